@@ -1,0 +1,265 @@
+"""Admin for every model; filing transitions run through the same services as the UI and API."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django_fsm.admin import FSMAdminMixin
+
+from filings import services
+from filings.exceptions import BeianError
+from filings.models import (
+    CalendarDay,
+    CalendarYear,
+    Deadline,
+    Domain,
+    Filing,
+    FilingEvent,
+    Material,
+    Person,
+    PriorApproval,
+    Province,
+    RejectionReason,
+    RuleTerm,
+    SmsVerifier,
+    Subject,
+    Website,
+)
+
+
+@admin.register(Province)
+class ProvinceAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "name",
+        "icp_abbreviation",
+        "bureau_name",
+        "bureau_review_workdays",
+        "max_domains_per_filing",
+        "max_domains_per_website",
+    ]
+    search_fields = ["name", "short_name", "icp_abbreviation"]
+
+
+@admin.register(RuleTerm)
+class RuleTermAdmin(admin.ModelAdmin):
+    list_display = ["kind", "value", "category", "province", "note"]
+    list_filter = ["kind", "category", "province"]
+    search_fields = ["value"]
+
+
+@admin.register(RejectionReason)
+class RejectionReasonAdmin(admin.ModelAdmin):
+    list_display = ["code", "field", "reason", "active"]
+    list_filter = ["active"]
+    search_fields = ["code", "reason"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "is_workday", "name"]
+    list_filter = ["is_workday"]
+    date_hierarchy = "date"
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    list_display = ["year", "official", "notice"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.official:
+            changed = services.publish_calendar_year(year=obj.year, notice=obj.notice, by=request.user)
+            self.message_user(request, _("已重新计算 %(n)s 个暂定截止时间。") % {"n": changed})
+
+
+class WebsiteInline(admin.StackedInline):
+    model = Website
+    extra = 0
+    show_change_link = True
+    autocomplete_fields = ["principal"]
+
+
+class EventInline(admin.TabularInline):
+    model = FilingEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "actor", "transition", "from_state", "to_state", "comment", "reasons"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class DeadlineInline(admin.TabularInline):
+    model = Deadline
+    extra = 0
+    can_delete = False
+    fields = ["kind", "stage_visit", "starts_at", "due_at", "provisional", "closed_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReasonsForm(forms.Form):
+    comment = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea)
+    reason = forms.CharField(label=_("原因"))
+    field = forms.CharField(label=_("字段"), required=False)
+    suggested_fix = forms.CharField(label=_("修改建议"), required=False)
+
+    def transition_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "comment": data["comment"],
+            "reasons": [
+                {"field": data["field"], "reason": data["reason"], "suggested_fix": data["suggested_fix"]}
+            ],
+        }
+
+
+class ApproveForm(forms.Form):
+    icp_number = forms.CharField(label=_("主体备案号"), help_text=_("例如 粤ICP备2023012345号"))
+
+    def transition_kwargs(self) -> dict:
+        return {"icp_number": self.cleaned_data["icp_number"]}
+
+
+class PublicSecurityForm(forms.Form):
+    psb_number = forms.CharField(label=_("公安联网备案号"))
+
+    def transition_kwargs(self) -> dict:
+        return {"psb_number": self.cleaned_data["psb_number"]}
+
+
+@admin.register(Filing)
+class FilingAdmin(FSMAdminMixin, admin.ModelAdmin):
+    fsm_fields = ["state"]
+    fsm_forms = {
+        "return_to_entry": ReasonsForm,
+        "reject": ReasonsForm,
+        "approve": ApproveForm,
+        "register_public_security": PublicSecurityForm,
+    }
+    list_display = ["id", "subject", "filing_type", "province", "state", "assignee", "reviewer", "updated_at"]
+    list_filter = ["state", "filing_type", "province"]
+    search_fields = ["subject__name", "icp_number", "websites__domains__name"]
+    list_select_related = ["subject", "province", "assignee", "reviewer"]
+    raw_id_fields = ["subject", "subject_principal", "assignee", "reviewer"]
+    readonly_fields = [
+        "reference",
+        "stage_visit",
+        "stage_entered_at",
+        "version",
+        "round",
+        "submitted_at",
+        "published_at",
+        "psb_registered_at",
+        "created_at",
+        "updated_at",
+        "icp_number",
+        "psb_number",
+    ]
+    inlines = [WebsiteInline, DeadlineInline, EventInline]
+
+    def is_fsm_transition_visible(self, transition) -> bool:
+        # The scheduler expires SMS windows; per-verifier completion is recorded on the filing page.
+        return transition.name not in {"expire_sms", "complete_sms"}
+
+    def get_fsm_label(self, transition) -> str:
+        return str(services.TRANSITION_LABELS.get(transition.name, transition.name))
+
+    def _apply_fsm_transition(self, *, obj, transition_name, request, kwargs=None) -> bool:
+        values = dict(kwargs or {})
+        form_class = self.fsm_forms.get(transition_name)
+        if form_class is not None and values:
+            form = form_class(data=values)
+            values = form.transition_kwargs() if form.is_valid() else values
+        try:
+            services.perform_transition(obj, transition_name, by=request.user, **values)
+        except BeianError as error:
+            detail = error.details if isinstance(error.details, list) else []
+            reasons = "; ".join(str(d.get("message", "")) for d in detail if isinstance(d, dict))
+            self.message_user(request, f"{error.message} {reasons}".strip(), level=messages.ERROR)
+            return False
+        label = services.TRANSITION_LABELS.get(transition_name, transition_name)
+        self.message_user(request, _("已执行“%(name)s”。") % {"name": label})
+        return True
+
+
+@admin.register(Subject)
+class SubjectAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "certificate_kind", "province", "city"]
+    list_filter = ["kind", "province"]
+    search_fields = ["name", "certificate_number"]
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["name", "id_kind", "mobile", "email"]
+    search_fields = ["name", "mobile", "id_number"]
+
+
+class DomainInline(admin.TabularInline):
+    model = Domain
+    extra = 0
+
+
+class PriorApprovalInline(admin.TabularInline):
+    model = PriorApproval
+    extra = 0
+
+
+@admin.register(Website)
+class WebsiteAdmin(admin.ModelAdmin):
+    list_display = ["name", "filing", "homepage", "server_valid_until", "icp_number"]
+    search_fields = ["name", "domains__name"]
+    raw_id_fields = ["filing", "principal"]
+    inlines = [DomainInline, PriorApprovalInline]
+
+
+@admin.register(Domain)
+class DomainAdmin(admin.ModelAdmin):
+    list_display = ["name", "website", "registrant_name", "real_name_verified_at", "expires_on"]
+    search_fields = ["name", "registrant_name"]
+    raw_id_fields = ["website"]
+
+
+@admin.register(PriorApproval)
+class PriorApprovalAdmin(admin.ModelAdmin):
+    list_display = ["website", "category", "licence_number"]
+    raw_id_fields = ["website"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FilingEvent)
+class FilingEventAdmin(ReadOnlyAdmin):
+    list_display = ["filing", "at", "actor", "transition", "from_state", "to_state"]
+    list_filter = ["transition", "to_state"]
+    raw_id_fields = ["filing"]
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(ReadOnlyAdmin):
+    list_display = ["filing", "kind", "stage_visit", "due_at", "provisional", "closed_at"]
+    list_filter = ["kind", "provisional"]
+
+
+@admin.register(SmsVerifier)
+class SmsVerifierAdmin(ReadOnlyAdmin):
+    list_display = ["filing", "person", "stage_visit", "sent_at", "verified_at"]
+
+
+@admin.register(Material)
+class MaterialAdmin(ReadOnlyAdmin):
+    list_display = ["filing", "kind", "slot", "version", "check_status", "uploaded_by", "uploaded_at"]
+    list_filter = ["kind", "check_status"]

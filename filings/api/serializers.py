@@ -1,0 +1,398 @@
+"""Serializers of the filing API: what a filing looks like to each reader, and what writes accept."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from filings import permissions
+from filings.models import (
+    Deadline,
+    Domain,
+    Filing,
+    FilingEvent,
+    Material,
+    Person,
+    PriorApproval,
+    Province,
+    SmsVerifier,
+    Subject,
+    Website,
+)
+from filings.privacy import mask_email, mask_id_number, mask_phone
+from filings.selectors import available_transitions
+from filings.validators import validate_mobile, validate_phone
+
+
+class ProvinceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Province
+        fields = [
+            "id",
+            "code",
+            "name",
+            "short_name",
+            "icp_abbreviation",
+            "bureau_name",
+            "bureau_review_workdays",
+        ]
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "name",
+            "id_kind",
+            "id_number",
+            "id_valid_until",
+            "mobile",
+            "emergency_phone",
+            "email",
+        ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.context.get("unmasked"):
+            data["id_number"] = mask_id_number(data["id_number"])
+            data["mobile"] = mask_phone(data["mobile"])
+            data["emergency_phone"] = mask_phone(data["emergency_phone"])
+            data["email"] = mask_email(data["email"])
+        return data
+
+
+class SubjectSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Subject
+        fields = [
+            "id",
+            "kind",
+            "name",
+            "certificate_kind",
+            "certificate_number",
+            "licence_valid_from",
+            "licence_valid_until",
+            "licence_long_term",
+            "business_scope",
+            "city",
+            "registered_address",
+            "postal_address",
+            "legal_representative",
+        ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if instance.is_individual and not self.context.get("unmasked"):
+            data["certificate_number"] = mask_id_number(data["certificate_number"])
+        return data
+
+
+class DomainSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Domain
+        fields = [
+            "id",
+            "name",
+            "registrar",
+            "registrant_name",
+            "registrant_certificate_number",
+            "real_name_verified_at",
+            "expires_on",
+        ]
+
+
+class PriorApprovalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PriorApproval
+        fields = ["id", "category", "licence_number"]
+
+
+class WebsiteSerializer(serializers.ModelSerializer):
+    principal = PersonSerializer()
+    domains = DomainSerializer(many=True)
+    prior_approvals = PriorApprovalSerializer(many=True)
+
+    class Meta:
+        model = Website
+        fields = [
+            "id",
+            "position",
+            "name",
+            "homepage",
+            "service_content",
+            "description",
+            "languages",
+            "principal",
+            "server_provider",
+            "server_ip",
+            "server_valid_until",
+            "icp_number",
+            "domains",
+            "prior_approvals",
+        ]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.StringRelatedField()
+
+    class Meta:
+        model = FilingEvent
+        fields = [
+            "id",
+            "at",
+            "actor",
+            "transition",
+            "from_state",
+            "to_state",
+            "comment",
+            "reasons",
+            "stage_visit",
+        ]
+
+
+class DeadlineSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display")
+
+    class Meta:
+        model = Deadline
+        fields = [
+            "id",
+            "stage",
+            "stage_visit",
+            "kind",
+            "kind_label",
+            "starts_at",
+            "due_at",
+            "workdays",
+            "provisional",
+            "closed_at",
+        ]
+
+
+class MaterialSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Material
+        fields = [
+            "id",
+            "kind",
+            "slot",
+            "person",
+            "website",
+            "version",
+            "content_type",
+            "size",
+            "width",
+            "height",
+            "dpi",
+            "check_status",
+            "check_results",
+            "uploaded_at",
+            "download_url",
+        ]
+
+    def get_download_url(self, material) -> str:
+        return reverse("filings:material-download", args=[material.filing_id, material.pk])
+
+
+class SmsVerifierSerializer(serializers.ModelSerializer):
+    person = serializers.CharField(source="person.name")
+    mobile = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SmsVerifier
+        fields = ["id", "stage_visit", "person", "mobile", "sent_at", "verified_at"]
+
+    def get_mobile(self, verifier) -> str:
+        return verifier.mobile if self.context.get("unmasked") else mask_phone(verifier.mobile)
+
+
+class FilingListSerializer(serializers.ModelSerializer):
+    state_label = serializers.CharField(source="get_state_display")
+    filing_type_label = serializers.CharField(source="get_filing_type_display")
+    subject_name = serializers.CharField(source="subject.name")
+    province = serializers.CharField(source="province.short_name")
+    assignee = serializers.StringRelatedField()
+
+    class Meta:
+        model = Filing
+        fields = [
+            "id",
+            "reference",
+            "filing_type",
+            "filing_type_label",
+            "state",
+            "state_label",
+            "subject_name",
+            "province",
+            "assignee",
+            "stage_entered_at",
+            "icp_number",
+            "updated_at",
+        ]
+
+
+class FilingDetailSerializer(FilingListSerializer):
+    subject = SubjectSerializer()
+    subject_principal = PersonSerializer()
+    province = ProvinceSerializer()
+    websites = WebsiteSerializer(many=True)
+    events = EventSerializer(many=True)
+    deadlines = DeadlineSerializer(many=True)
+    materials = MaterialSerializer(many=True)
+    sms_verifiers = SmsVerifierSerializer(many=True)
+    available_transitions = serializers.SerializerMethodField()
+
+    class Meta(FilingListSerializer.Meta):
+        fields = FilingListSerializer.Meta.fields + [
+            "version",
+            "round",
+            "subject",
+            "subject_principal",
+            "websites",
+            "psb_number",
+            "submitted_at",
+            "published_at",
+            "psb_registered_at",
+            "events",
+            "deadlines",
+            "materials",
+            "sms_verifiers",
+            "available_transitions",
+        ]
+
+    def to_representation(self, instance):
+        request = self.context.get("request")
+        self.context["unmasked"] = bool(request and permissions.sees_personal_data(request.user, instance))
+        return super().to_representation(instance)
+
+    def get_available_transitions(self, filing) -> list[str]:
+        request = self.context.get("request")
+        return available_transitions(filing, request.user) if request else []
+
+
+# Input.
+
+
+class PersonInput(serializers.Serializer):
+    name = serializers.CharField(max_length=64)
+    id_kind = serializers.ChoiceField(choices=Person.IdKind.choices, default=Person.IdKind.RESIDENT_ID)
+    id_number = serializers.CharField(max_length=32)
+    id_valid_until = serializers.DateField(required=False, allow_null=True)
+    mobile = serializers.CharField(max_length=20, validators=[validate_mobile])
+    emergency_phone = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, validators=[validate_phone]
+    )
+    email = serializers.EmailField(required=False, allow_blank=True)
+
+
+class WebsitePrincipalInput(PersonInput):
+    same_as_subject_principal = serializers.BooleanField(required=False, default=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ["name", "id_number", "mobile"]:
+            self.fields[name].required = False
+
+    def validate(self, attrs):
+        if not attrs.get("same_as_subject_principal"):
+            missing = [f for f in ["name", "id_number", "mobile"] if not attrs.get(f)]
+            if missing:
+                raise serializers.ValidationError({f: [_("该字段是必填项。")] for f in missing})
+        return attrs
+
+
+class DomainInput(serializers.Serializer):
+    id = serializers.IntegerField(required=False)
+    name = serializers.CharField(max_length=253)
+    registrar = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    registrant_name = serializers.CharField(max_length=100)
+    registrant_certificate_number = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    real_name_verified_at = serializers.DateField(required=False, allow_null=True)
+    expires_on = serializers.DateField(required=False, allow_null=True)
+
+
+class PriorApprovalInput(serializers.Serializer):
+    category = serializers.ChoiceField(choices=PriorApproval.Category.choices)
+    licence_number = serializers.CharField(max_length=64)
+
+
+class WebsiteInput(serializers.Serializer):
+    id = serializers.IntegerField(required=False)
+    name = serializers.CharField(max_length=64)
+    homepage = serializers.URLField(max_length=300)
+    service_content = serializers.ChoiceField(choices=Website.ServiceContent.choices, default="corporate")
+    description = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    languages = serializers.ListField(
+        child=serializers.CharField(max_length=16), required=False, max_length=10
+    )
+    principal = WebsitePrincipalInput()
+    server_provider = serializers.CharField(max_length=100)
+    server_ip = serializers.IPAddressField(required=False, allow_null=True)
+    server_valid_until = serializers.DateField()
+    domains = DomainInput(many=True, max_length=50)
+    prior_approvals = PriorApprovalInput(many=True, required=False, max_length=10)
+
+
+class SubjectInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Subject.Kind.choices)
+    name = serializers.CharField(max_length=100)
+    certificate_kind = serializers.ChoiceField(choices=Subject.CertificateKind.choices)
+    certificate_number = serializers.CharField(max_length=32)
+    licence_valid_from = serializers.DateField(required=False, allow_null=True)
+    licence_valid_until = serializers.DateField(required=False, allow_null=True)
+    licence_long_term = serializers.BooleanField(required=False, default=False)
+    business_scope = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=32)
+    registered_address = serializers.CharField(max_length=200)
+    postal_address = serializers.CharField(max_length=200)
+    legal_representative = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        from filings.validators import validate_resident_id, validate_uscc
+
+        validator = {
+            Subject.CertificateKind.USCC: validate_uscc,
+            Subject.CertificateKind.RESIDENT_ID: validate_resident_id,
+        }.get(attrs.get("certificate_kind"))
+        if validator:
+            from django.core.exceptions import ValidationError
+
+            try:
+                validator(attrs.get("certificate_number", ""))
+            except ValidationError as error:
+                raise serializers.ValidationError({"certificate_number": error.messages}) from error
+        return attrs
+
+
+class FilingCreateInput(serializers.Serializer):
+    filing_type = serializers.ChoiceField(choices=Filing.Type.choices, default=Filing.Type.FIRST)
+    province = serializers.SlugRelatedField(slug_field="code", queryset=Province.objects.all())
+    subject = SubjectInput()
+    subject_principal = PersonInput()
+    websites = WebsiteInput(many=True, min_length=1, max_length=20)
+
+
+class FilingUpdateInput(serializers.Serializer):
+    version = serializers.IntegerField(help_text=_("读取时的版本号,用于防止覆盖他人的修改"))
+    filing_type = serializers.ChoiceField(choices=Filing.Type.choices, required=False)
+    subject = SubjectInput(required=False)
+    subject_principal = PersonInput(required=False)
+    websites = WebsiteInput(many=True, required=False, min_length=1, max_length=20)
+
+
+class ReasonInput(serializers.Serializer):
+    field = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    reason = serializers.CharField(max_length=500)
+    suggested_fix = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    code = serializers.CharField(max_length=48, required=False, allow_blank=True)
+
+
+class TransitionInput(serializers.Serializer):
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    reasons = ReasonInput(many=True, required=False, default=list)
+    icp_number = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    website_numbers = serializers.DictField(child=serializers.CharField(max_length=40), required=False)
+    psb_number = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    verifier_id = serializers.IntegerField(required=False)

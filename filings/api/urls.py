@@ -1,0 +1,15 @@
+from django.urls import path
+
+from filings.api import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("provinces/", views.ProvinceList.as_view(), name="province-list"),
+    path("filings/", views.FilingListCreate.as_view(), name="filing-list"),
+    path("filings/<int:pk>/", views.FilingDetail.as_view(), name="filing-detail"),
+    path(
+        "filings/<int:pk>/transitions/<str:name>/", views.FilingTransition.as_view(), name="filing-transition"
+    ),
+    path("filings/<int:pk>/claim/", views.FilingClaim.as_view(), name="filing-claim"),
+]

@@ -1,0 +1,117 @@
+"""API views: validate input, call one service or selector, answer."""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from filings import selectors, services
+from filings.api.serializers import (
+    FilingCreateInput,
+    FilingDetailSerializer,
+    FilingListSerializer,
+    FilingUpdateInput,
+    ProvinceSerializer,
+    TransitionInput,
+)
+from filings.exceptions import TransitionNotPermitted
+from filings.models import Province
+from filings.states import State
+
+
+class ProvinceList(generics.ListAPIView):
+    serializer_class = ProvinceSerializer
+    queryset = Province.objects.all()
+    pagination_class = None
+
+
+class FilingListCreate(generics.ListAPIView):
+    serializer_class = FilingListSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("state", str, enum=State.values),
+            OpenApiParameter("province", str, description=_("省份代码或简称,如 44 或 粤")),
+            OpenApiParameter("overdue", bool),
+            OpenApiParameter("q", str, description=_("主体或网站名称")),
+            OpenApiParameter("domain", str),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        params = self.request.query_params
+        state = params.get("state")
+        if state and state not in State.values:
+            raise ValidationError({"state": [_("未知的阶段“%(state)s”。") % {"state": state}]})
+        overdue = params.get("overdue")
+        return selectors.filing_list(
+            self.request.user,
+            state=state,
+            province=params.get("province"),
+            overdue=None if overdue in (None, "") else overdue.lower() in ("1", "true", "yes"),
+            query=params.get("q"),
+            domain=params.get("domain"),
+        )
+
+    @extend_schema(request=FilingCreateInput, responses={201: FilingDetailSerializer})
+    def post(self, request):
+        if not request.user.has_perm("accounts.work_on_own_filings"):
+            raise TransitionNotPermitted(_("只有服务负责人可以创建备案。"))
+        data = FilingCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        filing = services.create_filing(
+            by=request.user,
+            province_id=values["province"].pk,
+            filing_type=values["filing_type"],
+            subject=values["subject"],
+            subject_principal=values["subject_principal"],
+            websites=values["websites"],
+        )
+        detail = selectors.filing_detail(request.user, filing.pk)
+        return Response(
+            FilingDetailSerializer(detail, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
+
+
+class FilingDetail(APIView):
+    @extend_schema(responses=FilingDetailSerializer)
+    def get(self, request, pk: int):
+        filing = selectors.filing_detail(request.user, pk)
+        return Response(FilingDetailSerializer(filing, context={"request": request}).data)
+
+    @extend_schema(request=FilingUpdateInput, responses=FilingDetailSerializer)
+    def patch(self, request, pk: int):
+        filing = selectors.filing_detail(request.user, pk)
+        data = FilingUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        services.update_filing(filing, by=request.user, expected_version=values.pop("version"), **values)
+        filing = selectors.filing_detail(request.user, pk)
+        return Response(FilingDetailSerializer(filing, context={"request": request}).data)
+
+
+class FilingTransition(APIView):
+    @extend_schema(request=TransitionInput, responses=FilingDetailSerializer)
+    def post(self, request, pk: int, name: str):
+        if name not in selectors.USER_TRANSITIONS:
+            raise NotFound(_("没有名为“%(name)s”的操作。") % {"name": name})
+        filing = selectors.filing_detail(request.user, pk)
+        data = TransitionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.perform_transition(filing, name, by=request.user, **data.validated_data)
+        filing = selectors.filing_detail(request.user, pk)
+        return Response(FilingDetailSerializer(filing, context={"request": request}).data)
+
+
+class FilingClaim(APIView):
+    @extend_schema(request=None, responses=FilingDetailSerializer)
+    def post(self, request, pk: int):
+        filing = selectors.filing_detail(request.user, pk)
+        services.claim_filing(filing, by=request.user)
+        filing = selectors.filing_detail(request.user, pk)
+        return Response(FilingDetailSerializer(filing, context={"request": request}).data)

@@ -1,0 +1,647 @@
+"""Pre-submission rules: every check a filing must pass before it goes to the provider, each with a
+readable reason and the field to fix."""
+
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from filings.models import Domain, Filing, Material, Person, PriorApproval, RuleTerm, Subject, Website
+from filings.states import OPEN_STATES
+from filings.validators import validate_mobile, validate_resident_id, validate_uscc
+
+PASS, WARNING, FAIL = "pass", "warning", "fail"
+REAL_NAME_SYNC_DAYS = 3
+SERVER_MIN_DAYS = 90
+DOMAIN_EXPIRY_WARNING_DAYS = 90
+ID_MIN_REMAINING = timedelta(days=92)
+CHINESE_CHAR = re.compile(r"[\u4e00-\u9fff]")
+NAME_SYMBOLS = re.compile(r"[^\w\u4e00-\u9fff]")
+ORGANISATION_KINDS = {k for k in Subject.Kind.values if k != Subject.Kind.INDIVIDUAL}
+
+
+@dataclass
+class CheckResult:
+    code: str
+    status: str
+    message: str
+    field: str = ""
+    object_id: int | None = None
+    fix: str = ""
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Checklist:
+    results: list[CheckResult] = field(default_factory=list)
+
+    @property
+    def failures(self) -> list[CheckResult]:
+        return [r for r in self.results if r.status == FAIL]
+
+    @property
+    def warnings(self) -> list[CheckResult]:
+        return [r for r in self.results if r.status == WARNING]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    def add(
+        self,
+        code: str,
+        ok: bool,
+        message: str,
+        *,
+        field: str = "",
+        object_id: int | None = None,
+        fix: str = "",
+        warn: bool = False,
+        passed_message: str = "",
+    ) -> None:
+        status = PASS if ok else (WARNING if warn else FAIL)
+        self.results.append(
+            CheckResult(
+                code,
+                status,
+                passed_message if ok and passed_message else message,
+                field,
+                object_id,
+                "" if ok else fix,
+            )
+        )
+
+
+def load_filing_for_checks(filing_id: int) -> Filing:
+    """Return the filing with everything the checks read, in a fixed number of queries."""
+    return (
+        Filing.objects.select_related("subject", "province", "subject_principal")
+        .prefetch_related(
+            Prefetch(
+                "websites",
+                queryset=Website.objects.select_related("principal").prefetch_related(
+                    "domains", "prior_approvals"
+                ),
+            ),
+            Prefetch("materials", queryset=Material.objects.order_by("kind", "slot", "-version")),
+        )
+        .get(pk=filing_id)
+    )
+
+
+def _terms(filing: Filing) -> dict[str, list[RuleTerm]]:
+    terms: dict[str, list[RuleTerm]] = {}
+    for term in RuleTerm.objects.filter(Q(province__isnull=True) | Q(province_id=filing.province_id)):
+        terms.setdefault(term.kind, []).append(term)
+    return terms
+
+
+def latest_materials(filing: Filing) -> dict[tuple[str, str], Material]:
+    latest: dict[tuple[str, str], Material] = {}
+    for material in filing.materials.all():
+        key = (material.kind, material.slot)
+        if key not in latest or material.version > latest[key].version:
+            latest[key] = material
+    return latest
+
+
+def people_of(filing: Filing) -> list[tuple[str, Person]]:
+    people = [("subject_principal", filing.subject_principal)]
+    seen = {filing.subject_principal_id}
+    for website in filing.websites.all():
+        if website.principal_id not in seen:
+            seen.add(website.principal_id)
+            people.append(("website_principal", website.principal))
+    return people
+
+
+def required_materials(filing: Filing) -> list[tuple[str, str, str]]:
+    """Return (kind, slot, label) of every material the filing needs."""
+    needed = [(Material.Kind.BUSINESS_LICENCE, "", _("主体证件(营业执照或身份证)扫描件"))]
+    for role, person in people_of(filing):
+        label = _("主体负责人") if role == "subject_principal" else _("网站负责人")
+        needed.append(
+            (
+                Material.Kind.ID_FRONT,
+                f"person:{person.pk}",
+                _("%(role)s%(name)s身份证人像面") % {"role": label, "name": person.name},
+            )
+        )
+        needed.append(
+            (
+                Material.Kind.ID_BACK,
+                f"person:{person.pk}",
+                _("%(role)s%(name)s身份证国徽面") % {"role": label, "name": person.name},
+            )
+        )
+    for kind in filing.province.extra_materials or []:
+        if kind in Material.Kind.values:
+            needed.append(
+                (
+                    kind,
+                    "",
+                    _("%(province)s要求的%(kind)s")
+                    % {"province": filing.province.short_name, "kind": Material.Kind(kind).label},
+                )
+            )
+    for website in filing.websites.all():
+        if website.prior_approvals.all():
+            needed.append(
+                (
+                    Material.Kind.PRIOR_APPROVAL,
+                    f"website:{website.pk}",
+                    _("网站“%(name)s”的前置审批文件") % {"name": website.name},
+                )
+            )
+    if _needs_authorisation(filing):
+        needed.append((Material.Kind.AUTHORISATION, "", _("法定代表人授权书")))
+    return needed
+
+
+def _needs_authorisation(filing: Filing) -> bool:
+    subject = filing.subject
+    return (
+        subject.kind in ORGANISATION_KINDS
+        and bool(subject.legal_representative)
+        and filing.subject_principal.name != subject.legal_representative
+        and filing.province.accepts_authorisation_letter
+    )
+
+
+def _validator_message(validator, value: str) -> str | None:
+    try:
+        validator(value)
+    except ValidationError as error:
+        return " ".join(error.messages)
+    return None
+
+
+def _birth_date(id_number: str) -> date | None:
+    try:
+        return date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+    except (ValueError, IndexError):
+        return None
+
+
+def check_subject(filing: Filing, checklist: Checklist, today: date) -> None:
+    subject, province = filing.subject, filing.province
+    if subject.certificate_kind == Subject.CertificateKind.USCC:
+        problem = _validator_message(validate_uscc, subject.certificate_number)
+        checklist.add(
+            "subject_certificate",
+            problem is None,
+            problem or "",
+            field="subject.certificate_number",
+            fix=_("按营业执照逐位核对统一社会信用代码。"),
+            passed_message=_("统一社会信用代码校验通过。"),
+        )
+        if province.local_business_licence_only and problem is None:
+            local = subject.certificate_number[2:4] == province.code
+            checklist.add(
+                "local_business_licence",
+                local,
+                _("%(province)s只接受本省登记的营业执照。") % {"province": province.short_name},
+                field="subject.certificate_number",
+                fix=_("请以本省登记的主体办理备案。"),
+                passed_message=_("营业执照为本省登记。"),
+            )
+    elif subject.certificate_kind == Subject.CertificateKind.RESIDENT_ID:
+        problem = _validator_message(validate_resident_id, subject.certificate_number)
+        checklist.add(
+            "subject_certificate",
+            problem is None,
+            problem or "",
+            field="subject.certificate_number",
+            fix=_("按身份证逐位核对号码。"),
+            passed_message=_("身份证号码校验通过。"),
+        )
+        if subject.is_individual and province.personal_local_id_only and problem is None:
+            local = subject.certificate_number[:2] == province.code
+            checklist.add(
+                "local_id",
+                local,
+                _("%(province)s个人备案只接受本省身份证。") % {"province": province.short_name},
+                field="subject.certificate_number",
+                fix=_("请使用本省身份证,或在证件所在省份备案。"),
+                passed_message=_("身份证为本省签发。"),
+            )
+    elif subject.is_individual and subject.certificate_kind == Subject.CertificateKind.RESIDENCE_PERMIT:
+        checklist.add(
+            "residence_permit",
+            province.accepts_residence_permit,
+            _("%(province)s个人备案不接受居住证。") % {"province": province.short_name},
+            field="subject.certificate_kind",
+            fix=_("请改用身份证。"),
+            passed_message=_("本省接受居住证。"),
+        )
+    if subject.kind in ORGANISATION_KINDS:
+        valid = subject.licence_long_term or (
+            subject.licence_valid_until is not None and subject.licence_valid_until >= today
+        )
+        checklist.add(
+            "licence_valid",
+            valid,
+            _("主体证件已过期或未填写有效期。"),
+            field="subject.licence_valid_until",
+            fix=_("填写证件有效期,过期证件需先换证。"),
+            passed_message=_("主体证件在有效期内。"),
+        )
+    if province.same_city_addresses and subject.city:
+        same = subject.city in subject.registered_address and subject.city in subject.postal_address
+        checklist.add(
+            "same_city",
+            same,
+            _("%(province)s要求证件地址与通信地址在同一城市(%(city)s)。")
+            % {"province": province.short_name, "city": subject.city},
+            field="subject.postal_address",
+            fix=_("通信地址请填写与证件地址同一城市的地址。"),
+            passed_message=_("证件地址与通信地址在同一城市。"),
+        )
+    if (
+        province.principal_must_be_legal_rep
+        and subject.kind in ORGANISATION_KINDS
+        and subject.legal_representative
+    ):
+        is_rep = filing.subject_principal.name == subject.legal_representative
+        checklist.add(
+            "principal_is_legal_rep",
+            is_rep or province.accepts_authorisation_letter,
+            _("主体负责人须为法定代表人%(name)s。") % {"name": subject.legal_representative},
+            field="subject_principal.name",
+            fix=_("将主体负责人改为法定代表人。"),
+            passed_message=_("主体负责人为法定代表人,或本省接受授权书。"),
+        )
+
+
+def check_people(filing: Filing, checklist: Checklist, today: date) -> None:
+    people = people_of(filing)
+    for role, person in people:
+        prefix = role
+        if person.id_kind == Person.IdKind.RESIDENT_ID:
+            problem = _validator_message(validate_resident_id, person.id_number)
+            checklist.add(
+                "person_id",
+                problem is None,
+                f"{person.name}:{problem}" if problem else "",
+                field=f"{prefix}.id_number",
+                object_id=person.pk,
+                fix=_("按身份证逐位核对号码。"),
+                passed_message=_("%(name)s的身份证号码校验通过。") % {"name": person.name},
+            )
+            birth = _birth_date(person.id_number)
+            minimum_age = filing.province.minimum_age
+            if problem is None and birth and minimum_age:
+                age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+                checklist.add(
+                    "person_age",
+                    age >= minimum_age,
+                    _("%(name)s未满%(age)s周岁,不能担任负责人。") % {"name": person.name, "age": minimum_age},
+                    field=f"{prefix}.id_number",
+                    object_id=person.pk,
+                    fix=_("请更换负责人。"),
+                    passed_message=_("%(name)s已满%(age)s周岁。") % {"name": person.name, "age": minimum_age},
+                )
+        valid = person.id_valid_until is None or person.id_valid_until > today + ID_MIN_REMAINING
+        checklist.add(
+            "person_id_validity",
+            valid,
+            _("%(name)s的证件有效期不足3个月。") % {"name": person.name},
+            field=f"{prefix}.id_valid_until",
+            object_id=person.pk,
+            fix=_("请先换领新证件再提交。"),
+            passed_message=_("%(name)s的证件有效期超过3个月。") % {"name": person.name},
+        )
+        problem = _validator_message(validate_mobile, person.mobile)
+        checklist.add(
+            "person_mobile",
+            problem is None,
+            f"{person.name}:{problem}" if problem else "",
+            field=f"{prefix}.mobile",
+            object_id=person.pk,
+            fix=_("填写本人实名的手机号码。"),
+            passed_message=_("%(name)s的手机号码格式正确。") % {"name": person.name},
+        )
+        if person.emergency_phone:
+            distinct = person.emergency_phone not in {p.mobile for _, p in people}
+            checklist.add(
+                "emergency_phone_distinct",
+                distinct,
+                _("%(name)s的应急电话不能与负责人手机号相同。") % {"name": person.name},
+                field=f"{prefix}.emergency_phone",
+                object_id=person.pk,
+                fix=_("填写另一个能联系到的号码。"),
+                passed_message=_("%(name)s的应急电话与手机号不同。") % {"name": person.name},
+            )
+    subject_principal = filing.subject_principal
+    for role, person in people:
+        if role == "subject_principal" or person.name == subject_principal.name:
+            continue
+        checklist.add(
+            "principal_phones_distinct",
+            person.mobile != subject_principal.mobile,
+            _("主体负责人与网站负责人不是同一人时,手机号码不能相同。"),
+            field="website_principal.mobile",
+            object_id=person.pk,
+            fix=_("填写网站负责人本人的手机号码。"),
+            passed_message=_("主体负责人与网站负责人的手机号码不同。"),
+        )
+        if person.email and subject_principal.email:
+            checklist.add(
+                "principal_emails_distinct",
+                person.email.lower() != subject_principal.email.lower(),
+                _("主体负责人与网站负责人不是同一人时,电子邮箱不能相同。"),
+                field="website_principal.email",
+                object_id=person.pk,
+                fix=_("填写网站负责人本人的邮箱。"),
+                passed_message=_("主体负责人与网站负责人的邮箱不同。"),
+            )
+    phones = {p.mobile for _, p in people} | {p.emergency_phone for _, p in people if p.emergency_phone}
+    used_elsewhere = set(
+        Person.objects.filter(
+            Q(principal_of_filings__state__in=OPEN_STATES + ["published"])
+            & ~Q(principal_of_filings__subject_id=filing.subject_id)
+            & (Q(mobile__in=phones) | Q(emergency_phone__in=phones))
+        )
+        .values_list("mobile", "emergency_phone")
+        .distinct()[:20]
+    )
+    clashes = sorted({number for pair in used_elsewhere for number in pair if number in phones})
+    checklist.add(
+        "phones_unique_to_subject",
+        not clashes,
+        _("电话号码 %(numbers)s 已被其他备案主体使用。") % {"numbers": "、".join(clashes)},
+        field="subject_principal.mobile",
+        fix=_("每个主体须使用自己的联系电话。"),
+        passed_message=_("联系电话未被其他主体使用。"),
+    )
+
+
+def check_websites(
+    filing: Filing, checklist: Checklist, today: date, terms: dict[str, list[RuleTerm]]
+) -> None:
+    province = filing.province
+    websites = list(filing.websites.all())
+    checklist.add(
+        "has_website",
+        bool(websites),
+        _("至少需要填写一个网站。"),
+        field="website.name",
+        fix=_("添加网站信息。"),
+        passed_message=_("已填写网站信息。"),
+    )
+    denied_tlds = {t.value.lower().lstrip(".") for t in terms.get(RuleTerm.Kind.DENIED_TLD, [])}
+    domain_count = 0
+    for website in websites:
+        domains = list(website.domains.all())
+        domain_count += len(domains)
+        checklist.add(
+            "website_has_domain",
+            bool(domains),
+            _("网站“%(name)s”还没有域名。") % {"name": website.name},
+            field="domain.name",
+            object_id=website.pk,
+            fix=_("为网站添加至少一个域名。"),
+            passed_message=_("网站“%(name)s”已填写域名。") % {"name": website.name},
+        )
+        if province.max_domains_per_website and len(domains) > province.max_domains_per_website:
+            checklist.add(
+                "domains_per_website",
+                False,
+                _("%(province)s每个网站最多%(n)s个域名。")
+                % {"province": province.short_name, "n": province.max_domains_per_website},
+                field="domain.name",
+                object_id=website.pk,
+                fix=_("减少该网站的域名或拆分为多个网站。"),
+            )
+        server_ok = website.server_valid_until >= today + timedelta(days=SERVER_MIN_DAYS)
+        checklist.add(
+            "server_validity",
+            server_ok,
+            _("网站“%(name)s”的服务器剩余有效期不足90天。") % {"name": website.name},
+            field="website.server_valid_until",
+            object_id=website.pk,
+            fix=_("续费服务器至90天以上(按量付费服务器不能备案)。"),
+            passed_message=_("网站“%(name)s”的服务器有效期超过90天。") % {"name": website.name},
+        )
+        check_website_name(filing, website, domains, checklist, terms)
+        check_prior_approvals(website, checklist, terms)
+        for domain in domains:
+            check_domain(filing, domain, checklist, today, denied_tlds)
+    if province.max_domains_per_filing:
+        checklist.add(
+            "domains_per_filing",
+            domain_count <= province.max_domains_per_filing,
+            _("%(province)s每个备案最多%(n)s个域名,当前%(count)s个。")
+            % {"province": province.short_name, "n": province.max_domains_per_filing, "count": domain_count},
+            field="domain.name",
+            fix=_("减少域名数量。"),
+            passed_message=_("域名数量符合%(province)s的限制。") % {"province": province.short_name},
+        )
+
+
+def check_domain(
+    filing: Filing, domain: Domain, checklist: Checklist, today: date, denied_tlds: set[str]
+) -> None:
+    subject = filing.subject
+    checklist.add(
+        "tld_allowed",
+        domain.tld not in denied_tlds,
+        _("域名后缀 .%(tld)s 不能备案(%(domain)s)。") % {"tld": domain.tld, "domain": domain.name},
+        field="domain.name",
+        object_id=domain.pk,
+        fix=_("请更换为可备案的域名后缀,如 .cn、.com。"),
+        passed_message=_("%(domain)s 的后缀可以备案。") % {"domain": domain.name},
+    )
+    synced = domain.real_name_verified_at is not None and domain.real_name_verified_at <= today - timedelta(
+        days=REAL_NAME_SYNC_DAYS
+    )
+    if domain.real_name_verified_at is None:
+        message = _("%(domain)s 尚未完成实名认证。") % {"domain": domain.name}
+    else:
+        message = _("%(domain)s 实名认证未满3天,信息可能尚未同步到管局。") % {"domain": domain.name}
+    checklist.add(
+        "domain_real_name_synced",
+        synced,
+        message,
+        field="domain.real_name_verified_at",
+        object_id=domain.pk,
+        fix=_("完成实名认证后等待3天再提交。"),
+        passed_message=_("%(domain)s 实名认证已超过3天。") % {"domain": domain.name},
+    )
+    registrant_ok = domain.registrant_name.strip() == subject.name.strip() and (
+        not domain.registrant_certificate_number
+        or domain.registrant_certificate_number.upper() == subject.certificate_number.upper()
+    )
+    checklist.add(
+        "registrant_matches_subject",
+        registrant_ok,
+        _("%(domain)s 的注册人“%(registrant)s”与备案主体“%(subject)s”不一致。")
+        % {"domain": domain.name, "registrant": domain.registrant_name, "subject": subject.name},
+        field="domain.registrant_name",
+        object_id=domain.pk,
+        fix=_("在注册商处将域名过户到备案主体名下,或使用主体名下的域名。"),
+        passed_message=_("%(domain)s 的注册人与备案主体一致。") % {"domain": domain.name},
+    )
+    if domain.expires_on is not None:
+        checklist.add(
+            "domain_expiry",
+            domain.expires_on >= today + timedelta(days=DOMAIN_EXPIRY_WARNING_DAYS),
+            _("%(domain)s 将在3个月内到期,部分管局会退回。") % {"domain": domain.name},
+            field="domain.expires_on",
+            object_id=domain.pk,
+            fix=_("续费域名后再提交。"),
+            warn=True,
+            passed_message=_("%(domain)s 的有效期超过3个月。") % {"domain": domain.name},
+        )
+
+
+def website_name_problems(
+    name: str, *, subject_kind: str, domain_names: list[str], terms: dict[str, list[RuleTerm]]
+) -> list[str]:
+    """Return the reasons a website name would be refused (empty when it is acceptable)."""
+    problems = []
+    stripped = name.strip()
+    if len(CHINESE_CHAR.findall(stripped)) < 3:
+        problems.append(_("网站名称至少需要3个汉字。"))
+    if re.fullmatch(r"[0-9A-Za-z ]+", stripped):
+        problems.append(_("网站名称不能只有数字或字母。"))
+    if NAME_SYMBOLS.search(stripped.replace(" ", "")):
+        problems.append(_("网站名称不能包含符号。"))
+    lowered = stripped.lower()
+    if any(lowered == d.lower() or lowered == d.split(".")[0].lower() for d in domain_names):
+        problems.append(_("网站名称不能直接使用域名。"))
+    if subject_kind != Subject.Kind.GOVERNMENT:
+        for term in terms.get(RuleTerm.Kind.RESERVED_NAME_PREFIX, []):
+            if stripped.startswith(term.value):
+                problems.append(_("网站名称不能以“%(word)s”开头。") % {"word": term.value})
+    for term in terms.get(RuleTerm.Kind.SENSITIVE_WORD, []):
+        if term.value in stripped:
+            problems.append(_("网站名称含有敏感词“%(word)s”。") % {"word": term.value})
+    if subject_kind == Subject.Kind.INDIVIDUAL:
+        words = [t.value for t in terms.get(RuleTerm.Kind.INDIVIDUAL_NAME_WORD, []) if t.value in stripped]
+        if words:
+            problems.append(
+                _("个人网站名称不能使用“%(words)s”等企业或行业词语。") % {"words": "、".join(words)}
+            )
+        if len(CHINESE_CHAR.findall(stripped)) > 10:
+            problems.append(_("个人网站名称建议不超过10个汉字。"))
+    return problems
+
+
+def check_website_name(
+    filing: Filing,
+    website: Website,
+    domains: list[Domain],
+    checklist: Checklist,
+    terms: dict[str, list[RuleTerm]],
+) -> None:
+    problems = website_name_problems(
+        website.name, subject_kind=filing.subject.kind, domain_names=[d.name for d in domains], terms=terms
+    )
+    checklist.add(
+        "website_name",
+        not problems,
+        _("网站“%(name)s”:") % {"name": website.name} + " ".join(problems),
+        field="website.name",
+        object_id=website.pk,
+        fix=_("按规则修改网站名称,使其反映网站内容。"),
+        passed_message=_("网站名称“%(name)s”符合规则。") % {"name": website.name},
+    )
+
+
+def prior_approval_categories(text: str, terms: dict[str, list[RuleTerm]]) -> dict[str, list[str]]:
+    """Return the prior-approval categories whose keywords appear in text, with the words found."""
+    found: dict[str, list[str]] = {}
+    lowered = text.lower()
+    for term in terms.get(RuleTerm.Kind.PRIOR_APPROVAL_KEYWORD, []):
+        if term.value.lower() in lowered:
+            found.setdefault(term.category, []).append(term.value)
+    return found
+
+
+def check_prior_approvals(website: Website, checklist: Checklist, terms: dict[str, list[RuleTerm]]) -> None:
+    found = prior_approval_categories(f"{website.name} {website.description}", terms)
+    approved = {a.category for a in website.prior_approvals.all() if a.licence_number}
+    for category, words in sorted(found.items()):
+        label = (
+            PriorApproval.Category(category).label if category in PriorApproval.Category.values else category
+        )
+        checklist.add(
+            "prior_approval",
+            category in approved,
+            _(
+                "网站“%(name)s”的名称或内容涉及“%(words)s”,属于%(category)s类前置审批,需填写审批文号并上传文件。"
+            )
+            % {"name": website.name, "words": "、".join(words), "category": label},
+            field="website.prior_approvals",
+            object_id=website.pk,
+            fix=_("填写前置审批文号,或修改名称和内容描述避免涉及该类内容。"),
+            passed_message=_("网站“%(name)s”已填写%(category)s类前置审批。")
+            % {"name": website.name, "category": label},
+        )
+
+
+def check_materials(filing: Filing, checklist: Checklist) -> None:
+    latest = latest_materials(filing)
+    for kind, slot, label in required_materials(filing):
+        material = latest.get((kind, slot))
+        if material is None:
+            checklist.add(
+                "material_present",
+                False,
+                _("缺少%(label)s。") % {"label": label},
+                field=f"materials.{kind}",
+                fix=_("上传该材料。"),
+            )
+        elif material.check_status == Material.CheckStatus.FAIL:
+            reasons = " ".join(
+                r.get("message", "") for r in material.check_results if r.get("status") == FAIL
+            )
+            checklist.add(
+                "material_quality",
+                False,
+                _("%(label)s未通过检查:%(reasons)s") % {"label": label, "reasons": reasons},
+                field=f"materials.{kind}",
+                object_id=material.pk,
+                fix=_("按提示重新扫描并上传新版本。"),
+            )
+        else:
+            checklist.add(
+                "material_quality",
+                True,
+                "",
+                field=f"materials.{kind}",
+                object_id=material.pk,
+                passed_message=_("%(label)s已上传并通过检查。") % {"label": label},
+            )
+
+
+def check_one_open_filing(filing: Filing, checklist: Checklist) -> None:
+    others = Filing.objects.filter(subject_id=filing.subject_id, state__in=OPEN_STATES).exclude(pk=filing.pk)
+    checklist.add(
+        "one_open_filing",
+        not others.exists(),
+        _("该主体已有另一个进行中的备案,同一主体同时只能有一个。"),
+        field="subject.name",
+        fix=_("等待另一个备案完成,或将其撤回。"),
+        passed_message=_("该主体没有其他进行中的备案。"),
+    )
+
+
+def run_submission_checks(filing: Filing, *, today: date | None = None) -> Checklist:
+    """Run every pre-submission rule on a filing loaded with load_filing_for_checks."""
+    today = today or timezone.localdate()
+    checklist = Checklist()
+    terms = _terms(filing)
+    check_subject(filing, checklist, today)
+    check_people(filing, checklist, today)
+    check_websites(filing, checklist, today, terms)
+    check_materials(filing, checklist)
+    check_one_open_filing(filing, checklist)
+    return checklist

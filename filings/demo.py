@@ -1,0 +1,582 @@
+"""Demo data: the demo users, a handful of realistic filings in every stage made through the real
+services, and a bulk mode that writes many filings with their history directly."""
+
+import io
+import random
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import Role
+from filings import deadlines, services, workdays
+from filings.checks import load_filing_for_checks, required_materials
+from filings.identity import make_mobile, make_resident_id, make_uscc
+from filings.models import (
+    Deadline,
+    Domain,
+    Filing,
+    FilingEvent,
+    Person,
+    Province,
+    SmsVerifier,
+    Subject,
+    Website,
+)
+from filings.states import State
+
+DEMO_USERS = [
+    ("principal", Role.PRINCIPAL, "王小明"),
+    ("principal2", Role.PRINCIPAL, "李晓红"),
+    ("reviewer", Role.REVIEWER, "赵审核"),
+    ("manager", Role.MANAGER, "钱经理"),
+    ("admin", Role.ADMIN, "系统管理员"),
+]
+COMPANY_WORDS = [
+    "星河",
+    "云帆",
+    "青禾",
+    "远景",
+    "恒信",
+    "博雅",
+    "锦程",
+    "华宇",
+    "明德",
+    "海纳",
+    "嘉禾",
+    "凌云",
+]
+BUSINESS_WORDS = ["科技", "软件", "信息技术", "网络科技", "文化传媒", "电子商务", "教育咨询", "智能制造"]
+SITE_WORDS = ["产品展示", "企业官网", "技术博客", "服务中心介绍", "品牌展示", "帮助文档", "招聘信息发布"]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂"
+
+
+@dataclass
+class SeedReport:
+    users: dict[str, str]
+    filings: int
+    seconds: float
+
+
+def ensure_demo_users(password: str | None) -> dict[str, str]:
+    """Create or update the demo users; return username → password (only for those whose password was set)."""
+    chosen = password or secrets.token_urlsafe(9)
+    passwords = {}
+    for username, role, display in DEMO_USERS:
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"display_name": display, "email": f"{username}@example.cn"}
+        )
+        user.groups.add(Group.objects.get(name=role))
+        if role == Role.ADMIN:
+            user.is_staff = user.is_superuser = True
+        if created or password:
+            user.set_password(chosen)
+            passwords[username] = chosen
+        user.save()
+    return passwords
+
+
+def _person(rng: random.Random, province_code: str) -> Person:
+    name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
+    return Person(
+        name=name,
+        id_number=make_resident_id(rng, province_code),
+        id_valid_until=timezone.localdate() + timedelta(days=rng.randint(400, 3650)),
+        mobile=make_mobile(rng),
+        emergency_phone=make_mobile(rng),
+        email=f"{rng.randrange(10**8)}@example.cn",
+    )
+
+
+def _pdf_bytes() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (200, 140), "white").save(buffer, "PDF", resolution=300)
+    return buffer.getvalue()
+
+
+def _filing_data(rng: random.Random, province: Province, index: int) -> dict:
+    company = f"{province.short_name}{rng.choice(COMPANY_WORDS)}{rng.choice(BUSINESS_WORDS)}有限公司"
+    if index:
+        company = company.replace("有限公司", f"第{index}分公司")
+    person = _person(rng, province.code)
+    domain = f"demo{province.code}{index}{rng.randrange(10**5)}.cn"
+    today = timezone.localdate()
+    return {
+        "province_id": province.pk,
+        "filing_type": Filing.Type.FIRST,
+        "subject": {
+            "kind": Subject.Kind.ENTERPRISE,
+            "name": company,
+            "certificate_kind": Subject.CertificateKind.USCC,
+            "certificate_number": make_uscc(rng, province.code),
+            "licence_valid_from": date(2019, 3, 1),
+            "licence_long_term": True,
+            "business_scope": "软件开发;信息技术咨询服务",
+            "city": f"{province.short_name}市" if province.code in ("11", "12", "31", "50") else "省会城市",
+            "registered_address": f"{province.name}示范路{rng.randint(1, 300)}号",
+            "postal_address": f"{province.name}示范路{rng.randint(1, 300)}号",
+            "legal_representative": person.name,
+        },
+        "subject_principal": {f: getattr(person, f) for f in services.PERSON_FIELDS},
+        "websites": [
+            {
+                "name": f"{rng.choice(COMPANY_WORDS)}{rng.choice(SITE_WORDS)}",
+                "homepage": f"https://www.{domain}/",
+                "service_content": "corporate",
+                "description": "介绍公司产品与联系方式",
+                "languages": ["zh-hans"],
+                "principal": {"same_as_subject_principal": True},
+                "server_provider": "示例云计算有限公司",
+                "server_ip": "203.0.113.20",
+                "server_valid_until": today + timedelta(days=365),
+                "domains": [
+                    {
+                        "name": domain,
+                        "registrar": "示例域名注册服务有限公司",
+                        "registrant_name": company,
+                        "real_name_verified_at": today - timedelta(days=20),
+                        "expires_on": today + timedelta(days=700),
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def _fix_city(data: dict) -> None:
+    # Provinces that require one city in both addresses get addresses that name the city.
+    city = data["subject"]["city"]
+    for key in ("registered_address", "postal_address"):
+        data["subject"][key] = f"{city}{data['subject'][key]}"
+
+
+def _upload_required(filing: Filing, by: User) -> None:
+    pdf = _pdf_bytes()
+    for kind, slot, _label in required_materials(load_filing_for_checks(filing.pk)):
+        person_id = int(slot.split(":")[1]) if slot.startswith("person:") else None
+        website_id = int(slot.split(":")[1]) if slot.startswith("website:") else None
+        services.upload_material(
+            filing,
+            by=by,
+            kind=kind,
+            upload=SimpleUploadedFile("scan.pdf", pdf),
+            person_id=person_id,
+            website_id=website_id,
+        )
+        filing.refresh_from_db()
+
+
+# The stage each showcase filing is carried to, with the steps on the way.
+SHOWCASE = [
+    ("44", "entry"),
+    ("11", "entry_returned"),
+    ("31", "provider_review"),
+    ("33", "provider_review"),
+    ("32", "sms_verification"),
+    ("51", "bureau_review"),
+    ("42", "bureau_review"),
+    ("37", "published"),
+    ("52", "published_psb"),
+    ("53", "bureau_rejected"),
+    ("21", "withdrawn"),
+]
+
+
+def seed_showcase(*, users: dict[str, User], rng: random.Random) -> int:
+    """Create the showcase filings (once): one or more per stage, across provinces."""
+    created = 0
+    reviewer = users["reviewer"]
+    for index, (code, target) in enumerate(SHOWCASE):
+        owner = users["principal"] if index % 3 != 2 else users["principal2"]
+        if Filing.objects.filter(assignee=owner, subject__name__startswith=f"[演示{index:02d}]").exists():
+            continue
+        province = Province.objects.get(code=code)
+        data = _filing_data(rng, province, 0)
+        data["subject"]["name"] = f"[演示{index:02d}]" + data["subject"]["name"]
+        data["websites"][0]["domains"][0]["registrant_name"] = data["subject"]["name"]
+        if province.same_city_addresses:
+            _fix_city(data)
+        filing = services.create_filing(by=owner, **data)
+        created += 1
+        if target == "entry":
+            continue
+        _upload_required(filing, owner)
+        filing = services.submit_filing(filing, by=owner, comment="请审核")
+        if target == "entry_returned":
+            services.return_filing(
+                filing,
+                by=reviewer,
+                comment="请补充材料",
+                reasons=[
+                    {
+                        "field": "materials.business_licence",
+                        "reason": "营业执照扫描件四角不完整",
+                        "suggested_fix": "请将证件完整放在扫描区域内,四角留出空白后重新扫描上传",
+                    }
+                ],
+            )
+            continue
+        if target == "withdrawn":
+            services.withdraw_filing(filing, by=owner, comment="暂不备案")
+            continue
+        if target == "provider_review":
+            continue
+        filing = services.pass_review(filing, by=reviewer)
+        if target == "sms_verification":
+            continue
+        for verifier in filing.sms_verifiers.filter(stage_visit=filing.stage_visit):
+            filing = services.record_sms_verification(filing, verifier_id=verifier.pk, by=owner)
+        if target == "bureau_review":
+            continue
+        if target == "bureau_rejected":
+            services.reject_filing(
+                filing,
+                by=reviewer,
+                comment="管局退回",
+                reasons=[
+                    {
+                        "field": "website.name",
+                        "reason": "网站名称与内容不符",
+                        "suggested_fix": "修改网站名称,使其反映网站实际内容",
+                    }
+                ],
+            )
+            continue
+        serial = f"{timezone.localdate().year}{rng.randrange(10**6):06d}"
+        filing = services.approve_filing(
+            filing, by=reviewer, icp_number=f"{province.icp_abbreviation}ICP备{serial}号"
+        )
+        if target == "published_psb":
+            services.register_public_security(
+                filing,
+                by=owner,
+                psb_number=f"{province.icp_abbreviation}公网安备{province.code}0000{rng.randrange(10**8):08d}号",
+            )
+    return created
+
+
+def seed_demo(*, password: str | None = None, seed: int = 2026) -> SeedReport:
+    started = time.monotonic()
+    passwords = ensure_demo_users(password)
+    users = {u.username: u for u in User.objects.filter(username__in=[u[0] for u in DEMO_USERS])}
+    # The showcase's notifications would only flood the console on every `make run`.
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        created = seed_showcase(users=users, rng=random.Random(seed))
+    return SeedReport(users=passwords, filings=created, seconds=time.monotonic() - started)
+
+
+# Bulk mode: many filings with consistent history, written with bulk inserts.
+
+STATE_WEIGHTS = [
+    (State.ENTRY, 8),
+    (State.PROVIDER_REVIEW, 4),
+    (State.SMS_VERIFICATION, 2),
+    (State.BUREAU_REVIEW, 10),
+    (State.PUBLISHED, 72),
+    (State.WITHDRAWN, 4),
+]
+PATHS = {
+    State.ENTRY: [("create", "", State.ENTRY)],
+    State.PROVIDER_REVIEW: [("create", "", State.ENTRY), ("submit", State.ENTRY, State.PROVIDER_REVIEW)],
+    State.SMS_VERIFICATION: [
+        ("create", "", State.ENTRY),
+        ("submit", State.ENTRY, State.PROVIDER_REVIEW),
+        ("pass_review", State.PROVIDER_REVIEW, State.SMS_VERIFICATION),
+    ],
+    State.BUREAU_REVIEW: [
+        ("create", "", State.ENTRY),
+        ("submit", State.ENTRY, State.PROVIDER_REVIEW),
+        ("pass_review", State.PROVIDER_REVIEW, State.SMS_VERIFICATION),
+        ("complete_sms", State.SMS_VERIFICATION, State.BUREAU_REVIEW),
+    ],
+    State.PUBLISHED: [
+        ("create", "", State.ENTRY),
+        ("submit", State.ENTRY, State.PROVIDER_REVIEW),
+        ("pass_review", State.PROVIDER_REVIEW, State.SMS_VERIFICATION),
+        ("complete_sms", State.SMS_VERIFICATION, State.BUREAU_REVIEW),
+        ("approve", State.BUREAU_REVIEW, State.PUBLISHED),
+    ],
+    State.WITHDRAWN: [
+        ("create", "", State.ENTRY),
+        ("submit", State.ENTRY, State.PROVIDER_REVIEW),
+        ("withdraw", State.PROVIDER_REVIEW, State.WITHDRAWN),
+    ],
+}
+REJECTION = [
+    ("submit", State.ENTRY, State.PROVIDER_REVIEW),
+    ("pass_review", State.PROVIDER_REVIEW, State.SMS_VERIFICATION),
+    ("complete_sms", State.SMS_VERIFICATION, State.BUREAU_REVIEW),
+    ("reject", State.BUREAU_REVIEW, State.ENTRY),
+]
+REJECTION_REASONS = [
+    ("website.name", "网站名称与内容不符", "修改网站名称"),
+    ("domain.registrant_name", "域名注册人与主体不一致", "过户域名"),
+    ("materials.business_licence", "营业执照扫描件不清晰", "按 300 dpi 重新扫描"),
+]
+
+
+class _Clock:
+    """Working-day arithmetic with a per-day cache (bulk mode asks the same days many times)."""
+
+    def __init__(self) -> None:
+        self.cache: dict[tuple[date, int], date] = {}
+
+    def add(self, day: date, n: int) -> date:
+        key = (day, n)
+        if key not in self.cache:
+            self.cache[key] = workdays.add_workdays(day, n)
+        return self.cache[key]
+
+
+def _at(day: date, rng: random.Random) -> datetime:
+    return datetime(
+        day.year, day.month, day.day, rng.randint(9, 17), rng.randint(0, 59), tzinfo=workdays.SHANGHAI
+    )
+
+
+def seed_bulk(*, count: int, seed: int = 7, batch: int = 5000, log=print) -> float:
+    """Write `count` filings with subjects, people, websites, domains, history and deadlines."""
+    rng = random.Random(seed)
+    started = time.monotonic()
+    provinces = list(Province.objects.all())
+    weights = [5 if p.code in ("44", "11", "31", "33", "32") else 1 for p in provinces]
+    principals = list(User.objects.filter(groups__name=Role.PRINCIPAL))
+    reviewer = User.objects.filter(groups__name=Role.REVIEWER).first()
+    if not principals:
+        raise ValueError("run seed_demo first: bulk filings need the demo principals")
+    clock = _Clock()
+    now = timezone.now()
+    today = timezone.localdate()
+    states, state_weights = zip(*STATE_WEIGHTS, strict=True)
+    done = 0
+    run_id = rng.randrange(10**6)
+    while done < count:
+        size = min(batch, count - done)
+        with transaction.atomic():
+            _bulk_batch(
+                size=size,
+                offset=done,
+                run_id=run_id,
+                rng=rng,
+                provinces=provinces,
+                weights=weights,
+                principals=principals,
+                reviewer=reviewer,
+                clock=clock,
+                now=now,
+                today=today,
+                states=states,
+                state_weights=state_weights,
+            )
+        done += size
+        log(f"  {done}/{count} filings ({time.monotonic() - started:.1f}s)")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return time.monotonic() - started
+
+
+def _bulk_batch(
+    *,
+    size,
+    offset,
+    run_id,
+    rng,
+    provinces,
+    weights,
+    principals,
+    reviewer,
+    clock,
+    now,
+    today,
+    states,
+    state_weights,
+) -> None:
+    chosen_provinces = rng.choices(provinces, weights=weights, k=size)
+    subjects, people = [], []
+    for i, province in enumerate(chosen_provinces):
+        number = offset + i
+        subjects.append(
+            Subject(
+                kind=Subject.Kind.ENTERPRISE,
+                name=f"{province.short_name}{rng.choice(COMPANY_WORDS)}{rng.choice(BUSINESS_WORDS)}有限公司{run_id}-{number}",
+                certificate_kind=Subject.CertificateKind.USCC,
+                certificate_number=make_uscc(rng, province.code),
+                licence_long_term=True,
+                province=province,
+                city="示例市",
+                registered_address="示例市示范路1号",
+                postal_address="示例市示范路1号",
+                legal_representative="",
+            )
+        )
+        people.append(_person(rng, province.code))
+    Subject.objects.bulk_create(subjects)
+    Person.objects.bulk_create(people)
+    filings, plans = [], []
+    for i, (province, subject, person) in enumerate(zip(chosen_provinces, subjects, people, strict=True)):
+        state = rng.choices(states, weights=state_weights)[0]
+        rejected = state in (State.ENTRY, State.PUBLISHED, State.BUREAU_REVIEW) and rng.random() < 0.12
+        start_day = today - timedelta(days=rng.randint(1, 400))
+        steps = _recent(_plan_steps(state, rejected, province, start_day, rng, clock, today), state, rng, now)
+        plans.append(steps)
+        last_at, last_state, visit = steps[-1][3], steps[-1][2], len(steps)
+        filings.append(
+            Filing(
+                filing_type=Filing.Type.FIRST if rng.random() < 0.8 else Filing.Type.NEW_WEBSITE,
+                subject=subject,
+                province=province,
+                subject_principal=person,
+                assignee=principals[i % len(principals)],
+                reviewer=reviewer if last_state != State.ENTRY else None,
+                state=last_state,
+                stage_visit=visit,
+                stage_entered_at=last_at,
+                round=sum(1 for s in steps if s[0] == "submit"),
+                icp_number=(
+                    f"{province.icp_abbreviation}ICP备{start_day.year}{rng.randrange(10**6):06d}号"
+                    if last_state == State.PUBLISHED
+                    else ""
+                ),
+                # Most sites published a while ago have registered with public security by now.
+                psb_number=(
+                    f"{province.icp_abbreviation}公网安备{province.code}{rng.randrange(10**12):012d}号"
+                    if last_state == State.PUBLISHED and now - last_at > timedelta(days=40)
+                    else ""
+                ),
+                submitted_at=next((s[3] for s in reversed(steps) if s[0] == "submit"), None),
+                published_at=last_at if last_state == State.PUBLISHED else None,
+                created_at=steps[0][3],
+                updated_at=last_at,
+            )
+        )
+    Filing.objects.bulk_create(filings)
+    websites, events, deadline_rows = [], [], []
+    for filing, steps in zip(filings, plans, strict=True):
+        websites.append(
+            Website(
+                filing=filing,
+                position=1,
+                name=f"{rng.choice(COMPANY_WORDS)}{rng.choice(SITE_WORDS)}",
+                homepage=f"https://www.site{filing.subject_id}.cn/",
+                principal=filing.subject_principal,
+                server_provider="示例云计算有限公司",
+                server_valid_until=today + timedelta(days=365),
+                icp_number=f"{filing.icp_number}-1" if filing.icp_number else "",
+            )
+        )
+        for visit, (name, from_state, to_state, at) in enumerate(steps, start=1):
+            reasons = []
+            if name in ("reject", "return_to_entry"):
+                field, reason, fix = rng.choice(REJECTION_REASONS)
+                reasons = [{"field": field, "reason": reason, "suggested_fix": fix, "code": ""}]
+            events.append(
+                FilingEvent(
+                    filing=filing,
+                    actor=reviewer if name in ("pass_review", "approve", "reject") else filing.assignee,
+                    at=at,
+                    transition=name,
+                    from_state=from_state,
+                    to_state=to_state,
+                    reasons=reasons,
+                    stage_visit=visit,
+                )
+            )
+        deadline_rows.extend(_bulk_deadlines(filing, now))
+    Website.objects.bulk_create(websites)
+    Domain.objects.bulk_create(
+        Domain(
+            website=w,
+            name=f"site{w.filing.subject_id}.cn",
+            registrant_name=w.filing.subject.name,
+            real_name_verified_at=today - timedelta(days=60),
+            expires_on=today + timedelta(days=500),
+        )
+        for w in websites
+    )
+    FilingEvent.objects.bulk_create(events)
+    Deadline.objects.bulk_create(deadline_rows)
+    SmsVerifier.objects.bulk_create(
+        SmsVerifier(
+            filing=f,
+            stage_visit=f.stage_visit,
+            person=f.subject_principal,
+            mobile=f.subject_principal.mobile,
+            sent_at=f.stage_entered_at,
+        )
+        for f in filings
+        if f.state == State.SMS_VERIFICATION
+    )
+
+
+def _plan_steps(state, rejected, province, start_day, rng, clock, today):
+    """Return [(transition, from, to, at)] ending in `state`, with plausible working-day durations."""
+    steps = [("create", "", State.ENTRY, _at(start_day, rng))]
+    day = start_day
+    path = PATHS[state][1:]
+    if rejected:
+        path = REJECTION + path
+    for name, from_state, to_state in path:
+        if name == "submit":
+            day = day + timedelta(days=rng.randint(0, 6))
+        elif name == "pass_review":
+            day = clock.add(day, rng.choice([0, 1, 1, 1, 2, 3]))
+        elif name == "complete_sms":
+            day = day + timedelta(days=rng.choice([0, 0, 1]))
+        elif name in ("approve", "reject"):
+            typical = province.typical_bureau_workdays
+            day = clock.add(day, max(1, min(22, int(rng.gauss(typical, 3)))))
+        elif name == "withdraw":
+            day = day + timedelta(days=rng.randint(0, 3))
+        day = min(day, today)
+        steps.append((name, from_state, to_state, _at(day, rng)))
+    return steps
+
+
+# How long ago an open filing may have entered its current stage.
+RECENT_STAGE_ENTRY = {
+    State.ENTRY: timedelta(days=40),
+    State.PROVIDER_REVIEW: timedelta(days=4),
+    State.SMS_VERIFICATION: timedelta(hours=30),
+    State.BUREAU_REVIEW: timedelta(days=32),
+}
+
+
+def _recent(steps, state, rng, now):
+    """Shift an open filing's history so that its current stage began recently."""
+    window = RECENT_STAGE_ENTRY.get(state)
+    if window is None:
+        return steps
+    target = now - timedelta(seconds=rng.randint(60, int(window.total_seconds())))
+    shift = target - steps[-1][3]
+    return [(name, from_state, to_state, at + shift) for name, from_state, to_state, at in steps]
+
+
+def _bulk_deadlines(filing: Filing, now: datetime) -> list[Deadline]:
+    rows = []
+    for rule in deadlines.rules_for(filing):
+        due = deadlines.compute_due(rule, filing.stage_entered_at)
+        rows.append(
+            Deadline(
+                filing=filing,
+                stage=filing.state,
+                stage_visit=filing.stage_visit,
+                kind=rule.kind,
+                starts_at=filing.stage_entered_at,
+                due_at=due.at,
+                workdays=rule.workdays,
+                provisional=due.provisional,
+                closed_at=None,
+            )
+        )
+    return rows

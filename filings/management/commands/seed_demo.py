@@ -1,0 +1,32 @@
+"""Create the demo users and filings (idempotent), or many filings in bulk for benchmarks."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from filings import demo
+
+
+class Command(BaseCommand):
+    help = "创建演示用户和演示备案(可重复执行);--filings N 批量生成 N 个备案用于性能测试。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", help="演示用户的密码(默认随机生成并打印;仅供本地使用)")
+        parser.add_argument("--filings", type=int, default=0, help="批量生成的备案数量")
+        parser.add_argument("--batch", type=int, default=5000)
+        parser.add_argument("--seed", type=int, default=7)
+
+    def handle(self, *args, password=None, filings=0, batch=5000, seed=7, **options):
+        if filings < 0:
+            raise CommandError("--filings 不能为负数")
+        report = demo.seed_demo(password=password)
+        self.stdout.write(self.style.SUCCESS(f"演示备案:新建 {report.filings} 个({report.seconds:.1f}s)"))
+        if report.users:
+            self.stdout.write("演示账号(仅供本地使用):")
+            for username, user_password in report.users.items():
+                self.stdout.write(f"  {username:<11} {user_password}")
+        else:
+            self.stdout.write(
+                "演示账号已存在,密码未变(用 --password 重设):principal principal2 reviewer manager admin"
+            )
+        if filings:
+            seconds = demo.seed_bulk(count=filings, seed=seed, batch=batch, log=self.stdout.write)
+            self.stdout.write(self.style.SUCCESS(f"批量生成 {filings} 个备案用时 {seconds:.1f}s"))

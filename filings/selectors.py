@@ -1,0 +1,118 @@
+"""Reads: which filings a user may see, and each filing with what its pages need."""
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django_fsm import has_transition_perm
+
+from accounts.roles import Perm
+from filings.models import Deadline, Domain, Filing, FilingEvent, Material, SmsVerifier, Website
+from filings.states import State
+
+# Transitions a user may request by name; expire_sms belongs to the scheduler alone.
+USER_TRANSITIONS = [
+    "submit",
+    "withdraw",
+    "pass_review",
+    "return_to_entry",
+    "complete_sms",
+    "fail_sms",
+    "approve",
+    "reject",
+    "register_public_security",
+]
+
+
+def filings_for_user(user: Any) -> QuerySet[Filing]:
+    """Return the filings the user may see: all for reviewers and managers, own for principals."""
+    filings = Filing.objects.all()
+    if user.has_perm(Perm.VIEW_ALL):
+        return filings
+    if user.has_perm(Perm.WORK_ON_OWN):
+        return filings.filter(assignee=user)
+    return filings.none()
+
+
+def filing_list(
+    user: Any,
+    *,
+    state: str | None = None,
+    province: str | None = None,
+    overdue: bool | None = None,
+    query: str | None = None,
+    domain: str | None = None,
+) -> QuerySet[Filing]:
+    filings = filings_for_user(user).select_related("subject", "province", "assignee")
+    if state:
+        filings = filings.filter(state=state)
+    if province:
+        filings = filings.filter(Q(province__code=province) | Q(province__icp_abbreviation=province))
+    if overdue is not None:
+        late = Deadline.objects.filter(
+            filing=OuterRef("pk"), closed_at__isnull=True, due_at__lt=timezone.now()
+        )
+        filings = filings.filter(Exists(late)) if overdue else filings.exclude(Exists(late))
+    if query:
+        filings = filings.filter(
+            Q(subject__name__icontains=query) | Q(websites__name__icontains=query)
+        ).distinct()
+    if domain:
+        filings = filings.filter(websites__domains__name__icontains=domain.strip().lower()).distinct()
+    return filings
+
+
+def filing_detail(user: Any, filing_id: int) -> Filing:
+    """Return one filing the user may see, with everything its detail page shows; 404 otherwise."""
+    queryset = (
+        filings_for_user(user)
+        .select_related("subject", "province", "subject_principal", "assignee", "reviewer")
+        .prefetch_related(
+            Prefetch(
+                "websites",
+                queryset=Website.objects.select_related("principal").prefetch_related(
+                    Prefetch("domains", queryset=Domain.objects.order_by("name")), "prior_approvals"
+                ),
+            ),
+            Prefetch("events", queryset=FilingEvent.objects.select_related("actor").order_by("at", "id")),
+            Prefetch("deadlines", queryset=Deadline.objects.order_by("-closed_at", "due_at")),
+            Prefetch(
+                "materials",
+                queryset=Material.objects.select_related("uploaded_by").order_by("kind", "slot", "-version"),
+            ),
+            Prefetch(
+                "sms_verifiers",
+                queryset=SmsVerifier.objects.select_related("person").order_by("stage_visit", "id"),
+            ),
+        )
+    )
+    try:
+        return queryset.get(pk=filing_id)
+    except Filing.DoesNotExist as error:
+        raise Http404 from error
+
+
+def available_transitions(filing: Filing, user: Any) -> list[str]:
+    """Return the transitions the user may make on the filing now (conditions are checked on the attempt)."""
+    names = []
+    for transition in filing.get_available_state_transitions():
+        if transition.name in USER_TRANSITIONS and has_transition_perm(
+            getattr(filing, transition.name), user
+        ):
+            names.append(transition.name)
+    if filing.state == State.PUBLISHED and filing.psb_number and "register_public_security" in names:
+        names.remove("register_public_security")
+    return names
+
+
+def latest_event_with_reasons(filing: Filing) -> FilingEvent | None:
+    """Return the last return or rejection while the filing is back in entry after one."""
+    if filing.state != State.ENTRY:
+        return None
+    for event in reversed(list(filing.events.all())):
+        if event.transition in ("return_to_entry", "reject", "expire_sms", "fail_sms"):
+            return event
+        if event.transition == "submit":
+            return None
+    return None

@@ -1,0 +1,13 @@
+"""Keep process-level caches in step with the admin's reference data."""
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from filings import workdays
+from filings.models import CalendarDay, CalendarYear
+
+
+@receiver([post_save, post_delete], sender=CalendarDay)
+@receiver([post_save, post_delete], sender=CalendarYear)
+def forget_calendar_overrides(**kwargs) -> None:
+    workdays.forget_overrides()

@@ -1,0 +1,93 @@
+"""Validators for the numbers and names a filing carries, usable as Django field validators."""
+
+import re
+
+import idna
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+from stdnum.exceptions import ValidationError as StdnumError
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+# Landlines with area code (010-12345678, 0755-1234567), optionally an extension, or a mobile.
+PHONE_RE = re.compile(r"^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$")
+ICP_SUBJECT_RE = re.compile(r"^(?P<abbr>[\u4e00-\u9fff])ICP备(?P<serial>\d{6,10})号$")
+ICP_WEBSITE_RE = re.compile(r"^(?P<abbr>[\u4e00-\u9fff])ICP备(?P<serial>\d{6,10})号-(?P<site>[1-9]\d{0,2})$")
+PSB_RE = re.compile(r"^(?P<abbr>[\u4e00-\u9fff])公网安备\s?(?P<serial>\d{14})号$")
+
+
+def validate_uscc(value: str) -> None:
+    """Validate a unified social credit code (统一社会信用代码, GB 32100-2015)."""
+    try:
+        uscc.validate(value)
+    except InvalidChecksum as error:
+        raise ValidationError(_("统一社会信用代码校验位不正确,请核对证件。"), code="uscc_checksum") from error
+    except (InvalidLength, InvalidFormat, InvalidComponent, StdnumError) as error:
+        raise ValidationError(
+            _("统一社会信用代码应为18位数字或大写字母,请核对证件。"), code="uscc_format"
+        ) from error
+
+
+def validate_resident_id(value: str) -> None:
+    """Validate a mainland resident ID number (居民身份证, GB 11643) with its birth date and check digit."""
+    try:
+        ric.validate(value)
+    except InvalidChecksum as error:
+        raise ValidationError(_("身份证号码校验位不正确,请核对证件。"), code="ric_checksum") from error
+    except (InvalidComponent, KeyError) as error:
+        # python-stdnum's division table raises KeyError for some historical codes.
+        raise ValidationError(_("身份证号码中的出生日期或地区码无效。"), code="ric_component") from error
+    except (InvalidLength, InvalidFormat, StdnumError) as error:
+        raise ValidationError(_("身份证号码应为18位,最后一位可以是数字或X。"), code="ric_format") from error
+
+
+def validate_mobile(value: str) -> None:
+    if not MOBILE_RE.match(value or ""):
+        raise ValidationError(_("请输入11位中国大陆手机号码,例如 13800138000。"), code="mobile")
+
+
+def validate_phone(value: str) -> None:
+    if value and not PHONE_RE.match(value):
+        raise ValidationError(_("请输入手机号或带区号的固定电话,例如 010-12345678。"), code="phone")
+
+
+def normalise_domain(value: str) -> str:
+    """Return the IDNA-normalised Unicode form of a domain name (lower case, no trailing dot)."""
+    value = (value or "").strip().rstrip(".").lower()
+    if value.startswith(("http://", "https://")):
+        value = value.split("://", 1)[1].split("/", 1)[0]
+    if value.startswith("www."):
+        value = value[4:]
+    try:
+        return idna.decode(idna.encode(value, uts46=True))
+    except idna.IDNAError as error:
+        raise ValidationError(
+            _("域名“%(value)s”格式不正确。"), code="domain", params={"value": value}
+        ) from error
+
+
+def validate_domain_name(value: str) -> None:
+    normalised = normalise_domain(value)
+    if "." not in normalised:
+        raise ValidationError(_("请填写完整的域名,例如 example.cn。"), code="domain")
+
+
+def validate_icp_subject_number(value: str, *, abbreviation: str) -> None:
+    match = ICP_SUBJECT_RE.match(value or "")
+    if not match:
+        raise ValidationError(_("主体备案号格式应为“粤ICP备2023012345号”。"), code="icp_format")
+    if match["abbr"] != abbreviation:
+        raise ValidationError(
+            _("备案号简称应为“%(abbr)s”,与备案省份一致。"), code="icp_province", params={"abbr": abbreviation}
+        )
+
+
+def validate_icp_website_number(value: str, *, subject_number: str) -> None:
+    match = ICP_WEBSITE_RE.match(value or "")
+    if not match or not value.startswith(subject_number + "-"):
+        raise ValidationError(
+            _("网站备案号应为主体备案号加“-序号”,例如“%(example)s-1”。"),
+            code="icp_website_format",
+            params={"example": subject_number},
+        )

@@ -1,0 +1,130 @@
+"""The official Chinese working-day calendar: chinese-calendar's data, overridden by an admin's days.
+
+A year is *official* when chinese-calendar ships its holiday notice or an admin has entered it
+(CalendarYear). For any other year the calendar still answers, counting Monday to Friday minus the
+fixed-date statutory holidays, and callers mark what they computed from it as provisional.
+"""
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# Statutory holidays fixed by date, used only for years without an official notice.
+FIXED_HOLIDAYS = {(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)}
+# How long one process trusts its copy of the admin's calendar before reading it again.
+OVERRIDES_TTL_SECONDS = 30
+
+_lock = threading.Lock()
+_cache: dict[str, object] = {"loaded_at": 0.0, "days": {}, "years": frozenset()}
+
+
+def _package_years() -> range:
+    # chinese-calendar declares the years it has data for; it raises NotImplementedError outside them.
+    holidays = chinese_calendar.holidays
+    years = sorted({d.year for d in holidays})
+    return range(years[0], years[-1] + 1)
+
+
+PACKAGE_YEARS = _package_years()
+
+
+def _load_overrides() -> tuple[dict[date, bool], frozenset[int]]:
+    now = time.monotonic()
+    with _lock:
+        if now - float(_cache["loaded_at"]) < OVERRIDES_TTL_SECONDS:
+            return _cache["days"], _cache["years"]  # type: ignore[return-value]
+    from django.db import DatabaseError
+
+    from filings.models import CalendarDay, CalendarYear
+
+    try:
+        days = dict(CalendarDay.objects.values_list("date", "is_workday"))
+        years = frozenset(CalendarYear.objects.filter(official=True).values_list("year", flat=True))
+    except DatabaseError:
+        # Before migrations have run (or outside a database) only the package's data counts.
+        days, years = {}, frozenset()
+    with _lock:
+        _cache.update(loaded_at=now, days=days, years=years)
+    return days, years
+
+
+def forget_overrides() -> None:
+    """Make the next question read the admin's calendar afresh (called when it changes)."""
+    with _lock:
+        _cache["loaded_at"] = 0.0
+
+
+def is_official_year(year: int) -> bool:
+    """Return whether the year's holidays come from an official notice (package or admin)."""
+    _, years = _load_overrides()
+    return year in PACKAGE_YEARS or year in years
+
+
+def is_workday(d: date) -> bool:
+    days, _ = _load_overrides()
+    if d in days:
+        return days[d]
+    if d.year in PACKAGE_YEARS:
+        return chinese_calendar.is_workday(d)
+    return d.weekday() < 5 and (d.month, d.day) not in FIXED_HOLIDAYS
+
+
+def add_workdays(start: date, n: int) -> date:
+    """Return the Nth working day after start (start itself is day 0)."""
+    if n < 0:
+        raise ValueError("n must not be negative")
+    current, remaining = start, n
+    while remaining:
+        current += timedelta(days=1)
+        if is_workday(current):
+            remaining -= 1
+    return current
+
+
+def workdays_between(start: date, end: date) -> int:
+    """Return the number of working days in (start, end]; negative when end is before start."""
+    if end < start:
+        return -workdays_between(end, start)
+    count, current = 0, start
+    while current < end:
+        current += timedelta(days=1)
+        count += is_workday(current)
+    return count
+
+
+def years_touched(start: date, end: date) -> range:
+    return range(min(start.year, end.year), max(start.year, end.year) + 1)
+
+
+def is_provisional(start: date, end: date) -> bool:
+    """Return whether any year between start and end lacks official calendar data."""
+    return not all(is_official_year(year) for year in years_touched(start, end))
+
+
+@dataclass(frozen=True)
+class Due:
+    at: datetime
+    provisional: bool
+
+
+def workday_deadline(start: datetime, n: int) -> Due:
+    """Return 23:59:59 Asia/Shanghai on the Nth working day after start's day."""
+    start_day = start.astimezone(SHANGHAI).date()
+    day = add_workdays(start_day, n)
+    at = datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=SHANGHAI)
+    return Due(at=at, provisional=is_provisional(start_day, day))
+
+
+def calendar_deadline(start: datetime, delta: timedelta) -> Due:
+    """Return a deadline counted in calendar time (the SMS window, the public-security 30 days)."""
+    return Due(at=start + delta, provisional=False)
+
+
+def workdays_left(now: datetime, due: datetime) -> int:
+    """Return working days from now's day to due's day (0 on the due day, negative when past)."""
+    return workdays_between(now.astimezone(SHANGHAI).date(), due.astimezone(SHANGHAI).date())

@@ -1,0 +1,60 @@
+"""Shared fixtures: users for each role, a ready filing, API clients, and database-kind guards."""
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from tests import factories
+
+
+def pytest_collection_modifyitems(config, items):
+    postgres = settings.DATABASE_IS_POSTGRES
+    redis = bool(settings.REDIS_URL)
+    for item in items:
+        if "postgres" in item.keywords and not postgres:
+            item.add_marker(
+                pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL (make test does in CI)")
+            )
+        if "redis" in item.keywords and not redis:
+            item.add_marker(pytest.mark.skip(reason="needs Redis: set REDIS_URL (make test does in CI)"))
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def principal(db):
+    return factories.principal_user(username="principal-a")
+
+
+@pytest.fixture
+def other_principal(db):
+    return factories.principal_user(username="principal-b")
+
+
+@pytest.fixture
+def reviewer(db):
+    return factories.reviewer_user(username="reviewer-a")
+
+
+@pytest.fixture
+def manager(db):
+    return factories.manager_user(username="manager-a")
+
+
+@pytest.fixture
+def filing(principal):
+    return factories.ready_filing(assignee=principal)
+
+
+@pytest.fixture
+def api():
+    def client_for(user=None):
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return client_for

@@ -1,0 +1,181 @@
+"""factory_boy factories for Beian's models, producing filings that pass every pre-check by default."""
+
+import io
+import random
+from datetime import date, timedelta
+
+import factory
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import Role
+from filings.identity import make_mobile, make_resident_id, make_uscc
+from filings.models import Domain, Filing, Material, Person, Province, Subject, Website
+
+rng = random.Random(20261128)
+
+
+def province(code: str = "44") -> Province:
+    return Province.objects.get(code=code)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.cn")
+    display_name = factory.LazyAttribute(lambda u: u.username)
+    password = factory.django.Password("pass-1234")
+
+    @factory.post_generation
+    def role(user, create, extracted, **kwargs):
+        from django.contrib.auth.models import Group
+
+        if extracted:
+            user.groups.add(Group.objects.get(name=extracted))
+            if extracted == Role.ADMIN:
+                user.is_staff = True
+                user.save(update_fields=["is_staff"])
+
+
+def principal_user(**kwargs) -> User:
+    return UserFactory(role=Role.PRINCIPAL, **kwargs)
+
+
+def reviewer_user(**kwargs) -> User:
+    return UserFactory(role=Role.REVIEWER, **kwargs)
+
+
+def manager_user(**kwargs) -> User:
+    return UserFactory(role=Role.MANAGER, **kwargs)
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    name = factory.Sequence(lambda n: f"张{'伟芳娜敏静丽强磊军洋'[n % 10]}{n}")
+    id_number = factory.LazyFunction(lambda: make_resident_id(rng, "44"))
+    id_valid_until = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=3650))
+    mobile = factory.LazyFunction(lambda: make_mobile(rng))
+    emergency_phone = factory.LazyFunction(lambda: make_mobile(rng))
+    email = factory.Sequence(lambda n: f"person{n}@example.cn")
+
+
+class SubjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Subject
+
+    kind = Subject.Kind.ENTERPRISE
+    name = factory.Sequence(lambda n: f"深圳市星河科技有限公司{n}")
+    certificate_kind = Subject.CertificateKind.USCC
+    certificate_number = factory.LazyFunction(lambda: make_uscc(rng, "44"))
+    licence_valid_from = date(2018, 1, 1)
+    licence_long_term = True
+    business_scope = "计算机软件开发;信息技术咨询服务"
+    province = factory.LazyFunction(province)
+    city = "深圳市"
+    registered_address = "广东省深圳市南山区科技园科苑路1号"
+    postal_address = "广东省深圳市南山区科技园科苑路1号"
+    legal_representative = ""
+
+
+class FilingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Filing
+
+    subject = factory.SubFactory(SubjectFactory)
+    province = factory.LazyAttribute(lambda f: f.subject.province)
+    subject_principal = factory.SubFactory(PersonFactory)
+    assignee = factory.SubFactory(UserFactory, role=Role.PRINCIPAL)
+    filing_type = Filing.Type.FIRST
+
+    @factory.post_generation
+    def sync_legal_rep(filing, create, extracted, **kwargs):
+        if not filing.subject.legal_representative:
+            filing.subject.legal_representative = filing.subject_principal.name
+            filing.subject.save(update_fields=["legal_representative"])
+
+
+class WebsiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Website
+
+    filing = factory.SubFactory(FilingFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    name = "星河科技产品展示"
+    homepage = factory.LazyAttribute(lambda w: f"https://www.xinghe{w.position}.cn/")
+    principal = factory.LazyAttribute(lambda w: w.filing.subject_principal)
+    server_provider = "深圳云计算有限公司"
+    server_ip = "203.0.113.10"
+    server_valid_until = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=365))
+
+
+class DomainFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Domain
+
+    website = factory.SubFactory(WebsiteFactory)
+    name = factory.Sequence(lambda n: f"xinghe{n}.cn")
+    registrar = "阿里云计算有限公司"
+    registrant_name = factory.LazyAttribute(lambda d: d.website.filing.subject.name)
+    registrant_certificate_number = factory.LazyAttribute(
+        lambda d: d.website.filing.subject.certificate_number
+    )
+    real_name_verified_at = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
+    expires_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=700))
+
+
+def passing_material(filing: Filing, kind: str, *, slot: str = "", person=None, by=None) -> Material:
+    """Store a material version whose checks passed (tests of the scan checks use real images)."""
+    from django.db.models import Max
+
+    version = (
+        Material.objects.filter(filing=filing, kind=kind, slot=slot).aggregate(v=Max("version"))["v"] or 0
+    ) + 1
+    material = Material(
+        filing=filing,
+        kind=kind,
+        slot=slot,
+        person=person,
+        version=version,
+        original_name="scan.jpg",
+        content_type="image/jpeg",
+        size=4,
+        sha256="0" * 64,
+        dpi=300,
+        check_status=Material.CheckStatus.PASS,
+        check_results=[],
+        uploaded_by=by or filing.assignee,
+    )
+    material.file.save("upload", ContentFile(io.BytesIO(b"\xff\xd8\xff\xd9").getvalue()), save=False)
+    material.save()
+    return material
+
+
+def ready_filing(*, assignee=None, province_code: str = "44", **kwargs) -> Filing:
+    """Return a draft filing in entry that passes every pre-submission check."""
+    subject = SubjectFactory(
+        province=province(province_code), certificate_number=make_uscc(rng, province_code)
+    )
+    extra = {"assignee": assignee} if assignee else {}
+    filing = FilingFactory(subject=subject, province=subject.province, **extra, **kwargs)
+    website = WebsiteFactory(filing=filing, position=1)
+    DomainFactory(website=website)
+    add_required_materials(filing)
+    from filings import deadlines
+
+    deadlines.open_stage_deadlines(filing, now=filing.stage_entered_at)
+    return filing
+
+
+def add_required_materials(filing: Filing) -> None:
+    from filings.checks import load_filing_for_checks, required_materials
+
+    loaded = load_filing_for_checks(filing.pk)
+    for kind, slot, _label in required_materials(loaded):
+        passing_material(filing, kind, slot=slot)
