@@ -2,10 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from filings import views as filing_views
+from filings.views import principal as principal_views
 
 urlpatterns = [
-    path("", filing_views.home, name="home"),
+    path("", principal_views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("filings/", include("filings.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from filings import views
+from filings.views import principal
 
 app_name = "filings"
 
 urlpatterns = [
-    path("", views.filing_list, name="list"),
-    path("<int:filing_id>/materials/<int:material_id>/", views.material_download, name="material-download"),
+    path("", principal.filing_list, name="list"),
+    path(
+        "<int:filing_id>/materials/<int:material_id>/", principal.material_download, name="material-download"
+    ),
 ]

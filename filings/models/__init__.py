@@ -1,0 +1,41 @@
+"""The filing models, one module per concern; everything is importable from filings.models."""
+
+from filings.models.core import (
+    AppendOnlyQuerySet,
+    CalendarDay,
+    CalendarYear,
+    Deadline,
+    Domain,
+    Filing,
+    FilingEvent,
+    Material,
+    Person,
+    PriorApproval,
+    Province,
+    RejectionReason,
+    RuleTerm,
+    SmsVerifier,
+    Subject,
+    Website,
+    material_upload_to,
+)
+
+__all__ = [
+    "AppendOnlyQuerySet",
+    "CalendarDay",
+    "CalendarYear",
+    "Deadline",
+    "Domain",
+    "Filing",
+    "FilingEvent",
+    "Material",
+    "Person",
+    "PriorApproval",
+    "Province",
+    "RejectionReason",
+    "RuleTerm",
+    "SmsVerifier",
+    "Subject",
+    "Website",
+    "material_upload_to",
+]

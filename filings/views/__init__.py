@@ -1,0 +1,1 @@
+"""Pages of the filing console: principal pages, reviewer console and manager dashboard."""
