@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from config.health import healthz
 from filings.views import principal as principal_views
 
 urlpatterns = [
     path("", principal_views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("filings/", include("filings.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

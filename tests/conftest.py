@@ -1,5 +1,7 @@
 """Shared fixtures: users for each role, a ready filing, API clients, and database-kind guards."""
 
+import os
+
 import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
@@ -10,6 +12,11 @@ from tests import factories
 def pytest_collection_modifyitems(config, items):
     postgres = settings.DATABASE_IS_POSTGRES
     redis = bool(settings.REDIS_URL)
+    if os.environ.get("BEIAN_REQUIRE_SERVICES") and not (postgres and redis):
+        # CI must run every test: a missing service is an error there, not a reason to skip.
+        raise pytest.UsageError(
+            "BEIAN_REQUIRE_SERVICES is set but DATABASE_URL/REDIS_URL do not point at PostgreSQL/Redis"
+        )
     for item in items:
         if "postgres" in item.keywords and not postgres:
             item.add_marker(

@@ -121,6 +121,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": _("ICP 备案控制台接口"),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "FilingStateEnum": "filings.api.enums.FILING_STATE",
+        "SubjectKindEnum": "filings.api.enums.SUBJECT_KIND",
+        "DeadlineKindEnum": "filings.api.enums.DEADLINE_KIND",
+        "MaterialKindEnum": "filings.api.enums.MATERIAL_KIND",
+    },
 }
 
 REDIS_URL = env_str("REDIS_URL")
