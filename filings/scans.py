@@ -68,6 +68,7 @@ RECOMMENDED_DPI = 300
 DPI_TOLERANCE = 0.02
 # Metadata values below this are placeholders (0, 1), not resolutions.
 MIN_METADATA_DPI = 10
+SCREEN_DEFAULT_DPI = {72, 96}
 
 # Corners are found on a grayscale copy with this long side, which keeps the checks fast.
 WORKING_LONG_SIDE = 1000
@@ -363,18 +364,23 @@ def _check_dpi(
     working_size: tuple[int, int],
     image_size: tuple[int, int],
 ) -> tuple[int, ScanCheck]:
-    if metadata_dpi is not None:
+    # Assume the document fills its detected box (or, with no edges found, the whole image).
+    scale = image_size[0] / working_size[0]
+    if document is None:
+        long_side_px = max(image_size)
+    else:
+        left, top, right, bottom = document
+        long_side_px = max(right - left, bottom - top) * scale
+    estimate = long_side_px / (max(PHYSICAL_SIZE_MM[material_kind]) / 25.4)
+    # Cameras and editors write 72 or 96 dpi as a screen default, not as the scan's resolution.
+    placeholder = (
+        metadata_dpi is not None and round(metadata_dpi) in SCREEN_DEFAULT_DPI and estimate > metadata_dpi
+    )
+    if metadata_dpi is not None and not placeholder:
         effective = metadata_dpi
         source = gettext("按文件信息")
     else:
-        # Assume the document fills its detected box (or, with no edges found, the whole image).
-        scale = image_size[0] / working_size[0]
-        if document is None:
-            long_side_px = max(image_size)
-        else:
-            left, top, right, bottom = document
-            long_side_px = max(right - left, bottom - top) * scale
-        effective = long_side_px / (max(PHYSICAL_SIZE_MM[material_kind]) / 25.4)
+        effective = estimate
         source = gettext("按像素尺寸估算")
     dpi = round(effective)
     rule = DPI_RULES[material_kind]

@@ -325,3 +325,18 @@ def test_status_and_json():
 def test_unknown_material_kind_is_a_programming_error():
     with pytest.raises(ValueError):
         inspect(licence_scan(), "business_license")
+
+
+def test_a_screen_default_dpi_tag_is_ignored_when_the_pixels_show_more():
+    image = Image.open(io.BytesIO(licence_scan(dpi=300, write_dpi=False)))
+    tagged = io.BytesIO()
+    image.save(tagged, "JPEG", dpi=(72, 72), quality=92)
+    result = inspect_upload(io.BytesIO(tagged.getvalue()), material_kind="business_licence")
+    dpi = next(c for c in result.checks if c.code == "dpi")
+    assert dpi.status == "pass", dpi.message
+    assert "按像素尺寸估算" in dpi.message
+
+
+def test_a_genuine_low_dpi_tag_still_fails_the_licence():
+    result = inspect_upload(io.BytesIO(licence_scan(dpi=150)), material_kind="business_licence")
+    assert next(c for c in result.checks if c.code == "dpi").status == "fail"
