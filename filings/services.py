@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from filings import deadlines, notifications
+from filings import permissions as transition_perms
 from filings.checks import load_filing_for_checks, run_submission_checks
 from filings.exceptions import (
     ChecksFailed,
@@ -628,7 +629,7 @@ def update_filing(
     changes: list[dict] = []
     with transaction.atomic():
         locked = lock_filing(filing, expected_version=expected_version)
-        if not has_transition_perm(locked.submit, by):
+        if not transition_perms.can_edit_filing(by, locked):
             raise TransitionNotPermitted(_("只有该备案的服务负责人可以修改。"))
         if locked.state not in EDITABLE_STATES:
             raise TransitionNotPossible(
@@ -679,7 +680,7 @@ def upload_material(
 
     if kind not in Material.Kind.values:
         raise InvalidInput(_("材料类型不正确。"), details={"kind": [_("请选择材料类型。")]})
-    if not has_transition_perm(filing.submit, by) and not getattr(by, "is_reviewer", False):
+    if not transition_perms.can_edit_filing(by, filing):
         raise TransitionNotPermitted(_("只有该备案的服务负责人可以上传材料。"))
     if filing.state not in EDITABLE_STATES:
         raise TransitionNotPossible(
