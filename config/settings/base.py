@@ -60,6 +60,8 @@ TEMPLATES = [
     },
 ]
 
+# The embedded defaults (SQLite, media, the file-system broker) all live under var/.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'beian.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
