@@ -1,5 +1,6 @@
 """The filing models, one module per concern; everything is importable from filings.models."""
 
+from filings.models.alerts import Alert, AlertScan, AlertThreshold, Notification, Severity
 from filings.models.core import (
     AppendOnlyQuerySet,
     CalendarDay,
@@ -21,6 +22,11 @@ from filings.models.core import (
 )
 
 __all__ = [
+    "Alert",
+    "AlertScan",
+    "AlertThreshold",
+    "Notification",
+    "Severity",
     "AppendOnlyQuerySet",
     "CalendarDay",
     "CalendarYear",
