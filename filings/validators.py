@@ -4,6 +4,7 @@ import re
 
 import idna
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
@@ -40,6 +41,8 @@ def validate_resident_id(value: str) -> None:
         raise ValidationError(_("身份证号码中的出生日期或地区码无效。"), code="ric_component") from error
     except (InvalidLength, InvalidFormat, StdnumError) as error:
         raise ValidationError(_("身份证号码应为18位,最后一位可以是数字或X。"), code="ric_format") from error
+    if ric.get_birth_date(value) > timezone.localdate():
+        raise ValidationError(_("身份证号码中的出生日期或地区码无效。"), code="ric_component")
 
 
 def validate_mobile(value: str) -> None:
@@ -54,9 +57,10 @@ def validate_phone(value: str) -> None:
 
 def normalise_domain(value: str) -> str:
     """Return the IDNA-normalised Unicode form of a domain name (lower case, no trailing dot)."""
-    value = (value or "").strip().rstrip(".").lower()
+    value = (value or "").strip().lower()
     if value.startswith(("http://", "https://")):
-        value = value.split("://", 1)[1].split("/", 1)[0]
+        value = re.split(r"[/?#]", value.split("://", 1)[1], maxsplit=1)[0].rsplit(":", 1)[0]
+    value = value.rstrip(".")
     if value.startswith("www."):
         value = value[4:]
     try:
