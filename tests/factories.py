@@ -87,6 +87,7 @@ class SubjectFactory(factory.django.DjangoModelFactory):
 class FilingFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Filing
+        skip_postgeneration_save = True
 
     subject = factory.SubFactory(SubjectFactory)
     province = factory.LazyAttribute(lambda f: f.subject.province)
