@@ -8,7 +8,17 @@ from django.utils import timezone
 from django_fsm import has_transition_perm
 
 from accounts.roles import Perm
-from filings.models import Deadline, Domain, Filing, FilingEvent, Material, SmsVerifier, Website
+from filings.models import (
+    Alert,
+    Deadline,
+    Domain,
+    Filing,
+    FilingEvent,
+    Material,
+    Notification,
+    SmsVerifier,
+    Website,
+)
 from filings.states import State
 
 # Transitions a user may request by name; expire_sms belongs to the scheduler alone.
@@ -116,3 +126,28 @@ def latest_event_with_reasons(filing: Filing) -> FilingEvent | None:
         if event.transition == "submit":
             return None
     return None
+
+
+# Deadline alerts.
+
+
+def alerts_for_user(user: Any) -> QuerySet[Alert]:
+    """Return the alerts the user may see: all for managers, otherwise those sent to the user."""
+    alerts = Alert.objects.select_related("filing__subject", "threshold", "acknowledged_by")
+    if user.has_perm(Perm.DASHBOARD):
+        return alerts
+    return alerts.filter(notifications__user=user)
+
+
+def alert_inbox(user: Any, *, unread_only: bool = False) -> QuerySet[Notification]:
+    """Return the user's inbox rows, newest first, with each alert and its filing."""
+    rows = Notification.objects.filter(user=user).select_related(
+        "alert__filing__subject", "alert__threshold", "alert__acknowledged_by"
+    )
+    return rows.filter(read_at__isnull=True) if unread_only else rows
+
+
+def unread_alert_count(user: Any) -> int:
+    """Return how many alerts in the user's inbox are unread (one indexed count)."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+

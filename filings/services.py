@@ -29,11 +29,13 @@ from filings.exceptions import (
     TransitionNotPossible,
 )
 from filings.models import (
+    Alert,
     CalendarYear,
     Domain,
     Filing,
     FilingEvent,
     Material,
+    Notification,
     Person,
     PriorApproval,
     SmsVerifier,
@@ -754,3 +756,28 @@ def publish_calendar_year(*, year: int, notice: str = "", by: Any = None) -> int
     """Mark a year's official calendar as entered and recompute open provisional deadlines."""
     CalendarYear.objects.update_or_create(year=year, defaults={"official": True, "notice": notice})
     return deadlines.recompute_provisional_deadlines()
+
+
+# Deadline alerts.
+
+
+def acknowledge_alert(alert: Alert, *, by: Any) -> Alert:
+    """Record that someone took charge of an alert (the first acknowledgement stands) and mark it
+    read in their inbox."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Alert.objects.select_for_update().get(pk=alert.pk)
+        if locked.acknowledged_at is None:
+            locked.acknowledged_by, locked.acknowledged_at = by, now
+            locked.save(update_fields=["acknowledged_by", "acknowledged_at"])
+        Notification.objects.filter(alert=locked, user=by, read_at__isnull=True).update(read_at=now)
+    return locked
+
+
+def mark_alerts_read(*, by: Any, notification_ids: list[int] | None = None) -> int:
+    """Mark the user's inbox rows read (all unread ones when no ids are given); return how many."""
+    unread = Notification.objects.filter(user=by, read_at__isnull=True)
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=notification_ids)
+    return unread.update(read_at=timezone.now())
+
