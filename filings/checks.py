@@ -362,11 +362,16 @@ def check_people(filing: Filing, checklist: Checklist, today: date) -> None:
                 passed_message=_("主体负责人与网站负责人的邮箱不同。"),
             )
     phones = {p.mobile for _, p in people} | {p.emergency_phone for _, p in people if p.emergency_phone}
+    # Another subject's live filing, whether the phone is its subject principal's or a website principal's.
+    other_subjects = (
+        Filing.objects.filter(state__in=OPEN_STATES + ["published"])
+        .exclude(subject_id=filing.subject_id)
+        .exclude(subject__certificate_number__iexact=filing.subject.certificate_number)
+    )
     used_elsewhere = set(
-        Person.objects.filter(
-            Q(principal_of_filings__state__in=OPEN_STATES + ["published"])
-            & ~Q(principal_of_filings__subject_id=filing.subject_id)
-            & (Q(mobile__in=phones) | Q(emergency_phone__in=phones))
+        Person.objects.filter(Q(mobile__in=phones) | Q(emergency_phone__in=phones))
+        .filter(
+            Q(principal_of_filings__in=other_subjects) | Q(principal_of_websites__filing__in=other_subjects)
         )
         .values_list("mobile", "emergency_phone")
         .distinct()[:20]
@@ -623,7 +628,11 @@ def check_materials(filing: Filing, checklist: Checklist) -> None:
 
 
 def check_one_open_filing(filing: Filing, checklist: Checklist) -> None:
-    others = Filing.objects.filter(subject_id=filing.subject_id, state__in=OPEN_STATES).exclude(pk=filing.pk)
+    # The same organisation or person entered as a second subject row counts as the same subject.
+    same_subject = Q(subject_id=filing.subject_id) | Q(
+        subject__certificate_number__iexact=filing.subject.certificate_number
+    )
+    others = Filing.objects.filter(same_subject, state__in=OPEN_STATES).exclude(pk=filing.pk)
     checklist.add(
         "one_open_filing",
         not others.exists(),

@@ -12,7 +12,7 @@ from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,7 +42,7 @@ from filings.models import (
     Subject,
     Website,
 )
-from filings.states import EDITABLE_STATES, State
+from filings.states import EDITABLE_STATES, OPEN_STATES, State
 from filings.validators import (
     normalise_domain,
     validate_icp_subject_number,
@@ -558,6 +558,21 @@ def _save_prior_approvals(website: Website, items: list[dict], changes: list[dic
         approval.save()
 
 
+def _refuse_second_open_filing(certificate_number: str) -> None:
+    """Refuse a new draft while the same certificate number (a second subject row) has an open filing."""
+    if connection.vendor == "postgresql":
+        # Serialise creations for one certificate number so that two at once cannot both pass the check.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [certificate_number.upper()])
+    if Filing.objects.filter(
+        subject__certificate_number__iexact=certificate_number, state__in=OPEN_STATES
+    ).exists():
+        raise InvalidInput(
+            _("该主体已有一个进行中的备案,请先完成或撤回。"),
+            details={"subject": [_("同一主体同时只能有一个进行中的备案。")]},
+        )
+
+
 def create_filing(
     *,
     by: Any,
@@ -574,11 +589,12 @@ def create_filing(
     try:
         with transaction.atomic():
             if subject_id is not None:
-                subject_obj = Subject.objects.get(pk=subject_id, filings__assignee=by)
+                subject_obj = Subject.objects.filter(pk=subject_id, filings__assignee=by).distinct().get()
             else:
                 subject_obj = Subject(province_id=province_id)
             _assign(subject_obj, subject, SUBJECT_FIELDS, changes, "subject")
             _full_clean(subject_obj, "subject", exclude=["province"])
+            _refuse_second_open_filing(subject_obj.certificate_number)
             subject_obj.save()
             person = _save_person(None, subject_principal, changes, "subject_principal")
             filing = Filing(
@@ -780,4 +796,3 @@ def mark_alerts_read(*, by: Any, notification_ids: list[int] | None = None) -> i
     if notification_ids is not None:
         unread = unread.filter(pk__in=notification_ids)
     return unread.update(read_at=timezone.now())
-
