@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.health import healthz
+from filings.views import alerts as alert_views
 from filings.views import principal as principal_views
 
 urlpatterns = [
@@ -10,6 +11,10 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("filings/", include("filings.urls")),
+    path("alerts/", alert_views.inbox, name="alert-inbox"),
+    path("alerts/read-all/", alert_views.mark_all_read, name="alert-read-all"),
+    path("alerts/<int:notification_id>/read/", alert_views.mark_read, name="alert-read"),
+    path("alerts/acknowledge/<int:alert_id>/", alert_views.acknowledge, name="alert-acknowledge"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("filings.api.urls")),

@@ -8,6 +8,9 @@ from django_fsm.admin import FSMAdminMixin
 from filings import services
 from filings.exceptions import BeianError
 from filings.models import (
+    Alert,
+    AlertScan,
+    AlertThreshold,
     CalendarDay,
     CalendarYear,
     Deadline,
@@ -15,6 +18,7 @@ from filings.models import (
     Filing,
     FilingEvent,
     Material,
+    Notification,
     Person,
     PriorApproval,
     Province,
@@ -263,3 +267,63 @@ class SmsVerifierAdmin(ReadOnlyAdmin):
 class MaterialAdmin(ReadOnlyAdmin):
     list_display = ["filing", "kind", "slot", "version", "check_status", "uploaded_by", "uploaded_at"]
     list_filter = ["kind", "check_status"]
+
+
+# Deadline alerts.
+
+
+@admin.register(AlertThreshold)
+class AlertThresholdAdmin(admin.ModelAdmin):
+    list_display = [
+        "deadline_kind",
+        "label",
+        "code",
+        "offset",
+        "workdays_before",
+        "severity",
+        "escalate",
+        "repeat_every",
+        "send_email",
+        "send_sms",
+        "active",
+    ]
+    list_filter = ["deadline_kind", "severity", "active"]
+    list_editable = ["active"]
+
+
+class NotificationInline(admin.TabularInline):
+    model = Notification
+    extra = 0
+    can_delete = False
+    fields = ["user", "reason", "created_at", "read_at", "emailed_at", "sms_sent_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Alert)
+class AlertAdmin(ReadOnlyAdmin):
+    list_display = [
+        "raised_at",
+        "filing",
+        "kind",
+        "threshold",
+        "occurrence",
+        "severity",
+        "escalated",
+        "deadline_at",
+        "provisional",
+        "acknowledged_by",
+        "withdrawn_at",
+    ]
+    list_filter = ["severity", "kind", "escalated", "provisional"]
+    list_select_related = ["filing__subject", "threshold", "acknowledged_by"]
+    search_fields = ["filing__subject__name"]
+    raw_id_fields = ["filing", "deadline"]
+    inlines = [NotificationInline]
+
+
+@admin.register(AlertScan)
+class AlertScanAdmin(ReadOnlyAdmin):
+    list_display = ["scanned_until", "started_at", "finished_at", "raised", "expired"]

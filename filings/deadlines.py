@@ -4,6 +4,7 @@ calendar changes."""
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
@@ -121,7 +122,7 @@ def recompute_provisional_deadlines(*, now: datetime | None = None) -> int:
 # How far before the last completed scan a scan looks again, so rows a concurrent (or killed)
 # scanner held locked at that time are still picked up.
 SCAN_LOOKBACK = timedelta(hours=1)
-SCAN_BATCH = 500
+
 # Reviewers act on these deadlines, so the filing's reviewer hears of them too.
 REVIEWER_KINDS = {Kind.PREREVIEW_TARGET, Kind.PREREVIEW_OVERDUE, Kind.BUREAU_REVIEW}
 SMS_TIMEOUT_THRESHOLD = ("sms_window", "expired")
@@ -137,6 +138,10 @@ class ScanResult:
     @property
     def total(self) -> int:
         return self.raised + self.repeated
+
+
+def _batch_size() -> int:
+    return settings.BEIAN_ALERT_SCAN_BATCH
 
 
 def threshold_moment(threshold: AlertThreshold, due_at: datetime) -> datetime:
@@ -302,7 +307,7 @@ def _raise_threshold(
         candidates = candidates.filter(pk__in=deadline_ids)
     while True:
         with transaction.atomic():
-            batch = list(candidates.select_for_update(skip_locked=True, of=("self",))[:SCAN_BATCH])
+            batch = list(candidates.select_for_update(skip_locked=True, of=("self",))[: _batch_size()])
             if not batch:
                 return
             alerts = [
@@ -314,7 +319,7 @@ def _raise_threshold(
             _notify(created, managers=managers)
         result.raised += len(created)
         result.alert_ids.extend(a.pk for a in created)
-        if len(batch) < SCAN_BATCH or not created:
+        if len(batch) < _batch_size() or not created:
             return
 
 
@@ -326,7 +331,7 @@ def _raise_repeats(*, now: datetime, managers: list[int], result: ScanResult) ->
                 Alert.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("deadline", "threshold")
                 .filter(repeat_due_at__lte=now)
-                .order_by("repeat_due_at", "id")[:SCAN_BATCH]
+                .order_by("repeat_due_at", "id")[: _batch_size()]
             )
             if not batch:
                 return
@@ -351,7 +356,7 @@ def _raise_repeats(*, now: datetime, managers: list[int], result: ScanResult) ->
             _notify(created, managers=managers)
         result.repeated += len(created)
         result.alert_ids.extend(a.pk for a in created)
-        if len(batch) < SCAN_BATCH:
+        if len(batch) < _batch_size():
             return
 
 
@@ -375,7 +380,7 @@ def expire_sms_windows(*, now: datetime, managers: list[int], result: ScanResult
                     deadlines__due_at__lte=now,
                 )
                 .exclude(pk__in=tried)
-                .order_by("pk")[:SCAN_BATCH]
+                .order_by("pk")[: _batch_size()]
             )
             batch = list(due)
             if not batch:

@@ -5,7 +5,7 @@ from datetime import timedelta
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from config.env import BASE_DIR, VAR_DIR, env_bool, env_list, env_str
+from config.env import BASE_DIR, VAR_DIR, env_bool, env_int_default, env_list, env_str
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-change-me")
@@ -55,6 +55,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "filings.context_processors.alerts",
             ],
         },
     },
@@ -169,6 +170,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 
+# How many deadlines one scan transaction takes at a time (each batch commits on its own).
+BEIAN_ALERT_SCAN_BATCH = env_int_default("BEIAN_ALERT_SCAN_BATCH", 500)
 # The SMS channel for alerts; the logging one records messages without a gateway.
 BEIAN_SMS_BACKEND = env_str("BEIAN_SMS_BACKEND", "filings.notifications.LoggingSmsBackend")
 # Footer checks may reach only public hosts in production; tests run a local server.

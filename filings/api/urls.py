@@ -1,6 +1,6 @@
 from django.urls import path
 
-from filings.api import views
+from filings.api import alerts, views
 
 app_name = "api"
 
@@ -12,4 +12,7 @@ urlpatterns = [
         "filings/<int:pk>/transitions/<str:name>/", views.FilingTransition.as_view(), name="filing-transition"
     ),
     path("filings/<int:pk>/claim/", views.FilingClaim.as_view(), name="filing-claim"),
+    path("alerts/", alerts.AlertList.as_view(), name="alert-list"),
+    path("alerts/<int:pk>/", alerts.AlertDetail.as_view(), name="alert-detail"),
+    path("alerts/<int:pk>/acknowledge/", alerts.AlertAcknowledge.as_view(), name="alert-acknowledge"),
 ]

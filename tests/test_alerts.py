@@ -1,0 +1,452 @@
+"""Deadline alerts: thresholds, breaches and their daily repeats, SMS expiry, provisional recomputation,
+texts, delivery, the API and the inbox."""
+
+from datetime import datetime, timedelta
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+from filings import deadlines, notifications, services, workdays
+from filings.models import (
+    Alert,
+    AlertScan,
+    AlertThreshold,
+    CalendarDay,
+    CalendarYear,
+    Deadline,
+    Filing,
+    FilingEvent,
+    Notification,
+)
+from filings.states import State
+from tests import factories
+
+SHANGHAI = workdays.SHANGHAI
+Kind = Deadline.Kind
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache():
+    workdays.forget_overrides()
+    yield
+    workdays.forget_overrides()
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
+
+
+def entered(state: str, when: datetime, *, assignee=None, reviewer=None) -> Filing:
+    """Put a ready filing in `state` as if it entered the stage at `when`, with its deadlines."""
+    filing = factories.ready_filing(assignee=assignee)
+    Filing.objects.filter(pk=filing.pk).update(
+        state=state, stage_visit=2, stage_entered_at=when, reviewer=reviewer
+    )
+    filing = Filing.objects.select_related("province").get(pk=filing.pk)
+    deadlines.open_stage_deadlines(filing, now=when)
+    return filing
+
+
+def codes(filing: Filing) -> list[str]:
+    return sorted(
+        f"{a.kind}:{a.threshold.code}:{a.occurrence}"
+        for a in Alert.objects.filter(filing=filing, withdrawn_at__isnull=True).select_related("threshold")
+    )
+
+
+def scan(when: str | datetime) -> deadlines.ScanResult:
+    return deadlines.scan_deadlines(now=at(when) if isinstance(when, str) else when)
+
+
+@pytest.mark.django_db
+def test_thresholds_are_data_covering_every_deadline_kind():
+    rows = AlertThreshold.objects.all()
+    assert {t.deadline_kind for t in rows} == set(Kind.values)
+    by_key = {(t.deadline_kind, t.code): t for t in rows}
+    assert by_key[("sms_window", "before_4h")].offset == -timedelta(hours=4)
+    assert by_key[("bureau_review", "before_5wd")].workdays_before == 5
+    breaches = [t for t in rows if t.severity == "breach"]
+    assert all(t.escalate for t in breaches)
+
+
+# Each case: the stage entered and when, the threshold, the moment it is reached.
+THRESHOLD_CASES = [
+    (State.SMS_VERIFICATION, "2026-11-10 10:00", "sms_window:before_4h:0", "2026-11-11 06:00:00"),
+    (State.SMS_VERIFICATION, "2026-11-10 10:00", "sms_window:before_1h:0", "2026-11-11 09:00:00"),
+    # Thursday: the 1-working-day target ends with Friday, the 2-day limit with Monday.
+    (State.PROVIDER_REVIEW, "2026-11-26 10:00", "prereview_target:target:0", "2026-11-27 23:59:59"),
+    (State.PROVIDER_REVIEW, "2026-11-26 10:00", "prereview_overdue:breach:0", "2026-11-30 23:59:59"),
+    # Monday 2 November: the 20-working-day limit ends on Monday 30 November; 15 working days
+    # remain from 9 November (5 working days in), 5 remain from 23 November.
+    (State.BUREAU_REVIEW, "2026-11-02 10:00", "bureau_review:before_15wd:0", "2026-11-09 00:00:00"),
+    (State.BUREAU_REVIEW, "2026-11-02 10:00", "bureau_review:before_5wd:0", "2026-11-23 00:00:00"),
+    (State.BUREAU_REVIEW, "2026-11-02 10:00", "bureau_review:breach:0", "2026-11-30 23:59:59"),
+    (State.PUBLISHED, "2026-10-01 10:00", "public_security:before_7d:0", "2026-10-24 10:00:00"),
+    (State.PUBLISHED, "2026-10-01 10:00", "public_security:breach:0", "2026-10-31 10:00:00"),
+    (State.ENTRY, "2026-10-01 10:00", "stale_entry:after_7d:0", "2026-10-08 10:00:00"),
+    (State.ENTRY, "2026-10-01 10:00", "stale_entry:after_15d:0", "2026-10-16 10:00:00"),
+    (State.ENTRY, "2026-10-01 10:00", "stale_entry:after_30d:0", "2026-10-31 10:00:00"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("state", "start", "code", "moment"), THRESHOLD_CASES)
+def test_each_threshold_is_raised_when_reached_and_not_before(state, start, code, moment):
+    filing = entered(state, at(start))
+    reached = at(moment)
+    scan(reached - timedelta(seconds=1))
+    assert code not in codes(filing)
+    scan(reached)
+    assert codes(filing).count(code) == 1
+    alert = Alert.objects.get(filing=filing, kind=code.split(":")[0], threshold__code=code.split(":")[1])
+    assert alert.due_at == reached
+    assert alert.stage == state and alert.stage_visit == 2
+    assert alert.raised_at == reached
+
+
+@pytest.mark.django_db
+def test_a_scan_after_every_threshold_raises_each_once_and_a_rerun_nothing(reviewer):
+    filing = entered(State.BUREAU_REVIEW, at("2026-11-02 10:00"), reviewer=reviewer)
+    first = scan("2026-12-01 08:00")
+    assert codes(filing) == [
+        "bureau_review:before_15wd:0",
+        "bureau_review:before_5wd:0",
+        "bureau_review:breach:0",
+    ]
+    assert first.raised == 3
+    assert scan("2026-12-01 08:00").raised == 0
+    # Without the scan history (a fresh database, a lost watermark) a full sweep still adds nothing.
+    AlertScan.objects.all().delete()
+    assert scan("2026-12-01 08:01").raised == 0
+    assert Alert.objects.filter(filing=filing).count() == 3
+
+
+@pytest.mark.django_db
+def test_recipients_principal_reviewer_and_managers_for_escalations(principal, reviewer, manager):
+    filing = entered(State.BUREAU_REVIEW, at("2026-11-02 10:00"), assignee=principal, reviewer=reviewer)
+    scan("2026-11-23 00:00")
+    warning = Alert.objects.get(filing=filing, threshold__code="before_5wd")
+    assert not warning.escalated
+    assert set(warning.recipients.all()) == {principal, reviewer}
+    scan("2026-12-01 00:00")
+    breach = Alert.objects.get(filing=filing, threshold__code="breach")
+    assert breach.escalated and breach.severity == "breach"
+    assert set(breach.recipients.all()) == {principal, reviewer, manager}
+    reasons = dict(Notification.objects.filter(alert=breach).values_list("user__username", "reason"))
+    assert reasons == {
+        principal.username: "assignee",
+        reviewer.username: "reviewer",
+        manager.username: "manager",
+    }
+    other = factories.principal_user(username="somebody-else")
+    assert not Notification.objects.filter(user=other).exists()
+
+
+@pytest.mark.django_db
+def test_breach_repeats_daily_while_open_one_repeat_after_a_gap_and_stops_when_closed(manager):
+    filing = entered(State.BUREAU_REVIEW, at("2026-11-02 10:00"))
+    scan("2026-12-01 00:00")
+    assert codes(filing)[-1] == "bureau_review:breach:0"
+    scan("2026-12-01 23:00")
+    assert "bureau_review:breach:1" not in codes(filing)
+    scan("2026-12-01 23:59:59")
+    assert "bureau_review:breach:1" in codes(filing)
+    # Four days without scans: one repeat for today, not one per missed day.
+    result = scan("2026-12-05 12:00")
+    assert result.repeated == 1
+    breach_codes = [c for c in codes(filing) if c.startswith("bureau_review:breach")]
+    assert breach_codes == ["bureau_review:breach:0", "bureau_review:breach:1", "bureau_review:breach:4"]
+    latest = Alert.objects.get(filing=filing, threshold__code="breach", occurrence=4)
+    assert latest.due_at == at("2026-12-04 23:59:59")
+    assert latest.repeat_due_at == at("2026-12-05 23:59:59")
+    assert manager in latest.recipients.all()
+    assert "(第5次)" in latest.title
+    Deadline.objects.filter(filing=filing).update(closed_at=at("2026-12-05 13:00"))
+    assert scan("2026-12-07 12:00").repeated == 0
+    assert not Alert.objects.filter(repeat_due_at__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_a_late_first_breach_alert_does_not_repeat_at_once():
+    filing = entered(State.PUBLISHED, at("2026-10-01 10:00"))
+    scan("2026-11-03 12:00")  # breached on 31 October; nobody scanned since before then
+    breach = Alert.objects.get(filing=filing, threshold__code="breach")
+    assert breach.occurrence == 0
+    assert breach.repeat_due_at == at("2026-11-03 10:00") + timedelta(days=1)
+    assert scan("2026-11-03 12:01").repeated == 0
+
+
+@pytest.mark.django_db
+def test_an_admin_switching_a_threshold_off_stops_it():
+    AlertThreshold.objects.filter(deadline_kind="stale_entry", code="after_7d").update(active=False)
+    filing = entered(State.ENTRY, at("2026-10-01 10:00"))
+    scan("2026-10-20 10:00")
+    assert codes(filing) == ["stale_entry:after_15d:0"]
+
+
+@pytest.mark.django_db
+def test_sms_expiry_sends_the_filing_back_through_the_transition_service(principal, reviewer, manager):
+    filing = factories.ready_filing(assignee=principal)
+    filing = services.submit_filing(filing, by=principal)
+    filing = services.pass_review(filing, by=reviewer)
+    window = Deadline.objects.get(filing=filing, kind=Kind.SMS_WINDOW, closed_at__isnull=True)
+    sms_visit = filing.stage_visit
+    assert scan(window.due_at - timedelta(seconds=1)).expired == 0
+    filing.refresh_from_db()
+    assert filing.state == State.SMS_VERIFICATION
+
+    result = scan(window.due_at + timedelta(minutes=1))
+    filing.refresh_from_db()
+    assert result.expired == 1
+    assert filing.state == State.ENTRY
+    assert filing.stage_visit == sms_visit + 1
+    event = FilingEvent.objects.filter(filing=filing).last()
+    assert event.transition == "expire_sms" and event.actor is None
+    assert event.from_state == State.SMS_VERIFICATION and event.to_state == State.ENTRY
+    assert event.reasons[0]["reason"] == "短信核验未在24小时内完成"
+    assert event.reasons[0]["code"] == "sms_timeout"
+    window.refresh_from_db()
+    assert window.closed_at is not None
+    assert Deadline.objects.filter(filing=filing, kind=Kind.STALE_ENTRY, closed_at__isnull=True).exists()
+
+    alert = Alert.objects.get(filing=filing, kind=Kind.SMS_WINDOW, threshold__code="expired")
+    assert alert.stage_visit == sms_visit and alert.stage == State.SMS_VERIFICATION
+    assert alert.escalated and set(alert.recipients.all()) >= {principal, manager}
+    assert "已退回信息填报" in alert.message and "重新提交" in alert.message
+    assert "会再次收到核验短信" in alert.message
+
+    # The next scan neither expires again nor raises the alert again.
+    again = scan(window.due_at + timedelta(minutes=2))
+    assert again.expired == 0 and again.raised == 0
+    assert FilingEvent.objects.filter(filing=filing, transition="expire_sms").count() == 1
+
+
+@pytest.mark.django_db
+def test_sms_confirmed_in_time_is_not_expired(principal, reviewer):
+    filing = factories.ready_filing(assignee=principal)
+    filing = services.pass_review(services.submit_filing(filing, by=principal), by=reviewer)
+    due = Deadline.objects.get(filing=filing, kind=Kind.SMS_WINDOW, closed_at__isnull=True).due_at
+    for verifier in filing.sms_verifiers.all():
+        filing = services.record_sms_verification(filing, verifier_id=verifier.pk, by=principal)
+    scan(due + timedelta(hours=1))
+    filing.refresh_from_db()
+    assert filing.state == State.BUREAU_REVIEW
+    assert not Alert.objects.filter(filing=filing, kind=Kind.SMS_WINDOW).exists()
+
+
+@pytest.mark.django_db
+def test_provisional_alert_is_labelled_and_withdrawn_when_the_calendar_moves_the_deadline(principal):
+    # Entered 15 December 2026: the 20 working days reach into 2027, which has no official data.
+    filing = entered(State.BUREAU_REVIEW, at("2026-12-15 10:00"), assignee=principal)
+    deadline = Deadline.objects.get(filing=filing, kind=Kind.BUREAU_REVIEW, closed_at__isnull=True)
+    assert deadline.provisional and deadline.due_at == at("2027-01-13 23:59:59")
+    now = at("2027-01-06 08:00")
+    scan(now)
+    warning = Alert.objects.get(filing=filing, threshold__code="before_5wd")
+    assert warning.provisional
+    assert "暂定" in warning.message
+    assert Notification.objects.get(alert=warning, user=principal).read_at is None
+
+    # The official notice makes 4–8 January holidays: the limit moves a week later.
+    CalendarYear.objects.create(year=2027, official=True, notice="国办发明电〔2026〕")
+    for day in range(4, 9):
+        CalendarDay.objects.create(date=f"2027-01-0{day}", is_workday=False, name="测试假期")
+    assert deadlines.recompute_provisional_deadlines(now=now) == 1
+    deadline.refresh_from_db()
+    assert not deadline.provisional and deadline.due_at == at("2027-01-20 23:59:59")
+    warning.refresh_from_db()
+    assert warning.withdrawn_at == now and warning.withdrawn_reason
+    # Withdrawn alerts leave the unread count; the still-valid 15-day notice stays.
+    assert Notification.objects.get(alert=warning, user=principal).read_at is not None
+    assert codes(filing) == ["bureau_review:before_15wd:0"]
+    # When the moved threshold arrives it is raised again, this time not provisional.
+    scan(at("2027-01-13 00:00"))
+    again = Alert.objects.get(filing=filing, threshold__code="before_5wd", withdrawn_at__isnull=True)
+    assert again.pk != warning.pk and not again.provisional
+
+
+@pytest.mark.django_db
+def test_recomputation_that_brings_a_deadline_forward_raises_what_is_now_due():
+    filing = entered(State.BUREAU_REVIEW, at("2026-12-15 10:00"))
+    now = at("2027-01-13 08:00")
+    scan(now)
+    assert "bureau_review:breach:0" not in codes(filing)
+    # A make-up working Saturday on 9 January brings the limit forward to 12 January.
+    CalendarYear.objects.create(year=2027, official=True)
+    CalendarDay.objects.create(date="2027-01-09", is_workday=True, name="调休上班")
+    deadlines.recompute_provisional_deadlines(now=now)
+    assert "bureau_review:breach:0" in codes(filing)
+    assert Alert.objects.get(filing=filing, threshold__code="breach").due_at == at("2027-01-12 23:59:59")
+
+
+@pytest.mark.django_db
+def test_publishing_a_calendar_year_from_the_admin_reconciles_alerts(client, principal):
+    filing = entered(State.BUREAU_REVIEW, at("2026-12-15 10:00"), assignee=principal)
+    scan(at("2027-01-06 08:00"))
+    assert Alert.objects.filter(filing=filing, withdrawn_at__isnull=True).count() == 2
+    for day in range(4, 9):
+        CalendarDay.objects.create(date=f"2027-01-0{day}", is_workday=False, name="测试假期")
+    services.publish_calendar_year(year=2027, notice="test")
+    # The recomputation runs at the real current time, before 2027: every alert of the old limit
+    # lies in the future again.
+    if timezone.now() < at("2026-12-22 00:00"):
+        assert Alert.objects.filter(filing=filing, withdrawn_at__isnull=True).count() == 0
+    assert Deadline.objects.get(filing=filing, kind=Kind.BUREAU_REVIEW, closed_at__isnull=True).due_at == at(
+        "2027-01-20 23:59:59"
+    )
+
+
+@pytest.mark.django_db
+def test_alert_text_names_filing_stage_deadline_in_shanghai_time_and_action(principal):
+    filing = entered(State.SMS_VERIFICATION, at("2026-11-10 10:00"), assignee=principal)
+    scan("2026-11-11 06:30")
+    alert = Alert.objects.select_related("filing__subject", "threshold").get(filing=filing)
+    assert alert.title == f"[预警] {filing.subject.name}:短信核验时限(24小时) · 到期前4小时"
+    lines = alert.message.splitlines()
+    assert filing.subject.name in lines[0] and f"#{filing.pk}" in lines[0]
+    assert lines[1] == "阶段:短信核验"
+    assert lines[2] == "截止时间:2026-11-11 10:00(北京时间)"
+    assert "短信核验" in lines[3] and "退回" in lines[3]
+    assert str(alert) == "预警 · 短信核验时限(24小时) · 到期前4小时"
+
+
+@pytest.mark.django_db
+def test_delivery_emails_and_texts_each_recipient_once(principal, settings):
+    principal.mobile = "13800138000"
+    principal.save(update_fields=["mobile"])
+    settings.BEIAN_SMS_BACKEND = "filings.notifications.LoggingSmsBackend"
+    notifications.LoggingSmsBackend.sent.clear()
+    filing = entered(State.SMS_VERIFICATION, at("2026-11-10 10:00"), assignee=principal)
+    result = scan("2026-11-11 06:30")
+    mail.outbox.clear()
+    assert notifications.deliver_alert_notifications(alert_ids=result.alert_ids) == 1
+    assert notifications.deliver_alert_notifications(alert_ids=result.alert_ids) == 0
+    assert len(mail.outbox) == 1
+    email = mail.outbox[0]
+    assert email.to == [principal.email]
+    assert filing.subject.name in email.subject and "2026-11-11 10:00" in email.body
+    assert len(notifications.LoggingSmsBackend.sent) == 1
+    mobile, text = notifications.LoggingSmsBackend.sent[0]
+    assert mobile == "13800138000" and text.startswith("【备案提醒】")
+    row = Notification.objects.get(user=principal)
+    assert row.emailed_at and row.sms_sent_at and row.delivered_at
+
+
+@pytest.mark.django_db
+def test_scan_command_runs_once_as_of_now_and_delivers(principal):
+    filing = entered(State.ENTRY, at("2026-10-01 10:00"), assignee=principal)
+    mail.outbox.clear()
+    call_command("scan_deadlines", "--now", "2026-10-08T10:00:00+08:00")
+    assert codes(filing) == ["stale_entry:after_7d:0"]
+    assert len(mail.outbox) == 1
+    assert AlertScan.objects.latest("scanned_until").scanned_until == at("2026-10-08 10:00")
+
+
+@pytest.mark.django_db
+def test_scan_command_refuses_a_malformed_time():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="ISO-8601"):
+        call_command("scan_deadlines", "--now", "next tuesday")
+
+
+@pytest.mark.django_db
+def test_insert_keeps_the_alert_another_scanner_committed():
+    filing = entered(State.ENTRY, at("2026-10-01 10:00"))
+    deadline = Deadline.objects.get(filing=filing, closed_at__isnull=True)
+    threshold = AlertThreshold.objects.get(deadline_kind="stale_entry", code="after_7d")
+    now = at("2026-10-20 10:00")
+    theirs = deadlines._new_alert(deadline, threshold, now=now, moment=now)
+    theirs.save()
+    second = AlertThreshold.objects.get(deadline_kind="stale_entry", code="after_15d")
+    mine = [
+        deadlines._new_alert(deadline, threshold, now=now, moment=now),
+        deadlines._new_alert(deadline, second, now=now, moment=now),
+    ]
+    with transaction.atomic():
+        created = deadlines._insert_alerts(mine)
+    assert [a.threshold.code for a in created] == ["after_15d"]
+    assert Alert.objects.filter(filing=filing).count() == 2
+
+
+# The API and the inbox.
+
+
+@pytest.fixture
+def raised(principal, other_principal, reviewer, manager):
+    """A breach on the principal's filing and a notice on another principal's filing."""
+    mine = entered(State.BUREAU_REVIEW, at("2026-11-02 10:00"), assignee=principal)
+    theirs = entered(State.ENTRY, at("2026-10-01 10:00"), assignee=other_principal)
+    scan("2026-10-08 10:00")
+    scan("2026-12-01 00:00")
+    return mine, theirs
+
+
+@pytest.mark.django_db
+def test_api_lists_own_alerts_and_managers_all(api, raised, principal, other_principal, manager):
+    mine, theirs = raised
+    own = api(principal).get("/api/v1/alerts/").json()
+    assert {a["filing"]["id"] for a in own["results"]} == {mine.pk}
+    assert own["count"] == 3
+    first = own["results"][0]
+    assert first["unread"] is True and first["severity"] == "breach" and first["escalated"] is True
+    assert first["deadline_at"] == "2026-11-30T23:59:59+08:00"
+    assert mine.subject.name in first["message"]
+    everything = api(manager).get("/api/v1/alerts/").json()
+    assert {a["filing"]["id"] for a in everything["results"]} == {mine.pk, theirs.pk}
+    assert api(other_principal).get(f"/api/v1/alerts/{first['id']}/").status_code == 404
+    assert api().get("/api/v1/alerts/").status_code in (401, 403)
+    assert api(principal).get("/api/v1/alerts/?unread=maybe").status_code == 400
+    assert api(principal).get("/api/v1/alerts/?severity=breach").json()["count"] == 1
+
+
+@pytest.mark.django_db
+def test_api_acknowledge_first_one_stands_and_marks_read(api, raised, principal, other_principal, manager):
+    mine, _ = raised
+    breach = Alert.objects.get(filing=mine, threshold__code="breach")
+    response = api(principal).post(f"/api/v1/alerts/{breach.pk}/acknowledge/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["acknowledged_by"] == str(principal) and body["unread"] is False
+    later = api(manager).post(f"/api/v1/alerts/{breach.pk}/acknowledge/").json()
+    assert later["acknowledged_by"] == str(principal)
+    assert Notification.objects.get(alert=breach, user=manager).read_at is not None
+    assert api(other_principal).post(f"/api/v1/alerts/{breach.pk}/acknowledge/").status_code == 404
+    assert api(principal).get("/api/v1/alerts/?acknowledged=false").json()["count"] == 2
+
+
+@pytest.mark.django_db
+def test_inbox_page_shows_alerts_unread_count_and_marks_read(client, raised, principal, other_principal):
+    mine, _ = raised
+    client.force_login(principal)
+    page = client.get("/alerts/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert mine.subject.name in html and "管局审核时限" in html
+    assert "提醒 <span" in html and "(3)" in html
+    row = Notification.objects.filter(user=principal).first()
+    response = client.post(f"/alerts/{row.pk}/read/", {"next": "/alerts/"})
+    assert response.status_code == 302
+    assert "(2)" in client.get("/alerts/").content.decode()
+    client.post("/alerts/read-all/")
+    assert Notification.objects.filter(user=principal, read_at__isnull=True).count() == 0
+    # Someone else's inbox rows and alerts are not reachable.
+    client.force_login(other_principal)
+    assert client.post(f"/alerts/{row.pk}/read/").status_code == 404
+    assert client.post(f"/alerts/acknowledge/{row.alert_id}/").status_code == 404
+    assert client.get("/alerts/read-all/").status_code == 405
+
+
+@pytest.mark.django_db
+def test_unread_count_in_the_navigation_is_one_query(rf, raised, principal, django_assert_num_queries):
+    from filings.context_processors import alerts
+
+    request = rf.get("/")
+    request.user = principal
+    context = alerts(request)
+    with django_assert_num_queries(1):
+        assert context["unread_alert_count"]() == 3
+        assert context["unread_alert_count"]() == 3
