@@ -1,6 +1,6 @@
 from django.urls import path
 
-from filings.views import principal
+from filings.views import dashboard, principal, review
 
 app_name = "filings"
 
@@ -9,4 +9,21 @@ urlpatterns = [
     path(
         "<int:filing_id>/materials/<int:material_id>/", principal.material_download, name="material-download"
     ),
+    # Reviewer console.
+    path("review/", review.queue_index, name="review-index"),
+    path("review/queues/<slug:queue>/", review.queue, name="review-queue"),
+    path("review/<int:filing_id>/", review.filing, name="review-filing"),
+    path("review/<int:filing_id>/claim/", review.claim, name="review-claim"),
+    path("review/<int:filing_id>/pass/", review.pass_review, name="review-pass"),
+    path("review/<int:filing_id>/return/", review.return_filing, name="review-return"),
+    path("review/<int:filing_id>/sms-verified/", review.sms_verified, name="review-sms-verified"),
+    path("review/<int:filing_id>/sms-failed/", review.sms_failed, name="review-sms-failed"),
+    path("review/<int:filing_id>/approve/", review.approve, name="review-approve"),
+    path("review/<int:filing_id>/reject/", review.reject, name="review-reject"),
+    path("review/<int:filing_id>/public-security/", review.register_psb, name="review-psb"),
+    path("review/<int:filing_id>/footer-check/", review.footer_check, name="review-footer-check"),
+    # Manager dashboard.
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/deadlines/<slug:kind>/", dashboard.deadline_list, name="dashboard-deadlines"),
+    path("dashboard/open/", dashboard.open_filings, name="dashboard-open"),
 ]

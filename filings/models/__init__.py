@@ -20,6 +20,17 @@ from filings.models.core import (
     Website,
     material_upload_to,
 )
+from filings.models.review import (
+    FooterCheck,
+    ReasonDay,
+    ReasonRollup,
+    StageCount,
+    StageEntryDay,
+    StageVisitDay,
+    StageVisitRollup,
+    StatsRefresh,
+    WeeklyFlow,
+)
 
 __all__ = [
     "Alert",
@@ -44,4 +55,13 @@ __all__ = [
     "Subject",
     "Website",
     "material_upload_to",
+    "FooterCheck",
+    "ReasonDay",
+    "ReasonRollup",
+    "StageCount",
+    "StageEntryDay",
+    "StageVisitDay",
+    "StageVisitRollup",
+    "StatsRefresh",
+    "WeeklyFlow",
 ]

@@ -551,6 +551,8 @@ class Deadline(models.Model):
         BUREAU_REVIEW = "bureau_review", _("管局审核时限(20个工作日)")
         PUBLIC_SECURITY = "public_security", _("公安联网备案(30天)")
         STALE_ENTRY = "stale_entry", _("信息填报停滞")
+        # Opened by a failed footer check of a published site, closed by the next passing one.
+        FOOTER_FIX = "footer_fix", _("页脚备案号整改")
 
     filing = models.ForeignKey(
         Filing, verbose_name=_("备案"), on_delete=models.CASCADE, related_name="deadlines"
@@ -575,6 +577,15 @@ class Deadline(models.Model):
         ]
         indexes = [
             models.Index(fields=["due_at"], condition=Q(closed_at__isnull=True), name="deadline_open_due"),
+            # The reviewer queues: one kind's open deadlines, nearest first.
+            models.Index(
+                fields=["kind", "due_at"], condition=Q(closed_at__isnull=True), name="deadline_open_kind_due"
+            ),
+            models.Index(
+                fields=["due_at"],
+                condition=Q(closed_at__isnull=True, provisional=True),
+                name="deadline_open_provisional",
+            ),
             models.Index(fields=["filing", "closed_at"]),
         ]
 

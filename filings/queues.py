@@ -1,0 +1,78 @@
+"""The reviewer's work queues: open filings of one stage ordered by their nearest deadline."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from filings.models import Deadline
+from filings.states import State
+from filings.stats import AT_RISK_WINDOWS
+
+
+@dataclass(frozen=True)
+class Queue:
+    slug: str
+    label: str
+    state: str
+    deadline_kind: str
+
+
+QUEUES = {
+    q.slug: q
+    for q in [
+        Queue("provider_review", _("服务商初审"), State.PROVIDER_REVIEW, Deadline.Kind.PREREVIEW_OVERDUE),
+        Queue("sms_verification", _("等待短信核验"), State.SMS_VERIFICATION, Deadline.Kind.SMS_WINDOW),
+        Queue("bureau_review", _("管局审核中"), State.BUREAU_REVIEW, Deadline.Kind.BUREAU_REVIEW),
+        Queue("public_security", _("已公示待公安备案"), State.PUBLISHED, Deadline.Kind.PUBLIC_SECURITY),
+    ]
+}
+PAGE_SIZE = 50
+
+
+def queue_deadlines(
+    queue: Queue, *, user: Any = None, mine: bool = False, province_code: str | None = None
+) -> QuerySet[Deadline]:
+    """Return the queue's open deadlines (one per filing), nearest first, with their filings."""
+    rows = Deadline.objects.filter(kind=queue.deadline_kind, closed_at__isnull=True)
+    if mine and user is not None:
+        rows = rows.filter(filing__reviewer=user)
+    if province_code:
+        rows = rows.filter(filing__province__code=province_code)
+    return rows.select_related("filing__subject", "filing__province", "filing__reviewer").order_by(
+        "due_at", "id"
+    )
+
+
+@dataclass
+class QueuePage:
+    rows: list[Deadline]
+    page: int
+    has_next: bool
+
+
+def queue_page(queue: Queue, *, page: int = 1, **filters: Any) -> QueuePage:
+    """Return one page of a queue; one query, no count of the whole queue."""
+    page = max(1, page)
+    start = (page - 1) * PAGE_SIZE
+    rows = list(queue_deadlines(queue, **filters)[start : start + PAGE_SIZE + 1])
+    return QueuePage(rows=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE)
+
+
+def urgency(deadline: Deadline, *, now: datetime | None = None) -> str:
+    """Return "overdue", "at_risk" or "" for an open deadline."""
+    now = now or timezone.now()
+    if deadline.due_at < now:
+        return "overdue"
+    window = AT_RISK_WINDOWS.get(deadline.kind)
+    if window is not None and deadline.due_at < now + window:
+        return "at_risk"
+    return ""
+
+
+def overdue_count(queue: Queue, *, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    return Deadline.objects.filter(kind=queue.deadline_kind, closed_at__isnull=True, due_at__lt=now).count()

@@ -1,0 +1,232 @@
+"""The manager dashboard: counts, overdue and at-risk work, durations, outcomes, trends, exports."""
+
+from django import forms
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from accounts.roles import Perm
+from filings import charts, exports, queues, stats
+from filings.models import Filing, Province
+from filings.states import OPEN_STATES, STAGES, State
+
+dashboard_required = permission_required(Perm.DASHBOARD, raise_exception=True)
+LIST_PREVIEW = 10
+PAGE_SIZE = 50
+DEADLINE_LIST_TITLES = {
+    "overdue": gettext_lazy("超期"),
+    "at-risk": gettext_lazy("临近截止"),
+    "provisional": gettext_lazy("暂定截止时间(待官方日历)"),
+}
+
+
+class DashboardFilter(forms.Form):
+    period = forms.TypedChoiceField(
+        required=False, coerce=int, choices=[(p, p) for p in stats.PERIODS], empty_value=stats.DEFAULT_PERIOD
+    )
+
+
+class ListFilter(forms.Form):
+    province = forms.CharField(required=False, max_length=2)
+    state = forms.ChoiceField(required=False, choices=[("", "")] + [(s, s) for s in OPEN_STATES])
+    page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
+    format = forms.ChoiceField(required=False, choices=[("", ""), ("csv", "CSV"), ("xlsx", "Excel")])
+
+
+def _bad_request(request, form):
+    errors = [str(m) for e in form.errors.values() for m in e]
+    return render(request, "dashboard/error.html", {"errors": errors}, status=400)
+
+
+@login_required
+@dashboard_required
+@require_GET
+def dashboard(request):
+    params = DashboardFilter(request.GET)
+    if not params.is_valid():
+        return _bad_request(request, params)
+    period = params.cleaned_data["period"] or stats.DEFAULT_PERIOD
+    now = timezone.now()
+    provinces = list(Province.objects.all())
+    by_pk = {p.pk: p for p in provinces}
+    counts = stats.stage_counts(provinces)
+    period_stats = stats.period_stats(period, provinces=provinces)
+    estimator = stats.PublicationEstimator(provinces=provinces)
+    lists = []
+    for slug, title in DEADLINE_LIST_TITLES.items():
+        rows = stats.DEADLINE_LISTS[slug](now=now)
+        lists.append(
+            {
+                "slug": slug,
+                "title": title,
+                "total": rows.count(),
+                "rows": [
+                    {
+                        "deadline": d,
+                        "expected": estimator.expect(d.filing),
+                        "urgency": queues.urgency(d, now=now),
+                    }
+                    for d in rows[:LIST_PREVIEW]
+                ],
+            }
+        )
+    flows = stats.weekly_flows(12)
+    flow_charts = [
+        (
+            stage,
+            charts.grouped_bars(
+                title=str(State(stage).label),
+                categories=[f"{w['week']:%m-%d}" for w in flows],
+                series=[
+                    charts.Series(_("进入"), [w["flows"].get(stage, (0, 0))[0] for w in flows], "in"),
+                    charts.Series(_("离开"), [w["flows"].get(stage, (0, 0))[1] for w in flows], "out"),
+                ],
+            ),
+        )
+        for stage in STAGES[:4]
+    ]
+    bureau_rows = sorted(
+        (ps for ps in period_stats.provinces if ps.durations[State.BUREAU_REVIEW].visits),
+        key=lambda ps: -(ps.durations[State.BUREAU_REVIEW].median or 0),
+    )
+    bureau_chart = charts.horizontal_bars(
+        title=_("各省管局审核用时(工作日)"),
+        rows=[
+            charts.HBar(
+                label=ps.province.name,
+                value=ps.durations[State.BUREAU_REVIEW].median,
+                marker=ps.durations[State.BUREAU_REVIEW].p90,
+                note=_("%(n)s件") % {"n": ps.durations[State.BUREAU_REVIEW].visits},
+            )
+            for ps in bureau_rows
+        ],
+        unit=_("工作日"),
+        marker_name="P90",
+    )
+    return render(
+        request,
+        "dashboard/dashboard.html",
+        {
+            "period": period,
+            "periods": stats.PERIODS,
+            "counts": counts,
+            "states": list(State),
+            "count_totals": [counts.totals.get(state, 0) for state in State.values],
+            "count_rows": [(p, [(s, cells[s]) for s in State.values]) for p, cells in counts.rows],
+            "open_states": OPEN_STATES,
+            "duration_rows": [_duration_row(_("全国"), period_stats.national)]
+            + [_duration_row(ps.province.name, ps) for ps in period_stats.provinces],
+            "period_stats": period_stats,
+            "duration_stages": stats.DURATION_STAGES,
+            "lists": lists,
+            "flow_charts": flow_charts,
+            "bureau_chart": bureau_chart,
+            "refreshed": stats.last_refresh(),
+            "provinces_by_pk": by_pk,
+        },
+    )
+
+
+def _percent(share: float | None) -> str:
+    return "" if share is None else f"{share * 100:.1f}%"
+
+
+def _duration_row(name: str, ps: stats.ProvinceStats) -> dict:
+    return {
+        "name": name,
+        "durations": [ps.durations[s] for s in stats.DURATION_STAGES],
+        "returned": _percent(ps.returned_share),
+        "rejected": _percent(ps.rejected_share),
+        "reasons": ps.top_reasons[:3],
+    }
+
+
+def _province(code: str | None) -> Province | None:
+    if not code:
+        return None
+    province = Province.objects.filter(code=code).first()
+    if province is None:
+        raise Http404
+    return province
+
+
+@login_required
+@dashboard_required
+@require_GET
+def deadline_list(request, kind: str):
+    if kind not in stats.DEADLINE_LISTS:
+        raise Http404
+    params = ListFilter(request.GET)
+    if not params.is_valid():
+        return _bad_request(request, params)
+    province = _province(params.cleaned_data["province"])
+    rows = stats.DEADLINE_LISTS[kind](province=province)
+    if params.cleaned_data["format"]:
+        return exports.deadline_export(rows, fmt=params.cleaned_data["format"], name=f"deadlines-{kind}")
+    page = params.cleaned_data["page"] or 1
+    chunk = list(rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    now = timezone.now()
+    estimator = stats.PublicationEstimator()
+    return render(
+        request,
+        "dashboard/deadlines.html",
+        {
+            "kind": kind,
+            "title": DEADLINE_LIST_TITLES[kind],
+            "rows": [
+                {"deadline": d, "expected": estimator.expect(d.filing), "urgency": queues.urgency(d, now=now)}
+                for d in chunk[:PAGE_SIZE]
+            ],
+            "page": page,
+            "has_next": len(chunk) > PAGE_SIZE,
+            "provinces": estimator.provinces.values(),
+            "province": province,
+            "query": _query_without_page(request),
+        },
+    )
+
+
+@login_required
+@dashboard_required
+@require_GET
+def open_filings(request):
+    """Every open filing with its expected publication date, filterable by stage and province."""
+    params = ListFilter(request.GET)
+    if not params.is_valid():
+        return _bad_request(request, params)
+    province = _province(params.cleaned_data["province"])
+    state = params.cleaned_data["state"]
+    filings = Filing.objects.filter(state__in=[state] if state else OPEN_STATES)
+    if province is not None:
+        filings = filings.filter(province=province)
+    filings = filings.select_related("subject", "province").order_by("state", "stage_entered_at", "id")
+    if params.cleaned_data["format"]:
+        return exports.filing_export(filings, fmt=params.cleaned_data["format"], name="open-filings")
+    page = params.cleaned_data["page"] or 1
+    chunk = list(filings[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    estimator = stats.PublicationEstimator()
+    return render(
+        request,
+        "dashboard/open_filings.html",
+        {
+            "rows": [{"filing": f, "expected": estimator.expect(f)} for f in chunk[:PAGE_SIZE]],
+            "page": page,
+            "has_next": len(chunk) > PAGE_SIZE,
+            "provinces": estimator.provinces.values(),
+            "province": province,
+            "state": state,
+            "open_states": [State(s) for s in OPEN_STATES],
+            "query": _query_without_page(request),
+        },
+    )
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    return query.urlencode()

@@ -1,0 +1,314 @@
+"""The reviewer console: work queues by stage, a filing's pre-review page and the reviewer's actions."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.roles import Perm
+from filings import exports, footer_checks, queues, selectors, services
+from filings.checks import load_filing_for_checks, run_submission_checks
+from filings.exceptions import BeianError, InvalidInput
+from filings.models import FooterCheck, Province, RejectionReason
+from filings.states import State
+from filings.stats import PublicationEstimator
+
+reviewer_required = permission_required(Perm.REVIEW, raise_exception=True)
+
+
+class QueueFilter(forms.Form):
+    province = forms.CharField(required=False, max_length=2)
+    mine = forms.BooleanField(required=False)
+    page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
+    format = forms.ChoiceField(required=False, choices=[("", ""), ("csv", "CSV"), ("xlsx", "Excel")])
+
+
+class ReturnForm(forms.Form):
+    codes = forms.MultipleChoiceField(required=False, label=gettext_lazy("常见原因"))
+    field = forms.CharField(required=False, max_length=100, label=gettext_lazy("字段"))
+    reason = forms.CharField(required=False, max_length=500, label=gettext_lazy("其他原因"))
+    suggested_fix = forms.CharField(required=False, max_length=500, label=gettext_lazy("修改建议"))
+    comment = forms.CharField(required=False, max_length=2000, label=gettext_lazy("说明"))
+
+    def __init__(self, *args, catalogue: list[RejectionReason], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.catalogue = {r.code: r for r in catalogue}
+        self.fields["codes"].choices = [(r.code, r.reason) for r in catalogue]
+
+    def reasons(self) -> list[dict]:
+        chosen = [
+            {"field": r.field, "reason": r.reason, "suggested_fix": r.suggested_fix, "code": r.code}
+            for code in self.cleaned_data["codes"]
+            if (r := self.catalogue.get(code))
+        ]
+        if self.cleaned_data["reason"].strip():
+            chosen.append(
+                {
+                    "field": self.cleaned_data["field"],
+                    "reason": self.cleaned_data["reason"],
+                    "suggested_fix": self.cleaned_data["suggested_fix"],
+                    "code": "",
+                }
+            )
+        return chosen
+
+
+def _form_error(form: forms.Form) -> InvalidInput:
+    messages_ = [str(m) for errors in form.errors.values() for m in errors]
+    return InvalidInput(_("填写有误:%(m)s") % {"m": ";".join(messages_)}, details=form.errors.get_json_data())
+
+
+@login_required
+@reviewer_required
+@require_GET
+def queue_index(request):
+    return redirect("filings:review-queue", queue="provider_review")
+
+
+@login_required
+@reviewer_required
+@require_GET
+def queue(request, queue: str):
+    chosen = queues.QUEUES.get(queue)
+    if chosen is None:
+        raise Http404
+    params = QueueFilter(request.GET)
+    if not params.is_valid():
+        return render(request, "review/queue.html", {"error": _form_error(params)}, status=400)
+    filters = {
+        "user": request.user,
+        "mine": params.cleaned_data["mine"],
+        "province_code": params.cleaned_data["province"] or None,
+    }
+    export = params.cleaned_data["format"]
+    if export:
+        rows = queues.queue_deadlines(chosen, **filters)
+        return exports.deadline_export(rows, fmt=export, name=f"queue-{chosen.slug}")
+    page = queues.queue_page(chosen, page=params.cleaned_data["page"] or 1, **filters)
+    now = timezone.now()
+    provinces = list(Province.objects.all())
+    estimator = PublicationEstimator(provinces=provinces)
+    counts = queue_counts()
+    rows = [
+        {
+            "deadline": d,
+            "filing": d.filing,
+            "urgency": queues.urgency(d, now=now),
+            "expected": estimator.expect(d.filing),
+        }
+        for d in page.rows
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "review/queue.html",
+        {
+            "queue": chosen,
+            "queues": [(q, counts.get(q.slug, 0)) for q in queues.QUEUES.values()],
+            "rows": rows,
+            "page": page,
+            "overdue": queues.overdue_count(chosen, now=now),
+            "provinces": provinces,
+            "filters": params.cleaned_data,
+            "query": query.urlencode(),
+        },
+    )
+
+
+def queue_counts() -> dict[str, int]:
+    """Return each queue's size as of the last statistics refresh."""
+    from filings.stats import stage_counts
+
+    counts = stage_counts(provinces=[])
+    return {
+        q.slug: counts.awaiting_psb if q.state == State.PUBLISHED else counts.totals.get(q.state, 0)
+        for q in queues.QUEUES.values()
+    }
+
+
+def _detail_context(request, filing_id: int) -> dict[str, Any]:
+    filing = selectors.filing_detail(request.user, filing_id)
+    catalogue = list(RejectionReason.objects.filter(active=True))
+    checklist = None
+    if filing.state in (State.ENTRY, State.PROVIDER_REVIEW):
+        checklist = run_submission_checks(load_filing_for_checks(filing.pk))
+    latest: dict[tuple[str, str], Any] = {}
+    for material in filing.materials.all():
+        latest.setdefault((material.kind, material.slot), material)
+    events = list(filing.events.all())
+    return {
+        "filing": filing,
+        "checklist": checklist,
+        "materials": list(latest.values()),
+        "catalogue": catalogue,
+        "transitions": selectors.available_transitions(filing, request.user),
+        "events": events[::-1],
+        "open_deadlines": [d for d in filing.deadlines.all() if d.closed_at is None],
+        "verifiers": [v for v in filing.sms_verifiers.all() if v.stage_visit == filing.stage_visit],
+        "footer_checks": list(
+            FooterCheck.objects.filter(filing=filing)
+            .select_related("website")
+            .order_by("-checked_at", "-id")[:10]
+        ),
+        "expected": PublicationEstimator(provinces=[filing.province]).expect(filing),
+        "website_numbers": [
+            (
+                w,
+                request.POST.get(f"website_{w.pk}")
+                or (f"{filing.icp_number}-{w.position}" if filing.icp_number else ""),
+            )
+            for w in filing.websites.all()
+        ],
+        "form": request.POST if request.method == "POST" else {},
+    }
+
+
+@login_required
+@reviewer_required
+@require_GET
+def filing(request, filing_id: int):
+    return render(request, "review/filing.html", _detail_context(request, filing_id))
+
+
+def _act(request, filing_id: int, action: Callable[[Any], Any], done: str):
+    """Run one reviewer action; refusals re-render the page with the message and a 4xx."""
+    target = selectors.filing_detail(request.user, filing_id)
+    try:
+        action(target)
+    except BeianError as error:
+        context = _detail_context(request, filing_id)
+        context["error"] = error
+        return render(request, "review/filing.html", context, status=error.status_code)
+    messages.success(request, done)
+    return redirect("filings:review-filing", filing_id=filing_id)
+
+
+@login_required
+@reviewer_required
+@require_POST
+def claim(request, filing_id: int):
+    return _act(request, filing_id, lambda f: services.claim_filing(f, by=request.user), _("已认领该备案。"))
+
+
+@login_required
+@reviewer_required
+@require_POST
+def pass_review(request, filing_id: int):
+    comment = request.POST.get("comment", "")[:2000]
+    return _act(
+        request,
+        filing_id,
+        lambda f: services.pass_review(f, by=request.user, comment=comment),
+        _("初审通过,已向核验人发送短信。"),
+    )
+
+
+@login_required
+@reviewer_required
+@require_POST
+def return_filing(request, filing_id: int):
+    return _reasons_action(request, filing_id, services.return_filing, _("已退回服务负责人修改。"))
+
+
+@login_required
+@reviewer_required
+@require_POST
+def reject(request, filing_id: int):
+    return _reasons_action(request, filing_id, services.reject_filing, _("已记录管局退回。"))
+
+
+def _reasons_action(request, filing_id: int, service: Callable[..., Any], done: str):
+    form = ReturnForm(request.POST, catalogue=list(RejectionReason.objects.filter(active=True)))
+
+    def action(filing):
+        if not form.is_valid():
+            raise _form_error(form)
+        service(filing, by=request.user, comment=form.cleaned_data["comment"], reasons=form.reasons())
+
+    return _act(request, filing_id, action, done)
+
+
+@login_required
+@reviewer_required
+@require_POST
+def approve(request, filing_id: int):
+    icp_number = request.POST.get("icp_number", "")[:40]
+    numbers = {
+        int(key.removeprefix("website_")): value.strip()[:40]
+        for key, value in request.POST.items()
+        if key.startswith("website_") and key.removeprefix("website_").isdigit() and value.strip()
+    }
+    return _act(
+        request,
+        filing_id,
+        lambda f: services.approve_filing(f, by=request.user, icp_number=icp_number, website_numbers=numbers),
+        _("已记录管局审核通过,备案已公示。"),
+    )
+
+
+@login_required
+@reviewer_required
+@require_POST
+def register_psb(request, filing_id: int):
+    psb_number = request.POST.get("psb_number", "")[:40]
+    return _act(
+        request,
+        filing_id,
+        lambda f: services.register_public_security(f, by=request.user, psb_number=psb_number),
+        _("已记录公安联网备案号。"),
+    )
+
+
+@login_required
+@reviewer_required
+@require_POST
+def sms_verified(request, filing_id: int):
+    verifier = request.POST.get("verifier", "")
+    if not verifier.isdigit():
+        return _act(request, filing_id, _raise(InvalidInput(_("请选择核验人。"))), "")
+    return _act(
+        request,
+        filing_id,
+        lambda f: services.record_sms_verification(f, verifier_id=int(verifier), by=request.user),
+        _("已记录短信核验。"),
+    )
+
+
+@login_required
+@reviewer_required
+@require_POST
+def sms_failed(request, filing_id: int):
+    return _reasons_action(
+        request, filing_id, services.fail_sms_verification, _("已记录短信核验失败,备案退回。")
+    )
+
+
+@login_required
+@reviewer_required
+@require_POST
+def footer_check(request, filing_id: int):
+    def action(filing):
+        checks = footer_checks.run_footer_check(filing, by=request.user)
+        failed = [c for c in checks if not c.passed]
+        if failed:
+            messages.warning(
+                request, _("页脚检查未通过:%(n)s 个网站有问题,已提醒服务负责人。") % {"n": len(failed)}
+            )
+
+    return _act(request, filing_id, action, _("页脚检查已完成。"))
+
+
+def _raise(error: BeianError) -> Callable[[Any], None]:
+    def action(filing):
+        raise error
+
+    return action
