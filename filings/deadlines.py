@@ -119,8 +119,8 @@ def recompute_provisional_deadlines(*, now: datetime | None = None) -> int:
 
 # The alert scan: find stored deadlines that reached a threshold and raise each alert once.
 
-# How far before the last completed scan a scan looks again, so rows a concurrent (or killed)
-# scanner held locked at that time are still picked up.
+# How far before the last completed scan a scan looks again: covers clocks that differ a little
+# between machines and rows committed by transactions that started before that scan.
 SCAN_LOOKBACK = timedelta(hours=1)
 
 # Reviewers act on these deadlines, so the filing's reviewer hears of them too.
@@ -134,6 +134,8 @@ class ScanResult:
     repeated: int = 0
     expired: int = 0
     alert_ids: list[int] = field(default_factory=list)
+    # False when rows were left to a concurrent transaction; the window then does not move on.
+    complete: bool = True
 
     @property
     def total(self) -> int:
@@ -296,7 +298,9 @@ def _raise_threshold(
     deadline_ids: list[int] | None,
     managers: list[int],
     result: ScanResult,
-) -> None:
+) -> bool:
+    """Raise the threshold's alerts in committed batches; return False when some candidates were
+    left because another transaction held them locked."""
     candidates = (
         Deadline.objects.filter(closed_at__isnull=True, kind=threshold.deadline_kind)
         .filter(_due_range(threshold, lower, now))
@@ -305,22 +309,29 @@ def _raise_threshold(
     )
     if deadline_ids is not None:
         candidates = candidates.filter(pk__in=deadline_ids)
+    not_yet: set[int] = set()
     while True:
         with transaction.atomic():
-            batch = list(candidates.select_for_update(skip_locked=True, of=("self",))[: _batch_size()])
+            pending = candidates.exclude(pk__in=not_yet) if not_yet else candidates
+            batch = list(pending.select_for_update(skip_locked=True, of=("self",))[: _batch_size()])
             if not batch:
-                return
-            alerts = [
-                _new_alert(d, threshold, now=now, moment=threshold_moment(threshold, d.due_at)) for d in batch
-            ]
-            # A recomputed deadline may have moved since the index range was computed: recheck.
-            alerts = [a for a in alerts if a.due_at <= now]
+                break
+            alerts = []
+            for deadline in batch:
+                moment = threshold_moment(threshold, deadline.due_at)
+                # The index range is exact; this only guards against a deadline moved meanwhile.
+                if moment <= now:
+                    alerts.append(_new_alert(deadline, threshold, now=now, moment=moment))
+                else:
+                    not_yet.add(deadline.pk)
             created = _insert_alerts(alerts)
             _notify(created, managers=managers)
         result.raised += len(created)
         result.alert_ids.extend(a.pk for a in created)
-        if len(batch) < _batch_size() or not created:
-            return
+        if len(batch) < _batch_size():
+            break
+    remaining = candidates.exclude(pk__in=not_yet) if not_yet else candidates
+    return not remaining.exists()
 
 
 def _raise_repeats(*, now: datetime, managers: list[int], result: ScanResult) -> None:
@@ -426,12 +437,16 @@ def scan_deadlines(*, now: datetime | None = None, deadline_ids: list[int] | Non
     thresholds = AlertThreshold.objects.filter(active=True).exclude(
         deadline_kind=SMS_TIMEOUT_THRESHOLD[0], code=SMS_TIMEOUT_THRESHOLD[1]
     )
+    complete = True
     for threshold in thresholds:
-        _raise_threshold(
+        complete &= _raise_threshold(
             threshold, now=now, lower=lower, deadline_ids=deadline_ids, managers=managers, result=result
         )
     if deadline_ids is None:
         _raise_repeats(now=now, managers=managers, result=result)
+    result.complete = complete
+    if deadline_ids is None and complete:
+        # Only a scan that left nothing behind moves the window on; otherwise the next one looks again.
         AlertScan.objects.create(
             scanned_until=now,
             started_at=started,
