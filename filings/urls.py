@@ -6,6 +6,15 @@ app_name = "filings"
 
 urlpatterns = [
     path("", principal.filing_list, name="list"),
+    path("new/", principal.filing_create, name="create"),
+    path("<int:filing_id>/", principal.filing_detail, name="detail"),
+    path("<int:filing_id>/edit/", principal.filing_edit, name="edit"),
+    path("<int:filing_id>/materials/", principal.filing_materials, name="materials"),
+    path("<int:filing_id>/checklist/", principal.filing_checklist, name="checklist"),
+    path("<int:filing_id>/submit/", principal.filing_submit, name="submit"),
+    path("<int:filing_id>/withdraw/", principal.filing_withdraw, name="withdraw"),
+    path("<int:filing_id>/sms/", principal.filing_sms, name="sms"),
+    path("<int:filing_id>/public-security/", principal.filing_public_security, name="public-security"),
     path(
         "<int:filing_id>/materials/<int:material_id>/", principal.material_download, name="material-download"
     ),

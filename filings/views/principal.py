@@ -1,11 +1,39 @@
-"""Pages of the filing console (thin: each calls a selector or a service and renders)."""
+"""Pages of the service principal (thin: each validates, calls a selector or a service, and renders).
 
+Every page loads its filing through selectors.filing_detail, which answers 404 for a filing the
+user may not see; application errors become a message and a 4xx re-render, never a 500.
+"""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from filings import selectors
+from accounts.roles import Perm
+from filings import checks, permissions, selectors, services
+from filings.exceptions import BeianError, ChecksFailed, ConflictError, InvalidInput
+from filings.forms import (
+    CommentForm,
+    FilingEntry,
+    FilingFilterForm,
+    FilingStartForm,
+    MaterialUploadForm,
+    PublicSecurityForm,
+    SubmitForm,
+)
+from filings.models import Deadline, Filing, FilingEvent, Material, Province, Subject
+from filings.states import EDITABLE_STATES, State
+from filings.views import display
+from filings.views.alerts_bridge import filing_alerts, unread_alert_counts
+
+PAGE_SIZE = 20
 
 
 @login_required
@@ -14,9 +42,381 @@ def home(request):
 
 
 @login_required
+@require_GET
 def filing_list(request):
-    filings = selectors.filing_list(request.user, state=request.GET.get("state") or None)[:50]
-    return render(request, "filings/filing_list.html", {"filings": filings})
+    """My filings: progress, next deadline, unread alerts and the next step, filtered and paginated."""
+    provinces = list(Province.objects.only("code", "name"))
+    form = FilingFilterForm(request.GET or None, provinces=provinces)
+    filters = form.cleaned_data if form.is_valid() else {}
+    last_round = (
+        FilingEvent.objects.filter(filing=OuterRef("pk"), transition__in=display.ROUND_TRANSITIONS)
+        .order_by("-at", "-id")
+        .values("transition")[:1]
+    )
+    filings = (
+        selectors.filing_list(
+            request.user,
+            state=filters.get("state") or None,
+            province=filters.get("province") or None,
+            overdue=True if filters.get("overdue") else None,
+            query=(filters.get("q") or "").strip() or None,
+            domain=(filters.get("domain") or "").strip() or None,
+        )
+        .annotate(last_round_transition=Subquery(last_round))
+        .prefetch_related(
+            Prefetch(
+                "deadlines",
+                queryset=Deadline.objects.filter(closed_at__isnull=True).order_by("due_at"),
+                to_attr="open_deadlines",
+            )
+        )
+    )
+    page = Paginator(filings, PAGE_SIZE).get_page(request.GET.get("page"))
+    alerts = unread_alert_counts(request.user, [f.pk for f in page])
+    now = timezone.now()
+    rows = []
+    for filing in page:
+        returned = display.returned_by(filing, filing.last_round_transition)
+        rows.append(
+            {
+                "filing": filing,
+                "progress": display.progress_of(filing, returned),
+                "deadline": display.next_deadline(filing.open_deadlines, now),
+                "next_step": display.next_step(filing, returned),
+                "unread_alerts": alerts.get(filing.pk, 0),
+            }
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "filings/filing_list.html",
+        {
+            "form": form,
+            "rows": rows,
+            "page": page,
+            "query": query.urlencode(),
+            "can_create": request.user.has_perm(Perm.WORK_ON_OWN),
+            "alerts_available": alerts is not None,
+        },
+        status=200 if form.is_valid() or not form.is_bound else 400,
+    )
+
+
+def _detail_context(request, filing: Filing) -> dict:
+    events = list(filing.events.all())
+    returned = display.returned_by(filing, display.last_round_transition_from_events(events))
+    reasons_event = selectors.latest_event_with_reasons(filing)
+    unmasked = permissions.sees_personal_data(request.user, filing)
+    now = timezone.now()
+    deadlines = list(filing.deadlines.all())
+    websites = list(filing.websites.all())
+    return {
+        "filing": filing,
+        "progress": display.progress_of(filing, returned),
+        "next_step": display.next_step(filing, returned),
+        "next_deadline": display.next_deadline(deadlines, now),
+        "deadlines": [
+            {"deadline": d, "countdown": display.countdown(d, now) if d.closed_at is None else None}
+            for d in deadlines
+        ],
+        "reasons": _reasons_with_links(filing, reasons_event),
+        "reasons_event": reasons_event,
+        "subject_principal": display.shown_person(filing.subject_principal, unmasked=unmasked),
+        "subject_certificate": (
+            filing.subject.certificate_number
+            if unmasked or not filing.subject.is_individual
+            else display.mask_id_number(filing.subject.certificate_number)
+        ),
+        "websites": [
+            {
+                "website": w,
+                "principal": display.shown_person(w.principal, unmasked=unmasked),
+                "same_principal": w.principal_id == filing.subject_principal_id,
+            }
+            for w in websites
+        ],
+        "slots": display.material_slots(filing),
+        "timeline": display.timeline(events),
+        "sms_round": _sms_round(filing),
+        "transitions": selectors.available_transitions(filing, request.user),
+        "can_edit": filing.state in EDITABLE_STATES and permissions.can_edit_filing(request.user, filing),
+        "alerts": filing_alerts(request.user, filing),
+        "psb_form": PublicSecurityForm(),
+        "withdraw_form": CommentForm(),
+    }
+
+
+def _reasons_with_links(filing: Filing, event: FilingEvent | None) -> list[dict]:
+    if event is None:
+        return []
+    return [
+        {
+            **reason,
+            "url": display.fix_url(filing, reason.get("field", "")),
+            "field_label": display.field_label(reason.get("field", "")),
+        }
+        for reason in event.reasons
+        if isinstance(reason, dict) and reason.get("reason")
+    ]
+
+
+def _sms_round(filing: Filing) -> list:
+    if filing.state != State.SMS_VERIFICATION:
+        return []
+    return [v for v in filing.sms_verifiers.all() if v.stage_visit == filing.stage_visit]
+
+
+@login_required
+@require_GET
+def filing_detail(request, filing_id: int):
+    filing = selectors.filing_detail(request.user, filing_id)
+    return render(request, "filings/filing_detail.html", _detail_context(request, filing))
+
+
+def _refused(request, error: BeianError, template: str, context: dict):
+    messages.error(request, str(error.message))
+    return render(request, template, context, status=error.status_code)
+
+
+# Entry forms.
+
+
+def _own_published_subjects(user):
+    return Subject.objects.filter(filings__assignee=user, filings__state=State.PUBLISHED).distinct()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def filing_create(request):
+    """A new filing: first the type and province (GET), then the entry form for that province."""
+    if not request.user.has_perm(Perm.WORK_ON_OWN):
+        raise PermissionDenied
+    subjects = _own_published_subjects(request.user)
+    start = FilingStartForm(request.GET if "province" in request.GET else None, subjects=subjects)
+    if not start.is_bound or not start.is_valid():
+        return render(
+            request,
+            "filings/filing_start.html",
+            {"form": start, "has_subjects": subjects.exists()},
+            status=400 if start.is_bound else 200,
+        )
+    province, subject = start.cleaned_data["province"], start.cleaned_data["subject"]
+    filing_type = start.cleaned_data["filing_type"]
+    if filing_type != Filing.Type.NEW_WEBSITE:
+        subject = None
+    elif subject.province_id != province.pk:
+        province = subject.province
+    previous = (
+        Filing.objects.filter(subject=subject, assignee=request.user)
+        .select_related("subject_principal")
+        .first()
+        if subject
+        else None
+    )
+    status = 200
+    if request.method == "POST":
+        entry = FilingEntry(request.POST, province=province, subject=subject)
+        if entry.is_valid():
+            try:
+                filing = services.create_filing(
+                    by=request.user,
+                    province_id=province.pk,
+                    filing_type=filing_type,
+                    subject_id=subject.pk if subject else None,
+                    **entry.payload(),
+                )
+            except InvalidInput as error:
+                entry.add_service_errors(error.details, str(error.message))
+                messages.error(request, str(error.message))
+                status = error.status_code
+            except BeianError as error:
+                messages.error(request, str(error.message))
+                status = error.status_code
+            else:
+                messages.success(request, _("备案草稿已保存。下一步:上传材料。"))
+                return redirect("filings:materials", filing.pk)
+        else:
+            messages.error(request, _("填写的信息有误,请检查标出的字段。"))
+            status = 400
+    else:
+        entry = FilingEntry(
+            province=province,
+            subject=subject,
+            subject_principal=previous.subject_principal if previous else None,
+        )
+    return render(
+        request,
+        "filings/filing_form.html",
+        {
+            "entry": entry,
+            "province": province,
+            "filing_type_label": Filing.Type(filing_type).label,
+            "province_extra_labels": display.province_extra_labels(province),
+            "subject_locked": subject is not None,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def filing_edit(request, filing_id: int):
+    """Edit a draft; after a return it opens at the fields the reasons name."""
+    filing = selectors.filing_detail(request.user, filing_id)
+    if not permissions.can_edit_filing(request.user, filing):
+        raise PermissionDenied
+    if filing.state not in EDITABLE_STATES:
+        messages.error(
+            request, _("备案处于“%(state)s”阶段,不能修改。") % {"state": filing.get_state_display()}
+        )
+        return redirect(filing)
+    status = 200
+    version = filing.version
+    if request.method == "POST":
+        entry = FilingEntry(request.POST, province=filing.province, filing=filing)
+        if entry.is_valid():
+            try:
+                posted_version = int(request.POST.get("version", ""))
+            except ValueError:
+                posted_version = -1
+            try:
+                services.update_filing(
+                    filing, by=request.user, expected_version=posted_version, **entry.payload()
+                )
+            except ConflictError as error:
+                # The other person's change won; the user's input stays on the page, and saving
+                # again now knowingly replaces it.
+                messages.error(
+                    request,
+                    _("%(message)s 您填写的内容保留在下方;请先查看最新内容,确认后再次保存将覆盖对方的修改。")
+                    % {"message": error.message},
+                )
+                status = error.status_code
+            except InvalidInput as error:
+                entry.add_service_errors(error.details, str(error.message))
+                messages.error(request, str(error.message))
+                status = error.status_code
+                version = posted_version
+            except BeianError as error:
+                messages.error(request, str(error.message))
+                status = error.status_code
+                version = posted_version
+            else:
+                messages.success(request, _("已保存。请查看提交前检查。"))
+                return redirect("filings:checklist", filing.pk)
+        else:
+            messages.error(request, _("填写的信息有误,请检查标出的字段。"))
+            status = 400
+            version = request.POST.get("version", version)
+    else:
+        entry = FilingEntry(province=filing.province, filing=filing)
+    focus_fields = _flag_fields(request, filing, entry)
+    return render(
+        request,
+        "filings/filing_form.html",
+        {
+            "entry": entry,
+            "filing": filing,
+            "province": filing.province,
+            "filing_type_label": filing.get_filing_type_display(),
+            "province_extra_labels": display.province_extra_labels(filing.province),
+            "version": version,
+            "reasons": _reasons_with_links(filing, selectors.latest_event_with_reasons(filing)),
+            "focus_id": focus_fields[0].auto_id if focus_fields else "",
+        },
+        status=status,
+    )
+
+
+def _flag_fields(request, filing: Filing, entry: FilingEntry) -> list:
+    """Mark the fields named in the latest return's reasons and in ?focus=; return the ones to focus."""
+    marked = []
+    focus = request.GET.get("focus", "")
+    if focus:
+        object_id = request.GET.get("obj", "")
+        message = _("提交前检查指出此处需要修改。")
+        marked += entry.flag(focus, message, int(object_id) if object_id.isdigit() else None)
+    event = selectors.latest_event_with_reasons(filing)
+    for reason in event.reasons if event else []:
+        if isinstance(reason, dict) and reason.get("field"):
+            text = reason.get("reason", "")
+            if reason.get("suggested_fix"):
+                text = f"{text} {_('建议:')}{reason['suggested_fix']}"
+            marked += entry.flag(reason["field"], text)
+    for field in marked[:1]:
+        field.field.widget.attrs["autofocus"] = True
+    return marked
+
+
+# Materials.
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def filing_materials(request, filing_id: int):
+    """Every material the filing needs, each with its versions and check results; upload a new version."""
+    filing = selectors.filing_detail(request.user, filing_id)
+    status = 200
+    form = MaterialUploadForm()
+    if request.method == "POST":
+        form = MaterialUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                material = services.upload_material(
+                    filing,
+                    by=request.user,
+                    kind=data["kind"],
+                    upload=data["file"],
+                    person_id=data["person_id"],
+                    website_id=data["website_id"],
+                )
+            except BeianError as error:
+                messages.error(request, str(error.message))
+                status = error.status_code
+            else:
+                _upload_message(request, material)
+                anchor = display.MaterialSlot(material.kind, material.slot, "", False).anchor
+                return redirect(reverse("filings:materials", args=[filing.pk]) + f"#{anchor}")
+        else:
+            messages.error(request, " ".join(" ".join(e) for e in form.errors.values()))
+            status = 400
+    return render(
+        request,
+        "filings/materials.html",
+        {
+            "filing": filing,
+            "slots": display.material_slots(filing),
+            "form": form,
+            "can_upload": filing.state in EDITABLE_STATES
+            and permissions.can_edit_filing(request.user, filing),
+            "optional_kinds": [
+                (k, label)
+                for k, label in Material.Kind.choices
+                if k not in (Material.Kind.ID_FRONT, Material.Kind.ID_BACK)
+            ],
+        },
+        status=status,
+    )
+
+
+def _upload_message(request, material: Material) -> None:
+    params = {"kind": material.get_kind_display(), "v": material.version}
+    if material.check_status == Material.CheckStatus.FAIL:
+        messages.error(
+            request,
+            _("%(kind)s 第%(v)s版未通过检查:%(reasons)s")
+            % {**params, "reasons": display.check_summary(material)},
+        )
+    elif material.check_status == Material.CheckStatus.WARNING:
+        messages.warning(
+            request,
+            _("%(kind)s 第%(v)s版已上传,请留意:%(reasons)s")
+            % {**params, "reasons": display.check_summary(material)},
+        )
+    else:
+        messages.success(request, _("%(kind)s 第%(v)s版已上传,检查通过。") % params)
 
 
 @login_required
@@ -39,3 +439,141 @@ def material_download(request, filing_id: int, material_id: int):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# Checklist and submission.
+
+
+def _checklist_context(request, filing: Filing, form: SubmitForm | None = None) -> dict:
+    checklist = checks.run_submission_checks(filing)
+    order = {"fail": 0, "warning": 1, "pass": 2}
+    results = sorted(checklist.results, key=lambda r: order.get(r.status, 3))
+    transitions = selectors.available_transitions(filing, request.user)
+    return {
+        "filing": filing,
+        "checklist": checklist,
+        "results": [
+            {
+                "result": r,
+                "url": display.fix_url(filing, r.field, r.object_id) if r.status != "pass" else "",
+                "field_label": display.field_label(r.field) if r.field else "",
+            }
+            for r in results
+        ],
+        "can_submit": "submit" in transitions and checklist.passed,
+        "submit_allowed": "submit" in transitions,
+        "returned": bool(selectors.latest_event_with_reasons(filing)),
+        "form": form or SubmitForm(),
+    }
+
+
+@login_required
+@require_GET
+def filing_checklist(request, filing_id: int):
+    """Every pre-submission check as pass, fail or warning, with the reason and a link to fix it."""
+    filing = selectors.filing_detail(request.user, filing_id)
+    return render(request, "filings/checklist.html", _checklist_context(request, filing))
+
+
+@login_required
+@require_POST
+def filing_submit(request, filing_id: int):
+    filing = selectors.filing_detail(request.user, filing_id)
+    form = SubmitForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("提交说明过长。"))
+        return render(
+            request, "filings/checklist.html", _checklist_context(request, filing, form), status=400
+        )
+    try:
+        services.submit_filing(filing, by=request.user, comment=form.cleaned_data["comment"])
+    except ChecksFailed as error:
+        return _refused(request, error, "filings/checklist.html", _checklist_context(request, filing, form))
+    except BeianError as error:
+        return _refused(request, error, "filings/checklist.html", _checklist_context(request, filing, form))
+    messages.success(request, _("已提交服务商初审。"))
+    return redirect("filings:detail", filing.pk)
+
+
+@login_required
+@require_POST
+def filing_withdraw(request, filing_id: int):
+    filing = selectors.filing_detail(request.user, filing_id)
+    form = CommentForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    try:
+        services.withdraw_filing(filing, by=request.user, comment=comment)
+    except BeianError as error:
+        return _refused(request, error, "filings/filing_detail.html", _detail_context(request, filing))
+    messages.success(request, _("备案已撤回。"))
+    return redirect("filings:detail", filing.pk)
+
+
+@login_required
+@require_POST
+def filing_public_security(request, filing_id: int):
+    filing = selectors.filing_detail(request.user, filing_id)
+    form = PublicSecurityForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise InvalidInput(" ".join(" ".join(e) for e in form.errors.values()))
+        services.register_public_security(filing, by=request.user, psb_number=form.cleaned_data["psb_number"])
+    except BeianError as error:
+        context = _detail_context(request, filing)
+        context["psb_form"] = form
+        return _refused(request, error, "filings/filing_detail.html", context)
+    messages.success(request, _("已记录公安联网备案号。"))
+    return redirect("filings:detail", filing.pk)
+
+
+# SMS verification.
+
+
+def _sms_context(request, filing: Filing) -> dict:
+    now = timezone.now()
+    window = next(
+        (
+            d
+            for d in filing.deadlines.all()
+            if d.kind == Deadline.Kind.SMS_WINDOW and d.stage_visit == filing.stage_visit
+        ),
+        None,
+    )
+    unmasked = permissions.sees_personal_data(request.user, filing)
+    rounds: dict[int, list] = {}
+    for verifier in filing.sms_verifiers.all():
+        rounds.setdefault(verifier.stage_visit, []).append(
+            {"verifier": verifier, "person": display.shown_person(verifier.person, unmasked=unmasked)}
+        )
+    current = rounds.pop(filing.stage_visit, []) if filing.state == State.SMS_VERIFICATION else []
+    return {
+        "filing": filing,
+        "current": current,
+        "past_rounds": sorted(rounds.items(), reverse=True),
+        "window": window,
+        "countdown": display.countdown(window, now) if window else None,
+        "can_record": "complete_sms" in selectors.available_transitions(filing, request.user),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def filing_sms(request, filing_id: int):
+    """Who must confirm the MIIT SMS code, the 24-hour countdown, and recording each confirmation."""
+    filing = selectors.filing_detail(request.user, filing_id)
+    if request.method == "POST":
+        try:
+            verifier_id = int(request.POST.get("verifier_id", ""))
+        except ValueError:
+            error = InvalidInput(_("请指定完成核验的核验人。"))
+            return _refused(request, error, "filings/sms.html", _sms_context(request, filing))
+        try:
+            updated = services.record_sms_verification(filing, verifier_id=verifier_id, by=request.user)
+        except BeianError as error:
+            return _refused(request, error, "filings/sms.html", _sms_context(request, filing))
+        if updated.state == State.BUREAU_REVIEW:
+            messages.success(request, _("全部核验人已完成短信核验,备案已进入管局审核。"))
+            return redirect("filings:detail", filing.pk)
+        messages.success(request, _("已记录短信核验。"))
+        return redirect("filings:sms", filing.pk)
+    return render(request, "filings/sms.html", _sms_context(request, filing))

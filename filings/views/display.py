@@ -1,0 +1,306 @@
+"""What the principal's pages show about a filing: its progress through the five stages, the next
+deadline as a countdown, the next thing to do, its materials by slot and where to fix a problem."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlencode
+
+from django.core.exceptions import FieldDoesNotExist
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from filings import checks, workdays
+from filings.models import Deadline, Filing, FilingEvent, Material, Person
+from filings.privacy import mask_email, mask_id_number, mask_phone
+from filings.services import TRANSITION_LABELS
+from filings.states import STAGES, State
+
+# Transitions that send a filing back to entry, with the stage it came back from.
+RETURN_TRANSITIONS = {
+    "return_to_entry": State.PROVIDER_REVIEW,
+    "reject": State.BUREAU_REVIEW,
+    "expire_sms": State.SMS_VERIFICATION,
+    "fail_sms": State.SMS_VERIFICATION,
+}
+RETURN_LABELS = {
+    "return_to_entry": gettext_lazy("服务商初审退回"),
+    "reject": gettext_lazy("管局退回"),
+    "expire_sms": gettext_lazy("短信核验超时退回"),
+    "fail_sms": gettext_lazy("短信核验失败退回"),
+}
+# The transitions that open or close a round; the latest one tells whether entry follows a return.
+ROUND_TRANSITIONS = [*RETURN_TRANSITIONS, "submit"]
+EVENT_LABELS = {
+    **{name: str(label) for name, label in TRANSITION_LABELS.items()},
+    "create": gettext_lazy("创建草稿"),
+    "edit": gettext_lazy("修改信息"),
+    "upload": gettext_lazy("上传材料"),
+    "sms_verified": gettext_lazy("记录短信核验"),
+}
+
+
+@dataclass
+class Step:
+    state: str
+    label: str
+    status: str  # done, current, returned, todo
+
+
+@dataclass
+class Progress:
+    steps: list[Step]
+    returned: str = ""
+    withdrawn: bool = False
+
+    @property
+    def current_label(self) -> str:
+        return next((s.label for s in self.steps if s.status == "current"), "")
+
+
+def returned_by(filing: Filing, last_round_transition: str | None) -> str:
+    """Return the name of the return that put the filing back in entry, or "" if none did."""
+    if filing.state == State.ENTRY and last_round_transition in RETURN_TRANSITIONS:
+        return last_round_transition
+    return ""
+
+
+def last_round_transition_from_events(events: list[FilingEvent]) -> str | None:
+    for event in reversed(events):
+        if event.transition in ROUND_TRANSITIONS:
+            return event.transition
+    return None
+
+
+def progress_of(filing: Filing, returned: str = "") -> Progress:
+    withdrawn = filing.state == State.WITHDRAWN
+    current = -1 if withdrawn else STAGES.index(filing.state)
+    came_back_from = STAGES.index(RETURN_TRANSITIONS[returned]) if returned else -1
+    steps = []
+    for index, stage in enumerate(STAGES):
+        if index == came_back_from:
+            status = "returned"
+        elif index < current:
+            status = "done"
+        elif index == current:
+            status = "current"
+        else:
+            status = "todo"
+        steps.append(Step(stage, str(stage.label), status))
+    return Progress(
+        steps=steps, returned=str(RETURN_LABELS[returned]) if returned else "", withdrawn=withdrawn
+    )
+
+
+@dataclass
+class Countdown:
+    deadline: Deadline
+    text: str
+    overdue: bool
+    urgent: bool
+
+
+def countdown(deadline: Deadline, now: datetime) -> Countdown:
+    """Return the time left to a deadline: in working days for working-day deadlines, else hours or days."""
+    if deadline.workdays is not None:
+        left = workdays.workdays_left(now, deadline.due_at)
+        if deadline.due_at < now:
+            text = _("已超期 %(n)s 个工作日") % {"n": max(-left, 0)} if left < 0 else _("已超期")
+            return Countdown(deadline, text, True, True)
+        text = _("今天截止") if left == 0 else _("剩余 %(n)s 个工作日") % {"n": left}
+        return Countdown(deadline, text, False, left <= 1)
+    seconds = (deadline.due_at - now).total_seconds()
+    hours = int(abs(seconds) // 3600)
+    if seconds < 0:
+        text = (
+            _("已超期 %(n)s 小时") % {"n": hours} if hours < 48 else _("已超期 %(n)s 天") % {"n": hours // 24}
+        )
+        return Countdown(deadline, text, True, True)
+    if hours < 48:
+        minutes = int(seconds % 3600 // 60)
+        text = _("剩余 %(h)s 小时 %(m)s 分") % {"h": hours, "m": minutes}
+    else:
+        text = _("剩余 %(n)s 天") % {"n": hours // 24}
+    return Countdown(deadline, text, False, hours < 24)
+
+
+def next_deadline(open_deadlines: list[Deadline], now: datetime) -> Countdown | None:
+    """Return the countdown to the earliest open deadline not yet passed, else to the last one missed."""
+    ordered = sorted((d for d in open_deadlines if d.closed_at is None), key=lambda d: d.due_at)
+    if not ordered:
+        return None
+    upcoming = [d for d in ordered if d.due_at >= now]
+    return countdown(upcoming[0] if upcoming else ordered[-1], now)
+
+
+def next_step(filing: Filing, returned: str = "") -> str:
+    """Return what the service principal must do now, in one sentence."""
+    if filing.state == State.ENTRY:
+        if returned in ("expire_sms", "fail_sms"):
+            return _("重新提交后,请在收到新短信的24小时内完成核验。")
+        if returned:
+            return _("按退回原因修改信息或材料,检查通过后重新提交。")
+        return _("完善信息、上传材料,提交前检查全部通过后提交初审。")
+    if filing.state == State.PROVIDER_REVIEW:
+        return _("等待服务商初审,请保持电话畅通。")
+    if filing.state == State.SMS_VERIFICATION:
+        return _("请提醒核验人在24小时内完成工信部短信核验,并在此记录。")
+    if filing.state == State.BUREAU_REVIEW:
+        return _("等待管局审核,请保持电话畅通,留意管局来电。")
+    if filing.state == State.PUBLISHED:
+        if not filing.psb_number:
+            return _("在网站页脚展示备案号,并在开通后30天内办理公安联网备案。")
+        return _("备案已完成,无需操作。")
+    return _("备案已撤回,无需操作。")
+
+
+def event_label(event: FilingEvent) -> str:
+    return str(EVENT_LABELS.get(event.transition, event.transition))
+
+
+def timeline(events: list[FilingEvent]) -> list[dict]:
+    """Return the history rows with the submission round each belongs to."""
+    rows, round_number = [], 0
+    for event in events:
+        if event.transition == "submit":
+            round_number += 1
+        changed = []
+        reasons = []
+        if event.transition == "edit":
+            # Edit rows hold old and new values; the timeline names the fields only.
+            changed = [c.get("field", "") for c in event.reasons if isinstance(c, dict)]
+        else:
+            reasons = [r for r in event.reasons if isinstance(r, dict) and r.get("reason")]
+        rows.append(
+            {
+                "event": event,
+                "label": event_label(event),
+                "round": round_number,
+                "changed": changed,
+                "reasons": reasons,
+                "is_return": event.transition in RETURN_TRANSITIONS,
+            }
+        )
+    return rows
+
+
+@dataclass
+class ShownPerson:
+    pk: int
+    name: str
+    id_kind: str
+    id_number: str
+    id_valid_until: object
+    mobile: str
+    emergency_phone: str
+    email: str
+
+
+def shown_person(person: Person, *, unmasked: bool) -> ShownPerson:
+    """Return a person's data as this reader may see it (masked unless they need it)."""
+    return ShownPerson(
+        pk=person.pk,
+        name=person.name,
+        id_kind=person.get_id_kind_display(),
+        id_number=person.id_number if unmasked else mask_id_number(person.id_number),
+        id_valid_until=person.id_valid_until,
+        mobile=person.mobile if unmasked else mask_phone(person.mobile),
+        emergency_phone=person.emergency_phone if unmasked else mask_phone(person.emergency_phone),
+        email=person.email if unmasked else mask_email(person.email),
+    )
+
+
+def fix_url(filing: Filing, field_code: str, object_id: int | None = None) -> str:
+    """Return the page and field where the problem named by a reason or a check is fixed."""
+    if field_code.startswith("materials"):
+        kind = field_code.partition(".")[2]
+        return reverse("filings:materials", args=[filing.pk]) + (f"#material-{kind}" if kind else "")
+    if field_code == "sms":
+        return reverse("filings:sms", args=[filing.pk])
+    query = {"focus": field_code}
+    if object_id:
+        query["obj"] = object_id
+    return reverse("filings:edit", args=[filing.pk]) + "?" + urlencode(query)
+
+
+@dataclass
+class MaterialSlot:
+    kind: str
+    slot: str
+    label: str
+    required: bool
+    person_id: int | None = None
+    website_id: int | None = None
+    versions: list[Material] = field(default_factory=list)
+
+    @property
+    def latest(self) -> Material | None:
+        return self.versions[0] if self.versions else None
+
+    @property
+    def status(self) -> str:
+        return self.latest.check_status if self.latest else "missing"
+
+    @property
+    def anchor(self) -> str:
+        return f"material-{self.kind}" + (f"-{self.slot.replace(':', '-')}" if self.slot else "")
+
+
+def material_slots(filing: Filing) -> list[MaterialSlot]:
+    """Return every material the filing needs (and any other it has), each with its versions, newest first."""
+    by_slot: dict[tuple[str, str], list[Material]] = {}
+    for material in filing.materials.all():
+        by_slot.setdefault((material.kind, material.slot), []).append(material)
+    for versions in by_slot.values():
+        versions.sort(key=lambda m: -m.version)
+    slots = []
+    for kind, slot, label in checks.required_materials(filing):
+        slots.append(_slot(kind, slot, label, True, by_slot.pop((kind, slot), [])))
+    for (kind, slot), versions in sorted(by_slot.items()):
+        slots.append(_slot(kind, slot, Material.Kind(kind).label, False, versions))
+    return slots
+
+
+def _slot(kind: str, slot: str, label: str, required: bool, versions: list[Material]) -> MaterialSlot:
+    person_id = int(slot.split(":")[1]) if slot.startswith("person:") else None
+    website_id = int(slot.split(":")[1]) if slot.startswith("website:") else None
+    return MaterialSlot(kind, slot, str(label), required, person_id, website_id, versions)
+
+
+def check_summary(material: Material) -> str:
+    """Return the failed or warned checks of an upload, each with what to do, as one sentence."""
+    parts = [
+        f"{r.get('message', '')} {r.get('advice', '')}".strip()
+        for r in material.check_results
+        if isinstance(r, dict) and r.get("status") in ("fail", "warning")
+    ]
+    return " ".join(parts)
+
+
+def field_label(field_code: str) -> str:
+    """Return a reader's name for a reason's or check's field code, e.g. "域名 · 注册人名称"."""
+    from filings.models import Domain, Subject, Website
+
+    section, _sep, name = field_code.partition(".")
+    if section == "materials":
+        return str(Material.Kind(name).label) if name in Material.Kind.values else _("材料")
+    if section == "sms":
+        return _("短信核验")
+    models = {
+        "subject": (Subject, _("备案主体")),
+        "subject_principal": (Person, _("主体负责人")),
+        "website_principal": (Person, _("网站负责人")),
+        "website": (Website, _("网站")),
+        "domain": (Domain, _("域名")),
+    }
+    if section not in models:
+        return field_code
+    model, label = models[section]
+    try:
+        return f"{label} · {model._meta.get_field(name).verbose_name}"
+    except FieldDoesNotExist:  # a free-text field code from a reviewer
+        return f"{label} · {name}" if name else str(label)
+
+
+def province_extra_labels(province) -> list[str]:
+    return [str(Material.Kind(k).label) for k in province.extra_materials or [] if k in Material.Kind.values]

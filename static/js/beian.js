@@ -1,0 +1,90 @@
+/* Small progressive enhancements of Beian's server-rendered pages; every page works without them. */
+(function () {
+  "use strict";
+
+  // Formset rows: clone a <template>, numbering its __prefix__ (and __website__ for nested rows).
+  function addRow(button) {
+    var template = document.getElementById(button.dataset.add);
+    var list = document.getElementById(button.dataset.list);
+    var total = document.getElementById(button.dataset.total);
+    if (!template || !list || !total) return;
+    var index = parseInt(total.value, 10) || 0;
+    var max = parseInt(button.dataset.max || "0", 10);
+    if (max && list.children.length >= max) {
+      button.disabled = true;
+      return;
+    }
+    var html = template.innerHTML.split("__prefix__").join(String(index));
+    if (button.dataset.website) {
+      html = html.split("websites-__website__").join(button.dataset.website);
+      html = html.split("id_websites-__website__").join("id_" + button.dataset.website);
+    }
+    var holder = document.createElement("div");
+    holder.innerHTML = html;
+    var node = holder.firstElementChild;
+    list.appendChild(node);
+    total.value = String(index + 1);
+    var label = node.querySelector("[data-index-label]");
+    if (label) label.textContent = String(list.children.length);
+    wirePrincipalToggles(node);
+    var first = node.querySelector("input:not([type=hidden]):not([type=checkbox]), select, textarea");
+    if (first) first.focus();
+    if (max && list.children.length >= max) button.disabled = true;
+  }
+
+  // "Same person as the subject's principal" hides the website principal's fields.
+  function wirePrincipalToggles(root) {
+    root.querySelectorAll("fieldset.website").forEach(function (website) {
+      var box = website.querySelector("input[name$='same_as_subject_principal']");
+      var fields = website.querySelector("[data-principal-fields]");
+      if (!box || !fields) return;
+      var sync = function () { fields.hidden = box.checked; };
+      box.addEventListener("change", sync);
+      sync();
+    });
+  }
+
+  // Live countdowns: data-due is an ISO time; data-format holds "{h}" and "{m}".
+  function tick() {
+    document.querySelectorAll("[data-due]").forEach(function (el) {
+      var due = Date.parse(el.dataset.due);
+      if (isNaN(due)) return;
+      var left = due - Date.now();
+      if (left <= 0) {
+        el.textContent = el.dataset.overdue || "";
+        el.classList.add("overdue");
+        return;
+      }
+      var hours = Math.floor(left / 3600000);
+      var minutes = Math.floor((left % 3600000) / 60000);
+      el.textContent = (el.dataset.format || "{h}:{m}").replace("{h}", hours).replace("{m}", minutes);
+      el.classList.toggle("urgent", hours < 4);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.addEventListener("click", function (event) {
+      var button = event.target.closest("button[data-add]");
+      if (button) {
+        event.preventDefault();
+        addRow(button);
+      }
+    });
+    document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+      select.addEventListener("change", function () { select.form.submit(); });
+    });
+    wirePrincipalToggles(document);
+    var focus = document.getElementById("focus-field");
+    if (focus) {
+      var target = document.getElementById(JSON.parse(focus.textContent));
+      if (target) {
+        target.scrollIntoView({ block: "center" });
+        target.focus({ preventScroll: true });
+      }
+    }
+    if (document.querySelector("[data-due]")) {
+      tick();
+      window.setInterval(tick, 30000);
+    }
+  });
+})();
