@@ -105,6 +105,17 @@ def _clean_reasons(reasons: Iterable[dict] | None, *, required: bool) -> list[di
     return cleaned
 
 
+def _refuse_unless_allowed(filing: Filing, name: str, *, by: Any, check_permission: bool = True) -> None:
+    method = getattr(filing, name)
+    if not can_proceed(method, check_conditions=False):
+        raise TransitionNotPossible(
+            _("备案当前处于“%(state)s”阶段,不能执行“%(action)s”。")
+            % {"state": filing.get_state_display(), "action": _label(name)}
+        )
+    if check_permission and not has_transition_perm(method, by):
+        raise TransitionNotPermitted(_("您没有权限执行“%(action)s”。") % {"action": _label(name)})
+
+
 def _apply_transition(
     filing: Filing,
     name: str,
@@ -118,13 +129,7 @@ def _apply_transition(
     """Run transition `name` on a locked filing, save it and write its history row."""
     now = now or timezone.now()
     method = getattr(filing, name)
-    if not can_proceed(method, check_conditions=False):
-        raise TransitionNotPossible(
-            _("备案当前处于“%(state)s”阶段,不能执行“%(action)s”。")
-            % {"state": filing.get_state_display(), "action": _label(name)}
-        )
-    if check_permission and not has_transition_perm(method, by):
-        raise TransitionNotPermitted(_("您没有权限执行“%(action)s”。") % {"action": _label(name)})
+    _refuse_unless_allowed(filing, name, by=by, check_permission=check_permission)
     from_state = filing.state
     method()
     stage_changed = filing.state != from_state
@@ -303,6 +308,8 @@ def approve_filing(
     icp_number = (icp_number or "").strip()
     with transaction.atomic():
         locked = lock_filing(filing)
+        # Refuse a wrong stage or actor before judging the number they typed.
+        _refuse_unless_allowed(locked, "approve", by=by)
         try:
             validate_icp_subject_number(icp_number, abbreviation=locked.province.icp_abbreviation)
         except ValidationError as error:
@@ -326,14 +333,15 @@ def approve_filing(
 
 def register_public_security(filing: Filing, *, by: Any, psb_number: str, comment: str = "") -> Filing:
     psb_number = (psb_number or "").strip()
-    if not psb_number or len(psb_number) > 32:
-        raise InvalidInput(
-            _("请填写公安联网备案号。"), details={"psb_number": [_("例如 京公网安备11010502030143号。")]}
-        )
     with transaction.atomic():
         locked = lock_filing(filing)
         if locked.psb_number:
             raise TransitionNotPossible(_("已记录公安联网备案号 %(n)s。") % {"n": locked.psb_number})
+        _refuse_unless_allowed(locked, "register_public_security", by=by)
+        if not psb_number or len(psb_number) > 32:
+            raise InvalidInput(
+                _("请填写公安联网备案号。"), details={"psb_number": [_("例如 京公网安备11010502030143号。")]}
+            )
         locked.psb_number = psb_number
         _apply_transition(
             locked,

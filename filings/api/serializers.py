@@ -100,6 +100,13 @@ class DomainSerializer(serializers.ModelSerializer):
             "expires_on",
         ]
 
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # An individual registers domains with a resident ID number.
+        if self.context.get("individual_subject") and not self.context.get("unmasked"):
+            data["registrant_certificate_number"] = mask_id_number(data["registrant_certificate_number"])
+        return data
+
 
 class PriorApprovalSerializer(serializers.ModelSerializer):
     class Meta:
@@ -132,8 +139,34 @@ class WebsiteSerializer(serializers.ModelSerializer):
         ]
 
 
+# Recorded edits ({"field", "old", "new"}) of these fields carry personal data.
+PERSONAL_FIELD_MASKS = {
+    "id_number": mask_id_number,
+    "certificate_number": mask_id_number,
+    "registrant_certificate_number": mask_id_number,
+    "mobile": mask_phone,
+    "emergency_phone": mask_phone,
+    "email": mask_email,
+}
+
+
 class EventSerializer(serializers.ModelSerializer):
     actor = serializers.StringRelatedField()
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.context.get("unmasked"):
+            data["reasons"] = [self._masked(item) for item in data["reasons"] or []]
+        return data
+
+    @staticmethod
+    def _masked(item):
+        if not isinstance(item, dict):
+            return item
+        mask = PERSONAL_FIELD_MASKS.get(str(item.get("field", "")).rsplit(".", 1)[-1])
+        if mask is None:
+            return item
+        return {k: (mask(v) if k in ("old", "new") and isinstance(v, str) else v) for k, v in item.items()}
 
     class Meta:
         model = FilingEvent
@@ -265,6 +298,7 @@ class FilingDetailSerializer(FilingListSerializer):
     def to_representation(self, instance):
         request = self.context.get("request")
         self.context["unmasked"] = bool(request and permissions.sees_personal_data(request.user, instance))
+        self.context["individual_subject"] = instance.subject.is_individual
         return super().to_representation(instance)
 
     def get_available_transitions(self, filing) -> list[str]:
@@ -286,6 +320,20 @@ class PersonInput(serializers.Serializer):
     )
     email = serializers.EmailField(required=False, allow_blank=True)
 
+    def validate(self, attrs):
+        if attrs.get("id_kind", Person.IdKind.RESIDENT_ID) == Person.IdKind.RESIDENT_ID and attrs.get(
+            "id_number"
+        ):
+            from django.core.exceptions import ValidationError
+
+            from filings.validators import validate_resident_id
+
+            try:
+                validate_resident_id(attrs["id_number"])
+            except ValidationError as error:
+                raise serializers.ValidationError({"id_number": error.messages}) from error
+        return attrs
+
 
 class WebsitePrincipalInput(PersonInput):
     same_as_subject_principal = serializers.BooleanField(required=False, default=False)
@@ -299,8 +347,10 @@ class WebsitePrincipalInput(PersonInput):
         if not attrs.get("same_as_subject_principal"):
             missing = [f for f in ["name", "id_number", "mobile"] if not attrs.get(f)]
             if missing:
-                raise serializers.ValidationError({f: [_("该字段是必填项。")] for f in missing})
-        return attrs
+                raise serializers.ValidationError(
+                    {f: [self.fields[f].error_messages["required"]] for f in missing}
+                )
+        return super().validate(attrs)
 
 
 class DomainInput(serializers.Serializer):

@@ -44,6 +44,9 @@ class FilingListCreate(generics.ListAPIView):
 
     def get_queryset(self):
         params = self.request.query_params
+        for name, value in params.items():
+            if "\x00" in value:
+                raise ValidationError({name: [_("参数含有不可见的控制字符。")]})
         state = params.get("state")
         if state and state not in State.values:
             raise ValidationError({"state": [_("未知的阶段“%(state)s”。") % {"state": state}]})
