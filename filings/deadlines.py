@@ -428,12 +428,10 @@ def scan_deadlines(*, now: datetime | None = None, deadline_ids: list[int] | Non
     started = timezone.now()
     result = ScanResult()
     managers = _managers()
+    lower = None
     if deadline_ids is None:
-        expire_sms_windows(now=now, managers=managers, result=result)
         watermark = _watermark()
         lower = None if watermark is None else min(watermark, now) - SCAN_LOOKBACK
-    else:
-        lower = None
     thresholds = AlertThreshold.objects.filter(active=True).exclude(
         deadline_kind=SMS_TIMEOUT_THRESHOLD[0], code=SMS_TIMEOUT_THRESHOLD[1]
     )
@@ -443,6 +441,8 @@ def scan_deadlines(*, now: datetime | None = None, deadline_ids: list[int] | Non
             threshold, now=now, lower=lower, deadline_ids=deadline_ids, managers=managers, result=result
         )
     if deadline_ids is None:
+        # After the warnings, so that a scan catching up after an outage raises those too.
+        expire_sms_windows(now=now, managers=managers, result=result)
         _raise_repeats(now=now, managers=managers, result=result)
     result.complete = complete
     if deadline_ids is None and complete:

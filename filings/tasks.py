@@ -1,26 +1,32 @@
 """Celery tasks: thin wrappers around the deadline scan and alert delivery (acks late, idempotent)."""
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from filings import deadlines, notifications
 
 logger = logging.getLogger(__name__)
-# How long a notification may wait for its queued delivery before the scan sends it itself.
-UNDELIVERED_GRACE = timedelta(minutes=2)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def scan_deadlines_task() -> dict:
-    """Run one deadline scan; rerunning it (a retry, a second worker) raises nothing twice."""
-    result = deadlines.scan_deadlines()
+def scan_deadlines_task(now: str | None = None) -> dict:
+    """Run one deadline scan (as of `now`, ISO-8601, when given); rerunning it (a retry, a second
+    worker) raises nothing twice."""
+    result = deadlines.scan_deadlines(now=datetime.fromisoformat(now) if now else None)
     # Notifications whose queued delivery was lost (broker down, worker killed) go out now.
-    notifications.deliver_alert_notifications(created_before=timezone.now() - UNDELIVERED_GRACE)
+    grace = timedelta(seconds=settings.BEIAN_ALERT_DELIVERY_GRACE_SECONDS)
+    notifications.deliver_alert_notifications(created_before=timezone.now() - grace)
     if result.total or result.expired:
-        logger.info("Deadline scan: %s raised, %s repeated, %s SMS windows expired", *_counts(result))
+        logger.info(
+            "Deadline scan: %s raised, %s repeated, %s SMS windows expired",
+            result.raised,
+            result.repeated,
+            result.expired,
+        )
     return {"raised": result.raised, "repeated": result.repeated, "expired": result.expired}
 
 
@@ -28,7 +34,3 @@ def scan_deadlines_task() -> dict:
 def deliver_alert_notifications_task(alert_ids: list[int]) -> int:
     """Send the email and SMS of these alerts' notifications that are not yet delivered."""
     return notifications.deliver_alert_notifications(alert_ids=alert_ids)
-
-
-def _counts(result: deadlines.ScanResult) -> tuple[int, int, int]:
-    return result.raised, result.repeated, result.expired

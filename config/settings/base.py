@@ -135,7 +135,9 @@ SPECTACULAR_SETTINGS = {
 REDIS_URL = env_str("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {"visibility_timeout": 3600}
+    # Publishing gives up quickly when Redis is unreachable, so a web request is not held up:
+    # what it queued is picked up by the next scan.
+    {"visibility_timeout": 3600, "max_retries": 1, "interval_start": 0, "interval_step": 0.2}
     if REDIS_URL
     else {
         # The embedded broker: messages are files, so `make run` needs no server.
@@ -160,6 +162,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "scan-deadlines": {"task": "filings.tasks.scan_deadlines_task", "schedule": timedelta(minutes=1)},
+    "refresh-stats": {"task": "filings.tasks.refresh_stats_task", "schedule": timedelta(minutes=5)},
+    "check-footers": {"task": "filings.tasks.check_footers_task", "schedule": timedelta(minutes=10)},
 }
 
 LOGGING = {
@@ -172,6 +176,8 @@ LOGGING = {
 
 # How many deadlines one scan transaction takes at a time (each batch commits on its own).
 BEIAN_ALERT_SCAN_BATCH = env_int_default("BEIAN_ALERT_SCAN_BATCH", 500)
+# How long a notification may wait for its queued email/SMS before the next scan sends it itself.
+BEIAN_ALERT_DELIVERY_GRACE_SECONDS = env_int_default("BEIAN_ALERT_DELIVERY_GRACE_SECONDS", 120)
 # The SMS channel for alerts; the logging one records messages without a gateway.
 BEIAN_SMS_BACKEND = env_str("BEIAN_SMS_BACKEND", "filings.notifications.LoggingSmsBackend")
 # Footer checks may reach only public hosts in production; tests run a local server.
