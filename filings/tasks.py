@@ -34,3 +34,28 @@ def scan_deadlines_task(now: str | None = None) -> dict:
 def deliver_alert_notifications_task(alert_ids: list[int]) -> int:
     """Send the email and SMS of these alerts' notifications that are not yet delivered."""
     return notifications.deliver_alert_notifications(alert_ids=alert_ids)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def refresh_stats_task() -> int:
+    """Refresh the dashboard's statistics summaries (recent days only); return history rows read."""
+    from filings import stats
+
+    return stats.refresh_summaries().events
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def check_footers_task(limit: int = 20) -> dict:
+    """Check the footers of recently published (or still failing) sites not checked for a day."""
+    from filings import footer_checks
+
+    checked = failed = 0
+    for filing in footer_checks.filings_due_for_footer_check(limit=limit):
+        try:
+            checks = footer_checks.run_footer_check(filing)
+        except Exception:  # One site's trouble must not stop the others; the next run retries it.
+            logger.exception("Footer check of filing %s failed", filing.pk)
+            continue
+        checked += 1
+        failed += any(not c.passed for c in checks)
+    return {"checked": checked, "failed": failed}

@@ -13,8 +13,10 @@ from stdnum.exceptions import ValidationError as StdnumError
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 # Landlines with area code (010-12345678, 0755-1234567), optionally an extension, or a mobile.
 PHONE_RE = re.compile(r"^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$")
-ICP_SUBJECT_RE = re.compile(r"^(?P<abbr>[\u4e00-\u9fff])ICP备(?P<serial>\d{6,10})号$")
-ICP_WEBSITE_RE = re.compile(r"^(?P<abbr>[\u4e00-\u9fff])ICP备(?P<serial>\d{6,10})号-(?P<site>[1-9]\d{0,2})$")
+# Serials issued since about 2020 have 10 digits starting with the year; older ones 6 to 8 digits.
+ICP_SERIAL = r"(?P<serial>20\d{8}|\d{6,8})"
+ICP_SUBJECT_RE = re.compile(r"^(?P<abbr>[\u4e00-\u9fff])ICP备" + ICP_SERIAL + r"号$")
+ICP_WEBSITE_RE = re.compile(r"^(?P<abbr>[\u4e00-\u9fff])ICP备" + ICP_SERIAL + r"号-(?P<site>[1-9]\d{0,2})$")
 PSB_RE = re.compile(r"^(?P<abbr>[\u4e00-\u9fff])公网安备\s?(?P<serial>\d{14})号$")
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from filings.api import alerts, views
+from filings.api import alerts, stats, views
 
 app_name = "api"
 
@@ -15,4 +15,11 @@ urlpatterns = [
     path("alerts/", alerts.AlertList.as_view(), name="alert-list"),
     path("alerts/<int:pk>/", alerts.AlertDetail.as_view(), name="alert-detail"),
     path("alerts/<int:pk>/acknowledge/", alerts.AlertAcknowledge.as_view(), name="alert-acknowledge"),
+    path("stats/counts/", stats.StageCounts.as_view(), name="stats-counts"),
+    path("stats/durations/", stats.Durations.as_view(), name="stats-durations"),
+    path("stats/flows/", stats.WeeklyFlows.as_view(), name="stats-flows"),
+    path("stats/deadlines/<slug:kind>/", stats.DeadlineList.as_view(), name="stats-deadlines"),
+    path("stats/expected-publication/", stats.ExpectedPublication.as_view(), name="stats-expected"),
+    path("review/queues/<slug:queue>/", stats.ReviewQueue.as_view(), name="review-queue"),
+    path("filings/<int:pk>/footer-check/", stats.FooterCheckRun.as_view(), name="filing-footer-check"),
 ]

@@ -1,0 +1,287 @@
+"""API of the manager dashboard (/api/v1/stats/…) and the reviewer queues (/api/v1/review/…)."""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.roles import Perm
+from filings import footer_checks, queues, selectors, stats
+from filings.models import Filing, Province
+from filings.states import OPEN_STATES
+
+PAGE_SIZE = 50
+
+
+def _has(perm: str) -> type[BasePermission]:
+    class HasPerm(BasePermission):
+        def has_permission(self, request, view):
+            return bool(request.user and request.user.is_authenticated and request.user.has_perm(perm))
+
+    HasPerm.__name__ = f"Has{perm.split('.')[-1].title().replace('_', '')}"
+    return HasPerm
+
+
+IsManager = _has(Perm.DASHBOARD)
+IsReviewer = _has(Perm.REVIEW)
+
+
+class PageInput(serializers.Serializer):
+    page = serializers.IntegerField(required=False, min_value=1, max_value=10_000, default=1)
+    province = serializers.CharField(required=False, max_length=2, allow_blank=True)
+
+
+def _valid(serializer_class, data) -> dict:
+    params = serializer_class(data=data)
+    params.is_valid(raise_exception=True)
+    return params.validated_data
+
+
+def _province(code: str | None) -> Province | None:
+    if not code:
+        return None
+    province = Province.objects.filter(code=code).first()
+    if province is None:
+        raise ValidationError({"province": [_("未知的省份代码“%(code)s”。") % {"code": code}]})
+    return province
+
+
+def _expectation(expected: stats.Expectation | None) -> dict | None:
+    return None if expected is None else {"date": expected.date.isoformat(), "basis": expected.basis}
+
+
+def _deadline_json(deadline, *, estimator: stats.PublicationEstimator, now) -> dict:
+    filing = deadline.filing
+    return {
+        "filing": {
+            "id": filing.pk,
+            "subject": filing.subject.name,
+            "province": filing.province.code,
+            "state": filing.state,
+            "reviewer": filing.reviewer_id,
+        },
+        "kind": deadline.kind,
+        "due_at": timezone.localtime(deadline.due_at).isoformat(),
+        "provisional": deadline.provisional,
+        "urgency": queues.urgency(deadline, now=now) or None,
+        "expected_publication": _expectation(estimator.expect(filing)),
+    }
+
+
+def _paged(rows, page: int) -> tuple[list, bool]:
+    chunk = list(rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    return chunk[:PAGE_SIZE], len(chunk) > PAGE_SIZE
+
+
+def _duration_json(duration: stats.Duration) -> dict:
+    return {"visits": duration.visits, "median_workdays": duration.median, "p90_workdays": duration.p90}
+
+
+def _province_stats_json(ps: stats.ProvinceStats) -> dict:
+    return {
+        "province": ps.province.code if ps.province else None,
+        "durations": {str(s): _duration_json(d) for s, d in ps.durations.items()},
+        "exits": ps.exits,
+        "returned_share": ps.returned_share,
+        "rejected_share": ps.rejected_share,
+        "top_reasons": [{"reason": r, "count": n} for r, n in ps.top_reasons],
+    }
+
+
+class StageCounts(APIView):
+    permission_classes = [IsManager]
+
+    @extend_schema(responses={200: dict})
+    def get(self, request):
+        counts = stats.stage_counts()
+        refreshed = stats.last_refresh()
+        return Response(
+            {
+                "refreshed_at": timezone.localtime(refreshed.refreshed_at).isoformat() if refreshed else None,
+                "totals": counts.totals,
+                "awaiting_public_security": counts.awaiting_psb,
+                "provinces": [{"province": p.code, "name": p.name, "counts": c} for p, c in counts.rows],
+            }
+        )
+
+
+class PeriodInput(serializers.Serializer):
+    period = serializers.ChoiceField(choices=stats.PERIODS, required=False, default=stats.DEFAULT_PERIOD)
+
+
+class Durations(APIView):
+    permission_classes = [IsManager]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("period", int, enum=list(stats.PERIODS))], responses={200: dict}
+    )
+    def get(self, request):
+        period = _valid(PeriodInput, request.query_params)["period"]
+        result = stats.period_stats(period)
+        return Response(
+            {
+                "period_days": period,
+                "percentile_method": "nearest-rank",
+                "national": _province_stats_json(result.national),
+                "provinces": [_province_stats_json(ps) for ps in result.provinces],
+            }
+        )
+
+
+class WeeksInput(serializers.Serializer):
+    weeks = serializers.IntegerField(required=False, min_value=1, max_value=stats.WEEKS_KEPT, default=12)
+
+
+class WeeklyFlows(APIView):
+    permission_classes = [IsManager]
+
+    @extend_schema(parameters=[OpenApiParameter("weeks", int)], responses={200: dict})
+    def get(self, request):
+        weeks = _valid(WeeksInput, request.query_params)["weeks"]
+        return Response(
+            [
+                {
+                    "week": w["week"].isoformat(),
+                    "stages": {s: {"entered": i, "left": o} for s, (i, o) in w["flows"].items()},
+                }
+                for w in stats.weekly_flows(weeks)
+            ]
+        )
+
+
+class DeadlineList(APIView):
+    permission_classes = [IsManager]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("page", int), OpenApiParameter("province", str)], responses={200: dict}
+    )
+    def get(self, request, kind: str):
+        if kind not in stats.DEADLINE_LISTS:
+            raise NotFound(_("没有名为“%(kind)s”的列表。") % {"kind": kind})
+        params = _valid(PageInput, request.query_params)
+        now = timezone.now()
+        rows, has_next = _paged(
+            stats.DEADLINE_LISTS[kind](now=now, province=_province(params.get("province"))), params["page"]
+        )
+        estimator = stats.PublicationEstimator()
+        return Response(
+            {
+                "page": params["page"],
+                "has_next": has_next,
+                "results": [_deadline_json(d, estimator=estimator, now=now) for d in rows],
+            }
+        )
+
+
+class ExpectedInput(PageInput):
+    state = serializers.ChoiceField(choices=[str(s) for s in OPEN_STATES], required=False)
+
+
+class ExpectedPublication(APIView):
+    permission_classes = [IsManager]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("page", int),
+            OpenApiParameter("province", str),
+            OpenApiParameter("state", str, enum=[str(s) for s in OPEN_STATES]),
+        ],
+        responses={200: dict},
+    )
+    def get(self, request):
+        params = _valid(ExpectedInput, request.query_params)
+        state = params.get("state")
+        filings = Filing.objects.filter(state__in=[state] if state else OPEN_STATES)
+        province = _province(params.get("province"))
+        if province is not None:
+            filings = filings.filter(province=province)
+        filings = filings.select_related("subject", "province").order_by("state", "stage_entered_at", "id")
+        rows, has_next = _paged(filings, params["page"])
+        estimator = stats.PublicationEstimator()
+        return Response(
+            {
+                "page": params["page"],
+                "has_next": has_next,
+                "results": [
+                    {
+                        "filing": f.pk,
+                        "subject": f.subject.name,
+                        "province": f.province.code,
+                        "state": f.state,
+                        "stage_entered_at": timezone.localtime(f.stage_entered_at).isoformat(),
+                        "expected_publication": _expectation(estimator.expect(f)),
+                    }
+                    for f in rows
+                ],
+            }
+        )
+
+
+class QueueInput(PageInput):
+    mine = serializers.BooleanField(required=False, default=False)
+
+
+class ReviewQueue(APIView):
+    permission_classes = [IsReviewer]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("page", int),
+            OpenApiParameter("province", str),
+            OpenApiParameter("mine", bool),
+        ],
+        responses={200: dict},
+    )
+    def get(self, request, queue: str):
+        chosen = queues.QUEUES.get(queue)
+        if chosen is None:
+            raise NotFound(_("没有名为“%(name)s”的队列。") % {"name": queue})
+        params = _valid(QueueInput, request.query_params)
+        now = timezone.now()
+        page = queues.queue_page(
+            chosen,
+            page=params["page"],
+            user=request.user,
+            mine=params["mine"],
+            province_code=params.get("province") or None,
+        )
+        estimator = stats.PublicationEstimator()
+        return Response(
+            {
+                "queue": chosen.slug,
+                "overdue": queues.overdue_count(chosen, now=now),
+                "page": page.page,
+                "has_next": page.has_next,
+                "results": [_deadline_json(d, estimator=estimator, now=now) for d in page.rows],
+            }
+        )
+
+
+class FooterCheckRun(APIView):
+    permission_classes = [IsReviewer]
+
+    @extend_schema(request=None, responses={200: dict})
+    def post(self, request, pk: int):
+        filing = selectors.filing_detail(request.user, pk)
+        checks = footer_checks.run_footer_check(filing, by=request.user)
+        return Response(
+            [
+                {
+                    "website": c.website_id,
+                    "url": c.url,
+                    "status": c.status,
+                    "checked_at": timezone.localtime(c.checked_at).isoformat(),
+                    "expected_icp": c.expected_icp,
+                    "expected_psb": c.expected_psb or None,
+                    "icp_found": c.icp_found,
+                    "icp_linked": c.icp_linked,
+                    "psb_found": c.psb_found,
+                    "problems": c.problems,
+                }
+                for c in checks
+            ]
+        )

@@ -1,0 +1,155 @@
+"""Footer checks of published filings against a local HTTP server: recorded with their time, and a
+failure raises an alert (through the alerts' footer_fix threshold) that a later pass withdraws."""
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.urls import reverse
+
+from filings import footer_checks, services
+from filings.models import Alert, Deadline, FilingEvent, FooterCheck, Notification, SmsVerifier
+from filings.states import State
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+ICP = "粤ICP备2026012345号"
+PAGES = {
+    # Guangdong sites show the subject number.
+    "/good": f'<html><body><footer><a href="https://beian.miit.gov.cn/">{ICP}</a></footer></body></html>',
+    "/missing": "<html><body><footer>版权所有</footer></body></html>",
+}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        body = PAGES.get(self.path)
+        if body is None:
+            self.send_response(404)
+            self.end_headers()
+            return
+        data = body.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+@pytest.fixture(scope="module")
+def site():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def published(principal, reviewer):
+    filing = services.submit_filing(factories.ready_filing(assignee=principal), by=principal)
+    filing = services.pass_review(filing, by=reviewer)
+    for verifier in SmsVerifier.objects.filter(filing=filing, stage_visit=filing.stage_visit):
+        filing = services.record_sms_verification(filing, verifier_id=verifier.pk, by=reviewer)
+    return services.approve_filing(filing, by=reviewer, icp_number=ICP)
+
+
+def _point_at(filing, url):
+    website = filing.websites.get()
+    website.homepage = url
+    website.save(update_fields=["homepage"])
+
+
+def test_passing_check_is_recorded_with_time(published, site, reviewer):
+    _point_at(published, f"{site}/good")
+    [check] = footer_checks.run_footer_check(published, by=reviewer)
+    stored = FooterCheck.objects.get(pk=check.pk)
+    assert stored.status == FooterCheck.Status.PASS and stored.icp_found and stored.icp_linked
+    assert stored.expected_icp == ICP  # the subject number, as Guangdong sites show it
+    assert stored.checked_at is not None and stored.checked_by == reviewer
+    assert FilingEvent.objects.filter(filing=published, transition="footer_check").exists()
+    assert not Alert.objects.filter(filing=published, kind=Deadline.Kind.FOOTER_FIX).exists()
+
+
+def test_failed_check_raises_an_alert_and_a_later_pass_withdraws_it(published, site, reviewer):
+    _point_at(published, f"{site}/missing")
+    [check] = footer_checks.run_footer_check(published, by=reviewer)
+    assert check.status == FooterCheck.Status.FAIL and check.problems
+    alert = Alert.objects.get(filing=published, kind=Deadline.Kind.FOOTER_FIX)
+    assert alert.withdrawn_at is None
+    assert Notification.objects.filter(alert=alert, user=published.assignee).exists()
+
+    # A second failure keeps the one alert.
+    footer_checks.run_footer_check(published, by=reviewer)
+    assert Alert.objects.filter(filing=published, kind=Deadline.Kind.FOOTER_FIX).count() == 1
+
+    _point_at(published, f"{site}/good")
+    footer_checks.run_footer_check(published, by=reviewer)
+    alert.refresh_from_db()
+    assert alert.withdrawn_at is not None
+    assert not Deadline.objects.filter(
+        filing=published, kind=Deadline.Kind.FOOTER_FIX, closed_at__isnull=True
+    ).exists()
+
+    # Failing again after the fix raises a new alert.
+    _point_at(published, f"{site}/missing")
+    footer_checks.run_footer_check(published, by=reviewer)
+    assert (
+        Alert.objects.filter(
+            filing=published, kind=Deadline.Kind.FOOTER_FIX, withdrawn_at__isnull=True
+        ).count()
+        == 1
+    )
+
+
+def test_unreachable_site_raises_an_alert(published, reviewer):
+    _point_at(published, "http://127.0.0.1:9/")
+    [check] = footer_checks.run_footer_check(published, by=reviewer, timeout=2)
+    assert check.status == FooterCheck.Status.UNREACHABLE
+    assert Alert.objects.filter(filing=published, kind=Deadline.Kind.FOOTER_FIX).exists()
+
+
+def test_psb_number_is_expected_once_registered(published, site, reviewer):
+    services.register_public_security(published, by=reviewer, psb_number="粤公网安备44030502000001号")
+    published.refresh_from_db()
+    _point_at(published, f"{site}/good")
+    [check] = footer_checks.run_footer_check(published, by=reviewer)
+    assert check.expected_psb == "粤公网安备44030502000001号"
+    assert check.status == FooterCheck.Status.FAIL and check.psb_found is False
+
+
+def test_footer_check_through_the_reviewer_page(client, published, site, reviewer):
+    _point_at(published, f"{site}/good")
+    client.force_login(reviewer)
+    response = client.post(reverse("filings:review-footer-check", kwargs={"filing_id": published.pk}))
+    assert response.status_code == 302
+    page = client.get(reverse("filings:review-filing", kwargs={"filing_id": published.pk}))
+    assert "页脚检查记录" in page.content.decode()
+
+
+def test_footer_check_needs_a_published_filing(client, principal, reviewer):
+    filing = services.submit_filing(factories.ready_filing(assignee=principal), by=principal)
+    client.force_login(reviewer)
+    response = client.post(reverse("filings:review-footer-check", kwargs={"filing_id": filing.pk}))
+    assert response.status_code == 409
+    assert not FooterCheck.objects.exists()
+
+
+def test_principal_cannot_run_footer_checks(published, principal):
+    from filings.exceptions import TransitionNotPermitted
+
+    with pytest.raises(TransitionNotPermitted):
+        footer_checks.run_footer_check(published, by=principal)
+
+
+def test_due_filings_skip_those_checked_today(published, site, reviewer):
+    assert published in footer_checks.filings_due_for_footer_check()
+    _point_at(published, f"{site}/good")
+    footer_checks.run_footer_check(published)
+    assert published not in footer_checks.filings_due_for_footer_check()
+    assert published.state == State.PUBLISHED

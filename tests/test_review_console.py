@@ -1,0 +1,290 @@
+"""The reviewer console through its pages: queues, the pre-review page, each action, permissions, query counts."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from filings import services, stats
+from filings.models import Filing, FilingEvent, RejectionReason, SmsVerifier
+from filings.states import State
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _submitted(principal):
+    filing = factories.ready_filing(assignee=principal)
+    return services.submit_filing(filing, by=principal)
+
+
+def _in_bureau(principal, reviewer):
+    filing = services.pass_review(_submitted(principal), by=reviewer)
+    for verifier in SmsVerifier.objects.filter(filing=filing, stage_visit=filing.stage_visit):
+        filing = services.record_sms_verification(filing, verifier_id=verifier.pk, by=reviewer)
+    assert filing.state == State.BUREAU_REVIEW
+    return filing
+
+
+def test_queue_lists_filings_nearest_deadline_first_with_claim(client, principal, reviewer):
+    first = _submitted(principal)
+    second = _submitted(factories.principal_user(username="principal-c"))
+    client.force_login(reviewer)
+    response = client.get(reverse("filings:review-queue", kwargs={"queue": "provider_review"}))
+    assert response.status_code == 200
+    names = [row["filing"].pk for row in response.context["rows"]]
+    assert names == [first.pk, second.pk]
+    assert "认领" in response.content.decode()
+
+    response = client.post(reverse("filings:review-claim", kwargs={"filing_id": second.pk}))
+    assert response.status_code == 302
+    second.refresh_from_db()
+    assert second.reviewer == reviewer
+    mine = client.get(reverse("filings:review-queue", kwargs={"queue": "provider_review"}) + "?mine=1")
+    assert [row["filing"].pk for row in mine.context["rows"]] == [second.pk]
+
+
+def test_pre_review_page_shows_checklist_and_materials(client, principal, reviewer):
+    filing = _submitted(principal)
+    client.force_login(reviewer)
+    response = client.get(reverse("filings:review-filing", kwargs={"filing_id": filing.pk}))
+    assert response.status_code == 200
+    assert response.context["checklist"].passed
+    assert response.context["materials"]
+    body = response.content.decode()
+    assert (
+        reverse(
+            "filings:material-download",
+            kwargs={"filing_id": filing.pk, "material_id": response.context["materials"][0].pk},
+        )
+        in body
+    )
+    assert "初审通过" in body and "退回修改" in body
+
+
+def test_pass_review_through_the_view(client, principal, reviewer):
+    filing = _submitted(principal)
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("filings:review-pass", kwargs={"filing_id": filing.pk}), {"comment": "材料齐全"}
+    )
+    assert response.status_code == 302
+    filing.refresh_from_db()
+    assert filing.state == State.SMS_VERIFICATION and filing.reviewer == reviewer
+    assert FilingEvent.objects.filter(filing=filing, transition="pass_review", actor=reviewer).exists()
+
+
+def test_return_with_catalogue_reasons_and_free_text(client, principal, reviewer):
+    filing = _submitted(principal)
+    reason = RejectionReason.objects.filter(active=True).first()
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("filings:review-return", kwargs={"filing_id": filing.pk}),
+        {
+            "codes": [reason.code],
+            "field": "website.name",
+            "reason": "网站名称过于宽泛",
+            "suggested_fix": "请改为能反映内容的名称",
+            "comment": "请修改后重新提交",
+        },
+    )
+    assert response.status_code == 302
+    filing.refresh_from_db()
+    assert filing.state == State.ENTRY
+    event = FilingEvent.objects.get(filing=filing, transition="return_to_entry")
+    assert event.reasons == [
+        {
+            "field": reason.field,
+            "reason": reason.reason,
+            "suggested_fix": reason.suggested_fix,
+            "code": reason.code,
+        },
+        {
+            "field": "website.name",
+            "reason": "网站名称过于宽泛",
+            "suggested_fix": "请改为能反映内容的名称",
+            "code": "",
+        },
+    ]
+
+
+def test_return_without_reason_is_refused_with_a_message(client, principal, reviewer):
+    filing = _submitted(principal)
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("filings:review-return", kwargs={"filing_id": filing.pk}), {"comment": "x"}
+    )
+    assert response.status_code == 400
+    assert "请至少填写一条原因" in response.content.decode()
+    filing.refresh_from_db()
+    assert filing.state == State.PROVIDER_REVIEW
+
+
+def test_approve_with_icp_number_sets_website_numbers(client, principal, reviewer):
+    filing = _in_bureau(principal, reviewer)
+    website = filing.websites.get()
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("filings:review-approve", kwargs={"filing_id": filing.pk}),
+        {"icp_number": "粤ICP备2026012345号"},
+    )
+    assert response.status_code == 302
+    filing.refresh_from_db()
+    website.refresh_from_db()
+    assert filing.state == State.PUBLISHED and filing.icp_number == "粤ICP备2026012345号"
+    assert website.icp_number == "粤ICP备2026012345号-1"
+
+
+@pytest.mark.parametrize(
+    "number, message",
+    [
+        ("京ICP备2026012345号", "备案号简称应为“粤”"),
+        ("粤ICP证030173号", "主体备案号格式"),
+        ("粤ICP备202601234号", "主体备案号格式"),
+        ("", "主体备案号格式"),
+    ],
+)
+def test_approve_refuses_a_wrong_icp_number(client, principal, reviewer, number, message):
+    filing = _in_bureau(principal, reviewer)
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("filings:review-approve", kwargs={"filing_id": filing.pk}), {"icp_number": number}
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    filing.refresh_from_db()
+    assert filing.state == State.BUREAU_REVIEW and filing.icp_number == ""
+
+
+def test_approve_refuses_a_website_number_of_another_subject(client, principal, reviewer):
+    filing = _in_bureau(principal, reviewer)
+    website = filing.websites.get()
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("filings:review-approve", kwargs={"filing_id": filing.pk}),
+        {"icp_number": "粤ICP备2026012345号", f"website_{website.pk}": "粤ICP备2026099999号-1"},
+    )
+    assert response.status_code == 400
+    filing.refresh_from_db()
+    assert filing.state == State.BUREAU_REVIEW
+
+
+def test_reject_and_register_public_security(client, principal, reviewer):
+    rejected = _in_bureau(principal, reviewer)
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("filings:review-reject", kwargs={"filing_id": rejected.pk}),
+        {"reason": "网站名称与内容不符", "field": "website.name", "suggested_fix": "修改网站名称"},
+    )
+    assert response.status_code == 302
+    rejected.refresh_from_db()
+    assert rejected.state == State.ENTRY
+
+    published = services.approve_filing(
+        _in_bureau(factories.principal_user(username="principal-d"), reviewer),
+        by=reviewer,
+        icp_number="粤ICP备2026054321号",
+    )
+    response = client.post(
+        reverse("filings:review-psb", kwargs={"filing_id": published.pk}),
+        {"psb_number": "粤公网安备44030502000001号"},
+    )
+    assert response.status_code == 302
+    published.refresh_from_db()
+    assert published.psb_number == "粤公网安备44030502000001号"
+
+
+def test_action_in_the_wrong_stage_is_a_conflict(client, principal, reviewer):
+    filing = _submitted(principal)
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("filings:review-approve", kwargs={"filing_id": filing.pk}),
+        {"icp_number": "粤ICP备2026012345号"},
+    )
+    assert response.status_code == 409
+    filing.refresh_from_db()
+    assert filing.state == State.PROVIDER_REVIEW
+
+
+@pytest.mark.parametrize("who", ["principal", "manager", "anonymous"])
+def test_reviewer_console_is_for_reviewers_only(client, principal, manager, reviewer, who):
+    filing = _submitted(principal)
+    if who != "anonymous":
+        client.force_login({"principal": principal, "manager": manager}[who])
+    urls = [
+        reverse("filings:review-queue", kwargs={"queue": "provider_review"}),
+        reverse("filings:review-filing", kwargs={"filing_id": filing.pk}),
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == (302 if who == "anonymous" else 403)
+    response = client.post(reverse("filings:review-pass", kwargs={"filing_id": filing.pk}))
+    assert response.status_code in (302, 403)
+    filing.refresh_from_db()
+    assert filing.state == State.PROVIDER_REVIEW
+
+
+@pytest.mark.parametrize("who", ["principal", "reviewer"])
+def test_dashboard_is_for_managers_only(client, principal, reviewer, who):
+    client.force_login({"principal": principal, "reviewer": reviewer}[who])
+    for url in [
+        reverse("filings:dashboard"),
+        reverse("filings:dashboard-deadlines", kwargs={"kind": "overdue"}),
+        reverse("filings:dashboard-open"),
+    ]:
+        assert client.get(url).status_code == 403
+
+
+def test_unknown_queue_is_404(client, reviewer):
+    client.force_login(reviewer)
+    assert client.get(reverse("filings:review-queue", kwargs={"queue": "nope"})).status_code == 404
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def _many_filings(n, reviewer):
+    filings = []
+    for index in range(n):
+        owner = factories.principal_user(username=f"owner-{index}")
+        filings.append(services.submit_filing(factories.ready_filing(assignee=owner), by=owner))
+    return filings
+
+
+@pytest.mark.parametrize("queue", ["provider_review", "public_security"])
+def test_queue_query_count_does_not_grow_with_filings(client, reviewer, queue):
+    client.force_login(reviewer)
+    url = reverse("filings:review-queue", kwargs={"queue": queue})
+    _many_filings(1, reviewer)
+    stats.refresh_summaries(full=True)
+    one = _queries(client, url)
+    _many_filings(29, reviewer)
+    stats.refresh_summaries(full=True)
+    thirty = _queries(client, url)
+    assert one == thirty
+    if queue == "provider_review":
+        assert len(client.get(url).context["rows"]) == 30
+
+
+def test_dashboard_query_count_does_not_grow_with_filings(client, manager, reviewer):
+    client.force_login(manager)
+    url = reverse("filings:dashboard")
+    _many_filings(1, reviewer)
+    stats.refresh_summaries(full=True)
+    one = _queries(client, url)
+    filings = _many_filings(29, reviewer)
+    # Some of them overdue and returned, so that every list and table has rows.
+    Filing.objects.filter(pk__in=[f.pk for f in filings[:10]]).update(
+        stage_entered_at=filings[0].stage_entered_at
+    )
+    for filing in filings[10:15]:
+        services.return_filing(
+            filing, by=reviewer, reasons=[{"field": "x", "reason": "缺少材料", "suggested_fix": "补充"}]
+        )
+    stats.refresh_summaries(full=True)
+    thirty = _queries(client, url)
+    assert one == thirty

@@ -1,0 +1,215 @@
+"""Dashboard statistics against a small history with explicit timestamps, computed by hand.
+
+November 2026 has no holidays: weekends are 7-8, 14-15, 21-22 and 28-29. Durations count the
+working days in (entered day, left day]."""
+
+from datetime import datetime
+
+import pytest
+
+from filings import stats
+from filings.models import FilingEvent, Province
+from filings.states import State
+from filings.workdays import SHANGHAI
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=SHANGHAI)
+S = State
+
+
+def at(month, day, hour=10):
+    return datetime(2026, month, day, hour, 0, tzinfo=SHANGHAI)
+
+
+def _filing(code, state, steps, **fields):
+    """Create a filing in `state` and its history: steps are (transition, from, to, at, reasons)."""
+    subject = factories.SubjectFactory(province=Province.objects.get(code=code))
+    filing = factories.FilingFactory(
+        subject=subject, province=subject.province, state=state, stage_entered_at=steps[-1][3], **fields
+    )
+    for transition, from_state, to_state, moment, *reasons in steps:
+        FilingEvent.objects.create(
+            filing=filing,
+            at=moment,
+            transition=transition,
+            from_state=from_state,
+            to_state=to_state,
+            reasons=reasons[0] if reasons else [],
+        )
+    return filing
+
+
+def _path(created, submitted, passed, verified, decided, decision="approve", reasons=None):
+    steps = [
+        ("create", "", S.ENTRY, created),
+        ("submit", S.ENTRY, S.PROVIDER_REVIEW, submitted),
+        ("pass_review", S.PROVIDER_REVIEW, S.SMS_VERIFICATION, passed),
+        ("complete_sms", S.SMS_VERIFICATION, S.BUREAU_REVIEW, verified),
+    ]
+    if decided:
+        to_state = S.PUBLISHED if decision == "approve" else S.ENTRY
+        steps.append((decision, S.BUREAU_REVIEW, to_state, decided, reasons or []))
+    return steps
+
+
+LICENCE = {
+    "field": "materials.business_licence",
+    "reason": "营业执照扫描件不清晰",
+    "suggested_fix": "重扫",
+    "code": "licence-scan-unclear",
+}
+NAME = {"field": "website.name", "reason": "网站名称与内容不符", "suggested_fix": "改名", "code": ""}
+
+
+@pytest.fixture
+def history(db):
+    # 粤 F1: entry 2, pre-review 1, SMS 0, bureau 7 (11-05 → 11-16).
+    _filing(
+        "44",
+        S.PUBLISHED,
+        _path(at(11, 2), at(11, 4), at(11, 5), at(11, 5, 15), at(11, 16)),
+        icp_number="粤ICP备2026000001号",
+    )
+    # 粤 F2: entry 0, returned after 2, entry 3, pre-review 1, SMS 1, rejected after 7 (11-11 → 11-20).
+    _filing(
+        "44",
+        S.ENTRY,
+        [
+            ("create", "", S.ENTRY, at(11, 2, 9)),
+            ("submit", S.ENTRY, S.PROVIDER_REVIEW, at(11, 2, 11)),
+            ("return_to_entry", S.PROVIDER_REVIEW, S.ENTRY, at(11, 4), [LICENCE]),
+            ("edit", S.ENTRY, S.ENTRY, at(11, 5)),
+            ("submit", S.ENTRY, S.PROVIDER_REVIEW, at(11, 9)),
+            ("pass_review", S.PROVIDER_REVIEW, S.SMS_VERIFICATION, at(11, 10)),
+            ("complete_sms", S.SMS_VERIFICATION, S.BUREAU_REVIEW, at(11, 11)),
+            ("reject", S.BUREAU_REVIEW, S.ENTRY, at(11, 20), [NAME]),
+        ],
+    )
+    # 粤 F3: entry 1, pre-review 0, SMS 0, bureau 3 (11-03 → 11-06).
+    _filing(
+        "44",
+        S.PUBLISHED,
+        _path(at(11, 2), at(11, 3), at(11, 3, 14), at(11, 3, 16), at(11, 6)),
+        icp_number="粤ICP备2026000003号",
+    )
+    # 粤 F5: everything on Friday 10-30, bureau 12 (10-30 → 11-17).
+    _filing(
+        "44",
+        S.PUBLISHED,
+        _path(at(10, 30, 9), at(10, 30, 10), at(10, 30, 11), at(10, 30, 12), at(11, 17)),
+        icp_number="粤ICP备2026000005号",
+    )
+    # 京 F4: entry 1, pre-review 2, SMS 0, bureau 10 (11-12 → 11-26).
+    _filing(
+        "11",
+        S.PUBLISHED,
+        _path(at(11, 9), at(11, 10), at(11, 12), at(11, 12, 15), at(11, 26)),
+        icp_number="京ICP备2026000004号",
+    )
+    stats.refresh_summaries(full=True, now=NOW)
+
+
+def _by_code(period_stats):
+    return {ps.province.code: ps for ps in period_stats.provinces}
+
+
+def test_durations_median_and_p90_per_province_and_nationally(history):
+    result = stats.period_stats(30)
+    guangdong = _by_code(result)["44"]
+    # Bureau: 3, 7, 7, 12 → median is the 2nd value (7), P90 the 4th (12).
+    assert guangdong.durations[S.BUREAU_REVIEW] == stats.Duration(visits=4, median=7, p90=12)
+    # Pre-review exits: 1, 2, 1, 0, 0 → sorted 0 0 1 1 2: median 1, P90 2.
+    assert guangdong.durations[S.PROVIDER_REVIEW] == stats.Duration(visits=5, median=1, p90=2)
+    # Entry exits: 2, 0, 3, 1, 0 → median 1, P90 3.
+    assert guangdong.durations[S.ENTRY] == stats.Duration(visits=5, median=1, p90=3)
+    beijing = _by_code(result)["11"]
+    assert beijing.durations[S.BUREAU_REVIEW] == stats.Duration(visits=1, median=10, p90=10)
+    # Nationally: 3, 7, 7, 10, 12 → median 7, P90 12.
+    assert result.national.durations[S.BUREAU_REVIEW] == stats.Duration(visits=5, median=7, p90=12)
+    assert _by_code(result)["31"].durations[S.BUREAU_REVIEW] == stats.Duration(
+        visits=0, median=None, p90=None
+    )
+
+
+def test_returned_and_rejected_shares_and_top_reasons(history):
+    guangdong = _by_code(stats.period_stats(30))["44"]
+    assert guangdong.returned_share == pytest.approx(1 / 5)
+    assert guangdong.rejected_share == pytest.approx(1 / 4)
+    assert sorted(guangdong.top_reasons) == [("网站名称与内容不符", 1), ("营业执照扫描件不清晰", 1)]
+    assert _by_code(stats.period_stats(30))["11"].returned_share == 0
+
+
+def test_period_excludes_visits_that_ended_before_it(history, monkeypatch):
+    with pytest.raises(ValueError):
+        stats.period_stats(10)
+    # Only the last 10 days (11-18 … 11-27): F2's rejection (11-20) and F4's approval (11-26).
+    monkeypatch.setattr(stats, "PERIODS", (10,))
+    stats.refresh_summaries(full=True, now=NOW)
+    result = stats.period_stats(10)
+    assert result.national.durations[S.BUREAU_REVIEW] == stats.Duration(visits=2, median=7, p90=10)
+
+
+def test_stage_counts(history):
+    counts = stats.stage_counts()
+    rows = {p.code: c for p, c in counts.rows}
+    assert rows["44"][S.PUBLISHED] == 3 and rows["44"][S.ENTRY] == 1
+    assert rows["11"][S.PUBLISHED] == 1
+    assert counts.totals[S.PUBLISHED] == 4
+    # Published without a public-security number: all four.
+    assert counts.awaiting_psb == 4
+
+
+def test_weekly_flows(history):
+    weeks = {w["week"].isoformat(): w["flows"] for w in stats.weekly_flows(5, today=NOW.date())}
+    # Week of 11-02: F1 (11-05) and F3 (11-03) entered bureau review; F3 left it (11-06).
+    assert weeks["2026-11-02"][S.BUREAU_REVIEW] == (2, 1)
+    # Week of 11-16: F1 (11-16) and F5 (11-17) left the bureau; F2 left on 11-20.
+    assert weeks["2026-11-16"][S.BUREAU_REVIEW] == (0, 3)
+
+
+def test_incremental_refresh_matches_a_full_rebuild(history):
+    # History written after the last refresh (as the services write it: at the time it happens).
+    filing = _filing(
+        "44", S.BUREAU_REVIEW, _path(at(11, 26, 9), at(11, 26, 10), at(11, 26, 11), at(11, 26, 12), None)
+    )
+    FilingEvent.objects.create(
+        filing=filing,
+        at=at(11, 27, 11),
+        transition="approve",
+        from_state=S.BUREAU_REVIEW,
+        to_state=S.PUBLISHED,
+    )
+    stats.refresh_summaries(now=NOW)
+    incremental = stats.period_stats(30)
+    stats.refresh_summaries(full=True, now=NOW)
+    full = stats.period_stats(30)
+    assert _by_code(incremental)["44"].durations == _by_code(full)["44"].durations
+    # The new visits are counted once each (bureau 11-26 → 11-27 is one working day).
+    assert _by_code(full)["44"].durations[S.BUREAU_REVIEW].visits == 5
+    assert _by_code(full)["44"].durations[S.ENTRY].visits == 6
+
+
+def test_expected_publication_from_province_median(history, monkeypatch):
+    monkeypatch.setattr(stats, "MIN_SAMPLES", 2)
+    waiting = _filing("44", S.BUREAU_REVIEW, _path(at(11, 19), at(11, 20), at(11, 20, 11), at(11, 23), None))
+    estimator = stats.PublicationEstimator()
+    expected = estimator.expect(waiting, today=NOW.date())
+    # 粤's approved bureau visits in 90 days: 7, 3, 12 → median 7; 7 working days after Monday 11-23.
+    assert expected.date.isoformat() == "2026-12-02"
+    assert expected.basis == "按粤近90天3个备案的中位数估算"
+
+
+def test_expected_publication_falls_back_to_typical_bureau_time(history):
+    province = Province.objects.get(code="31")
+    waiting = _filing("31", S.BUREAU_REVIEW, _path(at(11, 19), at(11, 20), at(11, 20, 11), at(11, 23), None))
+    expected = stats.PublicationEstimator().expect(waiting, today=NOW.date())
+    assert f"按管局通常用时{province.typical_bureau_workdays}个工作日估算" in expected.basis
+
+
+def test_percentile_is_nearest_rank():
+    assert stats.percentile({1: 1, 2: 1, 3: 1, 4: 1}, 0.5) == 2
+    assert stats.percentile({1: 9, 10: 1}, 0.9) == 1
+    assert stats.percentile({1: 8, 10: 2}, 0.9) == 10
+    assert stats.percentile({}, 0.5) is None
