@@ -431,6 +431,8 @@ def _bulk_batch(
         steps = _recent(_plan_steps(state, rejected, province, start_day, rng, clock, today), state, rng, now)
         plans.append(steps)
         last_at, last_state, visit = steps[-1][3], steps[-1][2], len(steps)
+        # Most sites published a while ago have registered with public security by now.
+        registered = last_state == State.PUBLISHED and now - last_at > timedelta(days=40)
         filings.append(
             Filing(
                 filing_type=Filing.Type.FIRST if rng.random() < 0.8 else Filing.Type.NEW_WEBSITE,
@@ -448,12 +450,12 @@ def _bulk_batch(
                     if last_state == State.PUBLISHED
                     else ""
                 ),
-                # Most sites published a while ago have registered with public security by now.
                 psb_number=(
                     f"{province.icp_abbreviation}公网安备{province.code}{rng.randrange(10**12):012d}号"
-                    if last_state == State.PUBLISHED and now - last_at > timedelta(days=40)
+                    if registered
                     else ""
                 ),
+                psb_registered_at=last_at + timedelta(days=rng.randint(3, 30)) if registered else None,
                 submitted_at=next((s[3] for s in reversed(steps) if s[0] == "submit"), None),
                 published_at=last_at if last_state == State.PUBLISHED else None,
                 created_at=steps[0][3],
@@ -490,6 +492,18 @@ def _bulk_batch(
                     to_state=to_state,
                     reasons=reasons,
                     stage_visit=visit,
+                )
+            )
+        if filing.psb_registered_at:
+            events.append(
+                FilingEvent(
+                    filing=filing,
+                    actor=filing.assignee,
+                    at=filing.psb_registered_at,
+                    transition="register_public_security",
+                    from_state=State.PUBLISHED,
+                    to_state=State.PUBLISHED,
+                    stage_visit=filing.stage_visit,
                 )
             )
         deadline_rows.extend(_bulk_deadlines(filing, now))
@@ -539,7 +553,9 @@ def _plan_steps(state, rejected, province, start_day, rng, clock, today):
         elif name == "withdraw":
             day = day + timedelta(days=rng.randint(0, 3))
         day = min(day, today)
-        steps.append((name, from_state, to_state, _at(day, rng)))
+        # History reads in order: a step never precedes the one before it.
+        at = max(_at(day, rng), steps[-1][3] + timedelta(minutes=rng.randint(5, 90)))
+        steps.append((name, from_state, to_state, at))
     return steps
 
 
@@ -556,8 +572,12 @@ def _recent(steps, state, rng, now):
     """Shift an open filing's history so that its current stage began recently."""
     window = RECENT_STAGE_ENTRY.get(state)
     if window is None:
-        return steps
-    target = now - timedelta(seconds=rng.randint(60, int(window.total_seconds())))
+        # Closed filings keep their dates, except that none of them may lie in the future.
+        if steps[-1][3] <= now:
+            return steps
+        target = now - timedelta(seconds=rng.randint(60, 3600))
+    else:
+        target = now - timedelta(seconds=rng.randint(60, int(window.total_seconds())))
     shift = target - steps[-1][3]
     return [(name, from_state, to_state, at + shift) for name, from_state, to_state, at in steps]
 
