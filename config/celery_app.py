@@ -19,7 +19,7 @@ def ensure_broker_folders() -> None:
     if not str(settings.CELERY_BROKER_URL).startswith("filesystem://"):
         return
     options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
 
