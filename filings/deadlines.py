@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -290,6 +290,18 @@ def _notify(alerts: list[Alert], *, managers: list[int]) -> None:
     transaction.on_commit(lambda: notifications.queue_alert_delivery(alert_ids))
 
 
+def threshold_candidates(threshold: AlertThreshold, *, lower: datetime | None, now: datetime) -> QuerySet:
+    """Return the open deadlines whose threshold moment lies in (lower, now] and has no alert yet.
+
+    A range on the partial index of open deadlines' due times, so the cost follows the number due."""
+    return (
+        Deadline.objects.filter(closed_at__isnull=True, kind=threshold.deadline_kind)
+        .filter(_due_range(threshold, lower, now))
+        .exclude(_existing_alert(threshold))
+        .order_by("due_at", "id")
+    )
+
+
 def _raise_threshold(
     threshold: AlertThreshold,
     *,
@@ -301,12 +313,7 @@ def _raise_threshold(
 ) -> bool:
     """Raise the threshold's alerts in committed batches; return False when some candidates were
     left because another transaction held them locked."""
-    candidates = (
-        Deadline.objects.filter(closed_at__isnull=True, kind=threshold.deadline_kind)
-        .filter(_due_range(threshold, lower, now))
-        .exclude(_existing_alert(threshold))
-        .order_by("due_at", "id")
-    )
+    candidates = threshold_candidates(threshold, lower=lower, now=now)
     if deadline_ids is not None:
         candidates = candidates.filter(pk__in=deadline_ids)
     not_yet: set[int] = set()

@@ -272,7 +272,39 @@ def seed_demo(*, password: str | None = None, seed: int = 2026) -> SeedReport:
     # The showcase's notifications would only flood the console on every `make run`.
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
         created = seed_showcase(users=users, rng=random.Random(seed))
+    age_showcase_for_alerts(now=timezone.now())
     return SeedReport(users=passwords, filings=created, seconds=time.monotonic() - started)
+
+
+# Showcase filings whose stage is moved into the past so that the worker's first scans raise alerts
+# in the demo principal's inbox: a draft idle for 16 days (7- and 15-day reminders), an SMS window
+# 21 hours old (the 4-hour warning now, the 1-hour warning and the expiry within 3 hours) and a
+# bureau review past its limit (a breach escalated to the manager).
+SHOWCASE_AGES = {0: timedelta(days=16), 4: timedelta(hours=21), 6: timedelta(days=40)}
+
+
+def age_showcase_for_alerts(*, now: datetime) -> int:
+    aged = 0
+    for index, age in SHOWCASE_AGES.items():
+        target = SHOWCASE[index][1]
+        filing = (
+            Filing.objects.select_related("province")
+            .filter(subject__name__startswith=f"[演示{index:02d}]", state=target)
+            .first()
+        )
+        # Once only: an aged filing entered its stage before it was created.
+        if filing is None or filing.stage_entered_at < filing.created_at - timedelta(minutes=1):
+            continue
+        with transaction.atomic():
+            filing.stage_entered_at = now - age
+            filing.save(update_fields=["stage_entered_at"])
+            Deadline.objects.filter(filing=filing, stage_visit=filing.stage_visit).delete()
+            deadlines.open_stage_deadlines(filing, now=filing.stage_entered_at)
+            SmsVerifier.objects.filter(filing=filing, stage_visit=filing.stage_visit).update(
+                sent_at=filing.stage_entered_at
+            )
+        aged += 1
+    return aged
 
 
 # Bulk mode: many filings with consistent history, written with bulk inserts.

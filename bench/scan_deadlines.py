@@ -1,0 +1,221 @@
+"""The deadline scan on a large PostgreSQL database: database time of one scan with N thresholds due,
+the query plans (index use), and the worker's memory across repeated scans.
+
+Uses DATABASE_URL (default postgres://…/beian_bench); seeds it with filings.demo.seed_bulk up to
+--filings when it holds fewer. The scan window is set as in steady state (a scan a minute ago);
+each round makes --due open deadlines reach a threshold inside the next minute, scans, and
+afterwards restores their due times and removes the alerts it raised.
+
+    python bench/run.py scan_deadlines -- --filings 1000000 --due 1000 --rounds 10
+"""
+
+import argparse
+import gc
+import os
+import resource
+import sys
+import time
+import tracemalloc
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _setup() -> None:
+    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/beian_bench")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+class QueryTimer:
+    """Sum the time the database spends on each query (connection.execute_wrapper)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started
+            self.count += 1
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        pages = int(statm.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _ensure_seeded(target: int) -> None:
+    from django.core.management import call_command
+
+    from filings import demo
+    from filings.models import Filing
+
+    call_command("migrate", verbosity=0)
+    existing = Filing.objects.count()
+    if existing >= target:
+        print(f"database holds {existing:,} filings (>= {target:,}); reusing it")
+        return
+    if not Filing.objects.filter(subject__name__startswith="[演示").exists():
+        demo.seed_demo(password=None)
+    missing = target - existing
+    print(f"seeding {missing:,} filings with seed_bulk …", flush=True)
+    started = time.monotonic()
+    last = [started]
+
+    def log(line: str) -> None:
+        if time.monotonic() - last[0] > 30:
+            print(line, flush=True)
+            last[0] = time.monotonic()
+
+    demo.seed_bulk(count=missing, seed=int(time.time()) % 10**6, log=log)
+    seconds = time.monotonic() - started
+    print(f"seeded {missing:,} filings in {seconds:.0f}s ({missing / seconds:,.0f} filings/s)")
+
+
+def _pick_due(count: int, at, exclude: set[int]) -> dict[int, object]:
+    """Choose open deadlines (not SMS windows, no alert yet) and make them fall due at `at`."""
+    from django.db.models import Exists, OuterRef
+
+    from filings.models import Alert, Deadline
+
+    chosen = list(
+        Deadline.objects.filter(closed_at__isnull=True)
+        .exclude(kind=Deadline.Kind.SMS_WINDOW)
+        .exclude(pk__in=exclude)
+        .exclude(Exists(Alert.objects.filter(deadline=OuterRef("pk"))))
+        .values_list("pk", "due_at")[:count]
+    )
+    originals = dict(chosen)
+    Deadline.objects.filter(pk__in=originals).update(due_at=at)
+    return originals
+
+
+def _restore(originals: dict[int, object]) -> None:
+    from filings.models import Deadline
+
+    rows = [Deadline(pk=pk, due_at=due_at) for pk, due_at in originals.items()]
+    Deadline.objects.bulk_update(rows, ["due_at"], batch_size=1000)
+
+
+def _explain(now, lower) -> None:
+    from django.db import connection
+
+    from filings import deadlines
+    from filings.models import Alert, AlertThreshold, Filing
+    from filings.states import State
+
+    breach = AlertThreshold.objects.get(deadline_kind="bureau_review", code="breach")
+    workday = AlertThreshold.objects.get(deadline_kind="bureau_review", code="before_5wd")
+    plans = {
+        "threshold candidates (bureau breach, calendar offset)": deadlines.threshold_candidates(
+            breach, lower=lower, now=now
+        ).select_for_update(skip_locked=True, of=("self",))[:500],
+        "threshold candidates (5 working days before)": deadlines.threshold_candidates(
+            workday, lower=lower, now=now
+        ).select_for_update(skip_locked=True, of=("self",))[:500],
+        "breaches to repeat": Alert.objects.filter(repeat_due_at__lte=now).order_by("repeat_due_at", "id")[
+            :500
+        ],
+        "SMS windows to expire": Filing.objects.filter(
+            state=State.SMS_VERIFICATION,
+            deadlines__kind="sms_window",
+            deadlines__closed_at__isnull=True,
+            deadlines__due_at__lte=now,
+        ).order_by("pk")[:500],
+    }
+    for title, queryset in plans.items():
+        print(f"\n-- EXPLAIN ANALYZE: {title}")
+        if connection.vendor == "postgresql":
+            print(queryset.explain(analyze=True, buffers=True))
+
+
+def main(args: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="scan_deadlines")
+    parser.add_argument("--filings", type=int, default=1_000_000)
+    parser.add_argument("--due", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--no-explain", action="store_true")
+    options = parser.parse_args(args)
+    _setup()
+
+    from django.db import connection
+    from django.test.utils import override_settings
+    from django.utils import timezone
+
+    from filings import deadlines, notifications
+    from filings.models import Alert, AlertScan, Deadline, Filing
+
+    _ensure_seeded(options.filings)
+    total = Filing.objects.count()
+    open_deadlines = Deadline.objects.filter(closed_at__isnull=True).count()
+    print(f"filings: {total:,}; deadlines: {Deadline.objects.count():,} ({open_deadlines:,} open)")
+
+    # The broker is an external edge: the bench measures the scan, not message publishing.
+    notifications.queue_alert_delivery = lambda alert_ids: None
+    now = timezone.now().replace(microsecond=0)
+    # Steady state: the previous scan finished a minute ago.
+    bench_scans = [AlertScan.objects.create(scanned_until=now - timedelta(minutes=1)).pk]
+    used: set[int] = set()
+    raised_ids: list[int] = []
+    rows = []
+    tracemalloc.start()
+    try:
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            for round_number in range(1, options.rounds + 1):
+                scan_at = now + timedelta(minutes=round_number - 1)
+                originals = _pick_due(options.due, scan_at - timedelta(seconds=30), used)
+                used.update(originals)
+                gc.collect()
+                tracemalloc.reset_peak()
+                timer = QueryTimer()
+                started = time.perf_counter()
+                with connection.execute_wrapper(timer):
+                    result = deadlines.scan_deadlines(now=scan_at)
+                wall = time.perf_counter() - started
+                _, peak = tracemalloc.get_traced_memory()
+                raised_ids.extend(result.alert_ids)
+                bench_scans.append(AlertScan.objects.latest("scanned_until").pk)
+                rows.append(
+                    (
+                        round_number,
+                        len(originals),
+                        result.total,
+                        timer.count,
+                        timer.seconds,
+                        wall,
+                        peak,
+                        _rss_mb(),
+                    )
+                )
+                _restore(originals)
+                if round_number == 1 and not options.no_explain:
+                    _explain(scan_at + timedelta(minutes=1), scan_at - deadlines.SCAN_LOOKBACK)
+    finally:
+        tracemalloc.stop()
+        Alert.objects.filter(pk__in=raised_ids).delete()
+        AlertScan.objects.filter(pk__in=bench_scans).delete()
+
+    print(f"\n{total:,} filings, {options.due:,} made due per round (plus any naturally due in the window)")
+    print("round  made-due  raised  queries  db-ms   wall-ms  py-peak-KiB  rss-MiB")
+    for number, made_due, raised, queries, db, wall, peak, rss in rows:
+        print(
+            f"{number:>5}  {made_due:>8}  {raised:>6}  {queries:>7}  {db * 1000:>6.1f}  {wall * 1000:>7.1f}"
+            f"  {peak / 1024:>11.0f}  {rss:>7.1f}"
+        )
+    db_times = sorted(r[4] for r in rows)
+    print(f"median database time per scan: {db_times[len(db_times) // 2] * 1000:.1f} ms")
+    print(f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
