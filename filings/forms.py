@@ -147,6 +147,10 @@ class WebsiteForm(AccessibleFormMixin, forms.ModelForm):
     homepage = forms.URLField(label=_("首页地址"), max_length=300, assume_scheme="https")
     row_exclude = ("DELETE", "same_as_subject_principal")
 
+    def clean_server_ip(self):
+        # The model stores "no address" as NULL; an empty string would read as a change on every save.
+        return self.cleaned_data.get("server_ip") or None
+
     class Meta:
         model = Website
         fields = [f for f in services.WEBSITE_FIELDS if f != "languages"]

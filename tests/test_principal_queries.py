@@ -50,16 +50,16 @@ PAGES = {
 }
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_page_queries_do_not_grow_with_filings(page, principal, reviewer):
+@pytest.mark.parametrize("page_name", PAGES)
+def test_page_queries_do_not_grow_with_filings(page_name, principal, reviewer):
     filing = factories.ready_filing(assignee=principal)
     client = Client()
     client.force_login(principal)
-    url = PAGES[page](filing)
+    url = PAGES[page_name](filing)
     one = count_queries(client, url)
     add_filings(principal, reviewer, 19)
     twenty = count_queries(client, url)
-    assert twenty == one, f"{page}: {one} queries with 1 filing, {twenty} with 20"
+    assert twenty == one, f"{page_name}: {one} queries with 1 filing, {twenty} with 20"
     assert one <= MAX_QUERIES
 
 

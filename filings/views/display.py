@@ -168,9 +168,13 @@ def timeline(events: list[FilingEvent]) -> list[dict]:
         reasons = []
         if event.transition == "edit":
             # Edit rows hold old and new values; the timeline names the fields only.
-            changed = [c.get("field", "") for c in event.reasons if isinstance(c, dict)]
+            changed = [change_label(c.get("field", "")) for c in event.reasons if isinstance(c, dict)]
         else:
-            reasons = [r for r in event.reasons if isinstance(r, dict) and r.get("reason")]
+            reasons = [
+                {**r, "field_label": field_label(r.get("field", ""))}
+                for r in event.reasons
+                if isinstance(r, dict) and r.get("reason")
+            ]
         rows.append(
             {
                 "event": event,
@@ -277,6 +281,15 @@ def check_summary(material: Material) -> str:
     return " ".join(parts)
 
 
+# Names of field codes that are not model fields (relations, steps done outside Beian).
+RELATION_LABELS = {
+    "websites": gettext_lazy("网站"),
+    "domains": gettext_lazy("域名"),
+    "prior_approvals": gettext_lazy("前置审批"),
+    "face_verification": gettext_lazy("人脸核验"),
+}
+
+
 def field_label(field_code: str) -> str:
     """Return a reader's name for a reason's or check's field code, e.g. "域名 · 注册人名称"."""
     from filings.models import Domain, Subject, Website
@@ -294,13 +307,43 @@ def field_label(field_code: str) -> str:
         "domain": (Domain, _("域名")),
     }
     if section not in models:
-        return field_code
+        return str(RELATION_LABELS.get(field_code, field_code))
     model, label = models[section]
+    if name in RELATION_LABELS:
+        return f"{label} · {RELATION_LABELS[name]}"
     try:
-        return f"{label} · {model._meta.get_field(name).verbose_name}"
+        field = model._meta.get_field(name)
+        return f"{label} · {getattr(field, 'verbose_name', None) or name}"
     except FieldDoesNotExist:  # a free-text field code from a reviewer
         return f"{label} · {name}" if name else str(label)
 
 
 def province_extra_labels(province) -> list[str]:
     return [str(Material.Kind(k).label) for k in province.extra_materials or [] if k in Material.Kind.values]
+
+
+def change_label(path: str) -> str:
+    """Return a reader's name for a changed field's path, e.g. websites.0.domains.1.name → 网站1 · 域名2 · 域名."""
+    parts = path.split(".")
+    if parts[0] in ("subject", "subject_principal") or len(parts) < 2:
+        return field_label(path)
+    names, rest = [], parts
+    if rest[0] == "websites" and len(rest) > 1 and rest[1].isdigit():
+        names.append(_("网站%(n)s") % {"n": int(rest[1]) + 1})
+        rest = rest[2:]
+        if len(rest) >= 2 and rest[0] in ("domains", "prior_approvals") and rest[1].isdigit():
+            label = _("域名%(n)s") if rest[0] == "domains" else _("前置审批%(n)s")
+            names.append(label % {"n": int(rest[1]) + 1})
+            section = "domain" if rest[0] == "domains" else ""
+            rest = rest[2:]
+        elif rest and rest[0] == "principal":
+            names.append(_("网站负责人"))
+            section, rest = "website_principal", rest[1:]
+        else:
+            section = "website"
+        if rest and section:
+            names.append(field_label(f"{section}.{rest[0]}").split(" · ")[-1])
+        elif rest:
+            names.append(str(RELATION_LABELS.get(rest[0], rest[0])))
+        return " · ".join(names)
+    return str(RELATION_LABELS.get(path, path))
