@@ -236,6 +236,7 @@ class MaterialSlot:
     person_id: int | None = None
     website_id: int | None = None
     versions: list[Material] = field(default_factory=list)
+    kind_anchor: str = ""
 
     @property
     def latest(self) -> Material | None:
@@ -262,6 +263,12 @@ def material_slots(filing: Filing) -> list[MaterialSlot]:
         slots.append(_slot(kind, slot, label, True, by_slot.pop((kind, slot), [])))
     for (kind, slot), versions in sorted(by_slot.items()):
         slots.append(_slot(kind, slot, Material.Kind(kind).label, False, versions))
+    # Links that name only a kind ("materials.id_front") land on its first slot.
+    seen: set[str] = set()
+    for material_slot in slots:
+        if material_slot.kind not in seen and material_slot.slot:
+            material_slot.kind_anchor = f"material-{material_slot.kind}"
+        seen.add(material_slot.kind)
     return slots
 
 
