@@ -31,6 +31,17 @@ def shoot(page: Page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
 
 
+UNLABELLED_CONTROLS = """() => Array.from(document.querySelectorAll("input, select, textarea, button"))
+  .filter(el => el.type !== "hidden" && !el.closest("template"))
+  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute("aria-label"))
+  .filter(el => !(el.tagName === "BUTTON" && el.textContent.trim()))
+  .map(el => el.outerHTML.slice(0, 120))"""
+
+
+def assert_every_control_labelled(page: Page) -> None:
+    assert page.evaluate(UNLABELLED_CONTROLS) == [], page.url
+
+
 def upload_in_slot(page: Page, slot_text: str, path: Path) -> None:
     slot = page.locator("li.slot", has_text=slot_text).first
     slot.locator("input[type=file]").set_input_files(str(path))
@@ -86,6 +97,7 @@ def test_principal_round_trip(page: Page, live_server, tmp_path, reviewer):
     page.get_by_role("button", name="添加域名").click()
     expect(page.locator("#id_websites-0-domains-1-name")).to_be_visible()
     shoot(page, "filing-form-desktop.png")
+    assert_every_control_labelled(page)
     page.get_by_role("button", name="保存草稿").click()
     expect(page.get_by_role("heading", name="材料", exact=True)).to_be_visible()
     filing = Filing.objects.get(assignee=principal)
@@ -110,6 +122,7 @@ def test_principal_round_trip(page: Page, live_server, tmp_path, reviewer):
     expect(page.locator(".check-item.fail").first).to_be_visible()
     expect(page.get_by_role("button", name="提交")).to_be_disabled()
     shoot(page, "checklist-failing.png")
+    assert_every_control_labelled(page)
 
     # Upload the principal's ID card sides and Guangdong's pledge and construction plan.
     page.goto(f"{live_server.url}/filings/{filing.pk}/materials/")
@@ -124,6 +137,7 @@ def test_principal_round_trip(page: Page, live_server, tmp_path, reviewer):
     upload_in_slot(page, "承诺书", pledge)
     upload_in_slot(page, "建设方案书", pledge)
     shoot(page, "materials-desktop.png")
+    assert_every_control_labelled(page)
 
     # Now everything passes and the filing is submitted.
     page.get_by_role("link", name="提交前检查").first.click()
@@ -174,6 +188,7 @@ def test_principal_round_trip(page: Page, live_server, tmp_path, reviewer):
     expect(page.locator(".timeline")).to_contain_text("网站名称与网站内容不符")
     expect(page.locator(".timeline")).to_contain_text("第2轮")
     shoot(page, "filing-detail.png")
+    assert_every_control_labelled(page)
 
     # The same pages on a phone-sized screen.
     page.set_viewport_size(PHONE)
@@ -188,4 +203,5 @@ def test_principal_round_trip(page: Page, live_server, tmp_path, reviewer):
     ]:
         page.goto(live_server.url + path)
         shoot(page, name)
+        assert_every_control_labelled(page)
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
