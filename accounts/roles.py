@@ -33,3 +33,20 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "manage_reference_data",
     ],
 }
+
+
+# The admin role maintains reference data and users in the Django admin.
+ADMIN_MODEL_APPS = ["accounts", "filings", "auth", "authtoken"]
+
+
+def grant_admin_model_permissions(**kwargs) -> None:
+    """Give the admin group every model permission of Beian's apps.
+
+    Model permissions exist only after post_migrate has created them, so this runs then (idempotent)
+    rather than in the migration that creates the groups."""
+    from django.contrib.auth.models import Group, Permission
+
+    group = Group.objects.filter(name=Role.ADMIN).first()
+    if group is None:
+        return
+    group.permissions.add(*Permission.objects.filter(content_type__app_label__in=ADMIN_MODEL_APPS))
