@@ -16,6 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from filings import deadlines, notifications
@@ -50,17 +51,18 @@ from filings.validators import (
 )
 
 # Transitions by the name the API and UI use, with what each needs besides the actor.
+# Lazy: the labels are read in the language of each request, not the one active at import.
 TRANSITION_LABELS = {
-    "submit": _("提交初审"),
-    "withdraw": _("撤回"),
-    "pass_review": _("初审通过"),
-    "return_to_entry": _("初审退回"),
-    "complete_sms": _("短信核验完成"),
-    "expire_sms": _("短信核验超时"),
-    "fail_sms": _("短信核验失败"),
-    "approve": _("管局审核通过"),
-    "reject": _("管局退回"),
-    "register_public_security": _("公安联网备案"),
+    "submit": gettext_lazy("提交初审"),
+    "withdraw": gettext_lazy("撤回"),
+    "pass_review": gettext_lazy("初审通过"),
+    "return_to_entry": gettext_lazy("初审退回"),
+    "complete_sms": gettext_lazy("短信核验完成"),
+    "expire_sms": gettext_lazy("短信核验超时"),
+    "fail_sms": gettext_lazy("短信核验失败"),
+    "approve": gettext_lazy("管局审核通过"),
+    "reject": gettext_lazy("管局退回"),
+    "register_public_security": gettext_lazy("公安联网备案"),
 }
 
 

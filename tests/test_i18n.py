@@ -12,7 +12,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from filings import services
 from filings.checks import load_filing_for_checks, run_submission_checks
+from filings.exceptions import TransitionNotPossible
 from filings.models import Filing, Person, Subject
 from tests.test_api import LIST, payload, post_json
 
@@ -166,7 +168,7 @@ def test_check_messages_are_translated(filing):
         passed = [r for r in checklist.results if r.status == "pass"]
     assert (
         failure.message
-        == f"The emergency phone of {person.name} must differ from the principal’s mobile number."
+        == f"The emergency phone of {person.name} must differ from the principal's mobile number."
     )
     assert failure.fix == "Enter another number where they can be reached."
     data = [person.name, filing.subject.name, filing.province.name, filing.province.short_name]
@@ -231,3 +233,18 @@ def test_review_and_api_strings_switch_with_activate():
         assert json.dumps([str(State.ENTRY.label)]) == '["Entry"]'
     with translation.override("zh-hans"):
         assert str(State.BUREAU_REVIEW.label) == "管局审核"
+
+
+@pytest.mark.django_db
+def test_transition_names_follow_the_request_language(filing):
+    """Transition labels are read per request: the timeline and a refusal name the step in English."""
+    services.perform_transition(filing, "submit", by=filing.assignee)
+    english = (
+        logged_in(filing.assignee, "en").get(reverse("filings:detail", args=[filing.pk])).content.decode()
+    )
+    assert "Submit for pre-review" in text_nodes(english)
+    chinese = logged_in(filing.assignee).get(reverse("filings:detail", args=[filing.pk])).content.decode()
+    assert "提交初审" in text_nodes(chinese)
+    with translation.override("en"), pytest.raises(TransitionNotPossible) as refusal:
+        services.perform_transition(Filing.objects.get(pk=filing.pk), "submit", by=filing.assignee)
+    assert '"Submit for pre-review" is not possible' in str(refusal.value)

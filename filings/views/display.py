@@ -32,7 +32,7 @@ RETURN_LABELS = {
 # The transitions that open or close a round; the latest one tells whether entry follows a return.
 ROUND_TRANSITIONS = [*RETURN_TRANSITIONS, "submit"]
 EVENT_LABELS = {
-    **{name: str(label) for name, label in TRANSITION_LABELS.items()},
+    **TRANSITION_LABELS,
     "create": gettext_lazy("创建草稿"),
     "edit": gettext_lazy("修改信息"),
     "upload": gettext_lazy("上传材料"),
