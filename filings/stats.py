@@ -441,6 +441,8 @@ class PublicationEstimator:
             histograms[province_id][stage][days] += visits
             histograms[None][stage][days] += visits
         self.histograms = histograms
+        # Filings of one province that entered a stage on the same day share their estimate.
+        self._results: dict[tuple, Expectation] = {}
 
     def basis(self, province: Province, stage: str) -> StageBasis:
         own = self.histograms.get(province.pk, {}).get(stage, {})
@@ -458,9 +460,14 @@ class PublicationEstimator:
         if filing.state not in FORWARD_EXIT:
             return None
         today = today or timezone.localdate()
-        province = self.provinces.get(filing.province_id) or filing.province
-        remaining = DURATION_STAGES[DURATION_STAGES.index(filing.state) :]
-        day = local_day(filing.stage_entered_at)
+        key = (filing.province_id, filing.state, local_day(filing.stage_entered_at), today)
+        if key not in self._results:
+            self._results[key] = self._expect(key, self.provinces.get(filing.province_id) or filing.province)
+        return self._results[key]
+
+    def _expect(self, key: tuple, province: Province) -> Expectation:
+        _province_id, state, day, today = key
+        remaining = DURATION_STAGES[DURATION_STAGES.index(state) :]
         for index, stage in enumerate(remaining):
             day = workdays.add_workdays(day, self.basis(province, stage).workdays)
             if index == 0 and day < today:
@@ -535,3 +542,19 @@ DEADLINE_LISTS = {
     "at-risk": at_risk_deadlines,
     "provisional": provisional_deadlines,
 }
+
+
+def deadline_counts(*, now: datetime | None = None) -> dict[str, int]:
+    """Return how many open deadlines are overdue, at risk and provisional.
+
+    Each count is an index-only range scan; one query per kind keeps every range narrow."""
+    now = now or timezone.now()
+    open_deadlines = Deadline.objects.filter(closed_at__isnull=True)
+    return {
+        "overdue": open_deadlines.filter(kind__in=LATE_KINDS, due_at__lt=now).count(),
+        "at_risk": sum(
+            open_deadlines.filter(kind=kind, due_at__gte=now, due_at__lt=now + window).count()
+            for kind, window in AT_RISK_WINDOWS.items()
+        ),
+        "provisional": open_deadlines.filter(provisional=True).count(),
+    }

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import django.db.models.deletion
+import django.db.models.functions.text
 import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
@@ -358,7 +359,7 @@ class Migration(migrations.Migration):
             model_name="deadline",
             index=models.Index(
                 condition=models.Q(("closed_at__isnull", True)),
-                fields=["kind", "due_at"],
+                fields=["kind", "due_at", "id"],
                 name="deadline_open_kind_due",
             ),
         ),
@@ -486,6 +487,18 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="stagevisitrollup",
             index=models.Index(fields=["period_days", "province"], name="stage_visit_rollup_period"),
+        ),
+        migrations.AddIndex(
+            model_name="deadline",
+            index=models.Index(
+                condition=models.Q(("closed_at__isnull", True)), fields=["due_at", "id"], name="deadline_open_due_id"
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="subject",
+            index=models.Index(
+                django.db.models.functions.text.Upper("certificate_number"), name="subject_certificate_upper"
+            ),
         ),
         migrations.RunPython(load_footer_threshold, unload_footer_threshold),
     ]

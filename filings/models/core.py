@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -186,7 +187,11 @@ class Subject(models.Model):
         ordering = ["name"]
         verbose_name = _("备案主体")
         verbose_name_plural = _("备案主体")
-        indexes = [models.Index(fields=["certificate_number"])]
+        indexes = [
+            models.Index(fields=["certificate_number"]),
+            # The same certificate number in any letter case is the same subject (checks.py).
+            models.Index(Upper("certificate_number"), name="subject_certificate_upper"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -578,8 +583,14 @@ class Deadline(models.Model):
         indexes = [
             models.Index(fields=["due_at"], condition=Q(closed_at__isnull=True), name="deadline_open_due"),
             # The reviewer queues: one kind's open deadlines, nearest first.
+            # Many deadlines share a due time (23:59:59 of a working day): id breaks the tie in the index.
             models.Index(
-                fields=["kind", "due_at"], condition=Q(closed_at__isnull=True), name="deadline_open_kind_due"
+                fields=["kind", "due_at", "id"],
+                condition=Q(closed_at__isnull=True),
+                name="deadline_open_kind_due",
+            ),
+            models.Index(
+                fields=["due_at", "id"], condition=Q(closed_at__isnull=True), name="deadline_open_due_id"
             ),
             models.Index(
                 fields=["due_at"],

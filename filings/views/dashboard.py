@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -57,21 +58,15 @@ def dashboard(request):
     period_stats = stats.period_stats(period, provinces=provinces)
     estimator = stats.PublicationEstimator(provinces=provinces)
     lists = []
+    totals = stats.deadline_counts(now=now)
     for slug, title in DEADLINE_LIST_TITLES.items():
         rows = stats.DEADLINE_LISTS[slug](now=now)
         lists.append(
             {
                 "slug": slug,
                 "title": title,
-                "total": rows.count(),
-                "rows": [
-                    {
-                        "deadline": d,
-                        "expected": estimator.expect(d.filing),
-                        "urgency": queues.urgency(d, now=now),
-                    }
-                    for d in rows[:LIST_PREVIEW]
-                ],
+                "total": totals[slug.replace("-", "_")],
+                "rows": deadline_rows(rows[:LIST_PREVIEW], estimator=estimator, now=now),
             }
         )
     flows = stats.weekly_flows(12)
@@ -116,7 +111,7 @@ def dashboard(request):
             "counts": counts,
             "states": list(State),
             "count_totals": [counts.totals.get(state, 0) for state in State.values],
-            "count_rows": [(p, [(s, cells[s]) for s in State.values]) for p, cells in counts.rows],
+            "count_rows": _count_rows(counts),
             "open_states": OPEN_STATES,
             "duration_rows": [_duration_row(_("全国"), period_stats.national)]
             + [_duration_row(ps.province.name, ps) for ps in period_stats.provinces],
@@ -131,6 +126,53 @@ def dashboard(request):
     )
 
 
+def deadline_rows(deadlines, *, estimator: stats.PublicationEstimator, now) -> list[dict]:
+    """Return the rows of a deadline list as plain strings (rendering many rows must stay fast)."""
+    root = reverse("filings:list")
+    marks = {"overdue": _("已超期"), "at_risk": _("即将到期"), "": ""}
+    rows = []
+    for deadline in deadlines:
+        filing = deadline.filing
+        expected = estimator.expect(filing)
+        urgency = queues.urgency(deadline, now=now)
+        rows.append(
+            {
+                "url": f"{root}{filing.pk}/",
+                "subject": filing.subject.name,
+                "province": filing.province.short_name,
+                "stage": filing.get_state_display(),
+                "kind": deadline.get_kind_display(),
+                "due": timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M"),
+                "provisional": deadline.provisional,
+                "urgency": urgency,
+                "mark": marks[urgency],
+                "expected": expected.date.isoformat() if expected else "—",
+                "basis": expected.basis if expected else "",
+            }
+        )
+    return rows
+
+
+def _count_rows(counts: stats.StageCounts) -> list:
+    link = reverse("filings:dashboard-open")
+    return [
+        (
+            province,
+            [
+                (n, f"{link}?state={state}&province={province.code}" if n and state in OPEN_STATES else "")
+                for state, n in ((s, cells[s]) for s in State.values)
+            ],
+        )
+        for province, cells in counts.rows
+    ]
+
+
+def _duration_text(duration: stats.Duration) -> str:
+    if not duration.visits:
+        return "—"
+    return f"{duration.median} / {duration.p90} ({duration.visits})"
+
+
 def _percent(share: float | None) -> str:
     return "" if share is None else f"{share * 100:.1f}%"
 
@@ -138,7 +180,7 @@ def _percent(share: float | None) -> str:
 def _duration_row(name: str, ps: stats.ProvinceStats) -> dict:
     return {
         "name": name,
-        "durations": [ps.durations[s] for s in stats.DURATION_STAGES],
+        "durations": [_duration_text(ps.durations[s]) for s in stats.DURATION_STAGES],
         "returned": _percent(ps.returned_share),
         "rejected": _percent(ps.rejected_share),
         "reasons": ps.top_reasons[:3],
@@ -177,10 +219,7 @@ def deadline_list(request, kind: str):
         {
             "kind": kind,
             "title": DEADLINE_LIST_TITLES[kind],
-            "rows": [
-                {"deadline": d, "expected": estimator.expect(d.filing), "urgency": queues.urgency(d, now=now)}
-                for d in chunk[:PAGE_SIZE]
-            ],
+            "rows": deadline_rows(chunk[:PAGE_SIZE], estimator=estimator, now=now),
             "page": page,
             "has_next": len(chunk) > PAGE_SIZE,
             "provinces": estimator.provinces.values(),

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -97,15 +98,27 @@ def queue(request, queue: str):
     provinces = list(Province.objects.all())
     estimator = PublicationEstimator(provinces=provinces)
     counts = queue_counts()
-    rows = [
-        {
-            "deadline": d,
-            "filing": d.filing,
-            "urgency": queues.urgency(d, now=now),
-            "expected": estimator.expect(d.filing),
-        }
-        for d in page.rows
-    ]
+    root = reverse("filings:review-index")
+    marks = {"overdue": _("已超期"), "at_risk": _("即将到期"), "": ""}
+    rows = []
+    # Plain strings for the template: a queue page renders many rows and must stay fast.
+    for deadline in page.rows:
+        filing = deadline.filing
+        expected = estimator.expect(filing)
+        urgency = queues.urgency(deadline, now=now)
+        rows.append(
+            {
+                "filing": filing,
+                "url": f"{root}{filing.pk}/",
+                "due": timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M"),
+                "provisional": deadline.provisional,
+                "urgency": urgency,
+                "mark": marks[urgency],
+                "expected": expected.date.isoformat() if expected else "—",
+                "basis": expected.basis if expected else "",
+                "mine": filing.reviewer_id == request.user.pk,
+            }
+        )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -120,6 +133,9 @@ def queue(request, queue: str):
             "provinces": provinces,
             "filters": params.cleaned_data,
             "query": query.urlencode(),
+            "provisional_label": _("暂定"),
+            "mine_label": _("我的"),
+            "claim_label": _("认领"),
         },
     )
 
