@@ -268,19 +268,18 @@ def _notify(alerts: list[Alert], *, managers: list[int]) -> None:
     """Put each new alert in its recipients' inboxes; email and SMS follow after commit."""
     if not alerts:
         return
-    owners = dict(
-        Filing.objects.filter(pk__in={a.filing_id for a in alerts}).values_list("pk", "assignee_id")
-    )
-    reviewers = dict(
-        Filing.objects.filter(pk__in={a.filing_id for a in alerts}, reviewer__isnull=False).values_list(
-            "pk", "reviewer_id"
-        )
-    )
+    people = {
+        pk: (assignee_id, reviewer_id)
+        for pk, assignee_id, reviewer_id in Filing.objects.filter(
+            pk__in={a.filing_id for a in alerts}
+        ).values_list("pk", "assignee_id", "reviewer_id")
+    }
     rows: dict[tuple[int, int], Notification] = {}
     for alert in alerts:
-        recipients = [(owners[alert.filing_id], Notification.Reason.ASSIGNEE)]
-        if alert.kind in REVIEWER_KINDS and alert.filing_id in reviewers:
-            recipients.append((reviewers[alert.filing_id], Notification.Reason.REVIEWER))
+        assignee_id, reviewer_id = people[alert.filing_id]
+        recipients = [(assignee_id, Notification.Reason.ASSIGNEE)]
+        if alert.kind in REVIEWER_KINDS and reviewer_id is not None:
+            recipients.append((reviewer_id, Notification.Reason.REVIEWER))
         if alert.escalated:
             recipients.extend((pk, Notification.Reason.MANAGER) for pk in managers)
         for user_id, reason in recipients:
@@ -389,14 +388,13 @@ def expire_sms_windows(*, now: datetime, managers: list[int], result: ScanResult
     tried: set[int] = set()
     while True:
         with transaction.atomic():
+            # Driven by the open SMS windows past due (an index range), not by the filings table.
+            passed = Deadline.objects.filter(
+                kind=Kind.SMS_WINDOW, closed_at__isnull=True, due_at__lte=now
+            ).values("filing_id")
             due = (
                 Filing.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(
-                    state=State.SMS_VERIFICATION,
-                    deadlines__kind=Kind.SMS_WINDOW,
-                    deadlines__closed_at__isnull=True,
-                    deadlines__due_at__lte=now,
-                )
+                .filter(pk__in=passed, state=State.SMS_VERIFICATION)
                 .exclude(pk__in=tried)
                 .order_by("pk")[: _batch_size()]
             )
