@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 logger = logging.getLogger(__name__)
 
@@ -71,39 +71,45 @@ def notify_transition(event_id: int) -> None:
 # Deadline alerts: the texts (Chinese first, English through i18n) and their delivery.
 
 ACTION_TEXTS = {
-    ("sms_window", "warning"): _lazy(
+    ("sms_window", "warning"): gettext_lazy(
         "请提醒每位核验人在截止前完成工信部短信核验;超时后备案将退回信息填报,需重新提交。"
     ),
-    ("sms_window", "breach"): _lazy(
+    ("sms_window", "breach"): gettext_lazy(
         "短信核验未在24小时内完成,备案已退回信息填报。请核对信息后重新提交;通过初审后会再次收到核验短信,"
         "请在24小时内完成核验。"
     ),
-    ("prereview_target", "warning"): _lazy(
+    ("prereview_target", "warning"): gettext_lazy(
         "初审已到1个工作日的目标时间。初审员请尽快完成材料审核和电话核实;服务负责人请保持电话畅通。"
     ),
-    ("prereview_overdue", "breach"): _lazy(
+    ("prereview_overdue", "breach"): gettext_lazy(
         "初审已超过2个工作日,已上报管理者。请初审员今天完成初审,或联系客户说明原因。"
     ),
-    ("bureau_review", "notice"): _lazy("备案正在管局审核。请保持负责人手机畅通,以便接听管局核查电话。"),
-    ("bureau_review", "warning"): _lazy(
+    ("bureau_review", "notice"): gettext_lazy(
+        "备案正在管局审核。请保持负责人手机畅通,以便接听管局核查电话。"
+    ),
+    ("bureau_review", "warning"): gettext_lazy(
         "管局审核即将到达时限。请保持负责人手机畅通;初审员可先向管局了解审核进度。"
     ),
-    ("bureau_review", "breach"): _lazy(
+    ("bureau_review", "breach"): gettext_lazy(
         "管局审核已超过时限,已上报管理者。请致电省通信管理局询问进度,并在系统中记录结果。"
     ),
-    ("public_security", "warning"): _lazy(
+    ("public_security", "warning"): gettext_lazy(
         "网站开通后须在30天内办理公安联网备案。请尽快在全国互联网安全管理服务平台办理,并在系统中登记公安备案号。"
     ),
-    ("public_security", "breach"): _lazy(
+    ("public_security", "breach"): gettext_lazy(
         "公安联网备案已超过30天期限,已上报管理者。请立即办理,并在系统中登记公安备案号。"
     ),
-    ("stale_entry", "notice"): _lazy("备案信息已多日未更新。请继续完善信息并提交初审;如不再需要,请撤回。"),
-    ("stale_entry", "warning"): _lazy("备案信息已长时间未更新。请尽快完善信息并提交初审;如不再需要,请撤回。"),
-    ("stale_entry", "breach"): _lazy(
+    ("stale_entry", "notice"): gettext_lazy(
+        "备案信息已多日未更新。请继续完善信息并提交初审;如不再需要,请撤回。"
+    ),
+    ("stale_entry", "warning"): gettext_lazy(
+        "备案信息已长时间未更新。请尽快完善信息并提交初审;如不再需要,请撤回。"
+    ),
+    ("stale_entry", "breach"): gettext_lazy(
         "备案信息已停滞30天,已上报管理者。请联系客户确认是否继续办理,不再办理的请撤回。"
     ),
 }
-DEFAULT_ACTION = _lazy("请尽快处理该备案。")
+DEFAULT_ACTION = gettext_lazy("请尽快处理该备案。")
 
 
 def _local(value) -> str:

@@ -248,3 +248,18 @@ def test_transition_names_follow_the_request_language(filing):
     with translation.override("en"), pytest.raises(TransitionNotPossible) as refusal:
         services.perform_transition(Filing.objects.get(pk=filing.pk), "submit", by=filing.assignee)
     assert '"Submit for pre-review" is not possible' in str(refusal.value)
+
+
+def test_alert_texts_and_severity_are_translated():
+    from filings.models.alerts import Severity
+    from filings.notifications import ACTION_TEXTS, DEFAULT_ACTION
+
+    with translation.override("en"):
+        texts = [str(text) for text in [*ACTION_TEXTS.values(), DEFAULT_ACTION]]
+        assert not [text for text in texts if CJK.search(text)]
+        # "提醒" is both the nav item (alerts) and the lowest severity; the severity has its own context.
+        assert Severity.NOTICE.label == "Notice"
+        assert translation.gettext("提醒") == "Alerts"
+    with translation.override("zh-hans"):
+        assert Severity.NOTICE.label == "提醒"
+        assert str(DEFAULT_ACTION) == "请尽快处理该备案。"

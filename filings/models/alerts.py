@@ -7,13 +7,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from filings.models.core import Deadline, Filing
 from filings.states import State
 
 
 class Severity(models.TextChoices):
-    NOTICE = "notice", _("提醒")
+    NOTICE = "notice", pgettext_lazy("alert severity", "提醒")  # "提醒" alone also names alerts
     WARNING = "warning", _("预警")
     BREACH = "breach", _("超期")
 
