@@ -263,3 +263,62 @@ def test_alert_texts_and_severity_are_translated():
     with translation.override("zh-hans"):
         assert Severity.NOTICE.label == "提醒"
         assert str(DEFAULT_ACTION) == "请尽快处理该备案。"
+
+
+EXTRACTED_NAMES = {
+    "_",
+    "gettext",
+    "gettext_lazy",
+    "gettext_noop",
+    "ngettext",
+    "ngettext_lazy",
+    "pgettext",
+    "pgettext_lazy",
+    "npgettext",
+    "npgettext_lazy",
+}
+EAGER_NAMES = {"gettext", "ngettext", "pgettext", "npgettext"}
+
+
+def source_modules():
+    root = Path(settings.BASE_DIR)
+    for folder in ("accounts", "config", "filings"):
+        for path in sorted((root / folder).rglob("*.py")):
+            if "migrations" not in path.parts:
+                yield path, ast.parse(path.read_text(encoding="utf-8"))
+
+
+def test_translation_functions_go_by_names_makemessages_extracts():
+    odd = []
+    for path, tree in source_modules():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation":
+                odd += [
+                    f"{path.name}: {a.name} as {a.asname}"
+                    for a in node.names
+                    if a.asname and a.asname not in EXTRACTED_NAMES
+                ]
+    assert not odd, odd
+
+
+def test_no_text_is_translated_once_at_import():
+    """A gettext (not _lazy) call in a module- or class-level assignment freezes the language of the import."""
+    frozen = []
+    for path, tree in source_modules():
+        eager = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation":
+                eager |= {a.asname or a.name for a in node.names if a.name in EAGER_NAMES}
+        assignments = []
+        bodies = [tree.body]
+        while bodies:
+            for stmt in bodies.pop():
+                if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                    assignments.append(stmt)
+                elif isinstance(stmt, ast.ClassDef):
+                    bodies.append(stmt.body)
+        for stmt in assignments:
+            for node in ast.walk(stmt):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in eager:
+                    frozen.append(f"{path.name}:{node.lineno}")
+    assert not frozen, frozen
