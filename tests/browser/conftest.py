@@ -1,13 +1,9 @@
 """Browser tests: Playwright drives Debian's Chromium against pytest-django's live server."""
 
 import importlib
-import os
 
 import pytest
 from django.apps import apps
-
-# Playwright's sync API runs an event loop in this thread; Django would refuse database calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -18,6 +14,25 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Run browser tests last: pytest groups tests by Playwright's session-wide browser parameter,
+    which would otherwise pull these transactional tests (their database flush included) in among
+    the ordinary database tests."""
+    items[:] = [i for i in items if "browser" not in i.keywords] + [
+        i for i in items if "browser" in i.keywords
+    ]
+
+
+@pytest.fixture(scope="package", autouse=True)
+def allow_database_calls_beside_playwright():
+    """Playwright's sync API runs an event loop in this thread, where Django refuses database calls.
+    Allowed only while this package's tests run, so no other test (or subprocess) inherits it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
 
 
 @pytest.fixture(scope="session")
