@@ -30,7 +30,22 @@ QUEUES = {
         Queue("public_security", _("已公示待公安备案"), State.PUBLISHED, Deadline.Kind.PUBLIC_SECURITY),
     ]
 }
-PAGE_SIZE = 50
+PAGE_SIZE = 25
+# What a queue page shows of each row; fetched as plain values (no model instances).
+ROW_FIELDS = (
+    "id",
+    "kind",
+    "due_at",
+    "provisional",
+    "filing_id",
+    "filing__state",
+    "filing__province_id",
+    "filing__stage_entered_at",
+    "filing__reviewer_id",
+    "filing__subject__name",
+    "filing__reviewer__username",
+    "filing__reviewer__display_name",
+)
 
 
 def queue_deadlines(
@@ -62,13 +77,29 @@ def queue_page(queue: Queue, *, page: int = 1, **filters: Any) -> QueuePage:
     return QueuePage(rows=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE)
 
 
+def queue_value_rows(queue: Queue, *, page: int = 1, **filters: Any) -> QueuePage:
+    """Return one page of a queue as dicts of ROW_FIELDS; one query, no count of the whole queue."""
+    page = max(1, page)
+    start = (page - 1) * PAGE_SIZE
+    rows = list(
+        queue_deadlines(queue, **filters)
+        .select_related(None)
+        .values(*ROW_FIELDS)[start : start + PAGE_SIZE + 1]
+    )
+    return QueuePage(rows=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE)
+
+
 def urgency(deadline: Deadline, *, now: datetime | None = None) -> str:
     """Return "overdue", "at_risk" or "" for an open deadline."""
+    return urgency_of(deadline.kind, deadline.due_at, now=now)
+
+
+def urgency_of(kind: str, due_at: datetime, *, now: datetime | None = None) -> str:
     now = now or timezone.now()
-    if deadline.due_at < now:
+    if due_at < now:
         return "overdue"
-    window = AT_RISK_WINDOWS.get(deadline.kind)
-    if window is not None and deadline.due_at < now + window:
+    window = AT_RISK_WINDOWS.get(kind)
+    if window is not None and due_at < now + window:
         return "at_risk"
     return ""
 

@@ -422,25 +422,40 @@ class Expectation:
     basis: str
 
 
+# period_days -> (latest refresh it was read after, histograms); per process, read-only once built.
+_histogram_cache: dict[int, tuple[tuple | None, dict]] = {}
+
+
+def _forward_histograms(period_days: int) -> dict[int | None, dict[str, dict[int, int]]]:
+    """Return {province_id (None: national): {stage: {workdays: visits}}} of forward stage exits."""
+    histograms: dict[int | None, dict[str, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
+    forward = Q()
+    for stage, transition in FORWARD_EXIT.items():
+        forward |= Q(stage=stage, left_by=transition)
+    rows = StageVisitRollup.objects.filter(forward, period_days=period_days).values_list(
+        "province_id", "stage", "workdays", "visits"
+    )
+    for province_id, stage, days, visits in rows:
+        for key in (province_id, None):
+            stage_counts = histograms[key][stage]
+            stage_counts[days] = stage_counts.get(days, 0) + visits
+    return {key: dict(stages) for key, stages in histograms.items()}
+
+
 class PublicationEstimator:
     """Estimate publication dates from each province's median forward stage durations."""
 
     def __init__(self, *, period_days: int = BASIS_PERIOD, provinces: Iterable[Province] | None = None):
         self.period_days = period_days
         self.provinces = {p.pk: p for p in (provinces if provinces is not None else Province.objects.all())}
-        histograms: dict[int | None, dict[str, dict[int, int]]] = defaultdict(
-            lambda: defaultdict(lambda: defaultdict(int))
-        )
-        forward = Q()
-        for stage, transition in FORWARD_EXIT.items():
-            forward |= Q(stage=stage, left_by=transition)
-        rows = StageVisitRollup.objects.filter(forward, period_days=period_days).values_list(
-            "province_id", "stage", "workdays", "visits"
-        )
-        for province_id, stage, days, visits in rows:
-            histograms[province_id][stage][days] += visits
-            histograms[None][stage][days] += visits
-        self.histograms = histograms
+        # The histograms change only with a refresh: one small query for the latest refresh
+        # instead of reading and summing the rollups on every page.
+        stamp = StatsRefresh.objects.values_list("pk", "refreshed_at", "seconds").first()
+        cached = _histogram_cache.get(period_days)
+        if cached is None or cached[0] != stamp:
+            cached = (stamp, _forward_histograms(period_days))
+            _histogram_cache[period_days] = cached
+        self.histograms = cached[1]
         # Filings of one province that entered a stage on the same day share their estimate.
         self._results: dict[tuple, Expectation] = {}
 
@@ -459,10 +474,19 @@ class PublicationEstimator:
         """Return when the open filing is expected to be published, with the basis in words."""
         if filing.state not in FORWARD_EXIT:
             return None
+        province = self.provinces.get(filing.province_id) or filing.province
+        return self.expect_for(province, filing.state, filing.stage_entered_at, today=today)
+
+    def expect_for(
+        self, province: Province, state: str, stage_entered_at: datetime, *, today: date | None = None
+    ) -> Expectation | None:
+        """Like expect(), from the three values it depends on (for rows fetched as values)."""
+        if state not in FORWARD_EXIT:
+            return None
         today = today or timezone.localdate()
-        key = (filing.province_id, filing.state, local_day(filing.stage_entered_at), today)
+        key = (province.pk, state, local_day(stage_entered_at), today)
         if key not in self._results:
-            self._results[key] = self._expect(key, self.provinces.get(filing.province_id) or filing.province)
+            self._results[key] = self._expect(key, province)
         return self._results[key]
 
     def _expect(self, key: tuple, province: Province) -> Expectation:

@@ -5,6 +5,7 @@ A year is *official* when chinese-calendar ships its holiday notice or an admin 
 fixed-date statutory holidays, and callers mark what they computed from it as provisional.
 """
 
+import functools
 import threading
 import time
 from dataclasses import dataclass
@@ -70,8 +71,15 @@ def is_workday(d: date) -> bool:
     if d in days:
         return days[d]
     if d.year in PACKAGE_YEARS:
-        return chinese_calendar.is_workday(d)
+        return _package_is_workday(d)
     return d.weekday() < 5 and (d.month, d.day) not in FIXED_HOLIDAYS
+
+
+@functools.lru_cache(maxsize=8192)
+def _package_is_workday(d: date) -> bool:
+    # The package's data never changes while running, and each of its lookups scans all its
+    # holidays for their first and last year (min/max), which dominated queue pages.
+    return chinese_calendar.is_workday(d)
 
 
 def add_workdays(start: date, n: int) -> date:
