@@ -63,14 +63,12 @@ def close_open_deadlines(filing: Filing, *, now: datetime, kinds: list[str] | No
     return deadlines.update(closed_at=now)
 
 
-def open_stage_deadlines(filing: Filing, *, now: datetime) -> list[Deadline]:
-    """Close the previous stage's deadlines and store the current stage's. Call inside the
-    transition's transaction."""
-    close_open_deadlines(filing, now=now)
-    created = []
+def new_stage_deadlines(filing: Filing) -> list[Deadline]:
+    """Return the (unsaved) deadlines of the stage the filing has just entered."""
+    deadlines = []
     for rule in rules_for(filing):
         due = compute_due(rule, filing.stage_entered_at)
-        created.append(
+        deadlines.append(
             Deadline(
                 filing=filing,
                 stage=filing.state,
@@ -82,7 +80,14 @@ def open_stage_deadlines(filing: Filing, *, now: datetime) -> list[Deadline]:
                 provisional=due.provisional,
             )
         )
-    return Deadline.objects.bulk_create(created)
+    return deadlines
+
+
+def open_stage_deadlines(filing: Filing, *, now: datetime) -> list[Deadline]:
+    """Close the previous stage's deadlines and store the current stage's. Call inside the
+    transition's transaction."""
+    close_open_deadlines(filing, now=now)
+    return Deadline.objects.bulk_create(new_stage_deadlines(filing))
 
 
 def restart_stale_entry_deadline(filing: Filing, *, now: datetime) -> None:

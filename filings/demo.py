@@ -538,7 +538,7 @@ def _bulk_batch(
                     stage_visit=filing.stage_visit,
                 )
             )
-        deadline_rows.extend(_bulk_deadlines(filing, now))
+        deadline_rows.extend(deadlines.new_stage_deadlines(filing))
     Website.objects.bulk_create(websites)
     Domain.objects.bulk_create(
         Domain(
@@ -612,23 +612,3 @@ def _recent(steps, state, rng, now):
         target = now - timedelta(seconds=rng.randint(60, int(window.total_seconds())))
     shift = target - steps[-1][3]
     return [(name, from_state, to_state, at + shift) for name, from_state, to_state, at in steps]
-
-
-def _bulk_deadlines(filing: Filing, now: datetime) -> list[Deadline]:
-    rows = []
-    for rule in deadlines.rules_for(filing):
-        due = deadlines.compute_due(rule, filing.stage_entered_at)
-        rows.append(
-            Deadline(
-                filing=filing,
-                stage=filing.state,
-                stage_visit=filing.stage_visit,
-                kind=rule.kind,
-                starts_at=filing.stage_entered_at,
-                due_at=due.at,
-                workdays=rule.workdays,
-                provisional=due.provisional,
-                closed_at=None,
-            )
-        )
-    return rows
