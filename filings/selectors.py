@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django_fsm import has_transition_perm
@@ -17,6 +17,7 @@ from filings.models import (
     Material,
     Notification,
     SmsVerifier,
+    Subject,
     Website,
 )
 from filings.states import State
@@ -71,6 +72,41 @@ def filing_list(
     if domain:
         filings = filings.filter(websites__domains__name__icontains=domain.strip().lower()).distinct()
     return filings
+
+
+def filing_cards(user: Any, *, round_transitions: list[str], **filters: Any) -> QuerySet[Filing]:
+    """Return filing_list() with what each card of "my filings" shows: the transition that began
+    the current round (to mark returns) and the open deadlines, nearest first."""
+    last_round = (
+        FilingEvent.objects.filter(filing=OuterRef("pk"), transition__in=round_transitions)
+        .order_by("-at", "-id")
+        .values("transition")[:1]
+    )
+    return (
+        filing_list(user, **filters)
+        .annotate(last_round_transition=Subquery(last_round))
+        .prefetch_related(
+            Prefetch(
+                "deadlines",
+                queryset=Deadline.objects.filter(closed_at__isnull=True).order_by("due_at"),
+                to_attr="open_deadlines",
+            )
+        )
+    )
+
+
+def published_subjects_of(user: Any) -> QuerySet[Subject]:
+    """Return the subjects of the user's published filings (a new website may be filed for them)."""
+    return Subject.objects.filter(filings__assignee=user, filings__state=State.PUBLISHED).distinct()
+
+
+def latest_filing_of_subject(subject: Subject, *, user: Any) -> Filing | None:
+    return (
+        Filing.objects.filter(subject=subject, assignee=user)
+        .select_related("subject_principal")
+        .order_by("-created_at")
+        .first()
+    )
 
 
 def filing_detail(user: Any, filing_id: int) -> Filing:
@@ -150,4 +186,3 @@ def alert_inbox(user: Any, *, unread_only: bool = False) -> QuerySet[Notificatio
 def unread_alert_count(user: Any) -> int:
     """Return how many alerts in the user's inbox are unread (one indexed count)."""
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
-

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,7 +27,7 @@ from filings.forms import (
     PublicSecurityForm,
     SubmitForm,
 )
-from filings.models import Deadline, Filing, FilingEvent, Material, Province, Subject
+from filings.models import Deadline, Filing, FilingEvent, Material, Province
 from filings.states import EDITABLE_STATES, State
 from filings.views import display
 from filings.views.alerts_bridge import filing_alerts, unread_alert_counts
@@ -48,28 +47,14 @@ def filing_list(request):
     provinces = list(Province.objects.only("code", "name"))
     form = FilingFilterForm(request.GET or None, provinces=provinces)
     filters = form.cleaned_data if form.is_valid() else {}
-    last_round = (
-        FilingEvent.objects.filter(filing=OuterRef("pk"), transition__in=display.ROUND_TRANSITIONS)
-        .order_by("-at", "-id")
-        .values("transition")[:1]
-    )
-    filings = (
-        selectors.filing_list(
-            request.user,
-            state=filters.get("state") or None,
-            province=filters.get("province") or None,
-            overdue=True if filters.get("overdue") else None,
-            query=(filters.get("q") or "").strip() or None,
-            domain=(filters.get("domain") or "").strip() or None,
-        )
-        .annotate(last_round_transition=Subquery(last_round))
-        .prefetch_related(
-            Prefetch(
-                "deadlines",
-                queryset=Deadline.objects.filter(closed_at__isnull=True).order_by("due_at"),
-                to_attr="open_deadlines",
-            )
-        )
+    filings = selectors.filing_cards(
+        request.user,
+        round_transitions=display.ROUND_TRANSITIONS,
+        state=filters.get("state") or None,
+        province=filters.get("province") or None,
+        overdue=True if filters.get("overdue") else None,
+        query=(filters.get("q") or "").strip() or None,
+        domain=(filters.get("domain") or "").strip() or None,
     )
     page = Paginator(filings, PAGE_SIZE).get_page(request.GET.get("page"))
     alerts = unread_alert_counts(request.user, [f.pk for f in page])
@@ -182,17 +167,13 @@ def _refused(request, error: BeianError, template: str, context: dict):
 # Entry forms.
 
 
-def _own_published_subjects(user):
-    return Subject.objects.filter(filings__assignee=user, filings__state=State.PUBLISHED).distinct()
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def filing_create(request):
     """A new filing: first the type and province (GET), then the entry form for that province."""
     if not request.user.has_perm(Perm.WORK_ON_OWN):
         raise PermissionDenied
-    subjects = _own_published_subjects(request.user)
+    subjects = selectors.published_subjects_of(request.user)
     start = FilingStartForm(request.GET if "province" in request.GET else None, subjects=subjects)
     if not start.is_bound or not start.is_valid():
         return render(
@@ -207,13 +188,7 @@ def filing_create(request):
         subject = None
     elif subject.province_id != province.pk:
         province = subject.province
-    previous = (
-        Filing.objects.filter(subject=subject, assignee=request.user)
-        .select_related("subject_principal")
-        .first()
-        if subject
-        else None
-    )
+    previous = selectors.latest_filing_of_subject(subject, user=request.user) if subject else None
     status = 200
     if request.method == "POST":
         entry = FilingEntry(request.POST, province=province, subject=subject)
