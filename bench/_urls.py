@@ -1,5 +1,7 @@
-"""The project's URLs plus a bare Django view (no database, no template) as the load-test baseline."""
+"""The project's URLs plus two bare Django views as load-test baselines: one anonymous (no session,
+no database, no template) and one behind the same session and login as the pages."""
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.urls import path
 
@@ -10,4 +12,10 @@ def bare(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-urlpatterns = [path("bench/bare/", bare), *project_urlpatterns]
+@login_required
+def bare_logged_in(request):
+    # Loads the session and the user, as every logged-in page does; nothing else.
+    return HttpResponse(f"ok {request.user.pk}", content_type="text/plain")
+
+
+urlpatterns = [path("bench/bare/", bare), path("bench/bare-user/", bare_logged_in), *project_urlpatterns]

@@ -70,7 +70,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web app, worker and scheduler share one SQLite file: WAL lets readers run beside a writer,
     # and IMMEDIATE transactions wait for the write lock instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        timeout=20, transaction_mode="IMMEDIATE", init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+        timeout=20,
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     )
 DATABASE_IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -138,6 +140,25 @@ SPECTACULAR_SETTINGS = {
 }
 
 REDIS_URL = env_str("REDIS_URL")
+# Rendered filing pages (and sessions, below) are cached (docs/performance.md): in Redis when there
+# is one (shared by the workers; an outage degrades to cache misses), else in each process' memory.
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "config.cache.ForgivingRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "beian",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.5},
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}
+    )
+}
+# A session cache must be shared by every worker (a logout has to reach them all), so sessions
+# are cached only in Redis; process-local pages are safe because their keys change with the data.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+)
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     # Publishing gives up quickly when Redis is unreachable, so a web request is not held up:

@@ -10,13 +10,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import Perm
-from filings import checks, permissions, selectors, services
+from filings import checks, page_cache, permissions, selectors, services
 from filings.exceptions import BeianError, ChecksFailed, ConflictError, InvalidInput
 from filings.forms import (
     CommentForm,
@@ -155,8 +156,12 @@ def _sms_round(filing: Filing) -> list:
 @login_required
 @require_GET
 def filing_detail(request, filing_id: int):
-    filing = selectors.filing_detail(request.user, filing_id)
-    return render(request, "filings/filing_detail.html", _detail_context(request, filing))
+    def render_page(extra: dict) -> str:
+        filing = selectors.filing_detail(request.user, filing_id)
+        context = {**_detail_context(request, filing), **extra}
+        return render_to_string("filings/filing_detail.html", context, request)
+
+    return page_cache.cached_detail_page(request, filing_id, render_page)
 
 
 def _refused(request, error: BeianError, template: str, context: dict):
