@@ -194,8 +194,10 @@ def main(argv: list[str]) -> int:
     filings = Filing.objects.count()
     print(f"database {database['NAME']}: {filings:,} filings")
     if filings == 0:
-        print("Seed it first: DATABASE_URL=… python manage.py seed_demo --filings 1000000")
-        return 1
+        print(
+            "Seed it first (about 12 min): DATABASE_URL=... .venv/bin/python manage.py seed_demo --filings 1000000"
+        )
+        return 2
     if not StatsRefresh.objects.exists():
         refresh = stats.refresh_summaries(full=True)
         print(f"full statistics rebuild: {refresh.events:,} history rows in {refresh.seconds:.1f}s")

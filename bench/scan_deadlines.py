@@ -1,9 +1,9 @@
 """The deadline scan on a large PostgreSQL database: database time of one scan with N thresholds due,
 the query plans (index use), and the worker's memory across repeated scans.
 
-Uses DATABASE_URL (default postgres://…/beian_bench); seeds it with filings.demo.seed_bulk up to
---filings when it holds fewer. The scan window is set as in steady state (a scan a minute ago);
-each round makes --due open deadlines reach a threshold inside the next minute, scans, and
+Uses DATABASE_URL (default postgres://…/beian_bench); exits with status 2 when it holds fewer than
+--filings (or, with --seed, seeds it up to that with filings.demo.seed_bulk). The scan window is
+set as in steady state (a scan a minute ago); each round makes --due open deadlines reach a threshold inside the next minute, scans, and
 afterwards restores their due times and removes the alerts it raised.
 
     python bench/run.py scan_deadlines -- --filings 1000000 --due 1000 --rounds 10
@@ -54,7 +54,7 @@ def _rss_mb() -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def _ensure_seeded(target: int) -> None:
+def _ensure_seeded(target: int, *, seed: bool) -> bool:
     from django.core.management import call_command
 
     from filings import demo
@@ -64,7 +64,14 @@ def _ensure_seeded(target: int) -> None:
     existing = Filing.objects.count()
     if existing >= target:
         print(f"database holds {existing:,} filings (>= {target:,}); reusing it")
-        return
+        return True
+    if not seed:
+        print(
+            f"The bench database holds {existing:,} filings, fewer than {target:,}. Seed it first (about 12 min):\n"
+            f"  DATABASE_URL=... .venv/bin/python manage.py seed_demo --filings {target}\n"
+            "or pass --seed to let this benchmark top it up."
+        )
+        return False
     if not Filing.objects.filter(subject__name__startswith="[演示").exists():
         demo.seed_demo(password=None)
     missing = target - existing
@@ -80,6 +87,7 @@ def _ensure_seeded(target: int) -> None:
     demo.seed_bulk(count=missing, seed=int(time.time()) % 10**6, log=log)
     seconds = time.monotonic() - started
     print(f"seeded {missing:,} filings in {seconds:.0f}s ({missing / seconds:,.0f} filings/s)")
+    return True
 
 
 def _pick_due(count: int, at, exclude: set[int]) -> dict[int, object]:
@@ -145,12 +153,20 @@ def _explain(now, lower) -> None:
         "breaches to repeat": Alert.objects.filter(repeat_due_at__lte=now).order_by("repeat_due_at", "id")[
             :500
         ],
-        "SMS windows to expire": Filing.objects.filter(
-            pk__in=Deadline.objects.filter(kind="sms_window", closed_at__isnull=True, due_at__lte=now).values(
-                "filing_id"
-            ),
+        "SMS windows past due (filing ids)": Deadline.objects.filter(
+            kind="sms_window", closed_at__isnull=True, due_at__lte=now
+        ).values_list("filing_id", flat=True),
+        "their filings still in SMS verification": Filing.objects.filter(
+            pk__in=sorted(
+                Deadline.objects.filter(
+                    kind="sms_window", closed_at__isnull=True, due_at__lte=now
+                ).values_list("filing_id", flat=True)
+            )
+            or [0],
             state=State.SMS_VERIFICATION,
-        ).order_by("pk")[:500],
+        )
+        .select_for_update(skip_locked=True, of=("self",))
+        .order_by("pk")[:500],
     }
     for title, queryset in plans.items():
         print(f"\n-- EXPLAIN ANALYZE: {title}")
@@ -165,6 +181,12 @@ def main(args: list[str]) -> int:
     parser.add_argument("--due", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--no-explain", action="store_true")
+    parser.add_argument(
+        "--seed", action="store_true", help="seed the database up to --filings if it holds fewer"
+    )
+    # tracemalloc slows every Python line several times, including psycopg's work inside each
+    # execute (adapting a 500-row insert), so it inflated "database time"; opt in to see Python's peak.
+    parser.add_argument("--trace-memory", action="store_true")
     options = parser.parse_args(args)
     _setup()
 
@@ -175,7 +197,8 @@ def main(args: list[str]) -> int:
     from filings import deadlines, notifications
     from filings.models import Alert, AlertScan, Deadline, Filing
 
-    _ensure_seeded(options.filings)
+    if not _ensure_seeded(options.filings, seed=options.seed):
+        return 2
     total = Filing.objects.count()
     open_deadlines = Deadline.objects.filter(closed_at__isnull=True).count()
     print(f"filings: {total:,}; deadlines: {Deadline.objects.count():,} ({open_deadlines:,} open)")
@@ -188,7 +211,8 @@ def main(args: list[str]) -> int:
     used: set[int] = set()
     raised_ids: list[int] = []
     rows = []
-    tracemalloc.start()
+    if options.trace_memory:
+        tracemalloc.start()
     try:
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
             for round_number in range(1, options.rounds + 1):
@@ -196,7 +220,8 @@ def main(args: list[str]) -> int:
                 originals = _pick_due(options.due, scan_at - timedelta(seconds=30), used)
                 used.update(originals)
                 gc.collect()
-                tracemalloc.reset_peak()
+                if options.trace_memory:
+                    tracemalloc.reset_peak()
                 timer = QueryTimer()
                 expiry_db = _time_sms_expiry(deadlines, timer)
                 started = time.perf_counter()
@@ -204,7 +229,7 @@ def main(args: list[str]) -> int:
                     result = deadlines.scan_deadlines(now=scan_at)
                 wall = time.perf_counter() - started
                 deadlines.expire_sms_windows = expiry_db.original
-                _, peak = tracemalloc.get_traced_memory()
+                peak = tracemalloc.get_traced_memory()[1] if options.trace_memory else 0
                 raised_ids.extend(result.alert_ids)
                 bench_scans.append(AlertScan.objects.latest("scanned_until").pk)
                 rows.append(
