@@ -60,3 +60,15 @@ def test_health_endpoint_answers(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_api_docs_load_swagger_ui_from_our_own_static_files(client):
+    from tests import factories
+
+    client.force_login(factories.principal_user())
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
+    assert "cdn." not in html and "jsdelivr" not in html and "unpkg" not in html

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_fsm",
     "accounts",
     "filings",
@@ -131,6 +132,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": _("ICP 备案控制台接口"),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI is served from our own static files (the sidecar package), never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "FilingStateEnum": "filings.api.enums.FILING_STATE",
         "SubjectKindEnum": "filings.api.enums.SUBJECT_KIND",
