@@ -21,6 +21,7 @@ from filings.exceptions import BeianError, InvalidInput
 from filings.models import FooterCheck, Province, RejectionReason
 from filings.states import State
 from filings.stats import PublicationEstimator
+from filings.views import display
 
 reviewer_required = permission_required(Perm.REVIEW, raise_exception=True)
 
@@ -174,7 +175,7 @@ def _detail_context(request, filing_id: int) -> dict[str, Any]:
         "materials": list(latest.values()),
         "catalogue": catalogue,
         "transitions": selectors.available_transitions(filing, request.user),
-        "events": events[::-1],
+        "events": [(display.event_label(event), event) for event in reversed(events)],
         "open_deadlines": [d for d in filing.deadlines.all() if d.closed_at is None],
         "verifiers": [v for v in filing.sms_verifiers.all() if v.stage_visit == filing.stage_visit],
         "footer_checks": list(
