@@ -265,7 +265,7 @@ def seed_showcase(*, users: dict[str, User], rng: random.Random) -> int:
     return created
 
 
-def seed_demo(*, password: str | None = None, seed: int = 2026) -> SeedReport:
+def seed_demo(*, password: str | None = None, seed: int = 2026, history: bool = True) -> SeedReport:
     started = time.monotonic()
     passwords = ensure_demo_users(password)
     users = {u.username: u for u in User.objects.filter(username__in=[u[0] for u in DEMO_USERS])}
@@ -273,7 +273,15 @@ def seed_demo(*, password: str | None = None, seed: int = 2026) -> SeedReport:
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
         created = seed_showcase(users=users, rng=random.Random(seed))
     age_showcase_for_alerts(now=timezone.now())
+    if history and Filing.objects.count() < DEMO_HISTORY_FILINGS:
+        # Finished filings of the past year, so that the dashboard's durations, shares and trends
+        # have something to show; finished ones raise no alerts.
+        seed_bulk(count=DEMO_HISTORY_FILINGS, seed=seed, states=DEMO_HISTORY_STATES, log=lambda *args: None)
+        created += DEMO_HISTORY_FILINGS
     return SeedReport(users=passwords, filings=created, seconds=time.monotonic() - started)
+
+
+DEMO_HISTORY_FILINGS = 240
 
 
 # Showcase filings whose stage is moved into the past so that the worker's first scans raise alerts
@@ -309,6 +317,7 @@ def age_showcase_for_alerts(*, now: datetime) -> int:
 
 # Bulk mode: many filings with consistent history, written with bulk inserts.
 
+DEMO_HISTORY_STATES = [(State.PUBLISHED, 9), (State.WITHDRAWN, 1)]
 STATE_WEIGHTS = [
     (State.ENTRY, 8),
     (State.PROVIDER_REVIEW, 4),
@@ -376,7 +385,9 @@ def _at(day: date, rng: random.Random) -> datetime:
     )
 
 
-def seed_bulk(*, count: int, seed: int = 7, batch: int = 5000, log=print) -> float:
+def seed_bulk(
+    *, count: int, seed: int = 7, batch: int = 5000, log=print, states: list[tuple[str, int]] | None = None
+) -> float:
     """Write `count` filings with subjects, people, websites, domains, history and deadlines."""
     rng = random.Random(seed)
     started = time.monotonic()
@@ -389,7 +400,7 @@ def seed_bulk(*, count: int, seed: int = 7, batch: int = 5000, log=print) -> flo
     clock = _Clock()
     now = timezone.now()
     today = timezone.localdate()
-    states, state_weights = zip(*STATE_WEIGHTS, strict=True)
+    states, state_weights = zip(*(states or STATE_WEIGHTS), strict=True)
     done = 0
     run_id = rng.randrange(10**6)
     while done < count:

@@ -17,7 +17,8 @@ class Command(BaseCommand):
     def handle(self, *args, password=None, filings=0, batch=5000, seed=7, **options):
         if filings < 0:
             raise CommandError("--filings 不能为负数")
-        report = demo.seed_demo(password=password)
+        # Bulk mode brings its own history; otherwise a year of finished demo filings is added once.
+        report = demo.seed_demo(password=password, history=not filings)
         self.stdout.write(self.style.SUCCESS(f"演示备案:新建 {report.filings} 个({report.seconds:.1f}s)"))
         if report.users:
             self.stdout.write("演示账号(仅供本地使用):")
