@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin
 
@@ -76,7 +77,12 @@ class CalendarYearAdmin(admin.ModelAdmin):
             self.message_user(request, _("已重新计算 %(n)s 个暂定截止时间。") % {"n": changed})
 
 
+# Home pages typed without a scheme are taken as https (Django 6's default).
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
+
 class WebsiteInline(admin.StackedInline):
+    formfield_overrides = HTTPS_URLS
     model = Website
     extra = 0
     show_change_link = True
@@ -215,6 +221,7 @@ class PriorApprovalInline(admin.TabularInline):
 
 @admin.register(Website)
 class WebsiteAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["name", "filing", "homepage", "server_valid_until", "icp_number"]
     search_fields = ["name", "domains__name"]
     raw_id_fields = ["filing", "principal"]
