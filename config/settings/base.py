@@ -79,6 +79,8 @@ DATABASE_IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.pos
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# ModelBackend with each user's permissions cached in the shared cache (docs/performance.md).
+AUTHENTICATION_BACKENDS = ["accounts.permission_cache.CachedPermissionsBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -159,6 +161,10 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}
     )
 }
+# Change tokens (config/cache.py) let pages and permissions be served from the cache without asking
+# the database; only a cache every process shares can be trusted with them.
+BEIAN_SHARED_CACHE = bool(REDIS_URL)
+SESSION_SAVE_EVERY_REQUEST = False
 # A session cache must be shared by every worker (a logout has to reach them all), so sessions
 # are cached only in Redis; process-local pages are safe because their keys change with the data.
 SESSION_ENGINE = (
