@@ -10,7 +10,8 @@ from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from filings import notifications, workdays
+from config.cache import batched_tokens
+from filings import notifications, page_cache, workdays
 from filings.models import Alert, AlertScan, AlertThreshold, Deadline, Filing, Notification
 from filings.states import State
 
@@ -60,6 +61,7 @@ def close_open_deadlines(filing: Filing, *, now: datetime, kinds: list[str] | No
     deadlines = Deadline.objects.filter(filing=filing, closed_at__isnull=True)
     if kinds is not None:
         deadlines = deadlines.filter(kind__in=kinds)
+    page_cache.filings_changed([filing.pk])
     return deadlines.update(closed_at=now)
 
 
@@ -87,11 +89,13 @@ def open_stage_deadlines(filing: Filing, *, now: datetime) -> list[Deadline]:
     """Close the previous stage's deadlines and store the current stage's. Call inside the
     transition's transaction."""
     close_open_deadlines(filing, now=now)
+    page_cache.filings_changed([filing.pk])
     return Deadline.objects.bulk_create(new_stage_deadlines(filing))
 
 
 def restart_stale_entry_deadline(filing: Filing, *, now: datetime) -> None:
     """A change to a draft restarts its stale-entry clock."""
+    page_cache.filings_changed([filing.pk])
     Deadline.objects.filter(filing=filing, kind=Kind.STALE_ENTRY, closed_at__isnull=True).update(
         starts_at=now, due_at=now + timedelta(days=STALE_ENTRY_DAYS)
     )
@@ -106,7 +110,8 @@ def recompute_provisional_deadlines(*, now: datetime | None = None) -> int:
     workdays.forget_overrides()
     changed = 0
     changed_ids = []
-    with transaction.atomic():
+    # Any filing may have a provisional deadline: one epoch change instead of one per deadline.
+    with batched_tokens(instead=[page_cache.EVERYTHING]), transaction.atomic():
         open_provisional = Deadline.objects.select_for_update().filter(
             closed_at__isnull=True, provisional=True, workdays__isnull=False
         )
@@ -239,7 +244,9 @@ def _insert_alerts(alerts: list[Alert]) -> list[Alert]:
         return []
     try:
         with transaction.atomic():
-            return Alert.objects.bulk_create(alerts)
+            created = Alert.objects.bulk_create(alerts)
+        page_cache.filings_changed({a.filing_id for a in created})
+        return created
     except IntegrityError:
         pass
     created = []
@@ -295,6 +302,7 @@ def _notify(
         for user_id, reason in recipients:
             rows.setdefault((alert.pk, user_id), Notification(alert=alert, user_id=user_id, reason=reason))
     Notification.objects.bulk_create(rows.values(), ignore_conflicts=True)
+    page_cache.users_changed({user_id for _alert_id, user_id in rows})
     alert_ids = [a.pk for a in alerts]
     transaction.on_commit(lambda: notifications.queue_alert_delivery(alert_ids))
 
@@ -386,6 +394,7 @@ def _raise_repeats(*, now: datetime, managers: list[int], result: ScanResult) ->
                         repeats.append(repeat)
                 previous.repeat_due_at = None
             Alert.objects.bulk_update(batch, ["repeat_due_at"])
+            page_cache.filings_changed({a.filing_id for a in batch})
             created = _insert_alerts(repeats)
             _notify(created, managers=managers)
         result.repeated += len(created)
@@ -505,7 +514,9 @@ def reconcile_alerts(deadline_ids: list[int], *, now: datetime) -> tuple[int, in
                 alert.withdrawn_reason = str(_("截止时间已按官方日历重新计算,该提醒不再适用。"))
                 alert.repeat_due_at = None
                 alert.save(update_fields=["withdrawn_at", "withdrawn_reason", "repeat_due_at"])
-                Notification.objects.filter(alert=alert, read_at__isnull=True).update(read_at=now)
+                unread = Notification.objects.filter(alert=alert, read_at__isnull=True)
+                page_cache.users_changed(set(unread.values_list("user_id", flat=True)))
+                unread.update(read_at=now)
                 withdrawn += 1
             elif alert.repeat_due_at is not None:
                 alert.repeat_due_at = moment + threshold.repeat_every

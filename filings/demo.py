@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from filings import deadlines, services, workdays
+from config.cache import batched_tokens
+from filings import deadlines, page_cache, services, workdays
 from filings.checks import load_filing_for_checks, required_materials
 from filings.identity import make_mobile, make_resident_id, make_uscc
 from filings.models import (
@@ -265,6 +266,7 @@ def seed_showcase(*, users: dict[str, User], rng: random.Random) -> int:
     return created
 
 
+@batched_tokens(instead=[page_cache.EVERYTHING])
 def seed_demo(*, password: str | None = None, seed: int = 2026, history: bool = True) -> SeedReport:
     started = time.monotonic()
     passwords = ensure_demo_users(password)
@@ -291,6 +293,7 @@ DEMO_HISTORY_FILINGS = 240
 SHOWCASE_AGES = {0: timedelta(days=16), 4: timedelta(hours=21), 6: timedelta(days=40)}
 
 
+@batched_tokens(instead=[page_cache.EVERYTHING])
 def age_showcase_for_alerts(*, now: datetime) -> int:
     aged = 0
     for index, age in SHOWCASE_AGES.items():
@@ -385,6 +388,7 @@ def _at(day: date, rng: random.Random) -> datetime:
     )
 
 
+@batched_tokens(instead=[page_cache.EVERYTHING])
 def seed_bulk(
     *, count: int, seed: int = 7, batch: int = 5000, log=print, states: list[tuple[str, int]] | None = None
 ) -> float:

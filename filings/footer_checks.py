@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from filings import deadlines, footer
+from filings import deadlines, footer, page_cache
 from filings.exceptions import TransitionNotPermitted, TransitionNotPossible
 from filings.models import Alert, Deadline, Filing, FilingEvent, FooterCheck, Notification, Website
 from filings.states import State
@@ -71,6 +71,7 @@ def run_footer_check(
             )
             for website, icp, psb, result in results
         )
+        page_cache.filings_changed([filing.pk])
         failed = [c for c in checks if not c.passed]
         FilingEvent.objects.create(
             filing=filing,
@@ -131,10 +132,13 @@ def _close_footer_fix(filing: Filing, *, now: datetime) -> None:
     )
     if not open_fix:
         return
+    page_cache.filings_changed([filing.pk])
     Deadline.objects.filter(pk__in=[d.pk for d in open_fix]).update(closed_at=now)
     # The problem is fixed: the alert no longer applies, and a later failure may raise a new one.
     alerts = Alert.objects.filter(deadline__in=open_fix, withdrawn_at__isnull=True)
-    Notification.objects.filter(alert__in=alerts, read_at__isnull=True).update(read_at=now)
+    unread = Notification.objects.filter(alert__in=alerts, read_at__isnull=True)
+    page_cache.users_changed(set(unread.values_list("user_id", flat=True)))
+    unread.update(read_at=now)
     alerts.update(withdrawn_at=now, withdrawn_reason=str(_("页脚检查已通过。")), repeat_due_at=None)
 
 

@@ -176,6 +176,7 @@ def deliver_alert_notifications(
     *, alert_ids: list[int] | None = None, created_before: datetime | None = None
 ) -> int:
     """Send the email and SMS of undelivered notifications (each once; rows locked as they go)."""
+    from filings import page_cache
     from filings.models import Notification
 
     delivered = 0
@@ -200,6 +201,7 @@ def deliver_alert_notifications(
                 for notification in batch:
                     _deliver(notification, now=now)
             Notification.objects.bulk_update(batch, ["emailed_at", "sms_sent_at", "delivered_at"])
+            page_cache.users_changed({n.user_id for n in batch})
         delivered += len(batch)
         if len(batch) < DELIVERY_BATCH:
             return delivered

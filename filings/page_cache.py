@@ -1,6 +1,12 @@
 """The rendered filing detail page, cached under a key that changes whenever what it shows changes.
 
-One query reads the change stamps of everything the page shows (the filing's own version and
+With a shared cache (Redis) the key is built from change tokens kept in the cache (config/cache.py):
+one per filing, replaced by every write to the filing or the rows its page shows; one per user,
+replaced when their notifications or their user row change; and a global epoch, replaced by writes
+that cannot name their filings cheaply (bulk seeding, recomputing every provisional deadline, admin
+edits of reference data). A cache hit then asks the database nothing. When a token is missing
+(evicted, Redis restarted or unreachable) or the cache is per process, the key is built instead
+from the database: one query reads the change stamps of everything the page shows (the filing's own version and
 state, its newest history row, deadlines, materials, SMS verifiers, alerts and the viewer's
 notifications); the key adds the viewer, their permissions, the language, the URL and the current
 minute (the countdowns). A key therefore never has to be deleted: any change makes a new one, and
@@ -22,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from accounts.roles import Perm
+from config.cache import bump_tokens, current_tokens
 from filings.models import Alert, Deadline, Filing, FilingEvent, Material, Notification, SmsVerifier
 
 # Long enough to serve repeated views, short enough that rows changed outside the services
@@ -132,9 +139,42 @@ def detail_stamp(user: Any, filing_id: int) -> tuple | None:
     return row
 
 
+EVERYTHING = "stamp:epoch"
+
+
+def filing_token_key(filing_id: int) -> str:
+    return f"stamp:filing:{filing_id}"
+
+
+def user_token_key(user_id: int) -> str:
+    return f"stamp:user:{user_id}"
+
+
+def filings_changed(filing_ids: Any) -> None:
+    """Record (now and on commit) that these filings' pages show something new."""
+    bump_tokens(filing_token_key(pk) for pk in filing_ids if pk is not None)
+
+
+def users_changed(user_ids: Any) -> None:
+    """Record that these users' own part of every page (notifications, nav) changed."""
+    bump_tokens(user_token_key(pk) for pk in user_ids if pk is not None)
+
+
+def everything_changed() -> None:
+    """Record a change whose filings are not known cheaply: every cached page is dropped."""
+    bump_tokens([EVERYTHING])
+
+
 def detail_key(request: HttpRequest, filing_id: int) -> str | None:
     """Return the cache key of this request's rendering of the page, or None when not cacheable."""
-    stamp = detail_stamp(request.user, filing_id)
+    keys = [filing_token_key(filing_id), user_token_key(request.user.pk), EVERYTHING]
+    tokens = current_tokens(keys)
+    if tokens is not None:
+        # Whether the viewer may see the filing is checked when the page is rendered; a change of
+        # assignee replaces the filing's token and a change of permissions changes the key.
+        stamp = ("tokens", *(tokens[key] for key in keys))
+    else:
+        stamp = detail_stamp(request.user, filing_id)
     if stamp is None:
         return None
     viewer = (

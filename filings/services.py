@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
-from filings import deadlines, notifications
+from filings import deadlines, notifications, page_cache
 from filings import permissions as transition_perms
 from filings.checks import load_filing_for_checks, run_submission_checks
 from filings.exceptions import (
@@ -207,6 +207,7 @@ def pass_review(filing: Filing, *, by: Any, comment: str = "") -> Filing:
         locked.reviewer = locked.reviewer or (by if getattr(by, "pk", None) else None)
         locked.save(update_fields=["reviewer"])
         verifiers = sms_verifiers_for(locked)
+        page_cache.filings_changed([locked.pk])
         SmsVerifier.objects.bulk_create(
             SmsVerifier(
                 filing=locked,
@@ -503,6 +504,7 @@ def _save_websites(filing: Filing, websites_data: list[dict], changes: list[dict
         _full_clean(website, prefix, exclude=["filing", "principal"])
         # Move positions out of the way first so that reordering never trips the unique constraint.
         if website.pk:
+            page_cache.filings_changed([website.filing_id])
             Website.objects.filter(pk=website.pk).update(position=1000 + position)
         website.save()
         kept.add(website.pk)
@@ -797,6 +799,7 @@ def acknowledge_alert(alert: Alert, *, by: Any) -> Alert:
             locked.acknowledged_by, locked.acknowledged_at = by, now
             locked.save(update_fields=["acknowledged_by", "acknowledged_at"])
         Notification.objects.filter(alert=locked, user=by, read_at__isnull=True).update(read_at=now)
+        page_cache.users_changed([by.pk])
     return locked
 
 
@@ -805,4 +808,5 @@ def mark_alerts_read(*, by: Any, notification_ids: list[int] | None = None) -> i
     unread = Notification.objects.filter(user=by, read_at__isnull=True)
     if notification_ids is not None:
         unread = unread.filter(pk__in=notification_ids)
+    page_cache.users_changed([by.pk])
     return unread.update(read_at=timezone.now())
