@@ -27,6 +27,7 @@ from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from accounts import permission_cache
 from accounts.roles import Perm
 from config.cache import bump_tokens, current_tokens
 from filings.models import Alert, Deadline, Filing, FilingEvent, Material, Notification, SmsVerifier
@@ -167,25 +168,36 @@ def everything_changed() -> None:
 
 def detail_key(request: HttpRequest, filing_id: int) -> str | None:
     """Return the cache key of this request's rendering of the page, or None when not cacheable."""
-    keys = [filing_token_key(filing_id), user_token_key(request.user.pk), EVERYTHING]
+    user_id = request.user.pk
+    keys = [
+        filing_token_key(filing_id),
+        user_token_key(user_id),
+        EVERYTHING,
+        # The viewer's permissions are what these two tokens say (accounts/permission_cache.py):
+        # a hit need not load them.
+        permission_cache.EVERYONE,
+        permission_cache.user_token_key(user_id),
+    ]
     tokens = current_tokens(keys)
     if tokens is not None:
         # Whether the viewer may see the filing is checked when the page is rendered; a change of
-        # assignee replaces the filing's token and a change of permissions changes the key.
+        # assignee replaces the filing's token and a change of permissions a permission token.
         stamp = ("tokens", *(tokens[key] for key in keys))
+        permissions = None
     else:
         stamp = detail_stamp(request.user, filing_id)
+        permissions = sorted(request.user.get_all_permissions())  # loaded already by detail_stamp
     if stamp is None:
         return None
     viewer = (
-        request.user.pk,
-        sorted(request.user.get_all_permissions()),  # loaded already by filings_for_user
+        user_id,
+        permissions,
         get_language(),
         request.get_full_path(),
         timezone.now().replace(second=0, microsecond=0).isoformat(),  # countdowns show minutes
     )
     digest = hashlib.sha256(repr((stamp, viewer)).encode()).hexdigest()
-    return f"filing-detail:{filing_id}:{request.user.pk}:{digest}"
+    return f"filing-detail:{filing_id}:{user_id}:{digest}"
 
 
 def _has_messages(request: HttpRequest) -> bool:
