@@ -314,3 +314,25 @@ def test_queue_and_deadline_lists_export_to_csv_and_excel(client, principal, rev
     response = client.get(reverse("filings:dashboard-open") + "?state=provider_review&format=csv")
     lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
     assert len(lines) == 2 and lines[1].split(",")[0] == str(filing.pk)
+
+
+def test_queue_rows_are_escaped_and_claim_forms_carry_the_requesters_token(principal, reviewer):
+    import re
+
+    from django.middleware.csrf import _unmask_cipher_token
+    from django.test import Client
+
+    filing = _submitted(principal)
+    filing.subject.name = '<b>"甲&乙"</b>科技有限公司'
+    filing.subject.save()
+    client = Client()
+    client.force_login(reviewer)
+    url = reverse("filings:review-queue", kwargs={"queue": "provider_review"})
+    response = client.get(url + "?province=" + filing.province.code)
+    body = response.content.decode()
+    assert "&lt;b&gt;&quot;甲&amp;乙&quot;&lt;/b&gt;科技有限公司" in body and "<b>" not in body
+    assert f'<option value="{filing.province.code}" selected>' in body
+    assert f'action="/filings/review/{filing.pk}/claim/"' in body
+    tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', body))
+    secret = response.wsgi_request.META["CSRF_COOKIE"]
+    assert tokens and all(_unmask_cipher_token(token) == secret for token in tokens)
