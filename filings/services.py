@@ -180,9 +180,8 @@ def _transition_service(
 
 
 def _check_before_submit(filing: Filing, *, by: Any) -> None:
-    method = filing.submit
-    if not can_proceed(method, check_conditions=False) or not has_transition_perm(method, by):
-        return  # _apply_transition gives the precise refusal.
+    # Refuse a wrong stage or actor before judging the data, as every other transition does.
+    _refuse_unless_allowed(filing, "submit", by=by)
     checklist = run_submission_checks(load_filing_for_checks(filing.pk))
     if not checklist.passed:
         raise ChecksFailed(
