@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from filings.models import Deadline, Filing, Province
 from filings.queues import urgency
@@ -17,7 +18,11 @@ from filings.workdays import SHANGHAI
 # An Excel sheet holds about a million rows; beyond this a CSV is the right tool.
 EXCEL_MAX_ROWS = 100_000
 _CHUNK = 2000
-URGENCY_LABELS = {"overdue": "超期", "at_risk": "临近", "": ""}
+URGENCY_LABELS = {
+    "overdue": gettext_lazy("超期"),
+    "at_risk": gettext_lazy("临近"),
+    "": "",
+}
 
 
 def _when(value) -> str:
@@ -54,7 +59,7 @@ def deadline_rows(deadlines: QuerySet[Deadline]) -> Iterator[list]:
             deadline.get_kind_display(),
             _when(deadline.due_at),
             _("是") if deadline.provisional else "",
-            URGENCY_LABELS.get(urgency(deadline, now=now), ""),
+            str(URGENCY_LABELS.get(urgency(deadline, now=now), "")),
             str(filing.reviewer or ""),
             expected.date.isoformat() if expected else "",
             expected.basis if expected else "",

@@ -17,6 +17,7 @@ from urllib.parse import SplitResult, quote, urljoin, urlsplit
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
 
 USER_AGENT = "BeianFooterCheck/1.0"
 MIIT_HOST = "beian.miit.gov.cn"
@@ -143,7 +144,7 @@ def check_footer(
             icp_found=False,
             icp_linked=False,
             psb_found=None if expected_psb is None else False,
-            problems=[f"无法访问网站:{error.reason}。"],
+            problems=[gettext("无法访问网站:%(reason)s。") % {"reason": error.reason}],
         )
 
     if not page.is_html:
@@ -156,7 +157,7 @@ def check_footer(
             icp_found=False,
             icp_linked=False,
             psb_found=None if expected_psb is None else False,
-            problems=[f"首页不是 HTML 页面(Content-Type: {page.content_type})。"],
+            problems=[gettext("首页不是 HTML 页面(Content-Type: %(type)s)。") % {"type": page.content_type}],
         )
 
     text, links = _extract(_decode(page.body, page.charset))
@@ -173,18 +174,18 @@ def check_footer(
         for link_start, link_end in miit_spans
     )
     if not icp_found:
-        problems.append(_missing_problem("备案号", expected_icp, _ANY_ICP_RE, text))
+        problems.append(_missing_problem("icp", expected_icp, _ANY_ICP_RE, text))
     elif not icp_linked:
-        problems.append(f"备案号未链接到 {MIIT_URL}。")
+        problems.append(gettext("备案号未链接到 %(url)s。") % {"url": MIIT_URL})
 
     psb_found = None
     if expected_psb is not None:
         psb_found = _number_pattern(expected_psb).search(text) is not None
         if not psb_found:
-            problems.append(_missing_problem("公安备案号", expected_psb, _ANY_PSB_RE, text))
+            problems.append(_missing_problem("psb", expected_psb, _ANY_PSB_RE, text))
 
     if page.truncated and (not icp_found or psb_found is False):
-        problems.append(f"首页超过 {max_bytes} 字节,只检查了前 {max_bytes} 字节,页面被截断。")
+        problems.append(gettext("首页超过 %(n)s 字节,只检查了前 %(n)s 字节,页面被截断。") % {"n": max_bytes})
 
     return FooterResult(
         url=url,
@@ -228,7 +229,9 @@ def _fetch(
                 continue
             if response.status >= 300:
                 raise _Unreachable(
-                    f"首页返回 HTTP {response.status}", final_url=final_url, http_status=http_status
+                    gettext("首页返回 HTTP %(status)s") % {"status": response.status},
+                    final_url=final_url,
+                    http_status=http_status,
                 )
 
             raw_type = response.getheader("Content-Type")
@@ -250,7 +253,9 @@ def _fetch(
             if connection is not None:
                 connection.close()
     raise _Unreachable(
-        f"重定向次数过多(超过 {max_redirects} 次)", final_url=final_url, http_status=http_status
+        gettext("重定向次数过多(超过 %(n)s 次)") % {"n": max_redirects},
+        final_url=final_url,
+        http_status=http_status,
     )
 
 
@@ -310,12 +315,20 @@ def _split_http_url(
         parts = urlsplit(url.strip())
         port = parts.port
     except ValueError as error:
-        raise _Unreachable(f"网址格式不正确({url})", final_url=final_url, http_status=http_status) from error
+        raise _Unreachable(
+            gettext("网址格式不正确(%(url)s)") % {"url": url}, final_url=final_url, http_status=http_status
+        ) from error
     if parts.scheme not in ("http", "https"):
-        reason = f"重定向到了不支持的地址 {url}" if redirected else "只能检查 http:// 或 https:// 网址"
+        reason = (
+            gettext("重定向到了不支持的地址 %(url)s") % {"url": url}
+            if redirected
+            else gettext("只能检查 http:// 或 https:// 网址")
+        )
         raise _Unreachable(reason, final_url=final_url, http_status=http_status)
     if not parts.hostname:
-        raise _Unreachable(f"网址缺少域名({url})", final_url=final_url, http_status=http_status)
+        raise _Unreachable(
+            gettext("网址缺少域名(%(url)s)") % {"url": url}, final_url=final_url, http_status=http_status
+        )
     return parts, port or (443 if parts.scheme == "https" else 80)
 
 
@@ -325,14 +338,18 @@ def _ascii_host(hostname: str, *, final_url: str | None, http_status: int | None
     try:
         return hostname.encode("idna").decode("ascii")
     except UnicodeError as error:
-        raise _Unreachable(f"域名 {hostname} 无效", final_url=final_url, http_status=http_status) from error
+        raise _Unreachable(
+            gettext("域名 %(host)s 无效") % {"host": hostname}, final_url=final_url, http_status=http_status
+        ) from error
 
 
 def _resolve(host: str, port: int, *, shown: str, final_url: str | None, http_status: int | None) -> list:
     try:
         return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as error:
-        raise _Unreachable(f"域名 {shown} 解析失败", final_url=final_url, http_status=http_status) from error
+        raise _Unreachable(
+            gettext("域名 %(host)s 解析失败") % {"host": shown}, final_url=final_url, http_status=http_status
+        ) from error
 
 
 def _ensure_public(host: str, addresses: list, *, final_url: str | None, http_status: int | None) -> None:
@@ -340,9 +357,12 @@ def _ensure_public(host: str, addresses: list, *, final_url: str | None, http_st
         address = ipaddress.ip_address(sockaddr[0])
         if not _is_public_address(address):
             if str(address) == host.strip("[]"):
-                reason = f"{host} 不是公网地址,已拒绝访问"
+                reason = gettext("%(host)s 不是公网地址,已拒绝访问") % {"host": host}
             else:
-                reason = f"{host} 解析到非公网地址 {address},已拒绝访问"
+                reason = gettext("%(host)s 解析到非公网地址 %(address)s,已拒绝访问") % {
+                    "host": host,
+                    "address": address,
+                }
             raise _Unreachable(reason, final_url=final_url, http_status=http_status)
 
 
@@ -387,7 +407,9 @@ def _read_body(response: http.client.HTTPResponse, *, max_bytes: int, timeout: f
     elif encoding in ("", "identity"):
         decompressor = None
     else:
-        raise _UnsupportedEncoding(f"首页使用了无法解析的压缩格式({encoding})")
+        raise _UnsupportedEncoding(
+            gettext("首页使用了无法解析的压缩格式(%(encoding)s)") % {"encoding": encoding}
+        )
 
     # A per-read timeout alone would let a server that trickles bytes hold the check forever.
     deadline = time.monotonic() + timeout
@@ -413,24 +435,24 @@ def _describe(error: BaseException) -> str:
     if isinstance(error, _UnsupportedEncoding):
         return str(error)
     if isinstance(error, ssl.SSLCertVerificationError):
-        return "HTTPS 证书校验失败"
+        return gettext("HTTPS 证书校验失败")
     if isinstance(error, ssl.SSLError):
-        return "HTTPS 连接建立失败"
+        return gettext("HTTPS 连接建立失败")
     if isinstance(error, TimeoutError):
-        return "连接超时"
+        return gettext("连接超时")
     if isinstance(error, socket.gaierror):
-        return "域名解析失败"
+        return gettext("域名解析失败")
     if isinstance(error, ConnectionRefusedError):
-        return "连接被拒绝"
+        return gettext("连接被拒绝")
     if isinstance(error, ConnectionError | http.client.RemoteDisconnected | http.client.IncompleteRead):
-        return "服务器中断了连接"
+        return gettext("服务器中断了连接")
     if isinstance(error, http.client.HTTPException):
-        return "服务器返回的不是有效的 HTTP 响应"
+        return gettext("服务器返回的不是有效的 HTTP 响应")
     if isinstance(error, zlib.error):
-        return "首页的压缩数据已损坏"
+        return gettext("首页的压缩数据已损坏")
     if isinstance(error, ValueError):
-        return "网址格式不正确"
-    return "网络错误"
+        return gettext("网址格式不正确")
+    return gettext("网络错误")
 
 
 def _decode(body: bytes, header_charset: str | None) -> str:
@@ -545,8 +567,13 @@ def _points_at_miit(href: str | None, base_url: str) -> bool:
     return parts.scheme in ("http", "https") and (host or "").rstrip(".") == MIIT_HOST
 
 
-def _missing_problem(label: str, expected: str, any_number_re: re.Pattern[str], text: str) -> str:
+def _missing_problem(kind: str, expected: str, any_number_re: re.Pattern[str], text: str) -> str:
     shown = list(dict.fromkeys(re.sub(r"\s+", "", match.group()) for match in any_number_re.finditer(text)))
+    params = {"expected": expected, "shown": pgettext("list separator", "、").join(shown[:3])}
+    if kind == "psb":
+        if shown:
+            return gettext("页面未显示公安备案号 %(expected)s,页面上的公安备案号是 %(shown)s。") % params
+        return gettext("页面未显示公安备案号 %(expected)s。") % params
     if shown:
-        return f"页面未显示{label} {expected},页面上的{label}是 {'、'.join(shown[:3])}。"
-    return f"页面未显示{label} {expected}。"
+        return gettext("页面未显示备案号 %(expected)s,页面上的备案号是 %(shown)s。") % params
+    return gettext("页面未显示备案号 %(expected)s。") % params

@@ -5,7 +5,7 @@ import warnings
 from dataclasses import asdict, dataclass
 from typing import IO
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from PIL import Image, ImageFilter, ImageStat
 
 MB = 1024 * 1024
@@ -25,7 +25,7 @@ MAGIC_BYTES: tuple[tuple[bytes, str], ...] = (
     (b"%PDF-", PDF),
 )
 PILLOW_FORMATS = {JPEG: "JPEG", PNG: "PNG"}
-TYPE_LABELS = {JPEG: "JPG 图片", PNG: "PNG 图片", PDF: "PDF 文件"}
+TYPE_LABELS = {JPEG: gettext_lazy("JPG 图片"), PNG: gettext_lazy("PNG 图片"), PDF: gettext_lazy("PDF 文件")}
 
 # Physical (width, height) in millimetres of what each material shows; only the long side is used,
 # so orientation does not matter.  The licence is its 副本, printed A4 landscape.

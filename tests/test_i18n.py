@@ -2,8 +2,10 @@
 
 import ast
 import gettext
+import io
 import json
 import re
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,8 +17,14 @@ from django.utils import translation
 from filings import services
 from filings.checks import load_filing_for_checks, run_submission_checks
 from filings.exceptions import TransitionNotPossible
-from filings.models import Filing, Person, Subject
+from filings.footer import check_footer
+from filings.models import Deadline, Filing, Person, Subject
+from filings.scans import UploadRejected, inspect_upload
+from filings.views.display import countdown
+from filings.workdays import SHANGHAI
+from tests.scan_samples import licence_scan
 from tests.test_api import LIST, payload, post_json
+from tests.test_footer import ICP, server  # noqa: F401 - the local page server fixture
 
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
 PO_PATH = LOCALE_DIR / "django.po"
@@ -263,6 +271,41 @@ def test_alert_texts_and_severity_are_translated():
     with translation.override("zh-hans"):
         assert Severity.NOTICE.label == "提醒"
         assert str(DEFAULT_ACTION) == "请尽快处理该备案。"
+
+
+def test_footer_problems_and_scan_messages_follow_the_active_language(server):  # noqa: F811
+    with translation.override("en"):
+        missing = check_footer(
+            server.base + "/missing", expected_icp=ICP, allow_private_hosts=True, timeout=5
+        )
+        refused = check_footer("http://127.0.0.1/", expected_icp=ICP, allow_private_hosts=False)
+        scan = inspect_upload(io.BytesIO(licence_scan()), material_kind="business_licence")
+        with pytest.raises(UploadRejected) as empty:
+            inspect_upload(io.BytesIO(b""), material_kind="business_licence")
+        separator = translation.pgettext("list separator", "、")
+    assert missing.problems == [
+        f"The page does not show the ICP number {ICP}; the ICP number on the page is 粤ICP备2023012345号-2."
+    ]
+    assert refused.problems == [
+        "The website could not be reached: 127.0.0.1 is not a public address, access refused."
+    ]
+    assert {c.code: c.message for c in scan.checks}["type"] == "File type: JPG image."
+    assert not [c.message for c in scan.checks if CJK.search(c.message)]
+    assert str(empty.value) == "The file is empty. Choose another one."
+    assert separator == ", "
+    with translation.override("zh-hans"):
+        refused = check_footer("http://127.0.0.1/", expected_icp=ICP, allow_private_hosts=False)
+        scan = inspect_upload(io.BytesIO(licence_scan()), material_kind="business_licence")
+    assert refused.problems == ["无法访问网站:127.0.0.1 不是公网地址,已拒绝访问。"]
+    assert {c.code: c.message for c in scan.checks}["type"] == "文件类型为 JPG 图片。"
+
+
+def test_countdown_counts_in_english_plurals():
+    now = datetime(2026, 11, 28, 12, 0, tzinfo=SHANGHAI)
+    with translation.override("en"):
+        one_hour = countdown(Deadline(due_at=now - timedelta(hours=1, minutes=5)), now).text
+        three_days = countdown(Deadline(due_at=now + timedelta(days=3, hours=1)), now).text
+    assert (one_hour, three_days) == ("Overdue by 1 hour", "3 days left")
 
 
 EXTRACTED_NAMES = {

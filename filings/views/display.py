@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.core.exceptions import FieldDoesNotExist
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from filings import checks, workdays
 from filings.models import Deadline, Filing, FilingEvent, Material, Person
@@ -105,22 +105,30 @@ def countdown(deadline: Deadline, now: datetime) -> Countdown:
     if deadline.workdays is not None:
         left = workdays.workdays_left(now, deadline.due_at)
         if deadline.due_at < now:
-            text = _("已超期 %(n)s 个工作日") % {"n": max(-left, 0)} if left < 0 else _("已超期")
+            if left < 0:
+                text = ngettext("已超期 %(n)s 个工作日", "已超期 %(n)s 个工作日", -left) % {"n": -left}
+            else:
+                text = _("已超期")
             return Countdown(deadline, text, True, True)
-        text = _("今天截止") if left == 0 else _("剩余 %(n)s 个工作日") % {"n": left}
+        text = (
+            _("今天截止")
+            if left == 0
+            else ngettext("剩余 %(n)s 个工作日", "剩余 %(n)s 个工作日", left) % {"n": left}
+        )
         return Countdown(deadline, text, False, left <= 1)
     seconds = (deadline.due_at - now).total_seconds()
     hours = int(abs(seconds) // 3600)
     if seconds < 0:
-        text = (
-            _("已超期 %(n)s 小时") % {"n": hours} if hours < 48 else _("已超期 %(n)s 天") % {"n": hours // 24}
-        )
+        if hours < 48:
+            text = ngettext("已超期 %(n)s 小时", "已超期 %(n)s 小时", hours) % {"n": hours}
+        else:
+            text = ngettext("已超期 %(n)s 天", "已超期 %(n)s 天", hours // 24) % {"n": hours // 24}
         return Countdown(deadline, text, True, True)
     if hours < 48:
         minutes = int(seconds % 3600 // 60)
         text = _("剩余 %(h)s 小时 %(m)s 分") % {"h": hours, "m": minutes}
     else:
-        text = _("剩余 %(n)s 天") % {"n": hours // 24}
+        text = ngettext("剩余 %(n)s 天", "剩余 %(n)s 天", hours // 24) % {"n": hours // 24}
     return Countdown(deadline, text, False, hours < 24)
 
 
