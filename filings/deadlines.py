@@ -94,11 +94,17 @@ def open_stage_deadlines(filing: Filing, *, now: datetime) -> list[Deadline]:
 
 
 def restart_stale_entry_deadline(filing: Filing, *, now: datetime) -> None:
-    """A change to a draft restarts its stale-entry clock."""
+    """A change to a draft restarts its stale-entry clock; reminders already sent are withdrawn so
+    that the 7/15/30-day reminders count again from this change."""
     page_cache.filings_changed([filing.pk])
-    Deadline.objects.filter(filing=filing, kind=Kind.STALE_ENTRY, closed_at__isnull=True).update(
-        starts_at=now, due_at=now + timedelta(days=STALE_ENTRY_DAYS)
-    )
+    stale = Deadline.objects.filter(filing=filing, kind=Kind.STALE_ENTRY, closed_at__isnull=True)
+    deadline_ids = list(stale.values_list("id", flat=True))
+    stale.update(starts_at=now, due_at=now + timedelta(days=STALE_ENTRY_DAYS))
+    if (
+        deadline_ids
+        and Alert.objects.filter(deadline_id__in=deadline_ids, withdrawn_at__isnull=True).exists()
+    ):
+        reconcile_alerts(deadline_ids, now=now, reason=_("备案信息已更新,停滞提醒重新计时。"))
 
 
 def recompute_provisional_deadlines(*, now: datetime | None = None) -> int:
@@ -494,9 +500,10 @@ def scan_deadlines(*, now: datetime | None = None, deadline_ids: list[int] | Non
     return result
 
 
-def reconcile_alerts(deadline_ids: list[int], *, now: datetime) -> tuple[int, int]:
-    """After deadlines moved (a calendar was entered), withdraw alerts they no longer reach and
-    raise the ones they now do. Return (withdrawn, raised)."""
+def reconcile_alerts(deadline_ids: list[int], *, now: datetime, reason: str | None = None) -> tuple[int, int]:
+    """After deadlines moved (a calendar was entered, a draft was edited), withdraw alerts they no
+    longer reach and raise the ones they now do. Return (withdrawn, raised)."""
+    reason = reason or _("截止时间已按官方日历重新计算,该提醒不再适用。")
     withdrawn = 0
     with transaction.atomic():
         alerts = list(
@@ -511,7 +518,7 @@ def reconcile_alerts(deadline_ids: list[int], *, now: datetime) -> tuple[int, in
                 moment += threshold.repeat_every * alert.occurrence
             if moment > now:
                 alert.withdrawn_at = now
-                alert.withdrawn_reason = str(_("截止时间已按官方日历重新计算,该提醒不再适用。"))
+                alert.withdrawn_reason = str(reason)
                 alert.repeat_due_at = None
                 alert.save(update_fields=["withdrawn_at", "withdrawn_reason", "repeat_due_at"])
                 unread = Notification.objects.filter(alert=alert, read_at__isnull=True)

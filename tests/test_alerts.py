@@ -451,3 +451,21 @@ def test_unread_count_in_the_navigation_is_one_query(rf, raised, principal, djan
     with django_assert_num_queries(1):
         assert context["unread_alert_count"]() == 3
         assert context["unread_alert_count"]() == 3
+
+
+@pytest.mark.django_db
+def test_editing_a_draft_restarts_its_stale_reminders(principal):
+    filing = entered(State.ENTRY, at("2026-10-01 10:00"), assignee=principal)
+    scan("2026-10-08 10:00")
+    assert codes(filing) == ["stale_entry:after_7d:0"]
+
+    edited_at = at("2026-10-09 12:00")
+    deadlines.restart_stale_entry_deadline(filing, now=edited_at)
+    assert codes(filing) == []
+    withdrawn = Alert.objects.get(filing=filing, threshold__code="after_7d")
+    assert withdrawn.withdrawn_at == edited_at and "重新计时" in withdrawn.withdrawn_reason
+
+    scan("2026-10-15 12:00")  # six days after the edit: nothing yet
+    assert codes(filing) == []
+    scan("2026-10-16 12:00")  # seven days after the edit: the reminder comes again
+    assert codes(filing) == ["stale_entry:after_7d:0"]
