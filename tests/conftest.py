@@ -8,6 +8,8 @@ from rest_framework.test import APIClient
 
 from tests import factories
 
+pytest_plugins = ["tests.caching"]
+
 
 def pytest_collection_modifyitems(config, items):
     postgres = settings.DATABASE_IS_POSTGRES

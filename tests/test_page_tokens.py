@@ -17,27 +17,12 @@ from accounts.roles import Role
 from filings import page_cache, services
 from filings.models import Domain, Province, Website
 from tests import factories
+from tests.caching import logged_in_client
 
 QUEUE = "/filings/review/queues/provider_review/"
 
 
-@pytest.fixture(autouse=True)
-def _shared_cache(settings):
-    # Local memory is shared by everything in this one test process, so tokens may be trusted.
-    settings.BEIAN_SHARED_CACHE = True
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def _permission_queries(captured) -> list[str]:
-    return [q["sql"] for q in captured.captured_queries if '"auth_permission"' in q["sql"]]
+pytestmark = pytest.mark.usefixtures("shared_cache")
 
 
 def _page(client: Client, filing) -> str:
@@ -47,7 +32,7 @@ def _page(client: Client, filing) -> str:
 
 
 def test_a_cached_page_asks_the_database_only_for_the_user(filing):
-    client = _client(filing.assignee)
+    client = logged_in_client(filing.assignee)
     first = _page(client, filing)
     with CaptureQueriesContext(connection) as captured:
         second = _page(client, filing)
@@ -60,7 +45,7 @@ def test_a_cached_page_asks_the_database_only_for_the_user(filing):
 
 
 def test_a_lost_token_means_a_fresh_rendering(filing):
-    client = _client(filing.assignee)
+    client = logged_in_client(filing.assignee)
     _page(client, filing)
     services.update_filing(
         filing, by=filing.assignee, expected_version=filing.version, subject={"postal_address": "新地址甲1号"}
@@ -78,7 +63,7 @@ def test_a_lost_token_means_a_fresh_rendering(filing):
 
 def test_a_change_to_a_shared_subject_shows_on_its_other_filings(principal, reviewer):
     older = factories.ready_filing(assignee=principal)
-    client = _client(principal)
+    client = logged_in_client(principal)
     assert "共享主体的新地址" not in _page(client, older)
     older.subject.postal_address = "广东省深圳市南山区共享主体的新地址2号"
     older.subject.save()
@@ -86,7 +71,7 @@ def test_a_change_to_a_shared_subject_shows_on_its_other_filings(principal, revi
 
 
 def test_a_person_edited_shows_at_once(filing):
-    client = _client(filing.assignee)
+    client = logged_in_client(filing.assignee)
     _page(client, filing)
     person = filing.subject_principal
     person.name = "欧阳新名"
@@ -98,10 +83,10 @@ def test_a_reference_data_edit_in_the_admin_shows_at_once(filing):
     admin = factories.UserFactory(username="admin-t", role=Role.ADMIN)
     admin.is_superuser = True
     admin.save()
-    client = _client(filing.assignee)
+    client = logged_in_client(filing.assignee)
     assert "粤新名" not in _page(client, filing)
     province = Province.objects.get(pk=filing.province_id)
-    as_admin = _client(admin)
+    as_admin = logged_in_client(admin)
     change = reverse("admin:filings_province_change", args=[province.pk])
     form = as_admin.get(change).context["adminform"].form
     data = {name: value for name, value in form.initial.items() if value is not None}
@@ -118,7 +103,7 @@ def test_a_reference_data_edit_in_the_admin_shows_at_once(filing):
 
 
 def test_a_new_display_name_shows_at_once(filing, reviewer):
-    client = _client(filing.assignee)
+    client = logged_in_client(filing.assignee)
     filing = services.pass_review(services.submit_filing(filing, by=filing.assignee), by=reviewer)
     _page(client, filing)
     reviewer.display_name = "审核员新名"
@@ -127,7 +112,7 @@ def test_a_new_display_name_shows_at_once(filing, reviewer):
 
 
 def test_a_change_rolled_back_leaves_the_page_as_it_was(filing):
-    client = _client(filing.assignee)
+    client = logged_in_client(filing.assignee)
     before = _page(client, filing)
     with pytest.raises(RuntimeError), transaction.atomic():
         services.update_filing(
@@ -152,7 +137,7 @@ UNREACHABLE = {
 
 @override_settings(CACHES=UNREACHABLE, SESSION_ENGINE="django.contrib.sessions.backends.db")
 def test_without_the_cache_pages_are_still_right(filing):
-    client = _client(filing.assignee)
+    client = logged_in_client(filing.assignee)
     assert "无缓存时的地址" not in _page(client, filing)
     services.update_filing(
         filing,
@@ -161,11 +146,11 @@ def test_without_the_cache_pages_are_still_right(filing):
         subject={"postal_address": "无缓存时的地址3号"},
     )
     assert "无缓存时的地址3号" in _page(client, filing)
-    assert _client(factories.reviewer_user(username="rev-nocache")).get(QUEUE).status_code == 200
+    assert logged_in_client(factories.reviewer_user(username="rev-nocache")).get(QUEUE).status_code == 200
 
 
 def test_a_domain_added_to_a_website_shows_at_once(filing):
-    client = _client(filing.assignee)
+    client = logged_in_client(filing.assignee)
     assert "token-domain-test.cn" not in _page(client, filing)
     website = Website.objects.get(pk=filing.websites.first().pk)  # no filing cached on it
     Domain.objects.create(website_id=website.pk, name="token-domain-test.cn")

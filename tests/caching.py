@@ -1,0 +1,24 @@
+"""Helpers shared by the tests of the permission cache and the detail page's change tokens."""
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+
+@pytest.fixture
+def shared_cache(settings):
+    # Local memory is shared by everything in this one test process, so tokens may be trusted.
+    settings.BEIAN_SHARED_CACHE = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def logged_in_client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def permission_queries(captured) -> list[str]:
+    return [q["sql"] for q in captured.captured_queries if '"auth_permission"' in q["sql"]]
