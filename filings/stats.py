@@ -534,6 +534,14 @@ def _deadline_rows(queryset):
     return queryset.select_related("filing__subject", "filing__province", "filing__reviewer")
 
 
+def open_filings(*, state: str | None = None, province: Province | None = None):
+    """Return open filings (optionally of one stage and province) in the order the dashboard lists them."""
+    filings = Filing.objects.filter(state__in=[state] if state else OPEN_STATES)
+    if province is not None:
+        filings = filings.filter(province=province)
+    return filings.select_related("subject", "province").order_by("state", "stage_entered_at", "id")
+
+
 def overdue_deadlines(*, now: datetime | None = None, province: Province | None = None):
     now = now or timezone.now()
     rows = Deadline.objects.filter(closed_at__isnull=True, due_at__lt=now, kind__in=LATE_KINDS)

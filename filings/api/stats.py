@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from accounts.roles import Perm
 from filings import footer_checks, queues, selectors, stats
-from filings.models import Filing, Province
+from filings.models import Province
 from filings.states import OPEN_STATES
 
 PAGE_SIZE = 50
@@ -195,11 +195,7 @@ class ExpectedPublication(APIView):
     def get(self, request):
         params = _valid(ExpectedInput, request.query_params)
         state = params.get("state")
-        filings = Filing.objects.filter(state__in=[state] if state else OPEN_STATES)
-        province = _province(params.get("province"))
-        if province is not None:
-            filings = filings.filter(province=province)
-        filings = filings.select_related("subject", "province").order_by("state", "stage_entered_at", "id")
+        filings = stats.open_filings(state=state, province=_province(params.get("province")))
         rows, has_next = _paged(filings, params["page"])
         estimator = stats.PublicationEstimator()
         return Response(

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.roles import Perm
 from filings import charts, exports, queues, stats
-from filings.models import Filing, Province
+from filings.models import Province
 from filings.states import OPEN_STATES, STAGES, State
 
 dashboard_required = permission_required(Perm.DASHBOARD, raise_exception=True)
@@ -239,10 +239,7 @@ def open_filings(request):
         return _bad_request(request, params)
     province = _province(params.cleaned_data["province"])
     state = params.cleaned_data["state"]
-    filings = Filing.objects.filter(state__in=[state] if state else OPEN_STATES)
-    if province is not None:
-        filings = filings.filter(province=province)
-    filings = filings.select_related("subject", "province").order_by("state", "stage_entered_at", "id")
+    filings = stats.open_filings(state=state, province=province)
     if params.cleaned_data["format"]:
         return exports.filing_export(filings, fmt=params.cleaned_data["format"], name="open-filings")
     page = params.cleaned_data["page"] or 1
