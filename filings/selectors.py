@@ -16,6 +16,7 @@ from filings.models import (
     FilingEvent,
     Material,
     Notification,
+    RejectionReason,
     SmsVerifier,
     Subject,
     Website,
@@ -107,6 +108,11 @@ def latest_filing_of_subject(subject: Subject, *, user: Any) -> Filing | None:
         .order_by("-created_at")
         .first()
     )
+
+
+def rejection_catalogue() -> list[RejectionReason]:
+    """Return the active catalogued reasons a reviewer can pick when returning or rejecting."""
+    return list(RejectionReason.objects.filter(active=True))
 
 
 def filing_detail(user: Any, filing_id: int) -> Filing:

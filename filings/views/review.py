@@ -199,7 +199,7 @@ def queue_counts() -> dict[str, int]:
 
 def _detail_context(request, filing_id: int) -> dict[str, Any]:
     filing = selectors.filing_detail(request.user, filing_id)
-    catalogue = list(RejectionReason.objects.filter(active=True))
+    catalogue = selectors.rejection_catalogue()
     checklist = None
     if filing.state in (State.ENTRY, State.PROVIDER_REVIEW):
         checklist = run_submission_checks(load_filing_for_checks(filing.pk))
@@ -289,7 +289,7 @@ def reject(request, filing_id: int):
 
 
 def _reasons_action(request, filing_id: int, service: Callable[..., Any], done: str):
-    form = ReturnForm(request.POST, catalogue=list(RejectionReason.objects.filter(active=True)))
+    form = ReturnForm(request.POST, catalogue=selectors.rejection_catalogue())
 
     def action(filing):
         if not form.is_valid():
