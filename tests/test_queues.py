@@ -1,0 +1,76 @@
+"""The queue page's hand-written row statement returns what the ORM queue query returns."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from filings import queues, services
+from filings.models import Deadline
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def queued(reviewer):
+    """Seven filings in pre-review over two provinces, three claimed by the reviewer, one overdue."""
+    filings = []
+    for index, code in enumerate(["44", "11", "44", "11", "44", "44", "11"]):
+        owner = factories.principal_user(username=f"queue-owner-{index}")
+        filing = services.submit_filing(factories.ready_filing(assignee=owner, province_code=code), by=owner)
+        if index % 2:
+            filing = services.claim_filing(filing, by=reviewer)
+        filings.append(filing)
+    # Spread the due times (and make two equal) so that the order and its tie-break both show.
+    base = timezone.now()
+    offsets = [5, -3, 1, 1, 8, 2, 6]
+    for filing, hours in zip(filings, offsets, strict=True):
+        Deadline.objects.filter(filing=filing, closed_at__isnull=True).update(
+            due_at=base + timedelta(hours=hours)
+        )
+    return filings
+
+
+def _orm_rows(queue, **filters):
+    return list(queues.queue_deadlines(queue, **filters).select_related(None).values(*queues.ROW_FIELDS))
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"mine": True},
+        {"province_code": "11"},
+        {"mine": True, "province_code": "44"},
+        {"province_code": "99"},
+    ],
+    ids=["all", "mine", "province", "mine+province", "no-match"],
+)
+def test_queue_rows_match_the_orm_query(queued, reviewer, filters):
+    queue = queues.QUEUES["provider_review"]
+    expected = _orm_rows(queue, user=reviewer, **filters)
+    page = queues.queue_value_rows(queue, user=reviewer, **filters)
+    assert page.rows == expected
+    assert not page.has_next
+    assert all(timezone.is_aware(row["due_at"]) and isinstance(row["provisional"], bool) for row in page.rows)
+
+
+def test_queue_rows_page_on(queued, reviewer, monkeypatch):
+    monkeypatch.setattr(queues, "PAGE_SIZE", 3)
+    queue = queues.QUEUES["provider_review"]
+    expected = _orm_rows(queue)
+    pages = [queues.queue_value_rows(queue, page=n) for n in (1, 2, 3)]
+    assert [p.has_next for p in pages] == [True, True, False]
+    assert [row for p in pages for row in p.rows] == expected
+    assert len(expected) == 7
+
+
+def test_overdue_count_counts_passed_open_deadlines(queued):
+    queue = queues.QUEUES["provider_review"]
+    assert queues.overdue_count(queue) == 1
+    assert queues.overdue_count(queue, now=timezone.now() + timedelta(hours=3)) == 4
+    Deadline.objects.filter(kind=queue.deadline_kind, due_at__lt=timezone.now()).update(
+        closed_at=timezone.now()
+    )
+    assert queues.overdue_count(queue) == 0
