@@ -147,6 +147,15 @@ def _aware(value: datetime | str) -> datetime:
     return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
 
 
+def province_briefs() -> list:
+    """Return every province as a named row of what a queue page shows and estimates with."""
+    return list(
+        Province.objects.values_list(
+            "pk", "code", "name", "short_name", "icp_abbreviation", "typical_bureau_workdays", named=True
+        )
+    )
+
+
 def urgency(deadline: Deadline, *, now: datetime | None = None) -> str:
     """Return "overdue", "at_risk" or "" for an open deadline."""
     return urgency_of(deadline.kind, deadline.due_at, now=now)

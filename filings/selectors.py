@@ -1,7 +1,9 @@
 """Reads: which filings a user may see, and each filing with what its pages need."""
 
+import functools
 from typing import Any
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
@@ -190,5 +192,15 @@ def alert_inbox(user: Any, *, unread_only: bool = False) -> QuerySet[Notificatio
 
 
 def unread_alert_count(user: Any) -> int:
-    """Return how many alerts in the user's inbox are unread (one indexed count)."""
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    """Return how many alerts in the user's inbox are unread (one indexed count).
+
+    Every page's navigation shows it, so the statement is written out: compiling the ORM count
+    cost more than running it."""
+    with connection.cursor() as cursor:
+        cursor.execute(_unread_sql(), [user.pk])
+        return cursor.fetchone()[0]
+
+
+@functools.cache
+def _unread_sql() -> str:
+    return f"SELECT COUNT(*) FROM {Notification._meta.db_table} WHERE user_id = %s AND read_at IS NULL"

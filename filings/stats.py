@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Literal
 
 from django.db import transaction
 from django.db.models import Count, F, Q, Sum
@@ -389,6 +390,23 @@ def stage_counts(provinces: Iterable[Province] | None = None) -> StageCounts:
     return StageCounts(rows=rows, totals=totals, awaiting_psb=awaiting)
 
 
+# latest refresh -> per-state totals and filings awaiting public security; per process.
+_totals_cache: dict[str, tuple[tuple | None, tuple[dict[str, int], int]]] = {}
+
+
+def stage_totals(stamp: tuple | None) -> tuple[dict[str, int], int]:
+    """Return ({state: filings}, awaiting public security) as of the refresh `stamp` names.
+
+    The counts change only with a refresh, so a page that has the stamp (refresh_stamp()) reads
+    them once per refresh and process instead of on every request."""
+    cached = _totals_cache.get("totals")
+    if cached is None or cached[0] != stamp:
+        counts = stage_counts(provinces=[])
+        cached = (stamp, (counts.totals, counts.awaiting_psb))
+        _totals_cache["totals"] = cached
+    return cached[1]
+
+
 def weekly_flows(weeks: int = 12, *, today: date | None = None) -> list[dict]:
     """Return the last `weeks` weeks: [{"week": monday, "flows": {stage: (entered, left)}}]."""
     today = today or timezone.localdate()
@@ -404,6 +422,11 @@ def weekly_flows(weeks: int = 12, *, today: date | None = None) -> list[dict]:
 
 def last_refresh() -> StatsRefresh | None:
     return StatsRefresh.objects.order_by("-refreshed_at").first()
+
+
+def refresh_stamp() -> tuple | None:
+    """Return the latest refresh as a small tuple: what the per-process summary caches are keyed by."""
+    return StatsRefresh.objects.values_list("pk", "refreshed_at", "seconds").first()
 
 
 # Expected publication dates.
@@ -445,12 +468,19 @@ def _forward_histograms(period_days: int) -> dict[int | None, dict[str, dict[int
 class PublicationEstimator:
     """Estimate publication dates from each province's median forward stage durations."""
 
-    def __init__(self, *, period_days: int = BASIS_PERIOD, provinces: Iterable[Province] | None = None):
+    def __init__(
+        self,
+        *,
+        period_days: int = BASIS_PERIOD,
+        provinces: Iterable[Province] | None = None,
+        stamp: tuple | None | Literal[False] = False,
+    ):
         self.period_days = period_days
         self.provinces = {p.pk: p for p in (provinces if provinces is not None else Province.objects.all())}
         # The histograms change only with a refresh: one small query for the latest refresh
-        # instead of reading and summing the rollups on every page.
-        stamp = StatsRefresh.objects.values_list("pk", "refreshed_at", "seconds").first()
+        # instead of reading and summing the rollups on every page (pass `stamp` if it was read).
+        if stamp is False:
+            stamp = refresh_stamp()
         cached = _histogram_cache.get(period_days)
         if cached is None or cached[0] != stamp:
             cached = (stamp, _forward_histograms(period_days))

@@ -74,3 +74,22 @@ def test_overdue_count_counts_passed_open_deadlines(queued):
         closed_at=timezone.now()
     )
     assert queues.overdue_count(queue) == 0
+
+
+def test_queue_tab_counts_follow_each_statistics_refresh(client, reviewer):
+    from django.urls import reverse
+
+    from filings import stats
+
+    client.force_login(reviewer)
+    url = reverse("filings:review-queue", kwargs={"queue": "provider_review"})
+    owner = factories.principal_user(username="tab-owner-0")
+    services.submit_filing(factories.ready_filing(assignee=owner), by=owner)
+    stats.refresh_summaries(full=True)
+    assert dict(client.get(url).context["queues"])[queues.QUEUES["provider_review"]] == 1
+    owner = factories.principal_user(username="tab-owner-1")
+    services.submit_filing(factories.ready_filing(assignee=owner), by=owner)
+    # Until the next refresh the tab keeps the count of the last one.
+    assert dict(client.get(url).context["queues"])[queues.QUEUES["provider_review"]] == 1
+    stats.refresh_summaries()
+    assert dict(client.get(url).context["queues"])[queues.QUEUES["provider_review"]] == 2

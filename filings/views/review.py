@@ -18,10 +18,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import Perm
-from filings import exports, footer_checks, queues, selectors, services
+from filings import exports, footer_checks, queues, selectors, services, stats
 from filings.checks import load_filing_for_checks, run_submission_checks
 from filings.exceptions import BeianError, InvalidInput
-from filings.models import FooterCheck, Province, RejectionReason
+from filings.models import FooterCheck, RejectionReason
 from filings.states import State
 from filings.stats import PublicationEstimator
 from filings.views import display
@@ -100,10 +100,11 @@ def queue(request, queue: str):
     page = queues.queue_value_rows(chosen, page=params.cleaned_data["page"] or 1, **filters)
     now = timezone.now()
     today = timezone.localdate()
-    provinces = list(Province.objects.all())
+    provinces = queues.province_briefs()
     by_pk = {p.pk: p for p in provinces}
-    estimator = PublicationEstimator(provinces=provinces)
-    counts = queue_counts()
+    stamp = stats.refresh_stamp()
+    estimator = PublicationEstimator(provinces=provinces, stamp=stamp)
+    counts = queue_counts(stamp)
     root = reverse("filings:review-index")
     marks = {"overdue": _("已超期"), "at_risk": _("即将到期"), "": ""}
     rows = []
@@ -177,7 +178,7 @@ def _queue_rows_html(rows: list[dict], *, csrf_token: str) -> str:
     return mark_safe("\n".join(html))  # noqa: S308 - every value above is escaped
 
 
-def _province_options(provinces: list[Province], *, chosen: str) -> str:
+def _province_options(provinces: list, *, chosen: str) -> str:
     return mark_safe(  # noqa: S308 - every value is escaped
         "".join(
             f'<option value="{escape(p.code)}"{" selected" if p.code == chosen else ""}>{escape(p.name)}</option>'
@@ -186,13 +187,11 @@ def _province_options(provinces: list[Province], *, chosen: str) -> str:
     )
 
 
-def queue_counts() -> dict[str, int]:
-    """Return each queue's size as of the last statistics refresh."""
-    from filings.stats import stage_counts
-
-    counts = stage_counts(provinces=[])
+def queue_counts(stamp: tuple | None) -> dict[str, int]:
+    """Return each queue's size as of the statistics refresh `stamp` names."""
+    totals, awaiting_psb = stats.stage_totals(stamp)
     return {
-        q.slug: counts.awaiting_psb if q.state == State.PUBLISHED else counts.totals.get(q.state, 0)
+        q.slug: awaiting_psb if q.state == State.PUBLISHED else totals.get(q.state, 0)
         for q in queues.QUEUES.values()
     }
 
