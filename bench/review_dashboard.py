@@ -219,6 +219,7 @@ def main(argv: list[str]) -> int:
 
     pages = [
         ("dashboard (manager)", as_manager, "/filings/dashboard/"),
+        ("  same, cache emptied", _Uncached(as_manager), "/filings/dashboard/"),
         ("queue provider_review", as_reviewer, "/filings/review/queues/provider_review/"),
         ("queue sms_verification", as_reviewer, "/filings/review/queues/sms_verification/"),
         ("queue bureau_review", as_reviewer, "/filings/review/queues/bureau_review/"),
@@ -232,10 +233,14 @@ def main(argv: list[str]) -> int:
         ("API review queue", as_reviewer, "/api/v1/review/queues/bureau_review/"),
     ]
     print(f"\n{'page':<28} {'server ms':>10} {'bare SQL ms':>12} {'ratio':>6} {'queries':>8}   goal")
+    previous = ""
     for name, client, url in pages:
         page_ms, queries = _time_page(client, url, args.runs)
         sql_ms = _time_sql(queries, args.runs)
-        goal = "< 30 ms" if "detail" in name or "pre-review" in name or "same" in name else "< 100 ms, ≤ 2×"
+        goal = "< 30 ms" if "detail" in name or "pre-review" in name else "< 100 ms, ≤ 2×"
+        goal = "(first view after a refresh)" if "same" in name and "dashboard" in previous else goal
+        goal = "< 30 ms" if "same" in name and "detail" in previous else goal
+        previous = name if not name.startswith(" ") else previous
         goal = "" if "bare" in name else goal
         ratio = f"{page_ms / sql_ms:>6.1f}" if queries else f"{'—':>6}"
         print(f"{name:<28} {page_ms:>10.1f} {sql_ms:>12.1f} {ratio} {len(queries):>8}   {goal}")

@@ -1,18 +1,23 @@
 """The manager dashboard: counts, overdue and at-risk work, durations, outcomes, trends, exports."""
 
+import hashlib
+
 from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from accounts.roles import Perm
-from filings import charts, exports, queues, stats
-from filings.models import Province
+from config.cache import current_tokens
+from filings import charts, exports, page_cache, queues, stats
+from filings.models import Deadline, Province
 from filings.states import OPEN_STATES, STAGES, State
 
 dashboard_required = permission_required(Perm.DASHBOARD, raise_exception=True)
@@ -52,11 +57,8 @@ def dashboard(request):
         return _bad_request(request, params)
     period = params.cleaned_data["period"] or stats.DEFAULT_PERIOD
     now = timezone.now()
-    provinces = list(Province.objects.all())
-    by_pk = {p.pk: p for p in provinces}
-    counts = stats.stage_counts(provinces)
-    period_stats = stats.period_stats(period, provinces=provinces)
-    estimator = stats.PublicationEstimator(provinces=provinces)
+    stamp = stats.refresh_stamp()
+    estimator = stats.PublicationEstimator(stamp=stamp)
     lists = []
     totals = stats.deadline_counts(now=now)
     for slug, title in DEADLINE_LIST_TITLES.items():
@@ -69,6 +71,45 @@ def dashboard(request):
                 "rows": deadline_rows(rows[:LIST_PREVIEW], estimator=estimator, now=now),
             }
         )
+    return render(
+        request,
+        "dashboard/dashboard.html",
+        {
+            "period": period,
+            "periods": stats.PERIODS,
+            "lists": lists,
+            "summary": _summary_sections(period, stamp),
+        },
+    )
+
+
+# The summaries change only when the 5-minute task refreshes them, so the sections built from them
+# alone (counts, durations, outcomes, charts) are rendered once per refresh, period and language
+# and shared by every manager; the deadline lists beside them are read live on every request.
+SUMMARY_TIMEOUT = 600
+
+
+def _summary_sections(period: int, stamp: tuple | None) -> dict[str, str]:
+    if stamp is None:
+        return _render_summary(period, stamp)
+    # Province names are in them: an admin edit replaces the global change token (when the
+    # cache is shared; otherwise such an edit shows with the next refresh).
+    epoch = current_tokens([page_cache.EVERYTHING])
+    key = (
+        "dashboard-summary:"
+        + hashlib.sha256(repr((stamp, period, get_language(), epoch)).encode()).hexdigest()
+    )
+    sections = cache.get(key)
+    if sections is None:
+        sections = _render_summary(period, stamp)
+        cache.set(key, sections, SUMMARY_TIMEOUT)
+    return sections
+
+
+def _render_summary(period: int, stamp: tuple | None) -> dict[str, str]:
+    provinces = list(Province.objects.all())
+    counts = stats.stage_counts(provinces)
+    period_stats = stats.period_stats(period, provinces=provinces)
     flows = stats.weekly_flows(12)
     flow_charts = [
         (
@@ -102,34 +143,32 @@ def dashboard(request):
         unit=_("工作日"),
         marker_name="P90",
     )
-    return render(
-        request,
-        "dashboard/dashboard.html",
-        {
-            "period": period,
-            "periods": stats.PERIODS,
-            "counts": counts,
-            "states": list(State),
-            "count_totals": [counts.totals.get(state, 0) for state in State.values],
-            "count_rows": _count_rows(counts),
-            "open_states": OPEN_STATES,
-            "duration_rows": [_duration_row(_("全国"), period_stats.national)]
-            + [_duration_row(ps.province.name, ps) for ps in period_stats.provinces],
-            "period_stats": period_stats,
-            "duration_stages": stats.DURATION_STAGES,
-            "lists": lists,
-            "flow_charts": flow_charts,
-            "bureau_chart": bureau_chart,
-            "refreshed": stats.last_refresh(),
-            "provinces_by_pk": by_pk,
-        },
-    )
+    context = {
+        "period": period,
+        "counts": counts,
+        "states": list(State),
+        "count_totals": [counts.totals.get(state, 0) for state in State.values],
+        "count_rows": _count_rows(counts),
+        "duration_rows": [_duration_row(_("全国"), period_stats.national)]
+        + [_duration_row(ps.province.name, ps) for ps in period_stats.provinces],
+        "duration_stages": stats.DURATION_STAGES,
+        "flow_charts": flow_charts,
+        "bureau_chart": bureau_chart,
+        "refreshed_at": stamp[1] if stamp else None,
+    }
+    return {
+        "counts": render_to_string("dashboard/_summary_counts.html", context),
+        "trends": render_to_string("dashboard/_summary_trends.html", context),
+    }
 
 
 def deadline_rows(deadlines, *, estimator: stats.PublicationEstimator, now) -> list[dict]:
     """Return the rows of a deadline list as plain strings (rendering many rows must stay fast)."""
     root = reverse("filings:list")
     marks = {"overdue": _("已超期"), "at_risk": _("即将到期"), "": ""}
+    # get_FOO_display() translates every choice on each call; one lookup table per list instead.
+    stage_labels = {value: str(label) for value, label in State.choices}
+    kind_labels = {value: str(label) for value, label in Deadline.Kind.choices}
     rows = []
     for deadline in deadlines:
         filing = deadline.filing
@@ -140,8 +179,8 @@ def deadline_rows(deadlines, *, estimator: stats.PublicationEstimator, now) -> l
                 "url": f"{root}{filing.pk}/",
                 "subject": filing.subject.name,
                 "province": filing.province.short_name,
-                "stage": filing.get_state_display(),
-                "kind": deadline.get_kind_display(),
+                "stage": stage_labels.get(filing.state, filing.state),
+                "kind": kind_labels.get(deadline.kind, deadline.kind),
                 "due": timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M"),
                 "provisional": deadline.provisional,
                 "urgency": urgency,
