@@ -3,7 +3,7 @@
 import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -147,13 +147,28 @@ def _aware(value: datetime | str) -> datetime:
     return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
 
 
-def province_briefs() -> list:
-    """Return every province as a named row of what a queue page shows and estimates with."""
-    return list(
-        Province.objects.values_list(
-            "pk", "code", "name", "short_name", "icp_abbreviation", "typical_bureau_workdays", named=True
-        )
-    )
+class ProvinceBrief(NamedTuple):
+    """What a queue page shows of a province and estimates publication dates with."""
+
+    pk: int
+    code: str
+    name: str
+    short_name: str
+    icp_abbreviation: str
+    typical_bureau_workdays: int
+
+
+def province_briefs() -> list[ProvinceBrief]:
+    """Return every province in code order (written out, as the rows are)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_provinces_sql())
+        return [ProvinceBrief(*row) for row in cursor.fetchall()]
+
+
+@functools.cache
+def _provinces_sql() -> str:
+    columns = ", ".join(ProvinceBrief._fields).replace("pk", "id", 1)
+    return f"SELECT {columns} FROM {Province._meta.db_table} ORDER BY code"
 
 
 def urgency(deadline: Deadline, *, now: datetime | None = None) -> str:

@@ -1,6 +1,7 @@
 """The reviewer console: work queues by stage, a filing's pre-review page and the reviewer's actions."""
 
 from collections.abc import Callable
+from html import escape as _escape
 from typing import Any
 
 from django import forms
@@ -11,7 +12,6 @@ from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -151,15 +151,16 @@ def queue(request, queue: str):
 
 
 # A queue page must cost little more than its SQL: its 25 rows and 30-odd province options are
-# joined here from escaped strings (about 1.3 ms less per page than ~450 template nodes).
+# joined here from escaped strings (about 1.3 ms less per page than ~450 template nodes), escaped
+# with the standard library's html.escape: the same five characters, without Django's lazy-string check.
 
 
 def _queue_rows_html(rows: list[dict], *, csrf_token: str) -> str:
-    provisional, mine, claim = escape(_("暂定")), escape(_("我的")), escape(_("认领"))
-    token = escape(csrf_token)
+    provisional, mine, claim = _escape(_("暂定")), _escape(_("我的")), _escape(_("认领"))
+    token = _escape(csrf_token)
     html = []
     for row in rows:
-        url, urgency = escape(row["url"]), escape(row["urgency"])
+        url, urgency = _escape(row["url"]), _escape(row["urgency"])
         badge = f' <span class="badge warn">{provisional}</span>' if row["provisional"] else ""
         action = (
             mine
@@ -168,11 +169,11 @@ def _queue_rows_html(rows: list[dict], *, csrf_token: str) -> str:
             f' name="csrfmiddlewaretoken" value="{token}"><button type="submit">{claim}</button></form>'
         )
         html.append(
-            f'<tr class="{urgency}"><td><a href="{url}">{escape(row["subject"])}</a></td>'
-            f"<td>{escape(row['province'])}</td><td>{escape(row['due'])}{badge}</td>"
-            f'<td><span class="mark {urgency}">{escape(row["mark"])}</span></td>'
-            f"<td>{escape(row['reviewer'])}</td>"
-            f'<td>{escape(row["expected"])}<br><small class="muted">{escape(row["basis"])}</small></td>'
+            f'<tr class="{urgency}"><td><a href="{url}">{_escape(row["subject"])}</a></td>'
+            f"<td>{_escape(row['province'])}</td><td>{_escape(row['due'])}{badge}</td>"
+            f'<td><span class="mark {urgency}">{_escape(row["mark"])}</span></td>'
+            f"<td>{_escape(row['reviewer'])}</td>"
+            f'<td>{_escape(row["expected"])}<br><small class="muted">{_escape(row["basis"])}</small></td>'
             f"<td>{action}</td></tr>"
         )
     return mark_safe("\n".join(html))  # noqa: S308 - every value above is escaped
@@ -181,7 +182,7 @@ def _queue_rows_html(rows: list[dict], *, csrf_token: str) -> str:
 def _province_options(provinces: list, *, chosen: str) -> str:
     return mark_safe(  # noqa: S308 - every value is escaped
         "".join(
-            f'<option value="{escape(p.code)}"{" selected" if p.code == chosen else ""}>{escape(p.name)}</option>'
+            f'<option value="{_escape(p.code)}"{" selected" if p.code == chosen else ""}>{_escape(p.name)}</option>'
             for p in provinces
         )
     )
