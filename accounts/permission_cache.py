@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from config.cache import bump_tokens, current_tokens
+from config.cache import bump_tokens, current_tokens, tokens_shared
 
 # Changes to groups or to permissions themselves reach every user.
 EVERYONE = "perms:epoch"
@@ -37,18 +37,27 @@ class CachedPermissionsBackend(ModelBackend):
         return getattr(user_obj, attribute)
 
     def _shared_permissions(self, user_obj) -> tuple[set[str], set[str]] | None:
-        keys = [EVERYONE, user_token_key(user_obj.pk)]
-        tokens = current_tokens(keys)
-        if tokens is None:
+        if not tokens_shared():
             return None
-        key = f"perms:{user_obj.pk}:{tokens[keys[0]]}:{tokens[keys[1]]}"
-        stored = cache.get(key)
-        if stored is None:
-            stored = (
-                super()._get_permissions(user_obj, None, "user"),
-                super()._get_permissions(user_obj, None, "group"),
-            )
-            cache.set(key, stored, TIMEOUT_SECONDS)
+        token_keys = [EVERYONE, user_token_key(user_obj.pk)]
+        entry_key = f"perms:{user_obj.pk}"
+        # One round trip: the entry names the tokens it was read under and counts only while
+        # they are still the current ones.
+        found = cache.get_many([*token_keys, entry_key])
+        tokens = tuple(found.get(key) for key in token_keys)
+        entry = found.get(entry_key)
+        if None not in tokens and entry is not None and entry[0] == tokens:
+            return entry[1]
+        current = current_tokens(token_keys)  # creates a missing token
+        if current is None:
+            return None
+        # Tokens first, then the database: a change committed in between replaces a token again,
+        # so what is stored here cannot outlive it.
+        stored = (
+            super()._get_permissions(user_obj, None, "user"),
+            super()._get_permissions(user_obj, None, "group"),
+        )
+        cache.set(entry_key, (tuple(current[key] for key in token_keys), stored), TIMEOUT_SECONDS)
         return stored
 
 

@@ -2,7 +2,7 @@
 
 import functools
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from django.contrib.auth import get_user_model
@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from filings.models import Deadline, Filing, Province, Subject
 from filings.states import State
-from filings.stats import AT_RISK_WINDOWS
+from filings.stats import AT_RISK_WINDOWS, from_db
 
 
 @dataclass(frozen=True)
@@ -131,20 +131,14 @@ def _typed(values: tuple) -> tuple:
     return (
         pk,
         kind,
-        _aware(due_at),
+        from_db(due_at),
         bool(provisional),
         filing_id,
         state,
         province_id,
-        _aware(entered),
+        from_db(entered),
         *rest,
     )
-
-
-def _aware(value: datetime | str) -> datetime:
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
 
 
 class ProvinceBrief(NamedTuple):

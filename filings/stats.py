@@ -6,18 +6,20 @@ the dashboard reads a few hundred rows whatever the number of filings. Durations
 working days on the official calendar; percentiles use the nearest-rank method.
 """
 
+import functools
 import math
 import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from filings import workdays
@@ -425,8 +427,28 @@ def last_refresh() -> StatsRefresh | None:
 
 
 def refresh_stamp() -> tuple | None:
-    """Return the latest refresh as a small tuple: what the per-process summary caches are keyed by."""
-    return StatsRefresh.objects.values_list("pk", "refreshed_at", "seconds").first()
+    """Return the latest refresh as (pk, refreshed_at, seconds): what the per-process summary
+    caches are keyed by. Written out: every queue and dashboard view asks, and compiling the ORM
+    query took longer than running it."""
+    with connection.cursor() as cursor:
+        cursor.execute(_stamp_sql())
+        row = cursor.fetchone()
+    return None if row is None else (row[0], from_db(row[1]), row[2])
+
+
+@functools.cache
+def _stamp_sql() -> str:
+    return (
+        f"SELECT id, refreshed_at, seconds FROM {StatsRefresh._meta.db_table}"
+        " ORDER BY refreshed_at DESC LIMIT 1"
+    )
+
+
+def from_db(value: datetime | str) -> datetime:
+    """Return a datetime read by a written statement as the ORM would: SQLite's are naive UTC."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
 
 
 # Expected publication dates.
@@ -465,6 +487,19 @@ def _forward_histograms(period_days: int) -> dict[int | None, dict[str, dict[int
     return {key: dict(stages) for key, stages in histograms.items()}
 
 
+def forget_process_copies() -> None:
+    """Drop this process' copies of summary reads (histograms, totals, estimates). They are keyed
+    by the refresh, the calendar and the language, so only a change that none of these records
+    needs this (tests that write summaries or change the estimate's settings directly)."""
+    _histogram_cache.clear()
+    _totals_cache.clear()
+    _expectation_cache.clear()
+
+
+# period_days -> (what the estimates were computed from, {(province, state, day, today): estimate}).
+_expectation_cache: dict[int, tuple[tuple, dict[tuple, Expectation]]] = {}
+
+
 class PublicationEstimator:
     """Estimate publication dates from each province's median forward stage durations."""
 
@@ -486,8 +521,14 @@ class PublicationEstimator:
             cached = (stamp, _forward_histograms(period_days))
             _histogram_cache[period_days] = cached
         self.histograms = cached[1]
-        # Filings of one province that entered a stage on the same day share their estimate.
-        self._results: dict[tuple, Expectation] = {}
+        # Filings of one province that entered a stage on the same day share their estimate, and
+        # so do the requests of one process until the histograms, the calendar or the language change.
+        generation = (stamp, get_language(), workdays.calendar_version())
+        results = _expectation_cache.get(period_days)
+        if results is None or results[0] != generation:
+            results = (generation, {})
+            _expectation_cache[period_days] = results
+        self._results: dict[tuple, Expectation] = results[1]
 
     def basis(self, province: Province, stage: str) -> StageBasis:
         own = self.histograms.get(province.pk, {}).get(stage, {})
@@ -514,13 +555,21 @@ class PublicationEstimator:
         if state not in FORWARD_EXIT:
             return None
         today = today or timezone.localdate()
-        key = (province.pk, state, local_day(stage_entered_at), today)
+        # What the estimate is computed from, the province's own figures included (it may be edited).
+        key = (
+            province.pk,
+            province.typical_bureau_workdays,
+            province.icp_abbreviation,
+            state,
+            local_day(stage_entered_at),
+            today,
+        )
         if key not in self._results:
             self._results[key] = self._expect(key, province)
         return self._results[key]
 
     def _expect(self, key: tuple, province: Province) -> Expectation:
-        _province_id, state, day, today = key
+        *_province, state, day, today = key
         remaining = DURATION_STAGES[DURATION_STAGES.index(state) :]
         for index, stage in enumerate(remaining):
             day = workdays.add_workdays(day, self.basis(province, stage).workdays)

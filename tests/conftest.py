@@ -33,6 +33,14 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_summary_copies():
+    # Refresh stamps can repeat between tests (rolled back rows, fixed clocks).
+    from filings import stats
+
+    stats.forget_process_copies()
+
+
 @pytest.fixture
 def principal(db):
     return factories.principal_user(username="principal-a")

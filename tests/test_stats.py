@@ -213,3 +213,22 @@ def test_percentile_is_nearest_rank():
     assert stats.percentile({1: 9, 10: 1}, 0.9) == 1
     assert stats.percentile({1: 8, 10: 2}, 0.9) == 10
     assert stats.percentile({}, 0.5) is None
+
+
+def test_expected_dates_are_kept_per_process_until_the_calendar_or_province_changes(history):
+    from filings.models import CalendarDay
+
+    province = Province.objects.get(code="31")
+    waiting = _filing("31", S.BUREAU_REVIEW, _path(at(11, 19), at(11, 20), at(11, 20, 11), at(11, 23), None))
+    before = stats.PublicationEstimator().expect(waiting, today=NOW.date())
+    assert stats.PublicationEstimator().expect(waiting, today=NOW.date()) == before
+    # The admin declares the expected day a holiday: the next estimate moves past it.
+    CalendarDay.objects.create(date=before.date, is_workday=False, name="测试")
+    moved = stats.PublicationEstimator().expect(waiting, today=NOW.date())
+    assert moved.date > before.date
+    # A province's typical bureau time is part of what an estimate is kept under.
+    province.typical_bureau_workdays += 5
+    province.save()
+    waiting.province = province
+    later = stats.PublicationEstimator(provinces=[province]).expect(waiting, today=NOW.date())
+    assert later.date > moved.date
