@@ -1,6 +1,10 @@
-"""Template context shared by every page: the unread alert count in the navigation."""
+"""Template context shared by every page: the navigation's links and the unread alert count."""
 
-from filings import selectors
+from filings import links, selectors
+
+
+def navigation(request) -> dict:
+    return {"nav": links.navigation()}
 
 
 def alerts(request) -> dict:

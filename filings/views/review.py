@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -18,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import Perm
-from filings import exports, footer_checks, queues, selectors, services, stats
+from filings import exports, footer_checks, links, queues, selectors, services, stats
 from filings.checks import load_filing_for_checks, run_submission_checks
 from filings.exceptions import BeianError, InvalidInput
 from filings.models import FooterCheck, RejectionReason
@@ -105,7 +104,7 @@ def queue(request, queue: str):
     stamp = stats.refresh_stamp()
     estimator = PublicationEstimator(provinces=provinces, stamp=stamp)
     counts = queue_counts(stamp)
-    root = reverse("filings:review-index")
+    root = links.fixed_url("filings:review-index")
     marks = {"overdue": _("已超期"), "at_risk": _("即将到期"), "": ""}
     rows = []
     # Plain strings from plain values: a queue page must cost little more than its SQL.
@@ -139,6 +138,10 @@ def queue(request, queue: str):
         {
             "queue": chosen,
             "queues": [(q, counts.get(q.slug, 0)) for q in queues.QUEUES.values()],
+            "queue_tabs": [
+                (q, counts.get(q.slug, 0), links.fixed_url("filings:review-queue", queue=q.slug))
+                for q in queues.QUEUES.values()
+            ],
             "rows": rows,
             "rows_html": _queue_rows_html(rows, csrf_token=get_token(request)),
             "page": page,
