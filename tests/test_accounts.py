@@ -46,3 +46,23 @@ def test_login_lands_a_principal_on_my_filings(client):
 def test_an_invalid_token_gets_401(client):
     response = client.get("/api/v1/filings/", HTTP_AUTHORIZATION="Token not-a-real-token")
     assert response.status_code == 401
+
+
+@pytest.mark.django_db
+def test_a_session_ends_when_its_user_is_deactivated_or_deleted(client):
+    from django.urls import reverse
+
+    from accounts.models import User
+
+    user = factories.principal_user(username="leaving")
+    client.force_login(user)
+    assert client.get(reverse("filings:list")).status_code == 200
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    response = client.get(reverse("filings:list"))
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+
+    other = factories.principal_user(username="gone")
+    client.force_login(other)
+    assert client.get(reverse("filings:list")).status_code == 200
+    other.delete()
+    assert client.get(reverse("filings:list")).status_code == 302
