@@ -171,6 +171,17 @@ def load_test(*, detail_path: str, cookie: str, seconds: int) -> dict[str, float
         server.wait(timeout=20)
 
 
+def _verdict(goal: str, page_ms: float, ratio: float | None) -> str:
+    if goal.startswith("< 30 ms"):
+        return "  met" if page_ms < 30 else "  MISSED"
+    if goal == "< 100 ms (API)":
+        return "  met" if page_ms < 100 else "  MISSED"
+    if goal.startswith("< 100 ms"):
+        met = page_ms < 100 and ratio is not None and ratio <= 2
+        return "  met" if met else "  MISSED"
+    return ""
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="bench review_dashboard")
     parser.add_argument("--runs", type=int, default=30)
@@ -242,8 +253,11 @@ def main(argv: list[str]) -> int:
         goal = "< 30 ms" if "same" in name and "detail" in previous else goal
         previous = name if not name.startswith(" ") else previous
         goal = "" if "bare" in name else goal
-        ratio = f"{page_ms / sql_ms:>6.1f}" if queries else f"{'—':>6}"
-        print(f"{name:<28} {page_ms:>10.1f} {sql_ms:>12.1f} {ratio} {len(queries):>8}   {goal}")
+        # The issue sets the 2× ratio for the dashboard and queue pages; the API is shown against 100 ms.
+        goal = "< 100 ms (API)" if name.startswith("API") else goal
+        ratio = f"{page_ms / sql_ms:>6.2f}" if queries else f"{'—':>6}"
+        verdict = _verdict(goal, page_ms, page_ms / sql_ms if queries else None)
+        print(f"{name:<28} {page_ms:>10.1f} {sql_ms:>12.1f} {ratio} {len(queries):>8}   {goal}{verdict}")
 
     if not args.skip_load:
         cookie = f"{settings.SESSION_COOKIE_NAME}={as_owner.cookies[settings.SESSION_COOKIE_NAME].value}"
