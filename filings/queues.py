@@ -97,7 +97,10 @@ def queue_value_rows(
     params += [PAGE_SIZE + 1, (page - 1) * PAGE_SIZE]
     with connection.cursor() as cursor:
         cursor.execute(_queue_rows_sql(mine=mine, by_province=bool(province_code)), params)
-        rows = [dict(zip(ROW_FIELDS, _typed(values), strict=True)) for values in cursor.fetchall()]
+        fetched = cursor.fetchall()
+    if connection.vendor == "sqlite":
+        fetched = [_typed(values) for values in fetched]
+    rows = [dict(zip(ROW_FIELDS, values, strict=True)) for values in fetched]
     return QueuePage(rows=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE)
 
 

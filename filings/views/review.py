@@ -35,6 +35,10 @@ class QueueFilter(forms.Form):
     format = forms.ChoiceField(required=False, choices=[("", ""), ("csv", "CSV"), ("xlsx", "Excel")])
 
 
+# What QueueFilter cleans an empty query string to (tests/test_queues.py keeps them equal).
+QUEUE_DEFAULTS = {"province": "", "mine": False, "page": None, "format": ""}
+
+
 class ReturnForm(forms.Form):
     codes = forms.MultipleChoiceField(required=False, label=gettext_lazy("常见原因"))
     field = forms.CharField(required=False, max_length=100, label=gettext_lazy("字段"))
@@ -84,19 +88,23 @@ def queue(request, queue: str):
     chosen = queues.QUEUES.get(queue)
     if chosen is None:
         raise Http404
-    params = QueueFilter(request.GET)
-    if not params.is_valid():
-        return render(request, "review/queue.html", {"error": _form_error(params)}, status=400)
+    if request.GET:
+        params = QueueFilter(request.GET)
+        if not params.is_valid():
+            return render(request, "review/queue.html", {"error": _form_error(params)}, status=400)
+        chosen_filters = params.cleaned_data
+    else:
+        chosen_filters = QUEUE_DEFAULTS  # the tabs' own links: nothing to validate
     filters = {
         "user": request.user,
-        "mine": params.cleaned_data["mine"],
-        "province_code": params.cleaned_data["province"] or None,
+        "mine": chosen_filters["mine"],
+        "province_code": chosen_filters["province"] or None,
     }
-    export = params.cleaned_data["format"]
+    export = chosen_filters["format"]
     if export:
         rows = queues.queue_deadlines(chosen, **filters)
         return exports.deadline_export(rows, fmt=export, name=f"queue-{chosen.slug}")
-    page = queues.queue_value_rows(chosen, page=params.cleaned_data["page"] or 1, **filters)
+    page = queues.queue_value_rows(chosen, page=chosen_filters["page"] or 1, **filters)
     now = timezone.now()
     today = timezone.localdate()
     provinces = queues.province_briefs()
@@ -137,7 +145,6 @@ def queue(request, queue: str):
         "review/queue.html",
         {
             "queue": chosen,
-            "queues": [(q, counts.get(q.slug, 0)) for q in queues.QUEUES.values()],
             "queue_tabs": [
                 (q, counts.get(q.slug, 0), links.fixed_url("filings:review-queue", queue=q.slug))
                 for q in queues.QUEUES.values()
@@ -146,8 +153,8 @@ def queue(request, queue: str):
             "rows_html": _queue_rows_html(rows, csrf_token=get_token(request)),
             "page": page,
             "overdue": queues.overdue_count(chosen, now=now),
-            "province_options": _province_options(provinces, chosen=params.cleaned_data["province"]),
-            "filters": params.cleaned_data,
+            "province_options": _province_options(provinces, chosen=chosen_filters["province"]),
+            "filters": chosen_filters,
             "query": query.urlencode(),
         },
     )
