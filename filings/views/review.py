@@ -140,6 +140,7 @@ def queue(request, queue: str):
         )
     query = request.GET.copy()
     query.pop("page", None)
+    csrf_token = get_token(request)
     return render(
         request,
         "review/queue.html",
@@ -150,7 +151,9 @@ def queue(request, queue: str):
                 for q in queues.QUEUES.values()
             ],
             "rows": rows,
-            "rows_html": _queue_rows_html(rows, csrf_token=get_token(request)),
+            "rows_html": _queue_rows_html(rows, csrf_token=csrf_token),
+            # One masked token for the claim buttons and the navigation's forms alike.
+            "csrf_token": csrf_token,
             "page": page,
             "overdue": queues.overdue_count(chosen, now=now),
             "province_options": _province_options(provinces, chosen=chosen_filters["province"]),
