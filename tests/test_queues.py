@@ -105,3 +105,13 @@ def test_an_empty_query_means_the_filter_defaults():
     params = QueueFilter({})
     assert params.is_valid()
     assert params.cleaned_data == QUEUE_DEFAULTS
+
+
+def test_queue_page_shows_due_times_in_china_time(client, reviewer, queued):
+    from django.urls import reverse
+
+    client.force_login(reviewer)
+    deadline = Deadline.objects.filter(filing=queued[0], closed_at__isnull=True).get()
+    body = client.get(reverse("filings:review-queue", kwargs={"queue": "provider_review"})).content.decode()
+    shanghai = deadline.due_at.astimezone(timezone.get_fixed_timezone(8 * 60))
+    assert shanghai.strftime("%Y-%m-%d %H:%M") in body

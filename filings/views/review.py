@@ -114,6 +114,7 @@ def queue(request, queue: str):
     counts = queue_counts(stamp)
     root = links.fixed_url("filings:review-index")
     marks = {"overdue": _("已超期"), "at_risk": _("即将到期"), "": ""}
+    local_zone = timezone.get_current_timezone()
     rows = []
     # Plain strings from plain values: a queue page must cost little more than its SQL.
     for row in page.rows:
@@ -129,7 +130,7 @@ def queue(request, queue: str):
                 "province": province.short_name,
                 "reviewer": row["filing__reviewer__display_name"] or row["filing__reviewer__username"] or "—",
                 "url": f"{root}{row['filing_id']}/",
-                "due": timezone.localtime(row["due_at"]).strftime("%Y-%m-%d %H:%M"),
+                "due": row["due_at"].astimezone(local_zone).strftime("%Y-%m-%d %H:%M"),
                 "provisional": row["provisional"],
                 "urgency": urgency,
                 "mark": marks[urgency],
