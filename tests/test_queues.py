@@ -111,7 +111,8 @@ def test_queue_page_shows_due_times_in_china_time(client, reviewer, queued):
     from django.urls import reverse
 
     client.force_login(reviewer)
-    deadline = Deadline.objects.filter(filing=queued[0], closed_at__isnull=True).get()
+    queue = queues.QUEUES["provider_review"]
+    deadline = Deadline.objects.get(filing=queued[0], kind=queue.deadline_kind, closed_at__isnull=True)
     body = client.get(reverse("filings:review-queue", kwargs={"queue": "provider_review"})).content.decode()
     shanghai = deadline.due_at.astimezone(timezone.get_fixed_timezone(8 * 60))
     assert shanghai.strftime("%Y-%m-%d %H:%M") in body
