@@ -3,13 +3,13 @@
 import functools
 from typing import Any
 
-from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django_fsm import has_transition_perm
 
 from accounts.roles import Perm
+from filings import statements
 from filings.models import (
     Alert,
     Deadline,
@@ -192,13 +192,9 @@ def alert_inbox(user: Any, *, unread_only: bool = False) -> QuerySet[Notificatio
 
 
 def unread_alert_count(user: Any) -> int:
-    """Return how many alerts in the user's inbox are unread (one indexed count).
-
-    Every page's navigation shows it, so the statement is written out: compiling the ORM count
-    cost more than running it."""
-    with connection.cursor() as cursor:
-        cursor.execute(_unread_sql(), [user.pk])
-        return cursor.fetchone()[0]
+    """Return how many alerts in the user's inbox are unread (one indexed count; every page's
+    navigation shows it, so it is written out: statements.py)."""
+    return statements.scalar(_unread_sql(), [user.pk])
 
 
 @functools.cache

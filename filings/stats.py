@@ -12,7 +12,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from django.db import connection, transaction
@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from filings import workdays
+from filings import statements, workdays
 from filings.models import (
     Deadline,
     Filing,
@@ -392,8 +392,24 @@ def stage_counts(provinces: Iterable[Province] | None = None) -> StageCounts:
     return StageCounts(rows=rows, totals=totals, awaiting_psb=awaiting)
 
 
-# latest refresh -> per-state totals and filings awaiting public security; per process.
-_totals_cache: dict[str, tuple[tuple | None, tuple[dict[str, int], int]]] = {}
+# Reads derived from the summaries, kept by this process: name -> (what they were computed from, value).
+_kept: dict[object, tuple[object, object]] = {}
+
+
+def _keep(name: object, version: object, compute):
+    """Return compute(), computed again only when `version` differs from the last call's."""
+    held = _kept.get(name)
+    if held is None or held[0] != version:
+        held = (version, compute())
+        _kept[name] = held
+    return held[1]
+
+
+def forget_process_copies() -> None:
+    """Drop this process' kept reads (histograms, totals, estimates). They are keyed by the
+    refresh, the calendar and the language, so only a change that none of these records needs
+    this (tests that write summaries or change the estimate's settings directly)."""
+    _kept.clear()
 
 
 def stage_totals(stamp: tuple | None) -> tuple[dict[str, int], int]:
@@ -401,12 +417,12 @@ def stage_totals(stamp: tuple | None) -> tuple[dict[str, int], int]:
 
     The counts change only with a refresh, so a page that has the stamp (refresh_stamp()) reads
     them once per refresh and process instead of on every request."""
-    cached = _totals_cache.get("totals")
-    if cached is None or cached[0] != stamp:
+
+    def compute() -> tuple[dict[str, int], int]:
         counts = stage_counts(provinces=[])
-        cached = (stamp, (counts.totals, counts.awaiting_psb))
-        _totals_cache["totals"] = cached
-    return cached[1]
+        return counts.totals, counts.awaiting_psb
+
+    return _keep("stage totals", stamp, compute)
 
 
 def weekly_flows(weeks: int = 12, *, today: date | None = None) -> list[dict]:
@@ -427,13 +443,12 @@ def last_refresh() -> StatsRefresh | None:
 
 
 def refresh_stamp() -> tuple | None:
-    """Return the latest refresh as (pk, refreshed_at, seconds): what the per-process summary
-    caches are keyed by. Written out: every queue and dashboard view asks, and compiling the ORM
-    query took longer than running it."""
+    """Return the latest refresh as (pk, refreshed_at, seconds): what the reads this process keeps
+    are keyed by. Written out (statements.py): every queue and dashboard view asks."""
     with connection.cursor() as cursor:
         cursor.execute(_stamp_sql())
         row = cursor.fetchone()
-    return None if row is None else (row[0], from_db(row[1]), row[2])
+    return None if row is None else (row[0], statements.aware(row[1]), row[2])
 
 
 @functools.cache
@@ -442,13 +457,6 @@ def _stamp_sql() -> str:
         f"SELECT id, refreshed_at, seconds FROM {StatsRefresh._meta.db_table}"
         " ORDER BY refreshed_at DESC LIMIT 1"
     )
-
-
-def from_db(value: datetime | str) -> datetime:
-    """Return a datetime read by a written statement as the ORM would: SQLite's are naive UTC."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
 
 
 # Expected publication dates.
@@ -467,10 +475,6 @@ class Expectation:
     basis: str
 
 
-# period_days -> (latest refresh it was read after, histograms); per process, read-only once built.
-_histogram_cache: dict[int, tuple[tuple | None, dict]] = {}
-
-
 def _forward_histograms(period_days: int) -> dict[int | None, dict[str, dict[int, int]]]:
     """Return {province_id (None: national): {stage: {workdays: visits}}} of forward stage exits."""
     histograms: dict[int | None, dict[str, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
@@ -485,19 +489,6 @@ def _forward_histograms(period_days: int) -> dict[int | None, dict[str, dict[int
             stage_counts = histograms[key][stage]
             stage_counts[days] = stage_counts.get(days, 0) + visits
     return {key: dict(stages) for key, stages in histograms.items()}
-
-
-def forget_process_copies() -> None:
-    """Drop this process' copies of summary reads (histograms, totals, estimates). They are keyed
-    by the refresh, the calendar and the language, so only a change that none of these records
-    needs this (tests that write summaries or change the estimate's settings directly)."""
-    _histogram_cache.clear()
-    _totals_cache.clear()
-    _expectation_cache.clear()
-
-
-# period_days -> (what the estimates were computed from, {(province, state, day, today): estimate}).
-_expectation_cache: dict[int, tuple[tuple, dict[tuple, Expectation]]] = {}
 
 
 class PublicationEstimator:
@@ -516,19 +507,12 @@ class PublicationEstimator:
         # instead of reading and summing the rollups on every page (pass `stamp` if it was read).
         if stamp is False:
             stamp = refresh_stamp()
-        cached = _histogram_cache.get(period_days)
-        if cached is None or cached[0] != stamp:
-            cached = (stamp, _forward_histograms(period_days))
-            _histogram_cache[period_days] = cached
-        self.histograms = cached[1]
+        self.histograms = _keep(("histograms", period_days), stamp, lambda: _forward_histograms(period_days))
         # Filings of one province that entered a stage on the same day share their estimate, and
         # so do the requests of one process until the histograms, the calendar or the language change.
-        generation = (stamp, get_language(), workdays.calendar_version())
-        results = _expectation_cache.get(period_days)
-        if results is None or results[0] != generation:
-            results = (generation, {})
-            _expectation_cache[period_days] = results
-        self._results: dict[tuple, Expectation] = results[1]
+        self._results: dict[tuple, Expectation] = _keep(
+            ("estimates", period_days), (stamp, get_language(), workdays.calendar_version()), dict
+        )
 
     def basis(self, province: Province, stage: str) -> StageBasis:
         own = self.histograms.get(province.pk, {}).get(stage, {})
