@@ -469,3 +469,26 @@ def test_editing_a_draft_restarts_its_stale_reminders(principal):
     assert codes(filing) == []
     scan("2026-10-16 12:00")  # seven days after the edit: the reminder comes again
     assert codes(filing) == ["stale_entry:after_7d:0"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_burst_of_alerts_refreshes_the_planner_statistics_and_a_trickle_does_not(reviewer, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    entered(State.BUREAU_REVIEW, at("2026-11-02 10:00"), reviewer=reviewer)
+    monkeypatch.setattr(deadlines, "ANALYZE_AFTER_ALERTS", 3)
+    with CaptureQueriesContext(connection) as burst:
+        assert scan("2026-12-01 08:00").raised == 3
+    entered(State.BUREAU_REVIEW, at("2026-11-02 10:00"), reviewer=reviewer)
+    monkeypatch.setattr(deadlines, "ANALYZE_AFTER_ALERTS", 4)
+    AlertScan.objects.all().delete()  # a full sweep, so that the second filing's alerts count
+    with CaptureQueriesContext(connection) as trickle:
+        assert scan("2026-12-01 08:01").raised == 3
+
+    def analyzed(captured):
+        return [q["sql"] for q in captured.captured_queries if q["sql"].startswith("ANALYZE")]
+
+    assert analyzed(burst) == ['ANALYZE "filings_alert"']
+    assert analyzed(trickle) == []
