@@ -17,7 +17,9 @@ pytest_plugins = ["tests.caching"]
 
 def _submit(username, province_code="44"):
     owner = factories.principal_user(username=username)
-    return services.submit_filing(factories.ready_filing(assignee=owner, province_code=province_code), by=owner)
+    return services.submit_filing(
+        factories.ready_filing(assignee=owner, province_code=province_code), by=owner
+    )
 
 
 def _total_in_review(body: str) -> int:
