@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
 from filings import services
@@ -233,6 +234,13 @@ def _model_initial(instance: Any, fields: list[str]) -> dict:
     return {name: getattr(instance, name) for name in fields}
 
 
+def _management_total(data: Any, prefix: str) -> int:
+    try:
+        return max(0, int(data.get(f"{prefix}-TOTAL_FORMS", 0)))
+    except (TypeError, ValueError):
+        return 0
+
+
 def _blank(form: forms.Form) -> bool:
     return form.empty_permitted and not form.has_changed()
 
@@ -323,6 +331,46 @@ class FilingEntry:
         for child in [*form.domains.forms, *form.approvals.forms]:
             child.use_required_attribute = False
         return form
+
+    # Adding a row without JavaScript: the "add" buttons submit the form with add_row naming the
+    # formset; the page comes back with one more empty row and everything typed so far.
+
+    @staticmethod
+    def with_added_row(data: Any, target: str) -> Any | None:
+        """Return a copy of the posted data with one more form in the `target` formset ("websites",
+        "websites-0-domains", "websites-0-approvals"), or None when there is no such formset."""
+        formsets = {"websites": WebsiteFormSetBase}
+        total = _management_total(data, "websites")
+        for index in range(min(total, WebsiteFormSetBase.max_num)):
+            formsets[f"websites-{index}-domains"] = DomainFormSetBase
+            formsets[f"websites-{index}-approvals"] = ApprovalFormSetBase
+        formset = formsets.get(target)
+        if formset is None:
+            return None
+        count = _management_total(data, target)
+        data = data.copy()
+        data[f"{target}-TOTAL_FORMS"] = str(min(count + 1, formset.max_num))
+        if target == "websites" and count < formset.max_num:
+            # The new website's own rows start as a new filing's do: one domain, no approval.
+            for child, rows in (("domains", 1), ("approvals", 0)):
+                data[f"websites-{count}-{child}-TOTAL_FORMS"] = str(rows)
+                data[f"websites-{count}-{child}-INITIAL_FORMS"] = "0"
+        return data
+
+    def hide_errors(self) -> None:
+        """Show the posted values without judging them (the user has not asked to save yet)."""
+        # Django has no switch for this: a bound form validates when its errors are first read,
+        # so they are set to "none" before the template reads them.
+        formsets = [self.websites]
+        every_form = [self.subject_form, self.principal_form]
+        for website in self.websites.forms:
+            formsets += [website.domains, website.approvals]
+            every_form += [website, website.principal_form, *website.domains.forms, *website.approvals.forms]
+        for form in every_form:
+            form._errors = ErrorDict()
+        for formset in formsets:
+            formset._errors = [ErrorDict() for _form in formset.forms]
+            formset._non_form_errors = formset.error_class()
 
     # Validation.
 

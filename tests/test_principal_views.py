@@ -645,3 +645,63 @@ def test_public_security_number_is_recorded_on_a_published_filing(client_for, fi
     assert response.status_code == 302
     filing.refresh_from_db()
     assert filing.psb_number == "粤公网安备44030502000001号"
+
+
+# Adding rows without JavaScript: the "add" buttons submit the form and the page comes back with
+# one more empty row, everything typed kept, nothing saved and no errors shown yet.
+
+
+def test_without_javascript_add_website_keeps_the_input_and_saves_nothing(client_for, principal):
+    url = reverse("filings:create") + "?filing_type=first&province=44"
+    client = client_for(principal)
+    data = entry_data(**{"add_row": "websites", "subject_principal-mobile": ""})  # half-filled
+    response = client.post(url, data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert not Filing.objects.filter(assignee=principal).exists()
+    assert 'name="websites-1-name"' in page and 'name="websites-1-domains-0-name"' in page
+    assert 'value="广州市云帆信息技术有限公司"' in page and 'value="yunfan-demo.cn"' in page
+    assert 'aria-invalid="true"' not in page and "填写的信息有误" not in page
+    # The form as the browser now holds it saves both websites.
+    data = entry_data(
+        **{
+            "websites-TOTAL_FORMS": "2",
+            "websites-1-name": "云帆商城",
+            "websites-1-homepage": "https://shop.yunfan-demo.cn/",
+            "websites-1-service_content": "corporate",
+            "websites-1-server_provider": "广州云计算有限公司",
+            "websites-1-server_valid_until": (timezone.localdate() + timedelta(days=365)).isoformat(),
+            "websites-1-same_as_subject_principal": "on",
+            "websites-1-domains-TOTAL_FORMS": "1",
+            "websites-1-domains-INITIAL_FORMS": "0",
+            "websites-1-domains-0-name": "yunfan-shop.cn",
+            "websites-1-domains-0-registrant_name": "广州市云帆信息技术有限公司",
+            "websites-1-approvals-TOTAL_FORMS": "0",
+            "websites-1-approvals-INITIAL_FORMS": "0",
+        }
+    )
+    assert client.post(url, data).status_code == 302
+    assert Filing.objects.get(assignee=principal).websites.count() == 2
+
+
+def test_without_javascript_add_domain_on_an_existing_draft(client_for, filing):
+    client = client_for(filing.assignee)
+    url = reverse("filings:edit", args=[filing.pk])
+    response = client.post(url, edit_data(filing, add_row="websites-0-domains"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'name="websites-0-domains-1-name"' in page and 'name="websites-0-domains-2-name"' not in page
+    filing.refresh_from_db()
+    assert filing.version == 1 and filing.websites.get().domains.count() == 1
+    assert f'name="version" value="{filing.version}"' in page
+
+
+def test_add_row_for_a_formset_that_is_not_there_is_a_400_that_saves_nothing(client_for, filing):
+    client = client_for(filing.assignee)
+    response = client.post(
+        reverse("filings:edit", args=[filing.pk]), edit_data(filing, add_row="websites-7-domains")
+    )
+    assert response.status_code == 400
+    assert "无法添加" in response.content.decode()
+    filing.refresh_from_db()
+    assert filing.version == 1

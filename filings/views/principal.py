@@ -4,6 +4,8 @@ Every page loads its filing through selectors.filing_detail, which answers 404 f
 user may not see; application errors become a message and a 4xx re-render, never a 500.
 """
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -194,8 +196,11 @@ def filing_create(request):
     elif subject.province_id != province.pk:
         province = subject.province
     previous = selectors.latest_filing_of_subject(subject, user=request.user) if subject else None
-    status = 200
-    if request.method == "POST":
+    added, status = _with_added_row(request)
+    if added is not None:
+        entry = FilingEntry(added, province=province, subject=subject)
+        entry.hide_errors()
+    elif request.method == "POST":
         entry = FilingEntry(request.POST, province=province, subject=subject)
         if entry.is_valid():
             try:
@@ -239,6 +244,19 @@ def filing_create(request):
     )
 
 
+def _with_added_row(request) -> tuple[Any, int]:
+    """Return the posted entry with one more row and the status to answer with, when an "add"
+    button sent the form (browsers without JavaScript); (None, 200) for a save. Nothing is saved."""
+    target = request.POST.get("add_row") if request.method == "POST" else None
+    if not target:
+        return None, 200
+    added = FilingEntry.with_added_row(request.POST, target)
+    if added is None:
+        messages.error(request, _("无法添加:表单数据不完整,请刷新页面后重试。"))
+        return request.POST, 400
+    return added, 200
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def filing_edit(request, filing_id: int):
@@ -251,9 +269,13 @@ def filing_edit(request, filing_id: int):
             request, _("备案处于“%(state)s”阶段,不能修改。") % {"state": filing.get_state_display()}
         )
         return redirect(filing)
-    status = 200
     version = filing.version
-    if request.method == "POST":
+    added, status = _with_added_row(request)
+    if added is not None:
+        entry = FilingEntry(added, province=filing.province, filing=filing)
+        entry.hide_errors()
+        version = request.POST.get("version", version)
+    elif request.method == "POST":
         entry = FilingEntry(request.POST, province=filing.province, filing=filing)
         if entry.is_valid():
             try:
