@@ -438,10 +438,6 @@ def weekly_flows(weeks: int = 12, *, today: date | None = None) -> list[dict]:
     return [{"week": week, "flows": flows} for week, flows in sorted(by_week.items())]
 
 
-def last_refresh() -> StatsRefresh | None:
-    return StatsRefresh.objects.order_by("-refreshed_at").first()
-
-
 def refresh_stamp() -> tuple | None:
     """Return the latest refresh as (pk, refreshed_at, seconds): what the reads this process keeps
     are keyed by. Written out (statements.py): every queue and dashboard view asks."""

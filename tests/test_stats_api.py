@@ -1,5 +1,7 @@
 """The statistics and reviewer-queue API: who may call it, what it answers, and its query counts."""
 
+from datetime import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -96,3 +98,11 @@ def test_query_counts_are_constant(api, manager, reviewer):
 
 def test_principal_cannot_run_footer_check_by_api(api, principal, filing):
     assert api(principal).post(f"/api/v1/filings/{filing.pk}/footer-check/").status_code == 403
+
+
+def test_stage_counts_say_when_they_were_refreshed_in_china_time(api, manager):
+    assert api(manager).get("/api/v1/stats/counts/").json()["refreshed_at"] is None
+    refresh = stats.refresh_summaries(full=True)
+    refreshed_at = api(manager).get("/api/v1/stats/counts/").json()["refreshed_at"]
+    assert refreshed_at.endswith("+08:00")
+    assert datetime.fromisoformat(refreshed_at) == refresh.refreshed_at

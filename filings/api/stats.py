@@ -98,10 +98,10 @@ class StageCounts(APIView):
     @extend_schema(responses={200: dict})
     def get(self, request):
         counts = stats.stage_counts()
-        refreshed = stats.last_refresh()
+        stamp = stats.refresh_stamp()
         return Response(
             {
-                "refreshed_at": timezone.localtime(refreshed.refreshed_at).isoformat() if refreshed else None,
+                "refreshed_at": timezone.localtime(stamp[1]).isoformat() if stamp else None,
                 "totals": counts.totals,
                 "awaiting_public_security": counts.awaiting_psb,
                 "provinces": [{"province": p.code, "name": p.name, "counts": c} for p, c in counts.rows],
