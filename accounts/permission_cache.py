@@ -1,113 +1,99 @@
-"""Each user's permissions cached between requests, dropped by every change that could alter them."""
+"""Each user's permissions kept by the process between requests, trusted while the permission epoch
+read with the user is unchanged; every change that could alter permissions moves the epoch on."""
+
+import threading
+import time
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
-from django.core.cache import cache
 from django.db import connection
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from config.cache import bump_tokens, current_tokens, tokens_shared
+from accounts.models import PermissionEpoch
 
-# Changes to groups or to permissions themselves reach every user.
-EVERYONE = "perms:epoch"
-# Bounds how long a change whose token could not be replaced (Redis unreachable at that moment)
-# can go unseen; reading a user's permissions again once a minute costs two small queries.
+# Bounds how long a set read inside a transaction that later rolled back can outlive it.
 TIMEOUT_SECONDS = 60
+# A process keeps at most this many users' sets; beyond it, it starts again from none.
+MAX_USERS = 10_000
 
-
-def user_token_key(user_id: int) -> str:
-    return f"perms:user:{user_id}"
+_known: dict[int, tuple[tuple, float, tuple[set[str], set[str]]]] = {}
+_lock = threading.Lock()
 
 
 class CachedPermissionsBackend(ModelBackend):
-    """ModelBackend whose per-user and group permission sets come from the shared cache, keyed by
-    tokens that group, permission and user changes replace (so the next request reads them anew).
+    """ModelBackend that reads the request's user together with the permission epoch, and keeps the
+    user's own and group permission sets in the process for as long as the epoch stays the same.
 
-    Without a shared cache it is ModelBackend: another worker could not see the change."""
+    The epoch moves in the transaction that changes a group, a permission or a user's links to
+    them, so a reader sees the new epoch exactly when it can see the change. A user's superuser and
+    active flags come with the user row and are part of what a kept set was read under."""
 
     def get_user(self, user_id):
-        # Every request loads its user by primary key: a written statement, because compiling
-        # the ORM query cost more than running it (~0.15 ms of each logged-in request).
-        user_model, quote = get_user_model(), connection.ops.quote_name
-        sql = (
-            f"SELECT * FROM {quote(user_model._meta.db_table)} WHERE {quote(user_model._meta.pk.column)} = %s"
-        )
-        user = next(iter(user_model._default_manager.raw(sql, [user_id])), None)
+        user = next(iter(get_user_model()._default_manager.raw(_user_sql(), [user_id])), None)
         return user if user is not None and self.user_can_authenticate(user) else None
 
     def _get_permissions(self, user_obj, obj, from_name):
-        if obj is not None or not user_obj.is_active or user_obj.is_anonymous:
+        epoch = getattr(user_obj, "permission_epoch", None)  # only on users read by get_user()
+        if obj is not None or epoch is None or not user_obj.is_active or user_obj.is_anonymous:
             return super()._get_permissions(user_obj, obj, from_name)
         attribute = f"_{from_name}_perm_cache"
         if not hasattr(user_obj, attribute):
-            permissions = self._shared_permissions(user_obj)
-            if permissions is None:
-                return super()._get_permissions(user_obj, obj, from_name)
-            user_obj._user_perm_cache, user_obj._group_perm_cache = permissions
+            user_obj._user_perm_cache, user_obj._group_perm_cache = self._kept_permissions(user_obj, epoch)
         return getattr(user_obj, attribute)
 
-    def _shared_permissions(self, user_obj) -> tuple[set[str], set[str]] | None:
-        if not tokens_shared():
-            return None
-        token_keys = [EVERYONE, user_token_key(user_obj.pk)]
-        entry_key = f"perms:{user_obj.pk}"
-        # One round trip: the entry names the tokens it was read under and counts only while
-        # they are still the current ones.
-        found = cache.get_many([*token_keys, entry_key])
-        tokens = tuple(found.get(key) for key in token_keys)
-        entry = found.get(entry_key)
-        if None not in tokens and entry is not None and entry[0] == tokens:
-            return entry[1]
-        current = current_tokens(token_keys)  # creates a missing token
-        if current is None:
-            return None
-        # Tokens first, then the database: a change committed in between replaces a token again,
-        # so what is stored here cannot outlive it.
-        stored = (
+    def _kept_permissions(self, user_obj, epoch: int) -> tuple[set[str], set[str]]:
+        read_under = (epoch, user_obj.is_superuser)
+        now = time.monotonic()
+        kept = _known.get(user_obj.pk)
+        if kept is not None and kept[0] == read_under and now - kept[1] < TIMEOUT_SECONDS:
+            return kept[2]
+        # Read after the epoch, so what is kept is never older than the epoch it is kept under.
+        permissions = (
             super()._get_permissions(user_obj, None, "user"),
             super()._get_permissions(user_obj, None, "group"),
         )
-        cache.set(entry_key, (tuple(current[key] for key in token_keys), stored), TIMEOUT_SECONDS)
-        return stored
+        with _lock:
+            if len(_known) >= MAX_USERS:
+                _known.clear()
+            _known[user_obj.pk] = (read_under, now, permissions)
+        return permissions
 
 
-def _user_saved(sender, instance, update_fields=None, **kwargs) -> None:
-    if update_fields is not None and set(update_fields) <= {"last_login"}:
-        return  # a login changes no permission
-    bump_tokens([user_token_key(instance.pk)])
+def _user_sql() -> str:
+    # Every request loads its user by primary key: a written statement, because compiling the ORM
+    # query cost more than running it. The epoch comes along in the same round trip.
+    user_table = connection.ops.quote_name(get_user_model()._meta.db_table)
+    epoch_table = connection.ops.quote_name(PermissionEpoch._meta.db_table)
+    return (
+        f"SELECT u.*, e.value AS permission_epoch FROM {user_table} u"
+        f" LEFT JOIN {epoch_table} e ON e.id = {PermissionEpoch.ROW} WHERE u.id = %s"
+    )
 
 
-def _user_deleted(sender, instance, **kwargs) -> None:
-    bump_tokens([user_token_key(instance.pk)])
+def forget_process_copies() -> None:
+    """Drop the sets this process keeps (tests: rolled back epochs repeat)."""
+    with _lock:
+        _known.clear()
 
 
-def _everyone(sender, action: str = "post_", **kwargs) -> None:
+def move_epoch() -> None:
+    """Move the epoch on, in the current transaction: every kept set is read again once it commits."""
+    table = connection.ops.quote_name(PermissionEpoch._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET value = value + 1 WHERE id = %s", [PermissionEpoch.ROW])
+
+
+def _changed(sender, action: str = "post_", **kwargs) -> None:
     if action.startswith("post_"):
-        bump_tokens([EVERYONE])
-
-
-def _user_links_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
-    if not action.startswith("post_"):
-        return
-    if not reverse:
-        bump_tokens([user_token_key(instance.pk)])
-    elif pk_set:
-        bump_tokens(user_token_key(pk) for pk in pk_set)
-    else:  # a group or permission cleared of all its users
-        bump_tokens([EVERYONE])
+        move_epoch()
 
 
 def connect() -> None:
     user_model = get_user_model()
-    uid = "beian-permission-cache"
-    post_save.connect(_user_saved, sender=user_model, dispatch_uid=f"{uid}-user-saved")
-    post_delete.connect(_user_deleted, sender=user_model, dispatch_uid=f"{uid}-user-deleted")
+    uid = "beian-permission-epoch"
     for model in (Group, Permission):
-        post_save.connect(_everyone, sender=model, dispatch_uid=f"{uid}-{model.__name__}-saved")
-        post_delete.connect(_everyone, sender=model, dispatch_uid=f"{uid}-{model.__name__}-deleted")
-    m2m_changed.connect(_everyone, sender=Group.permissions.through, dispatch_uid=f"{uid}-group-perms")
-    m2m_changed.connect(_user_links_changed, sender=user_model.groups.through, dispatch_uid=f"{uid}-groups")
-    m2m_changed.connect(
-        _user_links_changed, sender=user_model.user_permissions.through, dispatch_uid=f"{uid}-user-perms"
-    )
+        post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}-{model.__name__}-saved")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}-{model.__name__}-deleted")
+    for through in (Group.permissions.through, user_model.groups.through, user_model.user_permissions.through):
+        m2m_changed.connect(_changed, sender=through, dispatch_uid=f"{uid}-{through.__name__}")

@@ -27,7 +27,6 @@ from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from accounts import permission_cache
 from accounts.roles import Perm
 from config.cache import bump_tokens, current_tokens
 from filings.models import Alert, Deadline, Filing, FilingEvent, Material, Notification, SmsVerifier
@@ -169,21 +168,15 @@ def everything_changed() -> None:
 def detail_key(request: HttpRequest, filing_id: int) -> str | None:
     """Return the cache key of this request's rendering of the page, or None when not cacheable."""
     user_id = request.user.pk
-    keys = [
-        filing_token_key(filing_id),
-        user_token_key(user_id),
-        EVERYTHING,
-        # The viewer's permissions are what these two tokens say (accounts/permission_cache.py):
-        # a hit need not load them.
-        permission_cache.EVERYONE,
-        permission_cache.user_token_key(user_id),
-    ]
+    keys = [filing_token_key(filing_id), user_token_key(user_id), EVERYTHING]
     tokens = current_tokens(keys)
-    if tokens is not None:
+    epoch = getattr(request.user, "permission_epoch", None)
+    if tokens is not None and epoch is not None:
         # Whether the viewer may see the filing is checked when the page is rendered; a change of
-        # assignee replaces the filing's token and a change of permissions a permission token.
+        # assignee replaces the filing's token. The viewer's permissions are what the epoch and the
+        # superuser flag read with the user say (accounts/permission_cache.py): a hit need not load them.
         stamp = ("tokens", *(tokens[key] for key in keys))
-        permissions = None
+        permissions = (epoch, request.user.is_superuser)
     else:
         stamp = detail_stamp(request.user, filing_id)
         permissions = sorted(request.user.get_all_permissions())  # loaded already by detail_stamp

@@ -35,10 +35,12 @@ def _media_root(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _fresh_summary_copies():
-    # Refresh stamps can repeat between tests (rolled back rows, fixed clocks).
+    # Refresh stamps and permission epochs repeat between tests (rolled back rows, fixed clocks).
+    from accounts import permission_cache
     from filings import stats
 
     stats.forget_process_copies()
+    permission_cache.forget_process_copies()
 
 
 @pytest.fixture
