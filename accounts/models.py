@@ -55,3 +55,6 @@ class PermissionEpoch(models.Model):
     class Meta:
         verbose_name = _("权限版本")
         verbose_name_plural = _("权限版本")
+
+    def __str__(self) -> str:
+        return str(self.value)

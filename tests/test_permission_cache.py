@@ -1,7 +1,6 @@
 """Each process keeps a user's permissions between requests, yet a change to their groups, their
 own permissions, a group's permissions or their superuser flag counts on the very next request."""
 
-import pytest
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
