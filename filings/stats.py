@@ -593,6 +593,23 @@ def _deadline_rows(queryset):
     return queryset.select_related("filing__subject", "filing__province", "filing__reviewer")
 
 
+# What the dashboard's deadline lists show of a row; the province comes from the estimator's table.
+LISTED_FIELDS = (
+    "kind",
+    "due_at",
+    "provisional",
+    "filing__state",
+    "filing__province",
+    "filing__stage_entered_at",
+    "filing__subject__name",
+)
+
+
+def listed(deadlines):
+    """Narrow a deadline list to what the dashboard shows (a 3-table join of 9 columns, not 5 of 70)."""
+    return deadlines.select_related(None).select_related("filing__subject").only(*LISTED_FIELDS)
+
+
 def open_filings(*, state: str | None = None, province: Province | None = None):
     """Return open filings (optionally of one stage and province) in the order the dashboard lists them."""
     filings = Filing.objects.filter(state__in=[state] if state else OPEN_STATES)

@@ -593,9 +593,9 @@ class Deadline(models.Model):
                 fields=["due_at", "id"], condition=Q(closed_at__isnull=True), name="deadline_open_due_id"
             ),
             models.Index(
-                fields=["due_at"],
+                fields=["due_at", "id"],
                 condition=Q(closed_at__isnull=True, provisional=True),
-                name="deadline_open_provisional",
+                name="deadline_open_provisional_id",
             ),
             models.Index(fields=["filing", "closed_at"]),
         ]

@@ -58,11 +58,11 @@ def dashboard(request):
     period = params.cleaned_data["period"] or stats.DEFAULT_PERIOD
     now = timezone.now()
     stamp = stats.refresh_stamp()
-    estimator = stats.PublicationEstimator(stamp=stamp)
+    estimator = stats.PublicationEstimator(stamp=stamp, provinces=queues.province_briefs())
     lists = []
     totals = stats.deadline_counts(now=now)
     for slug, title in DEADLINE_LIST_TITLES.items():
-        rows = stats.DEADLINE_LISTS[slug](now=now)
+        rows = stats.listed(stats.DEADLINE_LISTS[slug](now=now))
         lists.append(
             {
                 "slug": slug,
@@ -172,13 +172,14 @@ def deadline_rows(deadlines, *, estimator: stats.PublicationEstimator, now) -> l
     rows = []
     for deadline in deadlines:
         filing = deadline.filing
-        expected = estimator.expect(filing)
+        province = estimator.provinces.get(filing.province_id) or filing.province
+        expected = estimator.expect_for(province, filing.state, filing.stage_entered_at)
         urgency = queues.urgency(deadline, now=now)
         rows.append(
             {
                 "url": f"{root}{filing.pk}/",
                 "subject": filing.subject.name,
-                "province": filing.province.short_name,
+                "province": province.short_name,
                 "stage": stage_labels.get(filing.state, filing.state),
                 "kind": kind_labels.get(deadline.kind, deadline.kind),
                 "due": timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M"),
@@ -249,7 +250,7 @@ def deadline_list(request, kind: str):
     if params.cleaned_data["format"]:
         return exports.deadline_export(rows, fmt=params.cleaned_data["format"], name=f"deadlines-{kind}")
     page = params.cleaned_data["page"] or 1
-    chunk = list(rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    chunk = list(stats.listed(rows)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
     now = timezone.now()
     estimator = stats.PublicationEstimator()
     return render(
