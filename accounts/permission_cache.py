@@ -1,6 +1,7 @@
 """Each user's permissions kept by the process between requests, trusted while the permission epoch
 read with the user is unchanged; every change that could alter permissions moves the epoch on."""
 
+import functools
 import threading
 import time
 
@@ -30,8 +31,18 @@ class CachedPermissionsBackend(ModelBackend):
     active flags come with the user row and are part of what a kept set was read under."""
 
     def get_user(self, user_id):
-        user = next(iter(get_user_model()._default_manager.raw(_user_sql(), [user_id])), None)
-        return user if user is not None and self.user_can_authenticate(user) else None
+        sql, names, converters = _user_statement(connection.vendor)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [user_id])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        *values, epoch = row
+        for index, column, convert in converters:
+            values[index] = convert(values[index], column, connection)
+        user = get_user_model().from_db(connection.alias, names, values)
+        user.permission_epoch = epoch
+        return user if self.user_can_authenticate(user) else None
 
     def _get_permissions(self, user_obj, obj, from_name):
         epoch = getattr(user_obj, "permission_epoch", None)  # only on users read by get_user()
@@ -60,15 +71,28 @@ class CachedPermissionsBackend(ModelBackend):
         return permissions
 
 
-def _user_sql() -> str:
-    # Every request loads its user by primary key: a written statement, because compiling the ORM
-    # query cost more than running it. The epoch comes along in the same round trip.
-    user_table = connection.ops.quote_name(get_user_model()._meta.db_table)
-    epoch_table = connection.ops.quote_name(PermissionEpoch._meta.db_table)
-    return (
-        f"SELECT u.*, e.value AS permission_epoch FROM {user_table} u"
-        f" LEFT JOIN {epoch_table} e ON e.id = {PermissionEpoch.ROW} WHERE u.id = %s"
+@functools.cache
+def _user_statement(_vendor: str) -> tuple[str, list[str], list[tuple]]:
+    """Return the statement that reads a user and the epoch, the user's field names in its column
+    order, and the converters the ORM would apply to them (SQLite's datetimes; none on PostgreSQL).
+
+    Every request loads its user by primary key, so this is written out: RawQuerySet took three
+    times as long as the statement itself (~0.3 ms of each logged-in request)."""
+    model = get_user_model()
+    fields = model._meta.concrete_fields
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"u.{quote(field.column)}" for field in fields)
+    sql = (
+        f"SELECT {columns}, e.value FROM {quote(model._meta.db_table)} u"
+        f" LEFT JOIN {quote(PermissionEpoch._meta.db_table)} e ON e.id = {PermissionEpoch.ROW}"
+        f" WHERE u.{quote(model._meta.pk.column)} = %s"
     )
+    converters = []
+    for index, field in enumerate(fields):
+        column = field.get_col(model._meta.db_table)
+        for convert in connection.ops.get_db_converters(column) + column.get_db_converters(connection):
+            converters.append((index, column, convert))
+    return sql, [field.attname for field in fields], converters
 
 
 def forget_process_copies() -> None:

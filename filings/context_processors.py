@@ -1,10 +1,6 @@
-"""Template context shared by every page: the navigation's links and the unread alert count."""
+"""Template context shared by every page: the unread alert count the navigation shows."""
 
-from filings import links, selectors
-
-
-def navigation(request) -> dict:
-    return {"nav": links.navigation()}
+from filings import selectors
 
 
 def alerts(request) -> dict:

@@ -168,6 +168,10 @@ def _provinces_sql() -> str:
     return f"SELECT {columns} FROM {Province._meta.db_table} ORDER BY code"
 
 
+# How a queue or list marks an open deadline's urgency (see urgency()).
+URGENCY_MARKS = {"overdue": _("已超期"), "at_risk": _("即将到期"), "": ""}
+
+
 def urgency(deadline: Deadline, *, now: datetime | None = None) -> str:
     """Return "overdue", "at_risk" or "" for an open deadline."""
     return urgency_of(deadline.kind, deadline.due_at, now=now)

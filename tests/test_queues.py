@@ -1,5 +1,6 @@
 """The queue page's hand-written row statement returns what the ORM queue query returns."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -77,7 +78,8 @@ def test_overdue_count_counts_passed_open_deadlines(queued):
 
 
 def _tab_count(client, url) -> int:
-    return {q.slug: n for q, n, _url in client.get(url).context["queue_tabs"]}["provider_review"]
+    html = client.get(url).content.decode()
+    return int(re.search(r'href="[^"]*/provider_review/"[^>]*>[^<]*\((\d+)\)</a>', html).group(1))
 
 
 def test_queue_tab_counts_follow_each_statistics_refresh(client, reviewer):
@@ -116,3 +118,18 @@ def test_queue_page_shows_due_times_in_china_time(client, reviewer, queued):
     body = client.get(reverse("filings:review-queue", kwargs={"queue": "provider_review"})).content.decode()
     shanghai = deadline.due_at.astimezone(timezone.get_fixed_timezone(8 * 60))
     assert shanghai.strftime("%Y-%m-%d %H:%M") in body
+
+
+def test_the_queue_head_shows_each_requests_filters(client, reviewer):
+    client.force_login(reviewer)
+    url = "/filings/review/queues/provider_review/"
+    filtered = client.get(url, {"province": "44", "mine": "1"}).content.decode()
+    assert '<option value="44" selected>' in filtered
+    assert 'name="mine" value="1" checked' in filtered
+    assert "?province=44&amp;mine=1&amp;format=csv" in filtered
+    plain = client.get(url).content.decode()
+    assert " selected>" not in plain.split('name="province"')[1].split("</select>")[0]
+    assert 'name="mine" value="1" checked' not in plain and 'href="?format=csv"' in plain
+    other = client.get("/filings/review/queues/bureau_review/").content.decode()
+    assert re.search(r'href="[^"]*/bureau_review/" aria-current="page"', other)
+    assert not re.search(r'href="[^"]*/provider_review/" aria-current="page"', other)

@@ -56,7 +56,6 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "filings.context_processors.navigation",
                 "filings.context_processors.alerts",
             ],
         },

@@ -165,7 +165,7 @@ def _render_summary(period: int, stamp: tuple | None) -> dict[str, str]:
 def deadline_rows(deadlines, *, estimator: stats.PublicationEstimator, now) -> list[dict]:
     """Return the rows of a deadline list as plain strings (rendering many rows must stay fast)."""
     root = reverse("filings:list")
-    marks = {"overdue": _("已超期"), "at_risk": _("即将到期"), "": ""}
+    marks = {urgency: str(mark) for urgency, mark in queues.URGENCY_MARKS.items()}
     # get_FOO_display() translates every choice on each call; one lookup table per list instead.
     stage_labels = {value: str(label) for value, label in State.choices}
     kind_labels = {value: str(label) for value, label in Deadline.Kind.choices}
