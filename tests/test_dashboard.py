@@ -73,3 +73,25 @@ def test_a_renamed_province_shows_at_once_with_a_shared_cache(client, manager, s
     province.name = "北京(改名测试)"
     province.save()
     assert "北京(改名测试)" in client.get(url).content.decode()
+
+
+def test_deadline_lists_show_each_rows_subject_province_stage_and_due_time(client, manager):
+    client.force_login(manager)
+    filings = [_submit(f"list-owner-{n}", province_code=code) for n, code in enumerate(["44", "11", "44"])]
+    due = [timezone.now() - timedelta(hours=h) for h in (5, 3, 1)]
+    for filing, due_at in zip(filings, due, strict=True):
+        Deadline.objects.filter(filing=filing, closed_at__isnull=True).update(due_at=due_at)
+    Deadline.objects.filter(filing=filings[1]).update(provisional=True)
+    for url in (reverse("filings:dashboard"), reverse("filings:dashboard-deadlines", kwargs={"kind": "overdue"})):
+        body = client.get(url).content.decode()
+        overdue = body.split("<h2>超期", 1)[-1]  # the dashboard's overdue list, or the list page
+        names = [f.subject.name for f in filings]
+        positions = [overdue.find(f'href="/filings/{f.pk}/"') for f in filings]
+        assert all(p >= 0 for p in positions) and positions == sorted(positions), url  # most overdue first
+        assert all(name in body for name in names)
+        assert "<td>广东</td>" in overdue and "<td>北京</td>" in overdue and "<td>服务商初审</td>" in overdue
+        local = timezone.localtime(due[0]).strftime("%Y-%m-%d %H:%M")
+        assert local in body
+    provisional = client.get(reverse("filings:dashboard-deadlines", kwargs={"kind": "provisional"}))
+    body = provisional.content.decode()
+    assert f'href="/filings/{filings[1].pk}/"' in body and f'href="/filings/{filings[0].pk}/"' not in body
