@@ -208,7 +208,7 @@ def main(argv: list[str]) -> int:
     print(f"database {database['NAME']}: {filings:,} filings")
     if filings == 0:
         print(
-            "Seed it first (about 12 min): DATABASE_URL=... .venv/bin/python manage.py seed_demo --filings 1000000"
+            "Seed it first (12–30 min): DATABASE_URL=... .venv/bin/python manage.py seed_demo --filings 1000000"
         )
         return 2
     if not StatsRefresh.objects.exists():

@@ -67,7 +67,7 @@ def _ensure_seeded(target: int, *, seed: bool) -> bool:
         return True
     if not seed:
         print(
-            f"The bench database holds {existing:,} filings, fewer than {target:,}. Seed it first (about 12 min):\n"
+            f"The bench database holds {existing:,} filings, fewer than {target:,}. Seed it first (12–30 min):\n"
             f"  DATABASE_URL=... .venv/bin/python manage.py seed_demo --filings {target}\n"
             "or pass --seed to let this benchmark top it up."
         )
