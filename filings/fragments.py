@@ -8,13 +8,18 @@ queue's tabs, filters and table head), each of which took about as long as its S
 import functools
 from collections.abc import Hashable
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 
 def kept(template_name: str, **values: Hashable) -> SafeString:
-    """Return render_to_string(template_name, values), rendered once per process for these values."""
+    """Return render_to_string(template_name, values), rendered once per process for these values.
+
+    With DEBUG on (development) it is rendered every time, so an edited template shows at once."""
+    if settings.DEBUG:
+        return mark_safe(render_to_string(template_name, values))  # noqa: S308 - an autoescaped template
     return mark_safe(_rendered(template_name, get_language(), tuple(sorted(values.items()))))  # noqa: S308
 
 

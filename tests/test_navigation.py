@@ -83,3 +83,19 @@ def test_the_unread_count_is_part_of_what_is_kept(rf):
 def test_an_anonymous_page_has_only_the_language_switch(client):
     nav = _nav(client.get("/accounts/login/").content.decode())
     assert "退出" not in nav and 'name="language"' in nav and len(_tokens(nav)) == 1
+
+
+def test_fragments_are_kept_except_in_development(settings, monkeypatch):
+    from filings import fragments
+
+    rendered = []
+    monkeypatch.setattr(fragments, "render_to_string", lambda name, values: rendered.append(name) or "x")
+    fragments._rendered.cache_clear()
+    settings.DEBUG = False
+    fragments.kept("review/_queue_table_head.html")
+    fragments.kept("review/_queue_table_head.html")
+    assert len(rendered) == 1
+    settings.DEBUG = True
+    fragments.kept("review/_queue_table_head.html")
+    assert len(rendered) == 2
+    fragments._rendered.cache_clear()
