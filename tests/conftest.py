@@ -4,6 +4,7 @@ import os
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from tests import factories
@@ -77,3 +78,12 @@ def api():
         return client
 
     return client_for
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # LocaleMiddleware leaves a request's language active in the thread afterwards: without this, a
+    # test that requested a page in English made later tests' texts English (order-dependent).
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
