@@ -35,13 +35,15 @@ def filing_alerts(user: Any, filing: Any) -> list[dict] | None:
     """Return the filing's current alerts, newest first, with whether the user has read each."""
     if Alert is None:
         return None
-    alerts = (
+    alerts = list(
         Alert.objects.filter(filing=filing, withdrawn_at__isnull=True)
-        .select_related("threshold", "filing__subject", "filing__province")
+        .select_related("threshold")
         .prefetch_related(
             Prefetch("notifications", queryset=Notification.objects.filter(user=user), to_attr="mine")
         )[:50]
     )
+    for alert in alerts:
+        alert.filing = filing  # the page's own, subject and province already loaded
     return [
         {
             "alert": alert,
