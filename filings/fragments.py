@@ -6,12 +6,17 @@ the parts every page or every queue view draws the same way again and again (the
 queue's tabs, filters and table head), each of which took about as long as its SQL to render."""
 
 import functools
+import secrets
 from collections.abc import Hashable
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
+
+# Stands for the request's CSRF token in renderings kept across requests (kept fragments, cached
+# detail pages); per process and unguessable, so no rendered value can contain it by accident.
+CSRF_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
 
 
 def kept(template_name: str, **values: Hashable) -> SafeString:

@@ -15,7 +15,6 @@ response replaces with the requester's own token.
 """
 
 import hashlib
-import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -29,13 +28,12 @@ from django.utils.translation import get_language
 
 from accounts.roles import Perm
 from config.cache import bump_tokens, current_tokens
+from filings.fragments import CSRF_PLACEHOLDER
 from filings.models import Alert, Deadline, Filing, FilingEvent, Material, Notification, SmsVerifier
 
 # Long enough to serve repeated views, short enough that rows changed outside the services
 # (admin repairs of reference data such as province names) show within minutes.
 TIMEOUT_SECONDS = 300
-# Per process and unguessable, so page content can never contain it by accident.
-CSRF_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
 
 
 def _aggregate(model, expression, *, link: str = "filing_id", **filters: Any) -> Subquery:

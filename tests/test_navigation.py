@@ -7,11 +7,11 @@ import pytest
 from django.contrib.auth.models import Group
 from django.middleware.csrf import _unmask_cipher_token
 from django.template import Context, Template
-from django.test import Client
 
 from accounts.roles import Role
-from filings.templatetags import navigation
+from filings import fragments
 from tests import factories
+from tests.caching import logged_in_client
 
 QUEUE = "/filings/review/queues/provider_review/"
 pytestmark = pytest.mark.django_db
@@ -25,31 +25,25 @@ def _tokens(html: str) -> list[str]:
     return re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
 
 
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def test_each_requester_gets_their_own_csrf_token_in_the_navigation():
     reviewer_a = factories.reviewer_user(username="a", display_name="审核员甲")
     reviewer_b = factories.reviewer_user(username="b", display_name="审核员乙")
     pages = {}
     for user in (reviewer_a, reviewer_b):
-        client = _client(user)
+        client = logged_in_client(user)
         html = client.get(QUEUE).content.decode()
         tokens = _tokens(_nav(html))
         assert len(tokens) == 2  # logout and the language switch
         secret = client.cookies["csrftoken"].value
         assert {_unmask_cipher_token(t) for t in tokens} == {secret}
-        assert navigation._TOKEN not in html
+        assert fragments.CSRF_PLACEHOLDER not in html
         pages[user.username] = _nav(html)
     assert "审核员甲" in pages["a"] and "审核员乙" in pages["b"] and "审核员甲" not in pages["b"]
 
 
 def test_links_follow_the_users_permissions_at_once():
     user = factories.principal_user(username="p")
-    client = _client(user)
+    client = logged_in_client(user)
     nav = _nav(client.get("/filings/").content.decode())
     assert "新建备案" in nav and "审核队列" not in nav and "看板" not in nav
     user.groups.add(Group.objects.get(name=Role.MANAGER))
@@ -58,7 +52,7 @@ def test_links_follow_the_users_permissions_at_once():
 
 
 def test_the_language_switch_returns_to_the_page_it_was_used_on_in_that_language():
-    client = _client(factories.reviewer_user())
+    client = logged_in_client(factories.reviewer_user())
     nav = _nav(client.get(QUEUE + "?page=2").content.decode())
     assert 'name="next" type="hidden" value="/filings/review/queues/provider_review/?page=2"' in nav
     assert '<option value="zh-hans" selected>' in nav and "退出" in nav
@@ -86,8 +80,6 @@ def test_an_anonymous_page_has_only_the_language_switch(client):
 
 
 def test_fragments_are_kept_except_in_development(settings, monkeypatch):
-    from filings import fragments
-
     rendered = []
     monkeypatch.setattr(fragments, "render_to_string", lambda name, values: rendered.append(name) or "x")
     fragments._rendered.cache_clear()

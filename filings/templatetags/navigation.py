@@ -4,8 +4,6 @@ Every page draws them (about 40 template nodes), and for one user on one page th
 same every time, so they are a kept fragment (filings/fragments.py). Only the CSRF token, which
 differs per request, is put in afterwards."""
 
-import secrets
-
 from django import template
 from django.conf import settings
 from django.utils.html import escape
@@ -15,10 +13,6 @@ from accounts.roles import Perm
 from filings import fragments, links
 
 register = template.Library()
-
-# Stands for the request's CSRF token in kept renderings; per process and unguessable, so no
-# rendered value can contain it by accident.
-_TOKEN = f"nav-csrf-{secrets.token_hex(16)}"
 
 
 @register.simple_tag(takes_context=True)
@@ -38,8 +32,8 @@ def navigation(context) -> SafeString:
         reviews=signed_in and user.has_perm(Perm.REVIEW),
         sees_dashboard=signed_in and user.has_perm(Perm.DASHBOARD),
         unread=unread() if signed_in and callable(unread) else 0,
-        csrf_token=_TOKEN,
+        csrf_token=fragments.CSRF_PLACEHOLDER,
     )
     token = str(context.get("csrf_token") or "")
     token = "" if token == "NOTPROVIDED" else escape(token)  # as {% csrf_token %} does
-    return mark_safe(html.replace(_TOKEN, token))  # noqa: S308 - rendered with escaping
+    return mark_safe(html.replace(fragments.CSRF_PLACEHOLDER, token))  # noqa: S308 - rendered with escaping
