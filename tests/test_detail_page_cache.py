@@ -18,6 +18,7 @@ from filings import deadlines, services
 from filings.models import Deadline, Filing, Material, Notification
 from filings.states import State
 from tests import factories
+from tests.caching import early_in_a_minute
 from tests.scan_samples import licence_scan
 
 
@@ -48,6 +49,7 @@ def _csrf_inputs(page: str) -> set[str]:
 
 
 def test_a_repeated_view_is_served_from_the_cache(filing):
+    early_in_a_minute()
     client = _client(filing.assignee)
     first = _page(client, filing)
     with CaptureQueriesContext(connection) as captured:

@@ -17,7 +17,7 @@ from accounts.roles import Role
 from filings import page_cache, services
 from filings.models import Domain, Province, Website
 from tests import factories
-from tests.caching import logged_in_client
+from tests.caching import early_in_a_minute, logged_in_client
 
 QUEUE = "/filings/review/queues/provider_review/"
 
@@ -32,6 +32,7 @@ def _page(client: Client, filing) -> str:
 
 
 def test_a_cached_page_asks_the_database_only_for_the_user(filing):
+    early_in_a_minute()
     client = logged_in_client(filing.assignee)
     first = _page(client, filing)
     with CaptureQueriesContext(connection) as captured:
@@ -45,6 +46,7 @@ def test_a_cached_page_asks_the_database_only_for_the_user(filing):
 
 
 def test_a_lost_token_means_a_fresh_rendering(filing):
+    early_in_a_minute()
     client = logged_in_client(filing.assignee)
     _page(client, filing)
     services.update_filing(
