@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from accounts.models import PermissionEpoch
+from filings import statements
 
 # Bounds how long a set read inside a transaction that later rolled back can outlive it.
 TIMEOUT_SECONDS = 60
@@ -32,9 +33,7 @@ class CachedPermissionsBackend(ModelBackend):
 
     def get_user(self, user_id):
         sql, names, converters = _user_statement(connection.vendor)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [user_id])
-            row = cursor.fetchone()
+        row = statements.first_row(sql, [user_id])
         if row is None:
             return None
         *values, epoch = row

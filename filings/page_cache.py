@@ -19,7 +19,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
@@ -28,6 +27,7 @@ from django.utils.translation import get_language
 
 from accounts.roles import Perm
 from config.cache import bump_tokens, current_tokens
+from filings import statements
 from filings.fragments import CSRF_PLACEHOLDER
 from filings.models import Alert, Deadline, Filing, FilingEvent, Material, Notification, SmsVerifier
 
@@ -129,9 +129,7 @@ def detail_stamp(user: Any, filing_id: int) -> tuple | None:
     user may not see the filing (the caller then takes the ordinary path, which answers 404)."""
     sql, params = _stamp_query()
     ids = {_FILING: filing_id, _USER: user.pk}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [ids.get(p, p) if isinstance(p, int) else p for p in params])
-        row = cursor.fetchone()
+    row = statements.first_row(sql, [ids.get(p, p) if isinstance(p, int) else p for p in params])
     if row is None or not _may_see(user, row[0]):
         return None
     return row

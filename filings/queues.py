@@ -172,6 +172,11 @@ def _provinces_sql() -> str:
 URGENCY_MARKS = {"overdue": _("已超期"), "at_risk": _("即将到期"), "": ""}
 
 
+def urgency_marks() -> dict[str, str]:
+    """Return URGENCY_MARKS in the active language, translated once for a page's rows."""
+    return {urgency: str(mark) for urgency, mark in URGENCY_MARKS.items()}
+
+
 def urgency(deadline: Deadline, *, now: datetime | None = None) -> str:
     """Return "overdue", "at_risk" or "" for an open deadline."""
     return urgency_of(deadline.kind, deadline.due_at, now=now)

@@ -11,11 +11,16 @@ from django.db import connection
 from django.utils import timezone
 
 
-def scalar(sql: str, params: list) -> object:
-    """Run a statement that returns one value (a count) and return it."""
+def first_row(sql: str, params: list | tuple = ()) -> tuple | None:
+    """Run a statement and return its first row, or None when it found none."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchone()[0]
+        return cursor.fetchone()
+
+
+def scalar(sql: str, params: list) -> object:
+    """Run a statement that returns one value (a count) and return it."""
+    return first_row(sql, params)[0]
 
 
 def aware(value: datetime | str) -> datetime:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
@@ -441,9 +441,7 @@ def weekly_flows(weeks: int = 12, *, today: date | None = None) -> list[dict]:
 def refresh_stamp() -> tuple | None:
     """Return the latest refresh as (pk, refreshed_at, seconds): what the reads this process keeps
     are keyed by. Written out (statements.py): every queue and dashboard view asks."""
-    with connection.cursor() as cursor:
-        cursor.execute(_stamp_sql())
-        row = cursor.fetchone()
+    row = statements.first_row(_stamp_sql())
     return None if row is None else (row[0], statements.aware(row[1]), row[2])
 
 
@@ -525,8 +523,11 @@ class PublicationEstimator:
         """Return when the open filing is expected to be published, with the basis in words."""
         if filing.state not in FORWARD_EXIT:
             return None
-        province = self.provinces.get(filing.province_id) or filing.province
-        return self.expect_for(province, filing.state, filing.stage_entered_at, today=today)
+        return self.expect_for(self.province_of(filing), filing.state, filing.stage_entered_at, today=today)
+
+    def province_of(self, filing: Filing) -> Province:
+        """Return the filing's province from this estimator's table (loaded once per page)."""
+        return self.provinces.get(filing.province_id) or filing.province
 
     def expect_for(
         self, province: Province, state: str, stage_entered_at: datetime, *, today: date | None = None

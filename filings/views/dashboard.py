@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.roles import Perm
 from config.cache import current_tokens
-from filings import charts, exports, page_cache, queues, stats
+from filings import charts, exports, links, page_cache, queues, stats
 from filings.models import Deadline, Province
 from filings.states import OPEN_STATES, STAGES, State
 
@@ -164,16 +164,16 @@ def _render_summary(period: int, stamp: tuple | None) -> dict[str, str]:
 
 def deadline_rows(deadlines, *, estimator: stats.PublicationEstimator, now) -> list[dict]:
     """Return the rows of a deadline list as plain strings (rendering many rows must stay fast)."""
-    root = reverse("filings:list")
-    marks = {urgency: str(mark) for urgency, mark in queues.URGENCY_MARKS.items()}
+    root = links.fixed_url("filings:list")
+    marks = queues.urgency_marks()
     # get_FOO_display() translates every choice on each call; one lookup table per list instead.
     stage_labels = {value: str(label) for value, label in State.choices}
     kind_labels = {value: str(label) for value, label in Deadline.Kind.choices}
     rows = []
     for deadline in deadlines:
         filing = deadline.filing
-        province = estimator.provinces.get(filing.province_id) or filing.province
-        expected = estimator.expect_for(province, filing.state, filing.stage_entered_at)
+        province = estimator.province_of(filing)
+        expected = estimator.expect(filing)
         urgency = queues.urgency(deadline, now=now)
         rows.append(
             {

@@ -113,7 +113,7 @@ def queue(request, queue: str):
     estimator = PublicationEstimator(provinces=provinces, stamp=stamp)
     counts = queue_counts(stamp)
     root = links.fixed_url("filings:review-index")
-    marks = {urgency: str(mark) for urgency, mark in queues.URGENCY_MARKS.items()}
+    marks = queues.urgency_marks()
     local_zone = timezone.get_current_timezone()
     rows = []
     # Plain strings from plain values: a queue page must cost little more than its SQL.
