@@ -9,9 +9,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("账户")
 
     def ready(self) -> None:
-        from accounts import permission_cache
         from accounts.roles import grant_admin_model_permissions
-
-        permission_cache.connect()
 
         post_migrate.connect(grant_admin_model_permissions, dispatch_uid="beian-admin-model-permissions")

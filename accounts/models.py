@@ -41,20 +41,3 @@ class User(AbstractUser):
     def sees_personal_data(self) -> bool:
         """Return whether unmasked ID numbers and phones of any filing may be shown."""
         return self.has_perm(Perm.REVIEW)
-
-
-class PermissionEpoch(models.Model):
-    """One row whose value moves on with every change to groups or permissions, in the same
-    transaction; it is read with the request's user, so each process can keep the permission sets
-    it has read until it moves (accounts/permission_cache.py)."""
-
-    ROW = 1
-
-    value = models.BigIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("权限版本")
-        verbose_name_plural = _("权限版本")
-
-    def __str__(self) -> str:
-        return str(self.value)

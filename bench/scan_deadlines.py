@@ -127,10 +127,10 @@ class _ExpiryTime:
             self.seconds += self.timer.seconds - before
 
 
-def _time_sms_expiry(deadlines, timer: QueryTimer) -> _ExpiryTime:
+def _time_sms_expiry(alert_scan, timer: QueryTimer) -> _ExpiryTime:
     """Measure SMS expiry (a transition per filing) apart from raising alerts."""
-    wrapper = _ExpiryTime(deadlines.expire_sms_windows, timer)
-    deadlines.expire_sms_windows = wrapper
+    wrapper = _ExpiryTime(alert_scan.expire_sms_windows, timer)
+    alert_scan.expire_sms_windows = wrapper
     return wrapper
 
 
@@ -147,17 +147,17 @@ def _tidy(connection) -> None:
 def _explain(now, lower) -> None:
     from django.db import connection, transaction
 
-    from filings import deadlines
+    from filings import alert_scan
     from filings.models import Alert, AlertThreshold, Deadline, Filing
     from filings.states import State
 
     breach = AlertThreshold.objects.get(deadline_kind="bureau_review", code="breach")
     workday = AlertThreshold.objects.get(deadline_kind="bureau_review", code="before_5wd")
     plans = {
-        "threshold candidates (bureau breach, calendar offset)": deadlines.threshold_candidates(
+        "threshold candidates (bureau breach, calendar offset)": alert_scan.threshold_candidates(
             breach, lower=lower, now=now
         ).select_for_update(skip_locked=True, of=("self",))[:500],
-        "threshold candidates (5 working days before)": deadlines.threshold_candidates(
+        "threshold candidates (5 working days before)": alert_scan.threshold_candidates(
             workday, lower=lower, now=now
         ).select_for_update(skip_locked=True, of=("self",))[:500],
         "breaches to repeat": Alert.objects.filter(repeat_due_at__lte=now).order_by("repeat_due_at", "id")[
@@ -204,7 +204,7 @@ def main(args: list[str]) -> int:
     from django.test.utils import override_settings
     from django.utils import timezone
 
-    from filings import deadlines, notifications
+    from filings import alert_scan, notifications
     from filings.models import Alert, AlertScan, Deadline, Filing
 
     if not _ensure_seeded(options.filings, seed=options.seed):
@@ -241,12 +241,12 @@ def main(args: list[str]) -> int:
                 if options.trace_memory:
                     tracemalloc.reset_peak()
                 timer = QueryTimer()
-                expiry_db = _time_sms_expiry(deadlines, timer)
+                expiry_db = _time_sms_expiry(alert_scan, timer)
                 started = time.perf_counter()
                 with connection.execute_wrapper(timer):
-                    result = deadlines.scan_deadlines(now=scan_at)
+                    result = alert_scan.scan_deadlines(now=scan_at)
                 wall = time.perf_counter() - started
-                deadlines.expire_sms_windows = expiry_db.original
+                alert_scan.expire_sms_windows = expiry_db.original
                 peak = tracemalloc.get_traced_memory()[1] if options.trace_memory else 0
                 raised_ids.extend(result.alert_ids)
                 bench_scans.append(AlertScan.objects.latest("scanned_until").pk)
@@ -266,7 +266,7 @@ def main(args: list[str]) -> int:
                 )
                 _restore(originals)
                 if round_number == 1 and not options.no_explain:
-                    _explain(scan_at + timedelta(minutes=1), scan_at - deadlines.SCAN_LOOKBACK)
+                    _explain(scan_at + timedelta(minutes=1), scan_at - alert_scan.SCAN_LOOKBACK)
     finally:
         tracemalloc.stop()
         Alert.objects.filter(pk__in=raised_ids).delete()

@@ -6,7 +6,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin
 
-from filings import services
 from filings.exceptions import BeianError
 from filings.models import (
     Alert,
@@ -29,6 +28,7 @@ from filings.models import (
     Subject,
     Website,
 )
+from filings.services import calendar, transitions
 
 
 @admin.register(Province)
@@ -73,7 +73,7 @@ class CalendarYearAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if obj.official:
-            changed = services.publish_calendar_year(year=obj.year, notice=obj.notice, by=request.user)
+            changed = calendar.publish_calendar_year(year=obj.year, notice=obj.notice, by=request.user)
             self.message_user(request, _("已重新计算 %(n)s 个暂定截止时间。") % {"n": changed})
 
 
@@ -176,7 +176,7 @@ class FilingAdmin(FSMAdminMixin, admin.ModelAdmin):
         return transition.name not in {"expire_sms", "complete_sms"}
 
     def get_fsm_label(self, transition) -> str:
-        return str(services.TRANSITION_LABELS.get(transition.name, transition.name))
+        return str(transitions.TRANSITION_LABELS.get(transition.name, transition.name))
 
     def _apply_fsm_transition(self, *, obj, transition_name, request, kwargs=None) -> bool:
         values = dict(kwargs or {})
@@ -185,13 +185,13 @@ class FilingAdmin(FSMAdminMixin, admin.ModelAdmin):
             form = form_class(data=values)
             values = form.transition_kwargs() if form.is_valid() else values
         try:
-            services.perform_transition(obj, transition_name, by=request.user, **values)
+            transitions.perform_transition(obj, transition_name, by=request.user, **values)
         except BeianError as error:
             detail = error.details if isinstance(error.details, list) else []
             reasons = "; ".join(str(d.get("message", "")) for d in detail if isinstance(d, dict))
             self.message_user(request, f"{error.message} {reasons}".strip(), level=messages.ERROR)
             return False
-        label = services.TRANSITION_LABELS.get(transition_name, transition_name)
+        label = transitions.TRANSITION_LABELS.get(transition_name, transition_name)
         self.message_user(request, _("已执行“%(name)s”。") % {"name": label})
         return True
 

@@ -1,5 +1,7 @@
 """Template context shared by every page: the unread alert count the navigation shows."""
 
+import functools
+
 from filings import selectors
 
 
@@ -7,12 +9,5 @@ def alerts(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    cached: list[int] = []
-
-    def unread_alert_count() -> int:
-        # Counted only when a template shows it, and once per request.
-        if not cached:
-            cached.append(selectors.unread_alert_count(user))
-        return cached[0]
-
-    return {"unread_alert_count": unread_alert_count}
+    # Templates call it when they show it: counted only then, and once per request.
+    return {"unread_alert_count": functools.cache(lambda: selectors.unread_alert_count(user))}

@@ -16,8 +16,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from config.cache import batched_tokens
-from filings import deadlines, page_cache, services, workdays
+from filings import deadlines, workdays
 from filings.checks import load_filing_for_checks, required_materials
 from filings.identity import make_mobile, make_resident_id, make_uscc
 from filings.models import (
@@ -31,6 +30,7 @@ from filings.models import (
     Subject,
     Website,
 )
+from filings.services import drafts, materials, transitions
 from filings.states import State
 
 DEMO_USERS = [
@@ -128,7 +128,7 @@ def _filing_data(rng: random.Random, province: Province, index: int) -> dict:
             "postal_address": f"{province.name}示范路{rng.randint(1, 300)}号",
             "legal_representative": person.name,
         },
-        "subject_principal": {f: getattr(person, f) for f in services.PERSON_FIELDS},
+        "subject_principal": {f: getattr(person, f) for f in drafts.PERSON_FIELDS},
         "websites": [
             {
                 "name": f"{rng.choice(COMPANY_WORDS)}{rng.choice(SITE_WORDS)}",
@@ -166,7 +166,7 @@ def _upload_required(filing: Filing, by: User) -> None:
     for kind, slot, _label in required_materials(load_filing_for_checks(filing.pk)):
         person_id = int(slot.split(":")[1]) if slot.startswith("person:") else None
         website_id = int(slot.split(":")[1]) if slot.startswith("website:") else None
-        services.upload_material(
+        materials.upload_material(
             filing,
             by=by,
             kind=kind,
@@ -207,14 +207,14 @@ def seed_showcase(*, users: dict[str, User], rng: random.Random) -> int:
         data["websites"][0]["domains"][0]["registrant_name"] = data["subject"]["name"]
         if province.same_city_addresses:
             _fix_city(data)
-        filing = services.create_filing(by=owner, **data)
+        filing = drafts.create_filing(by=owner, **data)
         created += 1
         if target == "entry":
             continue
         _upload_required(filing, owner)
-        filing = services.submit_filing(filing, by=owner, comment="请审核")
+        filing = transitions.submit_filing(filing, by=owner, comment="请审核")
         if target == "entry_returned":
-            services.return_filing(
+            transitions.return_filing(
                 filing,
                 by=reviewer,
                 comment="请补充材料",
@@ -228,19 +228,19 @@ def seed_showcase(*, users: dict[str, User], rng: random.Random) -> int:
             )
             continue
         if target == "withdrawn":
-            services.withdraw_filing(filing, by=owner, comment="暂不备案")
+            transitions.withdraw_filing(filing, by=owner, comment="暂不备案")
             continue
         if target == "provider_review":
             continue
-        filing = services.pass_review(filing, by=reviewer)
+        filing = transitions.pass_review(filing, by=reviewer)
         if target == "sms_verification":
             continue
         for verifier in filing.sms_verifiers.filter(stage_visit=filing.stage_visit):
-            filing = services.record_sms_verification(filing, verifier_id=verifier.pk, by=owner)
+            filing = transitions.record_sms_verification(filing, verifier_id=verifier.pk, by=owner)
         if target == "bureau_review":
             continue
         if target == "bureau_rejected":
-            services.reject_filing(
+            transitions.reject_filing(
                 filing,
                 by=reviewer,
                 comment="管局退回",
@@ -254,11 +254,11 @@ def seed_showcase(*, users: dict[str, User], rng: random.Random) -> int:
             )
             continue
         serial = f"{timezone.localdate().year}{rng.randrange(10**6):06d}"
-        filing = services.approve_filing(
+        filing = transitions.approve_filing(
             filing, by=reviewer, icp_number=f"{province.icp_abbreviation}ICP备{serial}号"
         )
         if target == "published_psb":
-            services.register_public_security(
+            transitions.register_public_security(
                 filing,
                 by=owner,
                 psb_number=f"{province.icp_abbreviation}公网安备{province.code}0000{rng.randrange(10**8):08d}号",
@@ -266,7 +266,6 @@ def seed_showcase(*, users: dict[str, User], rng: random.Random) -> int:
     return created
 
 
-@batched_tokens(instead=[page_cache.EVERYTHING])
 def seed_demo(*, password: str | None = None, seed: int = 2026, history: bool = True) -> SeedReport:
     started = time.monotonic()
     passwords = ensure_demo_users(password)
@@ -293,7 +292,6 @@ DEMO_HISTORY_FILINGS = 240
 SHOWCASE_AGES = {0: timedelta(days=16), 4: timedelta(hours=21), 6: timedelta(days=40)}
 
 
-@batched_tokens(instead=[page_cache.EVERYTHING])
 def age_showcase_for_alerts(*, now: datetime) -> int:
     aged = 0
     for index, age in SHOWCASE_AGES.items():
@@ -388,7 +386,6 @@ def _at(day: date, rng: random.Random) -> datetime:
     )
 
 
-@batched_tokens(instead=[page_cache.EVERYTHING])
 def seed_bulk(
     *, count: int, seed: int = 7, batch: int = 5000, log=print, states: list[tuple[str, int]] | None = None
 ) -> float:

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from filings.estimates import PublicationEstimator
 from filings.models import Deadline, Filing, Province
 from filings.queues import urgency
-from filings.stats import PublicationEstimator
 from filings.workdays import SHANGHAI
 
 # An Excel sheet holds about a million rows; beyond this a CSV is the right tool.

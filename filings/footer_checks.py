@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from filings import deadlines, footer, page_cache
+from filings import alert_scan, footer
 from filings.exceptions import TransitionNotPermitted, TransitionNotPossible
 from filings.models import Alert, Deadline, Filing, FilingEvent, FooterCheck, Notification, Website
 from filings.states import State
@@ -71,7 +71,6 @@ def run_footer_check(
             )
             for website, icp, psb, result in results
         )
-        page_cache.filings_changed([filing.pk])
         failed = [c for c in checks if not c.passed]
         FilingEvent.objects.create(
             filing=filing,
@@ -123,7 +122,7 @@ def _open_footer_fix(filing: Filing, *, now: datetime) -> None:
         deadline.save(update_fields=["closed_at", "starts_at", "due_at"])
     else:
         return  # Already failing: the alert stands and repeats daily.
-    deadlines.scan_deadlines(now=now, deadline_ids=[deadline.pk])
+    alert_scan.scan_deadlines(now=now, deadline_ids=[deadline.pk])
 
 
 def _close_footer_fix(filing: Filing, *, now: datetime) -> None:
@@ -132,12 +131,10 @@ def _close_footer_fix(filing: Filing, *, now: datetime) -> None:
     )
     if not open_fix:
         return
-    page_cache.filings_changed([filing.pk])
     Deadline.objects.filter(pk__in=[d.pk for d in open_fix]).update(closed_at=now)
     # The problem is fixed: the alert no longer applies, and a later failure may raise a new one.
     alerts = Alert.objects.filter(deadline__in=open_fix, withdrawn_at__isnull=True)
     unread = Notification.objects.filter(alert__in=alerts, read_at__isnull=True)
-    page_cache.users_changed(set(unread.values_list("user_id", flat=True)))
     unread.update(read_at=now)
     alerts.update(withdrawn_at=now, withdrawn_reason=str(_("页脚检查已通过。")), repeat_due_at=None)
 

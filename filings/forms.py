@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
-from filings import services
 from filings.models import Domain, Filing, Material, Person, PriorApproval, Province, Subject, Website
+from filings.services import drafts
 from filings.validators import validate_resident_id, validate_uscc
 
 DATE_INPUT = {"type": "date"}
@@ -103,7 +103,7 @@ class FilingStartForm(AccessibleFormMixin, forms.Form):
 class SubjectForm(AccessibleFormMixin, forms.ModelForm):
     class Meta:
         model = Subject
-        fields = services.SUBJECT_FIELDS
+        fields = drafts.SUBJECT_FIELDS
         widgets = {
             "licence_valid_from": forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
             "licence_valid_until": forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
@@ -133,7 +133,7 @@ class SubjectForm(AccessibleFormMixin, forms.ModelForm):
 class PersonForm(AccessibleFormMixin, forms.ModelForm):
     class Meta:
         model = Person
-        fields = services.PERSON_FIELDS
+        fields = drafts.PERSON_FIELDS
         widgets = {"id_valid_until": forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d")}
 
     def _post_clean(self):
@@ -154,7 +154,7 @@ class WebsiteForm(AccessibleFormMixin, forms.ModelForm):
 
     class Meta:
         model = Website
-        fields = [f for f in services.WEBSITE_FIELDS if f != "languages"]
+        fields = [f for f in drafts.WEBSITE_FIELDS if f != "languages"]
         widgets = {
             "server_valid_until": forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
             "description": forms.Textarea(attrs={"rows": 2}),
@@ -169,7 +169,7 @@ class DomainForm(AccessibleFormMixin, forms.ModelForm):
 
     class Meta:
         model = Domain
-        fields = services.DOMAIN_FIELDS
+        fields = drafts.DOMAIN_FIELDS
         widgets = {
             "real_name_verified_at": forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
             "expires_on": forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
@@ -227,7 +227,7 @@ ApprovalFormSetBase = forms.formset_factory(
 def _person_initial(person: Person | None) -> dict:
     if person is None:
         return {}
-    return {name: getattr(person, name) for name in services.PERSON_FIELDS}
+    return {name: getattr(person, name) for name in drafts.PERSON_FIELDS}
 
 
 def _model_initial(instance: Any, fields: list[str]) -> dict:
@@ -273,7 +273,7 @@ class FilingEntry:
         self.subject_form = SubjectForm(
             data,
             prefix="subject",
-            initial=_model_initial(subject, services.SUBJECT_FIELDS) if subject else {"city": ""},
+            initial=_model_initial(subject, drafts.SUBJECT_FIELDS) if subject else {"city": ""},
         )
         if self.subject_locked:
             for field in self.subject_form.fields.values():
@@ -318,7 +318,7 @@ class FilingEntry:
         form.domains = DomainFormSetBase(
             data,
             prefix=f"{form.prefix}-domains",
-            initial=[{**_model_initial(d, services.DOMAIN_FIELDS), "id": d.pk} for d in domains] or None,
+            initial=[{**_model_initial(d, drafts.DOMAIN_FIELDS), "id": d.pk} for d in domains] or None,
         )
         if not domains and data is None:
             form.domains.extra = 1
@@ -404,7 +404,7 @@ class FilingEntry:
         return [form for form in self.websites.forms if self._website_in_use(form)]
 
     def payload(self) -> dict:
-        """Return the data services.create_filing and services.update_filing take."""
+        """Return the data drafts.create_filing and drafts.update_filing take."""
         websites = []
         for form in self.websites_in_use():
             data = {

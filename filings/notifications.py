@@ -4,13 +4,13 @@ SMS) and the SMS channel interface."""
 import logging
 from datetime import datetime
 
+from celery import current_app
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 logger = logging.getLogger(__name__)
 
@@ -68,103 +68,18 @@ def notify_transition(event_id: int) -> None:
     )
 
 
-# Deadline alerts: the texts (Chinese first, English through i18n) and their delivery.
-
-ACTION_TEXTS = {
-    ("sms_window", "warning"): gettext_lazy(
-        "请提醒每位核验人在截止前完成工信部短信核验;超时后备案将退回信息填报,需重新提交。"
-    ),
-    ("sms_window", "breach"): gettext_lazy(
-        "短信核验未在24小时内完成,备案已退回信息填报。请核对信息后重新提交;通过初审后会再次收到核验短信,"
-        "请在24小时内完成核验。"
-    ),
-    ("prereview_target", "warning"): gettext_lazy(
-        "初审已到1个工作日的目标时间。初审员请尽快完成材料审核和电话核实;服务负责人请保持电话畅通。"
-    ),
-    ("prereview_overdue", "breach"): gettext_lazy(
-        "初审已超过2个工作日,已上报管理者。请初审员今天完成初审,或联系客户说明原因。"
-    ),
-    ("bureau_review", "notice"): gettext_lazy(
-        "备案正在管局审核。请保持负责人手机畅通,以便接听管局核查电话。"
-    ),
-    ("bureau_review", "warning"): gettext_lazy(
-        "管局审核即将到达时限。请保持负责人手机畅通;初审员可先向管局了解审核进度。"
-    ),
-    ("bureau_review", "breach"): gettext_lazy(
-        "管局审核已超过时限,已上报管理者。请致电省通信管理局询问进度,并在系统中记录结果。"
-    ),
-    ("public_security", "warning"): gettext_lazy(
-        "网站开通后须在30天内办理公安联网备案。请尽快在全国互联网安全管理服务平台办理,并在系统中登记公安备案号。"
-    ),
-    ("public_security", "breach"): gettext_lazy(
-        "公安联网备案已超过30天期限,已上报管理者。请立即办理,并在系统中登记公安备案号。"
-    ),
-    ("stale_entry", "notice"): gettext_lazy(
-        "备案信息已多日未更新。请继续完善信息并提交初审;如不再需要,请撤回。"
-    ),
-    ("stale_entry", "warning"): gettext_lazy(
-        "备案信息已长时间未更新。请尽快完善信息并提交初审;如不再需要,请撤回。"
-    ),
-    ("stale_entry", "breach"): gettext_lazy(
-        "备案信息已停滞30天,已上报管理者。请联系客户确认是否继续办理,不再办理的请撤回。"
-    ),
-}
-DEFAULT_ACTION = gettext_lazy("请尽快处理该备案。")
+# Deadline alerts: their delivery by email and SMS (the texts are the alert's own).
 
 
-def _local(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-
-
-def alert_title(alert) -> str:
-    """Return "[预警] 主体名称:短信核验时限 · 到期前4小时" in the active language."""
-    repeat = _("(第%(n)s次)") % {"n": alert.occurrence + 1} if alert.occurrence else ""
-    return _("[%(severity)s] %(subject)s:%(kind)s · %(label)s%(repeat)s") % {
-        "severity": alert.get_severity_display(),
-        "subject": alert.filing.subject.name,
-        "kind": alert.get_kind_display(),
-        "label": alert.threshold.label,
-        "repeat": repeat,
-    }
-
-
-def alert_action(alert) -> str:
-    return str(ACTION_TEXTS.get((alert.kind, alert.severity), DEFAULT_ACTION))
-
-
-def alert_message(alert) -> str:
-    """Return the alert's full text: the filing, its stage, the deadline (Asia/Shanghai) and what to do."""
-    filing = alert.filing
-    deadline = _("截止时间:%(at)s(北京时间)") % {"at": _local(alert.deadline_at)}
-    if alert.provisional:
-        deadline += _(";暂定:该年度官方放假安排尚未公布,录入后将重新计算")
-    lines = [
-        _("备案:%(subject)s(%(type)s,#%(id)s)")
-        % {"subject": filing.subject.name, "type": filing.get_filing_type_display(), "id": filing.pk},
-        _("阶段:%(stage)s") % {"stage": alert.get_stage_display()},
-        deadline,
-        alert_action(alert),
-    ]
-    if alert.withdrawn_at:
-        lines.append(_("已撤销:%(reason)s") % {"reason": alert.withdrawn_reason})
-    return "\n".join(lines)
-
-
-def alert_sms_text(alert) -> str:
-    return _("【备案提醒】%(title)s。截止 %(at)s。%(action)s") % {
-        "title": alert_title(alert),
-        "at": _local(alert.deadline_at),
-        "action": alert_action(alert),
-    }
+DELIVERY_TASK = "filings.tasks.deliver_alert_notifications_task"
 
 
 def queue_alert_delivery(alert_ids: list[int]) -> None:
     """Queue email and SMS for new alerts (runs on commit). A broker that cannot be reached must
     not fail the caller: the rows stay undelivered and the next scan delivers them."""
-    from filings.tasks import deliver_alert_notifications_task
-
     try:
-        deliver_alert_notifications_task.apply_async(args=[list(alert_ids)], retry=False)
+        # By name: the tasks module imports this one, so this one does not import it back.
+        current_app.send_task(DELIVERY_TASK, args=[list(alert_ids)], retry=False)
     except Exception:
         logger.warning("Could not queue delivery of %s alerts; the next scan delivers them.", len(alert_ids))
 
@@ -176,7 +91,6 @@ def deliver_alert_notifications(
     *, alert_ids: list[int] | None = None, created_before: datetime | None = None
 ) -> int:
     """Send the email and SMS of undelivered notifications (each once; rows locked as they go)."""
-    from filings import page_cache
     from filings.models import Notification
 
     delivered = 0
@@ -201,7 +115,6 @@ def deliver_alert_notifications(
                 for notification in batch:
                     _deliver(notification, now=now)
             Notification.objects.bulk_update(batch, ["emailed_at", "sms_sent_at", "delivered_at"])
-            page_cache.users_changed({n.user_id for n in batch})
         delivered += len(batch)
         if len(batch) < DELIVERY_BATCH:
             return delivered
@@ -215,8 +128,8 @@ def _deliver(notification, *, now: datetime) -> None:
     if alert.threshold.send_email and user.email:
         try:
             send_mail(
-                subject=alert_title(alert),
-                message=alert_message(alert),
+                subject=alert.title,
+                message=alert.message,
                 from_email=None,
                 recipient_list=[user.email],
             )
@@ -225,7 +138,7 @@ def _deliver(notification, *, now: datetime) -> None:
             logger.exception("Alert email to user %s failed", user.pk)
     if alert.threshold.send_sms and getattr(user, "mobile", ""):
         try:
-            sms_backend().send(mobile=user.mobile, text=alert_sms_text(alert))
+            sms_backend().send(mobile=user.mobile, text=alert.sms_text)
             notification.sms_sent_at = now
         except Exception:
             logger.exception("Alert SMS to user %s failed", user.pk)

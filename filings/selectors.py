@@ -1,15 +1,13 @@
 """Reads: which filings a user may see, and each filing with what its pages need."""
 
-import functools
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django_fsm import has_transition_perm
 
 from accounts.roles import Perm
-from filings import statements
 from filings.models import (
     Alert,
     Deadline,
@@ -192,11 +190,34 @@ def alert_inbox(user: Any, *, unread_only: bool = False) -> QuerySet[Notificatio
 
 
 def unread_alert_count(user: Any) -> int:
-    """Return how many alerts in the user's inbox are unread (one indexed count; every page's
-    navigation shows it, so it is written out: statements.py)."""
-    return statements.scalar(_unread_sql(), [user.pk])
+    """Return how many alerts in the user's inbox are unread."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
-@functools.cache
-def _unread_sql() -> str:
-    return f"SELECT COUNT(*) FROM {Notification._meta.db_table} WHERE user_id = %s AND read_at IS NULL"
+def unread_alert_counts(user: Any, filing_ids: list[int]) -> dict[int, int]:
+    """Return {filing id: unread alerts in the user's inbox} for these filings."""
+    if not filing_ids:
+        return {}
+    rows = (
+        Notification.objects.filter(user=user, read_at__isnull=True, alert__filing_id__in=filing_ids)
+        .values("alert__filing_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["alert__filing_id"]: row["n"] for row in rows}
+
+
+def filing_alerts(user: Any, filing: Filing) -> list[dict]:
+    """Return the filing's current alerts, newest first, with whether the user has read each."""
+    alerts = list(
+        Alert.objects.filter(filing=filing, withdrawn_at__isnull=True)
+        .select_related("threshold")
+        .prefetch_related(
+            Prefetch("notifications", queryset=Notification.objects.filter(user=user), to_attr="mine")
+        )[:50]
+    )
+    for alert in alerts:
+        alert.filing = filing  # the page's own, subject and province already loaded
+    return [
+        {"alert": alert, "title": alert.title, "unread": any(n.read_at is None for n in alert.mine)}
+        for alert in alerts
+    ]

@@ -7,7 +7,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from filings import deadlines, notifications
+from filings import alert_scan, notifications, summaries
 
 logger = logging.getLogger(__name__)
 
@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 def scan_deadlines_task(now: str | None = None) -> dict:
     """Run one deadline scan (as of `now`, ISO-8601, when given); rerunning it (a retry, a second
     worker) raises nothing twice."""
-    result = deadlines.scan_deadlines(now=datetime.fromisoformat(now) if now else None)
+    result = alert_scan.scan_deadlines(now=datetime.fromisoformat(now) if now else None)
     # Notifications whose queued delivery was lost (broker down, worker killed) go out now.
     grace = timedelta(seconds=settings.BEIAN_ALERT_DELIVERY_GRACE_SECONDS)
     notifications.deliver_alert_notifications(created_before=timezone.now() - grace)
@@ -39,9 +39,7 @@ def deliver_alert_notifications_task(alert_ids: list[int]) -> int:
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def refresh_stats_task() -> int:
     """Refresh the dashboard's statistics summaries (recent days only); return history rows read."""
-    from filings import stats
-
-    return stats.refresh_summaries().events
+    return summaries.refresh_summaries().events
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)

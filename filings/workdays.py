@@ -54,13 +54,6 @@ def _load_overrides() -> tuple[dict[date, bool], frozenset[int]]:
     return days, years
 
 
-def calendar_version() -> float:
-    """Return a value that changes whenever this process reads the admin's calendar again
-    (at most every OVERRIDES_TTL_SECONDS): results computed on the calendar may be kept until then."""
-    _load_overrides()
-    return float(_cache["loaded_at"])
-
-
 def forget_overrides() -> None:
     """Make the next question read the admin's calendar afresh (called when it changes)."""
     with _lock:

@@ -9,8 +9,6 @@ from rest_framework.test import APIClient
 
 from tests import factories
 
-pytest_plugins = ["tests.caching"]
-
 
 def pytest_collection_modifyitems(config, items):
     postgres = settings.DATABASE_IS_POSTGRES
@@ -32,16 +30,6 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_summary_copies():
-    # Refresh stamps and permission epochs repeat between tests (rolled back rows, fixed clocks).
-    from accounts import permission_cache
-    from filings import stats
-
-    stats.forget_process_copies()
-    permission_cache.forget_process_copies()
 
 
 @pytest.fixture

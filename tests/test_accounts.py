@@ -66,23 +66,3 @@ def test_a_session_ends_when_its_user_is_deactivated_or_deleted(client):
     assert client.get(reverse("filings:list")).status_code == 200
     other.delete()
     assert client.get(reverse("filings:list")).status_code == 302
-
-
-@pytest.mark.django_db
-def test_the_request_user_is_the_row_the_orm_reads(client):
-    from django.contrib.auth import get_user_model
-    from django.utils import timezone
-
-    from accounts.permission_cache import CachedPermissionsBackend
-
-    user = factories.reviewer_user(display_name="审核员甲", mobile="13800138000")
-    user.last_login = timezone.now()
-    user.save()
-    loaded = CachedPermissionsBackend().get_user(user.pk)
-    expected = get_user_model().objects.get(pk=user.pk)
-    for field in get_user_model()._meta.concrete_fields:
-        assert getattr(loaded, field.attname) == getattr(expected, field.attname), field.name
-    assert timezone.is_aware(loaded.last_login) and timezone.is_aware(loaded.date_joined)
-    assert not loaded._state.adding and loaded._state.db == "default"
-    assert isinstance(loaded.permission_epoch, int)
-    assert CachedPermissionsBackend().get_user(user.pk + 1000) is None

@@ -8,8 +8,9 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from accounts.roles import Role
-from filings import services, workdays
+from filings import workdays
 from filings.models import CalendarDay, CalendarYear, Deadline, Filing, FilingEvent, PriorApproval
+from filings.services import transitions
 from filings.states import State
 from tests import factories
 from tests.test_transitions import bring_to
@@ -131,7 +132,7 @@ def test_transition_button_runs_through_the_service(admin_client, admin_user, pr
 
 @pytest.mark.django_db
 def test_return_button_takes_structured_reasons(admin_client, admin_user, principal, filing):
-    services.submit_filing(filing, by=principal)
+    transitions.submit_filing(filing, by=principal)
     url = reverse(
         "admin:filings_filing_transition",
         kwargs={"object_id": filing.pk, "transition_name": "return_to_entry"},

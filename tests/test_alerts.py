@@ -9,18 +9,18 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from filings import deadlines, notifications, services, workdays
+from filings import alert_scan, deadlines, notifications, workdays
 from filings.models import (
     Alert,
     AlertScan,
     AlertThreshold,
     CalendarDay,
-    CalendarYear,
     Deadline,
     Filing,
     FilingEvent,
     Notification,
 )
+from filings.services import calendar, drafts, transitions
 from filings.states import State
 from tests import factories
 
@@ -57,8 +57,8 @@ def codes(filing: Filing) -> list[str]:
     )
 
 
-def scan(when: str | datetime) -> deadlines.ScanResult:
-    return deadlines.scan_deadlines(now=at(when) if isinstance(when, str) else when)
+def scan(when: str | datetime) -> alert_scan.ScanResult:
+    return alert_scan.scan_deadlines(now=at(when) if isinstance(when, str) else when)
 
 
 @pytest.mark.django_db
@@ -190,8 +190,8 @@ def test_an_admin_switching_a_threshold_off_stops_it():
 @pytest.mark.django_db
 def test_sms_expiry_sends_the_filing_back_through_the_transition_service(principal, reviewer, manager):
     filing = factories.ready_filing(assignee=principal)
-    filing = services.submit_filing(filing, by=principal)
-    filing = services.pass_review(filing, by=reviewer)
+    filing = transitions.submit_filing(filing, by=principal)
+    filing = transitions.pass_review(filing, by=reviewer)
     window = Deadline.objects.get(filing=filing, kind=Kind.SMS_WINDOW, closed_at__isnull=True)
     sms_visit = filing.stage_visit
     assert scan(window.due_at - timedelta(seconds=1)).expired == 0
@@ -227,10 +227,10 @@ def test_sms_expiry_sends_the_filing_back_through_the_transition_service(princip
 @pytest.mark.django_db
 def test_sms_confirmed_in_time_is_not_expired(principal, reviewer):
     filing = factories.ready_filing(assignee=principal)
-    filing = services.pass_review(services.submit_filing(filing, by=principal), by=reviewer)
+    filing = transitions.pass_review(transitions.submit_filing(filing, by=principal), by=reviewer)
     due = Deadline.objects.get(filing=filing, kind=Kind.SMS_WINDOW, closed_at__isnull=True).due_at
     for verifier in filing.sms_verifiers.all():
-        filing = services.record_sms_verification(filing, verifier_id=verifier.pk, by=principal)
+        filing = transitions.record_sms_verification(filing, verifier_id=verifier.pk, by=principal)
     scan(due + timedelta(hours=1))
     filing.refresh_from_db()
     assert filing.state == State.BUREAU_REVIEW
@@ -251,10 +251,9 @@ def test_provisional_alert_is_labelled_and_withdrawn_when_the_calendar_moves_the
     assert Notification.objects.get(alert=warning, user=principal).read_at is None
 
     # The official notice makes 4–8 January holidays: the limit moves a week later.
-    CalendarYear.objects.create(year=2027, official=True, notice="国办发明电〔2026〕")
     for day in range(4, 9):
         CalendarDay.objects.create(date=f"2027-01-0{day}", is_workday=False, name="测试假期")
-    assert deadlines.recompute_provisional_deadlines(now=now) == 1
+    assert calendar.publish_calendar_year(year=2027, notice="国办发明电〔2026〕", now=now) == 1
     deadline.refresh_from_db()
     assert not deadline.provisional and deadline.due_at == at("2027-01-20 23:59:59")
     warning.refresh_from_db()
@@ -275,9 +274,8 @@ def test_recomputation_that_brings_a_deadline_forward_raises_what_is_now_due():
     scan(now)
     assert "bureau_review:breach:0" not in codes(filing)
     # A make-up working Saturday on 9 January brings the limit forward to 12 January.
-    CalendarYear.objects.create(year=2027, official=True)
     CalendarDay.objects.create(date="2027-01-09", is_workday=True, name="调休上班")
-    deadlines.recompute_provisional_deadlines(now=now)
+    calendar.publish_calendar_year(year=2027, now=now)
     assert "bureau_review:breach:0" in codes(filing)
     assert Alert.objects.get(filing=filing, threshold__code="breach").due_at == at("2027-01-12 23:59:59")
 
@@ -289,7 +287,7 @@ def test_publishing_a_calendar_year_from_the_admin_reconciles_alerts(client, pri
     assert Alert.objects.filter(filing=filing, withdrawn_at__isnull=True).count() == 2
     for day in range(4, 9):
         CalendarDay.objects.create(date=f"2027-01-0{day}", is_workday=False, name="测试假期")
-    services.publish_calendar_year(year=2027, notice="test")
+    calendar.publish_calendar_year(year=2027, notice="test")
     # The recomputation runs at the real current time, before 2027: every alert of the old limit
     # lies in the future again.
     if timezone.now() < at("2026-12-22 00:00"):
@@ -359,15 +357,15 @@ def test_insert_keeps_the_alert_another_scanner_committed():
     deadline = Deadline.objects.get(filing=filing, closed_at__isnull=True)
     threshold = AlertThreshold.objects.get(deadline_kind="stale_entry", code="after_7d")
     now = at("2026-10-20 10:00")
-    theirs = deadlines._new_alert(deadline, threshold, now=now, moment=now)
+    theirs = alert_scan._new_alert(deadline, threshold, now=now, moment=now)
     theirs.save()
     second = AlertThreshold.objects.get(deadline_kind="stale_entry", code="after_15d")
     mine = [
-        deadlines._new_alert(deadline, threshold, now=now, moment=now),
-        deadlines._new_alert(deadline, second, now=now, moment=now),
+        alert_scan._new_alert(deadline, threshold, now=now, moment=now),
+        alert_scan._new_alert(deadline, second, now=now, moment=now),
     ]
     with transaction.atomic():
-        created = deadlines._insert_alerts(mine)
+        created = alert_scan._insert_alerts(mine)
     assert [a.threshold.code for a in created] == ["after_15d"]
     assert Alert.objects.filter(filing=filing).count() == 2
 
@@ -454,13 +452,20 @@ def test_unread_count_in_the_navigation_is_one_query(rf, raised, principal, djan
 
 
 @pytest.mark.django_db
+def test_the_navigation_shows_the_unread_count(client, raised, principal):
+    client.force_login(principal)
+    nav = client.get("/filings/").content.decode().split("</nav>")[0]
+    assert 'aria-label="3 条未读">(3)</span>' in nav
+
+
+@pytest.mark.django_db
 def test_editing_a_draft_restarts_its_stale_reminders(principal):
     filing = entered(State.ENTRY, at("2026-10-01 10:00"), assignee=principal)
     scan("2026-10-08 10:00")
     assert codes(filing) == ["stale_entry:after_7d:0"]
 
     edited_at = at("2026-10-09 12:00")
-    deadlines.restart_stale_entry_deadline(filing, now=edited_at)
+    drafts.restart_stale_entry(filing, now=edited_at)
     assert codes(filing) == []
     withdrawn = Alert.objects.get(filing=filing, threshold__code="after_7d")
     assert withdrawn.withdrawn_at == edited_at and "重新计时" in withdrawn.withdrawn_reason
@@ -478,11 +483,11 @@ def test_a_burst_of_alerts_refreshes_the_planner_statistics_and_a_trickle_does_n
     from django.test.utils import CaptureQueriesContext
 
     entered(State.BUREAU_REVIEW, at("2026-11-02 10:00"), reviewer=reviewer)
-    monkeypatch.setattr(deadlines, "ANALYZE_AFTER_ALERTS", 3)
+    monkeypatch.setattr(alert_scan, "ANALYZE_AFTER_ALERTS", 3)
     with CaptureQueriesContext(connection) as burst:
         assert scan("2026-12-01 08:00").raised == 3
     entered(State.BUREAU_REVIEW, at("2026-11-02 10:00"), reviewer=reviewer)
-    monkeypatch.setattr(deadlines, "ANALYZE_AFTER_ALERTS", 4)
+    monkeypatch.setattr(alert_scan, "ANALYZE_AFTER_ALERTS", 4)
     AlertScan.objects.all().delete()  # a full sweep, so that the second filing's alerts count
     with CaptureQueriesContext(connection) as trickle:
         assert scan("2026-12-01 08:01").raised == 3

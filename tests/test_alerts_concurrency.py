@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 from django.db import connection, connections, transaction
 
-from filings import deadlines, workdays
+from filings import alert_scan, workdays
 from filings.models import Alert, AlertScan, Deadline, Notification
 from filings.states import State
 from tests import factories
@@ -60,7 +60,7 @@ def _in_threads(count: int, target) -> list:
 def test_concurrent_scans_raise_each_alert_exactly_once(settings):
     settings.BEIAN_ALERT_SCAN_BATCH = 20  # many small batches, so the scanners interleave
     _stale_deadlines()
-    results = _in_threads(4, lambda: deadlines.scan_deadlines(now=NOW))
+    results = _in_threads(4, lambda: alert_scan.scan_deadlines(now=NOW))
     expected = len(VISITS) * 3
     assert Alert.objects.count() == expected
     keys = set(Alert.objects.values_list("stage_visit", "threshold_id", "occurrence"))
@@ -70,7 +70,7 @@ def test_concurrent_scans_raise_each_alert_exactly_once(settings):
     assert sum(1 for r in results if r.raised) >= 2, "the scanners should have shared the work"
     assert Notification.objects.count() == expected
     # A further pair of scans finds nothing.
-    again = _in_threads(2, lambda: deadlines.scan_deadlines(now=NOW + timedelta(minutes=1)))
+    again = _in_threads(2, lambda: alert_scan.scan_deadlines(now=NOW + timedelta(minutes=1)))
     assert sum(r.raised for r in again) == 0
 
 
@@ -94,7 +94,7 @@ def test_rows_locked_elsewhere_are_skipped_not_waited_for_and_raised_later():
     holder.start()
     assert locked.wait(timeout=10)
     try:
-        first = deadlines.scan_deadlines(now=NOW)
+        first = alert_scan.scan_deadlines(now=NOW)
     finally:
         release.set()
         holder.join(timeout=10)
@@ -102,6 +102,6 @@ def test_rows_locked_elsewhere_are_skipped_not_waited_for_and_raised_later():
     assert not Alert.objects.filter(deadline_id__in=held).exists()
     # Rows were left behind, so the window did not move on: the next scan, well after, finds them.
     assert not first.complete and not AlertScan.objects.exists()
-    second = deadlines.scan_deadlines(now=NOW + timedelta(hours=5))
+    second = alert_scan.scan_deadlines(now=NOW + timedelta(hours=5))
     assert second.raised == len(held) * 3 and second.complete
     assert Alert.objects.count() == len(VISITS) * 3

@@ -15,8 +15,9 @@ from django.conf import settings
 from django.db import connection
 
 from config.celery_app import app as celery_app
-from filings import deadlines, services, workdays
+from filings import alert_scan, workdays
 from filings.models import Alert, AlertScan, Deadline, Filing, FilingEvent, Notification
+from filings.services import transitions
 from filings.states import State
 from filings.tasks import scan_deadlines_task
 from tests import factories
@@ -142,7 +143,7 @@ def stale_deadlines(count: int) -> list[Deadline]:
 
 def test_worker_runs_the_scan_task_expires_sms_and_delivers(start_worker, principal, reviewer):
     filing = factories.ready_filing(assignee=principal)
-    filing = services.pass_review(services.submit_filing(filing, by=principal), by=reviewer)
+    filing = transitions.pass_review(transitions.submit_filing(filing, by=principal), by=reviewer)
     due = Deadline.objects.get(filing=filing, kind=Deadline.Kind.SMS_WINDOW, closed_at__isnull=True).due_at
     worker = start_worker()
     worker.scan(due + timedelta(minutes=1))
@@ -199,7 +200,7 @@ def test_redis_down_web_keeps_working_and_the_next_scan_catches_up(start_worker,
         response = api(reviewer).post(f"/api/v1/filings/{sms_filing.pk}/transitions/pass_review/")
         assert response.status_code == 200
         # Alerts raised inside a web request queue their delivery on commit; that must not raise.
-        result = deadlines.scan_deadlines(now=START + timedelta(days=8))
+        result = alert_scan.scan_deadlines(now=START + timedelta(days=8))
         assert result.raised == 1
         assert Notification.objects.filter(delivered_at__isnull=True).count() == 1
     finally:

@@ -10,9 +10,9 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from filings import services
 from filings.identity import make_mobile, make_resident_id, make_uscc
 from filings.models import Deadline, Filing, FilingEvent, Subject
+from filings.services import drafts, transitions
 from filings.states import State
 from tests import factories
 
@@ -132,7 +132,7 @@ def test_principal_sees_and_changes_only_own_filings(api, principal, other_princ
 
 @pytest.mark.django_db
 def test_reviewer_acts_on_review_stages(api, principal, reviewer, filing):
-    services.submit_filing(filing, by=principal)
+    transitions.submit_filing(filing, by=principal)
     client = api(reviewer)
     assert {row["id"] for row in client.get(LIST).json()["results"]} == {filing.pk}
     detail = client.get(detail_url(filing)).json()
@@ -153,7 +153,7 @@ def test_reviewer_acts_on_review_stages(api, principal, reviewer, filing):
 def test_manager_sees_all_but_cannot_transition(api, principal, other_principal, manager, reviewer):
     mine = factories.ready_filing(assignee=principal)
     theirs = factories.ready_filing(assignee=other_principal)
-    services.submit_filing(theirs, by=other_principal)
+    transitions.submit_filing(theirs, by=other_principal)
     client = api(manager)
     assert {row["id"] for row in client.get(LIST).json()["results"]} == {mine.pk, theirs.pk}
     assert client.get(detail_url(theirs)).json()["available_transitions"] == []
@@ -190,9 +190,9 @@ def test_available_transitions_depend_on_the_user(api, principal, reviewer, fili
 def test_list_filters(api, principal, reviewer):
     draft = factories.ready_filing(assignee=principal, province_code="44")
     reviewing = factories.ready_filing(assignee=principal, province_code="11")
-    services.submit_filing(reviewing, by=principal)
+    transitions.submit_filing(reviewing, by=principal)
     late = factories.ready_filing(assignee=principal, province_code="33")
-    services.submit_filing(late, by=principal)
+    transitions.submit_filing(late, by=principal)
     Deadline.objects.filter(filing=late, closed_at__isnull=True).update(
         due_at=timezone.now() - timedelta(hours=1)
     )
@@ -372,7 +372,7 @@ def test_transition_errors(api, principal, reviewer, filing):
     response = post_json(client, transition_url(filing, "approve"), {})
     assert response.status_code == 409  # not from entry
     assert "信息填报" in response.json()["detail"]
-    services.submit_filing(filing, by=principal)
+    transitions.submit_filing(filing, by=principal)
     response = post_json(api(reviewer), transition_url(filing, "return_to_entry"), {"comment": "无原因"})
     assert response.status_code == 400
     assert "reasons" in response.json()["errors"]
@@ -703,7 +703,7 @@ def test_principal_and_reviewer_see_personal_data(api, principal, reviewer, role
 def test_manager_does_not_see_personal_data_in_the_history(api, principal, manager, filing):
     person = filing.subject_principal
     new_mobile = make_mobile(factories.rng)
-    services.update_filing(
+    drafts.update_filing(
         filing,
         by=principal,
         expected_version=filing.version,

@@ -5,7 +5,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from filings import services
 from filings.checks import FAIL, PASS, load_filing_for_checks, run_submission_checks
 from filings.exceptions import ChecksFailed
 from filings.identity import make_resident_id
@@ -20,6 +19,7 @@ from filings.models import (
     Subject,
     Website,
 )
+from filings.services import transitions
 from filings.states import State
 from tests import factories
 
@@ -271,7 +271,7 @@ def test_phone_used_by_another_subjects_website_principal(filing):
 @pytest.mark.django_db
 def test_phone_of_a_withdrawn_filing_of_another_subject_is_free(filing, principal):
     other = factories.ready_filing(assignee=principal)
-    services.withdraw_filing(other, by=principal)
+    transitions.withdraw_filing(other, by=principal)
     Person.objects.filter(pk=other.subject_principal_id).update(mobile=filing.subject_principal.mobile)
     assert failures(filing) == set()
 
@@ -522,7 +522,7 @@ def test_submit_refused_with_every_failure(filing, principal):
     events = FilingEvent.objects.filter(filing=filing).count()
 
     with pytest.raises(ChecksFailed) as refusal:
-        services.submit_filing(filing, by=principal)
+        transitions.submit_filing(filing, by=principal)
 
     details = refusal.value.details
     assert {d["code"] for d in details} == {"tld_allowed", "domain_real_name_synced", "server_validity"}
@@ -540,7 +540,7 @@ def test_submit_refused_with_every_failure(filing, principal):
 
 @pytest.mark.django_db
 def test_submit_runs_once_everything_passes(filing, principal):
-    filing = services.submit_filing(filing, by=principal)
+    filing = transitions.submit_filing(filing, by=principal)
     assert filing.state == State.PROVIDER_REVIEW
     assert filing.round == 1
 

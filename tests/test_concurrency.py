@@ -10,9 +10,9 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from filings import services
 from filings.exceptions import BeianError, ConflictError, InvalidInput
 from filings.models import Filing, FilingEvent, Subject
+from filings.services import drafts, transitions
 from filings.states import State
 from tests import factories
 
@@ -52,13 +52,13 @@ REASONS = [{"field": "website.name", "reason": "名称不符", "suggested_fix": 
 
 
 def test_pass_review_races_return_to_entry(principal, reviewer):
-    filing = services.submit_filing(factories.ready_filing(assignee=principal), by=principal)
+    filing = transitions.submit_filing(factories.ready_filing(assignee=principal), by=principal)
     first, second = copies(filing)
     other_reviewer = factories.reviewer_user(username="reviewer-b")
 
     results = race(
-        lambda: services.pass_review(first, by=reviewer),
-        lambda: services.return_filing(second, by=other_reviewer, reasons=REASONS),
+        lambda: transitions.pass_review(first, by=reviewer),
+        lambda: transitions.return_filing(second, by=other_reviewer, reasons=REASONS),
     )
 
     winners = [r for r in results if isinstance(r, Filing)]
@@ -79,8 +79,8 @@ def test_submit_twice(principal):
     first, second = copies(filing)
 
     results = race(
-        lambda: services.submit_filing(first, by=principal),
-        lambda: services.submit_filing(second, by=principal),
+        lambda: transitions.submit_filing(first, by=principal),
+        lambda: transitions.submit_filing(second, by=principal),
     )
 
     assert sorted(type(r).__name__ for r in results) == ["ConflictError", "Filing"], results
@@ -96,7 +96,7 @@ def _api_post(user, url: str, body: dict):
 
 
 def test_racing_transitions_through_the_api_answer_409(principal, reviewer):
-    filing = services.submit_filing(factories.ready_filing(assignee=principal), by=principal)
+    filing = transitions.submit_filing(factories.ready_filing(assignee=principal), by=principal)
     base = f"/api/v1/filings/{filing.pk}/transitions/"
 
     other_reviewer = factories.reviewer_user(username="reviewer-b")
@@ -122,10 +122,10 @@ def test_two_draft_updates_with_the_same_version(principal):
     first, second = copies(filing)
 
     results = race(
-        lambda: services.update_filing(
+        lambda: drafts.update_filing(
             first, by=principal, expected_version=version, subject={"business_scope": "甲的修改"}
         ),
-        lambda: services.update_filing(
+        lambda: drafts.update_filing(
             second, by=principal, expected_version=version, subject={"business_scope": "乙的修改"}
         ),
     )
@@ -196,8 +196,8 @@ def test_one_open_filing_per_subject_under_a_race_of_two_creations(principal, ot
     data = _create_data(number, "深圳市竞速科技有限公司")
 
     results = race(
-        lambda: services.create_filing(by=principal, **data),
-        lambda: services.create_filing(by=other_principal, **data),
+        lambda: drafts.create_filing(by=principal, **data),
+        lambda: drafts.create_filing(by=other_principal, **data),
     )
 
     assert sorted(type(r).__name__ for r in results) == ["Filing", "InvalidInput"], results
@@ -207,13 +207,13 @@ def test_one_open_filing_per_subject_under_a_race_of_two_creations(principal, ot
 def test_one_open_filing_per_subject_row_under_a_race(principal):
     # A subject whose earlier filing was withdrawn gets two new drafts at once.
     earlier = factories.ready_filing(assignee=principal)
-    services.withdraw_filing(earlier, by=principal)
+    transitions.withdraw_filing(earlier, by=principal)
     subject = earlier.subject
     data = _create_data(subject.certificate_number, subject.name)
 
     results = race(
-        lambda: services.create_filing(by=principal, subject_id=subject.pk, **data),
-        lambda: services.create_filing(by=principal, subject_id=subject.pk, **data),
+        lambda: drafts.create_filing(by=principal, subject_id=subject.pk, **data),
+        lambda: drafts.create_filing(by=principal, subject_id=subject.pk, **data),
     )
 
     assert sorted(type(r).__name__ for r in results) == ["Filing", "InvalidInput"], results
@@ -226,6 +226,6 @@ def test_the_database_itself_refuses_a_second_open_filing(principal):
         factories.FilingFactory(subject=filing.subject, province=filing.province, assignee=principal)
     assert Filing.objects.filter(subject=filing.subject).count() == 1
     with pytest.raises(InvalidInput):
-        services.create_filing(
+        drafts.create_filing(
             by=principal, subject_id=filing.subject_id, **_create_data(filing.subject.certificate_number, "x")
         )

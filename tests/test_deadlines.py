@@ -5,8 +5,9 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from django.utils import timezone
 
-from filings import deadlines, services, workdays
+from filings import deadlines, workdays
 from filings.models import Deadline, Filing
+from filings.services import drafts, transitions
 from filings.states import State
 from tests import factories
 
@@ -139,7 +140,7 @@ def test_deadlines_follow_the_filing_through_its_stages(principal, reviewer):
     filing = factories.ready_filing(assignee=principal)
     assert set(_open(filing)) == {Kind.STALE_ENTRY}
 
-    filing = services.submit_filing(filing, by=principal)
+    filing = transitions.submit_filing(filing, by=principal)
     current = _open(filing)
     assert set(current) == {Kind.PREREVIEW_TARGET, Kind.PREREVIEW_OVERDUE}
     for deadline in current.values():
@@ -149,7 +150,7 @@ def test_deadlines_follow_the_filing_through_its_stages(principal, reviewer):
     stale = Deadline.objects.get(filing=filing, kind=Kind.STALE_ENTRY)
     assert stale.closed_at == filing.stage_entered_at  # closed on leaving entry
 
-    filing = services.pass_review(filing, by=reviewer)
+    filing = transitions.pass_review(filing, by=reviewer)
     current = _open(filing)
     assert set(current) == {Kind.SMS_WINDOW}
     assert current[Kind.SMS_WINDOW].due_at == filing.stage_entered_at + timedelta(hours=24)
@@ -159,17 +160,19 @@ def test_deadlines_follow_the_filing_through_its_stages(principal, reviewer):
     )
 
     verifier = filing.sms_verifiers.get(stage_visit=filing.stage_visit)
-    filing = services.record_sms_verification(filing, verifier_id=verifier.pk, by=principal)
+    filing = transitions.record_sms_verification(filing, verifier_id=verifier.pk, by=principal)
     current = _open(filing)
     assert set(current) == {Kind.BUREAU_REVIEW}
     assert current[Kind.BUREAU_REVIEW].workdays == 20
 
-    filing = services.approve_filing(filing, by=reviewer, icp_number="粤ICP备2026000001号")
+    filing = transitions.approve_filing(filing, by=reviewer, icp_number="粤ICP备2026000001号")
     current = _open(filing)
     assert set(current) == {Kind.PUBLIC_SECURITY}
     assert current[Kind.PUBLIC_SECURITY].due_at == filing.stage_entered_at + timedelta(days=30)
 
-    filing = services.register_public_security(filing, by=principal, psb_number="粤公网安备44030502000001号")
+    filing = transitions.register_public_security(
+        filing, by=principal, psb_number="粤公网安备44030502000001号"
+    )
     assert _open(filing) == {}
     # Each stage's deadlines were stored once and closed once.
     kinds = list(Deadline.objects.filter(filing=filing).values_list("kind", flat=True))
@@ -188,8 +191,8 @@ def test_deadlines_follow_the_filing_through_its_stages(principal, reviewer):
 @pytest.mark.django_db
 def test_return_to_entry_opens_a_new_stale_entry_deadline(principal, reviewer):
     filing = factories.ready_filing(assignee=principal)
-    filing = services.submit_filing(filing, by=principal)
-    filing = services.return_filing(
+    filing = transitions.submit_filing(filing, by=principal)
+    filing = transitions.return_filing(
         filing,
         by=reviewer,
         reasons=[{"field": "website.name", "reason": "名称不符", "suggested_fix": "修改"}],
@@ -203,8 +206,8 @@ def test_return_to_entry_opens_a_new_stale_entry_deadline(principal, reviewer):
 @pytest.mark.django_db
 def test_withdrawal_closes_every_deadline(principal):
     filing = factories.ready_filing(assignee=principal)
-    filing = services.submit_filing(filing, by=principal)
-    services.withdraw_filing(filing, by=principal)
+    filing = transitions.submit_filing(filing, by=principal)
+    transitions.withdraw_filing(filing, by=principal)
     assert _open(filing) == {}
 
 
@@ -216,7 +219,7 @@ def test_editing_a_draft_restarts_the_stale_entry_clock(principal):
         starts_at=long_ago, due_at=long_ago + timedelta(days=30)
     )
     before = timezone.now()
-    services.update_filing(
+    drafts.update_filing(
         filing, by=principal, expected_version=filing.version, subject={"business_scope": "软件开发"}
     )
     stale = Deadline.objects.get(filing=filing, kind=Kind.STALE_ENTRY, closed_at__isnull=True)

@@ -7,8 +7,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.urls import reverse
 
-from filings import footer_checks, services
+from filings import footer_checks
 from filings.models import Alert, Deadline, FilingEvent, FooterCheck, Notification, SmsVerifier
+from filings.services import transitions
 from filings.states import State
 from tests import factories
 
@@ -52,11 +53,11 @@ def site():
 
 @pytest.fixture
 def published(principal, reviewer):
-    filing = services.submit_filing(factories.ready_filing(assignee=principal), by=principal)
-    filing = services.pass_review(filing, by=reviewer)
+    filing = transitions.submit_filing(factories.ready_filing(assignee=principal), by=principal)
+    filing = transitions.pass_review(filing, by=reviewer)
     for verifier in SmsVerifier.objects.filter(filing=filing, stage_visit=filing.stage_visit):
-        filing = services.record_sms_verification(filing, verifier_id=verifier.pk, by=reviewer)
-    return services.approve_filing(filing, by=reviewer, icp_number=ICP)
+        filing = transitions.record_sms_verification(filing, verifier_id=verifier.pk, by=reviewer)
+    return transitions.approve_filing(filing, by=reviewer, icp_number=ICP)
 
 
 def _point_at(filing, url):
@@ -115,7 +116,7 @@ def test_unreachable_site_raises_an_alert(published, reviewer):
 
 
 def test_psb_number_is_expected_once_registered(published, site, reviewer):
-    services.register_public_security(published, by=reviewer, psb_number="粤公网安备44030502000001号")
+    transitions.register_public_security(published, by=reviewer, psb_number="粤公网安备44030502000001号")
     published.refresh_from_db()
     _point_at(published, f"{site}/good")
     [check] = footer_checks.run_footer_check(published, by=reviewer)
@@ -133,7 +134,7 @@ def test_footer_check_through_the_reviewer_page(client, published, site, reviewe
 
 
 def test_footer_check_needs_a_published_filing(client, principal, reviewer):
-    filing = services.submit_filing(factories.ready_filing(assignee=principal), by=principal)
+    filing = transitions.submit_filing(factories.ready_filing(assignee=principal), by=principal)
     client.force_login(reviewer)
     response = client.post(reverse("filings:review-footer-check", kwargs={"filing_id": filing.pk}))
     assert response.status_code == 409

@@ -14,12 +14,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from filings import services
 from filings.checks import load_filing_for_checks, run_submission_checks
 from filings.exceptions import TransitionNotPossible
 from filings.footer import check_footer
 from filings.models import Deadline, Filing, Person, Subject
 from filings.scans import UploadRejected, inspect_upload
+from filings.services import transitions
 from filings.views.display import countdown
 from filings.workdays import SHANGHAI
 from tests.scan_samples import licence_scan
@@ -246,7 +246,7 @@ def test_review_and_api_strings_switch_with_activate():
 @pytest.mark.django_db
 def test_transition_names_follow_the_request_language(filing):
     """Transition labels are read per request: the timeline and a refusal name the step in English."""
-    services.perform_transition(filing, "submit", by=filing.assignee)
+    transitions.perform_transition(filing, "submit", by=filing.assignee)
     english = (
         logged_in(filing.assignee, "en").get(reverse("filings:detail", args=[filing.pk])).content.decode()
     )
@@ -254,13 +254,12 @@ def test_transition_names_follow_the_request_language(filing):
     chinese = logged_in(filing.assignee).get(reverse("filings:detail", args=[filing.pk])).content.decode()
     assert "提交初审" in text_nodes(chinese)
     with translation.override("en"), pytest.raises(TransitionNotPossible) as refusal:
-        services.perform_transition(Filing.objects.get(pk=filing.pk), "submit", by=filing.assignee)
+        transitions.perform_transition(Filing.objects.get(pk=filing.pk), "submit", by=filing.assignee)
     assert '"Submit for pre-review" is not possible' in str(refusal.value)
 
 
 def test_alert_texts_and_severity_are_translated():
-    from filings.models.alerts import Severity
-    from filings.notifications import ACTION_TEXTS, DEFAULT_ACTION
+    from filings.models.alerts import ACTION_TEXTS, DEFAULT_ACTION, Severity
 
     with translation.override("en"):
         texts = [str(text) for text in [*ACTION_TEXTS.values(), DEFAULT_ACTION]]

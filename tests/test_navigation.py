@@ -1,17 +1,15 @@
-"""The header navigation is kept per process, yet each page shows the requester's own CSRF token,
-unread count, name, links and language."""
+"""The header navigation shows each requester their own CSRF token, unread count, name, links and
+language."""
 
 import re
 
 import pytest
 from django.contrib.auth.models import Group
 from django.middleware.csrf import _unmask_cipher_token
-from django.template import Context, Template
+from django.test import Client
 
 from accounts.roles import Role
-from filings import fragments
 from tests import factories
-from tests.caching import logged_in_client
 
 QUEUE = "/filings/review/queues/provider_review/"
 pytestmark = pytest.mark.django_db
@@ -36,7 +34,6 @@ def test_each_requester_gets_their_own_csrf_token_in_the_navigation():
         assert len(tokens) == 2  # logout and the language switch
         secret = client.cookies["csrftoken"].value
         assert {_unmask_cipher_token(t) for t in tokens} == {secret}
-        assert fragments.CSRF_PLACEHOLDER not in html
         pages[user.username] = _nav(html)
     assert "审核员甲" in pages["a"] and "审核员乙" in pages["b"] and "审核员甲" not in pages["b"]
 
@@ -61,33 +58,12 @@ def test_the_language_switch_returns_to_the_page_it_was_used_on_in_that_language
     assert '<option value="en" selected>' in nav and "Log out" in nav
 
 
-def test_the_unread_count_is_part_of_what_is_kept(rf):
-    user = factories.principal_user()
-    request = rf.get("/filings/")
-    request.user = user
-    template = Template("{% load navigation %}{% navigation %}")
-    shown = []
-    for unread in (0, 2, 0):
-        context = Context({"request": request, "user": user, "unread_alert_count": lambda n=unread: n})
-        shown.append(template.render(context))
-    assert "(2)" in shown[1] and "(2)" not in shown[0] and shown[0] == shown[2]
-    assert 'value=""' in shown[0]  # no CSRF token in this context: none is made up
-
-
 def test_an_anonymous_page_has_only_the_language_switch(client):
     nav = _nav(client.get("/accounts/login/").content.decode())
     assert "退出" not in nav and 'name="language"' in nav and len(_tokens(nav)) == 1
 
 
-def test_fragments_are_kept_except_in_development(settings, monkeypatch):
-    rendered = []
-    monkeypatch.setattr(fragments, "render_to_string", lambda name, values: rendered.append(name) or "x")
-    fragments._rendered.cache_clear()
-    settings.DEBUG = False
-    fragments.kept("review/_queue_table_head.html")
-    fragments.kept("review/_queue_table_head.html")
-    assert len(rendered) == 1
-    settings.DEBUG = True
-    fragments.kept("review/_queue_table_head.html")
-    assert len(rendered) == 2
-    fragments._rendered.cache_clear()
+def logged_in_client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client

@@ -7,7 +7,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from filings import services
+from filings.services import transitions
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -29,10 +29,10 @@ def add_filings(principal, reviewer, n: int) -> None:
     for index in range(n):
         filing = factories.ready_filing(assignee=principal)
         if index % 3 == 1:
-            filing = services.submit_filing(filing, by=principal)
+            filing = transitions.submit_filing(filing, by=principal)
         elif index % 3 == 2:
-            filing = services.submit_filing(filing, by=principal)
-            services.return_filing(
+            filing = transitions.submit_filing(filing, by=principal)
+            transitions.return_filing(
                 filing, by=reviewer, reasons=[{"field": "website.name", "reason": "名称不符"}]
             )
 
@@ -64,8 +64,8 @@ def test_page_queries_do_not_grow_with_filings(page_name, principal, reviewer):
 
 
 def test_sms_page_queries_do_not_grow_with_filings(principal, reviewer):
-    filing = services.submit_filing(factories.ready_filing(assignee=principal), by=principal)
-    filing = services.pass_review(filing, by=reviewer)
+    filing = transitions.submit_filing(factories.ready_filing(assignee=principal), by=principal)
+    filing = transitions.pass_review(filing, by=reviewer)
     client = Client()
     client.force_login(principal)
     url = reverse("filings:sms", args=[filing.pk])

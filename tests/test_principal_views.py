@@ -10,9 +10,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from filings import services
 from filings.identity import make_mobile, make_resident_id, make_uscc
 from filings.models import Filing, FilingEvent, Material, Subject
+from filings.services import transitions
 from filings.states import State
 from tests import factories, scan_samples
 
@@ -127,8 +127,8 @@ def test_list_shows_own_filings_with_progress_and_next_step(client_for, principa
 
 def test_list_marks_a_returned_filing_plainly(client_for, principal, reviewer):
     filing = factories.ready_filing(assignee=principal)
-    filing = services.submit_filing(filing, by=principal)
-    services.return_filing(
+    filing = transitions.submit_filing(filing, by=principal)
+    transitions.return_filing(
         filing,
         by=reviewer,
         reasons=[{"field": "website.name", "reason": "名称与内容不符", "suggested_fix": "改名"}],
@@ -142,7 +142,7 @@ def test_list_marks_a_returned_filing_plainly(client_for, principal, reviewer):
 def test_list_filters_by_state_province_domain_and_subject(client_for, principal, reviewer):
     guangdong = factories.ready_filing(assignee=principal)
     beijing = factories.ready_filing(assignee=principal, province_code="11")
-    beijing = services.submit_filing(beijing, by=principal)
+    beijing = transitions.submit_filing(beijing, by=principal)
     client = client_for(principal)
 
     def names(**params):
@@ -227,8 +227,8 @@ def test_detail_shows_everything_unmasked_to_the_principal_and_masked_to_a_manag
 
 def test_detail_links_each_return_reason_to_its_field(client_for, filing, reviewer):
     principal = filing.assignee
-    filing = services.submit_filing(filing, by=principal)
-    services.return_filing(
+    filing = transitions.submit_filing(filing, by=principal)
+    transitions.return_filing(
         filing,
         by=reviewer,
         comment="请修改后重新提交",
@@ -333,7 +333,7 @@ def test_website_principal_fields_are_required_unless_same_person(client_for, pr
 
 def test_second_open_filing_of_a_subject_is_refused_with_a_message(client_for, principal):
     published = factories.ready_filing(assignee=principal)
-    published = services.submit_filing(published, by=principal)
+    published = transitions.submit_filing(published, by=principal)
     client = client_for(principal)
     data = entry_data()
     url = reverse("filings:create") + f"?filing_type=new_website&province=44&subject={published.subject_id}"
@@ -420,7 +420,7 @@ def test_edit_service_error_lands_on_the_field(client_for, filing):
 
 
 def test_edit_is_refused_once_submitted(client_for, filing):
-    filing = services.submit_filing(filing, by=filing.assignee)
+    filing = transitions.submit_filing(filing, by=filing.assignee)
     client = client_for(filing.assignee)
     response = client.get(reverse("filings:edit", args=[filing.pk]))
     assert response.status_code == 302
@@ -434,8 +434,8 @@ def test_reviewer_may_not_edit(client_for, filing, reviewer):
 
 
 def test_after_a_return_the_form_opens_at_the_named_fields(client_for, filing, reviewer):
-    filing = services.submit_filing(filing, by=filing.assignee)
-    services.return_filing(
+    filing = transitions.submit_filing(filing, by=filing.assignee)
+    transitions.return_filing(
         filing,
         by=reviewer,
         reasons=[
@@ -557,7 +557,7 @@ def test_return_fix_and_resubmit_keeps_every_round(client_for, filing, reviewer)
     client = client_for(principal)
     client.post(reverse("filings:submit", args=[filing.pk]), {"comment": "第一次"})
     filing.refresh_from_db()
-    services.return_filing(
+    transitions.return_filing(
         filing,
         by=reviewer,
         reasons=[{"field": "website.name", "reason": "名称不符", "suggested_fix": "改名"}],
@@ -570,8 +570,8 @@ def test_return_fix_and_resubmit_keeps_every_round(client_for, filing, reviewer)
     client.post(reverse("filings:submit", args=[filing.pk]), {"comment": "已按要求改名"})
     filing.refresh_from_db()
     assert filing.state == State.PROVIDER_REVIEW and filing.round == 2
-    transitions = list(filing.events.values_list("transition", flat=True))
-    assert transitions.count("submit") == 2 and "return_to_entry" in transitions
+    names = list(filing.events.values_list("transition", flat=True))
+    assert names.count("submit") == 2 and "return_to_entry" in names
     detail = client.get(filing.get_absolute_url()).content.decode()
     assert "第1轮" in detail and "第2轮" in detail and "已按要求改名" in detail and "名称不符" in detail
 
@@ -601,8 +601,8 @@ def test_sms_page_lists_verifiers_with_countdown_and_records_each(client_for, fi
     website.principal = other
     website.save()
     factories.add_required_materials(filing)  # the new person's ID scans
-    filing = services.submit_filing(filing, by=filing.assignee)
-    filing = services.pass_review(filing, by=reviewer)
+    filing = transitions.submit_filing(filing, by=filing.assignee)
+    filing = transitions.pass_review(filing, by=reviewer)
     client = client_for(filing.assignee)
     response = client.get(reverse("filings:sms", args=[filing.pk]))
     page = response.content.decode()
@@ -620,8 +620,8 @@ def test_sms_page_lists_verifiers_with_countdown_and_records_each(client_for, fi
 
 
 def test_sms_record_with_a_bad_verifier_is_a_400(client_for, filing, reviewer):
-    filing = services.submit_filing(filing, by=filing.assignee)
-    filing = services.pass_review(filing, by=reviewer)
+    filing = transitions.submit_filing(filing, by=filing.assignee)
+    filing = transitions.pass_review(filing, by=reviewer)
     client = client_for(filing.assignee)
     assert client.post(reverse("filings:sms", args=[filing.pk]), {"verifier_id": "x"}).status_code == 400
     assert client.post(reverse("filings:sms", args=[filing.pk]), {"verifier_id": 999999}).status_code == 400
@@ -629,11 +629,11 @@ def test_sms_record_with_a_bad_verifier_is_a_400(client_for, filing, reviewer):
 
 def test_public_security_number_is_recorded_on_a_published_filing(client_for, filing, reviewer):
     principal = filing.assignee
-    filing = services.submit_filing(filing, by=principal)
-    filing = services.pass_review(filing, by=reviewer)
+    filing = transitions.submit_filing(filing, by=principal)
+    filing = transitions.pass_review(filing, by=reviewer)
     for verifier in filing.sms_verifiers.all():
-        filing = services.record_sms_verification(filing, verifier_id=verifier.pk, by=reviewer)
-    filing = services.approve_filing(filing, by=reviewer, icp_number="粤ICP备2026012345号")
+        filing = transitions.record_sms_verification(filing, verifier_id=verifier.pk, by=reviewer)
+    filing = transitions.approve_filing(filing, by=reviewer, icp_number="粤ICP备2026012345号")
     client = client_for(principal)
     page = client.get(filing.get_absolute_url()).content.decode()
     assert "粤ICP备2026012345号" in page and "公安联网备案" in page

@@ -1,4 +1,4 @@
-"""The queue page's hand-written row statement returns what the ORM queue query returns."""
+"""The reviewer queues: order, filters, pages, counts and what the page shows."""
 
 import re
 from datetime import timedelta
@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from filings import queues, services
+from filings import queues
 from filings.models import Deadline
+from filings.services import transitions
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -19,9 +20,11 @@ def queued(reviewer):
     filings = []
     for index, code in enumerate(["44", "11", "44", "11", "44", "44", "11"]):
         owner = factories.principal_user(username=f"queue-owner-{index}")
-        filing = services.submit_filing(factories.ready_filing(assignee=owner, province_code=code), by=owner)
+        filing = transitions.submit_filing(
+            factories.ready_filing(assignee=owner, province_code=code), by=owner
+        )
         if index % 2:
-            filing = services.claim_filing(filing, by=reviewer)
+            filing = transitions.claim_filing(filing, by=reviewer)
         filings.append(filing)
     # Spread the due times (and make two equal) so that the order and its tie-break both show.
     base = timezone.now()
@@ -33,38 +36,36 @@ def queued(reviewer):
     return filings
 
 
-def _orm_rows(queue, **filters):
-    return list(queues.queue_deadlines(queue, **filters).select_related(None).values(*queues.ROW_FIELDS))
-
-
+# Fixture order by due time (the two equal ones in the order they were queued): indexes 1, 2, 3, 5, 0, 6, 4.
 @pytest.mark.parametrize(
-    "filters",
+    ("filters", "expected"),
     [
-        {},
-        {"mine": True},
-        {"province_code": "11"},
-        {"mine": True, "province_code": "44"},
-        {"province_code": "99"},
+        ({}, [1, 2, 3, 5, 0, 6, 4]),
+        ({"mine": True}, [1, 3, 5]),
+        ({"province_code": "11"}, [1, 3, 6]),
+        ({"mine": True, "province_code": "44"}, [5]),
+        ({"province_code": "99"}, []),
     ],
     ids=["all", "mine", "province", "mine+province", "no-match"],
 )
-def test_queue_rows_match_the_orm_query(queued, reviewer, filters):
-    queue = queues.QUEUES["provider_review"]
-    expected = _orm_rows(queue, user=reviewer, **filters)
-    page = queues.queue_value_rows(queue, user=reviewer, **filters)
-    assert page.rows == expected
+def test_queue_page_filters_and_orders_by_due_time(queued, reviewer, filters, expected):
+    page = queues.queue_page(queues.QUEUES["provider_review"], user=reviewer, **filters)
+    assert [row.filing_id for row in page.rows] == [queued[i].pk for i in expected]
     assert not page.has_next
-    assert all(timezone.is_aware(row["due_at"]) and isinstance(row["provisional"], bool) for row in page.rows)
 
 
-def test_queue_rows_page_on(queued, reviewer, monkeypatch):
+def test_queue_page_reads_its_rows_in_one_query(queued, reviewer, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        page = queues.queue_page(queues.QUEUES["provider_review"], user=reviewer)
+        assert [(row.filing.subject.name, row.filing.province.short_name) for row in page.rows]
+
+
+def test_queue_pages_follow_on(queued, reviewer, monkeypatch):
     monkeypatch.setattr(queues, "PAGE_SIZE", 3)
     queue = queues.QUEUES["provider_review"]
-    expected = _orm_rows(queue)
-    pages = [queues.queue_value_rows(queue, page=n) for n in (1, 2, 3)]
+    pages = [queues.queue_page(queue, page=n) for n in (1, 2, 3)]
     assert [p.has_next for p in pages] == [True, True, False]
-    assert [row for p in pages for row in p.rows] == expected
-    assert len(expected) == 7
+    assert [row.filing_id for p in pages for row in p.rows] == [queued[i].pk for i in [1, 2, 3, 5, 0, 6, 4]]
 
 
 def test_overdue_count_counts_passed_open_deadlines(queued):
@@ -85,19 +86,19 @@ def _tab_count(client, url) -> int:
 def test_queue_tab_counts_follow_each_statistics_refresh(client, reviewer):
     from django.urls import reverse
 
-    from filings import stats
+    from filings import summaries
 
     client.force_login(reviewer)
     url = reverse("filings:review-queue", kwargs={"queue": "provider_review"})
     owner = factories.principal_user(username="tab-owner-0")
-    services.submit_filing(factories.ready_filing(assignee=owner), by=owner)
-    stats.refresh_summaries(full=True)
+    transitions.submit_filing(factories.ready_filing(assignee=owner), by=owner)
+    summaries.refresh_summaries(full=True)
     assert _tab_count(client, url) == 1
     owner = factories.principal_user(username="tab-owner-1")
-    services.submit_filing(factories.ready_filing(assignee=owner), by=owner)
+    transitions.submit_filing(factories.ready_filing(assignee=owner), by=owner)
     # Until the next refresh the tab keeps the count of the last one.
     assert _tab_count(client, url) == 1
-    stats.refresh_summaries()
+    summaries.refresh_summaries()
     assert _tab_count(client, url) == 2
 
 

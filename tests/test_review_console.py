@@ -5,8 +5,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from filings import queues, services, stats
+from filings import queues, summaries
 from filings.models import Filing, FilingEvent, RejectionReason, SmsVerifier
+from filings.services import transitions
 from filings.states import State
 from tests import factories
 
@@ -15,13 +16,13 @@ pytestmark = pytest.mark.django_db
 
 def _submitted(principal):
     filing = factories.ready_filing(assignee=principal)
-    return services.submit_filing(filing, by=principal)
+    return transitions.submit_filing(filing, by=principal)
 
 
 def _in_bureau(principal, reviewer):
-    filing = services.pass_review(_submitted(principal), by=reviewer)
+    filing = transitions.pass_review(_submitted(principal), by=reviewer)
     for verifier in SmsVerifier.objects.filter(filing=filing, stage_visit=filing.stage_visit):
-        filing = services.record_sms_verification(filing, verifier_id=verifier.pk, by=reviewer)
+        filing = transitions.record_sms_verification(filing, verifier_id=verifier.pk, by=reviewer)
     assert filing.state == State.BUREAU_REVIEW
     return filing
 
@@ -32,7 +33,7 @@ def test_queue_lists_filings_nearest_deadline_first_with_claim(client, principal
     client.force_login(reviewer)
     response = client.get(reverse("filings:review-queue", kwargs={"queue": "provider_review"}))
     assert response.status_code == 200
-    names = [row["filing_id"] for row in response.context["rows"]]
+    names = [row["deadline"].filing_id for row in response.context["rows"]]
     assert names == [first.pk, second.pk]
     assert "认领" in response.content.decode()
 
@@ -41,7 +42,7 @@ def test_queue_lists_filings_nearest_deadline_first_with_claim(client, principal
     second.refresh_from_db()
     assert second.reviewer == reviewer
     mine = client.get(reverse("filings:review-queue", kwargs={"queue": "provider_review"}) + "?mine=1")
-    assert [row["filing_id"] for row in mine.context["rows"]] == [second.pk]
+    assert [row["deadline"].filing_id for row in mine.context["rows"]] == [second.pk]
 
 
 def test_pre_review_page_shows_checklist_and_materials(client, principal, reviewer):
@@ -180,7 +181,7 @@ def test_reject_and_register_public_security(client, principal, reviewer):
     rejected.refresh_from_db()
     assert rejected.state == State.ENTRY
 
-    published = services.approve_filing(
+    published = transitions.approve_filing(
         _in_bureau(factories.principal_user(username="principal-d"), reviewer),
         by=reviewer,
         icp_number="粤ICP备2026054321号",
@@ -253,7 +254,7 @@ def _many_filings(n, reviewer):
     filings = []
     for index in range(n):
         owner = factories.principal_user(username=f"owner-{index}")
-        filings.append(services.submit_filing(factories.ready_filing(assignee=owner), by=owner))
+        filings.append(transitions.submit_filing(factories.ready_filing(assignee=owner), by=owner))
     return filings
 
 
@@ -262,10 +263,10 @@ def test_queue_query_count_does_not_grow_with_filings(client, reviewer, queue):
     client.force_login(reviewer)
     url = reverse("filings:review-queue", kwargs={"queue": queue})
     _many_filings(1, reviewer)
-    stats.refresh_summaries(full=True)
+    summaries.refresh_summaries(full=True)
     one = _queries(client, url)
     _many_filings(29, reviewer)
-    stats.refresh_summaries(full=True)
+    summaries.refresh_summaries(full=True)
     thirty = _queries(client, url)
     assert one == thirty
     if queue == "provider_review":
@@ -278,7 +279,7 @@ def test_dashboard_query_count_does_not_grow_with_filings(client, manager, revie
     client.force_login(manager)
     url = reverse("filings:dashboard")
     _many_filings(1, reviewer)
-    stats.refresh_summaries(full=True)
+    summaries.refresh_summaries(full=True)
     one = _queries(client, url)
     filings = _many_filings(29, reviewer)
     # Some of them overdue and returned, so that every list and table has rows.
@@ -286,10 +287,10 @@ def test_dashboard_query_count_does_not_grow_with_filings(client, manager, revie
         stage_entered_at=filings[0].stage_entered_at
     )
     for filing in filings[10:15]:
-        services.return_filing(
+        transitions.return_filing(
             filing, by=reviewer, reasons=[{"field": "x", "reason": "缺少材料", "suggested_fix": "补充"}]
         )
-    stats.refresh_summaries(full=True)
+    summaries.refresh_summaries(full=True)
     thirty = _queries(client, url)
     assert one == thirty
 

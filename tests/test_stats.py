@@ -7,7 +7,9 @@ from datetime import datetime
 
 import pytest
 
-from filings import stats
+from filings import dashboard_stats, estimates, summaries
+from filings.dashboard_stats import Duration
+from filings.estimates import PublicationEstimator
 from filings.models import FilingEvent, Province
 from filings.states import State
 from filings.workdays import SHANGHAI
@@ -108,7 +110,7 @@ def history(db):
         _path(at(11, 9), at(11, 10), at(11, 12), at(11, 12, 15), at(11, 26)),
         icp_number="京ICP备2026000004号",
     )
-    stats.refresh_summaries(full=True, now=NOW)
+    summaries.refresh_summaries(full=True, now=NOW)
 
 
 def _by_code(period_stats):
@@ -116,43 +118,41 @@ def _by_code(period_stats):
 
 
 def test_durations_median_and_p90_per_province_and_nationally(history):
-    result = stats.period_stats(30)
+    result = dashboard_stats.period_stats(30)
     guangdong = _by_code(result)["44"]
     # Bureau: 3, 7, 7, 12 → median is the 2nd value (7), P90 the 4th (12).
-    assert guangdong.durations[S.BUREAU_REVIEW] == stats.Duration(visits=4, median=7, p90=12)
+    assert guangdong.durations[S.BUREAU_REVIEW] == Duration(visits=4, median=7, p90=12)
     # Pre-review exits: 1, 2, 1, 0, 0 → sorted 0 0 1 1 2: median 1, P90 2.
-    assert guangdong.durations[S.PROVIDER_REVIEW] == stats.Duration(visits=5, median=1, p90=2)
+    assert guangdong.durations[S.PROVIDER_REVIEW] == Duration(visits=5, median=1, p90=2)
     # Entry exits: 2, 0, 3, 1, 0 → median 1, P90 3.
-    assert guangdong.durations[S.ENTRY] == stats.Duration(visits=5, median=1, p90=3)
+    assert guangdong.durations[S.ENTRY] == Duration(visits=5, median=1, p90=3)
     beijing = _by_code(result)["11"]
-    assert beijing.durations[S.BUREAU_REVIEW] == stats.Duration(visits=1, median=10, p90=10)
+    assert beijing.durations[S.BUREAU_REVIEW] == Duration(visits=1, median=10, p90=10)
     # Nationally: 3, 7, 7, 10, 12 → median 7, P90 12.
-    assert result.national.durations[S.BUREAU_REVIEW] == stats.Duration(visits=5, median=7, p90=12)
-    assert _by_code(result)["31"].durations[S.BUREAU_REVIEW] == stats.Duration(
-        visits=0, median=None, p90=None
-    )
+    assert result.national.durations[S.BUREAU_REVIEW] == Duration(visits=5, median=7, p90=12)
+    assert _by_code(result)["31"].durations[S.BUREAU_REVIEW] == Duration(visits=0, median=None, p90=None)
 
 
 def test_returned_and_rejected_shares_and_top_reasons(history):
-    guangdong = _by_code(stats.period_stats(30))["44"]
+    guangdong = _by_code(dashboard_stats.period_stats(30))["44"]
     assert guangdong.returned_share == pytest.approx(1 / 5)
     assert guangdong.rejected_share == pytest.approx(1 / 4)
     assert sorted(guangdong.top_reasons) == [("网站名称与内容不符", 1), ("营业执照扫描件不清晰", 1)]
-    assert _by_code(stats.period_stats(30))["11"].returned_share == 0
+    assert _by_code(dashboard_stats.period_stats(30))["11"].returned_share == 0
 
 
 def test_period_excludes_visits_that_ended_before_it(history, monkeypatch):
     with pytest.raises(ValueError):
-        stats.period_stats(10)
+        dashboard_stats.period_stats(10)
     # Only the last 10 days (11-18 … 11-27): F2's rejection (11-20) and F4's approval (11-26).
-    monkeypatch.setattr(stats, "PERIODS", (10,))
-    stats.refresh_summaries(full=True, now=NOW)
-    result = stats.period_stats(10)
-    assert result.national.durations[S.BUREAU_REVIEW] == stats.Duration(visits=2, median=7, p90=10)
+    monkeypatch.setattr(summaries, "PERIODS", (10,))
+    summaries.refresh_summaries(full=True, now=NOW)
+    result = dashboard_stats.period_stats(10)
+    assert result.national.durations[S.BUREAU_REVIEW] == Duration(visits=2, median=7, p90=10)
 
 
 def test_stage_counts(history):
-    counts = stats.stage_counts()
+    counts = dashboard_stats.stage_counts()
     rows = {p.code: c for p, c in counts.rows}
     assert rows["44"][S.PUBLISHED] == 3 and rows["44"][S.ENTRY] == 1
     assert rows["11"][S.PUBLISHED] == 1
@@ -162,7 +162,7 @@ def test_stage_counts(history):
 
 
 def test_weekly_flows(history):
-    weeks = {w["week"].isoformat(): w["flows"] for w in stats.weekly_flows(5, today=NOW.date())}
+    weeks = {w["week"].isoformat(): w["flows"] for w in dashboard_stats.weekly_flows(5, today=NOW.date())}
     # Week of 11-02: F1 (11-05) and F3 (11-03) entered bureau review; F3 left it (11-06).
     assert weeks["2026-11-02"][S.BUREAU_REVIEW] == (2, 1)
     # Week of 11-16: F1 (11-16) and F5 (11-17) left the bureau; F2 left on 11-20.
@@ -181,10 +181,10 @@ def test_incremental_refresh_matches_a_full_rebuild(history):
         from_state=S.BUREAU_REVIEW,
         to_state=S.PUBLISHED,
     )
-    stats.refresh_summaries(now=NOW)
-    incremental = stats.period_stats(30)
-    stats.refresh_summaries(full=True, now=NOW)
-    full = stats.period_stats(30)
+    summaries.refresh_summaries(now=NOW)
+    incremental = dashboard_stats.period_stats(30)
+    summaries.refresh_summaries(full=True, now=NOW)
+    full = dashboard_stats.period_stats(30)
     assert _by_code(incremental)["44"].durations == _by_code(full)["44"].durations
     # The new visits are counted once each (bureau 11-26 → 11-27 is one working day).
     assert _by_code(full)["44"].durations[S.BUREAU_REVIEW].visits == 5
@@ -192,9 +192,9 @@ def test_incremental_refresh_matches_a_full_rebuild(history):
 
 
 def test_expected_publication_from_province_median(history, monkeypatch):
-    monkeypatch.setattr(stats, "MIN_SAMPLES", 2)
+    monkeypatch.setattr(estimates, "MIN_SAMPLES", 2)
     waiting = _filing("44", S.BUREAU_REVIEW, _path(at(11, 19), at(11, 20), at(11, 20, 11), at(11, 23), None))
-    estimator = stats.PublicationEstimator()
+    estimator = PublicationEstimator()
     expected = estimator.expect(waiting, today=NOW.date())
     # 粤's approved bureau visits in 90 days: 7, 3, 12 → median 7; 7 working days after Monday 11-23.
     assert expected.date.isoformat() == "2026-12-02"
@@ -204,31 +204,30 @@ def test_expected_publication_from_province_median(history, monkeypatch):
 def test_expected_publication_falls_back_to_typical_bureau_time(history):
     province = Province.objects.get(code="31")
     waiting = _filing("31", S.BUREAU_REVIEW, _path(at(11, 19), at(11, 20), at(11, 20, 11), at(11, 23), None))
-    expected = stats.PublicationEstimator().expect(waiting, today=NOW.date())
+    expected = PublicationEstimator().expect(waiting, today=NOW.date())
     assert f"按管局通常用时{province.typical_bureau_workdays}个工作日估算" in expected.basis
 
 
 def test_percentile_is_nearest_rank():
-    assert stats.percentile({1: 1, 2: 1, 3: 1, 4: 1}, 0.5) == 2
-    assert stats.percentile({1: 9, 10: 1}, 0.9) == 1
-    assert stats.percentile({1: 8, 10: 2}, 0.9) == 10
-    assert stats.percentile({}, 0.5) is None
+    assert summaries.percentile({1: 1, 2: 1, 3: 1, 4: 1}, 0.5) == 2
+    assert summaries.percentile({1: 9, 10: 1}, 0.9) == 1
+    assert summaries.percentile({1: 8, 10: 2}, 0.9) == 10
+    assert summaries.percentile({}, 0.5) is None
 
 
-def test_expected_dates_are_kept_per_process_until_the_calendar_or_province_changes(history):
+def test_expected_dates_follow_the_calendar_and_the_province(history):
     from filings.models import CalendarDay
 
     province = Province.objects.get(code="31")
     waiting = _filing("31", S.BUREAU_REVIEW, _path(at(11, 19), at(11, 20), at(11, 20, 11), at(11, 23), None))
-    before = stats.PublicationEstimator().expect(waiting, today=NOW.date())
-    assert stats.PublicationEstimator().expect(waiting, today=NOW.date()) == before
+    before = PublicationEstimator().expect(waiting, today=NOW.date())
     # The admin declares the expected day a holiday: the next estimate moves past it.
     CalendarDay.objects.create(date=before.date, is_workday=False, name="测试")
-    moved = stats.PublicationEstimator().expect(waiting, today=NOW.date())
+    moved = PublicationEstimator().expect(waiting, today=NOW.date())
     assert moved.date > before.date
-    # A province's typical bureau time is part of what an estimate is kept under.
+    # A province's typical bureau time moves its estimate.
     province.typical_bureau_workdays += 5
     province.save()
     waiting.province = province
-    later = stats.PublicationEstimator(provinces=[province]).expect(waiting, today=NOW.date())
+    later = PublicationEstimator(provinces=[province]).expect(waiting, today=NOW.date())
     assert later.date > moved.date

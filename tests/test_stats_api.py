@@ -6,7 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from filings import services, stats
+from filings import summaries
+from filings.services import transitions
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -30,13 +31,13 @@ def _submitted(n):
     filings = []
     for index in range(n):
         owner = factories.principal_user(username=f"api-owner-{index}")
-        filings.append(services.submit_filing(factories.ready_filing(assignee=owner), by=owner))
+        filings.append(transitions.submit_filing(factories.ready_filing(assignee=owner), by=owner))
     return filings
 
 
 def test_manager_endpoints(api, manager, principal, reviewer):
     _submitted(2)
-    stats.refresh_summaries(full=True)
+    summaries.refresh_summaries(full=True)
     for url in MANAGER_URLS:
         assert api(manager).get(url).status_code == 200, url
         assert api(principal).get(url).status_code == 403, url
@@ -76,7 +77,7 @@ def test_bad_parameters_are_400_with_the_field(api, manager, url, field):
 
 def test_query_counts_are_constant(api, manager, reviewer):
     _submitted(1)
-    stats.refresh_summaries(full=True)
+    summaries.refresh_summaries(full=True)
     urls = [(manager, u) for u in MANAGER_URLS] + [(reviewer, u) for u in REVIEWER_URLS]
 
     def count(user, url):
@@ -91,7 +92,7 @@ def test_query_counts_are_constant(api, manager, reviewer):
     count(reviewer, REVIEWER_URLS[0])
     one = {url: count(user, url) for user, url in urls}
     _submitted(29)
-    stats.refresh_summaries(full=True)
+    summaries.refresh_summaries(full=True)
     thirty = {url: count(user, url) for user, url in urls}
     assert one == thirty
 
@@ -102,7 +103,7 @@ def test_principal_cannot_run_footer_check_by_api(api, principal, filing):
 
 def test_stage_counts_say_when_they_were_refreshed_in_china_time(api, manager):
     assert api(manager).get("/api/v1/stats/counts/").json()["refreshed_at"] is None
-    refresh = stats.refresh_summaries(full=True)
+    refresh = summaries.refresh_summaries(full=True)
     refreshed_at = api(manager).get("/api/v1/stats/counts/").json()["refreshed_at"]
     assert refreshed_at.endswith("+08:00")
     assert datetime.fromisoformat(refreshed_at) == refresh.refreshed_at

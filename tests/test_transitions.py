@@ -4,7 +4,6 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 
-from filings import services
 from filings.exceptions import (
     ConflictError,
     InvalidInput,
@@ -12,6 +11,7 @@ from filings.exceptions import (
     TransitionNotPossible,
 )
 from filings.models import Deadline, Filing, FilingEvent, Person, SmsVerifier
+from filings.services import transitions
 from filings.states import State
 from tests import factories
 
@@ -127,18 +127,18 @@ def bring_to(state: str, *, principal, reviewer) -> Filing:
     if state == State.ENTRY:
         return filing
     if state == State.WITHDRAWN:
-        return services.withdraw_filing(filing, by=principal)
-    filing = services.submit_filing(filing, by=principal)
+        return transitions.withdraw_filing(filing, by=principal)
+    filing = transitions.submit_filing(filing, by=principal)
     if state == State.PROVIDER_REVIEW:
         return filing
-    filing = services.pass_review(filing, by=reviewer)
+    filing = transitions.pass_review(filing, by=reviewer)
     if state == State.SMS_VERIFICATION:
         return filing
     verifier = filing.sms_verifiers.get(stage_visit=filing.stage_visit)
-    filing = services.record_sms_verification(filing, verifier_id=verifier.pk, by=principal)
+    filing = transitions.record_sms_verification(filing, verifier_id=verifier.pk, by=principal)
     if state == State.BUREAU_REVIEW:
         return filing
-    filing = services.approve_filing(filing, by=reviewer, icp_number="粤ICP备2026012345号")
+    filing = transitions.approve_filing(filing, by=reviewer, icp_number="粤ICP备2026012345号")
     assert filing.state == State.PUBLISHED
     return filing
 
@@ -146,10 +146,10 @@ def bring_to(state: str, *, principal, reviewer) -> Filing:
 def attempt(filing: Filing, name: str, by, *, comment: str = "") -> Filing:
     if name == "expire_sms":
         if by is None:
-            return services.expire_sms_window(filing)
-        return services.perform_transition(filing, name, by=by, comment=comment)
+            return transitions.expire_sms_window(filing)
+        return transitions.perform_transition(filing, name, by=by, comment=comment)
     verifier = SmsVerifier.objects.filter(filing=filing, stage_visit=filing.stage_visit).first()
-    return services.perform_transition(
+    return transitions.perform_transition(
         filing,
         name,
         by=by,
@@ -247,11 +247,11 @@ def test_returns_and_rejections_need_structured_reasons(name, principal, reviewe
     before = snapshot(filing)
     for bad in (None, [], ["只写了一句话"], [{"field": "website.name", "reason": "  "}]):
         with pytest.raises(InvalidInput) as refusal:
-            services.perform_transition(filing, name, by=reviewer, comment="退回", reasons=bad)
+            transitions.perform_transition(filing, name, by=reviewer, comment="退回", reasons=bad)
         assert "reasons" in refusal.value.details
         assert snapshot(filing) == before
 
-    services.perform_transition(
+    transitions.perform_transition(
         filing,
         name,
         by=reviewer,
@@ -279,14 +279,14 @@ def test_returns_and_rejections_need_structured_reasons(name, principal, reviewe
 def test_withdrawal_is_refused_once_with_the_bureau(principal, reviewer):
     filing = bring_to(State.BUREAU_REVIEW, principal=principal, reviewer=reviewer)
     with pytest.raises(TransitionNotPossible) as refusal:
-        services.withdraw_filing(filing, by=principal)
+        transitions.withdraw_filing(filing, by=principal)
     assert "管局审核" in str(refusal.value.message)
     assert Filing.objects.get(pk=filing.pk).state == State.BUREAU_REVIEW
 
 
 @pytest.mark.django_db
 def test_history_rows_cannot_be_changed_or_deleted(filing, principal):
-    services.submit_filing(filing, by=principal, comment="请审核")
+    transitions.submit_filing(filing, by=principal, comment="请审核")
     event = FilingEvent.objects.get(filing=filing, transition="submit")
     assert (event.actor, event.from_state, event.to_state, event.comment) == (
         principal,
@@ -309,9 +309,9 @@ def test_history_rows_cannot_be_changed_or_deleted(filing, principal):
 @pytest.mark.django_db
 def test_stale_copy_is_refused_with_a_conflict(filing, principal, reviewer):
     stale = Filing.objects.get(pk=filing.pk)
-    services.submit_filing(filing, by=principal)
+    transitions.submit_filing(filing, by=principal)
     with pytest.raises(ConflictError):
-        services.withdraw_filing(stale, by=principal)
+        transitions.withdraw_filing(stale, by=principal)
     assert Filing.objects.get(pk=filing.pk).state == State.PROVIDER_REVIEW
     assert FilingEvent.objects.filter(filing=filing, transition="withdraw").count() == 0
 
@@ -323,20 +323,20 @@ def test_two_verifiers_each_confirm_before_the_bureau(principal, reviewer):
     website.principal = factories.PersonFactory(name="李网站")
     website.save()
     factories.add_required_materials(filing)
-    filing = services.submit_filing(filing, by=principal)
-    filing = services.pass_review(filing, by=reviewer)
+    filing = transitions.submit_filing(filing, by=principal)
+    filing = transitions.pass_review(filing, by=reviewer)
     verifiers = list(filing.sms_verifiers.filter(stage_visit=filing.stage_visit).order_by("pk"))
     assert {v.person_id for v in verifiers} == {filing.subject_principal_id, website.principal_id}
     assert {v.mobile for v in verifiers} == {filing.subject_principal.mobile, website.principal.mobile}
 
-    filing = services.record_sms_verification(filing, verifier_id=verifiers[0].pk, by=principal)
+    filing = transitions.record_sms_verification(filing, verifier_id=verifiers[0].pk, by=principal)
     assert filing.state == State.SMS_VERIFICATION
     # Recording the same verifier twice changes nothing.
-    filing = services.record_sms_verification(filing, verifier_id=verifiers[0].pk, by=principal)
+    filing = transitions.record_sms_verification(filing, verifier_id=verifiers[0].pk, by=principal)
     assert filing.state == State.SMS_VERIFICATION
     assert FilingEvent.objects.filter(filing=filing, transition="sms_verified").count() == 1
 
-    filing = services.record_sms_verification(filing, verifier_id=verifiers[1].pk, by=reviewer)
+    filing = transitions.record_sms_verification(filing, verifier_id=verifiers[1].pk, by=reviewer)
     assert filing.state == State.BUREAU_REVIEW
     assert FilingEvent.objects.filter(filing=filing, transition="sms_verified").count() == 2
     assert FilingEvent.objects.filter(filing=filing, transition="complete_sms").count() == 1
@@ -348,7 +348,7 @@ def test_verifier_of_another_filing_is_refused(principal, reviewer):
     second = bring_to(State.SMS_VERIFICATION, principal=principal, reviewer=reviewer)
     foreign = second.sms_verifiers.get()
     with pytest.raises(InvalidInput):
-        services.record_sms_verification(first, verifier_id=foreign.pk, by=principal)
+        transitions.record_sms_verification(first, verifier_id=foreign.pk, by=principal)
     assert Filing.objects.get(pk=first.pk).state == State.SMS_VERIFICATION
 
 
@@ -363,11 +363,11 @@ def test_one_code_when_the_principals_share_a_phone(principal, reviewer):
     )
     website.save()
     factories.add_required_materials(filing)
-    filing = services.submit_filing(filing, by=principal)
-    filing = services.pass_review(filing, by=reviewer)
+    filing = transitions.submit_filing(filing, by=principal)
+    filing = transitions.pass_review(filing, by=reviewer)
     verifiers = filing.sms_verifiers.filter(stage_visit=filing.stage_visit)
     assert verifiers.count() == 1
-    filing = services.record_sms_verification(filing, verifier_id=verifiers.get().pk, by=principal)
+    filing = transitions.record_sms_verification(filing, verifier_id=verifiers.get().pk, by=principal)
     assert filing.state == State.BUREAU_REVIEW
 
 
@@ -378,22 +378,22 @@ def test_new_access_sends_the_sms_to_the_website_principal_only(principal, revie
     website.principal = factories.PersonFactory(name="李网站")
     website.save()
     factories.add_required_materials(filing)
-    filing = services.submit_filing(filing, by=principal)
-    filing = services.pass_review(filing, by=reviewer)
+    filing = transitions.submit_filing(filing, by=principal)
+    filing = transitions.pass_review(filing, by=reviewer)
     assert [v.person_id for v in filing.sms_verifiers.all()] == [website.principal_id]
 
 
 @pytest.mark.django_db
 def test_cancel_access_needs_no_sms(principal, reviewer):
     filing = factories.ready_filing(assignee=principal, filing_type=Filing.Type.CANCEL_ACCESS)
-    filing = services.submit_filing(filing, by=principal)
-    filing = services.pass_review(filing, by=reviewer)
+    filing = transitions.submit_filing(filing, by=principal)
+    filing = transitions.pass_review(filing, by=reviewer)
     assert filing.state == State.BUREAU_REVIEW
     assert not SmsVerifier.objects.filter(filing=filing).exists()
-    transitions = list(
+    names = list(
         FilingEvent.objects.filter(filing=filing).order_by("at", "id").values_list("transition", flat=True)
     )
-    assert transitions[-2:] == ["pass_review", "complete_sms"]
+    assert names[-2:] == ["pass_review", "complete_sms"]
     assert Deadline.objects.get(filing=filing, closed_at__isnull=True).kind == Deadline.Kind.BUREAU_REVIEW
 
 
@@ -401,16 +401,16 @@ def test_cancel_access_needs_no_sms(principal, reviewer):
 def test_resubmission_after_sms_timeout_starts_a_new_sms_round(principal, reviewer):
     filing = bring_to(State.SMS_VERIFICATION, principal=principal, reviewer=reviewer)
     first_round = filing.sms_verifiers.get()
-    filing = services.expire_sms_window(filing)
+    filing = transitions.expire_sms_window(filing)
     assert filing.state == State.ENTRY
-    filing = services.submit_filing(filing, by=principal)
+    filing = transitions.submit_filing(filing, by=principal)
     assert filing.round == 2
-    filing = services.pass_review(filing, by=reviewer)
+    filing = transitions.pass_review(filing, by=reviewer)
     current = filing.sms_verifiers.get(stage_visit=filing.stage_visit)
     assert current.pk != first_round.pk and current.verified_at is None
     with pytest.raises(InvalidInput):
-        services.record_sms_verification(filing, verifier_id=first_round.pk, by=principal)
-    filing = services.record_sms_verification(filing, verifier_id=current.pk, by=principal)
+        transitions.record_sms_verification(filing, verifier_id=first_round.pk, by=principal)
+    filing = transitions.record_sms_verification(filing, verifier_id=current.pk, by=principal)
     assert filing.state == State.BUREAU_REVIEW
 
 
@@ -419,11 +419,13 @@ def test_public_security_number_is_recorded_once(principal, reviewer):
     filing = bring_to(State.PUBLISHED, principal=principal, reviewer=reviewer)
     assert filing.websites.get().icp_number == "粤ICP备2026012345号-1"
     with pytest.raises(InvalidInput):
-        services.register_public_security(filing, by=principal, psb_number="")
-    filing = services.register_public_security(filing, by=principal, psb_number="粤公网安备44030502000001号")
+        transitions.register_public_security(filing, by=principal, psb_number="")
+    filing = transitions.register_public_security(
+        filing, by=principal, psb_number="粤公网安备44030502000001号"
+    )
     assert filing.psb_number == "粤公网安备44030502000001号" and filing.psb_registered_at
     with pytest.raises(TransitionNotPossible):
-        services.register_public_security(filing, by=principal, psb_number="粤公网安备44030502000002号")
+        transitions.register_public_security(filing, by=principal, psb_number="粤公网安备44030502000002号")
     assert Filing.objects.get(pk=filing.pk).psb_number == "粤公网安备44030502000001号"
 
 
@@ -433,13 +435,13 @@ def test_approval_needs_an_icp_number_of_the_filing_province(principal, reviewer
     before = snapshot(filing)
     for bad in ("", "京ICP备2026012345号", "粤ICP证030173号", "粤ICP备12号"):
         with pytest.raises(InvalidInput):
-            services.approve_filing(filing, by=reviewer, icp_number=bad)
+            transitions.approve_filing(filing, by=reviewer, icp_number=bad)
         assert snapshot(filing) == before
 
 
 @pytest.mark.django_db
 def test_unknown_transition_name_is_refused(filing, principal):
     with pytest.raises(TransitionNotPossible):
-        services.perform_transition(filing, "publish_now", by=principal)
+        transitions.perform_transition(filing, "publish_now", by=principal)
     with pytest.raises(InvalidInput):
-        services.perform_transition(filing, "complete_sms", by=principal)
+        transitions.perform_transition(filing, "complete_sms", by=principal)

@@ -4,8 +4,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from filings import deadlines, services, workdays
+from filings import deadlines, workdays
 from filings.models import CalendarDay, CalendarYear, Deadline, Filing
+from filings.services import calendar
 from filings.states import State
 from tests import factories
 
@@ -212,7 +213,7 @@ def test_publishing_2027_recomputes_open_provisional_deadlines():
 
     # The 2027 notice arrives: 1–4 January off.
     CalendarDay.objects.create(date=date(2027, 1, 4), is_workday=False, name="元旦")
-    changed = services.publish_calendar_year(year=2027, notice="2027年放假通知")
+    changed = calendar.publish_calendar_year(year=2027, notice="2027年放假通知")
 
     assert changed == 1
     deadline.refresh_from_db()
@@ -223,7 +224,7 @@ def test_publishing_2027_recomputes_open_provisional_deadlines():
     assert closed_earlier.provisional
     assert closed_earlier.due_at == datetime(2027, 1, 13, 23, 59, 59, tzinfo=SHANGHAI)
     # Publishing again changes nothing.
-    assert services.publish_calendar_year(year=2027) == 0
+    assert calendar.publish_calendar_year(year=2027) == 0
 
 
 @pytest.mark.django_db

@@ -80,7 +80,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 # ModelBackend with each user's permissions cached in the shared cache (docs/performance.md).
-AUTHENTICATION_BACKENDS = ["accounts.permission_cache.CachedPermissionsBackend"]
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -147,8 +147,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 REDIS_URL = env_str("REDIS_URL")
-# Rendered filing pages (and sessions, below) are cached (docs/performance.md): in Redis when there
-# is one (shared by the workers; an outage degrades to cache misses), else in each process' memory.
+# Sessions (below) and throttles use the cache: Redis when there is one (shared by the workers; an
+# outage degrades to cache misses), else each process' memory.
 CACHES = {
     "default": (
         {
@@ -161,12 +161,9 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}
     )
 }
-# Change tokens (config/cache.py) let pages and permissions be served from the cache without asking
-# the database; only a cache every process shares can be trusted with them.
-BEIAN_SHARED_CACHE = bool(REDIS_URL)
 SESSION_SAVE_EVERY_REQUEST = False
 # A session cache must be shared by every worker (a logout has to reach them all), so sessions
-# are cached only in Redis; process-local pages are safe because their keys change with the data.
+# are cached only in Redis.
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
 )

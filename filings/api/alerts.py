@@ -8,8 +8,9 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from filings import selectors, services
+from filings import selectors
 from filings.models import Alert, Deadline, Notification, Severity
+from filings.services import alerts as alert_services
 from filings.workdays import SHANGHAI
 
 TRUE_VALUES = ("1", "true", "yes")
@@ -153,5 +154,5 @@ class AlertAcknowledge(APIView):
     def post(self, request, pk: int):
         """Acknowledge the alert (the first acknowledgement stands; repeating it changes nothing)."""
         alert = _get_visible(request, pk)
-        services.acknowledge_alert(alert, by=request.user)
+        alert_services.acknowledge_alert(alert, by=request.user)
         return Response(AlertSerializer(_get_visible(request, pk)).data)

@@ -10,7 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.roles import Perm
-from filings import footer_checks, queues, selectors, stats
+from filings import dashboard_stats, footer_checks, queues, selectors, summaries
+from filings.estimates import Expectation, PublicationEstimator
 from filings.models import Province
 from filings.states import OPEN_STATES
 
@@ -50,11 +51,11 @@ def _province(code: str | None) -> Province | None:
     return province
 
 
-def _expectation(expected: stats.Expectation | None) -> dict | None:
+def _expectation(expected: Expectation | None) -> dict | None:
     return None if expected is None else {"date": expected.date.isoformat(), "basis": expected.basis}
 
 
-def _deadline_json(deadline, *, estimator: stats.PublicationEstimator, now) -> dict:
+def _deadline_json(deadline, *, estimator: PublicationEstimator, now) -> dict:
     filing = deadline.filing
     return {
         "filing": {
@@ -77,11 +78,11 @@ def _paged(rows, page: int) -> tuple[list, bool]:
     return chunk[:PAGE_SIZE], len(chunk) > PAGE_SIZE
 
 
-def _duration_json(duration: stats.Duration) -> dict:
+def _duration_json(duration: dashboard_stats.Duration) -> dict:
     return {"visits": duration.visits, "median_workdays": duration.median, "p90_workdays": duration.p90}
 
 
-def _province_stats_json(ps: stats.ProvinceStats) -> dict:
+def _province_stats_json(ps: dashboard_stats.ProvinceStats) -> dict:
     return {
         "province": ps.province.code if ps.province else None,
         "durations": {str(s): _duration_json(d) for s, d in ps.durations.items()},
@@ -97,11 +98,11 @@ class StageCounts(APIView):
 
     @extend_schema(responses={200: dict})
     def get(self, request):
-        counts = stats.stage_counts()
-        stamp = stats.refresh_stamp()
+        counts = dashboard_stats.stage_counts()
+        refresh = summaries.last_refresh()
         return Response(
             {
-                "refreshed_at": timezone.localtime(stamp[1]).isoformat() if stamp else None,
+                "refreshed_at": timezone.localtime(refresh.refreshed_at).isoformat() if refresh else None,
                 "totals": counts.totals,
                 "awaiting_public_security": counts.awaiting_psb,
                 "provinces": [{"province": p.code, "name": p.name, "counts": c} for p, c in counts.rows],
@@ -110,18 +111,20 @@ class StageCounts(APIView):
 
 
 class PeriodInput(serializers.Serializer):
-    period = serializers.ChoiceField(choices=stats.PERIODS, required=False, default=stats.DEFAULT_PERIOD)
+    period = serializers.ChoiceField(
+        choices=summaries.PERIODS, required=False, default=dashboard_stats.DEFAULT_PERIOD
+    )
 
 
 class Durations(APIView):
     permission_classes = [IsManager]
 
     @extend_schema(
-        parameters=[OpenApiParameter("period", int, enum=list(stats.PERIODS))], responses={200: dict}
+        parameters=[OpenApiParameter("period", int, enum=list(summaries.PERIODS))], responses={200: dict}
     )
     def get(self, request):
         period = _valid(PeriodInput, request.query_params)["period"]
-        result = stats.period_stats(period)
+        result = dashboard_stats.period_stats(period)
         return Response(
             {
                 "period_days": period,
@@ -133,7 +136,7 @@ class Durations(APIView):
 
 
 class WeeksInput(serializers.Serializer):
-    weeks = serializers.IntegerField(required=False, min_value=1, max_value=stats.WEEKS_KEPT, default=12)
+    weeks = serializers.IntegerField(required=False, min_value=1, max_value=summaries.WEEKS_KEPT, default=12)
 
 
 class WeeklyFlows(APIView):
@@ -148,7 +151,7 @@ class WeeklyFlows(APIView):
                     "week": w["week"].isoformat(),
                     "stages": {s: {"entered": i, "left": o} for s, (i, o) in w["flows"].items()},
                 }
-                for w in stats.weekly_flows(weeks)
+                for w in dashboard_stats.weekly_flows(weeks)
             ]
         )
 
@@ -160,14 +163,15 @@ class DeadlineList(APIView):
         parameters=[OpenApiParameter("page", int), OpenApiParameter("province", str)], responses={200: dict}
     )
     def get(self, request, kind: str):
-        if kind not in stats.DEADLINE_LISTS:
+        if kind not in dashboard_stats.DEADLINE_LISTS:
             raise NotFound(_("没有名为“%(kind)s”的列表。") % {"kind": kind})
         params = _valid(PageInput, request.query_params)
         now = timezone.now()
         rows, has_next = _paged(
-            stats.DEADLINE_LISTS[kind](now=now, province=_province(params.get("province"))), params["page"]
+            dashboard_stats.DEADLINE_LISTS[kind](now=now, province=_province(params.get("province"))),
+            params["page"],
         )
-        estimator = stats.PublicationEstimator()
+        estimator = PublicationEstimator()
         return Response(
             {
                 "page": params["page"],
@@ -195,9 +199,9 @@ class ExpectedPublication(APIView):
     def get(self, request):
         params = _valid(ExpectedInput, request.query_params)
         state = params.get("state")
-        filings = stats.open_filings(state=state, province=_province(params.get("province")))
+        filings = dashboard_stats.open_filings(state=state, province=_province(params.get("province")))
         rows, has_next = _paged(filings, params["page"])
-        estimator = stats.PublicationEstimator()
+        estimator = PublicationEstimator()
         return Response(
             {
                 "page": params["page"],
@@ -245,7 +249,7 @@ class ReviewQueue(APIView):
             mine=params["mine"],
             province_code=params.get("province") or None,
         )
-        estimator = stats.PublicationEstimator()
+        estimator = PublicationEstimator()
         return Response(
             {
                 "queue": chosen.slug,

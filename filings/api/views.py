@@ -7,7 +7,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from filings import selectors, services
+from filings import selectors
 from filings.api.serializers import (
     FilingCreateInput,
     FilingDetailSerializer,
@@ -18,6 +18,7 @@ from filings.api.serializers import (
 )
 from filings.exceptions import TransitionNotPermitted
 from filings.models import Province
+from filings.services import drafts, transitions
 from filings.states import State
 
 
@@ -67,7 +68,7 @@ class FilingListCreate(generics.ListAPIView):
         data = FilingCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        filing = services.create_filing(
+        filing = drafts.create_filing(
             by=request.user,
             province_id=values["province"].pk,
             filing_type=values["filing_type"],
@@ -93,7 +94,7 @@ class FilingDetail(APIView):
         data = FilingUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        services.update_filing(filing, by=request.user, expected_version=values.pop("version"), **values)
+        drafts.update_filing(filing, by=request.user, expected_version=values.pop("version"), **values)
         filing = selectors.filing_detail(request.user, pk)
         return Response(FilingDetailSerializer(filing, context={"request": request}).data)
 
@@ -106,7 +107,7 @@ class FilingTransition(APIView):
         filing = selectors.filing_detail(request.user, pk)
         data = TransitionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.perform_transition(filing, name, by=request.user, **data.validated_data)
+        transitions.perform_transition(filing, name, by=request.user, **data.validated_data)
         filing = selectors.filing_detail(request.user, pk)
         return Response(FilingDetailSerializer(filing, context={"request": request}).data)
 
@@ -115,6 +116,6 @@ class FilingClaim(APIView):
     @extend_schema(request=None, responses=FilingDetailSerializer)
     def post(self, request, pk: int):
         filing = selectors.filing_detail(request.user, pk)
-        services.claim_filing(filing, by=request.user)
+        transitions.claim_filing(filing, by=request.user)
         filing = selectors.filing_detail(request.user, pk)
         return Response(FilingDetailSerializer(filing, context={"request": request}).data)

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from filings.models.core import Deadline, Filing
 from filings.states import State
@@ -55,6 +55,43 @@ class AlertThreshold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_deadline_kind_display()} · {self.label}"
+
+
+# What to do about each kind of alert, by (deadline kind, severity).
+ACTION_TEXTS = {
+    ("sms_window", "warning"): _(
+        "请提醒每位核验人在截止前完成工信部短信核验;超时后备案将退回信息填报,需重新提交。"
+    ),
+    ("sms_window", "breach"): _(
+        "短信核验未在24小时内完成,备案已退回信息填报。请核对信息后重新提交;通过初审后会再次收到核验短信,"
+        "请在24小时内完成核验。"
+    ),
+    ("prereview_target", "warning"): _(
+        "初审已到1个工作日的目标时间。初审员请尽快完成材料审核和电话核实;服务负责人请保持电话畅通。"
+    ),
+    ("prereview_overdue", "breach"): _(
+        "初审已超过2个工作日,已上报管理者。请初审员今天完成初审,或联系客户说明原因。"
+    ),
+    ("bureau_review", "notice"): _("备案正在管局审核。请保持负责人手机畅通,以便接听管局核查电话。"),
+    ("bureau_review", "warning"): _(
+        "管局审核即将到达时限。请保持负责人手机畅通;初审员可先向管局了解审核进度。"
+    ),
+    ("bureau_review", "breach"): _(
+        "管局审核已超过时限,已上报管理者。请致电省通信管理局询问进度,并在系统中记录结果。"
+    ),
+    ("public_security", "warning"): _(
+        "网站开通后须在30天内办理公安联网备案。请尽快在全国互联网安全管理服务平台办理,并在系统中登记公安备案号。"
+    ),
+    ("public_security", "breach"): _(
+        "公安联网备案已超过30天期限,已上报管理者。请立即办理,并在系统中登记公安备案号。"
+    ),
+    ("stale_entry", "notice"): _("备案信息已多日未更新。请继续完善信息并提交初审;如不再需要,请撤回。"),
+    ("stale_entry", "warning"): _("备案信息已长时间未更新。请尽快完善信息并提交初审;如不再需要,请撤回。"),
+    ("stale_entry", "breach"): _(
+        "备案信息已停滞30天,已上报管理者。请联系客户确认是否继续办理,不再办理的请撤回。"
+    ),
+}
+DEFAULT_ACTION = _("请尽快处理该备案。")
 
 
 class Alert(models.Model):
@@ -135,17 +172,50 @@ class Alert(models.Model):
 
     @property
     def title(self) -> str:
-        """A one-line summary in the active language."""
-        from filings.notifications import alert_title
+        """Return "[预警] 主体名称:短信核验时限 · 到期前4小时" in the active language."""
+        repeat = gettext("(第%(n)s次)") % {"n": self.occurrence + 1} if self.occurrence else ""
+        return gettext("[%(severity)s] %(subject)s:%(kind)s · %(label)s%(repeat)s") % {
+            "severity": self.get_severity_display(),
+            "subject": self.filing.subject.name,
+            "kind": self.get_kind_display(),
+            "label": self.threshold.label,
+            "repeat": repeat,
+        }
 
-        return alert_title(self)
+    @property
+    def action(self) -> str:
+        """Return what the recipient should do, in the active language."""
+        return str(ACTION_TEXTS.get((self.kind, self.severity), DEFAULT_ACTION))
 
     @property
     def message(self) -> str:
-        """The full text in the active language: filing, stage, deadline (Asia/Shanghai), what to do."""
-        from filings.notifications import alert_message
+        """Return the full text: the filing, its stage, the deadline (Asia/Shanghai) and what to do."""
+        filing = self.filing
+        deadline = gettext("截止时间:%(at)s(北京时间)") % {"at": _local(self.deadline_at)}
+        if self.provisional:
+            deadline += gettext(";暂定:该年度官方放假安排尚未公布,录入后将重新计算")
+        lines = [
+            gettext("备案:%(subject)s(%(type)s,#%(id)s)")
+            % {"subject": filing.subject.name, "type": filing.get_filing_type_display(), "id": filing.pk},
+            gettext("阶段:%(stage)s") % {"stage": self.get_stage_display()},
+            deadline,
+            self.action,
+        ]
+        if self.withdrawn_at:
+            lines.append(gettext("已撤销:%(reason)s") % {"reason": self.withdrawn_reason})
+        return "\n".join(lines)
 
-        return alert_message(self)
+    @property
+    def sms_text(self) -> str:
+        return gettext("【备案提醒】%(title)s。截止 %(at)s。%(action)s") % {
+            "title": self.title,
+            "at": _local(self.deadline_at),
+            "action": self.action,
+        }
+
+
+def _local(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
 
 
 class Notification(models.Model):

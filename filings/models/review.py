@@ -61,7 +61,7 @@ class FooterCheck(models.Model):
         return self.status == self.Status.PASS
 
 
-# The summaries below are materialised from the filing history by filings.stats.refresh_summaries
+# The summaries below are materialised from the filing history by filings.summaries.refresh_summaries
 # (a scheduled task), so that the dashboard reads a few hundred rows instead of a million filings.
 
 

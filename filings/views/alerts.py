@@ -9,8 +9,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from filings import selectors, services
+from filings import selectors
 from filings.models import Alert
+from filings.services import alerts as alert_services
 
 INBOX_PAGE_SIZE = 30
 
@@ -44,14 +45,14 @@ def _back(request):
 def mark_read(request, notification_id: int):
     if not selectors.alert_inbox(request.user).filter(pk=notification_id).exists():
         raise Http404
-    services.mark_alerts_read(by=request.user, notification_ids=[notification_id])
+    alert_services.mark_alerts_read(by=request.user, notification_ids=[notification_id])
     return _back(request)
 
 
 @login_required
 @require_POST
 def mark_all_read(request):
-    count = services.mark_alerts_read(by=request.user)
+    count = alert_services.mark_alerts_read(by=request.user)
     messages.success(request, _("已将 %(n)s 条提醒标为已读。") % {"n": count})
     return _back(request)
 
@@ -63,6 +64,6 @@ def acknowledge(request, alert_id: int):
         alert = selectors.alerts_for_user(request.user).get(pk=alert_id)
     except Alert.DoesNotExist as error:
         raise Http404 from error
-    services.acknowledge_alert(alert, by=request.user)
+    alert_services.acknowledge_alert(alert, by=request.user)
     messages.success(request, _("已确认处理该提醒。"))
     return _back(request)

@@ -1,23 +1,20 @@
 """The manager dashboard: counts, overdue and at-risk work, durations, outcomes, trends, exports."""
 
-import hashlib
-
 from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from accounts.roles import Perm
-from config.cache import current_tokens
-from filings import charts, exports, links, page_cache, queues, stats
-from filings.models import Deadline, Province
+from filings import charts, dashboard_stats, exports, queues, summaries
+from filings.estimates import PublicationEstimator
+from filings.models import Province
 from filings.states import OPEN_STATES, STAGES, State
 
 dashboard_required = permission_required(Perm.DASHBOARD, raise_exception=True)
@@ -32,7 +29,10 @@ DEADLINE_LIST_TITLES = {
 
 class DashboardFilter(forms.Form):
     period = forms.TypedChoiceField(
-        required=False, coerce=int, choices=[(p, p) for p in stats.PERIODS], empty_value=stats.DEFAULT_PERIOD
+        required=False,
+        coerce=int,
+        choices=[(p, p) for p in summaries.PERIODS],
+        empty_value=dashboard_stats.DEFAULT_PERIOD,
     )
 
 
@@ -55,14 +55,13 @@ def dashboard(request):
     params = DashboardFilter(request.GET)
     if not params.is_valid():
         return _bad_request(request, params)
-    period = params.cleaned_data["period"] or stats.DEFAULT_PERIOD
+    period = params.cleaned_data["period"] or dashboard_stats.DEFAULT_PERIOD
     now = timezone.now()
-    stamp = stats.refresh_stamp()
-    estimator = stats.PublicationEstimator(stamp=stamp, provinces=queues.province_briefs())
+    estimator = PublicationEstimator()
     lists = []
-    totals = stats.deadline_counts(now=now)
+    totals = dashboard_stats.deadline_counts(now=now)
     for slug, title in DEADLINE_LIST_TITLES.items():
-        rows = stats.listed(stats.DEADLINE_LISTS[slug](now=now))
+        rows = dashboard_stats.listed(dashboard_stats.DEADLINE_LISTS[slug](now=now))
         lists.append(
             {
                 "slug": slug,
@@ -76,41 +75,19 @@ def dashboard(request):
         "dashboard/dashboard.html",
         {
             "period": period,
-            "periods": stats.PERIODS,
+            "periods": summaries.PERIODS,
             "lists": lists,
-            "summary": _summary_sections(period, stamp),
+            "summary": _summary_sections(period),
         },
     )
 
 
-# The summaries change only when the 5-minute task refreshes them, so the sections built from them
-# alone (counts, durations, outcomes, charts) are rendered once per refresh, period and language
-# and shared by every manager; the deadline lists beside them are read live on every request.
-SUMMARY_TIMEOUT = 600
-
-
-def _summary_sections(period: int, stamp: tuple | None) -> dict[str, str]:
-    if stamp is None:
-        return _render_summary(period, stamp)
-    # Province names are in them: an admin edit replaces the global change token (when the
-    # cache is shared; otherwise such an edit shows with the next refresh).
-    epoch = current_tokens([page_cache.EVERYTHING])
-    key = (
-        "dashboard-summary:"
-        + hashlib.sha256(repr((stamp, period, get_language(), epoch)).encode()).hexdigest()
-    )
-    sections = cache.get(key)
-    if sections is None:
-        sections = _render_summary(period, stamp)
-        cache.set(key, sections, SUMMARY_TIMEOUT)
-    return sections
-
-
-def _render_summary(period: int, stamp: tuple | None) -> dict[str, str]:
+def _summary_sections(period: int) -> dict[str, str]:
     provinces = list(Province.objects.all())
-    counts = stats.stage_counts(provinces)
-    period_stats = stats.period_stats(period, provinces=provinces)
-    flows = stats.weekly_flows(12)
+    counts = dashboard_stats.stage_counts(provinces)
+    period_stats = dashboard_stats.period_stats(period, provinces=provinces)
+    flows = dashboard_stats.weekly_flows(12)
+    last_refresh = summaries.last_refresh()
     flow_charts = [
         (
             stage,
@@ -151,10 +128,10 @@ def _render_summary(period: int, stamp: tuple | None) -> dict[str, str]:
         "count_rows": _count_rows(counts),
         "duration_rows": [_duration_row(_("全国"), period_stats.national)]
         + [_duration_row(ps.province.name, ps) for ps in period_stats.provinces],
-        "duration_stages": stats.DURATION_STAGES,
+        "duration_stages": summaries.DURATION_STAGES,
         "flow_charts": flow_charts,
         "bureau_chart": bureau_chart,
-        "refreshed_at": stamp[1] if stamp else None,
+        "refreshed_at": last_refresh.refreshed_at if last_refresh else None,
     }
     return {
         "counts": render_to_string("dashboard/_summary_counts.html", context),
@@ -162,13 +139,8 @@ def _render_summary(period: int, stamp: tuple | None) -> dict[str, str]:
     }
 
 
-def deadline_rows(deadlines, *, estimator: stats.PublicationEstimator, now) -> list[dict]:
-    """Return the rows of a deadline list as plain strings (rendering many rows must stay fast)."""
-    root = links.fixed_url("filings:list")
-    marks = queues.urgency_marks()
-    # get_FOO_display() translates every choice on each call; one lookup table per list instead.
-    stage_labels = {value: str(label) for value, label in State.choices}
-    kind_labels = {value: str(label) for value, label in Deadline.Kind.choices}
+def deadline_rows(deadlines, *, estimator: PublicationEstimator, now) -> list[dict]:
+    """Return the rows of a deadline list as the list templates show them."""
     rows = []
     for deadline in deadlines:
         filing = deadline.filing
@@ -177,15 +149,15 @@ def deadline_rows(deadlines, *, estimator: stats.PublicationEstimator, now) -> l
         urgency = queues.urgency(deadline, now=now)
         rows.append(
             {
-                "url": f"{root}{filing.pk}/",
+                "url": reverse("filings:detail", kwargs={"filing_id": filing.pk}),
                 "subject": filing.subject.name,
                 "province": province.short_name,
-                "stage": stage_labels.get(filing.state, filing.state),
-                "kind": kind_labels.get(deadline.kind, deadline.kind),
+                "stage": filing.get_state_display(),
+                "kind": deadline.get_kind_display(),
                 "due": timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M"),
                 "provisional": deadline.provisional,
                 "urgency": urgency,
-                "mark": marks[urgency],
+                "mark": queues.URGENCY_MARKS[urgency],
                 "expected": expected.date.isoformat() if expected else "—",
                 "basis": expected.basis if expected else "",
             }
@@ -193,7 +165,7 @@ def deadline_rows(deadlines, *, estimator: stats.PublicationEstimator, now) -> l
     return rows
 
 
-def _count_rows(counts: stats.StageCounts) -> list:
+def _count_rows(counts: dashboard_stats.StageCounts) -> list:
     link = reverse("filings:dashboard-open")
     return [
         (
@@ -207,7 +179,7 @@ def _count_rows(counts: stats.StageCounts) -> list:
     ]
 
 
-def _duration_text(duration: stats.Duration) -> str:
+def _duration_text(duration: dashboard_stats.Duration) -> str:
     if not duration.visits:
         return "—"
     return f"{duration.median} / {duration.p90} ({duration.visits})"
@@ -217,10 +189,10 @@ def _percent(share: float | None) -> str:
     return "" if share is None else f"{share * 100:.1f}%"
 
 
-def _duration_row(name: str, ps: stats.ProvinceStats) -> dict:
+def _duration_row(name: str, ps: dashboard_stats.ProvinceStats) -> dict:
     return {
         "name": name,
-        "durations": [_duration_text(ps.durations[s]) for s in stats.DURATION_STAGES],
+        "durations": [_duration_text(ps.durations[s]) for s in summaries.DURATION_STAGES],
         "returned": _percent(ps.returned_share),
         "rejected": _percent(ps.rejected_share),
         "reasons": ps.top_reasons[:3],
@@ -240,19 +212,19 @@ def _province(code: str | None) -> Province | None:
 @dashboard_required
 @require_GET
 def deadline_list(request, kind: str):
-    if kind not in stats.DEADLINE_LISTS:
+    if kind not in dashboard_stats.DEADLINE_LISTS:
         raise Http404
     params = ListFilter(request.GET)
     if not params.is_valid():
         return _bad_request(request, params)
     province = _province(params.cleaned_data["province"])
-    rows = stats.DEADLINE_LISTS[kind](province=province)
+    rows = dashboard_stats.DEADLINE_LISTS[kind](province=province)
     if params.cleaned_data["format"]:
         return exports.deadline_export(rows, fmt=params.cleaned_data["format"], name=f"deadlines-{kind}")
     page = params.cleaned_data["page"] or 1
-    chunk = list(stats.listed(rows)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    chunk = list(dashboard_stats.listed(rows)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
     now = timezone.now()
-    estimator = stats.PublicationEstimator()
+    estimator = PublicationEstimator()
     return render(
         request,
         "dashboard/deadlines.html",
@@ -279,12 +251,12 @@ def open_filings(request):
         return _bad_request(request, params)
     province = _province(params.cleaned_data["province"])
     state = params.cleaned_data["state"]
-    filings = stats.open_filings(state=state, province=province)
+    filings = dashboard_stats.open_filings(state=state, province=province)
     if params.cleaned_data["format"]:
         return exports.filing_export(filings, fmt=params.cleaned_data["format"], name="open-filings")
     page = params.cleaned_data["page"] or 1
     chunk = list(filings[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
-    estimator = stats.PublicationEstimator()
+    estimator = PublicationEstimator()
     return render(
         request,
         "dashboard/open_filings.html",

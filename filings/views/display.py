@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from filings import checks, workdays
 from filings.models import Deadline, Filing, FilingEvent, Material, Person
 from filings.privacy import mask_email, mask_id_number, mask_phone
-from filings.services import TRANSITION_LABELS
+from filings.services.transitions import TRANSITION_LABELS
 from filings.states import STAGES, State
 
 # Transitions that send a filing back to entry, with the stage it came back from.

@@ -12,14 +12,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import Perm
-from filings import checks, page_cache, permissions, selectors, services
+from filings import checks, permissions, selectors
 from filings.exceptions import BeianError, ChecksFailed, ConflictError, InvalidInput
 from filings.forms import (
     CommentForm,
@@ -31,9 +30,9 @@ from filings.forms import (
     SubmitForm,
 )
 from filings.models import Deadline, Filing, FilingEvent, Material, Province
+from filings.services import drafts, materials, transitions
 from filings.states import EDITABLE_STATES, State
 from filings.views import display
-from filings.views.alerts_bridge import filing_alerts, unread_alert_counts
 
 PAGE_SIZE = 20
 
@@ -60,7 +59,7 @@ def filing_list(request):
         domain=(filters.get("domain") or "").strip() or None,
     )
     page = Paginator(filings, PAGE_SIZE).get_page(request.GET.get("page"))
-    alerts = unread_alert_counts(request.user, [f.pk for f in page])
+    alerts = selectors.unread_alert_counts(request.user, [f.pk for f in page])
     now = timezone.now()
     rows = []
     for filing in page:
@@ -85,7 +84,6 @@ def filing_list(request):
             "page": page,
             "query": query.urlencode(),
             "can_create": request.user.has_perm(Perm.WORK_ON_OWN),
-            "alerts_available": alerts is not None,
         },
         status=200 if form.is_valid() or not form.is_bound else 400,
     )
@@ -129,7 +127,7 @@ def _detail_context(request, filing: Filing) -> dict:
         "sms_round": _sms_round(filing),
         "transitions": selectors.available_transitions(filing, request.user),
         "can_edit": filing.state in EDITABLE_STATES and permissions.can_edit_filing(request.user, filing),
-        "alerts": filing_alerts(request.user, filing),
+        "alerts": selectors.filing_alerts(request.user, filing),
         "psb_form": PublicSecurityForm(),
         "withdraw_form": CommentForm(),
     }
@@ -158,12 +156,8 @@ def _sms_round(filing: Filing) -> list:
 @login_required
 @require_GET
 def filing_detail(request, filing_id: int):
-    def render_page(extra: dict) -> str:
-        filing = selectors.filing_detail(request.user, filing_id)
-        context = {**_detail_context(request, filing), **extra}
-        return render_to_string("filings/filing_detail.html", context, request)
-
-    return page_cache.cached_detail_page(request, filing_id, render_page)
+    filing = selectors.filing_detail(request.user, filing_id)
+    return render(request, "filings/filing_detail.html", _detail_context(request, filing))
 
 
 def _refused(request, error: BeianError, template: str, context: dict):
@@ -204,7 +198,7 @@ def filing_create(request):
         entry = FilingEntry(request.POST, province=province, subject=subject)
         if entry.is_valid():
             try:
-                filing = services.create_filing(
+                filing = drafts.create_filing(
                     by=request.user,
                     province_id=province.pk,
                     filing_type=filing_type,
@@ -283,7 +277,7 @@ def filing_edit(request, filing_id: int):
             except ValueError:
                 posted_version = -1
             try:
-                services.update_filing(
+                drafts.update_filing(
                     filing, by=request.user, expected_version=posted_version, **entry.payload()
                 )
             except ConflictError as error:
@@ -366,7 +360,7 @@ def filing_materials(request, filing_id: int):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                material = services.upload_material(
+                material = materials.upload_material(
                     filing,
                     by=request.user,
                     kind=data["kind"],
@@ -488,7 +482,7 @@ def filing_submit(request, filing_id: int):
             request, "filings/checklist.html", _checklist_context(request, filing, form), status=400
         )
     try:
-        services.submit_filing(filing, by=request.user, comment=form.cleaned_data["comment"])
+        transitions.submit_filing(filing, by=request.user, comment=form.cleaned_data["comment"])
     except ChecksFailed as error:
         return _refused(request, error, "filings/checklist.html", _checklist_context(request, filing, form))
     except BeianError as error:
@@ -504,7 +498,7 @@ def filing_withdraw(request, filing_id: int):
     form = CommentForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
     try:
-        services.withdraw_filing(filing, by=request.user, comment=comment)
+        transitions.withdraw_filing(filing, by=request.user, comment=comment)
     except BeianError as error:
         return _refused(request, error, "filings/filing_detail.html", _detail_context(request, filing))
     messages.success(request, _("备案已撤回。"))
@@ -519,7 +513,9 @@ def filing_public_security(request, filing_id: int):
     try:
         if not form.is_valid():
             raise InvalidInput(" ".join(" ".join(e) for e in form.errors.values()))
-        services.register_public_security(filing, by=request.user, psb_number=form.cleaned_data["psb_number"])
+        transitions.register_public_security(
+            filing, by=request.user, psb_number=form.cleaned_data["psb_number"]
+        )
     except BeianError as error:
         context = _detail_context(request, filing)
         context["psb_form"] = form
@@ -570,7 +566,7 @@ def filing_sms(request, filing_id: int):
             error = InvalidInput(_("请指定完成核验的核验人。"))
             return _refused(request, error, "filings/sms.html", _sms_context(request, filing))
         try:
-            updated = services.record_sms_verification(filing, verifier_id=verifier_id, by=request.user)
+            updated = transitions.record_sms_verification(filing, verifier_id=verifier_id, by=request.user)
         except BeianError as error:
             return _refused(request, error, "filings/sms.html", _sms_context(request, filing))
         if updated.state == State.BUREAU_REVIEW:

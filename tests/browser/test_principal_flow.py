@@ -12,9 +12,9 @@ from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from filings import services
 from filings.identity import make_mobile, make_resident_id, make_uscc
 from filings.models import Filing
+from filings.services import transitions
 from filings.states import State
 from tests import factories, scan_samples
 
@@ -150,7 +150,7 @@ def test_principal_round_trip(page: Page, live_server, tmp_path, reviewer):
     assert filing.state == State.PROVIDER_REVIEW
 
     # A reviewer returns it with a reason naming the website name.
-    services.return_filing(
+    transitions.return_filing(
         filing,
         by=reviewer,
         comment="网站名称需修改",

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from filings import stats
+from filings import summaries
 
 
 class Command(BaseCommand):
@@ -12,7 +12,7 @@ class Command(BaseCommand):
         parser.add_argument("--full", action="store_true", help="从全部历史重建")
 
     def handle(self, *args, full=False, **options):
-        refresh = stats.refresh_summaries(full=full)
+        refresh = summaries.refresh_summaries(full=full)
         self.stdout.write(
             self.style.SUCCESS(f"统计已刷新:读取 {refresh.events} 条历史,用时 {refresh.seconds:.1f}s")
         )

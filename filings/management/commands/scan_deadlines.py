@@ -5,7 +5,7 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from filings import deadlines, notifications
+from filings import alert_scan, notifications
 
 
 def parse_now(value: str) -> datetime:
@@ -28,7 +28,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, now=None, **options):
         moment = parse_now(now) if now else timezone.now()
-        result = deadlines.scan_deadlines(now=moment)
+        result = alert_scan.scan_deadlines(now=moment)
         delivered = notifications.deliver_alert_notifications(alert_ids=result.alert_ids)
         self.stdout.write(
             f"扫描时间 {timezone.localtime(moment):%Y-%m-%d %H:%M}:新提醒 {result.raised},"

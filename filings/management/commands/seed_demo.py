@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from filings import demo, stats
+from filings import demo, summaries
 
 
 class Command(BaseCommand):
@@ -33,5 +33,5 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"批量生成 {filings} 个备案用时 {seconds:.1f}s"))
         # The dashboard reads summaries; build them now rather than leave a manager looking at zeros
         # until the scheduler's first refresh.
-        refresh = stats.refresh_summaries(full=True)
+        refresh = summaries.refresh_summaries(full=True)
         self.stdout.write(f"看板统计已刷新({refresh.seconds:.1f}s)")

@@ -1,0 +1,312 @@
+"""Drafts: create a filing with its subject, people, websites and domains, and save changes to it."""
+
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from filings import alert_scan, deadlines
+from filings import permissions as transition_perms
+from filings.exceptions import InvalidInput, TransitionNotPermitted, TransitionNotPossible
+from filings.models import Domain, Filing, FilingEvent, Person, PriorApproval, Subject, Website
+from filings.services.transitions import lock_filing
+from filings.states import EDITABLE_STATES, OPEN_STATES
+from filings.validators import normalise_domain
+
+SUBJECT_FIELDS = [
+    "kind",
+    "name",
+    "certificate_kind",
+    "certificate_number",
+    "licence_valid_from",
+    "licence_valid_until",
+    "licence_long_term",
+    "business_scope",
+    "city",
+    "registered_address",
+    "postal_address",
+    "legal_representative",
+]
+PERSON_FIELDS = ["name", "id_kind", "id_number", "id_valid_until", "mobile", "emergency_phone", "email"]
+WEBSITE_FIELDS = [
+    "name",
+    "homepage",
+    "service_content",
+    "description",
+    "languages",
+    "server_provider",
+    "server_ip",
+    "server_valid_until",
+]
+DOMAIN_FIELDS = [
+    "name",
+    "registrar",
+    "registrant_name",
+    "registrant_certificate_number",
+    "real_name_verified_at",
+    "expires_on",
+]
+
+
+def _assign(instance: Any, data: dict, fields: list[str], changes: list[dict], prefix: str) -> None:
+    for name in fields:
+        if name not in data:
+            continue
+        value = data[name]
+        if name == "name" and isinstance(instance, Domain):
+            value = normalise_domain(value)
+        old = getattr(instance, name)
+        if old != value:
+            if instance.pk is not None:
+                changes.append({"field": f"{prefix}.{name}", "old": _jsonable(old), "new": _jsonable(value)})
+            setattr(instance, name, value)
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, float, bool, list, dict)):
+        return value
+    return str(value)
+
+
+def _full_clean(instance: Any, field_prefix: str, exclude: list[str] | None = None) -> None:
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        raise InvalidInput(
+            _("填写的信息有误,请检查标出的字段。"),
+            details={f"{field_prefix}.{k}": v for k, v in error.message_dict.items()},
+        ) from error
+
+
+def _save_person(person: Person | None, data: dict, changes: list[dict], prefix: str) -> Person:
+    person = person or Person()
+    _assign(person, data, PERSON_FIELDS, changes, prefix)
+    _full_clean(person, prefix)
+    person.save()
+    return person
+
+
+def _save_websites(filing: Filing, websites_data: list[dict], changes: list[dict]) -> None:
+    existing = {
+        w.pk: w
+        for w in filing.websites.select_related("principal").prefetch_related("domains", "prior_approvals")
+    }
+    kept: set[int] = set()
+    for position, data in enumerate(websites_data, start=1):
+        website = existing.get(data.get("id")) if data.get("id") else None
+        prefix = f"websites.{position - 1}"
+        if data.get("id") and website is None:
+            raise InvalidInput(_("网站不属于该备案。"), details={f"{prefix}.id": [_("网站不存在。")]})
+        website = website or Website(filing=filing)
+        principal_data = data.get("principal") or {}
+        principal = website.principal if website.pk else None
+        if principal_data.get("same_as_subject_principal"):
+            principal = filing.subject_principal
+        elif principal is None or principal.pk == filing.subject_principal_id:
+            principal = _save_person(None, principal_data, changes, f"{prefix}.principal")
+        else:
+            principal = _save_person(principal, principal_data, changes, f"{prefix}.principal")
+        website.principal = principal
+        website.position = position
+        _assign(website, data, WEBSITE_FIELDS, changes, prefix)
+        _full_clean(website, prefix, exclude=["filing", "principal"])
+        # Move positions out of the way first so that reordering never trips the unique constraint.
+        if website.pk:
+            Website.objects.filter(pk=website.pk).update(position=1000 + position)
+        website.save()
+        kept.add(website.pk)
+        _save_domains(website, data.get("domains", []), changes, prefix)
+        _save_prior_approvals(website, data.get("prior_approvals", []), changes, prefix)
+    for pk, website in existing.items():
+        if pk not in kept:
+            changes.append({"field": "websites", "old": website.name, "new": None})
+            website.delete()
+    max_per_website = filing.province.max_domains_per_website
+    if max_per_website:
+        for index, data in enumerate(websites_data):
+            if len(data.get("domains", [])) > max_per_website:
+                raise InvalidInput(
+                    _("%(province)s每个网站最多%(n)s个域名。")
+                    % {"province": filing.province.short_name, "n": max_per_website},
+                    details={f"websites.{index}.domains": [_("域名数量超过本省限制。")]},
+                )
+
+
+def _save_domains(website: Website, domains_data: list[dict], changes: list[dict], prefix: str) -> None:
+    existing = {d.pk: d for d in website.domains.all()}
+    kept: set[int] = set()
+    seen_names: set[str] = set()
+    for index, data in enumerate(domains_data):
+        domain_prefix = f"{prefix}.domains.{index}"
+        domain = existing.get(data.get("id")) if data.get("id") else None
+        domain = domain or Domain(website=website)
+        try:
+            _assign(domain, data, DOMAIN_FIELDS, changes, domain_prefix)
+        except ValidationError as error:
+            raise InvalidInput(
+                error.messages[0], details={f"{domain_prefix}.name": error.messages}
+            ) from error
+        if domain.name in seen_names:
+            raise InvalidInput(
+                _("同一网站的域名不能重复。"), details={f"{domain_prefix}.name": [_("域名重复。")]}
+            )
+        seen_names.add(domain.name)
+        _full_clean(domain, domain_prefix, exclude=["website"])
+        domain.save()
+        kept.add(domain.pk)
+    for pk, domain in existing.items():
+        if pk not in kept:
+            changes.append({"field": f"{prefix}.domains", "old": domain.name, "new": None})
+            domain.delete()
+
+
+def _save_prior_approvals(website: Website, items: list[dict], changes: list[dict], prefix: str) -> None:
+    existing = {a.category: a for a in website.prior_approvals.all()}
+    wanted = {}
+    for index, item in enumerate(items):
+        approval = existing.get(item.get("category")) or PriorApproval(website=website)
+        approval.category = item.get("category", "")
+        approval.licence_number = item.get("licence_number", "")
+        _full_clean(approval, f"{prefix}.prior_approvals.{index}", exclude=["website"])
+        wanted[approval.category] = approval
+    for category, approval in existing.items():
+        if category not in wanted:
+            changes.append({"field": f"{prefix}.prior_approvals", "old": category, "new": None})
+            approval.delete()
+    for approval in wanted.values():
+        approval.save()
+
+
+def _refuse_second_open_filing(certificate_number: str) -> None:
+    """Refuse a new draft while the same certificate number (a second subject row) has an open filing."""
+    if connection.vendor == "postgresql":
+        # Serialise creations for one certificate number so that two at once cannot both pass the check.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [certificate_number.upper()])
+    if Filing.objects.filter(
+        subject__certificate_number__iexact=certificate_number, state__in=OPEN_STATES
+    ).exists():
+        raise InvalidInput(
+            _("该主体已有一个进行中的备案,请先完成或撤回。"),
+            details={"subject": [_("同一主体同时只能有一个进行中的备案。")]},
+        )
+
+
+def create_filing(
+    *,
+    by: Any,
+    province_id: int,
+    filing_type: str,
+    subject: dict,
+    subject_principal: dict,
+    websites: list[dict],
+    subject_id: int | None = None,
+) -> Filing:
+    """Create a draft filing in entry with its subject, people, websites and domains."""
+    now = timezone.now()
+    changes: list[dict] = []
+    try:
+        with transaction.atomic():
+            if subject_id is not None:
+                subject_obj = Subject.objects.filter(pk=subject_id, filings__assignee=by).distinct().get()
+            else:
+                subject_obj = Subject(province_id=province_id)
+            _assign(subject_obj, subject, SUBJECT_FIELDS, changes, "subject")
+            _full_clean(subject_obj, "subject", exclude=["province"])
+            _refuse_second_open_filing(subject_obj.certificate_number)
+            subject_obj.save()
+            person = _save_person(None, subject_principal, changes, "subject_principal")
+            filing = Filing(
+                filing_type=filing_type,
+                subject=subject_obj,
+                province_id=province_id,
+                subject_principal=person,
+                assignee=by,
+                created_at=now,
+                updated_at=now,
+                stage_entered_at=now,
+            )
+            _full_clean(
+                filing, "filing", exclude=["subject", "province", "subject_principal", "assignee", "state"]
+            )
+            filing.save()
+            _save_websites(filing, websites, changes)
+            FilingEvent.objects.create(
+                filing=filing,
+                actor=by,
+                at=now,
+                transition="create",
+                from_state="",
+                to_state=filing.state,
+                comment=_("创建备案草稿。"),
+            )
+            deadlines.open_stage_deadlines(filing, now=now)
+    except IntegrityError as error:
+        raise InvalidInput(
+            _("该主体已有一个进行中的备案,请先完成或撤回。"),
+            details={"subject": [_("同一主体同时只能有一个进行中的备案。")]},
+        ) from error
+    except Subject.DoesNotExist as error:
+        raise InvalidInput(_("找不到该备案主体。"), details={"subject_id": [_("主体不存在。")]}) from error
+    return filing
+
+
+def update_filing(
+    filing: Filing,
+    *,
+    by: Any,
+    expected_version: int,
+    subject: dict | None = None,
+    subject_principal: dict | None = None,
+    websites: list[dict] | None = None,
+    filing_type: str | None = None,
+) -> Filing:
+    """Save changes to a draft; the caller's version must be current (else a conflict)."""
+    now = timezone.now()
+    changes: list[dict] = []
+    with transaction.atomic():
+        locked = lock_filing(filing, expected_version=expected_version)
+        if not transition_perms.can_edit_filing(by, locked):
+            raise TransitionNotPermitted(_("只有该备案的服务负责人可以修改。"))
+        if locked.state not in EDITABLE_STATES:
+            raise TransitionNotPossible(
+                _("备案处于“%(state)s”阶段,不能修改。") % {"state": locked.get_state_display()}
+            )
+        if filing_type and filing_type != locked.filing_type:
+            changes.append({"field": "filing_type", "old": locked.filing_type, "new": filing_type})
+            locked.filing_type = filing_type
+        if subject:
+            _assign(locked.subject, subject, SUBJECT_FIELDS, changes, "subject")
+            _full_clean(locked.subject, "subject", exclude=["province"])
+            locked.subject.save()
+        if subject_principal:
+            _save_person(locked.subject_principal, subject_principal, changes, "subject_principal")
+        if websites is not None:
+            _save_websites(locked, websites, changes)
+        locked.version += 1
+        locked.updated_at = now
+        locked.save(update_fields=["filing_type", "version", "updated_at"])
+        FilingEvent.objects.create(
+            filing=locked,
+            actor=by,
+            at=now,
+            transition="edit",
+            from_state=locked.state,
+            to_state=locked.state,
+            comment=_("修改了 %(n)s 处信息。") % {"n": len(changes)},
+            reasons=changes,
+            stage_visit=locked.stage_visit,
+        )
+        restart_stale_entry(locked, now=now)
+    return locked
+
+
+def restart_stale_entry(filing: Filing, *, now: datetime) -> None:
+    """Restart a changed draft's stale-entry clock; reminders already sent are withdrawn so that
+    the 7/15/30-day reminders count again from this change."""
+    restarted = deadlines.restart_stale_entry_deadline(filing, now=now)
+    if restarted:
+        alert_scan.reconcile_alerts(restarted, now=now, reason=_("备案信息已更新,停滞提醒重新计时。"))

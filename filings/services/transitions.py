@@ -1,0 +1,406 @@
+"""Transitions: one service per transition of a filing's state machine.
+
+Each locks the filing row, checks the transition may run and that the caller's copy is current,
+runs it, saves, writes the history row, stores the new stage's deadlines and queues notifications
+after commit.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+
+from filings import deadlines, notifications
+from filings.checks import load_filing_for_checks, run_submission_checks
+from filings.exceptions import (
+    ChecksFailed,
+    ConflictError,
+    InvalidInput,
+    TransitionNotPermitted,
+    TransitionNotPossible,
+)
+from filings.models import Filing, FilingEvent, Person, SmsVerifier
+from filings.states import State
+from filings.validators import validate_icp_subject_number, validate_icp_website_number
+
+# Transitions by the name the API and UI use, with what each needs besides the actor.
+# Lazy: the labels are read in the language of each request, not the one active at import.
+TRANSITION_LABELS = {
+    "submit": gettext_lazy("提交初审"),
+    "withdraw": gettext_lazy("撤回"),
+    "pass_review": gettext_lazy("初审通过"),
+    "return_to_entry": gettext_lazy("初审退回"),
+    "complete_sms": gettext_lazy("短信核验完成"),
+    "expire_sms": gettext_lazy("短信核验超时"),
+    "fail_sms": gettext_lazy("短信核验失败"),
+    "approve": gettext_lazy("管局审核通过"),
+    "reject": gettext_lazy("管局退回"),
+    "register_public_security": gettext_lazy("公安联网备案"),
+}
+
+
+def _label(name: str) -> str:
+    return str(TRANSITION_LABELS.get(name, name))
+
+
+def lock_filing(filing: Filing, *, expected_version: int | None = None) -> Filing:
+    """Return the filing's row locked for this transaction, refusing a stale caller's copy."""
+    locked = (
+        Filing.objects.select_for_update(of=("self",))
+        .select_related("province", "subject", "subject_principal")
+        .get(pk=filing.pk)
+    )
+    if locked.state != filing.state or (expected_version is not None and locked.version != expected_version):
+        raise ConflictError(
+            _("该备案已被他人更新(当前阶段:%(state)s),请刷新后重试。") % {"state": locked.get_state_display()}
+        )
+    return locked
+
+
+def _clean_reasons(reasons: Iterable[dict] | None, *, required: bool) -> list[dict]:
+    cleaned = []
+    for item in reasons or []:
+        if not isinstance(item, dict):
+            raise InvalidInput(
+                _("退回原因格式不正确。"), details={"reasons": [_("每条原因须包含字段、原因和修改建议。")]}
+            )
+        reason = str(item.get("reason", "")).strip()
+        if not reason:
+            raise InvalidInput(_("退回原因不能为空。"), details={"reasons": [_("请填写原因。")]})
+        cleaned.append(
+            {
+                "field": str(item.get("field", "")).strip()[:100],
+                "reason": reason[:500],
+                "suggested_fix": str(item.get("suggested_fix", "")).strip()[:500],
+                "code": str(item.get("code", "")).strip()[:48],
+            }
+        )
+    if required and not cleaned:
+        raise InvalidInput(_("退回时请至少填写一条原因。"), details={"reasons": [_("请至少填写一条原因。")]})
+    return cleaned
+
+
+def _refuse_unless_allowed(filing: Filing, name: str, *, by: Any, check_permission: bool = True) -> None:
+    method = getattr(filing, name)
+    if not can_proceed(method, check_conditions=False):
+        raise TransitionNotPossible(
+            _("备案当前处于“%(state)s”阶段,不能执行“%(action)s”。")
+            % {"state": filing.get_state_display(), "action": _label(name)}
+        )
+    if check_permission and not has_transition_perm(method, by):
+        raise TransitionNotPermitted(_("您没有权限执行“%(action)s”。") % {"action": _label(name)})
+
+
+def _apply_transition(
+    filing: Filing,
+    name: str,
+    *,
+    by: Any,
+    comment: str = "",
+    reasons: list[dict] | None = None,
+    now: datetime | None = None,
+    check_permission: bool = True,
+) -> FilingEvent:
+    """Run transition `name` on a locked filing, save it and write its history row."""
+    now = now or timezone.now()
+    method = getattr(filing, name)
+    _refuse_unless_allowed(filing, name, by=by, check_permission=check_permission)
+    from_state = filing.state
+    method()
+    stage_changed = filing.state != from_state
+    if stage_changed:
+        filing.stage_visit += 1
+        filing.stage_entered_at = now
+    filing.version += 1
+    filing.updated_at = now
+    try:
+        filing.save()
+    except ConcurrentTransition as error:
+        raise ConflictError() from error
+    event = FilingEvent.objects.create(
+        filing=filing,
+        actor=by if getattr(by, "pk", None) else None,
+        at=now,
+        transition=name,
+        from_state=from_state,
+        to_state=filing.state,
+        comment=comment[:2000],
+        reasons=reasons or [],
+        stage_visit=filing.stage_visit,
+    )
+    if stage_changed:
+        deadlines.open_stage_deadlines(filing, now=now)
+    transaction.on_commit(partial(notifications.notify_transition, event.pk))
+    return event
+
+
+def _run_transition(
+    filing: Filing,
+    name: str,
+    *,
+    by: Any,
+    comment: str,
+    reasons: list[dict] | None,
+    reasons_required: bool = False,
+) -> Filing:
+    """Lock the filing and run transition `name`, which needs nothing but the actor and a comment."""
+    cleaned = _clean_reasons(reasons, required=reasons_required)
+    with transaction.atomic():
+        locked = lock_filing(filing)
+        _apply_transition(locked, name, by=by, comment=comment, reasons=cleaned)
+    return locked
+
+
+def submit_filing(filing: Filing, *, by: Any, comment: str = "", reasons: list[dict] | None = None) -> Filing:
+    """Send a draft to the provider's pre-review once every submission check passes."""
+    cleaned = _clean_reasons(reasons, required=False)
+    with transaction.atomic():
+        locked = lock_filing(filing)
+        # Refuse a wrong stage or actor before judging the data, as every other transition does.
+        _refuse_unless_allowed(locked, "submit", by=by)
+        checklist = run_submission_checks(load_filing_for_checks(locked.pk))
+        if not checklist.passed:
+            raise ChecksFailed(
+                _("还有 %(n)s 项检查未通过,请修改后再提交。") % {"n": len(checklist.failures)},
+                details=[r.as_json() for r in checklist.failures],
+            )
+        _apply_transition(locked, "submit", by=by, comment=comment, reasons=cleaned)
+    return locked
+
+
+def withdraw_filing(
+    filing: Filing, *, by: Any, comment: str = "", reasons: list[dict] | None = None
+) -> Filing:
+    """Withdraw a filing its service principal no longer wants filed."""
+    return _run_transition(filing, "withdraw", by=by, comment=comment, reasons=reasons)
+
+
+def return_filing(filing: Filing, *, by: Any, comment: str = "", reasons: list[dict] | None = None) -> Filing:
+    """Return a filing from pre-review to entry, with at least one reason and its suggested fix."""
+    return _run_transition(
+        filing, "return_to_entry", by=by, comment=comment, reasons=reasons, reasons_required=True
+    )
+
+
+def reject_filing(filing: Filing, *, by: Any, comment: str = "", reasons: list[dict] | None = None) -> Filing:
+    """Record the bureau's rejection, with at least one of its reasons."""
+    return _run_transition(filing, "reject", by=by, comment=comment, reasons=reasons, reasons_required=True)
+
+
+def fail_sms_verification(
+    filing: Filing, *, by: Any, comment: str = "", reasons: list[dict] | None = None
+) -> Filing:
+    """Record that the MIIT SMS verification failed: the filing goes back to entry."""
+    return _run_transition(filing, "fail_sms", by=by, comment=comment, reasons=reasons)
+
+
+def pass_review(filing: Filing, *, by: Any, comment: str = "") -> Filing:
+    """Pass the provider pre-review: the MIIT SMS goes to each verifier (none for 取消接入)."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = lock_filing(filing)
+        _apply_transition(locked, "pass_review", by=by, comment=comment, now=now)
+        locked.reviewer = locked.reviewer or (by if getattr(by, "pk", None) else None)
+        locked.save(update_fields=["reviewer"])
+        verifiers = sms_verifiers_for(locked)
+        SmsVerifier.objects.bulk_create(
+            SmsVerifier(
+                filing=locked,
+                stage_visit=locked.stage_visit,
+                person=person,
+                mobile=person.mobile,
+                sent_at=now,
+            )
+            for person in verifiers
+        )
+        if not verifiers:
+            _apply_transition(
+                locked,
+                "complete_sms",
+                by=by,
+                comment=_("该类型备案无需短信核验。"),
+                now=now,
+                check_permission=False,
+            )
+    return locked
+
+
+def sms_verifiers_for(filing: Filing) -> list[Person]:
+    """Return who must confirm the SMS code: one person per distinct phone."""
+    if filing.filing_type == Filing.Type.CANCEL_ACCESS:
+        return []
+    people: list[Person] = []
+    if filing.filing_type not in (Filing.Type.NEW_ACCESS,):
+        people.append(filing.subject_principal)
+    people.extend(w.principal for w in filing.websites.select_related("principal"))
+    by_phone: dict[str, Person] = {}
+    for person in people:
+        by_phone.setdefault(person.mobile, person)
+    return list(by_phone.values())
+
+
+def record_sms_verification(filing: Filing, *, verifier_id: int, by: Any) -> Filing:
+    """Record that one verifier confirmed the MIIT code; the last one moves the filing on."""
+    with transaction.atomic():
+        locked = lock_filing(filing)
+        if locked.state != State.SMS_VERIFICATION:
+            raise TransitionNotPossible(_("备案当前不在短信核验阶段。"))
+        if not has_transition_perm(locked.complete_sms, by):
+            raise TransitionNotPermitted(_("您没有权限记录短信核验。"))
+        verifiers = list(
+            SmsVerifier.objects.select_for_update().filter(filing=locked, stage_visit=locked.stage_visit)
+        )
+        verifier = next((v for v in verifiers if v.pk == verifier_id), None)
+        if verifier is None:
+            raise InvalidInput(_("找不到该核验人。"), details={"verifier": [_("核验人不属于本轮短信核验。")]})
+        if verifier.verified_at is None:
+            now = timezone.now()
+            verifier.verified_at, verifier.verified_by = now, by
+            verifier.save(update_fields=["verified_at", "verified_by"])
+            FilingEvent.objects.create(
+                filing=locked,
+                actor=by,
+                at=now,
+                transition="sms_verified",
+                from_state=locked.state,
+                to_state=locked.state,
+                comment=_("%(name)s已完成短信核验。") % {"name": verifier.person.name},
+                stage_visit=locked.stage_visit,
+            )
+        if all(v.verified_at for v in verifiers):
+            _apply_transition(locked, "complete_sms", by=by, comment=_("全部核验人已完成短信核验。"))
+    return locked
+
+
+def expire_sms_window(filing: Filing, *, now: datetime | None = None) -> Filing:
+    """Send a filing whose 24-hour SMS window passed back to entry (made by the scheduler)."""
+    with transaction.atomic():
+        locked = lock_filing(filing)
+        _apply_transition(
+            locked,
+            "expire_sms",
+            by=None,
+            now=now,
+            comment=_("短信核验未在24小时内完成,备案退回信息填报;重新提交后将收到新的短信。"),
+            reasons=[
+                {
+                    "field": "sms",
+                    "reason": _("短信核验未在24小时内完成"),
+                    "suggested_fix": _("重新提交后,请在收到新短信的24小时内完成核验。"),
+                    "code": "sms_timeout",
+                }
+            ],
+        )
+    return locked
+
+
+def approve_filing(
+    filing: Filing,
+    *,
+    by: Any,
+    icp_number: str,
+    website_numbers: dict[int, str] | None = None,
+    comment: str = "",
+) -> Filing:
+    """Record the bureau's approval with the subject's ICP number and each website's number."""
+    icp_number = (icp_number or "").strip()
+    with transaction.atomic():
+        locked = lock_filing(filing)
+        # Refuse a wrong stage or actor before judging the number they typed.
+        _refuse_unless_allowed(locked, "approve", by=by)
+        try:
+            validate_icp_subject_number(icp_number, abbreviation=locked.province.icp_abbreviation)
+        except ValidationError as error:
+            raise InvalidInput(error.messages[0], details={"icp_number": error.messages}) from error
+        websites = list(locked.websites.select_for_update().order_by("position"))
+        numbers = {w.pk: (website_numbers or {}).get(w.pk) or f"{icp_number}-{w.position}" for w in websites}
+        for website in websites:
+            try:
+                validate_icp_website_number(numbers[website.pk], subject_number=icp_number)
+            except ValidationError as error:
+                raise InvalidInput(error.messages[0], details={"website_numbers": error.messages}) from error
+        locked.icp_number = icp_number
+        _apply_transition(
+            locked, "approve", by=by, comment=comment or _("管局审核通过,备案号 %(n)s。") % {"n": icp_number}
+        )
+        for website in websites:
+            website.icp_number = numbers[website.pk]
+            website.save(update_fields=["icp_number"])
+    return locked
+
+
+def register_public_security(filing: Filing, *, by: Any, psb_number: str, comment: str = "") -> Filing:
+    """Record the public-security (公安) filing number of a published site; its deadline closes."""
+    psb_number = (psb_number or "").strip()
+    with transaction.atomic():
+        locked = lock_filing(filing)
+        if locked.psb_number:
+            raise TransitionNotPossible(_("已记录公安联网备案号 %(n)s。") % {"n": locked.psb_number})
+        _refuse_unless_allowed(locked, "register_public_security", by=by)
+        if not psb_number or len(psb_number) > 32:
+            raise InvalidInput(
+                _("请填写公安联网备案号。"), details={"psb_number": [_("例如 京公网安备11010502030143号。")]}
+            )
+        locked.psb_number = psb_number
+        _apply_transition(
+            locked,
+            "register_public_security",
+            by=by,
+            comment=comment or _("公安联网备案号 %(n)s。") % {"n": psb_number},
+        )
+        deadlines.close_open_deadlines(locked, now=timezone.now(), kinds=[deadlines.Kind.PUBLIC_SECURITY])
+    return locked
+
+
+def claim_filing(filing: Filing, *, by: Any) -> Filing:
+    """Assign the filing's review to the acting reviewer."""
+    if not getattr(by, "is_reviewer", False):
+        raise TransitionNotPermitted(_("只有初审员可以认领备案。"))
+    with transaction.atomic():
+        locked = lock_filing(filing)
+        locked.reviewer = by
+        locked.save(update_fields=["reviewer"])
+    return locked
+
+
+def perform_transition(
+    filing: Filing,
+    name: str,
+    *,
+    by: Any,
+    comment: str = "",
+    reasons: list[dict] | None = None,
+    icp_number: str = "",
+    website_numbers: dict | None = None,
+    psb_number: str = "",
+    verifier_id: int | None = None,
+) -> Filing:
+    """Run the transition a user asked for by name (the API's and the admin's single entry point)."""
+    if name == "approve":
+        numbers = {int(k): v for k, v in (website_numbers or {}).items() if str(k).isdigit()}
+        return approve_filing(filing, by=by, icp_number=icp_number, website_numbers=numbers, comment=comment)
+    if name == "register_public_security":
+        return register_public_security(filing, by=by, psb_number=psb_number, comment=comment)
+    if name == "complete_sms":
+        if verifier_id is None:
+            raise InvalidInput(_("请指定完成核验的核验人。"), details={"verifier_id": [_("请指定核验人。")]})
+        return record_sms_verification(filing, verifier_id=verifier_id, by=by)
+    if name == "pass_review":
+        return pass_review(filing, by=by, comment=comment)
+    simple = {
+        "submit": submit_filing,
+        "withdraw": withdraw_filing,
+        "return_to_entry": return_filing,
+        "reject": reject_filing,
+        "fail_sms": fail_sms_verification,
+    }
+    if name not in simple:
+        raise TransitionNotPossible(_("没有名为“%(name)s”的操作。") % {"name": name})
+    return simple[name](filing, by=by, comment=comment, reasons=reasons)
