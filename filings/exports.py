@@ -109,7 +109,7 @@ def _csv_stream(header: list[str], rows: Iterable[list]) -> Iterator[str]:
 
 
 def export(header: list[str], rows: Iterable[list], *, fmt: str, name: str) -> HttpResponse:
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    made_at = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "xlsx":
         from openpyxl import Workbook
 
@@ -127,10 +127,10 @@ def export(header: list[str], rows: Iterable[list], *, fmt: str, name: str) -> H
             buffer.getvalue(),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
+        response["Content-Disposition"] = f'attachment; filename="{name}-{made_at}.xlsx"'
         return response
     response = StreamingHttpResponse(_csv_stream(header, rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{name}-{made_at}.csv"'
     return response
 
 

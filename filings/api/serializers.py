@@ -20,6 +20,7 @@ from filings.models import (
 )
 from filings.privacy import mask_email, mask_id_number, mask_phone
 from filings.selectors import available_transitions
+from filings.services import drafts
 from filings.validators import validate_mobile, validate_phone
 
 
@@ -40,16 +41,7 @@ class ProvinceSerializer(serializers.ModelSerializer):
 class PersonSerializer(serializers.ModelSerializer):
     class Meta:
         model = Person
-        fields = [
-            "id",
-            "name",
-            "id_kind",
-            "id_number",
-            "id_valid_until",
-            "mobile",
-            "emergency_phone",
-            "email",
-        ]
+        fields = ["id", *drafts.PERSON_FIELDS]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -64,21 +56,7 @@ class PersonSerializer(serializers.ModelSerializer):
 class SubjectSerializer(serializers.ModelSerializer):
     class Meta:
         model = Subject
-        fields = [
-            "id",
-            "kind",
-            "name",
-            "certificate_kind",
-            "certificate_number",
-            "licence_valid_from",
-            "licence_valid_until",
-            "licence_long_term",
-            "business_scope",
-            "city",
-            "registered_address",
-            "postal_address",
-            "legal_representative",
-        ]
+        fields = ["id", *drafts.SUBJECT_FIELDS]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -90,15 +68,7 @@ class SubjectSerializer(serializers.ModelSerializer):
 class DomainSerializer(serializers.ModelSerializer):
     class Meta:
         model = Domain
-        fields = [
-            "id",
-            "name",
-            "registrar",
-            "registrant_name",
-            "registrant_certificate_number",
-            "real_name_verified_at",
-            "expires_on",
-        ]
+        fields = ["id", *drafts.DOMAIN_FIELDS]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

@@ -94,7 +94,7 @@ def _save_websites(filing: Filing, websites_data: list[dict], changes: list[dict
         w.pk: w
         for w in filing.websites.select_related("principal").prefetch_related("domains", "prior_approvals")
     }
-    kept: set[int] = set()
+    saved_ids: set[int] = set()
     for position, data in enumerate(websites_data, start=1):
         website = existing.get(data.get("id")) if data.get("id") else None
         prefix = f"websites.{position - 1}"
@@ -117,11 +117,11 @@ def _save_websites(filing: Filing, websites_data: list[dict], changes: list[dict
         if website.pk:
             Website.objects.filter(pk=website.pk).update(position=1000 + position)
         website.save()
-        kept.add(website.pk)
+        saved_ids.add(website.pk)
         _save_domains(website, data.get("domains", []), changes, prefix)
         _save_prior_approvals(website, data.get("prior_approvals", []), changes, prefix)
     for pk, website in existing.items():
-        if pk not in kept:
+        if pk not in saved_ids:
             changes.append({"field": "websites", "old": website.name, "new": None})
             website.delete()
     max_per_website = filing.province.max_domains_per_website
@@ -137,7 +137,7 @@ def _save_websites(filing: Filing, websites_data: list[dict], changes: list[dict
 
 def _save_domains(website: Website, domains_data: list[dict], changes: list[dict], prefix: str) -> None:
     existing = {d.pk: d for d in website.domains.all()}
-    kept: set[int] = set()
+    saved_ids: set[int] = set()
     seen_names: set[str] = set()
     for index, data in enumerate(domains_data):
         domain_prefix = f"{prefix}.domains.{index}"
@@ -156,9 +156,9 @@ def _save_domains(website: Website, domains_data: list[dict], changes: list[dict
         seen_names.add(domain.name)
         _full_clean(domain, domain_prefix, exclude=["website"])
         domain.save()
-        kept.add(domain.pk)
+        saved_ids.add(domain.pk)
     for pk, domain in existing.items():
-        if pk not in kept:
+        if pk not in saved_ids:
             changes.append({"field": f"{prefix}.domains", "old": domain.name, "new": None})
             domain.delete()
 
