@@ -394,16 +394,16 @@ def seed_bulk(
     started = time.monotonic()
     provinces = list(Province.objects.all())
     weights = [5 if p.code in ("44", "11", "31", "33", "32") else 1 for p in provinces]
-    principals = list(User.objects.filter(groups__name=Role.PRINCIPAL))
     reviewer = User.objects.filter(groups__name=Role.REVIEWER).first()
-    if not principals:
-        raise ValueError("run seed_demo first: bulk filings need the demo principals")
+    if reviewer is None:
+        raise ValueError("run seed_demo first: bulk filings need the demo reviewer")
+    run_id = rng.randrange(10**6)
+    owners = _bulk_principals(count=count, run_id=run_id, rng=rng)
     clock = _Clock()
     now = timezone.now()
     today = timezone.localdate()
     states, state_weights = zip(*(states or STATE_WEIGHTS), strict=True)
     done = 0
-    run_id = rng.randrange(10**6)
     while done < count:
         size = min(batch, count - done)
         with transaction.atomic():
@@ -414,7 +414,7 @@ def seed_bulk(
                 rng=rng,
                 provinces=provinces,
                 weights=weights,
-                principals=principals,
+                owners=owners,
                 reviewer=reviewer,
                 clock=clock,
                 now=now,
@@ -430,6 +430,38 @@ def seed_bulk(
     return time.monotonic() - started
 
 
+# Bulk filings belong to principals of every size: most own one to a few, some a few hundred, and
+# one very large customer owns this share of them all.
+LARGE_CUSTOMER_SHARE = 0.05
+LARGEST_ORDINARY_CUSTOMER = 300
+
+
+def _bulk_principals(*, count: int, run_id: int, rng: random.Random) -> list[int]:
+    """Create the principals who own `count` bulk filings; return each filing's owner id in order."""
+    sizes = [max(1, int(count * LARGE_CUSTOMER_SHARE))]
+    while sum(sizes) < count:
+        sizes.append(min(LARGEST_ORDINARY_CUSTOMER, int(rng.paretovariate(1.1))))
+    sizes[-1] -= sum(sizes) - count
+    group = Group.objects.get(name=Role.PRINCIPAL)
+    users = User.objects.bulk_create(
+        (
+            User(
+                username=f"bulk{run_id}-{n}",
+                display_name="大客户" if n == 0 else f"客户{n}",
+                password="!",  # no usable password: benchmarks log in without one
+            )
+            for n in range(len(sizes))
+        ),
+        batch_size=5000,
+    )
+    User.groups.through.objects.bulk_create(
+        (User.groups.through(user_id=user.pk, group_id=group.pk) for user in users), batch_size=5000
+    )
+    owners = [user.pk for user, size in zip(users, sizes, strict=True) for _ in range(size)]
+    rng.shuffle(owners)
+    return owners
+
+
 def _bulk_batch(
     *,
     size,
@@ -438,7 +470,7 @@ def _bulk_batch(
     rng,
     provinces,
     weights,
-    principals,
+    owners,
     reviewer,
     clock,
     now,
@@ -483,7 +515,7 @@ def _bulk_batch(
                 subject=subject,
                 province=province,
                 subject_principal=person,
-                assignee=principals[i % len(principals)],
+                assignee_id=owners[offset + i],
                 reviewer=reviewer if last_state != State.ENTRY else None,
                 state=last_state,
                 stage_visit=visit,
@@ -529,7 +561,9 @@ def _bulk_batch(
             events.append(
                 FilingEvent(
                     filing=filing,
-                    actor=reviewer if name in ("pass_review", "approve", "reject") else filing.assignee,
+                    actor_id=reviewer.pk
+                    if name in ("pass_review", "approve", "reject")
+                    else filing.assignee_id,
                     at=at,
                     transition=name,
                     from_state=from_state,
@@ -542,7 +576,7 @@ def _bulk_batch(
             events.append(
                 FilingEvent(
                     filing=filing,
-                    actor=filing.assignee,
+                    actor_id=filing.assignee_id,
                     at=filing.psb_registered_at,
                     transition="register_public_security",
                     from_state=State.PUBLISHED,

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
+from filings import keyset, search
 from filings.models import Domain, Filing, Material, Person, PriorApproval, Province, Subject, Website
 from filings.services import drafts
 from filings.validators import validate_resident_id, validate_uscc
@@ -540,11 +541,25 @@ class PublicSecurityForm(AccessibleFormMixin, forms.Form):
 
 
 class FilingFilterForm(forms.Form):
-    q = forms.CharField(label=_("主体或网站名称"), required=False, max_length=100)
-    domain = forms.CharField(label=_("域名"), required=False, max_length=253)
+    q = forms.CharField(
+        label=_("名称、证件号或备案号"),
+        required=False,
+        min_length=search.MIN_QUERY_LENGTH,
+        max_length=100,
+        error_messages={"min_length": _("请至少输入 %(limit_value)d 个字符再搜索。")},
+    )
+    domain = forms.CharField(
+        label=_("域名"),
+        required=False,
+        min_length=search.MIN_QUERY_LENGTH,
+        max_length=253,
+        error_messages={"min_length": _("请至少输入 %(limit_value)d 个字符再搜索。")},
+    )
     state = forms.ChoiceField(label=_("阶段"), required=False)
     province = forms.ChoiceField(label=_("省份"), required=False)
     overdue = forms.BooleanField(label=_("只看已超期"), required=False)
+    # Where the page starts (filings/keyset.py); the pager's links carry it.
+    after = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
     def __init__(self, *args, provinces=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -552,3 +567,12 @@ class FilingFilterForm(forms.Form):
 
         self.fields["state"].choices = [("", _("全部阶段")), *State.choices]
         self.fields["province"].choices = [("", _("全部省份"))] + [(p.code, p.name) for p in provinces]
+
+    def clean_after(self) -> keyset.Position | None:
+        token = self.cleaned_data["after"]
+        if not token:
+            return None
+        try:
+            return keyset.Position.parse(token)
+        except ValueError:
+            raise ValidationError(_("分页位置无效,请从第一页重新浏览。"), code="invalid") from None

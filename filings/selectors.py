@@ -8,6 +8,7 @@ from django.utils import timezone
 from django_fsm import has_transition_perm
 
 from accounts.roles import Perm
+from filings import search
 from filings.models import (
     Alert,
     Deadline,
@@ -16,6 +17,7 @@ from filings.models import (
     FilingEvent,
     Material,
     Notification,
+    Province,
     RejectionReason,
     SmsVerifier,
     Subject,
@@ -56,22 +58,23 @@ def filing_list(
     query: str | None = None,
     domain: str | None = None,
 ) -> QuerySet[Filing]:
+    """Return the filings the user may see, narrowed by the list's filters, newest first."""
     filings = filings_for_user(user).select_related("subject", "province", "assignee")
     if state:
         filings = filings.filter(state=state)
     if province:
-        filings = filings.filter(Q(province__code=province) | Q(province__icp_abbreviation=province))
+        # Resolved first, so that the list walks the (province, -updated_at) index.
+        found = Province.objects.filter(Q(code=province) | Q(icp_abbreviation=province)).first()
+        filings = filings.filter(province=found) if found else filings.none()
     if overdue is not None:
         late = Deadline.objects.filter(
             filing=OuterRef("pk"), closed_at__isnull=True, due_at__lt=timezone.now()
         )
         filings = filings.filter(Exists(late)) if overdue else filings.exclude(Exists(late))
     if query:
-        filings = filings.filter(
-            Q(subject__name__icontains=query) | Q(websites__name__icontains=query)
-        ).distinct()
+        filings = search.filings_matching(filings, query)
     if domain:
-        filings = filings.filter(websites__domains__name__icontains=domain.strip().lower()).distinct()
+        filings = filings.filter(pk__in=search.matching_domain_filing_ids(domain))
     return filings
 
 

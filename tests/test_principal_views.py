@@ -2,6 +2,7 @@
 submission, returns, SMS step, and that nobody reaches another principal's filing."""
 
 import random
+import re
 from datetime import timedelta
 
 import pytest
@@ -157,15 +158,39 @@ def test_list_filters_by_state_province_domain_and_subject(client_for, principal
     assert client.get(reverse("filings:list"), {"state": "nonsense"}).status_code == 400
 
 
-def test_list_is_paginated(client_for, principal):
-    for _ in range(23):
-        factories.ready_filing(assignee=principal)
+def test_list_is_paginated_from_a_position(client_for, principal):
+    made = [factories.ready_filing(assignee=principal) for _ in range(23)]
     client = client_for(principal)
     first = client.get(reverse("filings:list")).content.decode()
-    second = client.get(reverse("filings:list"), {"page": 2}).content.decode()
-    assert first.count('class="card filing-card"') == 20
+    assert first.count('class="card filing-card"') == 20 and "共 23 个备案" in first
+    after = re.search(r'href="\?after=([0-9.]+)" rel="next"', first).group(1)
+    second = client.get(reverse("filings:list"), {"after": after}).content.decode()
     assert second.count('class="card filing-card"') == 3
-    assert "第 2 / 2 页" in second
+    assert 'rel="next"' not in second and 'rel="first"' in second
+    shown = re.findall(r'<h2><a href="/filings/(\d+)/">', first + second)
+    newest_first = sorted(made, key=lambda f: (f.updated_at, f.pk), reverse=True)
+    assert [int(pk) for pk in shown] == [f.pk for f in newest_first]
+
+
+def test_a_bad_list_position_is_a_400(client_for, principal):
+    response = client_for(principal).get(reverse("filings:list"), {"after": "yesterday"})
+    assert response.status_code == 400
+    assert "分页位置无效" in response.content.decode()
+
+
+def test_a_long_list_says_more_than_the_cap_without_counting_it(client_for, principal, monkeypatch):
+    from filings import keyset
+
+    monkeypatch.setattr(keyset, "COUNT_CAP", 5)
+    for _ in range(7):
+        factories.ready_filing(assignee=principal)
+    body = client_for(principal).get(reverse("filings:list")).content.decode()
+    assert "超过 5 个备案" in body
+
+
+def test_a_one_character_search_asks_for_more(client_for, principal):
+    response = client_for(principal).get(reverse("filings:list"), {"q": "星"})
+    assert response.status_code == 400 and "请至少输入 2 个字符再搜索" in response.content.decode()
 
 
 # Nobody reaches another principal's filing.

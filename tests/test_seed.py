@@ -5,9 +5,11 @@ from collections import defaultdict
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.roles import Role
 from filings import deadlines
 from filings.models import Deadline, Filing, FilingEvent, SmsVerifier, Website
 from filings.states import OPEN_STATES, State
@@ -145,5 +147,9 @@ def test_bulk_mode_writes_consistent_rows(seed_value):
     assert {State.ENTRY, State.PROVIDER_REVIEW, State.BUREAU_REVIEW, State.PUBLISHED} <= states
     assert bulk.filter(events__transition="reject").exists()  # some went through a bureau rejection
     _assert_consistent(bulk)
-    # Bulk filings belong to the demo principals, so they show up in their lists.
-    assert set(bulk.values_list("assignee__username", flat=True)) == {"principal", "principal2"}
+    # Principals of every size: one very large customer, the rest owning one to a few hundred.
+    sizes = sorted(bulk.values("assignee").annotate(n=Count("id")).values_list("n", flat=True), reverse=True)
+    assert 10 in sizes and sizes[-1] >= 1 and all(n <= 300 for n in sizes) and len(sizes) > 20
+    owners = list(User.objects.filter(assigned_filings__in=bulk).distinct()[:5])
+    assert all(owner.groups.filter(name=Role.PRINCIPAL).exists() for owner in owners)
+    assert not any(owner.has_usable_password() for owner in owners)

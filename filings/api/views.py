@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from filings import selectors
+from filings.api.pagination import NewestFirstPagination
 from filings.api.serializers import (
     FilingCreateInput,
     FilingDetailSerializer,
@@ -30,6 +31,7 @@ class ProvinceList(generics.ListAPIView):
 
 class FilingListCreate(generics.ListAPIView):
     serializer_class = FilingListSerializer
+    pagination_class = NewestFirstPagination
 
     @extend_schema(
         parameters=[

@@ -294,8 +294,13 @@ class Filing(ConcurrentTransitionMixin, models.Model):
                 violation_error_message=_("该主体已有一个进行中的备案,请先完成或撤回。"),
             ),
         ]
+        # Lists are read newest first (ordering), a page at a time from a position (keyset):
+        # one index per way of narrowing them, each ending in the ordering.
         indexes = [
-            models.Index(fields=["assignee", "-updated_at"]),
+            models.Index(fields=["-updated_at", "-id"], name="filing_recent"),
+            models.Index(fields=["assignee", "-updated_at", "-id"], name="filing_assignee_recent"),
+            models.Index(fields=["state", "-updated_at", "-id"], name="filing_state_recent"),
+            models.Index(fields=["province", "-updated_at", "-id"], name="filing_province_recent"),
             models.Index(fields=["province", "state"]),
             models.Index(fields=["state", "stage_entered_at"]),
         ]

@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import Perm
-from filings import checks, permissions, selectors
+from filings import checks, keyset, permissions, selectors
 from filings.exceptions import BeianError, ChecksFailed, ConflictError, InvalidInput
 from filings.forms import (
     CommentForm,
@@ -58,11 +57,11 @@ def filing_list(request):
         query=(filters.get("q") or "").strip() or None,
         domain=(filters.get("domain") or "").strip() or None,
     )
-    page = Paginator(filings, PAGE_SIZE).get_page(request.GET.get("page"))
-    alerts = selectors.unread_alert_counts(request.user, [f.pk for f in page])
+    page = keyset.newest_first(filings, after=filters.get("after"), size=PAGE_SIZE)
+    alerts = selectors.unread_alert_counts(request.user, [f.pk for f in page.rows])
     now = timezone.now()
     rows = []
-    for filing in page:
+    for filing in page.rows:
         returned = display.returned_by(filing, filing.last_round_transition)
         rows.append(
             {
@@ -74,7 +73,7 @@ def filing_list(request):
             }
         )
     query = request.GET.copy()
-    query.pop("page", None)
+    query.pop("after", None)
     return render(
         request,
         "filings/filing_list.html",
@@ -82,6 +81,8 @@ def filing_list(request):
             "form": form,
             "rows": rows,
             "page": page,
+            "total": keyset.capped_count(filings),
+            "count_cap": keyset.COUNT_CAP,
             "query": query.urlencode(),
             "can_create": request.user.has_perm(Perm.WORK_ON_OWN),
         },

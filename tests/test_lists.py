@@ -1,0 +1,140 @@
+"""Filing lists and search at scale: pages read from a position, counts that stop at a cap, and
+search served by the character-pair indexes (on PostgreSQL)."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from filings import keyset, search
+from filings.models import Domain, Filing, Subject
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _counts(captured) -> list[str]:
+    return [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
+
+
+@pytest.mark.parametrize("who", ["principal", "reviewer", "manager"])
+def test_list_pages_and_the_api_never_count_the_whole_table(who, request, principal):
+    for _ in range(3):
+        factories.ready_filing(assignee=principal)
+    client = _logged_in(request.getfixturevalue(who))
+    for url in (
+        reverse("filings:list"),
+        reverse("filings:list") + "?state=entry&province=44&q=有限&domain=.cn&overdue=on",
+        "/api/v1/filings/",
+        "/api/v1/filings/?q=有限&page_size=2",
+    ):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200, (url, response.content[:300])
+        # Every count of filings is bounded (LIMIT inside); the navigation counts the user's unread alerts.
+        for sql in _counts(captured):
+            assert "LIMIT" in sql.upper() or "filings_filing" not in sql, (url, sql)
+    assert "count" not in client.get("/api/v1/filings/").json()
+
+
+def test_list_queries_do_not_grow_with_pages(principal):
+    for _ in range(45):
+        factories.ready_filing(assignee=principal)
+    client = _logged_in(principal)
+    first_page = client.get(reverse("filings:list")).content.decode()
+    after = re.search(r'after=([0-9.]+)" rel="next"', first_page).group(1)
+    with CaptureQueriesContext(connection) as first:
+        client.get(reverse("filings:list"))
+    with CaptureQueriesContext(connection) as second:
+        client.get(reverse("filings:list"), {"after": after})
+    assert len(second) == len(first)
+
+
+def test_a_position_breaks_ties_on_the_time(principal):
+    made = [factories.ready_filing(assignee=principal) for _ in range(5)]
+    moment = timezone.now() - timedelta(days=1)
+    Filing.objects.filter(pk__in=[f.pk for f in made]).update(updated_at=moment)
+    filings = Filing.objects.filter(assignee=principal)
+    seen, after = [], None
+    while True:
+        page = keyset.newest_first(filings, after=after, size=2)
+        seen += [f.pk for f in page.rows]
+        if page.next is None:
+            break
+        after = keyset.Position.parse(page.next.token())
+    assert seen == sorted((f.pk for f in made), reverse=True)
+
+
+def test_position_tokens_round_trip_and_refuse_nonsense():
+    position = keyset.Position(timezone.now(), 42)
+    assert keyset.Position.parse(position.token()) == position
+    for bad in ("", "1", "a.b", "1.2.3", "1.-2", "9" * 50 + ".1"):
+        with pytest.raises(ValueError):
+            keyset.Position.parse(bad)
+
+
+def test_bigrams_are_the_pairs_of_characters():
+    assert search.bigrams("星河云") == sorted({"星河", "河云"})
+    assert search.bigrams("AbC") == ["ab", "bc"]
+    assert search.bigrams("x") == []
+
+
+@pytest.fixture
+def searchable(principal):
+    filing = factories.ready_filing(assignee=principal)
+    Subject.objects.filter(pk=filing.subject_id).update(name="杭州星河数据科技有限公司")
+    website = filing.websites.first()
+    website.name = "云帆资讯"
+    website.save(update_fields=["name"])
+    Domain.objects.filter(website=website).update(name="stellar-river.cn")
+    Filing.objects.filter(pk=filing.pk).update(icp_number="浙ICP备2026012345号")
+    other = factories.ready_filing(assignee=principal)
+    Subject.objects.filter(pk=other.subject_id).update(name="宁波港口物流有限公司")
+    other.websites.update(name="港口物流服务")
+    return Filing.objects.get(pk=filing.pk), other
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["星河", "星河数据", "云帆", "stellar", "river.cn", "2026012345", "浙ICP备2026"],
+)
+def test_search_finds_a_filing_by_name_domain_or_icp_number(searchable, principal, text):
+    filing, other = searchable
+    found = set(search.filings_matching(Filing.objects.all(), text).values_list("pk", flat=True))
+    assert found == {filing.pk}
+
+
+def test_search_finds_a_filing_by_its_whole_certificate_number(searchable):
+    filing, other = searchable
+    number = filing.subject.certificate_number
+    assert set(
+        search.filings_matching(Filing.objects.all(), number.lower()).values_list("pk", flat=True)
+    ) == {filing.pk}
+
+
+@pytest.mark.postgres
+def test_search_uses_the_character_pair_indexes(searchable):
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = Filing.objects.filter(pk__in=search.matching_filing_ids("星河")).explain()
+    assert "subject_name_bigrams" in plan and "website_name_bigrams" in plan, plan
+    assert "domain_name_bigrams" in plan and "filing_icp_number_bigrams" in plan, plan
+
+
+@pytest.mark.postgres
+def test_the_database_computes_the_same_pairs_as_python():
+    with connection.cursor() as cursor:
+        for text in ("杭州星河数据", "Stellar-River.CN", "ab", "x"):
+            cursor.execute("SELECT beian_bigrams(%s)", [text])
+            assert sorted(cursor.fetchone()[0]) == (search.bigrams(text) or [text.lower()]), text
