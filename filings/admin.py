@@ -168,6 +168,7 @@ class FilingAdmin(FSMAdminMixin, admin.ModelAdmin):
         "updated_at",
         "icp_number",
         "psb_number",
+        "province",  # the bureau is chosen when the filing is created; deadlines copy it
     ]
     inlines = [WebsiteInline, DeadlineInline, EventInline]
 

@@ -67,6 +67,7 @@ def new_stage_deadlines(filing: Filing) -> list[Deadline]:
         deadlines.append(
             Deadline(
                 filing=filing,
+                province_id=filing.province_id,
                 stage=filing.state,
                 stage_visit=filing.stage_visit,
                 kind=rule.kind,

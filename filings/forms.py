@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from filings import keyset, search
 from filings.models import Domain, Filing, Material, Person, PriorApproval, Province, Subject, Website
+from filings.privacy import mask_id_number
 from filings.services import drafts
 from filings.validators import validate_resident_id, validate_uscc
 
@@ -83,16 +84,32 @@ class FilingStartForm(AccessibleFormMixin, forms.Form):
         to_field_name="code",
         help_text=_("网站服务器接入地所在省份的管局受理备案。"),
     )
+    subject_search = forms.CharField(
+        label=_("查找已备案主体"),
+        required=False,
+        max_length=100,
+        help_text=_("新增网站时:输入主体名称的一部分或完整证件号,点“查找主体”。"),
+    )
     subject = forms.ModelChoiceField(
         label=_("已备案主体"),
         queryset=Subject.objects.none(),
         required=False,
+        widget=forms.RadioSelect,
         help_text=_("新增网站时选择已备案的主体。"),
     )
 
-    def __init__(self, *args, subjects=None, **kwargs):
+    def __init__(self, *args, subjects=None, shown_subjects=(), **kwargs):
         super().__init__(*args, **kwargs)
+        # Any of the user's published subjects is accepted; only the few found are offered, so a
+        # customer with thousands of subjects gets a short list rather than a giant select.
         self.fields["subject"].queryset = subjects if subjects is not None else Subject.objects.none()
+        self.fields["subject"].widget.choices = [
+            (
+                s.pk,
+                f"{s.name}({mask_id_number(s.certificate_number) if s.is_individual else s.certificate_number})",
+            )
+            for s in shown_subjects
+        ]
 
     def clean(self):
         data = super().clean()
@@ -559,7 +576,7 @@ class FilingFilterForm(forms.Form):
     province = forms.ChoiceField(label=_("省份"), required=False)
     overdue = forms.BooleanField(label=_("只看已超期"), required=False)
     # Where the page starts (filings/keyset.py); the pager's links carry it.
-    after = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    after = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
 
     def __init__(self, *args, provinces=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -573,6 +590,6 @@ class FilingFilterForm(forms.Form):
         if not token:
             return None
         try:
-            return keyset.Position.parse(token)
+            return keyset.Position.parse(token, queryset=Filing.objects.all(), order=keyset.NEWEST_FIRST)
         except ValueError:
             raise ValidationError(_("分页位置无效,请从第一页重新浏览。"), code="invalid") from None

@@ -1,36 +1,64 @@
-"""Pages of newest-first lists read from a position (keyset pagination), and how many rows a list
-holds up to a cap: page 500 costs what page 1 costs, and no page counts a million rows."""
+"""Pages of ordered lists read from a position (keyset pagination), and how many rows a list holds
+up to a cap: page 500 costs what page 1 costs, and no page counts a million rows.
 
+A position is the ordering values of the last row shown; the next page is the rows after it in
+the same order. Each list's order ends in `id`, so every position is unique, and an index that
+matches the order (filter columns first) serves any page in one range scan."""
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import date, datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 # A list shows its exact size up to this many rows, and "more than" beyond.
 COUNT_CAP = 1000
+NEWEST_FIRST = ("-updated_at", "-id")
+SOONEST_DUE = ("due_at", "id")
 
 
 @dataclass(frozen=True)
 class Position:
-    """Where a newest-first page starts: just after the row with this modification time and id."""
+    """Where a page starts: just after the row with these values of the list's ordering fields."""
 
-    updated_at: datetime
-    pk: int
+    values: tuple
 
     def token(self) -> str:
-        """Return the position as it travels in a URL: microseconds since the epoch and the id."""
-        micros = round((self.updated_at - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds() * 1_000_000)
-        return f"{micros}.{self.pk}"
+        """Return the position as it travels in a URL."""
+        plain = [v.isoformat() if isinstance(v, date | datetime) else v for v in self.values]
+        return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
 
     @classmethod
-    def parse(cls, token: str) -> "Position":
-        """Return the position a token names; ValueError when it names none."""
-        micros, _, pk = token.partition(".")
-        if not (micros.lstrip("-").isdigit() and pk.isdigit()) or len(token) > 40:
-            raise ValueError(token)
-        moment = datetime.fromtimestamp(int(micros) // 1_000_000, tz=UTC)
-        return cls(moment.replace(microsecond=int(micros) % 1_000_000), int(pk))
+    def parse(cls, token: str, *, queryset: QuerySet, order: Sequence[str]) -> "Position":
+        """Return the position a token names in this list; ValueError when it names none."""
+        try:
+            if len(token) > 200:
+                raise ValueError(token)
+            values = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+            if not isinstance(values, list) or len(values) != len(order):
+                raise ValueError(token)
+            fields = [_field(queryset.model, name.lstrip("-")) for name in order]
+            return cls(tuple(field.to_python(value) for field, value in zip(fields, values, strict=True)))
+        except (
+            binascii.Error,
+            UnicodeDecodeError,
+            json.JSONDecodeError,
+            ValidationError,
+            TypeError,
+        ) as error:
+            raise ValueError(token) from error
+
+
+def _field(model: Any, name: str) -> Any:
+    *path, last = name.split("__")
+    for step in path:
+        model = model._meta.get_field(step).related_model
+    return model._meta.pk if last in ("id", "pk") else model._meta.get_field(last)
 
 
 @dataclass
@@ -40,21 +68,46 @@ class Page:
     first: bool
 
 
-def newest_first(queryset: QuerySet, *, after: Position | None, size: int) -> Page:
-    """Return up to `size` rows of the queryset, newest first (-updated_at, -id), after `after`."""
-    rows = queryset.order_by("-updated_at", "-pk")
+def _after(order: Sequence[str], values: tuple) -> Q:
+    """Rows after `values` in `order`: the first field past it, or equal and the rest after."""
+    name, descending = order[0].lstrip("-"), order[0].startswith("-")
+    past = Q(**{f"{name}__{'lt' if descending else 'gt'}": values[0]})
+    if len(order) == 1:
+        return past
+    return past | (Q(**{name: values[0]}) & _after(order[1:], values[1:]))
+
+
+def rows_after(queryset: QuerySet, *, order: Sequence[str], after: Position | None, limit: int) -> list:
+    """Return up to `limit` rows of the queryset in `order`, starting after `after`."""
+    rows = queryset.order_by(*order)
     if after is not None:
-        # The first condition bounds the index range; the second breaks ties on the time.
-        rows = rows.filter(updated_at__lte=after.updated_at).filter(
-            Q(updated_at__lt=after.updated_at) | Q(pk__lt=after.pk)
-        )
-    fetched = list(rows[: size + 1])
-    last = fetched[size - 1] if len(fetched) > size else None
+        # The bound on the first field gives the index its range; the rest breaks ties.
+        first, descending = order[0].lstrip("-"), order[0].startswith("-")
+        rows = rows.filter(**{f"{first}__{'lte' if descending else 'gte'}": after.values[0]})
+        rows = rows.filter(_after(order, after.values))
+    return list(rows[:limit])
+
+
+def page_of(rows: list, *, order: Sequence[str], size: int, first: bool) -> Page:
+    """Return the page made of the first `size` of `rows`, which were fetched one beyond it."""
+    last = rows[size - 1] if len(rows) > size else None
     return Page(
-        rows=fetched[:size],
-        next=Position(last.updated_at, last.pk) if last is not None else None,
-        first=after is None,
+        rows=rows[:size],
+        next=Position(tuple(_value(last, name.lstrip("-")) for name in order)) if last is not None else None,
+        first=first,
     )
+
+
+def page_after(queryset: QuerySet, *, order: Sequence[str], after: Position | None, size: int) -> Page:
+    """Return up to `size` rows of the queryset in `order`, starting after `after`."""
+    rows = rows_after(queryset, order=order, after=after, limit=size + 1)
+    return page_of(rows, order=order, size=size, first=after is None)
+
+
+def _value(row: Any, name: str) -> Any:
+    for step in name.split("__"):
+        row = row[step] if isinstance(row, dict) else getattr(row, step)
+    return row
 
 
 def capped_count(queryset: QuerySet, *, cap: int = COUNT_CAP) -> int:

@@ -4,12 +4,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from filings import keyset
 from filings.dashboard_stats import AT_RISK_WINDOWS
-from filings.models import Deadline
+from filings.models import Deadline, Province
 from filings.states import State
 
 
@@ -58,7 +59,8 @@ def queue_deadlines(
     if mine and user is not None:
         rows = rows.filter(filing__reviewer=user)
     if province_code:
-        rows = rows.filter(filing__province__code=province_code)
+        # One province id (a scalar subquery), so the queue walks (kind, province, due_at, id).
+        rows = rows.filter(province=Subquery(Province.objects.filter(code=province_code).values("pk")[:1]))
     return (
         rows.select_related("filing__subject", "filing__province", "filing__reviewer")
         .only(*ROW_FIELDS)
@@ -66,19 +68,11 @@ def queue_deadlines(
     )
 
 
-@dataclass
-class QueuePage:
-    rows: list[Deadline]
-    page: int
-    has_next: bool
-
-
-def queue_page(queue: Queue, *, page: int = 1, **filters: Any) -> QueuePage:
-    """Return one page of a queue; one query, no count of the whole queue."""
-    page = max(1, page)
-    start = (page - 1) * PAGE_SIZE
-    rows = list(queue_deadlines(queue, **filters)[start : start + PAGE_SIZE + 1])
-    return QueuePage(rows=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE)
+def queue_page(queue: Queue, *, after: keyset.Position | None = None, **filters: Any) -> keyset.Page:
+    """Return one page of a queue from a position; one query, no count of the whole queue."""
+    return keyset.page_after(
+        queue_deadlines(queue, **filters), order=keyset.SOONEST_DUE, after=after, size=PAGE_SIZE
+    )
 
 
 # How a queue or list marks an open deadline's urgency (see urgency()).

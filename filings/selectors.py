@@ -104,6 +104,22 @@ def published_subjects_of(user: Any) -> QuerySet[Subject]:
     return Subject.objects.filter(filings__assignee=user, filings__state=State.PUBLISHED).distinct()
 
 
+def published_subject_choices(user: Any, *, text: str = "", limit: int = 20) -> list[Subject]:
+    """Return up to `limit` of the user's published subjects: those the text finds, or else the
+    subjects of their most recently changed published filings."""
+    if text.strip():
+        found = search.search_subjects(published_subjects_of(user), text)
+        return list(found.order_by("name", "pk")[:limit])
+    recent = (
+        Filing.objects.filter(assignee=user, state=State.PUBLISHED)
+        .order_by("-updated_at", "-id")
+        .values_list("subject_id", flat=True)[: limit * 5]
+    )
+    ids = list(dict.fromkeys(recent))[:limit]
+    subjects = Subject.objects.in_bulk(ids)
+    return [subjects[pk] for pk in ids]
+
+
 def latest_filing_of_subject(subject: Subject, *, user: Any) -> Filing | None:
     return (
         Filing.objects.filter(subject=subject, assignee=user)

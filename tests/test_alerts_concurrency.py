@@ -23,6 +23,7 @@ def _stale_deadlines() -> list[Deadline]:
     return Deadline.objects.bulk_create(
         Deadline(
             filing=filing,
+            province_id=filing.province_id,
             stage=State.ENTRY,
             stage_visit=visit,
             kind=Deadline.Kind.STALE_ENTRY,

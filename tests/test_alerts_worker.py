@@ -131,6 +131,7 @@ def stale_deadlines(count: int) -> list[Deadline]:
     return Deadline.objects.bulk_create(
         Deadline(
             filing=filing,
+            province_id=filing.province_id,
             stage=State.ENTRY,
             stage_visit=visit,
             kind=Deadline.Kind.STALE_ENTRY,

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from filings import keyset, search
-from filings.models import Domain, Filing, Subject
+from filings.models import Deadline, Domain, Filing, Subject
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +53,7 @@ def test_list_queries_do_not_grow_with_pages(principal):
         factories.ready_filing(assignee=principal)
     client = _logged_in(principal)
     first_page = client.get(reverse("filings:list")).content.decode()
-    after = re.search(r'after=([0-9.]+)" rel="next"', first_page).group(1)
+    after = re.search(r'after=([\w-]+)" rel="next"', first_page).group(1)
     with CaptureQueriesContext(connection) as first:
         client.get(reverse("filings:list"))
     with CaptureQueriesContext(connection) as second:
@@ -68,20 +68,27 @@ def test_a_position_breaks_ties_on_the_time(principal):
     filings = Filing.objects.filter(assignee=principal)
     seen, after = [], None
     while True:
-        page = keyset.newest_first(filings, after=after, size=2)
+        page = keyset.page_after(filings, order=keyset.NEWEST_FIRST, after=after, size=2)
         seen += [f.pk for f in page.rows]
         if page.next is None:
             break
-        after = keyset.Position.parse(page.next.token())
+        after = keyset.Position.parse(page.next.token(), queryset=filings, order=keyset.NEWEST_FIRST)
     assert seen == sorted((f.pk for f in made), reverse=True)
 
 
 def test_position_tokens_round_trip_and_refuse_nonsense():
-    position = keyset.Position(timezone.now(), 42)
-    assert keyset.Position.parse(position.token()) == position
-    for bad in ("", "1", "a.b", "1.2.3", "1.-2", "9" * 50 + ".1"):
+    filings = Filing.objects.all()
+    position = keyset.Position((timezone.now(), 42))
+    assert keyset.Position.parse(position.token(), queryset=filings, order=keyset.NEWEST_FIRST) == position
+    due = keyset.Position((timezone.now(), 7))
+    assert (
+        keyset.Position.parse(due.token(), queryset=Deadline.objects.all(), order=keyset.SOONEST_DUE) == due
+    )
+    wrong_type = keyset.Position(("yesterday", 1)).token()
+    too_short = keyset.Position((42,)).token()
+    for bad in ("", "1", "not base64!", "e30", wrong_type, too_short, "A" * 300):
         with pytest.raises(ValueError):
-            keyset.Position.parse(bad)
+            keyset.Position.parse(bad, queryset=filings, order=keyset.NEWEST_FIRST)
 
 
 def test_bigrams_are_the_pairs_of_characters():

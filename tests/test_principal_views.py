@@ -163,7 +163,7 @@ def test_list_is_paginated_from_a_position(client_for, principal):
     client = client_for(principal)
     first = client.get(reverse("filings:list")).content.decode()
     assert first.count('class="card filing-card"') == 20 and "共 23 个备案" in first
-    after = re.search(r'href="\?after=([0-9.]+)" rel="next"', first).group(1)
+    after = re.search(r'href="\?after=([\w-]+)" rel="next"', first).group(1)
     second = client.get(reverse("filings:list"), {"after": after}).content.decode()
     assert second.count('class="card filing-card"') == 3
     assert 'rel="next"' not in second and 'rel="first"' in second
@@ -380,6 +380,39 @@ def test_new_website_for_a_published_subject_reuses_the_subject(client_for, prin
     new = Filing.objects.exclude(pk=published.pk).get()
     assert new.subject_id == published.subject_id
     assert new.filing_type == Filing.Type.NEW_WEBSITE
+
+
+def test_the_subject_picker_offers_a_short_list_and_finds_the_rest(client_for, principal):
+    made = [factories.ready_filing(assignee=principal) for _ in range(25)]
+    Filing.objects.filter(pk__in=[f.pk for f in made]).update(state=State.PUBLISHED)
+    wanted = made[0].subject
+    Subject.objects.filter(pk=wanted.pk).update(name="温州瓯江数据有限公司")
+    client = client_for(principal)
+    start = client.get(reverse("filings:create")).content.decode()
+    assert start.count('name="subject"') == 20  # the 20 most recently changed, not all 25
+    found = client.get(
+        reverse("filings:create"),
+        {"filing_type": "new_website", "province": "44", "subject_search": "瓯江", "find_subject": "1"},
+    )
+    body = found.content.decode()
+    assert found.status_code == 200 and body.count('name="subject"') == 1 and "温州瓯江数据有限公司" in body
+    nothing = client.get(reverse("filings:create"), {"subject_search": "不存在的名称", "find_subject": "1"})
+    assert "没有找到符合的已备案主体" in nothing.content.decode()
+    chosen = client.get(
+        reverse("filings:create"), {"filing_type": "new_website", "province": "44", "subject": wanted.pk}
+    )
+    assert chosen.status_code == 200 and "温州瓯江数据有限公司" in chosen.content.decode()
+
+
+def test_the_subject_picker_refuses_another_principals_subject(client_for, principal, other_principal):
+    theirs = factories.ready_filing(assignee=other_principal)
+    Filing.objects.filter(pk=theirs.pk).update(state=State.PUBLISHED)
+    response = client_for(principal).get(
+        reverse("filings:create"),
+        {"filing_type": "new_website", "province": "44", "subject": theirs.subject_id},
+    )
+    assert response.status_code == 400
+    assert theirs.subject.name not in response.content.decode()
 
 
 def test_edit_saves_and_bumps_the_version(client_for, filing):

@@ -271,8 +271,13 @@ def test_queue_query_count_does_not_grow_with_filings(client, reviewer, queue):
     assert one == thirty
     if queue == "provider_review":
         first = client.get(url).context
-        assert len(first["rows"]) == queues.PAGE_SIZE == 25 and first["page"].has_next
-        assert len(client.get(url + "?page=2").context["rows"]) == 30 - queues.PAGE_SIZE
+        assert len(first["rows"]) == queues.PAGE_SIZE == 25 and first["page"].next
+        second = client.get(url, {"after": first["page"].next.token()})
+        assert len(second.context["rows"]) == 30 - queues.PAGE_SIZE and second.context["page"].next is None
+        with CaptureQueriesContext(connection) as deep:
+            client.get(url, {"after": first["page"].next.token()})
+        assert len(deep) == thirty  # a later page costs what the first costs
+        assert client.get(url, {"after": "nonsense"}).status_code == 400
 
 
 def test_dashboard_query_count_does_not_grow_with_filings(client, manager, reviewer):

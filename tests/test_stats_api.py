@@ -75,6 +75,52 @@ def test_bad_parameters_are_400_with_the_field(api, manager, url, field):
     assert field in response.json()
 
 
+def test_lists_page_on_from_the_next_position(api, manager, reviewer, monkeypatch):
+    from filings.api import stats as stats_api
+
+    monkeypatch.setattr(stats_api, "PAGE_SIZE", 2)
+    monkeypatch.setattr("filings.queues.PAGE_SIZE", 2)
+    filings = _submitted(5)
+    for client, url in (
+        (api(manager), "/api/v1/stats/expected-publication/"),
+        (api(reviewer), REVIEWER_URLS[0]),
+    ):
+        seen, after = [], ""
+        for _ in range(3):
+            body = client.get(url, {"after": after}).json()
+            seen += [
+                row["filing"] if isinstance(row["filing"], int) else row["filing"]["id"]
+                for row in body["results"]
+            ]
+            after = body["next"]
+            if after is None:
+                break
+        assert sorted(seen) == sorted(f.pk for f in filings) and len(seen) == 5, url
+        assert client.get(url, {"after": "bad"}).status_code == 400
+        assert "after" in client.get(url, {"after": "bad"}).json()
+
+
+def test_open_filings_page_through_every_stage_once(manager, reviewer):
+    from filings import dashboard_stats
+
+    filings = _submitted(4)
+    transitions.pass_review(filings[0], by=reviewer)
+    transitions.pass_review(filings[1], by=reviewer)
+    factories.ready_filing()  # one still in entry
+    seen, after = [], None
+    while True:
+        page = dashboard_stats.open_filings_page(after=after, size=2)
+        seen += [(f.state, f.pk) for f in page.rows]
+        if page.next is None:
+            break
+        after = page.next
+    assert len(seen) == 5 and len(set(seen)) == 5
+    states = [state for state, _pk in seen]
+    assert states == sorted(
+        states, key=["entry", "provider_review", "sms_verification", "bureau_review"].index
+    )
+
+
 def test_query_counts_are_constant(api, manager, reviewer):
     _submitted(1)
     summaries.refresh_summaries(full=True)

@@ -10,9 +10,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.roles import Perm
-from filings import dashboard_stats, footer_checks, queues, selectors, summaries
+from filings import dashboard_stats, footer_checks, keyset, queues, selectors, summaries
 from filings.estimates import Expectation, PublicationEstimator
-from filings.models import Province
+from filings.models import Deadline, Filing, Province
 from filings.states import OPEN_STATES
 
 PAGE_SIZE = 50
@@ -32,8 +32,24 @@ IsReviewer = _has(Perm.REVIEW)
 
 
 class PageInput(serializers.Serializer):
-    page = serializers.IntegerField(required=False, min_value=1, max_value=10_000, default=1)
+    after = serializers.CharField(
+        required=False, max_length=200, allow_blank=True, help_text=_("上一页返回的 next,从它之后读取")
+    )
     province = serializers.CharField(required=False, max_length=2, allow_blank=True)
+
+
+def _position(params: dict, *, rows, order) -> keyset.Position | None:
+    token = params.get("after")
+    if not token:
+        return None
+    try:
+        return keyset.Position.parse(token, queryset=rows, order=order)
+    except ValueError:
+        raise ValidationError({"after": [_("分页位置无效,请从第一页重新读取。")]}) from None
+
+
+def _page_json(page: keyset.Page, results: list) -> dict:
+    return {"next": page.next.token() if page.next else None, "results": results}
 
 
 def _valid(serializer_class, data) -> dict:
@@ -71,11 +87,6 @@ def _deadline_json(deadline, *, estimator: PublicationEstimator, now) -> dict:
         "urgency": queues.urgency(deadline, now=now) or None,
         "expected_publication": _expectation(estimator.expect(filing)),
     }
-
-
-def _paged(rows, page: int) -> tuple[list, bool]:
-    chunk = list(rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
-    return chunk[:PAGE_SIZE], len(chunk) > PAGE_SIZE
 
 
 def _duration_json(duration: dashboard_stats.Duration) -> dict:
@@ -160,24 +171,23 @@ class DeadlineList(APIView):
     permission_classes = [IsManager]
 
     @extend_schema(
-        parameters=[OpenApiParameter("page", int), OpenApiParameter("province", str)], responses={200: dict}
+        parameters=[OpenApiParameter("after", str), OpenApiParameter("province", str)], responses={200: dict}
     )
     def get(self, request, kind: str):
         if kind not in dashboard_stats.DEADLINE_LISTS:
             raise NotFound(_("没有名为“%(kind)s”的列表。") % {"kind": kind})
         params = _valid(PageInput, request.query_params)
         now = timezone.now()
-        rows, has_next = _paged(
-            dashboard_stats.DEADLINE_LISTS[kind](now=now, province=_province(params.get("province"))),
-            params["page"],
+        rows = dashboard_stats.DEADLINE_LISTS[kind](now=now, province=_province(params.get("province")))
+        page = keyset.page_after(
+            rows,
+            order=keyset.SOONEST_DUE,
+            after=_position(params, rows=rows, order=keyset.SOONEST_DUE),
+            size=PAGE_SIZE,
         )
         estimator = PublicationEstimator()
         return Response(
-            {
-                "page": params["page"],
-                "has_next": has_next,
-                "results": [_deadline_json(d, estimator=estimator, now=now) for d in rows],
-            }
+            _page_json(page, [_deadline_json(d, estimator=estimator, now=now) for d in page.rows])
         )
 
 
@@ -190,7 +200,7 @@ class ExpectedPublication(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("page", int),
+            OpenApiParameter("after", str),
             OpenApiParameter("province", str),
             OpenApiParameter("state", str, enum=[str(s) for s in OPEN_STATES]),
         ],
@@ -199,14 +209,15 @@ class ExpectedPublication(APIView):
     def get(self, request):
         params = _valid(ExpectedInput, request.query_params)
         state = params.get("state")
-        filings = dashboard_stats.open_filings(state=state, province=_province(params.get("province")))
-        rows, has_next = _paged(filings, params["page"])
+        after = _position(params, rows=Filing.objects.all(), order=dashboard_stats.OPEN_FILING_ORDER)
+        page = dashboard_stats.open_filings_page(
+            state=state, province=_province(params.get("province")), after=after, size=PAGE_SIZE
+        )
         estimator = PublicationEstimator()
         return Response(
-            {
-                "page": params["page"],
-                "has_next": has_next,
-                "results": [
+            _page_json(
+                page,
+                [
                     {
                         "filing": f.pk,
                         "subject": f.subject.name,
@@ -215,9 +226,9 @@ class ExpectedPublication(APIView):
                         "stage_entered_at": timezone.localtime(f.stage_entered_at).isoformat(),
                         "expected_publication": _expectation(estimator.expect(f)),
                     }
-                    for f in rows
+                    for f in page.rows
                 ],
-            }
+            )
         )
 
 
@@ -230,7 +241,7 @@ class ReviewQueue(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("page", int),
+            OpenApiParameter("after", str),
             OpenApiParameter("province", str),
             OpenApiParameter("mine", bool),
         ],
@@ -244,7 +255,7 @@ class ReviewQueue(APIView):
         now = timezone.now()
         page = queues.queue_page(
             chosen,
-            page=params["page"],
+            after=_position(params, rows=Deadline.objects.all(), order=keyset.SOONEST_DUE),
             user=request.user,
             mine=params["mine"],
             province_code=params.get("province") or None,
@@ -254,9 +265,7 @@ class ReviewQueue(APIView):
             {
                 "queue": chosen.slug,
                 "overdue": queues.overdue_count(chosen, now=now),
-                "page": page.page,
-                "has_next": page.has_next,
-                "results": [_deadline_json(d, estimator=estimator, now=now) for d in page.rows],
+                **_page_json(page, [_deadline_json(d, estimator=estimator, now=now) for d in page.rows]),
             }
         )
 

@@ -567,6 +567,11 @@ class Deadline(models.Model):
     filing = models.ForeignKey(
         Filing, verbose_name=_("备案"), on_delete=models.CASCADE, related_name="deadlines"
     )
+    # The filing's province (fixed when the filing is created), so that lists of one province's
+    # deadlines walk an index in due order instead of checking every row's filing.
+    province = models.ForeignKey(
+        Province, verbose_name=_("省份"), on_delete=models.PROTECT, related_name="+", editable=False
+    )
     stage = models.CharField(_("阶段"), max_length=32, choices=State.choices)
     stage_visit = models.PositiveIntegerField(_("阶段序号"))
     kind = models.CharField(_("类型"), max_length=32, choices=Kind.choices)
@@ -603,10 +608,31 @@ class Deadline(models.Model):
                 name="deadline_open_provisional_id",
             ),
             models.Index(fields=["filing", "closed_at"]),
+            # The same lists and queues narrowed to one province.
+            models.Index(
+                fields=["province", "due_at", "id"],
+                condition=Q(closed_at__isnull=True),
+                name="deadline_open_province_due",
+            ),
+            models.Index(
+                fields=["kind", "province", "due_at", "id"],
+                condition=Q(closed_at__isnull=True),
+                name="deadline_open_kind_prov_due",
+            ),
+            models.Index(
+                fields=["province", "due_at", "id"],
+                condition=Q(closed_at__isnull=True, provisional=True),
+                name="deadline_open_prov_provis",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.due_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.province_id is None:
+            self.province_id = self.filing.province_id
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:

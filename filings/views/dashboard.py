@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from accounts.roles import Perm
-from filings import charts, dashboard_stats, exports, queues, summaries
+from filings import charts, dashboard_stats, exports, keyset, queues, summaries
 from filings.estimates import PublicationEstimator
-from filings.models import Province
+from filings.models import Deadline, Filing, Province
 from filings.states import OPEN_STATES, STAGES, State
 
 dashboard_required = permission_required(Perm.DASHBOARD, raise_exception=True)
@@ -39,8 +39,22 @@ class DashboardFilter(forms.Form):
 class ListFilter(forms.Form):
     province = forms.CharField(required=False, max_length=2)
     state = forms.ChoiceField(required=False, choices=[("", "")] + [(s, s) for s in OPEN_STATES])
-    page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
+    # Where the page starts (filings/keyset.py); the pager's links carry it.
+    after = forms.CharField(required=False, max_length=200)
     format = forms.ChoiceField(required=False, choices=[("", ""), ("csv", "CSV"), ("xlsx", "Excel")])
+
+    def __init__(self, *args, rows, order, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows, self.order = rows, order
+
+    def clean_after(self) -> keyset.Position | None:
+        token = self.cleaned_data["after"]
+        if not token:
+            return None
+        try:
+            return keyset.Position.parse(token, queryset=self.rows, order=self.order)
+        except ValueError:
+            raise forms.ValidationError(_("分页位置无效,请从第一页重新浏览。")) from None
 
 
 def _bad_request(request, form):
@@ -61,7 +75,7 @@ def dashboard(request):
     lists = []
     totals = dashboard_stats.deadline_counts(now=now)
     for slug, title in DEADLINE_LIST_TITLES.items():
-        rows = dashboard_stats.listed(dashboard_stats.DEADLINE_LISTS[slug](now=now))
+        rows = dashboard_stats.DEADLINE_LISTS[slug](now=now)
         lists.append(
             {
                 "slug": slug,
@@ -144,7 +158,7 @@ def deadline_rows(deadlines, *, estimator: PublicationEstimator, now) -> list[di
     rows = []
     for deadline in deadlines:
         filing = deadline.filing
-        province = estimator.province_of(filing)
+        province = deadline.province
         expected = estimator.expect(filing)
         urgency = queues.urgency(deadline, now=now)
         rows.append(
@@ -214,15 +228,16 @@ def _province(code: str | None) -> Province | None:
 def deadline_list(request, kind: str):
     if kind not in dashboard_stats.DEADLINE_LISTS:
         raise Http404
-    params = ListFilter(request.GET)
+    params = ListFilter(request.GET, rows=Deadline.objects.all(), order=keyset.SOONEST_DUE)
     if not params.is_valid():
         return _bad_request(request, params)
     province = _province(params.cleaned_data["province"])
     rows = dashboard_stats.DEADLINE_LISTS[kind](province=province)
     if params.cleaned_data["format"]:
         return exports.deadline_export(rows, fmt=params.cleaned_data["format"], name=f"deadlines-{kind}")
-    page = params.cleaned_data["page"] or 1
-    chunk = list(dashboard_stats.listed(rows)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    page = keyset.page_after(
+        rows, order=keyset.SOONEST_DUE, after=params.cleaned_data["after"], size=PAGE_SIZE
+    )
     now = timezone.now()
     estimator = PublicationEstimator()
     return render(
@@ -231,9 +246,8 @@ def deadline_list(request, kind: str):
         {
             "kind": kind,
             "title": DEADLINE_LIST_TITLES[kind],
-            "rows": deadline_rows(chunk[:PAGE_SIZE], estimator=estimator, now=now),
+            "rows": deadline_rows(page.rows, estimator=estimator, now=now),
             "page": page,
-            "has_next": len(chunk) > PAGE_SIZE,
             "provinces": estimator.provinces.values(),
             "province": province,
             "query": _query_without_page(request),
@@ -246,24 +260,24 @@ def deadline_list(request, kind: str):
 @require_GET
 def open_filings(request):
     """Every open filing with its expected publication date, filterable by stage and province."""
-    params = ListFilter(request.GET)
+    params = ListFilter(request.GET, rows=Filing.objects.all(), order=dashboard_stats.OPEN_FILING_ORDER)
     if not params.is_valid():
         return _bad_request(request, params)
     province = _province(params.cleaned_data["province"])
     state = params.cleaned_data["state"]
-    filings = dashboard_stats.open_filings(state=state, province=province)
     if params.cleaned_data["format"]:
+        filings = dashboard_stats.open_filings(state=state, province=province)
         return exports.filing_export(filings, fmt=params.cleaned_data["format"], name="open-filings")
-    page = params.cleaned_data["page"] or 1
-    chunk = list(filings[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    page = dashboard_stats.open_filings_page(
+        state=state, province=province, after=params.cleaned_data["after"], size=PAGE_SIZE
+    )
     estimator = PublicationEstimator()
     return render(
         request,
         "dashboard/open_filings.html",
         {
-            "rows": [{"filing": f, "expected": estimator.expect(f)} for f in chunk[:PAGE_SIZE]],
+            "rows": [{"filing": f, "expected": estimator.expect(f)} for f in page.rows],
             "page": page,
-            "has_next": len(chunk) > PAGE_SIZE,
             "provinces": estimator.provinces.values(),
             "province": province,
             "state": state,
@@ -275,6 +289,6 @@ def open_filings(request):
 
 def _query_without_page(request) -> str:
     query = request.GET.copy()
-    query.pop("page", None)
+    query.pop("after", None)
     query.pop("format", None)
     return query.urlencode()

@@ -57,7 +57,7 @@ def filing_list(request):
         query=(filters.get("q") or "").strip() or None,
         domain=(filters.get("domain") or "").strip() or None,
     )
-    page = keyset.newest_first(filings, after=filters.get("after"), size=PAGE_SIZE)
+    page = keyset.page_after(filings, order=keyset.NEWEST_FIRST, after=filters.get("after"), size=PAGE_SIZE)
     alerts = selectors.unread_alert_counts(request.user, [f.pk for f in page.rows])
     now = timezone.now()
     rows = []
@@ -176,12 +176,21 @@ def filing_create(request):
     if not request.user.has_perm(Perm.WORK_ON_OWN):
         raise PermissionDenied
     subjects = selectors.published_subjects_of(request.user)
-    start = FilingStartForm(request.GET if "province" in request.GET else None, subjects=subjects)
+    shown = selectors.published_subject_choices(
+        request.user, text=request.GET.get("subject_search", "")[:100]
+    )
+    finding = "find_subject" in request.GET  # the picker's own button: show what it found
+    start = FilingStartForm(
+        request.GET if "province" in request.GET and not finding else None,
+        initial=request.GET.dict() if finding else None,
+        subjects=subjects,
+        shown_subjects=shown,
+    )
     if not start.is_bound or not start.is_valid():
         return render(
             request,
             "filings/filing_start.html",
-            {"form": start, "has_subjects": subjects.exists()},
+            {"form": start, "has_subjects": bool(shown) or subjects.exists(), "finding": finding},
             status=400 if start.is_bound else 200,
         )
     province, subject = start.cleaned_data["province"], start.cleaned_data["subject"]

@@ -14,11 +14,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import Perm
-from filings import dashboard_stats, exports, footer_checks, queues, selectors
+from filings import dashboard_stats, exports, footer_checks, keyset, queues, selectors
 from filings.checks import load_filing_for_checks, run_submission_checks
 from filings.estimates import PublicationEstimator
 from filings.exceptions import BeianError, InvalidInput
-from filings.models import FooterCheck, Province, RejectionReason
+from filings.models import Deadline, FooterCheck, Province, RejectionReason
 from filings.services import transitions
 from filings.states import State
 from filings.views import display
@@ -29,12 +29,18 @@ reviewer_required = permission_required(Perm.REVIEW, raise_exception=True)
 class QueueFilter(forms.Form):
     province = forms.CharField(required=False, max_length=2)
     mine = forms.BooleanField(required=False)
-    page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
+    # Where the page starts (filings/keyset.py); the pager's links carry it.
+    after = forms.CharField(required=False, max_length=200)
     format = forms.ChoiceField(required=False, choices=[("", ""), ("csv", "CSV"), ("xlsx", "Excel")])
 
-
-# What QueueFilter cleans an empty query string to (tests/test_queues.py keeps them equal).
-QUEUE_DEFAULTS = {"province": "", "mine": False, "page": None, "format": ""}
+    def clean_after(self) -> keyset.Position | None:
+        token = self.cleaned_data["after"]
+        if not token:
+            return None
+        try:
+            return keyset.Position.parse(token, queryset=Deadline.objects.all(), order=keyset.SOONEST_DUE)
+        except ValueError:
+            raise forms.ValidationError(_("分页位置无效,请从第一页重新浏览。")) from None
 
 
 class ReturnForm(forms.Form):
@@ -86,13 +92,10 @@ def queue(request, queue: str):
     chosen = queues.QUEUES.get(queue)
     if chosen is None:
         raise Http404
-    if request.GET:
-        params = QueueFilter(request.GET)
-        if not params.is_valid():
-            return render(request, "review/queue.html", {"error": _form_error(params)}, status=400)
-        chosen_filters = params.cleaned_data
-    else:
-        chosen_filters = QUEUE_DEFAULTS  # the tabs' own links: nothing to validate
+    params = QueueFilter(request.GET)
+    if not params.is_valid():
+        return render(request, "review/queue.html", {"error": _form_error(params)}, status=400)
+    chosen_filters = params.cleaned_data
     filters = {
         "user": request.user,
         "mine": chosen_filters["mine"],
@@ -102,7 +105,7 @@ def queue(request, queue: str):
     if export:
         rows = queues.queue_deadlines(chosen, **filters)
         return exports.deadline_export(rows, fmt=export, name=f"queue-{chosen.slug}")
-    page = queues.queue_page(chosen, page=chosen_filters["page"] or 1, **filters)
+    page = queues.queue_page(chosen, after=chosen_filters["after"], **filters)
     now = timezone.now()
     today = timezone.localdate()
     estimator = PublicationEstimator()
@@ -118,7 +121,7 @@ def queue(request, queue: str):
         for deadline in page.rows
     ]
     query = request.GET.copy()
-    query.pop("page", None)
+    query.pop("after", None)
     query = query.urlencode()
     return render(
         request,
