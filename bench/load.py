@@ -1,0 +1,226 @@
+"""A mixed load on gunicorn (2 workers): principals on their lists and filings, reviewers on queues
+and pre-review pages, managers on the dashboard, its lists and an export; 8 concurrent clients for
+30 s, each request a path its user has not just taken (another filing, another page, another
+filter). Prints errors, p50/p95 and throughput beside a bare logged-in Django view's in the same run.
+
+    python bench/run.py load -- --seconds 30 --clients 8
+"""
+
+import argparse
+import http.client
+import itertools
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+P95_GOAL_MS = 300
+
+
+def _setup() -> None:
+    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/beian_bench")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench._settings"
+    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start")
+
+
+def _cookie(user) -> str:
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def _paths_for_roles(rng: random.Random) -> dict[str, list[tuple[str, list[str]]]]:
+    """Return, per role, (session cookie, the paths that user will take in turn)."""
+    from django.db.models import Count
+
+    from accounts.models import User
+    from filings import keyset
+    from filings.models import Deadline, Filing, Province
+    from filings.queues import QUEUES
+    from filings.states import State
+
+    provinces = list(Province.objects.values_list("code", flat=True))
+    # Principals of every size: the very large customer and others owning from one to hundreds.
+    owners = list(
+        Filing.objects.filter(state=State.BUREAU_REVIEW)
+        .order_by("-id")
+        .values_list("assignee_id", flat=True)
+        .distinct()[:40]
+    )
+    largest_owner = (
+        Filing.objects.values("assignee_id")
+        .order_by()
+        .annotate(n=Count("id"))
+        .order_by("-n")[0]["assignee_id"]
+    )
+    principals = []
+    for owner_id in [largest_owner, *owners[:20]]:
+        own = list(
+            Filing.objects.filter(assignee_id=owner_id)
+            .order_by("-updated_at", "-id")
+            .values_list("id", flat=True)[:30]
+        )
+        paths = []
+        for filing_id in own:
+            paths += [f"/filings/{filing_id}/", "/filings/", f"/filings/?state={rng.choice(State.values)}"]
+        principals.append((_cookie(User.objects.get(pk=owner_id)), paths))
+
+    reviewer = User.objects.get(username="reviewer")
+    in_review = list(
+        Filing.objects.filter(state=State.PROVIDER_REVIEW).order_by("-id").values_list("id", flat=True)[:200]
+    )
+    deep = Deadline.objects.filter(closed_at__isnull=True, kind=Deadline.Kind.BUREAU_REVIEW).order_by(
+        "due_at", "id"
+    )
+    positions = [keyset.Position((row.due_at, row.pk)).token() for row in deep.only("due_at")[:2000:100]]
+    reviewer_paths = []
+    for index, filing_id in enumerate(in_review):
+        queue = list(QUEUES)[index % len(QUEUES)]
+        reviewer_paths += [
+            f"/filings/review/{filing_id}/",
+            f"/filings/review/queues/{queue}/?province={rng.choice(provinces)}",
+            f"/filings/review/queues/bureau_review/?after={positions[index % len(positions)]}",
+            f"/filings/?q={rng.choice(['星河', '云帆', '数据', '科技'])}",
+        ]
+
+    manager = User.objects.get(username="manager")
+    manager_paths = []
+    for code in itertools.islice(itertools.cycle(provinces), 200):
+        manager_paths += [
+            "/filings/dashboard/",
+            f"/filings/dashboard/deadlines/overdue/?province={code}",
+            f"/filings/dashboard/open/?province={code}&state=bureau_review",
+            f"/filings/dashboard/deadlines/at-risk/?province={code}&format=csv",
+        ]
+    return {
+        "principal": principals,
+        "reviewer": [(_cookie(reviewer), reviewer_paths)],
+        "manager": [(_cookie(manager), manager_paths)],
+    }
+
+
+def _drive(
+    port: int, cookie: str, paths: list[str], stop: float, times: list[float], errors: list[str]
+) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    for path in itertools.cycle(paths):
+        if time.monotonic() >= stop:
+            return
+        started = time.perf_counter()
+        connection.request("GET", path, headers={"Cookie": cookie})
+        response = connection.getresponse()
+        response.read()
+        times.append(time.perf_counter() - started)
+        if response.status != 200:
+            errors.append(f"{path}: HTTP {response.status}")
+
+
+def _run(port: int, clients: list[tuple[str, list[str]]], seconds: int) -> tuple[list[float], list[str]]:
+    times: list[float] = []
+    errors: list[str] = []
+    stop = time.monotonic() + seconds
+    threads = [
+        threading.Thread(target=_drive, args=(port, cookie, paths, stop, times, errors))
+        for cookie, paths in clients
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return times, errors
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="bench load")
+    parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--clients", type=int, default=8)
+    args, _unknown = parser.parse_known_args(argv)
+    _setup()
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        print("This benchmark needs PostgreSQL: set DATABASE_URL.")
+        return 1
+    rng = random.Random(7)
+    roles = _paths_for_roles(rng)
+    # 8 clients: 3 principals, 3 reviewers, 2 managers (each with its own sequence of paths).
+    shares = {"principal": 3, "reviewer": 3, "manager": 2}
+    clients = []
+    for role, count in shares.items():
+        sessions = roles[role]
+        for index in range(max(1, round(count * args.clients / 8))):
+            cookie, paths = sessions[index % len(sessions)]
+            offset = (index * 7) % max(1, len(paths))
+            clients.append((cookie, paths[offset:] + paths[:offset]))
+    bare = [(roles["principal"][0][0], ["/bench/bare-user/"])] * args.clients
+
+    port = _free_port()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench._settings", "PYTHONPATH": str(ROOT)}
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "30",
+            "--log-level",
+            "warning",
+            "config.wsgi:application",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        _wait_for(port)
+        _run(port, clients, 3)  # both workers import and connect before the timed run
+        times, errors = _run(port, clients, args.seconds)
+        bare_times, bare_errors = _run(port, bare, min(10, args.seconds))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    p50 = statistics.median(times) * 1000
+    p95 = statistics.quantiles(times, n=20)[-1] * 1000
+    rate = len(times) / args.seconds
+    bare_rate = len(bare_times) / min(10, args.seconds)
+    print(f"gunicorn 2 workers, {len(clients)} clients for {args.seconds}s (principals, reviewers, managers)")
+    print(f"  requests {len(times):,}, errors {len(errors)}{' e.g. ' + errors[0] if errors else ''}")
+    verdict = "met" if not errors and p95 < P95_GOAL_MS else "MISSED"
+    print(f"  p50 {p50:.0f} ms, p95 {p95:.0f} ms (goal: no error, p95 < {P95_GOAL_MS} ms)  {verdict}")
+    print(f"  throughput {rate:.1f} req/s; bare logged-in view in the same run {bare_rate:.0f} req/s", end="")
+    print(f" ({len(bare_errors)} errors)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
