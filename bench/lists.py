@@ -88,6 +88,9 @@ def main(argv: list[str]) -> int:  # noqa: C901 - one table of paths
         print("This benchmark needs PostgreSQL: set DATABASE_URL.")
         return 1
     print(f"database {settings.DATABASES['default']['NAME']}: {Filing.objects.order_by().count():,} filings")
+    from bench._database import ensure_realistic
+
+    ensure_realistic()
 
     def logged_in(user) -> Client:
         client = Client()

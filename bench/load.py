@@ -170,6 +170,9 @@ def main(argv: list[str]) -> int:
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         print("This benchmark needs PostgreSQL: set DATABASE_URL.")
         return 1
+    from bench._database import ensure_realistic
+
+    ensure_realistic()
     rng = random.Random(7)
     roles = _paths_for_roles(rng)
     # 8 clients: 3 principals, 3 reviewers, 2 managers (each with its own sequence of paths).

@@ -462,6 +462,33 @@ def _bulk_principals(*, count: int, run_id: int, rng: random.Random) -> list[int
     return owners
 
 
+def reshape_bulk_owners(*, seed: int = 7) -> int:
+    """Give the bulk filings of a database seeded before owners had sizes (all owned by the demo
+    principals) to principals of every size, as seed_bulk() does now; return how many moved."""
+    rng = random.Random(seed)
+    demo_owners = User.objects.filter(username__in=["principal", "principal2"])
+    bulk = Filing.objects.filter(assignee__in=demo_owners).exclude(subject__name__startswith="[演示")
+    ids = list(bulk.order_by("id").values_list("id", flat=True))
+    if not ids:
+        return 0
+    owners = _bulk_principals(count=len(ids), run_id=rng.randrange(10**6), rng=rng)
+    if connection.vendor != "postgresql":
+        moves: dict[int, list[int]] = {}
+        for filing_id, owner_id in zip(ids, owners, strict=True):
+            moves.setdefault(owner_id, []).append(filing_id)
+        for owner_id, filing_ids in moves.items():
+            Filing.objects.filter(pk__in=filing_ids).update(assignee_id=owner_id)
+        return len(ids)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 100_000):
+            cursor.execute(
+                f"UPDATE {Filing._meta.db_table} AS f SET assignee_id = m.owner"
+                " FROM unnest(%s::bigint[], %s::bigint[]) AS m(id, owner) WHERE f.id = m.id",
+                [ids[start : start + 100_000], owners[start : start + 100_000]],
+            )
+    return len(ids)
+
+
 def _bulk_batch(
     *,
     size,

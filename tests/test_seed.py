@@ -153,3 +153,18 @@ def test_bulk_mode_writes_consistent_rows(seed_value):
     owners = list(User.objects.filter(assigned_filings__in=bulk).distinct()[:5])
     assert all(owner.groups.filter(name=Role.PRINCIPAL).exists() for owner in owners)
     assert not any(owner.has_usable_password() for owner in owners)
+
+
+@pytest.mark.django_db
+def test_an_old_bulk_database_is_given_owners_of_every_size():
+    from filings import demo
+    from tests import factories
+
+    old_owner = factories.principal_user(username="principal")
+    made = [factories.ready_filing(assignee=old_owner) for _ in range(40)]
+    assert demo.reshape_bulk_owners() == 40
+    owners = Filing.objects.filter(pk__in=[f.pk for f in made]).values("assignee").annotate(n=Count("id"))
+    sizes = sorted((row["n"] for row in owners), reverse=True)
+    assert sum(sizes) == 40 and len(sizes) > 3 and 2 in sizes  # the large customer's 5%
+    assert not Filing.objects.filter(assignee=old_owner).exists()
+    assert demo.reshape_bulk_owners() == 0  # done once

@@ -1,0 +1,18 @@
+"""The benchmark database: a million filings shaped like production (reused when it exists)."""
+
+from django.db.models import Count
+
+
+def ensure_realistic(log=print) -> None:
+    """Reshape a database seeded by older code: principals of every size, and the alerts and
+    notifications of every deadline that has passed."""
+    from filings import alert_scan, demo
+    from filings.models import Alert, Filing
+
+    owners = Filing.objects.values("assignee_id").order_by().annotate(n=Count("id"))
+    if owners.count() < 1000:
+        log(f"giving the bulk filings owners of every size: {demo.reshape_bulk_owners():,} filings moved")
+    if not Alert.objects.exists():
+        log("raising the alerts of every deadline that has passed (the scan after an outage) …")
+        result = alert_scan.catch_up()
+        log(f"  {result}")
