@@ -32,9 +32,8 @@ IsReviewer = _has(Perm.REVIEW)
 
 
 class PageInput(serializers.Serializer):
-    after = serializers.CharField(
-        required=False, max_length=200, allow_blank=True, help_text=_("上一页返回的 next,从它之后读取")
-    )
+    # The `next` of the page before (filings/keyset.py).
+    after = serializers.CharField(required=False, max_length=200, allow_blank=True)
     province = serializers.CharField(required=False, max_length=2, allow_blank=True)
 
 

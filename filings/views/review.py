@@ -18,7 +18,7 @@ from filings import dashboard_stats, exports, footer_checks, keyset, queues, sel
 from filings.checks import load_filing_for_checks, run_submission_checks
 from filings.estimates import PublicationEstimator
 from filings.exceptions import BeianError, InvalidInput
-from filings.models import Deadline, FooterCheck, Province, RejectionReason
+from filings.models import Deadline, FooterCheck, RejectionReason
 from filings.services import transitions
 from filings.states import State
 from filings.views import display
@@ -129,7 +129,7 @@ def queue(request, queue: str):
         {
             "queue": chosen,
             "tabs": [(q, counts.get(q.slug, 0)) for q in queues.QUEUES.values()],
-            "provinces": Province.objects.order_by("code").only("code", "name"),
+            "provinces": sorted(estimator.provinces.values(), key=lambda p: p.code),
             "chosen_province": chosen_filters["province"],
             "mine": chosen_filters["mine"],
             "rows": rows,
