@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from filings.models import Domain, Filing, Material, Person, PriorApproval, RuleTerm, Subject, Website
 from filings.states import OPEN_STATES
-from filings.validators import validate_mobile, validate_resident_id, validate_uscc
+from filings.validators import resident_id_birth_date, validate_mobile, validate_resident_id, validate_uscc
 
 PASS, WARNING, FAIL = "pass", "warning", "fail"
 REAL_NAME_SYNC_DAYS = 3
@@ -182,13 +182,6 @@ def _validator_message(validator, value: str) -> str | None:
     return None
 
 
-def _birth_date(id_number: str) -> date | None:
-    try:
-        return date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
-    except (ValueError, IndexError):
-        return None
-
-
 def check_subject(filing: Filing, checklist: Checklist, today: date) -> None:
     subject, province = filing.subject, filing.province
     if subject.certificate_kind == Subject.CertificateKind.USCC:
@@ -294,7 +287,7 @@ def check_people(filing: Filing, checklist: Checklist, today: date) -> None:
                 fix=_("按身份证逐位核对号码。"),
                 passed_message=_("%(name)s的身份证号码校验通过。") % {"name": person.name},
             )
-            birth = _birth_date(person.id_number)
+            birth = resident_id_birth_date(person.id_number)
             minimum_age = filing.province.minimum_age
             if problem is None and birth and minimum_age:
                 age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))

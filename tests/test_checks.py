@@ -4,6 +4,8 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from stdnum.cn import uscc as stdnum_uscc
+from stdnum.iso7064 import mod_11_2
 
 from filings import services
 from filings.checks import FAIL, PASS, load_filing_for_checks, run_submission_checks
@@ -553,3 +555,30 @@ def test_phone_shared_with_a_published_filing_of_the_same_company_is_fine(filing
     Filing.objects.filter(pk=earlier.pk).update(state=State.PUBLISHED)
     Person.objects.filter(pk=earlier.subject_principal_id).update(mobile=filing.subject_principal.mobile)
     assert failures(filing) == set()
+
+
+# Identity numbers the standards allow (python-stdnum refuses them).
+
+
+@pytest.mark.django_db
+def test_principal_with_an_id_from_a_county_newer_than_their_birth_passes():
+    filing = factories.ready_filing(province_code="31")
+    body = "31011519850612003"  # Pudong's code dates from 1993; the holder was born in 1985
+    Person.objects.filter(pk=filing.subject_principal_id).update(
+        id_number=body + mod_11_2.calc_check_digit(body)
+    )
+    result = checklist(filing)
+    assert "person_id" not in {r.code for r in result.failures}
+    assert result.passed, [r.message for r in result.failures]
+
+
+@pytest.mark.django_db
+def test_military_subject_with_a_letter_uscc_passes():
+    filing = factories.ready_filing(province_code="11")
+    body = "A1110000MA0000001"
+    number = body + stdnum_uscc.calc_check_digit(body)
+    Subject.objects.filter(pk=filing.subject_id).update(kind=Subject.Kind.MILITARY, certificate_number=number)
+    Domain.objects.filter(website__filing=filing).update(registrant_certificate_number=number)
+    result = checklist(filing)
+    assert result.passed, [r.message for r in result.failures]
+    assert {r.status for r in result.results if r.code == "subject_certificate"} == {PASS}
