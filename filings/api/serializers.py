@@ -20,7 +20,7 @@ from filings.models import (
 )
 from filings.privacy import mask_email, mask_id_number, mask_phone
 from filings.selectors import available_transitions
-from filings.validators import validate_mobile, validate_phone
+from filings.validators import normalise_certificate_number, validate_mobile, validate_phone
 
 
 class ProvinceSerializer(serializers.ModelSerializer):
@@ -309,10 +309,17 @@ class FilingDetailSerializer(FilingListSerializer):
 # Input.
 
 
+class CertificateNumberInput(serializers.CharField):
+    """A certificate number, stored upper case without spaces or hyphens (as the model stores it)."""
+
+    def to_internal_value(self, data):
+        return normalise_certificate_number(super().to_internal_value(data))
+
+
 class PersonInput(serializers.Serializer):
     name = serializers.CharField(max_length=64)
     id_kind = serializers.ChoiceField(choices=Person.IdKind.choices, default=Person.IdKind.RESIDENT_ID)
-    id_number = serializers.CharField(max_length=32)
+    id_number = CertificateNumberInput(max_length=32)
     id_valid_until = serializers.DateField(required=False, allow_null=True)
     mobile = serializers.CharField(max_length=20, validators=[validate_mobile])
     emergency_phone = serializers.CharField(
@@ -358,7 +365,7 @@ class DomainInput(serializers.Serializer):
     name = serializers.CharField(max_length=253)
     registrar = serializers.CharField(max_length=100, required=False, allow_blank=True)
     registrant_name = serializers.CharField(max_length=100)
-    registrant_certificate_number = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    registrant_certificate_number = CertificateNumberInput(max_length=32, required=False, allow_blank=True)
     real_name_verified_at = serializers.DateField(required=False, allow_null=True)
     expires_on = serializers.DateField(required=False, allow_null=True)
 
@@ -389,7 +396,7 @@ class SubjectInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Subject.Kind.choices)
     name = serializers.CharField(max_length=100)
     certificate_kind = serializers.ChoiceField(choices=Subject.CertificateKind.choices)
-    certificate_number = serializers.CharField(max_length=32)
+    certificate_number = CertificateNumberInput(max_length=32)
     licence_valid_from = serializers.DateField(required=False, allow_null=True)
     licence_valid_until = serializers.DateField(required=False, allow_null=True)
     licence_long_term = serializers.BooleanField(required=False, default=False)

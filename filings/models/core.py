@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from filings import permissions as transition_perms
+from filings.models.fields import CertificateNumberField
 from filings.states import OPEN_STATES, WITHDRAWABLE_STATES, State
 from filings.validators import validate_domain_name, validate_mobile, validate_phone
 
@@ -171,7 +172,7 @@ class Subject(models.Model):
     kind = models.CharField(_("主体性质"), max_length=32, choices=Kind.choices)
     name = models.CharField(_("主体名称"), max_length=100)
     certificate_kind = models.CharField(_("证件类型"), max_length=32, choices=CertificateKind.choices)
-    certificate_number = models.CharField(_("证件号码"), max_length=32)
+    certificate_number = CertificateNumberField(_("证件号码"), max_length=32)
     licence_valid_from = models.DateField(_("证件有效期起"), null=True, blank=True)
     licence_valid_until = models.DateField(_("证件有效期止"), null=True, blank=True)
     licence_long_term = models.BooleanField(_("长期有效"), default=False)
@@ -215,7 +216,7 @@ class Person(models.Model):
     id_kind = models.CharField(
         _("证件类型"), max_length=32, choices=IdKind.choices, default=IdKind.RESIDENT_ID
     )
-    id_number = models.CharField(_("证件号码"), max_length=32)
+    id_number = CertificateNumberField(_("证件号码"), max_length=32)
     id_valid_until = models.DateField(_("证件有效期止"), null=True, blank=True, help_text=_("留空表示长期"))
     mobile = models.CharField(_("手机号码"), max_length=20, validators=[validate_mobile])
     emergency_phone = models.CharField(_("应急电话"), max_length=20, blank=True, validators=[validate_phone])
@@ -476,7 +477,7 @@ class Domain(models.Model):
     name = models.CharField(_("域名"), max_length=253, validators=[validate_domain_name])
     registrar = models.CharField(_("注册商"), max_length=100, blank=True)
     registrant_name = models.CharField(_("注册人名称"), max_length=100)
-    registrant_certificate_number = models.CharField(_("注册人证件号码"), max_length=32, blank=True)
+    registrant_certificate_number = CertificateNumberField(_("注册人证件号码"), max_length=32, blank=True)
     real_name_verified_at = models.DateField(_("实名认证日期"), null=True, blank=True)
     expires_on = models.DateField(_("域名到期日"), null=True, blank=True)
 
