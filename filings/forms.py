@@ -533,9 +533,21 @@ class CommentForm(AccessibleFormMixin, forms.Form):
     )
 
 
+class WentLiveForm(AccessibleFormMixin, forms.Form):
+    went_live_on = forms.DateField(
+        label=_("网站开通日期"),
+        widget=forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
+        help_text=_(
+            "公安联网备案须在网站开通之日起30日内办理;默认为备案公示日期,网站实际开通日不同时请修改。"
+        ),
+    )
+
+
 class PublicSecurityForm(AccessibleFormMixin, forms.Form):
     psb_number = forms.CharField(
-        label=_("公安联网备案号"), max_length=32, help_text=_("例如 京公网安备11010502030143号")
+        label=_("公安联网备案号"),
+        max_length=40,
+        help_text=_("格式为省份简称+公网安备+14位数字+号,例如 京公网安备11010502030143号"),
     )
 
 

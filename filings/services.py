@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
-from filings import deadlines, notifications, page_cache
+from filings import deadlines, notifications, page_cache, public_security
 from filings import permissions as transition_perms
 from filings.checks import load_filing_for_checks, run_submission_checks
 from filings.exceptions import (
@@ -334,16 +334,12 @@ def approve_filing(
 
 
 def register_public_security(filing: Filing, *, by: Any, psb_number: str, comment: str = "") -> Filing:
-    psb_number = (psb_number or "").strip()
     with transaction.atomic():
         locked = lock_filing(filing)
         if locked.psb_number:
             raise TransitionNotPossible(_("已记录公安联网备案号 %(n)s。") % {"n": locked.psb_number})
         _refuse_unless_allowed(locked, "register_public_security", by=by)
-        if not psb_number or len(psb_number) > 32:
-            raise InvalidInput(
-                _("请填写公安联网备案号。"), details={"psb_number": [_("例如 京公网安备11010502030143号。")]}
-            )
+        psb_number = public_security.checked_psb_number(locked, psb_number)
         locked.psb_number = psb_number
         _apply_transition(
             locked,

@@ -176,3 +176,29 @@ def validate_icp_website_number(value: str, *, subject_number: str) -> None:
             code="icp_website_format",
             params={"example": subject_number},
         )
+
+
+def normalise_psb_number(value: str | None) -> str:
+    """Return a public-security number without spaces and with half-width digits."""
+    return re.sub(r"\s", "", unicodedata.normalize("NFKC", value or ""))
+
+
+def validate_psb_number(value: str, *, abbreviation: str, province_code: str) -> None:
+    """Validate a public-security registration number (公安联网备案号) for a filing's province:
+    the province abbreviation, 公网安备, 14 digits starting with the province's code, and 号."""
+    example = f"{abbreviation}公网安备{province_code}010602012345号"
+    match = PSB_RE.match(normalise_psb_number(value))
+    if not match:
+        raise ValidationError(
+            _("公安联网备案号格式应为“省份简称+公网安备+14位数字+号”,例如“%(example)s”。"),
+            code="psb_format",
+            params={"example": example},
+        )
+    if match["abbr"] != abbreviation or not match["serial"].startswith(province_code):
+        raise ValidationError(
+            _(
+                "公安联网备案号应以“%(abbr)s公网安备%(code)s”开头(本备案所在省份的简称和行政区划代码),例如“%(example)s”。"
+            ),
+            code="psb_province",
+            params={"abbr": abbreviation, "code": province_code, "example": example},
+        )

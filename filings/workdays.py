@@ -143,3 +143,14 @@ def calendar_deadline(start: datetime, delta: timedelta) -> Due:
 def workdays_left(now: datetime, due: datetime) -> int:
     """Return working days from now's day to due's day (0 on the due day, negative when past)."""
     return workdays_between(now.astimezone(SHANGHAI).date(), due.astimezone(SHANGHAI).date())
+
+
+def civil_period_deadline(start_day: date, days: int) -> Due:
+    """Return the end of a period of `days` calendar days counted as Chinese civil law counts them:
+    from the day after start_day, ending at 24:00 (here 23:59:59) of the last day, and when the last
+    day is a rest day or a holiday, on the next working day instead."""
+    last = start_day + timedelta(days=days)
+    while not is_workday(last):
+        last += timedelta(days=1)
+    at = datetime(last.year, last.month, last.day, 23, 59, 59, tzinfo=SHANGHAI)
+    return Due(at=at, provisional=is_provisional(start_day, last))

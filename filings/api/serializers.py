@@ -288,6 +288,7 @@ class FilingDetailSerializer(FilingListSerializer):
             "submitted_at",
             "published_at",
             "psb_registered_at",
+            "went_live_on",
             "events",
             "deadlines",
             "materials",

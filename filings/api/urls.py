@@ -1,6 +1,6 @@
 from django.urls import path
 
-from filings.api import alerts, stats, views
+from filings.api import alerts, public_security, stats, views
 
 app_name = "api"
 
@@ -12,6 +12,11 @@ urlpatterns = [
         "filings/<int:pk>/transitions/<str:name>/", views.FilingTransition.as_view(), name="filing-transition"
     ),
     path("filings/<int:pk>/claim/", views.FilingClaim.as_view(), name="filing-claim"),
+    path(
+        "filings/<int:pk>/public-security/",
+        public_security.FilingPublicSecurity.as_view(),
+        name="filing-public-security",
+    ),
     path("alerts/", alerts.AlertList.as_view(), name="alert-list"),
     path("alerts/<int:pk>/", alerts.AlertDetail.as_view(), name="alert-detail"),
     path("alerts/<int:pk>/acknowledge/", alerts.AlertAcknowledge.as_view(), name="alert-acknowledge"),

@@ -280,6 +280,9 @@ class Filing(ConcurrentTransitionMixin, models.Model):
     submitted_at = models.DateTimeField(_("最近提交时间"), null=True, blank=True)
     published_at = models.DateTimeField(_("公示时间"), null=True, blank=True)
     psb_registered_at = models.DateTimeField(_("公安联网备案时间"), null=True, blank=True)
+    # The public-security registration is due 30 days after the site goes live (网站开通之日),
+    # which the principal records; it starts as the publication date.
+    went_live_on = models.DateField(_("网站开通日期"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
 
@@ -376,6 +379,7 @@ class Filing(ConcurrentTransitionMixin, models.Model):
     )
     def approve(self) -> None:
         self.published_at = timezone.now()
+        self.went_live_on = timezone.localdate(self.published_at)
 
     @transition(
         field=state, source=State.BUREAU_REVIEW, target=State.ENTRY, permission=transition_perms.is_reviewer

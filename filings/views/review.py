@@ -17,7 +17,17 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import Perm
-from filings import exports, footer_checks, fragments, links, queues, selectors, services, stats
+from filings import (
+    exports,
+    footer_checks,
+    fragments,
+    links,
+    public_security,
+    queues,
+    selectors,
+    services,
+    stats,
+)
 from filings.checks import load_filing_for_checks, run_submission_checks
 from filings.exceptions import BeianError, InvalidInput
 from filings.models import FooterCheck, RejectionReason
@@ -348,6 +358,19 @@ def register_psb(request, filing_id: int):
         filing_id,
         lambda f: services.register_public_security(f, by=request.user, psb_number=psb_number),
         _("已记录公安联网备案号。"),
+    )
+
+
+@login_required
+@reviewer_required
+@require_POST
+def correct_psb(request, filing_id: int):
+    psb_number = request.POST.get("psb_number", "")[:40]
+    return _act(
+        request,
+        filing_id,
+        lambda f: public_security.correct_public_security_number(f, by=request.user, psb_number=psb_number),
+        _("已更正公安联网备案号。"),
     )
 
 
