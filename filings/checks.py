@@ -12,7 +12,13 @@ from django.utils.translation import gettext as _
 
 from filings.models import Domain, Filing, Material, Person, PriorApproval, RuleTerm, Subject, Website
 from filings.states import OPEN_STATES
-from filings.validators import resident_id_birth_date, validate_mobile, validate_resident_id, validate_uscc
+from filings.validators import (
+    is_ip_address,
+    resident_id_birth_date,
+    validate_mobile,
+    validate_resident_id,
+    validate_uscc,
+)
 
 PASS, WARNING, FAIL = "pass", "warning", "fail"
 REAL_NAME_SYNC_DAYS = 3
@@ -401,7 +407,7 @@ def check_websites(
         fix=_("添加网站信息。"),
         passed_message=_("已填写网站信息。"),
     )
-    denied_tlds = {t.value.lower().lstrip(".") for t in terms.get(RuleTerm.Kind.DENIED_TLD, [])}
+    tlds = TldRule.from_terms(terms)
     domain_count = 0
     for website in websites:
         domains = list(website.domains.all())
@@ -438,7 +444,7 @@ def check_websites(
         check_website_name(filing, website, domains, checklist, terms)
         check_prior_approvals(website, checklist, terms)
         for domain in domains:
-            check_domain(filing, domain, checklist, today, denied_tlds)
+            check_domain(filing, domain, checklist, today, tlds)
     if province.max_domains_per_filing:
         checklist.add(
             "domains_per_filing",
@@ -451,17 +457,44 @@ def check_websites(
         )
 
 
-def check_domain(
-    filing: Filing, domain: Domain, checklist: Checklist, today: date, denied_tlds: set[str]
-) -> None:
+@dataclass(frozen=True)
+class TldRule:
+    """The fileable top-level domains: MIIT's allow-list (national and the province's) less any
+    suffix a bureau names as not fileable."""
+
+    allowed: frozenset[str]
+    denied: frozenset[str]
+
+    @classmethod
+    def from_terms(cls, terms: dict[str, list[RuleTerm]]) -> "TldRule":
+        def values(kind: str) -> frozenset[str]:
+            return frozenset(t.value.lower().lstrip(".") for t in terms.get(kind, []))
+
+        return cls(allowed=values(RuleTerm.Kind.ALLOWED_TLD), denied=values(RuleTerm.Kind.DENIED_TLD))
+
+    def refusal(self, domain_name: str) -> str | None:
+        """Return why the domain cannot be filed, or None."""
+        if is_ip_address(domain_name):
+            return _("%(domain)s 是IP地址,不是域名;备案须填写域名。") % {"domain": domain_name}
+        tld = domain_name.rsplit(".", 1)[-1].lower()
+        if tld in self.denied or tld not in self.allowed:
+            return _("域名后缀 .%(tld)s 不在工信部批准的可备案域名后缀名单中(%(domain)s),不能备案。") % {
+                "tld": tld,
+                "domain": domain_name,
+            }
+        return None
+
+
+def check_domain(filing: Filing, domain: Domain, checklist: Checklist, today: date, tlds: TldRule) -> None:
     subject = filing.subject
+    refusal = tlds.refusal(domain.name)
     checklist.add(
         "tld_allowed",
-        domain.tld not in denied_tlds,
-        _("域名后缀 .%(tld)s 不能备案(%(domain)s)。") % {"tld": domain.tld, "domain": domain.name},
+        refusal is None,
+        refusal or "",
         field="domain.name",
         object_id=domain.pk,
-        fix=_("请更换为可备案的域名后缀,如 .cn、.com。"),
+        fix=_("请更换为工信部批准的域名后缀(如 .cn、.com、.中国)下的域名。"),
         passed_message=_("%(domain)s 的后缀可以备案。") % {"domain": domain.name},
     )
     synced = domain.real_name_verified_at is not None and domain.real_name_verified_at <= today - timedelta(

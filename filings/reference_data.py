@@ -389,12 +389,31 @@ _PRIOR_APPROVAL_KEYWORDS = {
     "health": (["医疗", "医院", "诊所", "保健", "健康咨询"], _DROPPED_NATIONALLY_NOTE),
 }
 
+# Top-level domains whose registries MIIT has approved (工信部批准的域名注册管理机构), as providers'
+# filing guides list them; a domain under any other suffix cannot be filed. An admin keeps this
+# list current against MIIT's published list (RuleTerm "allowed_tld").
+ALLOWED_TLDS = [
+    # CNNIC
+    "cn", "中国", "公司", "网络",
+    # Verisign and other long-approved registries
+    "com", "net", "cc", "tv", "name", "org", "info", "biz", "mobi", "pro",
+    # New gTLDs approved since 2016
+    "top", "xyz", "vip", "club", "shop", "wang", "ren", "xin", "ltd", "ink", "work", "site",
+    "online", "tech", "store", "fun", "art", "link", "kim", "group", "red", "beer", "pub", "love",
+    "在线", "中文网", "网店", "商城", "集团", "我爱你",
+]  # fmt: skip
+_ALLOWED_TLD_NOTE = "工信部批准的可备案域名后缀,请管理员按工信部最新公布的名单增删"
+
 RULE_TERMS: list[dict] = [
-    # Uncertain: an older copy of Beijing's allow-list names .org as fileable, and .win was not checked;
-    # verify both against MIIT's current list before enforcing them nationally.
+    *(
+        {"kind": "allowed_tld", "value": tld, "category": "", "province": None, "note": _ALLOWED_TLD_NOTE}
+        for tld in ALLOWED_TLDS
+    ),
+    # Named by bureaus as not fileable; already outside the allow-list, kept so that the reason reads
+    # plainly and stays refused if someone adds it to the allow-list by mistake.
     *(
         {"kind": "denied_tld", "value": tld, "category": "", "province": None, "note": _DENIED_TLD_NOTE}
-        for tld in ["io", "me", "hk", "tw", "asia", "jp", "win", "org"]
+        for tld in ["io", "me", "hk", "tw", "asia", "jp", "win", "ai"]
     ),
     *(
         {

@@ -1,5 +1,6 @@
 """Validators for the numbers and names a filing carries, usable as Django field validators."""
 
+import ipaddress
 import re
 import unicodedata
 from datetime import date
@@ -152,10 +153,22 @@ def normalise_domain(value: str) -> str:
         ) from error
 
 
+def is_ip_address(value: str) -> bool:
+    try:
+        ipaddress.ip_address((value or "").strip().strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
 def validate_domain_name(value: str) -> None:
+    if is_ip_address(value):
+        raise ValidationError(_("IP地址不能作为域名备案,请填写域名,例如 example.cn。"), code="domain_ip")
     normalised = normalise_domain(value)
     if "." not in normalised:
         raise ValidationError(_("请填写完整的域名,例如 example.cn。"), code="domain")
+    if is_ip_address(normalised) or normalised.rsplit(".", 1)[-1].isdigit():
+        raise ValidationError(_("IP地址不能作为域名备案,请填写域名,例如 example.cn。"), code="domain_ip")
 
 
 def validate_icp_subject_number(value: str, *, abbreviation: str) -> None:

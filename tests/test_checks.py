@@ -19,6 +19,7 @@ from filings.models import (
     Person,
     PriorApproval,
     Province,
+    RuleTerm,
     Subject,
     Website,
 )
@@ -108,14 +109,20 @@ def test_registrant_must_be_the_subject(filing):
     ("name", "ok"),
     [
         ("xinghe.io", False),
-        ("xinghe.org", False),
+        ("xinghe.ai", False),
+        ("xinghe.dev", False),  # on no list at all: outside the allow-list is refused
+        ("xinghe.app", False),
         ("xinghe.asia", False),
         ("xinghe.win", False),
         ("xinghe.com", True),
+        ("xinghe.org", True),
+        ("xinghe.top", True),
+        ("xinghe.com.cn", True),
         ("星河.中国", True),
+        ("星河.公司", True),
     ],
 )
-def test_denied_tlds(filing, name, ok):
+def test_tld_allow_list(filing, name, ok):
     domain = first(filing, Domain)
     domain.name = name
     domain.save()
@@ -582,3 +589,26 @@ def test_military_subject_with_a_letter_uscc_passes():
     result = checklist(filing)
     assert result.passed, [r.message for r in result.failures]
     assert {r.status for r in result.results if r.code == "subject_certificate"} == {PASS}
+
+
+@pytest.mark.django_db
+def test_tld_allow_list_is_data_an_admin_can_extend(filing):
+    domain = first(filing, Domain)
+    domain.name = "xinghe.dev"
+    domain.save()
+    result = {r.code: r for r in checklist(filing).results}
+    assert result["tld_allowed"].status == FAIL
+    assert ".dev" in result["tld_allowed"].message and "工信部" in result["tld_allowed"].message
+    RuleTerm.objects.create(kind=RuleTerm.Kind.ALLOWED_TLD, value=".dev")
+    assert failures(filing) == set()
+    # A bureau's own refusal wins over the national allow-list for that province only.
+    RuleTerm.objects.create(kind=RuleTerm.Kind.DENIED_TLD, value="dev", province=filing.province)
+    assert failures(filing) == {"tld_allowed"}
+
+
+@pytest.mark.django_db
+def test_an_ip_address_stored_as_a_domain_is_refused_by_the_checklist(filing):
+    Domain.objects.filter(website__filing=filing).update(name="203.0.113.5")
+    result = {r.code: r for r in checklist(filing).results}
+    assert result["tld_allowed"].status == FAIL
+    assert "IP地址" in result["tld_allowed"].message

@@ -290,3 +290,28 @@ def test_icp_numbers():
     for bad in ["粤ICP备2023012345号", "粤ICP备2023012345号-0", "粤ICP备2023099999号-1"]:
         with pytest.raises(ValidationError):
             validate_icp_website_number(bad, subject_number="粤ICP备2023012345号")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "203.0.113.5",
+        "https://203.0.113.5/",
+        "http://203.0.113.5:8080/x",
+        "2001:db8::1",
+        "[2001:db8::1]",
+        "10.0.0.1.",
+    ],
+)
+def test_ip_addresses_are_not_domains(value):
+    with pytest.raises(ValidationError) as error:
+        validate_domain_name(value)
+    assert error.value.code in {"domain_ip", "domain"}
+    assert "IP" in error.value.messages[0] or "域名" in error.value.messages[0]
+
+
+def test_ipv4_address_is_refused_with_its_own_message():
+    with pytest.raises(ValidationError) as error:
+        validate_domain_name("203.0.113.5")
+    assert error.value.code == "domain_ip"
+    assert "IP地址" in error.value.messages[0]
