@@ -10,10 +10,24 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from filings.models import Domain, Filing, Material, Person, PriorApproval, RuleTerm, Subject, Website
+from filings.models import (
+    Domain,
+    Filing,
+    Material,
+    Person,
+    PriorApproval,
+    Province,
+    RuleTerm,
+    Subject,
+    Website,
+)
 from filings.states import OPEN_STATES
 from filings.validators import (
+    PROVINCE_PREFIXES,
+    RESIDENT_ID_RE,
+    USCC_RE,
     is_ip_address,
+    normalise_certificate_number,
     resident_id_birth_date,
     validate_mobile,
     validate_resident_id,
@@ -188,47 +202,94 @@ def _validator_message(validator, value: str) -> str | None:
     return None
 
 
+# Province codes of the 31 mainland bureaus (a USCC registered nationally carries 10, no province).
+MAINLAND_PROVINCE_CODES = PROVINCE_PREFIXES - {"71", "81", "82", "83"}
+
+
+def certificate_province_code(certificate_kind: str, number: str) -> str | None:
+    """Return the code of the province a certificate was issued in, when its number says so: a
+    USCC's registration division (positions 3–4), a resident ID's first two digits."""
+    number = normalise_certificate_number(number)
+    if certificate_kind == Subject.CertificateKind.USCC and USCC_RE.match(number):
+        code = number[2:4]
+    elif certificate_kind == Subject.CertificateKind.RESIDENT_ID and RESIDENT_ID_RE.match(number):
+        code = number[:2]
+    else:
+        return None
+    return code if code in MAINLAND_PROVINCE_CODES else None
+
+
+def suggested_province(certificate_kind: str, number: str) -> Province | None:
+    """Return the bureau a subject with this certificate files with (its own province), if known."""
+    code = certificate_province_code(certificate_kind, number)
+    return Province.objects.filter(code=code).first() if code else None
+
+
+@dataclass(frozen=True)
+class ProvinceProblem:
+    code: str
+    message: str
+    fix: str
+
+
+def subject_province_problem(
+    province: Province, *, certificate_kind: str, number: str
+) -> ProvinceProblem | None:
+    """Return why a subject with this certificate cannot file with this province's bureau.
+
+    A subject files where its certificate was issued (a person: where the ID was issued), not where
+    the server is. A person living elsewhere files with a residence permit, which is its own
+    certificate kind and allowed where the province accepts one (see check_subject)."""
+    home = suggested_province(certificate_kind, number)
+    if home is None or home.pk == province.pk:
+        return None
+    names = {"home": home.name, "bureau": home.bureau_name, "province": province.name}
+    if certificate_kind == Subject.CertificateKind.USCC:
+        return ProvinceProblem(
+            "local_business_licence" if province.local_business_licence_only else "subject_province",
+            _("统一社会信用代码显示该主体登记在%(home)s,应向%(bureau)s备案,不能在%(province)s备案。") % names,
+            _("请把备案省份改为%(home)s;备案省份由主体证件登记地决定,与服务器所在地无关。") % names,
+        )
+    if province.accepts_residence_permit:
+        fix = _("请在%(home)s备案,或以在%(province)s办理的居住证作为主体证件。") % names
+    else:
+        fix = _("请在%(home)s备案(%(province)s不接受外省居住证)。") % names
+    return ProvinceProblem(
+        "local_id" if province.personal_local_id_only else "subject_province",
+        _("身份证签发地为%(home)s,个人备案应向%(bureau)s办理,不能在%(province)s备案。") % names,
+        fix,
+    )
+
+
 def check_subject(filing: Filing, checklist: Checklist, today: date) -> None:
     subject, province = filing.subject, filing.province
-    if subject.certificate_kind == Subject.CertificateKind.USCC:
-        problem = _validator_message(validate_uscc, subject.certificate_number)
+    validator = {
+        Subject.CertificateKind.USCC: validate_uscc,
+        Subject.CertificateKind.RESIDENT_ID: validate_resident_id,
+    }.get(subject.certificate_kind)
+    if validator is not None:
+        problem = _validator_message(validator, subject.certificate_number)
+        is_uscc = subject.certificate_kind == Subject.CertificateKind.USCC
         checklist.add(
             "subject_certificate",
             problem is None,
             problem or "",
             field="subject.certificate_number",
-            fix=_("按营业执照逐位核对统一社会信用代码。"),
-            passed_message=_("统一社会信用代码校验通过。"),
+            fix=_("按营业执照逐位核对统一社会信用代码。") if is_uscc else _("按身份证逐位核对号码。"),
+            passed_message=_("统一社会信用代码校验通过。") if is_uscc else _("身份证号码校验通过。"),
         )
-        if province.local_business_licence_only and problem is None:
-            local = subject.certificate_number[2:4] == province.code
-            checklist.add(
-                "local_business_licence",
-                local,
-                _("%(province)s只接受本省登记的营业执照。") % {"province": province.short_name},
-                field="subject.certificate_number",
-                fix=_("请以本省登记的主体办理备案。"),
-                passed_message=_("营业执照为本省登记。"),
+        mismatch = None
+        if problem is None:
+            mismatch = subject_province_problem(
+                province, certificate_kind=subject.certificate_kind, number=subject.certificate_number
             )
-    elif subject.certificate_kind == Subject.CertificateKind.RESIDENT_ID:
-        problem = _validator_message(validate_resident_id, subject.certificate_number)
-        checklist.add(
-            "subject_certificate",
-            problem is None,
-            problem or "",
-            field="subject.certificate_number",
-            fix=_("按身份证逐位核对号码。"),
-            passed_message=_("身份证号码校验通过。"),
-        )
-        if subject.is_individual and province.personal_local_id_only and problem is None:
-            local = subject.certificate_number[:2] == province.code
             checklist.add(
-                "local_id",
-                local,
-                _("%(province)s个人备案只接受本省身份证。") % {"province": province.short_name},
+                mismatch.code if mismatch else "subject_province",
+                mismatch is None,
+                mismatch.message if mismatch else "",
                 field="subject.certificate_number",
-                fix=_("请使用本省身份证,或在证件所在省份备案。"),
-                passed_message=_("身份证为本省签发。"),
+                fix=mismatch.fix if mismatch else "",
+                passed_message=_("主体证件登记地与备案省份%(province)s一致。") % {"province": province.name},
             )
     elif subject.is_individual and subject.certificate_kind == Subject.CertificateKind.RESIDENCE_PERMIT:
         checklist.add(

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
-from filings import services
+from filings import checks, services
 from filings.models import Domain, Filing, Material, Person, PriorApproval, Province, Subject, Website
 from filings.validators import validate_resident_id, validate_uscc
 
@@ -80,7 +80,10 @@ class FilingStartForm(AccessibleFormMixin, forms.Form):
         label=_("备案省份"),
         queryset=Province.objects.all(),
         to_field_name="code",
-        help_text=_("网站服务器接入地所在省份的管局受理备案。"),
+        help_text=_(
+            "由备案主体所在省份的管局受理,与服务器所在地无关:单位为证件登记地,"
+            "个人为身份证签发地(部分省份接受本省居住证)。"
+        ),
     )
     subject = forms.ModelChoiceField(
         label=_("已备案主体"),
@@ -395,6 +398,14 @@ class FilingEntry:
                 valid = form.principal_form.is_valid() and valid
             valid = form.domains.is_valid() and valid
             valid = form.approvals.is_valid() and valid
+        if self.filing is None and not self.subject_locked and self.subject_form.is_valid():
+            data = self.subject_form.cleaned_data
+            mismatch = checks.subject_province_problem(
+                self.province, certificate_kind=data["certificate_kind"], number=data["certificate_number"]
+            )
+            if mismatch:
+                self.subject_form.add_error("certificate_number", f"{mismatch.message}{mismatch.fix}")
+                valid = False
         if self.websites.is_bound and self.websites.total_form_count() > 20:
             self.non_field_errors.append(str(_("一个备案最多20个网站。")))
             valid = False

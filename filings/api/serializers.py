@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from filings import permissions
+from filings import checks, permissions
 from filings.models import (
     Deadline,
     Domain,
@@ -430,6 +430,19 @@ class FilingCreateInput(serializers.Serializer):
     subject = SubjectInput()
     subject_principal = PersonInput()
     websites = WebsiteInput(many=True, min_length=1, max_length=20)
+
+    def validate(self, attrs):
+        subject = attrs["subject"]
+        mismatch = checks.subject_province_problem(
+            attrs["province"],
+            certificate_kind=subject["certificate_kind"],
+            number=subject["certificate_number"],
+        )
+        if mismatch:
+            raise serializers.ValidationError(
+                {"subject": {"certificate_number": [f"{mismatch.message}{mismatch.fix}"]}}
+            )
+        return attrs
 
 
 class FilingUpdateInput(serializers.Serializer):
