@@ -39,6 +39,8 @@ REAL_NAME_SYNC_DAYS = 3
 SERVER_MIN_DAYS = 90
 DOMAIN_EXPIRY_WARNING_DAYS = 90
 ID_MIN_REMAINING = timedelta(days=92)
+# Mobile virtual network operators' ranges (虚拟运营商): the ministry's verification SMS often fails.
+VIRTUAL_OPERATOR_PREFIXES = frozenset({"170", "171", "162", "165", "167"})
 CHINESE_CHAR = re.compile(r"[\u4e00-\u9fff]")
 NAME_SYMBOLS = re.compile(r"[^\w\u4e00-\u9fff]")
 ORGANISATION_KINDS = {k for k in Subject.Kind.values if k != Subject.Kind.INDIVIDUAL}
@@ -387,6 +389,19 @@ def check_people(filing: Filing, checklist: Checklist, today: date) -> None:
             fix=_("填写本人实名的手机号码。"),
             passed_message=_("%(name)s的手机号码格式正确。") % {"name": person.name},
         )
+        if problem is None:
+            virtual = person.mobile[:3] in VIRTUAL_OPERATOR_PREFIXES
+            checklist.add(
+                "person_mobile_virtual_operator",
+                not virtual,
+                _("%(name)s的手机号码 %(prefix)s 号段属于虚拟运营商,常收不到工信部的备案核验短信。")
+                % {"name": person.name, "prefix": person.mobile[:3]},
+                field=f"{prefix}.mobile",
+                object_id=person.pk,
+                fix=_("建议改用中国移动、中国联通、中国电信或中国广电的手机号码。"),
+                warn=True,
+                passed_message=_("%(name)s的手机号码不属于虚拟运营商号段。") % {"name": person.name},
+            )
         if person.emergency_phone:
             distinct = person.emergency_phone not in {p.mobile for _, p in people}
             checklist.add(

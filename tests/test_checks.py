@@ -612,3 +612,26 @@ def test_an_ip_address_stored_as_a_domain_is_refused_by_the_checklist(filing):
     result = {r.code: r for r in checklist(filing).results}
     assert result["tld_allowed"].status == FAIL
     assert "IP地址" in result["tld_allowed"].message
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("prefix", "warned"),
+    [
+        ("170", True),
+        ("171", True),
+        ("162", True),
+        ("165", True),
+        ("167", True),
+        ("138", False),
+        ("172", False),
+    ],
+)
+def test_virtual_operator_mobile_is_a_warning_with_the_reason(filing, prefix, warned):
+    Person.objects.filter(pk=filing.subject_principal_id).update(mobile=prefix + "12345678")
+    result = checklist(filing)
+    [check] = [r for r in result.results if r.code == "person_mobile_virtual_operator"]
+    assert check.status == ("warning" if warned else PASS)
+    if warned:
+        assert "虚拟运营商" in check.message and "短信" in check.message
+    assert result.passed  # a warning does not block submission
