@@ -184,7 +184,7 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 class DeadlineSerializer(serializers.ModelSerializer):
-    kind_label = serializers.CharField(source="get_kind_display")
+    kind_label = serializers.CharField(source="label")
 
     class Meta:
         model = Deadline

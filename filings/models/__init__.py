@@ -18,6 +18,7 @@ from filings.models.core import (
     SmsVerifier,
     Subject,
     Website,
+    deadline_label,
     material_upload_to,
 )
 from filings.models.review import (
@@ -42,6 +43,7 @@ __all__ = [
     "CalendarDay",
     "CalendarYear",
     "Deadline",
+    "deadline_label",
     "Domain",
     "Filing",
     "FilingEvent",

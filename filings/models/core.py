@@ -556,10 +556,12 @@ class Deadline(models.Model):
     """A deadline computed when a filing entered a stage."""
 
     class Kind(models.TextChoices):
-        PREREVIEW_TARGET = "prereview_target", _("初审目标(1个工作日)")
-        PREREVIEW_OVERDUE = "prereview_overdue", _("初审超期(2个工作日)")
+        # Limits counted in working days are data (a province's bureau limit, the review targets):
+        # the label names the kind and Deadline.label adds the stored number of working days.
+        PREREVIEW_TARGET = "prereview_target", _("初审目标")
+        PREREVIEW_OVERDUE = "prereview_overdue", _("初审超期")
         SMS_WINDOW = "sms_window", _("短信核验时限(24小时)")
-        BUREAU_REVIEW = "bureau_review", _("管局审核时限(20个工作日)")
+        BUREAU_REVIEW = "bureau_review", _("管局审核时限")
         PUBLIC_SECURITY = "public_security", _("公安联网备案(30天)")
         STALE_ENTRY = "stale_entry", _("信息填报停滞")
         # Opened by a failed footer check of a published site, closed by the next passing one.
@@ -607,11 +609,22 @@ class Deadline(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.due_at:%Y-%m-%d %H:%M}"
+        return f"{self.label} {self.due_at:%Y-%m-%d %H:%M}"
 
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+    @property
+    def label(self) -> str:
+        """Return the kind with the limit this deadline was computed with, e.g. 管局审核时限(30个工作日)."""
+        return deadline_label(self.get_kind_display(), self.workdays)
+
+
+def deadline_label(kind_label: str, workdays: int | None) -> str:
+    if workdays is None:
+        return str(kind_label)
+    return _("%(kind)s(%(n)s个工作日)") % {"kind": kind_label, "n": workdays}
 
 
 class SmsVerifier(models.Model):

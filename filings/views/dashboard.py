@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from accounts.roles import Perm
 from config.cache import current_tokens
 from filings import charts, exports, links, page_cache, queues, stats
-from filings.models import Deadline, Province
+from filings.models import Deadline, Province, deadline_label
 from filings.states import OPEN_STATES, STAGES, State
 
 dashboard_required = permission_required(Perm.DASHBOARD, raise_exception=True)
@@ -181,7 +181,7 @@ def deadline_rows(deadlines, *, estimator: stats.PublicationEstimator, now) -> l
                 "subject": filing.subject.name,
                 "province": province.short_name,
                 "stage": stage_labels.get(filing.state, filing.state),
-                "kind": kind_labels.get(deadline.kind, deadline.kind),
+                "kind": deadline_label(kind_labels.get(deadline.kind, deadline.kind), deadline.workdays),
                 "due": timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M"),
                 "provisional": deadline.provisional,
                 "urgency": urgency,
