@@ -108,6 +108,15 @@ ACTION_TEXTS = {
     ("stale_entry", "breach"): gettext_lazy(
         "备案信息已停滞30天,已上报管理者。请联系客户确认是否继续办理,不再办理的请撤回。"
     ),
+    ("footer_fix", "notice"): gettext_lazy(
+        "网站页脚检查未通过。请在整改期限内按下列说明修改网站,修改后检查会自动重试,通过后提醒自动撤销。"
+    ),
+    ("footer_fix", "warning"): gettext_lazy(
+        "页脚整改期限只剩1个工作日。请尽快按下列说明修改网站,期满仍未通过将上报管理者。"
+    ),
+    ("footer_fix", "breach"): gettext_lazy(
+        "页脚整改期限已过,网站仍未通过检查,已上报管理者。请立即按下列说明修改网站。"
+    ),
 }
 DEFAULT_ACTION = gettext_lazy("请尽快处理该备案。")
 
@@ -145,6 +154,13 @@ def alert_message(alert) -> str:
         deadline,
         alert_action(alert),
     ]
+    if alert.kind == "footer_fix" and not alert.withdrawn_at:
+        from filings.footer_guidance import failing_footer_guidance
+
+        for guidance in failing_footer_guidance(filing):
+            lines.append(guidance.title)
+            lines.extend(f"- {problem}" for problem in guidance.problems)
+            lines.append(_("怎么改:%(fix)s") % {"fix": guidance.fix})
     if alert.withdrawn_at:
         lines.append(_("已撤销:%(reason)s") % {"reason": alert.withdrawn_reason})
     return "\n".join(lines)

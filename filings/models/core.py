@@ -45,6 +45,11 @@ class Province(models.Model):
     face_check_in_own_app = models.BooleanField(_("在管局自有应用中人脸核验"), default=False)
     minimum_age = models.PositiveSmallIntegerField(_("负责人最低年龄"), null=True, blank=True)
     footer_shows_subject_number = models.BooleanField(_("页脚展示主体备案号"), default=False)
+    footer_fix_workdays = models.PositiveSmallIntegerField(
+        _("页脚整改期限(工作日)"),
+        default=5,
+        help_text=_("页脚检查未通过后,给服务负责人整改的工作日数,期满仍未通过才算超期"),
+    )
     notes = models.TextField(_("说明"), blank=True)
 
     class Meta:

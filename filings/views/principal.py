@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import Perm
-from filings import checks, page_cache, permissions, public_security, selectors, services
+from filings import checks, footer_guidance, page_cache, permissions, public_security, selectors, services
 from filings.exceptions import BeianError, ChecksFailed, ConflictError, InvalidInput
 from filings.forms import (
     CommentForm,
@@ -100,10 +100,16 @@ def _detail_context(request, filing: Filing) -> dict:
     now = timezone.now()
     deadlines = list(filing.deadlines.all())
     websites = list(filing.websites.all())
+    footer_fixes = footer_guidance.failing_footer_guidance(filing) if filing.state == State.PUBLISHED else []
     return {
         "filing": filing,
         "progress": display.progress_of(filing, returned),
-        "next_step": display.next_step(filing, returned),
+        "next_step": (
+            _("网站页脚检查未通过:请按下方“页脚整改”的说明在期限内修改网站,修改后检查会自动重试。")
+            if footer_fixes
+            else display.next_step(filing, returned)
+        ),
+        "footer_fixes": footer_fixes,
         "next_deadline": display.next_deadline(deadlines, now),
         "deadlines": [
             {"deadline": d, "countdown": display.countdown(d, now) if d.closed_at is None else None}
