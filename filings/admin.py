@@ -16,6 +16,7 @@ from filings.models import (
     CalendarYear,
     Deadline,
     Domain,
+    DurationRule,
     Filing,
     FilingEvent,
     Material,
@@ -57,6 +58,11 @@ class RejectionReasonAdmin(admin.ModelAdmin):
     list_display = ["code", "field", "reason", "active"]
     list_filter = ["active"]
     search_fields = ["code", "reason"]
+
+
+@admin.register(DurationRule)
+class DurationRuleAdmin(admin.ModelAdmin):
+    list_display = ["code", "amount", "unit", "note"]
 
 
 @admin.register(CalendarDay)

@@ -10,8 +10,11 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from filings import duration_rules
+from filings.duration_rules import Duration
 from filings.models import (
     Domain,
+    DurationRule,
     Filing,
     Material,
     Person,
@@ -35,8 +38,6 @@ from filings.validators import (
 )
 
 PASS, WARNING, FAIL = "pass", "warning", "fail"
-REAL_NAME_SYNC_DAYS = 3
-SERVER_MIN_DAYS = 90
 DOMAIN_EXPIRY_WARNING_DAYS = 90
 ID_MIN_REMAINING = timedelta(days=92)
 # Mobile virtual network operators' ranges (虚拟运营商): the ministry's verification SMS often fails.
@@ -484,6 +485,7 @@ def check_websites(
         passed_message=_("已填写网站信息。"),
     )
     tlds = TldRule.from_terms(terms)
+    durations = duration_rules.rules()
     domain_count = 0
     for website in websites:
         domains = list(website.domains.all())
@@ -507,20 +509,11 @@ def check_websites(
                 object_id=website.pk,
                 fix=_("减少该网站的域名或拆分为多个网站。"),
             )
-        server_ok = website.server_valid_until >= today + timedelta(days=SERVER_MIN_DAYS)
-        checklist.add(
-            "server_validity",
-            server_ok,
-            _("网站“%(name)s”的服务器剩余有效期不足90天。") % {"name": website.name},
-            field="website.server_valid_until",
-            object_id=website.pk,
-            fix=_("续费服务器至90天以上(按量付费服务器不能备案)。"),
-            passed_message=_("网站“%(name)s”的服务器有效期超过90天。") % {"name": website.name},
-        )
+        check_server_term(website, checklist, today, durations[DurationRule.Code.SERVER_TERM])
         check_website_name(filing, website, domains, checklist, terms)
         check_prior_approvals(website, checklist, terms)
         for domain in domains:
-            check_domain(filing, domain, checklist, today, tlds)
+            check_domain(filing, domain, checklist, today, tlds, durations[DurationRule.Code.REAL_NAME_WAIT])
     if province.max_domains_per_filing:
         checklist.add(
             "domains_per_filing",
@@ -561,7 +554,41 @@ class TldRule:
         return None
 
 
-def check_domain(filing: Filing, domain: Domain, checklist: Checklist, today: date, tlds: TldRule) -> None:
+def check_server_term(website: Website, checklist: Checklist, today: date, term: Duration) -> None:
+    """The server must be bought for the term in total (renewals counted), and still running."""
+    names = {"name": website.name, "term": term.text}
+    start, end = website.server_valid_from, website.server_valid_until
+    if end < today:
+        ok, message = (
+            False,
+            _("网站“%(name)s”的服务器已于 %(day)s 到期。") % {**names, "day": end.isoformat()},
+        )
+    elif start is not None:
+        ok = term.after(start) <= end
+        message = _("网站“%(name)s”的服务器服务期(开通日至到期日,含续费)不足%(term)s。") % names
+    else:
+        # Without the purchase date only what is left can show the term was bought.
+        ok = term.after(today) <= end
+        message = (
+            _(
+                "网站“%(name)s”的服务器剩余有效期不足%(term)s:请填写服务器开通日期,以核对购买的服务期(含续费)是否满%(term)s。"
+            )
+            % names
+        )
+    checklist.add(
+        "server_validity",
+        ok,
+        message,
+        field="website.server_valid_until",
+        object_id=website.pk,
+        fix=_("续费服务器,使服务期合计不少于%(term)s(按量付费服务器不能备案)。") % names,
+        passed_message=_("网站“%(name)s”的服务器服务期满%(term)s。") % names,
+    )
+
+
+def check_domain(
+    filing: Filing, domain: Domain, checklist: Checklist, today: date, tlds: TldRule, wait: Duration
+) -> None:
     subject = filing.subject
     refusal = tlds.refusal(domain.name)
     checklist.add(
@@ -573,21 +600,24 @@ def check_domain(filing: Filing, domain: Domain, checklist: Checklist, today: da
         fix=_("请更换为工信部批准的域名后缀(如 .cn、.com、.中国)下的域名。"),
         passed_message=_("%(domain)s 的后缀可以备案。") % {"domain": domain.name},
     )
-    synced = domain.real_name_verified_at is not None and domain.real_name_verified_at <= today - timedelta(
-        days=REAL_NAME_SYNC_DAYS
-    )
-    if domain.real_name_verified_at is None:
-        message = _("%(domain)s 尚未完成实名认证。") % {"domain": domain.name}
+    verified = domain.real_name_verified_at
+    ready_on = wait.after(verified) if verified is not None else None
+    names = {"domain": domain.name, "wait": wait.text}
+    if verified is None:
+        message = _("%(domain)s 尚未完成实名认证。") % names
     else:
-        message = _("%(domain)s 实名认证未满3天,信息可能尚未同步到管局。") % {"domain": domain.name}
+        message = _("%(domain)s 实名认证未满%(wait)s,信息可能尚未同步到管局(%(day)s 起可提交)。") % {
+            **names,
+            "day": ready_on.isoformat(),
+        }
     checklist.add(
         "domain_real_name_synced",
-        synced,
+        ready_on is not None and ready_on <= today,
         message,
         field="domain.real_name_verified_at",
         object_id=domain.pk,
-        fix=_("完成实名认证后等待3天再提交。"),
-        passed_message=_("%(domain)s 实名认证已超过3天。") % {"domain": domain.name},
+        fix=_("完成实名认证后等待%(wait)s再提交。") % names,
+        passed_message=_("%(domain)s 实名认证已满%(wait)s。") % names,
     )
     registrant_ok = domain.registrant_name.strip() == subject.name.strip() and (
         not domain.registrant_certificate_number

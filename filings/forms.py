@@ -159,6 +159,7 @@ class WebsiteForm(AccessibleFormMixin, forms.ModelForm):
         model = Website
         fields = [f for f in services.WEBSITE_FIELDS if f != "languages"]
         widgets = {
+            "server_valid_from": forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
             "server_valid_until": forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
             "description": forms.Textarea(attrs={"rows": 2}),
         }

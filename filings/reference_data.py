@@ -616,8 +616,8 @@ REJECTION_REASONS: list[dict] = [
     {
         "code": "domain-real-name-not-synced",
         "field": "domain.real_name_verified_at",
-        "reason": "域名未完成实名认证,或实名认证不满3天,信息尚未同步到管局。",
-        "suggested_fix": "请完成域名实名认证,并在认证后至少等待3个工作日再提交备案。",
+        "reason": "域名未完成实名认证,或实名认证后未满{real_name_wait},信息尚未同步到管局。",
+        "suggested_fix": "请完成域名实名认证,并在认证后至少等待{real_name_wait}再提交备案。",
     },
     {
         "code": "domain-expiring",
@@ -628,8 +628,8 @@ REJECTION_REASONS: list[dict] = [
     {
         "code": "server-validity-short",
         "field": "website.server_valid_until",
-        "reason": "服务器剩余有效期不足90天,或为按量付费实例。",
-        "suggested_fix": "请将服务器续费至剩余有效期不少于90天,按量付费实例请转为包年包月。",
+        "reason": "服务器购买的服务期(含续费)不足{server_term},或为按量付费实例。",
+        "suggested_fix": "请续费服务器,使服务期合计不少于{server_term};按量付费实例请转为包年包月。",
     },
     {
         "code": "phone-unreachable",
@@ -660,5 +660,22 @@ REJECTION_REASONS: list[dict] = [
         "field": "website.homepage",
         "reason": "该主体已备案的网站无法访问,或页脚未展示备案号。",
         "suggested_fix": "请恢复已备案网站的访问,并在页脚展示备案号且链接到 https://beian.miit.gov.cn/;不再使用的网站请先注销。",
+    },
+]
+
+
+# Catalogue texts name these as {code}; filings.duration_rules reads them (defaults there too).
+DURATION_RULES: list[dict] = [
+    {
+        "code": "real_name_wait",
+        "amount": 3,
+        "unit": "workdays",
+        "note": "服务商普遍要求实名认证后等待3个工作日",
+    },
+    {
+        "code": "server_term",
+        "amount": 3,
+        "unit": "months",
+        "note": "服务器购买的服务期合计不少于3个月,续费计入",
     },
 ]

@@ -132,6 +132,7 @@ class WebsiteSerializer(serializers.ModelSerializer):
             "principal",
             "server_provider",
             "server_ip",
+            "server_valid_from",
             "server_valid_until",
             "icp_number",
             "domains",
@@ -388,6 +389,7 @@ class WebsiteInput(serializers.Serializer):
     principal = WebsitePrincipalInput()
     server_provider = serializers.CharField(max_length=100)
     server_ip = serializers.IPAddressField(required=False, allow_null=True)
+    server_valid_from = serializers.DateField(required=False, allow_null=True)
     server_valid_until = serializers.DateField()
     domains = DomainInput(many=True, max_length=50)
     prior_approvals = PriorApprovalInput(many=True, required=False, max_length=10)

@@ -102,6 +102,33 @@ class RuleTerm(models.Model):
         return f"{self.get_kind_display()}: {self.value}"
 
 
+class DurationRule(models.Model):
+    """A waiting time or term a pre-check enforces, one definition read by the check, its message
+    and the rejection catalogue (whose texts name it as {real_name_wait} or {server_term})."""
+
+    class Code(models.TextChoices):
+        REAL_NAME_WAIT = "real_name_wait", _("域名实名认证后等待时间")
+        SERVER_TERM = "server_term", _("服务器最短服务期(含续费)")
+
+    class Unit(models.TextChoices):
+        DAYS = "days", _("自然日")
+        WORKDAYS = "workdays", _("工作日")
+        MONTHS = "months", _("个月")
+
+    code = models.CharField(_("规则"), max_length=32, choices=Code.choices, unique=True)
+    amount = models.PositiveSmallIntegerField(_("数量"))
+    unit = models.CharField(_("单位"), max_length=16, choices=Unit.choices)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("时限规则")
+        verbose_name_plural = _("时限规则")
+
+    def __str__(self) -> str:
+        return f"{self.get_code_display()}: {self.amount} {self.get_unit_display()}"
+
+
 class RejectionReason(models.Model):
     """A common reason for a return or rejection, chosen by reviewers from a catalogue."""
 
@@ -433,6 +460,12 @@ class Website(models.Model):
     )
     server_provider = models.CharField(_("接入服务商"), max_length=100)
     server_ip = models.GenericIPAddressField(_("服务器IP"), null=True, blank=True)
+    server_valid_from = models.DateField(
+        _("服务器开通日期"),
+        null=True,
+        blank=True,
+        help_text=_("包年包月服务器的购买(开通)日期;服务期按开通日到到期日计算,续费计入"),
+    )
     server_valid_until = models.DateField(_("服务器到期日"))
     icp_number = models.CharField(_("网站备案号"), max_length=40, blank=True)
 
