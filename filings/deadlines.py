@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -146,6 +147,23 @@ def recompute_provisional_deadlines(*, now: datetime | None = None) -> int:
         if changed_ids:
             reconcile_alerts(changed_ids, now=now)
     return changed
+
+
+def recompute_when_calendar_learned(*, now: datetime | None = None) -> int:
+    """Recompute the provisional deadlines once every year they touch has official data: an admin
+    entered the year, or an upgraded calendar package now knows it. Cheap when nothing changed."""
+    spans = (
+        Deadline.objects.filter(closed_at__isnull=True, provisional=True)
+        .annotate(
+            start_year=ExtractYear("starts_at", tzinfo=workdays.SHANGHAI),
+            due_year=ExtractYear("due_at", tzinfo=workdays.SHANGHAI),
+        )
+        .values_list("start_year", "due_year")
+        .distinct()
+    )
+    if any(all(workdays.is_official_year(y) for y in range(a, b + 1)) for a, b in spans):
+        return recompute_provisional_deadlines(now=now)
+    return 0
 
 
 # The alert scan: find stored deadlines that reached a threshold and raise each alert once.

@@ -16,6 +16,7 @@ logger = logging.getLogger(__name__)
 def scan_deadlines_task(now: str | None = None) -> dict:
     """Run one deadline scan (as of `now`, ISO-8601, when given); rerunning it (a retry, a second
     worker) raises nothing twice."""
+    deadlines.recompute_when_calendar_learned()
     result = deadlines.scan_deadlines(now=datetime.fromisoformat(now) if now else None)
     # Notifications whose queued delivery was lost (broker down, worker killed) go out now.
     grace = timedelta(seconds=settings.BEIAN_ALERT_DELIVERY_GRACE_SECONDS)
