@@ -174,6 +174,8 @@ class FilingAdmin(FSMAdminMixin, admin.ModelAdmin):
         "updated_at",
         "icp_number",
         "psb_number",
+        # Moves the public-security deadline: changed through the principal's page or the API.
+        "went_live_on",
     ]
     inlines = [WebsiteInline, DeadlineInline, EventInline]
 
