@@ -141,3 +141,30 @@ def _move_public_security_deadline(filing: Filing, *, now) -> None:
     deadlines.reconcile_alerts(
         [deadline.pk], now=now, reason=_("网站开通日期已修改,公安联网备案期限重新计算。")
     )
+
+
+def recompute_open_deadlines(*, now=None) -> int:
+    """Recount every open public-security deadline from its filing's go-live date (after the rule
+    changed from "30 days after publication"); return how many moved."""
+    now = now or timezone.now()
+    moved = []
+    with transaction.atomic():
+        open_ones = (
+            Deadline.objects.select_for_update(of=("self",))
+            .select_related("filing")
+            .filter(kind=Deadline.Kind.PUBLIC_SECURITY, closed_at__isnull=True)
+        )
+        for deadline in open_ones:
+            starts_at = deadlines.public_security_start(deadline.filing)
+            due = deadlines.public_security_due(starts_at)
+            if (deadline.starts_at, deadline.due_at, deadline.provisional) != (
+                starts_at,
+                due.at,
+                due.provisional,
+            ):
+                deadline.starts_at, deadline.due_at, deadline.provisional = starts_at, due.at, due.provisional
+                deadline.save(update_fields=["starts_at", "due_at", "provisional"])
+                moved.append(deadline.pk)
+        if moved:
+            deadlines.reconcile_alerts(moved, now=now, reason=_("公安联网备案期限改为自网站开通之日起计算。"))
+    return len(moved)

@@ -258,3 +258,19 @@ def test_provisional_period_is_recomputed_with_the_calendar(published, principal
     deadline.refresh_from_db()
     assert deadlines_changed >= 1
     assert deadline.due_at == workdays.civil_period_deadline(date(2030, 12, 20), 30).at
+
+
+@pytest.mark.django_db
+def test_command_recounts_deadlines_stored_under_the_old_rule(published, capsys):
+    from django.core.management import call_command
+
+    deadline = Deadline.objects.get(filing=published, kind="public_security", closed_at__isnull=True)
+    # As the old rule stored it: 30 days to the minute after publication.
+    old_due = published.stage_entered_at + timedelta(days=30)
+    Deadline.objects.filter(pk=deadline.pk).update(starts_at=published.stage_entered_at, due_at=old_due)
+    call_command("recompute_public_security_deadlines")
+    assert capsys.readouterr().out.strip() == "1"
+    deadline.refresh_from_db()
+    assert deadline.due_at == workdays.civil_period_deadline(published.went_live_on, 30).at
+    call_command("recompute_public_security_deadlines")
+    assert capsys.readouterr().out.strip() == "0"
