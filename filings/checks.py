@@ -2,6 +2,7 @@
 readable reason and the field to fix."""
 
 import re
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
@@ -528,18 +529,33 @@ def check_websites(
 
 @dataclass(frozen=True)
 class TldRule:
-    """The fileable top-level domains: MIIT's allow-list (national and the province's) less any
-    suffix a bureau names as not fileable."""
+    """MIIT's allow-lists for domains: the fileable top-level domains (national and the province's)
+    less any suffix a bureau names as not fileable, and the approved registrars."""
 
     allowed: frozenset[str]
     denied: frozenset[str]
+
+    registrars: frozenset[str] = frozenset()
 
     @classmethod
     def from_terms(cls, terms: dict[str, list[RuleTerm]]) -> "TldRule":
         def values(kind: str) -> frozenset[str]:
             return frozenset(t.value.lower().lstrip(".") for t in terms.get(kind, []))
 
-        return cls(allowed=values(RuleTerm.Kind.ALLOWED_TLD), denied=values(RuleTerm.Kind.DENIED_TLD))
+        return cls(
+            allowed=values(RuleTerm.Kind.ALLOWED_TLD),
+            denied=values(RuleTerm.Kind.DENIED_TLD),
+            registrars=frozenset(
+                _comparable(t.value) for t in terms.get(RuleTerm.Kind.APPROVED_REGISTRAR, [])
+            ),
+        )
+
+    def registrar_approved(self, registrar: str) -> bool | None:
+        """Return whether a registrar is on the approved list (None when either is empty)."""
+        name = _comparable(registrar)
+        if not name or not self.registrars:
+            return None
+        return any(approved in name or name in approved for approved in self.registrars)
 
     def refusal(self, domain_name: str) -> str | None:
         """Return why the domain cannot be filed, or None."""
@@ -586,6 +602,10 @@ def check_server_term(website: Website, checklist: Checklist, today: date, term:
     )
 
 
+def _comparable(name: str) -> str:
+    return re.sub(r"\s", "", unicodedata.normalize("NFKC", name or "")).lower()
+
+
 def check_domain(
     filing: Filing, domain: Domain, checklist: Checklist, today: date, tlds: TldRule, wait: Duration
 ) -> None:
@@ -600,6 +620,19 @@ def check_domain(
         fix=_("请更换为工信部批准的域名后缀(如 .cn、.com、.中国)下的域名。"),
         passed_message=_("%(domain)s 的后缀可以备案。") % {"domain": domain.name},
     )
+    approved = tlds.registrar_approved(domain.registrar)
+    if approved is not None:
+        checklist.add(
+            "registrar_approved",
+            approved,
+            _("%(domain)s 的注册商“%(registrar)s”不在工信部批准的域名注册服务机构名单中,管局可能退回。")
+            % {"domain": domain.name, "registrar": domain.registrar},
+            field="domain.registrar",
+            object_id=domain.pk,
+            fix=_("请核对注册商名称,或将域名转入工信部批准的注册商。"),
+            warn=True,
+            passed_message=_("%(domain)s 的注册商在工信部批准名单中。") % {"domain": domain.name},
+        )
     verified = domain.real_name_verified_at
     ready_on = wait.after(verified) if verified is not None else None
     names = {"domain": domain.name, "wait": wait.text}

@@ -402,12 +402,42 @@ ALLOWED_TLDS = [
     "online", "tech", "store", "fun", "art", "link", "kim", "group", "red", "beer", "pub", "love",
     "在线", "中文网", "网店", "商城", "集团", "我爱你",
 ]  # fmt: skip
+# Domain registrars MIIT has licensed (域名注册服务机构), by the names registrars print on their
+# certificates; the check only warns, since the field is free text. Kept current by an admin.
+APPROVED_REGISTRARS = [
+    "阿里云计算有限公司",
+    "北京新网数码信息技术有限公司",
+    "北京新网互联科技有限公司",
+    "厦门易名科技股份有限公司",
+    "成都西维数码科技有限公司",
+    "腾讯云计算(北京)有限责任公司",
+    "华为云计算技术有限公司",
+    "百度在线网络技术(北京)有限公司",
+    "厦门三五互联科技股份有限公司",
+    "广东互易网络知识产权有限公司",
+    "商中在线科技股份有限公司",
+    "江苏邦宁科技有限公司",
+    "北京中万网络科技有限责任公司",
+    "浙江贰贰网络有限公司",
+    "中国互联网络信息中心",
+]
+_APPROVED_REGISTRAR_NOTE = "工信部批准的域名注册服务机构,请管理员按工信部最新公布的名单增删"
 _ALLOWED_TLD_NOTE = "工信部批准的可备案域名后缀,请管理员按工信部最新公布的名单增删"
 
 RULE_TERMS: list[dict] = [
     *(
         {"kind": "allowed_tld", "value": tld, "category": "", "province": None, "note": _ALLOWED_TLD_NOTE}
         for tld in ALLOWED_TLDS
+    ),
+    *(
+        {
+            "kind": "approved_registrar",
+            "value": name,
+            "category": "",
+            "province": None,
+            "note": _APPROVED_REGISTRAR_NOTE,
+        }
+        for name in APPROVED_REGISTRARS
     ),
     # Named by bureaus as not fileable; already outside the allow-list, kept so that the reason reads
     # plainly and stays refused if someone adds it to the allow-list by mistake.

@@ -716,3 +716,26 @@ def test_server_purchase_date_is_entered_on_the_page_and_the_api(client, api, pr
     response = post_json(api(principal), LIST, data)
     assert response.status_code == 201, response.json()
     assert response.json()["websites"][0]["server_valid_from"] == "2026-05-30"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("registrar", "status"),
+    [
+        ("阿里云计算有限公司", PASS),
+        ("阿里云计算有限公司(万网)", PASS),
+        ("GoDaddy.com, LLC", "warning"),
+        ("", None),  # not entered: nothing to judge
+    ],
+)
+def test_registrar_outside_the_approved_list_is_a_warning(filing, registrar, status):
+    Domain.objects.filter(website__filing=filing).update(registrar=registrar)
+    result = checklist(filing)
+    found = [r for r in result.results if r.code == "registrar_approved"]
+    if status is None:
+        assert not found
+    else:
+        assert {r.status for r in found} == {status}
+        if status == "warning":
+            assert "工信部" in found[0].message and registrar in found[0].message
+    assert result.passed

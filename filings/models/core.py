@@ -67,6 +67,7 @@ class RuleTerm(models.Model):
     class Kind(models.TextChoices):
         ALLOWED_TLD = "allowed_tld", _("可备案的顶级域(工信部批准)")
         DENIED_TLD = "denied_tld", _("不可备案的顶级域")
+        APPROVED_REGISTRAR = "approved_registrar", _("工信部批准的域名注册服务机构")
         RESERVED_NAME_PREFIX = "reserved_name_prefix", _("网站名称不得使用的开头")
         INDIVIDUAL_NAME_WORD = "individual_name_word", _("个人网站名称禁用词")
         SENSITIVE_WORD = "sensitive_word", _("敏感词")
