@@ -15,6 +15,7 @@ from filings.models import (
     CalendarYear,
     Deadline,
     Domain,
+    DurationRule,
     Filing,
     FilingEvent,
     Material,
@@ -57,6 +58,11 @@ class RejectionReasonAdmin(admin.ModelAdmin):
     list_display = ["code", "field", "reason", "active"]
     list_filter = ["active"]
     search_fields = ["code", "reason"]
+
+
+@admin.register(DurationRule)
+class DurationRuleAdmin(admin.ModelAdmin):
+    list_display = ["code", "amount", "unit", "note"]
 
 
 @admin.register(CalendarDay)
@@ -169,6 +175,8 @@ class FilingAdmin(FSMAdminMixin, admin.ModelAdmin):
         "icp_number",
         "psb_number",
         "province",  # the bureau is chosen when the filing is created; deadlines copy it
+        # Moves the public-security deadline: changed through the principal's page or the API.
+        "went_live_on",
     ]
     inlines = [WebsiteInline, DeadlineInline, EventInline]
 

@@ -2,6 +2,7 @@
 readable reason and the field to fix."""
 
 import re
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
@@ -10,15 +11,38 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from filings.models import Domain, Filing, Material, Person, PriorApproval, RuleTerm, Subject, Website
+from filings import duration_rules
+from filings.duration_rules import Duration
+from filings.models import (
+    Domain,
+    DurationRule,
+    Filing,
+    Material,
+    Person,
+    PriorApproval,
+    Province,
+    RuleTerm,
+    Subject,
+    Website,
+)
 from filings.states import OPEN_STATES
-from filings.validators import validate_mobile, validate_resident_id, validate_uscc
+from filings.validators import (
+    PROVINCE_PREFIXES,
+    RESIDENT_ID_RE,
+    USCC_RE,
+    is_ip_address,
+    normalise_certificate_number,
+    resident_id_birth_date,
+    validate_mobile,
+    validate_resident_id,
+    validate_uscc,
+)
 
 PASS, WARNING, FAIL = "pass", "warning", "fail"
-REAL_NAME_SYNC_DAYS = 3
-SERVER_MIN_DAYS = 90
 DOMAIN_EXPIRY_WARNING_DAYS = 90
 ID_MIN_REMAINING = timedelta(days=92)
+# Mobile virtual network operators' ranges (虚拟运营商): the ministry's verification SMS often fails.
+VIRTUAL_OPERATOR_PREFIXES = frozenset({"170", "171", "162", "165", "167"})
 CHINESE_CHAR = re.compile(r"[\u4e00-\u9fff]")
 NAME_SYMBOLS = re.compile(r"[^\w\u4e00-\u9fff]")
 ORGANISATION_KINDS = {k for k in Subject.Kind.values if k != Subject.Kind.INDIVIDUAL}
@@ -182,54 +206,94 @@ def _validator_message(validator, value: str) -> str | None:
     return None
 
 
-def _birth_date(id_number: str) -> date | None:
-    try:
-        return date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
-    except (ValueError, IndexError):
+# Province codes of the 31 mainland bureaus (a USCC registered nationally carries 10, no province).
+MAINLAND_PROVINCE_CODES = PROVINCE_PREFIXES - {"71", "81", "82", "83"}
+
+
+def certificate_province_code(certificate_kind: str, number: str) -> str | None:
+    """Return the code of the province a certificate was issued in, when its number says so: a
+    USCC's registration division (positions 3–4), a resident ID's first two digits."""
+    number = normalise_certificate_number(number)
+    if certificate_kind == Subject.CertificateKind.USCC and USCC_RE.match(number):
+        code = number[2:4]
+    elif certificate_kind == Subject.CertificateKind.RESIDENT_ID and RESIDENT_ID_RE.match(number):
+        code = number[:2]
+    else:
         return None
+    return code if code in MAINLAND_PROVINCE_CODES else None
+
+
+def suggested_province(certificate_kind: str, number: str) -> Province | None:
+    """Return the bureau a subject with this certificate files with (its own province), if known."""
+    code = certificate_province_code(certificate_kind, number)
+    return Province.objects.filter(code=code).first() if code else None
+
+
+@dataclass(frozen=True)
+class ProvinceProblem:
+    code: str
+    message: str
+    fix: str
+
+
+def subject_province_problem(
+    province: Province, *, certificate_kind: str, number: str
+) -> ProvinceProblem | None:
+    """Return why a subject with this certificate cannot file with this province's bureau.
+
+    A subject files where its certificate was issued (a person: where the ID was issued), not where
+    the server is. A person living elsewhere files with a residence permit, which is its own
+    certificate kind and allowed where the province accepts one (see check_subject)."""
+    home = suggested_province(certificate_kind, number)
+    if home is None or home.pk == province.pk:
+        return None
+    names = {"home": home.name, "bureau": home.bureau_name, "province": province.name}
+    if certificate_kind == Subject.CertificateKind.USCC:
+        return ProvinceProblem(
+            "local_business_licence" if province.local_business_licence_only else "subject_province",
+            _("统一社会信用代码显示该主体登记在%(home)s,应向%(bureau)s备案,不能在%(province)s备案。") % names,
+            _("请把备案省份改为%(home)s;备案省份由主体证件登记地决定,与服务器所在地无关。") % names,
+        )
+    if province.accepts_residence_permit:
+        fix = _("请在%(home)s备案,或以在%(province)s办理的居住证作为主体证件。") % names
+    else:
+        fix = _("请在%(home)s备案(%(province)s不接受外省居住证)。") % names
+    return ProvinceProblem(
+        "local_id" if province.personal_local_id_only else "subject_province",
+        _("身份证签发地为%(home)s,个人备案应向%(bureau)s办理,不能在%(province)s备案。") % names,
+        fix,
+    )
 
 
 def check_subject(filing: Filing, checklist: Checklist, today: date) -> None:
     subject, province = filing.subject, filing.province
-    if subject.certificate_kind == Subject.CertificateKind.USCC:
-        problem = _validator_message(validate_uscc, subject.certificate_number)
+    validator = {
+        Subject.CertificateKind.USCC: validate_uscc,
+        Subject.CertificateKind.RESIDENT_ID: validate_resident_id,
+    }.get(subject.certificate_kind)
+    if validator is not None:
+        problem = _validator_message(validator, subject.certificate_number)
+        is_uscc = subject.certificate_kind == Subject.CertificateKind.USCC
         checklist.add(
             "subject_certificate",
             problem is None,
             problem or "",
             field="subject.certificate_number",
-            fix=_("按营业执照逐位核对统一社会信用代码。"),
-            passed_message=_("统一社会信用代码校验通过。"),
+            fix=_("按营业执照逐位核对统一社会信用代码。") if is_uscc else _("按身份证逐位核对号码。"),
+            passed_message=_("统一社会信用代码校验通过。") if is_uscc else _("身份证号码校验通过。"),
         )
-        if province.local_business_licence_only and problem is None:
-            local = subject.certificate_number[2:4] == province.code
-            checklist.add(
-                "local_business_licence",
-                local,
-                _("%(province)s只接受本省登记的营业执照。") % {"province": province.short_name},
-                field="subject.certificate_number",
-                fix=_("请以本省登记的主体办理备案。"),
-                passed_message=_("营业执照为本省登记。"),
+        mismatch = None
+        if problem is None:
+            mismatch = subject_province_problem(
+                province, certificate_kind=subject.certificate_kind, number=subject.certificate_number
             )
-    elif subject.certificate_kind == Subject.CertificateKind.RESIDENT_ID:
-        problem = _validator_message(validate_resident_id, subject.certificate_number)
-        checklist.add(
-            "subject_certificate",
-            problem is None,
-            problem or "",
-            field="subject.certificate_number",
-            fix=_("按身份证逐位核对号码。"),
-            passed_message=_("身份证号码校验通过。"),
-        )
-        if subject.is_individual and province.personal_local_id_only and problem is None:
-            local = subject.certificate_number[:2] == province.code
             checklist.add(
-                "local_id",
-                local,
-                _("%(province)s个人备案只接受本省身份证。") % {"province": province.short_name},
+                mismatch.code if mismatch else "subject_province",
+                mismatch is None,
+                mismatch.message if mismatch else "",
                 field="subject.certificate_number",
-                fix=_("请使用本省身份证,或在证件所在省份备案。"),
-                passed_message=_("身份证为本省签发。"),
+                fix=mismatch.fix if mismatch else "",
+                passed_message=_("主体证件登记地与备案省份%(province)s一致。") % {"province": province.name},
             )
     elif subject.is_individual and subject.certificate_kind == Subject.CertificateKind.RESIDENCE_PERMIT:
         checklist.add(
@@ -294,7 +358,7 @@ def check_people(filing: Filing, checklist: Checklist, today: date) -> None:
                 fix=_("按身份证逐位核对号码。"),
                 passed_message=_("%(name)s的身份证号码校验通过。") % {"name": person.name},
             )
-            birth = _birth_date(person.id_number)
+            birth = resident_id_birth_date(person.id_number)
             minimum_age = filing.province.minimum_age
             if problem is None and birth and minimum_age:
                 age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
@@ -327,6 +391,19 @@ def check_people(filing: Filing, checklist: Checklist, today: date) -> None:
             fix=_("填写本人实名的手机号码。"),
             passed_message=_("%(name)s的手机号码格式正确。") % {"name": person.name},
         )
+        if problem is None:
+            virtual = person.mobile[:3] in VIRTUAL_OPERATOR_PREFIXES
+            checklist.add(
+                "person_mobile_virtual_operator",
+                not virtual,
+                _("%(name)s的手机号码 %(prefix)s 号段属于虚拟运营商,常收不到工信部的备案核验短信。")
+                % {"name": person.name, "prefix": person.mobile[:3]},
+                field=f"{prefix}.mobile",
+                object_id=person.pk,
+                fix=_("建议改用中国移动、中国联通、中国电信或中国广电的手机号码。"),
+                warn=True,
+                passed_message=_("%(name)s的手机号码不属于虚拟运营商号段。") % {"name": person.name},
+            )
         if person.emergency_phone:
             distinct = person.emergency_phone not in {p.mobile for _, p in people}
             checklist.add(
@@ -408,7 +485,8 @@ def check_websites(
         fix=_("添加网站信息。"),
         passed_message=_("已填写网站信息。"),
     )
-    denied_tlds = {t.value.lower().lstrip(".") for t in terms.get(RuleTerm.Kind.DENIED_TLD, [])}
+    tlds = TldRule.from_terms(terms)
+    durations = duration_rules.rules()
     domain_count = 0
     for website in websites:
         domains = list(website.domains.all())
@@ -432,20 +510,11 @@ def check_websites(
                 object_id=website.pk,
                 fix=_("减少该网站的域名或拆分为多个网站。"),
             )
-        server_ok = website.server_valid_until >= today + timedelta(days=SERVER_MIN_DAYS)
-        checklist.add(
-            "server_validity",
-            server_ok,
-            _("网站“%(name)s”的服务器剩余有效期不足90天。") % {"name": website.name},
-            field="website.server_valid_until",
-            object_id=website.pk,
-            fix=_("续费服务器至90天以上(按量付费服务器不能备案)。"),
-            passed_message=_("网站“%(name)s”的服务器有效期超过90天。") % {"name": website.name},
-        )
+        check_server_term(website, checklist, today, durations[DurationRule.Code.SERVER_TERM])
         check_website_name(filing, website, domains, checklist, terms)
         check_prior_approvals(website, checklist, terms)
         for domain in domains:
-            check_domain(filing, domain, checklist, today, denied_tlds)
+            check_domain(filing, domain, checklist, today, tlds, durations[DurationRule.Code.REAL_NAME_WAIT])
     if province.max_domains_per_filing:
         checklist.add(
             "domains_per_filing",
@@ -458,34 +527,130 @@ def check_websites(
         )
 
 
+@dataclass(frozen=True)
+class TldRule:
+    """MIIT's allow-lists for domains: the fileable top-level domains (national and the province's)
+    less any suffix a bureau names as not fileable, and the approved registrars."""
+
+    allowed: frozenset[str]
+    denied: frozenset[str]
+
+    registrars: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_terms(cls, terms: dict[str, list[RuleTerm]]) -> "TldRule":
+        def values(kind: str) -> frozenset[str]:
+            return frozenset(t.value.lower().lstrip(".") for t in terms.get(kind, []))
+
+        return cls(
+            allowed=values(RuleTerm.Kind.ALLOWED_TLD),
+            denied=values(RuleTerm.Kind.DENIED_TLD),
+            registrars=frozenset(
+                _comparable(t.value) for t in terms.get(RuleTerm.Kind.APPROVED_REGISTRAR, [])
+            ),
+        )
+
+    def registrar_approved(self, registrar: str) -> bool | None:
+        """Return whether a registrar is on the approved list (None when either is empty)."""
+        name = _comparable(registrar)
+        if not name or not self.registrars:
+            return None
+        return any(approved in name or name in approved for approved in self.registrars)
+
+    def refusal(self, domain_name: str) -> str | None:
+        """Return why the domain cannot be filed, or None."""
+        if is_ip_address(domain_name):
+            return _("%(domain)s 是IP地址,不是域名;备案须填写域名。") % {"domain": domain_name}
+        tld = domain_name.rsplit(".", 1)[-1].lower()
+        if tld in self.denied or tld not in self.allowed:
+            return _("域名后缀 .%(tld)s 不在工信部批准的可备案域名后缀名单中(%(domain)s),不能备案。") % {
+                "tld": tld,
+                "domain": domain_name,
+            }
+        return None
+
+
+def check_server_term(website: Website, checklist: Checklist, today: date, term: Duration) -> None:
+    """The server must be bought for the term in total (renewals counted), and still running."""
+    names = {"name": website.name, "term": term.text}
+    start, end = website.server_valid_from, website.server_valid_until
+    if end < today:
+        ok, message = (
+            False,
+            _("网站“%(name)s”的服务器已于 %(day)s 到期。") % {**names, "day": end.isoformat()},
+        )
+    elif start is not None:
+        ok = term.after(start) <= end
+        message = _("网站“%(name)s”的服务器服务期(开通日至到期日,含续费)不足%(term)s。") % names
+    else:
+        # Without the purchase date only what is left can show the term was bought.
+        ok = term.after(today) <= end
+        message = (
+            _(
+                "网站“%(name)s”的服务器剩余有效期不足%(term)s:请填写服务器开通日期,以核对购买的服务期(含续费)是否满%(term)s。"
+            )
+            % names
+        )
+    checklist.add(
+        "server_validity",
+        ok,
+        message,
+        field="website.server_valid_until",
+        object_id=website.pk,
+        fix=_("续费服务器,使服务期合计不少于%(term)s(按量付费服务器不能备案)。") % names,
+        passed_message=_("网站“%(name)s”的服务器服务期满%(term)s。") % names,
+    )
+
+
+def _comparable(name: str) -> str:
+    return re.sub(r"\s", "", unicodedata.normalize("NFKC", name or "")).lower()
+
+
 def check_domain(
-    filing: Filing, domain: Domain, checklist: Checklist, today: date, denied_tlds: set[str]
+    filing: Filing, domain: Domain, checklist: Checklist, today: date, tlds: TldRule, wait: Duration
 ) -> None:
     subject = filing.subject
+    refusal = tlds.refusal(domain.name)
     checklist.add(
         "tld_allowed",
-        domain.tld not in denied_tlds,
-        _("域名后缀 .%(tld)s 不能备案(%(domain)s)。") % {"tld": domain.tld, "domain": domain.name},
+        refusal is None,
+        refusal or "",
         field="domain.name",
         object_id=domain.pk,
-        fix=_("请更换为可备案的域名后缀,如 .cn、.com。"),
+        fix=_("请更换为工信部批准的域名后缀(如 .cn、.com、.中国)下的域名。"),
         passed_message=_("%(domain)s 的后缀可以备案。") % {"domain": domain.name},
     )
-    synced = domain.real_name_verified_at is not None and domain.real_name_verified_at <= today - timedelta(
-        days=REAL_NAME_SYNC_DAYS
-    )
-    if domain.real_name_verified_at is None:
-        message = _("%(domain)s 尚未完成实名认证。") % {"domain": domain.name}
+    approved = tlds.registrar_approved(domain.registrar)
+    if approved is not None:
+        checklist.add(
+            "registrar_approved",
+            approved,
+            _("%(domain)s 的注册商“%(registrar)s”不在工信部批准的域名注册服务机构名单中,管局可能退回。")
+            % {"domain": domain.name, "registrar": domain.registrar},
+            field="domain.registrar",
+            object_id=domain.pk,
+            fix=_("请核对注册商名称,或将域名转入工信部批准的注册商。"),
+            warn=True,
+            passed_message=_("%(domain)s 的注册商在工信部批准名单中。") % {"domain": domain.name},
+        )
+    verified = domain.real_name_verified_at
+    ready_on = wait.after(verified) if verified is not None else None
+    names = {"domain": domain.name, "wait": wait.text}
+    if verified is None:
+        message = _("%(domain)s 尚未完成实名认证。") % names
     else:
-        message = _("%(domain)s 实名认证未满3天,信息可能尚未同步到管局。") % {"domain": domain.name}
+        message = _("%(domain)s 实名认证未满%(wait)s,信息可能尚未同步到管局(%(day)s 起可提交)。") % {
+            **names,
+            "day": ready_on.isoformat(),
+        }
     checklist.add(
         "domain_real_name_synced",
-        synced,
+        ready_on is not None and ready_on <= today,
         message,
         field="domain.real_name_verified_at",
         object_id=domain.pk,
-        fix=_("完成实名认证后等待3天再提交。"),
-        passed_message=_("%(domain)s 实名认证已超过3天。") % {"domain": domain.name},
+        fix=_("完成实名认证后等待%(wait)s再提交。") % names,
+        passed_message=_("%(domain)s 实名认证已满%(wait)s。") % names,
     )
     registrant_ok = domain.registrant_name.strip() == subject.name.strip() and (
         not domain.registrant_certificate_number

@@ -178,6 +178,7 @@ LATE_KINDS = list(AT_RISK_WINDOWS)
 # What a deadline list shows of each row, in its page, its export and the API alike.
 DEADLINE_ROW_FIELDS = (
     "kind",
+    "workdays",
     "due_at",
     "provisional",
     "province__code",

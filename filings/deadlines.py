@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import ExtractYear
 
 from filings import workdays
 from filings.models import Alert, Deadline, Filing
@@ -25,7 +27,7 @@ STALE_ENTRY_DAYS = 30
 PREREVIEW_TARGET_WORKDAYS = 1
 PREREVIEW_OVERDUE_WORKDAYS = 2
 SMS_WINDOW = timedelta(hours=24)
-PUBLIC_SECURITY_WINDOW = timedelta(days=30)
+PUBLIC_SECURITY_DAYS = 30
 
 
 def rules_for(filing: Filing) -> list[DeadlineRule]:
@@ -42,14 +44,26 @@ def rules_for(filing: Filing) -> list[DeadlineRule]:
     if filing.state == State.BUREAU_REVIEW:
         return [DeadlineRule(Kind.BUREAU_REVIEW, workdays=filing.province.bureau_review_workdays)]
     if filing.state == State.PUBLISHED and not filing.psb_number:
-        return [DeadlineRule(Kind.PUBLIC_SECURITY, delta=PUBLIC_SECURITY_WINDOW)]
+        return [DeadlineRule(Kind.PUBLIC_SECURITY)]
     return []
 
 
 def compute_due(rule: DeadlineRule, start: datetime) -> workdays.Due:
     if rule.workdays is not None:
         return workdays.workday_deadline(start, rule.workdays)
+    if rule.kind == Kind.PUBLIC_SECURITY:
+        return public_security_due(start)
     return workdays.calendar_deadline(start, rule.delta)
+
+
+def public_security_start(filing: Filing) -> datetime:
+    """Return when the public-security period starts: the day the site went live (网站开通之日)."""
+    day = filing.went_live_on or filing.stage_entered_at.astimezone(workdays.SHANGHAI).date()
+    return datetime(day.year, day.month, day.day, tzinfo=workdays.SHANGHAI)
+
+
+def public_security_due(start: datetime) -> workdays.Due:
+    return workdays.civil_period_deadline(start.astimezone(workdays.SHANGHAI).date(), PUBLIC_SECURITY_DAYS)
 
 
 def close_open_deadlines(filing: Filing, *, now: datetime, kinds: list[str] | None = None) -> int:
@@ -63,7 +77,10 @@ def new_stage_deadlines(filing: Filing) -> list[Deadline]:
     """Return the (unsaved) deadlines of the stage the filing has just entered."""
     deadlines = []
     for rule in rules_for(filing):
-        due = compute_due(rule, filing.stage_entered_at)
+        starts_at = (
+            public_security_start(filing) if rule.kind == Kind.PUBLIC_SECURITY else filing.stage_entered_at
+        )
+        due = compute_due(rule, starts_at)
         deadlines.append(
             Deadline(
                 filing=filing,
@@ -71,7 +88,7 @@ def new_stage_deadlines(filing: Filing) -> list[Deadline]:
                 stage=filing.state,
                 stage_visit=filing.stage_visit,
                 kind=rule.kind,
-                starts_at=filing.stage_entered_at,
+                starts_at=starts_at,
                 due_at=due.at,
                 workdays=rule.workdays,
                 provisional=due.provisional,
@@ -108,12 +125,27 @@ def recompute_provisional_deadlines() -> list[int]:
     changed_ids = []
     with transaction.atomic():
         open_provisional = Deadline.objects.select_for_update().filter(
-            closed_at__isnull=True, provisional=True, workdays__isnull=False
+            Q(workdays__isnull=False) | Q(kind=Kind.PUBLIC_SECURITY), closed_at__isnull=True, provisional=True
         )
         for deadline in open_provisional:
-            due = workdays.workday_deadline(deadline.starts_at, deadline.workdays)
+            due = compute_due(DeadlineRule(deadline.kind, workdays=deadline.workdays), deadline.starts_at)
             if due.at != deadline.due_at or due.provisional != deadline.provisional:
                 deadline.due_at, deadline.provisional = due.at, due.provisional
                 deadline.save(update_fields=["due_at", "provisional"])
                 changed_ids.append(deadline.pk)
     return changed_ids
+
+
+def provisional_years_now_official() -> bool:
+    """Return whether some open provisional deadline now spans only years with official data (an
+    admin entered the year, or an upgraded calendar package knows it). Cheap when none does."""
+    spans = (
+        Deadline.objects.filter(closed_at__isnull=True, provisional=True)
+        .annotate(
+            start_year=ExtractYear("starts_at", tzinfo=workdays.SHANGHAI),
+            due_year=ExtractYear("due_at", tzinfo=workdays.SHANGHAI),
+        )
+        .values_list("start_year", "due_year")
+        .distinct()
+    )
+    return any(all(workdays.is_official_year(y) for y in range(a, b + 1)) for a, b in spans)

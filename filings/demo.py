@@ -561,6 +561,7 @@ def _bulk_batch(
                 psb_registered_at=last_at + timedelta(days=rng.randint(3, 30)) if registered else None,
                 submitted_at=next((s[3] for s in reversed(steps) if s[0] == "submit"), None),
                 published_at=last_at if last_state == State.PUBLISHED else None,
+                went_live_on=timezone.localdate(last_at) if last_state == State.PUBLISHED else None,
                 created_at=steps[0][3],
                 updated_at=last_at,
             )

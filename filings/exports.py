@@ -56,7 +56,7 @@ def deadline_rows(deadlines: QuerySet[Deadline]) -> Iterator[list]:
             filing.subject.name,
             filing.province.short_name,
             filing.get_state_display(),
-            deadline.get_kind_display(),
+            deadline.label,
             _when(deadline.due_at),
             _("是") if deadline.provisional else "",
             str(URGENCY_LABELS.get(urgency(deadline, now=now), "")),

@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from filings import alert_scan, footer
+from filings import alert_scan, footer, workdays
 from filings.exceptions import TransitionNotPermitted, TransitionNotPossible
 from filings.models import Alert, Deadline, Filing, FilingEvent, FooterCheck, Notification, Website
 from filings.states import State
@@ -105,6 +105,10 @@ def _footer_summary(checks: list[FooterCheck]) -> str:
 
 
 def _open_footer_fix(filing: Filing, *, now: datetime) -> None:
+    """Open the rectification period (the province's working days) unless one is running; the
+    principal hears of it at once, managers only once it has passed."""
+    period = filing.province.footer_fix_workdays
+    due = workdays.workday_deadline(now, period)
     deadline = Deadline.objects.filter(
         filing=filing, stage_visit=filing.stage_visit, kind=Deadline.Kind.FOOTER_FIX
     ).first()
@@ -115,13 +119,16 @@ def _open_footer_fix(filing: Filing, *, now: datetime) -> None:
             stage_visit=filing.stage_visit,
             kind=Deadline.Kind.FOOTER_FIX,
             starts_at=now,
-            due_at=now,
+            due_at=due.at,
+            workdays=period,
+            provisional=due.provisional,
         )
     elif deadline.closed_at is not None:
-        deadline.closed_at, deadline.starts_at, deadline.due_at = None, now, now
-        deadline.save(update_fields=["closed_at", "starts_at", "due_at"])
+        deadline.closed_at, deadline.starts_at, deadline.due_at = None, now, due.at
+        deadline.workdays, deadline.provisional = period, due.provisional
+        deadline.save(update_fields=["closed_at", "starts_at", "due_at", "workdays", "provisional"])
     else:
-        return  # Already failing: the alert stands and repeats daily.
+        return  # Already failing: the period keeps running from the first failure.
     alert_scan.scan_deadlines(now=now, deadline_ids=[deadline.pk])
 
 

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
-from filings import keyset, search
+from filings import checks, keyset, search
 from filings.models import Domain, Filing, Material, Person, PriorApproval, Province, Subject, Website
 from filings.privacy import mask_id_number
 from filings.services import drafts
@@ -82,7 +82,10 @@ class FilingStartForm(AccessibleFormMixin, forms.Form):
         label=_("备案省份"),
         queryset=Province.objects.all(),
         to_field_name="code",
-        help_text=_("网站服务器接入地所在省份的管局受理备案。"),
+        help_text=_(
+            "由备案主体所在省份的管局受理,与服务器所在地无关:单位为证件登记地,"
+            "个人为身份证签发地(部分省份接受本省居住证)。"
+        ),
     )
     subject_search = forms.CharField(
         label=_("查找已备案主体"),
@@ -174,6 +177,7 @@ class WebsiteForm(AccessibleFormMixin, forms.ModelForm):
         model = Website
         fields = [f for f in drafts.WEBSITE_FIELDS if f != "languages"]
         widgets = {
+            "server_valid_from": forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
             "server_valid_until": forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
             "description": forms.Textarea(attrs={"rows": 2}),
         }
@@ -413,6 +417,14 @@ class FilingEntry:
                 valid = form.principal_form.is_valid() and valid
             valid = form.domains.is_valid() and valid
             valid = form.approvals.is_valid() and valid
+        if self.filing is None and not self.subject_locked and self.subject_form.is_valid():
+            data = self.subject_form.cleaned_data
+            mismatch = checks.subject_province_problem(
+                self.province, certificate_kind=data["certificate_kind"], number=data["certificate_number"]
+            )
+            if mismatch:
+                self.subject_form.add_error("certificate_number", f"{mismatch.message}{mismatch.fix}")
+                valid = False
         if self.websites.is_bound and self.websites.total_form_count() > 20:
             self.non_field_errors.append(str(_("一个备案最多20个网站。")))
             valid = False
@@ -551,9 +563,21 @@ class CommentForm(AccessibleFormMixin, forms.Form):
     )
 
 
+class WentLiveForm(AccessibleFormMixin, forms.Form):
+    went_live_on = forms.DateField(
+        label=_("网站开通日期"),
+        widget=forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
+        help_text=_(
+            "公安联网备案须在网站开通之日起30日内办理;默认为备案公示日期,网站实际开通日不同时请修改。"
+        ),
+    )
+
+
 class PublicSecurityForm(AccessibleFormMixin, forms.Form):
     psb_number = forms.CharField(
-        label=_("公安联网备案号"), max_length=32, help_text=_("例如 京公网安备11010502030143号")
+        label=_("公安联网备案号"),
+        max_length=40,
+        help_text=_("格式为省份简称+公网安备+14位数字+号,例如 京公网安备11010502030143号"),
     )
 
 

@@ -12,6 +12,8 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from filings.footer_guidance import failing_footer_guidance
+
 logger = logging.getLogger(__name__)
 
 
@@ -120,6 +122,17 @@ def deliver_alert_notifications(
             return delivered
 
 
+def alert_message(alert) -> str:
+    """Return the alert's full text, with what to fix on the site for a failed footer check."""
+    lines = [alert.message]
+    if alert.kind == "footer_fix" and not alert.withdrawn_at:
+        for guidance in failing_footer_guidance(alert.filing):
+            lines.append(guidance.title)
+            lines.extend(f"- {problem}" for problem in guidance.problems)
+            lines.append(_("怎么改:%(fix)s") % {"fix": guidance.fix})
+    return "\n".join(lines)
+
+
 def _deliver(notification, *, now: datetime) -> None:
     alert, user = notification.alert, notification.user
     notification.delivered_at = now
@@ -129,7 +142,7 @@ def _deliver(notification, *, now: datetime) -> None:
         try:
             send_mail(
                 subject=alert.title,
-                message=alert.message,
+                message=alert_message(alert),
                 from_email=None,
                 recipient_list=[user.email],
             )

@@ -389,12 +389,61 @@ _PRIOR_APPROVAL_KEYWORDS = {
     "health": (["医疗", "医院", "诊所", "保健", "健康咨询"], _DROPPED_NATIONALLY_NOTE),
 }
 
+# Top-level domains whose registries MIIT has approved (工信部批准的域名注册管理机构), as providers'
+# filing guides list them; a domain under any other suffix cannot be filed. An admin keeps this
+# list current against MIIT's published list (RuleTerm "allowed_tld").
+ALLOWED_TLDS = [
+    # CNNIC
+    "cn", "中国", "公司", "网络",
+    # Verisign and other long-approved registries
+    "com", "net", "cc", "tv", "name", "org", "info", "biz", "mobi", "pro",
+    # New gTLDs approved since 2016
+    "top", "xyz", "vip", "club", "shop", "wang", "ren", "xin", "ltd", "ink", "work", "site",
+    "online", "tech", "store", "fun", "art", "link", "kim", "group", "red", "beer", "pub", "love",
+    "在线", "中文网", "网店", "商城", "集团", "我爱你",
+]  # fmt: skip
+# Domain registrars MIIT has licensed (域名注册服务机构), by the names registrars print on their
+# certificates; the check only warns, since the field is free text. Kept current by an admin.
+APPROVED_REGISTRARS = [
+    "阿里云计算有限公司",
+    "北京新网数码信息技术有限公司",
+    "北京新网互联科技有限公司",
+    "厦门易名科技股份有限公司",
+    "成都西维数码科技有限公司",
+    "腾讯云计算(北京)有限责任公司",
+    "华为云计算技术有限公司",
+    "百度在线网络技术(北京)有限公司",
+    "厦门三五互联科技股份有限公司",
+    "广东互易网络知识产权有限公司",
+    "商中在线科技股份有限公司",
+    "江苏邦宁科技有限公司",
+    "北京中万网络科技有限责任公司",
+    "浙江贰贰网络有限公司",
+    "中国互联网络信息中心",
+]
+_APPROVED_REGISTRAR_NOTE = "工信部批准的域名注册服务机构,请管理员按工信部最新公布的名单增删"
+_ALLOWED_TLD_NOTE = "工信部批准的可备案域名后缀,请管理员按工信部最新公布的名单增删"
+
 RULE_TERMS: list[dict] = [
-    # Uncertain: an older copy of Beijing's allow-list names .org as fileable, and .win was not checked;
-    # verify both against MIIT's current list before enforcing them nationally.
+    *(
+        {"kind": "allowed_tld", "value": tld, "category": "", "province": None, "note": _ALLOWED_TLD_NOTE}
+        for tld in ALLOWED_TLDS
+    ),
+    *(
+        {
+            "kind": "approved_registrar",
+            "value": name,
+            "category": "",
+            "province": None,
+            "note": _APPROVED_REGISTRAR_NOTE,
+        }
+        for name in APPROVED_REGISTRARS
+    ),
+    # Named by bureaus as not fileable; already outside the allow-list, kept so that the reason reads
+    # plainly and stays refused if someone adds it to the allow-list by mistake.
     *(
         {"kind": "denied_tld", "value": tld, "category": "", "province": None, "note": _DENIED_TLD_NOTE}
-        for tld in ["io", "me", "hk", "tw", "asia", "jp", "win", "org"]
+        for tld in ["io", "me", "hk", "tw", "asia", "jp", "win", "ai"]
     ),
     *(
         {
@@ -597,8 +646,8 @@ REJECTION_REASONS: list[dict] = [
     {
         "code": "domain-real-name-not-synced",
         "field": "domain.real_name_verified_at",
-        "reason": "域名未完成实名认证,或实名认证不满3天,信息尚未同步到管局。",
-        "suggested_fix": "请完成域名实名认证,并在认证后至少等待3个工作日再提交备案。",
+        "reason": "域名未完成实名认证,或实名认证后未满{real_name_wait},信息尚未同步到管局。",
+        "suggested_fix": "请完成域名实名认证,并在认证后至少等待{real_name_wait}再提交备案。",
     },
     {
         "code": "domain-expiring",
@@ -609,8 +658,8 @@ REJECTION_REASONS: list[dict] = [
     {
         "code": "server-validity-short",
         "field": "website.server_valid_until",
-        "reason": "服务器剩余有效期不足90天,或为按量付费实例。",
-        "suggested_fix": "请将服务器续费至剩余有效期不少于90天,按量付费实例请转为包年包月。",
+        "reason": "服务器购买的服务期(含续费)不足{server_term},或为按量付费实例。",
+        "suggested_fix": "请续费服务器,使服务期合计不少于{server_term};按量付费实例请转为包年包月。",
     },
     {
         "code": "phone-unreachable",
@@ -641,5 +690,22 @@ REJECTION_REASONS: list[dict] = [
         "field": "website.homepage",
         "reason": "该主体已备案的网站无法访问,或页脚未展示备案号。",
         "suggested_fix": "请恢复已备案网站的访问,并在页脚展示备案号且链接到 https://beian.miit.gov.cn/;不再使用的网站请先注销。",
+    },
+]
+
+
+# Catalogue texts name these as {code}; filings.duration_rules reads them (defaults there too).
+DURATION_RULES: list[dict] = [
+    {
+        "code": "real_name_wait",
+        "amount": 3,
+        "unit": "workdays",
+        "note": "服务商普遍要求实名认证后等待3个工作日",
+    },
+    {
+        "code": "server_term",
+        "amount": 3,
+        "unit": "months",
+        "note": "服务器购买的服务期合计不少于3个月,续费计入",
     },
 ]

@@ -64,7 +64,8 @@ DPI_RULES: dict[str, DpiRule] = {
     "other": DpiRule(fail_below=150, warn_below=300),
 }
 RECOMMENDED_DPI = 300
-# Scanners and the JFIF/pHYs unit conversions round: 299.7 dpi is a 300 dpi scan.
+# How far the density written in the file may differ from what the pixels measure and still be
+# taken as the scan's figure (scanners and the JFIF/pHYs unit conversions round: 299.7 is 300).
 DPI_TOLERANCE = 0.02
 # Metadata values below this are placeholders (0, 1), not resolutions.
 MIN_METADATA_DPI = 10
@@ -364,6 +365,9 @@ def _check_dpi(
     working_size: tuple[int, int],
     image_size: tuple[int, int],
 ) -> tuple[int, ScanCheck]:
+    """Judge the resolution by what the pixels show: the document's pixel size against its physical
+    size. The density written in the file is a hint only: used (as the more precise figure) when
+    the pixels agree with it, named but ignored when they do not."""
     # Assume the document fills its detected box (or, with no edges found, the whole image).
     scale = image_size[0] / working_size[0]
     if document is None:
@@ -371,25 +375,26 @@ def _check_dpi(
     else:
         left, top, right, bottom = document
         long_side_px = max(right - left, bottom - top) * scale
-    estimate = long_side_px / (max(PHYSICAL_SIZE_MM[material_kind]) / 25.4)
-    # Cameras and editors write 72 or 96 dpi as a screen default, not as the scan's resolution.
-    placeholder = (
-        metadata_dpi is not None and round(metadata_dpi) in SCREEN_DEFAULT_DPI and estimate > metadata_dpi
-    )
-    if metadata_dpi is not None and not placeholder:
-        effective = metadata_dpi
-        source = gettext("按文件信息")
+    measured = long_side_px / (max(PHYSICAL_SIZE_MM[material_kind]) / 25.4)
+    agrees = metadata_dpi is not None and abs(measured - metadata_dpi) <= metadata_dpi * DPI_TOLERANCE
+    effective = metadata_dpi if agrees else measured
+    if agrees:
+        source = gettext("按像素尺寸测算,与文件标注一致")
+    elif metadata_dpi is not None and round(metadata_dpi) not in SCREEN_DEFAULT_DPI:
+        source = gettext("按像素尺寸测算;文件标注的 %(claimed)d dpi 与像素不符") % {
+            "claimed": round(metadata_dpi)
+        }
     else:
-        effective = estimate
-        source = gettext("按像素尺寸估算")
+        source = gettext("按像素尺寸测算")
     dpi = round(effective)
     rule = DPI_RULES[material_kind]
     params = {"dpi": dpi, "source": source, "required": rule.fail_below, "recommended": RECOMMENDED_DPI}
     advice = gettext("请以 %(recommended)d dpi 或更高分辨率重新扫描原件。") % params
-    if effective < rule.fail_below * (1 - DPI_TOLERANCE):
+    # The figure shown decides: a number under the rule never sits next to a pass.
+    if dpi < rule.fail_below:
         message = gettext("分辨率约 %(dpi)d dpi(%(source)s),低于要求的 %(required)d dpi。") % params
         return dpi, ScanCheck("dpi", FAIL, message, advice)
-    if effective < rule.warn_below * (1 - DPI_TOLERANCE):
+    if dpi < rule.warn_below:
         message = (
             gettext("分辨率约 %(dpi)d dpi(%(source)s),低于建议的 %(recommended)d dpi,可能被管局退回。")
             % params

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django_fsm import has_transition_perm
 
 from accounts.roles import Perm
-from filings import search
+from filings import duration_rules, search
 from filings.models import (
     Alert,
     Deadline,
@@ -130,8 +130,14 @@ def latest_filing_of_subject(subject: Subject, *, user: Any) -> Filing | None:
 
 
 def rejection_catalogue() -> list[RejectionReason]:
-    """Return the active catalogued reasons a reviewer can pick when returning or rejecting."""
-    return list(RejectionReason.objects.filter(active=True))
+    """Return the active catalogued reasons a reviewer can pick when returning or rejecting, with
+    the current waiting times and terms written into their texts."""
+    reasons = list(RejectionReason.objects.filter(active=True))
+    durations = duration_rules.rules()
+    for reason in reasons:
+        reason.reason = duration_rules.render_catalogue_text(reason.reason, durations)
+        reason.suggested_fix = duration_rules.render_catalogue_text(reason.suggested_fix, durations)
+    return reasons
 
 
 def filing_detail(user: Any, filing_id: int) -> Filing:

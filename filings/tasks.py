@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from filings import alert_scan, notifications, summaries
+from filings.services import calendar
 
 logger = logging.getLogger(__name__)
 
@@ -16,6 +17,7 @@ logger = logging.getLogger(__name__)
 def scan_deadlines_task(now: str | None = None) -> dict:
     """Run one deadline scan (as of `now`, ISO-8601, when given); rerunning it (a retry, a second
     worker) raises nothing twice."""
+    calendar.recompute_when_calendar_learned()
     result = alert_scan.scan_deadlines(now=datetime.fromisoformat(now) if now else None)
     # Notifications whose queued delivery was lost (broker down, worker killed) go out now.
     grace = timedelta(seconds=settings.BEIAN_ALERT_DELIVERY_GRACE_SECONDS)

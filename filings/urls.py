@@ -16,6 +16,12 @@ urlpatterns = [
     path("<int:filing_id>/sms/", principal.filing_sms, name="sms"),
     path("<int:filing_id>/public-security/", principal.filing_public_security, name="public-security"),
     path(
+        "<int:filing_id>/public-security/correct/",
+        principal.filing_public_security_correct,
+        name="public-security-correct",
+    ),
+    path("<int:filing_id>/went-live/", principal.filing_went_live, name="went-live"),
+    path(
         "<int:filing_id>/materials/<int:material_id>/", principal.material_download, name="material-download"
     ),
     # Reviewer console.
@@ -30,6 +36,7 @@ urlpatterns = [
     path("review/<int:filing_id>/approve/", review.approve, name="review-approve"),
     path("review/<int:filing_id>/reject/", review.reject, name="review-reject"),
     path("review/<int:filing_id>/public-security/", review.register_psb, name="review-psb"),
+    path("review/<int:filing_id>/public-security/correct/", review.correct_psb, name="review-psb-correct"),
     path("review/<int:filing_id>/footer-check/", review.footer_check, name="review-footer-check"),
     # Manager dashboard.
     path("dashboard/", dashboard.dashboard, name="dashboard"),

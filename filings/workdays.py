@@ -2,7 +2,9 @@
 
 A year is *official* when chinese-calendar ships its holiday notice or an admin has entered it
 (CalendarYear). For any other year the calendar still answers, counting Monday to Friday minus the
-fixed-date statutory holidays, and callers mark what they computed from it as provisional.
+statutory holidays as the `holidays` package estimates them (the lunar festivals included, days
+falling on a weekend given on the next working day; make-up working days cannot be foreseen), and
+callers mark what they computed from it as provisional.
 """
 
 import functools
@@ -13,10 +15,9 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
+import holidays
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-# Statutory holidays fixed by date, used only for years without an official notice.
-FIXED_HOLIDAYS = {(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)}
 # How long one process trusts its copy of the admin's calendar before reading it again.
 OVERRIDES_TTL_SECONDS = 30
 
@@ -72,7 +73,15 @@ def is_workday(d: date) -> bool:
         return days[d]
     if d.year in PACKAGE_YEARS:
         return _package_is_workday(d)
-    return d.weekday() < 5 and (d.month, d.day) not in FIXED_HOLIDAYS
+    return d.weekday() < 5 and d not in estimated_holidays(d.year)
+
+
+@functools.lru_cache(maxsize=64)
+def estimated_holidays(year: int) -> frozenset[date]:
+    """Return the statutory holidays of a year without an official notice, as the `holidays`
+    package computes them from the law (Spring Festival, Qingming, Dragon Boat and Mid-Autumn by
+    the lunar calendar; a holiday on a weekend moved to the next working day)."""
+    return frozenset(holidays.country_holidays("CN", years=year, observed=True))
 
 
 @functools.lru_cache(maxsize=8192)
@@ -136,3 +145,14 @@ def calendar_deadline(start: datetime, delta: timedelta) -> Due:
 def workdays_left(now: datetime, due: datetime) -> int:
     """Return working days from now's day to due's day (0 on the due day, negative when past)."""
     return workdays_between(now.astimezone(SHANGHAI).date(), due.astimezone(SHANGHAI).date())
+
+
+def civil_period_deadline(start_day: date, days: int) -> Due:
+    """Return the end of a period of `days` calendar days counted as Chinese civil law counts them:
+    from the day after start_day, ending at 24:00 (here 23:59:59) of the last day, and when the last
+    day is a rest day or a holiday, on the next working day instead."""
+    last = start_day + timedelta(days=days)
+    while not is_workday(last):
+        last += timedelta(days=1)
+    at = datetime(last.year, last.month, last.day, 23, 59, 59, tzinfo=SHANGHAI)
+    return Due(at=at, provisional=is_provisional(start_day, last))

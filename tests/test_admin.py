@@ -174,7 +174,7 @@ def test_refused_button_shows_the_reason_and_changes_nothing(admin_client, princ
 
     assert response.status_code == 200
     messages = [str(m) for m in response.context["messages"]]
-    assert any("90" in m for m in messages), messages
+    assert any("服务器" in m and "3个月" in m for m in messages), messages
     assert Filing.objects.get(pk=filing.pk).state == State.ENTRY
     assert not FilingEvent.objects.filter(filing=filing, transition="submit").exists()
 

@@ -84,8 +84,9 @@ THRESHOLD_CASES = [
     (State.BUREAU_REVIEW, "2026-11-02 10:00", "bureau_review:before_15wd:0", "2026-11-09 00:00:00"),
     (State.BUREAU_REVIEW, "2026-11-02 10:00", "bureau_review:before_5wd:0", "2026-11-23 00:00:00"),
     (State.BUREAU_REVIEW, "2026-11-02 10:00", "bureau_review:breach:0", "2026-11-30 23:59:59"),
-    (State.PUBLISHED, "2026-10-01 10:00", "public_security:before_7d:0", "2026-10-24 10:00:00"),
-    (State.PUBLISHED, "2026-10-01 10:00", "public_security:breach:0", "2026-10-31 10:00:00"),
+    # Live on 1 October: day 30 is Saturday 31 October, so the period ends with Monday 2 November.
+    (State.PUBLISHED, "2026-10-01 10:00", "public_security:before_7d:0", "2026-10-26 23:59:59"),
+    (State.PUBLISHED, "2026-10-01 10:00", "public_security:breach:0", "2026-11-02 23:59:59"),
     (State.ENTRY, "2026-10-01 10:00", "stale_entry:after_7d:0", "2026-10-08 10:00:00"),
     (State.ENTRY, "2026-10-01 10:00", "stale_entry:after_15d:0", "2026-10-16 10:00:00"),
     (State.ENTRY, "2026-10-01 10:00", "stale_entry:after_30d:0", "2026-10-31 10:00:00"),
@@ -172,11 +173,11 @@ def test_breach_repeats_daily_while_open_one_repeat_after_a_gap_and_stops_when_c
 @pytest.mark.django_db
 def test_a_late_first_breach_alert_does_not_repeat_at_once():
     filing = entered(State.PUBLISHED, at("2026-10-01 10:00"))
-    scan("2026-11-03 12:00")  # breached on 31 October; nobody scanned since before then
+    scan("2026-11-05 12:00")  # breached at the end of 2 November; nobody scanned since before then
     breach = Alert.objects.get(filing=filing, threshold__code="breach")
     assert breach.occurrence == 0
-    assert breach.repeat_due_at == at("2026-11-03 10:00") + timedelta(days=1)
-    assert scan("2026-11-03 12:01").repeated == 0
+    assert breach.repeat_due_at == at("2026-11-04 23:59:59") + timedelta(days=1)
+    assert scan("2026-11-05 12:01").repeated == 0
 
 
 @pytest.mark.django_db

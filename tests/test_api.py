@@ -501,6 +501,15 @@ def test_bad_domain_is_a_field_error(api, principal):
 
 
 @pytest.mark.django_db
+def test_ip_address_as_domain_is_a_field_error(api, principal):
+    response = post_json(api(principal), LIST, _with(payload(), "websites.0.domains.0.name", "203.0.113.5"))
+    assert response.status_code == 400
+    body = json.dumps(response.json(), ensure_ascii=False)
+    assert "domains" in body and "IP地址" in body
+    assert Filing.objects.count() == 0
+
+
+@pytest.mark.django_db
 def test_messages_are_chinese_by_default_and_english_on_request(api, principal):
     data = _with(payload(), "subject_principal.name", "")
     chinese = post_json(api(principal), LIST, data).json()["subject_principal"]["name"][0]

@@ -1,9 +1,11 @@
 """Pre-submission rules: each one failing and passing, and submit refused with the list of failures."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
+from stdnum.cn import uscc as stdnum_uscc
+from stdnum.iso7064 import mod_11_2
 
 from filings.checks import FAIL, PASS, load_filing_for_checks, run_submission_checks
 from filings.exceptions import ChecksFailed
@@ -16,6 +18,7 @@ from filings.models import (
     Person,
     PriorApproval,
     Province,
+    RuleTerm,
     Subject,
     Website,
 )
@@ -77,13 +80,47 @@ def test_ready_filing_passes_everything(filing):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("days_ago", "ok"), [(None, False), (0, False), (2, False), (3, True), (30, True)])
-def test_domain_real_name_at_least_three_days(filing, days_ago, ok):
+@pytest.mark.parametrize(
+    ("verified", "today", "ok"),
+    [
+        (None, "2026-11-30", False),
+        # Verified on Thursday 26 November: three working days are Friday, Monday and Tuesday.
+        ("2026-11-26", "2026-11-29", False),  # three calendar days, one working day
+        ("2026-11-26", "2026-11-30", False),
+        ("2026-11-26", "2026-12-01", True),
+        # Verified before the National Day holiday: the holiday does not count.
+        ("2026-09-30", "2026-10-08", False),
+        ("2026-09-30", "2026-10-12", True),
+    ],
+)
+def test_domain_real_name_wait_counts_working_days(filing, verified, today, ok):
     domain = first(filing, Domain)
-    domain.real_name_verified_at = None if days_ago is None else TODAY() - timedelta(days=days_ago)
+    domain.real_name_verified_at = date.fromisoformat(verified) if verified else None
     domain.save()
-    assert status_of(filing, "domain_real_name_synced") == {PASS if ok else FAIL}
-    assert failures(filing) == (set() if ok else {"domain_real_name_synced"})
+    result = run_submission_checks(load_filing_for_checks(filing.pk), today=date.fromisoformat(today))
+    [check] = [r for r in result.results if r.code == "domain_real_name_synced"]
+    assert check.status == (PASS if ok else FAIL)
+    assert "3个工作日" in (check.message if ok else check.fix)
+
+
+@pytest.mark.django_db
+def test_real_name_wait_is_one_definition_for_check_message_and_catalogue(filing):
+    from filings import selectors
+    from filings.models import DurationRule
+
+    DurationRule.objects.filter(code="real_name_wait").update(amount=5, unit="days")
+    domain = first(filing, Domain)
+    domain.real_name_verified_at = TODAY() - timedelta(days=4)
+    domain.save()
+    [check] = [r for r in checklist(filing).results if r.code == "domain_real_name_synced"]
+    assert check.status == FAIL and "5天" in check.message and "5天" in check.fix
+    catalogue = {r.code: r for r in selectors.rejection_catalogue()}
+    entry = catalogue["domain-real-name-not-synced"]
+    assert "5天" in entry.reason and "5天" in entry.suggested_fix
+    assert "{" not in entry.reason
+    domain.real_name_verified_at = TODAY() - timedelta(days=5)
+    domain.save()
+    assert status_of(filing, "domain_real_name_synced") == {PASS}
 
 
 @pytest.mark.django_db
@@ -106,14 +143,20 @@ def test_registrant_must_be_the_subject(filing):
     ("name", "ok"),
     [
         ("xinghe.io", False),
-        ("xinghe.org", False),
+        ("xinghe.ai", False),
+        ("xinghe.dev", False),  # on no list at all: outside the allow-list is refused
+        ("xinghe.app", False),
         ("xinghe.asia", False),
         ("xinghe.win", False),
         ("xinghe.com", True),
+        ("xinghe.org", True),
+        ("xinghe.top", True),
+        ("xinghe.com.cn", True),
         ("星河.中国", True),
+        ("星河.公司", True),
     ],
 )
-def test_denied_tlds(filing, name, ok):
+def test_tld_allow_list(filing, name, ok):
     domain = first(filing, Domain)
     domain.name = name
     domain.save()
@@ -140,10 +183,43 @@ def test_website_needs_a_domain(filing):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("days", "ok"), [(-1, False), (30, False), (89, False), (90, True), (365, True)])
-def test_server_valid_at_least_90_days(filing, days, ok):
-    Website.objects.filter(filing=filing).update(server_valid_until=TODAY() + timedelta(days=days))
-    assert failures(filing) == (set() if ok else {"server_validity"})
+@pytest.mark.parametrize(
+    ("valid_from", "valid_until", "ok"),
+    [
+        # Bought for a year six months ago: 2 months left, but the term is a year.
+        ("2026-05-30", "2026-12-30", True),
+        ("2026-10-01", "2027-01-01", True),  # exactly three months
+        ("2026-10-02", "2027-01-01", False),  # a day short of three months
+        ("2026-11-01", "2026-12-31", False),  # a two-month server
+        ("2025-11-01", "2026-11-28", False),  # expired yesterday
+        (None, "2027-03-01", True),  # no purchase date, but three months are left anyway
+        (None, "2027-02-27", False),  # no purchase date and less than three months left
+    ],
+)
+def test_server_term_is_the_purchased_term_in_total(filing, valid_from, valid_until, ok):
+    Website.objects.filter(filing=filing).update(
+        server_valid_from=date.fromisoformat(valid_from) if valid_from else None,
+        server_valid_until=date.fromisoformat(valid_until),
+    )
+    result = run_submission_checks(load_filing_for_checks(filing.pk), today=date(2026, 11, 29))
+    [check] = [r for r in result.results if r.code == "server_validity"]
+    assert check.status == (PASS if ok else FAIL), check.message
+    assert "3个月" in (check.message if check.status == PASS or valid_from != "2025-11-01" else check.fix)
+
+
+@pytest.mark.django_db
+def test_server_term_is_one_definition_for_check_and_catalogue(filing):
+    from filings import selectors
+    from filings.models import DurationRule
+
+    DurationRule.objects.filter(code="server_term").update(amount=6)
+    Website.objects.filter(filing=filing).update(
+        server_valid_from=TODAY() - timedelta(days=30), server_valid_until=TODAY() + timedelta(days=120)
+    )
+    [check] = [r for r in checklist(filing).results if r.code == "server_validity"]
+    assert check.status == FAIL and "6个月" in check.message
+    entry = {r.code: r for r in selectors.rejection_catalogue()}["server-validity-short"]
+    assert "6个月" in entry.reason and "6个月" in entry.suggested_fix
 
 
 @pytest.mark.django_db
@@ -553,3 +629,113 @@ def test_phone_shared_with_a_published_filing_of_the_same_company_is_fine(filing
     Filing.objects.filter(pk=earlier.pk).update(state=State.PUBLISHED)
     Person.objects.filter(pk=earlier.subject_principal_id).update(mobile=filing.subject_principal.mobile)
     assert failures(filing) == set()
+
+
+# Identity numbers the standards allow (python-stdnum refuses them).
+
+
+@pytest.mark.django_db
+def test_principal_with_an_id_from_a_county_newer_than_their_birth_passes():
+    filing = factories.ready_filing(province_code="31")
+    body = "31011519850612003"  # Pudong's code dates from 1993; the holder was born in 1985
+    Person.objects.filter(pk=filing.subject_principal_id).update(
+        id_number=body + mod_11_2.calc_check_digit(body)
+    )
+    result = checklist(filing)
+    assert "person_id" not in {r.code for r in result.failures}
+    assert result.passed, [r.message for r in result.failures]
+
+
+@pytest.mark.django_db
+def test_military_subject_with_a_letter_uscc_passes():
+    filing = factories.ready_filing(province_code="11")
+    body = "A1110000MA0000001"
+    number = body + stdnum_uscc.calc_check_digit(body)
+    Subject.objects.filter(pk=filing.subject_id).update(kind=Subject.Kind.MILITARY, certificate_number=number)
+    Domain.objects.filter(website__filing=filing).update(registrant_certificate_number=number)
+    result = checklist(filing)
+    assert result.passed, [r.message for r in result.failures]
+    assert {r.status for r in result.results if r.code == "subject_certificate"} == {PASS}
+
+
+@pytest.mark.django_db
+def test_tld_allow_list_is_data_an_admin_can_extend(filing):
+    domain = first(filing, Domain)
+    domain.name = "xinghe.dev"
+    domain.save()
+    result = {r.code: r for r in checklist(filing).results}
+    assert result["tld_allowed"].status == FAIL
+    assert ".dev" in result["tld_allowed"].message and "工信部" in result["tld_allowed"].message
+    RuleTerm.objects.create(kind=RuleTerm.Kind.ALLOWED_TLD, value=".dev")
+    assert failures(filing) == set()
+    # A bureau's own refusal wins over the national allow-list for that province only.
+    RuleTerm.objects.create(kind=RuleTerm.Kind.DENIED_TLD, value="dev", province=filing.province)
+    assert failures(filing) == {"tld_allowed"}
+
+
+@pytest.mark.django_db
+def test_an_ip_address_stored_as_a_domain_is_refused_by_the_checklist(filing):
+    Domain.objects.filter(website__filing=filing).update(name="203.0.113.5")
+    result = {r.code: r for r in checklist(filing).results}
+    assert result["tld_allowed"].status == FAIL
+    assert "IP地址" in result["tld_allowed"].message
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("prefix", "warned"),
+    [
+        ("170", True),
+        ("171", True),
+        ("162", True),
+        ("165", True),
+        ("167", True),
+        ("138", False),
+        ("172", False),
+    ],
+)
+def test_virtual_operator_mobile_is_a_warning_with_the_reason(filing, prefix, warned):
+    Person.objects.filter(pk=filing.subject_principal_id).update(mobile=prefix + "12345678")
+    result = checklist(filing)
+    [check] = [r for r in result.results if r.code == "person_mobile_virtual_operator"]
+    assert check.status == ("warning" if warned else PASS)
+    if warned:
+        assert "虚拟运营商" in check.message and "短信" in check.message
+    assert result.passed  # a warning does not block submission
+
+
+@pytest.mark.django_db
+def test_server_purchase_date_is_entered_on_the_page_and_the_api(client, api, principal):
+    from tests.test_api import LIST, payload, post_json
+
+    client.force_login(principal)
+    page = client.get("/filings/new/?filing_type=first&province=44").content.decode()
+    assert 'name="websites-0-server_valid_from"' in page
+    data = payload()
+    data["websites"][0]["server_valid_from"] = "2026-05-30"
+    response = post_json(api(principal), LIST, data)
+    assert response.status_code == 201, response.json()
+    assert response.json()["websites"][0]["server_valid_from"] == "2026-05-30"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("registrar", "status"),
+    [
+        ("阿里云计算有限公司", PASS),
+        ("阿里云计算有限公司(万网)", PASS),
+        ("GoDaddy.com, LLC", "warning"),
+        ("", None),  # not entered: nothing to judge
+    ],
+)
+def test_registrar_outside_the_approved_list_is_a_warning(filing, registrar, status):
+    Domain.objects.filter(website__filing=filing).update(registrar=registrar)
+    result = checklist(filing)
+    found = [r for r in result.results if r.code == "registrar_approved"]
+    if status is None:
+        assert not found
+    else:
+        assert {r.status for r in found} == {status}
+        if status == "warning":
+            assert "工信部" in found[0].message and registrar in found[0].message
+    assert result.passed

@@ -28,7 +28,10 @@ def end_of(day: str) -> datetime:
 
 def entered(state: str, at: datetime, *, province_code: str = "44") -> dict[str, Deadline]:
     """Put a filing in `state` as if it entered at `at`; return the deadlines stored for the stage."""
-    filing = factories.ready_filing(province_code=province_code)
+    return entered_filing(factories.ready_filing(province_code=province_code), state, at)
+
+
+def entered_filing(filing: Filing, state: str, at: datetime) -> dict[str, Deadline]:
     Filing.objects.filter(pk=filing.pk).update(state=state, stage_visit=2, stage_entered_at=at)
     filing = Filing.objects.select_related("province").get(pk=filing.pk)
     deadlines.open_stage_deadlines(filing, now=at)
@@ -110,11 +113,22 @@ def test_bureau_review_into_2027_is_provisional():
 
 
 @pytest.mark.django_db
-def test_public_security_30_days_after_publication():
+def test_public_security_30_days_after_going_live():
     at = datetime(2026, 11, 1, 12, 0, tzinfo=SHANGHAI)
     stored = entered(State.PUBLISHED, at)
     assert set(stored) == {Kind.PUBLIC_SECURITY}
-    assert stored[Kind.PUBLIC_SECURITY].due_at == datetime(2026, 12, 1, 12, 0, tzinfo=SHANGHAI)
+    # Day 1 is 11-02; day 30 is 12-01 (a Tuesday), ending at its 24:00.
+    assert stored[Kind.PUBLIC_SECURITY].due_at == end_of("2026-12-01")
+    assert stored[Kind.PUBLIC_SECURITY].starts_at == datetime(2026, 11, 1, tzinfo=SHANGHAI)
+
+
+@pytest.mark.django_db
+def test_public_security_period_ending_on_a_holiday_moves_to_the_next_working_day():
+    # Live on 09-05: day 30 is 10-05, inside the National Day holiday (10-01 to 10-07).
+    filing = factories.ready_filing(province_code="44")
+    Filing.objects.filter(pk=filing.pk).update(went_live_on="2026-09-05")
+    stored = entered_filing(filing, State.PUBLISHED, datetime(2026, 9, 8, 9, 0, tzinfo=SHANGHAI))
+    assert stored[Kind.PUBLIC_SECURITY].due_at == end_of("2026-10-08")
 
 
 @pytest.mark.django_db
@@ -168,7 +182,10 @@ def test_deadlines_follow_the_filing_through_its_stages(principal, reviewer):
     filing = transitions.approve_filing(filing, by=reviewer, icp_number="粤ICP备2026000001号")
     current = _open(filing)
     assert set(current) == {Kind.PUBLIC_SECURITY}
-    assert current[Kind.PUBLIC_SECURITY].due_at == filing.stage_entered_at + timedelta(days=30)
+    # 30 days from the day after the site went live (the publication day unless the principal says
+    # otherwise), ending at the end of the last day, moved past rest days and holidays.
+    assert filing.went_live_on == timezone.localdate(filing.published_at)
+    assert current[Kind.PUBLIC_SECURITY].due_at == workdays.civil_period_deadline(filing.went_live_on, 30).at
 
     filing = transitions.register_public_security(
         filing, by=principal, psb_number="粤公网安备44030502000001号"

@@ -2,13 +2,14 @@
 failure raises an alert (through the alerts' footer_fix threshold) that a later pass withdraws."""
 
 import threading
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.urls import reverse
 
-from filings import footer_checks
-from filings.models import Alert, Deadline, FilingEvent, FooterCheck, Notification, SmsVerifier
+from filings import footer_checks, notifications
+from filings.models import Alert, Deadline, FilingEvent, FooterCheck, Notification, Province, SmsVerifier
 from filings.services import transitions
 from filings.states import State
 from tests import factories
@@ -154,3 +155,80 @@ def test_due_filings_skip_those_checked_today(published, site, reviewer):
     footer_checks.run_footer_check(published)
     assert published not in footer_checks.filings_due_for_footer_check()
     assert published.state == State.PUBLISHED
+
+
+# The rectification period.
+
+
+def _open_fix(filing):
+    return Deadline.objects.get(filing=filing, kind=Deadline.Kind.FOOTER_FIX, closed_at__isnull=True)
+
+
+def test_failed_check_opens_a_period_of_working_days_not_an_overdue_deadline(
+    published, site, reviewer, manager
+):
+    from django.utils import timezone
+
+    from filings import alert_scan, workdays
+
+    _point_at(published, f"{site}/missing")
+    now = timezone.now()
+    footer_checks.run_footer_check(published, by=reviewer, now=now)
+    fix = _open_fix(published)
+    assert fix.workdays == 5 == published.province.footer_fix_workdays
+    assert fix.due_at == workdays.workday_deadline(now, 5).at
+    assert fix.due_at > now + timedelta(days=4)
+    [alert] = Alert.objects.filter(filing=published, kind=Deadline.Kind.FOOTER_FIX)
+    assert alert.severity == "notice" and not alert.escalated
+    recipients = set(Notification.objects.filter(alert=alert).values_list("user_id", flat=True))
+    assert recipients == {published.assignee_id}  # managers are not told yet
+
+    # At the end of the period, still failing: a breach, escalated to the managers.
+    alert_scan.scan_deadlines(now=fix.due_at + timedelta(seconds=1))
+    breach = Alert.objects.get(filing=published, kind=Deadline.Kind.FOOTER_FIX, threshold__code="breach")
+    assert breach.escalated
+    assert Notification.objects.filter(alert=breach, user=manager).exists()
+
+
+def test_period_length_is_province_data(published, site, reviewer):
+    Province.objects.filter(pk=published.province_id).update(footer_fix_workdays=10)
+    published.province.refresh_from_db()
+    _point_at(published, f"{site}/missing")
+    footer_checks.run_footer_check(published, by=reviewer)
+    assert _open_fix(published).workdays == 10
+
+
+def test_principal_page_and_inbox_say_what_is_missing_and_how_to_fix_it(client, published, site, reviewer):
+    _point_at(published, f"{site}/missing")
+    footer_checks.run_footer_check(published, by=reviewer)
+    client.force_login(published.assignee)
+    page = client.get(reverse("filings:detail", args=[published.pk])).content.decode()
+    assert "页脚整改" in page and "页脚缺少备案号" in page
+    assert f"页面未显示备案号 {ICP}" in page
+    assert "beian.miit.gov.cn" in page
+    assert "无需操作" not in page
+    alert = Alert.objects.get(filing=published, kind=Deadline.Kind.FOOTER_FIX)
+    text = notifications.alert_message(alert)
+    assert f"页面未显示备案号 {ICP}" in text and "怎么改" in text
+    inbox = client.get(reverse("alert-inbox")).content.decode()
+    assert f"页面未显示备案号 {ICP}" in inbox
+
+
+def test_unreachable_site_is_told_apart_from_a_missing_number(client, published, reviewer):
+    _point_at(published, "http://127.0.0.1:9/")
+    footer_checks.run_footer_check(published, by=reviewer, timeout=2)
+    client.force_login(published.assignee)
+    page = client.get(reverse("filings:detail", args=[published.pk])).content.decode()
+    assert "无法访问或域名无法解析" in page and "页脚缺少备案号" not in page
+    assert "DNS" in page
+    alert = Alert.objects.get(filing=published, kind=Deadline.Kind.FOOTER_FIX)
+    text = notifications.alert_message(alert)
+    assert "无法访问" in text and "DNS" in text
+
+
+def test_unresolvable_name_reads_as_such():
+    from filings import footer
+
+    result = footer.check_footer("http://no-such-host.invalid/", expected_icp=ICP, timeout=2)
+    assert result.status == "unreachable"
+    assert "no-such-host.invalid 解析失败" in result.problems[0]

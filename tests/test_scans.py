@@ -40,7 +40,7 @@ def test_sharp_300_dpi_licence_passes_everything():
     assert result.dpi == 300
     with Image.open(io.BytesIO(data)) as img:
         assert (result.width, result.height) == img.size
-    assert "按文件信息" in checks_by_code(result)["dpi"].message
+    assert "与文件标注一致" in checks_by_code(result)["dpi"].message
 
 
 def test_150_dpi_licence_fails_resolution_with_300_dpi_advice():
@@ -49,7 +49,7 @@ def test_150_dpi_licence_fails_resolution_with_300_dpi_advice():
     assert result.status == "fail"
     assert result.dpi == 150
     assert dpi.status == "fail"
-    assert dpi.message == "分辨率约 150 dpi(按文件信息),低于要求的 300 dpi。"
+    assert dpi.message == "分辨率约 150 dpi(按像素尺寸测算,与文件标注一致),低于要求的 300 dpi。"
     assert dpi.advice == "请以 300 dpi 或更高分辨率重新扫描原件。"
     assert checks_by_code(result)["sharpness"].status == "pass"
     assert checks_by_code(result)["corners"].status == "pass"
@@ -60,19 +60,39 @@ def test_resolution_estimated_from_pixels_without_metadata(dpi, status):
     result = inspect(licence_scan(dpi=dpi, write_dpi=False))
     check = checks_by_code(result)["dpi"]
     assert check.status == status
-    assert "按像素尺寸估算" in check.message
+    assert "按像素尺寸测算" in check.message
     assert abs(result.dpi - dpi) <= dpi * 0.01
 
 
+@pytest.mark.parametrize("claimed", [299.7, 300, 600, 1200])
+def test_a_file_claiming_300_dpi_or_more_over_150_dpi_pixels_fails(claimed):
+    # PNG keeps fractional dpi (pHYs is in pixels per metre). The pixels are those of a 150 dpi
+    # scan: the claim in the file is named, never trusted.
+    result = inspect(encode(render_scan(dpi=150), fmt="PNG", dpi=claimed))
+    check = checks_by_code(result)["dpi"]
+    assert check.status == "fail"
+    assert result.dpi == 150
+    assert f"文件标注的 {round(claimed)} dpi 与像素不符" in check.message
+
+
 @pytest.mark.parametrize(
-    ("metadata_dpi", "status"), [(299.7, "pass"), (295, "pass"), (290, "fail"), (600, "pass")]
+    ("claimed", "shown", "status"),
+    [(299.7, 300, "pass"), (302, 302, "pass"), (295, 295, "fail"), (290, 300, "pass"), (600, 300, "pass")],
 )
-def test_metadata_resolution_has_two_percent_tolerance(metadata_dpi, status):
-    # PNG keeps fractional dpi (pHYs is in pixels per metre).  Metadata wins over the pixel size,
-    # which here is that of a 150 dpi scan.
-    result = inspect(encode(render_scan(dpi=150), fmt="PNG", dpi=metadata_dpi))
-    assert checks_by_code(result)["dpi"].status == status
-    assert result.dpi == round(metadata_dpi)
+def test_a_claim_the_pixels_agree_with_gives_the_figure(claimed, shown, status):
+    # The pixels are those of a 300 dpi scan; a claim within 2% of them is the more precise figure,
+    # but the number shown decides: 295 is under the rule and fails.
+    result = inspect(encode(render_scan(dpi=300), fmt="PNG", dpi=claimed))
+    check = checks_by_code(result)["dpi"]
+    assert (result.dpi, check.status) == (shown, status), check.message
+
+
+def test_no_pass_badge_next_to_a_number_under_the_rule():
+    for dpi in (150, 200, 280, 295, 299, 300, 301, 600):
+        for write_dpi in (True, False):
+            result = inspect(encode(render_scan(dpi=dpi), fmt="PNG", dpi=dpi if write_dpi else None))
+            check = checks_by_code(result)["dpi"]
+            assert (check.status == "pass") == (result.dpi >= 300), (dpi, write_dpi, check.message)
 
 
 @pytest.mark.parametrize(
@@ -91,7 +111,10 @@ def test_other_materials_only_warn_between_150_and_300_dpi(kind, dpi, status):
     assert check.status == status
     assert result.status == status
     if status == "warning":
-        assert check.message == f"分辨率约 {dpi} dpi(按文件信息),低于建议的 300 dpi,可能被管局退回。"
+        assert (
+            check.message
+            == f"分辨率约 {dpi} dpi(按像素尺寸测算,与文件标注一致),低于建议的 300 dpi,可能被管局退回。"
+        )
         assert check.advice == "请以 300 dpi 或更高分辨率重新扫描原件。"
     if status == "fail":
         assert "低于要求的 150 dpi" in check.message
@@ -334,7 +357,7 @@ def test_a_screen_default_dpi_tag_is_ignored_when_the_pixels_show_more():
     result = inspect_upload(io.BytesIO(tagged.getvalue()), material_kind="business_licence")
     dpi = next(c for c in result.checks if c.code == "dpi")
     assert dpi.status == "pass", dpi.message
-    assert "按像素尺寸估算" in dpi.message
+    assert "按像素尺寸测算" in dpi.message and "72" not in dpi.message
 
 
 def test_a_genuine_low_dpi_tag_still_fails_the_licence():

@@ -118,10 +118,20 @@ def _assert_consistent(filings, *, stage_entered_at_is_last_event: bool = True) 
         current = open_deadlines[filing.pk]
         assert {d.kind for d in current} == expected_kinds, (filing.pk, filing.state)
         assert all(d.stage_visit == filing.stage_visit and d.stage == filing.state for d in current)
-        assert all(d.starts_at == filing.stage_entered_at for d in current)
+        # The public-security period runs from the day the site went live, the others from the stage.
+        assert all(
+            d.starts_at
+            == (
+                deadlines.public_security_start(filing)
+                if d.kind == Deadline.Kind.PUBLIC_SECURITY
+                else filing.stage_entered_at
+            )
+            for d in current
+        )
         if filing.state == State.PUBLISHED:
             assert filing.icp_number.startswith(filing.province.icp_abbreviation + "ICP备")
             assert filing.published_at is not None
+            assert filing.went_live_on == timezone.localdate(filing.published_at)
             assert all(
                 w.icp_number.startswith(filing.icp_number + "-")
                 for w in Website.objects.filter(filing=filing)

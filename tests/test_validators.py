@@ -6,8 +6,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from stdnum.cn import ric
+from stdnum.cn import uscc as stdnum_uscc
+from stdnum.iso7064 import mod_11_2
 
 from filings.validators import (
+    normalise_certificate_number,
     normalise_domain,
     validate_domain_name,
     validate_icp_subject_number,
@@ -51,7 +54,9 @@ def test_valid_uscc(value):
         ("9111010855138508Q", "uscc_format"),  # 17 characters
         ("91110108551385082QQ", "uscc_format"),  # 19 characters
         ("9111010855138508IQ", "uscc_format"),  # I is not in the alphabet
-        ("9A110108551385082Q", "uscc_format"),  # letters where digits belong
+        ("911A0108551385082Q", "uscc_format"),  # a letter inside the division code (positions 3-8)
+        ("01110108551385082Q", "uscc_format"),  # 0 is no registration authority
+        ("9111010855138508ZQ", "uscc_format"),  # Z is not in the alphabet
         ("", "uscc_format"),
         ("统一社会信用代码", "uscc_format"),
     ],
@@ -78,11 +83,12 @@ def test_valid_resident_id(value):
     ("value", "code"),
     [
         ("110105194912310021", "ric_checksum"),  # check character should be X
-        ("11010519491231002Y", "ric_checksum"),  # Y is never a check character
+        ("11010519491231002Y", "ric_format"),  # Y is never a check character
         ("110101199003070001", "ric_checksum"),
-        ("110105199002300028", "ric_component"),  # 30 February, with a correct check digit
-        ("110105202613010016", "ric_component"),  # month 13, with a correct check digit
-        ("990105199001010014", "ric_component"),  # no such region, with a correct check digit
+        ("110105199002300028", "ric_birth_date"),  # 30 February, with a correct check digit
+        ("110105202613010016", "ric_birth_date"),  # month 13, with a correct check digit
+        ("990105199001010014", "ric_region"),  # no such province, with a correct check digit
+        ("000105199001010019", "ric_region"),
         ("11010519491231002", "ric_format"),  # 17 characters
         ("11010519491231002XX", "ric_format"),
         ("110105491231002", "ric_format"),  # the old 15-digit form is no longer issued
@@ -98,7 +104,77 @@ def test_resident_id_born_in_the_future_is_invalid():
     body = f"110105{tomorrow:%Y%m%d}001"
     value = body + ric.calc_check_digit(body + "0")
     assert ric.is_valid(value)  # python-stdnum alone accepts it
-    assert _code(validate_resident_id, value) == "ric_component"
+    assert _code(validate_resident_id, value) == "ric_birth_date"
+
+
+def _with_check(body: str) -> str:
+    return body + mod_11_2.calc_check_digit(body)
+
+
+# Real-shaped numbers issued by counties created after the holder was born: the county code says
+# where the number was issued, not where the person was born (python-stdnum refuses them all).
+@pytest.mark.parametrize(
+    "body",
+    [
+        "31011519850612003",  # Shanghai Pudong (310115, 1993), born 1985
+        "50010119800101004",  # Chongqing Wanzhou (500101, 1997), born 1980
+        "46010019750301005",  # Hainan Haikou (460100, province since 1988), born 1975
+        "11011219900101006",  # Beijing Tongzhou district (110112, 1997), born 1990
+        "44030719860101007",  # Shenzhen Longgang (440307, 1993), born 1986
+        "44030719860101999",  # a county code python-stdnum does not know at all raises KeyError there
+    ],
+)
+def test_resident_id_from_a_county_newer_than_the_birth_date_is_valid(body):
+    value = _with_check(body)
+    assert not ric.is_valid(value)
+    assert _code(validate_resident_id, value) is None
+
+
+def test_resident_id_with_unknown_county_code_is_judged_by_the_standard():
+    value = _with_check("44999919860101001")
+    assert _code(validate_resident_id, value) is None
+    assert _code(validate_resident_id, value[:-1] + ("0" if value[-1] != "0" else "1")) == "ric_checksum"
+
+
+def test_resident_id_lower_case_x_is_stored_as_upper_case():
+    assert normalise_certificate_number("11010519491231002x") == "11010519491231002X"
+
+
+def _with_uscc_check(body: str) -> str:
+    return body + stdnum_uscc.calc_check_digit(body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "A1110000MA0000001",  # 中央军委改革和编制办公室: 国防机构
+        "N2330106MA2AB3CD4",  # 农业: a rural collective economic organisation
+        "Y1440300MA5G8XH5Q",  # other registration authorities
+    ],
+)
+def test_uscc_with_letters_the_standard_allows_is_valid(body):
+    value = _with_uscc_check(body)
+    assert not stdnum_uscc.is_valid(value)  # python-stdnum alone refuses the letter
+    assert _code(validate_uscc, value) is None
+    wrong = value[:-1] + ("0" if value[-1] != "0" else "1")
+    assert _code(validate_uscc, wrong) == "uscc_checksum"
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("91-440300708461136T", "91440300708461136T"),
+        ("914403 00708461136t", "91440300708461136T"),
+        ("９１４４０３００７０８４６１１３６Ｔ", "91440300708461136T"),  # full-width input method
+        (" 9144 0300 7084 6113 6T ", "91440300708461136T"),
+        ("11010519491231002x", "11010519491231002X"),
+        ("", ""),
+    ],
+)
+def test_normalise_certificate_number(typed, stored):
+    assert normalise_certificate_number(typed) == stored
+    if stored:
+        assert _code(validate_uscc if stored.startswith("9") else validate_resident_id, typed) is None
 
 
 def test_validator_messages_are_chinese():
@@ -214,3 +290,28 @@ def test_icp_numbers():
     for bad in ["粤ICP备2023012345号", "粤ICP备2023012345号-0", "粤ICP备2023099999号-1"]:
         with pytest.raises(ValidationError):
             validate_icp_website_number(bad, subject_number="粤ICP备2023012345号")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "203.0.113.5",
+        "https://203.0.113.5/",
+        "http://203.0.113.5:8080/x",
+        "2001:db8::1",
+        "[2001:db8::1]",
+        "10.0.0.1.",
+    ],
+)
+def test_ip_addresses_are_not_domains(value):
+    with pytest.raises(ValidationError) as error:
+        validate_domain_name(value)
+    assert error.value.code in {"domain_ip", "domain"}
+    assert "IP" in error.value.messages[0] or "域名" in error.value.messages[0]
+
+
+def test_ipv4_address_is_refused_with_its_own_message():
+    with pytest.raises(ValidationError) as error:
+        validate_domain_name("203.0.113.5")
+    assert error.value.code == "domain_ip"
+    assert "IP地址" in error.value.messages[0]

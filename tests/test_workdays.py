@@ -124,18 +124,53 @@ def test_2026_is_official_and_2027_is_not():
 @pytest.mark.parametrize(
     ("day", "expected"),
     [
-        ("2027-01-01", False),  # Friday, fixed-date 元旦
+        ("2027-01-01", False),  # Friday, 元旦
         ("2027-01-04", True),
+        # Spring Festival: 除夕 5 February and the first three days (6–8 February, two of them a
+        # weekend, given on 9–10 February) by the lunar calendar.
+        ("2027-02-04", True),
+        ("2027-02-05", False),
+        ("2027-02-08", False),
+        ("2027-02-10", False),
+        ("2027-02-11", True),
+        ("2027-04-05", False),  # 清明 (Monday)
         ("2027-04-30", True),
-        ("2027-05-03", True),  # Monday: only 1–2 May are fixed; the rest awaits the notice
+        ("2027-05-03", False),  # 劳动节 on the weekend, given on Monday
         ("2027-05-08", False),  # an ordinary Saturday (no make-up days are guessed)
-        ("2027-10-01", False),  # Friday, fixed-date 国庆
-        ("2027-10-04", True),
-        ("2027-02-08", True),  # the Spring Festival is not guessed either
+        ("2027-06-09", False),  # 端午 (Wednesday)
+        ("2027-09-15", False),  # 中秋 (Wednesday)
+        ("2027-10-01", False),  # 国庆
+        ("2027-10-06", True),
     ],
 )
-def test_2027_without_data_counts_weekdays_minus_fixed_holidays(day, expected):
+def test_2027_without_data_estimates_the_statutory_holidays_with_the_lunar_ones(day, expected):
     assert workdays.is_workday(date.fromisoformat(day)) is expected
+
+
+@pytest.mark.django_db
+def test_a_20_working_day_count_from_mid_january_2027_skips_the_spring_festival():
+    # 15 January (Friday) + 20 working days: without the Spring Festival the count would end on
+    # 12 February; with 5–10 February off it ends on 18 February, and it is provisional.
+    due = workdays.workday_deadline(datetime(2027, 1, 15, 10, 0, tzinfo=SHANGHAI), 20)
+    assert due.at == datetime(2027, 2, 18, 23, 59, 59, tzinfo=SHANGHAI)
+    assert due.provisional
+
+
+@pytest.mark.django_db
+def test_provisional_deadlines_are_recomputed_once_every_year_they_touch_is_official():
+    from filings.services import calendar
+
+    filing = _bureau_filing_entered_at(datetime(2026, 12, 15, 10, 30, tzinfo=SHANGHAI))
+    deadline = Deadline.objects.get(filing=filing, closed_at__isnull=True)
+    assert deadline.provisional
+    assert calendar.recompute_when_calendar_learned() == 0  # 2027 still unknown: nothing to do
+    # An upgraded calendar package (or an admin) now knows 2027.
+    CalendarYear.objects.create(year=2027, official=True)
+    workdays.forget_overrides()
+    assert calendar.recompute_when_calendar_learned() == 1
+    deadline.refresh_from_db()
+    assert not deadline.provisional
+    assert calendar.recompute_when_calendar_learned() == 0
 
 
 @pytest.mark.django_db

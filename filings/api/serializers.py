@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from filings import permissions
+from filings import checks, permissions
 from filings.models import (
     Deadline,
     Domain,
@@ -21,7 +21,7 @@ from filings.models import (
 from filings.privacy import mask_email, mask_id_number, mask_phone
 from filings.selectors import available_transitions
 from filings.services import drafts
-from filings.validators import validate_mobile, validate_phone
+from filings.validators import normalise_certificate_number, validate_mobile, validate_phone
 
 
 class ProvinceSerializer(serializers.ModelSerializer):
@@ -102,6 +102,7 @@ class WebsiteSerializer(serializers.ModelSerializer):
             "principal",
             "server_provider",
             "server_ip",
+            "server_valid_from",
             "server_valid_until",
             "icp_number",
             "domains",
@@ -154,7 +155,7 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 class DeadlineSerializer(serializers.ModelSerializer):
-    kind_label = serializers.CharField(source="get_kind_display")
+    kind_label = serializers.CharField(source="label")
 
     class Meta:
         model = Deadline
@@ -258,6 +259,7 @@ class FilingDetailSerializer(FilingListSerializer):
             "submitted_at",
             "published_at",
             "psb_registered_at",
+            "went_live_on",
             "events",
             "deadlines",
             "materials",
@@ -279,10 +281,17 @@ class FilingDetailSerializer(FilingListSerializer):
 # Input.
 
 
+class CertificateNumberInput(serializers.CharField):
+    """A certificate number, stored upper case without spaces or hyphens (as the model stores it)."""
+
+    def to_internal_value(self, data):
+        return normalise_certificate_number(super().to_internal_value(data))
+
+
 class PersonInput(serializers.Serializer):
     name = serializers.CharField(max_length=64)
     id_kind = serializers.ChoiceField(choices=Person.IdKind.choices, default=Person.IdKind.RESIDENT_ID)
-    id_number = serializers.CharField(max_length=32)
+    id_number = CertificateNumberInput(max_length=32)
     id_valid_until = serializers.DateField(required=False, allow_null=True)
     mobile = serializers.CharField(max_length=20, validators=[validate_mobile])
     emergency_phone = serializers.CharField(
@@ -328,7 +337,7 @@ class DomainInput(serializers.Serializer):
     name = serializers.CharField(max_length=253)
     registrar = serializers.CharField(max_length=100, required=False, allow_blank=True)
     registrant_name = serializers.CharField(max_length=100)
-    registrant_certificate_number = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    registrant_certificate_number = CertificateNumberInput(max_length=32, required=False, allow_blank=True)
     real_name_verified_at = serializers.DateField(required=False, allow_null=True)
     expires_on = serializers.DateField(required=False, allow_null=True)
 
@@ -350,6 +359,7 @@ class WebsiteInput(serializers.Serializer):
     principal = WebsitePrincipalInput()
     server_provider = serializers.CharField(max_length=100)
     server_ip = serializers.IPAddressField(required=False, allow_null=True)
+    server_valid_from = serializers.DateField(required=False, allow_null=True)
     server_valid_until = serializers.DateField()
     domains = DomainInput(many=True, max_length=50)
     prior_approvals = PriorApprovalInput(many=True, required=False, max_length=10)
@@ -359,7 +369,7 @@ class SubjectInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Subject.Kind.choices)
     name = serializers.CharField(max_length=100)
     certificate_kind = serializers.ChoiceField(choices=Subject.CertificateKind.choices)
-    certificate_number = serializers.CharField(max_length=32)
+    certificate_number = CertificateNumberInput(max_length=32)
     licence_valid_from = serializers.DateField(required=False, allow_null=True)
     licence_valid_until = serializers.DateField(required=False, allow_null=True)
     licence_long_term = serializers.BooleanField(required=False, default=False)
@@ -392,6 +402,19 @@ class FilingCreateInput(serializers.Serializer):
     subject = SubjectInput()
     subject_principal = PersonInput()
     websites = WebsiteInput(many=True, min_length=1, max_length=20)
+
+    def validate(self, attrs):
+        subject = attrs["subject"]
+        mismatch = checks.subject_province_problem(
+            attrs["province"],
+            certificate_kind=subject["certificate_kind"],
+            number=subject["certificate_number"],
+        )
+        if mismatch:
+            raise serializers.ValidationError(
+                {"subject": {"certificate_number": [f"{mismatch.message}{mismatch.fix}"]}}
+            )
+        return attrs
 
 
 class FilingUpdateInput(serializers.Serializer):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from filings.api import alerts, stats, views
+from filings.api import alerts, materials, public_security, stats, views
 
 app_name = "api"
 
@@ -12,6 +12,17 @@ urlpatterns = [
         "filings/<int:pk>/transitions/<str:name>/", views.FilingTransition.as_view(), name="filing-transition"
     ),
     path("filings/<int:pk>/claim/", views.FilingClaim.as_view(), name="filing-claim"),
+    path("filings/<int:pk>/materials/", materials.FilingMaterials.as_view(), name="filing-materials"),
+    path(
+        "filings/<int:pk>/materials/<int:material_id>/file/",
+        materials.FilingMaterialFile.as_view(),
+        name="filing-material-file",
+    ),
+    path(
+        "filings/<int:pk>/public-security/",
+        public_security.FilingPublicSecurity.as_view(),
+        name="filing-public-security",
+    ),
     path("alerts/", alerts.AlertList.as_view(), name="alert-list"),
     path("alerts/<int:pk>/", alerts.AlertDetail.as_view(), name="alert-detail"),
     path("alerts/<int:pk>/acknowledge/", alerts.AlertAcknowledge.as_view(), name="alert-acknowledge"),

@@ -7,6 +7,7 @@ from filings.models.core import (
     CalendarYear,
     Deadline,
     Domain,
+    DurationRule,
     Filing,
     FilingEvent,
     Material,
@@ -18,6 +19,7 @@ from filings.models.core import (
     SmsVerifier,
     Subject,
     Website,
+    deadline_label,
     material_upload_to,
 )
 from filings.models.review import (
@@ -42,6 +44,8 @@ __all__ = [
     "CalendarDay",
     "CalendarYear",
     "Deadline",
+    "DurationRule",
+    "deadline_label",
     "Domain",
     "Filing",
     "FilingEvent",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from filings import permissions as transition_perms
+from filings.models.fields import CertificateNumberField
 from filings.states import OPEN_STATES, WITHDRAWABLE_STATES, State
 from filings.validators import validate_domain_name, validate_mobile, validate_phone
 
@@ -44,6 +45,11 @@ class Province(models.Model):
     face_check_in_own_app = models.BooleanField(_("在管局自有应用中人脸核验"), default=False)
     minimum_age = models.PositiveSmallIntegerField(_("负责人最低年龄"), null=True, blank=True)
     footer_shows_subject_number = models.BooleanField(_("页脚展示主体备案号"), default=False)
+    footer_fix_workdays = models.PositiveSmallIntegerField(
+        _("页脚整改期限(工作日)"),
+        default=5,
+        help_text=_("页脚检查未通过后,给服务负责人整改的工作日数,期满仍未通过才算超期"),
+    )
     notes = models.TextField(_("说明"), blank=True)
 
     class Meta:
@@ -59,7 +65,9 @@ class RuleTerm(models.Model):
     """One entry of a rule list: a refused TLD, a forbidden word, a prior-approval keyword…"""
 
     class Kind(models.TextChoices):
+        ALLOWED_TLD = "allowed_tld", _("可备案的顶级域(工信部批准)")
         DENIED_TLD = "denied_tld", _("不可备案的顶级域")
+        APPROVED_REGISTRAR = "approved_registrar", _("工信部批准的域名注册服务机构")
         RESERVED_NAME_PREFIX = "reserved_name_prefix", _("网站名称不得使用的开头")
         INDIVIDUAL_NAME_WORD = "individual_name_word", _("个人网站名称禁用词")
         SENSITIVE_WORD = "sensitive_word", _("敏感词")
@@ -93,6 +101,33 @@ class RuleTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.value}"
+
+
+class DurationRule(models.Model):
+    """A waiting time or term a pre-check enforces, one definition read by the check, its message
+    and the rejection catalogue (whose texts name it as {real_name_wait} or {server_term})."""
+
+    class Code(models.TextChoices):
+        REAL_NAME_WAIT = "real_name_wait", _("域名实名认证后等待时间")
+        SERVER_TERM = "server_term", _("服务器最短服务期(含续费)")
+
+    class Unit(models.TextChoices):
+        DAYS = "days", _("自然日")
+        WORKDAYS = "workdays", _("工作日")
+        MONTHS = "months", _("个月")
+
+    code = models.CharField(_("规则"), max_length=32, choices=Code.choices, unique=True)
+    amount = models.PositiveSmallIntegerField(_("数量"))
+    unit = models.CharField(_("单位"), max_length=16, choices=Unit.choices)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("时限规则")
+        verbose_name_plural = _("时限规则")
+
+    def __str__(self) -> str:
+        return f"{self.get_code_display()}: {self.amount} {self.get_unit_display()}"
 
 
 class RejectionReason(models.Model):
@@ -171,7 +206,7 @@ class Subject(models.Model):
     kind = models.CharField(_("主体性质"), max_length=32, choices=Kind.choices)
     name = models.CharField(_("主体名称"), max_length=100)
     certificate_kind = models.CharField(_("证件类型"), max_length=32, choices=CertificateKind.choices)
-    certificate_number = models.CharField(_("证件号码"), max_length=32)
+    certificate_number = CertificateNumberField(_("证件号码"), max_length=32)
     licence_valid_from = models.DateField(_("证件有效期起"), null=True, blank=True)
     licence_valid_until = models.DateField(_("证件有效期止"), null=True, blank=True)
     licence_long_term = models.BooleanField(_("长期有效"), default=False)
@@ -215,7 +250,7 @@ class Person(models.Model):
     id_kind = models.CharField(
         _("证件类型"), max_length=32, choices=IdKind.choices, default=IdKind.RESIDENT_ID
     )
-    id_number = models.CharField(_("证件号码"), max_length=32)
+    id_number = CertificateNumberField(_("证件号码"), max_length=32)
     id_valid_until = models.DateField(_("证件有效期止"), null=True, blank=True, help_text=_("留空表示长期"))
     mobile = models.CharField(_("手机号码"), max_length=20, validators=[validate_mobile])
     emergency_phone = models.CharField(_("应急电话"), max_length=20, blank=True, validators=[validate_phone])
@@ -279,6 +314,9 @@ class Filing(ConcurrentTransitionMixin, models.Model):
     submitted_at = models.DateTimeField(_("最近提交时间"), null=True, blank=True)
     published_at = models.DateTimeField(_("公示时间"), null=True, blank=True)
     psb_registered_at = models.DateTimeField(_("公安联网备案时间"), null=True, blank=True)
+    # The public-security registration is due 30 days after the site goes live (网站开通之日),
+    # which the principal records; it starts as the publication date.
+    went_live_on = models.DateField(_("网站开通日期"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
 
@@ -380,6 +418,7 @@ class Filing(ConcurrentTransitionMixin, models.Model):
     )
     def approve(self) -> None:
         self.published_at = timezone.now()
+        self.went_live_on = timezone.localdate(self.published_at)
 
     @transition(
         field=state, source=State.BUREAU_REVIEW, target=State.ENTRY, permission=transition_perms.is_reviewer
@@ -427,6 +466,12 @@ class Website(models.Model):
     )
     server_provider = models.CharField(_("接入服务商"), max_length=100)
     server_ip = models.GenericIPAddressField(_("服务器IP"), null=True, blank=True)
+    server_valid_from = models.DateField(
+        _("服务器开通日期"),
+        null=True,
+        blank=True,
+        help_text=_("包年包月服务器的购买(开通)日期;服务期按开通日到到期日计算,续费计入"),
+    )
     server_valid_until = models.DateField(_("服务器到期日"))
     icp_number = models.CharField(_("网站备案号"), max_length=40, blank=True)
 
@@ -481,7 +526,7 @@ class Domain(models.Model):
     name = models.CharField(_("域名"), max_length=253, validators=[validate_domain_name])
     registrar = models.CharField(_("注册商"), max_length=100, blank=True)
     registrant_name = models.CharField(_("注册人名称"), max_length=100)
-    registrant_certificate_number = models.CharField(_("注册人证件号码"), max_length=32, blank=True)
+    registrant_certificate_number = CertificateNumberField(_("注册人证件号码"), max_length=32, blank=True)
     real_name_verified_at = models.DateField(_("实名认证日期"), null=True, blank=True)
     expires_on = models.DateField(_("域名到期日"), null=True, blank=True)
 
@@ -555,10 +600,12 @@ class Deadline(models.Model):
     """A deadline computed when a filing entered a stage."""
 
     class Kind(models.TextChoices):
-        PREREVIEW_TARGET = "prereview_target", _("初审目标(1个工作日)")
-        PREREVIEW_OVERDUE = "prereview_overdue", _("初审超期(2个工作日)")
+        # Limits counted in working days are data (a province's bureau limit, the review targets):
+        # the label names the kind and Deadline.label adds the stored number of working days.
+        PREREVIEW_TARGET = "prereview_target", _("初审目标")
+        PREREVIEW_OVERDUE = "prereview_overdue", _("初审超期")
         SMS_WINDOW = "sms_window", _("短信核验时限(24小时)")
-        BUREAU_REVIEW = "bureau_review", _("管局审核时限(20个工作日)")
+        BUREAU_REVIEW = "bureau_review", _("管局审核时限")
         PUBLIC_SECURITY = "public_security", _("公安联网备案(30天)")
         STALE_ENTRY = "stale_entry", _("信息填报停滞")
         # Opened by a failed footer check of a published site, closed by the next passing one.
@@ -627,7 +674,7 @@ class Deadline(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.due_at:%Y-%m-%d %H:%M}"
+        return f"{self.label} {self.due_at:%Y-%m-%d %H:%M}"
 
     def save(self, *args, **kwargs) -> None:
         if self.province_id is None:
@@ -637,6 +684,17 @@ class Deadline(models.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+    @property
+    def label(self) -> str:
+        """Return the kind with the limit this deadline was computed with, e.g. 管局审核时限(30个工作日)."""
+        return deadline_label(self.get_kind_display(), self.workdays)
+
+
+def deadline_label(kind_label: str, workdays: int | None) -> str:
+    if workdays is None:
+        return str(kind_label)
+    return _("%(kind)s(%(n)s个工作日)") % {"kind": kind_label, "n": workdays}
 
 
 class SmsVerifier(models.Model):

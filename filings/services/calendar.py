@@ -20,3 +20,17 @@ def publish_calendar_year(*, year: int, notice: str = "", by: Any = None, now: d
         if changed:
             alert_scan.reconcile_alerts(changed, now=now)
     return len(changed)
+
+
+def recompute_when_calendar_learned(*, now: datetime | None = None) -> int:
+    """Recompute the open provisional deadlines once every year one of them touches has official
+    data (an admin entered it, or an upgraded calendar package knows it), and reconcile their
+    alerts. Return how many deadlines changed; cheap when nothing did."""
+    if not deadlines.provisional_years_now_official():
+        return 0
+    now = now or timezone.now()
+    with transaction.atomic():
+        changed = deadlines.recompute_provisional_deadlines()
+        if changed:
+            alert_scan.reconcile_alerts(changed, now=now)
+    return len(changed)

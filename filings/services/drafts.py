@@ -39,6 +39,7 @@ WEBSITE_FIELDS = [
     "languages",
     "server_provider",
     "server_ip",
+    "server_valid_from",
     "server_valid_until",
 ]
 DOMAIN_FIELDS = [

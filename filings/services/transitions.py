@@ -27,6 +27,7 @@ from filings.exceptions import (
     TransitionNotPossible,
 )
 from filings.models import Filing, FilingEvent, Person, SmsVerifier
+from filings.services.public_security import checked_psb_number
 from filings.states import State
 from filings.validators import validate_icp_subject_number, validate_icp_website_number
 
@@ -338,16 +339,12 @@ def approve_filing(
 
 def register_public_security(filing: Filing, *, by: Any, psb_number: str, comment: str = "") -> Filing:
     """Record the public-security (公安) filing number of a published site; its deadline closes."""
-    psb_number = (psb_number or "").strip()
     with transaction.atomic():
         locked = lock_filing(filing)
         if locked.psb_number:
             raise TransitionNotPossible(_("已记录公安联网备案号 %(n)s。") % {"n": locked.psb_number})
         _refuse_unless_allowed(locked, "register_public_security", by=by)
-        if not psb_number or len(psb_number) > 32:
-            raise InvalidInput(
-                _("请填写公安联网备案号。"), details={"psb_number": [_("例如 京公网安备11010502030143号。")]}
-            )
+        psb_number = checked_psb_number(locked, psb_number)
         locked.psb_number = psb_number
         _apply_transition(
             locked,

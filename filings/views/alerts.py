@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from filings import selectors
+from filings import notifications, selectors
 from filings.models import Alert
 from filings.services import alerts as alert_services
 
@@ -22,6 +22,8 @@ def inbox(request):
     unread_only = request.GET.get("unread") == "1"
     rows = selectors.alert_inbox(request.user, unread_only=unread_only)
     page = Paginator(rows, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    for row in page:
+        row.text = notifications.alert_message(row.alert)
     return render(
         request,
         "alerts/inbox.html",

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from accounts.roles import Perm
 from filings import charts, dashboard_stats, exports, keyset, queues, summaries
 from filings.estimates import PublicationEstimator
-from filings.models import Deadline, Filing, Province
+from filings.models import Deadline, Filing, Province, deadline_label
 from filings.states import OPEN_STATES, STAGES, State
 
 dashboard_required = permission_required(Perm.DASHBOARD, raise_exception=True)
@@ -167,7 +167,7 @@ def deadline_rows(deadlines, *, estimator: PublicationEstimator, now) -> list[di
                 "subject": filing.subject.name,
                 "province": province.short_name,
                 "stage": filing.get_state_display(),
-                "kind": deadline.get_kind_display(),
+                "kind": deadline_label(deadline.get_kind_display(), deadline.workdays),
                 "due": timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M"),
                 "provisional": deadline.provisional,
                 "urgency": urgency,

@@ -37,6 +37,8 @@ EVENT_LABELS = {
     "edit": gettext_lazy("修改信息"),
     "upload": gettext_lazy("上传材料"),
     "sms_verified": gettext_lazy("记录短信核验"),
+    "correct_public_security": gettext_lazy("更正公安联网备案号"),
+    "set_went_live_on": gettext_lazy("修改网站开通日期"),
 }
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import Perm
-from filings import checks, keyset, permissions, selectors
+from filings import checks, footer_guidance, keyset, permissions, selectors
 from filings.exceptions import BeianError, ChecksFailed, ConflictError, InvalidInput
 from filings.forms import (
     CommentForm,
@@ -27,9 +27,10 @@ from filings.forms import (
     MaterialUploadForm,
     PublicSecurityForm,
     SubmitForm,
+    WentLiveForm,
 )
 from filings.models import Deadline, Filing, FilingEvent, Material, Province
-from filings.services import drafts, materials, transitions
+from filings.services import drafts, materials, public_security, transitions
 from filings.states import EDITABLE_STATES, State
 from filings.views import display
 
@@ -98,10 +99,16 @@ def _detail_context(request, filing: Filing) -> dict:
     now = timezone.now()
     deadlines = list(filing.deadlines.all())
     websites = list(filing.websites.all())
+    footer_fixes = footer_guidance.failing_footer_guidance(filing) if filing.state == State.PUBLISHED else []
     return {
         "filing": filing,
         "progress": display.progress_of(filing, returned),
-        "next_step": display.next_step(filing, returned),
+        "next_step": (
+            _("网站页脚检查未通过:请按下方“页脚整改”的说明在期限内修改网站,修改后检查会自动重试。")
+            if footer_fixes
+            else display.next_step(filing, returned)
+        ),
+        "footer_fixes": footer_fixes,
         "next_deadline": display.next_deadline(deadlines, now),
         "deadlines": [
             {"deadline": d, "countdown": display.countdown(d, now) if d.closed_at is None else None}
@@ -130,6 +137,13 @@ def _detail_context(request, filing: Filing) -> dict:
         "can_edit": filing.state in EDITABLE_STATES and permissions.can_edit_filing(request.user, filing),
         "alerts": selectors.filing_alerts(request.user, filing),
         "psb_form": PublicSecurityForm(),
+        "psb_correct_form": PublicSecurityForm(initial={"psb_number": filing.psb_number}),
+        "went_live_form": WentLiveForm(initial={"went_live_on": filing.went_live_on}),
+        "can_set_went_live": filing.state == State.PUBLISHED
+        and permissions.is_assignee(filing, request.user),
+        "can_correct_psb": filing.state == State.PUBLISHED
+        and bool(filing.psb_number)
+        and permissions.is_assignee_or_reviewer(filing, request.user),
         "withdraw_form": CommentForm(),
     }
 
@@ -531,6 +545,44 @@ def filing_public_security(request, filing_id: int):
         context["psb_form"] = form
         return _refused(request, error, "filings/filing_detail.html", context)
     messages.success(request, _("已记录公安联网备案号。"))
+    return redirect("filings:detail", filing.pk)
+
+
+@login_required
+@require_POST
+def filing_public_security_correct(request, filing_id: int):
+    filing = selectors.filing_detail(request.user, filing_id)
+    form = PublicSecurityForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise InvalidInput(" ".join(" ".join(e) for e in form.errors.values()))
+        public_security.correct_public_security_number(
+            filing, by=request.user, psb_number=form.cleaned_data["psb_number"]
+        )
+    except BeianError as error:
+        context = _detail_context(request, filing)
+        context["psb_correct_form"] = form
+        return _refused(request, error, "filings/filing_detail.html", context)
+    messages.success(request, _("已更正公安联网备案号。"))
+    return redirect("filings:detail", filing.pk)
+
+
+@login_required
+@require_POST
+def filing_went_live(request, filing_id: int):
+    filing = selectors.filing_detail(request.user, filing_id)
+    form = WentLiveForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise InvalidInput(" ".join(" ".join(e) for e in form.errors.values()))
+        public_security.set_went_live_on(
+            filing, by=request.user, went_live_on=form.cleaned_data["went_live_on"]
+        )
+    except BeianError as error:
+        context = _detail_context(request, filing)
+        context["went_live_form"] = form
+        return _refused(request, error, "filings/filing_detail.html", context)
+    messages.success(request, _("已记录网站开通日期,公安联网备案期限已重新计算。"))
     return redirect("filings:detail", filing.pk)
 
 

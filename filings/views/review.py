@@ -19,7 +19,7 @@ from filings.checks import load_filing_for_checks, run_submission_checks
 from filings.estimates import PublicationEstimator
 from filings.exceptions import BeianError, InvalidInput
 from filings.models import Deadline, FooterCheck, RejectionReason
-from filings.services import transitions
+from filings.services import public_security, transitions
 from filings.states import State
 from filings.views import display
 
@@ -283,6 +283,19 @@ def register_psb(request, filing_id: int):
         filing_id,
         lambda f: transitions.register_public_security(f, by=request.user, psb_number=psb_number),
         _("已记录公安联网备案号。"),
+    )
+
+
+@login_required
+@reviewer_required
+@require_POST
+def correct_psb(request, filing_id: int):
+    psb_number = request.POST.get("psb_number", "")[:40]
+    return _act(
+        request,
+        filing_id,
+        lambda f: public_security.correct_public_security_number(f, by=request.user, psb_number=psb_number),
+        _("已更正公安联网备案号。"),
     )
 
 

@@ -1,0 +1,39 @@
+"""API for the public-security registration after publication: the go-live date and corrections."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from filings import selectors
+from filings.api.serializers import FilingDetailSerializer
+from filings.services import public_security
+
+
+class PublicSecurityInput(serializers.Serializer):
+    version = serializers.IntegerField(required=False, help_text="读取时的版本号,用于防止覆盖他人的修改")
+    went_live_on = serializers.DateField(required=False, help_text="网站开通日期,公安联网备案期限由此起算")
+    psb_number = serializers.CharField(
+        max_length=40, required=False, help_text="更正已记录的公安联网备案号,例如 京公网安备11010502030143号"
+    )
+
+
+class FilingPublicSecurity(APIView):
+    @extend_schema(request=PublicSecurityInput, responses=FilingDetailSerializer)
+    def patch(self, request, pk: int):
+        filing = selectors.filing_detail(request.user, pk)
+        data = PublicSecurityInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        version = values.get("version")
+        if "went_live_on" in values:
+            filing = public_security.set_went_live_on(
+                filing, by=request.user, went_live_on=values["went_live_on"], expected_version=version
+            )
+            version = None
+        if "psb_number" in values:
+            public_security.correct_public_security_number(
+                filing, by=request.user, psb_number=values["psb_number"], expected_version=version
+            )
+        filing = selectors.filing_detail(request.user, pk)
+        return Response(FilingDetailSerializer(filing, context={"request": request}).data)
