@@ -4,7 +4,6 @@ recorded number and recording the day the site went live, which starts the 30-da
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,20 +12,8 @@ from filings import alert_scan, deadlines
 from filings import permissions as transition_perms
 from filings.exceptions import ConflictError, InvalidInput, TransitionNotPermitted, TransitionNotPossible
 from filings.models import Deadline, Filing, FilingEvent
+from filings.services.transitions import checked_psb_number
 from filings.states import State
-from filings.validators import normalise_psb_number, validate_psb_number
-
-
-def checked_psb_number(filing: Filing, value: str) -> str:
-    """Return the number as stored, or raise InvalidInput saying what is wrong with it."""
-    number = normalise_psb_number(value)
-    try:
-        validate_psb_number(
-            number, abbreviation=filing.province.icp_abbreviation, province_code=filing.province.code
-        )
-    except ValidationError as error:
-        raise InvalidInput(error.messages[0], details={"psb_number": error.messages}) from error
-    return number
 
 
 def _lock_published(filing: Filing, *, expected_version: int | None) -> Filing:

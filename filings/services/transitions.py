@@ -27,9 +27,13 @@ from filings.exceptions import (
     TransitionNotPossible,
 )
 from filings.models import Filing, FilingEvent, Person, SmsVerifier
-from filings.services.public_security import checked_psb_number
 from filings.states import State
-from filings.validators import validate_icp_subject_number, validate_icp_website_number
+from filings.validators import (
+    normalise_psb_number,
+    validate_icp_subject_number,
+    validate_icp_website_number,
+    validate_psb_number,
+)
 
 # Transitions by the name the API and UI use, with what each needs besides the actor.
 # Lazy: the labels are read in the language of each request, not the one active at import.
@@ -335,6 +339,18 @@ def approve_filing(
             website.icp_number = numbers[website.pk]
             website.save(update_fields=["icp_number"])
     return locked
+
+
+def checked_psb_number(filing: Filing, value: str) -> str:
+    """Return the number as stored, or raise InvalidInput saying what is wrong with it."""
+    number = normalise_psb_number(value)
+    try:
+        validate_psb_number(
+            number, abbreviation=filing.province.icp_abbreviation, province_code=filing.province.code
+        )
+    except ValidationError as error:
+        raise InvalidInput(error.messages[0], details={"psb_number": error.messages}) from error
+    return number
 
 
 def register_public_security(filing: Filing, *, by: Any, psb_number: str, comment: str = "") -> Filing:
