@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from filings import alert_scan, notifications, summaries
+from filings.services.exports import run_export
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,16 @@ def deliver_alert_notifications_task(alert_ids: list[int]) -> int:
 def refresh_stats_task() -> int:
     """Refresh the dashboard's statistics summaries (recent days only); return history rows read."""
     return summaries.refresh_summaries().events
+
+
+# Above the default limits: 100,000 rows take about a minute on a loaded 2-core machine.
+@shared_task(
+    acks_late=True, reject_on_worker_lost=True, ignore_result=True, soft_time_limit=900, time_limit=960
+)
+def export_xlsx_task(job_id: int) -> str | None:
+    """Make one export job's Excel file; return its final status."""
+    job = run_export(job_id)
+    return job.status if job else None
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)

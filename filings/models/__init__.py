@@ -20,6 +20,7 @@ from filings.models.core import (
     Website,
     material_upload_to,
 )
+from filings.models.exports import ExportJob
 from filings.models.review import (
     FooterCheck,
     ReasonDay,
@@ -55,6 +56,7 @@ __all__ = [
     "Subject",
     "Website",
     "material_upload_to",
+    "ExportJob",
     "FooterCheck",
     "ReasonDay",
     "ReasonRollup",

@@ -14,8 +14,9 @@ from django.views.decorators.http import require_GET
 from accounts.roles import Perm
 from filings import charts, dashboard_stats, exports, queues, summaries
 from filings.estimates import PublicationEstimator
-from filings.models import Province
+from filings.models import ExportJob, Province
 from filings.states import OPEN_STATES, STAGES, State
+from filings.views import exports as export_views
 
 dashboard_required = permission_required(Perm.DASHBOARD, raise_exception=True)
 LIST_PREVIEW = 10
@@ -219,8 +220,13 @@ def deadline_list(request, kind: str):
         return _bad_request(request, params)
     province = _province(params.cleaned_data["province"])
     rows = dashboard_stats.DEADLINE_LISTS[kind](province=province)
-    if params.cleaned_data["format"]:
-        return exports.deadline_export(rows, fmt=params.cleaned_data["format"], name=f"deadlines-{kind}")
+    if params.cleaned_data["format"] == "csv":
+        return exports.csv_response(exports.deadline_table(rows, name=f"deadlines-{kind}"))
+    if params.cleaned_data["format"] == "xlsx":
+        kept = {"kind": kind, "province": province.code if province else ""}
+        return export_views.offer(
+            request, source=ExportJob.Source.DEADLINES, filters=kept, title=DEADLINE_LIST_TITLES[kind]
+        )
     page = params.cleaned_data["page"] or 1
     chunk = list(dashboard_stats.listed(rows)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
     now = timezone.now()
@@ -252,8 +258,13 @@ def open_filings(request):
     province = _province(params.cleaned_data["province"])
     state = params.cleaned_data["state"]
     filings = dashboard_stats.open_filings(state=state, province=province)
-    if params.cleaned_data["format"]:
-        return exports.filing_export(filings, fmt=params.cleaned_data["format"], name="open-filings")
+    if params.cleaned_data["format"] == "csv":
+        return exports.csv_response(exports.filing_table(filings, name="open-filings"))
+    if params.cleaned_data["format"] == "xlsx":
+        kept = {"state": state, "province": province.code if province else ""}
+        return export_views.offer(
+            request, source=ExportJob.Source.OPEN_FILINGS, filters=kept, title=_("进行中的备案")
+        )
     page = params.cleaned_data["page"] or 1
     chunk = list(filings[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
     estimator = PublicationEstimator()
