@@ -7,6 +7,7 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import IO, Any
 
 from django.db.models import F, QuerySet
@@ -93,8 +94,10 @@ class _Labels:
         self.yes = _("是")
 
 
-def _expected(estimator: PublicationEstimator, province: Province, state: str, entered_at) -> tuple[str, str]:
-    expected = estimator.expect_for(province, state, entered_at)
+def _expected(
+    estimator: PublicationEstimator, province: Province, state: str, entered_at, *, today: date
+) -> tuple[str, str]:
+    expected = estimator.expect_for(province, state, entered_at, today=today)
     return (expected.date.isoformat(), expected.basis) if expected else ("", "")
 
 
@@ -131,7 +134,7 @@ def deadline_table(deadlines: QuerySet[Deadline], *, name: str) -> Table:
         labels = _Labels()
         provinces = {p.pk: p for p in Province.objects.all()}
         estimator = PublicationEstimator(provinces=provinces.values())
-        now = timezone.now()
+        now, today = timezone.now(), timezone.localdate()
         for batch in keyset_batches(deadlines, DEADLINE_COLUMNS):
             rows = []
             for (
@@ -158,7 +161,7 @@ def deadline_table(deadlines: QuerySet[Deadline], *, name: str) -> Table:
                         labels.yes if provisional else "",
                         labels.urgency[queues.urgency_of(kind, due_at, now=now)],
                         shown or user or "",
-                        *_expected(estimator, province, state, entered_at),
+                        *_expected(estimator, province, state, entered_at, today=today),
                     ]
                 )
             yield rows
@@ -185,6 +188,7 @@ def filing_table(filings: QuerySet[Filing], *, name: str) -> Table:
         labels = _Labels()
         provinces = {p.pk: p for p in Province.objects.all()}
         estimator = PublicationEstimator(provinces=provinces.values())
+        today = timezone.localdate()
         for batch in keyset_batches(filings, FILING_COLUMNS):
             rows = []
             for filing_id, subject, province_id, state, entered_at, icp_number in batch:
@@ -197,7 +201,7 @@ def filing_table(filings: QuerySet[Filing], *, name: str) -> Table:
                         labels.states.get(state, state),
                         _when(entered_at),
                         icp_number,
-                        *_expected(estimator, province, state, entered_at),
+                        *_expected(estimator, province, state, entered_at, today=today),
                     ]
                 )
             yield rows
