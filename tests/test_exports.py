@@ -23,6 +23,8 @@ QUEUE_URL = "/filings/review/queues/provider_review/"
 OPEN_URL = "/filings/dashboard/open/"
 ENTERED = datetime(2026, 11, 2, 9, 30, tzinfo=SHANGHAI)
 
+pytestmark = pytest.mark.django_db
+
 
 def _in_review(count: int, *, province_code: str = "44", reviewer=None, entered=ENTERED) -> list[Filing]:
     """Filings in provider review with their open pre-review deadline, made without the workflow."""
@@ -193,4 +195,10 @@ def test_job_page_refreshes_until_done_and_only_its_owner_sees_it(client, manage
     assert job.get_source_display() not in client.get(reverse("filings:exports")).content.decode()
 
 
-pytestmark = pytest.mark.django_db
+def test_job_page_in_english(client, manager):
+    job = ExportJob.objects.create(user=manager, source="deadlines", filters={"kind": "overdue"}, row_cap=10)
+    client.force_login(manager)
+    page = client.get(reverse("filings:export", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Queued" in page and "at most the first 10 rows" in page
+    nav = client.get(reverse("filings:exports"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'href="/filings/exports/">My exports</a>' in nav
