@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from filings import alert_scan, notifications, summaries
-from filings.services.exports import run_export
+from filings.services.exports import purge_exports, run_export
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +51,12 @@ def export_xlsx_task(job_id: int) -> str | None:
     """Make one export job's Excel file; return its final status."""
     job = run_export(job_id)
     return job.status if job else None
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def purge_exports_task() -> int:
+    """Delete Excel exports older than BEIAN_EXPORT_KEEP_DAYS, files included."""
+    return purge_exports()
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)

@@ -202,3 +202,19 @@ def test_job_page_in_english(client, manager):
     assert "Queued" in page and "at most the first 10 rows" in page
     nav = client.get(reverse("filings:exports"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'href="/filings/exports/">My exports</a>' in nav
+
+
+def test_old_exports_are_purged_with_their_files(manager, settings):
+    settings.BEIAN_EXPORT_KEEP_DAYS = 7
+    _in_review(2)
+    old, recent = (
+        export_service.run_export(
+            ExportJob.objects.create(user=manager, source="open_filings", filters={}, row_cap=10).pk
+        )
+        for _ in range(2)
+    )
+    ExportJob.objects.filter(pk=old.pk).update(created_at=old.created_at - timedelta(days=8))
+    assert old.file.storage.exists(old.file.name)
+    assert export_service.purge_exports() == 1
+    assert list(ExportJob.objects.all()) == [recent]
+    assert not old.file.storage.exists(old.file.name) and recent.file.storage.exists(recent.file.name)

@@ -2,10 +2,12 @@
 
 import logging
 import tempfile
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
 from celery import current_app
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
@@ -81,3 +83,15 @@ def run_export(job_id: int) -> ExportJob | None:
     job.rows_written, job.truncated = written, truncated
     job.save(update_fields=["status", "finished_at", "rows_written", "truncated", "file", "filename"])
     return job
+
+
+def purge_exports(*, older_than: timedelta | None = None) -> int:
+    """Delete export jobs (and their files) made longer ago than `older_than`; return how many."""
+    cutoff = timezone.now() - (older_than or timedelta(days=settings.BEIAN_EXPORT_KEEP_DAYS))
+    purged = 0
+    for job in ExportJob.objects.filter(created_at__lt=cutoff).only("pk", "file").iterator():
+        if job.file:
+            job.file.delete(save=False)
+        job.delete()
+        purged += 1
+    return purged
