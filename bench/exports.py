@@ -108,6 +108,9 @@ def main(argv: list[str]) -> int:
     if database["ENGINE"] != "django.db.backends.postgresql":
         print("This benchmark needs PostgreSQL: set DATABASE_URL.")
         return 1
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)  # the export job table
     filings = Filing.objects.count()
     print(f"database {database['NAME']}: {filings:,} filings")
     if filings == 0:
