@@ -271,7 +271,7 @@ def write_xlsx(
 
 
 @dataclass(frozen=True)
-class Source:
+class ExportSource:
     perm: str
     table: Callable[..., Table]
 
@@ -297,9 +297,9 @@ def _open_filings_table(*, user, state: str = "", province: str = "", **_ignored
 
 
 SOURCES = {
-    ExportJob.Source.QUEUE: Source(perm=Perm.REVIEW, table=_queue_table),
-    ExportJob.Source.DEADLINES: Source(perm=Perm.DASHBOARD, table=_deadlines_table),
-    ExportJob.Source.OPEN_FILINGS: Source(perm=Perm.DASHBOARD, table=_open_filings_table),
+    ExportJob.Source.QUEUE: ExportSource(perm=Perm.REVIEW, table=_queue_table),
+    ExportJob.Source.DEADLINES: ExportSource(perm=Perm.DASHBOARD, table=_deadlines_table),
+    ExportJob.Source.OPEN_FILINGS: ExportSource(perm=Perm.DASHBOARD, table=_open_filings_table),
 }
 
 

@@ -43,7 +43,7 @@ def refresh_stats_task() -> int:
     return summaries.refresh_summaries().events
 
 
-# Above the default limits: 100,000 rows take about a minute on a loaded 2-core machine.
+# Above the default limits: 100,000 rows took 30-40 s on a loaded 2-core machine (bench/exports.py).
 @shared_task(
     acks_late=True, reject_on_worker_lost=True, ignore_result=True, soft_time_limit=900, time_limit=960
 )
