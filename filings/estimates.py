@@ -67,8 +67,15 @@ class PublicationEstimator:
         self.histograms = _forward_histograms(period_days)
         # Filings of one province that entered a stage on the same day share their estimate.
         self._results: dict[tuple, Expectation] = {}
+        self._bases: dict[tuple, StageBasis] = {}
 
     def basis(self, province: Province, stage: str) -> StageBasis:
+        key = (province.pk, stage)
+        if key not in self._bases:
+            self._bases[key] = self._basis(province, stage)
+        return self._bases[key]
+
+    def _basis(self, province: Province, stage: str) -> StageBasis:
         own = self.histograms.get(province.pk, {}).get(stage, {})
         if sum(own.values()) >= MIN_SAMPLES:
             return StageBasis(percentile(own, 0.5) or 0, sum(own.values()), "province")

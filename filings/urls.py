@@ -1,6 +1,6 @@
 from django.urls import path
 
-from filings.views import dashboard, principal, review
+from filings.views import dashboard, exports, principal, review
 
 app_name = "filings"
 
@@ -42,4 +42,8 @@ urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/deadlines/<slug:kind>/", dashboard.deadline_list, name="dashboard-deadlines"),
     path("dashboard/open/", dashboard.open_filings, name="dashboard-open"),
+    # Excel exports made by a worker.
+    path("exports/", exports.export_list, name="exports"),
+    path("exports/<int:job_id>/", exports.export_detail, name="export"),
+    path("exports/<int:job_id>/download/", exports.export_download, name="export-download"),
 ]

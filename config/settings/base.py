@@ -199,6 +199,7 @@ CELERY_BEAT_SCHEDULE = {
     "scan-deadlines": {"task": "filings.tasks.scan_deadlines_task", "schedule": timedelta(minutes=1)},
     "refresh-stats": {"task": "filings.tasks.refresh_stats_task", "schedule": timedelta(minutes=5)},
     "check-footers": {"task": "filings.tasks.check_footers_task", "schedule": timedelta(minutes=10)},
+    "purge-exports": {"task": "filings.tasks.purge_exports_task", "schedule": timedelta(hours=1)},
 }
 
 LOGGING = {
@@ -215,5 +216,7 @@ BEIAN_ALERT_SCAN_BATCH = env_int_default("BEIAN_ALERT_SCAN_BATCH", 500)
 BEIAN_ALERT_DELIVERY_GRACE_SECONDS = env_int_default("BEIAN_ALERT_DELIVERY_GRACE_SECONDS", 120)
 # The SMS channel for alerts; the logging one records messages without a gateway.
 BEIAN_SMS_BACKEND = env_str("BEIAN_SMS_BACKEND", "filings.notifications.LoggingSmsBackend")
+# How long a finished Excel export (its job and file) is kept for its owner to download.
+BEIAN_EXPORT_KEEP_DAYS = env_int_default("BEIAN_EXPORT_KEEP_DAYS", 7)
 # Footer checks may reach only public hosts in production; tests run a local server.
 BEIAN_FOOTER_ALLOW_PRIVATE_HOSTS = env_bool("BEIAN_FOOTER_ALLOW_PRIVATE_HOSTS", False)

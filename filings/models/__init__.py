@@ -22,6 +22,7 @@ from filings.models.core import (
     deadline_label,
     material_upload_to,
 )
+from filings.models.exports import ExportJob
 from filings.models.review import (
     FooterCheck,
     ReasonDay,
@@ -59,6 +60,7 @@ __all__ = [
     "Subject",
     "Website",
     "material_upload_to",
+    "ExportJob",
     "FooterCheck",
     "ReasonDay",
     "ReasonRollup",

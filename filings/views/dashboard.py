@@ -14,8 +14,9 @@ from django.views.decorators.http import require_GET
 from accounts.roles import Perm
 from filings import charts, dashboard_stats, exports, keyset, queues, summaries
 from filings.estimates import PublicationEstimator
-from filings.models import Deadline, Filing, Province, deadline_label
+from filings.models import Deadline, ExportJob, Filing, Province, deadline_label
 from filings.states import OPEN_STATES, STAGES, State
+from filings.views import exports as export_views
 
 dashboard_required = permission_required(Perm.DASHBOARD, raise_exception=True)
 LIST_PREVIEW = 10
@@ -233,8 +234,16 @@ def deadline_list(request, kind: str):
         return _bad_request(request, params)
     province = _province(params.cleaned_data["province"])
     rows = dashboard_stats.DEADLINE_LISTS[kind](province=province)
-    if params.cleaned_data["format"]:
-        return exports.deadline_export(rows, fmt=params.cleaned_data["format"], name=f"deadlines-{kind}")
+    if params.cleaned_data["format"] == "csv":
+        return exports.csv_response(exports.deadline_table(rows, name=f"deadlines-{kind}"))
+    if params.cleaned_data["format"] == "xlsx":
+        export_filters = {"kind": kind, "province": province.code if province else ""}
+        return export_views.offer(
+            request,
+            source=ExportJob.Source.DEADLINES,
+            filters=export_filters,
+            title=DEADLINE_LIST_TITLES[kind],
+        )
     page = keyset.page_after(
         rows, order=keyset.SOONEST_DUE, after=params.cleaned_data["after"], size=PAGE_SIZE
     )
@@ -265,9 +274,14 @@ def open_filings(request):
         return _bad_request(request, params)
     province = _province(params.cleaned_data["province"])
     state = params.cleaned_data["state"]
-    if params.cleaned_data["format"]:
+    if params.cleaned_data["format"] == "csv":
         filings = dashboard_stats.open_filings(state=state, province=province)
-        return exports.filing_export(filings, fmt=params.cleaned_data["format"], name="open-filings")
+        return exports.csv_response(exports.filing_table(filings, name="open-filings"))
+    if params.cleaned_data["format"] == "xlsx":
+        export_filters = {"state": state, "province": province.code if province else ""}
+        return export_views.offer(
+            request, source=ExportJob.Source.OPEN_FILINGS, filters=export_filters, title=_("进行中的备案")
+        )
     page = dashboard_stats.open_filings_page(
         state=state, province=province, after=params.cleaned_data["after"], size=PAGE_SIZE
     )

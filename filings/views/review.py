@@ -18,10 +18,11 @@ from filings import dashboard_stats, exports, footer_checks, keyset, queues, sel
 from filings.checks import load_filing_for_checks, run_submission_checks
 from filings.estimates import PublicationEstimator
 from filings.exceptions import BeianError, InvalidInput
-from filings.models import Deadline, FooterCheck, RejectionReason
+from filings.models import Deadline, ExportJob, FooterCheck, RejectionReason
 from filings.services import public_security, transitions
 from filings.states import State
 from filings.views import display
+from filings.views import exports as export_views
 
 reviewer_required = permission_required(Perm.REVIEW, raise_exception=True)
 
@@ -101,10 +102,18 @@ def queue(request, queue: str):
         "mine": chosen_filters["mine"],
         "province_code": chosen_filters["province"] or None,
     }
-    export = chosen_filters["format"]
-    if export:
+    if chosen_filters["format"] == "csv":
         rows = queues.queue_deadlines(chosen, **filters)
-        return exports.deadline_export(rows, fmt=export, name=f"queue-{chosen.slug}")
+        return exports.csv_response(exports.deadline_table(rows, name=f"queue-{chosen.slug}"))
+    if chosen_filters["format"] == "xlsx":
+        export_filters = {
+            "queue": chosen.slug,
+            "province": chosen_filters["province"],
+            "mine": chosen_filters["mine"],
+        }
+        return export_views.offer(
+            request, source=ExportJob.Source.QUEUE, filters=export_filters, title=chosen.label
+        )
     page = queues.queue_page(chosen, after=chosen_filters["after"], **filters)
     now = timezone.now()
     today = timezone.localdate()

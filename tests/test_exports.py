@@ -1,0 +1,222 @@
+"""Exports: CSV streamed in keyset batches with a constant number of queries; Excel made by a worker
+as a job the asking user follows and alone may download."""
+
+import csv
+import io
+from datetime import datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.http import StreamingHttpResponse
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from filings import exports
+from filings.models import Deadline, ExportJob, Filing
+from filings.services import exports as export_service
+from filings.states import State
+from filings.workdays import SHANGHAI
+from tests import factories
+
+QUEUE_URL = "/filings/review/queues/provider_review/"
+OPEN_URL = "/filings/dashboard/open/"
+ENTERED = datetime(2026, 11, 2, 9, 30, tzinfo=SHANGHAI)
+
+pytestmark = pytest.mark.django_db
+
+
+def _in_review(count: int, *, province_code: str = "44", reviewer=None, entered=ENTERED) -> list[Filing]:
+    """Filings in provider review with their open pre-review deadline, made without the workflow."""
+    province = factories.province(province_code)
+    filings = [
+        factories.FilingFactory(subject=factories.SubjectFactory(province=province), province=province)
+        for _ in range(count)
+    ]
+    Filing.objects.filter(pk__in=[f.pk for f in filings]).update(
+        state=State.PROVIDER_REVIEW, stage_entered_at=entered, reviewer=reviewer
+    )
+    Deadline.objects.bulk_create(
+        Deadline(
+            filing=f,
+            province_id=f.province_id,
+            stage=State.PROVIDER_REVIEW,
+            stage_visit=1,
+            kind=Deadline.Kind.PREREVIEW_OVERDUE,
+            starts_at=entered,
+            due_at=entered + timedelta(days=2, hours=i),
+            workdays=2,
+        )
+        for i, f in enumerate(filings)
+    )
+    return filings
+
+
+def _csv(response) -> list[list[str]]:
+    assert isinstance(response, StreamingHttpResponse)
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(body[1:])))
+
+
+def test_queue_csv_streams_every_column_of_every_row(client, reviewer):
+    filings = _in_review(3, reviewer=reviewer)
+    client.force_login(reviewer)
+    response = client.get(QUEUE_URL, {"format": "csv", "mine": "1"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="queue-provider_review-')
+    assert response["Content-Disposition"].endswith('.csv"')
+    rows = _csv(response)
+    assert rows[0] == [
+        "备案ID",
+        "主体",
+        "省份",
+        "阶段",
+        "截止类型",
+        "截止时间",
+        "暂定",
+        "紧急程度",
+        "初审员",
+        "预计公示日期",
+        "预计依据",
+    ]
+    assert [int(r[0]) for r in rows[1:]] == [f.pk for f in filings]  # nearest deadline first
+    first = rows[1]
+    assert first[1] == filings[0].subject.name
+    assert first[2] == "广东"
+    assert first[3] == "服务商初审"
+    assert first[4] == "初审超期(2个工作日)"
+    assert first[5] == "2026-11-04 09:30"  # China time
+    assert first[6] == "" and first[7] == "超期"
+    assert first[8] == str(reviewer)
+    assert first[9] >= "2026-11-04" and "估算" in first[10]
+
+
+def test_open_filings_csv_follows_the_list_order_across_batches(client, manager, monkeypatch):
+    # Batches of 4 over 11 rows, 6 of them entered at the same moment: the keys must continue
+    # exactly where the previous batch ended (ties broken by id), losing and repeating nothing.
+    monkeypatch.setattr(exports, "BATCH", 4)
+    same = _in_review(6)
+    later = _in_review(3, province_code="11", entered=ENTERED + timedelta(hours=1))
+    earlier = _in_review(2, entered=ENTERED - timedelta(days=1))
+    Filing.objects.filter(pk=later[0].pk).update(state=State.SMS_VERIFICATION)
+    client.force_login(manager)
+    rows = _csv(client.get(OPEN_URL, {"format": "csv"}))
+    expected = [f.pk for f in earlier + same + later[1:]] + [later[0].pk]  # provider_review < sms_…
+    assert [int(r[0]) for r in rows[1:]] == expected
+    province_rows = _csv(client.get(OPEN_URL, {"format": "csv", "province": "11"}))
+    assert [r[2] for r in province_rows[1:]] == ["北京"] * 3
+
+
+def test_csv_query_count_does_not_grow_with_rows(client, manager, reviewer, django_assert_max_num_queries):
+    def queries(url: str, **params) -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            rows = _csv(client.get(url, {"format": "csv", **params}))
+        return len(captured), len(rows) - 1
+
+    _in_review(5)
+    client.force_login(manager)
+    few = {url: queries(url) for url in (OPEN_URL, "/filings/dashboard/deadlines/overdue/")}
+    _in_review(45, entered=ENTERED - timedelta(days=3))
+    for url, (count, rows) in few.items():
+        with django_assert_max_num_queries(8):
+            many = queries(url)
+        assert rows == 5 and many == (count, 50)
+    client.force_login(reviewer)
+    with django_assert_max_num_queries(8):
+        assert queries(QUEUE_URL)[1] == 50
+
+
+def test_excel_is_offered_with_its_row_cap_and_needs_a_post(client, manager):
+    client.force_login(manager)
+    body = client.get(
+        OPEN_URL, {"format": "xlsx", "state": "provider_review", "province": "44"}
+    ).content.decode()
+    assert "100000" in body and 'method="post"' in body
+    assert 'name="state" value="provider_review"' in body and 'name="province" value="44"' in body
+    assert "format=csv" in body
+    assert not ExportJob.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "data", "status"),
+    [
+        ("reviewer", {"source": "open_filings"}, 403),
+        ("principal", {"source": "queue", "queue": "provider_review"}, 403),
+        ("manager", {"source": "open_filings", "state": "published"}, 400),
+        ("manager", {"source": "deadlines", "kind": "nonsense"}, 400),
+        ("manager", {"source": "open_filings", "province": "zz"}, 400),
+        ("manager", {"source": "everything"}, 400),
+    ],
+)
+def test_export_requests_refused(client, request, who, data, status):
+    client.force_login(request.getfixturevalue(who))
+    response = client.post(reverse("filings:exports"), data)
+    assert response.status_code == status
+    assert not ExportJob.objects.exists()
+
+
+def test_anonymous_users_are_sent_to_log_in(client):
+    assert client.post(reverse("filings:exports"), {"source": "open_filings"}).status_code == 302
+    assert not ExportJob.objects.exists()
+
+
+def test_run_export_caps_the_rows_and_says_so(manager):
+    _in_review(5)
+    job = ExportJob.objects.create(user=manager, source="open_filings", filters={"state": ""}, row_cap=3)
+    job = export_service.run_export(job.pk)
+    assert job.status == ExportJob.Status.DONE and job.finished_at is not None
+    assert (job.rows_expected, job.rows_written, job.truncated) == (3, 3, True)
+    rows = list(load_workbook(job.file.open("rb")).active.values)
+    assert len(rows) == 5 and rows[-1][0] == "仅导出前 3 行,完整数据请导出 CSV。"
+    # A redelivered task leaves a finished job alone.
+    again = export_service.run_export(job.pk)
+    assert again.finished_at == job.finished_at and again.file.name == job.file.name
+
+
+def test_a_failed_export_says_so(manager, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(exports, "write_xlsx", broken)
+    job = ExportJob.objects.create(user=manager, source="open_filings", filters={}, row_cap=10)
+    job = export_service.run_export(job.pk)
+    assert job.status == ExportJob.Status.FAILED and "CSV" in job.error and not job.file
+
+
+def test_job_page_refreshes_until_done_and_only_its_owner_sees_it(client, manager):
+    other = factories.manager_user(username="manager-b")
+    job = ExportJob.objects.create(user=manager, source="open_filings", filters={}, row_cap=10)
+    client.force_login(manager)
+    page = client.get(reverse("filings:export", kwargs={"job_id": job.pk})).content.decode()
+    assert 'http-equiv="refresh"' in page and "排队中" in page
+    assert client.get(reverse("filings:export-download", kwargs={"job_id": job.pk})).status_code == 404
+    client.force_login(other)
+    assert client.get(reverse("filings:export", kwargs={"job_id": job.pk})).status_code == 404
+    assert job.get_source_display() not in client.get(reverse("filings:exports")).content.decode()
+
+
+def test_job_page_in_english(client, manager):
+    job = ExportJob.objects.create(user=manager, source="deadlines", filters={"kind": "overdue"}, row_cap=10)
+    client.force_login(manager)
+    page = client.get(reverse("filings:export", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Queued" in page and "at most the first 10 rows" in page
+    nav = client.get(reverse("filings:exports"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'href="/filings/exports/">My exports</a>' in nav
+
+
+def test_old_exports_are_purged_with_their_files(manager, settings):
+    settings.BEIAN_EXPORT_KEEP_DAYS = 7
+    _in_review(2)
+    old, recent = (
+        export_service.run_export(
+            ExportJob.objects.create(user=manager, source="open_filings", filters={}, row_cap=10).pk
+        )
+        for _ in range(2)
+    )
+    ExportJob.objects.filter(pk=old.pk).update(created_at=old.created_at - timedelta(days=8))
+    assert old.file.storage.exists(old.file.name)
+    assert export_service.purge_exports() == 1
+    assert list(ExportJob.objects.all()) == [recent]
+    assert not old.file.storage.exists(old.file.name) and recent.file.storage.exists(recent.file.name)
