@@ -86,3 +86,56 @@ def test_the_request_user_is_the_row_the_orm_reads(client):
     assert not loaded._state.adding and loaded._state.db == "default"
     assert isinstance(loaded.permission_epoch, int)
     assert CachedPermissionsBackend().get_user(user.pk + 1000) is None
+
+
+BASE_HASHERS = [
+    "accounts.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+
+def test_production_settings_hash_with_the_tuned_argon2_first():
+    from config.settings import base
+
+    assert base.PASSWORD_HASHERS == BASE_HASHERS
+
+
+@pytest.mark.django_db
+def test_login_rehashes_an_older_pbkdf2_password_as_argon2id(client, settings):
+    from django.contrib.auth.hashers import make_password
+
+    from accounts.models import User
+
+    settings.PASSWORD_HASHERS = BASE_HASHERS
+    user = factories.principal_user(username="old-hash")
+    User.objects.filter(pk=user.pk).update(password=make_password("pass-1234", hasher="pbkdf2_sha256"))
+
+    response = client.post("/accounts/login/", {"username": "old-hash", "password": "pass-1234"})
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$argon2id$v=19$m=47104,t=2,p=1$")
+    assert user.check_password("pass-1234")
+
+
+@pytest.mark.django_db
+def test_argon2_parameters_meet_owasp_guidance_and_verify_quickly(settings):
+    import time
+
+    from argon2 import extract_parameters
+    from django.contrib.auth.hashers import check_password, make_password
+
+    settings.PASSWORD_HASHERS = BASE_HASHERS
+    encoded = make_password("pass-1234")
+    params = extract_parameters(encoded.removeprefix("argon2"))
+    # OWASP Password Storage Cheat Sheet: Argon2id, m >= 19 MiB with t >= 2, or m >= 46 MiB with t >= 1.
+    assert params.type.name == "ID"
+    assert (params.memory_cost >= 19456 and params.time_cost >= 2) or params.memory_cost >= 47104
+    timings = []
+    for _attempt in range(3):
+        started = time.perf_counter()
+        assert check_password("pass-1234", encoded)
+        timings.append(time.perf_counter() - started)
+    assert min(timings) < 0.3, timings
