@@ -215,8 +215,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"permission_denied": {"()": "config.logging.PermissionDeniedWithoutTraceback"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["permission_denied"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Django's default configuration gives "django" a console handler of its own (with DEBUG on)
+    # that also propagates to the root: every request warning was printed twice. One handler here.
+    "loggers": {
+        "django": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO"), "propagate": False}
+    },
 }
 
 # How many deadlines one scan transaction takes at a time (each batch commits on its own).
