@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from filings.models import Domain, Filing, Material, Person, PriorApproval, RuleTerm, Subject, Website
 from filings.states import OPEN_STATES
-from filings.validators import validate_mobile, validate_resident_id, validate_uscc
+from filings.validators import resident_id_problem, validate_mobile, validate_resident_id, validate_uscc
 
 PASS, WARNING, FAIL = "pass", "warning", "fail"
 REAL_NAME_SYNC_DAYS = 3
@@ -119,6 +119,25 @@ def people_of(filing: Filing) -> list[tuple[str, Person]]:
             seen.add(website.principal_id)
             people.append(("website_principal", website.principal))
     return people
+
+
+def id_number_warnings(filing: Filing) -> dict[str, list[str]]:
+    """Return the resident ID numbers of a filing's people that fail their check, keyed by the path
+    the entry form and the API use ("subject_principal.id_number", "websites.0.principal.id_number").
+    A draft is saved with such a number; this is what the page and the API show beside it at once."""
+    warnings: dict[str, list[str]] = {}
+
+    def note(path: str, person: Person) -> None:
+        if person.id_kind == Person.IdKind.RESIDENT_ID and person.id_number:
+            problem = resident_id_problem(person.id_number)
+            if problem:
+                warnings[path] = [problem]
+
+    note("subject_principal.id_number", filing.subject_principal)
+    for index, website in enumerate(filing.websites.all()):
+        if website.principal_id != filing.subject_principal_id:
+            note(f"websites.{index}.principal.id_number", website.principal)
+    return warnings
 
 
 def required_materials(filing: Filing) -> list[tuple[str, str, str]]:

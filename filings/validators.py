@@ -47,6 +47,15 @@ def validate_resident_id(value: str) -> None:
         raise ValidationError(_("身份证号码中的出生日期或地区码无效。"), code="ric_component")
 
 
+def resident_id_problem(value: str) -> str | None:
+    """Return why a resident ID number is wrong (check character, birth date, region, length), or None."""
+    try:
+        validate_resident_id(value)
+    except ValidationError as error:
+        return " ".join(str(m) for m in error.messages)
+    return None
+
+
 def validate_mobile(value: str) -> None:
     if not MOBILE_RE.match(value or ""):
         raise ValidationError(_("请输入11位中国大陆手机号码,例如 13800138000。"), code="mobile")

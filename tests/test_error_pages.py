@@ -1,6 +1,5 @@
 """Error pages: a styled 403 with a way back, the favicon, and one log line (no traceback) per 403."""
 
-
 import pytest
 from django.contrib.staticfiles import finders
 from django.utils.log import configure_logging

@@ -220,6 +220,7 @@ def filing_create(request):
                 status = error.status_code
             else:
                 messages.success(request, _("备案草稿已保存。下一步:上传材料。"))
+                _warn_id_numbers(request, entry)
                 return redirect("filings:materials", filing.pk)
         else:
             messages.error(request, _("填写的信息有误,请检查标出的字段。"))
@@ -230,6 +231,8 @@ def filing_create(request):
             subject=subject,
             subject_principal=previous.subject_principal if previous else None,
         )
+    if added is None:
+        entry.flag_id_numbers()
     return render(
         request,
         "filings/filing_form.html",
@@ -242,6 +245,16 @@ def filing_create(request):
         },
         status=status,
     )
+
+
+def _warn_id_numbers(request, entry: FilingEntry) -> None:
+    """Say at once which saved resident IDs fail their check (the draft keeps them)."""
+    for whose, problem in entry.flag_id_numbers():
+        messages.warning(
+            request,
+            _("%(whose)s的身份证号码:%(problem)s 草稿已保存,提交前请改正。")
+            % {"whose": whose, "problem": problem},
+        )
 
 
 def _with_added_row(request) -> tuple[Any, int]:
@@ -306,6 +319,7 @@ def filing_edit(request, filing_id: int):
                 version = posted_version
             else:
                 messages.success(request, _("已保存。请查看提交前检查。"))
+                _warn_id_numbers(request, entry)
                 return redirect("filings:checklist", filing.pk)
         else:
             messages.error(request, _("填写的信息有误,请检查标出的字段。"))
@@ -313,6 +327,8 @@ def filing_edit(request, filing_id: int):
             version = request.POST.get("version", version)
     else:
         entry = FilingEntry(province=filing.province, filing=filing)
+    if added is None:
+        entry.flag_id_numbers()
     focus_fields = _flag_fields(request, filing, entry)
     return render(
         request,
