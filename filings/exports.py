@@ -21,7 +21,7 @@ _CHUNK = 2000
 URGENCY_LABELS = {
     "overdue": gettext_lazy("超期"),
     "at_risk": gettext_lazy("临近"),
-    "": "",
+    "": gettext_lazy("按期"),
 }
 
 

@@ -169,7 +169,7 @@ def _provinces_sql() -> str:
 
 
 # How a queue or list marks an open deadline's urgency (see urgency()).
-URGENCY_MARKS = {"overdue": _("已超期"), "at_risk": _("即将到期"), "": ""}
+URGENCY_MARKS = {"overdue": _("已超期"), "at_risk": _("即将到期"), "": _("按期")}
 
 
 def urgency_marks() -> dict[str, str]:

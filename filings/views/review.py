@@ -20,7 +20,7 @@ from accounts.roles import Perm
 from filings import exports, footer_checks, fragments, links, queues, selectors, services, stats
 from filings.checks import load_filing_for_checks, run_submission_checks
 from filings.exceptions import BeianError, InvalidInput
-from filings.models import FooterCheck, RejectionReason
+from filings.models import Deadline, FooterCheck, RejectionReason
 from filings.states import State
 from filings.stats import PublicationEstimator
 from filings.views import display
@@ -114,6 +114,8 @@ def queue(request, queue: str):
     counts = queue_counts(stamp)
     root = links.fixed_url("filings:review-index")
     marks = queues.urgency_marks()
+    # Which date the rows show (the principal's pages name their dates the same way).
+    due_label = str(Deadline.Kind(chosen.deadline_kind).label)
     local_zone = timezone.get_current_timezone()
     rows = []
     # Plain strings from plain values: a queue page must cost little more than its SQL.
@@ -132,6 +134,7 @@ def queue(request, queue: str):
                 "url": f"{root}{row['filing_id']}/",
                 "due": row["due_at"].astimezone(local_zone).strftime("%Y-%m-%d %H:%M"),
                 "provisional": row["provisional"],
+                "due_label": due_label,
                 "urgency": urgency,
                 "mark": marks[urgency],
                 "expected": expected.date.isoformat() if expected else "—",
@@ -200,7 +203,8 @@ def _queue_rows_html(rows: list[dict], *, csrf_token: str) -> str:
         )
         html.append(
             f'<tr class="{urgency}"><td><a href="{url}">{_escape(row["subject"])}</a></td>'
-            f"<td>{_escape(row['province'])}</td><td>{row['due']}{badge}</td>"
+            f"<td>{_escape(row['province'])}</td><td>{row['due']}{badge}"
+            f'<br><small class="muted">{_escape(row["due_label"])}</small></td>'
             f'<td><span class="mark {urgency}">{marks[urgency]}</span></td>'
             f"<td>{_escape(row['reviewer'])}</td>"
             f'<td>{row["expected"]}<br><small class="muted">{_escape(row["basis"])}</small></td>'
