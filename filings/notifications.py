@@ -12,6 +12,8 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from filings.fields import field_label
+
 logger = logging.getLogger(__name__)
 
 
@@ -56,8 +58,8 @@ def notify_transition(event_id: int) -> None:
     if event.comment:
         lines.append(_("说明:%(comment)s") % {"comment": event.comment})
     for reason in event.reasons:
-        if "reason" in reason:
-            lines.append(f"- {reason.get('field', '')}: {reason['reason']} {reason.get('suggested_fix', '')}")
+        if isinstance(reason, dict) and reason.get("reason") and event.transition != "edit":
+            lines.append(reason_line(reason))
     send_mail(
         subject=_("[备案进度] %(subject)s:%(state)s")
         % {"subject": filing.subject.name, "state": event.get_to_state_display()},
@@ -66,6 +68,16 @@ def notify_transition(event_id: int) -> None:
         recipient_list=[assignee.email],
         fail_silently=True,
     )
+
+
+def reason_line(reason: dict) -> str:
+    """Return one reason as people read it: "- 网站 · 内容描述:原因 建议:…" (labels, never field codes)."""
+    text = reason["reason"]
+    if reason.get("field"):
+        text = _("%(field)s:%(reason)s") % {"field": field_label(reason["field"]), "reason": text}
+    if reason.get("suggested_fix"):
+        text += " " + _("建议:%(fix)s") % {"fix": reason["suggested_fix"]}
+    return f"- {text}"
 
 
 # Deadline alerts: the texts (Chinese first, English through i18n) and their delivery.

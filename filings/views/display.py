@@ -5,12 +5,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlencode
 
-from django.core.exceptions import FieldDoesNotExist
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from filings import checks, workdays
+from filings.fields import RELATION_LABELS, field_label
 from filings.models import Deadline, Filing, FilingEvent, Material, Person
 from filings.privacy import mask_email, mask_id_number, mask_phone
 from filings.services import TRANSITION_LABELS
@@ -294,43 +294,6 @@ def check_summary(material: Material) -> str:
         if isinstance(r, dict) and r.get("status") in ("fail", "warning")
     ]
     return " ".join(parts)
-
-
-# Names of field codes that are not model fields (relations, steps done outside Beian).
-RELATION_LABELS = {
-    "websites": gettext_lazy("网站"),
-    "domains": gettext_lazy("域名"),
-    "prior_approvals": gettext_lazy("前置审批"),
-    "face_verification": gettext_lazy("人脸核验"),
-}
-
-
-def field_label(field_code: str) -> str:
-    """Return a reader's name for a reason's or check's field code, e.g. "域名 · 注册人名称"."""
-    from filings.models import Domain, Subject, Website
-
-    section, _sep, name = field_code.partition(".")
-    if section == "materials":
-        return str(Material.Kind(name).label) if name in Material.Kind.values else _("材料")
-    if section == "sms":
-        return _("短信核验")
-    models = {
-        "subject": (Subject, _("备案主体")),
-        "subject_principal": (Person, _("主体负责人")),
-        "website_principal": (Person, _("网站负责人")),
-        "website": (Website, _("网站")),
-        "domain": (Domain, _("域名")),
-    }
-    if section not in models:
-        return str(RELATION_LABELS.get(field_code, field_code))
-    model, label = models[section]
-    if name in RELATION_LABELS:
-        return f"{label} · {RELATION_LABELS[name]}"
-    try:
-        field = model._meta.get_field(name)
-        return f"{label} · {getattr(field, 'verbose_name', None) or name}"
-    except FieldDoesNotExist:  # a free-text field code from a reviewer
-        return f"{label} · {name}" if name else str(label)
 
 
 def province_extra_labels(province) -> list[str]:

@@ -20,6 +20,7 @@ from accounts.roles import Perm
 from filings import exports, footer_checks, fragments, links, queues, selectors, services, stats
 from filings.checks import load_filing_for_checks, run_submission_checks
 from filings.exceptions import BeianError, InvalidInput
+from filings.fields import field_choices, field_label
 from filings.models import Deadline, FooterCheck, RejectionReason
 from filings.states import State
 from filings.stats import PublicationEstimator
@@ -41,7 +42,7 @@ QUEUE_DEFAULTS = {"province": "", "mine": False, "page": None, "format": ""}
 
 class ReturnForm(forms.Form):
     codes = forms.MultipleChoiceField(required=False, label=gettext_lazy("常见原因"))
-    field = forms.CharField(required=False, max_length=100, label=gettext_lazy("字段"))
+    field = forms.ChoiceField(required=False, label=gettext_lazy("字段"))
     reason = forms.CharField(required=False, max_length=500, label=gettext_lazy("其他原因"))
     suggested_fix = forms.CharField(required=False, max_length=500, label=gettext_lazy("修改建议"))
     comment = forms.CharField(required=False, max_length=2000, label=gettext_lazy("说明"))
@@ -50,6 +51,7 @@ class ReturnForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.catalogue = {r.code: r for r in catalogue}
         self.fields["codes"].choices = [(r.code, r.reason) for r in catalogue]
+        self.fields["field"].choices = [("", _("不指定字段")), *field_choices()]
 
     def reasons(self) -> list[dict]:
         chosen = [
@@ -236,7 +238,8 @@ def _detail_context(request, filing_id: int) -> dict[str, Any]:
         "filing": filing,
         "checklist": checklist,
         "materials": list(latest.values()),
-        "catalogue": catalogue,
+        "catalogue": _catalogue_by_section(catalogue),
+        "field_choices": field_choices(),
         "transitions": selectors.available_transitions(filing, request.user),
         "events": [(display.event_label(event), event) for event in reversed(events)],
         "open_deadlines": [d for d in filing.deadlines.all() if d.closed_at is None],
@@ -257,6 +260,15 @@ def _detail_context(request, filing_id: int) -> dict[str, Any]:
         ],
         "form": request.POST if request.method == "POST" else {},
     }
+
+
+def _catalogue_by_section(catalogue: list[RejectionReason]) -> list[tuple[str, list[dict]]]:
+    """Return the catalogued reasons grouped by the section of the field each names, with its label."""
+    groups: dict[str, list[dict]] = {}
+    for reason in catalogue:
+        label = field_label(reason.field)
+        groups.setdefault(label.split(" · ")[0], []).append({"reason": reason, "field_label": label})
+    return list(groups.items())
 
 
 @login_required
