@@ -38,6 +38,23 @@ def sms_backend() -> SmsBackend:
     return import_string(settings.BEIAN_SMS_BACKEND)()
 
 
+def record_decision(event, *, filing) -> None:
+    """Put a transition someone else made on a filing (a return, rejection, approval…) in its service
+    principal's inbox. Runs inside the transition's transaction: the inbox row and the event stand
+    or fall together. Its e-mail goes out on commit (notify_transition)."""
+    from filings.models import Notification
+
+    if event.actor_id and event.actor_id == filing.assignee_id:
+        return
+    Notification.objects.create(
+        event=event,
+        user_id=filing.assignee_id,
+        reason=Notification.Reason.ASSIGNEE,
+        created_at=event.at,
+        delivered_at=event.at,  # nothing left for the alert delivery to send
+    )
+
+
 def notify_transition(event_id: int) -> None:
     """Tell the filing's service principal what happened (runs after the transition committed)."""
     from filings.models import FilingEvent
@@ -195,7 +212,7 @@ def deliver_alert_notifications(
     while True:
         with transaction.atomic():
             pending = Notification.objects.select_for_update(skip_locked=True, of=("self",)).filter(
-                delivered_at__isnull=True
+                delivered_at__isnull=True, alert__isnull=False
             )
             if alert_ids is not None:
                 pending = pending.filter(alert_id__in=alert_ids)

@@ -184,9 +184,13 @@ def alerts_for_user(user: Any) -> QuerySet[Alert]:
 
 
 def alert_inbox(user: Any, *, unread_only: bool = False) -> QuerySet[Notification]:
-    """Return the user's inbox rows, newest first, with each alert and its filing."""
+    """Return the user's inbox rows, newest first, with each alert or decision and its filing."""
     rows = Notification.objects.filter(user=user).select_related(
-        "alert__filing__subject", "alert__threshold", "alert__acknowledged_by"
+        "alert__filing__subject",
+        "alert__threshold",
+        "alert__acknowledged_by",
+        "event__filing__subject",
+        "event__actor",
     )
     return rows.filter(read_at__isnull=True) if unread_only else rows
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from filings.models.core import Deadline, Filing
+from filings.models.core import Deadline, Filing, FilingEvent
 from filings.states import State
 
 
@@ -149,7 +149,8 @@ class Alert(models.Model):
 
 
 class Notification(models.Model):
-    """An alert in one user's inbox, with what was delivered to them by email and SMS."""
+    """One row of a user's inbox: a deadline alert (with what was delivered by email and SMS), or a
+    decision on their filing (a return, a rejection, an approval…), which names the event."""
 
     class Reason(models.TextChoices):
         ASSIGNEE = "assignee", _("服务负责人")
@@ -157,7 +158,20 @@ class Notification(models.Model):
         MANAGER = "manager", _("管理者(上报)")
 
     alert = models.ForeignKey(
-        Alert, verbose_name=_("提醒"), on_delete=models.CASCADE, related_name="notifications"
+        Alert,
+        verbose_name=_("提醒"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    event = models.ForeignKey(
+        FilingEvent,
+        verbose_name=_("办理记录"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -179,6 +193,12 @@ class Notification(models.Model):
         verbose_name_plural = _("站内提醒")
         constraints = [
             models.UniqueConstraint(fields=["alert", "user"], name="notification_once_per_user"),
+            models.UniqueConstraint(fields=["event", "user"], name="notification_event_once_per_user"),
+            models.CheckConstraint(
+                condition=Q(alert__isnull=False, event__isnull=True)
+                | Q(alert__isnull=True, event__isnull=False),
+                name="notification_alert_or_event",
+            ),
         ]
         indexes = [
             models.Index(fields=["user", "-created_at"], name="notification_inbox"),
@@ -189,7 +209,7 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.alert_id}"
+        return f"{self.user} · {self.alert_id or self.event_id}"
 
     @property
     def is_read(self) -> bool:

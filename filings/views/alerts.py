@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from filings import selectors, services
 from filings.models import Alert
+from filings.views import display
 
 INBOX_PAGE_SIZE = 30
 
@@ -26,6 +27,10 @@ def inbox(request):
         "alerts/inbox.html",
         {
             "page": page,
+            "rows": [
+                {"row": row, "decision": display.decision(row.event) if row.event_id else None}
+                for row in page
+            ],
             "unread_only": unread_only,
             "unread_count": selectors.unread_alert_count(request.user),
         },

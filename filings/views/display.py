@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from filings import checks, workdays
 from filings.fields import RELATION_LABELS, field_label
 from filings.models import Deadline, Filing, FilingEvent, Material, Person
+from filings.notifications import reason_line
 from filings.privacy import mask_email, mask_id_number, mask_phone
 from filings.services import TRANSITION_LABELS
 from filings.states import STAGES, State
@@ -325,3 +326,43 @@ def change_label(path: str) -> str:
             names.append(str(RELATION_LABELS.get(rest[0], rest[0])))
         return " · ".join(names)
     return str(RELATION_LABELS.get(path, path))
+
+
+@dataclass
+class Decision:
+    """A decision on a filing as its principal's inbox shows it: what happened and where to act."""
+
+    title: str
+    text: str
+    url: str
+    action: str
+    tone: str  # badge class: "fail" for returns and rejections, "pass" for the rest
+
+
+def decision(event: FilingEvent) -> Decision:
+    """Return how an inbox shows a transition someone made on the reader's filing, with the link to act."""
+    filing = event.filing
+    detail = filing.get_absolute_url()
+    if event.transition in RETURN_TRANSITIONS:
+        url, action, tone = f"{detail}#reasons", _("查看原因并修改"), "fail"
+    elif event.transition == "pass_review":
+        url, action, tone = reverse("filings:sms", args=[filing.pk]), _("去完成短信核验"), "pass"
+    elif event.transition == "approve":
+        url, action, tone = f"{detail}#next-h", _("登记公安联网备案号"), "pass"
+    else:
+        url, action, tone = detail, _("查看备案"), "pass"
+    label = str(RETURN_LABELS.get(event.transition) or event_label(event))
+    lines = [
+        _("阶段:%(from)s → %(to)s")
+        % {"from": event.get_from_state_display() or "-", "to": event.get_to_state_display()},
+    ]
+    if event.comment:
+        lines.append(_("说明:%(comment)s") % {"comment": event.comment})
+    lines += [reason_line(r) for r in event.reasons if isinstance(r, dict) and r.get("reason")]
+    return Decision(
+        title=_("[%(what)s] %(subject)s") % {"what": label, "subject": filing.subject.name},
+        text="\n".join(lines),
+        url=url,
+        action=action,
+        tone=tone,
+    )
