@@ -1,5 +1,7 @@
 """Seed reference data (provincial bureaus, rule lists, rejection reasons) loaded by a data migration."""
 
+from django.utils.translation import gettext_noop
+
 # Values shared by every bureau; each province below lists only what differs. extra_materials is set
 # per province so that no two provinces share one mutable list.
 # minimum_age: several provinces require the responsible person to be 18 or older; which ones is not
@@ -22,9 +24,8 @@ _DEFAULTS = {
     "typical_bureau_workdays": 7,
 }
 
-_LOCAL_ID_NOTE = "个人备案仅接受本省身份证。"
-_RESIDENCE_PERMIT_NOTE = "个人备案可使用本省居住证。"
-_SAME_CITY_NOTE = "证件地址与通信地址须在同一城市。"
+# notes hold only what no field says (the rules box shows the fields themselves), in Chinese; the
+# seeded ones are marked for the catalogue, so a reader in English sees them translated.
 
 PROVINCES: list[dict] = [
     {
@@ -35,7 +36,7 @@ PROVINCES: list[dict] = [
         "bureau_name": "北京市通信管理局",
         "icp_abbreviation": "京",
         "extra_materials": [],
-        "notes": "管局审核通常需10–14个工作日;管局公布了不可备案的域名后缀清单。",
+        "notes": gettext_noop("管局审核通常需10–14个工作日;管局公布了不可备案的域名后缀清单。"),
         "typical_bureau_workdays": 12,
     },
     {
@@ -56,7 +57,6 @@ PROVINCES: list[dict] = [
         "icp_abbreviation": "冀",
         "extra_materials": [],
         "same_city_addresses": True,
-        "notes": _SAME_CITY_NOTE,
     },
     {
         **_DEFAULTS,
@@ -68,7 +68,6 @@ PROVINCES: list[dict] = [
         "extra_materials": [],
         "max_domains_per_filing": 3,
         "personal_local_id_only": True,
-        "notes": "每个备案最多3个域名;" + _LOCAL_ID_NOTE,
     },
     {
         **_DEFAULTS,
@@ -79,7 +78,6 @@ PROVINCES: list[dict] = [
         "icp_abbreviation": "蒙",
         "extra_materials": [],
         "personal_local_id_only": True,
-        "notes": _LOCAL_ID_NOTE,
     },
     {
         **_DEFAULTS,
@@ -89,7 +87,7 @@ PROVINCES: list[dict] = [
         "bureau_name": "辽宁省通信管理局",
         "icp_abbreviation": "辽",
         "extra_materials": [],
-        "notes": "管局审核通常需10–14个工作日。",
+        "notes": gettext_noop("管局审核通常需10–14个工作日。"),
         "typical_bureau_workdays": 12,
     },
     {
@@ -122,8 +120,7 @@ PROVINCES: list[dict] = [
         "extra_materials": [],
         "accepts_residence_permit": True,
         "face_check_in_own_app": True,
-        "notes": "网站数量超过一定数量时须提交网站建设方案书;人脸核验须在管局自有应用中完成,"
-        "且须本人在上海境内进行;" + _RESIDENCE_PERMIT_NOTE,
+        "notes": gettext_noop("网站数量超过一定数量时须提交网站建设方案书;人脸核验须本人在上海境内进行。"),
     },
     {
         **_DEFAULTS,
@@ -144,7 +141,6 @@ PROVINCES: list[dict] = [
         "extra_materials": [],
         "bureau_review_workdays": 30,
         "accepts_residence_permit": True,
-        "notes": "管局审核时限为30个工作日;" + _RESIDENCE_PERMIT_NOTE,
     },
     {
         **_DEFAULTS,
@@ -155,7 +151,6 @@ PROVINCES: list[dict] = [
         "icp_abbreviation": "皖",
         "extra_materials": [],
         "accepts_authorisation_letter": True,
-        "notes": "主体负责人不是法定代表人时,可提交加盖公章的授权书。",
     },
     {
         **_DEFAULTS,
@@ -175,7 +170,6 @@ PROVINCES: list[dict] = [
         "icp_abbreviation": "赣",
         "extra_materials": [],
         "accepts_residence_permit": True,
-        "notes": _RESIDENCE_PERMIT_NOTE,
     },
     {
         **_DEFAULTS,
@@ -186,7 +180,6 @@ PROVINCES: list[dict] = [
         "icp_abbreviation": "鲁",
         "extra_materials": [],
         "accepts_residence_permit": True,
-        "notes": _RESIDENCE_PERMIT_NOTE,
     },
     {
         **_DEFAULTS,
@@ -198,7 +191,6 @@ PROVINCES: list[dict] = [
         "extra_materials": [],
         "max_domains_per_filing": 5,
         "same_city_addresses": True,
-        "notes": "每个备案最多5个域名;" + _SAME_CITY_NOTE,
     },
     {
         **_DEFAULTS,
@@ -219,7 +211,7 @@ PROVINCES: list[dict] = [
         # Needed only above a site-count threshold that is not published reliably, so not required
         # by default; an admin can add "construction_plan" here.
         "extra_materials": [],
-        "notes": "网站数量超过一定数量时须提交网站建设方案书。",
+        "notes": gettext_noop("网站数量超过一定数量时须提交网站建设方案书。"),
     },
     {
         **_DEFAULTS,
@@ -231,7 +223,6 @@ PROVINCES: list[dict] = [
         # The pledge is well documented; the construction plan comes from the seed article only (uncertain).
         "extra_materials": ["pledge", "construction_plan"],
         "footer_shows_subject_number": True,
-        "notes": "所有备案均须提交互联网信息服务备案承诺书,并附网站建设方案书;网站页脚展示主体备案号。",
     },
     {
         **_DEFAULTS,
@@ -242,7 +233,6 @@ PROVINCES: list[dict] = [
         "icp_abbreviation": "桂",
         "extra_materials": [],
         "personal_local_id_only": True,
-        "notes": _LOCAL_ID_NOTE,
     },
     {
         **_DEFAULTS,
@@ -254,7 +244,6 @@ PROVINCES: list[dict] = [
         "extra_materials": [],
         "local_business_licence_only": True,
         "accepts_authorisation_letter": True,
-        "notes": "仅接受海南省核发的营业执照;主体负责人不是法定代表人时,可提交加盖公章的授权书。",
     },
     {
         **_DEFAULTS,
@@ -283,7 +272,6 @@ PROVINCES: list[dict] = [
         "icp_abbreviation": "黔",
         "extra_materials": [],
         "same_city_addresses": True,
-        "notes": _SAME_CITY_NOTE,
     },
     {
         **_DEFAULTS,
@@ -330,7 +318,6 @@ PROVINCES: list[dict] = [
         "icp_abbreviation": "青",
         "extra_materials": [],
         "personal_local_id_only": True,
-        "notes": _LOCAL_ID_NOTE,
     },
     {
         **_DEFAULTS,
@@ -341,7 +328,6 @@ PROVINCES: list[dict] = [
         "icp_abbreviation": "宁",
         "extra_materials": [],
         "personal_local_id_only": True,
-        "notes": _LOCAL_ID_NOTE,
     },
     {
         **_DEFAULTS,
@@ -353,7 +339,6 @@ PROVINCES: list[dict] = [
         "extra_materials": [],
         "max_domains_per_website": 1,
         "personal_local_id_only": True,
-        "notes": "每个网站只能填写1个域名;" + _LOCAL_ID_NOTE,
     },
 ]
 

@@ -91,7 +91,11 @@ def validate_domain_name(value: str) -> None:
 def validate_icp_subject_number(value: str, *, abbreviation: str) -> None:
     match = ICP_SUBJECT_RE.match(value or "")
     if not match:
-        raise ValidationError(_("主体备案号格式应为“粤ICP备2023012345号”。"), code="icp_format")
+        raise ValidationError(
+            _("主体备案号格式应为“%(example)s”。"),
+            code="icp_format",
+            params={"example": f"{abbreviation}ICP备2026012345号"},
+        )
     if match["abbr"] != abbreviation:
         raise ValidationError(
             _("备案号简称应为“%(abbr)s”,与备案省份一致。"), code="icp_province", params={"abbr": abbreviation}

@@ -142,8 +142,8 @@ def next_deadline(open_deadlines: list[Deadline], now: datetime) -> Countdown | 
     return countdown(upcoming[0] if upcoming else ordered[-1], now)
 
 
-def next_step(filing: Filing, returned: str = "") -> str:
-    """Return what the service principal must do now, in one sentence."""
+def next_step(filing: Filing, returned: str = "", open_deadlines: list[Deadline] = ()) -> str:
+    """Return what the service principal must do now, in one sentence that agrees with what is open."""
     if filing.state == State.ENTRY:
         if returned in ("expire_sms", "fail_sms"):
             return _("重新提交后,请在收到新短信的24小时内完成核验。")
@@ -157,8 +157,13 @@ def next_step(filing: Filing, returned: str = "") -> str:
     if filing.state == State.BUREAU_REVIEW:
         return _("等待管局审核,请保持电话畅通,留意管局来电。")
     if filing.state == State.PUBLISHED:
+        footer_open = any(d.kind == Deadline.Kind.FOOTER_FIX and d.closed_at is None for d in open_deadlines)
+        if not filing.psb_number and footer_open:
+            return _("网站页脚未正确展示备案号:请按页脚检查的结果整改,并在开通后30天内办理公安联网备案。")
         if not filing.psb_number:
             return _("在网站页脚展示备案号,并在开通后30天内办理公安联网备案。")
+        if footer_open:
+            return _("网站页脚未正确展示备案号或公安备案号:请按页脚检查的结果整改,下次检查通过后整改完成。")
         return _("备案已完成,无需操作。")
     return _("备案已撤回,无需操作。")
 

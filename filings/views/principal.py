@@ -70,7 +70,7 @@ def filing_list(request):
                 "filing": filing,
                 "progress": display.progress_of(filing, returned),
                 "deadline": display.next_deadline(filing.open_deadlines, now),
-                "next_step": display.next_step(filing, returned),
+                "next_step": display.next_step(filing, returned, filing.open_deadlines),
                 "unread_alerts": alerts.get(filing.pk, 0),
             }
         )
@@ -102,7 +102,7 @@ def _detail_context(request, filing: Filing) -> dict:
     return {
         "filing": filing,
         "progress": display.progress_of(filing, returned),
-        "next_step": display.next_step(filing, returned),
+        "next_step": display.next_step(filing, returned, deadlines),
         "next_deadline": display.next_deadline(deadlines, now),
         "deadlines": [
             {"deadline": d, "countdown": display.countdown(d, now) if d.closed_at is None else None}
@@ -398,8 +398,7 @@ def filing_materials(request, filing_id: int):
                 anchor = display.MaterialSlot(material.kind, material.slot, "", False).anchor
                 return redirect(reverse("filings:materials", args=[filing.pk]) + f"#{anchor}")
         else:
-            messages.error(request, " ".join(" ".join(e) for e in form.errors.values()))
-            status = 400
+            status = 400  # the page shows the form's errors once, above the slots
     return render(
         request,
         "filings/materials.html",

@@ -286,8 +286,10 @@ def _act(request, filing_id: int, action: Callable[[Any], Any], done: str):
     except BeianError as error:
         context = _detail_context(request, filing_id)
         context["error"] = error
+        context["error_lines"] = _error_lines(error)
         return render(request, "review/filing.html", context, status=error.status_code)
-    messages.success(request, done)
+    if done:  # an action that reports its own outcome passes ""
+        messages.success(request, done)
     return redirect("filings:review-filing", filing_id=filing_id)
 
 
@@ -402,8 +404,41 @@ def footer_check(request, filing_id: int):
             messages.warning(
                 request, _("页脚检查未通过:%(n)s 个网站有问题,已提醒服务负责人。") % {"n": len(failed)}
             )
+        else:
+            messages.success(request, _("页脚检查已完成,全部通过。"))
 
-    return _act(request, filing_id, action, _("页脚检查已完成。"))
+    return _act(request, filing_id, action, done="")
+
+
+# What the reviewer's forms call their inputs, for the lines under an error message.
+INPUT_LABELS = {
+    "icp_number": gettext_lazy("主体备案号"),
+    "website_numbers": gettext_lazy("网站备案号"),
+    "psb_number": gettext_lazy("公安联网备案号"),
+    "reasons": gettext_lazy("退回原因"),
+    "codes": gettext_lazy("常见原因"),
+    "field": gettext_lazy("字段"),
+    "reason": gettext_lazy("其他原因"),
+    "suggested_fix": gettext_lazy("修改建议"),
+    "comment": gettext_lazy("说明"),
+    "verifier": gettext_lazy("核验人"),
+    "verifier_id": gettext_lazy("核验人"),
+}
+
+
+def _error_lines(error: BeianError) -> list[str]:
+    """Return an error's details as "label:message" lines, leaving out what the message already says."""
+    if not isinstance(error.details, dict):
+        return []
+    lines = []
+    for key, values in error.details.items():
+        for value in values if isinstance(values, list) else [values]:
+            text = str(value.get("message", "") if isinstance(value, dict) else value)
+            if not text or text == str(error.message) or text in str(error.message):
+                continue
+            label = INPUT_LABELS.get(key) or field_label(key)
+            lines.append(_("%(field)s:%(reason)s") % {"field": label, "reason": text})
+    return lines
 
 
 def _raise(error: BeianError) -> Callable[[Any], None]:
