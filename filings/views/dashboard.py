@@ -202,6 +202,7 @@ def _count_rows(counts: stats.StageCounts) -> list:
                 (n, f"{link}?state={state}&province={province.code}" if n and state in OPEN_STATES else "")
                 for state, n in ((s, cells[s]) for s in State.values)
             ],
+            counts.awaiting_by_province.get(province.pk, 0),
         )
         for province, cells in counts.rows
     ]
