@@ -371,3 +371,38 @@ def decision(event: FilingEvent) -> Decision:
         action=action,
         tone=tone,
     )
+
+
+HISTORY_PAGE_SIZE = 10
+
+
+@dataclass
+class HistoryEntry:
+    """One line of a filing's history: an event, a closed deadline or a superseded material version."""
+
+    at: datetime
+    kind: str  # "event", "deadline", "material"
+    event: dict | None = None
+    deadline: Deadline | None = None
+    material: Material | None = None
+    slot_label: str = ""
+
+
+def history(
+    events: list[FilingEvent], deadlines: list[Deadline], slots: list[MaterialSlot]
+) -> list[HistoryEntry]:
+    """Return what no longer needs attention, newest first: the events (an upload shows as the
+    material version it made, so it is listed once), closed deadlines and superseded versions."""
+    entries = [
+        HistoryEntry(at=row["event"].at, kind="event", event=row)
+        for row in timeline(events)
+        if row["event"].transition != "upload"
+    ]
+    entries += [HistoryEntry(at=d.closed_at, kind="deadline", deadline=d) for d in deadlines if d.closed_at]
+    entries += [
+        HistoryEntry(at=m.uploaded_at, kind="material", material=m, slot_label=slot.label)
+        for slot in slots
+        for m in slot.versions[1:]
+    ]
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    return entries

@@ -99,14 +99,16 @@ def _detail_context(request, filing: Filing) -> dict:
     now = timezone.now()
     deadlines = list(filing.deadlines.all())
     websites = list(filing.websites.all())
+    slots = display.material_slots(filing)
+    # What matters now is shown in full; the rest is one paginated history, folded until asked for.
+    history = Paginator(display.history(events, deadlines, slots), display.HISTORY_PAGE_SIZE)
     return {
         "filing": filing,
         "progress": display.progress_of(filing, returned),
         "next_step": display.next_step(filing, returned, deadlines),
         "next_deadline": display.next_deadline(deadlines, now),
         "deadlines": [
-            {"deadline": d, "countdown": display.countdown(d, now) if d.closed_at is None else None}
-            for d in deadlines
+            {"deadline": d, "countdown": display.countdown(d, now)} for d in deadlines if d.closed_at is None
         ],
         "reasons": _reasons_with_links(filing, reasons_event),
         "reasons_event": reasons_event,
@@ -124,8 +126,9 @@ def _detail_context(request, filing: Filing) -> dict:
             }
             for w in websites
         ],
-        "slots": display.material_slots(filing),
-        "timeline": display.timeline(events),
+        "slots": slots,
+        "history": history.get_page(request.GET.get("history")),
+        "history_open": "history" in request.GET,
         "sms_round": _sms_round(filing),
         "transitions": selectors.available_transitions(filing, request.user),
         "can_edit": filing.state in EDITABLE_STATES and permissions.can_edit_filing(request.user, filing),

@@ -91,3 +91,110 @@ def test_dashboard_columns_add_up_and_lists_stay_readable(page: Page, live_serve
         assert page.evaluate(NO_OVERFLOW), (width, page.evaluate(WIDEST))
         shoot(page, f"issue15-dashboard-{width}.png")
         page.context.clear_cookies()
+
+
+def test_the_filing_page_shows_what_matters_now_and_folds_the_history(page: Page, live_server):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests import scan_samples
+
+    reviewer = factories.reviewer_user(username="reviewer-f")
+    owner = factories.principal_user(username="owner-f")
+    filing = factories.ready_filing(assignee=owner)
+    # A round of work: failed uploads, a submission, a return with reasons, more uploads, edits.
+    for attempt in range(6):
+        services.upload_material(
+            filing,
+            by=owner,
+            kind="business_licence",
+            upload=SimpleUploadedFile(f"low-{attempt}.jpg", scan_samples.licence_scan(dpi=150), "image/jpeg"),
+            person_id=None,
+            website_id=None,
+        )
+    services.upload_material(
+        filing,
+        by=owner,
+        kind="business_licence",
+        upload=SimpleUploadedFile("good.jpg", scan_samples.licence_scan(dpi=300), "image/jpeg"),
+        person_id=None,
+        website_id=None,
+    )
+    filing = services.submit_filing(filing, by=owner)
+    reasons = [{"field": "website.name", "reason": "网站名称与网站内容不符", "suggested_fix": "改为产品介绍"}]
+    filing = services.return_filing(filing, by=reviewer, reasons=reasons, comment="请修改网站名称")
+
+    for width, size in SIZES:
+        page.set_viewport_size(size)
+        log_in(page, live_server, "owner-f")
+        page.goto(f"{live_server.url}/filings/{filing.pk}/")
+        # What matters now: the next step, the latest reasons, current materials, open deadlines.
+        expect(page.locator("#next-h")).to_be_visible()
+        expect(page.locator("#reasons")).to_contain_text("网站 · 网站名称")
+        licence = page.locator("li.slot", has_text="营业执照").first
+        expect(licence).to_contain_text("第8版")  # ready_filing uploaded the first
+        expect(licence).to_contain_text("另有 7 个早先版本")
+        expect(licence.locator(".check-results")).to_have_count(0)  # the current version passed
+        expect(page.locator("section[aria-labelledby=deadlines-h] tbody tr")).to_have_count(
+            1
+        )  # stale entry only
+        # The rest is folded: the history's entries are not shown until asked for.
+        history = page.locator("details#history")
+        expect(history).not_to_have_attribute("open", "")
+        expect(history.locator("ol.timeline")).not_to_be_visible()
+        folded_height = page.evaluate("document.documentElement.scrollHeight")
+        shoot(page, f"issue15-filing-{width}.png")
+        if width == "390":
+            assert folded_height < 3600, folded_height
+
+        history.locator("summary").click()
+        expect(history.locator("ol.timeline > li")).to_have_count(10)  # one page
+        expect(history).to_contain_text("初审退回")
+        shoot(page, f"issue15-filing-history-{width}.png")
+        history.get_by_role("link", name="较早").click()
+        page.wait_for_load_state()
+        expect(page.locator("details#history")).to_have_attribute("open", "")
+        expect(page.locator("details#history")).to_contain_text("第1版")  # the oldest versions
+        expect(page.locator("details#history")).to_contain_text("300 dpi")  # with why they failed
+        assert page.evaluate(NO_OVERFLOW), (width, page.evaluate(WIDEST))
+        page.context.clear_cookies()
+
+
+def test_messages_agree_with_the_filing(page: Page, live_server):
+    reviewer = factories.reviewer_user(username="reviewer-m")
+    owner = factories.principal_user(username="owner-m")
+    filing = factories.ready_filing(assignee=owner, province_code="33")
+    filing = services.pass_review(services.submit_filing(filing, by=owner), by=reviewer)
+    for verifier in SmsVerifier.objects.filter(filing=filing, stage_visit=filing.stage_visit):
+        filing = services.record_sms_verification(filing, verifier_id=verifier.pk, by=reviewer)
+    draft_owner = factories.principal_user(username="owner-n")
+    draft = factories.ready_filing(assignee=draft_owner, province_code="33")
+
+    for width, size in SIZES:
+        page.set_viewport_size(size)
+        # A reviewer types a short number on a Zhejiang filing: one message, a Zhejiang example.
+        log_in(page, live_server, "reviewer-m")
+        page.goto(f"{live_server.url}/filings/review/{filing.pk}/")
+        page.get_by_label("主体备案号").fill("浙ICP备123号")
+        page.get_by_role("button", name="记录通过").click()
+        error = page.locator(".card.error")
+        expect(error).to_contain_text("浙ICP备2026012345号")
+        expect(error).not_to_contain_text("粤ICP")
+        expect(error).not_to_contain_text("icp_number")
+        assert error.inner_text().count("主体备案号格式应为") == 1
+        error.scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOTS / f"issue15-icp-error-{width}.png"))
+        page.context.clear_cookies()
+
+        # A principal's new draft: 尚未提交, and Zhejiang's rules each said once.
+        log_in(page, live_server, "owner-n")
+        page.goto(f"{live_server.url}/filings/{draft.pk}/")
+        expect(page.locator(".page-head")).to_contain_text("尚未提交")
+        expect(page.locator(".page-head")).not_to_contain_text("第 0 次提交")
+        shoot(page, f"issue15-new-draft-{width}.png")
+        page.goto(f"{live_server.url}/filings/new/?filing_type=first&province=33")
+        rules = page.locator("aside.rules")
+        expect(rules).to_contain_text("管局审核时限为 30 个工作日")
+        items = rules.locator("li").all_inner_texts()
+        assert len(items) == len(set(items)) and sum("居住证" in item for item in items) == 1, items
+        rules.screenshot(path=str(SCREENSHOTS / f"issue15-zhejiang-rules-{width}.png"))
+        page.context.clear_cookies()
