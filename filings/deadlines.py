@@ -14,6 +14,7 @@ from config.cache import batched_tokens
 from filings import notifications, page_cache, workdays
 from filings.models import Alert, AlertScan, AlertThreshold, Deadline, Filing, Notification
 from filings.states import State
+from filings.thresholds import STALE_ENTRY_DAYS
 
 Kind = Deadline.Kind
 
@@ -26,7 +27,6 @@ class DeadlineRule:
 
 
 # Stale-entry reminders at 7 and 15 days are thresholds on the one 30-day deadline.
-STALE_ENTRY_DAYS = 30
 PREREVIEW_TARGET_WORKDAYS = 1
 PREREVIEW_OVERDUE_WORKDAYS = 2
 SMS_WINDOW = timedelta(hours=24)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from filings.fields import field_label
+from filings.thresholds import threshold_label
 
 logger = logging.getLogger(__name__)
 
@@ -152,7 +153,7 @@ def alert_title(alert) -> str:
         "severity": alert.get_severity_display(),
         "subject": alert.filing.subject.name,
         "kind": alert.get_kind_display(),
-        "label": alert.threshold.label,
+        "label": threshold_label(alert.threshold),
         "repeat": repeat,
     }
 

@@ -24,7 +24,12 @@ class AlertThreshold(models.Model):
 
     deadline_kind = models.CharField(_("截止类型"), max_length=32, choices=Deadline.Kind.choices)
     code = models.SlugField(_("代码"), max_length=32)
-    label = models.CharField(_("名称"), max_length=64, help_text=_("例如 到期前4小时"))
+    label = models.CharField(
+        _("名称"),
+        max_length=64,
+        blank=True,
+        help_text=_("留空则按类型和时间生成,并随读者的语言显示(例如 到期前4小时);填写后按原文显示"),
+    )
     offset = models.DurationField(
         _("相对截止时间"),
         default=timedelta(0),
@@ -54,7 +59,14 @@ class AlertThreshold(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_deadline_kind_display()} · {self.label}"
+        return f"{self.get_deadline_kind_display()} · {self.name}"
+
+    @property
+    def name(self) -> str:
+        """The threshold's name in the active language (see filings.thresholds)."""
+        from filings.thresholds import threshold_label
+
+        return threshold_label(self)
 
 
 class Alert(models.Model):
@@ -123,7 +135,7 @@ class Alert(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_severity_display()} · {self.get_kind_display()} · {self.threshold.label}"
+        return f"{self.get_severity_display()} · {self.get_kind_display()} · {self.threshold.name}"
 
     @property
     def is_acknowledged(self) -> bool:

@@ -35,7 +35,7 @@ def _title(alert: Any) -> str:
     try:
         return alert.title
     except (ImportError, AttributeError):
-        return f"{alert.get_severity_display()} · {alert.get_kind_display()} · {alert.threshold.label}"
+        return f"{alert.get_severity_display()} · {alert.get_kind_display()} · {alert.threshold.name}"
 
 
 def filing_alerts(user: Any, filing: Any) -> list[dict] | None:

@@ -1,0 +1,41 @@
+"""Text that comes from data is said in the reader's language: alert threshold names are made from
+their kind and parameters, seeded province notes and stored scan-check messages are translated."""
+
+import pytest
+from django.utils import translation
+
+from filings.models import AlertThreshold
+from filings.thresholds import threshold_label
+
+pytestmark = pytest.mark.django_db
+
+SEEDED_NAMES = {
+    ("sms_window", "before_4h"): ("到期前4小时", "4 hours before the deadline"),
+    ("sms_window", "expired"): ("超时退回", "Timed out, sent back"),
+    ("prereview_target", "target"): ("达到1个工作日目标", "1-working-day target reached"),
+    ("bureau_review", "before_5wd"): ("到期前5个工作日", "5 working days before the deadline"),
+    ("public_security", "before_7d"): ("到期前7天", "7 days before the deadline"),
+    ("stale_entry", "after_7d"): ("停滞7天", "Idle for 7 days"),
+    ("stale_entry", "after_15d"): ("停滞15天", "Idle for 15 days"),
+    ("stale_entry", "after_30d"): ("停滞30天", "Idle for 30 days"),
+    ("footer_fix", "check_failed"): ("页脚检查未通过", "Footer check failed"),
+}
+
+
+@pytest.mark.parametrize(
+    ("key", "names"), SEEDED_NAMES.items(), ids=[k[1] + "-" + k[0] for k in SEEDED_NAMES]
+)
+def test_seeded_thresholds_are_named_from_their_parameters_in_each_language(key, names):
+    threshold = AlertThreshold.objects.get(deadline_kind=key[0], code=key[1])
+    assert threshold.label == ""  # the words are not stored
+    with translation.override("zh-hans"):
+        assert threshold_label(threshold) == names[0]
+    with translation.override("en"):
+        assert threshold_label(threshold) == names[1]
+
+
+def test_an_admins_own_name_is_shown_as_written():
+    threshold = AlertThreshold.objects.get(deadline_kind="sms_window", code="before_1h")
+    threshold.label = "最后一小时"
+    with translation.override("en"):
+        assert threshold_label(threshold) == "最后一小时"
