@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from filings.models import Domain, Filing, Material, Person, PriorApproval, RuleTerm, Subject, Website
+from filings.scans import say
 from filings.states import OPEN_STATES
 from filings.validators import resident_id_problem, validate_mobile, validate_resident_id, validate_uscc
 
@@ -632,9 +633,7 @@ def check_materials(filing: Filing, checklist: Checklist) -> None:
                 fix=_("上传该材料。"),
             )
         elif material.check_status == Material.CheckStatus.FAIL:
-            reasons = " ".join(
-                r.get("message", "") for r in material.check_results if r.get("status") == FAIL
-            )
+            reasons = " ".join(say(r, "message") for r in material.check_results if r.get("status") == FAIL)
             checklist.add(
                 "material_quality",
                 False,

@@ -39,3 +39,42 @@ def test_an_admins_own_name_is_shown_as_written():
     threshold.label = "最后一小时"
     with translation.override("en"):
         assert threshold_label(threshold) == "最后一小时"
+
+
+def test_a_stored_scan_check_is_said_again_in_the_readers_language(principal):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+    from django.urls import reverse
+
+    from filings import services
+    from tests import factories, scan_samples
+
+    filing = factories.ready_filing(assignee=principal)
+    with translation.override("zh-hans"):
+        material = services.upload_material(
+            filing,
+            by=principal,
+            kind="business_licence",
+            upload=SimpleUploadedFile("low.jpg", scan_samples.licence_scan(dpi=150), "image/jpeg"),
+            person_id=None,
+            website_id=None,
+        )
+    stored = next(r for r in material.check_results if r["code"] == "dpi")
+    assert "低于要求的 300 dpi" in stored["message"]  # worded for the uploader
+    assert stored["message_id"] and stored["params"]["required"] == 300  # and kept as code + parameters
+
+    client = Client()
+    client.force_login(principal)
+    client.post(reverse("set_language"), {"language": "en"})
+    english = client.get(reverse("filings:materials", args=[filing.pk])).content.decode()
+    assert "below the required 300 dpi" in english and "低于要求的" not in english
+    detail = client.get(reverse("filings:detail", args=[filing.pk]) + "?history=1").content.decode()
+    assert "below the required 300 dpi" in detail and "低于要求的" not in detail
+
+
+def test_a_check_stored_before_codes_is_shown_as_it_was_stored():
+    from filings.scans import say
+
+    assert (
+        say({"code": "dpi", "status": "fail", "message": "旧的说明", "advice": ""}, "message") == "旧的说明"
+    )

@@ -14,6 +14,7 @@ from filings.fields import RELATION_LABELS, field_label
 from filings.models import Deadline, Filing, FilingEvent, Material, Person
 from filings.notifications import reason_line
 from filings.privacy import mask_email, mask_id_number, mask_phone
+from filings.scans import say
 from filings.services import TRANSITION_LABELS
 from filings.states import STAGES, State
 
@@ -295,7 +296,7 @@ def _slot(kind: str, slot: str, label: str, required: bool, versions: list[Mater
 def check_summary(material: Material) -> str:
     """Return the failed or warned checks of an upload, each with what to do, as one sentence."""
     parts = [
-        f"{r.get('message', '')} {r.get('advice', '')}".strip()
+        f"{say(r, 'message')} {say(r, 'advice')}".strip()
         for r in material.check_results
         if isinstance(r, dict) and r.get("status") in ("fail", "warning")
     ]
