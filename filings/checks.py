@@ -167,7 +167,7 @@ def required_materials(filing: Filing) -> list[tuple[str, str, str]]:
                     kind,
                     "",
                     _("%(province)s要求的%(kind)s")
-                    % {"province": filing.province.short_name, "kind": Material.Kind(kind).label},
+                    % {"province": _(filing.province.short_name), "kind": Material.Kind(kind).label},
                 )
             )
     for website in filing.websites.all():
@@ -226,7 +226,7 @@ def check_subject(filing: Filing, checklist: Checklist, today: date) -> None:
             checklist.add(
                 "local_business_licence",
                 local,
-                _("%(province)s只接受本省登记的营业执照。") % {"province": province.short_name},
+                _("%(province)s只接受本省登记的营业执照。") % {"province": _(province.short_name)},
                 field="subject.certificate_number",
                 fix=_("请以本省登记的主体办理备案。"),
                 passed_message=_("营业执照为本省登记。"),
@@ -246,7 +246,7 @@ def check_subject(filing: Filing, checklist: Checklist, today: date) -> None:
             checklist.add(
                 "local_id",
                 local,
-                _("%(province)s个人备案只接受本省身份证。") % {"province": province.short_name},
+                _("%(province)s个人备案只接受本省身份证。") % {"province": _(province.short_name)},
                 field="subject.certificate_number",
                 fix=_("请使用本省身份证,或在证件所在省份备案。"),
                 passed_message=_("身份证为本省签发。"),
@@ -255,7 +255,7 @@ def check_subject(filing: Filing, checklist: Checklist, today: date) -> None:
         checklist.add(
             "residence_permit",
             province.accepts_residence_permit,
-            _("%(province)s个人备案不接受居住证。") % {"province": province.short_name},
+            _("%(province)s个人备案不接受居住证。") % {"province": _(province.short_name)},
             field="subject.certificate_kind",
             fix=_("请改用身份证。"),
             passed_message=_("本省接受居住证。"),
@@ -278,7 +278,7 @@ def check_subject(filing: Filing, checklist: Checklist, today: date) -> None:
             "same_city",
             same,
             _("%(province)s要求证件地址与通信地址在同一城市(%(city)s)。")
-            % {"province": province.short_name, "city": subject.city},
+            % {"province": _(province.short_name), "city": subject.city},
             field="subject.postal_address",
             fix=_("通信地址请填写与证件地址同一城市的地址。"),
             passed_message=_("证件地址与通信地址在同一城市。"),
@@ -447,7 +447,7 @@ def check_websites(
                 "domains_per_website",
                 False,
                 _("%(province)s每个网站最多%(n)s个域名。")
-                % {"province": province.short_name, "n": province.max_domains_per_website},
+                % {"province": _(province.short_name), "n": province.max_domains_per_website},
                 field="domain.name",
                 object_id=website.pk,
                 fix=_("减少该网站的域名或拆分为多个网站。"),
@@ -471,10 +471,14 @@ def check_websites(
             "domains_per_filing",
             domain_count <= province.max_domains_per_filing,
             _("%(province)s每个备案最多%(n)s个域名,当前%(count)s个。")
-            % {"province": province.short_name, "n": province.max_domains_per_filing, "count": domain_count},
+            % {
+                "province": _(province.short_name),
+                "n": province.max_domains_per_filing,
+                "count": domain_count,
+            },
             field="domain.name",
             fix=_("减少域名数量。"),
-            passed_message=_("域名数量符合%(province)s的限制。") % {"province": province.short_name},
+            passed_message=_("域名数量符合%(province)s的限制。") % {"province": _(province.short_name)},
         )
 
 

@@ -54,7 +54,7 @@ def deadline_rows(deadlines: QuerySet[Deadline]) -> Iterator[list]:
         yield [
             filing.pk,
             filing.subject.name,
-            filing.province.short_name,
+            _(filing.province.short_name),
             filing.get_state_display(),
             deadline.get_kind_display(),
             _when(deadline.due_at),
@@ -86,7 +86,7 @@ def filing_rows(filings: QuerySet[Filing]) -> Iterator[list]:
         yield [
             filing.pk,
             filing.subject.name,
-            filing.province.short_name,
+            _(filing.province.short_name),
             filing.get_state_display(),
             _when(filing.stage_entered_at),
             filing.icp_number,

@@ -585,4 +585,4 @@ class FilingFilterForm(forms.Form):
         from filings.states import State
 
         self.fields["state"].choices = [("", _("全部阶段")), *State.choices]
-        self.fields["province"].choices = [("", _("全部省份"))] + [(p.code, p.name) for p in provinces]
+        self.fields["province"].choices = [("", _("全部省份"))] + [(p.code, _(p.name)) for p in provinces]

@@ -78,3 +78,31 @@ def test_a_check_stored_before_codes_is_shown_as_it_was_stored():
     assert (
         say({"code": "dpi", "status": "fail", "message": "旧的说明", "advice": ""}, "message") == "旧的说明"
     )
+
+
+def test_province_names_and_notes_are_said_in_the_readers_language(principal):
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(principal)
+    client.post(reverse("set_language"), {"language": "en"})
+
+    page = client.get(reverse("filings:create"), {"filing_type": "first", "province": "31"}).content.decode()
+
+    assert "Shanghai Municipality" in page and "Shanghai Communications Administration" in page
+    rules = page.split('id="rules-h"', 1)[1].split("</aside>", 1)[0]
+    assert "Shanghai" in rules and "上海" not in rules
+    assert "the face check must be done in person within Shanghai" in rules  # the province's note
+    start = client.get(reverse("filings:create")).content.decode()
+    assert ">Guangdong Province</option>" in start
+
+
+def test_province_data_stays_chinese_for_a_chinese_reader(principal):
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(principal)
+    page = client.get(reverse("filings:create"), {"filing_type": "first", "province": "31"}).content.decode()
+    assert "上海市" in page and "上海管局的要求" in page and "须本人在上海境内进行" in page

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -52,7 +53,7 @@ class Province(models.Model):
         verbose_name_plural = _("省份管局")
 
     def __str__(self) -> str:
-        return self.name
+        return gettext(self.name)  # the seeded names are in the catalogue (reference_data.py)
 
 
 class RuleTerm(models.Model):

@@ -133,7 +133,7 @@ def _render_summary(period: int, stamp: tuple | None) -> dict[str, str]:
         title=_("各省管局审核用时(工作日)"),
         rows=[
             charts.HBar(
-                label=ps.province.name,
+                label=_(ps.province.name),
                 value=ps.durations[State.BUREAU_REVIEW].median,
                 marker=ps.durations[State.BUREAU_REVIEW].p90,
                 note=_("%(n)s件") % {"n": ps.durations[State.BUREAU_REVIEW].visits},
@@ -150,7 +150,7 @@ def _render_summary(period: int, stamp: tuple | None) -> dict[str, str]:
         "count_totals": [counts.totals.get(state, 0) for state in State.values],
         "count_rows": _count_rows(counts),
         "duration_rows": [_duration_row(_("全国"), period_stats.national)]
-        + [_duration_row(ps.province.name, ps) for ps in period_stats.provinces],
+        + [_duration_row(_(ps.province.name), ps) for ps in period_stats.provinces],
         "duration_stages": stats.DURATION_STAGES,
         "flow_charts": flow_charts,
         "bureau_chart": bureau_chart,
@@ -179,7 +179,7 @@ def deadline_rows(deadlines, *, estimator: stats.PublicationEstimator, now) -> l
             {
                 "url": f"{root}{filing.pk}/",
                 "subject": filing.subject.name,
-                "province": province.short_name,
+                "province": _(province.short_name),
                 "stage": stage_labels.get(filing.state, filing.state),
                 "kind": kind_labels.get(deadline.kind, deadline.kind),
                 "due": timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M"),

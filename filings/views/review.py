@@ -131,7 +131,7 @@ def queue(request, queue: str):
             {
                 "filing_id": row["filing_id"],
                 "subject": row["filing__subject__name"],
-                "province": province.short_name,
+                "province": _(province.short_name),
                 "reviewer": row["filing__reviewer__display_name"] or row["filing__reviewer__username"] or "—",
                 "url": f"{root}{row['filing_id']}/",
                 "due": row["due_at"].astimezone(local_zone).strftime("%Y-%m-%d %H:%M"),
@@ -166,7 +166,7 @@ def queue(request, queue: str):
                     )
                     for q in queues.QUEUES.values()
                 ),
-                provinces=tuple((p.code, p.name) for p in provinces),
+                provinces=tuple((p.code, _(p.name)) for p in provinces),
                 chosen_province=chosen_filters["province"],
                 mine=chosen_filters["mine"],
                 query=query,
