@@ -116,7 +116,7 @@ def test_login_rehashes_an_older_pbkdf2_password_as_argon2id(client, settings):
 
     assert response.status_code == 302
     user.refresh_from_db()
-    assert user.password.startswith("argon2$argon2id$v=19$m=47104,t=2,p=1$")
+    assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
     assert user.check_password("pass-1234")
 
 
@@ -133,9 +133,10 @@ def test_argon2_parameters_meet_owasp_guidance_and_verify_quickly(settings):
     # OWASP Password Storage Cheat Sheet: Argon2id, m >= 19 MiB with t >= 2, or m >= 46 MiB with t >= 1.
     assert params.type.name == "ID"
     assert (params.memory_cost >= 19456 and params.time_cost >= 2) or params.memory_cost >= 47104
+    # CPU time of this process: what a login costs here, whatever else the machine is running.
     timings = []
     for _attempt in range(3):
-        started = time.perf_counter()
+        started = time.process_time()
         assert check_password("pass-1234", encoded)
-        timings.append(time.perf_counter() - started)
-    assert min(timings) < 0.3, timings
+        timings.append(time.process_time() - started)
+    assert min(timings) < 0.1, timings

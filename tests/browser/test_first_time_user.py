@@ -198,3 +198,44 @@ def test_messages_agree_with_the_filing(page: Page, live_server):
         assert len(items) == len(set(items)) and sum("居住证" in item for item in items) == 1, items
         rules.screenshot(path=str(SCREENSHOTS / f"issue15-zhejiang-rules-{width}.png"))
         page.context.clear_cookies()
+
+
+def test_a_reviewer_finds_a_field_by_its_label(page: Page, live_server):
+    factories.reviewer_user(username="reviewer-r")
+    owner = factories.principal_user(username="owner-r")
+    filing = services.submit_filing(factories.ready_filing(assignee=owner), by=owner)
+    page.set_viewport_size(DESKTOP)
+    log_in(page, live_server, "reviewer-r")
+    page.goto(f"{live_server.url}/filings/review/{filing.pk}/")
+    form = page.locator("form.reasons-form").first
+    expect(form).not_to_contain_text("website.name")
+
+    form.get_by_label("搜索原因或字段").fill("注册人")
+
+    # Only the domain's registrant fields and the reasons about them are left to pick from.
+    shown = form.locator("select[data-field-select] option:not([hidden])").all_inner_texts()
+    assert shown and all("注册人" in text or text == "不指定字段" for text in shown), shown
+    assert "域名 · 注册人名称" in shown
+    reasons = form.locator("[data-reason-option]:not([hidden])").all_inner_texts()
+    assert reasons and all("注册人" in text for text in reasons), reasons
+    form.locator("select[data-field-select]").select_option(label="域名 · 注册人名称")
+    form.get_by_label("其他原因").fill("注册人与主体名称不一致")
+    form.screenshot(path=str(SCREENSHOTS / "issue15-reason-search-1366.png"))
+    form.get_by_role("button", name="退回修改").click()
+    expect(page.locator(".messages li.success")).to_contain_text("已退回服务负责人修改")
+    event = filing.events.get(transition="return_to_entry")
+    assert event.reasons[0]["field"] == "domain.registrant_name"
+
+
+def test_a_refused_page_has_a_way_back(page: Page, live_server):
+    factories.principal_user(username="owner-x")
+    for width, size in SIZES:
+        page.set_viewport_size(size)
+        log_in(page, live_server, "owner-x")
+        response = page.goto(f"{live_server.url}/filings/review/")
+        assert response.status == 403
+        expect(page.get_by_role("heading", name="没有权限访问此页面")).to_be_visible()
+        expect(page.get_by_role("link", name="回到首页")).to_be_visible()
+        assert page.evaluate("document.querySelector('link[rel=icon]').href").endswith("/static/favicon.svg")
+        shoot(page, f"issue15-403-{width}.png")
+        page.context.clear_cookies()
