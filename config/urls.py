@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.health import healthz
@@ -9,6 +11,8 @@ from filings.views import principal as principal_views
 urlpatterns = [
     path("", principal_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
+    # Browsers and tools that ignore the page's <link rel="icon"> ask for /favicon.ico.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.ico"), permanent=True)),
     path("accounts/", include("accounts.urls")),
     path("filings/", include("filings.urls")),
     path("alerts/", alert_views.inbox, name="alert-inbox"),
@@ -21,3 +25,5 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
+
+handler403 = "config.errors.permission_denied"

@@ -292,7 +292,7 @@ class MaterialAdmin(ReadOnlyAdmin):
 class AlertThresholdAdmin(admin.ModelAdmin):
     list_display = [
         "deadline_kind",
-        "label",
+        "name",
         "code",
         "offset",
         "workdays_before",
@@ -305,6 +305,10 @@ class AlertThresholdAdmin(admin.ModelAdmin):
     ]
     list_filter = ["deadline_kind", "severity", "active"]
     list_editable = ["active"]
+
+    @admin.display(description=_("名称"))
+    def name(self, threshold: AlertThreshold) -> str:
+        return threshold.name
 
 
 class NotificationInline(admin.TabularInline):

@@ -25,6 +25,7 @@ from filings.models import (
     Subject,
     Website,
 )
+from filings.scans import say
 from filings.states import OPEN_STATES
 from filings.validators import (
     PROVINCE_PREFIXES,
@@ -33,6 +34,7 @@ from filings.validators import (
     is_ip_address,
     normalise_certificate_number,
     resident_id_birth_date,
+    resident_id_problem,
     validate_mobile,
     validate_resident_id,
     validate_uscc,
@@ -145,6 +147,25 @@ def people_of(filing: Filing) -> list[tuple[str, Person]]:
     return people
 
 
+def id_number_warnings(filing: Filing) -> dict[str, list[str]]:
+    """Return the resident ID numbers of a filing's people that fail their check, keyed by the path
+    the entry form and the API use ("subject_principal.id_number", "websites.0.principal.id_number").
+    A draft is saved with such a number; this is what the page and the API show beside it at once."""
+    warnings: dict[str, list[str]] = {}
+
+    def note(path: str, person: Person) -> None:
+        if person.id_kind == Person.IdKind.RESIDENT_ID and person.id_number:
+            problem = resident_id_problem(person.id_number)
+            if problem:
+                warnings[path] = [problem]
+
+    note("subject_principal.id_number", filing.subject_principal)
+    for index, website in enumerate(filing.websites.all()):
+        if website.principal_id != filing.subject_principal_id:
+            note(f"websites.{index}.principal.id_number", website.principal)
+    return warnings
+
+
 def required_materials(filing: Filing) -> list[tuple[str, str, str]]:
     """Return (kind, slot, label) of every material the filing needs."""
     needed = [(Material.Kind.BUSINESS_LICENCE, "", _("主体证件(营业执照或身份证)扫描件"))]
@@ -171,7 +192,7 @@ def required_materials(filing: Filing) -> list[tuple[str, str, str]]:
                     kind,
                     "",
                     _("%(province)s要求的%(kind)s")
-                    % {"province": filing.province.short_name, "kind": Material.Kind(kind).label},
+                    % {"province": _(filing.province.short_name), "kind": Material.Kind(kind).label},
                 )
             )
     for website in filing.websites.all():
@@ -299,7 +320,7 @@ def check_subject(filing: Filing, checklist: Checklist, today: date) -> None:
         checklist.add(
             "residence_permit",
             province.accepts_residence_permit,
-            _("%(province)s个人备案不接受居住证。") % {"province": province.short_name},
+            _("%(province)s个人备案不接受居住证。") % {"province": _(province.short_name)},
             field="subject.certificate_kind",
             fix=_("请改用身份证。"),
             passed_message=_("本省接受居住证。"),
@@ -322,7 +343,7 @@ def check_subject(filing: Filing, checklist: Checklist, today: date) -> None:
             "same_city",
             same,
             _("%(province)s要求证件地址与通信地址在同一城市(%(city)s)。")
-            % {"province": province.short_name, "city": subject.city},
+            % {"province": _(province.short_name), "city": subject.city},
             field="subject.postal_address",
             fix=_("通信地址请填写与证件地址同一城市的地址。"),
             passed_message=_("证件地址与通信地址在同一城市。"),
@@ -505,7 +526,7 @@ def check_websites(
                 "domains_per_website",
                 False,
                 _("%(province)s每个网站最多%(n)s个域名。")
-                % {"province": province.short_name, "n": province.max_domains_per_website},
+                % {"province": _(province.short_name), "n": province.max_domains_per_website},
                 field="domain.name",
                 object_id=website.pk,
                 fix=_("减少该网站的域名或拆分为多个网站。"),
@@ -520,10 +541,14 @@ def check_websites(
             "domains_per_filing",
             domain_count <= province.max_domains_per_filing,
             _("%(province)s每个备案最多%(n)s个域名,当前%(count)s个。")
-            % {"province": province.short_name, "n": province.max_domains_per_filing, "count": domain_count},
+            % {
+                "province": _(province.short_name),
+                "n": province.max_domains_per_filing,
+                "count": domain_count,
+            },
             field="domain.name",
             fix=_("减少域名数量。"),
-            passed_message=_("域名数量符合%(province)s的限制。") % {"province": province.short_name},
+            passed_message=_("域名数量符合%(province)s的限制。") % {"province": _(province.short_name)},
         )
 
 
@@ -778,9 +803,7 @@ def check_materials(filing: Filing, checklist: Checklist) -> None:
                 fix=_("上传该材料。"),
             )
         elif material.check_status == Material.CheckStatus.FAIL:
-            reasons = " ".join(
-                r.get("message", "") for r in material.check_results if r.get("status") == FAIL
-            )
+            reasons = " ".join(say(r, "message") for r in material.check_results if r.get("status") == FAIL)
             checklist.add(
                 "material_quality",
                 False,

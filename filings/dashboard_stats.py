@@ -130,6 +130,8 @@ class StageCounts:
     rows: list[tuple[Province, dict[str, int]]]
     totals: dict[str, int]
     awaiting_psb: int
+    # Published filings without a public-security number, by province id (they add up to awaiting_psb).
+    awaiting_by_province: dict[int, int] = field(default_factory=dict)
 
 
 def stage_counts(provinces: Iterable[Province] | None = None) -> StageCounts:
@@ -138,14 +140,21 @@ def stage_counts(provinces: Iterable[Province] | None = None) -> StageCounts:
     by_province: dict[int, dict[str, int]] = defaultdict(dict)
     totals: dict[str, int] = dict.fromkeys(State.values, 0)
     awaiting = 0
+    awaiting_by_province: dict[int, int] = defaultdict(int)
     for province_id, state, n, waiting in StageCount.objects.values_list(
         "province_id", "state", "filings", "awaiting_psb"
     ):
         by_province[province_id][state] = n
         totals[state] = totals.get(state, 0) + n
         awaiting += waiting
+        awaiting_by_province[province_id] += waiting
     rows = [(p, {s: by_province[p.pk].get(s, 0) for s in State.values}) for p in provinces]
-    return StageCounts(rows=rows, totals=totals, awaiting_psb=awaiting)
+    return StageCounts(
+        rows=rows,
+        totals=totals,
+        awaiting_psb=awaiting,
+        awaiting_by_province={p.pk: awaiting_by_province.get(p.pk, 0) for p in provinces},
+    )
 
 
 def weekly_flows(weeks: int = 12, *, today: date | None = None) -> list[dict]:

@@ -10,6 +10,7 @@ from django.db.models.functions import ExtractYear
 
 from filings import workdays
 from filings.models import Alert, Deadline, Filing
+from filings.models.core import STALE_ENTRY_DAYS
 from filings.states import State
 
 Kind = Deadline.Kind
@@ -23,7 +24,6 @@ class DeadlineRule:
 
 
 # Stale-entry reminders at 7 and 15 days are thresholds on the one 30-day deadline.
-STALE_ENTRY_DAYS = 30
 PREREVIEW_TARGET_WORKDAYS = 1
 PREREVIEW_OVERDUE_WORKDAYS = 2
 SMS_WINDOW = timedelta(hours=24)

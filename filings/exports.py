@@ -31,7 +31,7 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 URGENCY_LABELS = {
     "overdue": gettext_lazy("超期"),
     "at_risk": gettext_lazy("临近"),
-    "": "",
+    "": gettext_lazy("按期"),
 }
 
 
@@ -156,7 +156,7 @@ def deadline_table(deadlines: QuerySet[Deadline], *, name: str) -> Table:
                     [
                         filing_id,
                         subject,
-                        province.short_name,
+                        _(province.short_name),
                         labels.states.get(state, state),
                         deadline_label(labels.kinds.get(kind, kind), workdays),
                         _when(due_at),
@@ -199,7 +199,7 @@ def filing_table(filings: QuerySet[Filing], *, name: str) -> Table:
                     [
                         filing_id,
                         subject,
-                        province.short_name,
+                        _(province.short_name),
                         labels.states.get(state, state),
                         _when(entered_at),
                         icp_number,

@@ -16,7 +16,7 @@ from filings import checks, keyset, search
 from filings.models import Domain, Filing, Material, Person, PriorApproval, Province, Subject, Website
 from filings.privacy import mask_id_number
 from filings.services import drafts
-from filings.validators import validate_resident_id, validate_uscc
+from filings.validators import resident_id_problem, validate_resident_id, validate_uscc
 
 DATE_INPUT = {"type": "date"}
 
@@ -156,6 +156,18 @@ class PersonForm(AccessibleFormMixin, forms.ModelForm):
         model = Person
         fields = drafts.PERSON_FIELDS
         widgets = {"id_valid_until": forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d")}
+
+    def id_number_problem(self) -> str | None:
+        """Return why the resident ID entered (or stored) fails its check, or None. The draft is
+        saved anyway; the field shows this at once, and the checklist refuses submission."""
+        if self.is_bound:
+            values = getattr(self, "cleaned_data", {})
+        else:
+            values = {name: self.initial.get(name) for name in ("id_kind", "id_number")}
+        number = values.get("id_number")
+        if values.get("id_kind", Person.IdKind.RESIDENT_ID) != Person.IdKind.RESIDENT_ID or not number:
+            return None
+        return resident_id_problem(number)
 
     def _post_clean(self):
         pass
@@ -499,6 +511,28 @@ class FilingEntry:
                 return website, rest[0]
         return None, ""
 
+    def flag_id_numbers(self) -> list[tuple[str, str]]:
+        """Mark every person's resident ID that fails its check; return (whose, why) for each."""
+        people = [(_("主体负责人"), self.principal_form)]
+        for form in self.websites.forms:
+            if form.is_bound:
+                data = getattr(form, "cleaned_data", {})
+                if not self._website_in_use(form) or data.get("same_as_subject_principal", True):
+                    continue
+                name = data.get("name", "")
+            elif form.website is not None:  # a stored website; its form is empty when principals are shared
+                name = form.website.name
+            else:
+                continue
+            people.append((_("网站“%(name)s”的负责人") % {"name": name}, form.principal_form))
+        flagged = []
+        for whose, person_form in people:
+            problem = person_form.id_number_problem()
+            if problem:
+                person_form.flag("id_number", problem)
+                flagged.append((str(whose), problem))
+        return flagged
+
     # Pointing at the fields a return's reasons or a failed check name.
 
     def flag(self, field: str, message: str, object_id: int | None = None) -> list[Any]:
@@ -607,7 +641,7 @@ class FilingFilterForm(forms.Form):
         from filings.states import State
 
         self.fields["state"].choices = [("", _("全部阶段")), *State.choices]
-        self.fields["province"].choices = [("", _("全部省份"))] + [(p.code, p.name) for p in provinces]
+        self.fields["province"].choices = [("", _("全部省份"))] + [(p.code, _(p.name)) for p in provinces]
 
     def clean_after(self) -> keyset.Position | None:
         token = self.cleaned_data["after"]

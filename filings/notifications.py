@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from filings.fields import field_label
 from filings.footer_guidance import failing_footer_guidance
 
 logger = logging.getLogger(__name__)
@@ -38,6 +39,23 @@ def sms_backend() -> SmsBackend:
     return import_string(settings.BEIAN_SMS_BACKEND)()
 
 
+def record_decision(event, *, filing) -> None:
+    """Put a transition someone else made on a filing (a return, rejection, approval…) in its service
+    principal's inbox. Runs inside the transition's transaction: the inbox row and the event stand
+    or fall together. Its e-mail goes out on commit (notify_transition)."""
+    from filings.models import Notification
+
+    if event.actor_id and event.actor_id == filing.assignee_id:
+        return
+    Notification.objects.create(
+        event=event,
+        user_id=filing.assignee_id,
+        reason=Notification.Reason.ASSIGNEE,
+        created_at=event.at,
+        delivered_at=event.at,  # nothing left for the alert delivery to send
+    )
+
+
 def notify_transition(event_id: int) -> None:
     """Tell the filing's service principal what happened (runs after the transition committed)."""
     from filings.models import FilingEvent
@@ -58,8 +76,8 @@ def notify_transition(event_id: int) -> None:
     if event.comment:
         lines.append(_("说明:%(comment)s") % {"comment": event.comment})
     for reason in event.reasons:
-        if "reason" in reason:
-            lines.append(f"- {reason.get('field', '')}: {reason['reason']} {reason.get('suggested_fix', '')}")
+        if isinstance(reason, dict) and reason.get("reason") and event.transition != "edit":
+            lines.append(reason_line(reason))
     send_mail(
         subject=_("[备案进度] %(subject)s:%(state)s")
         % {"subject": filing.subject.name, "state": event.get_to_state_display()},
@@ -68,6 +86,16 @@ def notify_transition(event_id: int) -> None:
         recipient_list=[assignee.email],
         fail_silently=True,
     )
+
+
+def reason_line(reason: dict) -> str:
+    """Return one reason as people read it: "- 网站 · 内容描述:原因 建议:…" (labels, never field codes)."""
+    text = reason["reason"]
+    if reason.get("field"):
+        text = _("%(field)s:%(reason)s") % {"field": field_label(reason["field"]), "reason": text}
+    if reason.get("suggested_fix"):
+        text += " " + _("建议:%(fix)s") % {"fix": reason["suggested_fix"]}
+    return f"- {text}"
 
 
 # Deadline alerts: their delivery by email and SMS (the texts are the alert's own).
@@ -99,7 +127,7 @@ def deliver_alert_notifications(
     while True:
         with transaction.atomic():
             pending = Notification.objects.select_for_update(skip_locked=True, of=("self",)).filter(
-                delivered_at__isnull=True
+                delivered_at__isnull=True, alert__isnull=False
             )
             if alert_ids is not None:
                 pending = pending.filter(alert_id__in=alert_ids)

@@ -35,6 +35,7 @@ PAGE_SIZE = 25
 # What a queue's page, API and export show of each row and its filing.
 ROW_FIELDS = (
     "kind",
+    "workdays",
     "due_at",
     "provisional",
     "filing__state",
@@ -76,7 +77,7 @@ def queue_page(queue: Queue, *, after: keyset.Position | None = None, **filters:
 
 
 # How a queue or list marks an open deadline's urgency (see urgency()).
-URGENCY_MARKS = {"overdue": _("已超期"), "at_risk": _("即将到期"), "": ""}
+URGENCY_MARKS = {"overdue": _("已超期"), "at_risk": _("即将到期"), "": _("按期")}
 
 
 def urgency(deadline: Deadline, *, now: datetime | None = None) -> str:

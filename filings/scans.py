@@ -2,10 +2,10 @@
 
 import hashlib
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import IO
 
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_noop
 from PIL import Image, ImageFilter, ImageStat
 
 MB = 1024 * 1024
@@ -25,7 +25,7 @@ MAGIC_BYTES: tuple[tuple[bytes, str], ...] = (
     (b"%PDF-", PDF),
 )
 PILLOW_FORMATS = {JPEG: "JPEG", PNG: "PNG"}
-TYPE_LABELS = {JPEG: gettext_lazy("JPG 图片"), PNG: gettext_lazy("PNG 图片"), PDF: gettext_lazy("PDF 文件")}
+TYPE_LABELS = {JPEG: gettext_noop("JPG 图片"), PNG: gettext_noop("PNG 图片"), PDF: gettext_noop("PDF 文件")}
 
 # Physical (width, height) in millimetres of what each material shows; only the long side is used,
 # so orientation does not matter.  The licence is its 副本, printed A4 landscape.
@@ -125,6 +125,43 @@ class ScanCheck:
     status: str
     message: str
     advice: str
+    # The untranslated texts and their parameters, stored with the result so that a page can say
+    # them again in its own reader's language (say()).
+    message_id: str = ""
+    advice_id: str = ""
+    params: dict = field(default_factory=dict)
+
+
+def _words(msgid: str, params: dict) -> str:
+    """Return msgid in the active language, filled with params (their texts translated too)."""
+    # A text parameter is translated and may itself name other parameters ("%(claimed)d dpi").
+    shown = {
+        key: (gettext(value) % params if "%(" in value else gettext(value))
+        if isinstance(value, str)
+        else value
+        for key, value in params.items()
+    }
+    return gettext(msgid) % shown if shown else gettext(msgid)
+
+
+def _check(code: str, status: str, message_id: str, advice_id: str = "", **params) -> ScanCheck:
+    return ScanCheck(
+        code,
+        status,
+        _words(message_id, params),
+        _words(advice_id, params) if advice_id else "",
+        message_id,
+        advice_id,
+        params,
+    )
+
+
+def say(result: dict, key: str) -> str:
+    """Return a stored check's "message" or "advice" in the active language (older rows as stored)."""
+    msgid = result.get(f"{key}_id") if isinstance(result, dict) else None
+    if not msgid:
+        return result.get(key, "") if isinstance(result, dict) else ""
+    return _words(msgid, result.get("params") or {})
 
 
 @dataclass(frozen=True)
@@ -173,8 +210,8 @@ def inspect_upload(
                 % {"limit": _format_mb(max_bytes)},
                 code="size",
             )
-        type_check = ScanCheck(
-            "type", PASS, gettext("文件类型为 %(label)s。") % {"label": TYPE_LABELS[content_type]}, ""
+        type_check = _check(
+            "type", PASS, gettext_noop("文件类型为 %(label)s。"), label=TYPE_LABELS[content_type]
         )
         if content_type == PDF:
             return ScanResult(content_type, size, sha256, None, None, None, [type_check, _check_pdf(tail)])
@@ -241,11 +278,11 @@ def _check_pdf(tail: bytes) -> ScanCheck:
     # PDFs are not rendered (no renderer is a dependency), so only their framing is checked.
     if b"%%EOF" not in tail:
         raise _corrupt()
-    return ScanCheck(
+    return _check(
         "pdf",
         WARNING,
-        gettext("PDF 文件无法自动检查分辨率和四角,请确认扫描清晰完整。"),
-        gettext("请打开文件逐页核对:文字清晰可辨、四角完整、扫描分辨率不低于 300 dpi。"),
+        gettext_noop("PDF 文件无法自动检查分辨率和四角,请确认扫描清晰完整。"),
+        gettext_noop("请打开文件逐页核对:文字清晰可辨、四角完整、扫描分辨率不低于 300 dpi。"),
     )
 
 
@@ -378,30 +415,30 @@ def _check_dpi(
     measured = long_side_px / (max(PHYSICAL_SIZE_MM[material_kind]) / 25.4)
     agrees = metadata_dpi is not None and abs(measured - metadata_dpi) <= metadata_dpi * DPI_TOLERANCE
     effective = metadata_dpi if agrees else measured
+    claimed = round(metadata_dpi) if metadata_dpi is not None else None
     if agrees:
-        source = gettext("按像素尺寸测算,与文件标注一致")
-    elif metadata_dpi is not None and round(metadata_dpi) not in SCREEN_DEFAULT_DPI:
-        source = gettext("按像素尺寸测算;文件标注的 %(claimed)d dpi 与像素不符") % {
-            "claimed": round(metadata_dpi)
-        }
+        source = gettext_noop("按像素尺寸测算,与文件标注一致")
+    elif claimed is not None and claimed not in SCREEN_DEFAULT_DPI:
+        source = gettext_noop("按像素尺寸测算;文件标注的 %(claimed)d dpi 与像素不符")
     else:
-        source = gettext("按像素尺寸测算")
+        source = gettext_noop("按像素尺寸测算")
     dpi = round(effective)
     rule = DPI_RULES[material_kind]
     params = {"dpi": dpi, "source": source, "required": rule.fail_below, "recommended": RECOMMENDED_DPI}
-    advice = gettext("请以 %(recommended)d dpi 或更高分辨率重新扫描原件。") % params
+    if claimed is not None:
+        params["claimed"] = claimed
+    advice = gettext_noop("请以 %(recommended)d dpi 或更高分辨率重新扫描原件。")
     # The figure shown decides: a number under the rule never sits next to a pass.
     if dpi < rule.fail_below:
-        message = gettext("分辨率约 %(dpi)d dpi(%(source)s),低于要求的 %(required)d dpi。") % params
-        return dpi, ScanCheck("dpi", FAIL, message, advice)
+        message = gettext_noop("分辨率约 %(dpi)d dpi(%(source)s),低于要求的 %(required)d dpi。")
+        return dpi, _check("dpi", FAIL, message, advice, **params)
     if dpi < rule.warn_below:
-        message = (
-            gettext("分辨率约 %(dpi)d dpi(%(source)s),低于建议的 %(recommended)d dpi,可能被管局退回。")
-            % params
+        message = gettext_noop(
+            "分辨率约 %(dpi)d dpi(%(source)s),低于建议的 %(recommended)d dpi,可能被管局退回。"
         )
-        return dpi, ScanCheck("dpi", WARNING, message, advice)
-    message = gettext("分辨率约 %(dpi)d dpi(%(source)s),符合要求。") % params
-    return dpi, ScanCheck("dpi", PASS, message, "")
+        return dpi, _check("dpi", WARNING, message, advice, **params)
+    message = gettext_noop("分辨率约 %(dpi)d dpi(%(source)s),符合要求。")
+    return dpi, _check("dpi", PASS, message, **params)
 
 
 def _document_region(gray: Image.Image, document: BBox | None, long_side_mm: float) -> Image.Image:
@@ -427,39 +464,39 @@ def _laplacian_variance(region: Image.Image) -> float:
 def _check_sharpness(gray: Image.Image, document: BBox | None, long_side_mm: float) -> ScanCheck:
     region = _document_region(gray, document, long_side_mm)
     if min(region.size) < 3 or ImageStat.Stat(region).stddev[0] < BLANK_MAX_STDDEV:
-        return ScanCheck(
+        return _check(
             "sharpness",
             FAIL,
-            gettext("图像中几乎没有内容,可能是空白页、曝光过度或严重模糊。"),
-            gettext("请确认扫描的是证件原件且文字清晰可见,然后重新扫描。"),
+            gettext_noop("图像中几乎没有内容,可能是空白页、曝光过度或严重模糊。"),
+            gettext_noop("请确认扫描的是证件原件且文字清晰可见,然后重新扫描。"),
         )
     if _laplacian_variance(region) < MIN_SHARPNESS:
-        return ScanCheck(
+        return _check(
             "sharpness",
             FAIL,
-            gettext("图像模糊,文字可能无法辨认。"),
-            gettext("请重新扫描,确保对焦清晰,不要使用翻拍或复印件。"),
+            gettext_noop("图像模糊,文字可能无法辨认。"),
+            gettext_noop("请重新扫描,确保对焦清晰,不要使用翻拍或复印件。"),
         )
-    return ScanCheck("sharpness", PASS, gettext("图像清晰。"), "")
+    return _check("sharpness", PASS, gettext_noop("图像清晰。"))
 
 
 def _check_corners(gray: Image.Image, document: BBox | None) -> ScanCheck:
     if document is None:
-        return ScanCheck(
+        return _check(
             "corners",
             FAIL,
-            gettext("未能识别证件边缘,无法确认四角完整(例如白色纸张放在白色扫描底板上)。"),
-            gettext("请把证件放在深色背景上(扫描时可在证件上覆盖一张深色纸),四角留出空白后重新扫描。"),
+            gettext_noop("未能识别证件边缘,无法确认四角完整(例如白色纸张放在白色扫描底板上)。"),
+            gettext_noop("请把证件放在深色背景上(扫描时可在证件上覆盖一张深色纸),四角留出空白后重新扫描。"),
         )
     width, height = gray.size
     left, top, right, bottom = document
     margin_x = EDGE_MARGIN_RATIO * width
     margin_y = EDGE_MARGIN_RATIO * height
     if left < margin_x or top < margin_y or width - right < margin_x or height - bottom < margin_y:
-        return ScanCheck(
+        return _check(
             "corners",
             FAIL,
-            gettext("证件边缘超出或紧贴图片边界,四角不完整。"),
-            gettext("请将证件完整放在扫描区域内,四角留出空白后重新扫描。"),
+            gettext_noop("证件边缘超出或紧贴图片边界,四角不完整。"),
+            gettext_noop("请将证件完整放在扫描区域内,四角留出空白后重新扫描。"),
         )
-    return ScanCheck("corners", PASS, gettext("证件四角完整。"), "")
+    return _check("corners", PASS, gettext_noop("证件四角完整。"))

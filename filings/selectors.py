@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django_fsm import has_transition_perm
@@ -207,9 +208,13 @@ def alerts_for_user(user: Any) -> QuerySet[Alert]:
 
 
 def alert_inbox(user: Any, *, unread_only: bool = False) -> QuerySet[Notification]:
-    """Return the user's inbox rows, newest first, with each alert and its filing."""
+    """Return the user's inbox rows, newest first, with each alert or decision and its filing."""
     rows = Notification.objects.filter(user=user).select_related(
-        "alert__filing__subject", "alert__threshold", "alert__acknowledged_by"
+        "alert__filing__subject",
+        "alert__threshold",
+        "alert__acknowledged_by",
+        "event__filing__subject",
+        "event__actor",
     )
     return rows.filter(read_at__isnull=True) if unread_only else rows
 
@@ -220,19 +225,20 @@ def unread_alert_count(user: Any) -> int:
 
 
 def unread_alert_counts(user: Any, filing_ids: list[int]) -> dict[int, int]:
-    """Return {filing id: unread alerts in the user's inbox} for these filings."""
+    """Return {filing id: unread rows in the user's inbox} for these filings."""
     if not filing_ids:
         return {}
     rows = (
-        Notification.objects.filter(user=user, read_at__isnull=True, alert__filing_id__in=filing_ids)
-        .values("alert__filing_id")
+        Notification.objects.filter(user=user, read_at__isnull=True)
+        .filter(Q(alert__filing_id__in=filing_ids) | Q(event__filing_id__in=filing_ids))
+        .values(filing_id=Coalesce("alert__filing_id", "event__filing_id"))
         .annotate(n=Count("id"))
     )
-    return {row["alert__filing_id"]: row["n"] for row in rows}
+    return {row["filing_id"]: row["n"] for row in rows}
 
 
-def filing_alerts(user: Any, filing: Filing) -> list[dict]:
-    """Return the filing's current alerts, newest first, with whether the user has read each."""
+def filing_alerts(user: Any, filing: Filing) -> list[Alert]:
+    """Return the filing's current alerts, newest first, each with `unread` for this user."""
     alerts = list(
         Alert.objects.filter(filing=filing, withdrawn_at__isnull=True)
         .select_related("threshold")
@@ -242,7 +248,20 @@ def filing_alerts(user: Any, filing: Filing) -> list[dict]:
     )
     for alert in alerts:
         alert.filing = filing  # the page's own, subject and province already loaded
-    return [
-        {"alert": alert, "title": alert.title, "unread": any(n.read_at is None for n in alert.mine)}
-        for alert in alerts
-    ]
+        alert.unread = any(n.read_at is None for n in alert.mine)
+    return alerts
+
+
+DECISIONS_SHOWN = 5
+
+
+def filing_decisions(user: Any, filing: Filing) -> list[Notification]:
+    """Return the latest decisions on the filing sent to the user's inbox, newest first."""
+    decisions = list(
+        Notification.objects.filter(user=user, event__filing=filing)
+        .select_related("event")
+        .order_by("-created_at", "-id")[:DECISIONS_SHOWN]
+    )
+    for notification in decisions:
+        notification.event.filing = filing
+    return decisions

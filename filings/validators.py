@@ -127,6 +127,15 @@ def validate_resident_id(value: str) -> None:
         raise ValidationError(_("身份证号码校验位不正确,请核对证件。"), code="ric_checksum")
 
 
+def resident_id_problem(value: str) -> str | None:
+    """Return why a resident ID number is wrong (check character, birth date, region, length), or None."""
+    try:
+        validate_resident_id(value)
+    except ValidationError as error:
+        return " ".join(str(m) for m in error.messages)
+    return None
+
+
 def validate_mobile(value: str) -> None:
     if not MOBILE_RE.match(value or ""):
         raise ValidationError(_("请输入11位中国大陆手机号码,例如 13800138000。"), code="mobile")
@@ -174,7 +183,11 @@ def validate_domain_name(value: str) -> None:
 def validate_icp_subject_number(value: str, *, abbreviation: str) -> None:
     match = ICP_SUBJECT_RE.match(value or "")
     if not match:
-        raise ValidationError(_("主体备案号格式应为“粤ICP备2023012345号”。"), code="icp_format")
+        raise ValidationError(
+            _("主体备案号格式应为“%(example)s”。"),
+            code="icp_format",
+            params={"example": f"{abbreviation}ICP备2026012345号"},
+        )
     if match["abbr"] != abbreviation:
         raise ValidationError(
             _("备案号简称应为“%(abbr)s”,与备案省份一致。"), code="icp_province", params={"abbr": abbreviation}

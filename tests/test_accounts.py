@@ -66,3 +66,57 @@ def test_a_session_ends_when_its_user_is_deactivated_or_deleted(client):
     assert client.get(reverse("filings:list")).status_code == 200
     other.delete()
     assert client.get(reverse("filings:list")).status_code == 302
+
+
+BASE_HASHERS = [
+    "accounts.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+
+def test_production_settings_hash_with_the_tuned_argon2_first():
+    from config.settings import base
+
+    assert base.PASSWORD_HASHERS == BASE_HASHERS
+
+
+@pytest.mark.django_db
+def test_login_rehashes_an_older_pbkdf2_password_as_argon2id(client, settings):
+    from django.contrib.auth.hashers import make_password
+
+    from accounts.models import User
+
+    settings.PASSWORD_HASHERS = BASE_HASHERS
+    user = factories.principal_user(username="old-hash")
+    User.objects.filter(pk=user.pk).update(password=make_password("pass-1234", hasher="pbkdf2_sha256"))
+
+    response = client.post("/accounts/login/", {"username": "old-hash", "password": "pass-1234"})
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+    assert user.check_password("pass-1234")
+
+
+@pytest.mark.django_db
+def test_argon2_parameters_meet_owasp_guidance_and_verify_quickly(settings):
+    import time
+
+    from argon2 import extract_parameters
+    from django.contrib.auth.hashers import check_password, make_password
+
+    settings.PASSWORD_HASHERS = BASE_HASHERS
+    encoded = make_password("pass-1234")
+    params = extract_parameters(encoded.removeprefix("argon2"))
+    # OWASP Password Storage Cheat Sheet: Argon2id, m >= 19 MiB with t >= 2, or m >= 46 MiB with t >= 1.
+    assert params.type.name == "ID"
+    assert (params.memory_cost >= 19456 and params.time_cost >= 2) or params.memory_cost >= 47104
+    # CPU time of this process: what a login costs here, whatever else the machine is running.
+    timings = []
+    for _attempt in range(3):
+        started = time.process_time()
+        assert check_password("pass-1234", encoded)
+        timings.append(time.process_time() - started)
+    assert min(timings) < 0.1, timings

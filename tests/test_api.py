@@ -460,7 +460,6 @@ def _with(data: dict, path: str, value):
         ("subject.certificate_kind", "resident_id", ("subject", "certificate_number")),  # a USCC is no ID
         ("subject_principal.mobile", "12345", ("subject_principal", "mobile")),
         ("subject_principal.emergency_phone", "abc", ("subject_principal", "emergency_phone")),
-        ("subject_principal.id_number", "110105194912310021", ("subject_principal", "id_number")),
         ("subject_principal.id_valid_until", "2026-02-30", ("subject_principal", "id_valid_until")),
         ("subject_principal.email", "not-an-email", ("subject_principal", "email")),
         ("websites.0.server_valid_until", "tomorrow", ("websites", 0, "server_valid_until")),

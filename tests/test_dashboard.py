@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from filings import summaries
+from filings import dashboard_stats, summaries
 from filings.models import Deadline, Province
 from filings.services import transitions
 from tests import factories
@@ -22,9 +22,12 @@ def _submit(username, province_code="44"):
     )
 
 
+SHOWN = [("省份", "广东"), ("省份", "北京"), ("阶段", "服务商初审")]
+
+
 def _total_in_review(body: str) -> int:
     # The first row of the counts table is the national total, one cell per state in State order.
-    totals = re.search(r"<tr><th>合计</th>(.*?)</tr>", body, re.S).group(1)
+    totals = re.search(r'<tr class="total"><th scope="row">合计</th>(.*?)</tr>', body, re.S).group(1)
     cells = re.findall(r'<td class="num">(\d+)</td>', totals)
     return int(cells[1])  # entry, provider_review, …
 
@@ -92,9 +95,26 @@ def test_deadline_lists_show_each_rows_subject_province_stage_and_due_time(clien
         positions = [overdue.find(f'href="/filings/{f.pk}/"') for f in filings]
         assert all(p >= 0 for p in positions) and positions == sorted(positions), url  # most overdue first
         assert all(name in body for name in names)
-        assert "<td>广东</td>" in overdue and "<td>北京</td>" in overdue and "<td>服务商初审</td>" in overdue
+        assert all(f'data-label="{column}">{text}</td>' in overdue for column, text in SHOWN)
         local = timezone.localtime(due[0]).strftime("%Y-%m-%d %H:%M")
         assert local in body
     provisional = client.get(reverse("filings:dashboard-deadlines", kwargs={"kind": "provisional"}))
     body = provisional.content.decode()
     assert f'href="/filings/{filings[1].pk}/"' in body and f'href="/filings/{filings[0].pk}/"' not in body
+
+
+def test_awaiting_public_security_is_counted_per_province_and_adds_up(client, manager):
+    from filings.models import Province, StageCount
+
+    guangdong, zhejiang = Province.objects.get(code="44"), Province.objects.get(code="33")
+    StageCount.objects.create(province=guangdong, state="published", filings=5, awaiting_psb=2)
+    StageCount.objects.create(province=zhejiang, state="published", filings=3, awaiting_psb=1)
+    counts = dashboard_stats.stage_counts()
+    assert counts.awaiting_psb == 3
+    assert counts.awaiting_by_province[guangdong.pk] == 2 and counts.awaiting_by_province[zhejiang.pk] == 1
+    assert sum(counts.awaiting_by_province.values()) == counts.awaiting_psb
+
+    client.force_login(manager)
+    body = client.get(reverse("filings:dashboard")).content.decode()
+    cells = re.findall(r'<td class="num awaiting-psb">(\d+)</td>', body)
+    assert cells[0] == "3" and sum(int(n) for n in cells[1:]) == 3

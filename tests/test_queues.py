@@ -129,3 +129,33 @@ def test_the_queue_head_shows_each_requests_filters(client, reviewer):
     other = client.get("/filings/review/queues/bureau_review/").content.decode()
     assert re.search(r'href="[^"]*/bureau_review/" aria-current="page"', other)
     assert not re.search(r'href="[^"]*/provider_review/" aria-current="page"', other)
+
+
+def test_every_queue_row_has_a_state_and_names_the_date_it_shows(client, reviewer, queued):
+    from django.urls import reverse
+
+    Deadline.objects.filter(filing=queued[4], closed_at__isnull=True).update(
+        due_at=timezone.now() + timedelta(days=3)
+    )
+    client.force_login(reviewer)
+    body = client.get(reverse("filings:review-queue", kwargs={"queue": "provider_review"})).content.decode()
+
+    rows = re.findall(r"<tr class=\"(\w*)\">(.*?)</tr>", body, flags=re.S)
+    assert len(rows) == len(queued)
+    marks = {
+        urgency: re.search(r'<span class="mark \w*">([^<]+)</span>', html).group(1) for urgency, html in rows
+    }
+    assert marks == {"overdue": "已超期", "at_risk": "即将到期", "": "按期"}
+    assert all("初审超期(2个工作日)" in html for _urgency, html in rows)
+
+
+def test_the_principal_names_the_date_the_same_way(client, queued):
+    from django.urls import reverse
+
+    filing = queued[0]
+    client.force_login(filing.assignee)
+    body = client.get(reverse("filings:detail", args=[filing.pk])).content.decode()
+    # The principal is shown the nearest open deadline, named by the same words as the queue's.
+    nearest = Deadline.objects.filter(filing=filing, closed_at__isnull=True).order_by("due_at").first()
+    shown = timezone.localtime(nearest.due_at).strftime("%Y-%m-%d %H:%M")
+    assert f"{nearest.label} · 截止 {shown}" in body

@@ -341,7 +341,7 @@ def test_status_and_json():
     assert result.status == "fail"
     payload = result.as_json()
     assert [item["code"] for item in payload] == ["type", "dpi", "sharpness", "corners"]
-    assert set(payload[0]) == {"code", "status", "message", "advice"}
+    assert set(payload[0]) == {"code", "status", "message", "advice", "message_id", "advice_id", "params"}
     assert payload[1]["status"] == "fail"
 
 

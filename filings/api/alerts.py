@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from filings import selectors
 from filings.models import Alert, Deadline, Notification, Severity
+from filings.models.alerts import threshold_label
 from filings.services import alerts as alert_services
 from filings.workdays import SHANGHAI
 
@@ -20,7 +21,7 @@ FALSE_VALUES = ("0", "false", "no")
 class AlertSerializer(serializers.ModelSerializer):
     filing = serializers.SerializerMethodField()
     threshold = serializers.CharField(source="threshold.code")
-    threshold_label = serializers.CharField(source="threshold.label")
+    threshold_label = serializers.SerializerMethodField()
     kind_display = serializers.CharField(source="get_kind_display")
     stage_display = serializers.CharField(source="get_stage_display")
     severity_display = serializers.CharField(source="get_severity_display")
@@ -33,6 +34,9 @@ class AlertSerializer(serializers.ModelSerializer):
     raised_at = serializers.DateTimeField(default_timezone=SHANGHAI)
     acknowledged_at = serializers.DateTimeField(default_timezone=SHANGHAI)
     withdrawn_at = serializers.DateTimeField(default_timezone=SHANGHAI)
+
+    def get_threshold_label(self, alert) -> str:
+        return threshold_label(alert.threshold)
 
     class Meta:
         model = Alert

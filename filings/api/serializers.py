@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from filings import checks, permissions
+from filings.checks import id_number_warnings
 from filings.models import (
     Deadline,
     Domain,
@@ -247,6 +248,9 @@ class FilingDetailSerializer(FilingListSerializer):
     materials = MaterialSerializer(many=True)
     sms_verifiers = SmsVerifierSerializer(many=True)
     available_transitions = serializers.SerializerMethodField()
+    warnings = serializers.SerializerMethodField(
+        help_text=_("已保存但需要修改的字段,例如校验位不正确的身份证号码:字段路径 → 说明")
+    )
 
     class Meta(FilingListSerializer.Meta):
         fields = FilingListSerializer.Meta.fields + [
@@ -265,6 +269,7 @@ class FilingDetailSerializer(FilingListSerializer):
             "materials",
             "sms_verifiers",
             "available_transitions",
+            "warnings",
         ]
 
     def to_representation(self, instance):
@@ -272,6 +277,9 @@ class FilingDetailSerializer(FilingListSerializer):
         self.context["unmasked"] = bool(request and permissions.sees_personal_data(request.user, instance))
         self.context["individual_subject"] = instance.subject.is_individual
         return super().to_representation(instance)
+
+    def get_warnings(self, filing) -> dict[str, list[str]]:
+        return id_number_warnings(filing)
 
     def get_available_transitions(self, filing) -> list[str]:
         request = self.context.get("request")
@@ -298,20 +306,8 @@ class PersonInput(serializers.Serializer):
         max_length=20, required=False, allow_blank=True, validators=[validate_phone]
     )
     email = serializers.EmailField(required=False, allow_blank=True)
-
-    def validate(self, attrs):
-        if attrs.get("id_kind", Person.IdKind.RESIDENT_ID) == Person.IdKind.RESIDENT_ID and attrs.get(
-            "id_number"
-        ):
-            from django.core.exceptions import ValidationError
-
-            from filings.validators import validate_resident_id
-
-            try:
-                validate_resident_id(attrs["id_number"])
-            except ValidationError as error:
-                raise serializers.ValidationError({"id_number": error.messages}) from error
-        return attrs
+    # A resident ID whose check character is wrong is saved with the draft, as on the entry page;
+    # the filing's "warnings" name it at once and the checklist refuses submission until it is fixed.
 
 
 class WebsitePrincipalInput(PersonInput):

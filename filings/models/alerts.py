@@ -6,10 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from filings.models.core import Deadline, Filing
+from filings.models.core import STALE_ENTRY_DAYS, Deadline, Filing, FilingEvent
 from filings.states import State
 
 
@@ -19,12 +19,71 @@ class Severity(models.TextChoices):
     BREACH = "breach", _("超期")
 
 
+# The name of a threshold ("到期前4小时", "停滞15天"), said from its kind and parameters in the
+# reader's language; an admin's own name, when given, is shown as written.
+# What reaching the deadline itself means, by the deadline's kind.
+AT_DEADLINE = {
+    Deadline.Kind.SMS_WINDOW: _("超时退回"),
+    Deadline.Kind.PREREVIEW_TARGET: _("达到1个工作日目标"),
+    Deadline.Kind.PREREVIEW_OVERDUE: _("超过2个工作日"),
+    Deadline.Kind.BUREAU_REVIEW: _("超过审核时限"),
+    Deadline.Kind.PUBLIC_SECURITY: _("超过30天"),
+    Deadline.Kind.FOOTER_FIX: _("页脚检查未通过"),
+}
+AT_DEADLINE_OTHERWISE = _("到期时")
+
+
+def _whole_days(offset: timedelta) -> int | None:
+    seconds = abs(int(offset.total_seconds()))
+    return seconds // 86400 if seconds % 86400 == 0 else None
+
+
+def _hours(offset: timedelta) -> int:
+    return max(1, round(abs(offset.total_seconds()) / 3600))
+
+
+# Thresholds whose parameters do not say what they mean: the footer period's opening is reached at
+# once (it counts more working days back than any period lasts).
+NAMED_THRESHOLDS = {("footer_fix", "check_failed"): _("页脚检查未通过,整改期开始")}
+
+
+def threshold_label(threshold: "AlertThreshold") -> str:
+    """Return the threshold's name in the active language (its own label when an admin gave one)."""
+    if threshold.label:
+        return threshold.label
+    named = NAMED_THRESHOLDS.get((threshold.deadline_kind, threshold.code))
+    if named is not None:
+        return str(named)
+    if threshold.workdays_before:
+        n = threshold.workdays_before
+        return ngettext("到期前%(n)s个工作日", "到期前%(n)s个工作日", n) % {"n": n}
+    offset = threshold.offset or timedelta(0)
+    if threshold.deadline_kind == Deadline.Kind.STALE_ENTRY:
+        n = STALE_ENTRY_DAYS + offset.days
+        return ngettext("停滞%(n)s天", "停滞%(n)s天", n) % {"n": n}
+    days = _whole_days(offset)
+    if offset < timedelta(0) and days:
+        return ngettext("到期前%(n)s天", "到期前%(n)s天", days) % {"n": days}
+    if offset < timedelta(0):
+        return ngettext("到期前%(n)s小时", "到期前%(n)s小时", _hours(offset)) % {"n": _hours(offset)}
+    if offset > timedelta(0) and days:
+        return ngettext("超期%(n)s天", "超期%(n)s天", days) % {"n": days}
+    if offset > timedelta(0):
+        return ngettext("超期%(n)s小时", "超期%(n)s小时", _hours(offset)) % {"n": _hours(offset)}
+    return str(AT_DEADLINE.get(threshold.deadline_kind, AT_DEADLINE_OTHERWISE))
+
+
 class AlertThreshold(models.Model):
     """A point relative to a deadline at which an alert is raised (editable in the admin)."""
 
     deadline_kind = models.CharField(_("截止类型"), max_length=32, choices=Deadline.Kind.choices)
     code = models.SlugField(_("代码"), max_length=32)
-    label = models.CharField(_("名称"), max_length=64, help_text=_("例如 到期前4小时"))
+    label = models.CharField(
+        _("名称"),
+        max_length=64,
+        blank=True,
+        help_text=_("留空则按类型和时间生成,并随读者的语言显示(例如 到期前4小时);填写后按原文显示"),
+    )
     offset = models.DurationField(
         _("相对截止时间"),
         default=timedelta(0),
@@ -54,7 +113,12 @@ class AlertThreshold(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_deadline_kind_display()} · {self.label}"
+        return f"{self.get_deadline_kind_display()} · {self.name}"
+
+    @property
+    def name(self) -> str:
+        """The threshold's name in the active language (see threshold_label)."""
+        return threshold_label(self)
 
 
 # What to do about each kind of alert, by (deadline kind, severity).
@@ -167,7 +231,7 @@ class Alert(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_severity_display()} · {self.get_kind_display()} · {self.threshold.label}"
+        return f"{self.get_severity_display()} · {self.get_kind_display()} · {self.threshold.name}"
 
     @property
     def is_acknowledged(self) -> bool:
@@ -185,7 +249,7 @@ class Alert(models.Model):
             "severity": self.get_severity_display(),
             "subject": self.filing.subject.name,
             "kind": self.get_kind_display(),
-            "label": self.threshold.label,
+            "label": self.threshold.name,
             "repeat": repeat,
         }
 
@@ -226,7 +290,8 @@ def _local(value) -> str:
 
 
 class Notification(models.Model):
-    """An alert in one user's inbox, with what was delivered to them by email and SMS."""
+    """One row of a user's inbox: a deadline alert (with what was delivered by email and SMS), or a
+    decision on their filing (a return, a rejection, an approval…), which names the event."""
 
     class Reason(models.TextChoices):
         ASSIGNEE = "assignee", _("服务负责人")
@@ -234,7 +299,20 @@ class Notification(models.Model):
         MANAGER = "manager", _("管理者(上报)")
 
     alert = models.ForeignKey(
-        Alert, verbose_name=_("提醒"), on_delete=models.CASCADE, related_name="notifications"
+        Alert,
+        verbose_name=_("提醒"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    event = models.ForeignKey(
+        FilingEvent,
+        verbose_name=_("办理记录"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -256,6 +334,12 @@ class Notification(models.Model):
         verbose_name_plural = _("站内提醒")
         constraints = [
             models.UniqueConstraint(fields=["alert", "user"], name="notification_once_per_user"),
+            models.UniqueConstraint(fields=["event", "user"], name="notification_event_once_per_user"),
+            models.CheckConstraint(
+                condition=Q(alert__isnull=False, event__isnull=True)
+                | Q(alert__isnull=True, event__isnull=False),
+                name="notification_alert_or_event",
+            ),
         ]
         indexes = [
             models.Index(fields=["user", "-created_at"], name="notification_inbox"),
@@ -266,7 +350,7 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.alert_id}"
+        return f"{self.user} · {self.alert_id or self.event_id}"
 
     @property
     def is_read(self) -> bool:

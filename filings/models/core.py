@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -58,7 +59,7 @@ class Province(models.Model):
         verbose_name_plural = _("省份管局")
 
     def __str__(self) -> str:
-        return self.name
+        return gettext(self.name)  # the seeded names are in the catalogue (reference_data.py)
 
 
 class RuleTerm(models.Model):
@@ -594,6 +595,10 @@ class FilingEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("历史记录只能追加,不能删除。"))
+
+
+# A draft untouched this long is overdue; the stale-entry thresholds count back from it.
+STALE_ENTRY_DAYS = 30
 
 
 class Deadline(models.Model):

@@ -142,6 +142,7 @@ def _apply_transition(
     )
     if stage_changed:
         deadlines.open_stage_deadlines(filing, now=now)
+    notifications.record_decision(event, filing=filing)
     transaction.on_commit(partial(notifications.notify_transition, event.pk))
     return event
 

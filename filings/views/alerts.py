@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from filings import notifications, selectors
 from filings.models import Alert
 from filings.services import alerts as alert_services
+from filings.views import display
 
 INBOX_PAGE_SIZE = 30
 
@@ -23,12 +24,16 @@ def inbox(request):
     rows = selectors.alert_inbox(request.user, unread_only=unread_only)
     page = Paginator(rows, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
     for row in page:
-        row.text = notifications.alert_message(row.alert)
+        row.text = notifications.alert_message(row.alert) if row.alert_id else ""
     return render(
         request,
         "alerts/inbox.html",
         {
             "page": page,
+            "rows": [
+                {"row": row, "decision": display.decision(row.event) if row.event_id else None}
+                for row in page
+            ],
             "unread_only": unread_only,
             "unread_count": selectors.unread_alert_count(request.user),
         },

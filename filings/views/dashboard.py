@@ -125,7 +125,7 @@ def _summary_sections(period: int) -> dict[str, str]:
         title=_("各省管局审核用时(工作日)"),
         rows=[
             charts.HBar(
-                label=ps.province.name,
+                label=_(ps.province.name),
                 value=ps.durations[State.BUREAU_REVIEW].median,
                 marker=ps.durations[State.BUREAU_REVIEW].p90,
                 note=_("%(n)s件") % {"n": ps.durations[State.BUREAU_REVIEW].visits},
@@ -142,7 +142,7 @@ def _summary_sections(period: int) -> dict[str, str]:
         "count_totals": [counts.totals.get(state, 0) for state in State.values],
         "count_rows": _count_rows(counts),
         "duration_rows": [_duration_row(_("全国"), period_stats.national)]
-        + [_duration_row(ps.province.name, ps) for ps in period_stats.provinces],
+        + [_duration_row(_(ps.province.name), ps) for ps in period_stats.provinces],
         "duration_stages": summaries.DURATION_STAGES,
         "flow_charts": flow_charts,
         "bureau_chart": bureau_chart,
@@ -166,7 +166,7 @@ def deadline_rows(deadlines, *, estimator: PublicationEstimator, now) -> list[di
             {
                 "url": reverse("filings:detail", kwargs={"filing_id": filing.pk}),
                 "subject": filing.subject.name,
-                "province": province.short_name,
+                "province": _(province.short_name),
                 "stage": filing.get_state_display(),
                 "kind": deadline_label(deadline.get_kind_display(), deadline.workdays),
                 "due": timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M"),
@@ -189,6 +189,7 @@ def _count_rows(counts: dashboard_stats.StageCounts) -> list:
                 (n, f"{link}?state={state}&province={province.code}" if n and state in OPEN_STATES else "")
                 for state, n in ((s, cells[s]) for s in State.values)
             ],
+            counts.awaiting_by_province.get(province.pk, 0),
         )
         for province, cells in counts.rows
     ]

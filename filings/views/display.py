@@ -5,14 +5,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlencode
 
-from django.core.exceptions import FieldDoesNotExist
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from filings import checks, workdays
+from filings.fields import RELATION_LABELS, field_label
 from filings.models import Deadline, Filing, FilingEvent, Material, Person
+from filings.notifications import reason_line
 from filings.privacy import mask_email, mask_id_number, mask_phone
+from filings.scans import say
 from filings.services.transitions import TRANSITION_LABELS
 from filings.states import STAGES, State
 
@@ -143,8 +145,8 @@ def next_deadline(open_deadlines: list[Deadline], now: datetime) -> Countdown | 
     return countdown(upcoming[0] if upcoming else ordered[-1], now)
 
 
-def next_step(filing: Filing, returned: str = "") -> str:
-    """Return what the service principal must do now, in one sentence."""
+def next_step(filing: Filing, returned: str = "", open_deadlines: list[Deadline] = ()) -> str:
+    """Return what the service principal must do now, in one sentence that agrees with what is open."""
     if filing.state == State.ENTRY:
         if returned in ("expire_sms", "fail_sms"):
             return _("重新提交后,请在收到新短信的24小时内完成核验。")
@@ -158,8 +160,13 @@ def next_step(filing: Filing, returned: str = "") -> str:
     if filing.state == State.BUREAU_REVIEW:
         return _("等待管局审核,请保持电话畅通,留意管局来电。")
     if filing.state == State.PUBLISHED:
+        footer_open = any(d.kind == Deadline.Kind.FOOTER_FIX and d.closed_at is None for d in open_deadlines)
+        if not filing.psb_number and footer_open:
+            return _("网站页脚未正确展示备案号:请按页脚检查的结果整改,并在开通后30天内办理公安联网备案。")
         if not filing.psb_number:
             return _("在网站页脚展示备案号,并在开通后30天内办理公安联网备案。")
+        if footer_open:
+            return _("网站页脚未正确展示备案号或公安备案号:请按页脚检查的结果整改,下次检查通过后整改完成。")
         return _("备案已完成,无需操作。")
     return _("备案已撤回,无需操作。")
 
@@ -291,48 +298,11 @@ def _slot(kind: str, slot: str, label: str, required: bool, versions: list[Mater
 def check_summary(material: Material) -> str:
     """Return the failed or warned checks of an upload, each with what to do, as one sentence."""
     parts = [
-        f"{r.get('message', '')} {r.get('advice', '')}".strip()
+        f"{say(r, 'message')} {say(r, 'advice')}".strip()
         for r in material.check_results
         if isinstance(r, dict) and r.get("status") in ("fail", "warning")
     ]
     return " ".join(parts)
-
-
-# Names of field codes that are not model fields (relations, steps done outside Beian).
-RELATION_LABELS = {
-    "websites": gettext_lazy("网站"),
-    "domains": gettext_lazy("域名"),
-    "prior_approvals": gettext_lazy("前置审批"),
-    "face_verification": gettext_lazy("人脸核验"),
-}
-
-
-def field_label(field_code: str) -> str:
-    """Return a reader's name for a reason's or check's field code, e.g. "域名 · 注册人名称"."""
-    from filings.models import Domain, Subject, Website
-
-    section, _sep, name = field_code.partition(".")
-    if section == "materials":
-        return str(Material.Kind(name).label) if name in Material.Kind.values else _("材料")
-    if section == "sms":
-        return _("短信核验")
-    models = {
-        "subject": (Subject, _("备案主体")),
-        "subject_principal": (Person, _("主体负责人")),
-        "website_principal": (Person, _("网站负责人")),
-        "website": (Website, _("网站")),
-        "domain": (Domain, _("域名")),
-    }
-    if section not in models:
-        return str(RELATION_LABELS.get(field_code, field_code))
-    model, label = models[section]
-    if name in RELATION_LABELS:
-        return f"{label} · {RELATION_LABELS[name]}"
-    try:
-        field = model._meta.get_field(name)
-        return f"{label} · {getattr(field, 'verbose_name', None) or name}"
-    except FieldDoesNotExist:  # a free-text field code from a reviewer
-        return f"{label} · {name}" if name else str(label)
 
 
 def province_extra_labels(province) -> list[str]:
@@ -364,3 +334,78 @@ def change_label(path: str) -> str:
             names.append(str(RELATION_LABELS.get(rest[0], rest[0])))
         return " · ".join(names)
     return str(RELATION_LABELS.get(path, path))
+
+
+@dataclass
+class Decision:
+    """A decision on a filing as its principal's inbox shows it: what happened and where to act."""
+
+    title: str
+    text: str
+    url: str
+    action: str
+    tone: str  # badge class: "fail" for returns and rejections, "pass" for the rest
+
+
+def decision(event: FilingEvent) -> Decision:
+    """Return how an inbox shows a transition someone made on the reader's filing, with the link to act."""
+    filing = event.filing
+    detail = filing.get_absolute_url()
+    if event.transition in RETURN_TRANSITIONS:
+        url, action, tone = f"{detail}#reasons", _("查看原因并修改"), "fail"
+    elif event.transition == "pass_review":
+        url, action, tone = reverse("filings:sms", args=[filing.pk]), _("去完成短信核验"), "pass"
+    elif event.transition == "approve":
+        url, action, tone = f"{detail}#next-h", _("登记公安联网备案号"), "pass"
+    else:
+        url, action, tone = detail, _("查看备案"), "pass"
+    label = str(RETURN_LABELS.get(event.transition) or event_label(event))
+    lines = [
+        _("阶段:%(from)s → %(to)s")
+        % {"from": event.get_from_state_display() or "-", "to": event.get_to_state_display()},
+    ]
+    if event.comment:
+        lines.append(_("说明:%(comment)s") % {"comment": event.comment})
+    lines += [reason_line(r) for r in event.reasons if isinstance(r, dict) and r.get("reason")]
+    return Decision(
+        title=_("[%(what)s] %(subject)s") % {"what": label, "subject": filing.subject.name},
+        text="\n".join(lines),
+        url=url,
+        action=action,
+        tone=tone,
+    )
+
+
+HISTORY_PAGE_SIZE = 10
+
+
+@dataclass
+class HistoryEntry:
+    """One line of a filing's history: an event, a closed deadline or a superseded material version."""
+
+    at: datetime
+    kind: str  # "event", "deadline", "material"
+    event: dict | None = None
+    deadline: Deadline | None = None
+    material: Material | None = None
+    slot_label: str = ""
+
+
+def history(
+    events: list[FilingEvent], deadlines: list[Deadline], slots: list[MaterialSlot]
+) -> list[HistoryEntry]:
+    """Return what no longer needs attention, newest first: the events (an upload shows as the
+    material version it made, so it is listed once), closed deadlines and superseded versions."""
+    entries = [
+        HistoryEntry(at=row["event"].at, kind="event", event=row)
+        for row in timeline(events)
+        if row["event"].transition != "upload"
+    ]
+    entries += [HistoryEntry(at=d.closed_at, kind="deadline", deadline=d) for d in deadlines if d.closed_at]
+    entries += [
+        HistoryEntry(at=m.uploaded_at, kind="material", material=m, slot_label=slot.label)
+        for slot in slots
+        for m in slot.versions[1:]
+    ]
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    return entries

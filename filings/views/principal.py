@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -69,7 +70,7 @@ def filing_list(request):
                 "filing": filing,
                 "progress": display.progress_of(filing, returned),
                 "deadline": display.next_deadline(filing.open_deadlines, now),
-                "next_step": display.next_step(filing, returned),
+                "next_step": display.next_step(filing, returned, filing.open_deadlines),
                 "unread_alerts": alerts.get(filing.pk, 0),
             }
         )
@@ -100,19 +101,21 @@ def _detail_context(request, filing: Filing) -> dict:
     deadlines = list(filing.deadlines.all())
     websites = list(filing.websites.all())
     footer_fixes = footer_guidance.failing_footer_guidance(filing) if filing.state == State.PUBLISHED else []
+    slots = display.material_slots(filing)
+    # What matters now is shown in full; the rest is one paginated history, folded until asked for.
+    history = Paginator(display.history(events, deadlines, slots), display.HISTORY_PAGE_SIZE)
     return {
         "filing": filing,
         "progress": display.progress_of(filing, returned),
         "next_step": (
             _("网站页脚检查未通过:请按下方“页脚整改”的说明在期限内修改网站,修改后检查会自动重试。")
             if footer_fixes
-            else display.next_step(filing, returned)
+            else display.next_step(filing, returned, deadlines)
         ),
         "footer_fixes": footer_fixes,
         "next_deadline": display.next_deadline(deadlines, now),
         "deadlines": [
-            {"deadline": d, "countdown": display.countdown(d, now) if d.closed_at is None else None}
-            for d in deadlines
+            {"deadline": d, "countdown": display.countdown(d, now)} for d in deadlines if d.closed_at is None
         ],
         "reasons": _reasons_with_links(filing, reasons_event),
         "reasons_event": reasons_event,
@@ -130,12 +133,13 @@ def _detail_context(request, filing: Filing) -> dict:
             }
             for w in websites
         ],
-        "slots": display.material_slots(filing),
-        "timeline": display.timeline(events),
+        "slots": slots,
+        "history": history.get_page(request.GET.get("history")),
+        "history_open": "history" in request.GET,
         "sms_round": _sms_round(filing),
         "transitions": selectors.available_transitions(filing, request.user),
         "can_edit": filing.state in EDITABLE_STATES and permissions.can_edit_filing(request.user, filing),
-        "alerts": selectors.filing_alerts(request.user, filing),
+        "alerts": _inbox_rows(request.user, filing),
         "psb_form": PublicSecurityForm(),
         "psb_correct_form": PublicSecurityForm(initial={"psb_number": filing.psb_number}),
         "went_live_form": WentLiveForm(initial={"went_live_on": filing.went_live_on}),
@@ -146,6 +150,38 @@ def _detail_context(request, filing: Filing) -> dict:
         and permissions.is_assignee_or_reviewer(filing, request.user),
         "withdraw_form": CommentForm(),
     }
+
+
+def _inbox_rows(user, filing: Filing) -> list[dict]:
+    """Return the filing's current alerts and the latest decisions sent to the user's inbox, newest
+    first, each with whether it is unread and (for decisions) where to act."""
+    rows = [
+        {
+            "tone": alert.severity,
+            "badge": alert.get_severity_display(),
+            "title": alert.title,
+            "at": alert.raised_at,
+            "unread": alert.unread,
+            "url": "",
+            "action": "",
+        }
+        for alert in selectors.filing_alerts(user, filing)
+    ]
+    for notification in selectors.filing_decisions(user, filing):
+        shown = display.decision(notification.event)
+        rows.append(
+            {
+                "tone": shown.tone,
+                "badge": display.event_label(notification.event),
+                "title": shown.title,
+                "at": notification.created_at,
+                "unread": notification.read_at is None,
+                "url": shown.url,
+                "action": shown.action,
+            }
+        )
+    rows.sort(key=lambda row: row["at"], reverse=True)
+    return rows
 
 
 def _reasons_with_links(filing: Filing, event: FilingEvent | None) -> list[dict]:
@@ -238,6 +274,7 @@ def filing_create(request):
                 status = error.status_code
             else:
                 messages.success(request, _("备案草稿已保存。下一步:上传材料。"))
+                _warn_id_numbers(request, entry)
                 return redirect("filings:materials", filing.pk)
         else:
             messages.error(request, _("填写的信息有误,请检查标出的字段。"))
@@ -248,6 +285,8 @@ def filing_create(request):
             subject=subject,
             subject_principal=previous.subject_principal if previous else None,
         )
+    if added is None:
+        entry.flag_id_numbers()
     return render(
         request,
         "filings/filing_form.html",
@@ -260,6 +299,16 @@ def filing_create(request):
         },
         status=status,
     )
+
+
+def _warn_id_numbers(request, entry: FilingEntry) -> None:
+    """Say at once which saved resident IDs fail their check (the draft keeps them)."""
+    for whose, problem in entry.flag_id_numbers():
+        messages.warning(
+            request,
+            _("%(whose)s的身份证号码:%(problem)s 草稿已保存,提交前请改正。")
+            % {"whose": whose, "problem": problem},
+        )
 
 
 def _with_added_row(request) -> tuple[Any, int]:
@@ -324,6 +373,7 @@ def filing_edit(request, filing_id: int):
                 version = posted_version
             else:
                 messages.success(request, _("已保存。请查看提交前检查。"))
+                _warn_id_numbers(request, entry)
                 return redirect("filings:checklist", filing.pk)
         else:
             messages.error(request, _("填写的信息有误,请检查标出的字段。"))
@@ -331,6 +381,8 @@ def filing_edit(request, filing_id: int):
             version = request.POST.get("version", version)
     else:
         entry = FilingEntry(province=filing.province, filing=filing)
+    if added is None:
+        entry.flag_id_numbers()
     focus_fields = _flag_fields(request, filing, entry)
     return render(
         request,
@@ -400,8 +452,7 @@ def filing_materials(request, filing_id: int):
                 anchor = display.MaterialSlot(material.kind, material.slot, "", False).anchor
                 return redirect(reverse("filings:materials", args=[filing.pk]) + f"#{anchor}")
         else:
-            messages.error(request, " ".join(" ".join(e) for e in form.errors.values()))
-            status = 400
+            status = 400  # the page shows the form's errors once, above the slots
     return render(
         request,
         "filings/materials.html",

@@ -18,6 +18,7 @@ from filings import dashboard_stats, exports, footer_checks, keyset, queues, sel
 from filings.checks import load_filing_for_checks, run_submission_checks
 from filings.estimates import PublicationEstimator
 from filings.exceptions import BeianError, InvalidInput
+from filings.fields import field_choices, field_label
 from filings.models import Deadline, ExportJob, FooterCheck, RejectionReason
 from filings.services import public_security, transitions
 from filings.states import State
@@ -46,7 +47,7 @@ class QueueFilter(forms.Form):
 
 class ReturnForm(forms.Form):
     codes = forms.MultipleChoiceField(required=False, label=gettext_lazy("常见原因"))
-    field = forms.CharField(required=False, max_length=100, label=gettext_lazy("字段"))
+    field = forms.ChoiceField(required=False, label=gettext_lazy("字段"))
     reason = forms.CharField(required=False, max_length=500, label=gettext_lazy("其他原因"))
     suggested_fix = forms.CharField(required=False, max_length=500, label=gettext_lazy("修改建议"))
     comment = forms.CharField(required=False, max_length=2000, label=gettext_lazy("说明"))
@@ -55,6 +56,7 @@ class ReturnForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.catalogue = {r.code: r for r in catalogue}
         self.fields["codes"].choices = [(r.code, r.reason) for r in catalogue]
+        self.fields["field"].choices = [("", _("不指定字段")), *field_choices()]
 
     def reasons(self) -> list[dict]:
         chosen = [
@@ -172,7 +174,8 @@ def _detail_context(request, filing_id: int) -> dict[str, Any]:
         "filing": filing,
         "checklist": checklist,
         "materials": list(latest.values()),
-        "catalogue": catalogue,
+        "catalogue": _catalogue_by_section(catalogue),
+        "field_choices": field_choices(),
         "transitions": selectors.available_transitions(filing, request.user),
         "events": [(display.event_label(event), event) for event in reversed(events)],
         "open_deadlines": [d for d in filing.deadlines.all() if d.closed_at is None],
@@ -195,6 +198,15 @@ def _detail_context(request, filing_id: int) -> dict[str, Any]:
     }
 
 
+def _catalogue_by_section(catalogue: list[RejectionReason]) -> list[tuple[str, list[dict]]]:
+    """Return the catalogued reasons grouped by the section of the field each names, with its label."""
+    groups: dict[str, list[dict]] = {}
+    for reason in catalogue:
+        label = field_label(reason.field)
+        groups.setdefault(label.split(" · ")[0], []).append({"reason": reason, "field_label": label})
+    return list(groups.items())
+
+
 @login_required
 @reviewer_required
 @require_GET
@@ -210,8 +222,10 @@ def _act(request, filing_id: int, action: Callable[[Any], Any], done: str):
     except BeianError as error:
         context = _detail_context(request, filing_id)
         context["error"] = error
+        context["error_lines"] = _error_lines(error)
         return render(request, "review/filing.html", context, status=error.status_code)
-    messages.success(request, done)
+    if done:  # an action that reports its own outcome passes ""
+        messages.success(request, done)
     return redirect("filings:review-filing", filing_id=filing_id)
 
 
@@ -343,8 +357,41 @@ def footer_check(request, filing_id: int):
             messages.warning(
                 request, _("页脚检查未通过:%(n)s 个网站有问题,已提醒服务负责人。") % {"n": len(failed)}
             )
+        else:
+            messages.success(request, _("页脚检查已完成,全部通过。"))
 
-    return _act(request, filing_id, action, _("页脚检查已完成。"))
+    return _act(request, filing_id, action, done="")
+
+
+# What the reviewer's forms call their inputs, for the lines under an error message.
+INPUT_LABELS = {
+    "icp_number": gettext_lazy("主体备案号"),
+    "website_numbers": gettext_lazy("网站备案号"),
+    "psb_number": gettext_lazy("公安联网备案号"),
+    "reasons": gettext_lazy("退回原因"),
+    "codes": gettext_lazy("常见原因"),
+    "field": gettext_lazy("字段"),
+    "reason": gettext_lazy("其他原因"),
+    "suggested_fix": gettext_lazy("修改建议"),
+    "comment": gettext_lazy("说明"),
+    "verifier": gettext_lazy("核验人"),
+    "verifier_id": gettext_lazy("核验人"),
+}
+
+
+def _error_lines(error: BeianError) -> list[str]:
+    """Return an error's details as "label:message" lines, leaving out what the message already says."""
+    if not isinstance(error.details, dict):
+        return []
+    lines = []
+    for key, values in error.details.items():
+        for value in values if isinstance(values, list) else [values]:
+            text = str(value.get("message", "") if isinstance(value, dict) else value)
+            if not text or text == str(error.message) or text in str(error.message):
+                continue
+            label = INPUT_LABELS.get(key) or field_label(key)
+            lines.append(_("%(field)s:%(reason)s") % {"field": label, "reason": text})
+    return lines
 
 
 def _raise(error: BeianError) -> Callable[[Any], None]:

@@ -62,7 +62,36 @@
     });
   }
 
+  // Reasons forms: one search box narrows the catalogued reasons and the field list by their labels.
+  function filterReasons(input) {
+    var form = input.closest("[data-reason-search]");
+    var terms = input.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    var matches = function (text) {
+      text = text.toLowerCase();
+      return terms.every(function (term) { return text.indexOf(term) !== -1; });
+    };
+    form.querySelectorAll("[data-reason-option]").forEach(function (option) {
+      var group = option.closest("fieldset");
+      var legend = group && group.querySelector("legend");
+      option.hidden = !matches(option.textContent + " " + (legend ? legend.textContent : ""));
+    });
+    form.querySelectorAll(".reason-group").forEach(function (group) {
+      group.hidden = !group.querySelector("[data-reason-option]:not([hidden])");
+    });
+    form.querySelectorAll("select[data-field-select] optgroup").forEach(function (group) {
+      var shown = 0;
+      group.querySelectorAll("option").forEach(function (option) {
+        option.hidden = !matches(option.textContent);
+        if (!option.hidden) shown += 1;
+      });
+      group.hidden = shown === 0;
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-reason-filter]").forEach(function (input) {
+      input.addEventListener("input", function () { filterReasons(input); });
+    });
     document.addEventListener("click", function (event) {
       var button = event.target.closest("button[data-add]");
       if (button) {
