@@ -156,6 +156,7 @@ def test_the_principal_names_the_date_the_same_way(client, queued):
     client.force_login(filing.assignee)
     body = client.get(reverse("filings:detail", args=[filing.pk])).content.decode()
     # The principal is shown the nearest open deadline, named by the same words as the queue's.
-    nearest = Deadline.objects.filter(filing=filing, closed_at__isnull=True).order_by("due_at").first()
+    queue = queues.QUEUES["provider_review"]
+    nearest = Deadline.objects.get(filing=filing, kind=queue.deadline_kind, closed_at__isnull=True)
     shown = timezone.localtime(nearest.due_at).strftime("%Y-%m-%d %H:%M")
     assert f"{nearest.label} · 截止 {shown}" in body
