@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 
 from django.db.models import QuerySet
@@ -23,6 +24,42 @@ URGENCY_LABELS = {
     "at_risk": gettext_lazy("临近"),
     "": "",
 }
+
+
+# Control characters other than tab and line breaks: Excel's file format cannot hold them at all.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def clean_text(value: str) -> str:
+    """Drop the control characters a stored value may hold (kept before they were refused)."""
+    return _CONTROL.sub("", value)
+
+
+def reads_as_formula(value) -> bool:
+    return isinstance(value, str) and value.lstrip(" ").startswith(_FORMULA_START)
+
+
+def csv_cell(value):
+    """Return a CSV value a spreadsheet shows as the text it is: a leading apostrophe stops a formula."""
+    if not isinstance(value, str):
+        return value
+    value = clean_text(value)
+    return "'" + value if reads_as_formula(value) else value
+
+
+def _xlsx_cell(sheet, value):
+    from openpyxl.cell import WriteOnlyCell
+
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(sheet, value=clean_text(value))
+    if reads_as_formula(cell.value):
+        # Stored as a string marked as text: Excel shows it as typed and never evaluates it.
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
 
 
 def _when(value) -> str:
@@ -105,7 +142,7 @@ def _csv_stream(header: list[str], rows: Iterable[list]) -> Iterator[str]:
     # The byte-order mark makes Excel open the UTF-8 file with the right encoding.
     yield "\ufeff" + writer.writerow(header)
     for row in rows:
-        yield writer.writerow(row)
+        yield writer.writerow([csv_cell(value) for value in row])
 
 
 def export(header: list[str], rows: Iterable[list], *, fmt: str, name: str) -> HttpResponse:
@@ -120,7 +157,7 @@ def export(header: list[str], rows: Iterable[list], *, fmt: str, name: str) -> H
             if index >= EXCEL_MAX_ROWS:
                 sheet.append([_("仅导出前 %(n)s 行,完整数据请导出 CSV。") % {"n": EXCEL_MAX_ROWS}])
                 break
-            sheet.append(row)
+            sheet.append([_xlsx_cell(sheet, value) for value in row])
         buffer = io.BytesIO()
         workbook.save(buffer)
         response = HttpResponse(

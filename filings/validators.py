@@ -97,3 +97,21 @@ def validate_icp_website_number(value: str, *, subject_number: str) -> None:
             code="icp_website_format",
             params={"example": subject_number},
         )
+
+
+# Control characters (Unicode category Cc) and the Unicode line and paragraph separators. A
+# multi-line field keeps tab and line breaks; a one-line field refuses them too.
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_MULTILINE_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def validate_single_line(value: str) -> None:
+    """Refuse control characters and line breaks in a one-line text field."""
+    if value and _CONTROL_RE.search(value):
+        raise ValidationError(_("不能包含换行或控制字符,请删除后重新填写。"), code="control_characters")
+
+
+def validate_multiline(value: str) -> None:
+    """Refuse control characters other than tab and line breaks in a multi-line text field."""
+    if value and _MULTILINE_CONTROL_RE.search(value):
+        raise ValidationError(_("不能包含控制字符,请删除后重新填写。"), code="control_characters")

@@ -20,6 +20,7 @@ from accounts.roles import Perm
 from filings import exports, footer_checks, fragments, links, queues, selectors, services, stats
 from filings.checks import load_filing_for_checks, run_submission_checks
 from filings.exceptions import BeianError, InvalidInput
+from filings.forms import refuse_control_characters
 from filings.models import FooterCheck, RejectionReason
 from filings.states import State
 from filings.stats import PublicationEstimator
@@ -48,6 +49,7 @@ class ReturnForm(forms.Form):
 
     def __init__(self, *args, catalogue: list[RejectionReason], **kwargs):
         super().__init__(*args, **kwargs)
+        refuse_control_characters(self.fields, multiline=("reason", "suggested_fix", "comment"))
         self.catalogue = {r.code: r for r in catalogue}
         self.fields["codes"].choices = [(r.code, r.reason) for r in catalogue]
 
