@@ -20,7 +20,14 @@ from filings.models import (
 )
 from filings.privacy import mask_email, mask_id_number, mask_phone
 from filings.selectors import available_transitions
-from filings.validators import validate_mobile, validate_multiline, validate_phone, validate_single_line
+from filings.validators import (
+    MAX_REASON_LENGTH,
+    MAX_REASONS,
+    validate_mobile,
+    validate_multiline,
+    validate_phone,
+    validate_single_line,
+)
 
 
 class ProvinceSerializer(serializers.ModelSerializer):
@@ -453,15 +460,15 @@ class FilingUpdateInput(serializers.Serializer):
 class ReasonInput(TextInput):
     multiline = ("reason", "suggested_fix")
     field = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    reason = serializers.CharField(max_length=500)
-    suggested_fix = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    reason = serializers.CharField(max_length=MAX_REASON_LENGTH)
+    suggested_fix = serializers.CharField(max_length=MAX_REASON_LENGTH, required=False, allow_blank=True)
     code = serializers.CharField(max_length=48, required=False, allow_blank=True)
 
 
 class TransitionInput(TextInput):
     multiline = ("comment",)
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    reasons = ReasonInput(many=True, required=False, default=list)
+    reasons = ReasonInput(many=True, required=False, default=list, max_length=MAX_REASONS)
     icp_number = serializers.CharField(max_length=32, required=False, allow_blank=True)
     website_numbers = serializers.DictField(child=serializers.CharField(max_length=40), required=False)
     psb_number = serializers.CharField(max_length=32, required=False, allow_blank=True)
