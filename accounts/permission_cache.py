@@ -118,5 +118,9 @@ def connect() -> None:
     for model in (Group, Permission):
         post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}-{model.__name__}-saved")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}-{model.__name__}-deleted")
-    for through in (Group.permissions.through, user_model.groups.through, user_model.user_permissions.through):
+    for through in (
+        Group.permissions.through,
+        user_model.groups.through,
+        user_model.user_permissions.through,
+    ):
         m2m_changed.connect(_changed, sender=through, dispatch_uid=f"{uid}-{through.__name__}")
