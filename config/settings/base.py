@@ -228,5 +228,10 @@ BEIAN_ALERT_SCAN_BATCH = env_int_default("BEIAN_ALERT_SCAN_BATCH", 500)
 BEIAN_ALERT_DELIVERY_GRACE_SECONDS = env_int_default("BEIAN_ALERT_DELIVERY_GRACE_SECONDS", 120)
 # The SMS channel for alerts; the logging one records messages without a gateway.
 BEIAN_SMS_BACKEND = env_str("BEIAN_SMS_BACKEND", "filings.notifications.LoggingSmsBackend")
+# Issue #14: how many different phone numbers one filing, and one principal's filings together, may
+# have checked against other subjects' in an hour (the rule "a phone used by another subject is
+# refused" must not become a way to look numbers up).
+BEIAN_PHONE_PROBES_PER_FILING = env_int_default("BEIAN_PHONE_PROBES_PER_FILING", 12)
+BEIAN_PHONE_PROBES_PER_USER = env_int_default("BEIAN_PHONE_PROBES_PER_USER", 300)
 # Footer checks may reach only public hosts in production; tests run a local server.
 BEIAN_FOOTER_ALLOW_PRIVATE_HOSTS = env_bool("BEIAN_FOOTER_ALLOW_PRIVATE_HOSTS", False)
