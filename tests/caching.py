@@ -3,17 +3,44 @@
 import time
 
 import pytest
-from django.core.cache import cache
+from django.conf import settings as django_settings
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.test import Client
+
+
+def clear_test_cache() -> None:
+    """Delete the keys the tests wrote, and nothing else: the Redis db may hold other data."""
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        backend.clear()  # a process-local cache holds only this process' keys
+        return
+    prefix = django_settings.CACHES["default"]["KEY_PREFIX"]
+    assert prefix.startswith("beian-test"), prefix
+    redis = backend._cache.get_client(write=True)
+    batch = []
+    for key in redis.scan_iter(match=f"{prefix}:*", count=1000):
+        batch.append(key)
+        if len(batch) >= 1000:
+            redis.delete(*batch)
+            batch = []
+    if batch:
+        redis.delete(*batch)
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_keys():
+    # Keys are named after row ids, which repeat from one run (and one test) to the next.
+    clear_test_cache()
 
 
 @pytest.fixture
 def shared_cache(settings):
     # Local memory is shared by everything in this one test process, so tokens may be trusted.
     settings.BEIAN_SHARED_CACHE = True
-    cache.clear()
+    clear_test_cache()
     yield
-    cache.clear()
+    clear_test_cache()
 
 
 def logged_in_client(user) -> Client:

@@ -82,7 +82,10 @@ def test_deadline_lists_show_each_rows_subject_province_stage_and_due_time(clien
     for filing, due_at in zip(filings, due, strict=True):
         Deadline.objects.filter(filing=filing, closed_at__isnull=True).update(due_at=due_at)
     Deadline.objects.filter(filing=filings[1]).update(provisional=True)
-    for url in (reverse("filings:dashboard"), reverse("filings:dashboard-deadlines", kwargs={"kind": "overdue"})):
+    for url in (
+        reverse("filings:dashboard"),
+        reverse("filings:dashboard-deadlines", kwargs={"kind": "overdue"}),
+    ):
         body = client.get(url).content.decode()
         overdue = body.split("<h2>超期", 1)[-1]  # the dashboard's overdue list, or the list page
         names = [f.subject.name for f in filings]

@@ -5,7 +5,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.middleware.csrf import _unmask_cipher_token
@@ -18,7 +17,7 @@ from filings import deadlines, services
 from filings.models import Deadline, Filing, Material, Notification
 from filings.states import State
 from tests import factories
-from tests.caching import early_in_a_minute
+from tests.caching import clear_test_cache, early_in_a_minute
 from tests.scan_samples import licence_scan
 
 
@@ -27,9 +26,9 @@ def _empty_cache(request, settings):
     # Every test runs with the keys built from change tokens in the cache (local memory is shared
     # within this one process) and from the database's change stamps.
     settings.BEIAN_SHARED_CACHE = request.param == "cache tokens"
-    cache.clear()
+    clear_test_cache()
     yield
-    cache.clear()
+    clear_test_cache()
 
 
 def _client(user) -> Client:

@@ -1,7 +1,9 @@
 """Test settings: fast hashing, local memory mail, eager nothing (workers are real)."""
 
+import os
+
 from .base import *  # noqa: F403
-from .base import VAR_DIR
+from .base import CACHES, VAR_DIR
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -15,3 +17,8 @@ BEIAN_FOOTER_ALLOW_PRIVATE_HOSTS = True
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# Issue #14: the tests' cache keys carry a prefix of their own (one per xdist worker), and the tests
+# delete only keys with it (tests/caching.py): a run never flushes what else lives in REDIS_URL's db.
+TEST_CACHE_PREFIX = f"beian-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+CACHES["default"]["KEY_PREFIX"] = TEST_CACHE_PREFIX
