@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "django_fsm",
     "accounts",
     "filings",
+    # Issue #14 (security hardening).
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -41,6 +43,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Issue #14: answers a locked-out login (django-axes); last, as its documentation asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -81,7 +85,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 # ModelBackend with each user's permissions cached in the shared cache (docs/performance.md).
-AUTHENTICATION_BACKENDS = ["accounts.permission_cache.CachedPermissionsBackend"]
+AUTHENTICATION_BACKENDS = [
+    # Issue #14: refuses a login from a locked account or address first (django-axes).
+    "accounts.lockout.LockoutBackend",
+    "accounts.permission_cache.CachedPermissionsBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -137,6 +145,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "filings.api.pagination.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "filings.api.errors.exception_handler",
+    # Issue #14: API throttles per address (anonymous) and per user.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"anon": "60/minute", "user": "1200/minute"},
     "PAGE_SIZE": 20,
 }
 SPECTACULAR_SETTINGS = {
@@ -235,3 +249,14 @@ BEIAN_PHONE_PROBES_PER_FILING = env_int_default("BEIAN_PHONE_PROBES_PER_FILING",
 BEIAN_PHONE_PROBES_PER_USER = env_int_default("BEIAN_PHONE_PROBES_PER_USER", 300)
 # Footer checks may reach only public hosts in production; tests run a local server.
 BEIAN_FOOTER_ALLOW_PRIVATE_HOSTS = env_bool("BEIAN_FOOTER_ALLOW_PRIVATE_HOSTS", False)
+
+
+# Issue #14: login lockout (django-axes). Ten wrong passwords in a row lock the account, and ten
+# from one address lock the address, for 30 minutes (an attempt meanwhile starts the 30 again);
+# an admin unlocks by deleting the access attempts in the admin.
+AXES_FAILURE_LIMIT = env_int_default("AXES_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int_default("AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_VERBOSE = False

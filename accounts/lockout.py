@@ -1,0 +1,30 @@
+"""Login lockout after repeated failures (django-axes): the backend and the page the user sees."""
+
+from axes.backends import AxesStandaloneBackend
+from axes.helpers import get_cool_off, get_failure_limit
+from django.shortcuts import render
+from django.utils import timezone
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """Refuse logins from a locked account or address; a check without a request (a management
+    command, a test) is no login over the network and is left to the next backend."""
+
+    def authenticate(self, request=None, *args, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, *args, **kwargs)
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """Say in the user's language why the login is refused and from when it may be tried again."""
+    cool_off = get_cool_off(request)
+    api = request.path.startswith("/api/")
+    context = {
+        "failure_limit": get_failure_limit(request, credentials),
+        "minutes": int(cool_off.total_seconds() // 60) if cool_off else None,
+        "until": timezone.localtime(timezone.now() + cool_off) if cool_off else None,
+    }
+    template = "accounts/locked_out.txt" if api else "accounts/locked_out.html"
+    content_type = "text/plain; charset=utf-8" if api else None
+    return render(request, template, context, status=429, content_type=content_type)
