@@ -3,6 +3,8 @@ from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
+from knox.admin import AuthTokenAdmin as BaseAuthTokenAdmin
+from knox.models import AuthToken
 
 from accounts.models import User
 from accounts.roles import Role
@@ -73,3 +75,20 @@ class GroupAdmin(BaseGroupAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+
+admin.site.unregister(AuthToken)
+
+
+@admin.register(AuthToken)
+class AuthTokenAdmin(BaseAuthTokenAdmin):
+    """Tokens are listed by digest and revoked by deleting them; only a superuser may create one
+    (for someone else, it is a way to act as them) and none is ever extended."""
+
+    list_filter = ("user",)
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -36,7 +36,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 
 
 # The admin role maintains reference data and users in the Django admin.
-ADMIN_MODEL_APPS = ["accounts", "filings", "auth", "authtoken", "axes"]
+ADMIN_MODEL_APPS = ["accounts", "filings", "auth", "knox", "axes"]
 
 
 def grant_admin_model_permissions(**kwargs) -> None:
