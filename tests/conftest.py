@@ -4,6 +4,7 @@ import os
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.utils import translation
 from rest_framework.test import APIClient
 
@@ -42,6 +43,34 @@ def _fresh_summary_copies():
 
     stats.forget_process_copies()
     permission_cache.forget_process_copies()
+
+
+def verify_second_factor(client: Client, user) -> None:
+    """Mark the client's session as verified with the user's TOTP device, as logging in with a code does."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def _staff_log_in_with_a_verified_device(monkeypatch):
+    """Staff must give a second factor (issue #14): a test's force_login does so for them, as if they
+    had typed their authenticator's code. Tests of the second factor itself use Client.login."""
+    from accounts.roles import is_staff_role
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        if is_staff_role(user):
+            verify_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture

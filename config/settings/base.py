@@ -30,6 +30,9 @@ INSTALLED_APPS = [
     "filings",
     # Issue #14 (security hardening).
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -41,6 +44,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Issue #14: staff (reviewers, managers, admins) must give a TOTP code or backup code first.
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.two_factor.StaffSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Issue #14: answers a locked-out login (django-axes); last, as its documentation asks.
@@ -268,3 +274,6 @@ REST_KNOX = {
     "TOKEN_LIMIT_PER_USER": 10,
     "AUTO_REFRESH": False,
 }
+
+# Issue #14: the name authenticator apps show beside a staff member's TOTP entry.
+OTP_TOTP_ISSUER = "Beian"
