@@ -9,6 +9,7 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from tests import factories
+from tests.two_factor import verify_second_factor
 
 pytest_plugins = ["tests.caching"]
 
@@ -43,18 +44,6 @@ def _fresh_summary_copies():
 
     stats.forget_process_copies()
     permission_cache.forget_process_copies()
-
-
-def verify_second_factor(client: Client, user) -> None:
-    """Mark the client's session as verified with the user's TOTP device, as logging in with a code does."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    device = device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
 
 
 @pytest.fixture(autouse=True)

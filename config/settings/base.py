@@ -33,11 +33,14 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "config.request_limits.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Issue #14: Content-Security-Policy on every response (django-csp).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -277,3 +280,20 @@ REST_KNOX = {
 
 # Issue #14: the name authenticator apps show beside a staff member's TOTP entry.
 OTP_TOTP_ISSUER = "Beian"
+
+# Issue #14: Content-Security-Policy (django-csp): scripts, styles, images, fonts and connections from
+# this site only; no inline script or style anywhere (tests/browser/test_csp.py loads every page).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
