@@ -2,7 +2,9 @@
 
 from axes.backends import AxesStandaloneBackend
 from axes.helpers import get_cool_off, get_failure_limit
+from django.http import JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 
@@ -25,6 +27,7 @@ def lockout_response(request, original_response=None, credentials=None):
         "minutes": int(cool_off.total_seconds() // 60) if cool_off else None,
         "until": timezone.localtime(timezone.now() + cool_off) if cool_off else None,
     }
-    template = "accounts/locked_out.txt" if api else "accounts/locked_out.html"
-    content_type = "text/plain; charset=utf-8" if api else None
-    return render(request, template, context, status=429, content_type=content_type)
+    if api:
+        message = render_to_string("accounts/locked_out.txt", context, request=request).strip()
+        return JsonResponse({"detail": message, "code": "locked_out"}, status=429)
+    return render(request, "accounts/locked_out.html", context, status=429)

@@ -30,7 +30,13 @@ def clear_test_cache() -> None:
 
 @pytest.fixture(autouse=True)
 def _own_cache_keys():
-    # Keys are named after row ids, which repeat from one run (and one test) to the next.
+    # Keys are named after row ids, which repeat from one test to the next.
+    clear_test_cache()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_keys_left_behind():
+    yield
     clear_test_cache()
 
 

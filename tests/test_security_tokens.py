@@ -86,7 +86,7 @@ def test_a_wrong_password_gets_no_token_and_counts_towards_the_lockout(settings,
         "/api/v1/auth/token/", HTTP_AUTHORIZATION=_basic(principal.username, "pass-1234")
     )
     assert locked.status_code == 429
-    assert "暂停" in locked.content.decode()
+    assert locked.json()["code"] == "locked_out" and "暂停" in locked.json()["detail"]
     assert not AuthToken.objects.exists()
 
 

@@ -16,11 +16,13 @@ def test_clearing_the_tests_cache_leaves_other_keys_alone():
     redis = caches["default"]._cache.get_client(write=True)
     redis.set("someone-else:key", "kept", ex=60)
     redis.set("beian:1:production-page", "kept", ex=60)
+    redis.set("beian-test-1:1:another-run", "kept", ex=60)
     cache.set("ours", "gone")
     try:
         clear_test_cache()
         assert cache.get("ours") is None
         assert redis.get("someone-else:key") == b"kept"
         assert redis.get("beian:1:production-page") == b"kept"
+        assert redis.get("beian-test-1:1:another-run") == b"kept"
     finally:
-        redis.delete("someone-else:key", "beian:1:production-page")
+        redis.delete("someone-else:key", "beian:1:production-page", "beian-test-1:1:another-run")

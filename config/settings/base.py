@@ -153,7 +153,8 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "filings.api.pagination.Pagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Issue #14: the schema lists the error answers of every operation.
+    "DEFAULT_SCHEMA_CLASS": "filings.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "filings.api.errors.exception_handler",
     # Issue #14: API throttles per address (anonymous) and per user.
     "DEFAULT_THROTTLE_CLASSES": [

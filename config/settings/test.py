@@ -18,10 +18,11 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 
-# Issue #14: the tests' cache keys carry a prefix of their own (one per xdist worker), and the tests
-# delete only keys with it (tests/caching.py): a run never flushes what else lives in REDIS_URL's db.
-TEST_CACHE_PREFIX = f"beian-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
-CACHES["default"]["KEY_PREFIX"] = TEST_CACHE_PREFIX
+# Issue #14: the tests' cache keys carry a prefix of their own, one per test process (a Celery worker
+# the tests start inherits it through the environment), and the tests delete only keys with it
+# (tests/caching.py): a run never flushes what else lives in REDIS_URL's db, nor another run's keys.
+os.environ.setdefault("BEIAN_TEST_CACHE_PREFIX", f"beian-test-{os.getpid()}")
+CACHES["default"]["KEY_PREFIX"] = os.environ["BEIAN_TEST_CACHE_PREFIX"]
 
 # Issue #14: the API throttles stay on, with rates no ordinary test (the schema fuzz run included)
 # reaches; tests/test_security_logins.py lowers them to see them answer 429.
