@@ -9,6 +9,7 @@ from accounts import permission_cache
 from accounts.models import PermissionEpoch
 from accounts.roles import Perm, Role
 from tests.caching import logged_in_client, permission_queries
+from tests.two_factor import verify_second_factor
 
 QUEUE = "/filings/review/queues/provider_review/"
 
@@ -25,6 +26,7 @@ def test_joining_a_group_counts_on_the_next_request(principal):
     client = logged_in_client(principal)
     assert client.get(QUEUE).status_code == 403
     principal.groups.add(Group.objects.get(name=Role.REVIEWER))
+    verify_second_factor(client, principal)  # staff give a second factor (issue #14)
     assert client.get(QUEUE).status_code == 200
 
 
@@ -49,6 +51,7 @@ def test_a_direct_permission_counts_on_the_next_request(principal):
     client = logged_in_client(principal)
     assert client.get(QUEUE).status_code == 403
     principal.user_permissions.add(Permission.objects.get(codename="review_filings"))
+    verify_second_factor(client, principal)
     assert client.get(QUEUE).status_code == 200
     Permission.objects.get(codename="review_filings").user_set.clear()
     assert client.get(QUEUE).status_code == 403
@@ -59,6 +62,7 @@ def test_becoming_superuser_counts_on_the_next_request(principal):
     assert client.get(QUEUE).status_code == 403
     principal.is_superuser = True
     principal.save()
+    verify_second_factor(client, principal)
     assert client.get(QUEUE).status_code == 200
     principal.is_superuser = False
     principal.save()
