@@ -165,3 +165,11 @@ def test_the_production_proxy_caps_bodies_at_the_same_size():
     assert proxy["ports"] == ["8000:80"]
     # Only the proxy is published: nothing reaches gunicorn around the cap.
     assert "ports" not in compose["services"]["web"]
+
+
+def test_the_reviewers_page_may_embed_a_pdf_from_this_site(reviewer, filing):
+    material = filing.materials.first()
+    response = _client(reviewer).get(reverse("filings:material-download", args=[filing.pk, material.pk]))
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    page = _client(reviewer).get(reverse("filings:review-filing", args=[filing.pk]))
+    assert "object-src 'self'" in page["Content-Security-Policy"]

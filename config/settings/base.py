@@ -292,7 +292,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
-        "object-src": ["'none'"],
+        # The reviewer's page embeds uploaded PDFs (<object>), served from this site.
+        "object-src": ["'self'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],

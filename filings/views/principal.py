@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import Perm, is_staff_role
@@ -423,6 +424,7 @@ def _upload_message(request, material: Material) -> None:
 
 @login_required
 @require_GET
+@xframe_options_sameorigin  # the reviewer's page embeds PDFs in an <object>
 def material_download(request, filing_id: int, material_id: int):
     """Serve an uploaded material to someone who may see its filing; nothing is public."""
     filing = selectors.filing_detail(request.user, filing_id)
