@@ -1,12 +1,94 @@
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
+from knox.admin import AuthTokenAdmin as BaseAuthTokenAdmin
+from knox.models import AuthToken
 
 from accounts.models import User
+from accounts.roles import Role
+
+# Groups whose members act on other people's filings or on the site itself.
+STAFF_ROLES = (Role.REVIEWER, Role.MANAGER, Role.ADMIN)
+# Fields that would let an admin who is not a superuser raise someone's (or their own) rights.
+PRIVILEGE_FIELDS = ("is_superuser", "is_staff", "user_permissions")
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    """Users and their roles; only a superuser may grant superuser rights or a staff role."""
+
     fieldsets = BaseUserAdmin.fieldsets + ((_("联系方式"), {"fields": ("display_name", "mobile")}),)
     list_display = ["username", "display_name", "email", "is_staff", "is_active"]
     list_filter = ["groups", "is_staff", "is_active"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += PRIVILEGE_FIELDS
+        return readonly
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups" and not request.user.is_superuser:
+            kwargs["queryset"] = Group.objects.exclude(name__in=STAFF_ROLES)
+            kwargs["help_text"] = _("只有超级用户可以授予初审员、管理者和管理员角色。")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_related(self, request, form, formsets, change):
+        kept = []
+        if change and not request.user.is_superuser:
+            # The form offers only the other groups: keep the staff roles the user already has.
+            kept = list(form.instance.groups.filter(name__in=STAFF_ROLES))
+        super().save_related(request, form, formsets, change)
+        if kept:
+            form.instance.groups.add(*kept)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not request.user.is_superuser and _is_privileged(obj):
+            # Changing a superuser's or staff member's password or data would be a way to become them.
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not request.user.is_superuser and _is_privileged(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+def _is_privileged(user: User) -> bool:
+    return user.is_superuser or user.groups.filter(name__in=STAFF_ROLES).exists()
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(BaseGroupAdmin):
+    """Roles are groups: only a superuser may change what a role is allowed to do."""
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+admin.site.unregister(AuthToken)
+
+
+@admin.register(AuthToken)
+class AuthTokenAdmin(BaseAuthTokenAdmin):
+    """Tokens are listed by digest and revoked by deleting them; only a superuser may create one
+    (for someone else, it is a way to act as them) and none is ever extended."""
+
+    list_filter = ("user",)
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return False

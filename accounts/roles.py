@@ -36,7 +36,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 
 
 # The admin role maintains reference data and users in the Django admin.
-ADMIN_MODEL_APPS = ["accounts", "filings", "auth", "authtoken"]
+ADMIN_MODEL_APPS = ["accounts", "filings", "auth", "knox", "axes"]
 
 
 def grant_admin_model_permissions(**kwargs) -> None:
@@ -50,3 +50,14 @@ def grant_admin_model_permissions(**kwargs) -> None:
     if group is None:
         return
     group.permissions.add(*Permission.objects.filter(content_type__app_label__in=ADMIN_MODEL_APPS))
+
+
+# Permissions that make a user staff: they let the holder see or act on other people's filings.
+STAFF_PERMISSIONS = (Perm.REVIEW, Perm.VIEW_ALL, Perm.DASHBOARD, Perm.MANAGE_REFERENCE)
+
+
+def is_staff_role(user) -> bool:
+    """Return whether the user works on filings beyond their own (reviewer, manager, admin)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_staff or user.is_superuser or any(user.has_perm(p) for p in STAFF_PERMISSIONS)

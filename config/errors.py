@@ -1,8 +1,12 @@
-"""Error pages people see: a refused request gets the site's own page with a way back."""
+"""Error pages: a refused request gets the site's own page with a way back; under /api/ an unknown
+address is JSON, as the API's schema documents, elsewhere Django's page."""
 
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import defaults
 
 
 def permission_denied(request, exception=None):
@@ -16,3 +20,9 @@ def permission_denied(request, exception=None):
         else ""
     )
     return render(request, "403.html", {"came_from": came_from, "home": reverse("home")}, status=403)
+
+
+def not_found(request, exception):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("找不到该地址。"), "code": "not_found"}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -2,8 +2,9 @@ from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts import api as account_api
 from config.health import healthz
 from filings.views import alerts as alert_views
 from filings.views import principal as principal_views
@@ -21,9 +22,15 @@ urlpatterns = [
     path("alerts/acknowledge/<int:alert_id>/", alert_views.acknowledge, name="alert-acknowledge"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/auth/token/", account_api.TokenLoginView.as_view(), name="api-token"),
+    path("api/v1/auth/token/revoke/", account_api.TokenLogoutView.as_view(), name="api-token-revoke"),
+    path(
+        "api/v1/auth/token/revoke-all/", account_api.TokenLogoutAllView.as_view(), name="api-token-revoke-all"
+    ),
     path("api/v1/", include("filings.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
 
 handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.not_found"

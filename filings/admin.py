@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin
 
 from filings.exceptions import BeianError
+from filings.forms import refuse_control_characters
 from filings.models import (
     Alert,
     AlertScan,
@@ -122,6 +123,10 @@ class ReasonsForm(forms.Form):
     reason = forms.CharField(label=_("原因"))
     field = forms.CharField(label=_("字段"), required=False)
     suggested_fix = forms.CharField(label=_("修改建议"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        refuse_control_characters(self.fields, multiline=("reason", "suggested_fix"))
 
     def transition_kwargs(self) -> dict:
         data = self.cleaned_data

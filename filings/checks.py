@@ -11,7 +11,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from filings import duration_rules
+from filings import duration_rules, phone_probes
 from filings.duration_rules import Duration
 from filings.models import (
     Domain,
@@ -25,6 +25,7 @@ from filings.models import (
     Subject,
     Website,
 )
+from filings.privacy import mask_phone
 from filings.scans import say
 from filings.states import OPEN_STATES
 from filings.validators import (
@@ -460,6 +461,15 @@ def check_people(filing: Filing, checklist: Checklist, today: date) -> None:
                 passed_message=_("主体负责人与网站负责人的邮箱不同。"),
             )
     phones = {p.mobile for _, p in people} | {p.emergency_phone for _, p in people if p.emergency_phone}
+    if not phone_probes.may_check(filing_id=filing.pk, user_id=filing.assignee_id, numbers=phones):
+        checklist.add(
+            "phones_unique_to_subject",
+            False,
+            _("近一小时内核对的电话号码过多,请稍后再检查。"),
+            field="subject_principal.mobile",
+            fix=_("一小时后再打开本页面或提交。"),
+        )
+        return
     # Another subject's live filing, whether the phone is its subject principal's or a website principal's.
     # People with these phones are few: find them first (indexed), then their filings, so that the
     # check stays fast however many filings there are.
@@ -482,11 +492,21 @@ def check_people(filing: Filing, checklist: Checklist, today: date) -> None:
         )[:20]
     )
     used_elsewhere = {holders[pk] for pk in holders_elsewhere}
-    clashes = sorted({number for pair in used_elsewhere for number in pair if number in phones})
+    taken = {number for pair in used_elsewhere for number in pair if number in phones}
+    # Named by whose number it is, masked: the page may be read by a role that sees masked numbers.
+    clashes = [
+        label % {"name": person.name, "number": mask_phone(number)}
+        for _role, person in people
+        for label, number in (
+            (_("%(name)s的手机号码 %(number)s"), person.mobile),
+            (_("%(name)s的应急电话 %(number)s"), person.emergency_phone),
+        )
+        if number in taken
+    ]
     checklist.add(
         "phones_unique_to_subject",
         not clashes,
-        _("电话号码 %(numbers)s 已被其他备案主体使用。") % {"numbers": "、".join(clashes)},
+        _("%(numbers)s不能使用。") % {"numbers": "、".join(dict.fromkeys(clashes))},
         field="subject_principal.mobile",
         fix=_("每个主体须使用自己的联系电话。"),
         passed_message=_("联系电话未被其他主体使用。"),

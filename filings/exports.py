@@ -5,6 +5,7 @@ stream starts at once and its cost grows linearly with the rows, whatever their 
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -35,9 +36,44 @@ URGENCY_LABELS = {
 }
 
 
-def _cell(value: Any) -> Any:
-    """Return one value as it is written to a CSV or Excel cell (the one place cells pass through)."""
-    return "" if value is None else value
+# Control characters other than tab and line breaks: Excel's file format cannot hold them at all.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def clean_text(value: str) -> str:
+    """Drop the control characters a stored value may hold (kept before they were refused)."""
+    return _CONTROL.sub("", value)
+
+
+def reads_as_formula(value) -> bool:
+    return isinstance(value, str) and value.lstrip(" ").startswith(_FORMULA_START)
+
+
+def csv_cell(value: Any) -> Any:
+    """Return a value as a CSV cell holds it: a spreadsheet shows the text as it is (a leading
+    apostrophe stops a formula), and nothing for None."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        return value
+    value = clean_text(value)
+    return "'" + value if reads_as_formula(value) else value
+
+
+def _xlsx_cell(sheet, value):
+    """Return a value as an Excel cell holds it: text that reads as a formula is marked as text."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(sheet, value=clean_text(value))
+    if reads_as_formula(cell.value):
+        # Stored as a string marked as text: Excel shows it as typed and never evaluates it.
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
 
 
 def _when(value) -> str:
@@ -218,12 +254,12 @@ def _csv_chunks(table: Table) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     # The byte-order mark makes Excel open the UTF-8 file with the right encoding.
-    writer.writerow([_cell(v) for v in table.header])
+    writer.writerow([csv_cell(v) for v in table.header])
     yield "\ufeff" + buffer.getvalue()
     for batch in table.batches:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerows([_cell(v) for v in row] for row in batch)
+        writer.writerows([csv_cell(v) for v in row] for row in batch)
         yield buffer.getvalue()
 
 
@@ -251,13 +287,13 @@ def write_xlsx(
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(table.name[:31])
-    sheet.append([_cell(v) for v in table.header])
+    sheet.append([_xlsx_cell(sheet, v) for v in table.header])
     written, truncated = 0, False
     for batch in table.batches:
         if written + len(batch) > cap:
             batch, truncated = batch[: cap - written], True
         for row in batch:
-            sheet.append([_cell(v) for v in row])
+            sheet.append([_xlsx_cell(sheet, v) for v in row])
         written += len(batch)
         if progress is not None:
             progress(written)

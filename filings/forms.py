@@ -16,15 +16,33 @@ from filings import checks, keyset, search
 from filings.models import Domain, Filing, Material, Person, PriorApproval, Province, Subject, Website
 from filings.privacy import mask_id_number
 from filings.services import drafts
-from filings.validators import resident_id_problem, validate_resident_id, validate_uscc
+from filings.validators import (
+    resident_id_problem,
+    validate_multiline,
+    validate_resident_id,
+    validate_single_line,
+    validate_uscc,
+)
 
 DATE_INPUT = {"type": "date"}
+
+
+def refuse_control_characters(fields: dict[str, forms.Field], *, multiline: tuple[str, ...] = ()) -> None:
+    """Refuse control characters in every text field; text areas and `multiline` keep line breaks."""
+    for name, field in fields.items():
+        if isinstance(field, forms.CharField):
+            lines = name in multiline or isinstance(field.widget, forms.Textarea)
+            field.validators.append(validate_multiline if lines else validate_single_line)
 
 
 class AccessibleFormMixin:
     """Give every control the ids of its help text and errors, so screen readers announce them."""
 
     row_exclude: tuple[str, ...] = ("DELETE",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        refuse_control_characters(self.fields)
 
     def rows(self) -> list[dict]:
         rows = []

@@ -8,6 +8,8 @@ from typing import IO
 from django.utils.translation import gettext, gettext_noop
 from PIL import Image, ImageFilter, ImageStat
 
+from filings import pdf_actions
+
 MB = 1024 * 1024
 DEFAULT_MAX_BYTES = 10 * MB
 # Well above a 600 dpi A4 scan (about 35 megapixels), far below what would exhaust a worker's memory.
@@ -214,7 +216,9 @@ def inspect_upload(
             "type", PASS, gettext_noop("文件类型为 %(label)s。"), label=TYPE_LABELS[content_type]
         )
         if content_type == PDF:
-            return ScanResult(content_type, size, sha256, None, None, None, [type_check, _check_pdf(tail)])
+            pdf_check = _check_pdf(tail)
+            _refuse_active_pdf(fileobj)
+            return ScanResult(content_type, size, sha256, None, None, None, [type_check, pdf_check])
         width, height, metadata_dpi, gray = _open_image(fileobj, content_type)
         document = _find_document(gray)
         dpi, dpi_check = _check_dpi(material_kind, metadata_dpi, document, gray.size, (width, height))
@@ -272,6 +276,19 @@ def _bomb() -> UploadRejected:
         % {"limit": MAX_PIXELS // 10_000},
         code="bomb",
     )
+
+
+def _refuse_active_pdf(fileobj: IO[bytes]) -> None:
+    fileobj.seek(0)
+    try:
+        found = pdf_actions.active_content(fileobj.read())
+    except pdf_actions.UninspectablePdf:
+        found = ["?"]
+    if found:
+        raise UploadRejected(
+            gettext("PDF 文件含有脚本或启动程序的动作,不能上传。请用扫描仪或“打印为 PDF”重新生成后上传。"),
+            code="pdf_active",
+        )
 
 
 def _check_pdf(tail: bytes) -> ScanCheck:

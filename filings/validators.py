@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.cn import uscc
 from stdnum.iso7064 import mod_11_2
 
+from filings.exceptions import InvalidInput
+
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 # Landlines with area code (010-12345678, 0755-1234567), optionally an extension, or a mobile.
 PHONE_RE = re.compile(r"^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$")
@@ -20,6 +22,9 @@ ICP_SERIAL = r"(?P<serial>20\d{8}|\d{6,8})"
 ICP_SUBJECT_RE = re.compile(r"^(?P<abbr>[\u4e00-\u9fff])ICP备" + ICP_SERIAL + r"号$")
 ICP_WEBSITE_RE = re.compile(r"^(?P<abbr>[\u4e00-\u9fff])ICP备" + ICP_SERIAL + r"号-(?P<site>[1-9]\d{0,2})$")
 PSB_RE = re.compile(r"^(?P<abbr>[\u4e00-\u9fff])公网安备\s?(?P<serial>\d{14})号$")
+# A return or rejection names at most this many reasons (the catalogue holds 27), each this long.
+MAX_REASONS = 30
+MAX_REASON_LENGTH = 500
 
 
 # Province-level codes of GB/T 2260 (the first two digits of a resident ID), with 71 Taiwan and
@@ -228,3 +233,36 @@ def validate_psb_number(value: str, *, abbreviation: str, province_code: str) ->
             code="psb_province",
             params={"abbr": abbreviation, "code": province_code, "example": example},
         )
+
+
+# Control characters (Unicode category Cc) and the Unicode line and paragraph separators. A
+# multi-line field keeps tab and line breaks; a one-line field refuses them too.
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_MULTILINE_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def validate_single_line(value: str) -> None:
+    """Refuse control characters and line breaks in a one-line text field."""
+    if value and _CONTROL_RE.search(value):
+        raise ValidationError(_("不能包含换行或控制字符,请删除后重新填写。"), code="control_characters")
+
+
+def validate_multiline(value: str) -> None:
+    """Refuse control characters other than tab and line breaks in a multi-line text field."""
+    if value and _MULTILINE_CONTROL_RE.search(value):
+        raise ValidationError(_("不能包含控制字符,请删除后重新填写。"), code="control_characters")
+
+
+def refuse_unbounded_reasons(reasons) -> list:
+    """Return the reasons of a return or rejection as a list, refusing too many or too long ones."""
+    reasons = list(reasons or [])
+    if len(reasons) > MAX_REASONS:
+        message = _("一次最多填写 %(n)s 条原因。") % {"n": MAX_REASONS}
+        raise InvalidInput(message, code="too_many_reasons", details={"reasons": [message]})
+    for item in reasons:
+        if isinstance(item, dict) and any(
+            len(str(item.get(key) or "")) > MAX_REASON_LENGTH for key in ("reason", "suggested_fix")
+        ):
+            message = _("每条原因和修改建议最多 %(n)s 个字。") % {"n": MAX_REASON_LENGTH}
+            raise InvalidInput(message, code="reason_too_long", details={"reasons": [message]})
+    return reasons

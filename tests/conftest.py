@@ -4,10 +4,14 @@ import os
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.utils import translation
 from rest_framework.test import APIClient
 
 from tests import factories
+from tests.two_factor import verify_second_factor
+
+pytest_plugins = ["tests.cache_keys"]
 
 
 def pytest_collection_modifyitems(config, items):
@@ -30,6 +34,22 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _staff_log_in_with_a_verified_device(monkeypatch):
+    """Staff must give a second factor (issue #14): a test's force_login does so for them, as if they
+    had typed their authenticator's code. Tests of the second factor itself use Client.login."""
+    from accounts.roles import is_staff_role
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        if is_staff_role(user):
+            verify_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from filings.identity import make_mobile, make_resident_id, make_uscc
@@ -643,12 +643,14 @@ def test_no_malformed_body_makes_the_server_fail(api, principal, reviewer):
 
 @pytest.mark.django_db
 def test_token_created_by_the_command_authenticates(principal, filing, capsys):
-    call_command("drf_create_token", principal.username)
-    token = Token.objects.get(user=principal)
-    assert token.key in capsys.readouterr().out
+    call_command("create_api_token", principal.username)
+    key = capsys.readouterr().out.strip()
+    token = AuthToken.objects.get(user=principal)
+    # Only a digest is stored; the token itself is printed once.
+    assert len(key) == 64 and key not in (token.digest, token.token_key)
     client = APIClient()
     assert client.get(LIST).status_code in (401, 403)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     response = client.get(LIST)
     assert response.status_code == 200
     assert [row["id"] for row in response.json()["results"]] == [filing.pk]

@@ -10,6 +10,7 @@ from django.test import Client
 
 from accounts.roles import Role
 from tests import factories
+from tests.two_factor import verify_second_factor
 
 QUEUE = "/filings/review/queues/provider_review/"
 pytestmark = pytest.mark.django_db
@@ -44,6 +45,7 @@ def test_links_follow_the_users_permissions_at_once():
     nav = _nav(client.get("/filings/").content.decode())
     assert "新建备案" in nav and "审核队列" not in nav and "看板" not in nav
     user.groups.add(Group.objects.get(name=Role.MANAGER))
+    verify_second_factor(client, user)  # a manager must give a second factor (issue #14)
     nav = _nav(client.get("/filings/").content.decode())
     assert "看板" in nav and "备案列表" in nav
 

@@ -22,24 +22,38 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_fsm",
     "accounts",
     "filings",
+    # Issue #14 (security hardening).
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
 ]
 
 MIDDLEWARE = [
+    "config.request_limits.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Issue #14: Content-Security-Policy on every response (django-csp).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Issue #14: staff (reviewers, managers, admins) must give a TOTP code or backup code first.
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.two_factor.StaffSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Issue #14: answers a locked-out login (django-axes); last, as its documentation asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -80,7 +94,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 # ModelBackend with each user's permissions cached in the shared cache (docs/performance.md).
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    # Issue #14: refuses a login from a locked account or address first (django-axes).
+    "accounts.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -120,6 +138,9 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 MATERIAL_MAX_BYTES = 10 * 1024 * 1024
+# Issue #14: no request body above this is read (a material and its form fields fit); the same cap
+# is nginx's client_max_body_size in the production stack (deploy/nginx.conf).
+BEIAN_MAX_REQUEST_BYTES = 11 * 1024 * 1024
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "beian@localhost")
@@ -127,13 +148,27 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "beian@localhost")
 REST_FRAMEWORK = {
     # Token first: an unauthenticated request then gets 401 with WWW-Authenticate, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # Issue #14: hashed, expiring tokens (django-rest-knox), "Authorization: Token <token>".
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Issue #14: JSON with bounded nesting (a deep body is a 400, not a RecursionError).
+    "DEFAULT_PARSER_CLASSES": [
+        "filings.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "filings.api.pagination.Pagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Issue #14: the schema lists the error answers of every operation.
+    "DEFAULT_SCHEMA_CLASS": "filings.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "filings.api.errors.exception_handler",
+    # Issue #14: API throttles per address (anonymous) and per user.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"anon": "60/minute", "user": "1200/minute"},
     "PAGE_SIZE": 20,
 }
 SPECTACULAR_SETTINGS = {
@@ -233,5 +268,49 @@ BEIAN_ALERT_DELIVERY_GRACE_SECONDS = env_int_default("BEIAN_ALERT_DELIVERY_GRACE
 BEIAN_SMS_BACKEND = env_str("BEIAN_SMS_BACKEND", "filings.notifications.LoggingSmsBackend")
 # How long a finished Excel export (its job and file) is kept for its owner to download.
 BEIAN_EXPORT_KEEP_DAYS = env_int_default("BEIAN_EXPORT_KEEP_DAYS", 7)
+# Issue #14: how many different phone numbers one filing, and one principal's filings together, may
+# have checked against other subjects' in an hour (the rule "a phone used by another subject is
+# refused" must not become a way to look numbers up).
+BEIAN_PHONE_PROBES_PER_FILING = env_int_default("BEIAN_PHONE_PROBES_PER_FILING", 12)
+BEIAN_PHONE_PROBES_PER_USER = env_int_default("BEIAN_PHONE_PROBES_PER_USER", 300)
 # Footer checks may reach only public hosts in production; tests run a local server.
 BEIAN_FOOTER_ALLOW_PRIVATE_HOSTS = env_bool("BEIAN_FOOTER_ALLOW_PRIVATE_HOSTS", False)
+
+
+# Issue #14: login lockout (django-axes). Ten wrong passwords in a row lock the account, and ten
+# from one address lock the address, for 30 minutes (an attempt meanwhile starts the 30 again);
+# an admin unlocks by deleting the access attempts in the admin.
+AXES_FAILURE_LIMIT = env_int_default("AXES_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int_default("AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_VERBOSE = False
+
+# Issue #14: API tokens are stored as SHA-512 digests, expire, and are revoked per token or per user.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env_int_default("API_TOKEN_DAYS", 30)),
+    "TOKEN_LIMIT_PER_USER": 10,
+    "AUTO_REFRESH": False,
+}
+
+# Issue #14: the name authenticator apps show beside a staff member's TOTP entry.
+OTP_TOTP_ISSUER = "Beian"
+
+# Issue #14: Content-Security-Policy (django-csp): scripts, styles, images, fonts and connections from
+# this site only; no inline script or style anywhere (tests/browser/test_csp.py loads every page).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        # The reviewer's page embeds uploaded PDFs (<object>), served from this site.
+        "object-src": ["'self'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}

@@ -19,3 +19,8 @@ SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Issue #14: behind nginx (deploy/nginx.conf) the client's address is the last one nginx appends to
+# X-Forwarded-For; login lockout by address must count it, not nginx's own address.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AXES_IPWARE_PROXY_COUNT = env_int_default("BEIAN_PROXY_COUNT", 1)

@@ -28,12 +28,12 @@ class AlertSerializer(serializers.ModelSerializer):
     title = serializers.CharField()
     message = serializers.CharField()
     unread = serializers.SerializerMethodField()
-    acknowledged_by = serializers.StringRelatedField()
+    acknowledged_by = serializers.StringRelatedField(allow_null=True)
     due_at = serializers.DateTimeField(default_timezone=SHANGHAI)
     deadline_at = serializers.DateTimeField(default_timezone=SHANGHAI)
     raised_at = serializers.DateTimeField(default_timezone=SHANGHAI)
-    acknowledged_at = serializers.DateTimeField(default_timezone=SHANGHAI)
-    withdrawn_at = serializers.DateTimeField(default_timezone=SHANGHAI)
+    acknowledged_at = serializers.DateTimeField(default_timezone=SHANGHAI, allow_null=True)
+    withdrawn_at = serializers.DateTimeField(default_timezone=SHANGHAI, allow_null=True)
 
     def get_threshold_label(self, alert) -> str:
         return threshold_label(alert.threshold)

@@ -22,7 +22,15 @@ from filings.models import (
 from filings.privacy import mask_email, mask_id_number, mask_phone
 from filings.selectors import available_transitions
 from filings.services import drafts
-from filings.validators import normalise_certificate_number, validate_mobile, validate_phone
+from filings.validators import (
+    MAX_REASON_LENGTH,
+    MAX_REASONS,
+    normalise_certificate_number,
+    validate_mobile,
+    validate_multiline,
+    validate_phone,
+    validate_single_line,
+)
 
 
 class ProvinceSerializer(serializers.ModelSerializer):
@@ -296,7 +304,23 @@ class CertificateNumberInput(serializers.CharField):
         return normalise_certificate_number(super().to_internal_value(data))
 
 
-class PersonInput(serializers.Serializer):
+class TextInput(serializers.Serializer):
+    """Refuse control characters in every text field; the fields named in `multiline` keep line breaks."""
+
+    multiline: tuple[str, ...] = ()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, field in fields.items():
+            targets = [field, getattr(field, "child", None)]
+            for target in targets:
+                if isinstance(target, serializers.CharField):
+                    multiline = name in self.multiline and target is field
+                    target.validators.append(validate_multiline if multiline else validate_single_line)
+        return fields
+
+
+class PersonInput(TextInput):
     name = serializers.CharField(max_length=64)
     id_kind = serializers.ChoiceField(choices=Person.IdKind.choices, default=Person.IdKind.RESIDENT_ID)
     id_number = CertificateNumberInput(max_length=32)
@@ -328,7 +352,7 @@ class WebsitePrincipalInput(PersonInput):
         return super().validate(attrs)
 
 
-class DomainInput(serializers.Serializer):
+class DomainInput(TextInput):
     id = serializers.IntegerField(required=False)
     name = serializers.CharField(max_length=253)
     registrar = serializers.CharField(max_length=100, required=False, allow_blank=True)
@@ -338,12 +362,13 @@ class DomainInput(serializers.Serializer):
     expires_on = serializers.DateField(required=False, allow_null=True)
 
 
-class PriorApprovalInput(serializers.Serializer):
+class PriorApprovalInput(TextInput):
     category = serializers.ChoiceField(choices=PriorApproval.Category.choices)
     licence_number = serializers.CharField(max_length=64)
 
 
-class WebsiteInput(serializers.Serializer):
+class WebsiteInput(TextInput):
+    multiline = ("description",)
     id = serializers.IntegerField(required=False)
     name = serializers.CharField(max_length=64)
     homepage = serializers.URLField(max_length=300)
@@ -361,7 +386,8 @@ class WebsiteInput(serializers.Serializer):
     prior_approvals = PriorApprovalInput(many=True, required=False, max_length=10)
 
 
-class SubjectInput(serializers.Serializer):
+class SubjectInput(TextInput):
+    multiline = ("business_scope",)
     kind = serializers.ChoiceField(choices=Subject.Kind.choices)
     name = serializers.CharField(max_length=100)
     certificate_kind = serializers.ChoiceField(choices=Subject.CertificateKind.choices)
@@ -421,16 +447,18 @@ class FilingUpdateInput(serializers.Serializer):
     websites = WebsiteInput(many=True, required=False, min_length=1, max_length=20)
 
 
-class ReasonInput(serializers.Serializer):
+class ReasonInput(TextInput):
+    multiline = ("reason", "suggested_fix")
     field = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    reason = serializers.CharField(max_length=500)
-    suggested_fix = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    reason = serializers.CharField(max_length=MAX_REASON_LENGTH)
+    suggested_fix = serializers.CharField(max_length=MAX_REASON_LENGTH, required=False, allow_blank=True)
     code = serializers.CharField(max_length=48, required=False, allow_blank=True)
 
 
-class TransitionInput(serializers.Serializer):
+class TransitionInput(TextInput):
+    multiline = ("comment",)
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    reasons = ReasonInput(many=True, required=False, default=list)
+    reasons = ReasonInput(many=True, required=False, default=list, max_length=MAX_REASONS)
     icp_number = serializers.CharField(max_length=32, required=False, allow_blank=True)
     website_numbers = serializers.DictField(child=serializers.CharField(max_length=40), required=False)
     psb_number = serializers.CharField(max_length=32, required=False, allow_blank=True)

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from accounts.roles import Perm
 from filings import dashboard_stats, footer_checks, keyset, queues, selectors, summaries
+from filings.api import stats_schema as out
 from filings.estimates import Expectation, PublicationEstimator
 from filings.models import Deadline, Filing, Province
 from filings.states import OPEN_STATES
@@ -106,7 +107,7 @@ def _province_stats_json(ps: dashboard_stats.ProvinceStats) -> dict:
 class StageCounts(APIView):
     permission_classes = [IsManager]
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: out.StageCountsOut})
     def get(self, request):
         counts = dashboard_stats.stage_counts()
         refresh = summaries.last_refresh()
@@ -130,7 +131,8 @@ class Durations(APIView):
     permission_classes = [IsManager]
 
     @extend_schema(
-        parameters=[OpenApiParameter("period", int, enum=list(summaries.PERIODS))], responses={200: dict}
+        parameters=[OpenApiParameter("period", int, enum=list(summaries.PERIODS))],
+        responses={200: out.DurationsOut},
     )
     def get(self, request):
         period = _valid(PeriodInput, request.query_params)["period"]
@@ -152,7 +154,7 @@ class WeeksInput(serializers.Serializer):
 class WeeklyFlows(APIView):
     permission_classes = [IsManager]
 
-    @extend_schema(parameters=[OpenApiParameter("weeks", int)], responses={200: dict})
+    @extend_schema(parameters=[WeeksInput], responses={200: out.WeekFlowsOut(many=True)})
     def get(self, request):
         weeks = _valid(WeeksInput, request.query_params)["weeks"]
         return Response(
@@ -170,7 +172,11 @@ class DeadlineList(APIView):
     permission_classes = [IsManager]
 
     @extend_schema(
-        parameters=[OpenApiParameter("after", str), OpenApiParameter("province", str)], responses={200: dict}
+        parameters=[
+            PageInput,
+            OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=list(dashboard_stats.DEADLINE_LISTS)),
+        ],
+        responses={200: out.DeadlinePageOut},
     )
     def get(self, request, kind: str):
         if kind not in dashboard_stats.DEADLINE_LISTS:
@@ -197,14 +203,7 @@ class ExpectedInput(PageInput):
 class ExpectedPublication(APIView):
     permission_classes = [IsManager]
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("after", str),
-            OpenApiParameter("province", str),
-            OpenApiParameter("state", str, enum=[str(s) for s in OPEN_STATES]),
-        ],
-        responses={200: dict},
-    )
+    @extend_schema(parameters=[ExpectedInput], responses={200: out.ExpectedPageOut})
     def get(self, request):
         params = _valid(ExpectedInput, request.query_params)
         state = params.get("state")
@@ -240,11 +239,10 @@ class ReviewQueue(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("after", str),
-            OpenApiParameter("province", str),
-            OpenApiParameter("mine", bool),
+            QueueInput,
+            OpenApiParameter("queue", str, OpenApiParameter.PATH, enum=list(queues.QUEUES)),
         ],
-        responses={200: dict},
+        responses={200: out.QueuePageOut},
     )
     def get(self, request, queue: str):
         chosen = queues.QUEUES.get(queue)
@@ -272,7 +270,7 @@ class ReviewQueue(APIView):
 class FooterCheckRun(APIView):
     permission_classes = [IsReviewer]
 
-    @extend_schema(request=None, responses={200: dict})
+    @extend_schema(request=None, responses={200: out.FooterCheckOut(many=True)})
     def post(self, request, pk: int):
         filing = selectors.filing_detail(request.user, pk)
         checks = footer_checks.run_footer_check(filing, by=request.user)

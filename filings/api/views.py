@@ -102,7 +102,11 @@ class FilingDetail(APIView):
 
 
 class FilingTransition(APIView):
-    @extend_schema(request=TransitionInput, responses=FilingDetailSerializer)
+    @extend_schema(
+        request=TransitionInput,
+        responses=FilingDetailSerializer,
+        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=selectors.USER_TRANSITIONS)],
+    )
     def post(self, request, pk: int, name: str):
         if name not in selectors.USER_TRANSITIONS:
             raise NotFound(_("没有名为“%(name)s”的操作。") % {"name": name})

@@ -30,6 +30,7 @@ from filings.models import Filing, FilingEvent, Person, SmsVerifier
 from filings.states import State
 from filings.validators import (
     normalise_psb_number,
+    refuse_unbounded_reasons,
     validate_icp_subject_number,
     validate_icp_website_number,
     validate_psb_number,
@@ -71,7 +72,8 @@ def lock_filing(filing: Filing, *, expected_version: int | None = None) -> Filin
 
 def _clean_reasons(reasons: Iterable[dict] | None, *, required: bool) -> list[dict]:
     cleaned = []
-    for item in reasons or []:
+    reasons = refuse_unbounded_reasons(reasons)
+    for item in reasons:
         if not isinstance(item, dict):
             raise InvalidInput(
                 _("退回原因格式不正确。"), details={"reasons": [_("每条原因须包含字段、原因和修改建议。")]}
@@ -82,7 +84,7 @@ def _clean_reasons(reasons: Iterable[dict] | None, *, required: bool) -> list[di
         cleaned.append(
             {
                 "field": str(item.get("field", "")).strip()[:100],
-                "reason": reason[:500],
+                "reason": reason,
                 "suggested_fix": str(item.get("suggested_fix", "")).strip()[:500],
                 "code": str(item.get("code", "")).strip()[:48],
             }

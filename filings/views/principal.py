@@ -15,9 +15,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.roles import Perm
+from accounts.roles import Perm, is_staff_role
 from filings import checks, footer_guidance, keyset, permissions, selectors
 from filings.exceptions import BeianError, ChecksFailed, ConflictError, InvalidInput
 from filings.forms import (
@@ -492,6 +493,7 @@ def _upload_message(request, material: Material) -> None:
 
 @login_required
 @require_GET
+@xframe_options_sameorigin  # the reviewer's page embeds PDFs in an <object>
 def material_download(request, filing_id: int, material_id: int):
     """Serve an uploaded material to someone who may see its filing; nothing is public."""
     filing = selectors.filing_detail(request.user, filing_id)
@@ -501,12 +503,15 @@ def material_download(request, filing_id: int, material_id: int):
     extension = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}.get(
         material.content_type, "bin"
     )
+    # Only staff view scans in the browser; anyone else saves them, so an upload never runs as a page.
+    inline = extension != "bin" and is_staff_role(request.user)
     response = FileResponse(
         material.file.open("rb"),
-        content_type=material.content_type,
-        as_attachment=False,
+        content_type=material.content_type if extension != "bin" else "application/octet-stream",
+        as_attachment=not inline,
         filename=f"{material.kind}-v{material.version}.{extension}",
     )
+    response["Content-Security-Policy"] = "sandbox"
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

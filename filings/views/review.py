@@ -19,6 +19,7 @@ from filings.checks import load_filing_for_checks, run_submission_checks
 from filings.estimates import PublicationEstimator
 from filings.exceptions import BeianError, InvalidInput
 from filings.fields import field_choices, field_label
+from filings.forms import refuse_control_characters
 from filings.models import Deadline, ExportJob, FooterCheck, RejectionReason
 from filings.services import public_security, transitions
 from filings.states import State
@@ -54,6 +55,7 @@ class ReturnForm(forms.Form):
 
     def __init__(self, *args, catalogue: list[RejectionReason], **kwargs):
         super().__init__(*args, **kwargs)
+        refuse_control_characters(self.fields, multiline=("reason", "suggested_fix", "comment"))
         self.catalogue = {r.code: r for r in catalogue}
         self.fields["codes"].choices = [(r.code, r.reason) for r in catalogue]
         self.fields["field"].choices = [("", _("不指定字段")), *field_choices()]

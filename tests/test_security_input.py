@@ -1,0 +1,117 @@
+"""Hostile text: spreadsheet formulas and control characters at the way in and in the exports."""
+
+import io
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from filings.models import Filing
+from filings.services import transitions
+from tests import factories
+from tests.test_api import LIST, detail_url, patch_json, payload, post_json
+from tests.test_principal_views import edit_data
+
+FORMULAS = ['=HYPERLINK("http://evil.example","点我")', "=1+1", "@SUM(A1:A2)", "+86-1", "-2+3"]
+
+
+def _open_filing_named(principal, name: str) -> Filing:
+    # Stored directly: this is what a subject name became before control characters were refused.
+    filing = transitions.submit_filing(factories.ready_filing(assignee=principal), by=principal)
+    filing.subject.name = name
+    filing.subject.save(update_fields=["name"])
+    return filing
+
+
+def _xlsx() -> bytes:
+    """The Excel file the export worker writes for the open filings in pre-review."""
+    from filings import dashboard_stats, exports
+
+    out = io.BytesIO()
+    filings = dashboard_stats.open_filings(state="provider_review")
+    exports.write_xlsx(exports.filing_table(filings, name="open-filings"), out)
+    return out.getvalue()
+
+
+def _export(client, fmt: str):
+    url = reverse("filings:dashboard-open") + f"?state=provider_review&format={fmt}"
+    return client.get(url)
+
+
+@pytest.mark.parametrize("name", FORMULAS)
+def test_exports_write_formulas_as_text(principal, manager, name):
+    filing = _open_filing_named(principal, name)
+    client = Client()
+    client.force_login(manager)
+
+    response = _export(client, "csv")
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    cells = lines[1].split(",", 2)
+    assert cells[0] == str(filing.pk)
+    # The apostrophe keeps a spreadsheet from evaluating it; the text itself is kept.
+    assert cells[1].strip('"').startswith("'" + name[:3])
+
+    workbook = load_workbook(io.BytesIO(_xlsx()))
+    cell = workbook.active.cell(row=2, column=2)
+    assert cell.value == name and cell.data_type == "s" and cell.quotePrefix
+
+
+def test_exports_survive_control_characters_already_stored(principal, manager):
+    filing = _open_filing_named(principal, "星河\x01科技\x1b有限\x07公司")
+    client = Client()
+    client.force_login(manager)
+
+    workbook = load_workbook(io.BytesIO(_xlsx()))
+    assert workbook.active.cell(row=2, column=2).value == "星河科技有限公司"
+    csv_lines = b"".join(_export(client, "csv").streaming_content).decode("utf-8-sig").splitlines()
+    assert csv_lines[1] == f"{filing.pk},星河科技有限公司," + csv_lines[1].split(",", 2)[2]
+
+
+@pytest.mark.parametrize(
+    "bad", ["星河\x00科技", "星河\x1b[31m科技", "星河\u2028科技", "星河\n科技", "星河\x85科技"]
+)
+def test_api_refuses_control_characters_in_one_line_fields(api, principal, bad):
+    response = post_json(api(principal), LIST, payload(name=bad))
+    assert response.status_code == 400
+    assert "控制字符" in str(response.json()) or "不能包含" in str(response.json())
+    assert not Filing.objects.exists()
+
+
+def test_api_keeps_line_breaks_where_a_field_allows_them(api, principal):
+    response = post_json(api(principal), LIST, payload(business_scope="软件开发\r\n信息技术咨询"))
+    assert response.status_code == 201, response.json()
+    response = post_json(api(principal), LIST, payload(business_scope="软件\x0c开发"))
+    assert response.status_code in (400, 409)
+
+
+def test_api_refuses_control_characters_in_reasons_and_updates(api, principal, reviewer, filing):
+    filing = transitions.submit_filing(filing, by=principal)
+    body = {"reasons": [{"field": "subject", "reason": "缺少\x00材料"}]}
+    response = post_json(api(reviewer), f"/api/v1/filings/{filing.pk}/transitions/return_to_entry/", body)
+    assert response.status_code == 400
+    filing.refresh_from_db()
+    assert filing.state == "provider_review"
+
+    draft = factories.ready_filing(assignee=principal)
+    current = api(principal).get(detail_url(draft)).json()
+    response = patch_json(
+        api(principal), detail_url(draft), {"version": current["version"], "websites": [{"name": "a\x1bb"}]}
+    )
+    assert response.status_code == 400
+
+
+def test_entry_form_refuses_control_characters(principal, filing):
+    client = Client()
+    client.force_login(principal)
+    url = reverse("filings:edit", args=[filing.pk])
+    response = client.post(url, edit_data(filing, **{"subject-name": "星河\x08科技有限公司"}))
+    assert response.status_code in (200, 400)
+    assert "控制字符" in response.content.decode()
+    filing.subject.refresh_from_db()
+    assert "\x08" not in filing.subject.name
+
+    response = client.post(url, edit_data(filing, **{"subject-business_scope": "软件开发\r\n技术咨询"}))
+    assert response.status_code == 302
+    filing.subject.refresh_from_db()
+    assert filing.subject.business_scope.splitlines() == ["软件开发", "技术咨询"]

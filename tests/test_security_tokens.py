@@ -1,0 +1,119 @@
+"""API tokens: hashed, expiring, shown once, revocable per token and per user; the admin lists digests."""
+
+import base64
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+from accounts.roles import Role
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+LIST = "/api/v1/filings/"
+
+
+def _basic(username: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
+
+
+def _new_token(username: str, password: str = "pass-1234", **body) -> dict:
+    response = APIClient().post(
+        "/api/v1/auth/token/", body, format="json", HTTP_AUTHORIZATION=_basic(username, password)
+    )
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def current_code(user) -> str:
+    from django_otp.oath import totp
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = device or TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    return f"{totp(device.bin_key):06d}"
+
+
+def test_a_token_is_shown_once_and_stored_only_as_a_digest(principal):
+    body = _new_token(principal.username)
+    token = body["token"]
+    stored = AuthToken.objects.get(user=principal)
+    assert len(token) == 64
+    assert token not in (stored.digest, stored.token_key) and token not in str(
+        AuthToken.objects.values().get()
+    )
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get(LIST).status_code == 200
+
+
+def test_a_token_expires(principal):
+    body = _new_token(principal.username)
+    expiry = timezone.datetime.fromisoformat(body["expiry"])
+    assert timedelta(days=29) < expiry - timezone.now() <= timedelta(days=30)
+    AuthToken.objects.filter(user=principal).update(expiry=timezone.now() - timedelta(seconds=1))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {body['token']}")
+    assert client.get(LIST).status_code == 401
+
+
+def test_tokens_are_revoked_one_by_one_or_all_of_a_users(principal, reviewer):
+    first, second, third = (_new_token(principal.username)["token"] for _ in range(3))
+    theirs = _new_token(reviewer.username, otp=current_code(reviewer))["token"]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {first}")
+    assert client.post("/api/v1/auth/token/revoke/").status_code == 204
+    assert client.get(LIST).status_code == 401
+    client.credentials(HTTP_AUTHORIZATION=f"Token {second}")
+    assert client.get(LIST).status_code == 200
+    assert client.post("/api/v1/auth/token/revoke-all/").status_code == 204
+    for token, expected in ((second, 401), (third, 401), (theirs, 200)):
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        assert client.get(LIST).status_code == expected
+
+
+def test_a_wrong_password_gets_no_token_and_counts_towards_the_lockout(settings, principal):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        response = APIClient().post(
+            "/api/v1/auth/token/", HTTP_AUTHORIZATION=_basic(principal.username, "wrong")
+        )
+        assert response.status_code in (401, 429)
+    locked = APIClient().post(
+        "/api/v1/auth/token/", HTTP_AUTHORIZATION=_basic(principal.username, "pass-1234")
+    )
+    assert locked.status_code == 429
+    assert locked.json()["code"] == "locked_out" and "暂停" in locked.json()["detail"]
+    assert not AuthToken.objects.exists()
+
+
+def test_the_admin_shows_digests_and_an_admin_revokes_but_cannot_mint_tokens(principal):
+    token = _new_token(principal.username)["token"]
+    admin = factories.UserFactory(username="role-admin", role=Role.ADMIN)
+    client = Client()
+    client.force_login(admin)
+    listing = client.get(reverse("admin:knox_authtoken_changelist"))
+    assert listing.status_code == 200
+    assert token not in listing.content.decode() and token[:15] not in listing.content.decode()
+    assert client.get(reverse("admin:knox_authtoken_add")).status_code == 403
+    stored = AuthToken.objects.get()
+    response = client.post(reverse("admin:knox_authtoken_delete", args=[stored.pk]), {"post": "yes"})
+    assert response.status_code == 302 and not AuthToken.objects.exists()
+
+
+def test_staff_get_a_token_only_with_their_second_factor(reviewer):
+    url = "/api/v1/auth/token/"
+    auth = {"HTTP_AUTHORIZATION": _basic(reviewer.username, "pass-1234")}
+    code = current_code(reviewer)
+    assert APIClient().post(url, **auth).status_code == 403
+    wrong = "000000" if code != "000000" else "111111"
+    response = APIClient().post(url, {"otp": wrong}, format="json", **auth)
+    assert response.status_code == 403 and "验证码" in response.json()["detail"]
+    assert not AuthToken.objects.exists()
+    # A wrong code makes the device wait before the next try (django-otp's throttling).
+    assert APIClient().post(url, {"otp": code}, format="json", **auth).status_code == 403
+    TOTPDevice.objects.get(user=reviewer).throttle_reset()
+    assert APIClient().post(url, {"otp": code}, format="json", **auth).status_code == 200
