@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, F, Max, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -199,16 +200,37 @@ def _notify(
     transaction.on_commit(lambda: notifications.queue_alert_delivery(alert_ids))
 
 
-def threshold_candidates(threshold: AlertThreshold, *, lower: datetime | None, now: datetime) -> QuerySet:
-    """Return the open deadlines whose threshold moment lies in (lower, now] and has no alert yet.
+def _after_key(key: tuple[datetime, int]) -> RawSQL:
+    """Return the condition (due_at, id) > key: a row comparison, which PostgreSQL reads as one
+    range of the (kind, due_at, id) index even where thousands of deadlines share a due time."""
+    table = connection.ops.quote_name(Deadline._meta.db_table)
+    return RawSQL(f"({table}.due_at, {table}.id) > (%s, %s)", key, output_field=BooleanField())
 
-    A range on the partial index of open deadlines' due times, so the cost follows the number due."""
-    return (
-        Deadline.objects.filter(closed_at__isnull=True, kind=threshold.deadline_kind)
-        .filter(_due_range(threshold, lower, now))
-        .exclude(_existing_alert(threshold))
-        .order_by("due_at", "id")
+
+def due_batch(
+    threshold: AlertThreshold,
+    *,
+    lower: datetime | None,
+    now: datetime,
+    after: tuple[datetime, int] | None = None,
+    deadline_ids: list[int] | None = None,
+) -> QuerySet:
+    """Return the open deadlines whose threshold moment lies in (lower, now], after the key `after`
+    (due_at, id), nearest first, each marked `alerted` when its alert exists already.
+
+    A range on the index of one kind's open deadlines by (due_at, id), so a batch costs what it
+    returns. The alert check is a per-row probe of the alert's unique key in the select list, not
+    an anti-join: PostgreSQL cannot turn it into a join, so its plan does not hang on what the
+    statistics say about the alert table (stale after a burst, they once made the anti-join a
+    nested loop over every alert for every deadline)."""
+    rows = Deadline.objects.filter(closed_at__isnull=True, kind=threshold.deadline_kind).filter(
+        _due_range(threshold, lower, now)
     )
+    if after is not None:
+        rows = rows.filter(_after_key(after))
+    if deadline_ids is not None:
+        rows = rows.filter(pk__in=deadline_ids)
+    return rows.annotate(alerted=_existing_alert(threshold)).order_by("due_at", "id")
 
 
 def _raise_threshold(
@@ -220,41 +242,70 @@ def _raise_threshold(
     managers: list[int],
     result: ScanResult,
 ) -> bool:
-    """Raise the threshold's alerts in committed batches; return False when some candidates were
-    left because another transaction held them locked."""
-    candidates = threshold_candidates(threshold, lower=lower, now=now)
-    if deadline_ids is not None:
-        candidates = candidates.filter(pk__in=deadline_ids)
-    not_yet: set[int] = set()
+    """Raise the threshold's alerts, a committed batch at a time; return False when some were left
+    because another transaction held their deadlines locked."""
+    size = _batch_size()
+    after = None
+    complete = True
     while True:
-        with transaction.atomic():
-            pending = candidates.exclude(pk__in=not_yet) if not_yet else candidates
-            batch = list(
-                pending.select_for_update(skip_locked=True, of=("self",)).annotate(
-                    # Read with the deadline, so notifying needs no second look at the filings.
-                    filing_assignee_id=F("filing__assignee_id"),
-                    filing_reviewer_id=F("filing__reviewer_id"),
-                )[: _batch_size()]
+        # Read without locks: most rows of the window (it reaches back an hour) are alerted already.
+        batch = list(
+            due_batch(threshold, lower=lower, now=now, after=after, deadline_ids=deadline_ids).values_list(
+                "pk", "due_at", "alerted"
+            )[:size]
+        )
+        if not batch:
+            return complete
+        last_pk, last_due_at, _ = batch[-1]
+        after = (last_due_at, last_pk)
+        wanted = [pk for pk, due_at, alerted in batch if not alerted]
+        if wanted:
+            complete &= _raise_batch(threshold, wanted, now=now, managers=managers, result=result)
+        if len(batch) < size:
+            return complete
+
+
+def _raise_batch(
+    threshold: AlertThreshold,
+    deadline_ids: list[int],
+    *,
+    now: datetime,
+    managers: list[int],
+    result: ScanResult,
+) -> bool:
+    """Lock these deadlines (skipping any held elsewhere), raise their alerts and notify, in one
+    short transaction; return False when some were skipped."""
+    with transaction.atomic():
+        locked = list(
+            Deadline.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk__in=deadline_ids, closed_at__isnull=True)
+            .annotate(
+                # Checked again under the lock: a concurrent scan may have raised it since.
+                alerted=_existing_alert(threshold),
+                # Read with the deadline, so notifying needs no second look at the filings.
+                filing_assignee_id=F("filing__assignee_id"),
+                filing_reviewer_id=F("filing__reviewer_id"),
             )
-            if not batch:
-                break
-            people = {d.filing_id: (d.filing_assignee_id, d.filing_reviewer_id) for d in batch}
-            alerts = []
-            for deadline in batch:
-                moment = threshold_moment(threshold, deadline.due_at)
-                # The index range is exact; this only guards against a deadline moved meanwhile.
-                if moment <= now:
-                    alerts.append(_new_alert(deadline, threshold, now=now, moment=moment))
-                else:
-                    not_yet.add(deadline.pk)
-            created = _insert_alerts(alerts)
-            _notify(created, managers=managers, people=people)
-        result.raised += len(created)
-        result.alert_ids.extend(a.pk for a in created)
-        if len(batch) < _batch_size():
-            break
-    remaining = candidates.exclude(pk__in=not_yet) if not_yet else candidates
-    return not remaining.exists()
+            .order_by("pk")
+        )
+        people = {d.filing_id: (d.filing_assignee_id, d.filing_reviewer_id) for d in locked}
+        alerts = []
+        for deadline in locked:
+            moment = threshold_moment(threshold, deadline.due_at)
+            # The index range is exact; this only guards against a deadline moved meanwhile.
+            if not deadline.alerted and moment <= now:
+                alerts.append(_new_alert(deadline, threshold, now=now, moment=moment))
+        created = _insert_alerts(alerts)
+        _notify(created, managers=managers, people=people)
+    result.raised += len(created)
+    result.alert_ids.extend(a.pk for a in created)
+    # A deadline closed meanwhile needs nothing; one locked elsewhere is looked at by the next scan.
+    return (
+        len(locked) == len(deadline_ids)
+        or not Deadline.objects.filter(
+            pk__in=set(deadline_ids) - {d.pk for d in locked}, closed_at__isnull=True
+        ).exists()
+    )
 
 
 def _raise_repeats(*, now: datetime, managers: list[int], result: ScanResult) -> None:
