@@ -256,8 +256,7 @@ def _raise_threshold(
         )
         if not batch:
             return complete
-        last_pk, last_due_at, _ = batch[-1]
-        after = (last_due_at, last_pk)
+        after = (batch[-1][1], batch[-1][0])  # (due_at, id) of the last row
         wanted = [pk for pk, due_at, alerted in batch if not alerted]
         if wanted:
             complete &= _raise_batch(threshold, wanted, now=now, managers=managers, result=result)
@@ -346,51 +345,62 @@ def _raise_repeats(*, now: datetime, managers: list[int], result: ScanResult) ->
 
 
 def expire_sms_windows(*, now: datetime, managers: list[int], result: ScanResult) -> None:
-    """Send every filing whose SMS window has passed back to entry, with its timeout alert."""
+    """Send every filing whose SMS window has passed back to entry, with its timeout alert.
+
+    The passed windows are walked in batches through the index of open deadlines by (kind, due_at,
+    id); each filing is then locked, expired and alerted in a transaction of its own, so a backlog
+    of thousands never keeps one filing locked for longer than its own transition. A filing locked
+    elsewhere is left to the next scan (its window stays open and past due)."""
     threshold = AlertThreshold.objects.filter(
         deadline_kind=SMS_TIMEOUT_THRESHOLD[0], code=SMS_TIMEOUT_THRESHOLD[1], active=True
     ).first()
-    tried: set[int] = set()
+    passed = Deadline.objects.filter(kind=Kind.SMS_WINDOW, closed_at__isnull=True, due_at__lte=now)
+    size = _batch_size()
+    after = None
     while True:
-        with transaction.atomic():
-            # Driven by the open SMS windows past due (an index range), not by the filings table:
-            # their filing ids are read first, so the filings are then found by primary key (as a
-            # subquery PostgreSQL joined it against every filing in SMS verification).
-            passed = set(
-                Deadline.objects.filter(
-                    kind=Kind.SMS_WINDOW, closed_at__isnull=True, due_at__lte=now
-                ).values_list("filing_id", flat=True)
-            )
-            passed -= tried
-            if not passed:
-                return
-            due = (
-                Filing.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(pk__in=sorted(passed), state=State.SMS_VERIFICATION)
-                .order_by("pk")[: _batch_size()]
-            )
-            batch = list(due)
-            if not batch:
-                return
-            for filing in batch:
-                tried.add(filing.pk)
-                deadline = Deadline.objects.get(
-                    filing=filing, stage_visit=filing.stage_visit, kind=Kind.SMS_WINDOW
-                )
-                try:
-                    with transaction.atomic():
-                        transitions.expire_sms_window(filing, now=now)
-                        created = []
-                        if threshold is not None:
-                            created = _insert_alerts(
-                                [_new_alert(deadline, threshold, now=now, moment=deadline.due_at)]
-                            )
-                            _notify(created, managers=managers)
-                except BeianError:
-                    continue  # Someone moved the filing on first (e.g. the last verifier confirmed).
-                result.expired += 1
-                result.raised += len(created)
-                result.alert_ids.extend(a.pk for a in created)
+        windows = passed.filter(_after_key(after)) if after is not None else passed
+        batch = list(windows.order_by("due_at", "id").values_list("pk", "due_at", "filing_id")[:size])
+        if not batch:
+            return
+        after = (batch[-1][1], batch[-1][0])  # (due_at, id) of the last row
+        for deadline_pk, _due_at, filing_pk in batch:
+            _expire_sms_window(filing_pk, deadline_pk, threshold, now=now, managers=managers, result=result)
+        if len(batch) < size:
+            return
+
+
+def _expire_sms_window(
+    filing_pk: int,
+    deadline_pk: int,
+    threshold: AlertThreshold | None,
+    *,
+    now: datetime,
+    managers: list[int],
+    result: ScanResult,
+) -> None:
+    with transaction.atomic():
+        filing = (
+            Filing.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk=filing_pk, state=State.SMS_VERIFICATION)
+            .first()
+        )
+        deadline = Deadline.objects.filter(pk=deadline_pk, closed_at__isnull=True).first()
+        if filing is None or deadline is None or deadline.stage_visit != filing.stage_visit:
+            return  # Locked elsewhere (the next scan retries), or already moved on.
+        try:
+            with transaction.atomic():
+                transitions.expire_sms_window(filing, now=now)
+                created = []
+                if threshold is not None:
+                    created = _insert_alerts(
+                        [_new_alert(deadline, threshold, now=now, moment=deadline.due_at)]
+                    )
+                    _notify(created, managers=managers)
+        except BeianError:
+            return  # Someone moved the filing on first (e.g. the last verifier confirmed).
+    result.expired += 1
+    result.raised += len(created)
+    result.alert_ids.extend(a.pk for a in created)
 
 
 def scan_deadlines(*, now: datetime | None = None, deadline_ids: list[int] | None = None) -> ScanResult:
