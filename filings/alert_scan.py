@@ -11,7 +11,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from filings import notifications, workdays
+from filings import bulk_rows, notifications, workdays
 from filings.exceptions import BeianError
 from filings.models import Alert, AlertScan, AlertThreshold, Deadline, Filing, Notification
 from filings.services import transitions
@@ -133,10 +133,67 @@ def _new_alert(
     )
 
 
+# The columns a new alert is inserted with (the others start empty).
+ALERT_COLUMNS = (
+    "filing",
+    "deadline",
+    "threshold",
+    "stage",
+    "stage_visit",
+    "kind",
+    "occurrence",
+    "severity",
+    "escalated",
+    "due_at",
+    "deadline_at",
+    "provisional",
+    "raised_at",
+    "repeat_due_at",
+    "withdrawn_reason",
+)
+
+
 def _insert_alerts(alerts: list[Alert]) -> list[Alert]:
     """Insert alerts, leaving out any another scanner committed meanwhile (the unique constraint decides)."""
     if not alerts:
         return []
+    if connection.vendor == "postgresql":
+        inserted = bulk_rows.insert_new(
+            Alert,
+            ALERT_COLUMNS,
+            [
+                (
+                    a.filing_id,
+                    a.deadline_id,
+                    a.threshold_id,
+                    a.stage,
+                    a.stage_visit,
+                    a.kind,
+                    a.occurrence,
+                    a.severity,
+                    a.escalated,
+                    a.due_at,
+                    a.deadline_at,
+                    a.provisional,
+                    a.raised_at,
+                    a.repeat_due_at,
+                    "",
+                )
+                for a in alerts
+            ],
+            returning=("id", "deadline", "threshold", "occurrence"),
+        )
+        keys = {
+            (deadline_id, threshold_id, occurrence): pk
+            for pk, deadline_id, threshold_id, occurrence in inserted
+        }
+        created = []
+        for alert in alerts:
+            alert.pk = keys.get((alert.deadline_id, alert.threshold_id, alert.occurrence))
+            if alert.pk is not None:
+                alert._state.adding, alert._state.db = False, connection.alias
+                created.append(alert)
+        return created
     try:
         with transaction.atomic():
             created = Alert.objects.bulk_create(alerts)
@@ -185,7 +242,8 @@ def _notify(
                 pk__in={a.filing_id for a in alerts}
             ).values_list("pk", "assignee_id", "reviewer_id")
         }
-    rows: dict[tuple[int, int], Notification] = {}
+    created_at = timezone.now()
+    rows: dict[tuple[int, int], tuple] = {}
     for alert in alerts:
         assignee_id, reviewer_id = people[alert.filing_id]
         recipients = [(assignee_id, Notification.Reason.ASSIGNEE)]
@@ -194,8 +252,18 @@ def _notify(
         if alert.escalated:
             recipients.extend((pk, Notification.Reason.MANAGER) for pk in managers)
         for user_id, reason in recipients:
-            rows.setdefault((alert.pk, user_id), Notification(alert=alert, user_id=user_id, reason=reason))
-    Notification.objects.bulk_create(rows.values(), ignore_conflicts=True)
+            rows.setdefault((alert.pk, user_id), (alert.pk, user_id, str(reason), created_at))
+    if connection.vendor == "postgresql":
+        columns = ("alert", "user", "reason", "created_at")
+        bulk_rows.insert_new(Notification, columns, list(rows.values()), returning=("id",))
+    else:
+        Notification.objects.bulk_create(
+            [
+                Notification(alert_id=alert_id, user_id=user_id, reason=reason, created_at=at)
+                for alert_id, user_id, reason, at in rows.values()
+            ],
+            ignore_conflicts=True,
+        )
     alert_ids = [a.pk for a in alerts]
     transaction.on_commit(lambda: notifications.queue_alert_delivery(alert_ids))
 
@@ -359,45 +427,41 @@ def expire_sms_windows(*, now: datetime, managers: list[int], result: ScanResult
     after = None
     while True:
         windows = passed.filter(_after_key(after)) if after is not None else passed
-        batch = list(windows.order_by("due_at", "id").values_list("pk", "due_at", "filing_id")[:size])
+        batch = list(windows.order_by("due_at", "id")[:size])
         if not batch:
             return
-        after = (batch[-1][1], batch[-1][0])  # (due_at, id) of the last row
-        for deadline_pk, _due_at, filing_pk in batch:
-            _expire_sms_window(filing_pk, deadline_pk, threshold, now=now, managers=managers, result=result)
+        after = (batch[-1].due_at, batch[-1].pk)
+        for window in batch:
+            _expire_sms_window(window, threshold, now=now, managers=managers, result=result)
         if len(batch) < size:
             return
 
 
 def _expire_sms_window(
-    filing_pk: int,
-    deadline_pk: int,
+    window: Deadline,
     threshold: AlertThreshold | None,
     *,
     now: datetime,
     managers: list[int],
     result: ScanResult,
 ) -> None:
-    with transaction.atomic():
-        filing = (
-            Filing.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(pk=filing_pk, state=State.SMS_VERIFICATION)
-            .first()
-        )
-        deadline = Deadline.objects.filter(pk=deadline_pk, closed_at__isnull=True).first()
-        if filing is None or deadline is None or deadline.stage_visit != filing.stage_visit:
-            return  # Locked elsewhere (the next scan retries), or already moved on.
-        try:
-            with transaction.atomic():
-                transitions.expire_sms_window(filing, now=now)
-                created = []
-                if threshold is not None:
-                    created = _insert_alerts(
-                        [_new_alert(deadline, threshold, now=now, moment=deadline.due_at)]
-                    )
-                    _notify(created, managers=managers)
-        except BeianError:
-            return  # Someone moved the filing on first (e.g. the last verifier confirmed).
+    try:
+        with transaction.atomic():
+            filing = (
+                Filing.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(pk=window.filing_id, state=State.SMS_VERIFICATION, stage_visit=window.stage_visit)
+                .first()
+            )
+            if filing is None:
+                return  # Locked elsewhere (the next scan retries), or moved on already.
+            expired = transitions.expire_sms_window(filing, now=now)
+            created = []
+            if threshold is not None:
+                created = _insert_alerts([_new_alert(window, threshold, now=now, moment=window.due_at)])
+                people = {expired.pk: (expired.assignee_id, expired.reviewer_id)}
+                _notify(created, managers=managers, people=people)
+    except BeianError:
+        return  # Someone moved the filing on first (e.g. the last verifier confirmed).
     result.expired += 1
     result.raised += len(created)
     result.alert_ids.extend(a.pk for a in created)
