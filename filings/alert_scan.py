@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import BooleanField, Exists, F, Max, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Max, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -92,19 +92,6 @@ def _due_range(threshold: AlertThreshold, lower: datetime | None, now: datetime)
 
 def _watermark() -> datetime | None:
     return AlertScan.objects.aggregate(until=Max("scanned_until"))["until"]
-
-
-def _existing_alert(threshold: AlertThreshold, occurrence: int = 0) -> Exists:
-    return Exists(
-        Alert.objects.filter(
-            filing_id=OuterRef("filing_id"),
-            stage_visit=OuterRef("stage_visit"),
-            kind=OuterRef("kind"),
-            threshold=threshold,
-            occurrence=occurrence,
-            withdrawn_at__isnull=True,
-        )
-    )
 
 
 def _new_alert(
@@ -194,6 +181,12 @@ def _insert_alerts(alerts: list[Alert]) -> list[Alert]:
                 alert._state.adding, alert._state.db = False, connection.alias
                 created.append(alert)
         return created
+    existing = set(
+        Alert.objects.filter(
+            deadline_id__in={a.deadline_id for a in alerts}, withdrawn_at__isnull=True
+        ).values_list("deadline_id", "threshold_id", "occurrence")
+    )
+    alerts = [a for a in alerts if (a.deadline_id, a.threshold_id, a.occurrence) not in existing]
     try:
         with transaction.atomic():
             created = Alert.objects.bulk_create(alerts)
@@ -238,9 +231,9 @@ def _notify(
     if people is None:
         people = {
             pk: (assignee_id, reviewer_id)
-            for pk, assignee_id, reviewer_id in Filing.objects.filter(
-                pk__in={a.filing_id for a in alerts}
-            ).values_list("pk", "assignee_id", "reviewer_id")
+            for pk, assignee_id, reviewer_id in Filing.objects.filter(pk__in={a.filing_id for a in alerts})
+            .order_by()
+            .values_list("pk", "assignee_id", "reviewer_id")
         }
     created_at = timezone.now()
     rows: dict[tuple[int, int], tuple] = {}
@@ -284,13 +277,8 @@ def due_batch(
     deadline_ids: list[int] | None = None,
 ) -> QuerySet:
     """Return the open deadlines whose threshold moment lies in (lower, now], after the key `after`
-    (due_at, id), nearest first, each marked `alerted` when its alert exists already.
-
-    A range on the index of one kind's open deadlines by (due_at, id), so a batch costs what it
-    returns. The alert check is a per-row probe of the alert's unique key in the select list, not
-    an anti-join: PostgreSQL cannot turn it into a join, so its plan does not hang on what the
-    statistics say about the alert table (stale after a burst, they once made the anti-join a
-    nested loop over every alert for every deadline)."""
+    (due_at, id), nearest first: a range of the index of one kind's open deadlines by (due_at, id),
+    so a batch costs what it returns."""
     rows = Deadline.objects.filter(closed_at__isnull=True, kind=threshold.deadline_kind).filter(
         _due_range(threshold, lower, now)
     )
@@ -298,7 +286,7 @@ def due_batch(
         rows = rows.filter(_after_key(after))
     if deadline_ids is not None:
         rows = rows.filter(pk__in=deadline_ids)
-    return rows.annotate(alerted=_existing_alert(threshold)).order_by("due_at", "id")
+    return rows.order_by("due_at", "id")
 
 
 def _raise_threshold(
@@ -311,23 +299,29 @@ def _raise_threshold(
     result: ScanResult,
 ) -> bool:
     """Raise the threshold's alerts, a committed batch at a time; return False when some were left
-    because another transaction held their deadlines locked."""
+    because another transaction held their deadlines locked.
+
+    Whether an alert exists already is not asked of the alert table: each batch's alerts are
+    inserted with ON CONFLICT DO NOTHING and the unique constraint leaves out those that exist.
+    A probe or anti-join against the alert table would be planned from its statistics, which are
+    stale exactly when it matters (after a burst, PostgreSQL once turned the anti-join into a
+    nested loop over every alert for every deadline); the insert's check is an index probe that
+    no plan decides."""
     size = _batch_size()
     after = None
     complete = True
     while True:
-        # Read without locks: most rows of the window (it reaches back an hour) are alerted already.
         batch = list(
             due_batch(threshold, lower=lower, now=now, after=after, deadline_ids=deadline_ids).values_list(
-                "pk", "due_at", "alerted"
+                "due_at", "pk"
             )[:size]
         )
         if not batch:
             return complete
-        after = (batch[-1][1], batch[-1][0])  # (due_at, id) of the last row
-        wanted = [pk for pk, due_at, alerted in batch if not alerted]
-        if wanted:
-            complete &= _raise_batch(threshold, wanted, now=now, managers=managers, result=result)
+        after = batch[-1]
+        complete &= _raise_batch(
+            threshold, [pk for _due_at, pk in batch], now=now, managers=managers, result=result
+        )
         if len(batch) < size:
             return complete
 
@@ -343,27 +337,20 @@ def _raise_batch(
     """Lock these deadlines (skipping any held elsewhere), raise their alerts and notify, in one
     short transaction; return False when some were skipped."""
     with transaction.atomic():
+        # By primary key, one table: a plan no statistics can change.
         locked = list(
-            Deadline.objects.select_for_update(skip_locked=True, of=("self",))
+            Deadline.objects.select_for_update(skip_locked=True)
             .filter(pk__in=deadline_ids, closed_at__isnull=True)
-            .annotate(
-                # Checked again under the lock: a concurrent scan may have raised it since.
-                alerted=_existing_alert(threshold),
-                # Read with the deadline, so notifying needs no second look at the filings.
-                filing_assignee_id=F("filing__assignee_id"),
-                filing_reviewer_id=F("filing__reviewer_id"),
-            )
-            .order_by("pk")
+            .order_by()
         )
-        people = {d.filing_id: (d.filing_assignee_id, d.filing_reviewer_id) for d in locked}
         alerts = []
         for deadline in locked:
             moment = threshold_moment(threshold, deadline.due_at)
             # The index range is exact; this only guards against a deadline moved meanwhile.
-            if not deadline.alerted and moment <= now:
+            if moment <= now:
                 alerts.append(_new_alert(deadline, threshold, now=now, moment=moment))
         created = _insert_alerts(alerts)
-        _notify(created, managers=managers, people=people)
+        _notify(created, managers=managers)
     result.raised += len(created)
     result.alert_ids.extend(a.pk for a in created)
     # A deadline closed meanwhile needs nothing; one locked elsewhere is looked at by the next scan.
@@ -377,19 +364,27 @@ def _raise_batch(
 
 def _raise_repeats(*, now: datetime, managers: list[int], result: ScanResult) -> None:
     """Repeat breaches still open (daily by default); one repeat per scan however long the gap."""
+    thresholds = AlertThreshold.objects.in_bulk()
+    size = _batch_size()
     while True:
         with transaction.atomic():
+            # Each batch leaves the index of due repeats (repeat_due_at is cleared), so the next
+            # one starts where this one ended.
             batch = list(
-                Alert.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("deadline", "threshold")
+                Alert.objects.select_for_update(skip_locked=True)
                 .filter(repeat_due_at__lte=now)
-                .order_by("repeat_due_at", "id")[: _batch_size()]
+                .order_by("repeat_due_at", "id")
+                .only("filing_id", "deadline_id", "threshold_id", "occurrence", "due_at", "withdrawn_at")[
+                    :size
+                ]
             )
             if not batch:
                 return
+            # Their deadlines by primary key, apart: one table a query, so no join order to get wrong.
+            deadlines = Deadline.objects.in_bulk({a.deadline_id for a in batch})
             repeats = []
             for previous in batch:
-                threshold, deadline = previous.threshold, previous.deadline
+                threshold, deadline = thresholds[previous.threshold_id], deadlines[previous.deadline_id]
                 if (
                     previous.withdrawn_at is None
                     and deadline.closed_at is None
@@ -402,13 +397,12 @@ def _raise_repeats(*, now: datetime, managers: list[int], result: ScanResult) ->
                         repeat = _new_alert(deadline, threshold, now=now, moment=first, occurrence=occurrence)
                         repeat.due_at = first + threshold.repeat_every * occurrence
                         repeats.append(repeat)
-                previous.repeat_due_at = None
-            Alert.objects.bulk_update(batch, ["repeat_due_at"])
+            Alert.objects.filter(pk__in=[previous.pk for previous in batch]).update(repeat_due_at=None)
             created = _insert_alerts(repeats)
             _notify(created, managers=managers)
         result.repeated += len(created)
         result.alert_ids.extend(a.pk for a in created)
-        if len(batch) < _batch_size():
+        if len(batch) < size:
             return
 
 
