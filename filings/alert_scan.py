@@ -503,6 +503,29 @@ def scan_deadlines(*, now: datetime | None = None, deadline_ids: list[int] | Non
     return result
 
 
+# The PostgreSQL advisory lock held by the worker's scan (an arbitrary key of this application's).
+SCAN_LOCK_KEY = 0x42656961  # "Beia"
+
+
+def scan_unless_running(*, now: datetime | None = None) -> ScanResult | None:
+    """Run a scan unless another worker is running one (then return None).
+
+    The scheduler starts a scan every minute; one that clears a backlog takes minutes, and a
+    second scan beside it would walk the same deadlines again for nothing on the same two cores.
+    A session-level advisory lock lets the later ones return at once; it goes with the connection
+    if the worker dies."""
+    if connection.vendor != "postgresql":
+        return scan_deadlines(now=now)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [SCAN_LOCK_KEY])
+        if not cursor.fetchone()[0]:
+            return None
+        try:
+            return scan_deadlines(now=now)
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [SCAN_LOCK_KEY])
+
+
 def catch_up(*, now: datetime | None = None, rounds: int = 5) -> ScanResult:
     """Scan until a scan leaves nothing behind (a freshly seeded database, a worker back from an
     outage); return the sum of the scans. One scan already clears any backlog in bounded batches;

@@ -1,16 +1,18 @@
 """The alert scan with a backlog: keyset batches, each alert raised once, an interrupted scan resumed,
 a database with no watermark caught up, and a query count that follows batches, not rows."""
 
+import threading
 from datetime import datetime, timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from filings import alert_scan, workdays
 from filings.models import Alert, AlertScan, Deadline, Filing, Notification
 from filings.services import transitions
 from filings.states import State
+from filings.tasks import scan_deadlines_task
 from tests import factories
 
 SHANGHAI = workdays.SHANGHAI
@@ -165,3 +167,31 @@ def test_passed_sms_windows_expire_across_batches_each_in_its_own_transaction(se
     timeouts = Alert.objects.filter(kind=Deadline.Kind.SMS_WINDOW, threshold__code="expired")
     assert sorted(timeouts.values_list("filing_id", flat=True)) == sorted(f.pk for f in filings)
     assert alert_scan.scan_deadlines(now=latest.due_at + timedelta(minutes=2)).expired == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_scan_task_returns_at_once_while_another_workers_scan_runs():
+    stale_deadlines(range(10, 15))
+    holding, release = threading.Event(), threading.Event()
+
+    def another_worker_scanning():
+        try:
+            with connections["default"].cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_lock(%s)", [alert_scan.SCAN_LOCK_KEY])
+                holding.set()
+                release.wait(timeout=30)
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [alert_scan.SCAN_LOCK_KEY])
+        finally:
+            connections["default"].close()
+
+    worker = threading.Thread(target=another_worker_scanning)
+    worker.start()
+    assert holding.wait(timeout=10)
+    try:
+        assert scan_deadlines_task(now=NOW.isoformat())["skipped"]
+        assert not Alert.objects.exists()
+    finally:
+        release.set()
+        worker.join(timeout=10)
+    assert scan_deadlines_task(now=NOW.isoformat())["raised"] == 5 * STALE_THRESHOLDS
