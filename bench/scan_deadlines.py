@@ -203,14 +203,16 @@ def _explain(now, lower) -> None:
     some = list(alert_scan.due_batch(stale, lower=None, now=now).values_list("pk", "filing_id")[:500])
     plans = {
         "a batch of due deadlines, no watermark (stale entry, 30 days), after a key": (
-            alert_scan.due_batch(stale, lower=None, now=now, after=first).values_list("due_at", "pk")[:500]
+            alert_scan.due_batch(stale, lower=None, now=now, after=first).values_list(
+                "due_at", "pk", "alerted"
+            )[:500]
         ),
         "a batch of due deadlines in the window of the last scan (bureau breach)": alert_scan.due_batch(
             breach, lower=lower, now=now
-        ).values_list("due_at", "pk")[:500],
+        ).values_list("due_at", "pk", "alerted")[:500],
         "a batch of due deadlines in the window of the last scan (5 working days before)": alert_scan.due_batch(
             workday, lower=lower, now=now
-        ).values_list("due_at", "pk")[:500],
+        ).values_list("due_at", "pk", "alerted")[:500],
         "locking a batch's deadlines (skip locked)": Deadline.objects.select_for_update(
             skip_locked=True
         ).filter(pk__in=[pk for pk, _filing in some], closed_at__isnull=True),

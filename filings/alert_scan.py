@@ -5,8 +5,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import IntegrityError, connection, transaction
-from django.db.models import BooleanField, Max, Q, QuerySet
+from django.db.models import BooleanField, Max, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -278,7 +279,8 @@ def due_batch(
 ) -> QuerySet:
     """Return the open deadlines whose threshold moment lies in (lower, now], after the key `after`
     (due_at, id), nearest first: a range of the index of one kind's open deadlines by (due_at, id),
-    so a batch costs what it returns."""
+    so a batch costs what it returns. On PostgreSQL each row carries `alerted`, the thresholds
+    whose first alert it has (see _alerted)."""
     rows = Deadline.objects.filter(closed_at__isnull=True, kind=threshold.deadline_kind).filter(
         _due_range(threshold, lower, now)
     )
@@ -286,7 +288,27 @@ def due_batch(
         rows = rows.filter(_after_key(after))
     if deadline_ids is not None:
         rows = rows.filter(pk__in=deadline_ids)
+    if connection.vendor == "postgresql":
+        rows = rows.annotate(alerted=_alerted())
     return rows.order_by("due_at", "id")
+
+
+def _alerted() -> ArraySubquery:
+    """The thresholds whose first alert the deadline has: ARRAY(SELECT threshold_id FROM alert
+    WHERE deadline_id = deadline.id AND …), run once per row of a batch.
+
+    Planned the same whatever the statistics of the alert table say (stale exactly when it
+    matters: after a burst of alerts, or ANALYZEd while empty). An ARRAY subquery is never made a
+    join or a hashed subplan, as an anti-join or EXISTS may be (PostgreSQL once turned the scan's
+    anti-join into a nested loop over every alert for every deadline; an EXISTS in the select
+    list became a hash of all the threshold's alerts per batch); and with only the deadline to go
+    by, the one index it can use is the deadline's, against a sequential scan per row. The
+    insert's ON CONFLICT still decides races."""
+    return ArraySubquery(
+        Alert.objects.filter(deadline_id=OuterRef("pk"), occurrence=0, withdrawn_at__isnull=True)
+        .order_by()
+        .values("threshold_id")
+    )
 
 
 def _raise_threshold(
@@ -299,29 +321,24 @@ def _raise_threshold(
     result: ScanResult,
 ) -> bool:
     """Raise the threshold's alerts, a committed batch at a time; return False when some were left
-    because another transaction held their deadlines locked.
-
-    Whether an alert exists already is not asked of the alert table: each batch's alerts are
-    inserted with ON CONFLICT DO NOTHING and the unique constraint leaves out those that exist.
-    A probe or anti-join against the alert table would be planned from its statistics, which are
-    stale exactly when it matters (after a burst, PostgreSQL once turned the anti-join into a
-    nested loop over every alert for every deadline); the insert's check is an index probe that
-    no plan decides."""
+    because another transaction held their deadlines locked."""
     size = _batch_size()
     after = None
     complete = True
+    fields = ("due_at", "pk", "alerted") if connection.vendor == "postgresql" else ("due_at", "pk")
     while True:
+        # Read without locks: the window reaches back an hour, so most rows are alerted already.
         batch = list(
             due_batch(threshold, lower=lower, now=now, after=after, deadline_ids=deadline_ids).values_list(
-                "due_at", "pk"
+                *fields
             )[:size]
         )
         if not batch:
             return complete
-        after = batch[-1]
-        complete &= _raise_batch(
-            threshold, [pk for _due_at, pk in batch], now=now, managers=managers, result=result
-        )
+        after = batch[-1][:2]
+        wanted = [row[1] for row in batch if len(row) < 3 or threshold.pk not in row[2]]
+        if wanted:
+            complete &= _raise_batch(threshold, wanted, now=now, managers=managers, result=result)
         if len(batch) < size:
             return complete
 
