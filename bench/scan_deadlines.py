@@ -224,7 +224,7 @@ def _explain(now, lower) -> None:
         ).order_by("due_at", "id")[:500],
         "breaches to repeat, a batch": Alert.objects.select_for_update(skip_locked=True)
         .filter(repeat_due_at__lte=now)
-        .order_by("repeat_due_at", "id")
+        .order_by("repeat_due_at")
         .only("filing_id", "deadline_id", "threshold_id", "occurrence", "due_at", "withdrawn_at")[:500],
     }
     for title, queryset in plans.items():

@@ -266,7 +266,9 @@ def _after_key(key: tuple[datetime, int]) -> RawSQL:
     """Return the condition (due_at, id) > key: a row comparison, which PostgreSQL reads as one
     range of the (kind, due_at, id) index even where thousands of deadlines share a due time."""
     table = connection.ops.quote_name(Deadline._meta.db_table)
-    return RawSQL(f"({table}.due_at, {table}.id) > (%s, %s)", key, output_field=BooleanField())
+    due_at, pk = key
+    params = (connection.ops.adapt_datetimefield_value(due_at), pk)
+    return RawSQL(f"({table}.due_at, {table}.id) > (%s, %s)", params, output_field=BooleanField())
 
 
 def due_batch(
@@ -386,11 +388,12 @@ def _raise_repeats(*, now: datetime, managers: list[int], result: ScanResult) ->
     while True:
         with transaction.atomic():
             # Each batch leaves the index of due repeats (repeat_due_at is cleared), so the next
-            # one starts where this one ended.
+            # one starts where this one ended. Ordered as that index is, so that with a LIMIT it is
+            # read from its start whatever the statistics guess of how many are due.
             batch = list(
                 Alert.objects.select_for_update(skip_locked=True)
                 .filter(repeat_due_at__lte=now)
-                .order_by("repeat_due_at", "id")
+                .order_by("repeat_due_at")
                 .only("filing_id", "deadline_id", "threshold_id", "occurrence", "due_at", "withdrawn_at")[
                     :size
                 ]

@@ -134,6 +134,7 @@ def test_catch_up_of_a_database_with_no_watermark_raises_every_due_alert_once(se
     assert alert_scan.catch_up(now=NOW).raised == 0
 
 
+@pytest.mark.postgres  # SQLite's bulk inserts are split by its limit on parameters
 @pytest.mark.django_db
 def test_the_number_of_queries_follows_batches_not_due_deadlines(settings):
     settings.BEIAN_ALERT_SCAN_BATCH = 100
