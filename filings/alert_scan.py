@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import IntegrityError, connection, transaction
-from django.db.models import BooleanField, Max, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Case, F, Max, OuterRef, Q, QuerySet, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -296,20 +296,21 @@ def due_batch(
 
 
 def _alerted() -> ArraySubquery:
-    """The thresholds whose first alert the deadline has: ARRAY(SELECT threshold_id FROM alert
-    WHERE deadline_id = deadline.id AND …), run once per row of a batch.
+    """The thresholds whose first alert the deadline has: ARRAY(SELECT CASE WHEN occurrence = 0
+    AND withdrawn_at IS NULL THEN threshold_id END FROM alert WHERE deadline_id = deadline.id),
+    run once per row of a batch.
 
-    Planned the same whatever the statistics of the alert table say (stale exactly when it
-    matters: after a burst of alerts, or ANALYZEd while empty). An ARRAY subquery is never made a
-    join or a hashed subplan, as an anti-join or EXISTS may be (PostgreSQL once turned the scan's
-    anti-join into a nested loop over every alert for every deadline; an EXISTS in the select
-    list became a hash of all the threshold's alerts per batch); and with only the deadline to go
-    by, the one index it can use is the deadline's, against a sequential scan per row. The
-    insert's ON CONFLICT still decides races."""
+    Planned alike whatever the alert table's statistics say (stale exactly when it matters: after
+    a burst of alerts, or ANALYZEd while empty). An ARRAY subquery is never made a join or a hashed
+    subplan, as an anti-join or an EXISTS may be: PostgreSQL once turned the scan's anti-join into
+    a nested loop over every alert for every deadline, and an EXISTS into a hash of all the
+    threshold's alerts per batch. Its only condition is the deadline, so the deadline's index is
+    the one index it can use (with a condition on the occurrence too, the planner, believing the
+    table empty, scanned the whole unique index once per row), against a sequential scan per row
+    that no estimate makes cheaper. The insert's ON CONFLICT still decides races."""
+    first_alert = Case(When(occurrence=0, withdrawn_at__isnull=True, then=F("threshold_id")))
     return ArraySubquery(
-        Alert.objects.filter(deadline_id=OuterRef("pk"), occurrence=0, withdrawn_at__isnull=True)
-        .order_by()
-        .values("threshold_id")
+        Alert.objects.filter(deadline_id=OuterRef("pk")).order_by().values(first=first_alert)
     )
 
 
