@@ -13,10 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from filings import bulk_rows, notifications, workdays
-from filings.exceptions import BeianError
 from filings.models import Alert, AlertScan, AlertThreshold, Deadline, Filing, Notification
-from filings.services import transitions
-from filings.states import State
+from filings.services import sms_expiry
 
 Kind = Deadline.Kind
 
@@ -32,6 +30,8 @@ ANALYZE_AFTER_ALERTS = 1000
 # Reviewers act on these deadlines, so the filing's reviewer hears of them too.
 REVIEWER_KINDS = {Kind.PREREVIEW_TARGET, Kind.PREREVIEW_OVERDUE, Kind.BUREAU_REVIEW}
 SMS_TIMEOUT_THRESHOLD = ("sms_window", "expired")
+# Filings expired together in one transaction (and so locked together while it lasts).
+SMS_EXPIRY_BATCH = 50
 
 
 @dataclass
@@ -430,56 +430,38 @@ def _raise_repeats(*, now: datetime, managers: list[int], result: ScanResult) ->
 def expire_sms_windows(*, now: datetime, managers: list[int], result: ScanResult) -> None:
     """Send every filing whose SMS window has passed back to entry, with its timeout alert.
 
-    The passed windows are walked in batches through the index of open deadlines by (kind, due_at,
-    id); each filing is then locked, expired and alerted in a transaction of its own, so a backlog
-    of thousands never keeps one filing locked for longer than its own transition. A filing locked
-    elsewhere is left to the next scan (its window stays open and past due)."""
+    The passed windows are walked through the index of open deadlines by (kind, due_at, id), a
+    few dozen at a time; each few dozen filings are locked, expired and alerted in one short
+    transaction, so a backlog of thousands never keeps a filing locked for more than a moment.
+    A filing locked elsewhere is left to the next scan (its window stays open and past due)."""
     threshold = AlertThreshold.objects.filter(
         deadline_kind=SMS_TIMEOUT_THRESHOLD[0], code=SMS_TIMEOUT_THRESHOLD[1], active=True
     ).first()
     passed = Deadline.objects.filter(kind=Kind.SMS_WINDOW, closed_at__isnull=True, due_at__lte=now)
-    size = _batch_size()
     after = None
     while True:
         windows = passed.filter(_after_key(after)) if after is not None else passed
-        batch = list(windows.order_by("due_at", "id")[:size])
+        batch = list(windows.order_by("due_at", "id")[:SMS_EXPIRY_BATCH])
         if not batch:
             return
         after = (batch[-1].due_at, batch[-1].pk)
-        for window in batch:
-            _expire_sms_window(window, threshold, now=now, managers=managers, result=result)
-        if len(batch) < size:
-            return
-
-
-def _expire_sms_window(
-    window: Deadline,
-    threshold: AlertThreshold | None,
-    *,
-    now: datetime,
-    managers: list[int],
-    result: ScanResult,
-) -> None:
-    try:
         with transaction.atomic():
-            filing = (
-                Filing.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(pk=window.filing_id, state=State.SMS_VERIFICATION, stage_visit=window.stage_visit)
-                .first()
-            )
-            if filing is None:
-                return  # Locked elsewhere (the next scan retries), or moved on already.
-            expired = transitions.expire_sms_window(filing, now=now)
+            expired = sms_expiry.expire_sms_windows(batch, now=now)
             created = []
             if threshold is not None:
-                created = _insert_alerts([_new_alert(window, threshold, now=now, moment=window.due_at)])
-                people = {expired.pk: (expired.assignee_id, expired.reviewer_id)}
+                created = _insert_alerts(
+                    [
+                        _new_alert(window, threshold, now=now, moment=window.due_at)
+                        for _filing, window in expired
+                    ]
+                )
+                people = {filing.pk: (filing.assignee_id, filing.reviewer_id) for filing, _window in expired}
                 _notify(created, managers=managers, people=people)
-    except BeianError:
-        return  # Someone moved the filing on first (e.g. the last verifier confirmed).
-    result.expired += 1
-    result.raised += len(created)
-    result.alert_ids.extend(a.pk for a in created)
+        result.expired += len(expired)
+        result.raised += len(created)
+        result.alert_ids.extend(a.pk for a in created)
+        if len(batch) < SMS_EXPIRY_BATCH:
+            return
 
 
 def scan_deadlines(*, now: datetime | None = None, deadline_ids: list[int] | None = None) -> ScanResult:

@@ -5,7 +5,7 @@ import threading
 from datetime import datetime, timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from filings import alert_scan, workdays
@@ -151,8 +151,8 @@ def test_the_number_of_queries_follows_batches_not_due_deadlines(settings):
 
 
 @pytest.mark.django_db
-def test_passed_sms_windows_expire_across_batches_each_in_its_own_transaction(settings, principal, reviewer):
-    settings.BEIAN_ALERT_SCAN_BATCH = 2
+def test_passed_sms_windows_expire_across_batches(monkeypatch, principal, reviewer):
+    monkeypatch.setattr(alert_scan, "SMS_EXPIRY_BATCH", 2)
     filings = []
     for _ in range(5):
         filing = transitions.submit_filing(factories.ready_filing(assignee=principal), by=principal)
@@ -196,3 +196,48 @@ def test_the_scan_task_returns_at_once_while_another_workers_scan_runs():
         release.set()
         worker.join(timeout=10)
     assert scan_deadlines_task(now=NOW.isoformat())["raised"] == 5 * STALE_THRESHOLDS
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_filing_locked_elsewhere_keeps_its_sms_window_for_the_next_scan(monkeypatch, principal, reviewer):
+    monkeypatch.setattr(alert_scan, "SMS_EXPIRY_BATCH", 3)
+    filings = [
+        transitions.pass_review(
+            transitions.submit_filing(factories.ready_filing(assignee=principal), by=principal), by=reviewer
+        )
+        for _ in range(4)
+    ]
+    held = filings[1]
+    latest = Deadline.objects.filter(kind=Deadline.Kind.SMS_WINDOW, closed_at__isnull=True).latest("due_at")
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_lock():
+        try:
+            with transaction.atomic():
+                # NO KEY UPDATE: held FOR UPDATE, the filing would also hold up the foreign-key check
+                # of its alerts' insert until released (a moment, for a transition).
+                list(Filing.objects.select_for_update(no_key=True).filter(pk=held.pk))
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connections["default"].close()
+
+    holder = threading.Thread(target=hold_lock)
+    holder.start()
+    assert locked.wait(timeout=10)
+    try:
+        first = alert_scan.scan_deadlines(now=latest.due_at + timedelta(minutes=1))
+    finally:
+        release.set()
+        holder.join(timeout=10)
+    assert first.expired == 3
+    states = dict(Filing.objects.filter(pk__in=[f.pk for f in filings]).values_list("pk", "state"))
+    assert states[held.pk] == State.SMS_VERIFICATION
+    assert sorted(pk for pk, state in states.items() if state == State.ENTRY) == sorted(
+        f.pk for f in filings if f.pk != held.pk
+    )
+    second = alert_scan.scan_deadlines(now=latest.due_at + timedelta(minutes=2))
+    assert second.expired == 1
+    assert Filing.objects.get(pk=held.pk).state == State.ENTRY
+    assert Alert.objects.filter(kind=Deadline.Kind.SMS_WINDOW, threshold__code="expired").count() == 4
