@@ -22,9 +22,9 @@ Kind = Deadline.Kind
 # between machines and rows committed by transactions that started before that scan.
 SCAN_LOOKBACK = timedelta(hours=1)
 # A burst of new alerts (a backlog after an outage, a holiday's worth of deadlines) leaves
-# PostgreSQL's row estimates for the alert table far behind until autovacuum next analyzes it; the
-# "no alert yet" anti-joins then compare every candidate with every alert of its threshold. A scan
-# that raised this many (a usual minute raises a handful) refreshes them.
+# PostgreSQL's row estimates for the alert table far behind until autovacuum next analyzes it. The
+# scan's own queries do not depend on them (see _alerted); the inbox and the lists of alerts do, so
+# a scan that raised this many (a usual minute raises a handful) refreshes them.
 ANALYZE_AFTER_ALERTS = 1000
 
 # Reviewers act on these deadlines, so the filing's reviewer hears of them too.
@@ -470,7 +470,10 @@ def scan_deadlines(*, now: datetime | None = None, deadline_ids: list[int] | Non
     Safe to run in several workers at once and to rerun after a crash: rows are shared out with
     SKIP LOCKED and the unique constraint keeps each alert single. The window starts an hour
     before the last completed scan, so a scan after an outage catches up on everything that came
-    due meanwhile; `deadline_ids` limits the scan to those deadlines, with no window."""
+    due meanwhile (with no scan recorded, on everything due so far); `deadline_ids` limits the
+    scan to those deadlines, with no window. Each threshold's due deadlines are walked in keyset
+    batches of BEIAN_ALERT_SCAN_BATCH, each committed on its own, so the cost follows what is due
+    and no lock is held for longer than one batch."""
     now = now or timezone.now()
     started = timezone.now()
     result = ScanResult()
