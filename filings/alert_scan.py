@@ -5,16 +5,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Case, F, Max, OuterRef, Q, QuerySet, When
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from filings import notifications, workdays
-from filings.exceptions import BeianError
+from filings import bulk_rows, notifications, workdays
 from filings.models import Alert, AlertScan, AlertThreshold, Deadline, Filing, Notification
-from filings.services import transitions
-from filings.states import State
+from filings.services import sms_expiry
 
 Kind = Deadline.Kind
 
@@ -22,14 +22,16 @@ Kind = Deadline.Kind
 # between machines and rows committed by transactions that started before that scan.
 SCAN_LOOKBACK = timedelta(hours=1)
 # A burst of new alerts (a backlog after an outage, a holiday's worth of deadlines) leaves
-# PostgreSQL's row estimates for the alert table far behind until autovacuum next analyzes it; the
-# "no alert yet" anti-joins then compare every candidate with every alert of its threshold. A scan
-# that raised this many (a usual minute raises a handful) refreshes them.
+# PostgreSQL's row estimates for the alert table far behind until autovacuum next analyzes it. The
+# scan's own queries do not depend on them (see _alerted); the inbox and the lists of alerts do, so
+# a scan that raised this many (a usual minute raises a handful) refreshes them.
 ANALYZE_AFTER_ALERTS = 1000
 
 # Reviewers act on these deadlines, so the filing's reviewer hears of them too.
 REVIEWER_KINDS = {Kind.PREREVIEW_TARGET, Kind.PREREVIEW_OVERDUE, Kind.BUREAU_REVIEW}
 SMS_TIMEOUT_THRESHOLD = ("sms_window", "expired")
+# Filings expired together in one transaction (and so locked together while it lasts).
+SMS_EXPIRY_BATCH = 50
 
 
 @dataclass
@@ -93,19 +95,6 @@ def _watermark() -> datetime | None:
     return AlertScan.objects.aggregate(until=Max("scanned_until"))["until"]
 
 
-def _existing_alert(threshold: AlertThreshold, occurrence: int = 0) -> Exists:
-    return Exists(
-        Alert.objects.filter(
-            filing_id=OuterRef("filing_id"),
-            stage_visit=OuterRef("stage_visit"),
-            kind=OuterRef("kind"),
-            threshold=threshold,
-            occurrence=occurrence,
-            withdrawn_at__isnull=True,
-        )
-    )
-
-
 def _new_alert(
     deadline: Deadline, threshold: AlertThreshold, *, now: datetime, moment: datetime, occurrence: int = 0
 ) -> Alert:
@@ -132,10 +121,73 @@ def _new_alert(
     )
 
 
+# The columns a new alert is inserted with (the others start empty).
+ALERT_COLUMNS = (
+    "filing",
+    "deadline",
+    "threshold",
+    "stage",
+    "stage_visit",
+    "kind",
+    "occurrence",
+    "severity",
+    "escalated",
+    "due_at",
+    "deadline_at",
+    "provisional",
+    "raised_at",
+    "repeat_due_at",
+    "withdrawn_reason",
+)
+
+
 def _insert_alerts(alerts: list[Alert]) -> list[Alert]:
     """Insert alerts, leaving out any another scanner committed meanwhile (the unique constraint decides)."""
     if not alerts:
         return []
+    if connection.vendor == "postgresql":
+        inserted = bulk_rows.insert_new(
+            Alert,
+            ALERT_COLUMNS,
+            [
+                (
+                    a.filing_id,
+                    a.deadline_id,
+                    a.threshold_id,
+                    a.stage,
+                    a.stage_visit,
+                    a.kind,
+                    a.occurrence,
+                    a.severity,
+                    a.escalated,
+                    a.due_at,
+                    a.deadline_at,
+                    a.provisional,
+                    a.raised_at,
+                    a.repeat_due_at,
+                    "",
+                )
+                for a in alerts
+            ],
+            returning=("id", "deadline", "threshold", "occurrence"),
+        )
+        keys = {
+            (deadline_id, threshold_id, occurrence): pk
+            for pk, deadline_id, threshold_id, occurrence in inserted
+        }
+        created = []
+        for alert in alerts:
+            alert.pk = keys.get((alert.deadline_id, alert.threshold_id, alert.occurrence))
+            if alert.pk is not None:
+                alert._state.adding, alert._state.db = False, connection.alias
+                created.append(alert)
+        return created
+    existing = set(
+        Alert.objects.filter(
+            deadline_id__in={a.deadline_id for a in alerts}, withdrawn_at__isnull=True
+        ).values_list("deadline_id", "threshold_id", "occurrence")
+    )
+    alerts = [a for a in alerts if (a.deadline_id, a.threshold_id, a.occurrence) not in existing]
     try:
         with transaction.atomic():
             created = Alert.objects.bulk_create(alerts)
@@ -180,11 +232,12 @@ def _notify(
     if people is None:
         people = {
             pk: (assignee_id, reviewer_id)
-            for pk, assignee_id, reviewer_id in Filing.objects.filter(
-                pk__in={a.filing_id for a in alerts}
-            ).values_list("pk", "assignee_id", "reviewer_id")
+            for pk, assignee_id, reviewer_id in Filing.objects.filter(pk__in={a.filing_id for a in alerts})
+            .order_by()
+            .values_list("pk", "assignee_id", "reviewer_id")
         }
-    rows: dict[tuple[int, int], Notification] = {}
+    created_at = timezone.now()
+    rows: dict[tuple[int, int], tuple] = {}
     for alert in alerts:
         assignee_id, reviewer_id = people[alert.filing_id]
         recipients = [(assignee_id, Notification.Reason.ASSIGNEE)]
@@ -193,21 +246,71 @@ def _notify(
         if alert.escalated:
             recipients.extend((pk, Notification.Reason.MANAGER) for pk in managers)
         for user_id, reason in recipients:
-            rows.setdefault((alert.pk, user_id), Notification(alert=alert, user_id=user_id, reason=reason))
-    Notification.objects.bulk_create(rows.values(), ignore_conflicts=True)
+            rows.setdefault((alert.pk, user_id), (alert.pk, user_id, str(reason), created_at))
+    if connection.vendor == "postgresql":
+        columns = ("alert", "user", "reason", "created_at")
+        bulk_rows.insert_new(Notification, columns, list(rows.values()), returning=("id",))
+    else:
+        Notification.objects.bulk_create(
+            [
+                Notification(alert_id=alert_id, user_id=user_id, reason=reason, created_at=at)
+                for alert_id, user_id, reason, at in rows.values()
+            ],
+            ignore_conflicts=True,
+        )
     alert_ids = [a.pk for a in alerts]
     transaction.on_commit(lambda: notifications.queue_alert_delivery(alert_ids))
 
 
-def threshold_candidates(threshold: AlertThreshold, *, lower: datetime | None, now: datetime) -> QuerySet:
-    """Return the open deadlines whose threshold moment lies in (lower, now] and has no alert yet.
+def _after_key(key: tuple[datetime, int]) -> RawSQL:
+    """Return the condition (due_at, id) > key: a row comparison, which PostgreSQL reads as one
+    range of the (kind, due_at, id) index even where thousands of deadlines share a due time."""
+    table = connection.ops.quote_name(Deadline._meta.db_table)
+    due_at, pk = key
+    params = (connection.ops.adapt_datetimefield_value(due_at), pk)
+    return RawSQL(f"({table}.due_at, {table}.id) > (%s, %s)", params, output_field=BooleanField())
 
-    A range on the partial index of open deadlines' due times, so the cost follows the number due."""
-    return (
-        Deadline.objects.filter(closed_at__isnull=True, kind=threshold.deadline_kind)
-        .filter(_due_range(threshold, lower, now))
-        .exclude(_existing_alert(threshold))
-        .order_by("due_at", "id")
+
+def due_batch(
+    threshold: AlertThreshold,
+    *,
+    lower: datetime | None,
+    now: datetime,
+    after: tuple[datetime, int] | None = None,
+    deadline_ids: list[int] | None = None,
+) -> QuerySet:
+    """Return the open deadlines whose threshold moment lies in (lower, now], after the key `after`
+    (due_at, id), nearest first: a range of the index of one kind's open deadlines by (due_at, id),
+    so a batch costs what it returns. On PostgreSQL each row carries `alerted`, the thresholds
+    whose first alert it has (see _alerted)."""
+    rows = Deadline.objects.filter(closed_at__isnull=True, kind=threshold.deadline_kind).filter(
+        _due_range(threshold, lower, now)
+    )
+    if after is not None:
+        rows = rows.filter(_after_key(after))
+    if deadline_ids is not None:
+        rows = rows.filter(pk__in=deadline_ids)
+    if connection.vendor == "postgresql":
+        rows = rows.annotate(alerted=_alerted())
+    return rows.order_by("due_at", "id")
+
+
+def _alerted() -> ArraySubquery:
+    """The thresholds whose first alert the deadline has: ARRAY(SELECT CASE WHEN occurrence = 0
+    AND withdrawn_at IS NULL THEN threshold_id END FROM alert WHERE deadline_id = deadline.id),
+    run once per row of a batch.
+
+    Planned alike whatever the alert table's statistics say (stale exactly when it matters: after
+    a burst of alerts, or ANALYZEd while empty). An ARRAY subquery is never made a join or a hashed
+    subplan, as an anti-join or an EXISTS may be: PostgreSQL once turned the scan's anti-join into
+    a nested loop over every alert for every deadline, and an EXISTS into a hash of all the
+    threshold's alerts per batch. Its only condition is the deadline, so the deadline's index is
+    the one index it can use (with a condition on the occurrence too, the planner, believing the
+    table empty, scanned the whole unique index once per row), against a sequential scan per row
+    that no estimate makes cheaper. The insert's ON CONFLICT still decides races."""
+    first_alert = Case(When(occurrence=0, withdrawn_at__isnull=True, then=F("threshold_id")))
+    return ArraySubquery(
+        Alert.objects.filter(deadline_id=OuterRef("pk")).order_by().values(first=first_alert)
     )
 
 
@@ -220,58 +323,89 @@ def _raise_threshold(
     managers: list[int],
     result: ScanResult,
 ) -> bool:
-    """Raise the threshold's alerts in committed batches; return False when some candidates were
-    left because another transaction held them locked."""
-    candidates = threshold_candidates(threshold, lower=lower, now=now)
-    if deadline_ids is not None:
-        candidates = candidates.filter(pk__in=deadline_ids)
-    not_yet: set[int] = set()
+    """Raise the threshold's alerts, a committed batch at a time; return False when some were left
+    because another transaction held their deadlines locked."""
+    size = _batch_size()
+    after = None
+    complete = True
+    fields = ("due_at", "pk", "alerted") if connection.vendor == "postgresql" else ("due_at", "pk")
     while True:
-        with transaction.atomic():
-            pending = candidates.exclude(pk__in=not_yet) if not_yet else candidates
-            batch = list(
-                pending.select_for_update(skip_locked=True, of=("self",)).annotate(
-                    # Read with the deadline, so notifying needs no second look at the filings.
-                    filing_assignee_id=F("filing__assignee_id"),
-                    filing_reviewer_id=F("filing__reviewer_id"),
-                )[: _batch_size()]
-            )
-            if not batch:
-                break
-            people = {d.filing_id: (d.filing_assignee_id, d.filing_reviewer_id) for d in batch}
-            alerts = []
-            for deadline in batch:
-                moment = threshold_moment(threshold, deadline.due_at)
-                # The index range is exact; this only guards against a deadline moved meanwhile.
-                if moment <= now:
-                    alerts.append(_new_alert(deadline, threshold, now=now, moment=moment))
-                else:
-                    not_yet.add(deadline.pk)
-            created = _insert_alerts(alerts)
-            _notify(created, managers=managers, people=people)
-        result.raised += len(created)
-        result.alert_ids.extend(a.pk for a in created)
-        if len(batch) < _batch_size():
-            break
-    remaining = candidates.exclude(pk__in=not_yet) if not_yet else candidates
-    return not remaining.exists()
+        # Read without locks: the window reaches back an hour, so most rows are alerted already.
+        batch = list(
+            due_batch(threshold, lower=lower, now=now, after=after, deadline_ids=deadline_ids).values_list(
+                *fields
+            )[:size]
+        )
+        if not batch:
+            return complete
+        after = batch[-1][:2]
+        wanted = [row[1] for row in batch if len(row) < 3 or threshold.pk not in row[2]]
+        if wanted:
+            complete &= _raise_batch(threshold, wanted, now=now, managers=managers, result=result)
+        if len(batch) < size:
+            return complete
+
+
+def _raise_batch(
+    threshold: AlertThreshold,
+    deadline_ids: list[int],
+    *,
+    now: datetime,
+    managers: list[int],
+    result: ScanResult,
+) -> bool:
+    """Lock these deadlines (skipping any held elsewhere), raise their alerts and notify, in one
+    short transaction; return False when some were skipped."""
+    with transaction.atomic():
+        # By primary key, one table: a plan no statistics can change.
+        locked = list(
+            Deadline.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=deadline_ids, closed_at__isnull=True)
+            .order_by()
+        )
+        alerts = []
+        for deadline in locked:
+            moment = threshold_moment(threshold, deadline.due_at)
+            # The index range is exact; this only guards against a deadline moved meanwhile.
+            if moment <= now:
+                alerts.append(_new_alert(deadline, threshold, now=now, moment=moment))
+        created = _insert_alerts(alerts)
+        _notify(created, managers=managers)
+    result.raised += len(created)
+    result.alert_ids.extend(a.pk for a in created)
+    # A deadline closed meanwhile needs nothing; one locked elsewhere is looked at by the next scan.
+    return (
+        len(locked) == len(deadline_ids)
+        or not Deadline.objects.filter(
+            pk__in=set(deadline_ids) - {d.pk for d in locked}, closed_at__isnull=True
+        ).exists()
+    )
 
 
 def _raise_repeats(*, now: datetime, managers: list[int], result: ScanResult) -> None:
     """Repeat breaches still open (daily by default); one repeat per scan however long the gap."""
+    thresholds = AlertThreshold.objects.in_bulk()
+    size = _batch_size()
     while True:
         with transaction.atomic():
+            # Each batch leaves the index of due repeats (repeat_due_at is cleared), so the next
+            # one starts where this one ended. Ordered as that index is, so that with a LIMIT it is
+            # read from its start whatever the statistics guess of how many are due.
             batch = list(
-                Alert.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("deadline", "threshold")
+                Alert.objects.select_for_update(skip_locked=True)
                 .filter(repeat_due_at__lte=now)
-                .order_by("repeat_due_at", "id")[: _batch_size()]
+                .order_by("repeat_due_at")
+                .only("filing_id", "deadline_id", "threshold_id", "occurrence", "due_at", "withdrawn_at")[
+                    :size
+                ]
             )
             if not batch:
                 return
+            # Their deadlines by primary key, apart: one table a query, so no join order to get wrong.
+            deadlines = Deadline.objects.in_bulk({a.deadline_id for a in batch})
             repeats = []
             for previous in batch:
-                threshold, deadline = previous.threshold, previous.deadline
+                threshold, deadline = thresholds[previous.threshold_id], deadlines[previous.deadline_id]
                 if (
                     previous.withdrawn_at is None
                     and deadline.closed_at is None
@@ -284,62 +418,50 @@ def _raise_repeats(*, now: datetime, managers: list[int], result: ScanResult) ->
                         repeat = _new_alert(deadline, threshold, now=now, moment=first, occurrence=occurrence)
                         repeat.due_at = first + threshold.repeat_every * occurrence
                         repeats.append(repeat)
-                previous.repeat_due_at = None
-            Alert.objects.bulk_update(batch, ["repeat_due_at"])
+            Alert.objects.filter(pk__in=[previous.pk for previous in batch]).update(repeat_due_at=None)
             created = _insert_alerts(repeats)
             _notify(created, managers=managers)
         result.repeated += len(created)
         result.alert_ids.extend(a.pk for a in created)
-        if len(batch) < _batch_size():
+        if len(batch) < size:
             return
 
 
 def expire_sms_windows(*, now: datetime, managers: list[int], result: ScanResult) -> None:
-    """Send every filing whose SMS window has passed back to entry, with its timeout alert."""
+    """Send every filing whose SMS window has passed back to entry, with its timeout alert.
+
+    The passed windows are walked through the index of open deadlines by (kind, due_at, id), a
+    few dozen at a time; each few dozen filings are locked, expired and alerted in one short
+    transaction, so a backlog of thousands never keeps a filing locked for more than a moment.
+    A filing locked elsewhere is left to the next scan (its window stays open and past due)."""
     threshold = AlertThreshold.objects.filter(
         deadline_kind=SMS_TIMEOUT_THRESHOLD[0], code=SMS_TIMEOUT_THRESHOLD[1], active=True
     ).first()
-    tried: set[int] = set()
+    passed = Deadline.objects.filter(kind=Kind.SMS_WINDOW, closed_at__isnull=True, due_at__lte=now)
+    after = None
     while True:
+        windows = passed.filter(_after_key(after)) if after is not None else passed
+        batch = list(windows.order_by("due_at", "id")[:SMS_EXPIRY_BATCH])
+        if not batch:
+            return
+        after = (batch[-1].due_at, batch[-1].pk)
         with transaction.atomic():
-            # Driven by the open SMS windows past due (an index range), not by the filings table:
-            # their filing ids are read first, so the filings are then found by primary key (as a
-            # subquery PostgreSQL joined it against every filing in SMS verification).
-            passed = set(
-                Deadline.objects.filter(
-                    kind=Kind.SMS_WINDOW, closed_at__isnull=True, due_at__lte=now
-                ).values_list("filing_id", flat=True)
-            )
-            passed -= tried
-            if not passed:
-                return
-            due = (
-                Filing.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(pk__in=sorted(passed), state=State.SMS_VERIFICATION)
-                .order_by("pk")[: _batch_size()]
-            )
-            batch = list(due)
-            if not batch:
-                return
-            for filing in batch:
-                tried.add(filing.pk)
-                deadline = Deadline.objects.get(
-                    filing=filing, stage_visit=filing.stage_visit, kind=Kind.SMS_WINDOW
+            expired = sms_expiry.expire_sms_windows(batch, now=now)
+            created = []
+            if threshold is not None:
+                created = _insert_alerts(
+                    [
+                        _new_alert(window, threshold, now=now, moment=window.due_at)
+                        for _filing, window in expired
+                    ]
                 )
-                try:
-                    with transaction.atomic():
-                        transitions.expire_sms_window(filing, now=now)
-                        created = []
-                        if threshold is not None:
-                            created = _insert_alerts(
-                                [_new_alert(deadline, threshold, now=now, moment=deadline.due_at)]
-                            )
-                            _notify(created, managers=managers)
-                except BeianError:
-                    continue  # Someone moved the filing on first (e.g. the last verifier confirmed).
-                result.expired += 1
-                result.raised += len(created)
-                result.alert_ids.extend(a.pk for a in created)
+                people = {filing.pk: (filing.assignee_id, filing.reviewer_id) for filing, _window in expired}
+                _notify(created, managers=managers, people=people)
+        result.expired += len(expired)
+        result.raised += len(created)
+        result.alert_ids.extend(a.pk for a in created)
+        if len(batch) < SMS_EXPIRY_BATCH:
+            return
 
 
 def scan_deadlines(*, now: datetime | None = None, deadline_ids: list[int] | None = None) -> ScanResult:
@@ -348,7 +470,10 @@ def scan_deadlines(*, now: datetime | None = None, deadline_ids: list[int] | Non
     Safe to run in several workers at once and to rerun after a crash: rows are shared out with
     SKIP LOCKED and the unique constraint keeps each alert single. The window starts an hour
     before the last completed scan, so a scan after an outage catches up on everything that came
-    due meanwhile; `deadline_ids` limits the scan to those deadlines, with no window."""
+    due meanwhile (with no scan recorded, on everything due so far); `deadline_ids` limits the
+    scan to those deadlines, with no window. Each threshold's due deadlines are walked in keyset
+    batches of BEIAN_ALERT_SCAN_BATCH, each committed on its own, so the cost follows what is due
+    and no lock is held for longer than one batch."""
     now = now or timezone.now()
     started = timezone.now()
     result = ScanResult()
@@ -382,6 +507,46 @@ def scan_deadlines(*, now: datetime | None = None, deadline_ids: list[int] | Non
             expired=result.expired,
         )
     return result
+
+
+# The PostgreSQL advisory lock held by the worker's scan (an arbitrary key of this application's).
+SCAN_LOCK_KEY = 0x42656961  # "Beia"
+
+
+def scan_unless_running(*, now: datetime | None = None) -> ScanResult | None:
+    """Run a scan unless another worker is running one (then return None).
+
+    The scheduler starts a scan every minute; one that clears a backlog takes minutes, and a
+    second scan beside it would walk the same deadlines again for nothing on the same two cores.
+    A session-level advisory lock lets the later ones return at once; it goes with the connection
+    if the worker dies."""
+    if connection.vendor != "postgresql":
+        return scan_deadlines(now=now)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [SCAN_LOCK_KEY])
+        if not cursor.fetchone()[0]:
+            return None
+        try:
+            return scan_deadlines(now=now)
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [SCAN_LOCK_KEY])
+
+
+def catch_up(*, now: datetime | None = None, rounds: int = 5) -> ScanResult:
+    """Scan until a scan leaves nothing behind (a freshly seeded database, a worker back from an
+    outage); return the sum of the scans. One scan already clears any backlog in bounded batches;
+    further rounds only pick up rows another transaction held locked meanwhile."""
+    total = ScanResult(complete=False)
+    for _round in range(rounds):
+        result = scan_deadlines(now=now)
+        total.raised += result.raised
+        total.repeated += result.repeated
+        total.expired += result.expired
+        total.alert_ids.extend(result.alert_ids)
+        if result.complete:
+            total.complete = True
+            break
+    return total
 
 
 def _refresh_alert_statistics() -> None:

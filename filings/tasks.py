@@ -16,10 +16,13 @@ logger = logging.getLogger(__name__)
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def scan_deadlines_task(now: str | None = None) -> dict:
-    """Run one deadline scan (as of `now`, ISO-8601, when given); rerunning it (a retry, a second
-    worker) raises nothing twice."""
+    """Run one deadline scan (as of `now`, ISO-8601, when given) unless one is running already;
+    rerunning it (a retry, a second worker) raises nothing twice."""
     calendar.recompute_when_calendar_learned()
-    result = alert_scan.scan_deadlines(now=datetime.fromisoformat(now) if now else None)
+    result = alert_scan.scan_unless_running(now=datetime.fromisoformat(now) if now else None)
+    if result is None:
+        logger.info("Deadline scan skipped: another worker's scan is still running")
+        return {"raised": 0, "repeated": 0, "expired": 0, "skipped": True}
     # Notifications whose queued delivery was lost (broker down, worker killed) go out now.
     grace = timedelta(seconds=settings.BEIAN_ALERT_DELIVERY_GRACE_SECONDS)
     notifications.deliver_alert_notifications(created_before=timezone.now() - grace)

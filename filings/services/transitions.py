@@ -287,25 +287,27 @@ def record_sms_verification(filing: Filing, *, verifier_id: int, by: Any) -> Fil
     return locked
 
 
+def sms_expiry_record() -> tuple[str, list[dict]]:
+    """Return the history comment and reasons of an SMS window's expiry (also written in bulk by
+    services.sms_expiry)."""
+    comment = _("短信核验未在24小时内完成,备案退回信息填报;重新提交后将收到新的短信。")
+    reasons = [
+        {
+            "field": "sms",
+            "reason": _("短信核验未在24小时内完成"),
+            "suggested_fix": _("重新提交后,请在收到新短信的24小时内完成核验。"),
+            "code": "sms_timeout",
+        }
+    ]
+    return comment, reasons
+
+
 def expire_sms_window(filing: Filing, *, now: datetime | None = None) -> Filing:
     """Send a filing whose 24-hour SMS window passed back to entry (made by the scheduler)."""
+    comment, reasons = sms_expiry_record()
     with transaction.atomic():
         locked = lock_filing(filing)
-        _apply_transition(
-            locked,
-            "expire_sms",
-            by=None,
-            now=now,
-            comment=_("短信核验未在24小时内完成,备案退回信息填报;重新提交后将收到新的短信。"),
-            reasons=[
-                {
-                    "field": "sms",
-                    "reason": _("短信核验未在24小时内完成"),
-                    "suggested_fix": _("重新提交后,请在收到新短信的24小时内完成核验。"),
-                    "code": "sms_timeout",
-                }
-            ],
-        )
+        _apply_transition(locked, "expire_sms", by=None, now=now, comment=comment, reasons=reasons)
     return locked
 
 

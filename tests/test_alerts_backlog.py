@@ -1,0 +1,243 @@
+"""The alert scan with a backlog: keyset batches, each alert raised once, an interrupted scan resumed,
+a database with no watermark caught up, and a query count that follows batches, not rows."""
+
+import threading
+from datetime import datetime, timedelta
+
+import pytest
+from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
+
+from filings import alert_scan, workdays
+from filings.models import Alert, AlertScan, Deadline, Filing, Notification
+from filings.services import transitions
+from filings.states import State
+from filings.tasks import scan_deadlines_task
+from tests import factories
+
+SHANGHAI = workdays.SHANGHAI
+START = datetime(2026, 9, 1, 10, 0, tzinfo=SHANGHAI)
+NOW = datetime(2026, 11, 1, 10, 0, tzinfo=SHANGHAI)
+STALE_THRESHOLDS = 3  # a stale draft's deadline 30 days on is past its 7-, 15- and 30-day thresholds
+
+
+def stale_deadlines(visits: range, *, filing: Filing | None = None, spread: bool = False) -> list[Deadline]:
+    """Open stale-entry deadlines of one filing, one per stage visit, all long past.
+
+    Without `spread` they share one due time, as thousands of real deadlines share 23:59:59 of a
+    working day; the keyset must still walk past each exactly once."""
+    filing = filing or factories.ready_filing()
+    Deadline.objects.filter(filing=filing, stage_visit__in=visits).delete()
+    return Deadline.objects.bulk_create(
+        Deadline(
+            filing=filing,
+            stage=State.ENTRY,
+            stage_visit=visit,
+            kind=Deadline.Kind.STALE_ENTRY,
+            starts_at=START,
+            due_at=START + timedelta(days=30, minutes=visit % 7 if spread else 0),
+        )
+        for visit in visits
+    )
+
+
+def alert_keys() -> list[tuple[int, int, int]]:
+    return list(Alert.objects.values_list("deadline_id", "threshold_id", "occurrence"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("spread", [False, True], ids=["one-due-time", "spread"])
+def test_a_backlog_over_many_batches_raises_each_alert_once(settings, spread):
+    settings.BEIAN_ALERT_SCAN_BATCH = 7
+    rows = stale_deadlines(range(10, 50), spread=spread)
+    expected = len(rows) * STALE_THRESHOLDS
+
+    result = alert_scan.scan_deadlines(now=NOW)
+
+    assert result.raised == expected and result.complete
+    keys = alert_keys()
+    assert len(keys) == len(set(keys)) == expected
+    assert {deadline_id for deadline_id, _, _ in keys} == {d.pk for d in rows}
+    assert Notification.objects.count() == expected
+    assert AlertScan.objects.get().scanned_until == NOW
+    # Rescanning, with the window or without any watermark, raises nothing again.
+    assert alert_scan.scan_deadlines(now=NOW + timedelta(minutes=1)).raised == 0
+    AlertScan.objects.all().delete()
+    assert alert_scan.scan_deadlines(now=NOW + timedelta(minutes=2)).raised == 0
+    assert Alert.objects.count() == expected
+
+
+@pytest.mark.django_db
+def test_a_scan_interrupted_midway_keeps_its_committed_batches_and_the_next_one_finishes(
+    settings, monkeypatch
+):
+    settings.BEIAN_ALERT_SCAN_BATCH = 5
+    rows = stale_deadlines(range(10, 40))
+    expected = len(rows) * STALE_THRESHOLDS
+    notify = alert_scan._notify
+    calls = []
+
+    def crash_on_third_batch(alerts, **kwargs):
+        calls.append(len(alerts))
+        if len(calls) == 3:
+            raise RuntimeError("worker lost")
+        notify(alerts, **kwargs)
+
+    monkeypatch.setattr(alert_scan, "_notify", crash_on_third_batch)
+    with pytest.raises(RuntimeError):
+        alert_scan.scan_deadlines(now=NOW)
+    # Two batches committed; the third rolled back whole (no alert without its notifications).
+    assert Alert.objects.count() == Notification.objects.count() == 2 * 5
+    assert not AlertScan.objects.exists()
+
+    monkeypatch.setattr(alert_scan, "_notify", notify)
+    result = alert_scan.scan_deadlines(now=NOW + timedelta(minutes=1))
+    assert result.raised == expected - 10 and result.complete
+    keys = alert_keys()
+    assert len(keys) == len(set(keys)) == expected
+    assert Notification.objects.count() == expected
+
+
+@pytest.mark.django_db
+def test_catch_up_of_a_database_with_no_watermark_raises_every_due_alert_once(settings):
+    settings.BEIAN_ALERT_SCAN_BATCH = 4
+    stale = stale_deadlines(range(10, 23), spread=True)
+    # Deadlines of other kinds: one past every threshold, one not yet at any.
+    late = factories.ready_filing()
+    Filing.objects.filter(pk=late.pk).update(state=State.BUREAU_REVIEW, stage_visit=3)
+    past = Deadline.objects.create(
+        filing=late,
+        stage=State.BUREAU_REVIEW,
+        stage_visit=3,
+        kind=Deadline.Kind.BUREAU_REVIEW,
+        starts_at=START,
+        due_at=NOW - timedelta(days=40),
+    )
+    future = Deadline.objects.create(
+        filing=late,
+        stage=State.BUREAU_REVIEW,
+        stage_visit=4,
+        kind=Deadline.Kind.BUREAU_REVIEW,
+        starts_at=NOW,
+        due_at=NOW + timedelta(days=60),
+    )
+    assert not AlertScan.objects.exists()
+
+    result = alert_scan.catch_up(now=NOW)
+
+    assert result.complete
+    bureau = sorted(Alert.objects.filter(deadline=past).values_list("threshold__code", flat=True))
+    assert bureau == ["before_15wd", "before_5wd", "breach"]
+    assert not Alert.objects.filter(deadline=future).exists()
+    assert Alert.objects.filter(deadline__in=stale).count() == len(stale) * STALE_THRESHOLDS
+    assert result.raised == Alert.objects.count()
+    assert alert_scan.catch_up(now=NOW).raised == 0
+
+
+@pytest.mark.postgres  # SQLite's bulk inserts are split by its limit on parameters
+@pytest.mark.django_db
+def test_the_number_of_queries_follows_batches_not_due_deadlines(settings):
+    settings.BEIAN_ALERT_SCAN_BATCH = 100
+    filing = factories.ready_filing()
+    stale_deadlines(range(10, 15), filing=filing)
+    with CaptureQueriesContext(connection) as few:
+        assert alert_scan.scan_deadlines(now=NOW).raised == 5 * STALE_THRESHOLDS
+    Alert.objects.all().delete()
+    AlertScan.objects.all().delete()
+    stale_deadlines(range(10, 70), filing=filing)
+    with CaptureQueriesContext(connection) as many:
+        assert alert_scan.scan_deadlines(now=NOW).raised == 60 * STALE_THRESHOLDS
+    assert len(many) == len(few)
+
+
+@pytest.mark.django_db
+def test_passed_sms_windows_expire_across_batches(monkeypatch, principal, reviewer):
+    monkeypatch.setattr(alert_scan, "SMS_EXPIRY_BATCH", 2)
+    filings = []
+    for _ in range(5):
+        filing = transitions.submit_filing(factories.ready_filing(assignee=principal), by=principal)
+        filings.append(transitions.pass_review(filing, by=reviewer))
+    latest = Deadline.objects.filter(kind=Deadline.Kind.SMS_WINDOW, closed_at__isnull=True).latest("due_at")
+
+    result = alert_scan.scan_deadlines(now=latest.due_at + timedelta(minutes=1))
+
+    assert result.expired == 5
+    assert set(Filing.objects.filter(pk__in=[f.pk for f in filings]).values_list("state", flat=True)) == {
+        State.ENTRY
+    }
+    timeouts = Alert.objects.filter(kind=Deadline.Kind.SMS_WINDOW, threshold__code="expired")
+    assert sorted(timeouts.values_list("filing_id", flat=True)) == sorted(f.pk for f in filings)
+    assert alert_scan.scan_deadlines(now=latest.due_at + timedelta(minutes=2)).expired == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_scan_task_returns_at_once_while_another_workers_scan_runs():
+    stale_deadlines(range(10, 15))
+    holding, release = threading.Event(), threading.Event()
+
+    def another_worker_scanning():
+        try:
+            with connections["default"].cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_lock(%s)", [alert_scan.SCAN_LOCK_KEY])
+                holding.set()
+                release.wait(timeout=30)
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [alert_scan.SCAN_LOCK_KEY])
+        finally:
+            connections["default"].close()
+
+    worker = threading.Thread(target=another_worker_scanning)
+    worker.start()
+    assert holding.wait(timeout=10)
+    try:
+        assert scan_deadlines_task(now=NOW.isoformat())["skipped"]
+        assert not Alert.objects.exists()
+    finally:
+        release.set()
+        worker.join(timeout=10)
+    assert scan_deadlines_task(now=NOW.isoformat())["raised"] == 5 * STALE_THRESHOLDS
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_filing_locked_elsewhere_keeps_its_sms_window_for_the_next_scan(monkeypatch, principal, reviewer):
+    monkeypatch.setattr(alert_scan, "SMS_EXPIRY_BATCH", 3)
+    filings = [
+        transitions.pass_review(
+            transitions.submit_filing(factories.ready_filing(assignee=principal), by=principal), by=reviewer
+        )
+        for _ in range(4)
+    ]
+    held = filings[1]
+    latest = Deadline.objects.filter(kind=Deadline.Kind.SMS_WINDOW, closed_at__isnull=True).latest("due_at")
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_lock():
+        try:
+            with transaction.atomic():
+                # NO KEY UPDATE: held FOR UPDATE, the filing would also hold up the foreign-key check
+                # of its alerts' insert until released (a moment, for a transition).
+                list(Filing.objects.select_for_update(no_key=True).filter(pk=held.pk))
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connections["default"].close()
+
+    holder = threading.Thread(target=hold_lock)
+    holder.start()
+    assert locked.wait(timeout=10)
+    try:
+        first = alert_scan.scan_deadlines(now=latest.due_at + timedelta(minutes=1))
+    finally:
+        release.set()
+        holder.join(timeout=10)
+    assert first.expired == 3
+    states = dict(Filing.objects.filter(pk__in=[f.pk for f in filings]).values_list("pk", "state"))
+    assert states[held.pk] == State.SMS_VERIFICATION
+    assert sorted(pk for pk, state in states.items() if state == State.ENTRY) == sorted(
+        f.pk for f in filings if f.pk != held.pk
+    )
+    second = alert_scan.scan_deadlines(now=latest.due_at + timedelta(minutes=2))
+    assert second.expired == 1
+    assert Filing.objects.get(pk=held.pk).state == State.ENTRY
+    assert Alert.objects.filter(kind=Deadline.Kind.SMS_WINDOW, threshold__code="expired").count() == 4
