@@ -10,9 +10,28 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from filings.models import Domain, Filing, Material, Person, PriorApproval, RuleTerm, Subject, Website
-from filings.states import OPEN_STATES
-from filings.validators import validate_mobile, validate_resident_id, validate_uscc
+from filings.models import (
+    App,
+    AppPlatform,
+    Domain,
+    Filing,
+    Material,
+    Person,
+    PriorApproval,
+    RuleTerm,
+    Subject,
+    Website,
+)
+from filings.states import OPEN_STATES, State
+from filings.validators import (
+    is_ip_address,
+    validate_backend_address,
+    validate_fingerprint,
+    validate_mobile,
+    validate_package_name,
+    validate_resident_id,
+    validate_uscc,
+)
 
 PASS, WARNING, FAIL = "pass", "warning", "fail"
 REAL_NAME_SYNC_DAYS = 3
@@ -89,6 +108,12 @@ def load_filing_for_checks(filing_id: int) -> Filing:
                     "domains", "prior_approvals"
                 ),
             ),
+            Prefetch(
+                "apps",
+                queryset=App.objects.select_related("principal").prefetch_related(
+                    "platforms", "prior_approvals"
+                ),
+            ),
             Prefetch("materials", queryset=Material.objects.order_by("kind", "slot", "-version")),
         )
         .get(pk=filing_id)
@@ -118,6 +143,10 @@ def people_of(filing: Filing) -> list[tuple[str, Person]]:
         if website.principal_id not in seen:
             seen.add(website.principal_id)
             people.append(("website_principal", website.principal))
+    for app in filing.apps.all():
+        if app.principal_id not in seen:
+            seen.add(app.principal_id)
+            people.append(("app_principal", app.principal))
     return people
 
 
@@ -125,7 +154,9 @@ def required_materials(filing: Filing) -> list[tuple[str, str, str]]:
     """Return (kind, slot, label) of every material the filing needs."""
     needed = [(Material.Kind.BUSINESS_LICENCE, "", _("主体证件(营业执照或身份证)扫描件"))]
     for role, person in people_of(filing):
-        label = _("主体负责人") if role == "subject_principal" else _("网站负责人")
+        label = {"subject_principal": _("主体负责人"), "app_principal": _("应用负责人")}.get(
+            role, _("网站负责人")
+        )
         needed.append(
             (
                 Material.Kind.ID_FRONT,
@@ -159,6 +190,15 @@ def required_materials(filing: Filing) -> list[tuple[str, str, str]]:
                     _("网站“%(name)s”的前置审批文件") % {"name": website.name},
                 )
             )
+    with_approvals = [a.name for a in filing.apps.all() if a.prior_approvals.all()]
+    if with_approvals:
+        needed.append(
+            (
+                Material.Kind.PRIOR_APPROVAL,
+                "",
+                _("应用“%(names)s”的前置审批文件") % {"names": "、".join(with_approvals)},
+            )
+        )
     if _needs_authorisation(filing):
         needed.append((Material.Kind.AUTHORISATION, "", _("法定代表人授权书")))
     return needed
@@ -665,7 +705,146 @@ def run_submission_checks(filing: Filing, *, today: date | None = None) -> Check
     terms = _terms(filing)
     check_subject(filing, checklist, today)
     check_people(filing, checklist, today)
-    check_websites(filing, checklist, today, terms)
+    if filing.filing_type == Filing.Type.NEW_APP:
+        check_apps(filing, checklist, terms)
+    else:
+        check_websites(filing, checklist, today, terms)
     check_materials(filing, checklist)
     check_one_open_filing(filing, checklist)
     return checklist
+
+
+# Apps, mini-programs and quick apps.
+
+# A package name is "filed" while its filing is open or published.
+FILED_STATES = [*OPEN_STATES, State.PUBLISHED]
+
+
+def check_apps(filing: Filing, checklist: Checklist, terms: dict[str, list[RuleTerm]]) -> None:
+    apps = list(filing.apps.all())
+    checklist.add(
+        "has_app",
+        bool(apps),
+        _("至少需要填写一个应用。"),
+        field="app.name",
+        fix=_("添加应用信息。"),
+        passed_message=_("已填写应用信息。"),
+    )
+    checklist.add(
+        "subject_published",
+        Filing.objects.filter(subject_id__in=_same_subject_ids(filing), state=State.PUBLISHED).exists(),
+        _("APP备案的主体须已有公示的备案。"),
+        field="subject.name",
+        fix=_("先完成该主体的首次备案。"),
+        passed_message=_("主体已有公示的备案。"),
+    )
+    denied_tlds = {t.value.lower().lstrip(".") for t in terms.get(RuleTerm.Kind.DENIED_TLD, [])}
+    for app in apps:
+        check_app(filing, app, checklist, terms, denied_tlds)
+
+
+def check_app(
+    filing: Filing, app: App, checklist: Checklist, terms: dict[str, list[RuleTerm]], denied_tlds: set[str]
+) -> None:
+    addresses = list(app.backend_addresses or [])
+    domains = [a for a in addresses if not is_ip_address(a)]
+    problems = website_name_problems(
+        app.name, subject_kind=filing.subject.kind, domain_names=domains, terms=terms
+    )
+    checklist.add(
+        "app_name",
+        not problems,
+        _("应用“%(name)s”:") % {"name": app.name}
+        + " ".join(p.replace(_("网站"), _("应用")) for p in problems),
+        field="app.name",
+        object_id=app.pk,
+        fix=_("按规则修改应用名称,使其反映应用内容。"),
+        passed_message=_("应用名称“%(name)s”符合规则。") % {"name": app.name},
+    )
+    bad_addresses = [a for a in addresses if _validator_message(validate_backend_address, a)]
+    bad_addresses += [a for a in domains if a.rsplit(".", 1)[-1] in denied_tlds]
+    checklist.add(
+        "app_backend",
+        bool(addresses) and not bad_addresses,
+        _("应用“%(name)s”须填写后端使用的域名或IP,且域名后缀须可备案(有问题:%(bad)s)。")
+        % {"name": app.name, "bad": "、".join(bad_addresses) or "—"},
+        field="app.backend_addresses",
+        object_id=app.pk,
+        fix=_("填写应用后端实际使用的域名或IP地址。"),
+        passed_message=_("应用“%(name)s”已填写后端域名或IP。") % {"name": app.name},
+    )
+    platforms = list(app.platforms.all())
+    checklist.add(
+        "app_platform",
+        bool(platforms),
+        _("应用“%(name)s”还没有填写平台、包名和签名证书。") % {"name": app.name},
+        field="app.platforms",
+        object_id=app.pk,
+        fix=_("至少填写一个平台的包名、公钥和证书指纹。"),
+        passed_message=_("应用“%(name)s”已填写平台信息。") % {"name": app.name},
+    )
+    for platform in platforms:
+        check_app_platform(filing, app, platform, checklist)
+    found = prior_approval_categories(f"{app.name} {app.description}", terms)
+    approved = {a.category for a in app.prior_approvals.all() if a.licence_number}
+    for category, words in sorted(found.items()):
+        label = (
+            PriorApproval.Category(category).label if category in PriorApproval.Category.values else category
+        )
+        checklist.add(
+            "prior_approval",
+            category in approved,
+            _(
+                "应用“%(name)s”的名称或内容涉及“%(words)s”,属于%(category)s类前置审批,需填写审批文号并上传文件。"
+            )
+            % {"name": app.name, "words": "、".join(words), "category": label},
+            field="app.prior_approvals",
+            object_id=app.pk,
+            fix=_("填写前置审批文号,或修改名称和内容描述避免涉及该类内容。"),
+            passed_message=_("应用“%(name)s”已填写%(category)s类前置审批。")
+            % {"name": app.name, "category": label},
+        )
+
+
+def check_app_platform(filing: Filing, app: App, platform: AppPlatform, checklist: Checklist) -> None:
+    params = {"name": app.name, "platform": platform.get_platform_display(), "package": platform.package_name}
+    problem = _validator_message(validate_fingerprint, platform.fingerprint)
+    checklist.add(
+        "app_fingerprint",
+        problem is None,
+        _("应用“%(name)s”(%(platform)s):") % params + (problem or ""),
+        field="app.platforms",
+        object_id=app.pk,
+        fix=_("从签名证书中复制MD5或SHA-1指纹。"),
+        passed_message=_("应用“%(name)s”(%(platform)s)的证书指纹格式正确。") % params,
+    )
+    problem = _validator_message(
+        lambda v: validate_package_name(v, platform=platform.platform), platform.package_name
+    )
+    checklist.add(
+        "app_package_name",
+        problem is None and bool(platform.public_key.strip()),
+        _("应用“%(name)s”(%(platform)s):") % params + (problem or _("请填写签名证书公钥。")),
+        field="app.platforms",
+        object_id=app.pk,
+        fix=_("填写发布包中的包名(Bundle ID)和签名证书公钥。"),
+        passed_message=_("应用“%(name)s”(%(platform)s)的包名和公钥已填写。") % params,
+    )
+    elsewhere = (
+        AppPlatform.objects.filter(
+            package_name__iexact=platform.package_name,
+            platform=platform.platform,
+            app__filing__state__in=FILED_STATES,
+        )
+        .exclude(app__filing=filing)
+        .exists()
+    )
+    checklist.add(
+        "app_package_unique",
+        not elsewhere,
+        _("包名 %(package)s(%(platform)s)已在另一个备案中备案或正在备案。") % params,
+        field="app.platforms",
+        object_id=app.pk,
+        fix=_("同一应用不能重复备案;如需修改已备案的应用,请办理变更备案。"),
+        passed_message=_("包名 %(package)s 未在其他备案中使用。") % params,
+    )

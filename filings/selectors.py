@@ -10,6 +10,7 @@ from django_fsm import has_transition_perm
 from accounts.roles import Perm
 from filings.models import (
     Alert,
+    App,
     Deadline,
     Domain,
     Filing,
@@ -55,8 +56,11 @@ def filing_list(
     overdue: bool | None = None,
     query: str | None = None,
     domain: str | None = None,
+    filing_type: str | None = None,
 ) -> QuerySet[Filing]:
     filings = filings_for_user(user).select_related("subject", "province", "assignee")
+    if filing_type:
+        filings = filings.filter(filing_type=filing_type)
     if state:
         filings = filings.filter(state=state)
     if province:
@@ -68,7 +72,10 @@ def filing_list(
         filings = filings.filter(Exists(late)) if overdue else filings.exclude(Exists(late))
     if query:
         filings = filings.filter(
-            Q(subject__name__icontains=query) | Q(websites__name__icontains=query)
+            Q(subject__name__icontains=query)
+            | Q(websites__name__icontains=query)
+            | Q(apps__name__icontains=query)
+            | Q(apps__platforms__package_name__icontains=query)
         ).distinct()
     if domain:
         filings = filings.filter(websites__domains__name__icontains=domain.strip().lower()).distinct()
@@ -97,7 +104,7 @@ def filing_cards(user: Any, *, round_transitions: list[str], **filters: Any) -> 
 
 
 def published_subjects_of(user: Any) -> QuerySet[Subject]:
-    """Return the subjects of the user's published filings (a new website may be filed for them)."""
+    """Return the subjects of the user's published filings (a new website or app may be filed for them)."""
     return Subject.objects.filter(filings__assignee=user, filings__state=State.PUBLISHED).distinct()
 
 
@@ -125,6 +132,12 @@ def filing_detail(user: Any, filing_id: int) -> Filing:
                 "websites",
                 queryset=Website.objects.select_related("principal").prefetch_related(
                     Prefetch("domains", queryset=Domain.objects.order_by("name")), "prior_approvals"
+                ),
+            ),
+            Prefetch(
+                "apps",
+                queryset=App.objects.select_related("principal").prefetch_related(
+                    "platforms", "prior_approvals"
                 ),
             ),
             Prefetch("events", queryset=FilingEvent.objects.select_related("actor").order_by("at", "id")),

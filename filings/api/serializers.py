@@ -6,6 +6,9 @@ from rest_framework import serializers
 
 from filings import permissions
 from filings.models import (
+    App,
+    AppPlatform,
+    AppPriorApproval,
     Deadline,
     Domain,
     Filing,
@@ -20,6 +23,7 @@ from filings.models import (
 )
 from filings.privacy import mask_email, mask_id_number, mask_phone
 from filings.selectors import available_transitions
+from filings.services import apps as app_drafts
 from filings.services import drafts
 from filings.validators import validate_mobile, validate_phone
 
@@ -105,6 +109,36 @@ class WebsiteSerializer(serializers.ModelSerializer):
             "server_valid_until",
             "icp_number",
             "domains",
+            "prior_approvals",
+        ]
+
+
+class AppPlatformSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AppPlatform
+        fields = ["id", *app_drafts.PLATFORM_FIELDS]
+
+
+class AppPriorApprovalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AppPriorApproval
+        fields = ["id", "category", "licence_number"]
+
+
+class AppSerializer(serializers.ModelSerializer):
+    principal = PersonSerializer()
+    platforms = AppPlatformSerializer(many=True)
+    prior_approvals = AppPriorApprovalSerializer(many=True)
+
+    class Meta:
+        model = App
+        fields = [
+            "id",
+            "position",
+            *app_drafts.APP_FIELDS,
+            "principal",
+            "icp_number",
+            "platforms",
             "prior_approvals",
         ]
 
@@ -241,6 +275,7 @@ class FilingDetailSerializer(FilingListSerializer):
     subject_principal = PersonSerializer()
     province = ProvinceSerializer()
     websites = WebsiteSerializer(many=True)
+    apps = AppSerializer(many=True)
     events = EventSerializer(many=True)
     deadlines = DeadlineSerializer(many=True)
     materials = MaterialSerializer(many=True)
@@ -254,6 +289,7 @@ class FilingDetailSerializer(FilingListSerializer):
             "subject",
             "subject_principal",
             "websites",
+            "apps",
             "psb_number",
             "submitted_at",
             "published_at",
@@ -386,12 +422,55 @@ class SubjectInput(serializers.Serializer):
         return attrs
 
 
+class AppPlatformInput(serializers.Serializer):
+    platform = serializers.ChoiceField(choices=AppPlatform.Platform.choices)
+    package_name = serializers.CharField(max_length=255)
+    public_key = serializers.CharField(max_length=4096)
+    fingerprint = serializers.CharField(max_length=80, help_text=_("MD5(32位)或SHA-1(40位)十六进制,可带冒号"))
+
+
+class AppInput(serializers.Serializer):
+    id = serializers.IntegerField(required=False)
+    kind = serializers.ChoiceField(choices=App.Kind.choices, default=App.Kind.APP)
+    name = serializers.CharField(max_length=64)
+    service_content = serializers.ChoiceField(choices=Website.ServiceContent.choices, default="other")
+    description = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    principal = WebsitePrincipalInput()
+    access_provider = serializers.CharField(max_length=100)
+    backend_addresses = serializers.ListField(child=serializers.CharField(max_length=253), max_length=20)
+    platforms = AppPlatformInput(many=True, min_length=1, max_length=4)
+    prior_approvals = PriorApprovalInput(many=True, required=False, max_length=10)
+
+
+# Kinds whose data are apps of an already published subject rather than a subject with websites.
+APP_TYPES = {Filing.Type.NEW_APP}
+
+
 class FilingCreateInput(serializers.Serializer):
     filing_type = serializers.ChoiceField(choices=Filing.Type.choices, default=Filing.Type.FIRST)
-    province = serializers.SlugRelatedField(slug_field="code", queryset=Province.objects.all())
-    subject = SubjectInput()
+    province = serializers.SlugRelatedField(
+        slug_field="code", queryset=Province.objects.all(), required=False, help_text=_("APP备案取主体的省份")
+    )
+    subject_id = serializers.IntegerField(required=False, help_text=_("APP备案:已公示备案的主体"))
+    subject = SubjectInput(required=False)
     subject_principal = PersonInput()
-    websites = WebsiteInput(many=True, min_length=1, max_length=20)
+    websites = WebsiteInput(many=True, required=False, max_length=20)
+    apps = AppInput(many=True, required=False, max_length=20)
+
+    def validate(self, attrs):
+        if attrs["filing_type"] in APP_TYPES:
+            missing = {"subject_id": _("APP备案需要已公示备案的主体。"), "apps": _("请至少填写一个应用。")}
+            errors = {k: [v] for k, v in missing.items() if not attrs.get(k)}
+        else:
+            missing = {
+                "province": _("请选择备案省份。"),
+                "subject": _("请填写备案主体。"),
+                "websites": _("请至少填写一个网站。"),
+            }
+            errors = {k: [v] for k, v in missing.items() if not attrs.get(k)}
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
 
 
 class FilingUpdateInput(serializers.Serializer):
@@ -400,6 +479,7 @@ class FilingUpdateInput(serializers.Serializer):
     subject = SubjectInput(required=False)
     subject_principal = PersonInput(required=False)
     websites = WebsiteInput(many=True, required=False, min_length=1, max_length=20)
+    apps = AppInput(many=True, required=False, min_length=1, max_length=20)
 
 
 class ReasonInput(serializers.Serializer):
@@ -414,5 +494,6 @@ class TransitionInput(serializers.Serializer):
     reasons = ReasonInput(many=True, required=False, default=list)
     icp_number = serializers.CharField(max_length=32, required=False, allow_blank=True)
     website_numbers = serializers.DictField(child=serializers.CharField(max_length=40), required=False)
+    app_numbers = serializers.DictField(child=serializers.CharField(max_length=40), required=False)
     psb_number = serializers.CharField(max_length=32, required=False, allow_blank=True)
     verifier_id = serializers.IntegerField(required=False)

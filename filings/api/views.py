@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from filings import selectors
 from filings.api.serializers import (
+    APP_TYPES,
     FilingCreateInput,
     FilingDetailSerializer,
     FilingListSerializer,
@@ -17,8 +18,8 @@ from filings.api.serializers import (
     TransitionInput,
 )
 from filings.exceptions import TransitionNotPermitted
-from filings.models import Province
-from filings.services import drafts, transitions
+from filings.models import Filing, Province
+from filings.services import apps, drafts, transitions
 from filings.states import State
 
 
@@ -38,6 +39,7 @@ class FilingListCreate(generics.ListAPIView):
             OpenApiParameter("overdue", bool),
             OpenApiParameter("q", str, description=_("主体或网站名称")),
             OpenApiParameter("domain", str),
+            OpenApiParameter("filing_type", str, enum=Filing.Type.values),
         ]
     )
     def get(self, request, *args, **kwargs):
@@ -52,6 +54,9 @@ class FilingListCreate(generics.ListAPIView):
         if state and state not in State.values:
             raise ValidationError({"state": [_("未知的阶段“%(state)s”。") % {"state": state}]})
         overdue = params.get("overdue")
+        filing_type = params.get("filing_type")
+        if filing_type and filing_type not in Filing.Type.values:
+            raise ValidationError({"filing_type": [_("未知的备案类型“%(t)s”。") % {"t": filing_type}]})
         return selectors.filing_list(
             self.request.user,
             state=state,
@@ -59,6 +64,7 @@ class FilingListCreate(generics.ListAPIView):
             overdue=None if overdue in (None, "") else overdue.lower() in ("1", "true", "yes"),
             query=params.get("q"),
             domain=params.get("domain"),
+            filing_type=filing_type or None,
         )
 
     @extend_schema(request=FilingCreateInput, responses={201: FilingDetailSerializer})
@@ -68,6 +74,18 @@ class FilingListCreate(generics.ListAPIView):
         data = FilingCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
+        if values["filing_type"] in APP_TYPES:
+            filing = apps.create_app_filing(
+                by=request.user,
+                subject_id=values["subject_id"],
+                subject_principal=values["subject_principal"],
+                apps=values["apps"],
+            )
+            detail = selectors.filing_detail(request.user, filing.pk)
+            return Response(
+                FilingDetailSerializer(detail, context={"request": request}).data,
+                status=status.HTTP_201_CREATED,
+            )
         filing = drafts.create_filing(
             by=request.user,
             province_id=values["province"].pk,
@@ -94,7 +112,17 @@ class FilingDetail(APIView):
         data = FilingUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        drafts.update_filing(filing, by=request.user, expected_version=values.pop("version"), **values)
+        if filing.filing_type in APP_TYPES:
+            apps.update_app_filing(
+                filing,
+                by=request.user,
+                expected_version=values["version"],
+                subject_principal=values.get("subject_principal"),
+                apps=values.get("apps"),
+            )
+        else:
+            values.pop("apps", None)
+            drafts.update_filing(filing, by=request.user, expected_version=values.pop("version"), **values)
         filing = selectors.filing_detail(request.user, pk)
         return Response(FilingDetailSerializer(filing, context={"request": request}).data)
 

@@ -1,6 +1,7 @@
 """The filing models, one module per concern; everything is importable from filings.models."""
 
 from filings.models.alerts import Alert, AlertScan, AlertThreshold, Notification, Severity
+from filings.models.apps import App, AppPlatform, AppPriorApproval
 from filings.models.core import (
     AppendOnlyQuerySet,
     CalendarDay,
@@ -33,6 +34,9 @@ from filings.models.review import (
 )
 
 __all__ = [
+    "App",
+    "AppPlatform",
+    "AppPriorApproval",
     "Alert",
     "AlertScan",
     "AlertThreshold",

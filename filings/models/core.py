@@ -238,6 +238,7 @@ class Filing(ConcurrentTransitionMixin, models.Model):
         FIRST = "first", _("首次备案")
         NEW_WEBSITE = "new_website", _("新增网站")
         NEW_ACCESS = "new_access", _("新增接入")
+        NEW_APP = "new_app", _("APP备案")
         CHANGE = "change", _("变更备案")
         CANCEL = "cancel", _("注销备案")
         CANCEL_ACCESS = "cancel_access", _("取消接入")

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
-from filings import deadlines, notifications
+from filings import deadlines, notifications, numbering
 from filings.checks import load_filing_for_checks, run_submission_checks
 from filings.exceptions import (
     ChecksFailed,
@@ -28,7 +28,12 @@ from filings.exceptions import (
 )
 from filings.models import Filing, FilingEvent, Person, SmsVerifier
 from filings.states import State
-from filings.validators import validate_icp_subject_number, validate_icp_website_number
+from filings.validators import (
+    icp_sequence,
+    validate_icp_app_number,
+    validate_icp_subject_number,
+    validate_icp_website_number,
+)
 
 # Transitions by the name the API and UI use, with what each needs besides the actor.
 # Lazy: the labels are read in the language of each request, not the one active at import.
@@ -240,6 +245,7 @@ def sms_verifiers_for(filing: Filing) -> list[Person]:
     if filing.filing_type not in (Filing.Type.NEW_ACCESS,):
         people.append(filing.subject_principal)
     people.extend(w.principal for w in filing.websites.select_related("principal"))
+    people.extend(a.principal for a in filing.apps.select_related("principal"))
     by_phone: dict[str, Person] = {}
     for person in people:
         by_phone.setdefault(person.mobile, person)
@@ -307,9 +313,10 @@ def approve_filing(
     by: Any,
     icp_number: str,
     website_numbers: dict[int, str] | None = None,
+    app_numbers: dict[int, str] | None = None,
     comment: str = "",
 ) -> Filing:
-    """Record the bureau's approval with the subject's ICP number and each website's number."""
+    """Record the bureau's approval with the subject's ICP number and each website's and app's number."""
     icp_number = (icp_number or "").strip()
     with transaction.atomic():
         locked = lock_filing(filing)
@@ -326,6 +333,15 @@ def approve_filing(
                 validate_icp_website_number(numbers[website.pk], subject_number=icp_number)
             except ValidationError as error:
                 raise InvalidInput(error.messages[0], details={"website_numbers": error.messages}) from error
+        apps = list(locked.apps.select_for_update().order_by("position"))
+        app_defaults = numbering.default_app_numbers(locked, apps, icp_number)
+        app_numbers = {a.pk: (app_numbers or {}).get(a.pk) or app_defaults[a.pk] for a in apps}
+        for app in apps:
+            try:
+                validate_icp_app_number(app_numbers[app.pk], subject_number=icp_number, kind=app.kind)
+            except ValidationError as error:
+                raise InvalidInput(error.messages[0], details={"app_numbers": error.messages}) from error
+        _refuse_taken_sequences(locked, icp_number, list(numbers.values()), list(app_numbers.values()))
         locked.icp_number = icp_number
         _apply_transition(
             locked, "approve", by=by, comment=comment or _("管局审核通过,备案号 %(n)s。") % {"n": icp_number}
@@ -333,7 +349,27 @@ def approve_filing(
         for website in websites:
             website.icp_number = numbers[website.pk]
             website.save(update_fields=["icp_number"])
+        for app in apps:
+            app.icp_number = app_numbers[app.pk]
+            app.save(update_fields=["icp_number"])
     return locked
+
+
+def _refuse_taken_sequences(
+    filing: Filing, subject_number: str, numbers: list[str], app_numbers: list[str]
+) -> None:
+    """Refuse numbers that repeat one another (-2 and -2A are one place in the subject's sequence),
+    and app numbers whose place another of the subject's websites or apps already holds."""
+    taken = numbering.taken_sequences(filing, subject_number) if app_numbers else set()
+    seen: set[int] = set()
+    for number in [*numbers, *app_numbers]:
+        sequence = icp_sequence(number)
+        if sequence in seen or (number in app_numbers and sequence in taken):
+            raise InvalidInput(
+                _("备案号 %(n)s 的序号已被该主体的其他网站或应用使用。") % {"n": number},
+                details={"app_numbers": [_("请使用主体尚未使用的序号。")]},
+            )
+        seen.add(sequence)
 
 
 def register_public_security(filing: Filing, *, by: Any, psb_number: str, comment: str = "") -> Filing:
@@ -379,13 +415,17 @@ def perform_transition(
     reasons: list[dict] | None = None,
     icp_number: str = "",
     website_numbers: dict | None = None,
+    app_numbers: dict | None = None,
     psb_number: str = "",
     verifier_id: int | None = None,
 ) -> Filing:
     """Run the transition a user asked for by name (the API's and the admin's single entry point)."""
     if name == "approve":
         numbers = {int(k): v for k, v in (website_numbers or {}).items() if str(k).isdigit()}
-        return approve_filing(filing, by=by, icp_number=icp_number, website_numbers=numbers, comment=comment)
+        apps = {int(k): v for k, v in (app_numbers or {}).items() if str(k).isdigit()}
+        return approve_filing(
+            filing, by=by, icp_number=icp_number, website_numbers=numbers, app_numbers=apps, comment=comment
+        )
     if name == "register_public_security":
         return register_public_security(filing, by=by, psb_number=psb_number, comment=comment)
     if name == "complete_sms":
