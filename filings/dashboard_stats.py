@@ -197,9 +197,13 @@ def listed(deadlines):
     return deadlines.select_related(None).select_related("filing__subject").only(*LISTED_FIELDS)
 
 
-def open_filings(*, state: str | None = None, province: Province | None = None):
-    """Return open filings (optionally of one stage and province) in the order the dashboard lists them."""
+def open_filings(
+    *, state: str | None = None, province: Province | None = None, filing_type: str | None = None
+):
+    """Return open filings (optionally of one stage, province and type) in the order the dashboard lists them."""
     filings = Filing.objects.filter(state__in=[state] if state else OPEN_STATES)
+    if filing_type:
+        filings = filings.filter(filing_type=filing_type)
     if province is not None:
         filings = filings.filter(province=province)
     return filings.select_related("subject", "province").order_by("state", "stage_entered_at", "id")

@@ -73,6 +73,7 @@ class FilingStartForm(AccessibleFormMixin, forms.Form):
         choices=[
             (Filing.Type.FIRST, Filing.Type.FIRST.label),
             (Filing.Type.NEW_WEBSITE, Filing.Type.NEW_WEBSITE.label),
+            (Filing.Type.NEW_APP, Filing.Type.NEW_APP.label),
         ],
         initial=Filing.Type.FIRST,
     )
@@ -86,7 +87,7 @@ class FilingStartForm(AccessibleFormMixin, forms.Form):
         label=_("已备案主体"),
         queryset=Subject.objects.none(),
         required=False,
-        help_text=_("新增网站时选择已备案的主体。"),
+        help_text=_("新增网站或APP备案时选择已备案的主体。"),
     )
 
     def __init__(self, *args, subjects=None, **kwargs):
@@ -97,6 +98,8 @@ class FilingStartForm(AccessibleFormMixin, forms.Form):
         data = super().clean()
         if data.get("filing_type") == Filing.Type.NEW_WEBSITE and not data.get("subject"):
             self.add_error("subject", _("新增网站需要选择一个已备案的主体。"))
+        if data.get("filing_type") == Filing.Type.NEW_APP and not data.get("subject"):
+            self.add_error("subject", _("APP备案需要选择一个已备案的主体。"))
         return data
 
 
@@ -540,7 +543,10 @@ class PublicSecurityForm(AccessibleFormMixin, forms.Form):
 
 
 class FilingFilterForm(forms.Form):
-    q = forms.CharField(label=_("主体或网站名称"), required=False, max_length=100)
+    q = forms.CharField(label=_("主体、网站或应用名称"), required=False, max_length=100)
+    filing_type = forms.ChoiceField(
+        label=_("备案类型"), required=False, choices=[("", _("全部类型")), *Filing.Type.choices]
+    )
     domain = forms.CharField(label=_("域名"), required=False, max_length=253)
     state = forms.ChoiceField(label=_("阶段"), required=False)
     province = forms.ChoiceField(label=_("省份"), required=False)

@@ -1,13 +1,15 @@
 from django.urls import path
 
-from filings.views import dashboard, principal, review
+from filings.views import apps, dashboard, principal, review
 
 app_name = "filings"
 
 urlpatterns = [
     path("", principal.filing_list, name="list"),
     path("new/", principal.filing_create, name="create"),
+    path("new/app/<int:subject_id>/", apps.app_create, name="app-create"),
     path("<int:filing_id>/", principal.filing_detail, name="detail"),
+    path("<int:filing_id>/app/", apps.app_edit, name="app-edit"),
     path("<int:filing_id>/edit/", principal.filing_edit, name="edit"),
     path("<int:filing_id>/materials/", principal.filing_materials, name="materials"),
     path("<int:filing_id>/checklist/", principal.filing_checklist, name="checklist"),

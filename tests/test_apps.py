@@ -278,10 +278,13 @@ def test_api_files_an_app_and_a_reviewer_takes_it_to_publication(api, published,
     assert data["apps"][0]["platforms"][0]["fingerprint"] == factories.MD5
     filing = Filing.objects.get(pk=data["id"])
     factories.add_required_materials(filing)
-    assert client.post(f"/api/v1/filings/{filing.pk}/transitions/submit/", {}, format="json").status_code == 200
+    assert (
+        client.post(f"/api/v1/filings/{filing.pk}/transitions/submit/", {}, format="json").status_code == 200
+    )
     staff = api(reviewer)
     assert (
-        staff.post(f"/api/v1/filings/{filing.pk}/transitions/pass_review/", {}, format="json").status_code == 200
+        staff.post(f"/api/v1/filings/{filing.pk}/transitions/pass_review/", {}, format="json").status_code
+        == 200
     )
     verifier = SmsVerifier.objects.get(
         filing=filing, stage_visit=Filing.objects.get(pk=filing.pk).stage_visit

@@ -458,18 +458,14 @@ class FilingCreateInput(serializers.Serializer):
     apps = AppInput(many=True, required=False, max_length=20)
 
     def validate(self, attrs):
+        # What each kind needs: an app filing names a published subject; the others bring their own.
         if attrs["filing_type"] in APP_TYPES:
-            missing = {"subject_id": _("APP备案需要已公示备案的主体。"), "apps": _("请至少填写一个应用。")}
-            errors = {k: [v] for k, v in missing.items() if not attrs.get(k)}
+            needed = ["subject_id", "apps"]
         else:
-            missing = {
-                "province": _("请选择备案省份。"),
-                "subject": _("请填写备案主体。"),
-                "websites": _("请至少填写一个网站。"),
-            }
-            errors = {k: [v] for k, v in missing.items() if not attrs.get(k)}
-        if errors:
-            raise serializers.ValidationError(errors)
+            needed = ["province", "subject", "websites"]
+        missing = {k: [self.fields[k].error_messages["required"]] for k in needed if not attrs.get(k)}
+        if missing:
+            raise serializers.ValidationError(missing)
         return attrs
 
 

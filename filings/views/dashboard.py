@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from accounts.roles import Perm
 from filings import charts, dashboard_stats, exports, queues, summaries
 from filings.estimates import PublicationEstimator
-from filings.models import Province
+from filings.models import Filing, Province
 from filings.states import OPEN_STATES, STAGES, State
 
 dashboard_required = permission_required(Perm.DASHBOARD, raise_exception=True)
@@ -39,6 +39,7 @@ class DashboardFilter(forms.Form):
 class ListFilter(forms.Form):
     province = forms.CharField(required=False, max_length=2)
     state = forms.ChoiceField(required=False, choices=[("", "")] + [(s, s) for s in OPEN_STATES])
+    filing_type = forms.ChoiceField(required=False, choices=[("", ""), *Filing.Type.choices])
     page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
     format = forms.ChoiceField(required=False, choices=[("", ""), ("csv", "CSV"), ("xlsx", "Excel")])
 
@@ -251,7 +252,8 @@ def open_filings(request):
         return _bad_request(request, params)
     province = _province(params.cleaned_data["province"])
     state = params.cleaned_data["state"]
-    filings = dashboard_stats.open_filings(state=state, province=province)
+    filing_type = params.cleaned_data["filing_type"]
+    filings = dashboard_stats.open_filings(state=state, province=province, filing_type=filing_type or None)
     if params.cleaned_data["format"]:
         return exports.filing_export(filings, fmt=params.cleaned_data["format"], name="open-filings")
     page = params.cleaned_data["page"] or 1
@@ -267,6 +269,8 @@ def open_filings(request):
             "provinces": estimator.provinces.values(),
             "province": province,
             "state": state,
+            "filing_type": filing_type,
+            "filing_types": Filing.Type.choices,
             "open_states": [State(s) for s in OPEN_STATES],
             "query": _query_without_page(request),
         },

@@ -57,6 +57,7 @@ def filing_list(request):
         overdue=True if filters.get("overdue") else None,
         query=(filters.get("q") or "").strip() or None,
         domain=(filters.get("domain") or "").strip() or None,
+        filing_type=filters.get("filing_type") or None,
     )
     page = Paginator(filings, PAGE_SIZE).get_page(request.GET.get("page"))
     alerts = selectors.unread_alert_counts(request.user, [f.pk for f in page])
@@ -122,6 +123,14 @@ def _detail_context(request, filing: Filing) -> dict:
             }
             for w in websites
         ],
+        "apps": [
+            {
+                "app": a,
+                "principal": display.shown_person(a.principal, unmasked=unmasked),
+                "same_principal": a.principal_id == filing.subject_principal_id,
+            }
+            for a in filing.apps.all()
+        ],
         "slots": display.material_slots(filing),
         "timeline": display.timeline(events),
         "sms_round": _sms_round(filing),
@@ -185,6 +194,8 @@ def filing_create(request):
         )
     province, subject = start.cleaned_data["province"], start.cleaned_data["subject"]
     filing_type = start.cleaned_data["filing_type"]
+    if filing_type == Filing.Type.NEW_APP:
+        return redirect("filings:app-create", subject_id=subject.pk)
     if filing_type != Filing.Type.NEW_WEBSITE:
         subject = None
     elif subject.province_id != province.pk:
@@ -256,6 +267,8 @@ def _with_added_row(request) -> tuple[Any, int]:
 def filing_edit(request, filing_id: int):
     """Edit a draft; after a return it opens at the fields the reasons name."""
     filing = selectors.filing_detail(request.user, filing_id)
+    if filing.filing_type == Filing.Type.NEW_APP:
+        return redirect("filings:app-edit", filing.pk)
     if not permissions.can_edit_filing(request.user, filing):
         raise PermissionDenied
     if filing.state not in EDITABLE_STATES:

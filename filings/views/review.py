@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import Perm
-from filings import dashboard_stats, exports, footer_checks, queues, selectors
+from filings import dashboard_stats, exports, footer_checks, numbering, queues, selectors
 from filings.checks import load_filing_for_checks, run_submission_checks
 from filings.estimates import PublicationEstimator
 from filings.exceptions import BeianError, InvalidInput
@@ -156,8 +156,15 @@ def _detail_context(request, filing_id: int) -> dict[str, Any]:
     for material in filing.materials.all():
         latest.setdefault((material.kind, material.slot), material)
     events = list(filing.events.all())
+    subject_number = filing.icp_number or numbering.published_subject_number(filing)
+    apps = list(filing.apps.all())
+    app_defaults = numbering.default_app_numbers(filing, apps, subject_number) if subject_number else {}
     return {
         "filing": filing,
+        "subject_number": subject_number,
+        "app_numbers": [
+            (a, request.POST.get(f"app_{a.pk}") or a.icp_number or app_defaults.get(a.pk, "")) for a in apps
+        ],
         "checklist": checklist,
         "materials": list(latest.values()),
         "catalogue": catalogue,
@@ -260,11 +267,16 @@ def approve(request, filing_id: int):
         for key, value in request.POST.items()
         if key.startswith("website_") and key.removeprefix("website_").isdigit() and value.strip()
     }
+    app_numbers = {
+        int(key.removeprefix("app_")): value.strip()[:40]
+        for key, value in request.POST.items()
+        if key.startswith("app_") and key.removeprefix("app_").isdigit() and value.strip()
+    }
     return _act(
         request,
         filing_id,
         lambda f: transitions.approve_filing(
-            f, by=request.user, icp_number=icp_number, website_numbers=numbers
+            f, by=request.user, icp_number=icp_number, website_numbers=numbers, app_numbers=app_numbers
         ),
         _("已记录管局审核通过,备案已公示。"),
     )
