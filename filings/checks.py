@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from filings.change_diff import ChangedParts, change_diff
 from filings.models import (
     App,
     AppPlatform,
@@ -152,6 +153,12 @@ def people_of(filing: Filing) -> list[tuple[str, Person]]:
 
 def required_materials(filing: Filing) -> list[tuple[str, str, str]]:
     """Return (kind, slot, label) of every material the filing needs."""
+    if filing.filing_type == Filing.Type.CHANGE:
+        return change_materials(filing, change_diff(filing))
+    if filing.filing_type == Filing.Type.CANCEL_ACCESS:
+        return []
+    if filing.filing_type == Filing.Type.CANCEL:
+        return cancellation_materials(filing)
     needed = [(Material.Kind.BUSINESS_LICENCE, "", _("主体证件(营业执照或身份证)扫描件"))]
     for role, person in people_of(filing):
         label = {"subject_principal": _("主体负责人"), "app_principal": _("应用负责人")}.get(
@@ -702,6 +709,10 @@ def run_submission_checks(filing: Filing, *, today: date | None = None) -> Check
     """Run every pre-submission rule on a filing loaded with load_filing_for_checks."""
     today = today or timezone.localdate()
     checklist = Checklist()
+    if filing.filing_type in (Filing.Type.CANCEL, Filing.Type.CANCEL_ACCESS):
+        check_cancellation(filing, checklist)
+        check_materials(filing, checklist)
+        return checklist
     terms = _terms(filing)
     check_subject(filing, checklist, today)
     check_people(filing, checklist, today)
@@ -711,6 +722,8 @@ def run_submission_checks(filing: Filing, *, today: date | None = None) -> Check
         check_websites(filing, checklist, today, terms)
     check_materials(filing, checklist)
     check_one_open_filing(filing, checklist)
+    if filing.filing_type == Filing.Type.CHANGE:
+        return checks_of_change(filing, checklist)
     return checklist
 
 
@@ -847,4 +860,124 @@ def check_app_platform(filing: Filing, app: App, platform: AppPlatform, checklis
         object_id=app.pk,
         fix=_("同一应用不能重复备案;如需修改已备案的应用,请办理变更备案。"),
         passed_message=_("包名 %(package)s 未在其他备案中使用。") % params,
+    )
+
+
+# Changes (变更备案): only the rules of the parts that changed, and the materials of those parts.
+
+
+def change_materials(filing: Filing, parts: ChangedParts) -> list[tuple[str, str, str]]:
+    """Return the materials a change needs: the subject's certificate when the subject changed, the
+    ID card of each person whose data changed, the prior-approval documents of changed websites."""
+    needed = []
+    if parts.subject:
+        needed.append((Material.Kind.BUSINESS_LICENCE, "", _("变更后的主体证件(营业执照或身份证)扫描件")))
+    for role, person in people_of(filing):
+        if person.pk not in parts.people:
+            continue
+        label = _("主体负责人") if role == "subject_principal" else _("网站负责人")
+        for kind, side in ((Material.Kind.ID_FRONT, _("人像面")), (Material.Kind.ID_BACK, _("国徽面"))):
+            needed.append(
+                (
+                    kind,
+                    f"person:{person.pk}",
+                    _("%(role)s%(name)s身份证%(side)s") % {"role": label, "name": person.name, "side": side},
+                )
+            )
+    for website in filing.websites.all():
+        if website.pk in parts.websites and website.prior_approvals.all():
+            needed.append(
+                (
+                    Material.Kind.PRIOR_APPROVAL,
+                    f"website:{website.pk}",
+                    _("网站“%(name)s”的前置审批文件") % {"name": website.name},
+                )
+            )
+    return needed
+
+
+def checks_of_change(filing: Filing, checklist: Checklist) -> Checklist:
+    """Keep the results about the parts the change changes, and add the change's own rules."""
+    parts = change_diff(filing)
+    site_of_domain = {d.pk: w.pk for w in filing.websites.all() for d in w.domains.all()}
+
+    def relevant(result: CheckResult) -> bool:
+        section = result.field.partition(".")[0]
+        if section == "subject":
+            return parts.subject or result.code == "one_open_filing"
+        if section in ("subject_principal", "website_principal"):
+            return result.object_id in parts.people or (result.object_id is None and parts.subject_principal)
+        if section == "website":
+            return result.object_id in parts.websites if result.object_id else bool(parts.websites)
+        if section == "domain":
+            return site_of_domain.get(result.object_id, result.object_id) in parts.websites
+        return True
+
+    scoped = Checklist([r for r in checklist.results if relevant(r)])
+    scoped.add(
+        "change_has_changes",
+        parts.any,
+        _("变更备案还没有修改任何内容。"),
+        field="subject.name",
+        fix=_("修改需要变更的信息后再提交。"),
+        passed_message=_("变更备案修改了 %(n)s 处信息。") % {"n": len(parts.rows)},
+    )
+    scoped.add(
+        "change_keeps_websites",
+        not parts.added_websites and not parts.removed_websites,
+        _("变更备案不能新增或删除网站(%(names)s)。")
+        % {"names": "、".join(parts.added_websites + parts.removed_websites)},
+        field="website.name",
+        fix=_("新增网站请办理新增网站备案,删除网站请办理注销网站。"),
+        passed_message=_("变更备案保留了原有的网站。"),
+    )
+    return scoped
+
+
+# Cancellations and cancel access: the short form's own rules.
+
+
+def cancellation_materials(filing: Filing) -> list[tuple[str, str, str]]:
+    """Return what bureaus ask for a cancellation: the subject's certificate and its principal's ID card."""
+    person = filing.subject_principal
+    return [
+        (Material.Kind.BUSINESS_LICENCE, "", _("主体证件(营业执照或身份证)扫描件")),
+        (
+            Material.Kind.ID_FRONT,
+            f"person:{person.pk}",
+            _("主体负责人%(name)s身份证人像面") % {"name": person.name},
+        ),
+        (
+            Material.Kind.ID_BACK,
+            f"person:{person.pk}",
+            _("主体负责人%(name)s身份证国徽面") % {"name": person.name},
+        ),
+    ]
+
+
+def check_cancellation(filing: Filing, checklist: Checklist) -> None:
+    cancellation = getattr(filing, "cancellation", None)
+    target = filing.target
+    checklist.add(
+        "cancellation_target_published",
+        target is not None and target.state == State.PUBLISHED,
+        _("只有已公示的备案可以注销或取消接入。"),
+        field="subject.name",
+        fix=_("撤回本申请。"),
+        passed_message=_("所注销的备案已公示。"),
+    )
+    item = cancellation and (cancellation.website or cancellation.app)
+    still_there = cancellation is not None and (
+        cancellation.scope == cancellation.Scope.SUBJECT
+        or (item is not None and item.cancelled_at is None)
+        and not (cancellation.scope == cancellation.Scope.ACCESS and cancellation.website.access_cancelled_at)
+    )
+    checklist.add(
+        "cancellation_item_open",
+        still_there,
+        _("要注销或取消接入的对象已不存在或已办理。"),
+        field="subject.name",
+        fix=_("撤回本申请。"),
+        passed_message=_("要办理的对象:%(item)s。")
+        % {"item": cancellation.item_name if cancellation else "—"},
     )

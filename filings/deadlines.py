@@ -26,6 +26,9 @@ PREREVIEW_TARGET_WORKDAYS = 1
 PREREVIEW_OVERDUE_WORKDAYS = 2
 SMS_WINDOW = timedelta(hours=24)
 PUBLIC_SECURITY_WINDOW = timedelta(days=30)
+# Filings that bring something new online owe a public-security registration; changes and
+# cancellations of it do not.
+OPENING_TYPES = [Filing.Type.FIRST, Filing.Type.NEW_WEBSITE, Filing.Type.NEW_ACCESS, Filing.Type.NEW_APP]
 
 
 def rules_for(filing: Filing) -> list[DeadlineRule]:
@@ -41,7 +44,7 @@ def rules_for(filing: Filing) -> list[DeadlineRule]:
         return [DeadlineRule(Kind.SMS_WINDOW, delta=SMS_WINDOW)]
     if filing.state == State.BUREAU_REVIEW:
         return [DeadlineRule(Kind.BUREAU_REVIEW, workdays=filing.province.bureau_review_workdays)]
-    if filing.state == State.PUBLISHED and not filing.psb_number:
+    if filing.state == State.PUBLISHED and not filing.psb_number and filing.filing_type in OPENING_TYPES:
         return [DeadlineRule(Kind.PUBLIC_SECURITY, delta=PUBLIC_SECURITY_WINDOW)]
     return []
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django_fsm import has_transition_perm
 
 from accounts.roles import Perm
+from filings import deadlines
 from filings.models import (
     Alert,
     App,
@@ -35,6 +36,7 @@ USER_TRANSITIONS = [
     "approve",
     "reject",
     "register_public_security",
+    "finish_at_provider",
 ]
 
 
@@ -126,7 +128,16 @@ def filing_detail(user: Any, filing_id: int) -> Filing:
     """Return one filing the user may see, with everything its detail page shows; 404 otherwise."""
     queryset = (
         filings_for_user(user)
-        .select_related("subject", "province", "subject_principal", "assignee", "reviewer")
+        .select_related(
+            "subject",
+            "province",
+            "subject_principal",
+            "assignee",
+            "reviewer",
+            "target",
+            "cancellation__website",
+            "cancellation__app",
+        )
         .prefetch_related(
             Prefetch(
                 "websites",
@@ -166,7 +177,8 @@ def available_transitions(filing: Filing, user: Any) -> list[str]:
             getattr(filing, transition.name), user
         ):
             names.append(transition.name)
-    if filing.state == State.PUBLISHED and filing.psb_number and "register_public_security" in names:
+    owes_psb = filing.filing_type in deadlines.OPENING_TYPES and not filing.psb_number
+    if filing.state == State.PUBLISHED and not owes_psb and "register_public_security" in names:
         names.remove("register_public_security")
     return names
 

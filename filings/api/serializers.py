@@ -4,11 +4,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from filings import permissions
+from filings import change_diff, permissions
 from filings.models import (
     App,
     AppPlatform,
     AppPriorApproval,
+    Cancellation,
     Deadline,
     Domain,
     Filing,
@@ -108,6 +109,8 @@ class WebsiteSerializer(serializers.ModelSerializer):
             "server_ip",
             "server_valid_until",
             "icp_number",
+            "cancelled_at",
+            "access_cancelled_at",
             "domains",
             "prior_approvals",
         ]
@@ -138,6 +141,7 @@ class AppSerializer(serializers.ModelSerializer):
             *app_drafts.APP_FIELDS,
             "principal",
             "icp_number",
+            "cancelled_at",
             "platforms",
             "prior_approvals",
         ]
@@ -281,6 +285,8 @@ class FilingDetailSerializer(FilingListSerializer):
     materials = MaterialSerializer(many=True)
     sms_verifiers = SmsVerifierSerializer(many=True)
     available_transitions = serializers.SerializerMethodField()
+    changes = serializers.SerializerMethodField(help_text=_("变更备案:与已公示备案逐项比较的修改"))
+    cancellation = serializers.SerializerMethodField()
 
     class Meta(FilingListSerializer.Meta):
         fields = FilingListSerializer.Meta.fields + [
@@ -299,6 +305,9 @@ class FilingDetailSerializer(FilingListSerializer):
             "materials",
             "sms_verifiers",
             "available_transitions",
+            "target",
+            "changes",
+            "cancellation",
         ]
 
     def to_representation(self, instance):
@@ -306,6 +315,23 @@ class FilingDetailSerializer(FilingListSerializer):
         self.context["unmasked"] = bool(request and permissions.sees_personal_data(request.user, instance))
         self.context["individual_subject"] = instance.subject.is_individual
         return super().to_representation(instance)
+
+    def get_cancellation(self, filing) -> dict | None:
+        cancellation = getattr(filing, "cancellation", None)
+        return CancellationSerializer(cancellation).data if cancellation else None
+
+    def get_changes(self, filing) -> list[dict]:
+        if filing.filing_type != Filing.Type.CHANGE or filing.state == "published":
+            return []
+        unmasked = self.context.get("unmasked")
+        rows = []
+        for row in change_diff.change_diff(filing).rows:
+            mask = PERSONAL_FIELD_MASKS.get(row.field.rpartition(".")[2])
+            old, new = (row.old, row.new) if unmasked or mask is None else (mask(row.old), mask(row.new))
+            rows.append(
+                {"section": row.section, "field": row.field, "label": row.label, "old": old, "new": new}
+            )
+        return rows
 
     def get_available_transitions(self, filing) -> list[str]:
         request = self.context.get("request")
@@ -476,6 +502,31 @@ class FilingUpdateInput(serializers.Serializer):
     subject_principal = PersonInput(required=False)
     websites = WebsiteInput(many=True, required=False, min_length=1, max_length=20)
     apps = AppInput(many=True, required=False, min_length=1, max_length=20)
+
+
+class CancellationInput(serializers.Serializer):
+    scope = serializers.ChoiceField(choices=Cancellation.Scope.choices)
+    website_id = serializers.IntegerField(required=False, allow_null=True)
+    app_id = serializers.IntegerField(required=False, allow_null=True)
+    reason = serializers.ChoiceField(choices=Cancellation.Reason.choices)
+    explanation = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    next_provider = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    confirm = serializers.BooleanField(help_text=_("确认办理所选对象的注销或取消接入"))
+
+
+class CancellationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Cancellation
+        fields = [
+            "scope",
+            "website",
+            "app",
+            "reason",
+            "explanation",
+            "next_provider",
+            "confirmed_at",
+            "applied_at",
+        ]
 
 
 class ReasonInput(serializers.Serializer):

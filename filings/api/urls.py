@@ -12,6 +12,8 @@ urlpatterns = [
         "filings/<int:pk>/transitions/<str:name>/", views.FilingTransition.as_view(), name="filing-transition"
     ),
     path("filings/<int:pk>/claim/", views.FilingClaim.as_view(), name="filing-claim"),
+    path("filings/<int:pk>/change/", views.FilingChangeOpen.as_view(), name="filing-change"),
+    path("filings/<int:pk>/cancel/", views.FilingCancellationOpen.as_view(), name="filing-cancel"),
     path("alerts/", alerts.AlertList.as_view(), name="alert-list"),
     path("alerts/<int:pk>/", alerts.AlertDetail.as_view(), name="alert-detail"),
     path("alerts/<int:pk>/acknowledge/", alerts.AlertAcknowledge.as_view(), name="alert-acknowledge"),

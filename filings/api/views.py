@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from filings import selectors
 from filings.api.serializers import (
     APP_TYPES,
+    CancellationInput,
     FilingCreateInput,
     FilingDetailSerializer,
     FilingListSerializer,
@@ -19,7 +20,7 @@ from filings.api.serializers import (
 )
 from filings.exceptions import TransitionNotPermitted
 from filings.models import Filing, Province
-from filings.services import apps, drafts, transitions
+from filings.services import apps, cancellations, changes, drafts, transitions
 from filings.states import State
 
 
@@ -135,7 +136,15 @@ class FilingTransition(APIView):
         filing = selectors.filing_detail(request.user, pk)
         data = TransitionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        transitions.perform_transition(filing, name, by=request.user, **data.validated_data)
+        comment = data.validated_data["comment"]
+        if name == "approve" and filing.filing_type == Filing.Type.CHANGE:
+            changes.approve_change(filing, by=request.user, comment=comment)
+        elif name == "approve" and filing.filing_type == Filing.Type.CANCEL:
+            cancellations.approve_cancellation(filing, by=request.user, comment=comment)
+        elif name == "finish_at_provider":
+            cancellations.finish_access_cancellation(filing, by=request.user, comment=comment)
+        else:
+            transitions.perform_transition(filing, name, by=request.user, **data.validated_data)
         filing = selectors.filing_detail(request.user, pk)
         return Response(FilingDetailSerializer(filing, context={"request": request}).data)
 
@@ -147,3 +156,29 @@ class FilingClaim(APIView):
         transitions.claim_filing(filing, by=request.user)
         filing = selectors.filing_detail(request.user, pk)
         return Response(FilingDetailSerializer(filing, context={"request": request}).data)
+
+
+class FilingChangeOpen(APIView):
+    @extend_schema(request=None, responses={201: FilingDetailSerializer})
+    def post(self, request, pk: int):
+        """Open a change (变更备案) of a published filing: a draft copy to edit with PATCH."""
+        target = selectors.filing_detail(request.user, pk)
+        change = changes.open_change(target, by=request.user)
+        detail = selectors.filing_detail(request.user, change.pk)
+        return Response(
+            FilingDetailSerializer(detail, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
+
+
+class FilingCancellationOpen(APIView):
+    @extend_schema(request=CancellationInput, responses={201: FilingDetailSerializer})
+    def post(self, request, pk: int):
+        """Open a cancellation (注销网站/APP/主体) or a cancel access (取消接入) of a published filing."""
+        target = selectors.filing_detail(request.user, pk)
+        data = CancellationInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        filing = cancellations.open_cancellation(target, by=request.user, **data.validated_data)
+        detail = selectors.filing_detail(request.user, filing.pk)
+        return Response(
+            FilingDetailSerializer(detail, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )

@@ -2,6 +2,7 @@
 
 from filings.models.alerts import Alert, AlertScan, AlertThreshold, Notification, Severity
 from filings.models.apps import App, AppPlatform, AppPriorApproval
+from filings.models.cancellations import Cancellation
 from filings.models.core import (
     AppendOnlyQuerySet,
     CalendarDay,
@@ -37,6 +38,7 @@ __all__ = [
     "App",
     "AppPlatform",
     "AppPriorApproval",
+    "Cancellation",
     "Alert",
     "AlertScan",
     "AlertThreshold",

@@ -33,6 +33,7 @@ class App(models.Model):
     # Domains or IP addresses the app's back end is reached at, as the ministry's form lists them.
     backend_addresses = models.JSONField(_("后端域名或IP"), default=list, blank=True)
     icp_number = models.CharField(_("应用备案号"), max_length=40, blank=True)
+    cancelled_at = models.DateTimeField(_("注销时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["filing", "position"]

@@ -268,6 +268,15 @@ class Filing(ConcurrentTransitionMixin, models.Model):
         on_delete=models.SET_NULL,
         related_name="reviewed_filings",
     )
+    # The published filing a change, cancellation or access move acts on.
+    target = models.ForeignKey(
+        "self",
+        verbose_name=_("所办理的已公示备案"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="followups",
+    )
     state = FSMField(_("阶段"), default=State.ENTRY, choices=State.choices, protected=True, db_index=True)
     # Each entry into a stage is a new visit; alerts and SMS rounds belong to one visit.
     stage_visit = models.PositiveIntegerField(_("阶段序号"), default=1)
@@ -334,6 +343,7 @@ class Filing(ConcurrentTransitionMixin, models.Model):
         source=State.PROVIDER_REVIEW,
         target=State.SMS_VERIFICATION,
         permission=transition_perms.is_reviewer,
+        conditions=[lambda filing: filing.filing_type != Filing.Type.CANCEL_ACCESS],
     )
     def pass_review(self) -> None:
         pass
@@ -385,6 +395,17 @@ class Filing(ConcurrentTransitionMixin, models.Model):
 
     @transition(
         field=state,
+        source=State.PROVIDER_REVIEW,
+        target=State.PUBLISHED,
+        permission=transition_perms.is_reviewer,
+        conditions=[lambda filing: filing.filing_type == Filing.Type.CANCEL_ACCESS],
+    )
+    def finish_at_provider(self) -> None:
+        """Cancel access (取消接入) ends at the provider: no SMS, no bureau review."""
+        self.published_at = timezone.now()
+
+    @transition(
+        field=state,
         source=State.PUBLISHED,
         target=State.PUBLISHED,
         permission=transition_perms.is_assignee_or_reviewer,
@@ -425,6 +446,17 @@ class Website(models.Model):
     server_ip = models.GenericIPAddressField(_("服务器IP"), null=True, blank=True)
     server_valid_until = models.DateField(_("服务器到期日"))
     icp_number = models.CharField(_("网站备案号"), max_length=40, blank=True)
+    cancelled_at = models.DateTimeField(_("注销时间"), null=True, blank=True)
+    access_cancelled_at = models.DateTimeField(_("取消接入时间"), null=True, blank=True)
+    # In a change (变更备案): the published website this draft copy will replace on approval.
+    source = models.ForeignKey(
+        "self",
+        verbose_name=_("变更的原网站"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="change_copies",
+    )
 
     class Meta:
         ordering = ["filing", "position"]

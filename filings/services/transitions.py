@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
-from filings import deadlines, notifications, numbering
+from filings import change_diff, deadlines, notifications, numbering
 from filings.checks import load_filing_for_checks, run_submission_checks
 from filings.exceptions import (
     ChecksFailed,
@@ -48,6 +48,7 @@ TRANSITION_LABELS = {
     "approve": gettext_lazy("管局审核通过"),
     "reject": gettext_lazy("管局退回"),
     "register_public_security": gettext_lazy("公安联网备案"),
+    "finish_at_provider": gettext_lazy("取消接入完成"),
 }
 
 
@@ -211,6 +212,10 @@ def pass_review(filing: Filing, *, by: Any, comment: str = "") -> Filing:
     now = timezone.now()
     with transaction.atomic():
         locked = lock_filing(filing)
+        if locked.filing_type == Filing.Type.CANCEL_ACCESS:
+            raise TransitionNotPossible(
+                _("取消接入在服务商处完成,无需短信核验和管局审核,请使用“取消接入完成”。")
+            )
         _apply_transition(locked, "pass_review", by=by, comment=comment, now=now)
         locked.reviewer = locked.reviewer or (by if getattr(by, "pk", None) else None)
         locked.save(update_fields=["reviewer"])
@@ -241,11 +246,12 @@ def sms_verifiers_for(filing: Filing) -> list[Person]:
     """Return who must confirm the SMS code: one person per distinct phone."""
     if filing.filing_type == Filing.Type.CANCEL_ACCESS:
         return []
-    people: list[Person] = []
-    if filing.filing_type not in (Filing.Type.NEW_ACCESS,):
-        people.append(filing.subject_principal)
-    people.extend(w.principal for w in filing.websites.select_related("principal"))
-    people.extend(a.principal for a in filing.apps.select_related("principal"))
+    if filing.filing_type == Filing.Type.CHANGE:
+        people = change_diff.sms_people(filing, change_diff.change_diff(filing))
+    else:
+        people = [] if filing.filing_type == Filing.Type.NEW_ACCESS else [filing.subject_principal]
+        people.extend(w.principal for w in filing.websites.select_related("principal"))
+        people.extend(a.principal for a in filing.apps.select_related("principal"))
     by_phone: dict[str, Person] = {}
     for person in people:
         by_phone.setdefault(person.mobile, person)
@@ -322,6 +328,11 @@ def approve_filing(
         locked = lock_filing(filing)
         # Refuse a wrong stage or actor before judging the number they typed.
         _refuse_unless_allowed(locked, "approve", by=by)
+        if locked.filing_type == Filing.Type.CHANGE:
+            # A change keeps the published numbers: services.changes.approve_change applies it.
+            raise TransitionNotPossible(_("变更备案审核通过时沿用原备案号,请使用“变更生效”。"))
+        if locked.filing_type in (Filing.Type.CANCEL, Filing.Type.CANCEL_ACCESS):
+            raise TransitionNotPossible(_("注销不取得备案号,请使用“记录注销”。"))
         try:
             validate_icp_subject_number(icp_number, abbreviation=locked.province.icp_abbreviation)
         except ValidationError as error:

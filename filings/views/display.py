@@ -37,6 +37,17 @@ EVENT_LABELS = {
     "edit": gettext_lazy("修改信息"),
     "upload": gettext_lazy("上传材料"),
     "sms_verified": gettext_lazy("记录短信核验"),
+    "change_opened": gettext_lazy("开始变更备案"),
+    "change_applied": gettext_lazy("变更生效"),
+}
+# Fields whose old and new values a history row shows masked.
+MASKED_IN_HISTORY = {
+    "id_number": mask_id_number,
+    "certificate_number": mask_id_number,
+    "registrant_certificate_number": mask_id_number,
+    "mobile": mask_phone,
+    "emergency_phone": mask_phone,
+    "email": mask_email,
 }
 
 
@@ -174,7 +185,10 @@ def timeline(events: list[FilingEvent]) -> list[dict]:
             round_number += 1
         changed = []
         reasons = []
-        if event.transition == "edit":
+        replaced = []
+        if event.transition == "change_applied":
+            replaced = [_replaced_row(r) for r in event.reasons if isinstance(r, dict)]
+        elif event.transition == "edit":
             # Edit rows hold old and new values; the timeline names the fields only.
             changed = [change_label(c.get("field", "")) for c in event.reasons if isinstance(c, dict)]
         else:
@@ -189,11 +203,20 @@ def timeline(events: list[FilingEvent]) -> list[dict]:
                 "label": event_label(event),
                 "round": round_number,
                 "changed": changed,
+                "replaced": replaced,
                 "reasons": reasons,
                 "is_return": event.transition in RETURN_TRANSITIONS,
             }
         )
     return rows
+
+
+def _replaced_row(row: dict) -> dict:
+    mask = MASKED_IN_HISTORY.get(str(row.get("field", "")).rpartition(".")[2])
+    old, new = str(row.get("old", "")), str(row.get("new", ""))
+    if mask:
+        old, new = mask(old), mask(new)
+    return {"section": row.get("section", ""), "label": row.get("label", ""), "old": old, "new": new}
 
 
 @dataclass

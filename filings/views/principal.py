@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import Perm
-from filings import checks, permissions, selectors
+from filings import change_diff, checks, permissions, selectors
 from filings.exceptions import BeianError, ChecksFailed, ConflictError, InvalidInput
 from filings.forms import (
     CommentForm,
@@ -139,7 +139,23 @@ def _detail_context(request, filing: Filing) -> dict:
         "alerts": selectors.filing_alerts(request.user, filing),
         "psb_form": PublicSecurityForm(),
         "withdraw_form": CommentForm(),
+        "change_rows": _change_rows(filing),
+        "can_open_change": filing.state == State.PUBLISHED
+        and filing.filing_type in (Filing.Type.FIRST, Filing.Type.NEW_WEBSITE)
+        and permissions.can_edit_filing(request.user, filing),
+        "can_cancel": filing.state == State.PUBLISHED
+        and filing.filing_type
+        in (Filing.Type.FIRST, Filing.Type.NEW_WEBSITE, Filing.Type.NEW_ACCESS, Filing.Type.NEW_APP)
+        and permissions.can_edit_filing(request.user, filing),
+        "cancellation": getattr(filing, "cancellation", None),
     }
+
+
+def _change_rows(filing: Filing) -> list:
+    """Return a change's field-by-field differences from the published filing (none for other kinds)."""
+    if filing.filing_type != Filing.Type.CHANGE or filing.state == State.PUBLISHED:
+        return []
+    return change_diff.change_diff(filing).rows
 
 
 def _reasons_with_links(filing: Filing, event: FilingEvent | None) -> list[dict]:
@@ -473,6 +489,7 @@ def _checklist_context(request, filing: Filing, form: SubmitForm | None = None) 
         "submit_allowed": "submit" in transitions,
         "returned": bool(selectors.latest_event_with_reasons(filing)),
         "form": form or SubmitForm(),
+        "change_rows": _change_rows(filing),
     }
 
 

@@ -14,12 +14,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import Perm
-from filings import dashboard_stats, exports, footer_checks, numbering, queues, selectors
+from filings import change_diff, dashboard_stats, exports, footer_checks, numbering, queues, selectors
 from filings.checks import load_filing_for_checks, run_submission_checks
 from filings.estimates import PublicationEstimator
 from filings.exceptions import BeianError, InvalidInput
-from filings.models import FooterCheck, Province, RejectionReason
-from filings.services import transitions
+from filings.models import Filing, FooterCheck, Province, RejectionReason
+from filings.services import cancellations, changes, transitions
 from filings.states import State
 from filings.views import display
 
@@ -162,6 +162,9 @@ def _detail_context(request, filing_id: int) -> dict[str, Any]:
     return {
         "filing": filing,
         "subject_number": subject_number,
+        "change_rows": change_diff.change_diff(filing).rows
+        if filing.filing_type == Filing.Type.CHANGE and filing.state != State.PUBLISHED
+        else [],
         "app_numbers": [
             (a, request.POST.get(f"app_{a.pk}") or a.icp_number or app_defaults.get(a.pk, "")) for a in apps
         ],
@@ -235,6 +238,19 @@ def pass_review(request, filing_id: int):
 @login_required
 @reviewer_required
 @require_POST
+def finish_access(request, filing_id: int):
+    comment = request.POST.get("comment", "")[:2000]
+    return _act(
+        request,
+        filing_id,
+        lambda f: cancellations.finish_access_cancellation(f, by=request.user, comment=comment),
+        _("取消接入已在服务商处办结。"),
+    )
+
+
+@login_required
+@reviewer_required
+@require_POST
 def return_filing(request, filing_id: int):
     return _reasons_action(request, filing_id, transitions.return_filing, _("已退回服务负责人修改。"))
 
@@ -272,12 +288,20 @@ def approve(request, filing_id: int):
         for key, value in request.POST.items()
         if key.startswith("app_") and key.removeprefix("app_").isdigit() and value.strip()
     }
+
+    def action(filing):
+        if filing.filing_type == Filing.Type.CHANGE:
+            return changes.approve_change(filing, by=request.user)
+        if filing.filing_type == Filing.Type.CANCEL:
+            return cancellations.approve_cancellation(filing, by=request.user)
+        return transitions.approve_filing(
+            filing, by=request.user, icp_number=icp_number, website_numbers=numbers, app_numbers=app_numbers
+        )
+
     return _act(
         request,
         filing_id,
-        lambda f: transitions.approve_filing(
-            f, by=request.user, icp_number=icp_number, website_numbers=numbers, app_numbers=app_numbers
-        ),
+        action,
         _("已记录管局审核通过,备案已公示。"),
     )
 
