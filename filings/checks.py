@@ -28,6 +28,8 @@ from filings.validators import (
     is_ip_address,
     validate_backend_address,
     validate_fingerprint,
+    validate_icp_subject_number,
+    validate_icp_website_number,
     validate_mobile,
     validate_package_name,
     validate_resident_id,
@@ -720,6 +722,8 @@ def run_submission_checks(filing: Filing, *, today: date | None = None) -> Check
         check_apps(filing, checklist, terms)
     else:
         check_websites(filing, checklist, today, terms)
+    if filing.filing_type == Filing.Type.NEW_ACCESS:
+        check_access_numbers(filing, checklist)
     check_materials(filing, checklist)
     check_one_open_filing(filing, checklist)
     if filing.filing_type == Filing.Type.CHANGE:
@@ -981,3 +985,35 @@ def check_cancellation(filing: Filing, checklist: Checklist) -> None:
         passed_message=_("要办理的对象:%(item)s。")
         % {"item": cancellation.item_name if cancellation else "—"},
     )
+
+
+# New access (新增接入): the numbers the subject already holds from another provider.
+
+
+def check_access_numbers(filing: Filing, checklist: Checklist) -> None:
+    problem = _validator_message(
+        lambda v: validate_icp_subject_number(v, abbreviation=filing.province.icp_abbreviation),
+        filing.icp_number,
+    )
+    checklist.add(
+        "access_subject_number",
+        problem is None,
+        _("原主体备案号:") + (problem or ""),
+        field="subject.name",
+        fix=_("按工信部备案系统中的信息填写主体备案号。"),
+        passed_message=_("原主体备案号 %(n)s 格式正确,与备案省份一致。") % {"n": filing.icp_number},
+    )
+    for website in filing.websites.all():
+        problem = _validator_message(
+            lambda v: validate_icp_website_number(v, subject_number=filing.icp_number), website.icp_number
+        )
+        checklist.add(
+            "access_website_number",
+            problem is None,
+            _("网站“%(name)s”的原备案号:") % {"name": website.name} + (problem or ""),
+            field="website.name",
+            object_id=website.pk,
+            fix=_("按工信部备案系统中的信息填写网站备案号。"),
+            passed_message=_("网站“%(name)s”的原备案号 %(n)s 属于该主体。")
+            % {"name": website.name, "n": website.icp_number},
+        )

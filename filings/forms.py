@@ -74,6 +74,7 @@ class FilingStartForm(AccessibleFormMixin, forms.Form):
             (Filing.Type.FIRST, Filing.Type.FIRST.label),
             (Filing.Type.NEW_WEBSITE, Filing.Type.NEW_WEBSITE.label),
             (Filing.Type.NEW_APP, Filing.Type.NEW_APP.label),
+            (Filing.Type.NEW_ACCESS, Filing.Type.NEW_ACCESS.label),
         ],
         initial=Filing.Type.FIRST,
     )
@@ -507,6 +508,24 @@ class FilingEntry:
                 form.flag(name, message)
                 marked.append(form[name])
         return marked
+
+
+class AccessNumbersForm(AccessibleFormMixin, forms.Form):
+    """The numbers a new access (新增接入) brings from the provider the subject filed through."""
+
+    icp_number = forms.CharField(
+        label=_("原主体备案号"),
+        max_length=32,
+        help_text=_("在原接入服务商处取得的主体备案号,例如 粤ICP备2023012345号"),
+    )
+    website_numbers = forms.CharField(
+        label=_("原网站备案号"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("按下方网站的顺序,每行一个,例如 粤ICP备2023012345号-1"),
+    )
+
+    def clean_website_numbers(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["website_numbers"].splitlines() if line.strip()]
 
 
 class MaterialUploadForm(AccessibleFormMixin, forms.Form):

@@ -415,6 +415,9 @@ class WebsiteInput(serializers.Serializer):
     server_valid_until = serializers.DateField()
     domains = DomainInput(many=True, max_length=50)
     prior_approvals = PriorApprovalInput(many=True, required=False, max_length=10)
+    icp_number = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, help_text=_("新增接入:网站已有的备案号")
+    )
 
 
 class SubjectInput(serializers.Serializer):
@@ -478,6 +481,9 @@ class FilingCreateInput(serializers.Serializer):
         slug_field="code", queryset=Province.objects.all(), required=False, help_text=_("APP备案取主体的省份")
     )
     subject_id = serializers.IntegerField(required=False, help_text=_("APP备案:已公示备案的主体"))
+    existing_icp_number = serializers.CharField(
+        max_length=32, required=False, allow_blank=True, help_text=_("新增接入:主体已有的备案号")
+    )
     subject = SubjectInput(required=False)
     subject_principal = PersonInput()
     websites = WebsiteInput(many=True, required=False, max_length=20)
@@ -487,6 +493,8 @@ class FilingCreateInput(serializers.Serializer):
         # What each kind needs: an app filing names a published subject; the others bring their own.
         if attrs["filing_type"] in APP_TYPES:
             needed = ["subject_id", "apps"]
+        elif attrs["filing_type"] == Filing.Type.NEW_ACCESS:
+            needed = ["province", "subject", "websites", "existing_icp_number"]
         else:
             needed = ["province", "subject", "websites"]
         missing = {k: [self.fields[k].error_messages["required"]] for k in needed if not attrs.get(k)}

@@ -20,7 +20,7 @@ from filings.api.serializers import (
 )
 from filings.exceptions import TransitionNotPermitted
 from filings.models import Filing, Province
-from filings.services import apps, cancellations, changes, drafts, transitions
+from filings.services import access, apps, cancellations, changes, drafts, transitions
 from filings.states import State
 
 
@@ -81,6 +81,22 @@ class FilingListCreate(generics.ListAPIView):
                 subject_id=values["subject_id"],
                 subject_principal=values["subject_principal"],
                 apps=values["apps"],
+            )
+            detail = selectors.filing_detail(request.user, filing.pk)
+            return Response(
+                FilingDetailSerializer(detail, context={"request": request}).data,
+                status=status.HTTP_201_CREATED,
+            )
+        if values["filing_type"] == Filing.Type.NEW_ACCESS:
+            websites = [dict(w) for w in values["websites"]]
+            filing = access.create_access_filing(
+                by=request.user,
+                province_id=values["province"].pk,
+                subject=values["subject"],
+                subject_principal=values["subject_principal"],
+                websites=websites,
+                icp_number=values["existing_icp_number"],
+                website_numbers=[w.pop("icp_number", "") for w in websites],
             )
             detail = selectors.filing_detail(request.user, filing.pk)
             return Response(

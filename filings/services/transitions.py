@@ -337,8 +337,16 @@ def approve_filing(
             validate_icp_subject_number(icp_number, abbreviation=locked.province.icp_abbreviation)
         except ValidationError as error:
             raise InvalidInput(error.messages[0], details={"icp_number": error.messages}) from error
+        if locked.filing_type == Filing.Type.NEW_ACCESS and icp_number != locked.icp_number:
+            raise InvalidInput(
+                _("新增接入沿用原备案号 %(n)s。") % {"n": locked.icp_number},
+                details={"icp_number": [_("新增接入不取得新的备案号。")]},
+            )
         websites = list(locked.websites.select_for_update().order_by("position"))
-        numbers = {w.pk: (website_numbers or {}).get(w.pk) or f"{icp_number}-{w.position}" for w in websites}
+        numbers = {
+            w.pk: (website_numbers or {}).get(w.pk) or w.icp_number or f"{icp_number}-{w.position}"
+            for w in websites
+        }
         for website in websites:
             try:
                 validate_icp_website_number(numbers[website.pk], subject_number=icp_number)

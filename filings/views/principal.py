@@ -21,6 +21,7 @@ from accounts.roles import Perm
 from filings import change_diff, checks, permissions, selectors
 from filings.exceptions import BeianError, ChecksFailed, ConflictError, InvalidInput
 from filings.forms import (
+    AccessNumbersForm,
     CommentForm,
     FilingEntry,
     FilingFilterForm,
@@ -30,7 +31,7 @@ from filings.forms import (
     SubmitForm,
 )
 from filings.models import Deadline, Filing, FilingEvent, Material, Province
-from filings.services import drafts, materials, transitions
+from filings.services import access, drafts, materials, transitions
 from filings.states import EDITABLE_STATES, State
 from filings.views import display
 
@@ -218,20 +219,33 @@ def filing_create(request):
         province = subject.province
     previous = selectors.latest_filing_of_subject(subject, user=request.user) if subject else None
     added, status = _with_added_row(request)
+    numbers = None
+    if filing_type == Filing.Type.NEW_ACCESS:
+        numbers = AccessNumbersForm(request.POST if request.method == "POST" else None, prefix="access")
     if added is not None:
         entry = FilingEntry(added, province=province, subject=subject)
         entry.hide_errors()
     elif request.method == "POST":
         entry = FilingEntry(request.POST, province=province, subject=subject)
-        if entry.is_valid():
+        numbers_valid = numbers is None or numbers.is_valid()
+        if entry.is_valid() and numbers_valid:
             try:
-                filing = drafts.create_filing(
-                    by=request.user,
-                    province_id=province.pk,
-                    filing_type=filing_type,
-                    subject_id=subject.pk if subject else None,
-                    **entry.payload(),
-                )
+                if numbers is not None:
+                    filing = access.create_access_filing(
+                        by=request.user,
+                        province_id=province.pk,
+                        icp_number=numbers.cleaned_data["icp_number"],
+                        website_numbers=numbers.cleaned_data["website_numbers"],
+                        **entry.payload(),
+                    )
+                else:
+                    filing = drafts.create_filing(
+                        by=request.user,
+                        province_id=province.pk,
+                        filing_type=filing_type,
+                        subject_id=subject.pk if subject else None,
+                        **entry.payload(),
+                    )
             except InvalidInput as error:
                 entry.add_service_errors(error.details, str(error.message))
                 messages.error(request, str(error.message))
@@ -260,6 +274,7 @@ def filing_create(request):
             "filing_type_label": Filing.Type(filing_type).label,
             "province_extra_labels": display.province_extra_labels(province),
             "subject_locked": subject is not None,
+            "access_numbers": numbers,
         },
         status=status,
     )

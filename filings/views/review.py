@@ -185,6 +185,7 @@ def _detail_context(request, filing_id: int) -> dict[str, Any]:
             (
                 w,
                 request.POST.get(f"website_{w.pk}")
+                or w.icp_number
                 or (f"{filing.icp_number}-{w.position}" if filing.icp_number else ""),
             )
             for w in filing.websites.all()
