@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from filings import notifications, workdays
 from filings.exceptions import BeianError
 from filings.models import Alert, AlertScan, AlertThreshold, Deadline, Filing, Notification
-from filings.services import transitions
+from filings.services import authenticity, transitions
 from filings.states import State
 
 Kind = Deadline.Kind
@@ -368,6 +368,7 @@ def scan_deadlines(*, now: datetime | None = None, deadline_ids: list[int] | Non
     if deadline_ids is None:
         # After the warnings, so that a scan catching up after an outage raises those too.
         expire_sms_windows(now=now, managers=managers, result=result)
+        result.expired += authenticity.expire_face_checks(now=now)
         _raise_repeats(now=now, managers=managers, result=result)
     result.complete = complete
     if result.total >= ANALYZE_AFTER_ALERTS:

@@ -41,7 +41,12 @@ def rules_for(filing: Filing) -> list[DeadlineRule]:
             DeadlineRule(Kind.PREREVIEW_OVERDUE, workdays=PREREVIEW_OVERDUE_WORKDAYS),
         ]
     if filing.state == State.SMS_VERIFICATION:
-        return [DeadlineRule(Kind.SMS_WINDOW, delta=SMS_WINDOW)]
+        rules = [DeadlineRule(Kind.SMS_WINDOW, delta=SMS_WINDOW)]
+        if filing.province.face_check_hours:
+            rules.append(
+                DeadlineRule(Kind.FACE_CHECK, delta=timedelta(hours=filing.province.face_check_hours))
+            )
+        return rules
     if filing.state == State.BUREAU_REVIEW:
         return [DeadlineRule(Kind.BUREAU_REVIEW, workdays=filing.province.bureau_review_workdays)]
     if filing.state == State.PUBLISHED and not filing.psb_number and filing.filing_type in OPENING_TYPES:

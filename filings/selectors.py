@@ -12,6 +12,7 @@ from filings import deadlines
 from filings.models import (
     Alert,
     App,
+    AuthenticityCheck,
     Deadline,
     Domain,
     Filing,
@@ -157,6 +158,7 @@ def filing_detail(user: Any, filing_id: int) -> Filing:
                 "materials",
                 queryset=Material.objects.select_related("uploaded_by").order_by("kind", "slot", "-version"),
             ),
+            Prefetch("authenticity_checks", queryset=AuthenticityCheck.objects.select_related("person")),
             Prefetch(
                 "sms_verifiers",
                 queryset=SmsVerifier.objects.select_related("person").order_by("stage_visit", "id"),
@@ -188,7 +190,14 @@ def latest_event_with_reasons(filing: Filing) -> FilingEvent | None:
     if filing.state != State.ENTRY:
         return None
     for event in reversed(list(filing.events.all())):
-        if event.transition in ("return_to_entry", "reject", "expire_sms", "fail_sms"):
+        if event.transition in (
+            "return_to_entry",
+            "reject",
+            "expire_sms",
+            "fail_sms",
+            "fail_face_check",
+            "expire_face_check",
+        ):
             return event
         if event.transition == "submit":
             return None

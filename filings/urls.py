@@ -1,6 +1,6 @@
 from django.urls import path
 
-from filings.views import apps, cancellations, changes, dashboard, principal, review
+from filings.views import apps, authenticity, cancellations, changes, dashboard, principal, review
 
 app_name = "filings"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:filing_id>/app/", apps.app_edit, name="app-edit"),
     path("<int:filing_id>/change/", changes.change_open, name="change-open"),
     path("<int:filing_id>/cancel/", cancellations.cancellation_open, name="cancel-open"),
+    path("<int:filing_id>/face-check/", authenticity.face_check, name="face-check"),
     path("<int:filing_id>/edit/", principal.filing_edit, name="edit"),
     path("<int:filing_id>/materials/", principal.filing_materials, name="materials"),
     path("<int:filing_id>/checklist/", principal.filing_checklist, name="checklist"),

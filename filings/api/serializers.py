@@ -9,6 +9,7 @@ from filings.models import (
     App,
     AppPlatform,
     AppPriorApproval,
+    AuthenticityCheck,
     Cancellation,
     Deadline,
     Domain,
@@ -287,6 +288,7 @@ class FilingDetailSerializer(FilingListSerializer):
     available_transitions = serializers.SerializerMethodField()
     changes = serializers.SerializerMethodField(help_text=_("变更备案:与已公示备案逐项比较的修改"))
     cancellation = serializers.SerializerMethodField()
+    authenticity_checks = serializers.SerializerMethodField()
 
     class Meta(FilingListSerializer.Meta):
         fields = FilingListSerializer.Meta.fields + [
@@ -308,6 +310,7 @@ class FilingDetailSerializer(FilingListSerializer):
             "target",
             "changes",
             "cancellation",
+            "authenticity_checks",
         ]
 
     def to_representation(self, instance):
@@ -315,6 +318,9 @@ class FilingDetailSerializer(FilingListSerializer):
         self.context["unmasked"] = bool(request and permissions.sees_personal_data(request.user, instance))
         self.context["individual_subject"] = instance.subject.is_individual
         return super().to_representation(instance)
+
+    def get_authenticity_checks(self, filing) -> list[dict]:
+        return AuthenticityCheckSerializer(filing.authenticity_checks.all(), many=True).data
 
     def get_cancellation(self, filing) -> dict | None:
         cancellation = getattr(filing, "cancellation", None)
@@ -520,6 +526,26 @@ class CancellationInput(serializers.Serializer):
     explanation = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
     next_provider = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     confirm = serializers.BooleanField(help_text=_("确认办理所选对象的注销或取消接入"))
+
+
+class FaceCheckInput(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=[("passed", _("核验通过")), ("failed", _("核验未通过"))])
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class AuthenticityCheckSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuthenticityCheck
+        fields = [
+            "stage_visit",
+            "person",
+            "in_own_app",
+            "started_at",
+            "expires_at",
+            "outcome",
+            "reason",
+            "recorded_at",
+        ]
 
 
 class CancellationSerializer(serializers.ModelSerializer):

@@ -11,6 +11,7 @@ from filings import selectors
 from filings.api.serializers import (
     APP_TYPES,
     CancellationInput,
+    FaceCheckInput,
     FilingCreateInput,
     FilingDetailSerializer,
     FilingListSerializer,
@@ -20,7 +21,7 @@ from filings.api.serializers import (
 )
 from filings.exceptions import TransitionNotPermitted
 from filings.models import Filing, Province
-from filings.services import access, apps, cancellations, changes, drafts, transitions
+from filings.services import access, apps, authenticity, cancellations, changes, drafts, transitions
 from filings.states import State
 
 
@@ -198,3 +199,20 @@ class FilingCancellationOpen(APIView):
         return Response(
             FilingDetailSerializer(detail, context={"request": request}).data, status=status.HTTP_201_CREATED
         )
+
+
+class FilingFaceCheck(APIView):
+    @extend_schema(request=FaceCheckInput, responses=FilingDetailSerializer)
+    def post(self, request, pk: int):
+        """Record the authenticity check (真实性核验): passed, or failed with a reason (back to entry)."""
+        filing = selectors.filing_detail(request.user, pk)
+        data = FaceCheckInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        authenticity.record_face_check(
+            filing,
+            by=request.user,
+            passed=data.validated_data["outcome"] == "passed",
+            reason=data.validated_data["reason"],
+        )
+        filing = selectors.filing_detail(request.user, pk)
+        return Response(FilingDetailSerializer(filing, context={"request": request}).data)

@@ -2,6 +2,7 @@
 
 from filings.models.alerts import Alert, AlertScan, AlertThreshold, Notification, Severity
 from filings.models.apps import App, AppPlatform, AppPriorApproval
+from filings.models.authenticity import AuthenticityCheck
 from filings.models.cancellations import Cancellation
 from filings.models.core import (
     AppendOnlyQuerySet,
@@ -38,6 +39,7 @@ __all__ = [
     "App",
     "AppPlatform",
     "AppPriorApproval",
+    "AuthenticityCheck",
     "Cancellation",
     "Alert",
     "AlertScan",

@@ -42,6 +42,12 @@ class Province(models.Model):
     principal_must_be_legal_rep = models.BooleanField(_("主体负责人须为法定代表人"), default=True)
     accepts_authorisation_letter = models.BooleanField(_("接受授权书代替法定代表人"), default=False)
     face_check_in_own_app = models.BooleanField(_("在管局自有应用中人脸核验"), default=False)
+    face_check_hours = models.PositiveSmallIntegerField(
+        _("真实性核验有效时间(小时)"),
+        null=True,
+        blank=True,
+        help_text=_("初审通过后负责人须在此时间内完成人脸核验;留空表示本省不要求真实性核验"),
+    )
     minimum_age = models.PositiveSmallIntegerField(_("负责人最低年龄"), null=True, blank=True)
     footer_shows_subject_number = models.BooleanField(_("页脚展示主体备案号"), default=False)
     notes = models.TextField(_("说明"), blank=True)
@@ -380,6 +386,21 @@ class Filing(ConcurrentTransitionMixin, models.Model):
 
     @transition(
         field=state,
+        source=State.SMS_VERIFICATION,
+        target=State.ENTRY,
+        permission=transition_perms.is_assignee_or_reviewer,
+    )
+    def fail_face_check(self) -> None:
+        pass
+
+    @transition(
+        field=state, source=State.SMS_VERIFICATION, target=State.ENTRY, permission=transition_perms.is_system
+    )
+    def expire_face_check(self) -> None:
+        pass
+
+    @transition(
+        field=state,
         source=State.BUREAU_REVIEW,
         target=State.PUBLISHED,
         permission=transition_perms.is_reviewer,
@@ -586,6 +607,7 @@ class Deadline(models.Model):
         PREREVIEW_TARGET = "prereview_target", _("初审目标(1个工作日)")
         PREREVIEW_OVERDUE = "prereview_overdue", _("初审超期(2个工作日)")
         SMS_WINDOW = "sms_window", _("短信核验时限(24小时)")
+        FACE_CHECK = "face_check", _("真实性核验时限")
         BUREAU_REVIEW = "bureau_review", _("管局审核时限(20个工作日)")
         PUBLIC_SECURITY = "public_security", _("公安联网备案(30天)")
         STALE_ENTRY = "stale_entry", _("信息填报停滞")

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
-from filings import change_diff, deadlines, notifications, numbering
+from filings import authenticity, change_diff, deadlines, notifications, numbering
 from filings.checks import load_filing_for_checks, run_submission_checks
 from filings.exceptions import (
     ChecksFailed,
@@ -49,6 +49,8 @@ TRANSITION_LABELS = {
     "reject": gettext_lazy("管局退回"),
     "register_public_security": gettext_lazy("公安联网备案"),
     "finish_at_provider": gettext_lazy("取消接入完成"),
+    "fail_face_check": gettext_lazy("真实性核验未通过"),
+    "expire_face_check": gettext_lazy("真实性核验超时"),
 }
 
 
@@ -230,7 +232,10 @@ def pass_review(filing: Filing, *, by: Any, comment: str = "") -> Filing:
             )
             for person in verifiers
         )
-        if not verifiers:
+        check = authenticity.new_check(locked, now=now)
+        if check is not None:
+            check.save()
+        if not verifiers and check is None:
             _apply_transition(
                 locked,
                 "complete_sms",
@@ -286,7 +291,8 @@ def record_sms_verification(filing: Filing, *, verifier_id: int, by: Any) -> Fil
                 comment=_("%(name)s已完成短信核验。") % {"name": verifier.person.name},
                 stage_visit=locked.stage_visit,
             )
-        if all(v.verified_at for v in verifiers):
+        # With a face check still open, the filing waits for it (services.authenticity moves it on).
+        if all(v.verified_at for v in verifiers) and authenticity.allows_bureau(locked):
             _apply_transition(locked, "complete_sms", by=by, comment=_("全部核验人已完成短信核验。"))
     return locked
 

@@ -22,12 +22,16 @@ RETURN_TRANSITIONS = {
     "reject": State.BUREAU_REVIEW,
     "expire_sms": State.SMS_VERIFICATION,
     "fail_sms": State.SMS_VERIFICATION,
+    "fail_face_check": State.SMS_VERIFICATION,
+    "expire_face_check": State.SMS_VERIFICATION,
 }
 RETURN_LABELS = {
     "return_to_entry": gettext_lazy("服务商初审退回"),
     "reject": gettext_lazy("管局退回"),
     "expire_sms": gettext_lazy("短信核验超时退回"),
     "fail_sms": gettext_lazy("短信核验失败退回"),
+    "fail_face_check": gettext_lazy("真实性核验未通过退回"),
+    "expire_face_check": gettext_lazy("真实性核验超时退回"),
 }
 # The transitions that open or close a round; the latest one tells whether entry follows a return.
 ROUND_TRANSITIONS = [*RETURN_TRANSITIONS, "submit"]
@@ -39,6 +43,8 @@ EVENT_LABELS = {
     "sms_verified": gettext_lazy("记录短信核验"),
     "change_opened": gettext_lazy("开始变更备案"),
     "change_applied": gettext_lazy("变更生效"),
+    "face_check_passed": gettext_lazy("真实性核验通过"),
+    "cancellation_applied": gettext_lazy("注销或取消接入生效"),
 }
 # Fields whose old and new values a history row shows masked.
 MASKED_IN_HISTORY = {

@@ -149,7 +149,15 @@ def _detail_context(request, filing: Filing) -> dict:
         in (Filing.Type.FIRST, Filing.Type.NEW_WEBSITE, Filing.Type.NEW_ACCESS, Filing.Type.NEW_APP)
         and permissions.can_edit_filing(request.user, filing),
         "cancellation": getattr(filing, "cancellation", None),
+        "face_check": _face_check(filing),
     }
+
+
+def _face_check(filing: Filing):
+    """Return the current round's authenticity check while the filing is in SMS verification."""
+    if filing.state != State.SMS_VERIFICATION:
+        return None
+    return next((c for c in filing.authenticity_checks.all() if c.stage_visit == filing.stage_visit), None)
 
 
 def _change_rows(filing: Filing) -> list:

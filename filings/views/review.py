@@ -162,6 +162,11 @@ def _detail_context(request, filing_id: int) -> dict[str, Any]:
     return {
         "filing": filing,
         "subject_number": subject_number,
+        "face_check": next(
+            (c for c in filing.authenticity_checks.all() if c.stage_visit == filing.stage_visit), None
+        )
+        if filing.state == State.SMS_VERIFICATION
+        else None,
         "change_rows": change_diff.change_diff(filing).rows
         if filing.filing_type == Filing.Type.CHANGE and filing.state != State.PUBLISHED
         else [],
