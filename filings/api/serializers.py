@@ -1,10 +1,11 @@
 """Serializers of the filing API: what a filing looks like to each reader, and what writes accept."""
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from filings import change_diff, permissions
+from filings import change_diff, permissions, proposals
 from filings.models import (
     App,
     AppPlatform,
@@ -289,6 +290,9 @@ class FilingDetailSerializer(FilingListSerializer):
     changes = serializers.SerializerMethodField(help_text=_("变更备案:与已公示备案逐项比较的修改"))
     cancellation = serializers.SerializerMethodField()
     authenticity_checks = serializers.SerializerMethodField()
+    proposed_cancellations = serializers.SerializerMethodField(
+        help_text=_("域名到期或服务器到期时建议办理的注销或取消接入")
+    )
 
     class Meta(FilingListSerializer.Meta):
         fields = FilingListSerializer.Meta.fields + [
@@ -311,6 +315,7 @@ class FilingDetailSerializer(FilingListSerializer):
             "changes",
             "cancellation",
             "authenticity_checks",
+            "proposed_cancellations",
         ]
 
     def to_representation(self, instance):
@@ -318,6 +323,12 @@ class FilingDetailSerializer(FilingListSerializer):
         self.context["unmasked"] = bool(request and permissions.sees_personal_data(request.user, instance))
         self.context["individual_subject"] = instance.subject.is_individual
         return super().to_representation(instance)
+
+    def get_proposed_cancellations(self, filing) -> list[dict]:
+        return [
+            {"scope": p.scope, "reason": p.reason, "website": p.website.pk, "why": p.why}
+            for p in proposals.proposed_cancellations(filing, today=timezone.localdate())
+        ]
 
     def get_authenticity_checks(self, filing) -> list[dict]:
         return AuthenticityCheckSerializer(filing.authenticity_checks.all(), many=True).data

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import Perm
-from filings import change_diff, checks, permissions, selectors
+from filings import change_diff, checks, permissions, proposals, selectors
 from filings.exceptions import BeianError, ChecksFailed, ConflictError, InvalidInput
 from filings.forms import (
     AccessNumbersForm,
@@ -150,6 +150,7 @@ def _detail_context(request, filing: Filing) -> dict:
         and permissions.can_edit_filing(request.user, filing),
         "cancellation": getattr(filing, "cancellation", None),
         "face_check": _face_check(filing),
+        "proposals": proposals.proposed_cancellations(filing, today=timezone.localdate()),
     }
 
 
