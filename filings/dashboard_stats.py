@@ -167,6 +167,7 @@ def weekly_flows(weeks: int = 12, *, today: date | None = None) -> list[dict]:
 AT_RISK_WINDOWS = {
     Deadline.Kind.PREREVIEW_OVERDUE: timedelta(days=1),
     Deadline.Kind.SMS_WINDOW: timedelta(hours=6),
+    Deadline.Kind.FACE_CHECK: timedelta(hours=6),
     Deadline.Kind.BUREAU_REVIEW: timedelta(days=5),
     Deadline.Kind.PUBLIC_SECURITY: timedelta(days=5),
     Deadline.Kind.STALE_ENTRY: timedelta(days=7),

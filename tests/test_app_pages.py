@@ -180,3 +180,13 @@ def test_a_refused_form_does_not_judge_the_app_principal_when_it_is_the_same_per
     )
     assert response.status_code == 400
     assert response.content.decode().count('class="field has-error"') == 1
+
+
+def test_checklist_of_an_app_names_the_app_fields(client_for, principal, other_principal, reviewer):
+    first = factories.published_filing(assignee=principal, reviewer=reviewer)
+    factories.ready_app_filing(first, package="com.shared.app")
+    second = factories.published_filing(assignee=other_principal, reviewer=reviewer)
+    filing = factories.ready_app_filing(second, package="com.shared.app", name="云帆智能记账助手")
+    page = client_for(other_principal).get(reverse("filings:checklist", args=[filing.pk])).content.decode()
+    assert "已在另一个备案中备案或正在备案" in page
+    assert "应用 · 平台" in page

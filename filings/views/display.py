@@ -331,12 +331,13 @@ RELATION_LABELS = {
     "domains": gettext_lazy("域名"),
     "prior_approvals": gettext_lazy("前置审批"),
     "face_verification": gettext_lazy("人脸核验"),
+    "platforms": gettext_lazy("平台"),
 }
 
 
 def field_label(field_code: str) -> str:
     """Return a reader's name for a reason's or check's field code, e.g. "域名 · 注册人名称"."""
-    from filings.models import Domain, Subject, Website
+    from filings.models import App, Domain, Subject, Website
 
     section, _sep, name = field_code.partition(".")
     if section == "materials":
@@ -349,6 +350,8 @@ def field_label(field_code: str) -> str:
         "website_principal": (Person, _("网站负责人")),
         "website": (Website, _("网站")),
         "domain": (Domain, _("域名")),
+        "app": (App, _("应用")),
+        "app_principal": (Person, _("应用负责人")),
     }
     if section not in models:
         return str(RELATION_LABELS.get(field_code, field_code))
