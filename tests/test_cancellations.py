@@ -282,3 +282,25 @@ def test_cancellations_through_the_api(api, published, principal, reviewer):
     assert response.status_code == 200 and response.json()["state"] == "published"
     detail = client.get(f"/api/v1/filings/{published.pk}/").json()
     assert detail["websites"][0]["access_cancelled_at"] is not None
+
+
+def test_cancel_app_cancels_only_that_app(published, principal, reviewer):
+    app_filing = factories.publish(
+        factories.ready_app_filing(published), reviewer=reviewer, icp_number=published.icp_number
+    )
+    app = app_filing.apps.get()
+    filing = cancellations.open_cancellation(
+        app_filing, by=principal, scope="app", reason="closed", confirm=True, app_id=app.pk
+    )
+    factories.add_required_materials(filing)
+    filing = transitions.pass_review(transitions.submit_filing(filing, by=principal), by=reviewer)
+    for verifier in SmsVerifier.objects.filter(filing=filing):
+        filing = transitions.record_sms_verification(filing, verifier_id=verifier.pk, by=reviewer)
+    cancellations.approve_cancellation(filing, by=reviewer)
+    app.refresh_from_db()
+    assert app.cancelled_at is not None
+    assert published.websites.get().cancelled_at is None
+    with pytest.raises(TransitionNotPossible, match="已注销"):
+        cancellations.open_cancellation(
+            app_filing, by=principal, scope="app", reason="closed", confirm=True, app_id=app.pk
+        )

@@ -374,8 +374,11 @@ def test_one_code_when_the_principals_share_a_phone(principal, reviewer):
 @pytest.mark.django_db
 def test_new_access_sends_the_sms_to_the_website_principal_only(principal, reviewer):
     filing = factories.ready_filing(assignee=principal, filing_type=Filing.Type.NEW_ACCESS)
+    # A new access carries the numbers the subject holds from its previous provider.
+    Filing.objects.filter(pk=filing.pk).update(icp_number="粤ICP备2019012345号")
     website = filing.websites.get()
     website.principal = factories.PersonFactory(name="李网站")
+    website.icp_number = "粤ICP备2019012345号-1"
     website.save()
     factories.add_required_materials(filing)
     filing = transitions.submit_filing(filing, by=principal)
