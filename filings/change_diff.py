@@ -5,7 +5,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from filings.models import Domain, Filing, Person, Website
+from filings.models import App, AppPlatform, Domain, Filing, Person, Website
 
 SUBJECT_FIELDS = [
     "kind",
@@ -31,6 +31,8 @@ WEBSITE_FIELDS = [
     "server_ip",
     "server_valid_until",
 ]
+APP_FIELDS = ["kind", "name", "service_content", "description", "access_provider", "backend_addresses"]
+PLATFORM_FIELDS = ["package_name", "public_key", "fingerprint"]
 DOMAIN_FIELDS = [
     "registrar",
     "registrant_name",
@@ -59,6 +61,7 @@ class ChangedParts:
     # Ids of the change's own rows (its copies) whose data differ from the published ones.
     people: set[int] = field(default_factory=set)
     websites: set[int] = field(default_factory=set)
+    apps: set[int] = field(default_factory=set)
     added_websites: list[str] = field(default_factory=list)
     removed_websites: list[str] = field(default_factory=list)
 
@@ -109,11 +112,31 @@ def _compare_domains(source: Website, copy: Website, section: str, parts: Change
     return changed
 
 
-def _approvals(website: Website) -> str:
+def _approvals(item: Website | App) -> str:
     return (
-        "、".join(f"{a.get_category_display()} {a.licence_number}" for a in website.prior_approvals.all())
-        or "—"
+        "、".join(f"{a.get_category_display()} {a.licence_number}" for a in item.prior_approvals.all()) or "—"
     )
+
+
+def _compare_platforms(source: App, copy: App, section: str, parts: ChangedParts) -> bool:
+    old = {p.platform: p for p in source.platforms.all()}
+    new = {p.platform: p for p in copy.platforms.all()}
+    changed = False
+    label = str(AppPlatform._meta.verbose_name)
+    for code in sorted(old.keys() | new.keys()):
+        if code not in new or code not in old:
+            shown = (old.get(code) or new[code]).get_platform_display()
+            was = f"{shown} {old[code].package_name}" if code in old else "—"
+            now = f"{shown} {new[code].package_name}" if code in new else "—"
+            parts.rows.append(FieldChange(section, "app.platforms", label, was, now))
+            changed = True
+            continue
+        platform_section = f"{section} · {old[code].get_platform_display()}"
+        changed = (
+            _compare(old[code], new[code], PLATFORM_FIELDS, platform_section, "app.platforms", parts)
+            or changed
+        )
+    return changed
 
 
 def change_diff(change: Filing) -> ChangedParts:
@@ -174,16 +197,59 @@ def change_diff(change: Filing) -> ChangedParts:
             parts.rows.append(
                 FieldChange(_("网站"), "websites", str(Website._meta.verbose_name), source.name, "—")
             )
+    _compare_apps(change, target, parts)
     return parts
+
+
+def _compare_apps(change: Filing, target: Filing, parts: ChangedParts) -> None:
+    published = {a.pk: a for a in target.apps.all()}
+    kept: set[int] = set()
+    for copy in change.apps.all():
+        source = published.get(copy.source_id)
+        if source is None:
+            parts.added_websites.append(copy.name)
+            parts.rows.append(FieldChange(_("应用"), "apps", str(App._meta.verbose_name), "—", copy.name))
+            continue
+        kept.add(source.pk)
+        section = _("应用 %(n)s") % {"n": source.icp_number or source.position}
+        changed = _compare(source, copy, APP_FIELDS, section, "app", parts)
+        changed = _compare_platforms(source, copy, section, parts) or changed
+        if _approvals(source) != _approvals(copy):
+            parts.rows.append(
+                FieldChange(
+                    section, "app.prior_approvals", _("前置审批"), _approvals(source), _approvals(copy)
+                )
+            )
+            changed = True
+        shared = (
+            copy.principal_id == change.subject_principal_id
+            and source.principal_id == target.subject_principal_id
+        )
+        principal_section = _("%(section)s · 应用负责人") % {"section": section}
+        if not shared and _compare(
+            source.principal, copy.principal, PERSON_FIELDS, principal_section, "app_principal", parts
+        ):
+            changed = True
+            if copy.principal_id != change.subject_principal_id:
+                parts.people.add(copy.principal_id)
+        if changed:
+            parts.apps.add(copy.pk)
+    for pk, source in published.items():
+        if pk not in kept:
+            parts.removed_websites.append(source.name)
+            parts.rows.append(FieldChange(_("应用"), "apps", str(App._meta.verbose_name), source.name, "—"))
 
 
 def sms_people(change: Filing, parts: ChangedParts) -> list[Person]:
     """Return who confirms a change's SMS: the subject's principal when the subject or its principal
-    changed, and the principal of each changed website."""
+    changed, and the principal of each changed website or app."""
     people: list[Person] = []
     if parts.subject or parts.subject_principal:
         people.append(change.subject_principal)
     for website in change.websites.all():
         if website.pk in parts.websites:
             people.append(website.principal)
+    for app in change.apps.all():
+        if app.pk in parts.apps:
+            people.append(app.principal)
     return people

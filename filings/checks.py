@@ -718,7 +718,9 @@ def run_submission_checks(filing: Filing, *, today: date | None = None) -> Check
     terms = _terms(filing)
     check_subject(filing, checklist, today)
     check_people(filing, checklist, today)
-    if filing.filing_type == Filing.Type.NEW_APP:
+    if filing.filing_type == Filing.Type.NEW_APP or (
+        filing.filing_type == Filing.Type.CHANGE and filing.apps.all()
+    ):
         check_apps(filing, checklist, terms)
     else:
         check_websites(filing, checklist, today, terms)
@@ -853,7 +855,8 @@ def check_app_platform(filing: Filing, app: App, platform: AppPlatform, checklis
             platform=platform.platform,
             app__filing__state__in=FILED_STATES,
         )
-        .exclude(app__filing=filing)
+        # A change's copy carries the package of the app it changes.
+        .exclude(app__filing_id__in=[filing.pk, filing.target_id])
         .exists()
     )
     checklist.add(
@@ -879,7 +882,9 @@ def change_materials(filing: Filing, parts: ChangedParts) -> list[tuple[str, str
     for role, person in people_of(filing):
         if person.pk not in parts.people:
             continue
-        label = _("主体负责人") if role == "subject_principal" else _("网站负责人")
+        label = {"subject_principal": _("主体负责人"), "app_principal": _("应用负责人")}.get(
+            role, _("网站负责人")
+        )
         for kind, side in ((Material.Kind.ID_FRONT, _("人像面")), (Material.Kind.ID_BACK, _("国徽面"))):
             needed.append(
                 (
@@ -915,6 +920,10 @@ def checks_of_change(filing: Filing, checklist: Checklist) -> Checklist:
             return result.object_id in parts.websites if result.object_id else bool(parts.websites)
         if section == "domain":
             return site_of_domain.get(result.object_id, result.object_id) in parts.websites
+        if section == "app":
+            return result.object_id in parts.apps if result.object_id else bool(parts.apps)
+        if section == "app_principal":
+            return result.object_id in parts.people
         return True
 
     scoped = Checklist([r for r in checklist.results if relevant(r)])
@@ -929,10 +938,10 @@ def checks_of_change(filing: Filing, checklist: Checklist) -> Checklist:
     scoped.add(
         "change_keeps_websites",
         not parts.added_websites and not parts.removed_websites,
-        _("变更备案不能新增或删除网站(%(names)s)。")
+        _("变更备案不能新增或删除网站或应用(%(names)s)。")
         % {"names": "、".join(parts.added_websites + parts.removed_websites)},
         field="website.name",
-        fix=_("新增网站请办理新增网站备案,删除网站请办理注销网站。"),
+        fix=_("新增请办理新增网站或APP备案,删除请办理注销网站或注销APP。"),
         passed_message=_("变更备案保留了原有的网站。"),
     )
     return scoped

@@ -11,7 +11,7 @@ from filings import checks
 from filings.change_diff import change_diff
 from filings.exceptions import InvalidInput, TransitionNotPermitted, TransitionNotPossible
 from filings.models import Filing, FilingEvent, SmsVerifier, Subject
-from filings.services import changes, drafts, transitions
+from filings.services import apps, changes, drafts, transitions
 from filings.states import State
 from tests import factories
 
@@ -266,3 +266,43 @@ def test_change_through_the_api(api, published, principal, reviewer):
     published.subject_principal.refresh_from_db()
     assert published.subject_principal.email == "new-address@example.cn"
     assert FilingEvent.objects.filter(filing=published, transition="change_applied").count() == 1
+
+
+# A change of an app.
+
+
+def test_change_of_an_app_replaces_its_platforms_keeping_its_number(published, principal, reviewer):
+    app_filing = factories.publish(
+        factories.ready_app_filing(published), reviewer=reviewer, icp_number=published.icp_number
+    )
+    app = app_filing.apps.get()
+    change = changes.open_change(app_filing, by=principal)
+    copy = change.apps.get()
+    assert copy.source_id == app.pk and copy.icp_number == app.icp_number
+    # The copy's package is the published app's own: not "filed elsewhere".
+    assert not change_diff(change).any
+    payload = factories.app_payload(package="com.xinghe.ledger.pro")
+    payload["id"] = copy.pk
+    apps.update_app_filing(change, by=principal, expected_version=change.version, apps=[payload])
+    change = Filing.objects.get(pk=change.pk)
+    rows = change_diff(change).rows
+    assert {(r.field, r.old, r.new) for r in rows} == {
+        ("app.platforms.package_name", "com.xinghe.ledger", "com.xinghe.ledger.pro")
+    }
+    checklist = checks.run_submission_checks(checks.load_filing_for_checks(change.pk))
+    assert checklist.passed, [r.message for r in checklist.failures]
+    change = changes.approve_change(carry_to_bureau(change, reviewer), by=reviewer)
+    app.refresh_from_db()
+    assert set(app.platforms.values_list("package_name", flat=True)) == {"com.xinghe.ledger.pro"}
+    assert app.icp_number == f"{published.icp_number}-2A"
+    assert app_filing.events.filter(transition="change_applied").exists()
+
+
+def test_the_edit_of_an_app_change_opens_the_app_form(client_for, published, principal, reviewer):
+    app_filing = factories.publish(
+        factories.ready_app_filing(published), reviewer=reviewer, icp_number=published.icp_number
+    )
+    change = changes.open_change(app_filing, by=principal)
+    response = client_for(principal).get(reverse("filings:edit", args=[change.pk]))
+    assert response["Location"] == reverse("filings:app-edit", args=[change.pk])
+    assert "com.xinghe.ledger" in client_for(principal).get(response["Location"]).content.decode()

@@ -34,6 +34,15 @@ class App(models.Model):
     backend_addresses = models.JSONField(_("后端域名或IP"), default=list, blank=True)
     icp_number = models.CharField(_("应用备案号"), max_length=40, blank=True)
     cancelled_at = models.DateTimeField(_("注销时间"), null=True, blank=True)
+    # In a change (变更备案): the published app this draft copy will replace on approval.
+    source = models.ForeignKey(
+        "self",
+        verbose_name=_("变更的原应用"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="change_copies",
+    )
 
     class Meta:
         ordering = ["filing", "position"]

@@ -10,7 +10,17 @@ from django.utils.translation import gettext as _
 from filings import change_diff, deadlines
 from filings import permissions as transition_perms
 from filings.exceptions import InvalidInput, TransitionNotPermitted, TransitionNotPossible
-from filings.models import Domain, Filing, FilingEvent, Person, PriorApproval, Subject, Website
+from filings.models import (
+    AppPlatform,
+    AppPriorApproval,
+    Domain,
+    Filing,
+    FilingEvent,
+    Person,
+    PriorApproval,
+    Subject,
+    Website,
+)
 from filings.services.drafts import _refuse_second_open_filing
 from filings.services.transitions import _apply_transition, _refuse_unless_allowed, lock_filing
 from filings.states import OPEN_STATES, State
@@ -62,8 +72,8 @@ def open_change(target: Filing, *, by: Any) -> Filing:
             raise TransitionNotPossible(
                 _("只有已公示的备案可以变更(当前阶段:%(state)s)。") % {"state": target.get_state_display()}
             )
-        if target.filing_type in FOLLOWUP_TYPES or target.filing_type == Filing.Type.NEW_APP:
-            raise TransitionNotPossible(_("请在主体的网站备案上办理变更。"))
+        if target.filing_type in FOLLOWUP_TYPES:
+            raise TransitionNotPossible(_("请在主体的网站或APP备案上办理变更。"))
         refuse_open_followup(target)
         people: dict[int, Person] = {}
 
@@ -98,6 +108,13 @@ def open_change(target: Filing, *, by: Any) -> Filing:
                 _copy(domain, website=copy)
             for approval in approvals:
                 _copy(approval, website=copy)
+        for app in target.apps.select_related("principal").prefetch_related("platforms", "prior_approvals"):
+            platforms, approvals = list(app.platforms.all()), list(app.prior_approvals.all())
+            copy = _copy(app, filing=change, source_id=app.pk, principal=person_copy(app.principal))
+            for platform in platforms:
+                _copy(platform, app=copy)
+            for approval in approvals:
+                _copy(approval, app=copy)
         FilingEvent.objects.create(
             filing=change,
             actor=by,
@@ -139,6 +156,7 @@ def approve_change(change: Filing, *, by: Any, comment: str = "") -> Filing:
             comment=comment or _("管局审核通过,变更已生效,备案号 %(n)s 不变。") % {"n": target.icp_number},
         )
         _write_over(locked, target)
+        _write_over_apps(locked, target)
         draft_subject = locked.subject
         locked.subject = target.subject
         locked.save(update_fields=["subject"])
@@ -197,6 +215,31 @@ def _write_over(change: Filing, target: Filing) -> None:
         for approval in copy.prior_approvals.all():
             PriorApproval.objects.create(
                 website=website, category=approval.category, licence_number=approval.licence_number
+            )
+
+
+def _write_over_apps(change: Filing, target: Filing) -> None:
+    for copy in change.apps.select_related("principal", "source__principal"):
+        app = copy.source
+        if app is None:
+            continue
+        _set(app, copy, change_diff.APP_FIELDS)
+        if copy.principal_id == change.subject_principal_id:
+            app.principal = target.subject_principal
+        elif app.principal_id != target.subject_principal_id:
+            _set(app.principal, copy.principal, change_diff.PERSON_FIELDS)
+        else:
+            app.principal = copy.principal
+        app.save(update_fields=["principal"])
+        app.platforms.all().delete()
+        for platform in copy.platforms.all():
+            AppPlatform.objects.create(
+                app=app, **{f: getattr(platform, f) for f in ["platform", *change_diff.PLATFORM_FIELDS]}
+            )
+        app.prior_approvals.all().delete()
+        for approval in copy.prior_approvals.all():
+            AppPriorApproval.objects.create(
+                app=app, category=approval.category, licence_number=approval.licence_number
             )
 
 

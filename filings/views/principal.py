@@ -142,7 +142,8 @@ def _detail_context(request, filing: Filing) -> dict:
         "withdraw_form": CommentForm(),
         "change_rows": _change_rows(filing),
         "can_open_change": filing.state == State.PUBLISHED
-        and filing.filing_type in (Filing.Type.FIRST, Filing.Type.NEW_WEBSITE)
+        and filing.filing_type
+        in (Filing.Type.FIRST, Filing.Type.NEW_WEBSITE, Filing.Type.NEW_ACCESS, Filing.Type.NEW_APP)
         and permissions.can_edit_filing(request.user, filing),
         "can_cancel": filing.state == State.PUBLISHED
         and filing.filing_type
@@ -307,7 +308,9 @@ def _with_added_row(request) -> tuple[Any, int]:
 def filing_edit(request, filing_id: int):
     """Edit a draft; after a return it opens at the fields the reasons name."""
     filing = selectors.filing_detail(request.user, filing_id)
-    if filing.filing_type == Filing.Type.NEW_APP:
+    if filing.filing_type == Filing.Type.NEW_APP or (
+        filing.filing_type == Filing.Type.CHANGE and filing.apps.all()
+    ):
         return redirect("filings:app-edit", filing.pk)
     if not permissions.can_edit_filing(request.user, filing):
         raise PermissionDenied
