@@ -99,3 +99,31 @@ def test_new_access_through_the_pages(principal):
     assert response.status_code == 302
     filing = Filing.objects.get(filing_type=Filing.Type.NEW_ACCESS)
     assert filing.icp_number == SUBJECT and filing.websites.get().icp_number == f"{SUBJECT}-2"
+
+
+def test_the_edit_page_corrects_the_existing_numbers(principal):
+    client = Client()
+    client.force_login(principal)
+    url = reverse("filings:create") + "?filing_type=new_access&province=44"
+    client.post(url, {**entry_data(), "access-icp_number": SUBJECT, "access-website_numbers": f"{SUBJECT}-2"})
+    filing = Filing.objects.get(filing_type=Filing.Type.NEW_ACCESS)
+    edit = reverse("filings:edit", args=[filing.pk])
+    page = client.get(edit).content.decode()
+    assert f"{SUBJECT}-2" in page and "原网站备案号" in page
+    website = filing.websites.get()
+    data = {
+        **entry_data(),
+        "version": filing.version,
+        "websites-INITIAL_FORMS": "1",
+        "websites-0-id": website.pk,
+        "websites-0-domains-INITIAL_FORMS": "1",
+        "websites-0-domains-0-id": website.domains.get().pk,
+        "access-icp_number": SUBJECT,
+        "access-website_numbers": f"{SUBJECT}-5",
+    }
+    refused = client.post(edit, {**data, "access-website_numbers": f"{SUBJECT}-5A"})
+    assert refused.status_code == 400 and "应用后缀" in refused.content.decode()
+    response = client.post(edit, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    website.refresh_from_db()
+    assert website.icp_number == f"{SUBJECT}-5"

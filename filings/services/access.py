@@ -9,13 +9,13 @@ from django.utils.translation import gettext as _
 
 from filings.exceptions import InvalidInput
 from filings.models import Filing, Province, Website
-from filings.services.drafts import create_filing
+from filings.services.drafts import create_filing, update_filing
 from filings.states import OPEN_STATES, State
 from filings.validators import validate_icp_subject_number, validate_icp_website_number
 
 
 def clean_access_numbers(
-    *, province: Province, icp_number: str, website_numbers: list[str]
+    *, province: Province, icp_number: str, website_numbers: list[str], filing: Filing | None = None
 ) -> tuple[str, list[str]]:
     """Return the subject's and the websites' existing numbers, refusing malformed or mismatched ones."""
     icp_number = (icp_number or "").strip()
@@ -38,7 +38,10 @@ def clean_access_numbers(
         filing__state__in=[*OPEN_STATES, State.PUBLISHED],
         cancelled_at__isnull=True,
         access_cancelled_at__isnull=True,
-    ).first()
+    )
+    if filing is not None:
+        hosted = hosted.exclude(filing=filing)
+    hosted = hosted.first()
     if hosted is not None:
         raise InvalidInput(
             _("网站备案号 %(n)s 已由本服务商接入或正在办理,无需新增接入。") % {"n": hosted.icp_number},
@@ -82,3 +85,31 @@ def create_access_filing(
             website.icp_number = number
             website.save(update_fields=["icp_number"])
     return filing
+
+
+def update_access_filing(
+    filing: Filing,
+    *,
+    by: Any,
+    expected_version: int,
+    icp_number: str,
+    website_numbers: list[str],
+    **entry: Any,
+) -> Filing:
+    """Save a new-access draft's entry form together with the existing numbers it carries."""
+    websites = entry.get("websites")
+    if websites is not None and len(website_numbers) != len(websites):
+        raise InvalidInput(
+            _("请为每个接入的网站填写其已有的网站备案号。"),
+            details={"websites": [_("每个网站都需要原备案号。")]},
+        )
+    icp_number, numbers = clean_access_numbers(
+        province=filing.province, icp_number=icp_number, website_numbers=website_numbers, filing=filing
+    )
+    with transaction.atomic():
+        saved = update_filing(filing, by=by, expected_version=expected_version, **entry)
+        Filing.objects.filter(pk=saved.pk).update(icp_number=icp_number)
+        for website, number in zip(saved.websites.order_by("position"), numbers, strict=False):
+            website.icp_number = number
+            website.save(update_fields=["icp_number"])
+    return saved

@@ -321,21 +321,41 @@ def filing_edit(request, filing_id: int):
         return redirect(filing)
     version = filing.version
     added, status = _with_added_row(request)
+    numbers = None
+    if filing.filing_type == Filing.Type.NEW_ACCESS:
+        initial = {
+            "icp_number": filing.icp_number,
+            "website_numbers": "\n".join(w.icp_number for w in filing.websites.all()),
+        }
+        numbers = AccessNumbersForm(
+            request.POST if request.method == "POST" else None, prefix="access", initial=initial
+        )
     if added is not None:
         entry = FilingEntry(added, province=filing.province, filing=filing)
         entry.hide_errors()
         version = request.POST.get("version", version)
     elif request.method == "POST":
         entry = FilingEntry(request.POST, province=filing.province, filing=filing)
-        if entry.is_valid():
+        numbers_valid = numbers is None or numbers.is_valid()
+        if entry.is_valid() and numbers_valid:
             try:
                 posted_version = int(request.POST.get("version", ""))
             except ValueError:
                 posted_version = -1
             try:
-                drafts.update_filing(
-                    filing, by=request.user, expected_version=posted_version, **entry.payload()
-                )
+                if numbers is not None:
+                    access.update_access_filing(
+                        filing,
+                        by=request.user,
+                        expected_version=posted_version,
+                        icp_number=numbers.cleaned_data["icp_number"],
+                        website_numbers=numbers.cleaned_data["website_numbers"],
+                        **entry.payload(),
+                    )
+                else:
+                    drafts.update_filing(
+                        filing, by=request.user, expected_version=posted_version, **entry.payload()
+                    )
             except ConflictError as error:
                 # The other person's change won; the user's input stays on the page, and saving
                 # again now knowingly replaces it.
@@ -376,6 +396,7 @@ def filing_edit(request, filing_id: int):
             "version": version,
             "reasons": _reasons_with_links(filing, selectors.latest_event_with_reasons(filing)),
             "focus_id": focus_fields[0].auto_id if focus_fields else "",
+            "access_numbers": numbers,
         },
         status=status,
     )
