@@ -12,8 +12,13 @@ from filings.models import (
     Alert,
     AlertScan,
     AlertThreshold,
+    App,
+    AppPlatform,
+    AppPriorApproval,
+    AuthenticityCheck,
     CalendarDay,
     CalendarYear,
+    Cancellation,
     Deadline,
     Domain,
     DurationRule,
@@ -30,7 +35,7 @@ from filings.models import (
     Subject,
     Website,
 )
-from filings.services import calendar, transitions
+from filings.services import calendar, cancellations, changes, transitions
 
 
 @admin.register(Province)
@@ -43,6 +48,7 @@ class ProvinceAdmin(admin.ModelAdmin):
         "bureau_review_workdays",
         "max_domains_per_filing",
         "max_domains_per_website",
+        "face_check_hours",
     ]
     search_fields = ["name", "short_name", "icp_abbreviation"]
 
@@ -186,8 +192,15 @@ class FilingAdmin(FSMAdminMixin, admin.ModelAdmin):
     inlines = [WebsiteInline, DeadlineInline, EventInline]
 
     def is_fsm_transition_visible(self, transition) -> bool:
-        # The scheduler expires SMS windows; per-verifier completion is recorded on the filing page.
-        return transition.name not in {"expire_sms", "complete_sms"}
+        # The scheduler expires SMS windows and face checks; per-verifier completion, face checks and
+        # cancel access are recorded on the filing pages.
+        return transition.name not in {
+            "expire_sms",
+            "complete_sms",
+            "expire_face_check",
+            "fail_face_check",
+            "finish_at_provider",
+        }
 
     def get_fsm_label(self, transition) -> str:
         return str(transitions.TRANSITION_LABELS.get(transition.name, transition.name))
@@ -199,7 +212,12 @@ class FilingAdmin(FSMAdminMixin, admin.ModelAdmin):
             form = form_class(data=values)
             values = form.transition_kwargs() if form.is_valid() else values
         try:
-            transitions.perform_transition(obj, transition_name, by=request.user, **values)
+            if transition_name == "approve" and obj.filing_type == Filing.Type.CHANGE:
+                changes.approve_change(obj, by=request.user)
+            elif transition_name == "approve" and obj.filing_type == Filing.Type.CANCEL:
+                cancellations.approve_cancellation(obj, by=request.user)
+            else:
+                transitions.perform_transition(obj, transition_name, by=request.user, **values)
         except BeianError as error:
             detail = error.details if isinstance(error.details, list) else []
             reasons = "; ".join(str(d.get("message", "")) for d in detail if isinstance(d, dict))
@@ -352,3 +370,38 @@ class AlertAdmin(ReadOnlyAdmin):
 @admin.register(AlertScan)
 class AlertScanAdmin(ReadOnlyAdmin):
     list_display = ["scanned_until", "started_at", "finished_at", "raised", "expired"]
+
+
+class AppPlatformInline(admin.TabularInline):
+    model = AppPlatform
+    extra = 0
+
+
+class AppPriorApprovalInline(admin.TabularInline):
+    model = AppPriorApproval
+    extra = 0
+
+
+@admin.register(App)
+class AppAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "filing", "icp_number", "cancelled_at"]
+    list_filter = ["kind"]
+    search_fields = ["name", "platforms__package_name"]
+    raw_id_fields = ["filing", "principal"]
+    inlines = [AppPlatformInline, AppPriorApprovalInline]
+
+
+@admin.register(Cancellation)
+class CancellationAdmin(admin.ModelAdmin):
+    list_display = ["filing", "scope", "reason", "confirmed_at", "applied_at"]
+    list_filter = ["scope", "reason"]
+    search_fields = ["filing__subject__name", "website__name", "app__name"]
+    raw_id_fields = ["filing", "website", "app"]
+
+
+@admin.register(AuthenticityCheck)
+class AuthenticityCheckAdmin(admin.ModelAdmin):
+    list_display = ["filing", "person", "outcome", "started_at", "expires_at", "recorded_at"]
+    list_filter = ["outcome"]
+    search_fields = ["filing__subject__name", "person__name"]
+    raw_id_fields = ["filing", "person", "recorded_by"]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from filings import bulk_rows, notifications, workdays
 from filings.models import Alert, AlertScan, AlertThreshold, Deadline, Filing, Notification
-from filings.services import sms_expiry
+from filings.services import authenticity, sms_expiry
 
 Kind = Deadline.Kind
 
@@ -493,6 +493,7 @@ def scan_deadlines(*, now: datetime | None = None, deadline_ids: list[int] | Non
     if deadline_ids is None:
         # After the warnings, so that a scan catching up after an outage raises those too.
         expire_sms_windows(now=now, managers=managers, result=result)
+        result.expired += authenticity.expire_face_checks(now=now)
         _raise_repeats(now=now, managers=managers, result=result)
     result.complete = complete
     if result.total >= ANALYZE_AFTER_ALERTS:

@@ -12,8 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from filings import duration_rules, phone_probes
+from filings.change_diff import ChangedParts, change_diff
 from filings.duration_rules import Duration
 from filings.models import (
+    App,
+    AppPlatform,
     Domain,
     DurationRule,
     Filing,
@@ -27,7 +30,7 @@ from filings.models import (
 )
 from filings.privacy import mask_phone
 from filings.scans import say
-from filings.states import OPEN_STATES
+from filings.states import OPEN_STATES, State
 from filings.validators import (
     PROVINCE_PREFIXES,
     RESIDENT_ID_RE,
@@ -36,7 +39,12 @@ from filings.validators import (
     normalise_certificate_number,
     resident_id_birth_date,
     resident_id_problem,
+    validate_backend_address,
+    validate_fingerprint,
+    validate_icp_subject_number,
+    validate_icp_website_number,
     validate_mobile,
+    validate_package_name,
     validate_resident_id,
     validate_uscc,
 )
@@ -116,6 +124,12 @@ def load_filing_for_checks(filing_id: int) -> Filing:
                     "domains", "prior_approvals"
                 ),
             ),
+            Prefetch(
+                "apps",
+                queryset=App.objects.select_related("principal").prefetch_related(
+                    "platforms", "prior_approvals"
+                ),
+            ),
             Prefetch("materials", queryset=Material.objects.order_by("kind", "slot", "-version")),
         )
         .get(pk=filing_id)
@@ -145,6 +159,10 @@ def people_of(filing: Filing) -> list[tuple[str, Person]]:
         if website.principal_id not in seen:
             seen.add(website.principal_id)
             people.append(("website_principal", website.principal))
+    for app in filing.apps.all():
+        if app.principal_id not in seen:
+            seen.add(app.principal_id)
+            people.append(("app_principal", app.principal))
     return people
 
 
@@ -169,9 +187,17 @@ def id_number_warnings(filing: Filing) -> dict[str, list[str]]:
 
 def required_materials(filing: Filing) -> list[tuple[str, str, str]]:
     """Return (kind, slot, label) of every material the filing needs."""
+    if filing.filing_type == Filing.Type.CHANGE:
+        return change_materials(filing, change_diff(filing))
+    if filing.filing_type == Filing.Type.CANCEL_ACCESS:
+        return []
+    if filing.filing_type == Filing.Type.CANCEL:
+        return cancellation_materials(filing)
     needed = [(Material.Kind.BUSINESS_LICENCE, "", _("主体证件(营业执照或身份证)扫描件"))]
     for role, person in people_of(filing):
-        label = _("主体负责人") if role == "subject_principal" else _("网站负责人")
+        label = {"subject_principal": _("主体负责人"), "app_principal": _("应用负责人")}.get(
+            role, _("网站负责人")
+        )
         needed.append(
             (
                 Material.Kind.ID_FRONT,
@@ -205,6 +231,15 @@ def required_materials(filing: Filing) -> list[tuple[str, str, str]]:
                     _("网站“%(name)s”的前置审批文件") % {"name": website.name},
                 )
             )
+    with_approvals = [a.name for a in filing.apps.all() if a.prior_approvals.all()]
+    if with_approvals:
+        needed.append(
+            (
+                Material.Kind.PRIOR_APPROVAL,
+                "",
+                _("应用“%(names)s”的前置审批文件") % {"names": "、".join(with_approvals)},
+            )
+        )
     if _needs_authorisation(filing):
         needed.append((Material.Kind.AUTHORISATION, "", _("法定代表人授权书")))
     return needed
@@ -870,10 +905,318 @@ def run_submission_checks(filing: Filing, *, today: date | None = None) -> Check
     """Run every pre-submission rule on a filing loaded with load_filing_for_checks."""
     today = today or timezone.localdate()
     checklist = Checklist()
+    if filing.filing_type in (Filing.Type.CANCEL, Filing.Type.CANCEL_ACCESS):
+        check_cancellation(filing, checklist)
+        check_materials(filing, checklist)
+        return checklist
     terms = _terms(filing)
     check_subject(filing, checklist, today)
     check_people(filing, checklist, today)
-    check_websites(filing, checklist, today, terms)
+    if filing.filing_type == Filing.Type.NEW_APP or (
+        filing.filing_type == Filing.Type.CHANGE and filing.apps.all()
+    ):
+        check_apps(filing, checklist, terms)
+    else:
+        check_websites(filing, checklist, today, terms)
+    if filing.filing_type == Filing.Type.NEW_ACCESS:
+        check_access_numbers(filing, checklist)
     check_materials(filing, checklist)
     check_one_open_filing(filing, checklist)
+    if filing.filing_type == Filing.Type.CHANGE:
+        return checks_of_change(filing, checklist)
     return checklist
+
+
+# Apps, mini-programs and quick apps.
+
+# A package name is "filed" while its filing is open or published.
+FILED_STATES = [*OPEN_STATES, State.PUBLISHED]
+
+
+def check_apps(filing: Filing, checklist: Checklist, terms: dict[str, list[RuleTerm]]) -> None:
+    apps = list(filing.apps.all())
+    checklist.add(
+        "has_app",
+        bool(apps),
+        _("至少需要填写一个应用。"),
+        field="app.name",
+        fix=_("添加应用信息。"),
+        passed_message=_("已填写应用信息。"),
+    )
+    checklist.add(
+        "subject_published",
+        Filing.objects.filter(subject_id__in=_same_subject_ids(filing), state=State.PUBLISHED).exists(),
+        _("APP备案的主体须已有公示的备案。"),
+        field="subject.name",
+        fix=_("先完成该主体的首次备案。"),
+        passed_message=_("主体已有公示的备案。"),
+    )
+    denied_tlds = {t.value.lower().lstrip(".") for t in terms.get(RuleTerm.Kind.DENIED_TLD, [])}
+    for app in apps:
+        check_app(filing, app, checklist, terms, denied_tlds)
+
+
+def check_app(
+    filing: Filing, app: App, checklist: Checklist, terms: dict[str, list[RuleTerm]], denied_tlds: set[str]
+) -> None:
+    addresses = list(app.backend_addresses or [])
+    domains = [a for a in addresses if not is_ip_address(a)]
+    problems = website_name_problems(
+        app.name, subject_kind=filing.subject.kind, domain_names=domains, terms=terms
+    )
+    checklist.add(
+        "app_name",
+        not problems,
+        _("应用“%(name)s”:") % {"name": app.name}
+        + " ".join(p.replace(_("网站"), _("应用")) for p in problems),
+        field="app.name",
+        object_id=app.pk,
+        fix=_("按规则修改应用名称,使其反映应用内容。"),
+        passed_message=_("应用名称“%(name)s”符合规则。") % {"name": app.name},
+    )
+    bad_addresses = [a for a in addresses if _validator_message(validate_backend_address, a)]
+    bad_addresses += [a for a in domains if a.rsplit(".", 1)[-1] in denied_tlds]
+    checklist.add(
+        "app_backend",
+        bool(addresses) and not bad_addresses,
+        _("应用“%(name)s”须填写后端使用的域名或IP,且域名后缀须可备案(有问题:%(bad)s)。")
+        % {"name": app.name, "bad": "、".join(bad_addresses) or "—"},
+        field="app.backend_addresses",
+        object_id=app.pk,
+        fix=_("填写应用后端实际使用的域名或IP地址。"),
+        passed_message=_("应用“%(name)s”已填写后端域名或IP。") % {"name": app.name},
+    )
+    platforms = list(app.platforms.all())
+    checklist.add(
+        "app_platform",
+        bool(platforms),
+        _("应用“%(name)s”还没有填写平台、包名和签名证书。") % {"name": app.name},
+        field="app.platforms",
+        object_id=app.pk,
+        fix=_("至少填写一个平台的包名、公钥和证书指纹。"),
+        passed_message=_("应用“%(name)s”已填写平台信息。") % {"name": app.name},
+    )
+    for platform in platforms:
+        check_app_platform(filing, app, platform, checklist)
+    found = prior_approval_categories(f"{app.name} {app.description}", terms)
+    approved = {a.category for a in app.prior_approvals.all() if a.licence_number}
+    for category, words in sorted(found.items()):
+        label = (
+            PriorApproval.Category(category).label if category in PriorApproval.Category.values else category
+        )
+        checklist.add(
+            "prior_approval",
+            category in approved,
+            _(
+                "应用“%(name)s”的名称或内容涉及“%(words)s”,属于%(category)s类前置审批,需填写审批文号并上传文件。"
+            )
+            % {"name": app.name, "words": "、".join(words), "category": label},
+            field="app.prior_approvals",
+            object_id=app.pk,
+            fix=_("填写前置审批文号,或修改名称和内容描述避免涉及该类内容。"),
+            passed_message=_("应用“%(name)s”已填写%(category)s类前置审批。")
+            % {"name": app.name, "category": label},
+        )
+
+
+def check_app_platform(filing: Filing, app: App, platform: AppPlatform, checklist: Checklist) -> None:
+    params = {"name": app.name, "platform": platform.get_platform_display(), "package": platform.package_name}
+    problem = _validator_message(validate_fingerprint, platform.fingerprint)
+    checklist.add(
+        "app_fingerprint",
+        problem is None,
+        _("应用“%(name)s”(%(platform)s):") % params + (problem or ""),
+        field="app.platforms",
+        object_id=app.pk,
+        fix=_("从签名证书中复制MD5或SHA-1指纹。"),
+        passed_message=_("应用“%(name)s”(%(platform)s)的证书指纹格式正确。") % params,
+    )
+    problem = _validator_message(
+        lambda v: validate_package_name(v, platform=platform.platform), platform.package_name
+    )
+    checklist.add(
+        "app_package_name",
+        problem is None and bool(platform.public_key.strip()),
+        _("应用“%(name)s”(%(platform)s):") % params + (problem or _("请填写签名证书公钥。")),
+        field="app.platforms",
+        object_id=app.pk,
+        fix=_("填写发布包中的包名(Bundle ID)和签名证书公钥。"),
+        passed_message=_("应用“%(name)s”(%(platform)s)的包名和公钥已填写。") % params,
+    )
+    elsewhere = (
+        AppPlatform.objects.filter(
+            package_name__iexact=platform.package_name,
+            platform=platform.platform,
+            app__filing__state__in=FILED_STATES,
+        )
+        # A change's copy carries the package of the app it changes.
+        .exclude(app__filing_id__in=[filing.pk, filing.target_id])
+        .exists()
+    )
+    checklist.add(
+        "app_package_unique",
+        not elsewhere,
+        _("包名 %(package)s(%(platform)s)已在另一个备案中备案或正在备案。") % params,
+        field="app.platforms",
+        object_id=app.pk,
+        fix=_("同一应用不能重复备案;如需修改已备案的应用,请办理变更备案。"),
+        passed_message=_("包名 %(package)s 未在其他备案中使用。") % params,
+    )
+
+
+# Changes (变更备案): only the rules of the parts that changed, and the materials of those parts.
+
+
+def change_materials(filing: Filing, parts: ChangedParts) -> list[tuple[str, str, str]]:
+    """Return the materials a change needs: the subject's certificate when the subject changed, the
+    ID card of each person whose data changed, the prior-approval documents of changed websites."""
+    needed = []
+    if parts.subject:
+        needed.append((Material.Kind.BUSINESS_LICENCE, "", _("变更后的主体证件(营业执照或身份证)扫描件")))
+    for role, person in people_of(filing):
+        if person.pk not in parts.people:
+            continue
+        label = {"subject_principal": _("主体负责人"), "app_principal": _("应用负责人")}.get(
+            role, _("网站负责人")
+        )
+        for kind, side in ((Material.Kind.ID_FRONT, _("人像面")), (Material.Kind.ID_BACK, _("国徽面"))):
+            needed.append(
+                (
+                    kind,
+                    f"person:{person.pk}",
+                    _("%(role)s%(name)s身份证%(side)s") % {"role": label, "name": person.name, "side": side},
+                )
+            )
+    for website in filing.websites.all():
+        if website.pk in parts.websites and website.prior_approvals.all():
+            needed.append(
+                (
+                    Material.Kind.PRIOR_APPROVAL,
+                    f"website:{website.pk}",
+                    _("网站“%(name)s”的前置审批文件") % {"name": website.name},
+                )
+            )
+    return needed
+
+
+def checks_of_change(filing: Filing, checklist: Checklist) -> Checklist:
+    """Keep the results about the parts the change changes, and add the change's own rules."""
+    parts = change_diff(filing)
+    site_of_domain = {d.pk: w.pk for w in filing.websites.all() for d in w.domains.all()}
+
+    def relevant(result: CheckResult) -> bool:
+        section = result.field.partition(".")[0]
+        if section == "subject":
+            return parts.subject or result.code == "one_open_filing"
+        if section in ("subject_principal", "website_principal"):
+            return result.object_id in parts.people or (result.object_id is None and parts.subject_principal)
+        if section == "website":
+            return result.object_id in parts.websites if result.object_id else bool(parts.websites)
+        if section == "domain":
+            return site_of_domain.get(result.object_id, result.object_id) in parts.websites
+        if section == "app":
+            return result.object_id in parts.apps if result.object_id else bool(parts.apps)
+        if section == "app_principal":
+            return result.object_id in parts.people
+        return True
+
+    scoped = Checklist([r for r in checklist.results if relevant(r)])
+    scoped.add(
+        "change_has_changes",
+        parts.any,
+        _("变更备案还没有修改任何内容。"),
+        field="subject.name",
+        fix=_("修改需要变更的信息后再提交。"),
+        passed_message=_("变更备案修改了 %(n)s 处信息。") % {"n": len(parts.rows)},
+    )
+    scoped.add(
+        "change_keeps_websites",
+        not parts.added_websites and not parts.removed_websites,
+        _("变更备案不能新增或删除网站或应用(%(names)s)。")
+        % {"names": "、".join(parts.added_websites + parts.removed_websites)},
+        field="website.name",
+        fix=_("新增请办理新增网站或APP备案,删除请办理注销网站或注销APP。"),
+        passed_message=_("变更备案保留了原有的网站。"),
+    )
+    return scoped
+
+
+# Cancellations and cancel access: the short form's own rules.
+
+
+def cancellation_materials(filing: Filing) -> list[tuple[str, str, str]]:
+    """Return what bureaus ask for a cancellation: the subject's certificate and its principal's ID card."""
+    person = filing.subject_principal
+    return [
+        (Material.Kind.BUSINESS_LICENCE, "", _("主体证件(营业执照或身份证)扫描件")),
+        (
+            Material.Kind.ID_FRONT,
+            f"person:{person.pk}",
+            _("主体负责人%(name)s身份证人像面") % {"name": person.name},
+        ),
+        (
+            Material.Kind.ID_BACK,
+            f"person:{person.pk}",
+            _("主体负责人%(name)s身份证国徽面") % {"name": person.name},
+        ),
+    ]
+
+
+def check_cancellation(filing: Filing, checklist: Checklist) -> None:
+    cancellation = getattr(filing, "cancellation", None)
+    target = filing.target
+    checklist.add(
+        "cancellation_target_published",
+        target is not None and target.state == State.PUBLISHED,
+        _("只有已公示的备案可以注销或取消接入。"),
+        field="subject.name",
+        fix=_("撤回本申请。"),
+        passed_message=_("所注销的备案已公示。"),
+    )
+    item = cancellation and (cancellation.website or cancellation.app)
+    still_there = cancellation is not None and (
+        cancellation.scope == cancellation.Scope.SUBJECT
+        or (item is not None and item.cancelled_at is None)
+        and not (cancellation.scope == cancellation.Scope.ACCESS and cancellation.website.access_cancelled_at)
+    )
+    checklist.add(
+        "cancellation_item_open",
+        still_there,
+        _("要注销或取消接入的对象已不存在或已办理。"),
+        field="subject.name",
+        fix=_("撤回本申请。"),
+        passed_message=_("要办理的对象:%(item)s。")
+        % {"item": cancellation.item_name if cancellation else "—"},
+    )
+
+
+# New access (新增接入): the numbers the subject already holds from another provider.
+
+
+def check_access_numbers(filing: Filing, checklist: Checklist) -> None:
+    problem = _validator_message(
+        lambda v: validate_icp_subject_number(v, abbreviation=filing.province.icp_abbreviation),
+        filing.icp_number,
+    )
+    checklist.add(
+        "access_subject_number",
+        problem is None,
+        _("原主体备案号:") + (problem or ""),
+        field="subject.name",
+        fix=_("按工信部备案系统中的信息填写主体备案号。"),
+        passed_message=_("原主体备案号 %(n)s 格式正确,与备案省份一致。") % {"n": filing.icp_number},
+    )
+    for website in filing.websites.all():
+        problem = _validator_message(
+            lambda v: validate_icp_website_number(v, subject_number=filing.icp_number), website.icp_number
+        )
+        checklist.add(
+            "access_website_number",
+            problem is None,
+            _("网站“%(name)s”的原备案号:") % {"name": website.name} + (problem or ""),
+            field="website.name",
+            object_id=website.pk,
+            fix=_("按工信部备案系统中的信息填写网站备案号。"),
+            passed_message=_("网站“%(name)s”的原备案号 %(n)s 属于该主体。")
+            % {"name": website.name, "n": website.icp_number},
+        )

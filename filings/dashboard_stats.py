@@ -176,6 +176,7 @@ def weekly_flows(weeks: int = 12, *, today: date | None = None) -> list[dict]:
 AT_RISK_WINDOWS = {
     Deadline.Kind.PREREVIEW_OVERDUE: timedelta(days=1),
     Deadline.Kind.SMS_WINDOW: timedelta(hours=6),
+    Deadline.Kind.FACE_CHECK: timedelta(hours=6),
     Deadline.Kind.BUREAU_REVIEW: timedelta(days=5),
     Deadline.Kind.PUBLIC_SECURITY: timedelta(days=5),
     Deadline.Kind.STALE_ENTRY: timedelta(days=7),
@@ -213,16 +214,25 @@ def _deadline_rows(queryset):
 OPEN_FILING_ORDER = ("state", "stage_entered_at", "id")
 
 
-def open_filings(*, state: str | None = None, province: Province | None = None):
-    """Return open filings (optionally of one stage and province) in the order the dashboard lists them."""
+def open_filings(
+    *, state: str | None = None, province: Province | None = None, filing_type: str | None = None
+):
+    """Return open filings (optionally of one stage, province and type) in the order the dashboard lists them."""
     filings = Filing.objects.filter(state__in=[state] if state else OPEN_STATES)
+    if filing_type:
+        filings = filings.filter(filing_type=filing_type)
     if province is not None:
         filings = filings.filter(province=province)
     return filings.select_related("subject", "province").order_by(*OPEN_FILING_ORDER)
 
 
 def open_filings_page(
-    *, state: str | None = None, province: Province | None = None, after: keyset.Position | None, size: int
+    *,
+    state: str | None = None,
+    province: Province | None = None,
+    filing_type: str | None = None,
+    after: keyset.Position | None,
+    size: int,
 ) -> keyset.Page:
     """Return a page of open_filings() from a position: one stage at a time, so that each query
     walks the (state, stage_entered_at, id) index instead of sorting every open filing."""
@@ -233,7 +243,7 @@ def open_filings_page(
     for current in states:
         start = after if after is not None and after.values[0] == current else None
         rows += keyset.rows_after(
-            open_filings(state=current, province=province),
+            open_filings(state=current, province=province, filing_type=filing_type),
             order=OPEN_FILING_ORDER,
             after=start,
             limit=size + 1 - len(rows),

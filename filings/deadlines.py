@@ -28,6 +28,9 @@ PREREVIEW_TARGET_WORKDAYS = 1
 PREREVIEW_OVERDUE_WORKDAYS = 2
 SMS_WINDOW = timedelta(hours=24)
 PUBLIC_SECURITY_DAYS = 30
+# Filings that bring something new online owe a public-security registration; changes and
+# cancellations of it do not.
+OPENING_TYPES = [Filing.Type.FIRST, Filing.Type.NEW_WEBSITE, Filing.Type.NEW_ACCESS, Filing.Type.NEW_APP]
 
 
 def rules_for(filing: Filing) -> list[DeadlineRule]:
@@ -40,10 +43,15 @@ def rules_for(filing: Filing) -> list[DeadlineRule]:
             DeadlineRule(Kind.PREREVIEW_OVERDUE, workdays=PREREVIEW_OVERDUE_WORKDAYS),
         ]
     if filing.state == State.SMS_VERIFICATION:
-        return [DeadlineRule(Kind.SMS_WINDOW, delta=SMS_WINDOW)]
+        rules = [DeadlineRule(Kind.SMS_WINDOW, delta=SMS_WINDOW)]
+        if filing.province.face_check_hours:
+            rules.append(
+                DeadlineRule(Kind.FACE_CHECK, delta=timedelta(hours=filing.province.face_check_hours))
+            )
+        return rules
     if filing.state == State.BUREAU_REVIEW:
         return [DeadlineRule(Kind.BUREAU_REVIEW, workdays=filing.province.bureau_review_workdays)]
-    if filing.state == State.PUBLISHED and not filing.psb_number:
+    if filing.state == State.PUBLISHED and not filing.psb_number and filing.filing_type in OPENING_TYPES:
         return [DeadlineRule(Kind.PUBLIC_SECURITY)]
     return []
 

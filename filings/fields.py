@@ -5,7 +5,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from filings.models import Domain, Material, Person, Subject, Website
+from filings.models import App, Domain, Material, Person, Subject, Website
 
 # Names of field codes that are not model fields (relations, steps done outside Beian).
 RELATION_LABELS = {
@@ -13,6 +13,7 @@ RELATION_LABELS = {
     "domains": gettext_lazy("域名"),
     "prior_approvals": gettext_lazy("前置审批"),
     "face_verification": gettext_lazy("人脸核验"),
+    "platforms": gettext_lazy("平台"),
 }
 SECTIONS = {
     "subject": (Subject, gettext_lazy("备案主体")),
@@ -20,6 +21,8 @@ SECTIONS = {
     "website_principal": (Person, gettext_lazy("网站负责人")),
     "website": (Website, gettext_lazy("网站")),
     "domain": (Domain, gettext_lazy("域名")),
+    "app": (App, gettext_lazy("应用")),
+    "app_principal": (Person, gettext_lazy("应用负责人")),
 }
 PERSON_FIELDS = ["name", "id_kind", "id_number", "id_valid_until", "mobile", "emergency_phone", "email"]
 # What a reviewer can name, section by section, in the order the entry form shows them.

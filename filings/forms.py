@@ -93,6 +93,8 @@ class FilingStartForm(AccessibleFormMixin, forms.Form):
         choices=[
             (Filing.Type.FIRST, Filing.Type.FIRST.label),
             (Filing.Type.NEW_WEBSITE, Filing.Type.NEW_WEBSITE.label),
+            (Filing.Type.NEW_APP, Filing.Type.NEW_APP.label),
+            (Filing.Type.NEW_ACCESS, Filing.Type.NEW_ACCESS.label),
         ],
         initial=Filing.Type.FIRST,
     )
@@ -116,7 +118,7 @@ class FilingStartForm(AccessibleFormMixin, forms.Form):
         queryset=Subject.objects.none(),
         required=False,
         widget=forms.RadioSelect,
-        help_text=_("新增网站时选择已备案的主体。"),
+        help_text=_("新增网站或APP备案时选择已备案的主体。"),
     )
 
     def __init__(self, *args, subjects=None, shown_subjects=(), **kwargs):
@@ -136,6 +138,8 @@ class FilingStartForm(AccessibleFormMixin, forms.Form):
         data = super().clean()
         if data.get("filing_type") == Filing.Type.NEW_WEBSITE and not data.get("subject"):
             self.add_error("subject", _("新增网站需要选择一个已备案的主体。"))
+        if data.get("filing_type") == Filing.Type.NEW_APP and not data.get("subject"):
+            self.add_error("subject", _("APP备案需要选择一个已备案的主体。"))
         return data
 
 
@@ -588,6 +592,24 @@ class FilingEntry:
         return marked
 
 
+class AccessNumbersForm(AccessibleFormMixin, forms.Form):
+    """The numbers a new access (新增接入) brings from the provider the subject filed through."""
+
+    icp_number = forms.CharField(
+        label=_("原主体备案号"),
+        max_length=32,
+        help_text=_("在原接入服务商处取得的主体备案号,例如 粤ICP备2023012345号"),
+    )
+    website_numbers = forms.CharField(
+        label=_("原网站备案号"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("按下方网站的顺序,每行一个,例如 粤ICP备2023012345号-1"),
+    )
+
+    def clean_website_numbers(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["website_numbers"].splitlines() if line.strip()]
+
+
 class MaterialUploadForm(AccessibleFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("材料类型"), choices=Material.Kind.choices)
     person_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -640,6 +662,9 @@ class FilingFilterForm(forms.Form):
         min_length=search.MIN_QUERY_LENGTH,
         max_length=100,
         error_messages={"min_length": _("请至少输入 %(limit_value)d 个字符再搜索。")},
+    )
+    filing_type = forms.ChoiceField(
+        label=_("备案类型"), required=False, choices=[("", _("全部类型")), *Filing.Type.choices]
     )
     domain = forms.CharField(
         label=_("域名"),

@@ -39,6 +39,7 @@ ROW_FIELDS = (
     "due_at",
     "provisional",
     "filing__state",
+    "filing__filing_type",
     "filing__stage_entered_at",
     "filing__province__code",
     "filing__province__name",

@@ -12,7 +12,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import connection, models
 from django.db.models import Func, QuerySet
 
-from filings.models import Domain, Filing, Subject, Website
+from filings.models import App, AppPlatform, Domain, Filing, Subject, Website
 
 # Shorter queries would match a large share of all names: the forms ask for at least this many.
 MIN_QUERY_LENGTH = 2
@@ -41,8 +41,8 @@ def containing(queryset: QuerySet, field: str, text: str) -> QuerySet:
 
 
 def matching_filing_ids(text: str) -> QuerySet:
-    """Return the ids of filings whose subject name, website name, domain or ICP number contains the
-    text, or whose subject's certificate number is the text."""
+    """Return the ids of filings whose subject, website or app name, domain or ICP number contains
+    the text, or whose subject's certificate number or app's package name is the text."""
     text = text.strip()
     subjects = containing(Subject.objects.all(), "name", text).values("pk")
     by_certificate = Subject.objects.filter(certificate_number__iexact=text).values("pk")
@@ -52,6 +52,8 @@ def matching_filing_ids(text: str) -> QuerySet:
         Filing.objects.filter(subject__in=by_certificate).values("pk"),
         containing(Filing.objects.all(), "icp_number", text).values("pk"),
         containing(Website.objects.all(), "name", text).values("filing_id"),
+        containing(App.objects.all(), "name", text).values("filing_id"),
+        AppPlatform.objects.filter(package_name__iexact=text).values("app__filing_id"),
         matching_domain_filing_ids(text),
     ]
     first, *rest = (part.order_by() for part in parts)

@@ -9,9 +9,11 @@ from django.utils import timezone
 from django_fsm import has_transition_perm
 
 from accounts.roles import Perm
-from filings import duration_rules, search
+from filings import deadlines, duration_rules, search
 from filings.models import (
     Alert,
+    App,
+    AuthenticityCheck,
     Deadline,
     Domain,
     Filing,
@@ -37,6 +39,7 @@ USER_TRANSITIONS = [
     "approve",
     "reject",
     "register_public_security",
+    "finish_at_provider",
 ]
 
 
@@ -58,9 +61,12 @@ def filing_list(
     overdue: bool | None = None,
     query: str | None = None,
     domain: str | None = None,
+    filing_type: str | None = None,
 ) -> QuerySet[Filing]:
     """Return the filings the user may see, narrowed by the list's filters, newest first."""
     filings = filings_for_user(user).select_related("subject", "province", "assignee")
+    if filing_type:
+        filings = filings.filter(filing_type=filing_type)
     if state:
         filings = filings.filter(state=state)
     if province:
@@ -101,7 +107,7 @@ def filing_cards(user: Any, *, round_transitions: list[str], **filters: Any) -> 
 
 
 def published_subjects_of(user: Any) -> QuerySet[Subject]:
-    """Return the subjects of the user's published filings (a new website may be filed for them)."""
+    """Return the subjects of the user's published filings (a new website or app may be filed for them)."""
     return Subject.objects.filter(filings__assignee=user, filings__state=State.PUBLISHED).distinct()
 
 
@@ -145,12 +151,27 @@ def filing_detail(user: Any, filing_id: int) -> Filing:
     """Return one filing the user may see, with everything its detail page shows; 404 otherwise."""
     queryset = (
         filings_for_user(user)
-        .select_related("subject", "province", "subject_principal", "assignee", "reviewer")
+        .select_related(
+            "subject",
+            "province",
+            "subject_principal",
+            "assignee",
+            "reviewer",
+            "target",
+            "cancellation__website",
+            "cancellation__app",
+        )
         .prefetch_related(
             Prefetch(
                 "websites",
                 queryset=Website.objects.select_related("principal").prefetch_related(
                     Prefetch("domains", queryset=Domain.objects.order_by("name")), "prior_approvals"
+                ),
+            ),
+            Prefetch(
+                "apps",
+                queryset=App.objects.select_related("principal").prefetch_related(
+                    "platforms", "prior_approvals"
                 ),
             ),
             Prefetch("events", queryset=FilingEvent.objects.select_related("actor").order_by("at", "id")),
@@ -159,6 +180,7 @@ def filing_detail(user: Any, filing_id: int) -> Filing:
                 "materials",
                 queryset=Material.objects.select_related("uploaded_by").order_by("kind", "slot", "-version"),
             ),
+            Prefetch("authenticity_checks", queryset=AuthenticityCheck.objects.select_related("person")),
             Prefetch(
                 "sms_verifiers",
                 queryset=SmsVerifier.objects.select_related("person").order_by("stage_visit", "id"),
@@ -179,7 +201,8 @@ def available_transitions(filing: Filing, user: Any) -> list[str]:
             getattr(filing, transition.name), user
         ):
             names.append(transition.name)
-    if filing.state == State.PUBLISHED and filing.psb_number and "register_public_security" in names:
+    owes_psb = filing.filing_type in deadlines.OPENING_TYPES and not filing.psb_number
+    if filing.state == State.PUBLISHED and not owes_psb and "register_public_security" in names:
         names.remove("register_public_security")
     return names
 
@@ -189,7 +212,14 @@ def latest_event_with_reasons(filing: Filing) -> FilingEvent | None:
     if filing.state != State.ENTRY:
         return None
     for event in reversed(list(filing.events.all())):
-        if event.transition in ("return_to_entry", "reject", "expire_sms", "fail_sms"):
+        if event.transition in (
+            "return_to_entry",
+            "reject",
+            "expire_sms",
+            "fail_sms",
+            "fail_face_check",
+            "expire_face_check",
+        ):
             return event
         if event.transition == "submit":
             return None

@@ -1,13 +1,18 @@
 from django.urls import path
 
-from filings.views import dashboard, exports, principal, review
+from filings.views import apps, authenticity, cancellations, changes, dashboard, exports, principal, review
 
 app_name = "filings"
 
 urlpatterns = [
     path("", principal.filing_list, name="list"),
     path("new/", principal.filing_create, name="create"),
+    path("new/app/<int:subject_id>/", apps.app_create, name="app-create"),
     path("<int:filing_id>/", principal.filing_detail, name="detail"),
+    path("<int:filing_id>/app/", apps.app_edit, name="app-edit"),
+    path("<int:filing_id>/change/", changes.change_open, name="change-open"),
+    path("<int:filing_id>/cancel/", cancellations.cancellation_open, name="cancel-open"),
+    path("<int:filing_id>/face-check/", authenticity.face_check, name="face-check"),
     path("<int:filing_id>/edit/", principal.filing_edit, name="edit"),
     path("<int:filing_id>/materials/", principal.filing_materials, name="materials"),
     path("<int:filing_id>/checklist/", principal.filing_checklist, name="checklist"),
@@ -31,6 +36,7 @@ urlpatterns = [
     path("review/<int:filing_id>/claim/", review.claim, name="review-claim"),
     path("review/<int:filing_id>/pass/", review.pass_review, name="review-pass"),
     path("review/<int:filing_id>/return/", review.return_filing, name="review-return"),
+    path("review/<int:filing_id>/finish-access/", review.finish_access, name="review-finish-access"),
     path("review/<int:filing_id>/sms-verified/", review.sms_verified, name="review-sms-verified"),
     path("review/<int:filing_id>/sms-failed/", review.sms_failed, name="review-sms-failed"),
     path("review/<int:filing_id>/approve/", review.approve, name="review-approve"),

@@ -7,6 +7,7 @@ from datetime import date
 
 import idna
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_ipv46_address
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import uscc
@@ -21,6 +22,18 @@ PHONE_RE = re.compile(r"^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$")
 ICP_SERIAL = r"(?P<serial>20\d{8}|\d{6,8})"
 ICP_SUBJECT_RE = re.compile(r"^(?P<abbr>[\u4e00-\u9fff])ICP备" + ICP_SERIAL + r"号$")
 ICP_WEBSITE_RE = re.compile(r"^(?P<abbr>[\u4e00-\u9fff])ICP备" + ICP_SERIAL + r"号-(?P<site>[1-9]\d{0,2})$")
+# Apps, mini-programs and quick apps take the subject's number with a sequence and a letter: -2A.
+ICP_APP_RE = re.compile(
+    r"^(?P<abbr>[\u4e00-\u9fff])ICP备" + ICP_SERIAL + r"号-(?P<seq>[1-9]\d{0,2})(?P<suffix>[AXK])$"
+)
+APP_SUFFIXES = {"app": "A", "mini_program": "X", "quick_app": "K"}
+HEX_RE = re.compile(r"^[0-9a-f]*$")
+FINGERPRINT_LENGTHS = {32: "MD5", 40: "SHA-1"}
+# Android and HarmonyOS: Java-style package names (com.example.app); iOS: bundle IDs may hold hyphens.
+JAVA_PACKAGE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$")
+BUNDLE_ID_RE = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+# Mini-program AppIDs and other platforms' identifiers.
+OTHER_PACKAGE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,254}$")
 PSB_RE = re.compile(r"^(?P<abbr>[\u4e00-\u9fff])公网安备\s?(?P<serial>\d{14})号$")
 # A return or rejection names at most this many reasons (the catalogue holds 27), each this long.
 MAX_REASONS = 30
@@ -200,6 +213,12 @@ def validate_icp_subject_number(value: str, *, abbreviation: str) -> None:
 
 
 def validate_icp_website_number(value: str, *, subject_number: str) -> None:
+    if ICP_APP_RE.match(value or ""):
+        raise ValidationError(
+            _("网站备案号不能带应用后缀(A、X、K只用于APP、小程序和快应用),例如“%(example)s-1”。"),
+            code="icp_website_app_suffix",
+            params={"example": subject_number},
+        )
     match = ICP_WEBSITE_RE.match(value or "")
     if not match or not value.startswith(subject_number + "-"):
         raise ValidationError(
@@ -266,3 +285,72 @@ def refuse_unbounded_reasons(reasons) -> list:
             message = _("每条原因和修改建议最多 %(n)s 个字。") % {"n": MAX_REASON_LENGTH}
             raise InvalidInput(message, code="reason_too_long", details={"reasons": [message]})
     return reasons
+
+
+def validate_icp_app_number(value: str, *, subject_number: str, kind: str) -> None:
+    """Validate an app's number: the subject's number, "-", its sequence and A, X or K by kind."""
+    match = ICP_APP_RE.match(value or "")
+    suffix = APP_SUFFIXES.get(kind, "A")
+    if not match or not value.startswith(subject_number + "-"):
+        raise ValidationError(
+            _("应用备案号应为主体备案号加“-序号%(suffix)s”,例如“%(example)s-2%(suffix)s”。"),
+            code="icp_app_format",
+            params={"example": subject_number, "suffix": suffix},
+        )
+    if match["suffix"] != suffix:
+        raise ValidationError(
+            _("该类应用的备案号后缀应为“%(suffix)s”(APP为A、小程序为X、快应用为K)。"),
+            code="icp_app_suffix",
+            params={"suffix": suffix},
+        )
+
+
+def icp_sequence(value: str) -> int | None:
+    """Return the sequence number of a website or app number (…号-3 or …号-3A), or None."""
+    match = ICP_WEBSITE_RE.match(value or "")
+    if match:
+        return int(match["site"])
+    match = ICP_APP_RE.match(value or "")
+    return int(match["seq"]) if match else None
+
+
+def normalise_fingerprint(value: str) -> str:
+    """Return a certificate fingerprint as lower-case hex without colons or spaces."""
+    return re.sub(r"[\s:]", "", value or "").lower()
+
+
+def validate_fingerprint(value: str) -> None:
+    """Validate a signing certificate's fingerprint: MD5 (32 hex digits) or SHA-1 (40 hex digits)."""
+    normalised = normalise_fingerprint(value)
+    if not HEX_RE.match(normalised):
+        raise ValidationError(
+            _("证书指纹只能包含十六进制字符(0-9、a-f),可用冒号分隔。"), code="fingerprint_chars"
+        )
+    if len(normalised) not in FINGERPRINT_LENGTHS:
+        raise ValidationError(
+            _("证书指纹应为32位(MD5)或40位(SHA-1)十六进制字符,当前为%(n)s位。"),
+            code="fingerprint_length",
+            params={"n": len(normalised)},
+        )
+
+
+def validate_package_name(value: str, *, platform: str) -> None:
+    """Validate a package name (Android, HarmonyOS), bundle ID (iOS) or other identifier."""
+    pattern = {"android": JAVA_PACKAGE_RE, "harmony": JAVA_PACKAGE_RE, "ios": BUNDLE_ID_RE}.get(
+        platform, OTHER_PACKAGE_RE
+    )
+    if len(value or "") > 255 or not pattern.match(value or ""):
+        example = {"ios": "com.example.app", "other": "wx1234567890abcdef"}.get(platform, "com.example.app")
+        raise ValidationError(
+            _("包名“%(value)s”格式不正确,例如 %(example)s。"),
+            code="package_name",
+            params={"value": value, "example": example},
+        )
+
+
+def validate_backend_address(value: str) -> None:
+    """Validate one back-end address of an app: a domain name or an IP address."""
+    try:
+        validate_ipv46_address(value)
+    except ValidationError:
+        validate_domain_name(value)

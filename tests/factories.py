@@ -180,3 +180,82 @@ def add_required_materials(filing: Filing) -> None:
     loaded = load_filing_for_checks(filing.pk)
     for kind, slot, _label in required_materials(loaded):
         passing_material(filing, kind, slot=slot)
+
+
+# Apps (APP备案).
+
+MD5 = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
+SHA1 = "0123456789abcdef0123456789abcdef01234567"
+
+
+def publish(filing: Filing, *, reviewer, icp_number: str = "", **numbers) -> Filing:
+    """Carry a ready draft through every stage to publication, as the services do."""
+    from filings.models import SmsVerifier
+    from filings.services import transitions
+
+    filing = transitions.submit_filing(filing, by=filing.assignee)
+    filing = transitions.pass_review(filing, by=reviewer)
+    for verifier in SmsVerifier.objects.filter(filing=filing, stage_visit=filing.stage_visit):
+        filing = transitions.record_sms_verification(filing, verifier_id=verifier.pk, by=reviewer)
+    number = icp_number or f"{filing.province.icp_abbreviation}ICP备{2026000000 + filing.subject_id}号"
+    return transitions.approve_filing(filing, by=reviewer, icp_number=number, **numbers)
+
+
+def published_filing(*, assignee, reviewer, province_code: str = "44") -> Filing:
+    return publish(ready_filing(assignee=assignee, province_code=province_code), reviewer=reviewer)
+
+
+def app_payload(
+    *, name: str = "星河智能记账助手", package: str = "com.xinghe.ledger", kind: str = "app"
+) -> dict:
+    platforms = [
+        {
+            "platform": "android",
+            "package_name": package,
+            "public_key": "MIIBIjANBgkqhkiG9w0B",
+            "fingerprint": MD5,
+        },
+        {
+            "platform": "ios",
+            "package_name": package,
+            "public_key": "MIIBIjANBgkqhkiG9w0C",
+            "fingerprint": SHA1,
+        },
+    ]
+    if kind == "mini_program":
+        # A mini-program's identifier is its AppID on the host platform.
+        platforms = [
+            {"platform": "other", "package_name": package, "public_key": "MIIBIjANBgkq", "fingerprint": MD5}
+        ]
+    return {
+        "kind": kind,
+        "name": name,
+        "service_content": "other",
+        "description": "个人记账与账单提醒工具",
+        "access_provider": "深圳云计算有限公司",
+        "backend_addresses": ["api.xinghe-ledger.cn", "203.0.113.20"],
+        "principal": {"same_as_subject_principal": True},
+        "platforms": platforms,
+        "prior_approvals": [],
+    }
+
+
+def person_payload(person) -> dict:
+    return {
+        name: getattr(person, name)
+        for name in ["name", "id_kind", "id_number", "id_valid_until", "mobile", "emergency_phone", "email"]
+    }
+
+
+def ready_app_filing(published: Filing, **app) -> Filing:
+    """Return an APP filing draft for a published filing's subject that passes every check."""
+    from filings.services import apps
+
+    filing = apps.create_app_filing(
+        by=published.assignee,
+        subject_id=published.subject_id,
+        subject_principal=person_payload(published.subject_principal),
+        apps=[app_payload(**app)],
+    )
+    add_required_materials(filing)
+    return filing

@@ -31,6 +31,7 @@ def stale_deadlines(visits: range, *, filing: Filing | None = None, spread: bool
     return Deadline.objects.bulk_create(
         Deadline(
             filing=filing,
+            province_id=filing.province_id,
             stage=State.ENTRY,
             stage_visit=visit,
             kind=Deadline.Kind.STALE_ENTRY,

@@ -11,7 +11,7 @@ from filings.exceptions import (
     TransitionNotPossible,
 )
 from filings.models import Deadline, Filing, FilingEvent, Person, SmsVerifier
-from filings.services import transitions
+from filings.services import cancellations, transitions
 from filings.states import State
 from tests import factories
 
@@ -374,8 +374,11 @@ def test_one_code_when_the_principals_share_a_phone(principal, reviewer):
 @pytest.mark.django_db
 def test_new_access_sends_the_sms_to_the_website_principal_only(principal, reviewer):
     filing = factories.ready_filing(assignee=principal, filing_type=Filing.Type.NEW_ACCESS)
+    # A new access carries the numbers the subject holds from its previous provider.
+    Filing.objects.filter(pk=filing.pk).update(icp_number="粤ICP备2019012345号")
     website = filing.websites.get()
     website.principal = factories.PersonFactory(name="李网站")
+    website.icp_number = "粤ICP备2019012345号-1"
     website.save()
     factories.add_required_materials(filing)
     filing = transitions.submit_filing(filing, by=principal)
@@ -384,17 +387,22 @@ def test_new_access_sends_the_sms_to_the_website_principal_only(principal, revie
 
 
 @pytest.mark.django_db
-def test_cancel_access_needs_no_sms(principal, reviewer):
-    filing = factories.ready_filing(assignee=principal, filing_type=Filing.Type.CANCEL_ACCESS)
-    filing = transitions.submit_filing(filing, by=principal)
-    filing = transitions.pass_review(filing, by=reviewer)
-    assert filing.state == State.BUREAU_REVIEW
-    assert not SmsVerifier.objects.filter(filing=filing).exists()
-    names = list(
-        FilingEvent.objects.filter(filing=filing).order_by("at", "id").values_list("transition", flat=True)
+def test_cancel_access_cannot_pass_review_into_sms(principal, reviewer):
+    # Cancel access ends at the provider (tests/test_cancellations.py); it never goes to the SMS or the bureau.
+    published = factories.published_filing(assignee=principal, reviewer=reviewer)
+    filing = cancellations.open_cancellation(
+        published,
+        by=principal,
+        scope="access",
+        reason="moved",
+        confirm=True,
+        website_id=published.websites.get().pk,
     )
-    assert names[-2:] == ["pass_review", "complete_sms"]
-    assert Deadline.objects.get(filing=filing, closed_at__isnull=True).kind == Deadline.Kind.BUREAU_REVIEW
+    filing = transitions.submit_filing(filing, by=principal)
+    with pytest.raises(TransitionNotPossible, match="取消接入在服务商处完成"):
+        transitions.pass_review(filing, by=reviewer)
+    assert Filing.objects.get(pk=filing.pk).state == State.PROVIDER_REVIEW
+    assert not SmsVerifier.objects.filter(filing=filing).exists()
 
 
 @pytest.mark.django_db

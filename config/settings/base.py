@@ -185,6 +185,7 @@ SPECTACULAR_SETTINGS = {
         "SubjectKindEnum": "filings.api.enums.SUBJECT_KIND",
         "DeadlineKindEnum": "filings.api.enums.DEADLINE_KIND",
         "MaterialKindEnum": "filings.api.enums.MATERIAL_KIND",
+        "AppKindEnum": "filings.api.enums.APP_KIND",
     },
 }
 

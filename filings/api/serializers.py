@@ -1,12 +1,18 @@
 """Serializers of the filing API: what a filing looks like to each reader, and what writes accept."""
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from filings import checks, permissions
+from filings import change_diff, checks, permissions, proposals
 from filings.checks import id_number_warnings
 from filings.models import (
+    App,
+    AppPlatform,
+    AppPriorApproval,
+    AuthenticityCheck,
+    Cancellation,
     Deadline,
     Domain,
     Filing,
@@ -21,6 +27,7 @@ from filings.models import (
 )
 from filings.privacy import mask_email, mask_id_number, mask_phone
 from filings.selectors import available_transitions
+from filings.services import apps as app_drafts
 from filings.services import drafts
 from filings.validators import (
     MAX_REASON_LENGTH,
@@ -114,7 +121,40 @@ class WebsiteSerializer(serializers.ModelSerializer):
             "server_valid_from",
             "server_valid_until",
             "icp_number",
+            "cancelled_at",
+            "access_cancelled_at",
             "domains",
+            "prior_approvals",
+        ]
+
+
+class AppPlatformSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AppPlatform
+        fields = ["id", *app_drafts.PLATFORM_FIELDS]
+
+
+class AppPriorApprovalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AppPriorApproval
+        fields = ["id", "category", "licence_number"]
+
+
+class AppSerializer(serializers.ModelSerializer):
+    principal = PersonSerializer()
+    platforms = AppPlatformSerializer(many=True)
+    prior_approvals = AppPriorApprovalSerializer(many=True)
+
+    class Meta:
+        model = App
+        fields = [
+            "id",
+            "position",
+            *app_drafts.APP_FIELDS,
+            "principal",
+            "icp_number",
+            "cancelled_at",
+            "platforms",
             "prior_approvals",
         ]
 
@@ -251,6 +291,7 @@ class FilingDetailSerializer(FilingListSerializer):
     subject_principal = PersonSerializer()
     province = ProvinceSerializer()
     websites = WebsiteSerializer(many=True)
+    apps = AppSerializer(many=True)
     events = EventSerializer(many=True)
     deadlines = DeadlineSerializer(many=True)
     materials = MaterialSerializer(many=True)
@@ -258,6 +299,12 @@ class FilingDetailSerializer(FilingListSerializer):
     available_transitions = serializers.SerializerMethodField()
     warnings = serializers.SerializerMethodField(
         help_text=_("已保存但需要修改的字段,例如校验位不正确的身份证号码:字段路径 → 说明")
+    )
+    changes = serializers.SerializerMethodField(help_text=_("变更备案:与已公示备案逐项比较的修改"))
+    cancellation = serializers.SerializerMethodField()
+    authenticity_checks = serializers.SerializerMethodField()
+    proposed_cancellations = serializers.SerializerMethodField(
+        help_text=_("域名到期或服务器到期时建议办理的注销或取消接入")
     )
 
     class Meta(FilingListSerializer.Meta):
@@ -267,6 +314,7 @@ class FilingDetailSerializer(FilingListSerializer):
             "subject",
             "subject_principal",
             "websites",
+            "apps",
             "psb_number",
             "submitted_at",
             "published_at",
@@ -278,6 +326,11 @@ class FilingDetailSerializer(FilingListSerializer):
             "sms_verifiers",
             "available_transitions",
             "warnings",
+            "target",
+            "changes",
+            "cancellation",
+            "authenticity_checks",
+            "proposed_cancellations",
         ]
 
     def to_representation(self, instance):
@@ -288,6 +341,32 @@ class FilingDetailSerializer(FilingListSerializer):
 
     def get_warnings(self, filing) -> dict[str, list[str]]:
         return id_number_warnings(filing)
+
+    def get_proposed_cancellations(self, filing) -> list[dict]:
+        return [
+            {"scope": p.scope, "reason": p.reason, "website": p.website.pk, "why": p.why}
+            for p in proposals.proposed_cancellations(filing, today=timezone.localdate())
+        ]
+
+    def get_authenticity_checks(self, filing) -> list[dict]:
+        return AuthenticityCheckSerializer(filing.authenticity_checks.all(), many=True).data
+
+    def get_cancellation(self, filing) -> dict | None:
+        cancellation = getattr(filing, "cancellation", None)
+        return CancellationSerializer(cancellation).data if cancellation else None
+
+    def get_changes(self, filing) -> list[dict]:
+        if filing.filing_type != Filing.Type.CHANGE or filing.state == "published":
+            return []
+        unmasked = self.context.get("unmasked")
+        rows = []
+        for row in change_diff.change_diff(filing).rows:
+            mask = PERSONAL_FIELD_MASKS.get(row.field.rpartition(".")[2])
+            old, new = (row.old, row.new) if unmasked or mask is None else (mask(row.old), mask(row.new))
+            rows.append(
+                {"section": row.section, "field": row.field, "label": row.label, "old": old, "new": new}
+            )
+        return rows
 
     def get_available_transitions(self, filing) -> list[str]:
         request = self.context.get("request")
@@ -384,6 +463,9 @@ class WebsiteInput(TextInput):
     server_valid_until = serializers.DateField()
     domains = DomainInput(many=True, max_length=50)
     prior_approvals = PriorApprovalInput(many=True, required=False, max_length=10)
+    icp_number = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, help_text=_("新增接入:网站已有的备案号")
+    )
 
 
 class SubjectInput(TextInput):
@@ -418,15 +500,58 @@ class SubjectInput(TextInput):
         return attrs
 
 
+class AppPlatformInput(serializers.Serializer):
+    platform = serializers.ChoiceField(choices=AppPlatform.Platform.choices)
+    package_name = serializers.CharField(max_length=255)
+    public_key = serializers.CharField(max_length=4096)
+    fingerprint = serializers.CharField(max_length=80, help_text=_("MD5(32位)或SHA-1(40位)十六进制,可带冒号"))
+
+
+class AppInput(serializers.Serializer):
+    id = serializers.IntegerField(required=False)
+    kind = serializers.ChoiceField(choices=App.Kind.choices, default=App.Kind.APP)
+    name = serializers.CharField(max_length=64)
+    service_content = serializers.ChoiceField(choices=Website.ServiceContent.choices, default="other")
+    description = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    principal = WebsitePrincipalInput()
+    access_provider = serializers.CharField(max_length=100)
+    backend_addresses = serializers.ListField(child=serializers.CharField(max_length=253), max_length=20)
+    platforms = AppPlatformInput(many=True, min_length=1, max_length=4)
+    prior_approvals = PriorApprovalInput(many=True, required=False, max_length=10)
+
+
+# Kinds whose data are apps of an already published subject rather than a subject with websites.
+APP_TYPES = {Filing.Type.NEW_APP}
+
+
 class FilingCreateInput(serializers.Serializer):
     filing_type = serializers.ChoiceField(choices=Filing.Type.choices, default=Filing.Type.FIRST)
-    province = serializers.SlugRelatedField(slug_field="code", queryset=Province.objects.all())
-    subject = SubjectInput()
+    province = serializers.SlugRelatedField(
+        slug_field="code", queryset=Province.objects.all(), required=False, help_text=_("APP备案取主体的省份")
+    )
+    subject_id = serializers.IntegerField(required=False, help_text=_("APP备案:已公示备案的主体"))
+    existing_icp_number = serializers.CharField(
+        max_length=32, required=False, allow_blank=True, help_text=_("新增接入:主体已有的备案号")
+    )
+    subject = SubjectInput(required=False)
     subject_principal = PersonInput()
-    websites = WebsiteInput(many=True, min_length=1, max_length=20)
+    websites = WebsiteInput(many=True, required=False, max_length=20)
+    apps = AppInput(many=True, required=False, max_length=20)
 
     def validate(self, attrs):
-        subject = attrs["subject"]
+        # What each kind needs: an app filing names a published subject; the others bring their own.
+        if attrs["filing_type"] in APP_TYPES:
+            needed = ["subject_id", "apps"]
+        elif attrs["filing_type"] == Filing.Type.NEW_ACCESS:
+            needed = ["province", "subject", "websites", "existing_icp_number"]
+        else:
+            needed = ["province", "subject", "websites"]
+        missing = {k: [self.fields[k].error_messages["required"]] for k in needed if not attrs.get(k)}
+        if missing:
+            raise serializers.ValidationError(missing)
+        subject = attrs.get("subject")
+        if subject is None:  # an app filing's subject is already filed in its province
+            return attrs
         mismatch = checks.subject_province_problem(
             attrs["province"],
             certificate_kind=subject["certificate_kind"],
@@ -445,6 +570,52 @@ class FilingUpdateInput(serializers.Serializer):
     subject = SubjectInput(required=False)
     subject_principal = PersonInput(required=False)
     websites = WebsiteInput(many=True, required=False, min_length=1, max_length=20)
+    apps = AppInput(many=True, required=False, min_length=1, max_length=20)
+
+
+class CancellationInput(serializers.Serializer):
+    scope = serializers.ChoiceField(choices=Cancellation.Scope.choices)
+    website_id = serializers.IntegerField(required=False, allow_null=True)
+    app_id = serializers.IntegerField(required=False, allow_null=True)
+    reason = serializers.ChoiceField(choices=Cancellation.Reason.choices)
+    explanation = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    next_provider = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    confirm = serializers.BooleanField(help_text=_("确认办理所选对象的注销或取消接入"))
+
+
+class FaceCheckInput(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=[("passed", _("核验通过")), ("failed", _("核验未通过"))])
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class AuthenticityCheckSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuthenticityCheck
+        fields = [
+            "stage_visit",
+            "person",
+            "in_own_app",
+            "started_at",
+            "expires_at",
+            "outcome",
+            "reason",
+            "recorded_at",
+        ]
+
+
+class CancellationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Cancellation
+        fields = [
+            "scope",
+            "website",
+            "app",
+            "reason",
+            "explanation",
+            "next_provider",
+            "confirmed_at",
+            "applied_at",
+        ]
 
 
 class ReasonInput(TextInput):
@@ -461,5 +632,6 @@ class TransitionInput(TextInput):
     reasons = ReasonInput(many=True, required=False, default=list, max_length=MAX_REASONS)
     icp_number = serializers.CharField(max_length=32, required=False, allow_blank=True)
     website_numbers = serializers.DictField(child=serializers.CharField(max_length=40), required=False)
+    app_numbers = serializers.DictField(child=serializers.CharField(max_length=40), required=False)
     psb_number = serializers.CharField(max_length=32, required=False, allow_blank=True)
     verifier_id = serializers.IntegerField(required=False)

@@ -10,6 +10,9 @@ from rest_framework.views import APIView
 from filings import selectors
 from filings.api.pagination import NewestFirstPagination
 from filings.api.serializers import (
+    APP_TYPES,
+    CancellationInput,
+    FaceCheckInput,
     FilingCreateInput,
     FilingDetailSerializer,
     FilingListSerializer,
@@ -18,8 +21,8 @@ from filings.api.serializers import (
     TransitionInput,
 )
 from filings.exceptions import TransitionNotPermitted
-from filings.models import Province
-from filings.services import drafts, transitions
+from filings.models import Filing, Province
+from filings.services import access, apps, authenticity, cancellations, changes, drafts, transitions
 from filings.states import State
 
 
@@ -40,6 +43,7 @@ class FilingListCreate(generics.ListAPIView):
             OpenApiParameter("overdue", bool),
             OpenApiParameter("q", str, description=_("主体或网站名称")),
             OpenApiParameter("domain", str),
+            OpenApiParameter("filing_type", str, enum=Filing.Type.values),
         ]
     )
     def get(self, request, *args, **kwargs):
@@ -54,6 +58,9 @@ class FilingListCreate(generics.ListAPIView):
         if state and state not in State.values:
             raise ValidationError({"state": [_("未知的阶段“%(state)s”。") % {"state": state}]})
         overdue = params.get("overdue")
+        filing_type = params.get("filing_type")
+        if filing_type and filing_type not in Filing.Type.values:
+            raise ValidationError({"filing_type": [_("未知的备案类型“%(t)s”。") % {"t": filing_type}]})
         return selectors.filing_list(
             self.request.user,
             state=state,
@@ -61,6 +68,7 @@ class FilingListCreate(generics.ListAPIView):
             overdue=None if overdue in (None, "") else overdue.lower() in ("1", "true", "yes"),
             query=params.get("q"),
             domain=params.get("domain"),
+            filing_type=filing_type or None,
         )
 
     @extend_schema(request=FilingCreateInput, responses={201: FilingDetailSerializer})
@@ -70,6 +78,34 @@ class FilingListCreate(generics.ListAPIView):
         data = FilingCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
+        if values["filing_type"] in APP_TYPES:
+            filing = apps.create_app_filing(
+                by=request.user,
+                subject_id=values["subject_id"],
+                subject_principal=values["subject_principal"],
+                apps=values["apps"],
+            )
+            detail = selectors.filing_detail(request.user, filing.pk)
+            return Response(
+                FilingDetailSerializer(detail, context={"request": request}).data,
+                status=status.HTTP_201_CREATED,
+            )
+        if values["filing_type"] == Filing.Type.NEW_ACCESS:
+            websites = [dict(w) for w in values["websites"]]
+            filing = access.create_access_filing(
+                by=request.user,
+                province_id=values["province"].pk,
+                subject=values["subject"],
+                subject_principal=values["subject_principal"],
+                websites=websites,
+                icp_number=values["existing_icp_number"],
+                website_numbers=[w.pop("icp_number", "") for w in websites],
+            )
+            detail = selectors.filing_detail(request.user, filing.pk)
+            return Response(
+                FilingDetailSerializer(detail, context={"request": request}).data,
+                status=status.HTTP_201_CREATED,
+            )
         filing = drafts.create_filing(
             by=request.user,
             province_id=values["province"].pk,
@@ -96,7 +132,17 @@ class FilingDetail(APIView):
         data = FilingUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        drafts.update_filing(filing, by=request.user, expected_version=values.pop("version"), **values)
+        if filing.filing_type in APP_TYPES:
+            apps.update_app_filing(
+                filing,
+                by=request.user,
+                expected_version=values["version"],
+                subject_principal=values.get("subject_principal"),
+                apps=values.get("apps"),
+            )
+        else:
+            values.pop("apps", None)
+            drafts.update_filing(filing, by=request.user, expected_version=values.pop("version"), **values)
         filing = selectors.filing_detail(request.user, pk)
         return Response(FilingDetailSerializer(filing, context={"request": request}).data)
 
@@ -113,7 +159,15 @@ class FilingTransition(APIView):
         filing = selectors.filing_detail(request.user, pk)
         data = TransitionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        transitions.perform_transition(filing, name, by=request.user, **data.validated_data)
+        comment = data.validated_data["comment"]
+        if name == "approve" and filing.filing_type == Filing.Type.CHANGE:
+            changes.approve_change(filing, by=request.user, comment=comment)
+        elif name == "approve" and filing.filing_type == Filing.Type.CANCEL:
+            cancellations.approve_cancellation(filing, by=request.user, comment=comment)
+        elif name == "finish_at_provider":
+            cancellations.finish_access_cancellation(filing, by=request.user, comment=comment)
+        else:
+            transitions.perform_transition(filing, name, by=request.user, **data.validated_data)
         filing = selectors.filing_detail(request.user, pk)
         return Response(FilingDetailSerializer(filing, context={"request": request}).data)
 
@@ -123,5 +177,48 @@ class FilingClaim(APIView):
     def post(self, request, pk: int):
         filing = selectors.filing_detail(request.user, pk)
         transitions.claim_filing(filing, by=request.user)
+        filing = selectors.filing_detail(request.user, pk)
+        return Response(FilingDetailSerializer(filing, context={"request": request}).data)
+
+
+class FilingChangeOpen(APIView):
+    @extend_schema(request=None, responses={201: FilingDetailSerializer})
+    def post(self, request, pk: int):
+        """Open a change (变更备案) of a published filing: a draft copy to edit with PATCH."""
+        target = selectors.filing_detail(request.user, pk)
+        change = changes.open_change(target, by=request.user)
+        detail = selectors.filing_detail(request.user, change.pk)
+        return Response(
+            FilingDetailSerializer(detail, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
+
+
+class FilingCancellationOpen(APIView):
+    @extend_schema(request=CancellationInput, responses={201: FilingDetailSerializer})
+    def post(self, request, pk: int):
+        """Open a cancellation (注销网站/APP/主体) or a cancel access (取消接入) of a published filing."""
+        target = selectors.filing_detail(request.user, pk)
+        data = CancellationInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        filing = cancellations.open_cancellation(target, by=request.user, **data.validated_data)
+        detail = selectors.filing_detail(request.user, filing.pk)
+        return Response(
+            FilingDetailSerializer(detail, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
+
+
+class FilingFaceCheck(APIView):
+    @extend_schema(request=FaceCheckInput, responses=FilingDetailSerializer)
+    def post(self, request, pk: int):
+        """Record the authenticity check (真实性核验): passed, or failed with a reason (back to entry)."""
+        filing = selectors.filing_detail(request.user, pk)
+        data = FaceCheckInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        authenticity.record_face_check(
+            filing,
+            by=request.user,
+            passed=data.validated_data["outcome"] == "passed",
+            reason=data.validated_data["reason"],
+        )
         filing = selectors.filing_detail(request.user, pk)
         return Response(FilingDetailSerializer(filing, context={"request": request}).data)

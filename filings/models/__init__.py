@@ -1,6 +1,9 @@
 """The filing models, one module per concern; everything is importable from filings.models."""
 
 from filings.models.alerts import Alert, AlertScan, AlertThreshold, Notification, Severity
+from filings.models.apps import App, AppPlatform, AppPriorApproval
+from filings.models.authenticity import AuthenticityCheck
+from filings.models.cancellations import Cancellation
 from filings.models.core import (
     AppendOnlyQuerySet,
     CalendarDay,
@@ -36,6 +39,11 @@ from filings.models.review import (
 )
 
 __all__ = [
+    "App",
+    "AppPlatform",
+    "AppPriorApproval",
+    "AuthenticityCheck",
+    "Cancellation",
     "Alert",
     "AlertScan",
     "AlertThreshold",

@@ -44,6 +44,12 @@ class Province(models.Model):
     principal_must_be_legal_rep = models.BooleanField(_("主体负责人须为法定代表人"), default=True)
     accepts_authorisation_letter = models.BooleanField(_("接受授权书代替法定代表人"), default=False)
     face_check_in_own_app = models.BooleanField(_("在管局自有应用中人脸核验"), default=False)
+    face_check_hours = models.PositiveSmallIntegerField(
+        _("真实性核验有效时间(小时)"),
+        null=True,
+        blank=True,
+        help_text=_("初审通过后负责人须在此时间内完成人脸核验;留空表示本省不要求真实性核验"),
+    )
     minimum_age = models.PositiveSmallIntegerField(_("负责人最低年龄"), null=True, blank=True)
     footer_shows_subject_number = models.BooleanField(_("页脚展示主体备案号"), default=False)
     footer_fix_workdays = models.PositiveSmallIntegerField(
@@ -274,6 +280,7 @@ class Filing(ConcurrentTransitionMixin, models.Model):
         FIRST = "first", _("首次备案")
         NEW_WEBSITE = "new_website", _("新增网站")
         NEW_ACCESS = "new_access", _("新增接入")
+        NEW_APP = "new_app", _("APP备案")
         CHANGE = "change", _("变更备案")
         CANCEL = "cancel", _("注销备案")
         CANCEL_ACCESS = "cancel_access", _("取消接入")
@@ -302,6 +309,15 @@ class Filing(ConcurrentTransitionMixin, models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="reviewed_filings",
+    )
+    # The published filing a change, cancellation or access move acts on.
+    target = models.ForeignKey(
+        "self",
+        verbose_name=_("所办理的已公示备案"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="followups",
     )
     state = FSMField(_("阶段"), default=State.ENTRY, choices=State.choices, protected=True, db_index=True)
     # Each entry into a stage is a new visit; alerts and SMS rounds belong to one visit.
@@ -377,6 +393,7 @@ class Filing(ConcurrentTransitionMixin, models.Model):
         source=State.PROVIDER_REVIEW,
         target=State.SMS_VERIFICATION,
         permission=transition_perms.is_reviewer,
+        conditions=[lambda filing: filing.filing_type != Filing.Type.CANCEL_ACCESS],
     )
     def pass_review(self) -> None:
         pass
@@ -413,6 +430,21 @@ class Filing(ConcurrentTransitionMixin, models.Model):
 
     @transition(
         field=state,
+        source=State.SMS_VERIFICATION,
+        target=State.ENTRY,
+        permission=transition_perms.is_assignee_or_reviewer,
+    )
+    def fail_face_check(self) -> None:
+        pass
+
+    @transition(
+        field=state, source=State.SMS_VERIFICATION, target=State.ENTRY, permission=transition_perms.is_system
+    )
+    def expire_face_check(self) -> None:
+        pass
+
+    @transition(
+        field=state,
         source=State.BUREAU_REVIEW,
         target=State.PUBLISHED,
         permission=transition_perms.is_reviewer,
@@ -426,6 +458,17 @@ class Filing(ConcurrentTransitionMixin, models.Model):
     )
     def reject(self) -> None:
         pass
+
+    @transition(
+        field=state,
+        source=State.PROVIDER_REVIEW,
+        target=State.PUBLISHED,
+        permission=transition_perms.is_reviewer,
+        conditions=[lambda filing: filing.filing_type == Filing.Type.CANCEL_ACCESS],
+    )
+    def finish_at_provider(self) -> None:
+        """Cancel access (取消接入) ends at the provider: no SMS, no bureau review."""
+        self.published_at = timezone.now()
 
     @transition(
         field=state,
@@ -475,6 +518,17 @@ class Website(models.Model):
     )
     server_valid_until = models.DateField(_("服务器到期日"))
     icp_number = models.CharField(_("网站备案号"), max_length=40, blank=True)
+    cancelled_at = models.DateTimeField(_("注销时间"), null=True, blank=True)
+    access_cancelled_at = models.DateTimeField(_("取消接入时间"), null=True, blank=True)
+    # In a change (变更备案): the published website this draft copy will replace on approval.
+    source = models.ForeignKey(
+        "self",
+        verbose_name=_("变更的原网站"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="change_copies",
+    )
 
     class Meta:
         ordering = ["filing", "position"]
@@ -610,6 +664,7 @@ class Deadline(models.Model):
         PREREVIEW_TARGET = "prereview_target", _("初审目标")
         PREREVIEW_OVERDUE = "prereview_overdue", _("初审超期")
         SMS_WINDOW = "sms_window", _("短信核验时限(24小时)")
+        FACE_CHECK = "face_check", _("真实性核验时限")
         BUREAU_REVIEW = "bureau_review", _("管局审核时限")
         PUBLIC_SECURITY = "public_security", _("公安联网备案(30天)")
         STALE_ENTRY = "stale_entry", _("信息填报停滞")

@@ -89,4 +89,8 @@ def upload_material(
 
 
 def _person_belongs(filing: Filing, person_id: int) -> bool:
-    return person_id == filing.subject_principal_id or filing.websites.filter(principal_id=person_id).exists()
+    return (
+        person_id == filing.subject_principal_id
+        or filing.websites.filter(principal_id=person_id).exists()
+        or filing.apps.filter(principal_id=person_id).exists()
+    )

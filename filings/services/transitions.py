@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
-from filings import deadlines, notifications
+from filings import authenticity, change_diff, deadlines, notifications, numbering
 from filings.checks import load_filing_for_checks, run_submission_checks
 from filings.exceptions import (
     ChecksFailed,
@@ -29,8 +29,10 @@ from filings.exceptions import (
 from filings.models import Filing, FilingEvent, Person, SmsVerifier
 from filings.states import State
 from filings.validators import (
+    icp_sequence,
     normalise_psb_number,
     refuse_unbounded_reasons,
+    validate_icp_app_number,
     validate_icp_subject_number,
     validate_icp_website_number,
     validate_psb_number,
@@ -49,6 +51,9 @@ TRANSITION_LABELS = {
     "approve": gettext_lazy("管局审核通过"),
     "reject": gettext_lazy("管局退回"),
     "register_public_security": gettext_lazy("公安联网备案"),
+    "finish_at_provider": gettext_lazy("取消接入完成"),
+    "fail_face_check": gettext_lazy("真实性核验未通过"),
+    "expire_face_check": gettext_lazy("真实性核验超时"),
 }
 
 
@@ -214,6 +219,10 @@ def pass_review(filing: Filing, *, by: Any, comment: str = "") -> Filing:
     now = timezone.now()
     with transaction.atomic():
         locked = lock_filing(filing)
+        if locked.filing_type == Filing.Type.CANCEL_ACCESS:
+            raise TransitionNotPossible(
+                _("取消接入在服务商处完成,无需短信核验和管局审核,请使用“取消接入完成”。")
+            )
         _apply_transition(locked, "pass_review", by=by, comment=comment, now=now)
         locked.reviewer = locked.reviewer or (by if getattr(by, "pk", None) else None)
         locked.save(update_fields=["reviewer"])
@@ -228,7 +237,10 @@ def pass_review(filing: Filing, *, by: Any, comment: str = "") -> Filing:
             )
             for person in verifiers
         )
-        if not verifiers:
+        check = authenticity.new_check(locked, now=now)
+        if check is not None:
+            check.save()
+        if not verifiers and check is None:
             _apply_transition(
                 locked,
                 "complete_sms",
@@ -244,10 +256,12 @@ def sms_verifiers_for(filing: Filing) -> list[Person]:
     """Return who must confirm the SMS code: one person per distinct phone."""
     if filing.filing_type == Filing.Type.CANCEL_ACCESS:
         return []
-    people: list[Person] = []
-    if filing.filing_type not in (Filing.Type.NEW_ACCESS,):
-        people.append(filing.subject_principal)
-    people.extend(w.principal for w in filing.websites.select_related("principal"))
+    if filing.filing_type == Filing.Type.CHANGE:
+        people = change_diff.sms_people(filing, change_diff.change_diff(filing))
+    else:
+        people = [] if filing.filing_type == Filing.Type.NEW_ACCESS else [filing.subject_principal]
+        people.extend(w.principal for w in filing.websites.select_related("principal"))
+        people.extend(a.principal for a in filing.apps.select_related("principal"))
     by_phone: dict[str, Person] = {}
     for person in people:
         by_phone.setdefault(person.mobile, person)
@@ -282,7 +296,8 @@ def record_sms_verification(filing: Filing, *, verifier_id: int, by: Any) -> Fil
                 comment=_("%(name)s已完成短信核验。") % {"name": verifier.person.name},
                 stage_visit=locked.stage_visit,
             )
-        if all(v.verified_at for v in verifiers):
+        # With a face check still open, the filing waits for it (services.authenticity moves it on).
+        if all(v.verified_at for v in verifiers) and authenticity.allows_bureau(locked):
             _apply_transition(locked, "complete_sms", by=by, comment=_("全部核验人已完成短信核验。"))
     return locked
 
@@ -317,25 +332,48 @@ def approve_filing(
     by: Any,
     icp_number: str,
     website_numbers: dict[int, str] | None = None,
+    app_numbers: dict[int, str] | None = None,
     comment: str = "",
 ) -> Filing:
-    """Record the bureau's approval with the subject's ICP number and each website's number."""
+    """Record the bureau's approval with the subject's ICP number and each website's and app's number."""
     icp_number = (icp_number or "").strip()
     with transaction.atomic():
         locked = lock_filing(filing)
         # Refuse a wrong stage or actor before judging the number they typed.
         _refuse_unless_allowed(locked, "approve", by=by)
+        if locked.filing_type == Filing.Type.CHANGE:
+            # A change keeps the published numbers: services.changes.approve_change applies it.
+            raise TransitionNotPossible(_("变更备案审核通过时沿用原备案号,请使用“变更生效”。"))
+        if locked.filing_type in (Filing.Type.CANCEL, Filing.Type.CANCEL_ACCESS):
+            raise TransitionNotPossible(_("注销不取得备案号,请使用“记录注销”。"))
         try:
             validate_icp_subject_number(icp_number, abbreviation=locked.province.icp_abbreviation)
         except ValidationError as error:
             raise InvalidInput(error.messages[0], details={"icp_number": error.messages}) from error
+        if locked.filing_type == Filing.Type.NEW_ACCESS and icp_number != locked.icp_number:
+            raise InvalidInput(
+                _("新增接入沿用原备案号 %(n)s。") % {"n": locked.icp_number},
+                details={"icp_number": [_("新增接入不取得新的备案号。")]},
+            )
         websites = list(locked.websites.select_for_update().order_by("position"))
-        numbers = {w.pk: (website_numbers or {}).get(w.pk) or f"{icp_number}-{w.position}" for w in websites}
+        numbers = {
+            w.pk: (website_numbers or {}).get(w.pk) or w.icp_number or f"{icp_number}-{w.position}"
+            for w in websites
+        }
         for website in websites:
             try:
                 validate_icp_website_number(numbers[website.pk], subject_number=icp_number)
             except ValidationError as error:
                 raise InvalidInput(error.messages[0], details={"website_numbers": error.messages}) from error
+        apps = list(locked.apps.select_for_update().order_by("position"))
+        app_defaults = numbering.default_app_numbers(locked, apps, icp_number)
+        app_numbers = {a.pk: (app_numbers or {}).get(a.pk) or app_defaults[a.pk] for a in apps}
+        for app in apps:
+            try:
+                validate_icp_app_number(app_numbers[app.pk], subject_number=icp_number, kind=app.kind)
+            except ValidationError as error:
+                raise InvalidInput(error.messages[0], details={"app_numbers": error.messages}) from error
+        _refuse_taken_sequences(locked, icp_number, list(numbers.values()), list(app_numbers.values()))
         locked.icp_number = icp_number
         _apply_transition(
             locked, "approve", by=by, comment=comment or _("管局审核通过,备案号 %(n)s。") % {"n": icp_number}
@@ -343,6 +381,9 @@ def approve_filing(
         for website in websites:
             website.icp_number = numbers[website.pk]
             website.save(update_fields=["icp_number"])
+        for app in apps:
+            app.icp_number = app_numbers[app.pk]
+            app.save(update_fields=["icp_number"])
     return locked
 
 
@@ -356,6 +397,23 @@ def checked_psb_number(filing: Filing, value: str) -> str:
     except ValidationError as error:
         raise InvalidInput(error.messages[0], details={"psb_number": error.messages}) from error
     return number
+
+
+def _refuse_taken_sequences(
+    filing: Filing, subject_number: str, numbers: list[str], app_numbers: list[str]
+) -> None:
+    """Refuse numbers that repeat one another (-2 and -2A are one place in the subject's sequence),
+    and app numbers whose place another of the subject's websites or apps already holds."""
+    taken = numbering.taken_sequences(filing, subject_number) if app_numbers else set()
+    seen: set[int] = set()
+    for number in [*numbers, *app_numbers]:
+        sequence = icp_sequence(number)
+        if sequence in seen or (number in app_numbers and sequence in taken):
+            raise InvalidInput(
+                _("备案号 %(n)s 的序号已被该主体的其他网站或应用使用。") % {"n": number},
+                details={"app_numbers": [_("请使用主体尚未使用的序号。")]},
+            )
+        seen.add(sequence)
 
 
 def register_public_security(filing: Filing, *, by: Any, psb_number: str, comment: str = "") -> Filing:
@@ -397,13 +455,17 @@ def perform_transition(
     reasons: list[dict] | None = None,
     icp_number: str = "",
     website_numbers: dict | None = None,
+    app_numbers: dict | None = None,
     psb_number: str = "",
     verifier_id: int | None = None,
 ) -> Filing:
     """Run the transition a user asked for by name (the API's and the admin's single entry point)."""
     if name == "approve":
         numbers = {int(k): v for k, v in (website_numbers or {}).items() if str(k).isdigit()}
-        return approve_filing(filing, by=by, icp_number=icp_number, website_numbers=numbers, comment=comment)
+        apps = {int(k): v for k, v in (app_numbers or {}).items() if str(k).isdigit()}
+        return approve_filing(
+            filing, by=by, icp_number=icp_number, website_numbers=numbers, app_numbers=apps, comment=comment
+        )
     if name == "register_public_security":
         return register_public_security(filing, by=by, psb_number=psb_number, comment=comment)
     if name == "complete_sms":

@@ -40,6 +40,7 @@ class DashboardFilter(forms.Form):
 class ListFilter(forms.Form):
     province = forms.CharField(required=False, max_length=2)
     state = forms.ChoiceField(required=False, choices=[("", "")] + [(s, s) for s in OPEN_STATES])
+    filing_type = forms.ChoiceField(required=False, choices=[("", ""), *Filing.Type.choices])
     # Where the page starts (filings/keyset.py); the pager's links carry it.
     after = forms.CharField(required=False, max_length=200)
     format = forms.ChoiceField(required=False, choices=[("", ""), ("csv", "CSV"), ("xlsx", "Excel")])
@@ -275,8 +276,9 @@ def open_filings(request):
         return _bad_request(request, params)
     province = _province(params.cleaned_data["province"])
     state = params.cleaned_data["state"]
+    filing_type = params.cleaned_data["filing_type"] or None
     if params.cleaned_data["format"] == "csv":
-        filings = dashboard_stats.open_filings(state=state, province=province)
+        filings = dashboard_stats.open_filings(state=state, province=province, filing_type=filing_type)
         return exports.csv_response(exports.filing_table(filings, name="open-filings"))
     if params.cleaned_data["format"] == "xlsx":
         export_filters = {"state": state, "province": province.code if province else ""}
@@ -284,7 +286,11 @@ def open_filings(request):
             request, source=ExportJob.Source.OPEN_FILINGS, filters=export_filters, title=_("进行中的备案")
         )
     page = dashboard_stats.open_filings_page(
-        state=state, province=province, after=params.cleaned_data["after"], size=PAGE_SIZE
+        state=state,
+        province=province,
+        filing_type=filing_type,
+        after=params.cleaned_data["after"],
+        size=PAGE_SIZE,
     )
     estimator = PublicationEstimator()
     return render(
@@ -296,6 +302,8 @@ def open_filings(request):
             "provinces": estimator.provinces.values(),
             "province": province,
             "state": state,
+            "filing_type": filing_type,
+            "filing_types": Filing.Type.choices,
             "open_states": [State(s) for s in OPEN_STATES],
             "query": _query_without_page(request),
         },

@@ -24,12 +24,16 @@ RETURN_TRANSITIONS = {
     "reject": State.BUREAU_REVIEW,
     "expire_sms": State.SMS_VERIFICATION,
     "fail_sms": State.SMS_VERIFICATION,
+    "fail_face_check": State.SMS_VERIFICATION,
+    "expire_face_check": State.SMS_VERIFICATION,
 }
 RETURN_LABELS = {
     "return_to_entry": gettext_lazy("服务商初审退回"),
     "reject": gettext_lazy("管局退回"),
     "expire_sms": gettext_lazy("短信核验超时退回"),
     "fail_sms": gettext_lazy("短信核验失败退回"),
+    "fail_face_check": gettext_lazy("真实性核验未通过退回"),
+    "expire_face_check": gettext_lazy("真实性核验超时退回"),
 }
 # The transitions that open or close a round; the latest one tells whether entry follows a return.
 ROUND_TRANSITIONS = [*RETURN_TRANSITIONS, "submit"]
@@ -41,6 +45,19 @@ EVENT_LABELS = {
     "sms_verified": gettext_lazy("记录短信核验"),
     "correct_public_security": gettext_lazy("更正公安联网备案号"),
     "set_went_live_on": gettext_lazy("修改网站开通日期"),
+    "change_opened": gettext_lazy("开始变更备案"),
+    "change_applied": gettext_lazy("变更生效"),
+    "face_check_passed": gettext_lazy("真实性核验通过"),
+    "cancellation_applied": gettext_lazy("注销或取消接入生效"),
+}
+# Fields whose old and new values a history row shows masked.
+MASKED_IN_HISTORY = {
+    "id_number": mask_id_number,
+    "certificate_number": mask_id_number,
+    "registrant_certificate_number": mask_id_number,
+    "mobile": mask_phone,
+    "emergency_phone": mask_phone,
+    "email": mask_email,
 }
 
 
@@ -183,7 +200,10 @@ def timeline(events: list[FilingEvent]) -> list[dict]:
             round_number += 1
         changed = []
         reasons = []
-        if event.transition == "edit":
+        replaced = []
+        if event.transition == "change_applied":
+            replaced = [_replaced_row(r) for r in event.reasons if isinstance(r, dict)]
+        elif event.transition == "edit":
             # Edit rows hold old and new values; the timeline names the fields only.
             changed = [change_label(c.get("field", "")) for c in event.reasons if isinstance(c, dict)]
         else:
@@ -198,11 +218,20 @@ def timeline(events: list[FilingEvent]) -> list[dict]:
                 "label": event_label(event),
                 "round": round_number,
                 "changed": changed,
+                "replaced": replaced,
                 "reasons": reasons,
                 "is_return": event.transition in RETURN_TRANSITIONS,
             }
         )
     return rows
+
+
+def _replaced_row(row: dict) -> dict:
+    mask = MASKED_IN_HISTORY.get(str(row.get("field", "")).rpartition(".")[2])
+    old, new = str(row.get("old", "")), str(row.get("new", ""))
+    if mask:
+        old, new = mask(old), mask(new)
+    return {"section": row.get("section", ""), "label": row.get("label", ""), "old": old, "new": new}
 
 
 @dataclass

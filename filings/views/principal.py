@@ -19,9 +19,11 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import Perm, is_staff_role
-from filings import checks, footer_guidance, keyset, permissions, selectors
+from filings import change_diff, checks, footer_guidance, keyset, permissions, proposals, selectors
 from filings.exceptions import BeianError, ChecksFailed, ConflictError, InvalidInput
+from filings.fields import field_label
 from filings.forms import (
+    AccessNumbersForm,
     CommentForm,
     FilingEntry,
     FilingFilterForm,
@@ -32,7 +34,7 @@ from filings.forms import (
     WentLiveForm,
 )
 from filings.models import Deadline, Filing, FilingEvent, Material, Province
-from filings.services import drafts, materials, public_security, transitions
+from filings.services import access, drafts, materials, public_security, transitions
 from filings.states import EDITABLE_STATES, State
 from filings.views import display
 
@@ -59,6 +61,7 @@ def filing_list(request):
         overdue=True if filters.get("overdue") else None,
         query=(filters.get("q") or "").strip() or None,
         domain=(filters.get("domain") or "").strip() or None,
+        filing_type=filters.get("filing_type") or None,
     )
     page = keyset.page_after(filings, order=keyset.NEWEST_FIRST, after=filters.get("after"), size=PAGE_SIZE)
     alerts = selectors.unread_alert_counts(request.user, [f.pk for f in page.rows])
@@ -134,6 +137,14 @@ def _detail_context(request, filing: Filing) -> dict:
             }
             for w in websites
         ],
+        "apps": [
+            {
+                "app": a,
+                "principal": display.shown_person(a.principal, unmasked=unmasked),
+                "same_principal": a.principal_id == filing.subject_principal_id,
+            }
+            for a in filing.apps.all()
+        ],
         "slots": slots,
         "history": history.get_page(request.GET.get("history")),
         "history_open": "history" in request.GET,
@@ -150,6 +161,18 @@ def _detail_context(request, filing: Filing) -> dict:
         and bool(filing.psb_number)
         and permissions.is_assignee_or_reviewer(filing, request.user),
         "withdraw_form": CommentForm(),
+        "change_rows": _change_rows(filing),
+        "can_open_change": filing.state == State.PUBLISHED
+        and filing.filing_type
+        in (Filing.Type.FIRST, Filing.Type.NEW_WEBSITE, Filing.Type.NEW_ACCESS, Filing.Type.NEW_APP)
+        and permissions.can_edit_filing(request.user, filing),
+        "can_cancel": filing.state == State.PUBLISHED
+        and filing.filing_type
+        in (Filing.Type.FIRST, Filing.Type.NEW_WEBSITE, Filing.Type.NEW_ACCESS, Filing.Type.NEW_APP)
+        and permissions.can_edit_filing(request.user, filing),
+        "cancellation": getattr(filing, "cancellation", None),
+        "face_check": _face_check(filing),
+        "proposals": proposals.proposed_cancellations(filing, today=timezone.localdate()),
     }
 
 
@@ -185,6 +208,20 @@ def _inbox_rows(user, filing: Filing) -> list[dict]:
     return rows
 
 
+def _face_check(filing: Filing):
+    """Return the current round's authenticity check while the filing is in SMS verification."""
+    if filing.state != State.SMS_VERIFICATION:
+        return None
+    return next((c for c in filing.authenticity_checks.all() if c.stage_visit == filing.stage_visit), None)
+
+
+def _change_rows(filing: Filing) -> list:
+    """Return a change's field-by-field differences from the published filing (none for other kinds)."""
+    if filing.filing_type != Filing.Type.CHANGE or filing.state == State.PUBLISHED:
+        return []
+    return change_diff.change_diff(filing).rows
+
+
 def _reasons_with_links(filing: Filing, event: FilingEvent | None) -> list[dict]:
     if event is None:
         return []
@@ -192,7 +229,7 @@ def _reasons_with_links(filing: Filing, event: FilingEvent | None) -> list[dict]
         {
             **reason,
             "url": display.fix_url(filing, reason.get("field", "")),
-            "field_label": display.field_label(reason.get("field", "")),
+            "field_label": field_label(reason.get("field", "")),
         }
         for reason in event.reasons
         if isinstance(reason, dict) and reason.get("reason")
@@ -246,26 +283,41 @@ def filing_create(request):
         )
     province, subject = start.cleaned_data["province"], start.cleaned_data["subject"]
     filing_type = start.cleaned_data["filing_type"]
+    if filing_type == Filing.Type.NEW_APP:
+        return redirect("filings:app-create", subject_id=subject.pk)
     if filing_type != Filing.Type.NEW_WEBSITE:
         subject = None
     elif subject.province_id != province.pk:
         province = subject.province
     previous = selectors.latest_filing_of_subject(subject, user=request.user) if subject else None
     added, status = _with_added_row(request)
+    numbers = None
+    if filing_type == Filing.Type.NEW_ACCESS:
+        numbers = AccessNumbersForm(request.POST if request.method == "POST" else None, prefix="access")
     if added is not None:
         entry = FilingEntry(added, province=province, subject=subject)
         entry.hide_errors()
     elif request.method == "POST":
         entry = FilingEntry(request.POST, province=province, subject=subject)
-        if entry.is_valid():
+        numbers_valid = numbers is None or numbers.is_valid()
+        if entry.is_valid() and numbers_valid:
             try:
-                filing = drafts.create_filing(
-                    by=request.user,
-                    province_id=province.pk,
-                    filing_type=filing_type,
-                    subject_id=subject.pk if subject else None,
-                    **entry.payload(),
-                )
+                if numbers is not None:
+                    filing = access.create_access_filing(
+                        by=request.user,
+                        province_id=province.pk,
+                        icp_number=numbers.cleaned_data["icp_number"],
+                        website_numbers=numbers.cleaned_data["website_numbers"],
+                        **entry.payload(),
+                    )
+                else:
+                    filing = drafts.create_filing(
+                        by=request.user,
+                        province_id=province.pk,
+                        filing_type=filing_type,
+                        subject_id=subject.pk if subject else None,
+                        **entry.payload(),
+                    )
             except InvalidInput as error:
                 entry.add_service_errors(error.details, str(error.message))
                 messages.error(request, str(error.message))
@@ -297,6 +349,7 @@ def filing_create(request):
             "filing_type_label": Filing.Type(filing_type).label,
             "province_extra_labels": display.province_extra_labels(province),
             "subject_locked": subject is not None,
+            "access_numbers": numbers,
         },
         status=status,
     )
@@ -330,6 +383,10 @@ def _with_added_row(request) -> tuple[Any, int]:
 def filing_edit(request, filing_id: int):
     """Edit a draft; after a return it opens at the fields the reasons name."""
     filing = selectors.filing_detail(request.user, filing_id)
+    if filing.filing_type == Filing.Type.NEW_APP or (
+        filing.filing_type == Filing.Type.CHANGE and filing.apps.all()
+    ):
+        return redirect("filings:app-edit", filing.pk)
     if not permissions.can_edit_filing(request.user, filing):
         raise PermissionDenied
     if filing.state not in EDITABLE_STATES:
@@ -339,21 +396,41 @@ def filing_edit(request, filing_id: int):
         return redirect(filing)
     version = filing.version
     added, status = _with_added_row(request)
+    numbers = None
+    if filing.filing_type == Filing.Type.NEW_ACCESS:
+        initial = {
+            "icp_number": filing.icp_number,
+            "website_numbers": "\n".join(w.icp_number for w in filing.websites.all()),
+        }
+        numbers = AccessNumbersForm(
+            request.POST if request.method == "POST" else None, prefix="access", initial=initial
+        )
     if added is not None:
         entry = FilingEntry(added, province=filing.province, filing=filing)
         entry.hide_errors()
         version = request.POST.get("version", version)
     elif request.method == "POST":
         entry = FilingEntry(request.POST, province=filing.province, filing=filing)
-        if entry.is_valid():
+        numbers_valid = numbers is None or numbers.is_valid()
+        if entry.is_valid() and numbers_valid:
             try:
                 posted_version = int(request.POST.get("version", ""))
             except ValueError:
                 posted_version = -1
             try:
-                drafts.update_filing(
-                    filing, by=request.user, expected_version=posted_version, **entry.payload()
-                )
+                if numbers is not None:
+                    access.update_access_filing(
+                        filing,
+                        by=request.user,
+                        expected_version=posted_version,
+                        icp_number=numbers.cleaned_data["icp_number"],
+                        website_numbers=numbers.cleaned_data["website_numbers"],
+                        **entry.payload(),
+                    )
+                else:
+                    drafts.update_filing(
+                        filing, by=request.user, expected_version=posted_version, **entry.payload()
+                    )
             except ConflictError as error:
                 # The other person's change won; the user's input stays on the page, and saving
                 # again now knowingly replaces it.
@@ -397,6 +474,7 @@ def filing_edit(request, filing_id: int):
             "version": version,
             "reasons": _reasons_with_links(filing, selectors.latest_event_with_reasons(filing)),
             "focus_id": focus_fields[0].auto_id if focus_fields else "",
+            "access_numbers": numbers,
         },
         status=status,
     )
@@ -532,7 +610,7 @@ def _checklist_context(request, filing: Filing, form: SubmitForm | None = None) 
             {
                 "result": r,
                 "url": display.fix_url(filing, r.field, r.object_id) if r.status != "pass" else "",
-                "field_label": display.field_label(r.field) if r.field else "",
+                "field_label": field_label(r.field) if r.field else "",
             }
             for r in results
         ],
@@ -540,6 +618,7 @@ def _checklist_context(request, filing: Filing, form: SubmitForm | None = None) 
         "submit_allowed": "submit" in transitions,
         "returned": bool(selectors.latest_event_with_reasons(filing)),
         "form": form or SubmitForm(),
+        "change_rows": _change_rows(filing),
     }
 
 

@@ -14,14 +14,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import Perm
-from filings import dashboard_stats, exports, footer_checks, keyset, queues, selectors
+from filings import change_diff, dashboard_stats, exports, footer_checks, keyset, numbering, queues, selectors
 from filings.checks import load_filing_for_checks, run_submission_checks
 from filings.estimates import PublicationEstimator
 from filings.exceptions import BeianError, InvalidInput
 from filings.fields import field_choices, field_label
 from filings.forms import refuse_control_characters
-from filings.models import Deadline, ExportJob, FooterCheck, RejectionReason
-from filings.services import public_security, transitions
+from filings.models import Deadline, ExportJob, Filing, FooterCheck, RejectionReason
+from filings.services import cancellations, changes, public_security, transitions
 from filings.states import State
 from filings.views import display
 from filings.views import exports as export_views
@@ -172,8 +172,23 @@ def _detail_context(request, filing_id: int) -> dict[str, Any]:
     for material in filing.materials.all():
         latest.setdefault((material.kind, material.slot), material)
     events = list(filing.events.all())
+    subject_number = filing.icp_number or numbering.published_subject_number(filing)
+    apps = list(filing.apps.all())
+    app_defaults = numbering.default_app_numbers(filing, apps, subject_number) if subject_number else {}
     return {
         "filing": filing,
+        "subject_number": subject_number,
+        "face_check": next(
+            (c for c in filing.authenticity_checks.all() if c.stage_visit == filing.stage_visit), None
+        )
+        if filing.state == State.SMS_VERIFICATION
+        else None,
+        "change_rows": change_diff.change_diff(filing).rows
+        if filing.filing_type == Filing.Type.CHANGE and filing.state != State.PUBLISHED
+        else [],
+        "app_numbers": [
+            (a, request.POST.get(f"app_{a.pk}") or a.icp_number or app_defaults.get(a.pk, "")) for a in apps
+        ],
         "checklist": checklist,
         "materials": list(latest.values()),
         "catalogue": _catalogue_by_section(catalogue),
@@ -192,6 +207,7 @@ def _detail_context(request, filing_id: int) -> dict[str, Any]:
             (
                 w,
                 request.POST.get(f"website_{w.pk}")
+                or w.icp_number
                 or (f"{filing.icp_number}-{w.position}" if filing.icp_number else ""),
             )
             for w in filing.websites.all()
@@ -256,6 +272,19 @@ def pass_review(request, filing_id: int):
 @login_required
 @reviewer_required
 @require_POST
+def finish_access(request, filing_id: int):
+    comment = request.POST.get("comment", "")[:2000]
+    return _act(
+        request,
+        filing_id,
+        lambda f: cancellations.finish_access_cancellation(f, by=request.user, comment=comment),
+        _("取消接入已在服务商处办结。"),
+    )
+
+
+@login_required
+@reviewer_required
+@require_POST
 def return_filing(request, filing_id: int):
     return _reasons_action(request, filing_id, transitions.return_filing, _("已退回服务负责人修改。"))
 
@@ -288,12 +317,25 @@ def approve(request, filing_id: int):
         for key, value in request.POST.items()
         if key.startswith("website_") and key.removeprefix("website_").isdigit() and value.strip()
     }
+    app_numbers = {
+        int(key.removeprefix("app_")): value.strip()[:40]
+        for key, value in request.POST.items()
+        if key.startswith("app_") and key.removeprefix("app_").isdigit() and value.strip()
+    }
+
+    def action(filing):
+        if filing.filing_type == Filing.Type.CHANGE:
+            return changes.approve_change(filing, by=request.user)
+        if filing.filing_type == Filing.Type.CANCEL:
+            return cancellations.approve_cancellation(filing, by=request.user)
+        return transitions.approve_filing(
+            filing, by=request.user, icp_number=icp_number, website_numbers=numbers, app_numbers=app_numbers
+        )
+
     return _act(
         request,
         filing_id,
-        lambda f: transitions.approve_filing(
-            f, by=request.user, icp_number=icp_number, website_numbers=numbers
-        ),
+        action,
         _("已记录管局审核通过,备案已公示。"),
     )
 

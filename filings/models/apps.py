@@ -1,0 +1,99 @@
+"""Apps, mini-programs and quick apps filed like websites (APP备案, since September 2023)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from filings.models.core import Filing, Person, PriorApproval, Website
+from filings.validators import validate_fingerprint
+
+
+class App(models.Model):
+    """An app, mini-program or quick app of a filing, numbered -NA, -NX or -NK when approved."""
+
+    class Kind(models.TextChoices):
+        APP = "app", _("APP")
+        MINI_PROGRAM = "mini_program", _("小程序")
+        QUICK_APP = "quick_app", _("快应用")
+
+    filing = models.ForeignKey(Filing, verbose_name=_("备案"), on_delete=models.CASCADE, related_name="apps")
+    position = models.PositiveSmallIntegerField(_("序号"), default=1)
+    kind = models.CharField(_("应用类型"), max_length=16, choices=Kind.choices, default=Kind.APP)
+    name = models.CharField(_("应用名称"), max_length=64)
+    service_content = models.CharField(
+        _("服务内容"),
+        max_length=32,
+        choices=Website.ServiceContent.choices,
+        default=Website.ServiceContent.OTHER,
+    )
+    description = models.TextField(_("内容描述"), blank=True, max_length=1000)
+    principal = models.ForeignKey(
+        Person, verbose_name=_("应用负责人"), on_delete=models.PROTECT, related_name="principal_of_apps"
+    )
+    access_provider = models.CharField(_("接入服务商"), max_length=100)
+    # Domains or IP addresses the app's back end is reached at, as the ministry's form lists them.
+    backend_addresses = models.JSONField(_("后端域名或IP"), default=list, blank=True)
+    icp_number = models.CharField(_("应用备案号"), max_length=40, blank=True)
+    cancelled_at = models.DateTimeField(_("注销时间"), null=True, blank=True)
+    # In a change (变更备案): the published app this draft copy will replace on approval.
+    source = models.ForeignKey(
+        "self",
+        verbose_name=_("变更的原应用"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="change_copies",
+    )
+
+    class Meta:
+        ordering = ["filing", "position"]
+        verbose_name = _("应用")
+        verbose_name_plural = _("应用")
+        constraints = [models.UniqueConstraint(fields=["filing", "position"], name="app_position_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AppPlatform(models.Model):
+    """One platform an app ships on, with its package name and signing certificate."""
+
+    class Platform(models.TextChoices):
+        ANDROID = "android", _("Android")
+        IOS = "ios", _("iOS")
+        HARMONY = "harmony", _("HarmonyOS")
+        OTHER = "other", _("其他")
+
+    app = models.ForeignKey(App, verbose_name=_("应用"), on_delete=models.CASCADE, related_name="platforms")
+    platform = models.CharField(_("平台"), max_length=16, choices=Platform.choices)
+    package_name = models.CharField(_("包名/Bundle ID"), max_length=255)
+    public_key = models.TextField(_("签名证书公钥"), max_length=4096)
+    # Stored as lower-case hex without separators: 32 characters for MD5, 40 for SHA-1.
+    fingerprint = models.CharField(_("证书MD5/SHA-1指纹"), max_length=40, validators=[validate_fingerprint])
+
+    class Meta:
+        ordering = ["app", "platform"]
+        verbose_name = _("应用平台")
+        verbose_name_plural = _("应用平台")
+        constraints = [models.UniqueConstraint(fields=["app", "platform"], name="app_platform_unique")]
+        indexes = [models.Index(fields=["package_name"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()} {self.package_name}"
+
+
+class AppPriorApproval(models.Model):
+    """A prior-approval item (前置审批) an app needs, with its licence."""
+
+    app = models.ForeignKey(
+        App, verbose_name=_("应用"), on_delete=models.CASCADE, related_name="prior_approvals"
+    )
+    category = models.CharField(_("前置审批类别"), max_length=32, choices=PriorApproval.Category.choices)
+    licence_number = models.CharField(_("审批文号"), max_length=64)
+
+    class Meta:
+        verbose_name = _("应用前置审批")
+        verbose_name_plural = _("应用前置审批")
+        constraints = [models.UniqueConstraint(fields=["app", "category"], name="app_prior_approval_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} {self.licence_number}"

@@ -1,0 +1,63 @@
+"""Which cancellation a published filing's sites call for, instead of leaving a dead site filed:
+every domain of a website expired -> 注销网站; its server no longer hosted here -> 取消接入."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils.translation import gettext as _
+
+from filings.models import Cancellation, Filing, Website
+
+
+@dataclass
+class Proposal:
+    scope: str
+    reason: str
+    website: Website
+    why: str
+
+    @property
+    def label(self) -> str:
+        return str(Cancellation.Scope(self.scope).label)
+
+    @property
+    def query(self) -> str:
+        return f"scope={self.scope}&website={self.website.pk}&reason={self.reason}"
+
+
+def proposed_cancellations(filing: Filing, *, today: date) -> list[Proposal]:
+    """Return the cancellation each live website of a published filing calls for (none when all is well)."""
+    if filing.state != "published" or filing.filing_type not in (
+        Filing.Type.FIRST,
+        Filing.Type.NEW_WEBSITE,
+        Filing.Type.NEW_ACCESS,
+    ):
+        return []
+    proposals = []
+    for website in filing.websites.all():
+        if website.cancelled_at:
+            continue
+        domains = list(website.domains.all())
+        if domains and all(d.expires_on and d.expires_on < today for d in domains):
+            proposals.append(
+                Proposal(
+                    Cancellation.Scope.WEBSITE,
+                    Cancellation.Reason.DOMAIN_EXPIRED,
+                    website,
+                    _("网站“%(name)s”的域名已全部到期:请续费域名,或注销该网站的备案。")
+                    % {"name": website.name},
+                )
+            )
+        elif not website.access_cancelled_at and website.server_valid_until < today:
+            proposals.append(
+                Proposal(
+                    Cancellation.Scope.ACCESS,
+                    Cancellation.Reason.HOSTING_ENDED,
+                    website,
+                    _(
+                        "网站“%(name)s”的服务器已于 %(date)s 到期:请续费,或办理取消接入(迁往其他服务商时填写新服务商)。"
+                    )
+                    % {"name": website.name, "date": website.server_valid_until.isoformat()},
+                )
+            )
+    return proposals

@@ -1,0 +1,233 @@
+"""App filings (APP备案): create and save the draft of an app, mini-program or quick-app filing for a
+subject that already has a published filing."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from filings import deadlines
+from filings import permissions as transition_perms
+from filings.exceptions import InvalidInput, TransitionNotPermitted, TransitionNotPossible
+from filings.models import App, AppPlatform, AppPriorApproval, Filing, FilingEvent, Subject
+from filings.services.drafts import _assign, _full_clean, _refuse_second_open_filing, _save_person
+from filings.services.transitions import lock_filing
+from filings.states import EDITABLE_STATES, State
+from filings.validators import (
+    normalise_fingerprint,
+    validate_backend_address,
+    validate_fingerprint,
+    validate_package_name,
+)
+
+APP_FIELDS = ["kind", "name", "service_content", "description", "access_provider", "backend_addresses"]
+PLATFORM_FIELDS = ["platform", "package_name", "public_key", "fingerprint"]
+MAX_APPS = 20
+
+
+def published_subject_for(user: Any, subject_id: int) -> Subject:
+    """Return the subject of one of the user's published filings, or refuse."""
+    subject = (
+        Subject.objects.filter(pk=subject_id, filings__assignee=user, filings__state=State.PUBLISHED)
+        .select_related("province")
+        .distinct()
+        .first()
+    )
+    if subject is None:
+        raise InvalidInput(
+            _("APP备案需要选择一个已公示备案的主体。"),
+            details={"subject_id": [_("请选择您名下已公示备案的主体。")]},
+        )
+    return subject
+
+
+def create_app_filing(*, by: Any, subject_id: int, subject_principal: dict, apps: list[dict]) -> Filing:
+    """Create a draft APP filing (in entry) for a published subject, with its apps and platforms."""
+    now = timezone.now()
+    changes: list[dict] = []
+    if not apps:
+        raise InvalidInput(_("请至少填写一个应用。"), details={"apps": [_("请至少填写一个应用。")]})
+    try:
+        with transaction.atomic():
+            subject = published_subject_for(by, subject_id)
+            _refuse_second_open_filing(subject.certificate_number)
+            person = _save_person(None, subject_principal, changes, "subject_principal")
+            filing = Filing.objects.create(
+                filing_type=Filing.Type.NEW_APP,
+                subject=subject,
+                province=subject.province,
+                subject_principal=person,
+                assignee=by,
+                created_at=now,
+                updated_at=now,
+                stage_entered_at=now,
+            )
+            _save_apps(filing, apps, changes)
+            FilingEvent.objects.create(
+                filing=filing,
+                actor=by,
+                at=now,
+                transition="create",
+                from_state="",
+                to_state=filing.state,
+                comment=_("创建APP备案草稿。"),
+            )
+            deadlines.open_stage_deadlines(filing, now=now)
+    except IntegrityError as error:
+        raise InvalidInput(
+            _("该主体已有一个进行中的备案,请先完成或撤回。"),
+            details={"subject": [_("同一主体同时只能有一个进行中的备案。")]},
+        ) from error
+    return filing
+
+
+def update_app_filing(
+    filing: Filing,
+    *,
+    by: Any,
+    expected_version: int,
+    subject_principal: dict | None = None,
+    apps: list[dict] | None = None,
+) -> Filing:
+    """Save changes to an APP filing's draft; the caller's version must be current."""
+    now = timezone.now()
+    changes: list[dict] = []
+    with transaction.atomic():
+        locked = lock_filing(filing, expected_version=expected_version)
+        if not transition_perms.can_edit_filing(by, locked):
+            raise TransitionNotPermitted(_("只有该备案的服务负责人可以修改。"))
+        if locked.state not in EDITABLE_STATES:
+            raise TransitionNotPossible(
+                _("备案处于“%(state)s”阶段,不能修改。") % {"state": locked.get_state_display()}
+            )
+        if subject_principal:
+            _save_person(locked.subject_principal, subject_principal, changes, "subject_principal")
+        if apps is not None:
+            if not apps:
+                raise InvalidInput(_("请至少填写一个应用。"), details={"apps": [_("请至少填写一个应用。")]})
+            _save_apps(locked, apps, changes)
+        locked.version += 1
+        locked.updated_at = now
+        locked.save(update_fields=["version", "updated_at"])
+        FilingEvent.objects.create(
+            filing=locked,
+            actor=by,
+            at=now,
+            transition="edit",
+            from_state=locked.state,
+            to_state=locked.state,
+            comment=_("修改了 %(n)s 处信息。") % {"n": len(changes)},
+            reasons=changes,
+            stage_visit=locked.stage_visit,
+        )
+    return locked
+
+
+def _invalid(error: ValidationError, key: str) -> InvalidInput:
+    return InvalidInput(error.messages[0], details={key: error.messages})
+
+
+def _clean_addresses(values: Any, prefix: str) -> list[str]:
+    if isinstance(values, str):
+        values = values.split()
+    addresses: list[str] = []
+    for value in values or []:
+        value = str(value).strip().lower()
+        if not value or value in addresses:
+            continue
+        try:
+            validate_backend_address(value)
+        except ValidationError as error:
+            raise _invalid(error, f"{prefix}.backend_addresses") from error
+        addresses.append(value)
+    return addresses
+
+
+def _save_apps(filing: Filing, apps_data: list[dict], changes: list[dict]) -> None:
+    if len(apps_data) > MAX_APPS:
+        raise InvalidInput(_("一个备案最多20个应用。"), details={"apps": [_("应用过多。")]})
+    existing = {a.pk: a for a in filing.apps.select_related("principal")}
+    saved_ids: set[int] = set()
+    for position, data in enumerate(apps_data, start=1):
+        prefix = f"apps.{position - 1}"
+        app = existing.get(data.get("id")) if data.get("id") else None
+        if data.get("id") and app is None:
+            raise InvalidInput(_("应用不属于该备案。"), details={f"{prefix}.id": [_("应用不存在。")]})
+        app = app or App(filing=filing)
+        principal_data = data.get("principal") or {}
+        principal = app.principal if app.pk else None
+        if principal_data.get("same_as_subject_principal"):
+            principal = filing.subject_principal
+        elif principal is None or principal.pk == filing.subject_principal_id:
+            principal = _save_person(None, principal_data, changes, f"{prefix}.principal")
+        else:
+            principal = _save_person(principal, principal_data, changes, f"{prefix}.principal")
+        app.principal = principal
+        app.position = position
+        data = {**data, "backend_addresses": _clean_addresses(data.get("backend_addresses"), prefix)}
+        _assign(app, data, APP_FIELDS, changes, prefix)
+        _full_clean(app, prefix, exclude=["filing", "principal"])
+        if app.pk:
+            App.objects.filter(pk=app.pk).update(position=1000 + position)
+        app.save()
+        saved_ids.add(app.pk)
+        _save_platforms(app, data.get("platforms") or [], changes, prefix)
+        _save_app_approvals(app, data.get("prior_approvals") or [], prefix)
+    for pk, app in existing.items():
+        if pk not in saved_ids:
+            changes.append({"field": "apps", "old": app.name, "new": None})
+            app.delete()
+
+
+def _save_platforms(app: App, items: list[dict], changes: list[dict], prefix: str) -> None:
+    existing = {p.platform: p for p in app.platforms.all()}
+    wanted: dict[str, AppPlatform] = {}
+    for index, item in enumerate(items):
+        key = f"{prefix}.platforms.{index}"
+        platform_code = item.get("platform", "")
+        if platform_code in wanted:
+            raise InvalidInput(
+                _("同一应用的每个平台只需填写一次。"), details={f"{key}.platform": [_("平台重复。")]}
+            )
+        platform = existing.get(platform_code) or AppPlatform(app=app)
+        item = {
+            **item,
+            "package_name": str(item.get("package_name", "")).strip(),
+            "fingerprint": normalise_fingerprint(str(item.get("fingerprint", ""))),
+            "public_key": str(item.get("public_key", "")).strip(),
+        }
+        try:
+            validate_fingerprint(item["fingerprint"])
+        except ValidationError as error:
+            raise _invalid(error, f"{key}.fingerprint") from error
+        try:
+            validate_package_name(item["package_name"], platform=platform_code)
+        except ValidationError as error:
+            raise _invalid(error, f"{key}.package_name") from error
+        _assign(platform, item, PLATFORM_FIELDS, changes, key)
+        _full_clean(platform, key, exclude=["app"])
+        wanted[platform_code] = platform
+    for code, platform in existing.items():
+        if code not in wanted:
+            changes.append({"field": f"{prefix}.platforms", "old": platform.package_name, "new": None})
+            platform.delete()
+    for platform in wanted.values():
+        platform.save()
+
+
+def _save_app_approvals(app: App, items: list[dict], prefix: str) -> None:
+    existing = {a.category: a for a in app.prior_approvals.all()}
+    wanted: dict[str, AppPriorApproval] = {}
+    for index, item in enumerate(items):
+        approval = existing.get(item.get("category")) or AppPriorApproval(app=app)
+        approval.category = item.get("category", "")
+        approval.licence_number = item.get("licence_number", "")
+        _full_clean(approval, f"{prefix}.prior_approvals.{index}", exclude=["app"])
+        wanted[approval.category] = approval
+    for category, approval in existing.items():
+        if category not in wanted:
+            approval.delete()
+    for approval in wanted.values():
+        approval.save()

@@ -1,0 +1,137 @@
+"""The authenticity check (真实性核验): record its outcome (by the reviewer or the principal), or its
+expiry (by the scheduler); a failure or an expiry sends the filing back to entry with the reason."""
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import has_transition_perm
+
+from filings import deadlines
+from filings.exceptions import BeianError, InvalidInput, TransitionNotPermitted, TransitionNotPossible
+from filings.models import AuthenticityCheck, Deadline, Filing, FilingEvent, SmsVerifier
+from filings.services.transitions import _apply_transition, lock_filing
+from filings.states import State
+
+Outcome = AuthenticityCheck.Outcome
+
+
+def _pending_check(filing: Filing) -> AuthenticityCheck:
+    if filing.state != State.SMS_VERIFICATION:
+        raise TransitionNotPossible(_("备案当前不在核验阶段,不能记录真实性核验。"))
+    check = (
+        AuthenticityCheck.objects.select_for_update()
+        .select_related("person")
+        .filter(filing=filing, stage_visit=filing.stage_visit)
+        .first()
+    )
+    if check is None:
+        raise TransitionNotPossible(_("%(province)s不要求真实性核验。") % {"province": filing.province.name})
+    if check.outcome != Outcome.PENDING:
+        raise TransitionNotPossible(
+            _("本轮真实性核验已记录为“%(outcome)s”。") % {"outcome": check.get_outcome_display()}
+        )
+    return check
+
+
+def record_face_check(filing: Filing, *, by: Any, passed: bool, reason: str = "") -> Filing:
+    """Record the face check's outcome: passed (the filing goes on once every SMS is confirmed) or
+    failed with its reason (the filing goes back to entry)."""
+    reason = (reason or "").strip()[:500]
+    if not passed and not reason:
+        raise InvalidInput(_("请填写真实性核验未通过的原因。"), details={"reason": [_("请填写原因。")]})
+    now = timezone.now()
+    with transaction.atomic():
+        locked = lock_filing(filing)
+        if not has_transition_perm(locked.fail_face_check, by):
+            raise TransitionNotPermitted(_("只有服务负责人或初审员可以记录真实性核验。"))
+        check = _pending_check(locked)
+        check.outcome = Outcome.PASSED if passed else Outcome.FAILED
+        check.reason, check.recorded_at, check.recorded_by = reason, now, by
+        check.save(update_fields=["outcome", "reason", "recorded_at", "recorded_by"])
+        if not passed:
+            _apply_transition(
+                locked,
+                "fail_face_check",
+                by=by,
+                now=now,
+                comment=_("真实性核验未通过,备案退回信息填报。"),
+                reasons=[
+                    {
+                        "field": "face_verification",
+                        "reason": reason,
+                        "suggested_fix": _("请负责人按原因准备后重新提交,届时将开始新的真实性核验。"),
+                        "code": "face_check_failed",
+                    }
+                ],
+            )
+            return locked
+        FilingEvent.objects.create(
+            filing=locked,
+            actor=by,
+            at=now,
+            transition="face_check_passed",
+            from_state=locked.state,
+            to_state=locked.state,
+            comment=_("%(name)s已通过真实性核验。") % {"name": check.person.name},
+            stage_visit=locked.stage_visit,
+        )
+        deadlines.close_open_deadlines(locked, now=now, kinds=[Deadline.Kind.FACE_CHECK])
+        verifiers = SmsVerifier.objects.filter(filing=locked, stage_visit=locked.stage_visit)
+        if all(v.verified_at for v in verifiers):
+            _apply_transition(
+                locked,
+                "complete_sms",
+                by=by,
+                now=now,
+                comment=_("短信核验与真实性核验均已完成。"),
+                check_permission=False,
+            )
+    return locked
+
+
+def expire_face_check(filing: Filing, *, now: datetime | None = None) -> Filing:
+    """Send a filing whose face check was not passed in time back to entry (made by the scheduler)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = lock_filing(filing)
+        check = _pending_check(locked)
+        if check.expires_at > now:
+            raise TransitionNotPossible(_("真实性核验尚未到期。"))
+        check.outcome, check.recorded_at = Outcome.EXPIRED, now
+        check.save(update_fields=["outcome", "recorded_at"])
+        _apply_transition(
+            locked,
+            "expire_face_check",
+            by=None,
+            now=now,
+            comment=_("真实性核验未在时限内完成,备案退回信息填报;重新提交后将开始新的核验。"),
+            reasons=[
+                {
+                    "field": "face_verification",
+                    "reason": _("真实性核验未在时限内完成"),
+                    "suggested_fix": _("重新提交后,请负责人在时限内完成人脸核验。"),
+                    "code": "face_check_timeout",
+                }
+            ],
+        )
+    return locked
+
+
+def expire_face_checks(*, now: datetime) -> int:
+    """Expire every pending face check past its time; return how many filings went back."""
+    expired = 0
+    due = AuthenticityCheck.objects.filter(
+        outcome=Outcome.PENDING, expires_at__lte=now, filing__state=State.SMS_VERIFICATION
+    ).select_related("filing")
+    for check in due[:500]:
+        if check.stage_visit != check.filing.stage_visit:
+            continue
+        try:
+            expire_face_check(check.filing, now=now)
+        except BeianError:
+            continue  # Recorded or moved on meanwhile.
+        expired += 1
+    return expired

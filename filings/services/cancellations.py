@@ -1,0 +1,186 @@
+"""Cancellations: 注销网站 / 注销APP / 注销主体 go through pre-review, SMS and the bureau like any
+filing; 取消接入 ends at the provider. Each starts from a short form on a published filing."""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from filings import deadlines
+from filings import permissions as transition_perms
+from filings.exceptions import InvalidInput, TransitionNotPermitted, TransitionNotPossible
+from filings.models import App, Cancellation, Filing, FilingEvent, Website
+from filings.services.changes import FOLLOWUP_TYPES, refuse_open_followup
+from filings.services.transitions import _apply_transition, _refuse_unless_allowed, lock_filing
+from filings.states import State
+
+Scope = Cancellation.Scope
+CANCEL_TYPES = [Filing.Type.CANCEL, Filing.Type.CANCEL_ACCESS]
+
+
+def _item(
+    target: Filing, scope: str, website_id: int | None, app_id: int | None
+) -> tuple[Website | None, App | None]:
+    """Return the published website or app a cancellation names, refusing one that cannot be cancelled."""
+    if scope in (Scope.WEBSITE, Scope.ACCESS):
+        website = target.websites.filter(pk=website_id).first() if website_id else None
+        if website is None:
+            raise InvalidInput(
+                _("请选择该备案中要注销或取消接入的网站。"), details={"website": [_("网站不属于该备案。")]}
+            )
+        if website.cancelled_at:
+            raise TransitionNotPossible(_("网站“%(name)s”已注销。") % {"name": website.name})
+        if scope == Scope.ACCESS and website.access_cancelled_at:
+            raise TransitionNotPossible(_("网站“%(name)s”已取消接入。") % {"name": website.name})
+        return website, None
+    if scope == Scope.APP:
+        app = target.apps.filter(pk=app_id).first() if app_id else None
+        if app is None:
+            raise InvalidInput(_("请选择该备案中要注销的应用。"), details={"app": [_("应用不属于该备案。")]})
+        if app.cancelled_at:
+            raise TransitionNotPossible(_("应用“%(name)s”已注销。") % {"name": app.name})
+        return None, app
+    return None, None
+
+
+def open_cancellation(
+    target: Filing,
+    *,
+    by: Any,
+    scope: str,
+    reason: str,
+    confirm: bool,
+    website_id: int | None = None,
+    app_id: int | None = None,
+    explanation: str = "",
+    next_provider: str = "",
+) -> Filing:
+    """Open a cancellation (or cancel access) of a published filing's website, app or subject."""
+    if scope not in Scope.values:
+        raise InvalidInput(_("未知的注销类型。"), details={"scope": [_("请选择注销类型。")]})
+    if reason not in Cancellation.Reason.values:
+        raise InvalidInput(_("请选择注销原因。"), details={"reason": [_("请选择注销原因。")]})
+    if not confirm:
+        raise InvalidInput(
+            _("请确认要%(scope)s的对象。") % {"scope": Scope(scope).label},
+            details={"confirm": [_("请勾选确认。")]},
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        target = lock_filing(target)
+        if not transition_perms.can_edit_filing(by, target):
+            raise TransitionNotPermitted(_("只有该备案的服务负责人可以办理注销或取消接入。"))
+        if target.state != State.PUBLISHED:
+            raise TransitionNotPossible(
+                _("只有已公示的备案可以%(scope)s(当前阶段:%(state)s)。")
+                % {"scope": Scope(scope).label, "state": target.get_state_display()}
+            )
+        if target.filing_type in FOLLOWUP_TYPES:
+            raise TransitionNotPossible(_("请在主体的网站或APP备案上办理。"))
+        website, app = _item(target, scope, website_id, app_id)
+        refuse_open_followup(target)
+        filing = Filing.objects.create(
+            filing_type=Filing.Type.CANCEL_ACCESS if scope == Scope.ACCESS else Filing.Type.CANCEL,
+            target=target,
+            subject=target.subject,
+            province=target.province,
+            subject_principal=target.subject_principal,
+            assignee=by,
+            icp_number=target.icp_number,
+            psb_number=target.psb_number,
+            created_at=now,
+            updated_at=now,
+            stage_entered_at=now,
+        )
+        cancellation = Cancellation.objects.create(
+            filing=filing,
+            scope=scope,
+            website=website,
+            app=app,
+            reason=reason,
+            explanation=explanation.strip()[:1000],
+            next_provider=next_provider.strip()[:100],
+            confirmed_at=now,
+        )
+        FilingEvent.objects.create(
+            filing=filing,
+            actor=by,
+            at=now,
+            transition="create",
+            from_state="",
+            to_state=filing.state,
+            comment=_("%(scope)s:%(item)s(%(reason)s)。")
+            % {
+                "scope": cancellation.get_scope_display(),
+                "item": cancellation.item_name,
+                "reason": cancellation.get_reason_display(),
+            },
+        )
+        deadlines.open_stage_deadlines(filing, now=now)
+    return filing
+
+
+def finish_access_cancellation(filing: Filing, *, by: Any, comment: str = "") -> Filing:
+    """End a cancel access at the provider: the site is no longer hosted here (no SMS, no bureau)."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = lock_filing(filing)
+        if locked.filing_type != Filing.Type.CANCEL_ACCESS:
+            raise TransitionNotPossible(_("只有取消接入在服务商处完成。"))
+        _refuse_unless_allowed(locked, "finish_at_provider", by=by)
+        cancellation = Cancellation.objects.select_related("website").get(filing=locked)
+        text = (
+            _("取消接入已完成,网站“%(name)s”不再由本服务商接入,继续由%(next)s接入。")
+            % {"name": cancellation.item_name, "next": cancellation.next_provider}
+            if not cancellation.leaves_shell
+            else _("取消接入已完成;网站“%(name)s”已无接入服务商,将成为空壳网站,管局可能注销其备案。")
+            % {"name": cancellation.item_name}
+        )
+        _apply_transition(locked, "finish_at_provider", by=by, comment=comment or text, now=now)
+        _apply(cancellation, by=by, now=now, text=text)
+    return locked
+
+
+def approve_cancellation(filing: Filing, *, by: Any, comment: str = "") -> Filing:
+    """Record the bureau's approval of a cancellation: the website, app or subject is cancelled."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = lock_filing(filing)
+        _refuse_unless_allowed(locked, "approve", by=by)
+        if locked.filing_type != Filing.Type.CANCEL:
+            raise TransitionNotPossible(_("这不是一个注销备案。"))
+        cancellation = Cancellation.objects.select_related("website", "app").get(filing=locked)
+        text = _("管局已注销:%(item)s。") % {"item": cancellation.item_name}
+        _apply_transition(locked, "approve", by=by, comment=comment or text, now=now)
+        _apply(cancellation, by=by, now=now, text=text)
+    return locked
+
+
+def _apply(cancellation: Cancellation, *, by: Any, now, text: str) -> None:
+    target = lock_filing(cancellation.filing.target)
+    if cancellation.scope == Scope.WEBSITE:
+        Website.objects.filter(pk=cancellation.website_id).update(cancelled_at=now)
+    elif cancellation.scope == Scope.ACCESS:
+        values = {"access_cancelled_at": now}
+        if cancellation.next_provider:
+            values["server_provider"] = cancellation.next_provider
+        Website.objects.filter(pk=cancellation.website_id).update(**values)
+    elif cancellation.scope == Scope.APP:
+        App.objects.filter(pk=cancellation.app_id).update(cancelled_at=now)
+    else:
+        subjects = Filing.objects.filter(subject_id=target.subject_id).values("pk")
+        Website.objects.filter(filing_id__in=subjects, cancelled_at__isnull=True).update(cancelled_at=now)
+        App.objects.filter(filing_id__in=subjects, cancelled_at__isnull=True).update(cancelled_at=now)
+    cancellation.applied_at = now
+    cancellation.save(update_fields=["applied_at"])
+    FilingEvent.objects.create(
+        filing=target,
+        actor=by if getattr(by, "pk", None) else None,
+        at=now,
+        transition="cancellation_applied",
+        from_state=target.state,
+        to_state=target.state,
+        comment=text,
+        stage_visit=target.stage_visit,
+    )

@@ -1,0 +1,256 @@
+"""Changes (变更备案): open a draft copy of a published filing, and on the bureau's approval write the
+changed values over the published ones, keeping the ICP numbers, with the old values in the history."""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from filings import change_diff, deadlines
+from filings import permissions as transition_perms
+from filings.exceptions import InvalidInput, TransitionNotPermitted, TransitionNotPossible
+from filings.models import (
+    AppPlatform,
+    AppPriorApproval,
+    Domain,
+    Filing,
+    FilingEvent,
+    Person,
+    PriorApproval,
+    Subject,
+    Website,
+)
+from filings.services.drafts import _refuse_second_open_filing
+from filings.services.transitions import _apply_transition, _refuse_unless_allowed, lock_filing
+from filings.states import OPEN_STATES, State
+
+# Follow-ups of a published filing (changes, cancellations) that may not run side by side.
+FOLLOWUP_TYPES = [Filing.Type.CHANGE, Filing.Type.CANCEL, Filing.Type.CANCEL_ACCESS]
+
+
+def refuse_open_followup(target: Filing) -> None:
+    """Refuse while the subject already has a change or cancellation under way, or any open filing."""
+    subjects = Subject.objects.filter(certificate_number__iexact=target.subject.certificate_number).values(
+        "pk"
+    )
+    open_followup = (
+        Filing.objects.filter(
+            target__subject_id__in=subjects, filing_type__in=FOLLOWUP_TYPES, state__in=OPEN_STATES
+        )
+        .order_by("pk")
+        .first()
+    )
+    if open_followup is not None:
+        raise InvalidInput(
+            _("该主体已有一个进行中的%(type)s(编号 %(id)s),同一主体同时只能有一个,请先完成或撤回。")
+            % {"type": open_followup.get_filing_type_display(), "id": open_followup.pk},
+            details={"target": [_("同一主体同时只能有一个进行中的变更或注销。")]},
+        )
+    _refuse_second_open_filing(target.subject.certificate_number)
+
+
+def _copy(instance: Any, **values: Any) -> Any:
+    instance.pk = None
+    instance.id = None
+    instance._state.adding = True
+    for name, value in values.items():
+        setattr(instance, name, value)
+    instance.save()
+    return instance
+
+
+def open_change(target: Filing, *, by: Any) -> Filing:
+    """Open a change of a published filing: a draft (in entry) holding a copy of its subject, people
+    and websites, which the principal edits; the published data stay as they are until approval."""
+    now = timezone.now()
+    with transaction.atomic():
+        target = lock_filing(target)
+        if not transition_perms.can_edit_filing(by, target):
+            raise TransitionNotPermitted(_("只有该备案的服务负责人可以办理变更。"))
+        if target.state != State.PUBLISHED:
+            raise TransitionNotPossible(
+                _("只有已公示的备案可以变更(当前阶段:%(state)s)。") % {"state": target.get_state_display()}
+            )
+        if target.filing_type in FOLLOWUP_TYPES:
+            raise TransitionNotPossible(_("请在主体的网站或APP备案上办理变更。"))
+        refuse_open_followup(target)
+        people: dict[int, Person] = {}
+
+        def person_copy(person: Person) -> Person:
+            if person.pk not in people:
+                original = person.pk
+                people[original] = _copy(Person.objects.get(pk=original))
+            return people[person.pk]
+
+        subject = _copy(Subject.objects.get(pk=target.subject_id))
+        change = Filing.objects.create(
+            filing_type=Filing.Type.CHANGE,
+            target=target,
+            subject=subject,
+            province=target.province,
+            subject_principal=person_copy(target.subject_principal),
+            assignee=by,
+            icp_number=target.icp_number,
+            psb_number=target.psb_number,
+            created_at=now,
+            updated_at=now,
+            stage_entered_at=now,
+        )
+        for website in target.websites.select_related("principal").prefetch_related(
+            "domains", "prior_approvals"
+        ):
+            domains, approvals = list(website.domains.all()), list(website.prior_approvals.all())
+            copy = _copy(
+                website, filing=change, source_id=website.pk, principal=person_copy(website.principal)
+            )
+            for domain in domains:
+                _copy(domain, website=copy)
+            for approval in approvals:
+                _copy(approval, website=copy)
+        for app in target.apps.select_related("principal").prefetch_related("platforms", "prior_approvals"):
+            platforms, approvals = list(app.platforms.all()), list(app.prior_approvals.all())
+            copy = _copy(app, filing=change, source_id=app.pk, principal=person_copy(app.principal))
+            for platform in platforms:
+                _copy(platform, app=copy)
+            for approval in approvals:
+                _copy(approval, app=copy)
+        FilingEvent.objects.create(
+            filing=change,
+            actor=by,
+            at=now,
+            transition="create",
+            from_state="",
+            to_state=change.state,
+            comment=_("为备案 %(number)s 开始变更备案。") % {"number": target.icp_number},
+        )
+        FilingEvent.objects.create(
+            filing=target,
+            actor=by,
+            at=now,
+            transition="change_opened",
+            from_state=target.state,
+            to_state=target.state,
+            comment=_("开始变更备案(编号 %(id)s),审核通过前公示信息不变。") % {"id": change.pk},
+            stage_visit=target.stage_visit,
+        )
+        deadlines.open_stage_deadlines(change, now=now)
+    return change
+
+
+def approve_change(change: Filing, *, by: Any, comment: str = "") -> Filing:
+    """Record the bureau's approval of a change: the changed values replace the published ones under
+    the same ICP numbers, and the published filing's history keeps the old values."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = lock_filing(change)
+        _refuse_unless_allowed(locked, "approve", by=by)
+        if locked.filing_type != Filing.Type.CHANGE or locked.target_id is None:
+            raise TransitionNotPossible(_("这不是一个变更备案。"))
+        target = lock_filing(locked.target)
+        parts = change_diff.change_diff(locked)
+        _apply_transition(
+            locked,
+            "approve",
+            by=by,
+            comment=comment or _("管局审核通过,变更已生效,备案号 %(n)s 不变。") % {"n": target.icp_number},
+        )
+        _write_over(locked, target)
+        _write_over_apps(locked, target)
+        draft_subject = locked.subject
+        locked.subject = target.subject
+        locked.save(update_fields=["subject"])
+        if draft_subject.pk != target.subject_id and not draft_subject.filings.exists():
+            draft_subject.delete()
+        FilingEvent.objects.create(
+            filing=target,
+            actor=by if getattr(by, "pk", None) else None,
+            at=now,
+            transition="change_applied",
+            from_state=target.state,
+            to_state=target.state,
+            comment=_("变更备案(编号 %(id)s)已生效,共 %(n)s 处。") % {"id": locked.pk, "n": len(parts.rows)},
+            reasons=[
+                {
+                    "field": row.field,
+                    "section": row.section,
+                    "label": row.label,
+                    "old": row.old,
+                    "new": row.new,
+                }
+                for row in parts.rows
+            ],
+            stage_visit=target.stage_visit,
+        )
+        target.version += 1
+        target.updated_at = now
+        target.save(update_fields=["version", "updated_at"])
+    return locked
+
+
+def _set(instance: Any, source: Any, fields: list[str]) -> None:
+    for name in fields:
+        setattr(instance, name, getattr(source, name))
+    instance.save(update_fields=fields)
+
+
+def _write_over(change: Filing, target: Filing) -> None:
+    _set(target.subject, change.subject, change_diff.SUBJECT_FIELDS)
+    _set(target.subject_principal, change.subject_principal, change_diff.PERSON_FIELDS)
+    for copy in change.websites.select_related("principal", "source__principal"):
+        website = copy.source
+        if website is None:
+            continue
+        _set(website, copy, change_diff.WEBSITE_FIELDS)
+        if copy.principal_id == change.subject_principal_id:
+            website.principal = target.subject_principal
+        elif website.principal_id != target.subject_principal_id:
+            _set(website.principal, copy.principal, change_diff.PERSON_FIELDS)
+        else:
+            # The website now has a principal of its own: the change's person becomes it.
+            website.principal = copy.principal
+        website.save(update_fields=["principal"])
+        _sync_domains(website, copy)
+        website.prior_approvals.all().delete()
+        for approval in copy.prior_approvals.all():
+            PriorApproval.objects.create(
+                website=website, category=approval.category, licence_number=approval.licence_number
+            )
+
+
+def _write_over_apps(change: Filing, target: Filing) -> None:
+    for copy in change.apps.select_related("principal", "source__principal"):
+        app = copy.source
+        if app is None:
+            continue
+        _set(app, copy, change_diff.APP_FIELDS)
+        if copy.principal_id == change.subject_principal_id:
+            app.principal = target.subject_principal
+        elif app.principal_id != target.subject_principal_id:
+            _set(app.principal, copy.principal, change_diff.PERSON_FIELDS)
+        else:
+            app.principal = copy.principal
+        app.save(update_fields=["principal"])
+        app.platforms.all().delete()
+        for platform in copy.platforms.all():
+            AppPlatform.objects.create(
+                app=app, **{f: getattr(platform, f) for f in ["platform", *change_diff.PLATFORM_FIELDS]}
+            )
+        app.prior_approvals.all().delete()
+        for approval in copy.prior_approvals.all():
+            AppPriorApproval.objects.create(
+                app=app, category=approval.category, licence_number=approval.licence_number
+            )
+
+
+def _sync_domains(website: Website, copy: Website) -> None:
+    wanted = {d.name: d for d in copy.domains.all()}
+    for domain in website.domains.all():
+        if domain.name not in wanted:
+            domain.delete()
+    existing = {d.name: d for d in website.domains.all()}
+    for name, draft in wanted.items():
+        domain = existing.get(name) or Domain(website=website, name=name)
+        for field in change_diff.DOMAIN_FIELDS:
+            setattr(domain, field, getattr(draft, field))
+        domain.save()
