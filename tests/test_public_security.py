@@ -1,7 +1,7 @@
 """Public-security registration (公安联网备案): the number's format and province, corrections with
 history, and the 30-day period counted from the day the site went live."""
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -14,6 +14,7 @@ from filings.models import Deadline, Filing, FilingEvent
 from filings.services import public_security, transitions
 from filings.states import State
 from filings.validators import validate_psb_number
+from tests import factories
 from tests.test_api import post_json
 from tests.test_transitions import bring_to
 
@@ -275,3 +276,20 @@ def test_command_recounts_deadlines_stored_under_the_old_rule(published, capsys)
     assert deadline.due_at == workdays.civil_period_deadline(published.went_live_on, 30).at
     call_command("recompute_public_security_deadlines")
     assert capsys.readouterr().out.strip() == "0"
+
+
+@pytest.mark.django_db
+def test_published_filings_go_live_on_their_publication_day_in_china(principal):
+    from importlib import import_module
+
+    from django.apps import apps as django_apps
+
+    migration = import_module("filings.migrations.0007_filing_went_live_on")
+    filing = factories.ready_filing(assignee=principal)
+    # 01:30 in Shanghai on 30 November is still 29 November in UTC.
+    Filing.objects.filter(pk=filing.pk).update(
+        published_at=datetime(2026, 11, 29, 17, 30, tzinfo=UTC), went_live_on=None
+    )
+    migration.went_live_at_publication(django_apps, None)
+    filing.refresh_from_db()
+    assert filing.went_live_on == date(2026, 11, 30)
