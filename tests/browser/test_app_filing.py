@@ -9,17 +9,10 @@ from filings.models import Filing, SmsVerifier
 from filings.services import transitions
 from filings.states import State
 from tests import factories
+from tests.browser.login import log_in
 from tests.browser.test_principal_flow import DESKTOP, assert_every_control_labelled, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def log_in(page: Page, live_server, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill("pass-1234")
-    page.get_by_role("button", name="登录").click()
 
 
 def test_principal_files_an_app_and_a_reviewer_approves_it(page: Page, live_server, reviewer):
@@ -33,7 +26,10 @@ def test_principal_files_an_app_and_a_reviewer_approves_it(page: Page, live_serv
     page.get_by_role("link", name="新建备案").first.click()
     page.get_by_label("备案类型").select_option("new_app")
     page.get_by_label("备案省份").select_option("44")
-    page.get_by_label("已备案主体").select_option(str(published.subject_id))
+    # The picker offers the principal's recently published subjects; a search finds any other.
+    page.get_by_label("查找已备案主体").fill(published.subject.name[:4])
+    page.get_by_role("button", name="查找主体").click()
+    page.locator(f'input[name="subject"][value="{published.subject_id}"]').check()
     page.get_by_role("button", name="下一步").click()
     expect(page.get_by_role("heading", name="新建APP备案")).to_be_visible()
     # The subject's principal comes from its published filing.

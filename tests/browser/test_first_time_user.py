@@ -14,6 +14,7 @@ from filings import summaries
 from filings.models import Deadline, SmsVerifier
 from filings.services import materials, transitions
 from tests import factories
+from tests.browser.login import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -26,14 +27,6 @@ SIZES = [("1366", DESKTOP), ("390", PHONE)]
 def shoot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
-
-
-def log_in(page: Page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill("pass-1234")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
 
 
 def published(principal, reviewer, province_code: str):
