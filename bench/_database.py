@@ -16,3 +16,22 @@ def ensure_realistic(log=print) -> None:
         log("raising the alerts of every deadline that has passed (the scan after an outage) …")
         result = alert_scan.catch_up()
         log(f"  {result}")
+
+
+def logged_in_client(user):
+    """A test client logged in as the user; staff also as having given their second factor."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.roles import is_staff_role
+
+    client = Client()
+    client.force_login(user)
+    if is_staff_role(user):
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        device = device or TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client

@@ -76,7 +76,6 @@ def main(argv: list[str]) -> int:  # noqa: C901 - one table of paths
 
     from django.conf import settings
     from django.db.models import Count
-    from django.test import Client
 
     from accounts.models import User
     from filings import dashboard_stats, keyset
@@ -92,10 +91,7 @@ def main(argv: list[str]) -> int:  # noqa: C901 - one table of paths
 
     ensure_realistic()
 
-    def logged_in(user) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
+    from bench._database import logged_in_client as logged_in
 
     manager = logged_in(User.objects.get(username="manager"))
     reviewer_user = User.objects.get(username="reviewer")

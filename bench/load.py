@@ -51,10 +51,10 @@ def _wait_for(port: int, timeout: float = 30) -> None:
 
 def _cookie(user) -> str:
     from django.conf import settings
-    from django.test import Client
 
-    client = Client()
-    client.force_login(user)
+    from bench._database import logged_in_client
+
+    client = logged_in_client(user)
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 

@@ -103,9 +103,9 @@ def main(argv: list[str]) -> int:
 
     manager = User.objects.get(username="manager")
     reviewer = User.objects.get(username="reviewer")
-    as_manager, as_reviewer = Client(), Client()
-    as_manager.force_login(manager)
-    as_reviewer.force_login(reviewer)
+    from bench._database import logged_in_client
+
+    as_manager, as_reviewer = logged_in_client(manager), logged_in_client(reviewer)
 
     # Filings in bureau review, each viewed by its own principal, a different one every run.
     in_bureau = list(
@@ -117,8 +117,7 @@ def main(argv: list[str]) -> int:
 
     def owner_client(user_id: int) -> Client:
         if user_id not in owners:
-            owners[user_id] = Client()
-            owners[user_id].force_login(User.objects.get(pk=user_id))
+            owners[user_id] = logged_in_client(User.objects.get(pk=user_id))
         return owners[user_id]
 
     in_review = list(

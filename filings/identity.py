@@ -5,43 +5,11 @@ from datetime import date
 
 from stdnum.cn import ric, uscc
 
+from filings.validators import PROVINCE_PREFIXES
+
 # "<province>0101" (市辖区) is a division code python-stdnum accepts for births in 1998–2004.
-REGION_CODES = {
-    code: f"{code}0101"
-    for code in [
-        "11",
-        "12",
-        "13",
-        "14",
-        "15",
-        "21",
-        "22",
-        "23",
-        "31",
-        "32",
-        "33",
-        "34",
-        "35",
-        "36",
-        "37",
-        "41",
-        "42",
-        "43",
-        "44",
-        "45",
-        "46",
-        "50",
-        "51",
-        "52",
-        "53",
-        "54",
-        "61",
-        "62",
-        "63",
-        "64",
-        "65",
-    ]
-}
+# Mainland provinces only: 71 and 81-83 are issued on residence permits, not birth registrations.
+REGION_CODES = {code: f"{code}0101" for code in sorted(PROVINCE_PREFIXES - {"71", "81", "82", "83"})}
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 
