@@ -8,6 +8,7 @@ from celery import current_app
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -56,6 +57,31 @@ def record_decision(event, *, filing) -> None:
     )
 
 
+# Transitions that send a filing back to entry for the principal to fix.
+FIX_TRANSITIONS = {
+    "return_to_entry",
+    "reject",
+    "expire_sms",
+    "fail_sms",
+    "fail_face_check",
+    "expire_face_check",
+}
+
+
+def where_to_act(event) -> tuple[str, str, str]:
+    """Return (path, action, tone) of the place a principal acts on a decision: the reasons to fix,
+    the SMS step, the public-security form, or the filing."""
+    filing = event.filing
+    detail = reverse("filings:detail", args=[filing.pk])
+    if event.transition in FIX_TRANSITIONS:
+        return f"{detail}#reasons", _("查看原因并修改"), "fail"
+    if event.transition == "pass_review":
+        return reverse("filings:sms", args=[filing.pk]), _("去完成短信核验"), "pass"
+    if event.transition == "approve":
+        return f"{detail}#next-h", _("登记公安联网备案号"), "pass"
+    return detail, _("查看备案"), "pass"
+
+
 def notify_transition(event_id: int) -> None:
     """Tell the filing's service principal what happened (runs after the transition committed)."""
     from filings.models import FilingEvent
@@ -78,6 +104,8 @@ def notify_transition(event_id: int) -> None:
     for reason in event.reasons:
         if isinstance(reason, dict) and reason.get("reason") and event.transition != "edit":
             lines.append(reason_line(reason))
+    path, action, _tone = where_to_act(event)
+    lines.append(f"{action}:{settings.BEIAN_SITE_URL.rstrip('/')}{path}")
     send_mail(
         subject=_("[备案进度] %(subject)s:%(state)s")
         % {"subject": filing.subject.name, "state": event.get_to_state_display()},

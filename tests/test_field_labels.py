@@ -78,6 +78,8 @@ def test_a_return_names_fields_by_label_in_the_email(
     assert "网站 · 内容描述:" + catalogued.reason in body
     assert f"{field_label('domain.registrant_name')}:注册人与主体不一致 建议:请过户域名" in body
     assert not FIELD_CODE.findall(body), body
+    # The e-mail links to the place to act, as the inbox row does.
+    assert f"查看原因并修改:http://127.0.0.1:8000/filings/{filing.pk}/#reasons" in body
 
 
 def test_a_field_not_in_the_list_is_refused_with_a_message(client, principal, reviewer):

@@ -315,3 +315,6 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# Where people reach this site: e-mails link to the page where the reader acts.
+BEIAN_SITE_URL = env_str("BEIAN_SITE_URL", "http://127.0.0.1:8000")

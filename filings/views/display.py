@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from filings import checks, workdays
 from filings.fields import RELATION_LABELS, field_label
 from filings.models import Deadline, Filing, FilingEvent, Material, Person
-from filings.notifications import reason_line
+from filings.notifications import reason_line, where_to_act
 from filings.privacy import mask_email, mask_id_number, mask_phone
 from filings.scans import say
 from filings.services.transitions import TRANSITION_LABELS
@@ -379,15 +379,7 @@ class Decision:
 def decision(event: FilingEvent) -> Decision:
     """Return how an inbox shows a transition someone made on the reader's filing, with the link to act."""
     filing = event.filing
-    detail = filing.get_absolute_url()
-    if event.transition in RETURN_TRANSITIONS:
-        url, action, tone = f"{detail}#reasons", _("查看原因并修改"), "fail"
-    elif event.transition == "pass_review":
-        url, action, tone = reverse("filings:sms", args=[filing.pk]), _("去完成短信核验"), "pass"
-    elif event.transition == "approve":
-        url, action, tone = f"{detail}#next-h", _("登记公安联网备案号"), "pass"
-    else:
-        url, action, tone = detail, _("查看备案"), "pass"
+    url, action, tone = where_to_act(event)
     label = str(RETURN_LABELS.get(event.transition) or event_label(event))
     lines = [
         _("阶段:%(from)s → %(to)s")
