@@ -498,3 +498,12 @@ def test_a_burst_of_alerts_refreshes_the_planner_statistics_and_a_trickle_does_n
 
     assert analyzed(burst) == ['ANALYZE "filings_alert"']
     assert analyzed(trickle) == []
+
+
+@pytest.mark.django_db
+def test_the_unread_count_stops_past_what_the_navigation_shows(raised, principal, monkeypatch):
+    from filings import selectors
+
+    assert selectors.unread_alert_count(principal) == 3
+    monkeypatch.setattr(selectors, "UNREAD_SHOWN_UP_TO", 1)
+    assert selectors.unread_alert_count(principal) == 2  # "more than 1": the rest is not counted
