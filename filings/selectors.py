@@ -264,12 +264,15 @@ def unread_alert_counts(user: Any, filing_ids: list[int]) -> dict[int, int]:
         return {}
     unread = Notification.objects.filter(user=user, read_at__isnull=True)
     counts: dict[int, int] = {}
-    # One query per kind of row, each driven from the filings' own alerts or events (an OR across
-    # both joins would read every unread row of a manager with a hundred thousand).
-    for link in ("alert__filing_id", "event__filing_id"):
-        rows = unread.filter(**{f"{link}__in": filing_ids}).values(link).annotate(n=Count("id"))
+    # From the page's filings to their alerts and events, then to the user's rows by the unique
+    # (alert, user) and (event, user) indexes: a manager's inbox holds a hundred thousand rows.
+    for model, link in ((Alert, "alert_id"), (FilingEvent, "event_id")):
+        filing_of = dict(model.objects.filter(filing_id__in=filing_ids).values_list("pk", "filing_id"))
+        # -1 matches nothing: the query runs (and counts alike) whether or not the page has any.
+        rows = unread.filter(**{f"{link}__in": [*filing_of] or [-1]}).values(link).annotate(n=Count("id"))
         for row in rows:
-            counts[row[link]] = counts.get(row[link], 0) + row["n"]
+            filing_id = filing_of[row[link]]
+            counts[filing_id] = counts.get(filing_id, 0) + row["n"]
     return counts
 
 
