@@ -5,41 +5,14 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from filings import fields
 from filings.models import App, AppPlatform, Domain, Filing, Person, Website
 
-SUBJECT_FIELDS = [
-    "kind",
-    "name",
-    "certificate_kind",
-    "certificate_number",
-    "licence_valid_from",
-    "licence_valid_until",
-    "licence_long_term",
-    "business_scope",
-    "city",
-    "registered_address",
-    "postal_address",
-    "legal_representative",
-]
-PERSON_FIELDS = ["name", "id_kind", "id_number", "id_valid_until", "mobile", "emergency_phone", "email"]
-WEBSITE_FIELDS = [
-    "name",
-    "homepage",
-    "service_content",
-    "description",
-    "server_provider",
-    "server_ip",
-    "server_valid_until",
-]
-APP_FIELDS = ["kind", "name", "service_content", "description", "access_provider", "backend_addresses"]
-PLATFORM_FIELDS = ["package_name", "public_key", "fingerprint"]
-DOMAIN_FIELDS = [
-    "registrar",
-    "registrant_name",
-    "registrant_certificate_number",
-    "real_name_verified_at",
-    "expires_on",
-]
+# Domains and platforms are matched by name and platform code; the rest of their fields compare.
+DOMAIN_FIELDS = [name for name in fields.DOMAIN_FIELDS if name != "name"]
+PLATFORM_FIELDS = [name for name in fields.APP_PLATFORM_FIELDS if name != "platform"]
+SUBJECT_FIELDS, PERSON_FIELDS = fields.SUBJECT_FIELDS, fields.PERSON_FIELDS
+WEBSITE_FIELDS, APP_FIELDS = fields.WEBSITE_FIELDS, fields.APP_FIELDS
 
 
 @dataclass

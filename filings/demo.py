@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from filings import deadlines, workdays
+from filings import fields as entry_fields
 from filings.checks import load_filing_for_checks, required_materials
 from filings.identity import make_mobile, make_resident_id, make_uscc
 from filings.models import (
@@ -128,7 +129,7 @@ def _filing_data(rng: random.Random, province: Province, index: int) -> dict:
             "postal_address": f"{province.name}示范路{rng.randint(1, 300)}号",
             "legal_representative": person.name,
         },
-        "subject_principal": {f: getattr(person, f) for f in drafts.PERSON_FIELDS},
+        "subject_principal": {f: getattr(person, f) for f in entry_fields.PERSON_FIELDS},
         "websites": [
             {
                 "name": f"{rng.choice(COMPANY_WORDS)}{rng.choice(SITE_WORDS)}",

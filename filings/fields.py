@@ -24,7 +24,43 @@ SECTIONS = {
     "app": (App, gettext_lazy("应用")),
     "app_principal": (Person, gettext_lazy("应用负责人")),
 }
+# What the entry forms, the API and changes read and write of each part of a filing.
+SUBJECT_FIELDS = [
+    "kind",
+    "name",
+    "certificate_kind",
+    "certificate_number",
+    "licence_valid_from",
+    "licence_valid_until",
+    "licence_long_term",
+    "business_scope",
+    "city",
+    "registered_address",
+    "postal_address",
+    "legal_representative",
+]
 PERSON_FIELDS = ["name", "id_kind", "id_number", "id_valid_until", "mobile", "emergency_phone", "email"]
+WEBSITE_FIELDS = [
+    "name",
+    "homepage",
+    "service_content",
+    "description",
+    "languages",
+    "server_provider",
+    "server_ip",
+    "server_valid_from",
+    "server_valid_until",
+]
+DOMAIN_FIELDS = [
+    "name",
+    "registrar",
+    "registrant_name",
+    "registrant_certificate_number",
+    "real_name_verified_at",
+    "expires_on",
+]
+APP_FIELDS = ["kind", "name", "service_content", "description", "access_provider", "backend_addresses"]
+APP_PLATFORM_FIELDS = ["platform", "package_name", "public_key", "fingerprint"]
 # What a reviewer can name, section by section, in the order the entry form shows them.
 PICKABLE = {
     "subject": [

@@ -13,9 +13,9 @@ from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
 from filings import checks, keyset, search
+from filings import fields as entry_fields
 from filings.models import Domain, Filing, Material, Person, PriorApproval, Province, Subject, Website
 from filings.privacy import mask_id_number
-from filings.services import drafts
 from filings.validators import (
     resident_id_problem,
     validate_multiline,
@@ -146,7 +146,7 @@ class FilingStartForm(AccessibleFormMixin, forms.Form):
 class SubjectForm(AccessibleFormMixin, forms.ModelForm):
     class Meta:
         model = Subject
-        fields = drafts.SUBJECT_FIELDS
+        fields = entry_fields.SUBJECT_FIELDS
         widgets = {
             "licence_valid_from": forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
             "licence_valid_until": forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
@@ -176,7 +176,7 @@ class SubjectForm(AccessibleFormMixin, forms.ModelForm):
 class PersonForm(AccessibleFormMixin, forms.ModelForm):
     class Meta:
         model = Person
-        fields = drafts.PERSON_FIELDS
+        fields = entry_fields.PERSON_FIELDS
         widgets = {"id_valid_until": forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d")}
 
     def id_number_problem(self) -> str | None:
@@ -209,7 +209,7 @@ class WebsiteForm(AccessibleFormMixin, forms.ModelForm):
 
     class Meta:
         model = Website
-        fields = [f for f in drafts.WEBSITE_FIELDS if f != "languages"]
+        fields = [f for f in entry_fields.WEBSITE_FIELDS if f != "languages"]
         widgets = {
             "server_valid_from": forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
             "server_valid_until": forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
@@ -225,7 +225,7 @@ class DomainForm(AccessibleFormMixin, forms.ModelForm):
 
     class Meta:
         model = Domain
-        fields = drafts.DOMAIN_FIELDS
+        fields = entry_fields.DOMAIN_FIELDS
         widgets = {
             "real_name_verified_at": forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
             "expires_on": forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
@@ -283,7 +283,7 @@ ApprovalFormSetBase = forms.formset_factory(
 def _person_initial(person: Person | None) -> dict:
     if person is None:
         return {}
-    return {name: getattr(person, name) for name in drafts.PERSON_FIELDS}
+    return {name: getattr(person, name) for name in entry_fields.PERSON_FIELDS}
 
 
 def _model_initial(instance: Any, fields: list[str]) -> dict:
@@ -329,7 +329,7 @@ class FilingEntry:
         self.subject_form = SubjectForm(
             data,
             prefix="subject",
-            initial=_model_initial(subject, drafts.SUBJECT_FIELDS) if subject else {"city": ""},
+            initial=_model_initial(subject, entry_fields.SUBJECT_FIELDS) if subject else {"city": ""},
         )
         if self.subject_locked:
             for field in self.subject_form.fields.values():
@@ -374,7 +374,7 @@ class FilingEntry:
         form.domains = DomainFormSetBase(
             data,
             prefix=f"{form.prefix}-domains",
-            initial=[{**_model_initial(d, drafts.DOMAIN_FIELDS), "id": d.pk} for d in domains] or None,
+            initial=[{**_model_initial(d, entry_fields.DOMAIN_FIELDS), "id": d.pk} for d in domains] or None,
         )
         if not domains and data is None:
             form.domains.extra = 1

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from filings import change_diff, checks, permissions, proposals
+from filings import fields as entry_fields
 from filings.checks import id_number_warnings
 from filings.models import (
     App,
@@ -27,8 +28,6 @@ from filings.models import (
 )
 from filings.privacy import mask_email, mask_id_number, mask_phone
 from filings.selectors import available_transitions
-from filings.services import apps as app_drafts
-from filings.services import drafts
 from filings.validators import (
     MAX_REASON_LENGTH,
     MAX_REASONS,
@@ -57,7 +56,7 @@ class ProvinceSerializer(serializers.ModelSerializer):
 class PersonSerializer(serializers.ModelSerializer):
     class Meta:
         model = Person
-        fields = ["id", *drafts.PERSON_FIELDS]
+        fields = ["id", *entry_fields.PERSON_FIELDS]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -72,7 +71,7 @@ class PersonSerializer(serializers.ModelSerializer):
 class SubjectSerializer(serializers.ModelSerializer):
     class Meta:
         model = Subject
-        fields = ["id", *drafts.SUBJECT_FIELDS]
+        fields = ["id", *entry_fields.SUBJECT_FIELDS]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -84,7 +83,7 @@ class SubjectSerializer(serializers.ModelSerializer):
 class DomainSerializer(serializers.ModelSerializer):
     class Meta:
         model = Domain
-        fields = ["id", *drafts.DOMAIN_FIELDS]
+        fields = ["id", *entry_fields.DOMAIN_FIELDS]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -131,7 +130,7 @@ class WebsiteSerializer(serializers.ModelSerializer):
 class AppPlatformSerializer(serializers.ModelSerializer):
     class Meta:
         model = AppPlatform
-        fields = ["id", *app_drafts.PLATFORM_FIELDS]
+        fields = ["id", *entry_fields.APP_PLATFORM_FIELDS]
 
 
 class AppPriorApprovalSerializer(serializers.ModelSerializer):
@@ -150,7 +149,7 @@ class AppSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "position",
-            *app_drafts.APP_FIELDS,
+            *entry_fields.APP_FIELDS,
             "principal",
             "icp_number",
             "cancelled_at",

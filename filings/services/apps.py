@@ -8,11 +8,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from filings import deadlines
 from filings import permissions as transition_perms
 from filings.exceptions import InvalidInput, TransitionNotPermitted, TransitionNotPossible
+from filings.fields import APP_FIELDS, APP_PLATFORM_FIELDS
 from filings.models import App, AppPlatform, AppPriorApproval, Filing, FilingEvent, Subject
-from filings.services.drafts import _assign, _full_clean, _refuse_second_open_filing, _save_person
+from filings.services.drafts import (
+    _assign,
+    _full_clean,
+    _refuse_second_open_filing,
+    _save_person,
+    second_open_filing_refused,
+    start_draft_history,
+)
 from filings.services.transitions import lock_filing
 from filings.states import EDITABLE_STATES, State
 from filings.validators import (
@@ -22,8 +29,6 @@ from filings.validators import (
     validate_package_name,
 )
 
-APP_FIELDS = ["kind", "name", "service_content", "description", "access_provider", "backend_addresses"]
-PLATFORM_FIELDS = ["platform", "package_name", "public_key", "fingerprint"]
 MAX_APPS = 20
 
 
@@ -65,21 +70,9 @@ def create_app_filing(*, by: Any, subject_id: int, subject_principal: dict, apps
                 stage_entered_at=now,
             )
             _save_apps(filing, apps, changes)
-            FilingEvent.objects.create(
-                filing=filing,
-                actor=by,
-                at=now,
-                transition="create",
-                from_state="",
-                to_state=filing.state,
-                comment=_("创建APP备案草稿。"),
-            )
-            deadlines.open_stage_deadlines(filing, now=now)
+            start_draft_history(filing, by=by, now=now, comment=_("创建APP备案草稿。"))
     except IntegrityError as error:
-        raise InvalidInput(
-            _("该主体已有一个进行中的备案,请先完成或撤回。"),
-            details={"subject": [_("同一主体同时只能有一个进行中的备案。")]},
-        ) from error
+        raise second_open_filing_refused() from error
     return filing
 
 
@@ -206,7 +199,7 @@ def _save_platforms(app: App, items: list[dict], changes: list[dict], prefix: st
             validate_package_name(item["package_name"], platform=platform_code)
         except ValidationError as error:
             raise _invalid(error, f"{key}.package_name") from error
-        _assign(platform, item, PLATFORM_FIELDS, changes, key)
+        _assign(platform, item, APP_PLATFORM_FIELDS, changes, key)
         _full_clean(platform, key, exclude=["app"])
         wanted[platform_code] = platform
     for code, platform in existing.items():

@@ -11,45 +11,11 @@ from django.utils.translation import gettext as _
 from filings import alert_scan, deadlines
 from filings import permissions as transition_perms
 from filings.exceptions import InvalidInput, TransitionNotPermitted, TransitionNotPossible
+from filings.fields import DOMAIN_FIELDS, PERSON_FIELDS, SUBJECT_FIELDS, WEBSITE_FIELDS
 from filings.models import Domain, Filing, FilingEvent, Person, PriorApproval, Subject, Website
 from filings.services.transitions import lock_filing
 from filings.states import EDITABLE_STATES, OPEN_STATES
 from filings.validators import normalise_domain
-
-SUBJECT_FIELDS = [
-    "kind",
-    "name",
-    "certificate_kind",
-    "certificate_number",
-    "licence_valid_from",
-    "licence_valid_until",
-    "licence_long_term",
-    "business_scope",
-    "city",
-    "registered_address",
-    "postal_address",
-    "legal_representative",
-]
-PERSON_FIELDS = ["name", "id_kind", "id_number", "id_valid_until", "mobile", "emergency_phone", "email"]
-WEBSITE_FIELDS = [
-    "name",
-    "homepage",
-    "service_content",
-    "description",
-    "languages",
-    "server_provider",
-    "server_ip",
-    "server_valid_from",
-    "server_valid_until",
-]
-DOMAIN_FIELDS = [
-    "name",
-    "registrar",
-    "registrant_name",
-    "registrant_certificate_number",
-    "real_name_verified_at",
-    "expires_on",
-]
 
 
 def _assign(instance: Any, data: dict, fields: list[str], changes: list[dict], prefix: str) -> None:
@@ -190,10 +156,29 @@ def _refuse_second_open_filing(certificate_number: str) -> None:
     if Filing.objects.filter(
         subject__certificate_number__iexact=certificate_number, state__in=OPEN_STATES
     ).exists():
-        raise InvalidInput(
-            _("该主体已有一个进行中的备案,请先完成或撤回。"),
-            details={"subject": [_("同一主体同时只能有一个进行中的备案。")]},
-        )
+        raise second_open_filing_refused()
+
+
+def start_draft_history(filing: Filing, *, by: Any, now: datetime, comment: str) -> None:
+    """Write a new draft's first history row and open its entry-stage deadlines."""
+    FilingEvent.objects.create(
+        filing=filing,
+        actor=by,
+        at=now,
+        transition="create",
+        from_state="",
+        to_state=filing.state,
+        comment=comment,
+    )
+    deadlines.open_stage_deadlines(filing, now=now)
+
+
+def second_open_filing_refused() -> InvalidInput:
+    """The error for a draft the one-open-filing-per-subject constraint refused."""
+    return InvalidInput(
+        _("该主体已有一个进行中的备案,请先完成或撤回。"),
+        details={"subject": [_("同一主体同时只能有一个进行中的备案。")]},
+    )
 
 
 def create_filing(
@@ -235,21 +220,9 @@ def create_filing(
             )
             filing.save()
             _save_websites(filing, websites, changes)
-            FilingEvent.objects.create(
-                filing=filing,
-                actor=by,
-                at=now,
-                transition="create",
-                from_state="",
-                to_state=filing.state,
-                comment=_("创建备案草稿。"),
-            )
-            deadlines.open_stage_deadlines(filing, now=now)
+            start_draft_history(filing, by=by, now=now, comment=_("创建备案草稿。"))
     except IntegrityError as error:
-        raise InvalidInput(
-            _("该主体已有一个进行中的备案,请先完成或撤回。"),
-            details={"subject": [_("同一主体同时只能有一个进行中的备案。")]},
-        ) from error
+        raise second_open_filing_refused() from error
     except Subject.DoesNotExist as error:
         raise InvalidInput(_("找不到该备案主体。"), details={"subject_id": [_("主体不存在。")]}) from error
     return filing
