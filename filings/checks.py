@@ -824,8 +824,31 @@ def prior_approval_categories(text: str, terms: dict[str, list[RuleTerm]]) -> di
 
 
 def check_prior_approvals(website: Website, checklist: Checklist, terms: dict[str, list[RuleTerm]]) -> None:
-    found = prior_approval_categories(f"{website.name} {website.description}", terms)
-    approved = {a.category for a in website.prior_approvals.all() if a.licence_number}
+    _check_prior_approvals(
+        website,
+        checklist,
+        terms,
+        field="website.prior_approvals",
+        needed=_(
+            "网站“%(name)s”的名称或内容涉及“%(words)s”,属于%(category)s类前置审批,需填写审批文号并上传文件。"
+        ),
+        given=_("网站“%(name)s”已填写%(category)s类前置审批。"),
+    )
+
+
+def _check_prior_approvals(
+    item: Website | App,
+    checklist: Checklist,
+    terms: dict[str, list[RuleTerm]],
+    *,
+    field: str,
+    needed: str,
+    given: str,
+) -> None:
+    """Require a prior approval (文号) for each regulated category a website's or app's name or
+    description touches; `needed` and `given` word the failure and the pass."""
+    found = prior_approval_categories(f"{item.name} {item.description}", terms)
+    approved = {a.category for a in item.prior_approvals.all() if a.licence_number}
     for category, words in sorted(found.items()):
         label = (
             PriorApproval.Category(category).label if category in PriorApproval.Category.values else category
@@ -833,15 +856,11 @@ def check_prior_approvals(website: Website, checklist: Checklist, terms: dict[st
         checklist.add(
             "prior_approval",
             category in approved,
-            _(
-                "网站“%(name)s”的名称或内容涉及“%(words)s”,属于%(category)s类前置审批,需填写审批文号并上传文件。"
-            )
-            % {"name": website.name, "words": "、".join(words), "category": label},
-            field="website.prior_approvals",
-            object_id=website.pk,
+            needed % {"name": item.name, "words": "、".join(words), "category": label},
+            field=field,
+            object_id=item.pk,
             fix=_("填写前置审批文号,或修改名称和内容描述避免涉及该类内容。"),
-            passed_message=_("网站“%(name)s”已填写%(category)s类前置审批。")
-            % {"name": website.name, "category": label},
+            passed_message=given % {"name": item.name, "category": label},
         )
 
 
@@ -998,25 +1017,16 @@ def check_app(
     )
     for platform in platforms:
         check_app_platform(filing, app, platform, checklist)
-    found = prior_approval_categories(f"{app.name} {app.description}", terms)
-    approved = {a.category for a in app.prior_approvals.all() if a.licence_number}
-    for category, words in sorted(found.items()):
-        label = (
-            PriorApproval.Category(category).label if category in PriorApproval.Category.values else category
-        )
-        checklist.add(
-            "prior_approval",
-            category in approved,
-            _(
-                "应用“%(name)s”的名称或内容涉及“%(words)s”,属于%(category)s类前置审批,需填写审批文号并上传文件。"
-            )
-            % {"name": app.name, "words": "、".join(words), "category": label},
-            field="app.prior_approvals",
-            object_id=app.pk,
-            fix=_("填写前置审批文号,或修改名称和内容描述避免涉及该类内容。"),
-            passed_message=_("应用“%(name)s”已填写%(category)s类前置审批。")
-            % {"name": app.name, "category": label},
-        )
+    _check_prior_approvals(
+        app,
+        checklist,
+        terms,
+        field="app.prior_approvals",
+        needed=_(
+            "应用“%(name)s”的名称或内容涉及“%(words)s”,属于%(category)s类前置审批,需填写审批文号并上传文件。"
+        ),
+        given=_("应用“%(name)s”已填写%(category)s类前置审批。"),
+    )
 
 
 def check_app_platform(filing: Filing, app: App, platform: AppPlatform, checklist: Checklist) -> None:

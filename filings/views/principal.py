@@ -664,61 +664,66 @@ def filing_withdraw(request, filing_id: int):
     return redirect("filings:detail", filing.pk)
 
 
-@login_required
-@require_POST
-def filing_public_security(request, filing_id: int):
+def _detail_form_action(request, filing_id: int, form_class, form_key: str, act, done: str):
+    """Run a small form of the filing page through its service: back to the page with a message,
+    or the page again with the form's errors and the service's refusal."""
     filing = selectors.filing_detail(request.user, filing_id)
-    form = PublicSecurityForm(request.POST)
+    form = form_class(request.POST)
     try:
         if not form.is_valid():
             raise InvalidInput(" ".join(" ".join(e) for e in form.errors.values()))
-        transitions.register_public_security(
-            filing, by=request.user, psb_number=form.cleaned_data["psb_number"]
-        )
+        act(filing, form.cleaned_data)
     except BeianError as error:
         context = _detail_context(request, filing)
-        context["psb_form"] = form
+        context[form_key] = form
         return _refused(request, error, "filings/filing_detail.html", context)
-    messages.success(request, _("已记录公安联网备案号。"))
+    messages.success(request, done)
     return redirect("filings:detail", filing.pk)
+
+
+@login_required
+@require_POST
+def filing_public_security(request, filing_id: int):
+    return _detail_form_action(
+        request,
+        filing_id,
+        PublicSecurityForm,
+        "psb_form",
+        lambda filing, data: transitions.register_public_security(
+            filing, by=request.user, psb_number=data["psb_number"]
+        ),
+        _("已记录公安联网备案号。"),
+    )
 
 
 @login_required
 @require_POST
 def filing_public_security_correct(request, filing_id: int):
-    filing = selectors.filing_detail(request.user, filing_id)
-    form = PublicSecurityForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise InvalidInput(" ".join(" ".join(e) for e in form.errors.values()))
-        public_security.correct_public_security_number(
-            filing, by=request.user, psb_number=form.cleaned_data["psb_number"]
-        )
-    except BeianError as error:
-        context = _detail_context(request, filing)
-        context["psb_correct_form"] = form
-        return _refused(request, error, "filings/filing_detail.html", context)
-    messages.success(request, _("已更正公安联网备案号。"))
-    return redirect("filings:detail", filing.pk)
+    return _detail_form_action(
+        request,
+        filing_id,
+        PublicSecurityForm,
+        "psb_correct_form",
+        lambda filing, data: public_security.correct_public_security_number(
+            filing, by=request.user, psb_number=data["psb_number"]
+        ),
+        _("已更正公安联网备案号。"),
+    )
 
 
 @login_required
 @require_POST
 def filing_went_live(request, filing_id: int):
-    filing = selectors.filing_detail(request.user, filing_id)
-    form = WentLiveForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise InvalidInput(" ".join(" ".join(e) for e in form.errors.values()))
-        public_security.set_went_live_on(
-            filing, by=request.user, went_live_on=form.cleaned_data["went_live_on"]
-        )
-    except BeianError as error:
-        context = _detail_context(request, filing)
-        context["went_live_form"] = form
-        return _refused(request, error, "filings/filing_detail.html", context)
-    messages.success(request, _("已记录网站开通日期,公安联网备案期限已重新计算。"))
-    return redirect("filings:detail", filing.pk)
+    return _detail_form_action(
+        request,
+        filing_id,
+        WentLiveForm,
+        "went_live_form",
+        lambda filing, data: public_security.set_went_live_on(
+            filing, by=request.user, went_live_on=data["went_live_on"]
+        ),
+        _("已记录网站开通日期,公安联网备案期限已重新计算。"),
+    )
 
 
 # SMS verification.
