@@ -440,9 +440,11 @@ LARGEST_ORDINARY_CUSTOMER = 300
 def _bulk_principals(*, count: int, run_id: int, rng: random.Random) -> list[int]:
     """Create the principals who own `count` bulk filings; return each filing's owner id in order."""
     sizes = [max(1, int(count * LARGE_CUSTOMER_SHARE))]
-    while sum(sizes) < count:
+    owned = sizes[0]
+    while owned < count:
         sizes.append(min(LARGEST_ORDINARY_CUSTOMER, int(rng.paretovariate(1.1))))
-    sizes[-1] -= sum(sizes) - count
+        owned += sizes[-1]
+    sizes[-1] -= owned - count
     group = Group.objects.get(name=Role.PRINCIPAL)
     users = User.objects.bulk_create(
         (
