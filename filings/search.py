@@ -1,11 +1,13 @@
-"""Finding filings by what users type: two or three characters of a name (星河), part of a domain or
-an ICP number, or a whole certificate number.
+"""Finding filings by what users type: two or three characters of a name (星河), part of a domain,
+an ICP number or a certificate number.
 
-On PostgreSQL each searched text column has a GIN index over its overlapping character pairs
+On PostgreSQL a filing's searchable texts stand together in its `search_document` (kept by
+triggers, migration 0019), indexed by GIN over its overlapping character pairs
 (`beian_bigrams(column)`, migration 0006): a query of n characters must contain all its n-1 pairs,
 which the index answers for any length from two characters on (trigram indexes cannot serve a
-two-character CJK query), and the ILIKE beside it checks the candidates. SQLite (`make run`) has
-no such index and scans with the ILIKE alone.
+two-character CJK query), and the ILIKE beside it checks the candidates. Subject names and domains
+keep pair indexes of their own for the subject picker and the domain filter. SQLite (`make run`)
+has no such index and scans with the ILIKE alone.
 """
 
 from django.contrib.postgres.fields import ArrayField
@@ -41,19 +43,21 @@ def containing(queryset: QuerySet, field: str, text: str) -> QuerySet:
 
 
 def matching_filing_ids(text: str) -> QuerySet:
-    """Return the ids of filings whose subject, website or app name, domain or ICP number contains
-    the text, or whose subject's certificate number or app's package name is the text."""
+    """Return the ids of filings whose subject or certificate number, ICP numbers, website, domain
+    or app names or package names contain the text (SQLite's way, table by table)."""
     text = text.strip()
     subjects = containing(Subject.objects.all(), "name", text).values("pk")
-    by_certificate = Subject.objects.filter(certificate_number__iexact=text).values("pk")
+    by_certificate = containing(Subject.objects.all(), "certificate_number", text).values("pk")
     # Each part finds its ids through its own index; the union is the set a list then orders.
     parts = [
         Filing.objects.filter(subject__in=subjects).values("pk"),
         Filing.objects.filter(subject__in=by_certificate).values("pk"),
         containing(Filing.objects.all(), "icp_number", text).values("pk"),
         containing(Website.objects.all(), "name", text).values("filing_id"),
+        containing(Website.objects.all(), "icp_number", text).values("filing_id"),
         containing(App.objects.all(), "name", text).values("filing_id"),
-        AppPlatform.objects.filter(package_name__iexact=text).values("app__filing_id"),
+        containing(App.objects.all(), "icp_number", text).values("filing_id"),
+        containing(AppPlatform.objects.all(), "package_name", text).values("app__filing_id"),
         matching_domain_filing_ids(text),
     ]
     first, *rest = (part.order_by() for part in parts)
@@ -73,5 +77,20 @@ def search_subjects(subjects: QuerySet[Subject], text: str) -> QuerySet[Subject]
 
 
 def filings_matching(filings: QuerySet[Filing], text: str) -> QuerySet[Filing]:
-    """Filter filings to those matching_filing_ids() finds."""
+    """Filter filings to those matching_filing_ids() finds.
+
+    On PostgreSQL each filing carries all of it in `search_document` (kept by triggers, migration
+    0019), so a list reads one column of one table: a rare text through the column's pair index,
+    a common one (科技) by walking the list's own order until a page is full."""
+    if connection.vendor == "postgresql":
+        return containing(filings, "search_document", text.strip())
     return filings.filter(pk__in=matching_filing_ids(text))
+
+
+def filings_with_domain(filings: QuerySet[Filing], text: str) -> QuerySet[Filing]:
+    """Filter filings to those with a domain that contains the text."""
+    with_domain = filings.filter(pk__in=matching_domain_filing_ids(text))
+    if connection.vendor == "postgresql":
+        # The document narrows the filings first; the domain table then confirms the match.
+        return containing(with_domain, "search_document", text.strip().lower())
+    return with_domain

@@ -80,7 +80,7 @@ def filing_list(
     if query:
         filings = search.filings_matching(filings, query)
     if domain:
-        filings = filings.filter(pk__in=search.matching_domain_filing_ids(domain))
+        filings = search.filings_with_domain(filings, domain)
     return filings
 
 

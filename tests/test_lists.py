@@ -131,14 +131,42 @@ def test_search_finds_a_filing_by_its_whole_certificate_number(searchable):
 
 
 @pytest.mark.postgres
-def test_search_uses_the_character_pair_indexes(searchable):
+def test_search_uses_the_search_documents_character_pair_index(searchable):
     with connection.cursor() as cursor:
         # Tiny test tables: make the planner show which indexes can serve the search at all.
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
-    plan = Filing.objects.filter(pk__in=search.matching_filing_ids("星河")).explain()
-    assert "subject_name_bigrams" in plan and "website_name_bigrams" in plan, plan
-    assert "domain_name_bigrams" in plan and "filing_icp_number_bigrams" in plan, plan
+    plan = search.filings_matching(Filing.objects.all(), "星河").explain()
+    assert "filing_search_bigrams" in plan, plan
+    plan = search.filings_with_domain(Filing.objects.all(), "stellar").explain()
+    assert "domain_name_bigrams" in plan, plan
+
+
+@pytest.mark.postgres
+def test_the_search_document_follows_every_write_without_being_told(searchable):
+    """The triggers keep a filing's document whichever table a write touches, by queryset or by save."""
+    filing, other = searchable
+
+    def found(text):
+        return set(search.filings_matching(Filing.objects.all(), text).values_list("pk", flat=True))
+
+    Subject.objects.filter(pk=filing.subject_id).update(name="温州瓯江文旅有限公司")
+    assert found("瓯江") == {filing.pk} and found("星河") == set()
+    website = filing.websites.first()
+    website.icp_number = "浙ICP备2026012345号-3"
+    website.save(update_fields=["icp_number"])
+    assert found("2345号-3") == {filing.pk}
+    Domain.objects.create(website=website, name="oujiang-trip.cn")
+    assert found("oujiang") == {filing.pk}
+    Domain.objects.filter(name="oujiang-trip.cn").delete()
+    assert found("oujiang") == set()
+    # A full save of the filing from a stale copy cannot write an old document back.
+    stale = Filing.objects.get(pk=filing.pk)
+    Subject.objects.filter(pk=filing.subject_id).update(name="丽水山耕农业有限公司")
+    stale.save()
+    assert found("山耕") == {filing.pk} and found("瓯江") == set()
+    other.websites.update(filing=filing, position=9)
+    assert found("港口物流服务") == {filing.pk}
 
 
 @pytest.mark.postgres

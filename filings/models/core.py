@@ -337,6 +337,11 @@ class Filing(ConcurrentTransitionMixin, models.Model):
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
 
+    # Everything a search looks in (subject name and certificate number, ICP number, website, domain
+    # and app names, package names), one line each. Kept by PostgreSQL triggers (migration 0019),
+    # so no write has to remember it; empty on SQLite, where search joins the tables instead.
+    search_document = models.TextField(default="", editable=False)
+
     class Meta:
         ordering = ["-updated_at", "-id"]
         verbose_name = _("备案")
@@ -365,6 +370,15 @@ class Filing(ConcurrentTransitionMixin, models.Model):
 
     def get_absolute_url(self) -> str:
         return f"/filings/{self.pk}/"
+
+    # Django's get_FOO_display() translates every choice to look one up; these translate one.
+    @property
+    def type_label(self) -> str:
+        return self.Type(self.filing_type).label
+
+    @property
+    def state_label(self) -> str:
+        return State(self.state).label
 
     @property
     def is_open(self) -> bool:
@@ -748,7 +762,7 @@ class Deadline(models.Model):
     @property
     def label(self) -> str:
         """Return the kind with the limit this deadline was computed with, e.g. 管局审核时限(30个工作日)."""
-        return deadline_label(self.get_kind_display(), self.workdays)
+        return deadline_label(self.Kind(self.kind).label, self.workdays)
 
 
 def deadline_label(kind_label: str, workdays: int | None) -> str:
