@@ -66,6 +66,25 @@ class Step:
     state: str
     label: str
     status: str  # done, current, returned, todo
+    number: int = 0
+
+    @property
+    def mark(self) -> str:
+        return STEP_MARKS.get(self.status, str(self.number))
+
+    @property
+    def status_text(self) -> str:
+        return str(STEP_STATUS_TEXTS[self.status])
+
+
+STEP_MARKS = {"done": "✓", "returned": "✕"}
+# Said beside each step's dot for screen readers.
+STEP_STATUS_TEXTS = {
+    "done": gettext_lazy("已完成"),
+    "current": gettext_lazy("当前阶段"),
+    "returned": gettext_lazy("在此阶段被退回"),
+    "todo": gettext_lazy("未开始"),
+}
 
 
 @dataclass
@@ -107,7 +126,7 @@ def progress_of(filing: Filing, returned: str = "") -> Progress:
             status = "current"
         else:
             status = "todo"
-        steps.append(Step(stage, str(stage.label), status))
+        steps.append(Step(stage, str(stage.label), status, index + 1))
     return Progress(
         steps=steps, returned=str(RETURN_LABELS[returned]) if returned else "", withdrawn=withdrawn
     )
