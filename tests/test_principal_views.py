@@ -763,3 +763,14 @@ def test_add_row_for_a_formset_that_is_not_there_is_a_400_that_saves_nothing(cli
     assert "无法添加" in response.content.decode()
     filing.refresh_from_db()
     assert filing.version == 1
+
+
+def test_the_list_size_is_said_on_the_first_page_only(client_for, principal):
+    for _ in range(27):
+        factories.ready_filing(assignee=principal)
+    client = client_for(principal)
+    first = client.get(reverse("filings:list")).content.decode()
+    assert "共 27 个备案" in first
+    after = re.search(r'after=([\w-]+)" rel="next"', first).group(1)
+    second = client.get(reverse("filings:list"), {"after": after}).content.decode()
+    assert "个备案</p>" not in second and "第一页" in second

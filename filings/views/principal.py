@@ -87,13 +87,22 @@ def filing_list(request):
             "form": form,
             "rows": rows,
             "page": page,
-            "total": keyset.capped_count(filings),
+            "total": _list_size(filings, page),
             "count_cap": keyset.COUNT_CAP,
             "query": query.urlencode(),
             "can_create": request.user.has_perm(Perm.WORK_ON_OWN),
         },
         status=200 if form.is_valid() or not form.is_bound else 400,
     )
+
+
+def _list_size(filings, page: keyset.Page) -> int | None:
+    """Return the list's size up to the cap on its first page (a later page does not repeat it)."""
+    if not page.first:
+        return None
+    if page.next is None:
+        return len(page.rows)
+    return keyset.capped_count(filings, cap=keyset.COUNT_CAP)
 
 
 def _detail_context(request, filing: Filing) -> dict:
