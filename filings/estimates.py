@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,29 +42,35 @@ class Expectation:
     basis: str
 
 
-def _forward_histograms(period_days: int) -> dict[int | None, dict[str, dict[int, int]]]:
-    """Return {province_id (None: national): {stage: {workdays: visits}}} of forward stage exits."""
+def _forward_histograms(
+    period_days: int, province_ids: Iterable[int]
+) -> dict[int | None, dict[str, dict[int, int]]]:
+    """Return {province_id (None: national): {stage: {workdays: visits}}} of forward stage exits,
+    for the given provinces and the whole country (summed by the database)."""
     histograms: dict[int | None, dict[str, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
     forward = Q()
     for stage, transition in FORWARD_EXIT.items():
         forward |= Q(stage=stage, left_by=transition)
-    rows = StageVisitRollup.objects.filter(forward, period_days=period_days).values_list(
-        "province_id", "stage", "workdays", "visits"
-    )
-    for province_id, stage, days, visits in rows:
-        for key in (province_id, None):
-            stage_counts = histograms[key][stage]
-            stage_counts[days] = stage_counts.get(days, 0) + visits
+    rollups = StageVisitRollup.objects.filter(forward, period_days=period_days).order_by()
+    own = rollups.filter(province_id__in=list(province_ids))
+    for province_id, stage, days, visits in own.values_list("province_id", "stage", "workdays", "visits"):
+        stage_counts = histograms[province_id][stage]
+        stage_counts[days] = stage_counts.get(days, 0) + visits
+    national = rollups.values("stage", "workdays").annotate(total=Sum("visits"))
+    for stage, days, visits in national.values_list("stage", "workdays", "total"):
+        histograms[None][stage][days] = visits
     return {key: dict(stages) for key, stages in histograms.items()}
 
 
 class PublicationEstimator:
-    """Estimate publication dates from each province's median forward stage durations."""
+    """Estimate publication dates from each province's median forward stage durations.
+
+    Knows the provinces it is given (all by default): a page passes those of its rows."""
 
     def __init__(self, *, period_days: int = BASIS_PERIOD, provinces: Iterable[Province] | None = None):
         self.period_days = period_days
         self.provinces = {p.pk: p for p in (provinces if provinces is not None else Province.objects.all())}
-        self.histograms = _forward_histograms(period_days)
+        self.histograms = _forward_histograms(period_days, self.provinces)
         # Filings of one province that entered a stage on the same day share their estimate.
         self._results: dict[tuple, Expectation] = {}
         self._bases: dict[tuple, StageBasis] = {}

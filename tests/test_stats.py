@@ -231,3 +231,18 @@ def test_expected_dates_follow_the_calendar_and_the_province(history):
     waiting.province = province
     later = PublicationEstimator(provinces=[province]).expect(waiting, today=NOW.date())
     assert later.date > moved.date
+
+
+def test_an_estimator_given_a_pages_provinces_expects_what_one_given_all_does(history, monkeypatch):
+    monkeypatch.setattr(estimates, "MIN_SAMPLES", 2)
+    waiting = [
+        _filing(code, state, _path(at(11, 19), at(11, 20), at(11, 20, 11), at(11, 23), None))
+        for code, state in (("44", S.BUREAU_REVIEW), ("31", S.BUREAU_REVIEW), ("44", S.PROVIDER_REVIEW))
+    ]
+    everywhere = PublicationEstimator()
+    on_the_page = PublicationEstimator(provinces={f.province for f in waiting})
+    assert set(on_the_page.provinces) == {f.province_id for f in waiting}
+    for filing in waiting:
+        assert on_the_page.expect(filing, today=NOW.date()) == everywhere.expect(filing, today=NOW.date())
+    # The national histograms are the sums over every province, whichever provinces were given.
+    assert on_the_page.histograms[None] == everywhere.histograms[None]

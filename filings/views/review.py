@@ -20,7 +20,7 @@ from filings.estimates import PublicationEstimator
 from filings.exceptions import BeianError, InvalidInput
 from filings.fields import field_choices, field_label
 from filings.forms import refuse_control_characters
-from filings.models import Deadline, ExportJob, Filing, FooterCheck, RejectionReason
+from filings.models import Deadline, ExportJob, Filing, FooterCheck, Province, RejectionReason
 from filings.services import cancellations, changes, public_security, transitions
 from filings.states import State
 from filings.views import display
@@ -121,7 +121,7 @@ def queue(request, queue: str):
     page = queues.queue_page(chosen, after=chosen_filters["after"], **filters)
     now = timezone.now()
     today = timezone.localdate()
-    estimator = PublicationEstimator()
+    estimator = PublicationEstimator(provinces={d.filing.province for d in page.rows})
     counts = queue_counts()
     rows = [
         {
@@ -142,7 +142,7 @@ def queue(request, queue: str):
         {
             "queue": chosen,
             "tabs": [(q, counts.get(q.slug, 0)) for q in queues.QUEUES.values()],
-            "provinces": sorted(estimator.provinces.values(), key=lambda p: p.code),
+            "provinces": Province.objects.only("code", "name").order_by("code"),
             "chosen_province": chosen_filters["province"],
             "mine": chosen_filters["mine"],
             "rows": rows,
