@@ -7,10 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from filings import deadlines
 from filings.exceptions import InvalidInput, TransitionNotPossible
 from filings.models import App, Cancellation, Filing, FilingEvent, Website
 from filings.services.changes import create_followup, lock_followup_target, refuse_open_followup
+from filings.services.drafts import start_draft_history
 from filings.services.transitions import _apply_transition, _refuse_unless_allowed, lock_filing
 
 Scope = Cancellation.Scope
@@ -92,13 +92,10 @@ def open_cancellation(
             next_provider=next_provider.strip()[:100],
             confirmed_at=now,
         )
-        FilingEvent.objects.create(
-            filing=filing,
-            actor=by,
-            at=now,
-            transition="create",
-            from_state="",
-            to_state=filing.state,
+        start_draft_history(
+            filing,
+            by=by,
+            now=now,
             comment=_("%(scope)s:%(item)s(%(reason)s)。")
             % {
                 "scope": cancellation.get_scope_display(),
@@ -106,7 +103,6 @@ def open_cancellation(
                 "reason": cancellation.get_reason_display(),
             },
         )
-        deadlines.open_stage_deadlines(filing, now=now)
     return filing
 
 

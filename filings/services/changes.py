@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from filings import change_diff, deadlines
+from filings import change_diff
 from filings import permissions as transition_perms
 from filings.exceptions import InvalidInput, TransitionNotPermitted, TransitionNotPossible
 from filings.models import (
@@ -22,7 +22,7 @@ from filings.models import (
     Subject,
     Website,
 )
-from filings.services.drafts import _refuse_second_open_filing
+from filings.services.drafts import _refuse_second_open_filing, start_draft_history
 from filings.services.transitions import _apply_transition, _refuse_unless_allowed, lock_filing
 from filings.states import OPEN_STATES, State
 
@@ -142,13 +142,10 @@ def open_change(target: Filing, *, by: Any) -> Filing:
                 _copy(platform, app=copy)
             for approval in approvals:
                 _copy(approval, app=copy)
-        FilingEvent.objects.create(
-            filing=change,
-            actor=by,
-            at=now,
-            transition="create",
-            from_state="",
-            to_state=change.state,
+        start_draft_history(
+            change,
+            by=by,
+            now=now,
             comment=_("为备案 %(number)s 开始变更备案。") % {"number": target.icp_number},
         )
         FilingEvent.objects.create(
@@ -161,7 +158,6 @@ def open_change(target: Filing, *, by: Any) -> Filing:
             comment=_("开始变更备案(编号 %(id)s),审核通过前公示信息不变。") % {"id": change.pk},
             stage_visit=target.stage_visit,
         )
-        deadlines.open_stage_deadlines(change, now=now)
     return change
 
 
