@@ -378,6 +378,19 @@ def _with_added_row(request) -> tuple[Any, int]:
     return added, 200
 
 
+def refuse_uneditable(request, filing: Filing):
+    """Return the way back to the filing page, with the reason, when its draft may not be edited now;
+    refuse outright a user who may never edit it."""
+    if not permissions.can_edit_filing(request.user, filing):
+        raise PermissionDenied
+    if filing.state not in EDITABLE_STATES:
+        messages.error(
+            request, _("备案处于“%(state)s”阶段,不能修改。") % {"state": filing.get_state_display()}
+        )
+        return redirect(filing)
+    return None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def filing_edit(request, filing_id: int):
@@ -387,13 +400,9 @@ def filing_edit(request, filing_id: int):
         filing.filing_type == Filing.Type.CHANGE and filing.apps.all()
     ):
         return redirect("filings:app-edit", filing.pk)
-    if not permissions.can_edit_filing(request.user, filing):
-        raise PermissionDenied
-    if filing.state not in EDITABLE_STATES:
-        messages.error(
-            request, _("备案处于“%(state)s”阶段,不能修改。") % {"state": filing.get_state_display()}
-        )
-        return redirect(filing)
+    refused = refuse_uneditable(request, filing)
+    if refused:
+        return refused
     version = filing.version
     added, status = _with_added_row(request)
     numbers = None
