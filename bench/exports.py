@@ -10,12 +10,11 @@ to a temporary directory). Uses DATABASE_URL (default postgres://…/beian_bench
 
 import argparse
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench._common import on_postgres, setup_django
 
 FIRST_BYTE_GOAL_S = 1.0
 CSV_ROWS_PER_S_GOAL = 20_000
@@ -23,16 +22,6 @@ CSV_ROWS_PER_S_GOAL = 20_000
 # limit (900 s), and the manager waits on a progress page, not a hanging request.
 XLSX_GOAL_S = {40_000: 60.0, 100_000: 150.0}
 REQUEST_GOAL_S = 1.0
-
-
-def _setup() -> None:
-    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/beian_bench")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench._settings"
-    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def _verdict(ok: bool) -> str:
@@ -114,7 +103,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="bench exports")
     parser.add_argument("--explain", action="store_true", help="print the plan of a mid-stream batch query")
     args, _unknown = parser.parse_known_args(argv)
-    _setup()
+    setup_django()
 
     from django.conf import settings
     from django.test import Client
@@ -122,10 +111,9 @@ def main(argv: list[str]) -> int:
     from accounts.models import User
     from filings.models import ExportJob, Filing
 
-    database = settings.DATABASES["default"]
-    if database["ENGINE"] != "django.db.backends.postgresql":
-        print("This benchmark needs PostgreSQL: set DATABASE_URL.")
+    if not on_postgres():
         return 1
+    database = settings.DATABASES["default"]
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)  # the export job table

@@ -7,26 +7,15 @@ before. Goal: < 50 ms server time each. Prints the median, the worst run, the qu
 
 import argparse
 import itertools
-import os
 import statistics
 import sys
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench._common import on_postgres, setup_django
+
 GOAL_MS = 50
 DEEP_ROWS = 10_000  # "500 pages in" at 20 rows a page
-
-
-def _setup() -> None:
-    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/beian_bench")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench._settings"
-    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def _touch(filing_ids: Iterator[int]) -> Callable[[], None]:
@@ -72,7 +61,7 @@ def main(argv: list[str]) -> int:  # noqa: C901 - one table of paths
     parser = argparse.ArgumentParser(prog="bench lists")
     parser.add_argument("--runs", type=int, default=20)
     args, _unknown = parser.parse_known_args(argv)
-    _setup()
+    setup_django()
 
     from django.conf import settings
     from django.db.models import Count
@@ -83,8 +72,7 @@ def main(argv: list[str]) -> int:  # noqa: C901 - one table of paths
     from filings.queues import QUEUES
     from filings.states import OPEN_STATES, State
 
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        print("This benchmark needs PostgreSQL: set DATABASE_URL.")
+    if not on_postgres():
         return 1
     print(f"database {settings.DATABASES['default']['NAME']}: {Filing.objects.order_by().count():,} filings")
     from bench._database import ensure_realistic

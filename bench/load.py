@@ -19,18 +19,9 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench._common import ROOT, on_postgres, setup_django
+
 P95_GOAL_MS = 300
-
-
-def _setup() -> None:
-    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/beian_bench")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench._settings"
-    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def _free_port() -> int:
@@ -164,11 +155,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--clients", type=int, default=8)
     args, _unknown = parser.parse_known_args(argv)
-    _setup()
-    from django.conf import settings
+    setup_django()
 
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        print("This benchmark needs PostgreSQL: set DATABASE_URL.")
+    if not on_postgres():
         return 1
     from bench._database import ensure_realistic
 

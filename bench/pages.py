@@ -10,14 +10,12 @@ Uses DATABASE_URL (default postgres://…/beian_bench), seeded by `manage.py see
 
 import argparse
 import itertools
-import os
 import statistics
 import sys
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench._common import on_postgres, setup_django
 
 # Cold figures at 1,000,011 filings before the simplification (issue #10), with every cache emptied;
 # no page may be slower than these.
@@ -27,16 +25,6 @@ GOALS_MS = {
     "pre-review page": 55,
     "queue": 11,
 }
-
-
-def _setup() -> None:
-    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/beian_bench")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench._settings"
-    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def _touch(filing_id: int) -> None:
@@ -77,7 +65,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="bench pages")
     parser.add_argument("--runs", type=int, default=40)
     args, _unknown = parser.parse_known_args(argv)
-    _setup()
+    setup_django()
 
     from django.conf import settings
     from django.core.management import call_command
@@ -88,10 +76,9 @@ def main(argv: list[str]) -> int:
     from filings.queues import QUEUES
     from filings.states import State
 
-    database = settings.DATABASES["default"]
-    if database["ENGINE"] != "django.db.backends.postgresql":
-        print("This benchmark needs PostgreSQL: set DATABASE_URL.")
+    if not on_postgres():
         return 1
+    database = settings.DATABASES["default"]
     estimate = Filing.objects.count()
     print(f"database {database['NAME']}: {estimate:,} filings")
     if estimate == 0:

@@ -1,5 +1,6 @@
 """What a change (变更备案) changes: its draft copy compared field by field with the published filing."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,88 +130,88 @@ def change_diff(change: Filing) -> ChangedParts:
     ):
         parts.subject_principal = True
         parts.people.add(change.subject_principal_id)
-    published = {w.pk: w for w in target.websites.all()}
-    kept: set[int] = set()
-    for copy in change.websites.all():
-        source = published.get(copy.source_id)
-        if source is None:
-            parts.added_websites.append(copy.name)
-            parts.rows.append(
-                FieldChange(_("网站"), "websites", str(Website._meta.verbose_name), "—", copy.name)
-            )
-            continue
-        kept.add(source.pk)
-        section = _("网站 %(n)s") % {"n": source.icp_number or source.position}
-        changed = _compare(source, copy, WEBSITE_FIELDS, section, "website", parts)
-        changed = _compare_domains(source, copy, section, parts) or changed
-        if _approvals(source) != _approvals(copy):
-            parts.rows.append(
-                FieldChange(
-                    section, "website.prior_approvals", _("前置审批"), _approvals(source), _approvals(copy)
-                )
-            )
-            changed = True
-        principal_section = _("%(section)s · 网站负责人") % {"section": section}
-        shared = (
-            copy.principal_id == change.subject_principal_id
-            and source.principal_id == target.subject_principal_id
-        )
-        # A website run by the subject's principal: that person's changes are listed once, above.
-        if not shared and _compare(
-            source.principal, copy.principal, PERSON_FIELDS, principal_section, "website_principal", parts
-        ):
-            changed = True
-            if copy.principal_id != change.subject_principal_id:
-                parts.people.add(copy.principal_id)
-        if changed:
-            parts.websites.add(copy.pk)
-    for pk, source in published.items():
-        if pk not in kept:
-            parts.removed_websites.append(source.name)
-            parts.rows.append(
-                FieldChange(_("网站"), "websites", str(Website._meta.verbose_name), source.name, "—")
-            )
-    _compare_apps(change, target, parts)
+    _compare_items(
+        change,
+        target,
+        parts,
+        relation="websites",
+        fields=WEBSITE_FIELDS,
+        code="website",
+        label=_("网站"),
+        section_label=_("网站 %(n)s"),
+        principal_label=_("%(section)s · 网站负责人"),
+        compare_children=_compare_domains,
+        changed_ids=parts.websites,
+    )
+    _compare_items(
+        change,
+        target,
+        parts,
+        relation="apps",
+        fields=APP_FIELDS,
+        code="app",
+        label=_("应用"),
+        section_label=_("应用 %(n)s"),
+        principal_label=_("%(section)s · 应用负责人"),
+        compare_children=_compare_platforms,
+        changed_ids=parts.apps,
+    )
     return parts
 
 
-def _compare_apps(change: Filing, target: Filing, parts: ChangedParts) -> None:
-    published = {a.pk: a for a in target.apps.all()}
+def _compare_items(
+    change: Filing,
+    target: Filing,
+    parts: ChangedParts,
+    *,
+    relation: str,
+    fields: list[str],
+    code: str,
+    label: str,
+    section_label: str,
+    principal_label: str,
+    compare_children: Callable[[Any, Any, str, ChangedParts], bool],
+    changed_ids: set[int],
+) -> None:
+    """Compare the change's copies of the websites (or apps) with the published ones they replace."""
+    published = {item.pk: item for item in getattr(target, relation).all()}
+    verbose_name = str(getattr(change, relation).model._meta.verbose_name)
     kept: set[int] = set()
-    for copy in change.apps.all():
+    for copy in getattr(change, relation).all():
         source = published.get(copy.source_id)
         if source is None:
             parts.added_websites.append(copy.name)
-            parts.rows.append(FieldChange(_("应用"), "apps", str(App._meta.verbose_name), "—", copy.name))
+            parts.rows.append(FieldChange(label, relation, verbose_name, "—", copy.name))
             continue
         kept.add(source.pk)
-        section = _("应用 %(n)s") % {"n": source.icp_number or source.position}
-        changed = _compare(source, copy, APP_FIELDS, section, "app", parts)
-        changed = _compare_platforms(source, copy, section, parts) or changed
+        section = section_label % {"n": source.icp_number or source.position}
+        changed = _compare(source, copy, fields, section, code, parts)
+        changed = compare_children(source, copy, section, parts) or changed
         if _approvals(source) != _approvals(copy):
             parts.rows.append(
                 FieldChange(
-                    section, "app.prior_approvals", _("前置审批"), _approvals(source), _approvals(copy)
+                    section, f"{code}.prior_approvals", _("前置审批"), _approvals(source), _approvals(copy)
                 )
             )
             changed = True
+        principal_section = principal_label % {"section": section}
         shared = (
             copy.principal_id == change.subject_principal_id
             and source.principal_id == target.subject_principal_id
         )
-        principal_section = _("%(section)s · 应用负责人") % {"section": section}
+        # An item run by the subject's principal: that person's changes are listed once, above.
         if not shared and _compare(
-            source.principal, copy.principal, PERSON_FIELDS, principal_section, "app_principal", parts
+            source.principal, copy.principal, PERSON_FIELDS, principal_section, f"{code}_principal", parts
         ):
             changed = True
             if copy.principal_id != change.subject_principal_id:
                 parts.people.add(copy.principal_id)
         if changed:
-            parts.apps.add(copy.pk)
+            changed_ids.add(copy.pk)
     for pk, source in published.items():
         if pk not in kept:
             parts.removed_websites.append(source.name)
-            parts.rows.append(FieldChange(_("应用"), "apps", str(App._meta.verbose_name), source.name, "—"))
+            parts.rows.append(FieldChange(label, relation, verbose_name, source.name, "—"))
 
 
 def sms_people(change: Filing, parts: ChangedParts) -> list[Person]:

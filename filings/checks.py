@@ -5,6 +5,7 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
@@ -263,6 +264,15 @@ def _validator_message(validator, value: str) -> str | None:
     return None
 
 
+def _add_validated(
+    checklist: Checklist, code: str, validator, value: str, *, lead: str, **result: Any
+) -> str | None:
+    """Add a check that the value passes the validator, saying its problem after the lead; return the problem."""
+    problem = _validator_message(validator, value)
+    checklist.add(code, problem is None, lead + (problem or ""), **result)
+    return problem
+
+
 # Province codes of the 31 mainland bureaus (a USCC registered nationally carries 10, no province).
 MAINLAND_PROVINCE_CODES = PROVINCE_PREFIXES - {"71", "81", "82", "83"}
 
@@ -329,12 +339,13 @@ def check_subject(filing: Filing, checklist: Checklist, today: date) -> None:
         Subject.CertificateKind.RESIDENT_ID: validate_resident_id,
     }.get(subject.certificate_kind)
     if validator is not None:
-        problem = _validator_message(validator, subject.certificate_number)
         is_uscc = subject.certificate_kind == Subject.CertificateKind.USCC
-        checklist.add(
+        problem = _add_validated(
+            checklist,
             "subject_certificate",
-            problem is None,
-            problem or "",
+            validator,
+            subject.certificate_number,
+            lead="",
             field="subject.certificate_number",
             fix=_("按营业执照逐位核对统一社会信用代码。") if is_uscc else _("按身份证逐位核对号码。"),
             passed_message=_("统一社会信用代码校验通过。") if is_uscc else _("身份证号码校验通过。"),
@@ -405,11 +416,12 @@ def check_people(filing: Filing, checklist: Checklist, today: date) -> None:
     for role, person in people:
         prefix = role
         if person.id_kind == Person.IdKind.RESIDENT_ID:
-            problem = _validator_message(validate_resident_id, person.id_number)
-            checklist.add(
+            problem = _add_validated(
+                checklist,
                 "person_id",
-                problem is None,
-                f"{person.name}:{problem}" if problem else "",
+                validate_resident_id,
+                person.id_number,
+                lead=f"{person.name}:",
                 field=f"{prefix}.id_number",
                 object_id=person.pk,
                 fix=_("按身份证逐位核对号码。"),
@@ -438,11 +450,12 @@ def check_people(filing: Filing, checklist: Checklist, today: date) -> None:
             fix=_("请先换领新证件再提交。"),
             passed_message=_("%(name)s的证件有效期超过3个月。") % {"name": person.name},
         )
-        problem = _validator_message(validate_mobile, person.mobile)
-        checklist.add(
+        problem = _add_validated(
+            checklist,
             "person_mobile",
-            problem is None,
-            f"{person.name}:{problem}" if problem else "",
+            validate_mobile,
+            person.mobile,
+            lead=f"{person.name}:",
             field=f"{prefix}.mobile",
             object_id=person.pk,
             fix=_("填写本人实名的手机号码。"),
@@ -1031,11 +1044,12 @@ def check_app(
 
 def check_app_platform(filing: Filing, app: App, platform: AppPlatform, checklist: Checklist) -> None:
     params = {"name": app.name, "platform": platform.get_platform_display(), "package": platform.package_name}
-    problem = _validator_message(validate_fingerprint, platform.fingerprint)
-    checklist.add(
+    _add_validated(
+        checklist,
         "app_fingerprint",
-        problem is None,
-        _("应用“%(name)s”(%(platform)s):") % params + (problem or ""),
+        validate_fingerprint,
+        platform.fingerprint,
+        lead=_("应用“%(name)s”(%(platform)s):") % params,
         field="app.platforms",
         object_id=app.pk,
         fix=_("从签名证书中复制MD5或SHA-1指纹。"),
@@ -1204,26 +1218,23 @@ def check_cancellation(filing: Filing, checklist: Checklist) -> None:
 
 
 def check_access_numbers(filing: Filing, checklist: Checklist) -> None:
-    problem = _validator_message(
+    _add_validated(
+        checklist,
+        "access_subject_number",
         lambda v: validate_icp_subject_number(v, abbreviation=filing.province.icp_abbreviation),
         filing.icp_number,
-    )
-    checklist.add(
-        "access_subject_number",
-        problem is None,
-        _("原主体备案号:") + (problem or ""),
+        lead=_("原主体备案号:"),
         field="subject.name",
         fix=_("按工信部备案系统中的信息填写主体备案号。"),
         passed_message=_("原主体备案号 %(n)s 格式正确,与备案省份一致。") % {"n": filing.icp_number},
     )
     for website in filing.websites.all():
-        problem = _validator_message(
-            lambda v: validate_icp_website_number(v, subject_number=filing.icp_number), website.icp_number
-        )
-        checklist.add(
+        _add_validated(
+            checklist,
             "access_website_number",
-            problem is None,
-            _("网站“%(name)s”的原备案号:") % {"name": website.name} + (problem or ""),
+            lambda v: validate_icp_website_number(v, subject_number=filing.icp_number),
+            website.icp_number,
+            lead=_("网站“%(name)s”的原备案号:") % {"name": website.name},
             field="website.name",
             object_id=website.pk,
             fix=_("按工信部备案系统中的信息填写网站备案号。"),

@@ -137,6 +137,16 @@ def _expected(
     return (expected.date.isoformat(), expected.basis) if expected else ("", "")
 
 
+def _filing_header(*columns: str) -> list[str]:
+    """Return a table's header: the filing's own columns, the given ones, then the estimate's."""
+    return [_("备案ID"), _("主体"), _("省份"), _("阶段"), *columns, _("预计公示日期"), _("预计依据")]
+
+
+def _provinces_and_estimator() -> tuple[dict[int, Province], PublicationEstimator]:
+    provinces = {p.pk: p for p in Province.objects.all()}
+    return provinces, PublicationEstimator(provinces=provinces.values())
+
+
 DEADLINE_COLUMNS = (
     "filing_id",
     "filing__subject__name",
@@ -153,24 +163,11 @@ DEADLINE_COLUMNS = (
 
 
 def deadline_table(deadlines: QuerySet[Deadline], *, name: str) -> Table:
-    header = [
-        _("备案ID"),
-        _("主体"),
-        _("省份"),
-        _("阶段"),
-        _("截止类型"),
-        _("截止时间"),
-        _("暂定"),
-        _("紧急程度"),
-        _("初审员"),
-        _("预计公示日期"),
-        _("预计依据"),
-    ]
+    header = _filing_header(_("截止类型"), _("截止时间"), _("暂定"), _("紧急程度"), _("初审员"))
 
     def batches() -> Iterator[list[list]]:
         labels = _Labels()
-        provinces = {p.pk: p for p in Province.objects.all()}
-        estimator = PublicationEstimator(provinces=provinces.values())
+        provinces, estimator = _provinces_and_estimator()
         now, today = timezone.now(), timezone.localdate()
         for batch in keyset_batches(deadlines, DEADLINE_COLUMNS):
             rows = []
@@ -211,21 +208,11 @@ FILING_COLUMNS = ("id", "subject__name", "province_id", "state", "stage_entered_
 
 
 def filing_table(filings: QuerySet[Filing], *, name: str) -> Table:
-    header = [
-        _("备案ID"),
-        _("主体"),
-        _("省份"),
-        _("阶段"),
-        _("进入阶段时间"),
-        _("备案号"),
-        _("预计公示日期"),
-        _("预计依据"),
-    ]
+    header = _filing_header(_("进入阶段时间"), _("备案号"))
 
     def batches() -> Iterator[list[list]]:
         labels = _Labels()
-        provinces = {p.pk: p for p in Province.objects.all()}
-        estimator = PublicationEstimator(provinces=provinces.values())
+        provinces, estimator = _provinces_and_estimator()
         today = timezone.localdate()
         for batch in keyset_batches(filings, FILING_COLUMNS):
             rows = []

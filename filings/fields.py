@@ -86,14 +86,7 @@ PICKABLE = {
         "server_ip",
         "server_valid_until",
     ],
-    "domain": [
-        "name",
-        "registrar",
-        "registrant_name",
-        "registrant_certificate_number",
-        "real_name_verified_at",
-        "expires_on",
-    ],
+    "domain": [*DOMAIN_FIELDS],
 }
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from filings.fields import field_label
 from filings.footer_guidance import failing_footer_guidance
+from filings.states import FIX_TRANSITIONS
 
 logger = logging.getLogger(__name__)
 
@@ -55,17 +56,6 @@ def record_decision(event, *, filing) -> None:
         created_at=event.at,
         delivered_at=event.at,  # nothing left for the alert delivery to send
     )
-
-
-# Transitions that send a filing back to entry for the principal to fix.
-FIX_TRANSITIONS = {
-    "return_to_entry",
-    "reject",
-    "expire_sms",
-    "fail_sms",
-    "fail_face_check",
-    "expire_face_check",
-}
 
 
 def where_to_act(event) -> tuple[str, str, str]:

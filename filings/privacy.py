@@ -22,3 +22,14 @@ def mask_email(value: str) -> str:
         return value
     local, domain = value.split("@", 1)
     return (local[:1] + "***@" + domain) if local else value
+
+
+# Fields that carry personal data, with the mask each is shown with (recorded edits, history rows).
+FIELD_MASKS = {
+    "id_number": mask_id_number,
+    "certificate_number": mask_id_number,
+    "registrant_certificate_number": mask_id_number,
+    "mobile": mask_phone,
+    "emergency_phone": mask_phone,
+    "email": mask_email,
+}

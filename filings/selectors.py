@@ -25,7 +25,7 @@ from filings.models import (
     Subject,
     Website,
 )
-from filings.states import State
+from filings.states import FIX_TRANSITIONS, State
 
 # Transitions a user may request by name; expire_sms belongs to the scheduler alone.
 USER_TRANSITIONS = [
@@ -211,14 +211,7 @@ def latest_event_with_reasons(filing: Filing) -> FilingEvent | None:
     if filing.state != State.ENTRY:
         return None
     for event in reversed(list(filing.events.all())):
-        if event.transition in (
-            "return_to_entry",
-            "reject",
-            "expire_sms",
-            "fail_sms",
-            "fail_face_check",
-            "expire_face_check",
-        ):
+        if event.transition in FIX_TRANSITIONS:
             return event
         if event.transition == "submit":
             return None

@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import translation
 from rest_framework.test import APIClient
 
+from filings import workdays
 from tests import factories
 from tests.two_factor import verify_second_factor
 
@@ -75,6 +76,32 @@ def manager(db):
 @pytest.fixture
 def filing(principal):
     return factories.ready_filing(assignee=principal)
+
+
+@pytest.fixture
+def published(principal, reviewer):
+    return factories.published_filing(assignee=principal, reviewer=reviewer)
+
+
+@pytest.fixture
+def client_for():
+    """Return a function that gives a browser client logged in as a user."""
+
+    def make(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def fresh_calendar_cache():
+    """Forget the per-process copy of the admin's calendar around a test: its calendar rows are
+    rolled back afterwards, but the copy would keep them."""
+    workdays.forget_overrides()
+    yield
+    workdays.forget_overrides()
 
 
 @pytest.fixture

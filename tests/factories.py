@@ -2,7 +2,7 @@
 
 import io
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import factory
 from django.core.files.base import ContentFile
@@ -11,7 +11,8 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from filings.identity import make_mobile, make_resident_id, make_uscc
-from filings.models import Domain, Filing, Material, Person, Province, Subject, Website
+from filings.models import Deadline, Domain, Filing, Material, Person, Province, Subject, Website
+from filings.states import State
 
 rng = random.Random(20261128)
 
@@ -172,6 +173,32 @@ def ready_filing(*, assignee=None, province_code: str = "44", **kwargs) -> Filin
 
     deadlines.open_stage_deadlines(filing, now=filing.stage_entered_at)
     return filing
+
+
+def stale_deadlines(
+    visits: range, *, starts_at: datetime, filing: Filing | None = None, spread: bool = False
+) -> list[Deadline]:
+    """Open stale-entry deadlines of one filing, one per stage visit, due 30 days after starts_at.
+
+    Without a filing, a new one without deadlines of its own. Without `spread` they share one due
+    time, as thousands of real deadlines share 23:59:59 of a working day."""
+    if filing is None:
+        filing = ready_filing()
+        Deadline.objects.filter(filing=filing).delete()
+    else:
+        Deadline.objects.filter(filing=filing, stage_visit__in=visits).delete()
+    return Deadline.objects.bulk_create(
+        Deadline(
+            filing=filing,
+            province_id=filing.province_id,
+            stage=State.ENTRY,
+            stage_visit=visit,
+            kind=Deadline.Kind.STALE_ENTRY,
+            starts_at=starts_at,
+            due_at=starts_at + timedelta(days=30, minutes=visit % 7 if spread else 0),
+        )
+        for visit in visits
+    )
 
 
 def add_required_materials(filing: Filing) -> None:

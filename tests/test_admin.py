@@ -15,13 +15,7 @@ from filings.states import State
 from tests import factories
 from tests.test_transitions import bring_to
 
-
-@pytest.fixture(autouse=True)
-def _fresh_calendar_cache():
-    # Calendar rows written here are rolled back, but the per-process cache would keep them.
-    workdays.forget_overrides()
-    yield
-    workdays.forget_overrides()
+pytestmark = pytest.mark.usefixtures("fresh_calendar_cache")
 
 
 @pytest.fixture

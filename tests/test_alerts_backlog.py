@@ -21,27 +21,6 @@ NOW = datetime(2026, 11, 1, 10, 0, tzinfo=SHANGHAI)
 STALE_THRESHOLDS = 3  # a stale draft's deadline 30 days on is past its 7-, 15- and 30-day thresholds
 
 
-def stale_deadlines(visits: range, *, filing: Filing | None = None, spread: bool = False) -> list[Deadline]:
-    """Open stale-entry deadlines of one filing, one per stage visit, all long past.
-
-    Without `spread` they share one due time, as thousands of real deadlines share 23:59:59 of a
-    working day; the keyset must still walk past each exactly once."""
-    filing = filing or factories.ready_filing()
-    Deadline.objects.filter(filing=filing, stage_visit__in=visits).delete()
-    return Deadline.objects.bulk_create(
-        Deadline(
-            filing=filing,
-            province_id=filing.province_id,
-            stage=State.ENTRY,
-            stage_visit=visit,
-            kind=Deadline.Kind.STALE_ENTRY,
-            starts_at=START,
-            due_at=START + timedelta(days=30, minutes=visit % 7 if spread else 0),
-        )
-        for visit in visits
-    )
-
-
 def alert_keys() -> list[tuple[int, int, int]]:
     return list(Alert.objects.values_list("deadline_id", "threshold_id", "occurrence"))
 
@@ -50,7 +29,7 @@ def alert_keys() -> list[tuple[int, int, int]]:
 @pytest.mark.parametrize("spread", [False, True], ids=["one-due-time", "spread"])
 def test_a_backlog_over_many_batches_raises_each_alert_once(settings, spread):
     settings.BEIAN_ALERT_SCAN_BATCH = 7
-    rows = stale_deadlines(range(10, 50), spread=spread)
+    rows = factories.stale_deadlines(range(10, 50), starts_at=START, spread=spread)
     expected = len(rows) * STALE_THRESHOLDS
 
     result = alert_scan.scan_deadlines(now=NOW)
@@ -73,7 +52,7 @@ def test_a_scan_interrupted_midway_keeps_its_committed_batches_and_the_next_one_
     settings, monkeypatch
 ):
     settings.BEIAN_ALERT_SCAN_BATCH = 5
-    rows = stale_deadlines(range(10, 40))
+    rows = factories.stale_deadlines(range(10, 40), starts_at=START)
     expected = len(rows) * STALE_THRESHOLDS
     notify = alert_scan._notify
     calls = []
@@ -102,7 +81,7 @@ def test_a_scan_interrupted_midway_keeps_its_committed_batches_and_the_next_one_
 @pytest.mark.django_db
 def test_catch_up_of_a_database_with_no_watermark_raises_every_due_alert_once(settings):
     settings.BEIAN_ALERT_SCAN_BATCH = 4
-    stale = stale_deadlines(range(10, 23), spread=True)
+    stale = factories.stale_deadlines(range(10, 23), starts_at=START, spread=True)
     # Deadlines of other kinds: one past every threshold, one not yet at any.
     late = factories.ready_filing()
     Filing.objects.filter(pk=late.pk).update(state=State.BUREAU_REVIEW, stage_visit=3)
@@ -140,12 +119,12 @@ def test_catch_up_of_a_database_with_no_watermark_raises_every_due_alert_once(se
 def test_the_number_of_queries_follows_batches_not_due_deadlines(settings):
     settings.BEIAN_ALERT_SCAN_BATCH = 100
     filing = factories.ready_filing()
-    stale_deadlines(range(10, 15), filing=filing)
+    factories.stale_deadlines(range(10, 15), starts_at=START, filing=filing)
     with CaptureQueriesContext(connection) as few:
         assert alert_scan.scan_deadlines(now=NOW).raised == 5 * STALE_THRESHOLDS
     Alert.objects.all().delete()
     AlertScan.objects.all().delete()
-    stale_deadlines(range(10, 70), filing=filing)
+    factories.stale_deadlines(range(10, 70), starts_at=START, filing=filing)
     with CaptureQueriesContext(connection) as many:
         assert alert_scan.scan_deadlines(now=NOW).raised == 60 * STALE_THRESHOLDS
     assert len(many) == len(few)
@@ -174,7 +153,7 @@ def test_passed_sms_windows_expire_across_batches(monkeypatch, principal, review
 @pytest.mark.postgres
 @pytest.mark.django_db
 def test_the_scan_task_returns_at_once_while_another_workers_scan_runs():
-    stale_deadlines(range(10, 15))
+    factories.stale_deadlines(range(10, 15), starts_at=START)
     holding, release = threading.Event(), threading.Event()
 
     def another_worker_scanning():

@@ -8,30 +8,12 @@ from django.db import connection, connections, transaction
 
 from filings import alert_scan, workdays
 from filings.models import Alert, AlertScan, Deadline, Notification
-from filings.states import State
 from tests import factories
 
 SHANGHAI = workdays.SHANGHAI
 START = datetime(2026, 9, 1, 10, 0, tzinfo=SHANGHAI)
 NOW = datetime(2026, 11, 1, 10, 0, tzinfo=SHANGHAI)
 VISITS = range(10, 310)  # 300 stale drafts' deadlines, each past its 7-, 15- and 30-day thresholds
-
-
-def _stale_deadlines() -> list[Deadline]:
-    filing = factories.ready_filing()
-    Deadline.objects.filter(filing=filing).delete()
-    return Deadline.objects.bulk_create(
-        Deadline(
-            filing=filing,
-            province_id=filing.province_id,
-            stage=State.ENTRY,
-            stage_visit=visit,
-            kind=Deadline.Kind.STALE_ENTRY,
-            starts_at=START,
-            due_at=START + timedelta(days=30),
-        )
-        for visit in VISITS
-    )
 
 
 def _in_threads(count: int, target) -> list:
@@ -60,7 +42,7 @@ def _in_threads(count: int, target) -> list:
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_scans_raise_each_alert_exactly_once(settings):
     settings.BEIAN_ALERT_SCAN_BATCH = 20  # many small batches, so the scanners interleave
-    _stale_deadlines()
+    factories.stale_deadlines(VISITS, starts_at=START)
     results = _in_threads(4, lambda: alert_scan.scan_deadlines(now=NOW))
     expected = len(VISITS) * 3
     assert Alert.objects.count() == expected
@@ -78,7 +60,7 @@ def test_concurrent_scans_raise_each_alert_exactly_once(settings):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_rows_locked_elsewhere_are_skipped_not_waited_for_and_raised_later():
-    rows = _stale_deadlines()
+    rows = factories.stale_deadlines(VISITS, starts_at=START)
     held = [d.pk for d in rows[:5]]
     locked, release = threading.Event(), threading.Event()
 

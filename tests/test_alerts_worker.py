@@ -125,23 +125,6 @@ def wait_for(condition, *, worker: Worker, timeout: float = 30, interval: float 
     pytest.fail(f"condition not met within {timeout}s; worker log:\n{worker.output()}")
 
 
-def stale_deadlines(count: int) -> list[Deadline]:
-    filing = factories.ready_filing()
-    Deadline.objects.filter(filing=filing).delete()
-    return Deadline.objects.bulk_create(
-        Deadline(
-            filing=filing,
-            province_id=filing.province_id,
-            stage=State.ENTRY,
-            stage_visit=visit,
-            kind=Deadline.Kind.STALE_ENTRY,
-            starts_at=START,
-            due_at=START + timedelta(days=30),
-        )
-        for visit in range(10, 10 + count)
-    )
-
-
 def test_worker_runs_the_scan_task_expires_sms_and_delivers(start_worker, principal, reviewer):
     filing = factories.ready_filing(assignee=principal)
     filing = transitions.pass_review(transitions.submit_filing(filing, by=principal), by=reviewer)
@@ -165,7 +148,7 @@ def test_worker_runs_the_scan_task_expires_sms_and_delivers(start_worker, princi
 
 def test_worker_killed_mid_scan_then_rerun_loses_nothing_and_doubles_nothing(start_worker):
     count = 200
-    stale_deadlines(count)
+    factories.stale_deadlines(range(10, 10 + count), starts_at=START)
     expected = count * 3
     # Small batches, each committed on its own, so that the kill lands between commits.
     first = start_worker(BEIAN_ALERT_SCAN_BATCH="5")

@@ -1,28 +1,11 @@
 """APP filings through the pages: start, entry form, detail, reviewer page and approval, lists."""
 
-import pytest
-from django.test import Client
 from django.urls import reverse
 
 from filings.models import App, AppPlatform, Filing, SmsVerifier
 from filings.services import transitions
 from filings.states import State
 from tests import factories
-
-
-@pytest.fixture
-def client_for():
-    def make(user):
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return make
-
-
-@pytest.fixture
-def published(principal, reviewer):
-    return factories.published_filing(assignee=principal, reviewer=reviewer)
 
 
 def app_form_data(person, **overrides) -> dict:

@@ -102,11 +102,6 @@ def test_package_name_formats(value, platform, ok):
             validate_package_name(value, platform=platform)
 
 
-@pytest.fixture
-def published(principal, reviewer):
-    return factories.published_filing(assignee=principal, reviewer=reviewer)
-
-
 def test_app_filing_goes_through_the_five_stages_to_an_na_number(published, principal, reviewer):
     filing = factories.ready_app_filing(published)
     assert filing.filing_type == Filing.Type.NEW_APP

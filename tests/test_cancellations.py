@@ -2,7 +2,6 @@
 short form's refusals (not published, no confirmation, already cancelled, a second one under way)."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from filings import checks
@@ -11,21 +10,6 @@ from filings.models import Cancellation, Filing, SmsVerifier
 from filings.services import cancellations, changes, transitions
 from filings.states import State
 from tests import factories
-
-
-@pytest.fixture
-def published(principal, reviewer):
-    return factories.published_filing(assignee=principal, reviewer=reviewer)
-
-
-@pytest.fixture
-def client_for():
-    def make(user):
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return make
 
 
 def cancel_website(published, by, **kwargs):

@@ -4,7 +4,6 @@ subject, and on approval the published data replaced under the same ICP number w
 import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from filings import checks
@@ -14,21 +13,6 @@ from filings.models import Filing, FilingEvent, SmsVerifier, Subject
 from filings.services import apps, changes, drafts, transitions
 from filings.states import State
 from tests import factories
-
-
-@pytest.fixture
-def published(principal, reviewer):
-    return factories.published_filing(assignee=principal, reviewer=reviewer)
-
-
-@pytest.fixture
-def client_for():
-    def make(user):
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return make
 
 
 def entry_payload(change: Filing, **subject) -> dict:

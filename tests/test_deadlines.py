@@ -15,11 +15,7 @@ SHANGHAI = workdays.SHANGHAI
 Kind = Deadline.Kind
 
 
-@pytest.fixture(autouse=True)
-def _fresh_calendar_cache():
-    workdays.forget_overrides()
-    yield
-    workdays.forget_overrides()
+pytestmark = pytest.mark.usefixtures("fresh_calendar_cache")
 
 
 def end_of(day: str) -> datetime:

@@ -21,16 +21,6 @@ pytestmark = pytest.mark.django_db
 rng = random.Random(404)
 
 
-@pytest.fixture
-def client_for():
-    def make(user):
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return make
-
-
 def entry_data(**overrides) -> dict:
     """POST data of the entry form for a new enterprise filing in Guangdong with one website."""
     uscc = make_uscc(rng, "44")

@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -11,11 +10,6 @@ from filings.models import Domain, Filing, SmsVerifier, Website
 from filings.proposals import proposed_cancellations
 from filings.services import cancellations, transitions
 from tests import factories
-
-
-@pytest.fixture
-def published(principal, reviewer):
-    return factories.published_filing(assignee=principal, reviewer=reviewer)
 
 
 def test_nothing_is_proposed_for_a_live_site(published):

@@ -13,12 +13,7 @@ from tests import factories
 SHANGHAI = workdays.SHANGHAI
 
 
-@pytest.fixture(autouse=True)
-def _fresh_calendar_cache():
-    # The admin's days are cached per process; a rolled-back test must not leave its days behind.
-    workdays.forget_overrides()
-    yield
-    workdays.forget_overrides()
+pytestmark = pytest.mark.usefixtures("fresh_calendar_cache")
 
 
 @pytest.mark.django_db

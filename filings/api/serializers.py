@@ -26,7 +26,7 @@ from filings.models import (
     Subject,
     Website,
 )
-from filings.privacy import mask_email, mask_id_number, mask_phone
+from filings.privacy import FIELD_MASKS, mask_email, mask_id_number, mask_phone
 from filings.selectors import available_transitions
 from filings.validators import (
     MAX_REASON_LENGTH,
@@ -158,17 +158,6 @@ class AppSerializer(serializers.ModelSerializer):
         ]
 
 
-# Recorded edits ({"field", "old", "new"}) of these fields carry personal data.
-PERSONAL_FIELD_MASKS = {
-    "id_number": mask_id_number,
-    "certificate_number": mask_id_number,
-    "registrant_certificate_number": mask_id_number,
-    "mobile": mask_phone,
-    "emergency_phone": mask_phone,
-    "email": mask_email,
-}
-
-
 class EventSerializer(serializers.ModelSerializer):
     actor = serializers.StringRelatedField()
 
@@ -182,7 +171,7 @@ class EventSerializer(serializers.ModelSerializer):
     def _masked(item):
         if not isinstance(item, dict):
             return item
-        mask = PERSONAL_FIELD_MASKS.get(str(item.get("field", "")).rsplit(".", 1)[-1])
+        mask = FIELD_MASKS.get(str(item.get("field", "")).rsplit(".", 1)[-1])
         if mask is None:
             return item
         return {k: (mask(v) if k in ("old", "new") and isinstance(v, str) else v) for k, v in item.items()}
@@ -360,7 +349,7 @@ class FilingDetailSerializer(FilingListSerializer):
         unmasked = self.context.get("unmasked")
         rows = []
         for row in change_diff.change_diff(filing).rows:
-            mask = PERSONAL_FIELD_MASKS.get(row.field.rpartition(".")[2])
+            mask = FIELD_MASKS.get(row.field.rpartition(".")[2])
             old, new = (row.old, row.new) if unmasked or mask is None else (mask(row.old), mask(row.new))
             rows.append(
                 {"section": row.section, "field": row.field, "label": row.label, "old": old, "new": new}

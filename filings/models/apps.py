@@ -3,11 +3,11 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from filings.models.core import Filing, Person, PriorApproval, Website
+from filings.models.core import Filing, FilingItem, Person, PriorApproval, Website
 from filings.validators import validate_fingerprint
 
 
-class App(models.Model):
+class App(FilingItem):
     """An app, mini-program or quick app of a filing, numbered -NA, -NX or -NK when approved."""
 
     class Kind(models.TextChoices):
@@ -16,7 +16,6 @@ class App(models.Model):
         QUICK_APP = "quick_app", _("快应用")
 
     filing = models.ForeignKey(Filing, verbose_name=_("备案"), on_delete=models.CASCADE, related_name="apps")
-    position = models.PositiveSmallIntegerField(_("序号"), default=1)
     kind = models.CharField(_("应用类型"), max_length=16, choices=Kind.choices, default=Kind.APP)
     name = models.CharField(_("应用名称"), max_length=64)
     service_content = models.CharField(
@@ -33,7 +32,6 @@ class App(models.Model):
     # Domains or IP addresses the app's back end is reached at, as the ministry's form lists them.
     backend_addresses = models.JSONField(_("后端域名或IP"), default=list, blank=True)
     icp_number = models.CharField(_("应用备案号"), max_length=40, blank=True)
-    cancelled_at = models.DateTimeField(_("注销时间"), null=True, blank=True)
     # In a change (变更备案): the published app this draft copy will replace on approval.
     source = models.ForeignKey(
         "self",
@@ -44,14 +42,10 @@ class App(models.Model):
         related_name="change_copies",
     )
 
-    class Meta:
-        ordering = ["filing", "position"]
+    class Meta(FilingItem.Meta):
         verbose_name = _("应用")
         verbose_name_plural = _("应用")
         constraints = [models.UniqueConstraint(fields=["filing", "position"], name="app_position_unique")]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class AppPlatform(models.Model):

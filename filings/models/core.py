@@ -494,7 +494,21 @@ class Filing(ConcurrentTransitionMixin, models.Model):
         self.psb_registered_at = timezone.now()
 
 
-class Website(models.Model):
+class FilingItem(models.Model):
+    """What a website and an app of a filing share: their place in the filing and their cancellation."""
+
+    position = models.PositiveSmallIntegerField(_("序号"), default=1)
+    cancelled_at = models.DateTimeField(_("注销时间"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["filing", "position"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Website(FilingItem):
     """A website of a filing (a filing can hold several)."""
 
     class ServiceContent(models.TextChoices):
@@ -511,7 +525,6 @@ class Website(models.Model):
     filing = models.ForeignKey(
         Filing, verbose_name=_("备案"), on_delete=models.CASCADE, related_name="websites"
     )
-    position = models.PositiveSmallIntegerField(_("序号"), default=1)
     name = models.CharField(_("网站名称"), max_length=64)
     homepage = models.URLField(_("首页地址"), max_length=300)
     service_content = models.CharField(
@@ -532,7 +545,6 @@ class Website(models.Model):
     )
     server_valid_until = models.DateField(_("服务器到期日"))
     icp_number = models.CharField(_("网站备案号"), max_length=40, blank=True)
-    cancelled_at = models.DateTimeField(_("注销时间"), null=True, blank=True)
     access_cancelled_at = models.DateTimeField(_("取消接入时间"), null=True, blank=True)
     # In a change (变更备案): the published website this draft copy will replace on approval.
     source = models.ForeignKey(
@@ -544,14 +556,10 @@ class Website(models.Model):
         related_name="change_copies",
     )
 
-    class Meta:
-        ordering = ["filing", "position"]
+    class Meta(FilingItem.Meta):
         verbose_name = _("网站")
         verbose_name_plural = _("网站")
         constraints = [models.UniqueConstraint(fields=["filing", "position"], name="website_position_unique")]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class PriorApproval(models.Model):

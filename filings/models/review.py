@@ -83,16 +83,24 @@ class StageCount(models.Model):
         return f"{self.province_id} {self.state} {self.filings}"
 
 
-class StageVisitDay(models.Model):
-    """Stage visits that ended on one day (Asia/Shanghai), by province, stage, exit and length."""
+class StageVisits(models.Model):
+    """Stage visits by province, stage, exit and length: the columns a day and a period share."""
 
-    day = models.DateField()
     province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="+")
     stage = models.CharField(max_length=32, choices=State.choices)
     # The transition that ended the visit (pass_review, return_to_entry, approve, reject…).
     left_by = models.CharField(max_length=48)
     workdays = models.PositiveSmallIntegerField()
     visits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class StageVisitDay(StageVisits):
+    """Stage visits that ended on one day (Asia/Shanghai), by province, stage, exit and length."""
+
+    day = models.DateField()
 
     class Meta:
         verbose_name = _("阶段用时日汇总")
@@ -126,16 +134,24 @@ class StageEntryDay(models.Model):
         return f"{self.day} {self.province_id} {self.stage} {self.entries}"
 
 
-class ReasonDay(models.Model):
-    """Structured return or rejection reasons given on one day, by province."""
+class Reasons(models.Model):
+    """Structured return or rejection reasons by province: the columns a day and a period share."""
 
-    day = models.DateField()
     province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="+")
     transition = models.CharField(max_length=48)
     # The catalogue code when the reviewer chose one, else the reason text itself.
     key = models.CharField(max_length=200)
     reason = models.CharField(max_length=500)
     count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class ReasonDay(Reasons):
+    """Structured return or rejection reasons given on one day, by province."""
+
+    day = models.DateField()
 
     class Meta:
         verbose_name = _("退回原因日汇总")
@@ -148,15 +164,10 @@ class ReasonDay(models.Model):
         return f"{self.day} {self.province_id} {self.key} {self.count}"
 
 
-class StageVisitRollup(models.Model):
+class StageVisitRollup(StageVisits):
     """StageVisitDay summed over one of the dashboard's periods (the last N days)."""
 
     period_days = models.PositiveSmallIntegerField()
-    province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="+")
-    stage = models.CharField(max_length=32, choices=State.choices)
-    left_by = models.CharField(max_length=48)
-    workdays = models.PositiveSmallIntegerField()
-    visits = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("阶段用时汇总")
@@ -167,15 +178,10 @@ class StageVisitRollup(models.Model):
         return f"{self.period_days}d {self.province_id} {self.stage} {self.workdays}"
 
 
-class ReasonRollup(models.Model):
+class ReasonRollup(Reasons):
     """ReasonDay summed over one of the dashboard's periods."""
 
     period_days = models.PositiveSmallIntegerField()
-    province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="+")
-    transition = models.CharField(max_length=48)
-    key = models.CharField(max_length=200)
-    reason = models.CharField(max_length=500)
-    count = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("退回原因汇总")

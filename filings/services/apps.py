@@ -8,8 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from filings import permissions as transition_perms
-from filings.exceptions import InvalidInput, TransitionNotPermitted, TransitionNotPossible
+from filings.exceptions import InvalidInput
 from filings.fields import APP_FIELDS, APP_PLATFORM_FIELDS
 from filings.models import App, AppPlatform, AppPriorApproval, Filing, FilingEvent, Subject
 from filings.services.drafts import (
@@ -17,11 +16,12 @@ from filings.services.drafts import (
     _full_clean,
     _refuse_second_open_filing,
     _save_person,
+    lock_editable_draft,
+    save_item_principal,
     second_open_filing_refused,
     start_draft_history,
 )
-from filings.services.transitions import lock_filing
-from filings.states import EDITABLE_STATES, State
+from filings.states import State
 from filings.validators import (
     normalise_fingerprint,
     validate_backend_address,
@@ -88,13 +88,7 @@ def update_app_filing(
     now = timezone.now()
     changes: list[dict] = []
     with transaction.atomic():
-        locked = lock_filing(filing, expected_version=expected_version)
-        if not transition_perms.can_edit_filing(by, locked):
-            raise TransitionNotPermitted(_("只有该备案的服务负责人可以修改。"))
-        if locked.state not in EDITABLE_STATES:
-            raise TransitionNotPossible(
-                _("备案处于“%(state)s”阶段,不能修改。") % {"state": locked.get_state_display()}
-            )
+        locked = lock_editable_draft(filing, by=by, expected_version=expected_version)
         if subject_principal:
             _save_person(locked.subject_principal, subject_principal, changes, "subject_principal")
         if apps is not None:
@@ -149,15 +143,7 @@ def _save_apps(filing: Filing, apps_data: list[dict], changes: list[dict]) -> No
         if data.get("id") and app is None:
             raise InvalidInput(_("应用不属于该备案。"), details={f"{prefix}.id": [_("应用不存在。")]})
         app = app or App(filing=filing)
-        principal_data = data.get("principal") or {}
-        principal = app.principal if app.pk else None
-        if principal_data.get("same_as_subject_principal"):
-            principal = filing.subject_principal
-        elif principal is None or principal.pk == filing.subject_principal_id:
-            principal = _save_person(None, principal_data, changes, f"{prefix}.principal")
-        else:
-            principal = _save_person(principal, principal_data, changes, f"{prefix}.principal")
-        app.principal = principal
+        app.principal = save_item_principal(filing, app, data, changes, prefix)
         app.position = position
         data = {**data, "backend_addresses": _clean_addresses(data.get("backend_addresses"), prefix)}
         _assign(app, data, APP_FIELDS, changes, prefix)

@@ -7,13 +7,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from filings import deadlines
-from filings import permissions as transition_perms
-from filings.exceptions import InvalidInput, TransitionNotPermitted, TransitionNotPossible
+from filings.exceptions import InvalidInput, TransitionNotPossible
 from filings.models import App, Cancellation, Filing, FilingEvent, Website
-from filings.services.changes import FOLLOWUP_TYPES, refuse_open_followup
+from filings.services.changes import create_followup, lock_followup_target, refuse_open_followup
+from filings.services.drafts import start_draft_history
 from filings.services.transitions import _apply_transition, _refuse_unless_allowed, lock_filing
-from filings.states import State
 
 Scope = Cancellation.Scope
 CANCEL_TYPES = [Filing.Type.CANCEL, Filing.Type.CANCEL_ACCESS]
@@ -68,30 +66,21 @@ def open_cancellation(
         )
     now = timezone.now()
     with transaction.atomic():
-        target = lock_filing(target)
-        if not transition_perms.can_edit_filing(by, target):
-            raise TransitionNotPermitted(_("只有该备案的服务负责人可以办理注销或取消接入。"))
-        if target.state != State.PUBLISHED:
-            raise TransitionNotPossible(
-                _("只有已公示的备案可以%(scope)s(当前阶段:%(state)s)。")
-                % {"scope": Scope(scope).label, "state": target.get_state_display()}
-            )
-        if target.filing_type in FOLLOWUP_TYPES:
-            raise TransitionNotPossible(_("请在主体的网站或APP备案上办理。"))
+        target = lock_followup_target(
+            target,
+            by=by,
+            not_yours=_("只有该备案的服务负责人可以办理注销或取消接入。"),
+            not_published=_("只有已公示的备案可以%(scope)s(当前阶段:%(state)s)。")
+            % {"scope": Scope(scope).label, "state": target.get_state_display()},
+            not_main=_("请在主体的网站或APP备案上办理。"),
+        )
         website, app = _item(target, scope, website_id, app_id)
         refuse_open_followup(target)
-        filing = Filing.objects.create(
+        filing = create_followup(
+            target,
             filing_type=Filing.Type.CANCEL_ACCESS if scope == Scope.ACCESS else Filing.Type.CANCEL,
-            target=target,
-            subject=target.subject,
-            province=target.province,
-            subject_principal=target.subject_principal,
-            assignee=by,
-            icp_number=target.icp_number,
-            psb_number=target.psb_number,
-            created_at=now,
-            updated_at=now,
-            stage_entered_at=now,
+            by=by,
+            now=now,
         )
         cancellation = Cancellation.objects.create(
             filing=filing,
@@ -103,13 +92,10 @@ def open_cancellation(
             next_provider=next_provider.strip()[:100],
             confirmed_at=now,
         )
-        FilingEvent.objects.create(
-            filing=filing,
-            actor=by,
-            at=now,
-            transition="create",
-            from_state="",
-            to_state=filing.state,
+        start_draft_history(
+            filing,
+            by=by,
+            now=now,
             comment=_("%(scope)s:%(item)s(%(reason)s)。")
             % {
                 "scope": cancellation.get_scope_display(),
@@ -117,7 +103,6 @@ def open_cancellation(
                 "reason": cancellation.get_reason_display(),
             },
         )
-        deadlines.open_stage_deadlines(filing, now=now)
     return filing
 
 

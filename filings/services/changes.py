@@ -1,13 +1,14 @@
 """Changes (变更备案): open a draft copy of a published filing, and on the bureau's approval write the
 changed values over the published ones, keeping the ICP numbers, with the old values in the history."""
 
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from filings import change_diff, deadlines
+from filings import change_diff
 from filings import permissions as transition_perms
 from filings.exceptions import InvalidInput, TransitionNotPermitted, TransitionNotPossible
 from filings.models import (
@@ -21,7 +22,7 @@ from filings.models import (
     Subject,
     Website,
 )
-from filings.services.drafts import _refuse_second_open_filing
+from filings.services.drafts import _refuse_second_open_filing, start_draft_history
 from filings.services.transitions import _apply_transition, _refuse_unless_allowed, lock_filing
 from filings.states import OPEN_STATES, State
 
@@ -50,6 +51,39 @@ def refuse_open_followup(target: Filing) -> None:
     _refuse_second_open_filing(target.subject.certificate_number)
 
 
+def lock_followup_target(
+    target: Filing, *, by: Any, not_yours: str, not_published: str, not_main: str
+) -> Filing:
+    """Lock the published filing a change or cancellation starts from, refusing (with the caller's
+    messages) a user who is not its principal, a filing not published, or a follow-up itself."""
+    target = lock_filing(target)
+    if not transition_perms.can_edit_filing(by, target):
+        raise TransitionNotPermitted(not_yours)
+    if target.state != State.PUBLISHED:
+        raise TransitionNotPossible(not_published)
+    if target.filing_type in FOLLOWUP_TYPES:
+        raise TransitionNotPossible(not_main)
+    return target
+
+
+def create_followup(target: Filing, *, filing_type: str, by: Any, now: datetime, **copies: Any) -> Filing:
+    """Create a follow-up draft of a published filing, under its ICP and public-security numbers;
+    copies name the subject and principal when the follow-up holds its own copies of them."""
+    return Filing.objects.create(
+        filing_type=filing_type,
+        target=target,
+        subject=copies.get("subject", target.subject),
+        province=target.province,
+        subject_principal=copies.get("subject_principal", target.subject_principal),
+        assignee=by,
+        icp_number=target.icp_number,
+        psb_number=target.psb_number,
+        created_at=now,
+        updated_at=now,
+        stage_entered_at=now,
+    )
+
+
 def _copy(instance: Any, **values: Any) -> Any:
     instance.pk = None
     instance.id = None
@@ -65,15 +99,14 @@ def open_change(target: Filing, *, by: Any) -> Filing:
     and websites, which the principal edits; the published data stay as they are until approval."""
     now = timezone.now()
     with transaction.atomic():
-        target = lock_filing(target)
-        if not transition_perms.can_edit_filing(by, target):
-            raise TransitionNotPermitted(_("只有该备案的服务负责人可以办理变更。"))
-        if target.state != State.PUBLISHED:
-            raise TransitionNotPossible(
-                _("只有已公示的备案可以变更(当前阶段:%(state)s)。") % {"state": target.get_state_display()}
-            )
-        if target.filing_type in FOLLOWUP_TYPES:
-            raise TransitionNotPossible(_("请在主体的网站或APP备案上办理变更。"))
+        target = lock_followup_target(
+            target,
+            by=by,
+            not_yours=_("只有该备案的服务负责人可以办理变更。"),
+            not_published=_("只有已公示的备案可以变更(当前阶段:%(state)s)。")
+            % {"state": target.get_state_display()},
+            not_main=_("请在主体的网站或APP备案上办理变更。"),
+        )
         refuse_open_followup(target)
         people: dict[int, Person] = {}
 
@@ -83,19 +116,13 @@ def open_change(target: Filing, *, by: Any) -> Filing:
                 people[original] = _copy(Person.objects.get(pk=original))
             return people[person.pk]
 
-        subject = _copy(Subject.objects.get(pk=target.subject_id))
-        change = Filing.objects.create(
+        change = create_followup(
+            target,
             filing_type=Filing.Type.CHANGE,
-            target=target,
-            subject=subject,
-            province=target.province,
+            by=by,
+            now=now,
+            subject=_copy(Subject.objects.get(pk=target.subject_id)),
             subject_principal=person_copy(target.subject_principal),
-            assignee=by,
-            icp_number=target.icp_number,
-            psb_number=target.psb_number,
-            created_at=now,
-            updated_at=now,
-            stage_entered_at=now,
         )
         for website in target.websites.select_related("principal").prefetch_related(
             "domains", "prior_approvals"
@@ -115,13 +142,10 @@ def open_change(target: Filing, *, by: Any) -> Filing:
                 _copy(platform, app=copy)
             for approval in approvals:
                 _copy(approval, app=copy)
-        FilingEvent.objects.create(
-            filing=change,
-            actor=by,
-            at=now,
-            transition="create",
-            from_state="",
-            to_state=change.state,
+        start_draft_history(
+            change,
+            by=by,
+            now=now,
             comment=_("为备案 %(number)s 开始变更备案。") % {"number": target.icp_number},
         )
         FilingEvent.objects.create(
@@ -134,7 +158,6 @@ def open_change(target: Filing, *, by: Any) -> Filing:
             comment=_("开始变更备案(编号 %(id)s),审核通过前公示信息不变。") % {"id": change.pk},
             stage_visit=target.stage_visit,
         )
-        deadlines.open_stage_deadlines(change, now=now)
     return change
 
 
@@ -202,14 +225,7 @@ def _write_over(change: Filing, target: Filing) -> None:
         if website is None:
             continue
         _set(website, copy, change_diff.WEBSITE_FIELDS)
-        if copy.principal_id == change.subject_principal_id:
-            website.principal = target.subject_principal
-        elif website.principal_id != target.subject_principal_id:
-            _set(website.principal, copy.principal, change_diff.PERSON_FIELDS)
-        else:
-            # The website now has a principal of its own: the change's person becomes it.
-            website.principal = copy.principal
-        website.save(update_fields=["principal"])
+        _write_over_principal(website, copy, change, target)
         _sync_domains(website, copy)
         website.prior_approvals.all().delete()
         for approval in copy.prior_approvals.all():
@@ -224,13 +240,7 @@ def _write_over_apps(change: Filing, target: Filing) -> None:
         if app is None:
             continue
         _set(app, copy, change_diff.APP_FIELDS)
-        if copy.principal_id == change.subject_principal_id:
-            app.principal = target.subject_principal
-        elif app.principal_id != target.subject_principal_id:
-            _set(app.principal, copy.principal, change_diff.PERSON_FIELDS)
-        else:
-            app.principal = copy.principal
-        app.save(update_fields=["principal"])
+        _write_over_principal(app, copy, change, target)
         app.platforms.all().delete()
         for platform in copy.platforms.all():
             AppPlatform.objects.create(
@@ -241,6 +251,18 @@ def _write_over_apps(change: Filing, target: Filing) -> None:
             AppPriorApproval.objects.create(
                 app=app, category=approval.category, licence_number=approval.licence_number
             )
+
+
+def _write_over_principal(item: Any, copy: Any, change: Filing, target: Filing) -> None:
+    """Give a published website or app the principal its copy in the change has."""
+    if copy.principal_id == change.subject_principal_id:
+        item.principal = target.subject_principal
+    elif item.principal_id != target.subject_principal_id:
+        _set(item.principal, copy.principal, change_diff.PERSON_FIELDS)
+    else:
+        # The item now has a principal of its own: the change's person becomes it.
+        item.principal = copy.principal
+    item.save(update_fields=["principal"])
 
 
 def _sync_domains(website: Website, copy: Website) -> None:

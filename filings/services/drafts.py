@@ -56,6 +56,31 @@ def _save_person(person: Person | None, data: dict, changes: list[dict], prefix:
     return person
 
 
+def save_item_principal(filing: Filing, item: Any, data: dict, changes: list[dict], prefix: str) -> Person:
+    """Return the principal a website or app is to have: the subject's principal when the entry says
+    so, else its own person (a new one when it shared the subject's until now), saved."""
+    principal_data = data.get("principal") or {}
+    if principal_data.get("same_as_subject_principal"):
+        return filing.subject_principal
+    principal = item.principal if item.pk else None
+    if principal is None or principal.pk == filing.subject_principal_id:
+        principal = None
+    return _save_person(principal, principal_data, changes, f"{prefix}.principal")
+
+
+def lock_editable_draft(filing: Filing, *, by: Any, expected_version: int) -> Filing:
+    """Lock a draft for saving; the caller's version must be current, the caller its principal and
+    the filing in a state that may be edited."""
+    locked = lock_filing(filing, expected_version=expected_version)
+    if not transition_perms.can_edit_filing(by, locked):
+        raise TransitionNotPermitted(_("只有该备案的服务负责人可以修改。"))
+    if locked.state not in EDITABLE_STATES:
+        raise TransitionNotPossible(
+            _("备案处于“%(state)s”阶段,不能修改。") % {"state": locked.get_state_display()}
+        )
+    return locked
+
+
 def _save_websites(filing: Filing, websites_data: list[dict], changes: list[dict]) -> None:
     existing = {
         w.pk: w
@@ -68,15 +93,7 @@ def _save_websites(filing: Filing, websites_data: list[dict], changes: list[dict
         if data.get("id") and website is None:
             raise InvalidInput(_("网站不属于该备案。"), details={f"{prefix}.id": [_("网站不存在。")]})
         website = website or Website(filing=filing)
-        principal_data = data.get("principal") or {}
-        principal = website.principal if website.pk else None
-        if principal_data.get("same_as_subject_principal"):
-            principal = filing.subject_principal
-        elif principal is None or principal.pk == filing.subject_principal_id:
-            principal = _save_person(None, principal_data, changes, f"{prefix}.principal")
-        else:
-            principal = _save_person(principal, principal_data, changes, f"{prefix}.principal")
-        website.principal = principal
+        website.principal = save_item_principal(filing, website, data, changes, prefix)
         website.position = position
         _assign(website, data, WEBSITE_FIELDS, changes, prefix)
         _full_clean(website, prefix, exclude=["filing", "principal"])
@@ -242,13 +259,7 @@ def update_filing(
     now = timezone.now()
     changes: list[dict] = []
     with transaction.atomic():
-        locked = lock_filing(filing, expected_version=expected_version)
-        if not transition_perms.can_edit_filing(by, locked):
-            raise TransitionNotPermitted(_("只有该备案的服务负责人可以修改。"))
-        if locked.state not in EDITABLE_STATES:
-            raise TransitionNotPossible(
-                _("备案处于“%(state)s”阶段,不能修改。") % {"state": locked.get_state_display()}
-            )
+        locked = lock_editable_draft(filing, by=by, expected_version=expected_version)
         if filing_type and filing_type != locked.filing_type:
             changes.append({"field": "filing_type", "old": locked.filing_type, "new": filing_type})
             locked.filing_type = filing_type

@@ -9,12 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.roles import Perm
-from filings import permissions, selectors
+from filings import selectors
 from filings.app_forms import AppEntry
 from filings.exceptions import BeianError, InvalidInput
 from filings.models import Filing
 from filings.services import apps
-from filings.states import EDITABLE_STATES
+from filings.views import principal
 
 
 def _save(request, entry: AppEntry, save) -> tuple[Filing | None, int]:
@@ -68,13 +68,9 @@ def app_create(request, subject_id: int):
 @require_http_methods(["GET", "POST"])
 def app_edit(request, filing_id: int):
     filing = selectors.filing_detail(request.user, filing_id)
-    if not permissions.can_edit_filing(request.user, filing):
-        raise PermissionDenied
-    if filing.state not in EDITABLE_STATES:
-        messages.error(
-            request, _("备案处于“%(state)s”阶段,不能修改。") % {"state": filing.get_state_display()}
-        )
-        return redirect(filing)
+    refused = principal.refuse_uneditable(request, filing)
+    if refused:
+        return refused
     status = 200
     version = filing.version
     if request.method == "POST":

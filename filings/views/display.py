@@ -13,7 +13,7 @@ from filings import checks, workdays
 from filings.fields import RELATION_LABELS, field_label
 from filings.models import Deadline, Filing, FilingEvent, Material, Person
 from filings.notifications import reason_line, where_to_act
-from filings.privacy import mask_email, mask_id_number, mask_phone
+from filings.privacy import FIELD_MASKS, mask_email, mask_id_number, mask_phone
 from filings.scans import say
 from filings.services.transitions import TRANSITION_LABELS
 from filings.states import STAGES, State
@@ -49,15 +49,6 @@ EVENT_LABELS = {
     "change_applied": gettext_lazy("变更生效"),
     "face_check_passed": gettext_lazy("真实性核验通过"),
     "cancellation_applied": gettext_lazy("注销或取消接入生效"),
-}
-# Fields whose old and new values a history row shows masked.
-MASKED_IN_HISTORY = {
-    "id_number": mask_id_number,
-    "certificate_number": mask_id_number,
-    "registrant_certificate_number": mask_id_number,
-    "mobile": mask_phone,
-    "emergency_phone": mask_phone,
-    "email": mask_email,
 }
 
 
@@ -246,7 +237,7 @@ def timeline(events: list[FilingEvent]) -> list[dict]:
 
 
 def _replaced_row(row: dict) -> dict:
-    mask = MASKED_IN_HISTORY.get(str(row.get("field", "")).rpartition(".")[2])
+    mask = FIELD_MASKS.get(str(row.get("field", "")).rpartition(".")[2])
     old, new = str(row.get("old", "")), str(row.get("new", ""))
     if mask:
         old, new = mask(old), mask(new)

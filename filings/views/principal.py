@@ -387,6 +387,19 @@ def _with_added_row(request) -> tuple[Any, int]:
     return added, 200
 
 
+def refuse_uneditable(request, filing: Filing):
+    """Return the way back to the filing page, with the reason, when its draft may not be edited now;
+    refuse outright a user who may never edit it."""
+    if not permissions.can_edit_filing(request.user, filing):
+        raise PermissionDenied
+    if filing.state not in EDITABLE_STATES:
+        messages.error(
+            request, _("备案处于“%(state)s”阶段,不能修改。") % {"state": filing.get_state_display()}
+        )
+        return redirect(filing)
+    return None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def filing_edit(request, filing_id: int):
@@ -396,13 +409,9 @@ def filing_edit(request, filing_id: int):
         filing.filing_type == Filing.Type.CHANGE and filing.apps.all()
     ):
         return redirect("filings:app-edit", filing.pk)
-    if not permissions.can_edit_filing(request.user, filing):
-        raise PermissionDenied
-    if filing.state not in EDITABLE_STATES:
-        messages.error(
-            request, _("备案处于“%(state)s”阶段,不能修改。") % {"state": filing.get_state_display()}
-        )
-        return redirect(filing)
+    refused = refuse_uneditable(request, filing)
+    if refused:
+        return refused
     version = filing.version
     added, status = _with_added_row(request)
     numbers = None
@@ -673,15 +682,15 @@ def filing_withdraw(request, filing_id: int):
     return redirect("filings:detail", filing.pk)
 
 
-def _detail_form_action(request, filing_id: int, form_class, form_key: str, act, done: str):
-    """Run a small form of the filing page through its service: back to the page with a message,
-    or the page again with the form's errors and the service's refusal."""
+def _detail_form_action(request, filing_id: int, form_class, form_key: str, service, done: str):
+    """Run a small form of the filing page through its service, which takes the form's fields by name:
+    back to the page with a message, or the page again with the form's errors and the service's refusal."""
     filing = selectors.filing_detail(request.user, filing_id)
     form = form_class(request.POST)
     try:
         if not form.is_valid():
             raise InvalidInput(" ".join(" ".join(e) for e in form.errors.values()))
-        act(filing, form.cleaned_data)
+        service(filing, by=request.user, **form.cleaned_data)
     except BeianError as error:
         context = _detail_context(request, filing)
         context[form_key] = form
@@ -698,9 +707,7 @@ def filing_public_security(request, filing_id: int):
         filing_id,
         PublicSecurityForm,
         "psb_form",
-        lambda filing, data: transitions.register_public_security(
-            filing, by=request.user, psb_number=data["psb_number"]
-        ),
+        transitions.register_public_security,
         _("已记录公安联网备案号。"),
     )
 
@@ -713,9 +720,7 @@ def filing_public_security_correct(request, filing_id: int):
         filing_id,
         PublicSecurityForm,
         "psb_correct_form",
-        lambda filing, data: public_security.correct_public_security_number(
-            filing, by=request.user, psb_number=data["psb_number"]
-        ),
+        public_security.correct_public_security_number,
         _("已更正公安联网备案号。"),
     )
 
@@ -728,9 +733,7 @@ def filing_went_live(request, filing_id: int):
         filing_id,
         WentLiveForm,
         "went_live_form",
-        lambda filing, data: public_security.set_went_live_on(
-            filing, by=request.user, went_live_on=data["went_live_on"]
-        ),
+        public_security.set_went_live_on,
         _("已记录网站开通日期,公安联网备案期限已重新计算。"),
     )
 

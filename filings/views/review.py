@@ -260,12 +260,8 @@ def claim(request, filing_id: int):
 @reviewer_required
 @require_POST
 def pass_review(request, filing_id: int):
-    comment = request.POST.get("comment", "")[:2000]
-    return _act(
-        request,
-        filing_id,
-        lambda f: transitions.pass_review(f, by=request.user, comment=comment),
-        _("初审通过,已向核验人发送短信。"),
+    return _text_action(
+        request, filing_id, "comment", transitions.pass_review, _("初审通过,已向核验人发送短信。")
     )
 
 
@@ -273,11 +269,11 @@ def pass_review(request, filing_id: int):
 @reviewer_required
 @require_POST
 def finish_access(request, filing_id: int):
-    comment = request.POST.get("comment", "")[:2000]
-    return _act(
+    return _text_action(
         request,
         filing_id,
-        lambda f: cancellations.finish_access_cancellation(f, by=request.user, comment=comment),
+        "comment",
+        cancellations.finish_access_cancellation,
         _("取消接入已在服务商处办结。"),
     )
 
@@ -296,6 +292,16 @@ def reject(request, filing_id: int):
     return _reasons_action(request, filing_id, transitions.reject_filing, _("已记录管局退回。"))
 
 
+# How much of each one-line input a reviewer action passes on.
+TEXT_LIMITS = {"comment": 2000, "psb_number": 40}
+
+
+def _text_action(request, filing_id: int, name: str, service: Callable[..., Any], done: str):
+    """Run a service that takes the actor and one text input of the same name from the form."""
+    value = request.POST.get(name, "")[: TEXT_LIMITS[name]]
+    return _act(request, filing_id, lambda filing: service(filing, by=request.user, **{name: value}), done)
+
+
 def _reasons_action(request, filing_id: int, service: Callable[..., Any], done: str):
     form = ReturnForm(request.POST, catalogue=selectors.rejection_catalogue())
 
@@ -312,16 +318,8 @@ def _reasons_action(request, filing_id: int, service: Callable[..., Any], done: 
 @require_POST
 def approve(request, filing_id: int):
     icp_number = request.POST.get("icp_number", "")[:40]
-    numbers = {
-        int(key.removeprefix("website_")): value.strip()[:40]
-        for key, value in request.POST.items()
-        if key.startswith("website_") and key.removeprefix("website_").isdigit() and value.strip()
-    }
-    app_numbers = {
-        int(key.removeprefix("app_")): value.strip()[:40]
-        for key, value in request.POST.items()
-        if key.startswith("app_") and key.removeprefix("app_").isdigit() and value.strip()
-    }
+    numbers = _numbers_by_id(request.POST, "website_")
+    app_numbers = _numbers_by_id(request.POST, "app_")
 
     def action(filing):
         if filing.filing_type == Filing.Type.CHANGE:
@@ -332,24 +330,24 @@ def approve(request, filing_id: int):
             filing, by=request.user, icp_number=icp_number, website_numbers=numbers, app_numbers=app_numbers
         )
 
-    return _act(
-        request,
-        filing_id,
-        action,
-        _("已记录管局审核通过,备案已公示。"),
-    )
+    return _act(request, filing_id, action, _("已记录管局审核通过,备案已公示。"))
+
+
+def _numbers_by_id(post, prefix: str) -> dict[int, str]:
+    """Return the filled-in numbers of inputs named prefix + an id, by that id."""
+    return {
+        int(key.removeprefix(prefix)): value.strip()[:40]
+        for key, value in post.items()
+        if key.startswith(prefix) and key.removeprefix(prefix).isdigit() and value.strip()
+    }
 
 
 @login_required
 @reviewer_required
 @require_POST
 def register_psb(request, filing_id: int):
-    psb_number = request.POST.get("psb_number", "")[:40]
-    return _act(
-        request,
-        filing_id,
-        lambda f: transitions.register_public_security(f, by=request.user, psb_number=psb_number),
-        _("已记录公安联网备案号。"),
+    return _text_action(
+        request, filing_id, "psb_number", transitions.register_public_security, _("已记录公安联网备案号。")
     )
 
 
@@ -357,11 +355,11 @@ def register_psb(request, filing_id: int):
 @reviewer_required
 @require_POST
 def correct_psb(request, filing_id: int):
-    psb_number = request.POST.get("psb_number", "")[:40]
-    return _act(
+    return _text_action(
         request,
         filing_id,
-        lambda f: public_security.correct_public_security_number(f, by=request.user, psb_number=psb_number),
+        "psb_number",
+        public_security.correct_public_security_number,
         _("已更正公安联网备案号。"),
     )
 
