@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Q, Sum
+from django.db.models import IntegerField, Q, Sum, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,13 +52,18 @@ def _forward_histograms(
     for stage, transition in FORWARD_EXIT.items():
         forward |= Q(stage=stage, left_by=transition)
     rollups = StageVisitRollup.objects.filter(forward, period_days=period_days).order_by()
-    own = rollups.filter(province_id__in=list(province_ids))
-    for province_id, stage, days, visits in own.values_list("province_id", "stage", "workdays", "visits"):
+    own = rollups.filter(province_id__in=list(province_ids)).values_list(
+        "province_id", "stage", "workdays", "visits"
+    )
+    national = (
+        rollups.values("stage", "workdays")
+        .annotate(total=Sum("visits"), country=Value(None, output_field=IntegerField()))
+        .values_list("country", "stage", "workdays", "total")
+    )
+    # One query: the given provinces' rows, then the country's sums (province None).
+    for province_id, stage, days, visits in own.union(national, all=True):
         stage_counts = histograms[province_id][stage]
         stage_counts[days] = stage_counts.get(days, 0) + visits
-    national = rollups.values("stage", "workdays").annotate(total=Sum("visits"))
-    for stage, days, visits in national.values_list("stage", "workdays", "total"):
-        histograms[None][stage][days] = visits
     return {key: dict(stages) for key, stages in histograms.items()}
 
 
