@@ -153,7 +153,7 @@ class RejectionReason(models.Model):
         verbose_name_plural = _("常见退回原因")
 
     def __str__(self) -> str:
-        return self.reason
+        return gettext(self.reason)  # the seeded reasons are in the catalogue (reference_data.py)
 
 
 class CalendarYear(models.Model):
