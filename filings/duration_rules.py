@@ -5,10 +5,11 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from filings import workdays
 from filings.models import DurationRule
+from filings.wording import Said, said
 
 Code, Unit = DurationRule.Code, DurationRule.Unit
 
@@ -29,11 +30,15 @@ class Duration:
     @property
     def text(self) -> str:
         """Return the duration as the checks and the catalogue print it, e.g. "3个工作日"."""
+        return str(self.words)
+
+    @property
+    def words(self) -> Said:
         if self.unit == Unit.WORKDAYS:
-            return _("%(n)s个工作日") % {"n": self.amount}
+            return said(gettext_noop("%(n)s个工作日"), n=self.amount)
         if self.unit == Unit.MONTHS:
-            return _("%(n)s个月") % {"n": self.amount}
-        return _("%(n)s天") % {"n": self.amount}
+            return said(gettext_noop("%(n)s个月"), n=self.amount)
+        return said(gettext_noop("%(n)s天"), n=self.amount)
 
     def after(self, day: date) -> date:
         """Return the day on which this duration, counted from `day`, has passed."""
@@ -65,9 +70,7 @@ def rules() -> dict[str, Duration]:
     return {code: stored.get(code) or Duration(*DEFAULTS[code]) for code in DEFAULTS}
 
 
-def render_catalogue_text(text: str, durations: dict[str, Duration] | None = None) -> str:
-    """Put the current rules into a catalogue text that names them ({real_name_wait}, {server_term})."""
+def catalogue_words(text: str, durations: dict[str, Duration] | None = None) -> Said:
+    """Return a catalogue text (the seeded ones are msgids) with the current rules as its parameters."""
     durations = durations or rules()
-    for code, duration in durations.items():
-        text = text.replace("{" + code + "}", duration.text)
-    return text
+    return said(text, **{code: d.words for code, d in durations.items() if "{" + code + "}" in text})

@@ -17,7 +17,9 @@ from urllib.parse import SplitResult, quote, urljoin, urlsplit
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_noop, pgettext
+
+from filings.wording import Said, said
 
 USER_AGENT = "BeianFooterCheck/1.0"
 MIIT_HOST = "beian.miit.gov.cn"
@@ -75,6 +77,8 @@ class FooterResult:
     icp_linked: bool
     psb_found: bool | None
     problems: list[str]
+    # Each problem as its untranslated source (filings.wording), for pages to say again.
+    problem_sources: list[dict] = dataclasses.field(default_factory=list)
 
     def as_json(self) -> dict:
         data = dataclasses.asdict(self)
@@ -82,16 +86,22 @@ class FooterResult:
         return data
 
 
+def _problems(problems: list[Said]) -> dict:
+    return {"problems": [str(p) for p in problems], "problem_sources": [p.source for p in problems]}
+
+
 class _Unreachable(Exception):
-    def __init__(self, reason: str, *, final_url: str | None = None, http_status: int | None = None):
-        super().__init__(reason)
+    def __init__(self, reason: Said, *, final_url: str | None = None, http_status: int | None = None):
+        super().__init__(str(reason))
         self.reason = reason
         self.final_url = final_url
         self.http_status = http_status
 
 
 class _UnsupportedEncoding(ValueError):
-    pass
+    def __init__(self, reason: Said):
+        super().__init__(str(reason))
+        self.reason = reason
 
 
 @dataclass
@@ -144,7 +154,7 @@ def check_footer(
             icp_found=False,
             icp_linked=False,
             psb_found=None if expected_psb is None else False,
-            problems=[gettext("无法访问网站:%(reason)s。") % {"reason": error.reason}],
+            **_problems([said(gettext_noop("无法访问网站:%(reason)s。"), reason=error.reason)]),
         )
 
     if not page.is_html:
@@ -157,7 +167,9 @@ def check_footer(
             icp_found=False,
             icp_linked=False,
             psb_found=None if expected_psb is None else False,
-            problems=[gettext("首页不是 HTML 页面(Content-Type: %(type)s)。") % {"type": page.content_type}],
+            **_problems(
+                [said(gettext_noop("首页不是 HTML 页面(Content-Type: %(type)s)。"), type=page.content_type)]
+            ),
         )
 
     text, links = _extract(_decode(page.body, page.charset))
@@ -176,7 +188,7 @@ def check_footer(
     if not icp_found:
         problems.append(_missing_problem("icp", expected_icp, _ANY_ICP_RE, text))
     elif not icp_linked:
-        problems.append(gettext("备案号未链接到 %(url)s。") % {"url": MIIT_URL})
+        problems.append(said(gettext_noop("备案号未链接到 %(url)s。"), url=MIIT_URL))
 
     psb_found = None
     if expected_psb is not None:
@@ -185,7 +197,9 @@ def check_footer(
             problems.append(_missing_problem("psb", expected_psb, _ANY_PSB_RE, text))
 
     if page.truncated and (not icp_found or psb_found is False):
-        problems.append(gettext("首页超过 %(n)s 字节,只检查了前 %(n)s 字节,页面被截断。") % {"n": max_bytes})
+        problems.append(
+            said(gettext_noop("首页超过 %(n)s 字节,只检查了前 %(n)s 字节,页面被截断。"), n=max_bytes)
+        )
 
     return FooterResult(
         url=url,
@@ -196,7 +210,7 @@ def check_footer(
         icp_found=icp_found,
         icp_linked=icp_linked,
         psb_found=psb_found,
-        problems=problems,
+        **_problems(problems),
     )
 
 
@@ -229,7 +243,7 @@ def _fetch(
                 continue
             if response.status >= 300:
                 raise _Unreachable(
-                    gettext("首页返回 HTTP %(status)s") % {"status": response.status},
+                    said(gettext_noop("首页返回 HTTP %(status)s"), status=response.status),
                     final_url=final_url,
                     http_status=http_status,
                 )
@@ -253,7 +267,7 @@ def _fetch(
             if connection is not None:
                 connection.close()
     raise _Unreachable(
-        gettext("重定向次数过多(超过 %(n)s 次)") % {"n": max_redirects},
+        said(gettext_noop("重定向次数过多(超过 %(n)s 次)"), n=max_redirects),
         final_url=final_url,
         http_status=http_status,
     )
@@ -316,18 +330,20 @@ def _split_http_url(
         port = parts.port
     except ValueError as error:
         raise _Unreachable(
-            gettext("网址格式不正确(%(url)s)") % {"url": url}, final_url=final_url, http_status=http_status
+            said(gettext_noop("网址格式不正确(%(url)s)"), url=url),
+            final_url=final_url,
+            http_status=http_status,
         ) from error
     if parts.scheme not in ("http", "https"):
         reason = (
-            gettext("重定向到了不支持的地址 %(url)s") % {"url": url}
+            said(gettext_noop("重定向到了不支持的地址 %(url)s"), url=url)
             if redirected
-            else gettext("只能检查 http:// 或 https:// 网址")
+            else said(gettext_noop("只能检查 http:// 或 https:// 网址"))
         )
         raise _Unreachable(reason, final_url=final_url, http_status=http_status)
     if not parts.hostname:
         raise _Unreachable(
-            gettext("网址缺少域名(%(url)s)") % {"url": url}, final_url=final_url, http_status=http_status
+            said(gettext_noop("网址缺少域名(%(url)s)"), url=url), final_url=final_url, http_status=http_status
         )
     return parts, port or (443 if parts.scheme == "https" else 80)
 
@@ -339,7 +355,9 @@ def _ascii_host(hostname: str, *, final_url: str | None, http_status: int | None
         return hostname.encode("idna").decode("ascii")
     except UnicodeError as error:
         raise _Unreachable(
-            gettext("域名 %(host)s 无效") % {"host": hostname}, final_url=final_url, http_status=http_status
+            said(gettext_noop("域名 %(host)s 无效"), host=hostname),
+            final_url=final_url,
+            http_status=http_status,
         ) from error
 
 
@@ -348,7 +366,9 @@ def _resolve(host: str, port: int, *, shown: str, final_url: str | None, http_st
         return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as error:
         raise _Unreachable(
-            gettext("域名 %(host)s 解析失败") % {"host": shown}, final_url=final_url, http_status=http_status
+            said(gettext_noop("域名 %(host)s 解析失败"), host=shown),
+            final_url=final_url,
+            http_status=http_status,
         ) from error
 
 
@@ -357,12 +377,13 @@ def _ensure_public(host: str, addresses: list, *, final_url: str | None, http_st
         address = ipaddress.ip_address(sockaddr[0])
         if not _is_public_address(address):
             if str(address) == host.strip("[]"):
-                reason = gettext("%(host)s 不是公网地址,已拒绝访问") % {"host": host}
+                reason = said(gettext_noop("%(host)s 不是公网地址,已拒绝访问"), host=host)
             else:
-                reason = gettext("%(host)s 解析到非公网地址 %(address)s,已拒绝访问") % {
-                    "host": host,
-                    "address": address,
-                }
+                reason = said(
+                    gettext_noop("%(host)s 解析到非公网地址 %(address)s,已拒绝访问"),
+                    host=host,
+                    address=str(address),
+                )
             raise _Unreachable(reason, final_url=final_url, http_status=http_status)
 
 
@@ -408,7 +429,7 @@ def _read_body(response: http.client.HTTPResponse, *, max_bytes: int, timeout: f
         decompressor = None
     else:
         raise _UnsupportedEncoding(
-            gettext("首页使用了无法解析的压缩格式(%(encoding)s)") % {"encoding": encoding}
+            said(gettext_noop("首页使用了无法解析的压缩格式(%(encoding)s)"), encoding=encoding)
         )
 
     # A per-read timeout alone would let a server that trickles bytes hold the check forever.
@@ -431,28 +452,28 @@ def _read_body(response: http.client.HTTPResponse, *, max_bytes: int, timeout: f
     return body[:max_bytes], len(body) > max_bytes
 
 
-def _describe(error: BaseException) -> str:
+def _describe(error: BaseException) -> Said:
     if isinstance(error, _UnsupportedEncoding):
-        return str(error)
+        return error.reason
     if isinstance(error, ssl.SSLCertVerificationError):
-        return gettext("HTTPS 证书校验失败")
+        return said(gettext_noop("HTTPS 证书校验失败"))
     if isinstance(error, ssl.SSLError):
-        return gettext("HTTPS 连接建立失败")
+        return said(gettext_noop("HTTPS 连接建立失败"))
     if isinstance(error, TimeoutError):
-        return gettext("连接超时")
+        return said(gettext_noop("连接超时"))
     if isinstance(error, socket.gaierror):
-        return gettext("域名解析失败")
+        return said(gettext_noop("域名解析失败"))
     if isinstance(error, ConnectionRefusedError):
-        return gettext("连接被拒绝")
+        return said(gettext_noop("连接被拒绝"))
     if isinstance(error, ConnectionError | http.client.RemoteDisconnected | http.client.IncompleteRead):
-        return gettext("服务器中断了连接")
+        return said(gettext_noop("服务器中断了连接"))
     if isinstance(error, http.client.HTTPException):
-        return gettext("服务器返回的不是有效的 HTTP 响应")
+        return said(gettext_noop("服务器返回的不是有效的 HTTP 响应"))
     if isinstance(error, zlib.error):
-        return gettext("首页的压缩数据已损坏")
+        return said(gettext_noop("首页的压缩数据已损坏"))
     if isinstance(error, ValueError):
-        return gettext("网址格式不正确")
-    return gettext("网络错误")
+        return said(gettext_noop("网址格式不正确"))
+    return said(gettext_noop("网络错误"))
 
 
 def _decode(body: bytes, header_charset: str | None) -> str:
@@ -567,13 +588,15 @@ def _points_at_miit(href: str | None, base_url: str) -> bool:
     return parts.scheme in ("http", "https") and (host or "").rstrip(".") == MIIT_HOST
 
 
-def _missing_problem(kind: str, expected: str, any_number_re: re.Pattern[str], text: str) -> str:
+def _missing_problem(kind: str, expected: str, any_number_re: re.Pattern[str], text: str) -> Said:
     shown = list(dict.fromkeys(re.sub(r"\s+", "", match.group()) for match in any_number_re.finditer(text)))
     params = {"expected": expected, "shown": pgettext("list separator", "、").join(shown[:3])}
     if kind == "psb":
         if shown:
-            return gettext("页面未显示公安备案号 %(expected)s,页面上的公安备案号是 %(shown)s。") % params
-        return gettext("页面未显示公安备案号 %(expected)s。") % params
+            return said(
+                gettext_noop("页面未显示公安备案号 %(expected)s,页面上的公安备案号是 %(shown)s。"), **params
+            )
+        return said(gettext_noop("页面未显示公安备案号 %(expected)s。"), **params)
     if shown:
-        return gettext("页面未显示备案号 %(expected)s,页面上的备案号是 %(shown)s。") % params
-    return gettext("页面未显示备案号 %(expected)s。") % params
+        return said(gettext_noop("页面未显示备案号 %(expected)s,页面上的备案号是 %(shown)s。"), **params)
+    return said(gettext_noop("页面未显示备案号 %(expected)s。"), **params)

@@ -7,11 +7,13 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from filings import alert_scan, footer, workdays
 from filings.exceptions import TransitionNotPermitted, TransitionNotPossible
 from filings.models import Alert, Deadline, Filing, FilingEvent, FooterCheck, Notification, Website
 from filings.states import State
+from filings.wording import Said, said
 
 # New sites are checked daily for this long after publication; failing ones until they pass.
 RECHECK_AFTER = timedelta(hours=24)
@@ -66,6 +68,7 @@ def run_footer_check(
                 icp_linked=result.icp_linked,
                 psb_found=result.psb_found,
                 problems=result.problems,
+                problem_sources=result.problem_sources,
                 checked_at=result.checked_at,
                 checked_by=by if getattr(by, "pk", None) else None,
             )
@@ -79,16 +82,19 @@ def run_footer_check(
             transition="footer_check",
             from_state=filing.state,
             to_state=filing.state,
-            comment=_footer_summary(checks),
+            **FilingEvent.comment_fields(_footer_summary(checks)),
             reasons=[
                 {
                     "field": f"websites.{c.website.position}.footer",
-                    "reason": p,
+                    "reason": problem,
                     "suggested_fix": "",
                     "code": c.status,
+                    **({"reason_source": source} if source else {}),
                 }
                 for c in failed
-                for p in c.problems
+                for problem, source in zip(
+                    c.problems, c.problem_sources or [None] * len(c.problems), strict=True
+                )
             ],
             stage_visit=filing.stage_visit,
         )
@@ -99,9 +105,9 @@ def run_footer_check(
     return checks
 
 
-def _footer_summary(checks: list[FooterCheck]) -> str:
+def _footer_summary(checks: list[FooterCheck]) -> Said:
     passed = sum(1 for c in checks if c.passed)
-    return _("页脚检查:%(passed)s/%(total)s 个网站通过。") % {"passed": passed, "total": len(checks)}
+    return said(gettext_noop("页脚检查:%(passed)s/%(total)s 个网站通过。"), passed=passed, total=len(checks))
 
 
 def _open_footer_fix(filing: Filing, *, now: datetime) -> None:

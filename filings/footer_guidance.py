@@ -46,7 +46,7 @@ def guidance_for(check: FooterCheck) -> FooterGuidance:
         check=check,
         unreachable=check.status == FooterCheck.Status.UNREACHABLE,
         title=title,
-        problems=list(check.problems),
+        problems=check.shown_problems,
         fix=fix,
     )
 

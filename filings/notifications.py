@@ -90,8 +90,8 @@ def notify_transition(event_id: int) -> None:
         _("时间:%(at)s") % {"at": timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M")},
     ]
     if event.comment:
-        lines.append(_("说明:%(comment)s") % {"comment": event.comment})
-    for reason in event.reasons:
+        lines.append(_("说明:%(comment)s") % {"comment": event.shown_comment})
+    for reason in event.shown_reasons:
         if isinstance(reason, dict) and reason.get("reason") and event.transition != "edit":
             lines.append(reason_line(reason))
     path, action, _tone = where_to_act(event)

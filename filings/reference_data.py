@@ -517,164 +517,190 @@ REJECTION_REASONS: list[dict] = [
     {
         "code": "licence-scan-unclear",
         "field": "materials.business_licence",
-        "reason": "营业执照扫描件不清晰或分辨率低于300dpi。",
-        "suggested_fix": "请使用证件原件彩色扫描,分辨率不低于300dpi,确保文字和印章清晰可辨后重新上传。",
+        "reason": gettext_noop("营业执照扫描件不清晰或分辨率低于300dpi。"),
+        "suggested_fix": gettext_noop(
+            "请使用证件原件彩色扫描,分辨率不低于300dpi,确保文字和印章清晰可辨后重新上传。"
+        ),
     },
     {
         "code": "licence-scan-corners-missing",
         "field": "materials.business_licence",
-        "reason": "营业执照扫描件四角不完整,或为复印件、翻拍件、截图。",
-        "suggested_fix": "请重新扫描证件原件,确保四角完整在画面内,不得裁切、遮挡或使用复印件。",
+        "reason": gettext_noop("营业执照扫描件四角不完整,或为复印件、翻拍件、截图。"),
+        "suggested_fix": gettext_noop("请重新扫描证件原件,确保四角完整在画面内,不得裁切、遮挡或使用复印件。"),
     },
     {
         "code": "licence-expired",
         "field": "subject.licence_valid_until",
-        "reason": "主体证件已过期或即将过期。",
-        "suggested_fix": "请先到发证机关换发或延续证件,再上传新证件并更新有效期。",
+        "reason": gettext_noop("主体证件已过期或即将过期。"),
+        "suggested_fix": gettext_noop("请先到发证机关换发或延续证件,再上传新证件并更新有效期。"),
     },
     {
         "code": "business-scope-mismatch",
         "field": "subject.business_scope",
-        "reason": "网站内容与主体经营范围不符。",
-        "suggested_fix": "请修改网站名称和内容描述,使其与营业执照经营范围一致;或先变更经营范围。",
+        "reason": gettext_noop("网站内容与主体经营范围不符。"),
+        "suggested_fix": gettext_noop(
+            "请修改网站名称和内容描述,使其与营业执照经营范围一致;或先变更经营范围。"
+        ),
     },
     {
         "code": "subject-already-filed",
         "field": "subject.certificate_number",
-        "reason": "该主体已有备案(可能在其他省份或其他服务商),或所填信息与已备案信息不一致。",
-        "suggested_fix": "请使用已有主体备案号办理新增网站或新增接入;信息有变化的,请先办理变更备案。",
+        "reason": gettext_noop("该主体已有备案(可能在其他省份或其他服务商),或所填信息与已备案信息不一致。"),
+        "suggested_fix": gettext_noop(
+            "请使用已有主体备案号办理新增网站或新增接入;信息有变化的,请先办理变更备案。"
+        ),
     },
     {
         "code": "local-id-required",
         "field": "subject.certificate_number",
-        "reason": "所在省份的个人备案仅接受本省身份证或居住证,所填证件不符合要求。",
-        "suggested_fix": "请使用本省核发的证件,或改在证件所在省份办理备案。",
+        "reason": gettext_noop("所在省份的个人备案仅接受本省身份证或居住证,所填证件不符合要求。"),
+        "suggested_fix": gettext_noop("请使用本省核发的证件,或改在证件所在省份办理备案。"),
     },
     {
         "code": "addresses-not-same-city",
         "field": "subject.postal_address",
-        "reason": "所在省份要求证件地址与通信地址位于同一城市,当前地址不符合。",
-        "suggested_fix": "请将通信地址改为证件地址所在城市的实际地址,并精确到门牌号。",
+        "reason": gettext_noop("所在省份要求证件地址与通信地址位于同一城市,当前地址不符合。"),
+        "suggested_fix": gettext_noop("请将通信地址改为证件地址所在城市的实际地址,并精确到门牌号。"),
     },
     {
         "code": "id-expiring",
         "field": "subject_principal.id_valid_until",
-        "reason": "负责人身份证件已过期或剩余有效期不足3个月。",
-        "suggested_fix": "请换领新证件后上传新证件照片,并更新证件有效期。",
+        "reason": gettext_noop("负责人身份证件已过期或剩余有效期不足3个月。"),
+        "suggested_fix": gettext_noop("请换领新证件后上传新证件照片,并更新证件有效期。"),
     },
     {
         "code": "id-photo-unclear",
         "field": "materials.id_front",
-        "reason": "身份证照片模糊、反光、四角不完整或与所填信息不一致。",
-        "suggested_fix": "请在光线充足处拍摄证件原件,确保四角完整、文字清晰,并核对姓名和证件号码。",
+        "reason": gettext_noop("身份证照片模糊、反光、四角不完整或与所填信息不一致。"),
+        "suggested_fix": gettext_noop(
+            "请在光线充足处拍摄证件原件,确保四角完整、文字清晰,并核对姓名和证件号码。"
+        ),
     },
     {
         "code": "principal-not-legal-rep",
         "field": "subject_principal.name",
-        "reason": "主体负责人不是法定代表人,且未提交授权书。",
-        "suggested_fix": "请将主体负责人改为法定代表人;所在省份接受授权书的,可上传加盖公章的授权书。",
+        "reason": gettext_noop("主体负责人不是法定代表人,且未提交授权书。"),
+        "suggested_fix": gettext_noop(
+            "请将主体负责人改为法定代表人;所在省份接受授权书的,可上传加盖公章的授权书。"
+        ),
     },
     {
         "code": "face-verification-failed",
         "field": "subject_principal.face_verification",
-        "reason": "负责人人脸核验未通过。",
-        "suggested_fix": "请负责人本人在光线充足处重新进行人脸核验,确保与证件照片为同一人且证件在有效期内。",
+        "reason": gettext_noop("负责人人脸核验未通过。"),
+        "suggested_fix": gettext_noop(
+            "请负责人本人在光线充足处重新进行人脸核验,确保与证件照片为同一人且证件在有效期内。"
+        ),
     },
     {
         "code": "website-name-too-short",
         "field": "website.name",
-        "reason": "网站名称少于3个汉字,或仅由数字、字母组成,或使用了符号、域名。",
-        "suggested_fix": "请使用至少3个汉字的名称(个人网站建议3–10个汉字),不要使用纯数字、字母、符号或域名。",
+        "reason": gettext_noop("网站名称少于3个汉字,或仅由数字、字母组成,或使用了符号、域名。"),
+        "suggested_fix": gettext_noop(
+            "请使用至少3个汉字的名称(个人网站建议3–10个汉字),不要使用纯数字、字母、符号或域名。"
+        ),
     },
     {
         "code": "website-name-reserved-prefix",
         "field": "website.name",
-        "reason": "网站名称以“中国”“中华”“国家”等词开头,非国家机关等主体不得使用。",
-        "suggested_fix": "请去掉名称开头的“中国”“中华”“中央”“人民”“国家”等字样后重新填写。",
+        "reason": gettext_noop("网站名称以“中国”“中华”“国家”等词开头,非国家机关等主体不得使用。"),
+        "suggested_fix": gettext_noop("请去掉名称开头的“中国”“中华”“中央”“人民”“国家”等字样后重新填写。"),
     },
     {
         "code": "website-name-individual-company",
         "field": "website.name",
-        "reason": "个人网站名称含有“公司”“官网”“论坛”“平台”等企业或行业性词语。",
-        "suggested_fix": "请改用体现个人性质的名称,例如“某某的个人博客”“某某的摄影作品集”。",
+        "reason": gettext_noop("个人网站名称含有“公司”“官网”“论坛”“平台”等企业或行业性词语。"),
+        "suggested_fix": gettext_noop("请改用体现个人性质的名称,例如“某某的个人博客”“某某的摄影作品集”。"),
     },
     {
         "code": "description-too-vague",
         "field": "website.description",
-        "reason": "网站内容描述过于简单,或与网站名称、经营范围不符。",
-        "suggested_fix": "请具体说明网站的主要内容和用途(例如“展示公司产品与联系方式”),与网站名称保持一致。",
+        "reason": gettext_noop("网站内容描述过于简单,或与网站名称、经营范围不符。"),
+        "suggested_fix": gettext_noop(
+            "请具体说明网站的主要内容和用途(例如“展示公司产品与联系方式”),与网站名称保持一致。"
+        ),
     },
     {
         "code": "prior-approval-required",
         "field": "website.description",
-        "reason": "网站内容涉及新闻、出版、药品、视听、金融、游戏等需前置审批的内容,但未提供审批文件。",
-        "suggested_fix": "请提供对应的前置审批文号和文件;没有许可的,请从内容描述和网站中删除相关内容。",
+        "reason": gettext_noop(
+            "网站内容涉及新闻、出版、药品、视听、金融、游戏等需前置审批的内容,但未提供审批文件。"
+        ),
+        "suggested_fix": gettext_noop(
+            "请提供对应的前置审批文号和文件;没有许可的,请从内容描述和网站中删除相关内容。"
+        ),
     },
     {
         "code": "prior-approval-document-invalid",
         "field": "website.prior_approvals",
-        "reason": "前置审批文件缺失、模糊或已过期,或审批文号与文件不一致。",
-        "suggested_fix": "请上传有效期内的审批文件清晰扫描件,并核对审批文号。",
+        "reason": gettext_noop("前置审批文件缺失、模糊或已过期,或审批文号与文件不一致。"),
+        "suggested_fix": gettext_noop("请上传有效期内的审批文件清晰扫描件,并核对审批文号。"),
     },
     {
         "code": "domain-tld-not-fileable",
         "field": "domain.name",
-        "reason": "域名后缀未获工信部批准,不能备案。",
-        "suggested_fix": "请更换为可备案的域名后缀(如 .cn .com .net),并在境内注册商处注册。",
+        "reason": gettext_noop("域名后缀未获工信部批准,不能备案。"),
+        "suggested_fix": gettext_noop("请更换为可备案的域名后缀(如 .cn .com .net),并在境内注册商处注册。"),
     },
     {
         "code": "domain-registrant-mismatch",
         "field": "domain.registrant_name",
-        "reason": "域名注册人与备案主体不一致。",
-        "suggested_fix": "请在注册商处将域名持有人过户或修改为备案主体,完成实名认证后再提交。",
+        "reason": gettext_noop("域名注册人与备案主体不一致。"),
+        "suggested_fix": gettext_noop("请在注册商处将域名持有人过户或修改为备案主体,完成实名认证后再提交。"),
     },
     {
         "code": "domain-real-name-not-synced",
         "field": "domain.real_name_verified_at",
-        "reason": "域名未完成实名认证,或实名认证后未满{real_name_wait},信息尚未同步到管局。",
-        "suggested_fix": "请完成域名实名认证,并在认证后至少等待{real_name_wait}再提交备案。",
+        "reason": gettext_noop("域名未完成实名认证,或实名认证后未满{real_name_wait},信息尚未同步到管局。"),
+        "suggested_fix": gettext_noop("请完成域名实名认证,并在认证后至少等待{real_name_wait}再提交备案。"),
     },
     {
         "code": "domain-expiring",
         "field": "domain.expires_on",
-        "reason": "域名已过期或将在3个月内到期。",
-        "suggested_fix": "请在注册商处为域名续费,使剩余有效期超过3个月后再提交。",
+        "reason": gettext_noop("域名已过期或将在3个月内到期。"),
+        "suggested_fix": gettext_noop("请在注册商处为域名续费,使剩余有效期超过3个月后再提交。"),
     },
     {
         "code": "server-validity-short",
         "field": "website.server_valid_until",
-        "reason": "服务器购买的服务期(含续费)不足{server_term},或为按量付费实例。",
-        "suggested_fix": "请续费服务器,使服务期合计不少于{server_term};按量付费实例请转为包年包月。",
+        "reason": gettext_noop("服务器购买的服务期(含续费)不足{server_term},或为按量付费实例。"),
+        "suggested_fix": gettext_noop(
+            "请续费服务器,使服务期合计不少于{server_term};按量付费实例请转为包年包月。"
+        ),
     },
     {
         "code": "phone-unreachable",
         "field": "website_principal.mobile",
-        "reason": "核验电话无法接通,或接听人无法确认备案信息。",
-        "suggested_fix": "请确认手机号码填写正确并保持畅通,由负责人本人接听核验电话。",
+        "reason": gettext_noop("核验电话无法接通,或接听人无法确认备案信息。"),
+        "suggested_fix": gettext_noop("请确认手机号码填写正确并保持畅通,由负责人本人接听核验电话。"),
     },
     {
         "code": "emergency-phone-duplicate",
         "field": "subject_principal.emergency_phone",
-        "reason": "应急电话与负责人手机号码相同,或已被其他主体使用。",
-        "suggested_fix": "请填写一个与负责人手机号不同、未被其他主体使用且能随时接通的电话号码。",
+        "reason": gettext_noop("应急电话与负责人手机号码相同,或已被其他主体使用。"),
+        "suggested_fix": gettext_noop(
+            "请填写一个与负责人手机号不同、未被其他主体使用且能随时接通的电话号码。"
+        ),
     },
     {
         "code": "pledge-missing",
         "field": "materials.pledge",
-        "reason": "未提交互联网信息服务备案承诺书(广东等省份要求)。",
-        "suggested_fix": "请下载承诺书模板,由负责人签字(单位加盖公章)后扫描上传。",
+        "reason": gettext_noop("未提交互联网信息服务备案承诺书(广东等省份要求)。"),
+        "suggested_fix": gettext_noop("请下载承诺书模板,由负责人签字(单位加盖公章)后扫描上传。"),
     },
     {
         "code": "construction-plan-missing",
         "field": "materials.construction_plan",
-        "reason": "未提交网站建设方案书,或方案书未签字盖章。",
-        "suggested_fix": "请按模板填写网站建设方案书,签字(单位加盖公章)后扫描上传。",
+        "reason": gettext_noop("未提交网站建设方案书,或方案书未签字盖章。"),
+        "suggested_fix": gettext_noop("请按模板填写网站建设方案书,签字(单位加盖公章)后扫描上传。"),
     },
     {
         "code": "existing-site-noncompliant",
         "field": "website.homepage",
-        "reason": "该主体已备案的网站无法访问,或页脚未展示备案号。",
-        "suggested_fix": "请恢复已备案网站的访问,并在页脚展示备案号且链接到 https://beian.miit.gov.cn/;不再使用的网站请先注销。",
+        "reason": gettext_noop("该主体已备案的网站无法访问,或页脚未展示备案号。"),
+        "suggested_fix": gettext_noop(
+            "请恢复已备案网站的访问,并在页脚展示备案号且链接到 https://beian.miit.gov.cn/;不再使用的网站请先注销。"
+        ),
     },
 ]
 

@@ -2,7 +2,7 @@
 an ICP number or a certificate number.
 
 On PostgreSQL a filing's searchable texts stand together in its `search_document` (kept by
-triggers, migration 0019), indexed by GIN over its overlapping character pairs
+triggers, migration 0020), indexed by GIN over its overlapping character pairs
 (`beian_bigrams(column)`, migration 0006): a query of n characters must contain all its n-1 pairs,
 which the index answers for any length from two characters on (trigram indexes cannot serve a
 two-character CJK query), and the ILIKE beside it checks the candidates. Subject names and domains
@@ -80,7 +80,7 @@ def filings_matching(filings: QuerySet[Filing], text: str) -> QuerySet[Filing]:
     """Filter filings to those matching_filing_ids() finds.
 
     On PostgreSQL each filing carries all of it in `search_document` (kept by triggers, migration
-    0019), so a list reads one column of one table: a rare text through the column's pair index,
+    0020), so a list reads one column of one table: a rare text through the column's pair index,
     a common one (科技) by walking the list's own order until a page is full."""
     if connection.vendor == "postgresql":
         return containing(filings, "search_document", text.strip())

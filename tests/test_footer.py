@@ -374,7 +374,7 @@ def test_as_json_is_serialisable(server):
     assert isinstance(data["checked_at"], str)
     assert set(data) == {
         "url", "final_url", "checked_at", "status", "http_status",
-        "icp_found", "icp_linked", "psb_found", "problems",
+        "icp_found", "icp_linked", "psb_found", "problems", "problem_sources",
     }  # fmt: skip
 
 

@@ -58,7 +58,8 @@ def test_list_queries_do_not_grow_with_pages(principal):
         client.get(reverse("filings:list"))
     with CaptureQueriesContext(connection) as second:
         client.get(reverse("filings:list"), {"after": after})
-    assert len(second) == len(first)
+    # A later page reads what the first does less the list's size, which only the first page says.
+    assert len(second) == len(first) - 1
 
 
 def test_a_position_breaks_ties_on_the_time(principal):

@@ -99,6 +99,9 @@ def test_return_with_catalogue_reasons_and_free_text(client, principal, reviewer
             "reason": reason.reason,
             "suggested_fix": reason.suggested_fix,
             "code": reason.code,
+            # The catalogue's texts are kept untranslated too, to be said in each reader's language.
+            "reason_source": {"id": reason.reason, "params": {}},
+            "suggested_fix_source": {"id": reason.suggested_fix, "params": {}},
         },
         {
             "field": "website.name",

@@ -160,9 +160,15 @@ class AppSerializer(serializers.ModelSerializer):
 
 class EventSerializer(serializers.ModelSerializer):
     actor = serializers.StringRelatedField()
+    comment = serializers.CharField(source="shown_comment", read_only=True)
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
+        # The system's texts in the reader's language; their sources stay internal.
+        data["reasons"] = [
+            {k: v for k, v in r.items() if not k.endswith("_source")} if isinstance(r, dict) else r
+            for r in instance.shown_reasons
+        ]
         if not self.context.get("unmasked"):
             data["reasons"] = [self._masked(item) for item in data["reasons"] or []]
         return data

@@ -286,7 +286,7 @@ class FooterCheckRun(APIView):
                     "icp_found": c.icp_found,
                     "icp_linked": c.icp_linked,
                     "psb_found": c.psb_found,
-                    "problems": c.problems,
+                    "problems": c.shown_problems,
                 }
                 for c in checks
             ]

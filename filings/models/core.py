@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from filings import permissions as transition_perms
+from filings import wording
 from filings.models.fields import CertificateNumberField
 from filings.states import OPEN_STATES, WITHDRAWABLE_STATES, State
 from filings.validators import validate_domain_name, validate_mobile, validate_phone
@@ -152,7 +153,7 @@ class RejectionReason(models.Model):
         verbose_name_plural = _("常见退回原因")
 
     def __str__(self) -> str:
-        return self.reason
+        return gettext(self.reason)  # the seeded reasons are in the catalogue (reference_data.py)
 
 
 class CalendarYear(models.Model):
@@ -338,7 +339,7 @@ class Filing(ConcurrentTransitionMixin, models.Model):
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
 
     # Everything a search looks in (subject name and certificate number, ICP number, website, domain
-    # and app names, package names), one line each. Kept by PostgreSQL triggers (migration 0019),
+    # and app names, package names), one line each. Kept by PostgreSQL triggers (migration 0020),
     # so no write has to remember it; empty on SQLite, where search joins the tables instead.
     search_document = models.TextField(default="", editable=False)
 
@@ -649,7 +650,10 @@ class FilingEvent(models.Model):
     from_state = models.CharField(_("原阶段"), max_length=32, choices=State.choices, blank=True)
     to_state = models.CharField(_("新阶段"), max_length=32, choices=State.choices)
     comment = models.TextField(_("说明"), blank=True)
-    # [{"field": "domain.registrant_name", "reason": "…", "suggested_fix": "…", "code": "…"}]
+    # A comment the system wrote, as its untranslated source (filings.wording); empty for a person's.
+    comment_source = models.JSONField(_("说明原文"), default=dict, blank=True)
+    # [{"field": "domain.registrant_name", "reason": "…", "suggested_fix": "…", "code": "…"}], and
+    # "reason_source"/"suggested_fix_source" for texts the system or the catalogue wrote.
     reasons = models.JSONField(_("退回原因"), default=list, blank=True)
     stage_visit = models.PositiveIntegerField(_("阶段序号"), default=1)
 
@@ -671,6 +675,22 @@ class FilingEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("历史记录只能追加,不能删除。"))
+
+    @staticmethod
+    def comment_fields(comment: "str | wording.Said") -> dict:
+        """Return the comment's fields to store: its words and, for the system's text, its source."""
+        text, source = wording.text_and_source(comment)
+        return {"comment": text[:2000], "comment_source": source}
+
+    @property
+    def shown_comment(self) -> str:
+        """Return the comment in the reader's language when the system wrote it, else as written."""
+        return wording.say(self.comment_source, self.comment)
+
+    @property
+    def shown_reasons(self) -> list:
+        """Return the reasons with the system's and the catalogue's texts in the reader's language."""
+        return [wording.shown_reason(r) if isinstance(r, dict) else r for r in self.reasons]
 
 
 # A draft untouched this long is overdue; the stale-entry thresholds count back from it.

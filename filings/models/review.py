@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from filings import wording
 from filings.models.core import Filing, Province, Website
 from filings.states import State
 
@@ -33,6 +34,8 @@ class FooterCheck(models.Model):
     icp_linked = models.BooleanField(_("备案号链接到工信部"), default=False)
     psb_found = models.BooleanField(_("找到公安备案号"), null=True, blank=True)
     problems = models.JSONField(_("问题"), default=list, blank=True)
+    # The problems as their untranslated sources (filings.wording), one for each; empty before.
+    problem_sources = models.JSONField(_("问题原文"), default=list, blank=True)
     checked_at = models.DateTimeField(_("检查时间"), default=timezone.now)
     checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -59,6 +62,16 @@ class FooterCheck(models.Model):
     @property
     def passed(self) -> bool:
         return self.status == self.Status.PASS
+
+    @property
+    def shown_problems(self) -> list[str]:
+        """Return the problems in the reader's language (those of older checks as stored)."""
+        if len(self.problem_sources) != len(self.problems):
+            return list(self.problems)
+        return [
+            wording.say(source, text)
+            for source, text in zip(self.problem_sources, self.problems, strict=True)
+        ]
 
 
 # The summaries below are materialised from the filing history by filings.summaries.refresh_summaries

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from filings.exceptions import InvalidInput
 from filings.fields import APP_FIELDS, APP_PLATFORM_FIELDS
@@ -28,6 +29,7 @@ from filings.validators import (
     validate_fingerprint,
     validate_package_name,
 )
+from filings.wording import said
 
 MAX_APPS = 20
 
@@ -70,7 +72,7 @@ def create_app_filing(*, by: Any, subject_id: int, subject_principal: dict, apps
                 stage_entered_at=now,
             )
             _save_apps(filing, apps, changes)
-            start_draft_history(filing, by=by, now=now, comment=_("创建APP备案草稿。"))
+            start_draft_history(filing, by=by, now=now, comment=said(gettext_noop("创建APP备案草稿。")))
     except IntegrityError as error:
         raise second_open_filing_refused() from error
     return filing
@@ -105,7 +107,7 @@ def update_app_filing(
             transition="edit",
             from_state=locked.state,
             to_state=locked.state,
-            comment=_("修改了 %(n)s 处信息。") % {"n": len(changes)},
+            **FilingEvent.comment_fields(said(gettext_noop("修改了 %(n)s 处信息。"), n=len(changes))),
             reasons=changes,
             stage_visit=locked.stage_visit,
         )

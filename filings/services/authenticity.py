@@ -7,13 +7,15 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_fsm import has_transition_perm
 
-from filings import deadlines
+from filings import deadlines, wording
 from filings.exceptions import BeianError, InvalidInput, TransitionNotPermitted, TransitionNotPossible
 from filings.models import AuthenticityCheck, Deadline, Filing, FilingEvent, SmsVerifier
 from filings.services.transitions import _apply_transition, lock_filing
 from filings.states import State
+from filings.wording import said
 
 Outcome = AuthenticityCheck.Outcome
 
@@ -57,12 +59,15 @@ def record_face_check(filing: Filing, *, by: Any, passed: bool, reason: str = ""
                 "fail_face_check",
                 by=by,
                 now=now,
-                comment=_("真实性核验未通过,备案退回信息填报。"),
+                comment=said(gettext_noop("真实性核验未通过,备案退回信息填报。")),
                 reasons=[
                     {
                         "field": "face_verification",
                         "reason": reason,
-                        "suggested_fix": _("请负责人按原因准备后重新提交,届时将开始新的真实性核验。"),
+                        **wording.reason_part(
+                            "suggested_fix",
+                            said(gettext_noop("请负责人按原因准备后重新提交,届时将开始新的真实性核验。")),
+                        ),
                         "code": "face_check_failed",
                     }
                 ],
@@ -75,7 +80,9 @@ def record_face_check(filing: Filing, *, by: Any, passed: bool, reason: str = ""
             transition="face_check_passed",
             from_state=locked.state,
             to_state=locked.state,
-            comment=_("%(name)s已通过真实性核验。") % {"name": check.person.name},
+            **FilingEvent.comment_fields(
+                said(gettext_noop("%(name)s已通过真实性核验。"), name=check.person.name)
+            ),
             stage_visit=locked.stage_visit,
         )
         deadlines.close_open_deadlines(locked, now=now, kinds=[Deadline.Kind.FACE_CHECK])
@@ -86,7 +93,7 @@ def record_face_check(filing: Filing, *, by: Any, passed: bool, reason: str = ""
                 "complete_sms",
                 by=by,
                 now=now,
-                comment=_("短信核验与真实性核验均已完成。"),
+                comment=said(gettext_noop("短信核验与真实性核验均已完成。")),
                 check_permission=False,
             )
     return locked
@@ -107,12 +114,16 @@ def expire_face_check(filing: Filing, *, now: datetime | None = None) -> Filing:
             "expire_face_check",
             by=None,
             now=now,
-            comment=_("真实性核验未在时限内完成,备案退回信息填报;重新提交后将开始新的核验。"),
+            comment=said(
+                gettext_noop("真实性核验未在时限内完成,备案退回信息填报;重新提交后将开始新的核验。")
+            ),
             reasons=[
                 {
                     "field": "face_verification",
-                    "reason": _("真实性核验未在时限内完成"),
-                    "suggested_fix": _("重新提交后,请负责人在时限内完成人脸核验。"),
+                    **wording.reason_part("reason", said(gettext_noop("真实性核验未在时限内完成"))),
+                    **wording.reason_part(
+                        "suggested_fix", said(gettext_noop("重新提交后,请负责人在时限内完成人脸核验。"))
+                    ),
                     "code": "face_check_timeout",
                 }
             ],

@@ -6,12 +6,14 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from filings.exceptions import InvalidInput, TransitionNotPossible
 from filings.models import App, Cancellation, Filing, FilingEvent, Website
 from filings.services.changes import create_followup, lock_followup_target, refuse_open_followup
 from filings.services.drafts import start_draft_history
 from filings.services.transitions import _apply_transition, _refuse_unless_allowed, lock_filing
+from filings.wording import Said, said
 
 Scope = Cancellation.Scope
 CANCEL_TYPES = [Filing.Type.CANCEL, Filing.Type.CANCEL_ACCESS]
@@ -96,12 +98,12 @@ def open_cancellation(
             filing,
             by=by,
             now=now,
-            comment=_("%(scope)s:%(item)s(%(reason)s)。")
-            % {
-                "scope": cancellation.get_scope_display(),
-                "item": cancellation.item_name,
-                "reason": cancellation.get_reason_display(),
-            },
+            comment=said(
+                gettext_noop("%(scope)s:%(item)s(%(reason)s)。"),
+                scope=Scope(cancellation.scope).label,
+                item=cancellation.item_name,
+                reason=Cancellation.Reason(cancellation.reason).label,
+            ),
         )
     return filing
 
@@ -116,11 +118,18 @@ def finish_access_cancellation(filing: Filing, *, by: Any, comment: str = "") ->
         _refuse_unless_allowed(locked, "finish_at_provider", by=by)
         cancellation = Cancellation.objects.select_related("website").get(filing=locked)
         text = (
-            _("取消接入已完成,网站“%(name)s”不再由本服务商接入,继续由%(next)s接入。")
-            % {"name": cancellation.item_name, "next": cancellation.next_provider}
+            said(
+                gettext_noop("取消接入已完成,网站“%(name)s”不再由本服务商接入,继续由%(next)s接入。"),
+                name=cancellation.item_name,
+                next=cancellation.next_provider,
+            )
             if not cancellation.leaves_shell
-            else _("取消接入已完成;网站“%(name)s”已无接入服务商,将成为空壳网站,管局可能注销其备案。")
-            % {"name": cancellation.item_name}
+            else said(
+                gettext_noop(
+                    "取消接入已完成;网站“%(name)s”已无接入服务商,将成为空壳网站,管局可能注销其备案。"
+                ),
+                name=cancellation.item_name,
+            )
         )
         _apply_transition(locked, "finish_at_provider", by=by, comment=comment or text, now=now)
         _apply(cancellation, by=by, now=now, text=text)
@@ -136,13 +145,13 @@ def approve_cancellation(filing: Filing, *, by: Any, comment: str = "") -> Filin
         if locked.filing_type != Filing.Type.CANCEL:
             raise TransitionNotPossible(_("这不是一个注销备案。"))
         cancellation = Cancellation.objects.select_related("website", "app").get(filing=locked)
-        text = _("管局已注销:%(item)s。") % {"item": cancellation.item_name}
+        text = said(gettext_noop("管局已注销:%(item)s。"), item=cancellation.item_name)
         _apply_transition(locked, "approve", by=by, comment=comment or text, now=now)
         _apply(cancellation, by=by, now=now, text=text)
     return locked
 
 
-def _apply(cancellation: Cancellation, *, by: Any, now, text: str) -> None:
+def _apply(cancellation: Cancellation, *, by: Any, now, text: Said) -> None:
     target = lock_filing(cancellation.filing.target)
     if cancellation.scope == Scope.WEBSITE:
         Website.objects.filter(pk=cancellation.website_id).update(cancelled_at=now)
@@ -166,6 +175,6 @@ def _apply(cancellation: Cancellation, *, by: Any, now, text: str) -> None:
         transition="cancellation_applied",
         from_state=target.state,
         to_state=target.state,
-        comment=text,
+        **FilingEvent.comment_fields(text),
         stage_visit=target.stage_visit,
     )

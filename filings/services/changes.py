@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from filings import change_diff
 from filings import permissions as transition_perms
@@ -25,6 +26,7 @@ from filings.models import (
 from filings.services.drafts import _refuse_second_open_filing, start_draft_history
 from filings.services.transitions import _apply_transition, _refuse_unless_allowed, lock_filing
 from filings.states import OPEN_STATES, State
+from filings.wording import said
 
 # Follow-ups of a published filing (changes, cancellations) that may not run side by side.
 FOLLOWUP_TYPES = [Filing.Type.CHANGE, Filing.Type.CANCEL, Filing.Type.CANCEL_ACCESS]
@@ -146,7 +148,7 @@ def open_change(target: Filing, *, by: Any) -> Filing:
             change,
             by=by,
             now=now,
-            comment=_("为备案 %(number)s 开始变更备案。") % {"number": target.icp_number},
+            comment=said(gettext_noop("为备案 %(number)s 开始变更备案。"), number=target.icp_number),
         )
         FilingEvent.objects.create(
             filing=target,
@@ -155,7 +157,9 @@ def open_change(target: Filing, *, by: Any) -> Filing:
             transition="change_opened",
             from_state=target.state,
             to_state=target.state,
-            comment=_("开始变更备案(编号 %(id)s),审核通过前公示信息不变。") % {"id": change.pk},
+            **FilingEvent.comment_fields(
+                said(gettext_noop("开始变更备案(编号 %(id)s),审核通过前公示信息不变。"), id=change.pk)
+            ),
             stage_visit=target.stage_visit,
         )
     return change
@@ -176,7 +180,8 @@ def approve_change(change: Filing, *, by: Any, comment: str = "") -> Filing:
             locked,
             "approve",
             by=by,
-            comment=comment or _("管局审核通过,变更已生效,备案号 %(n)s 不变。") % {"n": target.icp_number},
+            comment=comment
+            or said(gettext_noop("管局审核通过,变更已生效,备案号 %(n)s 不变。"), n=target.icp_number),
         )
         _write_over(locked, target)
         _write_over_apps(locked, target)
@@ -192,7 +197,11 @@ def approve_change(change: Filing, *, by: Any, comment: str = "") -> Filing:
             transition="change_applied",
             from_state=target.state,
             to_state=target.state,
-            comment=_("变更备案(编号 %(id)s)已生效,共 %(n)s 处。") % {"id": locked.pk, "n": len(parts.rows)},
+            **FilingEvent.comment_fields(
+                said(
+                    gettext_noop("变更备案(编号 %(id)s)已生效,共 %(n)s 处。"), id=locked.pk, n=len(parts.rows)
+                )
+            ),
             reasons=[
                 {
                     "field": row.field,

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from filings import alert_scan, deadlines
 from filings import permissions as transition_perms
@@ -16,6 +17,7 @@ from filings.models import Domain, Filing, FilingEvent, Person, PriorApproval, S
 from filings.services.transitions import lock_filing
 from filings.states import EDITABLE_STATES, OPEN_STATES
 from filings.validators import normalise_domain
+from filings.wording import Said, said
 
 
 def _assign(instance: Any, data: dict, fields: list[str], changes: list[dict], prefix: str) -> None:
@@ -176,7 +178,7 @@ def _refuse_second_open_filing(certificate_number: str) -> None:
         raise second_open_filing_refused()
 
 
-def start_draft_history(filing: Filing, *, by: Any, now: datetime, comment: str) -> None:
+def start_draft_history(filing: Filing, *, by: Any, now: datetime, comment: Said) -> None:
     """Write a new draft's first history row and open its entry-stage deadlines."""
     FilingEvent.objects.create(
         filing=filing,
@@ -185,7 +187,7 @@ def start_draft_history(filing: Filing, *, by: Any, now: datetime, comment: str)
         transition="create",
         from_state="",
         to_state=filing.state,
-        comment=comment,
+        **FilingEvent.comment_fields(comment),
     )
     deadlines.open_stage_deadlines(filing, now=now)
 
@@ -237,7 +239,7 @@ def create_filing(
             )
             filing.save()
             _save_websites(filing, websites, changes)
-            start_draft_history(filing, by=by, now=now, comment=_("创建备案草稿。"))
+            start_draft_history(filing, by=by, now=now, comment=said(gettext_noop("创建备案草稿。")))
     except IntegrityError as error:
         raise second_open_filing_refused() from error
     except Subject.DoesNotExist as error:
@@ -281,7 +283,7 @@ def update_filing(
             transition="edit",
             from_state=locked.state,
             to_state=locked.state,
-            comment=_("修改了 %(n)s 处信息。") % {"n": len(changes)},
+            **FilingEvent.comment_fields(said(gettext_noop("修改了 %(n)s 处信息。"), n=len(changes))),
             reasons=changes,
             stage_visit=locked.stage_visit,
         )

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from filings import permissions as transition_perms
 from filings import scans
@@ -15,6 +16,7 @@ from filings.models import Filing, FilingEvent, Material
 from filings.services.drafts import restart_stale_entry
 from filings.services.transitions import lock_filing
 from filings.states import EDITABLE_STATES
+from filings.wording import said
 
 
 def upload_material(
@@ -76,12 +78,14 @@ def upload_material(
             transition="upload",
             from_state=locked.state,
             to_state=locked.state,
-            comment=_("上传%(kind)s 第%(v)s版:%(status)s")
-            % {
-                "kind": material.get_kind_display(),
-                "v": material.version,
-                "status": material.get_check_status_display(),
-            },
+            **FilingEvent.comment_fields(
+                said(
+                    gettext_noop("上传%(kind)s 第%(v)s版:%(status)s"),
+                    kind=Material.Kind(material.kind).label,
+                    v=material.version,
+                    status=Material.CheckStatus(material.check_status).label,
+                )
+            ),
             stage_visit=locked.stage_visit,
         )
         restart_stale_entry(locked, now=timezone.now())

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from filings import alert_scan, deadlines
 from filings import permissions as transition_perms
@@ -14,6 +15,7 @@ from filings.exceptions import ConflictError, InvalidInput, TransitionNotPermitt
 from filings.models import Deadline, Filing, FilingEvent
 from filings.services.transitions import checked_psb_number
 from filings.states import State
+from filings.wording import Said, said
 
 
 def _lock_published(filing: Filing, *, expected_version: int | None) -> Filing:
@@ -27,7 +29,7 @@ def _lock_published(filing: Filing, *, expected_version: int | None) -> Filing:
     return locked
 
 
-def _record(locked: Filing, *, by: Any, now, transition: str, comment: str, changes: list[dict]) -> None:
+def _record(locked: Filing, *, by: Any, now, transition: str, comment: Said, changes: list[dict]) -> None:
     locked.version += 1
     locked.updated_at = now
     locked.save(update_fields=[*{c["field"] for c in changes}, "version", "updated_at"])
@@ -38,7 +40,7 @@ def _record(locked: Filing, *, by: Any, now, transition: str, comment: str, chan
         transition=transition,
         from_state=locked.state,
         to_state=locked.state,
-        comment=comment,
+        **FilingEvent.comment_fields(comment),
         reasons=changes,
         stage_visit=locked.stage_visit,
     )
@@ -64,7 +66,7 @@ def correct_public_security_number(
             by=by,
             now=timezone.now(),
             transition="correct_public_security",
-            comment=_("公安联网备案号由 %(old)s 更正为 %(new)s。") % {"old": old, "new": number},
+            comment=said(gettext_noop("公安联网备案号由 %(old)s 更正为 %(new)s。"), old=old, new=number),
             changes=[{"field": "psb_number", "old": old, "new": number}],
         )
     return locked
@@ -99,8 +101,10 @@ def set_went_live_on(
             by=by,
             now=now,
             transition="set_went_live_on",
-            comment=_("网站开通日期改为 %(day)s,公安联网备案期限随之重新计算。")
-            % {"day": went_live_on.isoformat()},
+            comment=said(
+                gettext_noop("网站开通日期改为 %(day)s,公安联网备案期限随之重新计算。"),
+                day=went_live_on.isoformat(),
+            ),
             changes=[
                 {
                     "field": "went_live_on",

@@ -57,7 +57,7 @@ def expire_sms_windows(windows: list[Deadline], *, now: datetime) -> list[tuple[
             transition="expire_sms",
             from_state=State.SMS_VERIFICATION,
             to_state=filing.state,
-            comment=comment,
+            **FilingEvent.comment_fields(comment),
             reasons=reasons,
             stage_visit=filing.stage_visit,
         )

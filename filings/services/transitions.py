@@ -14,10 +14,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
-from filings import authenticity, change_diff, deadlines, notifications, numbering
+from filings import authenticity, change_diff, deadlines, notifications, numbering, wording
 from filings.checks import load_filing_for_checks, run_submission_checks
 from filings.exceptions import (
     ChecksFailed,
@@ -37,6 +37,7 @@ from filings.validators import (
     validate_icp_website_number,
     validate_psb_number,
 )
+from filings.wording import Said, said
 
 # Transitions by the name the API and UI use, with what each needs besides the actor.
 # Lazy: the labels are read in the language of each request, not the one active at import.
@@ -92,6 +93,12 @@ def _clean_reasons(reasons: Iterable[dict] | None, *, required: bool) -> list[di
                 "reason": reason,
                 "suggested_fix": str(item.get("suggested_fix", "")).strip()[:500],
                 "code": str(item.get("code", "")).strip()[:48],
+                # The catalogue's untranslated texts, said again in each reader's language.
+                **{
+                    key: item[key]
+                    for key in ("reason_source", "suggested_fix_source")
+                    if wording.is_source(item.get(key))
+                },
             }
         )
     if required and not cleaned:
@@ -115,7 +122,7 @@ def _apply_transition(
     name: str,
     *,
     by: Any,
-    comment: str = "",
+    comment: str | Said = "",
     reasons: list[dict] | None = None,
     now: datetime | None = None,
     check_permission: bool = True,
@@ -143,7 +150,7 @@ def _apply_transition(
         transition=name,
         from_state=from_state,
         to_state=filing.state,
-        comment=comment[:2000],
+        **FilingEvent.comment_fields(comment),
         reasons=reasons or [],
         stage_visit=filing.stage_visit,
     )
@@ -245,7 +252,7 @@ def pass_review(filing: Filing, *, by: Any, comment: str = "") -> Filing:
                 locked,
                 "complete_sms",
                 by=by,
-                comment=_("该类型备案无需短信核验。"),
+                comment=said(gettext_noop("该类型备案无需短信核验。")),
                 now=now,
                 check_permission=False,
             )
@@ -293,24 +300,30 @@ def record_sms_verification(filing: Filing, *, verifier_id: int, by: Any) -> Fil
                 transition="sms_verified",
                 from_state=locked.state,
                 to_state=locked.state,
-                comment=_("%(name)s已完成短信核验。") % {"name": verifier.person.name},
+                **FilingEvent.comment_fields(
+                    said(gettext_noop("%(name)s已完成短信核验。"), name=verifier.person.name)
+                ),
                 stage_visit=locked.stage_visit,
             )
         # With a face check still open, the filing waits for it (services.authenticity moves it on).
         if all(v.verified_at for v in verifiers) and authenticity.allows_bureau(locked):
-            _apply_transition(locked, "complete_sms", by=by, comment=_("全部核验人已完成短信核验。"))
+            _apply_transition(
+                locked, "complete_sms", by=by, comment=said(gettext_noop("全部核验人已完成短信核验。"))
+            )
     return locked
 
 
-def sms_expiry_record() -> tuple[str, list[dict]]:
+def sms_expiry_record() -> tuple[Said, list[dict]]:
     """Return the history comment and reasons of an SMS window's expiry (also written in bulk by
     services.sms_expiry)."""
-    comment = _("短信核验未在24小时内完成,备案退回信息填报;重新提交后将收到新的短信。")
+    comment = said(gettext_noop("短信核验未在24小时内完成,备案退回信息填报;重新提交后将收到新的短信。"))
     reasons = [
         {
             "field": "sms",
-            "reason": _("短信核验未在24小时内完成"),
-            "suggested_fix": _("重新提交后,请在收到新短信的24小时内完成核验。"),
+            **wording.reason_part("reason", said(gettext_noop("短信核验未在24小时内完成"))),
+            **wording.reason_part(
+                "suggested_fix", said(gettext_noop("重新提交后,请在收到新短信的24小时内完成核验。"))
+            ),
             "code": "sms_timeout",
         }
     ]
@@ -376,7 +389,10 @@ def approve_filing(
         _refuse_taken_sequences(locked, icp_number, list(numbers.values()), list(app_numbers.values()))
         locked.icp_number = icp_number
         _apply_transition(
-            locked, "approve", by=by, comment=comment or _("管局审核通过,备案号 %(n)s。") % {"n": icp_number}
+            locked,
+            "approve",
+            by=by,
+            comment=comment or said(gettext_noop("管局审核通过,备案号 %(n)s。"), n=icp_number),
         )
         for website in websites:
             website.icp_number = numbers[website.pk]
@@ -429,7 +445,7 @@ def register_public_security(filing: Filing, *, by: Any, psb_number: str, commen
             locked,
             "register_public_security",
             by=by,
-            comment=comment or _("公安联网备案号 %(n)s。") % {"n": psb_number},
+            comment=comment or said(gettext_noop("公安联网备案号 %(n)s。"), n=psb_number),
         )
         deadlines.close_open_deadlines(locked, now=timezone.now(), kinds=[deadlines.Kind.PUBLIC_SECURITY])
     return locked

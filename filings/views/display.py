@@ -219,7 +219,7 @@ def timeline(events: list[FilingEvent]) -> list[dict]:
         else:
             reasons = [
                 {**r, "field_label": field_label(r.get("field", ""))}
-                for r in event.reasons
+                for r in event.shown_reasons
                 if isinstance(r, dict) and r.get("reason")
             ]
         rows.append(
@@ -396,8 +396,8 @@ def decision(event: FilingEvent) -> Decision:
         % {"from": event.get_from_state_display() or "-", "to": event.get_to_state_display()},
     ]
     if event.comment:
-        lines.append(_("说明:%(comment)s") % {"comment": event.comment})
-    lines += [reason_line(r) for r in event.reasons if isinstance(r, dict) and r.get("reason")]
+        lines.append(_("说明:%(comment)s") % {"comment": event.shown_comment})
+    lines += [reason_line(r) for r in event.shown_reasons if isinstance(r, dict) and r.get("reason")]
     return Decision(
         title=_("[%(what)s] %(subject)s") % {"what": label, "subject": filing.subject.name},
         text="\n".join(lines),

@@ -240,7 +240,7 @@ def _reasons_with_links(filing: Filing, event: FilingEvent | None) -> list[dict]
             "url": display.fix_url(filing, reason.get("field", "")),
             "field_label": field_label(reason.get("field", "")),
         }
-        for reason in event.reasons
+        for reason in event.shown_reasons
         if isinstance(reason, dict) and reason.get("reason")
     ]
 
@@ -507,7 +507,7 @@ def _flag_fields(request, filing: Filing, entry: FilingEntry) -> list:
         message = _("提交前检查指出此处需要修改。")
         marked += entry.flag(focus, message, int(object_id) if object_id.isdigit() else None)
     event = selectors.latest_event_with_reasons(filing)
-    for reason in event.reasons if event else []:
+    for reason in event.shown_reasons if event else []:
         if isinstance(reason, dict) and reason.get("field"):
             text = reason.get("reason", "")
             if reason.get("suggested_fix"):

@@ -14,7 +14,17 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import Perm
-from filings import change_diff, dashboard_stats, exports, footer_checks, keyset, numbering, queues, selectors
+from filings import (
+    change_diff,
+    dashboard_stats,
+    exports,
+    footer_checks,
+    keyset,
+    numbering,
+    queues,
+    selectors,
+    wording,
+)
 from filings.checks import load_filing_for_checks, run_submission_checks
 from filings.estimates import PublicationEstimator
 from filings.exceptions import BeianError, InvalidInput
@@ -62,7 +72,12 @@ class ReturnForm(forms.Form):
 
     def reasons(self) -> list[dict]:
         chosen = [
-            {"field": r.field, "reason": r.reason, "suggested_fix": r.suggested_fix, "code": r.code}
+            {
+                "field": r.field,
+                **wording.reason_part("reason", r.reason_words),
+                **wording.reason_part("suggested_fix", r.suggested_fix_words),
+                "code": r.code,
+            }
             for code in self.cleaned_data["codes"]
             if (r := self.catalogue.get(code))
         ]

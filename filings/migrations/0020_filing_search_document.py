@@ -112,7 +112,7 @@ class Migration(migrations.Migration):
     # The backfill of a large table is one statement; it should not share a transaction with others.
     atomic = False
 
-    dependencies = [("filings", "0018_deadline_kind_labels")]
+    dependencies = [("filings", "0019_system_texts_kept_as_sources")]
 
     operations = [
         migrations.AddField(
