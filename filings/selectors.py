@@ -110,17 +110,22 @@ def published_subjects_of(user: Any) -> QuerySet[Subject]:
     return Subject.objects.filter(filings__assignee=user, filings__state=State.PUBLISHED).distinct()
 
 
+# How many of the user's most recently changed matching filings a subject search looks through.
+SUBJECT_SEARCH_DEPTH = 500
+
+
 def published_subject_choices(user: Any, *, text: str = "", limit: int = 20) -> list[Subject]:
     """Return up to `limit` of the user's published subjects: those the text finds, or else the
     subjects of their most recently changed published filings."""
+    published = Filing.objects.filter(assignee=user, state=State.PUBLISHED)
     if text.strip():
-        found = search.search_subjects(published_subjects_of(user), text)
+        # The most recently changed published filings that mention the text, then their subjects
+        # whose own name or certificate number does: a large customer's search stays one short walk.
+        mentioned = search.filings_matching(published, text).order_by("-updated_at", "-id")
+        subject_ids = list(mentioned.values_list("subject_id", flat=True)[:SUBJECT_SEARCH_DEPTH])
+        found = search.search_subjects(Subject.objects.filter(pk__in=subject_ids), text)
         return list(found.order_by("name", "pk")[:limit])
-    recent = (
-        Filing.objects.filter(assignee=user, state=State.PUBLISHED)
-        .order_by("-updated_at", "-id")
-        .values_list("subject_id", flat=True)[: limit * 5]
-    )
+    recent = published.order_by("-updated_at", "-id").values_list("subject_id", flat=True)[: limit * 5]
     ids = list(dict.fromkeys(recent))[:limit]
     subjects = Subject.objects.in_bulk(ids)
     return [subjects[pk] for pk in ids]

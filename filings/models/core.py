@@ -741,6 +741,12 @@ class Deadline(models.Model):
         ]
         indexes = [
             models.Index(fields=["due_at"], condition=Q(closed_at__isnull=True), name="deadline_open_due"),
+            # "Is this filing overdue?" for each row a list walks: answered from the index alone.
+            models.Index(
+                fields=["filing", "due_at"],
+                condition=Q(closed_at__isnull=True),
+                name="deadline_open_filing_due",
+            ),
             # The reviewer queues: one kind's open deadlines, nearest first.
             # Many deadlines share a due time (23:59:59 of a working day): id breaks the tie in the index.
             models.Index(
