@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import BooleanField, Case, F, Max, OuterRef, Q, QuerySet, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from filings import bulk_rows, notifications, workdays
 from filings.models import Alert, AlertScan, AlertThreshold, Deadline, Filing, Notification
@@ -558,8 +558,9 @@ def _refresh_alert_statistics() -> None:
 
 def reconcile_alerts(deadline_ids: list[int], *, now: datetime, reason: str | None = None) -> tuple[int, int]:
     """After deadlines moved (a calendar was entered, a draft was edited), withdraw alerts they no
-    longer reach and raise the ones they now do. Return (withdrawn, raised)."""
-    reason = reason or _("截止时间已按官方日历重新计算,该提醒不再适用。")
+    longer reach and raise the ones they now do. Return (withdrawn, raised). The reason is a
+    catalogue source (gettext_noop), stored as it is and translated when shown."""
+    reason = reason or gettext_noop("截止时间已按官方日历重新计算,该提醒不再适用。")
     withdrawn = 0
     with transaction.atomic():
         alerts = list(

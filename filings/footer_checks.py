@@ -149,7 +149,7 @@ def _close_footer_fix(filing: Filing, *, now: datetime) -> None:
     alerts = Alert.objects.filter(deadline__in=open_fix, withdrawn_at__isnull=True)
     unread = Notification.objects.filter(alert__in=alerts, read_at__isnull=True)
     unread.update(read_at=now)
-    alerts.update(withdrawn_at=now, withdrawn_reason=str(_("页脚检查已通过。")), repeat_due_at=None)
+    alerts.update(withdrawn_at=now, withdrawn_reason=gettext_noop("页脚检查已通过。"), repeat_due_at=None)
 
 
 def filings_due_for_footer_check(*, now: datetime | None = None, limit: int = 20) -> list[Filing]:

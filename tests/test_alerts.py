@@ -466,6 +466,15 @@ def test_editing_a_draft_restarts_its_stale_reminders(principal):
     assert codes(filing) == []
     withdrawn = Alert.objects.get(filing=filing, threshold__code="after_7d")
     assert withdrawn.withdrawn_at == edited_at and "重新计时" in withdrawn.withdrawn_reason
+    # Stored as its source whatever language the editor used; each reader sees their own.
+    from django.utils import translation
+
+    with translation.override("en"):
+        withdrawn.refresh_from_db()
+        assert "start counting again" in withdrawn.shown_withdrawn_reason
+        assert "start counting again" in withdrawn.message
+    with translation.override("zh-hans"):
+        assert "重新计时" in withdrawn.shown_withdrawn_reason
 
     scan("2026-10-15 12:00")  # six days after the edit: nothing yet
     assert codes(filing) == []

@@ -34,6 +34,7 @@ class AlertSerializer(serializers.ModelSerializer):
     raised_at = serializers.DateTimeField(default_timezone=SHANGHAI)
     acknowledged_at = serializers.DateTimeField(default_timezone=SHANGHAI, allow_null=True)
     withdrawn_at = serializers.DateTimeField(default_timezone=SHANGHAI, allow_null=True)
+    withdrawn_reason = serializers.CharField(source="shown_withdrawn_reason", read_only=True)
 
     def get_threshold_label(self, alert) -> str:
         return threshold_label(alert.threshold)

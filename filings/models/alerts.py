@@ -273,8 +273,14 @@ class Alert(models.Model):
             self.action,
         ]
         if self.withdrawn_at:
-            lines.append(gettext("已撤销:%(reason)s") % {"reason": self.withdrawn_reason})
+            lines.append(gettext("已撤销:%(reason)s") % {"reason": self.shown_withdrawn_reason})
         return "\n".join(lines)
+
+    @property
+    def shown_withdrawn_reason(self) -> str:
+        """The reason in the reader's language: the system's reasons are stored as their Chinese
+        source text (the scan runs in the default language), which the catalogue translates."""
+        return gettext(self.withdrawn_reason) if self.withdrawn_reason else ""
 
     @property
     def sms_text(self) -> str:

@@ -130,7 +130,7 @@ def _move_public_security_deadline(filing: Filing, *, now) -> None:
     deadline.due_at, deadline.provisional = due.at, due.provisional
     deadline.save(update_fields=["starts_at", "due_at", "provisional"])
     alert_scan.reconcile_alerts(
-        [deadline.pk], now=now, reason=_("网站开通日期已修改,公安联网备案期限重新计算。")
+        [deadline.pk], now=now, reason=gettext_noop("网站开通日期已修改,公安联网备案期限重新计算。")
     )
 
 
@@ -158,6 +158,6 @@ def recompute_open_deadlines(*, now=None) -> int:
                 moved.append(deadline.pk)
         if moved:
             alert_scan.reconcile_alerts(
-                moved, now=now, reason=_("公安联网备案期限改为自网站开通之日起计算。")
+                moved, now=now, reason=gettext_noop("公安联网备案期限改为自网站开通之日起计算。")
             )
     return len(moved)
