@@ -296,4 +296,6 @@ def restart_stale_entry(filing: Filing, *, now: datetime) -> None:
     the 7/15/30-day reminders count again from this change."""
     restarted = deadlines.restart_stale_entry_deadline(filing, now=now)
     if restarted:
-        alert_scan.reconcile_alerts(restarted, now=now, reason=gettext_noop("备案信息已更新,停滞提醒重新计时。"))
+        alert_scan.reconcile_alerts(
+            restarted, now=now, reason=gettext_noop("备案信息已更新,停滞提醒重新计时。")
+        )
