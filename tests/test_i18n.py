@@ -29,7 +29,7 @@ from tests.test_footer import ICP, server  # noqa: F401 - the local page server 
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
 PO_PATH = LOCALE_DIR / "django.po"
 MO_PATH = LOCALE_DIR / "django.mo"
-PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|\{\w*\}")
+PLACEHOLDER = re.compile(r"(?<!%)%(?:\(\w+\))?[sdif]|\{\w*\}")  # %(name)s, bare %s, {name}
 CJK = re.compile(r"[\u3400-\u9fff\uff01-\uff1f\u3001-\u3011]")
 BAD_USCC = "91110108551385082A"  # right shape, wrong check character
 
@@ -89,6 +89,26 @@ def test_catalogue_has_no_empty_and_no_fuzzy_entry(catalogue):
     assert not empty, empty
     plurals = [e for e in messages(catalogue) if "msgid_plural" in e]
     assert plurals and all(sorted(e["msgstr"]) == [0, 1] for e in plurals)
+
+
+def test_parse_po_tells_a_wrapped_msgstr_from_an_empty_one(tmp_path):
+    """A long translation starts with `msgstr ""` and goes on in continuation lines: that is not empty."""
+    po = tmp_path / "django.po"
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Language: en\\n"\n\n'
+        '#: a.py:1\nmsgid "很长的说明%(n)s"\nmsgstr ""\n"A long explanation "\n"of %(n)s."\n\n'
+        'msgid "空"\nmsgstr ""\n\n'
+        '#, fuzzy, python-format\nmsgid "旧%s"\nmsgstr "Old %s"\n\n'
+        'msgid "%(n)s 天"\nmsgid_plural "%(n)s 天"\nmsgstr[0] "1 day"\nmsgstr[1] ""\n\n'
+        '#~ msgid "废弃"\n#~ msgstr ""\n',
+        encoding="utf-8",
+    )
+    entries = {e["msgid"]: e for e in messages(parse_po(po))}
+    assert list(entries) == ["很长的说明%(n)s", "空", "旧%s", "%(n)s 天"]  # the obsolete entry is left out
+    assert entries["很长的说明%(n)s"]["msgstr"] == {0: "A long explanation of %(n)s."}
+    assert [m for m, e in entries.items() if not all(e["msgstr"].values())] == ["空", "%(n)s 天"]
+    assert [m for m, e in entries.items() if "fuzzy" in e.get("flags", set())] == ["旧%s"]
+    assert PLACEHOLDER.findall("旧%s, 100%%s, %(n)d, {h}") == ["%s", "%(n)d", "{h}"]
 
 
 def test_every_placeholder_survives_translation(catalogue):
