@@ -240,11 +240,15 @@ def open_filings_page(
     if after is not None and after.values[0] in states:
         states = states[states.index(after.values[0]) :]
     rows: list[Filing] = []
+    within_state = OPEN_FILING_ORDER[1:]
     for current in states:
-        start = after if after is not None and after.values[0] == current else None
+        # Within one stage the position is (stage_entered_at, id): the index range starts there.
+        start = (
+            keyset.Position(after.values[1:]) if after is not None and after.values[0] == current else None
+        )
         rows += keyset.rows_after(
             open_filings(state=current, province=province, filing_type=filing_type),
-            order=OPEN_FILING_ORDER,
+            order=within_state,
             after=start,
             limit=size + 1 - len(rows),
         )
