@@ -83,8 +83,21 @@ def filings_matching(filings: QuerySet[Filing], text: str) -> QuerySet[Filing]:
     0020), so a list reads one column of one table: a rare text through the column's pair index,
     a common one (科技) by walking the list's own order until a page is full."""
     if connection.vendor == "postgresql":
-        return containing(filings, "search_document", text.strip())
+        return _in_document(filings, text)
     return filings.filter(pk__in=matching_filing_ids(text))
+
+
+def _in_document(filings: QuerySet[Filing], text: str) -> QuerySet[Filing]:
+    """Filter filings to those whose (lower-case) search document contains the text. A plain LIKE
+    on the column, not ILIKE on an expression: the planner then estimates how many rows match from
+    the column's statistics and walks the list's own index for a common text."""
+    lowered = text.strip().lower()
+    matches = filings.filter(search_document__contains=lowered)
+    if len(lowered) < MIN_QUERY_LENGTH:
+        return matches
+    return matches.alias(document_bigrams=Bigrams("search_document")).filter(
+        document_bigrams__contains=bigrams(lowered)
+    )
 
 
 def filings_with_domain(filings: QuerySet[Filing], text: str) -> QuerySet[Filing]:
@@ -92,5 +105,5 @@ def filings_with_domain(filings: QuerySet[Filing], text: str) -> QuerySet[Filing
     with_domain = filings.filter(pk__in=matching_domain_filing_ids(text))
     if connection.vendor == "postgresql":
         # The document narrows the filings first; the domain table then confirms the match.
-        return containing(with_domain, "search_document", text.strip().lower())
+        return _in_document(with_domain, text)
     return with_domain

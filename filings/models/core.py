@@ -338,9 +338,9 @@ class Filing(ConcurrentTransitionMixin, models.Model):
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
 
-    # Everything a search looks in (subject name and certificate number, ICP number, website, domain
-    # and app names, package names), one line each. Kept by PostgreSQL triggers (migration 0020),
-    # so no write has to remember it; empty on SQLite, where search joins the tables instead.
+    # Everything a search looks in, in lower case (subject name and certificate number, ICP numbers,
+    # website, domain and app names, package names), one per line. Kept by PostgreSQL triggers
+    # (migration 0020), so no write has to remember it; empty on SQLite, where search joins tables.
     search_document = models.TextField(default="", editable=False)
 
     class Meta:
