@@ -39,7 +39,8 @@ class ScanResult:
     raised: int = 0
     repeated: int = 0
     expired: int = 0
-    alert_ids: list[int] = field(default_factory=list)
+    # The new alerts (their notifications are sent after commit); left out of the repr, which logs print.
+    alert_ids: list[int] = field(default_factory=list, repr=False)
     # False when rows were left to a concurrent transaction; the window then does not move on.
     complete: bool = True
 
