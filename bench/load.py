@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 from bench._common import ROOT, on_postgres, setup_django
 
@@ -127,7 +128,8 @@ def _drive(
         if time.monotonic() >= stop:
             return
         started = time.perf_counter()
-        connection.request("GET", path, headers={"Cookie": cookie})
+        # Search terms are Chinese: the request line carries them percent-encoded, as a browser does.
+        connection.request("GET", quote(path, safe="/?&=%:+,-_.~"), headers={"Cookie": cookie})
         response = connection.getresponse()
         response.read()
         times.append(time.perf_counter() - started)
