@@ -51,12 +51,16 @@ def reads_as_formula(value) -> bool:
     return isinstance(value, str) and value.lstrip(" ").startswith(_FORMULA_START)
 
 
+# Either of the above, in one search: most cells need neither and are written as they are.
+_NEEDS_CARE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|^ *[=+\-@\t\r\uff1d\uff0b\uff0d\uff20]")
+
+
 def csv_cell(value: Any) -> Any:
     """Return a value as a CSV cell holds it: a spreadsheet shows the text as it is (a leading
     apostrophe stops a formula), and nothing for None."""
     if value is None:
         return ""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not _NEEDS_CARE.search(value):
         return value
     value = clean_text(value)
     return "'" + value if reads_as_formula(value) else value
@@ -123,11 +127,19 @@ class Table:
 class _Labels:
     """Display texts looked up once per export (in the language active when it runs)."""
 
-    def __init__(self) -> None:
+    def __init__(self, provinces: dict[int, Province]) -> None:
         self.states = {value: str(label) for value, label in State.choices}
         self.kinds = {value: str(label) for value, label in Deadline.Kind.choices}
         self.urgency = {key: str(label) for key, label in URGENCY_LABELS.items()}
+        self.provinces = {pk: _(province.short_name) for pk, province in provinces.items()}
         self.yes = _("是")
+        self._deadlines: dict[tuple[str, int | None], str] = {}
+
+    def deadline(self, kind: str, workdays: int | None) -> str:
+        key = (kind, workdays)
+        if key not in self._deadlines:
+            self._deadlines[key] = deadline_label(self.kinds.get(kind, kind), workdays)
+        return self._deadlines[key]
 
 
 def _expected(
@@ -166,8 +178,8 @@ def deadline_table(deadlines: QuerySet[Deadline], *, name: str) -> Table:
     header = _filing_header(_("截止类型"), _("截止时间"), _("暂定"), _("紧急程度"), _("初审员"))
 
     def batches() -> Iterator[list[list]]:
-        labels = _Labels()
         provinces, estimator = _provinces_and_estimator()
+        labels = _Labels(provinces)
         now, today = timezone.now(), timezone.localdate()
         for batch in keyset_batches(deadlines, DEADLINE_COLUMNS):
             rows = []
@@ -189,9 +201,9 @@ def deadline_table(deadlines: QuerySet[Deadline], *, name: str) -> Table:
                     [
                         filing_id,
                         subject,
-                        _(province.short_name),
+                        labels.provinces[province_id],
                         labels.states.get(state, state),
-                        deadline_label(labels.kinds.get(kind, kind), workdays),
+                        labels.deadline(kind, workdays),
                         _when(due_at),
                         labels.yes if provisional else "",
                         labels.urgency[queues.urgency_of(kind, due_at, now=now)],
@@ -211,8 +223,8 @@ def filing_table(filings: QuerySet[Filing], *, name: str) -> Table:
     header = _filing_header(_("进入阶段时间"), _("备案号"))
 
     def batches() -> Iterator[list[list]]:
-        labels = _Labels()
         provinces, estimator = _provinces_and_estimator()
+        labels = _Labels(provinces)
         today = timezone.localdate()
         for batch in keyset_batches(filings, FILING_COLUMNS):
             rows = []
@@ -222,7 +234,7 @@ def filing_table(filings: QuerySet[Filing], *, name: str) -> Table:
                     [
                         filing_id,
                         subject,
-                        _(province.short_name),
+                        labels.provinces[province_id],
                         labels.states.get(state, state),
                         _when(entered_at),
                         icp_number,

@@ -115,3 +115,37 @@ def test_entry_form_refuses_control_characters(principal, filing):
     assert response.status_code == 302
     filing.subject.refresh_from_db()
     assert filing.subject.business_scope.splitlines() == ["软件开发", "技术咨询"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "=1+1",
+        "  =SUM(A1)",
+        "+86",
+        "-2",
+        "@cmd",
+        "\t=1",
+        "\r=1",
+        "＝1",
+        "＋1",
+        "－1",
+        "＠x",
+        "a=b",
+        "星河-科技",
+        "",
+        " ",
+        "x\x01y",
+        "\x7fz",
+        "x\x85y",
+        " \x00=1",
+        "2026-11-29",
+    ],
+)
+def test_a_csv_cell_is_what_cleaning_and_the_formula_check_make_of_it(text):
+    from filings import exports
+
+    # The one-search fast path leaves alone exactly the cells that need neither step.
+    cleaned = exports.clean_text(text)
+    expected = "'" + cleaned if exports.reads_as_formula(cleaned) else cleaned
+    assert exports.csv_cell(text) == expected
