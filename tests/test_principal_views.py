@@ -764,3 +764,16 @@ def test_the_list_size_is_said_on_the_first_page_only(client_for, principal):
     after = re.search(r'after=([\w-]+)" rel="next"', first).group(1)
     second = client.get(reverse("filings:list"), {"after": after}).content.decode()
     assert "个备案</p>" not in second and "第一页" in second
+
+
+def test_a_search_counts_up_to_a_hundred(client_for, principal, monkeypatch):
+    from filings import keyset
+
+    monkeypatch.setattr(keyset, "SEARCH_COUNT_CAP", 3)
+    for _ in range(27):
+        factories.ready_filing(assignee=principal)
+    client = client_for(principal)
+    name = Filing.objects.filter(assignee=principal).first().subject.name
+    body = client.get(reverse("filings:list"), {"q": name[:2]}).content.decode()
+    assert "超过 3 个备案" in body
+    assert "共 27 个备案" in client.get(reverse("filings:list")).content.decode()

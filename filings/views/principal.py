@@ -80,6 +80,10 @@ def filing_list(request):
         )
     query = request.GET.copy()
     query.pop("after", None)
+    # A search of a common word (科技) matches a large share of all filings: counting its first
+    # thousand would cost more than the page, so a search says "more than 100".
+    searching = bool(filters.get("q") or filters.get("domain"))
+    count_cap = keyset.SEARCH_COUNT_CAP if searching else keyset.COUNT_CAP
     return render(
         request,
         "filings/filing_list.html",
@@ -87,8 +91,8 @@ def filing_list(request):
             "form": form,
             "rows": rows,
             "page": page,
-            "total": _list_size(filings, page),
-            "count_cap": keyset.COUNT_CAP,
+            "total": _list_size(filings, page, cap=count_cap),
+            "count_cap": count_cap,
             "query": query.urlencode(),
             "can_create": request.user.has_perm(Perm.WORK_ON_OWN),
         },
@@ -96,13 +100,13 @@ def filing_list(request):
     )
 
 
-def _list_size(filings, page: keyset.Page) -> int | None:
+def _list_size(filings, page: keyset.Page, *, cap: int) -> int | None:
     """Return the list's size up to the cap on its first page (a later page does not repeat it)."""
     if not page.first:
         return None
     if page.next is None:
         return len(page.rows)
-    return keyset.capped_count(filings, cap=keyset.COUNT_CAP)
+    return keyset.capped_count(filings, cap=cap)
 
 
 def _detail_context(request, filing: Filing) -> dict:
