@@ -14,7 +14,17 @@ from django.utils.translation import gettext_lazy as _
 
 from filings import checks, keyset, search
 from filings import fields as entry_fields
-from filings.models import Domain, Filing, Material, Person, PriorApproval, Province, Subject, Website
+from filings.models import (
+    Deadline,
+    Domain,
+    Filing,
+    Material,
+    Person,
+    PriorApproval,
+    Province,
+    Subject,
+    Website,
+)
 from filings.privacy import mask_id_number
 from filings.validators import (
     resident_id_problem,
@@ -686,11 +696,20 @@ class FilingFilterForm(forms.Form):
         self.fields["state"].choices = [("", _("全部阶段")), *State.choices]
         self.fields["province"].choices = [("", _("全部省份"))] + [(p.code, _(p.name)) for p in provinces]
 
-    def clean_after(self) -> keyset.Position | None:
-        token = self.cleaned_data["after"]
+    def clean(self) -> dict:
+        data = super().clean()
+        token = data.get("after")
         if not token:
-            return None
+            data["after"] = None
+            return data
+        # The overdue list is read in the order of its deadlines (filings/selectors.py).
+        queryset, order = (
+            (Deadline.objects.all(), keyset.SOONEST_DUE)
+            if data.get("overdue")
+            else (Filing.objects.all(), keyset.NEWEST_FIRST)
+        )
         try:
-            return keyset.Position.parse(token, queryset=Filing.objects.all(), order=keyset.NEWEST_FIRST)
+            data["after"] = keyset.Position.parse(token, queryset=queryset, order=order)
         except ValueError:
-            raise ValidationError(_("分页位置无效,请从第一页重新浏览。"), code="invalid") from None
+            self.add_error("after", ValidationError(_("分页位置无效,请从第一页重新浏览。"), code="invalid"))
+        return data

@@ -1,5 +1,6 @@
 """Reads: which filings a user may see, and each filing with what its pages need."""
 
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -8,7 +9,7 @@ from django.utils import timezone
 from django_fsm import has_transition_perm
 
 from accounts.roles import Perm
-from filings import deadlines, duration_rules, search
+from filings import deadlines, duration_rules, keyset, search
 from filings.models import (
     Alert,
     App,
@@ -103,6 +104,36 @@ def filing_cards(user: Any, *, round_transitions: list[str], **filters: Any) -> 
             )
         )
     )
+
+
+def overdue_deadlines_of(user: Any, *, now: datetime | None = None, **filters: Any) -> QuerySet[Deadline]:
+    """Return, for each overdue filing the user may see (narrowed by filing_list()'s filters), its
+    earliest open deadline, most overdue first.
+
+    Read from the open deadlines' (due_at, id) index: overdue filings are neither the newest nor
+    the oldest, so a list of filings newest first would walk most of the table to find them."""
+    now = now or timezone.now()
+    earlier = Deadline.objects.filter(filing_id=OuterRef("filing_id"), closed_at__isnull=True).filter(
+        Q(due_at__lt=OuterRef("due_at")) | Q(due_at=OuterRef("due_at"), pk__lt=OuterRef("pk"))
+    )
+    visible = filing_list(user, **filters).filter(pk=OuterRef("filing_id"))
+    return (
+        Deadline.objects.filter(closed_at__isnull=True, due_at__lt=now)
+        .filter(~Exists(earlier), Exists(visible))
+        .order_by(*keyset.SOONEST_DUE)
+    )
+
+
+def overdue_filings_page(
+    user: Any, *, round_transitions: list[str], after: keyset.Position | None, size: int, **filters: Any
+) -> keyset.Page:
+    """Return a page of the user's overdue filings as filing_cards() rows, most overdue first, from
+    a position in overdue_deadlines_of()."""
+    deadlines = overdue_deadlines_of(user, **filters).values("id", "due_at", "filing_id")
+    page = keyset.page_after(deadlines, order=keyset.SOONEST_DUE, after=after, size=size)
+    ids = [row["filing_id"] for row in page.rows]
+    cards = filing_cards(user, round_transitions=round_transitions).in_bulk(ids)
+    return keyset.Page(rows=[cards[pk] for pk in ids if pk in cards], next=page.next, first=page.first)
 
 
 def published_subjects_of(user: Any) -> QuerySet[Subject]:

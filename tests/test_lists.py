@@ -176,3 +176,56 @@ def test_the_database_computes_the_same_pairs_as_python():
         for text in ("杭州星河数据", "Stellar-River.CN", "ab", "x"):
             cursor.execute("SELECT beian_bigrams(%s)", [text])
             assert sorted(cursor.fetchone()[0]) == (search.bigrams(text) or [text.lower()]), text
+
+
+def test_the_overdue_list_shows_each_overdue_filing_once_most_overdue_first(principal, other_principal):
+    now = timezone.now()
+    filings = [factories.ready_filing(assignee=principal) for _ in range(4)]
+    theirs = factories.ready_filing(assignee=other_principal)
+    # Overdue by 1, 3 and 2 days; the fourth is not overdue; another principal's is the most overdue.
+    for filing, days in zip(filings[:3], (1, 3, 2), strict=True):
+        Deadline.objects.filter(filing=filing, closed_at__isnull=True).update(
+            due_at=now - timedelta(days=days)
+        )
+    Deadline.objects.filter(filing=theirs, closed_at__isnull=True).update(due_at=now - timedelta(days=9))
+    # A second overdue deadline of the same filing does not list it twice.
+    first = Deadline.objects.filter(filing=filings[1], closed_at__isnull=True).first()
+    Deadline.objects.create(
+        filing=filings[1],
+        province_id=first.province_id,
+        stage=first.stage,
+        stage_visit=first.stage_visit,
+        kind=Deadline.Kind.PUBLIC_SECURITY,
+        starts_at=now - timedelta(days=20),
+        due_at=now - timedelta(days=5),
+    )
+    client = _logged_in(principal)
+    body = client.get(reverse("filings:list"), {"overdue": "on"}).content.decode()
+    names = [f.subject.name for f in (filings[1], filings[2], filings[0])]
+    positions = [body.index(name) for name in names]
+    assert positions == sorted(positions)
+    assert body.count(filings[1].subject.name) == 1
+    assert filings[3].subject.name not in body and theirs.subject.name not in body
+    assert "共 3 个备案" in body
+
+
+def test_the_overdue_list_pages_from_a_deadline_position(principal, monkeypatch):
+    from filings.views import principal as principal_views
+
+    monkeypatch.setattr(principal_views, "PAGE_SIZE", 2)
+    now = timezone.now()
+    made = [factories.ready_filing(assignee=principal) for _ in range(5)]
+    for days, filing in enumerate(made, start=1):
+        Deadline.objects.filter(filing=filing, closed_at__isnull=True).update(
+            due_at=now - timedelta(days=days)
+        )
+    client = _logged_in(principal)
+    seen, params = [], {"overdue": "on"}
+    while True:
+        body = client.get(reverse("filings:list"), params).content.decode()
+        seen += [f.pk for f in made if f.subject.name in body]
+        found = re.search(r'after=([\w-]+)" rel="next"', body)
+        if not found:
+            break
+        params = {"overdue": "on", "after": found.group(1)}
+    assert sorted(seen) == sorted(f.pk for f in made) and len(seen) == len(made)

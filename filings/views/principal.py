@@ -53,17 +53,30 @@ def filing_list(request):
     provinces = list(Province.objects.only("code", "name"))
     form = FilingFilterForm(request.GET or None, provinces=provinces)
     filters = form.cleaned_data if form.is_valid() else {}
-    filings = selectors.filing_cards(
-        request.user,
-        round_transitions=display.ROUND_TRANSITIONS,
-        state=filters.get("state") or None,
-        province=filters.get("province") or None,
-        overdue=True if filters.get("overdue") else None,
-        query=(filters.get("q") or "").strip() or None,
-        domain=(filters.get("domain") or "").strip() or None,
-        filing_type=filters.get("filing_type") or None,
-    )
-    page = keyset.page_after(filings, order=keyset.NEWEST_FIRST, after=filters.get("after"), size=PAGE_SIZE)
+    narrowed = {
+        "state": filters.get("state") or None,
+        "province": filters.get("province") or None,
+        "query": (filters.get("q") or "").strip() or None,
+        "domain": (filters.get("domain") or "").strip() or None,
+        "filing_type": filters.get("filing_type") or None,
+    }
+    if filters.get("overdue"):
+        # Most overdue first, each filing at its earliest open deadline.
+        filings = selectors.overdue_deadlines_of(request.user, **narrowed)
+        page = selectors.overdue_filings_page(
+            request.user,
+            round_transitions=display.ROUND_TRANSITIONS,
+            after=filters.get("after"),
+            size=PAGE_SIZE,
+            **narrowed,
+        )
+    else:
+        filings = selectors.filing_cards(
+            request.user, round_transitions=display.ROUND_TRANSITIONS, **narrowed
+        )
+        page = keyset.page_after(
+            filings, order=keyset.NEWEST_FIRST, after=filters.get("after"), size=PAGE_SIZE
+        )
     alerts = selectors.unread_alert_counts(request.user, [f.pk for f in page.rows])
     now = timezone.now()
     rows = []
@@ -95,6 +108,7 @@ def filing_list(request):
             "count_cap": count_cap,
             "query": query.urlencode(),
             "can_create": request.user.has_perm(Perm.WORK_ON_OWN),
+            "most_overdue_first": bool(filters.get("overdue")),
         },
         status=200 if form.is_valid() or not form.is_bound else 400,
     )
