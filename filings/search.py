@@ -96,8 +96,30 @@ def _in_document(filings: QuerySet[Filing], text: str) -> QuerySet[Filing]:
     if len(lowered) < MIN_QUERY_LENGTH:
         return matches
     return matches.alias(document_bigrams=Bigrams("search_document")).filter(
-        document_bigrams__contains=bigrams(lowered)
+        document_bigrams__contains=_rarest(bigrams(lowered))
     )
+
+
+# The pair index is asked for at most this many of a text's pairs; the LIKE checks the whole text.
+INDEX_PAIRS = 6
+
+
+def _rarest(pairs: list[str]) -> list[str]:
+    """Return the text's least common pairs, as the index's own statistics count them: a company
+    name has twenty pairs, and reading the entries of 有限 and 公司 (in every document) costs more
+    than checking the few rows that the rare pairs leave. Pairs the statistics do not list are
+    rarer than those they do. Only a choice of work: any subset finds every match."""
+    if len(pairs) <= INDEX_PAIRS:
+        return pairs
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pair, freq FROM pg_stats,"
+            " unnest(most_common_elems::text::text[], most_common_elem_freqs) AS common(pair, freq)"
+            " WHERE tablename = 'filing_search_bigrams' AND pair = ANY(%s)",
+            [pairs],
+        )
+        frequency = dict(cursor.fetchall())
+    return sorted(pairs, key=lambda pair: (frequency.get(pair, 0.0), pair))[:INDEX_PAIRS]
 
 
 def filings_with_domain(filings: QuerySet[Filing], text: str) -> QuerySet[Filing]:
