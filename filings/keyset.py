@@ -19,7 +19,7 @@ from django.db.models import Q, QuerySet
 # A list shows its exact size up to this many rows, and "more than" beyond (a search or the
 # overdue filter, whose rows lie far apart, up to fewer).
 COUNT_CAP = 1000
-SEARCH_COUNT_CAP = 100
+SPARSE_COUNT_CAP = 100
 NEWEST_FIRST = ("-updated_at", "-id")
 SOONEST_DUE = ("due_at", "id")
 

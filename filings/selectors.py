@@ -125,12 +125,17 @@ def overdue_deadlines_of(user: Any, *, now: datetime | None = None, **filters: A
 
 
 def overdue_filings_page(
-    user: Any, *, round_transitions: list[str], after: keyset.Position | None, size: int, **filters: Any
+    user: Any,
+    deadlines: QuerySet[Deadline],
+    *,
+    round_transitions: list[str],
+    after: keyset.Position | None,
+    size: int,
 ) -> keyset.Page:
     """Return a page of the user's overdue filings as filing_cards() rows, most overdue first, from
-    a position in overdue_deadlines_of()."""
-    deadlines = overdue_deadlines_of(user, **filters).values("id", "due_at", "filing_id")
-    page = keyset.page_after(deadlines, order=keyset.SOONEST_DUE, after=after, size=size)
+    a position in `deadlines` (overdue_deadlines_of())."""
+    rows = deadlines.values("id", "due_at", "filing_id")
+    page = keyset.page_after(rows, order=keyset.SOONEST_DUE, after=after, size=size)
     ids = [row["filing_id"] for row in page.rows]
     cards = filing_cards(user, round_transitions=round_transitions).in_bulk(ids)
     return keyset.Page(rows=[cards[pk] for pk in ids if pk in cards], next=page.next, first=page.first)

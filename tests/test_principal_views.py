@@ -769,7 +769,7 @@ def test_the_list_size_is_said_on_the_first_page_only(client_for, principal):
 def test_a_search_counts_up_to_a_hundred(client_for, principal, monkeypatch):
     from filings import keyset
 
-    monkeypatch.setattr(keyset, "SEARCH_COUNT_CAP", 3)
+    monkeypatch.setattr(keyset, "SPARSE_COUNT_CAP", 3)
     for _ in range(27):
         factories.ready_filing(assignee=principal)
     client = client_for(principal)

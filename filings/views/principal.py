@@ -65,10 +65,10 @@ def filing_list(request):
         filings = selectors.overdue_deadlines_of(request.user, **narrowed)
         page = selectors.overdue_filings_page(
             request.user,
+            filings,
             round_transitions=display.ROUND_TRANSITIONS,
             after=filters.get("after"),
             size=PAGE_SIZE,
-            **narrowed,
         )
     else:
         filings = selectors.filing_cards(
@@ -96,7 +96,7 @@ def filing_list(request):
     # A search of a common word (科技) or the overdue filter of a large customer finds its rows far
     # apart: counting the first thousand would cost more than the page, so these say "more than 100".
     sparse = bool(filters.get("q") or filters.get("domain") or filters.get("overdue"))
-    count_cap = keyset.SEARCH_COUNT_CAP if sparse else keyset.COUNT_CAP
+    count_cap = keyset.SPARSE_COUNT_CAP if sparse else keyset.COUNT_CAP
     return render(
         request,
         "filings/filing_list.html",
