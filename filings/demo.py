@@ -443,10 +443,11 @@ def _search_documents_written_once():
         return
     tables = ("filings_filing", "filings_website", "filings_domain")
     with connection.cursor() as cursor:
+        # A table with foreign-key checks pending (they run at commit) cannot be altered: run them now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for table in tables:
             cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         yield batch
-        # The foreign keys are checked at commit; a table with checks pending cannot be altered.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(
             "UPDATE filings_filing SET search_document = beian_filing_document(id, subject_id, icp_number)"
@@ -455,6 +456,7 @@ def _search_documents_written_once():
         )
         for table in tables:
             cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 # Bulk filings belong to principals of every size: most own one to a few, some a few hundred, and

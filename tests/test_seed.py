@@ -178,3 +178,22 @@ def test_an_old_bulk_database_is_given_owners_of_every_size():
     assert sum(sizes) == 40 and len(sizes) > 3 and 2 in sizes  # the large customer's 5%
     assert not Filing.objects.filter(assignee=old_owner).exists()
     assert demo.reshape_bulk_owners() == 0  # done once
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_bulk_filings_are_searchable_and_leave_the_search_triggers_on():
+    """The bulk seed writes the search documents itself (once per batch); what it wrote must be what
+    the database's own function computes, and the triggers must be on again for later writes."""
+    from django.db import connection
+
+    seed("--password", "demo-pass-1", "--filings", "30", "--batch", "16")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), count(*) FILTER (WHERE search_document = "
+            "beian_filing_document(id, subject_id, icp_number) AND search_document LIKE '%site%')"
+            " FROM filings_filing WHERE NOT subject_id IN (SELECT id FROM filings_subject WHERE name LIKE '[演示%')"
+        )
+        assert cursor.fetchone() == (30, 30)
+        cursor.execute("SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgenabled = 'D'")
+        assert cursor.fetchone() == (0,)
