@@ -69,6 +69,10 @@ def is_official_year(year: int) -> bool:
 
 def is_workday(d: date) -> bool:
     days, _ = _load_overrides()
+    return _is_workday(d, days)
+
+
+def _is_workday(d: date, days: dict[date, bool]) -> bool:
     if d in days:
         return days[d]
     if d.year in PACKAGE_YEARS:
@@ -95,10 +99,11 @@ def add_workdays(start: date, n: int) -> date:
     """Return the Nth working day after start (start itself is day 0)."""
     if n < 0:
         raise ValueError("n must not be negative")
+    days, _ = _load_overrides()
     current, remaining = start, n
     while remaining:
         current += timedelta(days=1)
-        if is_workday(current):
+        if _is_workday(current, days):
             remaining -= 1
     return current
 
@@ -107,10 +112,11 @@ def workdays_between(start: date, end: date) -> int:
     """Return the number of working days in (start, end]; negative when end is before start."""
     if end < start:
         return -workdays_between(end, start)
+    days, _ = _load_overrides()
     count, current = 0, start
     while current < end:
         current += timedelta(days=1)
-        count += is_workday(current)
+        count += _is_workday(current, days)
     return count
 
 
