@@ -150,17 +150,12 @@ def open_change(target: Filing, *, by: Any) -> Filing:
             now=now,
             comment=said(gettext_noop("为备案 %(number)s 开始变更备案。"), number=target.icp_number),
         )
-        FilingEvent.objects.create(
-            filing=target,
-            actor=by,
-            at=now,
+        FilingEvent.record_step(
+            target,
             transition="change_opened",
-            from_state=target.state,
-            to_state=target.state,
-            **FilingEvent.comment_fields(
-                said(gettext_noop("开始变更备案(编号 %(id)s),审核通过前公示信息不变。"), id=change.pk)
-            ),
-            stage_visit=target.stage_visit,
+            by=by,
+            at=now,
+            comment=said(gettext_noop("开始变更备案(编号 %(id)s),审核通过前公示信息不变。"), id=change.pk),
         )
     return change
 
@@ -190,17 +185,13 @@ def approve_change(change: Filing, *, by: Any, comment: str = "") -> Filing:
         locked.save(update_fields=["subject"])
         if draft_subject.pk != target.subject_id and not draft_subject.filings.exists():
             draft_subject.delete()
-        FilingEvent.objects.create(
-            filing=target,
-            actor=by if getattr(by, "pk", None) else None,
-            at=now,
+        FilingEvent.record_step(
+            target,
             transition="change_applied",
-            from_state=target.state,
-            to_state=target.state,
-            **FilingEvent.comment_fields(
-                said(
-                    gettext_noop("变更备案(编号 %(id)s)已生效,共 %(n)s 处。"), id=locked.pk, n=len(parts.rows)
-                )
+            by=by,
+            at=now,
+            comment=said(
+                gettext_noop("变更备案(编号 %(id)s)已生效,共 %(n)s 处。"), id=locked.pk, n=len(parts.rows)
             ),
             reasons=[
                 {
@@ -212,7 +203,6 @@ def approve_change(change: Filing, *, by: Any, comment: str = "") -> Filing:
                 }
                 for row in parts.rows
             ],
-            stage_visit=target.stage_visit,
         )
         target.version += 1
         target.updated_at = now
