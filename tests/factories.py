@@ -232,6 +232,20 @@ def published_filing(*, assignee, reviewer, province_code: str = "44") -> Filing
     return publish(ready_filing(assignee=assignee, province_code=province_code), reviewer=reviewer)
 
 
+def cancel_website(filing: Filing, by, *, scope: str = "website", **fields) -> Filing:
+    """Open a confirmed cancellation of the filing's only website (scope "access": cancel its
+    access, the site moving to another provider); fields override these defaults."""
+    from filings.services import cancellations
+
+    values = {
+        "scope": scope,
+        "reason": "moved" if scope == "access" else "closed",
+        "confirm": True,
+        "website_id": filing.websites.get().pk,
+    }
+    return cancellations.open_cancellation(filing, by=by, **{**values, **fields})
+
+
 def app_payload(
     *, name: str = "星河智能记账助手", package: str = "com.xinghe.ledger", kind: str = "app"
 ) -> dict:
