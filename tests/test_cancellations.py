@@ -100,10 +100,7 @@ def test_cancel_needs_the_confirmation_and_a_website_of_the_filing(
 def test_a_cancelled_website_cannot_be_cancelled_again(published, principal, reviewer):
     filing = factories.cancel_website(published, principal)
     factories.add_required_materials(filing)
-    filing = transitions.submit_filing(filing, by=principal)
-    filing = transitions.pass_review(filing, by=reviewer)
-    for verifier in SmsVerifier.objects.filter(filing=filing):
-        filing = transitions.record_sms_verification(filing, verifier_id=verifier.pk, by=reviewer)
+    filing = factories.carry_to_bureau(filing, reviewer=reviewer)
     cancellations.approve_cancellation(filing, by=reviewer)
     with pytest.raises(TransitionNotPossible, match="已注销"):
         factories.cancel_website(published, principal)
@@ -147,9 +144,7 @@ def test_cancel_website_through_the_short_form_and_the_reviewer_page(
     page = client.get(filing.get_absolute_url()).content.decode()
     assert "注销网站" in page and "网站或应用不再运营" in page
     factories.add_required_materials(filing)
-    filing = transitions.pass_review(transitions.submit_filing(filing, by=principal), by=reviewer)
-    for verifier in SmsVerifier.objects.filter(filing=filing):
-        filing = transitions.record_sms_verification(filing, verifier_id=verifier.pk, by=reviewer)
+    filing = factories.carry_to_bureau(filing, reviewer=reviewer)
     staff = client_for(reviewer)
     assert "记录注销完成" in staff.get(reverse("filings:review-filing", args=[filing.pk])).content.decode()
     assert staff.post(reverse("filings:review-approve", args=[filing.pk])).status_code == 302
@@ -240,9 +235,7 @@ def test_cancel_app_cancels_only_that_app(published, principal, reviewer):
         app_filing, by=principal, scope="app", reason="closed", confirm=True, app_id=app.pk
     )
     factories.add_required_materials(filing)
-    filing = transitions.pass_review(transitions.submit_filing(filing, by=principal), by=reviewer)
-    for verifier in SmsVerifier.objects.filter(filing=filing):
-        filing = transitions.record_sms_verification(filing, verifier_id=verifier.pk, by=reviewer)
+    filing = factories.carry_to_bureau(filing, reviewer=reviewer)
     cancellations.approve_cancellation(filing, by=reviewer)
     app.refresh_from_db()
     assert app.cancelled_at is not None
