@@ -167,6 +167,20 @@ def test_website_domain_change_is_written_over_on_approval(published, principal,
     assert website.domains.get().expires_on.year == 2031
 
 
+def test_the_changes_prior_approvals_replace_the_published_ones(published, principal, reviewer):
+    published.websites.get().prior_approvals.create(category="news", licence_number="旧-001")
+    change = changes.open_change(published, by=principal)
+    copy = change.websites.get()
+    copy.prior_approvals.all().delete()
+    copy.prior_approvals.create(category="publishing", licence_number="新-002")
+    factories.add_required_materials(change)
+    changes.approve_change(
+        factories.carry_to_bureau(Filing.objects.get(pk=change.pk), reviewer=reviewer), by=reviewer
+    )
+    approvals = published.websites.get().prior_approvals.values_list("category", "licence_number")
+    assert list(approvals) == [("publishing", "新-002")]
+
+
 def test_a_second_open_change_is_refused_with_a_clear_message(published, principal):
     first = changes.open_change(published, by=principal)
     with pytest.raises(InvalidInput, match=re.escape(f"已有一个进行中的变更备案(编号 {first.pk})")):

@@ -14,12 +14,10 @@ from filings import permissions as transition_perms
 from filings.exceptions import InvalidInput, TransitionNotPermitted, TransitionNotPossible
 from filings.models import (
     AppPlatform,
-    AppPriorApproval,
     Domain,
     Filing,
     FilingEvent,
     Person,
-    PriorApproval,
     Subject,
     Website,
 )
@@ -226,11 +224,7 @@ def _write_over(change: Filing, target: Filing) -> None:
         _set(website, copy, change_diff.WEBSITE_FIELDS)
         _write_over_principal(website, copy, change, target)
         _sync_domains(website, copy)
-        website.prior_approvals.all().delete()
-        for approval in copy.prior_approvals.all():
-            PriorApproval.objects.create(
-                website=website, category=approval.category, licence_number=approval.licence_number
-            )
+        _replace_prior_approvals(website, copy)
 
 
 def _write_over_apps(change: Filing, target: Filing) -> None:
@@ -245,11 +239,14 @@ def _write_over_apps(change: Filing, target: Filing) -> None:
             AppPlatform.objects.create(
                 app=app, **{f: getattr(platform, f) for f in ["platform", *change_diff.PLATFORM_FIELDS]}
             )
-        app.prior_approvals.all().delete()
-        for approval in copy.prior_approvals.all():
-            AppPriorApproval.objects.create(
-                app=app, category=approval.category, licence_number=approval.licence_number
-            )
+        _replace_prior_approvals(app, copy)
+
+
+def _replace_prior_approvals(item: Any, copy: Any) -> None:
+    """Give a published website or app the prior approvals its copy in the change has."""
+    item.prior_approvals.all().delete()
+    for approval in copy.prior_approvals.all():
+        item.prior_approvals.create(category=approval.category, licence_number=approval.licence_number)
 
 
 def _write_over_principal(item: Any, copy: Any, change: Filing, target: Filing) -> None:
