@@ -145,30 +145,24 @@ def check_footer(
             max_redirects=max_redirects,
         )
     except _Unreachable as error:
-        return FooterResult(
-            url=url,
-            final_url=error.final_url,
-            checked_at=timezone.now(),
+        return _unread_footer(
+            url,
             status="unreachable",
+            final_url=error.final_url,
             http_status=error.http_status,
-            icp_found=False,
-            icp_linked=False,
-            psb_found=None if expected_psb is None else False,
-            **_problems([said(gettext_noop("无法访问网站:%(reason)s。"), reason=error.reason)]),
+            expected_psb=expected_psb,
+            problem=said(gettext_noop("无法访问网站:%(reason)s。"), reason=error.reason),
         )
 
     if not page.is_html:
-        return FooterResult(
-            url=url,
-            final_url=page.final_url,
-            checked_at=timezone.now(),
+        return _unread_footer(
+            url,
             status="fail",
+            final_url=page.final_url,
             http_status=page.http_status,
-            icp_found=False,
-            icp_linked=False,
-            psb_found=None if expected_psb is None else False,
-            **_problems(
-                [said(gettext_noop("首页不是 HTML 页面(Content-Type: %(type)s)。"), type=page.content_type)]
+            expected_psb=expected_psb,
+            problem=said(
+                gettext_noop("首页不是 HTML 页面(Content-Type: %(type)s)。"), type=page.content_type
             ),
         )
 
@@ -211,6 +205,29 @@ def check_footer(
         icp_linked=icp_linked,
         psb_found=psb_found,
         **_problems(problems),
+    )
+
+
+def _unread_footer(
+    url: str,
+    *,
+    status: str,
+    final_url: str | None,
+    http_status: int | None,
+    expected_psb: str | None,
+    problem: Said,
+) -> FooterResult:
+    """Return the result of a page whose footer could not be read: no number found, for one reason."""
+    return FooterResult(
+        url=url,
+        final_url=final_url,
+        checked_at=timezone.now(),
+        status=status,
+        http_status=http_status,
+        icp_found=False,
+        icp_linked=False,
+        psb_found=None if expected_psb is None else False,
+        **_problems([problem]),
     )
 
 

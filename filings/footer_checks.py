@@ -75,14 +75,12 @@ def run_footer_check(
             for website, icp, psb, result in results
         )
         failed = [c for c in checks if not c.passed]
-        FilingEvent.objects.create(
-            filing=filing,
-            actor=by if getattr(by, "pk", None) else None,
-            at=now,
+        FilingEvent.record_step(
+            filing,
             transition="footer_check",
-            from_state=filing.state,
-            to_state=filing.state,
-            **FilingEvent.comment_fields(_footer_summary(checks)),
+            by=by,
+            at=now,
+            comment=_footer_summary(checks),
             reasons=[
                 {
                     "field": f"websites.{c.website.position}.footer",
@@ -96,7 +94,6 @@ def run_footer_check(
                     c.problems, c.problem_sources or [None] * len(c.problems), strict=True
                 )
             ],
-            stage_visit=filing.stage_visit,
         )
         if failed:
             _open_footer_fix(filing, now=now)

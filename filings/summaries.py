@@ -11,8 +11,8 @@ import time
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from django.db import transaction
-from django.db.models import Count, F, Q, Sum
+from django.db import models, transaction
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -218,26 +218,24 @@ def _rebuild_rollups(today: date) -> None:
 def _rebuild_weekly_flows(today: date) -> None:
     first_week = today - timedelta(days=today.weekday()) - timedelta(weeks=WEEKS_KEPT - 1)
     flows: dict[tuple[date, str], list[int]] = defaultdict(lambda: [0, 0])
-    entered = (
-        StageEntryDay.objects.filter(day__gte=first_week)
-        .annotate(week=TruncWeek("day"))
-        .values("week", "stage")
-        .annotate(n=Sum("entries"))
-    )
-    for row in entered:
+    for row in _weekly_totals(StageEntryDay, "entries", since=first_week):
         flows[(_as_date(row["week"]), row["stage"])][0] += row["n"]
-    left = (
-        StageVisitDay.objects.filter(day__gte=first_week)
-        .annotate(week=TruncWeek("day"))
-        .values("week", "stage")
-        .annotate(n=Sum("visits"))
-    )
-    for row in left:
+    for row in _weekly_totals(StageVisitDay, "visits", since=first_week):
         flows[(_as_date(row["week"]), row["stage"])][1] += row["n"]
     WeeklyFlow.objects.all().delete()
     WeeklyFlow.objects.bulk_create(
         WeeklyFlow(week=week, stage=stage, entered=n_in, left=n_out)
         for (week, stage), (n_in, n_out) in flows.items()
+    )
+
+
+def _weekly_totals(day_summary: type[models.Model], count: str, *, since: date) -> QuerySet:
+    """Return a per-day summary's count summed by week (Monday's date) and stage, from ``since`` on."""
+    return (
+        day_summary.objects.filter(day__gte=since)
+        .annotate(week=TruncWeek("day"))
+        .values("week", "stage")
+        .annotate(n=Sum(count))
     )
 
 

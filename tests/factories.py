@@ -215,8 +215,9 @@ MD5 = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
 SHA1 = "0123456789abcdef0123456789abcdef01234567"
 
 
-def publish(filing: Filing, *, reviewer, icp_number: str = "", **numbers) -> Filing:
-    """Carry a ready draft through every stage to publication, as the services do."""
+def carry_to_bureau(filing: Filing, *, reviewer) -> Filing:
+    """Submit a ready draft (as its principal), pass its review and confirm every SMS verifier, as
+    the services do: the filing ends in bureau review."""
     from filings.models import SmsVerifier
     from filings.services import transitions
 
@@ -224,12 +225,34 @@ def publish(filing: Filing, *, reviewer, icp_number: str = "", **numbers) -> Fil
     filing = transitions.pass_review(filing, by=reviewer)
     for verifier in SmsVerifier.objects.filter(filing=filing, stage_visit=filing.stage_visit):
         filing = transitions.record_sms_verification(filing, verifier_id=verifier.pk, by=reviewer)
+    return filing
+
+
+def publish(filing: Filing, *, reviewer, icp_number: str = "", **numbers) -> Filing:
+    """Carry a ready draft through every stage to publication, as the services do."""
+    from filings.services import transitions
+
+    filing = carry_to_bureau(filing, reviewer=reviewer)
     number = icp_number or f"{filing.province.icp_abbreviation}ICP备{2026000000 + filing.subject_id}号"
     return transitions.approve_filing(filing, by=reviewer, icp_number=number, **numbers)
 
 
 def published_filing(*, assignee, reviewer, province_code: str = "44") -> Filing:
     return publish(ready_filing(assignee=assignee, province_code=province_code), reviewer=reviewer)
+
+
+def cancel_website(filing: Filing, by, *, scope: str = "website", **fields) -> Filing:
+    """Open a confirmed cancellation of the filing's only website (scope "access": cancel its
+    access, the site moving to another provider); fields override these defaults."""
+    from filings.services import cancellations
+
+    values = {
+        "scope": scope,
+        "reason": "moved" if scope == "access" else "closed",
+        "confirm": True,
+        "website_id": filing.websites.get().pk,
+    }
+    return cancellations.open_cancellation(filing, by=by, **{**values, **fields})
 
 
 def app_payload(

@@ -135,11 +135,7 @@ def test_mini_program_and_quick_app_take_x_and_k(published, reviewer):
 
 
 def test_approval_refuses_a_wrong_suffix_and_a_taken_sequence(published, principal, reviewer):
-    filing = factories.ready_app_filing(published)
-    filing = transitions.submit_filing(filing, by=principal)
-    filing = transitions.pass_review(filing, by=reviewer)
-    for verifier in SmsVerifier.objects.filter(filing=filing, stage_visit=filing.stage_visit):
-        filing = transitions.record_sms_verification(filing, verifier_id=verifier.pk, by=reviewer)
+    filing = factories.carry_to_bureau(factories.ready_app_filing(published), reviewer=reviewer)
     app = filing.apps.get()
     with pytest.raises(InvalidInput, match="后缀应为“A”"):
         transitions.approve_filing(

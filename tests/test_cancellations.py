@@ -12,18 +12,8 @@ from filings.states import State
 from tests import factories
 
 
-def cancel_website(published, by, **kwargs):
-    values = {
-        "scope": "website",
-        "reason": "closed",
-        "confirm": True,
-        "website_id": published.websites.get().pk,
-    }
-    return cancellations.open_cancellation(published, by=by, **{**values, **kwargs})
-
-
 def test_cancel_website_goes_through_the_bureau_and_cancels_only_that_website(published, principal, reviewer):
-    filing = cancel_website(published, principal, explanation="业务调整")
+    filing = factories.cancel_website(published, principal, explanation="业务调整")
     assert filing.filing_type == Filing.Type.CANCEL and filing.target_id == published.pk
     loaded = checks.load_filing_for_checks(filing.pk)
     assert {kind for kind, _slot, _label in checks.required_materials(loaded)} == {
@@ -54,14 +44,8 @@ def test_cancel_website_goes_through_the_bureau_and_cancels_only_that_website(pu
 
 def test_cancel_access_ends_at_the_provider_without_sms(published, principal, reviewer):
     website = published.websites.get()
-    filing = cancellations.open_cancellation(
-        published,
-        by=principal,
-        scope="access",
-        reason="moved",
-        confirm=True,
-        website_id=website.pk,
-        next_provider="杭州云接入有限公司",
+    filing = factories.cancel_website(
+        published, principal, scope="access", next_provider="杭州云接入有限公司"
     )
     assert filing.filing_type == Filing.Type.CANCEL_ACCESS
     assert checks.required_materials(checks.load_filing_for_checks(filing.pk)) == []
@@ -77,14 +61,7 @@ def test_cancel_access_ends_at_the_provider_without_sms(published, principal, re
 
 
 def test_cancel_access_with_no_next_provider_leaves_a_shell(published, principal, reviewer):
-    filing = cancellations.open_cancellation(
-        published,
-        by=principal,
-        scope="access",
-        reason="hosting_ended",
-        confirm=True,
-        website_id=published.websites.get().pk,
-    )
+    filing = factories.cancel_website(published, principal, scope="access", reason="hosting_ended")
     assert filing.cancellation.leaves_shell
     filing = cancellations.finish_access_cancellation(
         transitions.submit_filing(filing, by=principal), by=reviewer
@@ -96,14 +73,7 @@ def test_finish_at_provider_is_only_for_cancel_access(published, principal, revi
     filing = transitions.submit_filing(factories.ready_filing(assignee=principal), by=principal)
     with pytest.raises(TransitionNotPossible):
         cancellations.finish_access_cancellation(filing, by=reviewer)
-    access = cancellations.open_cancellation(
-        published,
-        by=principal,
-        scope="access",
-        reason="moved",
-        confirm=True,
-        website_id=published.websites.get().pk,
-    )
+    access = factories.cancel_website(published, principal, scope="access")
     access = transitions.submit_filing(access, by=principal)
     with pytest.raises(TransitionNotPermitted):
         cancellations.finish_access_cancellation(access, by=principal)
@@ -111,54 +81,44 @@ def test_finish_at_provider_is_only_for_cancel_access(published, principal, revi
 
 def test_cancel_of_something_not_published_is_refused(principal, filing):
     with pytest.raises(TransitionNotPossible, match="只有已公示的备案可以注销网站"):
-        cancellations.open_cancellation(
-            filing,
-            by=principal,
-            scope="website",
-            reason="closed",
-            confirm=True,
-            website_id=filing.websites.get().pk,
-        )
+        factories.cancel_website(filing, principal)
 
 
 def test_cancel_needs_the_confirmation_and_a_website_of_the_filing(
     published, principal, other_principal, reviewer
 ):
     with pytest.raises(InvalidInput, match="请确认"):
-        cancel_website(published, principal, confirm=False)
+        factories.cancel_website(published, principal, confirm=False)
     other = factories.published_filing(assignee=other_principal, reviewer=reviewer)
     with pytest.raises(InvalidInput, match="请选择该备案中"):
-        cancel_website(published, principal, website_id=other.websites.get().pk)
+        factories.cancel_website(published, principal, website_id=other.websites.get().pk)
     with pytest.raises(InvalidInput):
-        cancel_website(published, principal, reason="bogus")
+        factories.cancel_website(published, principal, reason="bogus")
     assert not Filing.objects.filter(filing_type=Filing.Type.CANCEL).exists()
 
 
 def test_a_cancelled_website_cannot_be_cancelled_again(published, principal, reviewer):
-    filing = cancel_website(published, principal)
+    filing = factories.cancel_website(published, principal)
     factories.add_required_materials(filing)
-    filing = transitions.submit_filing(filing, by=principal)
-    filing = transitions.pass_review(filing, by=reviewer)
-    for verifier in SmsVerifier.objects.filter(filing=filing):
-        filing = transitions.record_sms_verification(filing, verifier_id=verifier.pk, by=reviewer)
+    filing = factories.carry_to_bureau(filing, reviewer=reviewer)
     cancellations.approve_cancellation(filing, by=reviewer)
     with pytest.raises(TransitionNotPossible, match="已注销"):
-        cancel_website(published, principal)
+        factories.cancel_website(published, principal)
 
 
 def test_one_change_or_cancellation_at_a_time(published, principal):
     change = changes.open_change(published, by=principal)
     with pytest.raises(InvalidInput, match="同一主体同时只能有一个"):
-        cancel_website(published, principal)
+        factories.cancel_website(published, principal)
     transitions.withdraw_filing(change, by=principal)
-    cancel_website(published, principal)
+    factories.cancel_website(published, principal)
     with pytest.raises(InvalidInput, match="注销备案"):
         changes.open_change(published, by=principal)
 
 
 def test_cancel_by_someone_else_is_refused(published, other_principal):
     with pytest.raises(TransitionNotPermitted):
-        cancel_website(published, other_principal)
+        factories.cancel_website(published, other_principal)
 
 
 # Pages and API.
@@ -184,9 +144,7 @@ def test_cancel_website_through_the_short_form_and_the_reviewer_page(
     page = client.get(filing.get_absolute_url()).content.decode()
     assert "注销网站" in page and "网站或应用不再运营" in page
     factories.add_required_materials(filing)
-    filing = transitions.pass_review(transitions.submit_filing(filing, by=principal), by=reviewer)
-    for verifier in SmsVerifier.objects.filter(filing=filing):
-        filing = transitions.record_sms_verification(filing, verifier_id=verifier.pk, by=reviewer)
+    filing = factories.carry_to_bureau(filing, reviewer=reviewer)
     staff = client_for(reviewer)
     assert "记录注销完成" in staff.get(reverse("filings:review-filing", args=[filing.pk])).content.decode()
     assert staff.post(reverse("filings:review-approve", args=[filing.pk])).status_code == 302
@@ -277,9 +235,7 @@ def test_cancel_app_cancels_only_that_app(published, principal, reviewer):
         app_filing, by=principal, scope="app", reason="closed", confirm=True, app_id=app.pk
     )
     factories.add_required_materials(filing)
-    filing = transitions.pass_review(transitions.submit_filing(filing, by=principal), by=reviewer)
-    for verifier in SmsVerifier.objects.filter(filing=filing):
-        filing = transitions.record_sms_verification(filing, verifier_id=verifier.pk, by=reviewer)
+    filing = factories.carry_to_bureau(filing, reviewer=reviewer)
     cancellations.approve_cancellation(filing, by=reviewer)
     app.refresh_from_db()
     assert app.cancelled_at is not None

@@ -41,14 +41,6 @@ def entry_payload(change: Filing, **subject) -> dict:
     }
 
 
-def carry_to_bureau(change: Filing, reviewer) -> Filing:
-    change = transitions.submit_filing(change, by=change.assignee)
-    change = transitions.pass_review(change, by=reviewer)
-    for verifier in SmsVerifier.objects.filter(filing=change, stage_visit=change.stage_visit):
-        change = transitions.record_sms_verification(change, verifier_id=verifier.pk, by=reviewer)
-    return change
-
-
 def test_open_change_copies_the_published_data_without_touching_it(published, principal):
     change = changes.open_change(published, by=principal)
     assert change.filing_type == Filing.Type.CHANGE and change.state == State.ENTRY
@@ -136,7 +128,7 @@ def test_approval_replaces_the_published_data_keeping_the_number_and_the_old_val
     )
     factories.add_required_materials(change)
     draft_subject_id = Filing.objects.get(pk=change.pk).subject_id
-    change = carry_to_bureau(Filing.objects.get(pk=change.pk), reviewer)
+    change = factories.carry_to_bureau(Filing.objects.get(pk=change.pk), reviewer=reviewer)
     # Under review, the public still sees the old data.
     published.subject.refresh_from_db()
     assert published.subject.postal_address == old_address
@@ -167,10 +159,26 @@ def test_website_domain_change_is_written_over_on_approval(published, principal,
         published.websites.get().domains.get().expires_on.replace(year=2031)
     )
     drafts.update_filing(change, by=principal, expected_version=change.version, **payload)
-    change = changes.approve_change(carry_to_bureau(Filing.objects.get(pk=change.pk), reviewer), by=reviewer)
+    change = changes.approve_change(
+        factories.carry_to_bureau(Filing.objects.get(pk=change.pk), reviewer=reviewer), by=reviewer
+    )
     website = published.websites.get()
     assert website.server_provider == "上海云接入有限公司"
     assert website.domains.get().expires_on.year == 2031
+
+
+def test_the_changes_prior_approvals_replace_the_published_ones(published, principal, reviewer):
+    published.websites.get().prior_approvals.create(category="news", licence_number="旧-001")
+    change = changes.open_change(published, by=principal)
+    copy = change.websites.get()
+    copy.prior_approvals.all().delete()
+    copy.prior_approvals.create(category="publishing", licence_number="新-002")
+    factories.add_required_materials(change)
+    changes.approve_change(
+        factories.carry_to_bureau(Filing.objects.get(pk=change.pk), reviewer=reviewer), by=reviewer
+    )
+    approvals = published.websites.get().prior_approvals.values_list("category", "licence_number")
+    assert list(approvals) == [("publishing", "新-002")]
 
 
 def test_a_second_open_change_is_refused_with_a_clear_message(published, principal):
@@ -213,7 +221,7 @@ def test_change_through_the_pages_shows_the_diff_and_the_reviewer_applies_it(
     assert "变更内容" in page and "广东省广州市天河区新址3号" in page and "<del>深圳市</del>" in page
     assert "变更内容" in client.get(reverse("filings:checklist", args=[change.pk])).content.decode()
     factories.add_required_materials(change)
-    change = carry_to_bureau(Filing.objects.get(pk=change.pk), reviewer)
+    change = factories.carry_to_bureau(Filing.objects.get(pk=change.pk), reviewer=reviewer)
     staff = client_for(reviewer)
     review = staff.get(reverse("filings:review-filing", args=[change.pk])).content.decode()
     assert "广东省广州市天河区新址3号" in review and "记录变更生效" in review
@@ -244,7 +252,7 @@ def test_change_through_the_api(api, published, principal, reviewer):
     assert [(r["field"], r["new"]) for r in rows] == [("subject_principal.email", "new-address@example.cn")]
     assert client.post(f"/api/v1/filings/{published.pk}/change/", format="json").status_code == 400
     factories.add_required_materials(change)
-    change = carry_to_bureau(change, reviewer)
+    change = factories.carry_to_bureau(change, reviewer=reviewer)
     response = api(reviewer).post(f"/api/v1/filings/{change.pk}/transitions/approve/", {}, format="json")
     assert response.status_code == 200 and response.json()["state"] == "published"
     published.subject_principal.refresh_from_db()
@@ -275,7 +283,7 @@ def test_change_of_an_app_replaces_its_platforms_keeping_its_number(published, p
     }
     checklist = checks.run_submission_checks(checks.load_filing_for_checks(change.pk))
     assert checklist.passed, [r.message for r in checklist.failures]
-    change = changes.approve_change(carry_to_bureau(change, reviewer), by=reviewer)
+    change = changes.approve_change(factories.carry_to_bureau(change, reviewer=reviewer), by=reviewer)
     app.refresh_from_db()
     assert set(app.platforms.values_list("package_name", flat=True)) == {"com.xinghe.ledger.pro"}
     assert app.icp_number == f"{published.icp_number}-2A"

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from filings.models import Deadline, SmsVerifier
+from filings.models import Deadline
 from filings.services import transitions
 from filings.states import State
 from tests import factories
@@ -16,12 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _zhejiang_in_bureau_review(principal, reviewer):
-    filing = transitions.submit_filing(
-        factories.ready_filing(assignee=principal, province_code="33"), by=principal
+    filing = factories.carry_to_bureau(
+        factories.ready_filing(assignee=principal, province_code="33"), reviewer=reviewer
     )
-    filing = transitions.pass_review(filing, by=reviewer)
-    for verifier in SmsVerifier.objects.filter(filing=filing, stage_visit=filing.stage_visit):
-        filing = transitions.record_sms_verification(filing, verifier_id=verifier.pk, by=reviewer)
     assert filing.state == State.BUREAU_REVIEW
     return filing
 

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from filings import footer_checks, notifications
-from filings.models import Alert, Deadline, FilingEvent, FooterCheck, Notification, Province, SmsVerifier
+from filings.models import Alert, Deadline, FilingEvent, FooterCheck, Notification, Province
 from filings.services import transitions
 from filings.states import State
 from tests import factories
@@ -54,11 +54,7 @@ def site():
 
 @pytest.fixture
 def published(principal, reviewer):
-    filing = transitions.submit_filing(factories.ready_filing(assignee=principal), by=principal)
-    filing = transitions.pass_review(filing, by=reviewer)
-    for verifier in SmsVerifier.objects.filter(filing=filing, stage_visit=filing.stage_visit):
-        filing = transitions.record_sms_verification(filing, verifier_id=verifier.pk, by=reviewer)
-    return transitions.approve_filing(filing, by=reviewer, icp_number=ICP)
+    return factories.publish(factories.ready_filing(assignee=principal), reviewer=reviewer, icp_number=ICP)
 
 
 def _point_at(filing, url):

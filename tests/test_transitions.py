@@ -11,7 +11,7 @@ from filings.exceptions import (
     TransitionNotPossible,
 )
 from filings.models import Deadline, Filing, FilingEvent, Person, SmsVerifier
-from filings.services import cancellations, transitions
+from filings.services import transitions
 from filings.states import State
 from tests import factories
 
@@ -390,14 +390,7 @@ def test_new_access_sends_the_sms_to_the_website_principal_only(principal, revie
 def test_cancel_access_cannot_pass_review_into_sms(principal, reviewer):
     # Cancel access ends at the provider (tests/test_cancellations.py); it never goes to the SMS or the bureau.
     published = factories.published_filing(assignee=principal, reviewer=reviewer)
-    filing = cancellations.open_cancellation(
-        published,
-        by=principal,
-        scope="access",
-        reason="moved",
-        confirm=True,
-        website_id=published.websites.get().pk,
-    )
+    filing = factories.cancel_website(published, principal, scope="access")
     filing = transitions.submit_filing(filing, by=principal)
     with pytest.raises(TransitionNotPossible, match="取消接入在服务商处完成"):
         transitions.pass_review(filing, by=reviewer)

@@ -109,16 +109,8 @@ class WebsiteSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "position",
-            "name",
-            "homepage",
-            "service_content",
-            "description",
-            "languages",
+            *entry_fields.WEBSITE_FIELDS,
             "principal",
-            "server_provider",
-            "server_ip",
-            "server_valid_from",
-            "server_valid_until",
             "icp_number",
             "cancelled_at",
             "access_cancelled_at",
@@ -133,10 +125,9 @@ class AppPlatformSerializer(serializers.ModelSerializer):
         fields = ["id", *entry_fields.APP_PLATFORM_FIELDS]
 
 
-class AppPriorApprovalSerializer(serializers.ModelSerializer):
-    class Meta:
+class AppPriorApprovalSerializer(PriorApprovalSerializer):
+    class Meta(PriorApprovalSerializer.Meta):
         model = AppPriorApproval
-        fields = ["id", "category", "licence_number"]
 
 
 class AppSerializer(serializers.ModelSerializer):

@@ -2,6 +2,8 @@
 with its state machine, its history, deadlines, SMS verifiers and uploaded materials."""
 
 import uuid
+from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -681,6 +683,31 @@ class FilingEvent(models.Model):
         """Return the comment's fields to store: its words and, for the system's text, its source."""
         text, source = wording.text_and_source(comment)
         return {"comment": text[:2000], "comment_source": source}
+
+    @classmethod
+    def record_step(
+        cls,
+        filing: Filing,
+        *,
+        transition: str,
+        by: Any,
+        comment: "str | wording.Said",
+        at: datetime | None = None,
+        reasons: list[dict] | None = None,
+    ) -> "FilingEvent":
+        """Append the history row of a step that leaves the filing in its stage (an edit, an upload,
+        a check, a verifier's confirmation); an actor without a pk (the scheduler) is stored as none."""
+        return cls.objects.create(
+            filing=filing,
+            actor=by if getattr(by, "pk", None) else None,
+            at=at or timezone.now(),
+            transition=transition,
+            from_state=filing.state,
+            to_state=filing.state,
+            **cls.comment_fields(comment),
+            reasons=reasons or [],
+            stage_visit=filing.stage_visit,
+        )
 
     @property
     def shown_comment(self) -> str:

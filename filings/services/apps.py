@@ -11,13 +11,14 @@ from django.utils.translation import gettext_noop
 
 from filings.exceptions import InvalidInput
 from filings.fields import APP_FIELDS, APP_PLATFORM_FIELDS
-from filings.models import App, AppPlatform, AppPriorApproval, Filing, FilingEvent, Subject
+from filings.models import App, AppPlatform, AppPriorApproval, Filing, Subject
 from filings.services.drafts import (
     _assign,
     _full_clean,
     _refuse_second_open_filing,
     _save_person,
     lock_editable_draft,
+    save_draft_edit,
     save_item_principal,
     second_open_filing_refused,
     start_draft_history,
@@ -97,20 +98,7 @@ def update_app_filing(
             if not apps:
                 raise InvalidInput(_("请至少填写一个应用。"), details={"apps": [_("请至少填写一个应用。")]})
             _save_apps(locked, apps, changes)
-        locked.version += 1
-        locked.updated_at = now
-        locked.save(update_fields=["version", "updated_at"])
-        FilingEvent.objects.create(
-            filing=locked,
-            actor=by,
-            at=now,
-            transition="edit",
-            from_state=locked.state,
-            to_state=locked.state,
-            **FilingEvent.comment_fields(said(gettext_noop("修改了 %(n)s 处信息。"), n=len(changes))),
-            reasons=changes,
-            stage_visit=locked.stage_visit,
-        )
+        save_draft_edit(locked, by=by, now=now, changes=changes)
     return locked
 
 

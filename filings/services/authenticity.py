@@ -73,17 +73,12 @@ def record_face_check(filing: Filing, *, by: Any, passed: bool, reason: str = ""
                 ],
             )
             return locked
-        FilingEvent.objects.create(
-            filing=locked,
-            actor=by,
-            at=now,
+        FilingEvent.record_step(
+            locked,
             transition="face_check_passed",
-            from_state=locked.state,
-            to_state=locked.state,
-            **FilingEvent.comment_fields(
-                said(gettext_noop("%(name)s已通过真实性核验。"), name=check.person.name)
-            ),
-            stage_visit=locked.stage_visit,
+            by=by,
+            at=now,
+            comment=said(gettext_noop("%(name)s已通过真实性核验。"), name=check.person.name),
         )
         deadlines.close_open_deadlines(locked, now=now, kinds=[Deadline.Kind.FACE_CHECK])
         verifiers = SmsVerifier.objects.filter(filing=locked, stage_visit=locked.stage_visit)

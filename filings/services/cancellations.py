@@ -168,13 +168,4 @@ def _apply(cancellation: Cancellation, *, by: Any, now, text: Said) -> None:
         App.objects.filter(filing_id__in=subjects, cancelled_at__isnull=True).update(cancelled_at=now)
     cancellation.applied_at = now
     cancellation.save(update_fields=["applied_at"])
-    FilingEvent.objects.create(
-        filing=target,
-        actor=by if getattr(by, "pk", None) else None,
-        at=now,
-        transition="cancellation_applied",
-        from_state=target.state,
-        to_state=target.state,
-        **FilingEvent.comment_fields(text),
-        stage_visit=target.stage_visit,
-    )
+    FilingEvent.record_step(target, transition="cancellation_applied", by=by, at=now, comment=text)

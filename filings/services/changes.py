@@ -14,12 +14,10 @@ from filings import permissions as transition_perms
 from filings.exceptions import InvalidInput, TransitionNotPermitted, TransitionNotPossible
 from filings.models import (
     AppPlatform,
-    AppPriorApproval,
     Domain,
     Filing,
     FilingEvent,
     Person,
-    PriorApproval,
     Subject,
     Website,
 )
@@ -150,17 +148,12 @@ def open_change(target: Filing, *, by: Any) -> Filing:
             now=now,
             comment=said(gettext_noop("为备案 %(number)s 开始变更备案。"), number=target.icp_number),
         )
-        FilingEvent.objects.create(
-            filing=target,
-            actor=by,
-            at=now,
+        FilingEvent.record_step(
+            target,
             transition="change_opened",
-            from_state=target.state,
-            to_state=target.state,
-            **FilingEvent.comment_fields(
-                said(gettext_noop("开始变更备案(编号 %(id)s),审核通过前公示信息不变。"), id=change.pk)
-            ),
-            stage_visit=target.stage_visit,
+            by=by,
+            at=now,
+            comment=said(gettext_noop("开始变更备案(编号 %(id)s),审核通过前公示信息不变。"), id=change.pk),
         )
     return change
 
@@ -190,17 +183,13 @@ def approve_change(change: Filing, *, by: Any, comment: str = "") -> Filing:
         locked.save(update_fields=["subject"])
         if draft_subject.pk != target.subject_id and not draft_subject.filings.exists():
             draft_subject.delete()
-        FilingEvent.objects.create(
-            filing=target,
-            actor=by if getattr(by, "pk", None) else None,
-            at=now,
+        FilingEvent.record_step(
+            target,
             transition="change_applied",
-            from_state=target.state,
-            to_state=target.state,
-            **FilingEvent.comment_fields(
-                said(
-                    gettext_noop("变更备案(编号 %(id)s)已生效,共 %(n)s 处。"), id=locked.pk, n=len(parts.rows)
-                )
+            by=by,
+            at=now,
+            comment=said(
+                gettext_noop("变更备案(编号 %(id)s)已生效,共 %(n)s 处。"), id=locked.pk, n=len(parts.rows)
             ),
             reasons=[
                 {
@@ -212,7 +201,6 @@ def approve_change(change: Filing, *, by: Any, comment: str = "") -> Filing:
                 }
                 for row in parts.rows
             ],
-            stage_visit=target.stage_visit,
         )
         target.version += 1
         target.updated_at = now
@@ -236,11 +224,7 @@ def _write_over(change: Filing, target: Filing) -> None:
         _set(website, copy, change_diff.WEBSITE_FIELDS)
         _write_over_principal(website, copy, change, target)
         _sync_domains(website, copy)
-        website.prior_approvals.all().delete()
-        for approval in copy.prior_approvals.all():
-            PriorApproval.objects.create(
-                website=website, category=approval.category, licence_number=approval.licence_number
-            )
+        _replace_prior_approvals(website, copy)
 
 
 def _write_over_apps(change: Filing, target: Filing) -> None:
@@ -255,11 +239,14 @@ def _write_over_apps(change: Filing, target: Filing) -> None:
             AppPlatform.objects.create(
                 app=app, **{f: getattr(platform, f) for f in ["platform", *change_diff.PLATFORM_FIELDS]}
             )
-        app.prior_approvals.all().delete()
-        for approval in copy.prior_approvals.all():
-            AppPriorApproval.objects.create(
-                app=app, category=approval.category, licence_number=approval.licence_number
-            )
+        _replace_prior_approvals(app, copy)
+
+
+def _replace_prior_approvals(item: Any, copy: Any) -> None:
+    """Give a published website or app the prior approvals its copy in the change has."""
+    item.prior_approvals.all().delete()
+    for approval in copy.prior_approvals.all():
+        item.prior_approvals.create(category=approval.category, licence_number=approval.licence_number)
 
 
 def _write_over_principal(item: Any, copy: Any, change: Filing, target: Filing) -> None:

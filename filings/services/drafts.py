@@ -273,22 +273,27 @@ def update_filing(
             _save_person(locked.subject_principal, subject_principal, changes, "subject_principal")
         if websites is not None:
             _save_websites(locked, websites, changes)
-        locked.version += 1
-        locked.updated_at = now
-        locked.save(update_fields=["filing_type", "version", "updated_at"])
-        FilingEvent.objects.create(
-            filing=locked,
-            actor=by,
-            at=now,
-            transition="edit",
-            from_state=locked.state,
-            to_state=locked.state,
-            **FilingEvent.comment_fields(said(gettext_noop("修改了 %(n)s 处信息。"), n=len(changes))),
-            reasons=changes,
-            stage_visit=locked.stage_visit,
-        )
+        save_draft_edit(locked, by=by, now=now, changes=changes, fields=["filing_type"])
         restart_stale_entry(locked, now=now)
     return locked
+
+
+def save_draft_edit(
+    filing: Filing, *, by: Any, now: datetime, changes: list[dict], fields: list[str] | None = None
+) -> None:
+    """Save an edited draft (its changed fields, if any) as a new version and write one history row
+    listing the changes."""
+    filing.version += 1
+    filing.updated_at = now
+    filing.save(update_fields=[*(fields or []), "version", "updated_at"])
+    FilingEvent.record_step(
+        filing,
+        transition="edit",
+        by=by,
+        at=now,
+        comment=said(gettext_noop("修改了 %(n)s 处信息。"), n=len(changes)),
+        reasons=changes,
+    )
 
 
 def restart_stale_entry(filing: Filing, *, now: datetime) -> None:

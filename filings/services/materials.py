@@ -72,21 +72,16 @@ def upload_material(
         upload.seek(0)
         material.file.save("upload", upload, save=False)
         material.save()
-        FilingEvent.objects.create(
-            filing=locked,
-            actor=by,
+        FilingEvent.record_step(
+            locked,
             transition="upload",
-            from_state=locked.state,
-            to_state=locked.state,
-            **FilingEvent.comment_fields(
-                said(
-                    gettext_noop("上传%(kind)s 第%(v)s版:%(status)s"),
-                    kind=Material.Kind(material.kind).label,
-                    v=material.version,
-                    status=Material.CheckStatus(material.check_status).label,
-                )
+            by=by,
+            comment=said(
+                gettext_noop("上传%(kind)s 第%(v)s版:%(status)s"),
+                kind=Material.Kind(material.kind).label,
+                v=material.version,
+                status=Material.CheckStatus(material.check_status).label,
             ),
-            stage_visit=locked.stage_visit,
         )
         restart_stale_entry(locked, now=timezone.now())
     return material

@@ -33,17 +33,7 @@ def _record(locked: Filing, *, by: Any, now, transition: str, comment: Said, cha
     locked.version += 1
     locked.updated_at = now
     locked.save(update_fields=[*{c["field"] for c in changes}, "version", "updated_at"])
-    FilingEvent.objects.create(
-        filing=locked,
-        actor=by if getattr(by, "pk", None) else None,
-        at=now,
-        transition=transition,
-        from_state=locked.state,
-        to_state=locked.state,
-        **FilingEvent.comment_fields(comment),
-        reasons=changes,
-        stage_visit=locked.stage_visit,
-    )
+    FilingEvent.record_step(locked, transition=transition, by=by, at=now, comment=comment, reasons=changes)
 
 
 def correct_public_security_number(

@@ -293,17 +293,12 @@ def record_sms_verification(filing: Filing, *, verifier_id: int, by: Any) -> Fil
             now = timezone.now()
             verifier.verified_at, verifier.verified_by = now, by
             verifier.save(update_fields=["verified_at", "verified_by"])
-            FilingEvent.objects.create(
-                filing=locked,
-                actor=by,
-                at=now,
+            FilingEvent.record_step(
+                locked,
                 transition="sms_verified",
-                from_state=locked.state,
-                to_state=locked.state,
-                **FilingEvent.comment_fields(
-                    said(gettext_noop("%(name)s已完成短信核验。"), name=verifier.person.name)
-                ),
-                stage_visit=locked.stage_visit,
+                by=by,
+                at=now,
+                comment=said(gettext_noop("%(name)s已完成短信核验。"), name=verifier.person.name),
             )
         # With a face check still open, the filing waits for it (services.authenticity moves it on).
         if all(v.verified_at for v in verifiers) and authenticity.allows_bureau(locked):
