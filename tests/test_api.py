@@ -11,7 +11,7 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from filings.identity import make_mobile, make_resident_id, make_uscc
-from filings.models import Deadline, Filing, FilingEvent, Subject
+from filings.models import Deadline, Filing, FilingEvent, Subject, Website
 from filings.services import drafts, transitions
 from filings.states import State
 from tests import factories
@@ -737,3 +737,29 @@ def test_manager_does_not_see_an_individuals_id_number(api, principal, manager, 
     raw = json.dumps(api(manager).get(detail_url(filing)).json(), ensure_ascii=False)
     assert number not in raw
     assert number in json.dumps(api(principal).get(detail_url(filing)).json(), ensure_ascii=False)
+
+
+@pytest.mark.django_db
+def test_websites_can_be_reordered_and_replaced(api, principal):
+    client = api(principal)
+    body = payload()
+    second = {**body["websites"][0], "name": "云帆博客", "homepage": "https://blog.yunfan-demo.cn/"}
+    second["domains"] = [{**second["domains"][0], "name": "yunfan-blog.cn"}]
+    created = post_json(client, LIST, {**body, "websites": [body["websites"][0], second]}).json()
+    first_id, second_id = (w["id"] for w in created["websites"])
+    url = f"{LIST}{created['id']}/"
+
+    def websites(data):
+        return [{**site, "id": site["id"]} for site in data]
+
+    swapped = websites(reversed(client.get(url).json()["websites"]))
+    response = patch_json(client, url, {"version": created["version"], "websites": swapped})
+    assert response.status_code == 200, response.json()
+    assert [w["id"] for w in response.json()["websites"]] == [second_id, first_id]
+
+    fresh = {k: v for k, v in swapped[0].items() if k != "id"}
+    fresh["name"] = "云帆新站"
+    response = patch_json(client, url, {"version": response.json()["version"], "websites": [fresh]})
+    assert response.status_code == 200, response.json()
+    assert [w["name"] for w in response.json()["websites"]] == ["云帆新站"]
+    assert not Website.objects.filter(pk__in=[first_id, second_id]).exists()

@@ -239,3 +239,21 @@ def test_editing_a_draft_restarts_the_stale_entry_clock(principal):
     assert stale.starts_at >= before
     assert stale.due_at == stale.starts_at + timedelta(days=30)
     assert Deadline.objects.filter(filing=filing).count() == 1  # restarted, not duplicated
+
+
+@pytest.mark.django_db
+def test_editing_an_app_draft_restarts_the_stale_entry_clock(published, principal):
+    from filings.services import apps
+
+    filing = factories.ready_app_filing(published)
+    long_ago = timezone.now() - timedelta(days=20)
+    Deadline.objects.filter(filing=filing, kind=Kind.STALE_ENTRY).update(
+        starts_at=long_ago, due_at=long_ago + timedelta(days=30)
+    )
+    before = timezone.now()
+    apps.update_app_filing(
+        filing, by=principal, expected_version=filing.version, apps=[factories.app_payload(name="星河记账")]
+    )
+    stale = Deadline.objects.get(filing=filing, kind=Kind.STALE_ENTRY, closed_at__isnull=True)
+    assert stale.starts_at >= before
+    assert stale.due_at == stale.starts_at + timedelta(days=30)

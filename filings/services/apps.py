@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -13,6 +14,7 @@ from filings.exceptions import InvalidInput
 from filings.fields import APP_FIELDS, APP_PLATFORM_FIELDS
 from filings.models import App, AppPlatform, AppPriorApproval, Filing, Subject
 from filings.services.drafts import (
+    POSITIONS_OUT_OF_THE_WAY,
     _assign,
     _full_clean,
     _refuse_second_open_filing,
@@ -126,6 +128,8 @@ def _save_apps(filing: Filing, apps_data: list[dict], changes: list[dict]) -> No
     if len(apps_data) > MAX_APPS:
         raise InvalidInput(_("一个备案最多20个应用。"), details={"apps": [_("应用过多。")]})
     existing = {a.pk: a for a in filing.apps.select_related("principal")}
+    # Positions are unique per filing: move every kept one out of the way before numbering anew.
+    filing.apps.update(position=F("position") + POSITIONS_OUT_OF_THE_WAY)
     saved_ids: set[int] = set()
     for position, data in enumerate(apps_data, start=1):
         prefix = f"apps.{position - 1}"
@@ -138,8 +142,6 @@ def _save_apps(filing: Filing, apps_data: list[dict], changes: list[dict]) -> No
         data = {**data, "backend_addresses": _clean_addresses(data.get("backend_addresses"), prefix)}
         _assign(app, data, APP_FIELDS, changes, prefix)
         _full_clean(app, prefix, exclude=["filing", "principal"])
-        if app.pk:
-            App.objects.filter(pk=app.pk).update(position=1000 + position)
         app.save()
         saved_ids.add(app.pk)
         _save_platforms(app, data.get("platforms") or [], changes, prefix)

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -18,6 +19,10 @@ from filings.services.transitions import lock_filing
 from filings.states import EDITABLE_STATES, OPEN_STATES
 from filings.validators import normalise_domain
 from filings.wording import Said, said
+
+# Added to the positions of a draft's websites or apps while they are numbered anew (a draft holds
+# at most 20 of each).
+POSITIONS_OUT_OF_THE_WAY = 1000
 
 
 def _assign(instance: Any, data: dict, fields: list[str], changes: list[dict], prefix: str) -> None:
@@ -88,6 +93,8 @@ def _save_websites(filing: Filing, websites_data: list[dict], changes: list[dict
         w.pk: w
         for w in filing.websites.select_related("principal").prefetch_related("domains", "prior_approvals")
     }
+    # Positions are unique per filing: move every kept one out of the way before numbering anew.
+    filing.websites.update(position=F("position") + POSITIONS_OUT_OF_THE_WAY)
     saved_ids: set[int] = set()
     for position, data in enumerate(websites_data, start=1):
         website = existing.get(data.get("id")) if data.get("id") else None
@@ -99,9 +106,6 @@ def _save_websites(filing: Filing, websites_data: list[dict], changes: list[dict
         website.position = position
         _assign(website, data, WEBSITE_FIELDS, changes, prefix)
         _full_clean(website, prefix, exclude=["filing", "principal"])
-        # Move positions out of the way first so that reordering never trips the unique constraint.
-        if website.pk:
-            Website.objects.filter(pk=website.pk).update(position=1000 + position)
         website.save()
         saved_ids.add(website.pk)
         _save_domains(website, data.get("domains", []), changes, prefix)
@@ -274,15 +278,14 @@ def update_filing(
         if websites is not None:
             _save_websites(locked, websites, changes)
         save_draft_edit(locked, by=by, now=now, changes=changes, fields=["filing_type"])
-        restart_stale_entry(locked, now=now)
     return locked
 
 
 def save_draft_edit(
     filing: Filing, *, by: Any, now: datetime, changes: list[dict], fields: list[str] | None = None
 ) -> None:
-    """Save an edited draft (its changed fields, if any) as a new version and write one history row
-    listing the changes."""
+    """Save an edited draft (its changed fields, if any) as a new version, write one history row
+    listing the changes and restart its stale-entry clock."""
     filing.version += 1
     filing.updated_at = now
     filing.save(update_fields=[*(fields or []), "version", "updated_at"])
@@ -294,6 +297,7 @@ def save_draft_edit(
         comment=said(gettext_noop("修改了 %(n)s 处信息。"), n=len(changes)),
         reasons=changes,
     )
+    restart_stale_entry(filing, now=now)
 
 
 def restart_stale_entry(filing: Filing, *, now: datetime) -> None:
