@@ -384,6 +384,13 @@ class Filing(ConcurrentTransitionMixin, models.Model):
         return State(self.state).label
 
     @property
+    def cancellation_or_none(self):
+        """Return what a cancellation filing cancels; other filings have none (and are not asked)."""
+        if self.filing_type not in (self.Type.CANCEL, self.Type.CANCEL_ACCESS):
+            return None
+        return getattr(self, "cancellation", None)
+
+    @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
 

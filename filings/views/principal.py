@@ -197,7 +197,7 @@ def _detail_context(request, filing: Filing) -> dict:
         and filing.filing_type
         in (Filing.Type.FIRST, Filing.Type.NEW_WEBSITE, Filing.Type.NEW_ACCESS, Filing.Type.NEW_APP)
         and permissions.can_edit_filing(request.user, filing),
-        "cancellation": getattr(filing, "cancellation", None),
+        "cancellation": filing.cancellation_or_none,
         "face_check": _face_check(filing),
         "proposals": proposals.proposed_cancellations(filing, today=timezone.localdate()),
     }
