@@ -23,6 +23,13 @@ def on_postgres() -> bool:
     from django.conf import settings
 
     if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('server_version'), current_setting('shared_buffers')")
+            version, shared_buffers = cursor.fetchone()
+        # The figures depend on how much of the indexes the server keeps in memory (docs/performance.md).
+        print(f"PostgreSQL {version}, shared_buffers {shared_buffers}")
         return True
     print("This benchmark needs PostgreSQL: set DATABASE_URL.")
     return False
