@@ -93,10 +93,16 @@ def filing_list(request):
         )
     query = request.GET.copy()
     query.pop("after", None)
-    # A search of a common word (科技) or the overdue filter of a large customer finds its rows far
-    # apart: counting the first thousand would cost more than the page, so these say "more than 100".
-    sparse = bool(filters.get("q") or filters.get("domain") or filters.get("overdue"))
-    count_cap = keyset.SPARSE_COUNT_CAP if sparse else keyset.COUNT_CAP
+    # A search of a common word (科技) finds its rows far apart: counting the first thousand would
+    # cost more than the page, so it says "more than 100". A large customer's overdue filings lie
+    # far apart among its filings and among everyone's deadlines alike: that list is not counted
+    # beyond its page.
+    if filters.get("overdue"):
+        count_cap = None
+    elif filters.get("q") or filters.get("domain"):
+        count_cap = keyset.SPARSE_COUNT_CAP
+    else:
+        count_cap = keyset.COUNT_CAP
     return render(
         request,
         "filings/filing_list.html",
@@ -114,13 +120,14 @@ def filing_list(request):
     )
 
 
-def _list_size(filings, page: keyset.Page, *, cap: int) -> int | None:
-    """Return the list's size up to the cap on its first page (a later page does not repeat it)."""
+def _list_size(filings, page: keyset.Page, *, cap: int | None) -> int | None:
+    """Return the list's size up to the cap on its first page (a later page does not repeat it;
+    with no cap, only a list that fits on its page is counted)."""
     if not page.first:
         return None
     if page.next is None:
         return len(page.rows)
-    return keyset.capped_count(filings, cap=cap)
+    return keyset.capped_count(filings, cap=cap) if cap else None
 
 
 def _detail_context(request, filing: Filing) -> dict:
