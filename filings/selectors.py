@@ -146,8 +146,9 @@ def published_subjects_of(user: Any) -> QuerySet[Subject]:
     return Subject.objects.filter(filings__assignee=user, filings__state=State.PUBLISHED).distinct()
 
 
-# How many of the user's most recently changed matching filings a subject search looks through.
-SUBJECT_SEARCH_DEPTH = 500
+# How many of the user's most recently changed matching filings a subject search looks through (five
+# pickers' worth: a customer who has more subjects matching the text types more of it).
+SUBJECT_SEARCH_DEPTH = 100
 
 
 def published_subject_choices(user: Any, *, text: str = "", limit: int = 20) -> list[Subject]:
