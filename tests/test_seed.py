@@ -181,7 +181,7 @@ def test_an_old_bulk_database_is_given_owners_of_every_size():
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_bulk_filings_are_searchable_and_leave_the_search_triggers_on():
     """The bulk seed writes the search documents itself (once per batch); what it wrote must be what
     the database's own function computes, and the triggers must be on again for later writes."""
