@@ -937,7 +937,7 @@ def run_submission_checks(filing: Filing, *, today: date | None = None) -> Check
     """Run every pre-submission rule on a filing loaded with load_filing_for_checks."""
     today = today or timezone.localdate()
     checklist = Checklist()
-    if filing.filing_type in (Filing.Type.CANCEL, Filing.Type.CANCEL_ACCESS):
+    if filing.is_cancellation:
         check_cancellation(filing, checklist)
         check_materials(filing, checklist)
         return checklist

@@ -384,11 +384,14 @@ class Filing(ConcurrentTransitionMixin, models.Model):
         return State(self.state).label
 
     @property
+    def is_cancellation(self) -> bool:
+        """Return whether this filing cancels a filing, a website or an app, or an access."""
+        return self.filing_type in (self.Type.CANCEL, self.Type.CANCEL_ACCESS)
+
+    @property
     def cancellation_or_none(self):
         """Return what a cancellation filing cancels; other filings have none (and are not asked)."""
-        if self.filing_type not in (self.Type.CANCEL, self.Type.CANCEL_ACCESS):
-            return None
-        return getattr(self, "cancellation", None)
+        return getattr(self, "cancellation", None) if self.is_cancellation else None
 
     @property
     def is_open(self) -> bool:

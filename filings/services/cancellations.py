@@ -16,7 +16,6 @@ from filings.services.transitions import _apply_transition, _refuse_unless_allow
 from filings.wording import Said, said
 
 Scope = Cancellation.Scope
-CANCEL_TYPES = [Filing.Type.CANCEL, Filing.Type.CANCEL_ACCESS]
 
 
 def _item(

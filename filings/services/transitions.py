@@ -352,7 +352,7 @@ def approve_filing(
         if locked.filing_type == Filing.Type.CHANGE:
             # A change keeps the published numbers: services.changes.approve_change applies it.
             raise TransitionNotPossible(_("变更备案审核通过时沿用原备案号,请使用“变更生效”。"))
-        if locked.filing_type in (Filing.Type.CANCEL, Filing.Type.CANCEL_ACCESS):
+        if locked.is_cancellation:
             raise TransitionNotPossible(_("注销不取得备案号,请使用“记录注销”。"))
         try:
             validate_icp_subject_number(icp_number, abbreviation=locked.province.icp_abbreviation)
