@@ -440,7 +440,9 @@ def _analyze_growing_tables() -> None:
     # Turning the triggers off takes a lock that cancels autovacuum, so its ANALYZE never runs while
     # seeding: without statistics the document's function reads every website per filing.
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE filings_filing, filings_subject, filings_website, filings_domain, filings_app")
+        cursor.execute(
+            "ANALYZE filings_filing, filings_subject, filings_website, filings_domain, filings_app"
+        )
 
 
 @contextmanager

@@ -1,30 +1,24 @@
 """Expected publication dates of open filings, from the summaries' median stage durations."""
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import IntegerField, Q, Sum, Value
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from filings import workdays
-from filings.models import Filing, Province, StageVisitRollup
+from filings.models import Filing, Province, StageMedian
 from filings.states import State
-from filings.summaries import DURATION_STAGES, local_day, percentile
+from filings.summaries import DURATION_STAGES, FORWARD_EXIT, local_day
 
 # Estimates use this period's medians, and a province's own history only when it holds at least
 # this many visits of a stage.
 BASIS_PERIOD = 90
 MIN_SAMPLES = 20
-# The exit of each stage on the way to publication.
-FORWARD_EXIT = {
-    State.ENTRY: "submit",
-    State.PROVIDER_REVIEW: "pass_review",
-    State.SMS_VERIFICATION: "complete_sms",
-    State.BUREAU_REVIEW: "approve",
-}
+# What an estimate reads of a province (besides its id).
+PROVINCE_FIELDS = ("icp_abbreviation", "typical_bureau_workdays")
 # Typical working days of the stages before the bureau when there is no history (domain.md).
 TYPICAL_WORKDAYS = {State.ENTRY: 2, State.PROVIDER_REVIEW: 1, State.SMS_VERIFICATION: 0}
 
@@ -42,29 +36,15 @@ class Expectation:
     basis: str
 
 
-def _forward_histograms(
-    period_days: int, province_ids: Iterable[int]
-) -> dict[int | None, dict[str, dict[int, int]]]:
-    """Return {province_id (None: national): {stage: {workdays: visits}}} of forward stage exits,
-    for the given provinces and the whole country (summed by the database)."""
-    histograms: dict[int | None, dict[str, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
-    forward = Q()
-    for stage, transition in FORWARD_EXIT.items():
-        forward |= Q(stage=stage, left_by=transition)
-    rollups = StageVisitRollup.objects.filter(forward, period_days=period_days).order_by()
-    own = rollups.filter(province_id__in=list(province_ids)).values_list(
-        "province_id", "stage", "workdays", "visits"
-    )
-    national = (
-        rollups.values("stage", "workdays")
-        .annotate(total=Sum("visits"), country=Value(None, output_field=IntegerField()))
-        .values_list("country", "stage", "workdays", "total")
-    )
-    # One query: the given provinces' rows, then the country's sums (province None).
-    for province_id, stage, days, visits in own.union(national, all=True):
-        stage_counts = histograms[province_id][stage]
-        stage_counts[days] = stage_counts.get(days, 0) + visits
-    return {key: dict(stages) for key, stages in histograms.items()}
+def _stage_medians(period_days: int, province_ids: Iterable[int]) -> dict[tuple[int | None, str], StageBasis]:
+    """Return {(province_id, or None for the country, stage): its median} for the given provinces."""
+    medians = StageMedian.objects.filter(
+        Q(province_id__in=list(province_ids)) | Q(province__isnull=True), period_days=period_days
+    ).values_list("province_id", "stage", "median_workdays", "visits")
+    return {
+        (province_id, stage): StageBasis(workdays, visits, "national" if province_id is None else "province")
+        for province_id, stage, workdays, visits in medians
+    }
 
 
 class PublicationEstimator:
@@ -75,7 +55,7 @@ class PublicationEstimator:
     def __init__(self, *, period_days: int = BASIS_PERIOD, provinces: Iterable[Province] | None = None):
         self.period_days = period_days
         self.provinces = {p.pk: p for p in (provinces if provinces is not None else Province.objects.all())}
-        self.histograms = _forward_histograms(period_days, self.provinces)
+        self.medians = _stage_medians(period_days, self.provinces)
         # Filings of one province that entered a stage on the same day share their estimate.
         self._results: dict[tuple, Expectation] = {}
         self._bases: dict[tuple, StageBasis] = {}
@@ -87,14 +67,14 @@ class PublicationEstimator:
         return self._bases[key]
 
     def _basis(self, province: Province, stage: str) -> StageBasis:
-        own = self.histograms.get(province.pk, {}).get(stage, {})
-        if sum(own.values()) >= MIN_SAMPLES:
-            return StageBasis(percentile(own, 0.5) or 0, sum(own.values()), "province")
+        own = self.medians.get((province.pk, stage))
+        if own is not None and own.samples >= MIN_SAMPLES:
+            return own
         if stage == State.BUREAU_REVIEW:
             return StageBasis(province.typical_bureau_workdays, 0, "typical")
-        national = self.histograms.get(None, {}).get(stage, {})
-        if sum(national.values()) >= MIN_SAMPLES:
-            return StageBasis(percentile(national, 0.5) or 0, sum(national.values()), "national")
+        national = self.medians.get((None, stage))
+        if national is not None and national.samples >= MIN_SAMPLES:
+            return national
         return StageBasis(TYPICAL_WORKDAYS.get(stage, 0), 0, "typical")
 
     def expect(self, filing: Filing, *, today: date | None = None) -> Expectation | None:

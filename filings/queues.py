@@ -32,7 +32,8 @@ QUEUES = {
     ]
 }
 PAGE_SIZE = 25
-# What a queue's page, API and export show of each row and its filing.
+# What a queue's page and API show of each row and its filing; the province comes from the
+# page's own list of provinces (one join fewer to plan).
 ROW_FIELDS = (
     "kind",
     "workdays",
@@ -41,11 +42,7 @@ ROW_FIELDS = (
     "filing__state",
     "filing__filing_type",
     "filing__stage_entered_at",
-    "filing__province__code",
-    "filing__province__name",
-    "filing__province__short_name",
-    "filing__province__icp_abbreviation",
-    "filing__province__typical_bureau_workdays",
+    "filing__province",
     "filing__subject__name",
     "filing__reviewer_id",
     "filing__reviewer__username",
@@ -64,9 +61,7 @@ def queue_deadlines(
         # One province id (a scalar subquery), so the queue walks (kind, province, due_at, id).
         rows = rows.filter(province=Subquery(Province.objects.filter(code=province_code).values("pk")[:1]))
     return (
-        rows.select_related("filing__subject", "filing__province", "filing__reviewer")
-        .only(*ROW_FIELDS)
-        .order_by("due_at", "id")
+        rows.select_related("filing__subject", "filing__reviewer").only(*ROW_FIELDS).order_by("due_at", "id")
     )
 
 

@@ -24,6 +24,7 @@ from filings.models import (
     ReasonRollup,
     StageCount,
     StageEntryDay,
+    StageMedian,
     StageVisitDay,
     StageVisitRollup,
     StatsRefresh,
@@ -36,6 +37,13 @@ PERIODS = (30, 90, 180, 365)
 WEEKS_KEPT = 53
 # The stages on the way to publication, in order: the durations the summaries give.
 DURATION_STAGES = [State.ENTRY, State.PROVIDER_REVIEW, State.SMS_VERIFICATION, State.BUREAU_REVIEW]
+# The exit of each stage on the way to publication: the visits the stage medians are taken from.
+FORWARD_EXIT = {
+    State.ENTRY: "submit",
+    State.PROVIDER_REVIEW: "pass_review",
+    State.SMS_VERIFICATION: "complete_sms",
+    State.BUREAU_REVIEW: "approve",
+}
 REASON_TRANSITIONS = ("return_to_entry", "reject")
 _BATCH = 5000
 
@@ -69,7 +77,7 @@ def last_refresh() -> StatsRefresh | None:
 
 def refresh_summaries(*, full: bool = False, now: datetime | None = None) -> StatsRefresh:
     """Rebuild the summaries: day tables from the day before the last refresh on (all when `full`),
-    then the stage counts, the period rollups and the weekly flows."""
+    then the stage counts, the period rollups with their stage medians and the weekly flows."""
     started = time.monotonic()
     now = now or timezone.now()
     last = last_refresh()
@@ -78,6 +86,7 @@ def refresh_summaries(*, full: bool = False, now: datetime | None = None) -> Sta
         events = _rebuild_days(since)
         _rebuild_stage_counts()
         _rebuild_rollups(local_day(now))
+        _rebuild_stage_medians()
         _rebuild_weekly_flows(local_day(now))
         return StatsRefresh.objects.create(
             refreshed_at=now, rebuilt_from=since, events=events, seconds=time.monotonic() - started
@@ -213,6 +222,31 @@ def _rebuild_rollups(today: date) -> None:
             ),
             batch_size=_BATCH,
         )
+
+
+def _rebuild_stage_medians() -> None:
+    """Take each period's forward stage medians, by province and for the country, from the rollups."""
+    StageMedian.objects.all().delete()
+    forward = Q()
+    for stage, transition in FORWARD_EXIT.items():
+        forward |= Q(stage=stage, left_by=transition)
+    histograms: dict[tuple[int, int | None, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    rows = StageVisitRollup.objects.filter(forward).values_list(
+        "period_days", "province_id", "stage", "workdays", "visits"
+    )
+    for period, province_id, stage, days, visits in rows:
+        histograms[period, province_id, stage][days] += visits
+        histograms[period, None, stage][days] += visits
+    StageMedian.objects.bulk_create(
+        StageMedian(
+            period_days=period,
+            province_id=province_id,
+            stage=stage,
+            median_workdays=percentile(histogram, 0.5),
+            visits=sum(histogram.values()),
+        )
+        for (period, province_id, stage), histogram in histograms.items()
+    )
 
 
 def _rebuild_weekly_flows(today: date) -> None:

@@ -225,7 +225,9 @@ def test_the_overdue_list_pages_from_a_deadline_position(principal, monkeypatch)
         body = client.get(reverse("filings:list"), params).content.decode()
     # A large customer's overdue filings lie far apart: a list longer than its page is not counted.
     assert "个备案</p>" not in body
-    assert not [q for q in first_page.captured_queries if "COUNT(" in q["sql"].upper() and "deadline" in q["sql"]]
+    assert not [
+        q for q in first_page.captured_queries if "COUNT(" in q["sql"].upper() and "deadline" in q["sql"]
+    ]
     while True:
         body = client.get(reverse("filings:list"), params).content.decode()
         seen += [f.pk for f in made if f.subject.name in body]

@@ -57,7 +57,11 @@ def test_queue_page_filters_and_orders_by_due_time(queued, reviewer, filters, ex
 def test_queue_page_reads_its_rows_in_one_query(queued, reviewer, django_assert_num_queries):
     with django_assert_num_queries(1):
         page = queues.queue_page(queues.QUEUES["provider_review"], user=reviewer)
-        assert [(row.filing.subject.name, row.filing.province.short_name) for row in page.rows]
+        # The province is the page's own list's (an id here); the subject and reviewer come joined.
+        assert [(row.filing.subject.name, row.filing.province_id) for row in page.rows]
+        assert {row.filing.reviewer.username for row in page.rows if row.filing.reviewer_id} == {
+            reviewer.username
+        }
 
 
 def test_queue_pages_follow_on(queued, reviewer, monkeypatch):
@@ -162,3 +166,32 @@ def test_the_principal_names_the_date_the_same_way(client, queued):
         for d in Deadline.objects.filter(filing=filing, closed_at__isnull=True)
     ]
     assert any(text in body for text in shown), shown
+
+
+def test_the_queue_page_reads_a_fixed_number_of_queries_whatever_its_rows(client, reviewer, queued):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(reviewer)
+    url = "/filings/review/queues/provider_review/"
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url, {"province": "11"}).status_code == 200
+    with CaptureQueriesContext(connection) as all_rows:
+        body = client.get(url).content.decode()
+    assert body.count("<tr class=") == len(queued)
+    # Session, user, permissions, the rows, the provinces, the medians, the tab counts, the overdue
+    # count and the unread alerts: none of them once per row.
+    assert len(all_rows.captured_queries) == len(few.captured_queries) <= 11
+
+
+def test_each_rows_claim_button_claims_its_own_filing(client, reviewer, queued):
+    client.force_login(reviewer)
+    body = client.get("/filings/review/queues/provider_review/").content.decode()
+    unclaimed = queued[0]
+    button = re.search(
+        rf'<button type="submit" form="claim" formaction="([^"]*/{unclaimed.pk}/claim/)"', body
+    )
+    assert button and '<form id="claim" method="post"' in body
+    client.post(button.group(1))
+    unclaimed.refresh_from_db()
+    assert unclaimed.reviewer_id == reviewer.pk

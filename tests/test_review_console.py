@@ -337,7 +337,7 @@ def test_queue_rows_are_escaped_and_claim_forms_carry_the_requesters_token(princ
     body = response.content.decode()
     assert "&lt;b&gt;&quot;甲&amp;乙&quot;&lt;/b&gt;科技有限公司" in body and "<b>" not in body
     assert f'<option value="{filing.province.code}" selected>' in body
-    assert f'action="/filings/review/{filing.pk}/claim/"' in body
+    assert f'formaction="/filings/review/{filing.pk}/claim/"' in body
     tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', body))
     secret = response.wsgi_request.META["CSRF_COOKIE"]
     assert tokens and all(_unmask_cipher_token(token) == secret for token in tokens)

@@ -104,7 +104,6 @@ if DATABASE_IS_POSTGRES:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-# ModelBackend with each user's permissions cached in the shared cache (docs/performance.md).
 AUTHENTICATION_BACKENDS = [
     # Issue #14: refuses a login from a locked account or address first (django-axes).
     "accounts.lockout.LockoutBackend",

@@ -77,7 +77,7 @@ def _deadline_json(deadline, *, estimator: PublicationEstimator, now) -> dict:
         "filing": {
             "id": filing.pk,
             "subject": filing.subject.name,
-            "province": filing.province.code,
+            "province": estimator.province_of(filing).code,
             "state": filing.state,
             "reviewer": filing.reviewer_id,
         },

@@ -191,6 +191,26 @@ class StageVisitRollup(StageVisits):
         return f"{self.period_days}d {self.province_id} {self.stage} {self.workdays}"
 
 
+class StageMedian(models.Model):
+    """The median working days of one stage's forward visits (those that went on towards publication)
+    over a period, in one province or, with no province, the whole country: what the publication
+    estimator reads, rebuilt with the rollups."""
+
+    period_days = models.PositiveSmallIntegerField()
+    province = models.ForeignKey(Province, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    stage = models.CharField(max_length=32, choices=State.choices)
+    median_workdays = models.PositiveSmallIntegerField()
+    visits = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("阶段用时中位数")
+        verbose_name_plural = _("阶段用时中位数")
+        indexes = [models.Index(fields=["period_days", "province"], name="stage_median_period")]
+
+    def __str__(self) -> str:
+        return f"{self.period_days}d {self.province_id or '全国'} {self.stage} {self.median_workdays}"
+
+
 class ReasonRollup(Reasons):
     """ReasonDay summed over one of the dashboard's periods."""
 

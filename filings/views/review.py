@@ -26,7 +26,7 @@ from filings import (
     wording,
 )
 from filings.checks import load_filing_for_checks, run_submission_checks
-from filings.estimates import PublicationEstimator
+from filings.estimates import PROVINCE_FIELDS, PublicationEstimator
 from filings.exceptions import BeianError, InvalidInput
 from filings.fields import field_choices, field_label
 from filings.forms import refuse_control_characters
@@ -136,11 +136,15 @@ def queue(request, queue: str):
     page = queues.queue_page(chosen, after=chosen_filters["after"], **filters)
     now = timezone.now()
     today = timezone.localdate()
-    estimator = PublicationEstimator(provinces={d.filing.province for d in page.rows})
+    # One list of provinces for the filter, the rows and the estimates.
+    provinces = list(Province.objects.only("code", "name", "short_name", *PROVINCE_FIELDS).order_by("code"))
+    estimator = PublicationEstimator(provinces=provinces)
     counts = queue_counts()
     rows = [
         {
             "deadline": deadline,
+            "filing": deadline.filing,
+            "province": estimator.province_of(deadline.filing),
             "urgency": (urgency := queues.urgency(deadline, now=now)),
             "mark": queues.URGENCY_MARKS[urgency],
             "expected": estimator.expect(deadline.filing, today=today),
@@ -157,7 +161,7 @@ def queue(request, queue: str):
         {
             "queue": chosen,
             "tabs": [(q, counts.get(q.slug, 0)) for q in queues.QUEUES.values()],
-            "provinces": Province.objects.only("code", "name").order_by("code"),
+            "provinces": provinces,
             "chosen_province": chosen_filters["province"],
             "mine": chosen_filters["mine"],
             "rows": rows,
