@@ -91,8 +91,9 @@ def urgency_of(kind: str, due_at: datetime, *, now: datetime | None = None) -> s
     return ""
 
 
-def overdue_count(queue: Queue, *, now: datetime | None = None) -> int:
-    """Return how many of the queue's open deadlines have passed."""
-    return Deadline.objects.filter(
+def overdue_count(queue: Queue, *, now: datetime | None = None, cap: int | None = None) -> int:
+    """Return how many of the queue's open deadlines have passed, counting no further than cap + 1."""
+    overdue = Deadline.objects.filter(
         kind=queue.deadline_kind, closed_at__isnull=True, due_at__lt=now or timezone.now()
-    ).count()
+    )
+    return overdue.count() if cap is None else keyset.capped_count(overdue, cap=cap)

@@ -195,3 +195,20 @@ def test_each_rows_claim_button_claims_its_own_filing(client, reviewer, queued):
     client.post(button.group(1))
     unclaimed.refresh_from_db()
     assert unclaimed.reviewer_id == reviewer.pk
+
+
+def test_a_long_backlog_is_shown_as_more_than_the_cap_and_a_short_one_exactly(
+    client, reviewer, queued, monkeypatch
+):
+    from filings import keyset
+
+    queue = queues.QUEUES["provider_review"]
+    later = timezone.now() + timedelta(hours=3)
+    assert queues.overdue_count(queue, now=later, cap=2) == 3  # counted to cap + 1, no further
+    assert queues.overdue_count(queue, now=later, cap=10) == 4
+    client.force_login(reviewer)
+    url = "/filings/review/queues/provider_review/"
+    assert "已超期 1 件" in client.get(url).content.decode()
+    Deadline.objects.filter(filing__in=queued[:3], closed_at__isnull=True).update(due_at=timezone.now())
+    monkeypatch.setattr(keyset, "COUNT_CAP", 2)
+    assert "已超期超过 2 件" in client.get(url).content.decode()
