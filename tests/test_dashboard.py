@@ -151,3 +151,25 @@ def test_open_filings_pages_walk_every_stage_in_order_without_repeats():
             page.next.token(), queryset=Filing.objects.all(), order=dashboard_stats.OPEN_FILING_ORDER
         )
     assert seen == expected and set(made) <= set(seen)
+
+
+def test_the_dashboard_reads_a_fixed_number_of_queries_whatever_its_rows(client, manager):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(manager)
+    url = reverse("filings:dashboard")
+    _submit("fixed-owner-0")
+    summaries.refresh_summaries(full=True)
+    with CaptureQueriesContext(connection) as one_row:
+        client.get(url)
+    for index in range(1, 5):
+        _submit(f"fixed-owner-{index}", province_code="11" if index % 2 else "44")
+    Deadline.objects.filter(closed_at__isnull=True).update(due_at=timezone.now() - timedelta(hours=1))
+    summaries.refresh_summaries(full=True)
+    with CaptureQueriesContext(connection) as more_rows:
+        client.get(url)
+    assert len(more_rows.captured_queries) == len(one_row.captured_queries)
+    # The provinces are read once, for the estimates and the summaries alike.
+    province_reads = [q for q in more_rows.captured_queries if 'FROM "filings_province"' in q["sql"]]
+    assert len(province_reads) == 1

@@ -73,7 +73,8 @@ def dashboard(request):
         return _bad_request(request, params)
     period = params.cleaned_data["period"] or dashboard_stats.DEFAULT_PERIOD
     now = timezone.now()
-    estimator = PublicationEstimator()
+    provinces = list(Province.objects.all())  # one read for the estimates and the summaries
+    estimator = PublicationEstimator(provinces=provinces)
     lists = []
     totals = dashboard_stats.deadline_counts(now=now)
     for slug, title in DEADLINE_LIST_TITLES.items():
@@ -93,13 +94,12 @@ def dashboard(request):
             "period": period,
             "periods": summaries.PERIODS,
             "lists": lists,
-            "summary": _summary_sections(period),
+            "summary": _summary_sections(period, provinces),
         },
     )
 
 
-def _summary_sections(period: int) -> dict[str, str]:
-    provinces = list(Province.objects.all())
+def _summary_sections(period: int, provinces: list[Province]) -> dict[str, str]:
     counts = dashboard_stats.stage_counts(provinces)
     period_stats = dashboard_stats.period_stats(period, provinces=provinces)
     flows = dashboard_stats.weekly_flows(12)
