@@ -185,17 +185,13 @@ AT_RISK_WINDOWS = {
 LATE_KINDS = list(AT_RISK_WINDOWS)
 
 
-# What a deadline list shows of each row, in its page, its export and the API alike.
+# What a deadline list shows of each row, in its page and the API alike; the province comes from
+# the page's estimator, which holds every province (one join fewer to plan).
 DEADLINE_ROW_FIELDS = (
     "kind",
     "workdays",
     "due_at",
     "provisional",
-    "province__code",
-    "province__name",
-    "province__short_name",
-    "province__icp_abbreviation",
-    "province__typical_bureau_workdays",
     "filing__state",
     "filing__province_id",
     "filing__stage_entered_at",
@@ -206,7 +202,7 @@ DEADLINE_ROW_FIELDS = (
 
 
 def _deadline_rows(queryset):
-    return queryset.select_related("province", "filing__subject", "filing__reviewer").only(
+    return queryset.select_related("filing__subject", "filing__reviewer").only(
         *DEADLINE_ROW_FIELDS
     )
 

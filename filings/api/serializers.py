@@ -247,8 +247,8 @@ class SmsVerifierSerializer(serializers.ModelSerializer):
 
 
 class FilingListSerializer(serializers.ModelSerializer):
-    state_label = serializers.CharField(source="get_state_display")
-    filing_type_label = serializers.CharField(source="get_filing_type_display")
+    state_label = serializers.CharField(read_only=True)
+    filing_type_label = serializers.CharField(source="type_label")
     subject_name = serializers.CharField(source="subject.name")
     province = serializers.CharField(source="province.short_name")
     assignee = serializers.StringRelatedField()

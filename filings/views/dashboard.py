@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from accounts.roles import Perm
 from filings import charts, dashboard_stats, exports, keyset, queues, summaries
 from filings.estimates import PublicationEstimator
-from filings.models import Deadline, ExportJob, Filing, Province, deadline_label
+from filings.models import Deadline, ExportJob, Filing, Province
 from filings.states import OPEN_STATES, STAGES, State
 from filings.views import exports as export_views
 
@@ -160,7 +160,7 @@ def deadline_rows(deadlines, *, estimator: PublicationEstimator, now) -> list[di
     rows = []
     for deadline in deadlines:
         filing = deadline.filing
-        province = deadline.province
+        province = estimator.province_of(filing)
         expected = estimator.expect(filing)
         urgency = queues.urgency(deadline, now=now)
         rows.append(
@@ -168,8 +168,8 @@ def deadline_rows(deadlines, *, estimator: PublicationEstimator, now) -> list[di
                 "url": reverse("filings:detail", kwargs={"filing_id": filing.pk}),
                 "subject": filing.subject.name,
                 "province": _(province.short_name),
-                "stage": filing.get_state_display(),
-                "kind": deadline_label(deadline.get_kind_display(), deadline.workdays),
+                "stage": filing.state_label,
+                "kind": deadline.label,
                 "due": timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M"),
                 "provisional": deadline.provisional,
                 "urgency": urgency,
