@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from filings import keyset, summaries
@@ -16,26 +16,24 @@ from filings.models import (
     Province,
     ReasonRollup,
     StageCount,
+    StageDuration,
     StageVisitRollup,
     WeeklyFlow,
 )
 from filings.states import OPEN_STATES, State
-from filings.summaries import DURATION_STAGES, percentile
+from filings.summaries import DURATION_STAGES
 
 DEFAULT_PERIOD = 90
 
 
-@dataclass
+@dataclass(frozen=True)
 class Duration:
     visits: int
     median: int | None
     p90: int | None
 
 
-def _duration(histogram: dict[int, int]) -> Duration:
-    return Duration(
-        visits=sum(histogram.values()), median=percentile(histogram, 0.5), p90=percentile(histogram, 0.9)
-    )
+NO_VISITS = Duration(visits=0, median=None, p90=None)
 
 
 @dataclass
@@ -80,19 +78,22 @@ def period_stats(
     if period_days not in summaries.PERIODS:
         raise ValueError(f"period must be one of {summaries.PERIODS}")
     provinces = list(provinces if provinces is not None else Province.objects.all())
-    histograms: dict[int, dict[str, dict[int, int]]] = defaultdict(
-        lambda: defaultdict(lambda: defaultdict(int))
-    )
+    durations: dict[int | None, dict[str, Duration]] = defaultdict(dict)
+    for row in StageDuration.objects.filter(period_days=period_days).values_list(
+        "province_id", "stage", "visits", "median_workdays", "p90_workdays"
+    ):
+        province_id, stage, visits, median, p90 = row
+        durations[province_id][stage] = Duration(visits=visits, median=median, p90=p90)
     exits: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
-    national_hist: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     national_exits: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    rows = StageVisitRollup.objects.filter(period_days=period_days).values_list(
-        "province_id", "stage", "left_by", "workdays", "visits"
+    by_exit = (
+        StageVisitRollup.objects.filter(period_days=period_days)
+        .values("province_id", "stage", "left_by")
+        .annotate(visits=Sum("visits"))
+        .values_list("province_id", "stage", "left_by", "visits")
     )
-    for province_id, stage, left_by, days, visits in rows:
-        histograms[province_id][stage][days] += visits
+    for province_id, stage, left_by, visits in by_exit:
         exits[province_id][stage][left_by] += visits
-        national_hist[stage][days] += visits
         national_exits[stage][left_by] += visits
     reasons: dict[int, list[tuple[str, int]]] = defaultdict(list)
     national_reasons: dict[str, int] = defaultdict(int)
@@ -109,14 +110,14 @@ def period_stats(
         result.append(
             ProvinceStats(
                 province=province,
-                durations={s: _duration(histograms[province.pk][s]) for s in DURATION_STAGES},
+                durations={s: durations[province.pk].get(s, NO_VISITS) for s in DURATION_STAGES},
                 exits={s: dict(v) for s, v in exits[province.pk].items()},
                 top_reasons=reasons[province.pk][:3],
             )
         )
     national = ProvinceStats(
         province=None,  # type: ignore[arg-type]
-        durations={s: _duration(national_hist[s]) for s in DURATION_STAGES},
+        durations={s: durations[None].get(s, NO_VISITS) for s in DURATION_STAGES},
         exits={s: dict(v) for s, v in national_exits.items()},
         top_reasons=sorted(national_reasons.items(), key=lambda item: (-item[1], item[0]))[:10],
     )
@@ -202,9 +203,7 @@ DEADLINE_ROW_FIELDS = (
 
 
 def _deadline_rows(queryset):
-    return queryset.select_related("filing__subject", "filing__reviewer").only(
-        *DEADLINE_ROW_FIELDS
-    )
+    return queryset.select_related("filing__subject", "filing__reviewer").only(*DEADLINE_ROW_FIELDS)
 
 
 OPEN_FILING_ORDER = ("state", "stage_entered_at", "id")

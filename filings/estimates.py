@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from filings import workdays
-from filings.models import Filing, Province, StageMedian
+from filings.models import Filing, Province, StageDuration
 from filings.states import State
 from filings.summaries import DURATION_STAGES, FORWARD_EXIT, local_day
 
@@ -36,14 +36,18 @@ class Expectation:
     basis: str
 
 
-def _stage_medians(period_days: int, province_ids: Iterable[int]) -> dict[tuple[int | None, str], StageBasis]:
-    """Return {(province_id, or None for the country, stage): its median} for the given provinces."""
-    medians = StageMedian.objects.filter(
-        Q(province_id__in=list(province_ids)) | Q(province__isnull=True), period_days=period_days
-    ).values_list("province_id", "stage", "median_workdays", "visits")
+def _forward_medians(
+    period_days: int, province_ids: Iterable[int]
+) -> dict[tuple[int | None, str], StageBasis]:
+    """Return {(province_id, or None for the country, stage): its forward median} for the given provinces."""
+    durations = StageDuration.objects.filter(
+        Q(province_id__in=list(province_ids)) | Q(province__isnull=True),
+        period_days=period_days,
+        forward_visits__gt=0,
+    ).values_list("province_id", "stage", "forward_median_workdays", "forward_visits")
     return {
         (province_id, stage): StageBasis(workdays, visits, "national" if province_id is None else "province")
-        for province_id, stage, workdays, visits in medians
+        for province_id, stage, workdays, visits in durations
     }
 
 
@@ -55,7 +59,7 @@ class PublicationEstimator:
     def __init__(self, *, period_days: int = BASIS_PERIOD, provinces: Iterable[Province] | None = None):
         self.period_days = period_days
         self.provinces = {p.pk: p for p in (provinces if provinces is not None else Province.objects.all())}
-        self.medians = _stage_medians(period_days, self.provinces)
+        self.medians = _forward_medians(period_days, self.provinces)
         # Filings of one province that entered a stage on the same day share their estimate.
         self._results: dict[tuple, Expectation] = {}
         self._bases: dict[tuple, StageBasis] = {}

@@ -23,8 +23,8 @@ from filings.models import (
     ReasonDay,
     ReasonRollup,
     StageCount,
+    StageDuration,
     StageEntryDay,
-    StageMedian,
     StageVisitDay,
     StageVisitRollup,
     StatsRefresh,
@@ -37,7 +37,7 @@ PERIODS = (30, 90, 180, 365)
 WEEKS_KEPT = 53
 # The stages on the way to publication, in order: the durations the summaries give.
 DURATION_STAGES = [State.ENTRY, State.PROVIDER_REVIEW, State.SMS_VERIFICATION, State.BUREAU_REVIEW]
-# The exit of each stage on the way to publication: the visits the stage medians are taken from.
+# The exit of each stage on the way to publication: the visits publication estimates are taken from.
 FORWARD_EXIT = {
     State.ENTRY: "submit",
     State.PROVIDER_REVIEW: "pass_review",
@@ -77,7 +77,7 @@ def last_refresh() -> StatsRefresh | None:
 
 def refresh_summaries(*, full: bool = False, now: datetime | None = None) -> StatsRefresh:
     """Rebuild the summaries: day tables from the day before the last refresh on (all when `full`),
-    then the stage counts, the period rollups with their stage medians and the weekly flows."""
+    then the stage counts, the period rollups with their stage durations and the weekly flows."""
     started = time.monotonic()
     now = now or timezone.now()
     last = last_refresh()
@@ -86,7 +86,7 @@ def refresh_summaries(*, full: bool = False, now: datetime | None = None) -> Sta
         events = _rebuild_days(since)
         _rebuild_stage_counts()
         _rebuild_rollups(local_day(now))
-        _rebuild_stage_medians()
+        _rebuild_stage_durations()
         _rebuild_weekly_flows(local_day(now))
         return StatsRefresh.objects.create(
             refreshed_at=now, rebuilt_from=since, events=events, seconds=time.monotonic() - started
@@ -224,29 +224,36 @@ def _rebuild_rollups(today: date) -> None:
         )
 
 
-def _rebuild_stage_medians() -> None:
-    """Take each period's forward stage medians, by province and for the country, from the rollups."""
-    StageMedian.objects.all().delete()
-    forward = Q()
-    for stage, transition in FORWARD_EXIT.items():
-        forward |= Q(stage=stage, left_by=transition)
-    histograms: dict[tuple[int, int | None, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    rows = StageVisitRollup.objects.filter(forward).values_list(
-        "period_days", "province_id", "stage", "workdays", "visits"
+def _rebuild_stage_durations() -> None:
+    """Take each period's stage durations, by province and for the country, from the rollups: the
+    median and 90th percentile of all visits, and the median of the forward ones."""
+    StageDuration.objects.all().delete()
+    every: dict[tuple[int, int | None, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    forward: dict[tuple[int, int | None, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    rows = StageVisitRollup.objects.filter(stage__in=DURATION_STAGES).values_list(
+        "period_days", "province_id", "stage", "left_by", "workdays", "visits"
     )
-    for period, province_id, stage, days, visits in rows:
-        histograms[period, province_id, stage][days] += visits
-        histograms[period, None, stage][days] += visits
-    StageMedian.objects.bulk_create(
-        StageMedian(
-            period_days=period,
-            province_id=province_id,
-            stage=stage,
-            median_workdays=percentile(histogram, 0.5),
-            visits=sum(histogram.values()),
+    for period, province_id, stage, left_by, days, visits in rows:
+        for key in ((period, province_id, stage), (period, None, stage)):
+            every[key][days] += visits
+            if left_by == FORWARD_EXIT[stage]:
+                forward[key][days] += visits
+    durations = []
+    for (period, province_id, stage), histogram in every.items():
+        forward_histogram = forward.get((period, province_id, stage), {})
+        durations.append(
+            StageDuration(
+                period_days=period,
+                province_id=province_id,
+                stage=stage,
+                visits=sum(histogram.values()),
+                median_workdays=percentile(histogram, 0.5),
+                p90_workdays=percentile(histogram, 0.9),
+                forward_visits=sum(forward_histogram.values()),
+                forward_median_workdays=percentile(forward_histogram, 0.5),
+            )
         )
-        for (period, province_id, stage), histogram in histograms.items()
-    )
+    StageDuration.objects.bulk_create(durations, batch_size=_BATCH)
 
 
 def _rebuild_weekly_flows(today: date) -> None:

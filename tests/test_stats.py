@@ -10,7 +10,7 @@ import pytest
 from filings import dashboard_stats, estimates, summaries
 from filings.dashboard_stats import Duration
 from filings.estimates import PublicationEstimator
-from filings.models import FilingEvent, Province, StageMedian
+from filings.models import FilingEvent, Province, StageDuration
 from filings.states import State
 from filings.workdays import SHANGHAI
 from tests import factories
@@ -199,8 +199,8 @@ def test_expected_publication_from_province_median(history, monkeypatch):
     # 粤's approved bureau visits in 90 days: 7, 3, 12 → median 7; 7 working days after Monday 11-23.
     assert expected.date.isoformat() == "2026-12-02"
     assert expected.basis == "按粤近90天3个备案的中位数估算"
-    median = StageMedian.objects.get(period_days=90, province__code="44", stage=S.BUREAU_REVIEW)
-    assert (median.median_workdays, median.visits) == (7, 3)
+    bureau = StageDuration.objects.get(period_days=90, province__code="44", stage=S.BUREAU_REVIEW)
+    assert (bureau.forward_median_workdays, bureau.forward_visits) == (7, 3)
 
 
 def test_expected_publication_falls_back_to_typical_bureau_time(history):
@@ -249,7 +249,7 @@ def test_an_estimator_given_a_pages_provinces_expects_what_one_given_all_does(hi
     # The country's medians are the same whichever provinces were given, and count every province's visits.
     national = {stage: basis for (p, stage), basis in everywhere.medians.items() if p is None}
     assert national == {stage: basis for (p, stage), basis in on_the_page.medians.items() if p is None}
-    by_province = StageMedian.objects.filter(period_days=estimates.BASIS_PERIOD, province__isnull=False)
+    by_province = StageDuration.objects.filter(period_days=estimates.BASIS_PERIOD, province__isnull=False)
     assert national[S.BUREAU_REVIEW].samples == sum(
-        m.visits for m in by_province.filter(stage=S.BUREAU_REVIEW)
+        m.forward_visits for m in by_province.filter(stage=S.BUREAU_REVIEW)
     )

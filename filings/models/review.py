@@ -191,21 +191,24 @@ class StageVisitRollup(StageVisits):
         return f"{self.period_days}d {self.province_id} {self.stage} {self.workdays}"
 
 
-class StageMedian(models.Model):
-    """The median working days of one stage's forward visits (those that went on towards publication)
-    over a period, in one province or, with no province, the whole country: what the publication
-    estimator reads, rebuilt with the rollups."""
+class StageDuration(models.Model):
+    """How long one stage's visits took over a period, in one province or, with no province, the
+    whole country: all its visits (the dashboard's median and 90th percentile) and those that went on
+    towards publication (the publication estimator's median). Rebuilt with the rollups."""
 
     period_days = models.PositiveSmallIntegerField()
     province = models.ForeignKey(Province, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     stage = models.CharField(max_length=32, choices=State.choices)
-    median_workdays = models.PositiveSmallIntegerField()
     visits = models.PositiveIntegerField()
+    median_workdays = models.PositiveSmallIntegerField()
+    p90_workdays = models.PositiveSmallIntegerField()
+    forward_visits = models.PositiveIntegerField()
+    forward_median_workdays = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
-        verbose_name = _("阶段用时中位数")
-        verbose_name_plural = _("阶段用时中位数")
-        indexes = [models.Index(fields=["period_days", "province"], name="stage_median_period")]
+        verbose_name = _("阶段用时")
+        verbose_name_plural = _("阶段用时")
+        indexes = [models.Index(fields=["period_days", "province"], name="stage_duration_period")]
 
     def __str__(self) -> str:
         return f"{self.period_days}d {self.province_id or '全国'} {self.stage} {self.median_workdays}"
