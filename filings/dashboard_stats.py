@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 
 from filings import keyset, summaries
@@ -17,7 +17,6 @@ from filings.models import (
     ReasonRollup,
     StageCount,
     StageDuration,
-    StageVisitRollup,
     WeeklyFlow,
 )
 from filings.states import OPEN_STATES, State
@@ -79,22 +78,13 @@ def period_stats(
         raise ValueError(f"period must be one of {summaries.PERIODS}")
     provinces = list(provinces if provinces is not None else Province.objects.all())
     durations: dict[int | None, dict[str, Duration]] = defaultdict(dict)
+    exits: dict[int | None, dict[str, dict[str, int]]] = defaultdict(dict)
     for row in StageDuration.objects.filter(period_days=period_days).values_list(
-        "province_id", "stage", "visits", "median_workdays", "p90_workdays"
+        "province_id", "stage", "visits", "median_workdays", "p90_workdays", "exits"
     ):
-        province_id, stage, visits, median, p90 = row
+        province_id, stage, visits, median, p90, stage_exits = row
         durations[province_id][stage] = Duration(visits=visits, median=median, p90=p90)
-    exits: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
-    national_exits: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    by_exit = (
-        StageVisitRollup.objects.filter(period_days=period_days)
-        .values("province_id", "stage", "left_by")
-        .annotate(visits=Sum("visits"))
-        .values_list("province_id", "stage", "left_by", "visits")
-    )
-    for province_id, stage, left_by, visits in by_exit:
-        exits[province_id][stage][left_by] += visits
-        national_exits[stage][left_by] += visits
+        exits[province_id][stage] = stage_exits
     reasons: dict[int, list[tuple[str, int]]] = defaultdict(list)
     national_reasons: dict[str, int] = defaultdict(int)
     reason_rows = (
@@ -111,14 +101,14 @@ def period_stats(
             ProvinceStats(
                 province=province,
                 durations={s: durations[province.pk].get(s, NO_VISITS) for s in DURATION_STAGES},
-                exits={s: dict(v) for s, v in exits[province.pk].items()},
+                exits=exits[province.pk],
                 top_reasons=reasons[province.pk][:3],
             )
         )
     national = ProvinceStats(
         province=None,  # type: ignore[arg-type]
         durations={s: durations[None].get(s, NO_VISITS) for s in DURATION_STAGES},
-        exits={s: dict(v) for s, v in national_exits.items()},
+        exits=exits[None],
         top_reasons=sorted(national_reasons.items(), key=lambda item: (-item[1], item[0]))[:10],
     )
     return PeriodStats(

@@ -226,17 +226,19 @@ def _rebuild_rollups(today: date) -> None:
 
 def _rebuild_stage_durations() -> None:
     """Take each period's stage durations, by province and for the country, from the rollups: the
-    median and 90th percentile of all visits, and the median of the forward ones."""
+    median and 90th percentile of all visits, the median of the forward ones, and the exits."""
     StageDuration.objects.all().delete()
     every: dict[tuple[int, int | None, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
     forward: dict[tuple[int, int | None, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    rows = StageVisitRollup.objects.filter(stage__in=DURATION_STAGES).values_list(
+    exits: dict[tuple[int, int | None, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    rows = StageVisitRollup.objects.values_list(
         "period_days", "province_id", "stage", "left_by", "workdays", "visits"
     )
     for period, province_id, stage, left_by, days, visits in rows:
         for key in ((period, province_id, stage), (period, None, stage)):
             every[key][days] += visits
-            if left_by == FORWARD_EXIT[stage]:
+            exits[key][left_by] += visits
+            if left_by == FORWARD_EXIT.get(stage):
                 forward[key][days] += visits
     durations = []
     for (period, province_id, stage), histogram in every.items():
@@ -251,6 +253,7 @@ def _rebuild_stage_durations() -> None:
                 p90_workdays=percentile(histogram, 0.9),
                 forward_visits=sum(forward_histogram.values()),
                 forward_median_workdays=percentile(forward_histogram, 0.5),
+                exits=dict(exits[period, province_id, stage]),
             )
         )
     StageDuration.objects.bulk_create(durations, batch_size=_BATCH)

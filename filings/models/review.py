@@ -193,8 +193,9 @@ class StageVisitRollup(StageVisits):
 
 class StageDuration(models.Model):
     """How long one stage's visits took over a period, in one province or, with no province, the
-    whole country: all its visits (the dashboard's median and 90th percentile) and those that went on
-    towards publication (the publication estimator's median). Rebuilt with the rollups."""
+    whole country: all its visits (the dashboard's median and 90th percentile), those that went on
+    towards publication (the publication estimator's median), and how they ended. Rebuilt with the
+    rollups."""
 
     period_days = models.PositiveSmallIntegerField()
     province = models.ForeignKey(Province, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
@@ -204,6 +205,8 @@ class StageDuration(models.Model):
     p90_workdays = models.PositiveSmallIntegerField()
     forward_visits = models.PositiveIntegerField()
     forward_median_workdays = models.PositiveSmallIntegerField(null=True, blank=True)
+    # How the visits ended: {transition: visits}, e.g. {"pass_review": 10, "return_to_entry": 2}.
+    exits = models.JSONField(default=dict)
 
     class Meta:
         verbose_name = _("阶段用时")
