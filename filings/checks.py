@@ -934,7 +934,8 @@ def check_one_open_filing(filing: Filing, checklist: Checklist) -> None:
 
 
 def run_submission_checks(filing: Filing, *, today: date | None = None) -> Checklist:
-    """Run every pre-submission rule on a filing loaded with load_filing_for_checks."""
+    """Run every pre-submission rule on a filing loaded with load_filing_for_checks (or with
+    selectors.filing_detail, which prefetches the same and more)."""
     today = today or timezone.localdate()
     checklist = Checklist()
     if filing.is_cancellation:

@@ -169,7 +169,12 @@ def test_the_dashboard_reads_a_fixed_number_of_queries_whatever_its_rows(client,
     summaries.refresh_summaries(full=True)
     with CaptureQueriesContext(connection) as more_rows:
         client.get(url)
-    assert len(more_rows.captured_queries) == len(one_row.captured_queries)
+    # The session is read from Redis or, when its copy there is missing, from the database.
+    page_reads = [
+        [q["sql"] for q in captured.captured_queries if 'FROM "django_session"' not in q["sql"]]
+        for captured in (one_row, more_rows)
+    ]
+    assert len(page_reads[0]) == len(page_reads[1]), page_reads
     # The provinces are read once, for the estimates and the summaries alike.
     province_reads = [q for q in more_rows.captured_queries if 'FROM "filings_province"' in q["sql"]]
     assert len(province_reads) == 1

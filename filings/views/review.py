@@ -25,7 +25,7 @@ from filings import (
     selectors,
     wording,
 )
-from filings.checks import load_filing_for_checks, run_submission_checks
+from filings.checks import run_submission_checks
 from filings.estimates import PROVINCE_FIELDS, PublicationEstimator
 from filings.exceptions import BeianError, InvalidInput
 from filings.fields import field_choices, field_label
@@ -189,7 +189,7 @@ def _detail_context(request, filing_id: int) -> dict[str, Any]:
     catalogue = selectors.rejection_catalogue()
     checklist = None
     if filing.state in (State.ENTRY, State.PROVIDER_REVIEW):
-        checklist = run_submission_checks(load_filing_for_checks(filing.pk))
+        checklist = run_submission_checks(filing)  # filing_detail holds all the checks read
     latest: dict[tuple[str, str], Any] = {}
     for material in filing.materials.all():
         latest.setdefault((material.kind, material.slot), material)
