@@ -17,8 +17,9 @@ from collections.abc import Callable, Iterator
 
 from bench._common import on_postgres, setup_django
 
-# Cold figures at 1,000,011 filings before the simplification (issue #10), with every cache emptied;
-# no page may be slower than these.
+# Cold figures at 1,000,011 filings before the simplification, with every cache emptied, as issue #10
+# quotes them (measured on another machine: compare the old code on the same machine, interleaved,
+# as docs/performance.md does, before reading a verdict as a regression).
 GOALS_MS = {
     "dashboard": 85,
     "filing detail": 34,
