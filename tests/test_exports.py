@@ -111,9 +111,8 @@ def test_open_filings_csv_follows_the_list_order_across_batches(client, manager,
 
 def test_csv_query_count_does_not_grow_with_rows(client, manager, reviewer, django_assert_max_num_queries):
     def queries(url: str, **params) -> tuple[int, int]:
-        workdays.is_workday(
-            date(2026, 1, 5)
-        )  # the admin's calendar is read at most every 30 s, not per export
+        # The admin's calendar is read at most every 30 s, not per export.
+        workdays.is_workday(date(2026, 1, 5))
         with CaptureQueriesContext(connection) as captured:
             rows = _csv(client.get(url, {"format": "csv", **params}))
         return len(captured), len(rows) - 1
