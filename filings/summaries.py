@@ -26,7 +26,6 @@ from filings.models import (
     StageDuration,
     StageEntryDay,
     StageVisitDay,
-    StageVisitRollup,
     StatsRefresh,
     WeeklyFlow,
 )
@@ -77,7 +76,7 @@ def last_refresh() -> StatsRefresh | None:
 
 def refresh_summaries(*, full: bool = False, now: datetime | None = None) -> StatsRefresh:
     """Rebuild the summaries: day tables from the day before the last refresh on (all when `full`),
-    then the stage counts, the period rollups with their stage durations and the weekly flows."""
+    then the stage counts, each period's stage durations and reasons, and the weekly flows."""
     started = time.monotonic()
     now = now or timezone.now()
     last = last_refresh()
@@ -86,7 +85,6 @@ def refresh_summaries(*, full: bool = False, now: datetime | None = None) -> Sta
         events = _rebuild_days(since)
         _rebuild_stage_counts()
         _rebuild_rollups(local_day(now))
-        _rebuild_stage_durations()
         _rebuild_weekly_flows(local_day(now))
         return StatsRefresh.objects.create(
             refreshed_at=now, rebuilt_from=since, events=events, seconds=time.monotonic() - started
@@ -179,29 +177,16 @@ def _rebuild_stage_counts() -> None:
 
 
 def _rebuild_rollups(today: date) -> None:
-    StageVisitRollup.objects.all().delete()
+    StageDuration.objects.all().delete()
     ReasonRollup.objects.all().delete()
     for period in PERIODS:
         first_day = today - timedelta(days=period - 1)
         visits = (
             StageVisitDay.objects.filter(day__gte=first_day)
-            .values("province_id", "stage", "left_by", "workdays")
+            .values_list("province_id", "stage", "left_by", "workdays")
             .annotate(n=Sum("visits"))
         )
-        StageVisitRollup.objects.bulk_create(
-            (
-                StageVisitRollup(
-                    period_days=period,
-                    province_id=row["province_id"],
-                    stage=row["stage"],
-                    left_by=row["left_by"],
-                    workdays=row["workdays"],
-                    visits=row["n"],
-                )
-                for row in visits
-            ),
-            batch_size=_BATCH,
-        )
+        StageDuration.objects.bulk_create(_stage_durations(period, visits), batch_size=_BATCH)
         given = (
             ReasonDay.objects.filter(day__gte=first_day)
             .values("province_id", "transition", "key")
@@ -224,39 +209,33 @@ def _rebuild_rollups(today: date) -> None:
         )
 
 
-def _rebuild_stage_durations() -> None:
-    """Take each period's stage durations, by province and for the country, from the rollups: the
-    median and 90th percentile of all visits, the median of the forward ones, and the exits."""
-    StageDuration.objects.all().delete()
-    every: dict[tuple[int, int | None, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    forward: dict[tuple[int, int | None, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    exits: dict[tuple[int, int | None, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    rows = StageVisitRollup.objects.values_list(
-        "period_days", "province_id", "stage", "left_by", "workdays", "visits"
-    )
-    for period, province_id, stage, left_by, days, visits in rows:
-        for key in ((period, province_id, stage), (period, None, stage)):
-            every[key][days] += visits
-            exits[key][left_by] += visits
+def _stage_durations(period: int, visits) -> list[StageDuration]:
+    """Return a period's stage durations, by province and for the country, from its visits
+    (province, stage, exit, working days, how many): the median and 90th percentile of all visits,
+    the median of the forward ones, and the exits."""
+    every: dict[tuple[int | None, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    forward: dict[tuple[int | None, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    exits: dict[tuple[int | None, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for province_id, stage, left_by, days, n in visits:
+        for key in ((province_id, stage), (None, stage)):
+            every[key][days] += n
+            exits[key][left_by] += n
             if left_by == FORWARD_EXIT.get(stage):
-                forward[key][days] += visits
-    durations = []
-    for (period, province_id, stage), histogram in every.items():
-        forward_histogram = forward.get((period, province_id, stage), {})
-        durations.append(
-            StageDuration(
-                period_days=period,
-                province_id=province_id,
-                stage=stage,
-                visits=sum(histogram.values()),
-                median_workdays=percentile(histogram, 0.5),
-                p90_workdays=percentile(histogram, 0.9),
-                forward_visits=sum(forward_histogram.values()),
-                forward_median_workdays=percentile(forward_histogram, 0.5),
-                exits=dict(exits[period, province_id, stage]),
-            )
+                forward[key][days] += n
+    return [
+        StageDuration(
+            period_days=period,
+            province_id=province_id,
+            stage=stage,
+            visits=sum(histogram.values()),
+            median_workdays=percentile(histogram, 0.5),
+            p90_workdays=percentile(histogram, 0.9),
+            forward_visits=sum(forward[province_id, stage].values()),
+            forward_median_workdays=percentile(forward[province_id, stage], 0.5),
+            exits=dict(exits[province_id, stage]),
         )
-    StageDuration.objects.bulk_create(durations, batch_size=_BATCH)
+        for (province_id, stage), histogram in every.items()
+    ]
 
 
 def _rebuild_weekly_flows(today: date) -> None:

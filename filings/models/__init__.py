@@ -34,7 +34,6 @@ from filings.models.review import (
     StageDuration,
     StageEntryDay,
     StageVisitDay,
-    StageVisitRollup,
     StatsRefresh,
     WeeklyFlow,
 )
@@ -77,7 +76,6 @@ __all__ = [
     "StageEntryDay",
     "StageDuration",
     "StageVisitDay",
-    "StageVisitRollup",
     "StatsRefresh",
     "WeeklyFlow",
 ]

@@ -96,8 +96,8 @@ class StageCount(models.Model):
         return f"{self.province_id} {self.state} {self.filings}"
 
 
-class StageVisits(models.Model):
-    """Stage visits by province, stage, exit and length: the columns a day and a period share."""
+class StageVisitDay(models.Model):
+    """Stage visits that ended on one day (Asia/Shanghai), by province, stage, exit and length."""
 
     province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="+")
     stage = models.CharField(max_length=32, choices=State.choices)
@@ -105,14 +105,6 @@ class StageVisits(models.Model):
     left_by = models.CharField(max_length=48)
     workdays = models.PositiveSmallIntegerField()
     visits = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        abstract = True
-
-
-class StageVisitDay(StageVisits):
-    """Stage visits that ended on one day (Asia/Shanghai), by province, stage, exit and length."""
-
     day = models.DateField()
 
     class Meta:
@@ -177,25 +169,11 @@ class ReasonDay(Reasons):
         return f"{self.day} {self.province_id} {self.key} {self.count}"
 
 
-class StageVisitRollup(StageVisits):
-    """StageVisitDay summed over one of the dashboard's periods (the last N days)."""
-
-    period_days = models.PositiveSmallIntegerField()
-
-    class Meta:
-        verbose_name = _("阶段用时汇总")
-        verbose_name_plural = _("阶段用时汇总")
-        indexes = [models.Index(fields=["period_days", "province"], name="stage_visit_rollup_period")]
-
-    def __str__(self) -> str:
-        return f"{self.period_days}d {self.province_id} {self.stage} {self.workdays}"
-
-
 class StageDuration(models.Model):
     """How long one stage's visits took over a period, in one province or, with no province, the
     whole country: all its visits (the dashboard's median and 90th percentile), those that went on
-    towards publication (the publication estimator's median), and how they ended. Rebuilt with the
-    rollups."""
+    towards publication (the publication estimator's median), and how they ended. Rebuilt from the
+    day tables with each statistics refresh."""
 
     period_days = models.PositiveSmallIntegerField()
     province = models.ForeignKey(Province, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
