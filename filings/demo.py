@@ -8,7 +8,6 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from types import SimpleNamespace
 
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -409,21 +408,23 @@ def seed_bulk(
     done = analyzed_at = 0
     while done < count:
         size = min(batch, count - done)
-        with transaction.atomic(), _search_documents_written_once() as written:
-            written.filing_ids = _bulk_batch(
-                size=size,
-                offset=done,
-                run_id=run_id,
-                rng=rng,
-                provinces=provinces,
-                weights=weights,
-                owners=owners,
-                reviewer=reviewer,
-                clock=clock,
-                now=now,
-                today=today,
-                states=states,
-                state_weights=state_weights,
+        with transaction.atomic(), _search_documents_written_once() as new_filing_ids:
+            new_filing_ids.extend(
+                _bulk_batch(
+                    size=size,
+                    offset=done,
+                    run_id=run_id,
+                    rng=rng,
+                    provinces=provinces,
+                    weights=weights,
+                    owners=owners,
+                    reviewer=reviewer,
+                    clock=clock,
+                    now=now,
+                    today=today,
+                    states=states,
+                    state_weights=state_weights,
+                )
             )
         done += size
         log(f"  {done}/{count} filings ({time.monotonic() - started:.1f}s)")
@@ -448,10 +449,11 @@ def _analyze_growing_tables() -> None:
 @contextmanager
 def _search_documents_written_once():
     """Let a bulk batch skip the search-document triggers (migration 0020) and write each new
-    filing's document once at the end, instead of once per website and domain inserted."""
-    batch = SimpleNamespace(filing_ids=[])
+    filing's document once at the end, instead of once per website and domain inserted. Yields the
+    list the batch puts its new filings' ids in."""
+    new_filing_ids: list[int] = []
     if connection.vendor != "postgresql":
-        yield batch
+        yield new_filing_ids
         return
     tables = ("filings_filing", "filings_website", "filings_domain")
     with connection.cursor() as cursor:
@@ -459,12 +461,12 @@ def _search_documents_written_once():
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for table in tables:
             cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
-        yield batch
+        yield new_filing_ids
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(
             "UPDATE filings_filing SET search_document = beian_filing_document(id, subject_id, icp_number)"
             " WHERE id = ANY(%s)",
-            [batch.filing_ids],
+            [new_filing_ids],
         )
         for table in tables:
             cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
