@@ -258,12 +258,22 @@ def validate_psb_number(value: str, *, abbreviation: str, province_code: str) ->
 # multi-line field keeps tab and line breaks; a one-line field refuses them too.
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _MULTILINE_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+# Direction overrides and isolates reorder what a reviewer reads (a name shown reversed); zero-width
+# characters make two names that look the same differ. Neither belongs in a name or an address.
+_INVISIBLE_RE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 def validate_single_line(value: str) -> None:
-    """Refuse control characters and line breaks in a one-line text field."""
-    if value and _CONTROL_RE.search(value):
+    """Refuse control characters, line breaks and invisible formatting in a one-line text field."""
+    if not value:
+        return
+    if _CONTROL_RE.search(value):
         raise ValidationError(_("不能包含换行或控制字符,请删除后重新填写。"), code="control_characters")
+    if _INVISIBLE_RE.search(value):
+        raise ValidationError(
+            _("不能包含零宽字符或文字方向控制符等不可见字符,请删除后重新填写。"),
+            code="invisible_characters",
+        )
 
 
 def validate_multiline(value: str) -> None:

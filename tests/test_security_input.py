@@ -149,3 +149,47 @@ def test_a_csv_cell_is_what_cleaning_and_the_formula_check_make_of_it(text):
     cleaned = exports.clean_text(text)
     expected = "'" + cleaned if exports.reads_as_formula(cleaned) else cleaned
     assert exports.csv_cell(text) == expected
+
+
+# Direction overrides, isolates and zero-width characters (issue #23): text that reads one way and is another.
+INVISIBLE = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]
+INVISIBLE += ["\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\ufeff"]
+
+
+@pytest.mark.parametrize("char", INVISIBLE, ids=[f"U+{ord(c):04X}" for c in INVISIBLE])
+def test_api_refuses_invisible_formatting_in_names_and_addresses(api, principal, char):
+    for field in ("name", "postal_address"):
+        response = post_json(api(principal), LIST, payload(**{field: f"星河{char}科技有限公司"}))
+        assert response.status_code == 400, field
+        assert "不可见字符" in str(response.json()["subject"][field])
+    assert not Filing.objects.exists()
+
+
+def test_api_refuses_invisible_formatting_in_a_person_and_a_website(api, principal):
+    body = payload()
+    body["subject_principal"]["name"] = "陈\u202e帆云"
+    assert post_json(api(principal), LIST, body).status_code == 400
+    draft = factories.ready_filing(assignee=principal)
+    current = api(principal).get(detail_url(draft)).json()
+    response = patch_json(
+        api(principal),
+        detail_url(draft),
+        {"version": current["version"], "websites": [{"name": "云\u200b帆"}]},
+    )
+    assert response.status_code == 400
+    assert not Filing.objects.exclude(pk=draft.pk).exists()
+    assert not draft.websites.filter(name__contains="\u200b").exists()
+
+
+@pytest.mark.parametrize("field", ["subject-name", "subject-registered_address"])
+def test_entry_form_refuses_invisible_formatting(principal, filing, field):
+    client = Client()
+    client.force_login(principal)
+    before = {"name": filing.subject.name, "registered_address": filing.subject.registered_address}
+    response = client.post(
+        reverse("filings:edit", args=[filing.pk]), edit_data(filing, **{field: "广州市\u202e号1路西育体"})
+    )
+    assert response.status_code in (200, 400)
+    assert "不可见字符" in response.content.decode()
+    filing.subject.refresh_from_db()
+    assert {"name": filing.subject.name, "registered_address": filing.subject.registered_address} == before
