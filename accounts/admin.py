@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from knox.admin import AuthTokenAdmin as BaseAuthTokenAdmin
 from knox.models import AuthToken
 
+from accounts import two_factor
 from accounts.models import User
 from accounts.roles import Role
 
@@ -22,6 +23,20 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = BaseUserAdmin.fieldsets + ((_("联系方式"), {"fields": ("display_name", "mobile")}),)
     list_display = ["username", "display_name", "email", "is_staff", "is_active"]
     list_filter = ["groups", "is_staff", "is_active"]
+    actions = ["reset_second_factor"]
+
+    @admin.action(description=_("重置两步验证(设备丢失时)"), permissions=["reset_second_factor"])
+    def reset_second_factor(self, request, queryset):
+        for user in queryset:
+            two_factor.reset_second_factor(user, by=request.user)
+        self.message_user(
+            request,
+            _("已重置 %(n)s 个用户的两步验证,他们下次登录时须重新绑定验证器。") % {"n": len(queryset)},
+            messages.SUCCESS,
+        )
+
+    def has_reset_second_factor_permission(self, request):
+        return request.user.is_superuser
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))

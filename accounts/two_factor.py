@@ -2,7 +2,9 @@
 and the middleware that keeps a staff session without a verified device out of everything else."""
 
 import segno
-from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.auth import REDIRECT_FIELD_NAME, get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect
@@ -25,6 +27,19 @@ def needs_second_factor(user) -> bool:
     return is_staff_role(user) and not user.is_verified()
 
 
+def may_enrol(user, *, session_verified: bool) -> bool:
+    """Return whether the user may bind a new authenticator now: on first enrolment, or from a
+    session that has already given the second factor (the password alone must not replace it)."""
+    return session_verified or not user_has_device(user, confirmed=True)
+
+
+def enrolment_refused_message() -> str:
+    return _(
+        "您已绑定手机验证器。更换验证器须先用现有验证器的验证码或备用码完成验证;"
+        "验证器和备用码都已丢失时,请联系超级用户在管理后台重置两步验证。"
+    )
+
+
 def pending_totp_device(user) -> TOTPDevice:
     """Return the user's unconfirmed TOTP device, made on first use, to show as a QR code."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
@@ -36,11 +51,17 @@ def qr_code_svg(device: TOTPDevice) -> str:
     return segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#000", light="#fff")
 
 
-def confirm_totp_device(device: TOTPDevice, token: str) -> bool:
-    """Confirm the device when the code matches; its earlier devices are replaced."""
-    if not device.verify_token(token):
-        return False
+def confirm_totp_device(device: TOTPDevice, token: str, *, session_verified: bool) -> bool:
+    """Confirm the device when the code matches; its earlier devices are replaced.
+
+    Raise PermissionDenied when the user already has a device and this session has not given it."""
     with transaction.atomic():
+        # Two sessions of one user confirming at once must not both pass the check below.
+        get_user_model().objects.select_for_update().filter(pk=device.user_id).first()
+        if not may_enrol(device.user, session_verified=session_verified):
+            raise PermissionDenied(enrolment_refused_message())
+        if not device.verify_token(token):
+            return False
         TOTPDevice.objects.filter(user=device.user, confirmed=True).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
@@ -55,6 +76,26 @@ def new_backup_codes(user) -> list[str]:
         codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
         StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
     return codes
+
+
+def reset_second_factor(user, *, by) -> int:
+    """Delete every authenticator and backup code of a user who lost them, so that they enrol anew
+    at their next login; only a superuser may, and the admin's history records who did it."""
+    if not by.is_superuser:
+        raise PermissionDenied(_("只有超级用户可以重置两步验证。"))
+    with transaction.atomic():
+        devices = list(devices_for_user(user, confirmed=None))
+        for device in devices:
+            device.delete()
+        removed = len(devices)
+        LogEntry.objects.log_actions(
+            user_id=by.pk,
+            queryset=[user],
+            action_flag=CHANGE,
+            change_message=_("重置两步验证:删除了 %(n)s 个验证设备(含备用码)。") % {"n": removed},
+            single_object=True,
+        )
+    return removed
 
 
 def match_second_factor(user, token: str):

@@ -6,7 +6,8 @@ from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -31,12 +32,21 @@ def _next(request) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def setup(request):
-    """Show a QR code for an authenticator app and confirm it with the first code it shows."""
+    """Show a QR code for an authenticator app and confirm it with the first code it shows.
+
+    A user who already has a device binds a new one only after giving the current one's code."""
+    verified = request.user.is_verified()
+    if not two_factor.may_enrol(request.user, session_verified=verified):
+        messages.error(request, two_factor.enrolment_refused_message())
+        return redirect(
+            f"{reverse('accounts:2fa-verify')}?{urlencode({REDIRECT_FIELD_NAME: _next(request)})}"
+        )
     device = two_factor.pending_totp_device(request.user)
     form = CodeForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if form.is_valid() and two_factor.confirm_totp_device(device, form.cleaned_data["token"]):
+        token = form.cleaned_data["token"] if form.is_valid() else ""
+        if token and two_factor.confirm_totp_device(device, token, session_verified=verified):
             django_otp.login(request, device)
             codes = two_factor.new_backup_codes(request.user)
             return render(request, "accounts/backup_codes.html", {"codes": codes, "next": _next(request)})

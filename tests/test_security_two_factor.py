@@ -1,5 +1,6 @@
 """Staff must give a second factor (TOTP or a backup code) before reaching staff pages or the admin."""
 
+import base64
 import re
 
 import pytest
@@ -8,6 +9,8 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from knox.models import AuthToken
+from rest_framework.test import APIClient
 
 from accounts.roles import Role
 from tests import factories
@@ -129,3 +132,144 @@ def test_new_backup_codes_need_a_verified_session(reviewer):
         len(re.findall(r"<li><code>", verified.post(reverse("accounts:2fa-backup-codes")).content.decode()))
         == 10
     )
+
+
+# Issue #23: the password alone must not replace the second factor.
+
+
+@pytest.fixture
+def root(db):
+    user = factories.UserFactory(username="root-c")
+    user.is_superuser = user.is_staff = True
+    user.save()
+    return user
+
+
+def _enrolled(user) -> tuple[TOTPDevice, list[str]]:
+    """Give the user a confirmed authenticator and backup codes, as a finished enrolment does."""
+    from accounts.two_factor import new_backup_codes
+
+    return TOTPDevice.objects.create(user=user, name="phone", confirmed=True), new_backup_codes(user)
+
+
+def _attacker_device(user) -> TOTPDevice:
+    """An unconfirmed device whose secret the attacker knows (the setup page used to show one)."""
+    return TOTPDevice.objects.create(user=user, name="attacker", confirmed=False)
+
+
+@pytest.mark.parametrize("who", ["reviewer", "root"])
+def test_the_password_alone_cannot_enrol_a_new_device(request, who):
+    user = request.getfixturevalue(who)
+    device, codes = _enrolled(user)
+    client = _password_login(user)
+
+    page = client.get(reverse("accounts:2fa-setup"), follow=True)
+    assert page.redirect_chain[0][0].startswith(reverse("accounts:2fa-verify"))
+    assert "已绑定手机验证器" in page.content.decode() and "超级用户" in page.content.decode()
+    assert "secret" not in page.content.decode() and "<svg" not in page.content.decode()
+    assert not TOTPDevice.objects.filter(user=user, confirmed=False).exists()
+
+    attacker = _attacker_device(user)
+    response = client.post(reverse("accounts:2fa-setup"), {"token": _code(attacker)})
+    assert response.status_code in (302, 403)
+    assert list(TOTPDevice.objects.filter(user=user, confirmed=True)) == [device]
+    assert not TOTPDevice.objects.get(pk=attacker.pk).confirmed
+    assert set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True)) == set(codes)
+    # Still only half logged in: the admin and the API stay closed.
+    assert client.get("/admin/")["Location"].startswith(reverse("accounts:2fa-verify"))
+    assert client.post("/api/v1/auth/token/").status_code == 403
+    token = APIClient().post(
+        "/api/v1/auth/token/", {"otp": _code(attacker)}, format="json", HTTP_AUTHORIZATION=_basic(user)
+    )
+    assert token.status_code == 403 and not AuthToken.objects.exists()
+
+
+def test_the_enrolment_service_refuses_an_unverified_session(reviewer):
+    from django.core.exceptions import PermissionDenied
+
+    from accounts.two_factor import confirm_totp_device
+
+    device, _codes = _enrolled(reviewer)
+    attacker = _attacker_device(reviewer)
+    with pytest.raises(PermissionDenied):
+        confirm_totp_device(attacker, _code(attacker), session_verified=False)
+    assert (
+        TOTPDevice.objects.get(pk=device.pk).confirmed
+        and not TOTPDevice.objects.get(pk=attacker.pk).confirmed
+    )
+
+
+def _basic(user) -> str:
+    return "Basic " + base64.b64encode(f"{user.username}:pass-1234".encode()).decode()
+
+
+def test_the_password_alone_gets_no_api_token(reviewer):
+    _enrolled(reviewer)
+    attacker = _attacker_device(reviewer)
+    for body in ({}, {"otp": ""}, {"otp": _code(attacker)}, {"otp": "00000000"}):
+        response = APIClient().post(
+            "/api/v1/auth/token/", body, format="json", HTTP_AUTHORIZATION=_basic(reviewer)
+        )
+        assert response.status_code == 403, body
+    assert not AuthToken.objects.exists()
+
+
+def test_the_admin_site_itself_asks_staff_for_the_second_factor(settings, root):
+    _enrolled(root)
+    settings.MIDDLEWARE = [
+        m for m in settings.MIDDLEWARE if m != "accounts.two_factor.StaffSecondFactorMiddleware"
+    ]
+    client = _password_login(root)
+    response = client.get("/admin/accounts/user/")
+    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+
+
+def test_a_verified_session_replaces_its_device(reviewer):
+    old, _codes = _enrolled(reviewer)
+    client = Client()
+    client.force_login(reviewer)
+    assert client.get(reverse("accounts:2fa-setup")).status_code == 200
+    new = TOTPDevice.objects.get(user=reviewer, confirmed=False)
+    response = client.post(reverse("accounts:2fa-setup"), {"token": _code(new)})
+    assert response.status_code == 200
+    assert list(TOTPDevice.objects.filter(user=reviewer, confirmed=True)) == [new]
+    assert not TOTPDevice.objects.filter(pk=old.pk).exists()
+
+
+def _reset_action(client: Client, user):
+    return client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "reset_second_factor", "_selected_action": [user.pk], "index": 0},
+    )
+
+
+def test_a_superuser_resets_a_lost_device_in_the_admin_and_it_is_recorded(root, reviewer):
+    from django.contrib.admin.models import CHANGE, LogEntry
+
+    _enrolled(reviewer)
+    client = Client()
+    client.force_login(root)
+    assert _reset_action(client, reviewer).status_code == 302
+    assert not TOTPDevice.objects.filter(user=reviewer).exists()
+    assert not StaticToken.objects.filter(device__user=reviewer).exists()
+    entry = LogEntry.objects.get(object_id=str(reviewer.pk), action_flag=CHANGE)
+    assert entry.user == root and "重置两步验证" in entry.change_message
+    # At the next login the reviewer enrols a new authenticator.
+    assert _password_login(reviewer).get(reverse("accounts:2fa-setup")).status_code == 200
+
+
+def test_only_a_superuser_may_reset_a_device(admin_member, reviewer):
+    from django.contrib.admin.models import LogEntry
+    from django.core.exceptions import PermissionDenied
+
+    from accounts.two_factor import reset_second_factor
+
+    device, _codes = _enrolled(reviewer)
+    client = Client()
+    client.force_login(admin_member)
+    assert "reset_second_factor" not in client.get(reverse("admin:accounts_user_changelist")).content.decode()
+    _reset_action(client, reviewer)
+    with pytest.raises(PermissionDenied):
+        reset_second_factor(reviewer, by=admin_member)
+    assert TOTPDevice.objects.filter(pk=device.pk, confirmed=True).exists()
+    assert not LogEntry.objects.filter(object_id=str(reviewer.pk)).exists()
