@@ -1,14 +1,15 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from knox.admin import AuthTokenAdmin as BaseAuthTokenAdmin
 from knox.models import AuthToken
 
 from accounts import two_factor
 from accounts.models import User
-from accounts.roles import Role
+from accounts.roles import STAFF_PERMISSIONS, Role, is_staff_role
 
 # Groups whose members act on other people's filings or on the site itself.
 STAFF_ROLES = (Role.REVIEWER, Role.MANAGER, Role.ADMIN)
@@ -46,7 +47,7 @@ class UserAdmin(BaseUserAdmin):
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "groups" and not request.user.is_superuser:
-            kwargs["queryset"] = Group.objects.exclude(name__in=STAFF_ROLES)
+            kwargs["queryset"] = Group.objects.exclude(pk__in=_staff_groups().values("pk"))
             kwargs["help_text"] = _("只有超级用户可以授予初审员、管理者和管理员角色。")
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
@@ -54,7 +55,7 @@ class UserAdmin(BaseUserAdmin):
         kept = []
         if change and not request.user.is_superuser:
             # The form offers only the other groups: keep the staff roles the user already has.
-            kept = list(form.instance.groups.filter(name__in=STAFF_ROLES))
+            kept = list(form.instance.groups.filter(pk__in=_staff_groups().values("pk")))
         super().save_related(request, form, formsets, change)
         if kept:
             form.instance.groups.add(*kept)
@@ -72,7 +73,26 @@ class UserAdmin(BaseUserAdmin):
 
 
 def _is_privileged(user: User) -> bool:
-    return user.is_superuser or user.groups.filter(name__in=STAFF_ROLES).exists()
+    """Return whether the user is staff in any way: a superuser, `is_staff`, a staff role, or a staff
+    permission held directly or through any group (also while the account is inactive)."""
+    if user.is_superuser or user.is_staff or is_staff_role(user):
+        return True
+    return user.groups.filter(name__in=STAFF_ROLES).exists() or _staff_permissions_of(user).exists()
+
+
+def _staff_permissions_of(user: User):
+    """Return the staff permissions the user holds directly or through a group, active or not."""
+    return _staff_permissions().filter(Q(user=user) | Q(group__user=user))
+
+
+def _staff_permissions():
+    codenames = [name.split(".", 1)[1] for name in STAFF_PERMISSIONS]
+    return Permission.objects.filter(content_type__app_label="accounts", codename__in=codenames)
+
+
+def _staff_groups():
+    """Return the staff roles and every other group that carries a staff permission."""
+    return Group.objects.filter(Q(name__in=STAFF_ROLES) | Q(permissions__in=_staff_permissions())).distinct()
 
 
 admin.site.unregister(Group)

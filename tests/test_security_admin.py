@@ -127,3 +127,52 @@ def test_a_superuser_grants_staff_roles_and_superuser_rights(superuser, principa
     principal.refresh_from_db()
     assert principal.is_superuser
     assert list(principal.groups.values_list("name", flat=True)) == [Role.REVIEWER]
+
+
+def _staff_in_other_ways(db) -> dict[str, User]:
+    """Staff accounts an admin must not take over, beyond the staff roles themselves."""
+    auditors = Group.objects.create(name="auditors")
+    auditors.permissions.add(Permission.objects.get(codename="view_all_filings"))
+    targets = {
+        "reviewer": factories.UserFactory(username="t-reviewer", role=Role.REVIEWER),
+        "manager": factories.UserFactory(username="t-manager", role=Role.MANAGER),
+        "is_staff": factories.UserFactory(username="t-is-staff", role=Role.PRINCIPAL, is_staff=True),
+        "permission": factories.UserFactory(username="t-permission", role=Role.PRINCIPAL),
+        "staff_group": factories.UserFactory(username="t-group", role=Role.PRINCIPAL),
+        "inactive": factories.UserFactory(username="t-inactive", role=Role.PRINCIPAL, is_active=False),
+    }
+    targets["permission"].user_permissions.add(Permission.objects.get(codename="view_dashboard"))
+    targets["staff_group"].groups.add(auditors)
+    targets["inactive"].user_permissions.add(Permission.objects.get(codename="review_filings"))
+    return targets
+
+
+@pytest.mark.parametrize("kind", ["reviewer", "manager", "is_staff", "permission", "staff_group", "inactive"])
+def test_an_admin_cannot_take_over_any_staff_account(db, role_admin, kind):
+    target = _staff_in_other_ways(db)[kind]
+    groups = list(target.groups.values_list("pk", flat=True))
+    client = _client(role_admin)
+
+    url = reverse("admin:auth_user_password_change", args=[target.pk])
+    response = client.post(url, {"password1": "Takeover-12345", "password2": "Takeover-12345"})
+    assert response.status_code == 403
+    principal_group = Group.objects.get(name=Role.PRINCIPAL).pk
+    response = client.post(
+        _change_url(target), _change_data(target, email="attacker@example.cn", groups=[principal_group])
+    )
+    assert response.status_code == 403
+    client.post(reverse("admin:accounts_user_delete", args=[target.pk]), {"post": "yes"})
+
+    target.refresh_from_db()
+    assert not target.check_password("Takeover-12345") and target.check_password("pass-1234")
+    assert target.email != "attacker@example.cn"
+    assert list(target.groups.values_list("pk", flat=True)) == groups
+
+
+def test_an_admin_cannot_give_a_group_that_carries_a_staff_permission(db, role_admin, principal):
+    auditors = Group.objects.create(name="auditors")
+    auditors.permissions.add(Permission.objects.get(codename="view_all_filings"))
+    client = _client(role_admin)
+    assert f'value="{auditors.pk}"' not in client.get(_change_url(principal)).content.decode()
+    client.post(_change_url(principal), _change_data(principal, groups=[auditors.pk]))
+    assert not principal.groups.filter(pk=auditors.pk).exists()
