@@ -117,3 +117,52 @@ def test_staff_get_a_token_only_with_their_second_factor(reviewer):
     assert APIClient().post(url, {"otp": code}, format="json", **auth).status_code == 403
     TOTPDevice.objects.get(user=reviewer).throttle_reset()
     assert APIClient().post(url, {"otp": code}, format="json", **auth).status_code == 200
+
+
+def _works(token: str) -> bool:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client.get(LIST).status_code == 200
+
+
+def test_changing_the_password_revokes_the_users_api_tokens(principal, other_principal):
+    tokens = [_new_token(principal.username)["token"] for _ in range(2)]
+    other = _new_token(other_principal.username)["token"]
+    client = Client()
+    client.force_login(principal)
+    new_password = "Xinmima-2026-星河"
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": "pass-1234", "new_password1": new_password, "new_password2": new_password},
+    )
+    assert response.status_code == 302
+    assert not AuthToken.objects.filter(user=principal).exists()
+    assert not any(_works(token) for token in tokens)
+    assert _works(other)
+    assert client.get("/filings/").status_code == 200  # this session goes on, as before
+    assert _new_token(principal.username, new_password)["token"]
+
+
+def test_a_refused_password_change_keeps_the_tokens(principal):
+    token = _new_token(principal.username)["token"]
+    client = Client()
+    client.force_login(principal)
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": "wrong", "new_password1": "Xinmima-2026", "new_password2": "Xinmima-2026"},
+    )
+    assert response.status_code == 200 and _works(token)
+
+
+def test_a_password_reset_in_the_admin_revokes_the_users_api_tokens(reviewer):
+    root = factories.UserFactory(username="root-t", role=Role.ADMIN)
+    root.is_superuser = True
+    root.save(update_fields=["is_superuser"])
+    token = _new_token(reviewer.username, otp=current_code(reviewer))["token"]
+    assert _works(token)
+    client = Client()
+    client.force_login(root)
+    url = reverse("admin:auth_user_password_change", args=[reviewer.pk])
+    response = client.post(url, {"password1": "Chongzhi-2026-云帆", "password2": "Chongzhi-2026-云帆"})
+    assert response.status_code == 302
+    assert not AuthToken.objects.filter(user=reviewer).exists() and not _works(token)

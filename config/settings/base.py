@@ -125,6 +125,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Issue #23: a new password revokes the user's API tokens.
+    {"NAME": "accounts.passwords.ApiTokensEndWithThePassword"},
 ]
 
 LANGUAGE_CODE = "zh-hans"
