@@ -51,6 +51,10 @@ class UserAdmin(BaseUserAdmin):
             kwargs["help_text"] = _("只有超级用户可以授予初审员、管理者和管理员角色。")
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
+    def save_model(self, request, obj, form, change):
+        form.was_privileged = change and _is_privileged(User.objects.get(pk=obj.pk))
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request, form, formsets, change):
         kept = []
         if change and not request.user.is_superuser:
@@ -59,6 +63,9 @@ class UserAdmin(BaseUserAdmin):
         super().save_related(request, form, formsets, change)
         if kept:
             form.instance.groups.add(*kept)
+        if change and not form.was_privileged and _is_privileged(form.instance):
+            # A token made before the user became staff was made without the second factor.
+            AuthToken.objects.filter(user=form.instance).delete()
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and not request.user.is_superuser and _is_privileged(obj):

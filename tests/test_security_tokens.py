@@ -166,3 +166,28 @@ def test_a_password_reset_in_the_admin_revokes_the_users_api_tokens(reviewer):
     response = client.post(url, {"password1": "Chongzhi-2026-云帆", "password2": "Chongzhi-2026-云帆"})
     assert response.status_code == 302
     assert not AuthToken.objects.filter(user=reviewer).exists() and not _works(token)
+
+
+def test_becoming_staff_revokes_the_tokens_made_without_the_second_factor(principal):
+    from django.contrib.auth.models import Group
+
+    token = _new_token(principal.username)["token"]
+    root = factories.UserFactory(username="root-u", role=Role.ADMIN)
+    root.is_superuser = True
+    root.save(update_fields=["is_superuser"])
+    client = Client()
+    client.force_login(root)
+    response = client.post(
+        reverse("admin:accounts_user_change", args=[principal.pk]),
+        {
+            "username": principal.username,
+            "email": principal.email,
+            "is_active": "on",
+            "display_name": principal.display_name,
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+            "groups": [Group.objects.get(name=Role.REVIEWER).pk],
+        },
+    )
+    assert response.status_code == 302
+    assert not _works(token) and not AuthToken.objects.filter(user=principal).exists()
