@@ -281,12 +281,19 @@ def _bomb() -> UploadRejected:
 def _refuse_active_pdf(fileobj: IO[bytes]) -> None:
     fileobj.seek(0)
     try:
-        found = pdf_actions.active_content(fileobj.read())
-    except pdf_actions.UninspectablePdf:
-        found = ["?"]
+        found = pdf_actions.active_content(fileobj)
+    except pdf_actions.UninspectablePdf as error:
+        raise UploadRejected(
+            gettext(
+                "PDF 文件无法完整解析,不能确认其中没有脚本或其他动作。请用扫描仪或“打印为 PDF”重新生成后上传。"
+            ),
+            code="pdf_unreadable",
+        ) from error
     if found:
         raise UploadRejected(
-            gettext("PDF 文件含有脚本或启动程序的动作,不能上传。请用扫描仪或“打印为 PDF”重新生成后上传。"),
+            gettext(
+                "PDF 文件含有脚本、动作、表单或嵌入文件,不能上传。请用扫描仪或“打印为 PDF”重新生成后上传。"
+            ),
             code="pdf_active",
         )
 
