@@ -43,6 +43,31 @@ def test_an_image_too_large_to_decode_is_refused_from_its_header(
     assert "另存为 JPG" in caught.value.message
 
 
+def _claiming(data: bytes, marker: bytes, width: int, height: int) -> bytes:
+    """Return a JPEG whose frame header (marker) claims width x height pixels."""
+    at = data.index(marker) + 5  # marker (2), length (2), precision (1), then height and width
+    return data[:at] + height.to_bytes(2, "big") + width.to_bytes(2, "big") + data[at + 4 :]
+
+
+def test_a_large_progressive_jpeg_is_refused_from_its_header(decoding_forbidden):
+    # A progressive JPEG keeps all its coefficients while decoding, at any output scale.
+    small = io.BytesIO()
+    render_scan(kind="id_front", dpi=100).save(small, "JPEG", progressive=True)
+    data = _claiming(small.getvalue(), b"\xff\xc2", 7000, 7000)
+    with pytest.raises(UploadRejected) as caught:
+        inspect_upload(io.BytesIO(data), material_kind="other")
+    assert caught.value.code == "bomb"
+    assert "图片解码后约 140 MB" in caught.value.message
+
+
+def test_a_large_baseline_jpeg_is_decoded_reduced_not_refused():
+    baseline = io.BytesIO()
+    render_scan(kind="id_front", dpi=100).save(baseline, "JPEG")
+    data = _claiming(baseline.getvalue(), b"\xff\xc0", 7000, 7000)
+    result = inspect_upload(io.BytesIO(data), material_kind="other")
+    assert (result.width, result.height) == (7000, 7000)
+
+
 def test_the_pixel_bound_is_an_a3_page_at_600_dpi():
     a3_at_600_dpi = round(420 / 25.4 * 600) * round(297 / 25.4 * 600)
     assert a3_at_600_dpi <= MAX_PIXELS < a3_at_600_dpi * 1.05

@@ -184,9 +184,9 @@ def _guard_size(img: Image.Image) -> None:
     if width * height > MAX_PIXELS:
         raise _bomb()
     if img.format == "JPEG":
-        # Decoded at a fraction of its size (see _working_copy), so only its pixel count matters.
-        return
-    decoded = width * height * DECODING_BYTES_PER_PIXEL.get(img.mode, 4)
+        decoded = width * height * _jpeg_bytes_per_pixel(img)
+    else:
+        decoded = width * height * DECODING_BYTES_PER_PIXEL.get(img.mode, 4)
     if decoded > MAX_DECODED_BYTES:
         raise UploadRejected(
             gettext(
@@ -196,6 +196,17 @@ def _guard_size(img: Image.Image) -> None:
             % {"size": round(decoded / MB), "limit": MAX_DECODED_BYTES // MB},
             code="bomb",
         )
+
+
+def _jpeg_bytes_per_pixel(img: Image.Image) -> float:
+    """Return what decoding the JPEG holds per pixel of the image."""
+    if not img.info.get("progressive"):
+        # A baseline JPEG is decoded a few rows at a time, at a fraction of its size (see _working_copy).
+        return 0
+    # A progressive one keeps every DCT coefficient (2 bytes) of each component until its last scan,
+    # whatever the output scale: 3 bytes a pixel for colour subsampled 4:2:0.
+    sampling = [h * v for _component, h, v, _table in getattr(img, "layer", [])] or [1]
+    return 2 * sum(sampling) / max(sampling)
 
 
 def _open_image(fileobj: IO[bytes], content_type: str) -> tuple[int, int, float | None, Image.Image]:
