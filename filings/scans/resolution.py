@@ -35,7 +35,7 @@ class Measurement:
 
 def measure(
     material_kind: str, document: Document, working_size: tuple[int, int], image_size: tuple[int, int]
-):
+) -> Measurement:
     """Return the resolution the document's pixel size shows against its physical size."""
     scale = image_size[0] / working_size[0]
     left, top, right, bottom = document.box
@@ -74,8 +74,11 @@ def check_dpi(
     image_size: tuple[int, int],
 ) -> tuple[int, ScanCheck]:
     """Judge the resolution by what the pixels show: the document's pixel size against its physical
-    size. The density written in the file is a hint only: used (as the more precise figure) when
-    the pixels agree with it, named but ignored when they do not."""
+    size, a figure within the measurement tolerance of a scanner resolution taken as that one. The
+    density written in the file is a hint only: used (as the more precise figure) when the pixels
+    agree with it, named but ignored when they do not.  Where the document runs off the frame the
+    pixels only bound the figure, and where its edges are not found they cannot judge it: the file's
+    figure decides, or else a warning leaves it to the reviewer."""
     claimed = round(metadata_dpi) if metadata_dpi is not None else None
     params = {"required": DPI_RULES[material_kind].fail_below, "recommended": RECOMMENDED_DPI}
     if claimed is not None:
