@@ -1,64 +1,113 @@
-"""Find active content (JavaScript, launch actions) in an uploaded PDF, so it can be refused.
+"""Find active content in an uploaded PDF (actions, JavaScript, XFA forms, embedded files), so it can be refused.
 
-A PDF runs script or starts programs only through dictionary keys and action types (/JS,
-/JavaScript, /Launch). Dictionaries are either in the file's body or packed into compressed object
-streams, so both are searched, with names' #xx escapes decoded (/J#61vaScript is /JavaScript).
+The file is parsed with pypdf, which reads cross-reference tables and streams, object streams and
+every standard filter chain as a viewer does, so what is inspected is each object a viewer would
+load rather than the bytes of the file.  Every object the cross-reference lists is looked at, as
+well as everything reachable from the trailer, so an action hides neither in an unreferenced object
+(some viewers rebuild a damaged cross-reference and find those) nor behind a reference.
 """
 
-import re
-import zlib
+from collections.abc import Iterator
+from typing import IO
 
-ACTIVE_NAMES = frozenset({b"JS", b"JavaScript", b"Launch"})
-# Decompressed bytes looked at in one file; a scan's object streams are a few kilobytes.
-MAX_INFLATED = 64 * 1024 * 1024
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, PdfObject
 
-_NAME = re.compile(rb"/((?:[^\x00-\x20/%()<>\[\]{}#]|#[0-9A-Fa-f]{2})+)")
-_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-_STREAM = re.compile(rb">>\s*stream\r?\n")
-_END = re.compile(rb"\r?\n?endstream")
+# Keys whose presence alone makes a dictionary active: scripts (the names tree's /JavaScript too),
+# trigger events, XFA forms (which carry their own scripts) and embedded files.
+ACTIVE_KEYS = frozenset({"/JS", "/JavaScript", "/AA", "/XFA", "/EmbeddedFiles", "/EF", "/RichMediaContent"})
+# Every action type of ISO 32000-2 (12.6.4) but /GoTo, which only moves within the document.  /S
+# also names border styles, page-label styles, structure types and soft masks; none of those
+# values is one of these.
+ACTIVE_ACTIONS = frozenset(
+    {
+        "/GoToR",
+        "/GoToE",
+        "/GoToDp",
+        "/Launch",
+        "/Thread",
+        "/URI",
+        "/Sound",
+        "/Movie",
+        "/Hide",
+        "/Named",
+        "/SubmitForm",
+        "/ResetForm",
+        "/ImportData",
+        "/SetOCGState",
+        "/Rendition",
+        "/Trans",
+        "/GoTo3DView",
+        "/JavaScript",
+        "/RichMediaExecute",
+    }
+)
+ACTIVE_TYPES = frozenset({"/EmbeddedFile", "/RichMedia"})
+# A scanned page has a few dozen objects; a walk longer than this is refused, not finished.
+MAX_OBJECTS = 200_000
 
 
 class UninspectablePdf(Exception):
-    """An object stream this module cannot decode; its dictionaries could hide an action."""
+    """The PDF cannot be parsed (or is too large to walk), so what it holds cannot be vouched for."""
 
 
-def _names(data: bytes) -> set[bytes]:
-    return {_ESCAPE.sub(lambda m: bytes([int(m[1], 16)]), m[1]) for m in _NAME.finditer(data)}
+def active_content(fileobj: IO[bytes]) -> list[str]:
+    """Return what makes the PDF active ("/S /Launch", "/JS", "/XFA", …), empty when it holds nothing.
+
+    Raises UninspectablePdf when the file cannot be parsed or walked.
+    """
+    found: set[str] = set()
+    try:
+        reader = PdfReader(fileobj, strict=False)
+        if reader.is_encrypted:
+            # A viewer opens a PDF with an empty user password without asking; its objects are then
+            # readable and must be looked at like any other's.
+            reader.decrypt("")
+        for value in _objects(reader):
+            if isinstance(value, DictionaryObject):
+                found |= _active_keys(value)
+    except UninspectablePdf:
+        raise
+    # pypdf raises its own errors and, on hostile input, plain Python ones from deep in its parser.
+    except Exception as error:
+        raise UninspectablePdf from error
+    return sorted(found)
 
 
-def _streams(data: bytes):
-    """Yield (dictionary text before it, raw bytes) for each stream of the file."""
-    for start in _STREAM.finditer(data):
-        head = data[max(0, start.start() - 2048) : start.start() + 2]
-        head = head[head.rfind(b"obj") + 3 :] if b"obj" in head else head
-        end = _END.search(data, start.end())
-        yield head, data[start.end() : end.start() if end else len(data)]
+def _active_keys(dictionary: DictionaryObject) -> set[str]:
+    found = {key for key in dictionary if key in ACTIVE_KEYS}
+    action = dictionary.get("/S")
+    if action in ACTIVE_ACTIONS:
+        found.add(f"/S {action}")
+    if dictionary.get("/Type") in ACTIVE_TYPES:
+        found.add(f"/Type {dictionary['/Type']}")
+    return found
 
 
-def active_content(data: bytes) -> list[str]:
-    """Return the active names found in the PDF (empty when it has none).
-
-    Raises UninspectablePdf for an object stream that is not Flate-compressed or does not inflate."""
-    found = ACTIVE_NAMES & _names(data)
-    budget = MAX_INFLATED
-    for head, raw in _streams(data):
-        names = _names(head)
-        is_object_stream = b"ObjStm" in names
-        if not names & {b"FlateDecode", b"Fl"}:
-            if is_object_stream and names & {b"Filter"}:
-                raise UninspectablePdf
-            if is_object_stream:
-                found |= ACTIVE_NAMES & _names(raw)
-            continue
-        inflater = zlib.decompressobj()
-        try:
-            inflated = inflater.decompress(raw, budget)
-        except zlib.error as error:
-            if is_object_stream:
-                raise UninspectablePdf from error
-            continue
-        budget -= len(inflated)
-        if budget <= 0:
+def _objects(reader: PdfReader) -> Iterator[PdfObject]:
+    """Yield every object of the file once: the trailer's graph and whatever the cross-reference lists."""
+    seen: set[tuple[int, int]] = set()
+    pending: list[PdfObject] = [reader.trailer]
+    pending += [
+        IndirectObject(number, generation, reader)
+        for generation, numbers in reader.xref.items()
+        for number in numbers
+    ]
+    pending += [IndirectObject(number, 0, reader) for number in reader.xref_objStm]
+    walked = 0
+    while pending:
+        value = pending.pop()
+        if isinstance(value, IndirectObject):
+            key = (value.idnum, value.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            value = value.get_object()
+        walked += 1
+        if walked > MAX_OBJECTS:
             raise UninspectablePdf
-        found |= ACTIVE_NAMES & _names(inflated)
-    return sorted(name.decode() for name in found)
+        yield value
+        if isinstance(value, DictionaryObject):
+            pending.extend(value.values())
+        elif isinstance(value, ArrayObject):
+            pending.extend(value)

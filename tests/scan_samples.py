@@ -126,10 +126,10 @@ def pdf_bytes() -> bytes:
     return buffer.getvalue()
 
 
-def bomb_png(width: int = 20000, height: int = 20000) -> bytes:
-    """Return a tiny PNG whose header claims width x height pixels (its data is for 1 x 1)."""
+def bomb_png(width: int = 20000, height: int = 20000, mode: str = "1") -> bytes:
+    """Return a tiny PNG of the given mode whose header claims width x height pixels (its data is for 1 x 1)."""
     buffer = io.BytesIO()
-    Image.new("1", (1, 1)).save(buffer, "PNG")
+    Image.new(mode, (1, 1)).save(buffer, "PNG")
     data = bytearray(buffer.getvalue())
     # IHDR is the first chunk: 8-byte signature, length, b"IHDR", then width and height.
     assert data[12:16] == b"IHDR"

@@ -90,7 +90,9 @@ def test_a_claim_the_pixels_agree_with_gives_the_figure(claimed, shown, status):
 def test_no_pass_badge_next_to_a_number_under_the_rule():
     for dpi in (150, 200, 280, 295, 299, 300, 301, 600):
         for write_dpi in (True, False):
-            result = inspect(encode(render_scan(dpi=dpi), fmt="PNG", dpi=dpi if write_dpi else None))
+            # A colour PNG at 600 dpi is too large to decode (test_large_decoded_images_are_refused…).
+            fmt = "JPEG" if dpi > 400 else "PNG"
+            result = inspect(encode(render_scan(dpi=dpi), fmt=fmt, dpi=dpi if write_dpi else None))
             check = checks_by_code(result)["dpi"]
             assert (check.status == "pass") == (result.dpi >= 300), (dpi, write_dpi, check.message)
 
@@ -159,10 +161,11 @@ def test_document_running_off_the_frame_fails_corners(kind):
     assert checks_by_code(result)["sharpness"].status == "pass"
 
 
-def test_all_white_image_fails_corners_as_edges_not_found():
+def test_all_white_image_warns_of_edges_not_found_and_fails_as_blank():
     result = inspect(encode(Image.new("RGB", (3508, 2480), "white"), dpi=300))
     check = checks_by_code(result)["corners"]
-    assert check.status == "fail"
+    assert check.status == "warning"
+    assert result.status == "fail"
     assert "未能识别证件边缘" in check.message
     assert (
         checks_by_code(result)["sharpness"].message == "图像中几乎没有内容,可能是空白页、曝光过度或严重模糊。"
@@ -272,13 +275,13 @@ def test_default_limit_is_ten_megabytes():
 
 @pytest.mark.parametrize(
     "size",
-    [(20000, 20000), (10000, 10000), (8000, 8000)],
+    [(20000, 20000), (10000, 10000), (9000, 8000)],
     ids=["pillow-error", "pillow-warning", "over-module-limit"],
 )
 def test_decompression_bombs_are_rejected(size):
     error = rejection(bomb_png(*size))
     assert error.code == "bomb"
-    assert "5000 万像素" in error.message
+    assert "7000 万像素" in error.message
 
 
 def test_truncated_jpeg_header_is_corrupt():

@@ -1,7 +1,10 @@
 """Brute force: logins lock by account and by address, say so in Chinese, and an admin unlocks; the
 API is throttled."""
 
+import runpy
+
 import pytest
+from axes import helpers
 from axes.models import AccessAttempt
 from django.test import Client
 from django.urls import reverse
@@ -11,6 +14,7 @@ from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from accounts.roles import Role
 from tests import factories
+from tests.test_production import PRODUCTION_ENV
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +110,62 @@ def test_the_api_is_throttled_per_address_and_per_user(monkeypatch, principal):
     codes = [signed_in.get("/api/v1/provinces/").status_code for _ in range(6)]
     assert codes == [200] * 5 + [429]
     assert "Retry-After" in signed_in.get("/api/v1/provinces/")
+
+
+# Issue #23: behind nginx (and the load balancer before it) every request reaches the app from
+# nginx's address; the client's is the one the load balancer wrote into X-Forwarded-For.
+NGINX = "172.18.0.5"
+BALANCER = "10.0.0.2"
+
+
+@pytest.fixture
+def behind_the_proxy(settings, monkeypatch):
+    """Apply config.settings.production's client-address settings (read from the module itself)."""
+    for name, value in PRODUCTION_ENV.items():
+        monkeypatch.setenv(name, value)
+    production = runpy.run_module("config.settings.production")
+    for name in ("AXES_IPWARE_META_PRECEDENCE_ORDER", "AXES_IPWARE_PROXY_ORDER", "AXES_IPWARE_PROXY_COUNT"):
+        setattr(settings, name, production.get(name, getattr(settings, name)))
+    for name in ("IPWARE_STRICT", "IPWARE_META_PROXY_COUNT", "IPWARE_META_PRECEDENCE_ORDER"):
+        if name in production:
+            setattr(settings, name, production[name])
+    return settings
+
+
+def _through_proxy(username: str, password: str, client_address: str, *, spoofed: str = ""):
+    forwarded = ", ".join(filter(None, [spoofed, client_address, BALANCER]))
+    return Client().post(
+        LOGIN,
+        {"username": username, "password": password},
+        REMOTE_ADDR=NGINX,
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
+
+
+def test_axes_reads_the_client_address_with_the_library_it_documents():
+    assert helpers.IPWARE_INSTALLED
+
+
+def test_behind_the_proxy_failures_lock_the_client_and_the_account_not_everyone(behind_the_proxy):
+    assert behind_the_proxy.AXES_IPWARE_PROXY_COUNT == 1
+    factories.UserFactory(username="target")
+    factories.UserFactory(username="bystander")
+    for _ in range(behind_the_proxy.AXES_FAILURE_LIMIT - 1):
+        assert _through_proxy("target", "wrong", "198.51.100.7").status_code == 200
+    assert _through_proxy("target", "wrong", "198.51.100.7").status_code == 429
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"198.51.100.7"}
+    # The client is locked, whichever account it tries; the account is locked from anywhere.
+    assert _through_proxy("bystander", "pass-1234", "198.51.100.7").status_code == 429
+    assert _through_proxy("target", "pass-1234", "203.0.113.50").status_code == 429
+    # Another client logs in as usual through the same nginx.
+    assert _through_proxy("bystander", "pass-1234", "203.0.113.50").status_code == 302
+
+
+def test_a_spoofed_forwarded_entry_does_not_dodge_the_lock(behind_the_proxy):
+    factories.UserFactory(username="victim")
+    for index in range(behind_the_proxy.AXES_FAILURE_LIMIT):
+        _through_proxy(f"guess{index}", "wrong", "198.51.100.9", spoofed=f"192.0.2.{index + 1}")
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"198.51.100.9"}
+    assert _through_proxy("victim", "pass-1234", "198.51.100.9").status_code == 429
+    assert _through_proxy("victim", "pass-1234", "198.51.100.9", spoofed="8.8.8.8").status_code == 429
+    assert _through_proxy("victim", "pass-1234", "203.0.113.60", spoofed="198.51.100.9").status_code == 302

@@ -1,7 +1,6 @@
 """Uploaded materials: how they are served, PDFs with active content, and the request size cap."""
 
 import io
-import zlib
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from django.urls import reverse
 
 from filings import pdf_actions, scans
 from filings.models import Material
-from tests import scan_samples
+from tests import pdf_samples, scan_samples
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,83 +23,61 @@ def _client(user) -> Client:
     return client
 
 
-def _pdf(*objects: bytes) -> bytes:
-    """Return a PDF with the given objects (1 0 obj is the catalogue), framed as a reader expects."""
-    body = b"%PDF-1.7\n"
-    offsets = []
-    for number, content in enumerate(objects, start=1):
-        offsets.append(len(body))
-        body += b"%d 0 obj\n" % number + content + b"\nendobj\n"
-    xref = len(body)
-    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    body += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    body += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return body
-
-
-PAGES = b"<< /Type /Pages /Kids [] /Count 0 >>"
-
-
-def _object_stream(inner: bytes, filters: bytes = b"/FlateDecode") -> bytes:
-    data = zlib.compress(b"3 0 " + inner) if filters == b"/FlateDecode" else inner.hex().encode() + b">"
-    return (
-        b"<< /Type /ObjStm /N 1 /First 4 /Filter %s /Length %d >>\nstream\n" % (filters, len(data))
-        + data
-        + b"\nendstream"
-    )
-
-
-HOSTILE_PDFS = {
-    "open-action-js": _pdf(
-        b"<< /Type /Catalog /Pages 2 0 R /OpenAction 3 0 R >>",
-        PAGES,
-        b"<< /S /JavaScript /JS (app.alert('x')) >>",
-    ),
-    "escaped-name": _pdf(
-        b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /J#61vaScript /J#53 (1) >> >>", PAGES
-    ),
-    "launch": _pdf(b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /Launch /F (cmd.exe) >> >>", PAGES),
-    "names-tree": _pdf(b"<< /Type /Catalog /Pages 2 0 R /Names << /JavaScript 3 0 R >> >>", PAGES, b"<< >>"),
-    "in-object-stream": _pdf(
-        b"<< /Type /Catalog /Pages 2 0 R /OpenAction 3 0 R >>",
-        PAGES,
-        _object_stream(b"<< /S /JavaScript /JS (app.alert(1)) >>"),
-    ),
-    "hidden-object-stream": _pdf(
-        b"<< /Type /Catalog /Pages 2 0 R >>", PAGES, _object_stream(b"<< >>", b"/ASCIIHexDecode")
-    ),
-}
-
-
-@pytest.mark.parametrize("name", HOSTILE_PDFS)
-def test_pdfs_with_script_or_launch_actions_are_refused(name):
+@pytest.mark.parametrize("name", pdf_samples.HOSTILE)
+def test_pdfs_with_actions_scripts_forms_or_embedded_files_are_refused(name):
     with pytest.raises(scans.UploadRejected) as caught:
-        scans.inspect_upload(io.BytesIO(HOSTILE_PDFS[name]), material_kind="business_licence")
+        scans.inspect_upload(io.BytesIO(pdf_samples.HOSTILE[name]), material_kind="business_licence")
     assert caught.value.code == "pdf_active"
     assert "脚本" in caught.value.message
 
 
-def test_an_ordinary_pdf_is_still_accepted():
-    data = scan_samples.pdf_bytes()
-    assert pdf_actions.active_content(data) == []
-    assert scans.inspect_upload(io.BytesIO(data), material_kind="business_licence").content_type == (
-        "application/pdf"
-    )
-    compressed = _pdf(b"<< /Type /Catalog /Pages 2 0 R >>", PAGES, _object_stream(b"<< /Type /Font >>"))
-    assert pdf_actions.active_content(compressed) == []
+def test_a_pdf_that_cannot_be_parsed_is_refused_not_waved_through():
+    unparseable = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R\nstream\n%%EOF\n"
+    with pytest.raises(scans.UploadRejected) as caught:
+        scans.inspect_upload(io.BytesIO(unparseable), material_kind="business_licence")
+    assert caught.value.code == "pdf_unreadable"
+    assert "无法完整解析" in caught.value.message
 
 
-def test_the_upload_page_refuses_a_pdf_with_javascript_and_stores_nothing(filing):
+@pytest.mark.parametrize(
+    "make", [pdf_samples.scanned_pdf, pdf_samples.packed_clean_pdf, scan_samples.pdf_bytes]
+)
+def test_ordinary_pdfs_are_accepted(make):
+    data = make()
+    assert pdf_actions.active_content(io.BytesIO(data)) == []
+    result = scans.inspect_upload(io.BytesIO(data), material_kind="business_licence")
+    assert result.content_type == "application/pdf"
+
+
+def _stored_files() -> list[Path]:
+    return [path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()]
+
+
+@pytest.mark.parametrize("name", ["xfa-script", "flate-chain", "page-aa-submit-form"])
+def test_the_upload_page_refuses_an_active_pdf_and_keeps_nothing(filing, name):
     client = _client(filing.assignee)
     before = Material.objects.count()
+    files = _stored_files()
     data = {
         "kind": "business_licence",
-        "file": SimpleUploadedFile("licence.pdf", HOSTILE_PDFS["open-action-js"], "application/pdf"),
+        "file": SimpleUploadedFile("licence.pdf", pdf_samples.HOSTILE[name], "application/pdf"),
     }
     response = client.post(reverse("filings:materials", args=[filing.pk]), data)
     assert response.status_code == 400
     assert "脚本" in response.content.decode()
     assert Material.objects.count() == before
+    assert _stored_files() == files
+
+
+def test_a_clean_scanned_pdf_is_stored_byte_for_byte(filing):
+    scanned = pdf_samples.scanned_pdf()
+    data = {"kind": "business_licence", "file": SimpleUploadedFile("licence.pdf", scanned, "application/pdf")}
+    response = _client(filing.assignee).post(reverse("filings:materials", args=[filing.pk]), data)
+    assert response.status_code == 302
+    material = Material.objects.filter(filing=filing, kind="business_licence").order_by("-version").first()
+    assert material.content_type == "application/pdf"
+    with material.file.open("rb") as stored:
+        assert stored.read() == scanned
 
 
 def test_a_principal_always_downloads_materials_as_attachments(filing):

@@ -20,7 +20,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# Issue #14: behind nginx (deploy/nginx.conf) the client's address is the last one nginx appends to
-# X-Forwarded-For; login lockout by address must count it, not nginx's own address.
+# Issue #14, #23: behind nginx (deploy/nginx.conf) REMOTE_ADDR is nginx's own address, so login
+# lockout by address counts the client's address from X-Forwarded-For instead (django-ipware, as
+# django-axes documents).  Each trusted proxy appends the address it was reached from; the client's is
+# the entry before the last BEIAN_PROXY_COUNT of them (1: the load balancer that ends TLS in front of
+# nginx; 0 when nginx faces clients itself).  Counting from the right, and accepting a longer chain
+# (not strict), means entries a client writes into the header itself are never taken for its address.
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AXES_IPWARE_PROXY_ORDER = "left-most"
 AXES_IPWARE_PROXY_COUNT = env_int_default("BEIAN_PROXY_COUNT", 1)
+IPWARE_STRICT = False
