@@ -601,7 +601,9 @@ def _bulk_batch(
         # Only finished filings have a first submission sent back: an open filing's history is moved
         # to the last weeks, which would crowd the recent decisions with returns.
         sent_back = profile.outcome if state in FINISHED_STATES else None
-        steps = _recent(_plan_steps(state, sent_back, province, start_day, rng, clock, today), state, rng, now)
+        steps = _recent(
+            _plan_steps(state, sent_back, province, start_day, rng, clock, today), state, rng, now
+        )
         plans.append(steps)
         last_at, last_state, visit = steps[-1][3], steps[-1][2], len(steps)
         # Most sites published a while ago have registered with public security by now.

@@ -42,13 +42,17 @@ class Evaluation:
 def evaluate(*, before: datetime, minimum: int) -> Evaluation:
     """Return how well estimates learnt from the cases decided before `before` predict the later ones."""
     trained = risk_model.tally(case_rows(RiskCase.objects.filter(decided_at__lt=before)))
-    result = Evaluation(trained_on=sum(counts.total.decisions for counts in trained.values()))
+    result = Evaluation(
+        trained_on=sum(counts.total.decisions for (province, _type), counts in trained.items() if province)
+    )
     scored: list[tuple[float, int]] = []
     squared = base_squared = 0.0
     tests = RiskCase.objects.filter(decided_at__gte=before).order_by("decided_at", "id")
     for province_id, filing_type, outcome, features, _reasons in case_rows(tests):
         counts = trained.get((province_id, filing_type))
-        risk = risk_model.estimate(counts, features, minimum=minimum)
+        risk = risk_model.estimate(
+            counts, features, minimum=minimum, national=trained.get((None, filing_type))
+        )
         if not risk.enough:
             result.too_little_history += 1
             continue

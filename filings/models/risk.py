@@ -57,11 +57,12 @@ class RiskCase(models.Model):
 
 
 class RiskSummary(models.Model):
-    """Decided submissions of one province and filing type that had one feature value (or, with an
-    empty feature, all of them): how many, how many were returned or rejected, and each reason's
-    count. The estimate of a filing reads its province's and type's rows, a few dozen."""
+    """Decided submissions of one province (or, with none, of the whole country) and filing type
+    that had one feature value (or, with an empty feature, all of them): how many, how many were
+    returned or rejected, and each reason's count. The estimate of a filing reads its province's and
+    the country's rows of its type, a few dozen."""
 
-    province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="+")
+    province = models.ForeignKey(Province, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     filing_type = models.CharField(max_length=16, choices=Filing.Type.choices)
     feature = models.CharField(max_length=32, blank=True)
     value = models.CharField(max_length=32, blank=True)

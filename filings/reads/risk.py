@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -87,20 +88,25 @@ class RiskEstimate:
         }
 
 
-def slice_counts(province_id: int, filing_type: str) -> tuple[risk_model.SliceCounts | None, dict]:
-    """Return the summarised counts of one province and filing type (None without any), and the
-    words of their reasons."""
-    counts, words = None, {}
-    for feature, value, decisions, returned, rejected, reasons, reason_words in RiskSummary.objects.filter(
-        province_id=province_id, filing_type=filing_type
-    ).values_list("feature", "value", "decisions", "returned", "rejected", "reasons", "reason_words"):
-        counts = counts or risk_model.SliceCounts()
+def slice_counts(province_id: int, filing_type: str) -> tuple[dict, dict]:
+    """Return the summarised counts of one filing type in the province and in the whole country,
+    keyed by province id (None for the country), and the words of their reasons."""
+    counts: dict[int | None, risk_model.SliceCounts] = {}
+    words: dict[str, dict] = {}
+    rows = RiskSummary.objects.filter(
+        Q(province_id=province_id) | Q(province__isnull=True), filing_type=filing_type
+    ).values_list(
+        "province_id", "feature", "value", "decisions", "returned", "rejected", "reasons", "reason_words"
+    )
+    for province, feature, value, decisions, returned, rejected, reasons, reason_words in rows:
         row = risk_model.Counts(decisions, returned, rejected, dict(reasons))
+        target = counts.setdefault(province, risk_model.SliceCounts())
         if feature:
-            counts.by_value[(feature, value)] = row
+            target.by_value[(feature, value)] = row
         else:
-            counts.total = row
-            words = reason_words
+            target.total = row
+            if province is not None:
+                words = reason_words
     return counts, words
 
 
@@ -114,7 +120,9 @@ def rejection_risk(
     features = filing_features(filing, checklist, today=today or timezone.localdate())
     counts, words = slice_counts(filing.province_id, filing.filing_type)
     minimum = settings.BEIAN_RISK_MIN_CASES
-    risk = risk_model.estimate(counts, features, minimum=minimum)
+    risk = risk_model.estimate(
+        counts.get(filing.province_id), features, minimum=minimum, national=counts.get(None)
+    )
     return RiskEstimate(
         province=_(filing.province.short_name),
         filing_type=filing.type_label,

@@ -6,18 +6,22 @@ decisions, R of them returned by the provider and J rejected by the bureau (A = 
 for each feature f and value v the same three counts among the decisions whose filing had f = v;
 for each reason k the decisions that gave it, C(k), and C(k, f = v).
 
-For a filing with features x, naive Bayes over the three outcomes o (accepted, returned, rejected):
+For a filing with features x, naive Bayes over the three outcomes o (accepted, returned, rejected),
+the outcome shares from the province and each feature's weight drawn towards the whole country's
+(the same counts over every province, "national"):
 
-    P(o | x) ∝ P(o) · Π_f P(x_f | o),   P(o) = (N_o + ½) / (N + 3/2),
-    P(x_f = v | o) = (N_o(f = v) + m · P(f = v)) / (N_o + m),   P(f = v) = (N(f = v) + 1) / (N + V_f)
+    P(o | x) ∝ P(o) · Π_f P(x_f | o),   P(o) = (N_o + ½) / (N + 3/2)   (the province's own),
+    national: Q(x_f = v | o) = (Nn_o(f = v) + m · P(f = v)) / (Nn_o + m),
+              P(f = v) = (Nn(f = v) + 1) / (Nn + V_f)
+    province: P(x_f = v | o) = (N_o(f = v) + m' · Q(x_f = v | o)) / (N_o + m')
 
-normalised over the outcomes: each outcome's likelihood of a value is smoothed towards how common
-the value is overall (an m-estimate, m = 2; V_f the number of values f takes in the slice plus one
-for a value never seen), so that a value seen in few decisions of an outcome says little, and a
-feature every decision shares cancels out. The chance shown is P(returned | x) + P(rejected | x).
-The reasons are ranked the same way among the decisions that were sent back:
+normalised over the outcomes, with m = 2, m' = 20 and V_f the number of values f takes plus one
+(for a value never seen). A province with few decisions of an outcome leans on the country's
+feature weights; one with many speaks for itself; a feature every decision shares cancels out.
+The chance shown is P(returned | x) + P(rejected | x). The reasons k are ranked the same way
+among the province's decisions that were sent back, from C(k) and C(k, f = v):
 
-    score(k | x) = C(k) / (R + J) · Π_f (C(k, f = v) + m · P(f = v)) / (C(k) + m)
+    score(k | x) = C(k) / (R + J) · Π_f P(x_f | k)   (P(x_f | k) pooled as above)
 
 and each shown reason's share is its score over the sum of all reasons' scores, times the chance.
 A feature that does not matter has the same share of every outcome, so its factors cancel; one that
@@ -31,6 +35,9 @@ from dataclasses import dataclass, field
 
 OUTCOMES = ("accepted", "returned", "rejected")
 M = 2.0
+# How many of its own decisions a province needs before its own feature weights count as much as
+# the country's.
+M_POOL = 20.0
 TOP_REASONS = 3
 
 
@@ -100,11 +107,13 @@ class Risk:
 
 
 def tally(cases: Iterable[tuple]) -> dict[tuple, SliceCounts]:
-    """Return the counts of each (province_id, filing_type) from cases given as
-    (province_id, filing_type, outcome, features, reason keys)."""
+    """Return the counts of each (province_id, filing_type), and of each filing type in the whole
+    country as (None, filing_type), from cases given as (province_id, filing_type, outcome,
+    features, reason keys)."""
     slices: dict[tuple, SliceCounts] = {}
     for province_id, filing_type, outcome, features, reasons in cases:
         slices.setdefault((province_id, filing_type), SliceCounts()).add(outcome, features, reasons)
+        slices.setdefault((None, filing_type), SliceCounts()).add(outcome, features, reasons)
     return slices
 
 
@@ -116,37 +125,62 @@ def base_rate(counts: SliceCounts | None) -> float:
     return (total.returned + total.rejected + 1) / (total.decisions + 2)
 
 
-def estimate(counts: SliceCounts | None, features: dict[str, str], *, minimum: int) -> Risk:
+def estimate(
+    counts: SliceCounts | None,
+    features: dict[str, str],
+    *,
+    minimum: int,
+    national: SliceCounts | None = None,
+) -> Risk:
     """Return the chance that a filing with these features is returned or rejected, and its most
-    likely reasons, from its slice's counts (see the module's docstring)."""
+    likely reasons, from its province's counts, each feature's weight drawn towards the country's
+    (see the module's docstring)."""
     if counts is None or counts.total.decisions < minimum:
         return Risk(cases=counts.total.decisions if counts else 0, enough=False)
     total = counts.total
-    overall = _overall_shares(counts, features)
+    pool = national if national is not None and national.total.decisions else counts
+    overall = _overall_shares(pool, features)
     logs = {}
     for outcome in OUTCOMES:
-        n_outcome = total.of(outcome)
-        log = math.log((n_outcome + 0.5) / (total.decisions + 1.5))
+        log = math.log((total.of(outcome) + 0.5) / (total.decisions + 1.5))
         for feature, value in features.items():
-            with_value = counts.by_value.get((feature, str(value)))
-            seen = with_value.of(outcome) if with_value else 0
-            log += math.log((seen + M * overall[feature]) / (n_outcome + M))
+            log += math.log(
+                _pooled(counts, pool, (feature, str(value)), overall[feature], lambda c, o=outcome: c.of(o))
+            )
         logs[outcome] = log
-    top = max(logs.values())
-    weights = {o: math.exp(v - top) for o, v in logs.items()}
-    whole = sum(weights.values())
-    returned, rejected = weights["returned"] / whole, weights["rejected"] / whole
+    shares = _normalised(logs)
+    returned, rejected = shares["returned"], shares["rejected"]
     return Risk(
         cases=total.decisions,
         enough=True,
         returned=returned,
         rejected=rejected,
-        reasons=_likely_reasons(counts, features, overall, returned + rejected),
+        reasons=_likely_reasons(counts, pool, features, overall, returned + rejected),
     )
 
 
+def _pooled(counts: SliceCounts, pool: SliceCounts, key: tuple[str, str], overall: float, count) -> float:
+    """Return the smoothed share of a group's decisions (an outcome's, a reason's) that had a feature
+    value: the country's drawn towards the value's overall share, the province's towards that."""
+    national = _share(pool, key, count, overall, M)
+    return national if pool is counts else _share(counts, key, count, national, M_POOL)
+
+
+def _share(counts: SliceCounts, key: tuple[str, str], count, prior: float, weight: float) -> float:
+    with_value = counts.by_value.get(key)
+    seen = count(with_value) if with_value else 0
+    return (seen + weight * prior) / (count(counts.total) + weight)
+
+
+def _normalised(logs: dict[str, float]) -> dict[str, float]:
+    top = max(logs.values())
+    weights = {key: math.exp(value - top) for key, value in logs.items()}
+    whole = sum(weights.values())
+    return {key: weight / whole for key, weight in weights.items()}
+
+
 def _overall_shares(counts: SliceCounts, features: dict[str, str]) -> dict[str, float]:
-    """Return how common each of the filing's feature values is among all the slice's decisions."""
+    """Return how common each of the filing's feature values is among all the decisions counted."""
     sizes = counts.values_of()
     shares = {}
     for feature, value in features.items():
@@ -157,7 +191,7 @@ def _overall_shares(counts: SliceCounts, features: dict[str, str]) -> dict[str, 
 
 
 def _likely_reasons(
-    counts: SliceCounts, features: dict[str, str], overall: dict[str, float], chance: float
+    counts: SliceCounts, pool: SliceCounts, features: dict[str, str], overall: dict[str, float], chance: float
 ) -> tuple[ReasonChance, ...]:
     total = counts.total
     sent_back = total.returned + total.rejected
@@ -167,12 +201,16 @@ def _likely_reasons(
     for key, given in total.reasons.items():
         log = math.log(given / sent_back)
         for feature, value in features.items():
-            with_value = counts.by_value.get((feature, str(value)))
-            seen = with_value.reasons.get(key, 0) if with_value else 0
-            log += math.log((seen + M * overall[feature]) / (given + M))
+            log += math.log(
+                _pooled(
+                    counts,
+                    pool,
+                    (feature, str(value)),
+                    overall[feature],
+                    lambda c, k=key: c.reasons.get(k, 0),
+                )
+            )
         logs[key] = log
-    top = max(logs.values())
-    weights = {k: math.exp(v - top) for k, v in logs.items()}
-    whole = sum(weights.values())
-    ranked = sorted(weights.items(), key=lambda item: (-item[1], item[0]))[:TOP_REASONS]
-    return tuple(ReasonChance(key, chance * weight / whole) for key, weight in ranked)
+    shares = _normalised(logs)
+    ranked = sorted(shares.items(), key=lambda item: (-item[1], item[0]))[:TOP_REASONS]
+    return tuple(ReasonChance(key, chance * share) for key, share in ranked)
