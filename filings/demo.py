@@ -1,5 +1,11 @@
 """Demo data: the demo users, a handful of realistic filings in every stage made through the real
-services, and a bulk mode that writes many filings with their history directly."""
+services, and a bulk mode that writes many filings with their history directly.
+
+Bulk filings are shaped so that the rejection-risk estimate has something true to find: individual
+subjects, sites that need prior approval without one, domains real-name verified days before
+submission, principals who are not the legal representative and scans with warnings are returned
+or rejected more often, each with its catalogue reason (filings/jobs/demo_risk.py says by how
+much); each submission's features are recorded as the submit service records them."""
 
 import io
 import random
@@ -17,10 +23,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from filings import deadlines, demo_risk, workdays
+from filings import deadlines, workdays
 from filings import fields as entry_fields
 from filings.checks import load_filing_for_checks, required_materials
 from filings.identity import make_mobile, make_resident_id, make_uscc
+from filings.jobs import demo_risk
 from filings.models import (
     Deadline,
     Domain,
@@ -360,8 +367,8 @@ PATHS = {
 }
 FINISHED_STATES = (State.PUBLISHED, State.WITHDRAWN)
 RETURN = [
-    ("submit", State.ENTRY, State.PROVIDER_REVIEW),
-    ("return_to_entry", State.PROVIDER_REVIEW, State.ENTRY),
+    *PATHS[State.PROVIDER_REVIEW][1:],
+    (Filing.return_to_entry.__name__, State.PROVIDER_REVIEW, State.ENTRY),
 ]
 REJECTION = [
     ("submit", State.ENTRY, State.PROVIDER_REVIEW),
@@ -659,8 +666,8 @@ def _bulk_batch(
             reasons = []
             if name in ("reject", "return_to_entry"):
                 reasons = [reason_rows(code) for code in profile.codes]
-            if name == "submit":
-                # The features each submission was judged on: the first one's, then the fixed ones.
+            if (from_state, to_state) == (State.ENTRY, State.PROVIDER_REVIEW):
+                # A submission, judged on its features: the first one's, then the fixed ones.
                 submissions += 1
                 features = profile.features if submissions == 1 else profile.fixed_features()
                 submitted.append(
@@ -734,7 +741,7 @@ def _plan_steps(state, sent_back, province, start_day, rng, clock, today):
     for name, from_state, to_state in path:
         if name == "submit":
             day = day + timedelta(days=rng.randint(0, 6))
-        elif name in ("pass_review", "return_to_entry"):
+        elif name in ("pass_review", RETURN[-1][0]):
             day = clock.add(day, rng.choice([0, 1, 1, 1, 2, 3]))
         elif name == "complete_sms":
             day = day + timedelta(days=rng.choice([0, 0, 1]))

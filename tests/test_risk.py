@@ -35,7 +35,9 @@ def _history(n_each: int = 100) -> dict:
         for i in range(n_each):
             features = {"subject_kind": kind, "websites": "2" if i % 2 else "1", "legal_rep": "yes"}
             came_back = i % 100 < share
-            cases.append((1, "first", "returned" if came_back else "accepted", features, [reason] * came_back))
+            cases.append(
+                (1, "first", "returned" if came_back else "accepted", features, [reason] * came_back)
+            )
     return risk_model.tally(cases)
 
 
@@ -128,7 +130,11 @@ def _to_bureau(filing, reviewer):
 def test_cases_are_rebuilt_from_the_history_with_the_features_as_submitted(principal, reviewer):
     filing = transitions.submit_filing(factories.ready_filing(assignee=principal), by=principal)
     assert SubmittedFeatures.objects.get(filing=filing, round=1).features["real_name_age"] == "30_90d"
-    reason = {"field": "subject.business_scope", "reason": "网站内容与主体经营范围不符。", "code": "business-scope-mismatch"}
+    reason = {
+        "field": "subject.business_scope",
+        "reason": "网站内容与主体经营范围不符。",
+        "code": "business-scope-mismatch",
+    }
     filing = transitions.return_filing(filing, by=reviewer, reasons=[{**reason, "suggested_fix": "改"}])
     # Fixed after the return: the next submission is recorded as it then was.
     Domain.objects.filter(website__filing=filing).update(
@@ -139,7 +145,10 @@ def test_cases_are_rebuilt_from_the_history_with_the_features_as_submitted(princ
     transitions.reject_filing(filing, by=reviewer, reasons=[{"field": "website.name", "reason": "名称不妥"}])
     risk_summaries.refresh_risk_summaries()
     cases = list(RiskCase.objects.order_by("decided_at").values_list("outcome", "reasons", "features"))
-    assert [(o, r) for o, r, _f in cases] == [("returned", ["business-scope-mismatch"]), ("rejected", ["名称不妥"])]
+    assert [(o, r) for o, r, _f in cases] == [
+        ("returned", ["business-scope-mismatch"]),
+        ("rejected", ["名称不妥"]),
+    ]
     assert cases[0][2]["real_name_age"] == "30_90d" and cases[1][2]["real_name_age"] == "over_90d"
     total = RiskSummary.objects.get(province=filing.province, filing_type="first", feature="")
     assert (total.decisions, total.returned, total.rejected) == (2, 1, 1)
@@ -163,7 +172,9 @@ def test_checklist_page_says_the_risk_in_words_with_the_fix(client, principal, s
     assert f"广东 同类备案 {percent}% 曾被退回,最常见原因:网站内容与主体经营范围不符" in body
     assert f"(改法:{CATALOGUE_FIX}" in body and "50 个" in body
     english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert f"Guangdong: {percent}% of similar filings were sent back; most common reason: The website" in english
+    assert (
+        f"Guangdong: {percent}% of similar filings were sent back; most common reason: The website" in english
+    )
     settings.BEIAN_RISK_MIN_CASES = 60
     thin = client.get(url).content.decode()
     assert "广东 同类备案历史不足(50 个,至少需要 60 个)" in thin and "曾被退回" not in thin
@@ -225,7 +236,9 @@ def test_api_returns_the_estimate_and_refuses_other_stages(api, principal, revie
     schema = api(principal).get("/api/schema/?format=json").json()
     operation = schema["paths"]["/api/v1/filings/{id}/risk/"]["get"]
     assert "409" in operation["responses"]
-    assert "RiskEstimate" in str(operation["responses"]["200"]) or "Risk" in str(operation["responses"]["200"])
+    assert "RiskEstimate" in str(operation["responses"]["200"]) or "Risk" in str(
+        operation["responses"]["200"]
+    )
 
 
 def test_evaluation_prints_calibration_and_brier_on_a_seeded_history(reviewer):

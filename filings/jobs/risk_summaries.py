@@ -17,17 +17,20 @@ from django.db import transaction
 from django.db.models import Max
 
 from filings import duration_rules
-from filings.models import FilingEvent, RejectionReason, RiskCase, RiskSummary, SubmittedFeatures
+from filings.models import Filing, FilingEvent, RejectionReason, RiskCase, RiskSummary, SubmittedFeatures
 from filings.rules import risk_model
+from filings.states import State
 
-# The transition that decides a submission, and the outcome it stands for.
+# The transitions (named by the state machine's own methods) that decide a submission, and the
+# outcome each stands for.
+SUBMIT = Filing.submit.__name__
 DECISIONS = {
-    "return_to_entry": RiskCase.Outcome.RETURNED,
-    "reject": RiskCase.Outcome.REJECTED,
-    "approve": RiskCase.Outcome.ACCEPTED,
-    "finish_at_provider": RiskCase.Outcome.ACCEPTED,
+    Filing.return_to_entry.__name__: RiskCase.Outcome.RETURNED,
+    Filing.reject.__name__: RiskCase.Outcome.REJECTED,
+    Filing.approve.__name__: RiskCase.Outcome.ACCEPTED,
+    Filing.finish_at_provider.__name__: RiskCase.Outcome.ACCEPTED,
 }
-STEPS = ("submit", *DECISIONS)
+STEPS = (SUBMIT, *DECISIONS)
 BATCH = 5000
 
 
@@ -61,9 +64,10 @@ def rebuild_cases(*, since: datetime | None) -> int:
         RiskCase.objects.all().delete()
     else:
         RiskCase.objects.filter(decided_at__gte=since).delete()
-        decided = FilingEvent.objects.filter(at__gte=since, transition__in=list(DECISIONS)).values(
-            "filing_id"
-        )
+        # Decisions end in entry (sent back) or published: the (to_state, at) index finds them.
+        decided = FilingEvent.objects.filter(
+            to_state__in=[State.ENTRY, State.PUBLISHED], at__gte=since, transition__in=list(DECISIONS)
+        ).values("filing_id")
         steps = steps.filter(filing_id__in=decided)
     rows = steps.order_by("filing_id", "at", "id").values_list(
         "filing_id", "filing__province_id", "filing__filing_type", "transition", "at", "reasons"
@@ -105,7 +109,7 @@ def _cases_of(filing_id: int, steps: list[tuple], features: dict) -> Iterator[Ri
     submitted = 0
     pending = None
     for _id, province_id, filing_type, transition, at, reasons in steps:
-        if transition == "submit":
+        if transition == SUBMIT:
             submitted += 1
             pending = features.get((filing_id, submitted))
             continue
@@ -152,7 +156,9 @@ def rebuild_summaries() -> int:
                 returned=counts.returned,
                 rejected=counts.rejected,
                 reasons=counts.reasons,
-                reason_words={key: words[key] for key in counts.reasons} if not feature else {},
+                reason_words={key: words[key] for key in counts.reasons}
+                if province_id and not feature
+                else {},
             )
             for (province_id, filing_type), slice_counts in slices.items()
             for (feature, value), counts in [(("", ""), slice_counts.total), *slice_counts.by_value.items()]

@@ -81,7 +81,7 @@ class RiskEstimate:
 
     @property
     def basis(self) -> str:
-        return _("按%(province)s近来 %(cases)s 个同类(%(type)s)已审结的提交估算") % {
+        return _("按%(province)s %(cases)s 个同类(%(type)s)已审结的提交估算") % {
             "province": self.province,
             "cases": self.cases,
             "type": self.filing_type,
