@@ -264,3 +264,18 @@ def test_evaluation_prints_calibration_and_brier_on_a_seeded_history(reviewer):
 def test_evaluation_refuses_a_bad_date():
     with pytest.raises(Exception, match="YYYY-MM-DD"):
         call_command("evaluate_risk", before="2026-13-01")
+
+
+def test_the_hourly_task_rebuilds_the_cases_decided_since_the_last_refresh(principal, reviewer):
+    from filings import tasks
+
+    first = transitions.submit_filing(factories.ready_filing(assignee=principal), by=principal)
+    transitions.return_filing(first, by=reviewer, reasons=[{"field": "website.name", "reason": "名称不妥"}])
+    assert tasks.refresh_risk_task() == 1
+    second = transitions.submit_filing(factories.ready_filing(assignee=principal), by=principal)
+    transitions.return_filing(second, by=reviewer, reasons=[{"field": "website.name", "reason": "名称不妥"}])
+    # The first case is rebuilt with the second (both decided within the day before the latest).
+    assert tasks.refresh_risk_task() == 2
+    assert RiskCase.objects.count() == 2
+    total = RiskSummary.objects.get(province__isnull=True, filing_type="first", feature="")
+    assert (total.decisions, total.returned, total.reasons) == (2, 2, {"名称不妥": 2})
