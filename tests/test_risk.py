@@ -279,3 +279,30 @@ def test_the_hourly_task_rebuilds_the_cases_decided_since_the_last_refresh(princ
     assert RiskCase.objects.count() == 2
     total = RiskSummary.objects.get(province__isnull=True, filing_type="first", feature="")
     assert (total.decisions, total.returned, total.reasons) == (2, 2, {"名称不妥": 2})
+
+
+def _summary_rows():
+    return sorted(
+        RiskSummary.objects.values_list(
+            "province_id", "filing_type", "feature", "value", "decisions", "returned", "rejected", "reasons"
+        ),
+        key=str,
+    )
+
+
+def test_a_refresh_moves_the_summaries_as_a_recount_would(principal, reviewer):
+    old = transitions.submit_filing(factories.ready_filing(assignee=principal), by=principal)
+    transitions.return_filing(old, by=reviewer, reasons=[{"field": "website.name", "reason": "名称不妥"}])
+    risk_summaries.refresh_risk_summaries()
+    for index in range(3):
+        filing = factories.ready_filing(assignee=principal)
+        if index == 1:
+            filing = transitions.submit_filing(filing, by=principal)
+            transitions.return_filing(filing, by=reviewer, reasons=[{"field": "x", "reason": "材料不清"}])
+        else:
+            factories.publish(filing, reviewer=reviewer)
+        risk_summaries.refresh_risk_summaries()
+    moved = _summary_rows()
+    assert RiskCase.objects.count() == 4
+    risk_summaries.refresh_risk_summaries(full=True)
+    assert moved == _summary_rows()

@@ -2,8 +2,9 @@
 the per-province, per-type counts the pages read (filings.rules.risk_model says what they mean).
 
 The history is append-only, so a decision once recorded never changes: each refresh rebuilds the
-cases of the filings with a decision since the day before the latest case, then recounts the
-summaries from the cases. A case is a submission (its features recorded by
+cases of the filings with a decision since the day before the latest case, and moves the
+summaries by the difference between the cases it removed and those it made (counts add up, so the
+result is a recount's, at the cost of the recent cases only). A case is a submission (its features recorded by
 filings.services.risk) and the decision that ended it: a provider return, a bureau rejection, or
 publication; submissions that ended otherwise (withdrawn, SMS window missed) decide nothing.
 """
@@ -47,13 +48,21 @@ def reason_key(reason: dict) -> str:
 
 
 def refresh_risk_summaries(*, full: bool = False) -> RiskRefresh:
-    """Rebuild the cases decided since the day before the latest one (all when `full`), then the
-    summaries from every case."""
+    """Rebuild the cases decided since the day before the latest one and move the summaries by the
+    difference (every case and the summaries from them when `full`, or the first time)."""
     started = time.monotonic()
     with transaction.atomic():
         latest = None if full else RiskCase.objects.aggregate(latest=Max("decided_at"))["latest"]
-        cases = rebuild_cases(since=latest - timedelta(days=1) if latest else None)
-        slices = rebuild_summaries()
+        if latest is None:
+            cases = rebuild_cases(since=None)
+            slices = rebuild_summaries()
+        else:
+            since = latest - timedelta(days=1)
+            recent = RiskCase.objects.filter(decided_at__gte=since)
+            removed = risk_model.tally(case_rows(recent))
+            cases = rebuild_cases(since=since)
+            added = risk_model.tally(case_rows(recent.all()))
+            slices = adjust_summaries(removed=removed, added=added)
     return RiskRefresh(cases=cases, slices=slices, seconds=time.monotonic() - started)
 
 
@@ -142,7 +151,37 @@ def case_rows(cases) -> Iterator[tuple]:
 
 def rebuild_summaries() -> int:
     """Recount the summaries from every case; return how many province and type slices they hold."""
-    slices = risk_model.tally(case_rows(RiskCase.objects.all()))
+    return write_summaries(risk_model.tally(case_rows(RiskCase.objects.all())))
+
+
+def adjust_summaries(*, removed: dict, added: dict) -> int:
+    """Take the counts of the cases that were rebuilt out of the summaries and put the new ones in
+    (counts add up, so this equals a recount); return how many slices the summaries hold."""
+    slices = stored_summaries()
+    for sign, changes in ((-1, removed), (1, added)):
+        for key, counts in changes.items():
+            slices.setdefault(key, risk_model.SliceCounts()).merge(counts, sign)
+    return write_summaries({key: counts for key, counts in slices.items() if counts.total.decisions})
+
+
+def stored_summaries() -> dict[tuple, risk_model.SliceCounts]:
+    """Return the summaries as counts, keyed by (province id or None for the country, filing type)."""
+    slices: dict[tuple, risk_model.SliceCounts] = {}
+    rows = RiskSummary.objects.values_list(
+        "province_id", "filing_type", "feature", "value", "decisions", "returned", "rejected", "reasons"
+    )
+    for province_id, filing_type, feature, value, decisions, returned, rejected, reasons in rows:
+        counts = risk_model.Counts(decisions, returned, rejected, dict(reasons))
+        target = slices.setdefault((province_id, filing_type), risk_model.SliceCounts())
+        if feature:
+            target.by_value[(feature, value)] = counts
+        else:
+            target.total = counts
+    return slices
+
+
+def write_summaries(slices: dict[tuple, risk_model.SliceCounts]) -> int:
+    """Replace the summaries by these counts, with the words of their reasons."""
     words = reason_words({key for counts in slices.values() for key in counts.total.reasons})
     RiskSummary.objects.all().delete()
     RiskSummary.objects.bulk_create(

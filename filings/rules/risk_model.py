@@ -55,6 +55,16 @@ class Counts:
             return self.rejected
         return self.decisions - self.returned - self.rejected
 
+    def merge(self, other: "Counts", sign: int = 1) -> None:
+        """Add (or with sign −1, take away) another group's counts."""
+        self.decisions += sign * other.decisions
+        self.returned += sign * other.returned
+        self.rejected += sign * other.rejected
+        for key, n in other.reasons.items():
+            self.reasons[key] = self.reasons.get(key, 0) + sign * n
+            if not self.reasons[key]:
+                del self.reasons[key]
+
     def add(self, outcome: str, reasons: Iterable[str]) -> None:
         self.decisions += 1
         if outcome == "returned":
@@ -77,6 +87,15 @@ class SliceCounts:
         self.total.add(outcome, reasons)
         for feature, value in features.items():
             self.by_value.setdefault((feature, str(value)), Counts()).add(outcome, reasons)
+
+    def merge(self, other: "SliceCounts", sign: int = 1) -> None:
+        """Add (or with sign −1, take away) another slice's counts; values left with no decision go."""
+        self.total.merge(other.total, sign)
+        for key, counts in other.by_value.items():
+            mine = self.by_value.setdefault(key, Counts())
+            mine.merge(counts, sign)
+            if not mine.decisions:
+                del self.by_value[key]
 
     def values_of(self) -> dict[str, int]:
         """Return how many values each feature takes in this slice."""
