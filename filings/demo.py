@@ -1,5 +1,11 @@
 """Demo data: the demo users, a handful of realistic filings in every stage made through the real
-services, and a bulk mode that writes many filings with their history directly."""
+services, and a bulk mode that writes many filings with their history directly.
+
+Bulk filings are shaped so that the rejection-risk estimate has something true to find: individual
+subjects, sites that need prior approval without one, domains real-name verified days before
+submission, principals who are not the legal representative and scans with warnings are returned
+or rejected more often, each with its catalogue reason (filings/jobs/demo_risk.py says by how
+much); each submission's features are recorded as the submit service records them."""
 
 import io
 import random
@@ -21,6 +27,7 @@ from filings import deadlines, workdays
 from filings import fields as entry_fields
 from filings.checks import load_filing_for_checks, required_materials
 from filings.identity import make_mobile, make_resident_id, make_uscc
+from filings.jobs import demo_risk
 from filings.models import (
     Deadline,
     Domain,
@@ -30,6 +37,7 @@ from filings.models import (
     Province,
     SmsVerifier,
     Subject,
+    SubmittedFeatures,
     Website,
 )
 from filings.services import drafts, materials, transitions
@@ -284,7 +292,8 @@ def seed_demo(*, password: str | None = None, seed: int = 2026, history: bool = 
     return SeedReport(users=passwords, filings=created, seconds=time.monotonic() - started)
 
 
-DEMO_HISTORY_FILINGS = 240
+# Enough for the rejection-risk estimate of the busiest provinces' first filings (BEIAN_RISK_MIN_CASES).
+DEMO_HISTORY_FILINGS = 600
 
 
 # Showcase filings whose stage is moved into the past so that the worker's first scans raise alerts
@@ -356,16 +365,16 @@ PATHS = {
         ("withdraw", State.PROVIDER_REVIEW, State.WITHDRAWN),
     ],
 }
+FINISHED_STATES = (State.PUBLISHED, State.WITHDRAWN)
+RETURN = [
+    *PATHS[State.PROVIDER_REVIEW][1:],
+    (Filing.return_to_entry.__name__, State.PROVIDER_REVIEW, State.ENTRY),
+]
 REJECTION = [
     ("submit", State.ENTRY, State.PROVIDER_REVIEW),
     ("pass_review", State.PROVIDER_REVIEW, State.SMS_VERIFICATION),
     ("complete_sms", State.SMS_VERIFICATION, State.BUREAU_REVIEW),
     ("reject", State.BUREAU_REVIEW, State.ENTRY),
-]
-REJECTION_REASONS = [
-    ("website.name", "网站名称与内容不符", "修改网站名称"),
-    ("domain.registrant_name", "域名注册人与主体不一致", "过户域名"),
-    ("materials.business_licence", "营业执照扫描件不清晰", "按 300 dpi 重新扫描"),
 ]
 
 
@@ -402,6 +411,7 @@ def seed_bulk(
     run_id = rng.randrange(10**6)
     owners = _bulk_principals(count=count, run_id=run_id, rng=rng)
     clock = _Clock()
+    reason_rows = demo_risk.ReasonRows()
     now = timezone.now()
     today = timezone.localdate()
     states, state_weights = zip(*(states or STATE_WEIGHTS), strict=True)
@@ -420,6 +430,7 @@ def seed_bulk(
                     owners=owners,
                     reviewer=reviewer,
                     clock=clock,
+                    reason_rows=reason_rows,
                     now=now,
                     today=today,
                     states=states,
@@ -545,6 +556,7 @@ def _bulk_batch(
     owners,
     reviewer,
     clock,
+    reason_rows,
     now,
     today,
     states,
@@ -552,8 +564,25 @@ def _bulk_batch(
 ) -> list[int]:
     chosen_provinces = rng.choices(provinces, weights=weights, k=size)
     subjects, people = [], []
-    for i, province in enumerate(chosen_provinces):
+    profiles = [demo_risk.draw_profile(rng, province.code) for province in chosen_provinces]
+    for i, (province, profile) in enumerate(zip(chosen_provinces, profiles, strict=True)):
         number = offset + i
+        person = _person(rng, province.code)
+        people.append(person)
+        if profile.subject_kind == Subject.Kind.INDIVIDUAL:
+            subjects.append(
+                Subject(
+                    kind=Subject.Kind.INDIVIDUAL,
+                    name=person.name,
+                    certificate_kind=Subject.CertificateKind.RESIDENT_ID,
+                    certificate_number=person.id_number,
+                    province=province,
+                    city="示例市",
+                    registered_address="示例市示范路1号",
+                    postal_address="示例市示范路1号",
+                )
+            )
+            continue
         subjects.append(
             Subject(
                 kind=Subject.Kind.ENTERPRISE,
@@ -565,18 +594,23 @@ def _bulk_batch(
                 city="示例市",
                 registered_address="示例市示范路1号",
                 postal_address="示例市示范路1号",
-                legal_representative="",
+                legal_representative=person.name if profile.features["legal_rep"] == "yes" else "张法人",
             )
         )
-        people.append(_person(rng, province.code))
     Subject.objects.bulk_create(subjects)
     Person.objects.bulk_create(people)
     filings, plans = [], []
-    for i, (province, subject, person) in enumerate(zip(chosen_provinces, subjects, people, strict=True)):
+    for i, (province, subject, person, profile) in enumerate(
+        zip(chosen_provinces, subjects, people, profiles, strict=True)
+    ):
         state = rng.choices(states, weights=state_weights)[0]
-        rejected = state in (State.ENTRY, State.PUBLISHED, State.BUREAU_REVIEW) and rng.random() < 0.12
         start_day = today - timedelta(days=rng.randint(1, 400))
-        steps = _recent(_plan_steps(state, rejected, province, start_day, rng, clock, today), state, rng, now)
+        # Only finished filings have a first submission sent back: an open filing's history is moved
+        # to the last weeks, which would crowd the recent decisions with returns.
+        sent_back = profile.outcome if state in FINISHED_STATES else None
+        steps = _recent(
+            _plan_steps(state, sent_back, province, start_day, rng, clock, today), state, rng, now
+        )
         plans.append(steps)
         last_at, last_state, visit = steps[-1][3], steps[-1][2], len(steps)
         # Most sites published a while ago have registered with public security by now.
@@ -612,8 +646,8 @@ def _bulk_batch(
             )
         )
     Filing.objects.bulk_create(filings)
-    websites, events, deadline_rows = [], [], []
-    for filing, steps in zip(filings, plans, strict=True):
+    websites, events, deadline_rows, submitted = [], [], [], []
+    for filing, steps, profile in zip(filings, plans, profiles, strict=True):
         websites.append(
             Website(
                 filing=filing,
@@ -621,16 +655,24 @@ def _bulk_batch(
                 name=f"{rng.choice(COMPANY_WORDS)}{rng.choice(SITE_WORDS)}",
                 homepage=f"https://www.site{filing.subject_id}.cn/",
                 principal=filing.subject_principal,
+                service_content=profile.features["service_content"],
                 server_provider="示例云计算有限公司",
                 server_valid_until=today + timedelta(days=365),
                 icp_number=f"{filing.icp_number}-1" if filing.icp_number else "",
             )
         )
+        submissions = 0
         for visit, (name, from_state, to_state, at) in enumerate(steps, start=1):
             reasons = []
             if name in ("reject", "return_to_entry"):
-                field, reason, fix = rng.choice(REJECTION_REASONS)
-                reasons = [{"field": field, "reason": reason, "suggested_fix": fix, "code": ""}]
+                reasons = [reason_rows(code) for code in profile.codes]
+            if (from_state, to_state) == (State.ENTRY, State.PROVIDER_REVIEW):
+                # A submission, judged on its features: the first one's, then the fixed ones.
+                submissions += 1
+                features = profile.features if submissions == 1 else profile.fixed_features()
+                submitted.append(
+                    SubmittedFeatures(filing=filing, round=submissions, submitted_at=at, features=features)
+                )
             events.append(
                 FilingEvent(
                     filing=filing,
@@ -670,6 +712,7 @@ def _bulk_batch(
         for w in websites
     )
     FilingEvent.objects.bulk_create(events)
+    SubmittedFeatures.objects.bulk_create(submitted)
     Deadline.objects.bulk_create(deadline_rows)
     SmsVerifier.objects.bulk_create(
         SmsVerifier(
@@ -685,17 +728,20 @@ def _bulk_batch(
     return [f.pk for f in filings]
 
 
-def _plan_steps(state, rejected, province, start_day, rng, clock, today):
-    """Return [(transition, from, to, at)] ending in `state`, with plausible working-day durations."""
+def _plan_steps(state, sent_back, province, start_day, rng, clock, today):
+    """Return [(transition, from, to, at)] ending in `state`, with plausible working-day durations;
+    a first submission `sent_back` ("returned" or "rejected") comes back to entry first."""
     steps = [("create", "", State.ENTRY, _at(start_day, rng))]
     day = start_day
     path = PATHS[state][1:]
-    if rejected:
+    if sent_back == "returned":
+        path = RETURN + path
+    elif sent_back == "rejected":
         path = REJECTION + path
     for name, from_state, to_state in path:
         if name == "submit":
             day = day + timedelta(days=rng.randint(0, 6))
-        elif name == "pass_review":
+        elif name in ("pass_review", RETURN[-1][0]):
             day = clock.add(day, rng.choice([0, 1, 1, 1, 2, 3]))
         elif name == "complete_sms":
             day = day + timedelta(days=rng.choice([0, 0, 1]))

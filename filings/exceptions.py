@@ -52,3 +52,10 @@ class InvalidInput(BeianError):
 
     status_code = 400
     default_code = "invalid"
+
+
+class NotApplicable(BeianError):
+    """What was asked does not apply to the filing in its current stage."""
+
+    status_code = 409
+    default_code = "not_applicable"

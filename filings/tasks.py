@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from filings import alert_scan, notifications, summaries
+from filings.jobs import risk_summaries
 from filings.services import calendar
 from filings.services.exports import purge_exports, run_export
 
@@ -46,6 +47,12 @@ def deliver_alert_notifications_task(alert_ids: list[int]) -> int:
 def refresh_stats_task() -> int:
     """Refresh the dashboard's statistics summaries (recent days only); return history rows read."""
     return summaries.refresh_summaries().events
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def refresh_risk_task() -> int:
+    """Rebuild the rejection-risk cases decided lately and the summaries; return the cases made."""
+    return risk_summaries.refresh_risk_summaries().cases
 
 
 # Above the default limits: 100,000 rows took 30-40 s on a loaded 2-core machine (bench/exports.py).

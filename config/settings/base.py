@@ -256,6 +256,7 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-stats": {"task": "filings.tasks.refresh_stats_task", "schedule": timedelta(minutes=5)},
     "check-footers": {"task": "filings.tasks.check_footers_task", "schedule": timedelta(minutes=10)},
     "purge-exports": {"task": "filings.tasks.purge_exports_task", "schedule": timedelta(hours=1)},
+    "refresh-risk": {"task": "filings.tasks.refresh_risk_task", "schedule": timedelta(hours=1)},
 }
 
 LOGGING = {
@@ -287,6 +288,9 @@ BEIAN_EXPORT_KEEP_DAYS = env_int_default("BEIAN_EXPORT_KEEP_DAYS", 7)
 # refused" must not become a way to look numbers up).
 BEIAN_PHONE_PROBES_PER_FILING = env_int_default("BEIAN_PHONE_PROBES_PER_FILING", 12)
 BEIAN_PHONE_PROBES_PER_USER = env_int_default("BEIAN_PHONE_PROBES_PER_USER", 300)
+# Issue #27: the rejection-risk estimate is shown only when the filing's province and type have at
+# least this many decided submissions behind it.
+BEIAN_RISK_MIN_CASES = env_int_default("BEIAN_RISK_MIN_CASES", 30)
 # Footer checks may reach only public hosts in production; tests run a local server.
 BEIAN_FOOTER_ALLOW_PRIVATE_HOSTS = env_bool("BEIAN_FOOTER_ALLOW_PRIVATE_HOSTS", False)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from filings.api import alerts, materials, public_security, stats, views
+from filings.api import alerts, materials, public_security, risk, stats, views
 
 app_name = "api"
 
@@ -23,6 +23,7 @@ urlpatterns = [
         public_security.FilingPublicSecurity.as_view(),
         name="filing-public-security",
     ),
+    path("filings/<int:pk>/risk/", risk.FilingRisk.as_view(), name="filing-risk"),
     path("filings/<int:pk>/change/", views.FilingChangeOpen.as_view(), name="filing-change"),
     path("filings/<int:pk>/cancel/", views.FilingCancellationOpen.as_view(), name="filing-cancel"),
     path("filings/<int:pk>/face-check/", views.FilingFaceCheck.as_view(), name="filing-face-check"),

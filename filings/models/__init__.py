@@ -37,6 +37,7 @@ from filings.models.review import (
     StatsRefresh,
     WeeklyFlow,
 )
+from filings.models.risk import RiskCase, RiskSummary, SubmittedFeatures
 
 __all__ = [
     "App",
@@ -78,4 +79,7 @@ __all__ = [
     "StageVisitDay",
     "StatsRefresh",
     "WeeklyFlow",
+    "RiskCase",
+    "RiskSummary",
+    "SubmittedFeatures",
 ]

@@ -27,6 +27,7 @@ from filings.exceptions import (
     TransitionNotPossible,
 )
 from filings.models import Filing, FilingEvent, Person, SmsVerifier
+from filings.services import risk
 from filings.states import State
 from filings.validators import (
     icp_sequence,
@@ -185,13 +186,15 @@ def submit_filing(filing: Filing, *, by: Any, comment: str = "", reasons: list[d
         locked = lock_filing(filing)
         # Refuse a wrong stage or actor before judging the data, as every other transition does.
         _refuse_unless_allowed(locked, "submit", by=by)
-        checklist = run_submission_checks(load_filing_for_checks(locked.pk))
+        loaded = load_filing_for_checks(locked.pk)
+        checklist = run_submission_checks(loaded)
         if not checklist.passed:
             raise ChecksFailed(
                 _("还有 %(n)s 项检查未通过,请修改后再提交。") % {"n": len(checklist.failures)},
                 details=[r.as_json() for r in checklist.failures],
             )
-        _apply_transition(locked, "submit", by=by, comment=comment, reasons=cleaned)
+        event = _apply_transition(locked, "submit", by=by, comment=comment, reasons=cleaned)
+        risk.record_submitted_features(loaded, checklist, event=event)
     return locked
 
 

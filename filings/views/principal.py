@@ -34,6 +34,7 @@ from filings.forms import (
     WentLiveForm,
 )
 from filings.models import Deadline, Filing, FilingEvent, Material, Province
+from filings.reads import risk
 from filings.services import access, drafts, materials, public_security, transitions
 from filings.states import EDITABLE_STATES, State
 from filings.views import display
@@ -662,6 +663,7 @@ def _checklist_context(request, filing: Filing, form: SubmitForm | None = None) 
         "returned": bool(selectors.latest_event_with_reasons(filing)),
         "form": form or SubmitForm(),
         "change_rows": _change_rows(filing),
+        "risk": risk.rejection_risk(filing, checklist),
     }
 
 

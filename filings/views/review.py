@@ -31,6 +31,7 @@ from filings.exceptions import BeianError, InvalidInput
 from filings.fields import field_choices, field_label
 from filings.forms import refuse_control_characters
 from filings.models import Deadline, ExportJob, Filing, FooterCheck, Province, RejectionReason
+from filings.reads.risk import rejection_risk
 from filings.services import cancellations, changes, public_security, transitions
 from filings.states import State
 from filings.views import display
@@ -212,6 +213,7 @@ def _detail_context(request, filing_id: int) -> dict[str, Any]:
             (a, request.POST.get(f"app_{a.pk}") or a.icp_number or app_defaults.get(a.pk, "")) for a in apps
         ],
         "checklist": checklist,
+        "risk": rejection_risk(filing, checklist) if checklist is not None else None,
         "materials": list(latest.values()),
         "catalogue": _catalogue_by_section(catalogue),
         "field_choices": field_choices(),

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from filings import demo, summaries
+from filings.jobs import risk_summaries
 
 
 class Command(BaseCommand):
@@ -35,3 +36,5 @@ class Command(BaseCommand):
         # until the scheduler's first refresh.
         refresh = summaries.refresh_summaries(full=True)
         self.stdout.write(f"看板统计已刷新({refresh.seconds:.1f}s)")
+        risk = risk_summaries.refresh_risk_summaries(full=True)
+        self.stdout.write(f"退回风险汇总已刷新:{risk.cases} 个已审结的提交({risk.seconds:.1f}s)")
