@@ -30,12 +30,26 @@ def published_subject_number(filing: Filing) -> str:
     )
 
 
-def default_app_numbers(filing: Filing, apps: list[App], subject_number: str) -> dict[int, str]:
-    """Return the next free numbers in the subject's sequence for the filing's apps, in order."""
+def default_numbers(
+    filing: Filing, websites: list[Website], apps: list[App], subject_number: str
+) -> tuple[dict[int, str], dict[int, str]]:
+    """Return the numbers the filing's websites and apps take: a number already held stays, the
+    others take the places after the last one the subject's websites and apps hold, websites first
+    (…号-2, …号-3A). A gap is not filled: it may be a number issued through another provider, or a
+    cancelled site's."""
     taken = taken_sequences(filing, subject_number)
-    numbers = {}
-    next_free = max(taken, default=0) + 1
-    for app in apps:
-        numbers[app.pk] = f"{subject_number}-{next_free}{APP_SUFFIXES.get(app.kind, 'A')}"
-        next_free += 1
-    return numbers
+    prefix = subject_number + "-"
+    kept = [*(w.icp_number for w in websites), *(a.icp_number for a in apps)]
+    taken |= {icp_sequence(n) for n in kept if n and n.startswith(prefix)}
+    free = iter(range(max(taken, default=0) + 1, 1000))
+    website_numbers = {
+        w.pk: w.icp_number if w.icp_number and w.icp_number.startswith(prefix) else f"{prefix}{next(free)}"
+        for w in websites
+    }
+    app_numbers = {
+        a.pk: a.icp_number
+        if a.icp_number and a.icp_number.startswith(prefix)
+        else f"{prefix}{next(free)}{APP_SUFFIXES.get(a.kind, 'A')}"
+        for a in apps
+    }
+    return website_numbers, app_numbers

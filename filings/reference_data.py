@@ -27,6 +27,11 @@ _DEFAULTS = {
 # notes hold only what no field says (the rules box shows the fields themselves), in Chinese; the
 # seeded ones are marked for the catalogue, so a reader in English sees them translated.
 
+# Public-security numbers (公网安备) use the ICP abbreviation except in these provinces (蜀ICP备 /
+# 川公网安备, 陇ICP备 / 甘公网安备, 黔ICP备 / 贵公网安备). Loaded by a later migration than PROVINCES,
+# which the first one reads before the field existed.
+PSB_ABBREVIATIONS = {"51": "川", "52": "贵", "62": "甘"}
+
 PROVINCES: list[dict] = [
     {
         **_DEFAULTS,
@@ -139,7 +144,6 @@ PROVINCES: list[dict] = [
         "bureau_name": gettext_noop("浙江省通信管理局"),
         "icp_abbreviation": "浙",
         "extra_materials": [],
-        "bureau_review_workdays": 30,
         "accepts_residence_permit": True,
     },
     {
@@ -260,7 +264,7 @@ PROVINCES: list[dict] = [
         "name": gettext_noop("四川省"),
         "short_name": gettext_noop("四川"),
         "bureau_name": gettext_noop("四川省通信管理局"),
-        "icp_abbreviation": "川",
+        "icp_abbreviation": "蜀",
         "extra_materials": [],
     },
     {
@@ -306,7 +310,7 @@ PROVINCES: list[dict] = [
         "name": gettext_noop("甘肃省"),
         "short_name": gettext_noop("甘肃"),
         "bureau_name": gettext_noop("甘肃省通信管理局"),
-        "icp_abbreviation": "甘",
+        "icp_abbreviation": "陇",
         "extra_materials": [],
     },
     {

@@ -26,6 +26,7 @@ from filings import (
     wording,
 )
 from filings.checks import run_submission_checks
+from filings.divisions import example_division
 from filings.estimates import PROVINCE_FIELDS, PublicationEstimator
 from filings.exceptions import BeianError, InvalidInput
 from filings.fields import field_choices, field_label
@@ -195,11 +196,14 @@ def _detail_context(request, filing_id: int) -> dict[str, Any]:
         latest.setdefault((material.kind, material.slot), material)
     events = list(filing.events.all())
     subject_number = filing.icp_number or numbering.published_subject_number(filing)
-    apps = list(filing.apps.all())
-    app_defaults = numbering.default_app_numbers(filing, apps, subject_number) if subject_number else {}
+    apps, websites = list(filing.apps.all()), list(filing.websites.all())
+    website_defaults, app_defaults = (
+        numbering.default_numbers(filing, websites, apps, subject_number) if subject_number else ({}, {})
+    )
     return {
         "filing": filing,
         "subject_number": subject_number,
+        "psb_example_division": example_division(filing.province.code),
         "face_check": next(
             (c for c in filing.authenticity_checks.all() if c.stage_visit == filing.stage_visit), None
         )
@@ -228,11 +232,9 @@ def _detail_context(request, filing_id: int) -> dict[str, Any]:
         "website_numbers": [
             (
                 w,
-                request.POST.get(f"website_{w.pk}")
-                or w.icp_number
-                or (f"{filing.icp_number}-{w.position}" if filing.icp_number else ""),
+                request.POST.get(f"website_{w.pk}") or w.icp_number or website_defaults.get(w.pk, ""),
             )
-            for w in filing.websites.all()
+            for w in websites
         ],
         "form": request.POST if request.method == "POST" else {},
     }
