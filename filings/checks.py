@@ -23,6 +23,7 @@ from filings.certificates import (
 )
 from filings.change_diff import ChangedParts, change_diff
 from filings.divisions import province_named_in
+from filings.domains import is_public_suffix
 from filings.duration_rules import Duration
 from filings.models import (
     App,
@@ -697,6 +698,10 @@ class TldRule:
         """Return why the domain cannot be filed, or None."""
         if is_ip_address(domain_name):
             return _("%(domain)s 是IP地址,不是域名;备案须填写域名。") % {"domain": domain_name}
+        if is_public_suffix(domain_name):
+            return _("%(domain)s 是公共域名后缀,不能单独备案,请填写在其下注册的域名。") % {
+                "domain": domain_name
+            }
         tld = domain_name.rsplit(".", 1)[-1].lower()
         if tld in self.denied or tld not in self.allowed:
             return _("域名后缀 .%(tld)s 不在工信部批准的可备案域名后缀名单中(%(domain)s),不能备案。") % {

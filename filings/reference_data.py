@@ -391,6 +391,12 @@ ALLOWED_TLDS = [
     "online", "tech", "store", "fun", "art", "link", "kim", "group", "red", "beer", "pub", "love",
     "在线", "中文网", "网店", "商城", "集团", "我爱你",
 ]  # fmt: skip
+# Registries MIIT approved later (网址 by KNET, .cloud, .icu/.cyou/.bond, Radix's other suffixes,
+# .co, the Guangdong city suffixes). Added by a later migration; an admin keeps the list current.
+LATER_ALLOWED_TLDS = [
+    "网址", "cloud", "icu", "cyou", "bond", "space", "website", "host", "press", "co",
+    "广东", "佛山", "商标", "信息",
+]  # fmt: skip
 # Domain registrars MIIT has licensed (域名注册服务机构), by the names registrars print on their
 # certificates; the check only warns, since the field is free text. Kept current by an admin.
 APPROVED_REGISTRARS = [
@@ -416,7 +422,7 @@ _ALLOWED_TLD_NOTE = "工信部批准的可备案域名后缀,请管理员按工�
 RULE_TERMS: list[dict] = [
     *(
         {"kind": "allowed_tld", "value": tld, "category": "", "province": None, "note": _ALLOWED_TLD_NOTE}
-        for tld in ALLOWED_TLDS
+        for tld in [*ALLOWED_TLDS, *LATER_ALLOWED_TLDS]
     ),
     *(
         {

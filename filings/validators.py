@@ -10,6 +10,7 @@ from django.core.validators import validate_ipv46_address
 from django.utils.translation import gettext_lazy as _
 
 from filings.divisions import example_division, is_division_of
+from filings.domains import is_public_suffix, registrable_domain
 from filings.exceptions import InvalidInput
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -79,6 +80,22 @@ def validate_domain_name(value: str) -> None:
         raise ValidationError(_("请填写完整的域名,例如 example.cn。"), code="domain")
     if is_ip_address(normalised) or normalised.rsplit(".", 1)[-1].isdigit():
         raise ValidationError(_("IP地址不能作为域名备案,请填写域名,例如 example.cn。"), code="domain_ip")
+    if is_public_suffix(normalised):
+        raise ValidationError(
+            _("“%(value)s”是公共域名后缀,不能单独备案,请填写在其下注册的域名,例如 example.%(value)s。"),
+            code="domain_public_suffix",
+            params={"value": normalised},
+        )
+
+
+def filed_domain(value: str) -> str:
+    """Return the domain a filing names for a host typed in: its registrable domain, IDNA-normalised
+    (https://blog.example.com.cn/ → example.com.cn); a bare public suffix is returned as it is, for
+    validate_domain_name to refuse."""
+    normalised = normalise_domain(value)
+    if is_ip_address(normalised):
+        return normalised
+    return registrable_domain(normalised) or normalised
 
 
 def validate_icp_subject_number(value: str, *, abbreviation: str) -> None:

@@ -1,8 +1,6 @@
 """The filing's province: the bureau of the subject's own province, judged from the certificate's
 address; a number whose area code names another province is a warning the reviewer sees."""
 
-import json
-
 import pytest
 from django.urls import reverse
 
@@ -10,9 +8,9 @@ from filings.checks import (
     FAIL,
     PASS,
     WARNING,
-    required_materials,
     certificate_province_code,
     load_filing_for_checks,
+    required_materials,
     run_submission_checks,
 )
 from filings.identity import make_resident_id, make_uscc
