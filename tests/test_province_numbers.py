@@ -16,13 +16,12 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 # domain.md: the ICP abbreviation of each province, and the three whose public-security one differs.
-ICP_ABBREVIATIONS = dict(
-    zip(
-        "11 12 31 50 13 14 15 21 22 23 32 33 34 35 36 37 41 42 43 44 45 46 51 52 53 54 61 62 63 64 65".split(),
-        "京津沪渝冀晋蒙辽吉黑苏浙皖闽赣鲁豫鄂湘粤桂琼蜀黔滇藏陕陇青宁新",
-        strict=True,
-    )
-)
+ICP_ABBREVIATIONS = dict(zip(
+    ["11", "12", "31", "50", "13", "14", "15", "21", "22", "23", "32", "33", "34", "35", "36", "37",
+     "41", "42", "43", "44", "45", "46", "51", "52", "53", "54", "61", "62", "63", "64", "65"],
+    "京津沪渝冀晋蒙辽吉黑苏浙皖闽赣鲁豫鄂湘粤桂琼蜀黔滇藏陕陇青宁新",
+    strict=True,
+))  # fmt: skip
 PSB_DIFFERENT = {"51": "川", "62": "甘", "52": "贵"}
 
 
