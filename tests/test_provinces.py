@@ -4,11 +4,11 @@ address; a number whose area code names another province is a warning the review
 import pytest
 from django.urls import reverse
 
+from filings.certificates import certificate_province_code
 from filings.checks import (
     FAIL,
     PASS,
     WARNING,
-    certificate_province_code,
     load_filing_for_checks,
     required_materials,
     run_submission_checks,

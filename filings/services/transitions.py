@@ -29,12 +29,9 @@ from filings.exceptions import (
 from filings.models import Filing, FilingEvent, Person, SmsVerifier
 from filings.states import State
 from filings.validators import (
-    icp_sequence,
     normalise_psb_number,
     refuse_unbounded_reasons,
-    validate_icp_app_number,
     validate_icp_subject_number,
-    validate_icp_website_number,
     validate_psb_number,
 )
 from filings.wording import Said, said
@@ -363,36 +360,10 @@ def approve_filing(
                 _("新增接入沿用原备案号 %(n)s。") % {"n": locked.icp_number},
                 details={"icp_number": [_("新增接入不取得新的备案号。")]},
             )
-        held = numbering.published_subject_number(locked)
-        if held and icp_number != held:
-            message = _("该主体已有备案号 %(n)s,一个主体只有一个备案号,新网站和应用在其后顺延序号。") % {
-                "n": held
-            }
-            raise InvalidInput(message, details={"icp_number": [message]})
         websites = list(locked.websites.select_for_update().order_by("position"))
         apps = list(locked.apps.select_for_update().order_by("position"))
-        website_defaults, app_defaults = numbering.default_numbers(locked, websites, apps, icp_number)
-        numbers = {w.pk: (website_numbers or {}).get(w.pk) or website_defaults[w.pk] for w in websites}
-        for website in websites:
-            try:
-                validate_icp_website_number(numbers[website.pk], subject_number=icp_number)
-            except ValidationError as error:
-                raise InvalidInput(error.messages[0], details={"website_numbers": error.messages}) from error
-        app_numbers = {a.pk: (app_numbers or {}).get(a.pk) or app_defaults[a.pk] for a in apps}
-        for app in apps:
-            try:
-                validate_icp_app_number(app_numbers[app.pk], subject_number=icp_number, kind=app.kind)
-            except ValidationError as error:
-                raise InvalidInput(error.messages[0], details={"app_numbers": error.messages}) from error
-        _refuse_taken_sequences(
-            locked,
-            icp_number,
-            [n for w in websites if (n := numbers[w.pk]) != w.icp_number],
-            [n for a in apps if (n := app_numbers[a.pk]) != a.icp_number],
-            held=[
-                *(w.icp_number for w in websites if w.icp_number),
-                *(a.icp_number for a in apps if a.icp_number),
-            ],
+        numbers, app_numbers = numbering.approved_numbers(
+            locked, icp_number, websites, apps, website_numbers=website_numbers, app_numbers=app_numbers
         )
         locked.icp_number = icp_number
         _apply_transition(
@@ -420,28 +391,6 @@ def checked_psb_number(filing: Filing, value: str) -> str:
     except ValidationError as error:
         raise InvalidInput(error.messages[0], details={"psb_number": error.messages}) from error
     return number
-
-
-def _refuse_taken_sequences(
-    filing: Filing, subject_number: str, numbers: list[str], app_numbers: list[str], *, held: list[str]
-) -> None:
-    """Refuse new numbers that repeat one another or a number the filing's websites and apps already
-    hold (-2 and -2A are one place in the subject's sequence), or whose place another of the
-    subject's websites or apps holds."""
-    taken = numbering.taken_sequences(filing, subject_number) if numbers or app_numbers else set()
-    seen = {icp_sequence(n) for n in held}
-    for number in [*numbers, *app_numbers]:
-        sequence = icp_sequence(number)
-        if sequence in seen or sequence in taken:
-            raise InvalidInput(
-                _("备案号 %(n)s 的序号已被该主体的其他网站或应用使用。") % {"n": number},
-                details={
-                    "app_numbers" if number in app_numbers else "website_numbers": [
-                        _("请使用主体尚未使用的序号。")
-                    ]
-                },
-            )
-        seen.add(sequence)
 
 
 def register_public_security(filing: Filing, *, by: Any, psb_number: str, comment: str = "") -> Filing:
