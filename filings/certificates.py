@@ -35,7 +35,7 @@ NATIONAL_AREA_CODE = "100000"
 USCC_RE = re.compile(r"^[0-9A-Z]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 RESIDENT_ID_RE = re.compile(r"^\d{17}[\dX]$")
 # 港澳台居民居住证: the structure of a resident ID under the region's code.
-HMT_PERMIT_REGIONS = {"810000": _("香港"), "820000": _("澳门"), "830000": _("台湾")}
+HMT_PERMIT_REGIONS = frozenset({"810000", "820000", "830000"})  # Hong Kong, Macao, Taiwan
 # 外国人永久居留身份证 (2023): 9, the issuing province, a 3-digit nationality code, the birth date,
 # a sequence and a GB 11643 check character.
 FOREIGN_PR_RE = re.compile(r"^9\d{16}[\dX]$")
