@@ -216,3 +216,12 @@ def test_admin_edits_both_abbreviations_and_the_limits_source(client):
     assert 'name="psb_abbreviation"' in body and 'value="川"' in body
     assert 'name="icp_abbreviation"' in body and 'value="蜀"' in body
     assert 'name="bureau_review_source"' in body
+
+
+def test_the_rules_box_names_the_source_of_a_longer_limit(client, principal):
+    Province.objects.filter(code="33").update(
+        bureau_review_workdays=30, bureau_review_source="浙江管局2027年第1号公告"
+    )
+    client.force_login(principal)
+    page = client.get(reverse("filings:create"), {"filing_type": "first", "province": "33"}).content.decode()
+    assert "管局审核时限为 30 个工作日。(出处:浙江管局2027年第1号公告)" in page
