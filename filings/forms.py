@@ -28,7 +28,7 @@ from filings.models import (
     Website,
 )
 from filings.privacy import mask_id_number
-from filings.validators import validate_multiline, validate_single_line
+from filings.validators import psb_example, validate_multiline, validate_single_line
 
 DATE_INPUT = {"type": "date"}
 
@@ -645,6 +645,13 @@ class PublicSecurityForm(AccessibleFormMixin, forms.Form):
         max_length=40,
         help_text=_("格式为省份简称+公网安备+14位数字+号,例如 京公网安备11010502030143号"),
     )
+
+    def __init__(self, *args, province: Province | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if province is not None:
+            self.fields["psb_number"].help_text = _(
+                "格式为省份简称+公网安备+14位数字+号,前6位是本省的行政区划代码,例如 %(example)s"
+            ) % {"example": psb_example(province.psb_abbreviation, province.code)}
 
 
 class FilingFilterForm(forms.Form):

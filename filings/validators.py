@@ -133,11 +133,16 @@ def normalise_psb_number(value: str | None) -> str:
     return re.sub(r"\s", "", unicodedata.normalize("NFKC", value or ""))
 
 
+def psb_example(abbreviation: str, province_code: str) -> str:
+    """Return a public-security number shaped as the province's are, for examples and placeholders."""
+    return f"{abbreviation}公网安备{example_division(province_code)}02012345号"
+
+
 def validate_psb_number(value: str, *, abbreviation: str, province_code: str) -> None:
     """Validate a public-security registration number (公安联网备案号) for a filing's province: the
     province's public-security abbreviation, 公网安备, 14 digits starting with a division code of the
     province (GB/T 2260), and 号."""
-    example = f"{abbreviation}公网安备{example_division(province_code)}02012345号"
+    example = psb_example(abbreviation, province_code)
     match = PSB_RE.match(normalise_psb_number(value))
     if not match:
         raise ValidationError(

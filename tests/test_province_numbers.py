@@ -225,3 +225,11 @@ def test_the_rules_box_names_the_source_of_a_longer_limit(client, principal):
     client.force_login(principal)
     page = client.get(reverse("filings:create"), {"filing_type": "first", "province": "33"}).content.decode()
     assert "管局审核时限为 30 个工作日。(出处:浙江管局2027年第1号公告)" in page
+
+
+def test_the_public_security_form_shows_the_provinces_own_example(client, principal, reviewer):
+    filing = factories.published_filing(assignee=principal, reviewer=reviewer, province_code="52")
+    client.force_login(principal)
+    page = client.get(reverse("filings:detail", args=[filing.pk])).content.decode()
+    assert "贵公网安备520" in page
+    assert "京公网安备11010502030143号" not in page

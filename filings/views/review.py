@@ -26,7 +26,6 @@ from filings import (
     wording,
 )
 from filings.checks import run_submission_checks
-from filings.divisions import example_division
 from filings.estimates import PROVINCE_FIELDS, PublicationEstimator
 from filings.exceptions import BeianError, InvalidInput
 from filings.fields import field_choices, field_label
@@ -34,6 +33,7 @@ from filings.forms import refuse_control_characters
 from filings.models import Deadline, ExportJob, Filing, FooterCheck, Province, RejectionReason
 from filings.services import cancellations, changes, public_security, transitions
 from filings.states import State
+from filings.validators import psb_example
 from filings.views import display
 from filings.views import exports as export_views
 
@@ -203,7 +203,7 @@ def _detail_context(request, filing_id: int) -> dict[str, Any]:
     return {
         "filing": filing,
         "subject_number": subject_number,
-        "psb_example_division": example_division(filing.province.code),
+        "psb_example": psb_example(filing.province.psb_abbreviation, filing.province.code),
         "face_check": next(
             (c for c in filing.authenticity_checks.all() if c.stage_visit == filing.stage_visit), None
         )
