@@ -202,3 +202,21 @@ def test_an_individual_with_a_foreigners_permanent_residence_card_passes_the_ide
     Person.objects.filter(pk=filing.subject_principal_id).update(id_number=wrong_check(number))
     results = run_submission_checks(load_filing_for_checks(filing.pk)).results
     assert [r.status for r in results if r.code == "person_id"] == ["fail"]
+
+
+@pytest.mark.django_db
+def test_api_takes_a_residence_permit_of_a_hong_kong_resident_as_its_own_kind(api, principal):
+    from filings.models import Filing
+    from tests.test_api import LIST, payload, post_json
+
+    number = ric("81000019850101001")
+    individual = {"kind": "individual", "name": "陈云帆", "licence_long_term": False}
+    as_resident_id = payload(**individual, certificate_kind="resident_id", certificate_number=number)
+    response = post_json(api(principal), LIST, as_resident_id)
+    assert response.status_code == 400
+    assert "港澳台居民居住证" in response.content.decode()
+    assert not Filing.objects.exists()
+    as_permit = payload(**individual, certificate_kind="hmt_residence_permit", certificate_number=number)
+    response = post_json(api(principal), LIST, as_permit)
+    assert response.status_code == 201, response.content
+    assert Filing.objects.get().subject.certificate_kind == "hmt_residence_permit"
