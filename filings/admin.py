@@ -44,13 +44,15 @@ class ProvinceAdmin(admin.ModelAdmin):
         "code",
         "name",
         "icp_abbreviation",
+        "psb_abbreviation",
         "bureau_name",
         "bureau_review_workdays",
+        "bureau_review_source",
         "max_domains_per_filing",
         "max_domains_per_website",
         "face_check_hours",
     ]
-    search_fields = ["name", "short_name", "icp_abbreviation"]
+    search_fields = ["name", "short_name", "icp_abbreviation", "psb_abbreviation"]
 
 
 @admin.register(RuleTerm)

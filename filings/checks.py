@@ -13,7 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from filings import duration_rules, phone_probes
+from filings.certificates import (
+    VALIDATORS as CERTIFICATE_VALIDATORS,
+)
+from filings.certificates import (
+    certificate_problem,
+    resident_id_birth_date,
+)
 from filings.change_diff import ChangedParts, change_diff
+from filings.domains import is_public_suffix
 from filings.duration_rules import Duration
 from filings.models import (
     App,
@@ -24,7 +32,6 @@ from filings.models import (
     Material,
     Person,
     PriorApproval,
-    Province,
     RuleTerm,
     Subject,
     Website,
@@ -32,22 +39,20 @@ from filings.models import (
 from filings.privacy import mask_phone
 from filings.scans import say
 from filings.states import OPEN_STATES, State
+from filings.subject_province import (
+    CERTIFICATE_PREFIX_KINDS,
+    certificate_prefix_warning,
+    check_subject_address,
+    needs_residence_permit,
+)
 from filings.validators import (
-    PROVINCE_PREFIXES,
-    RESIDENT_ID_RE,
-    USCC_RE,
     is_ip_address,
-    normalise_certificate_number,
-    resident_id_birth_date,
-    resident_id_problem,
     validate_backend_address,
     validate_fingerprint,
     validate_icp_subject_number,
     validate_icp_website_number,
     validate_mobile,
     validate_package_name,
-    validate_resident_id,
-    validate_uscc,
 )
 
 PASS, WARNING, FAIL = "pass", "warning", "fail"
@@ -174,8 +179,8 @@ def id_number_warnings(filing: Filing) -> dict[str, list[str]]:
     warnings: dict[str, list[str]] = {}
 
     def note(path: str, person: Person) -> None:
-        if person.id_kind == Person.IdKind.RESIDENT_ID and person.id_number:
-            problem = resident_id_problem(person.id_number)
+        if person.id_number:
+            problem = certificate_problem(person.id_kind, person.id_number)
             if problem:
                 warnings[path] = [problem]
 
@@ -243,6 +248,14 @@ def required_materials(filing: Filing) -> list[tuple[str, str, str]]:
         )
     if _needs_authorisation(filing):
         needed.append((Material.Kind.AUTHORISATION, "", _("法定代表人授权书")))
+    if needs_residence_permit(filing):
+        needed.append(
+            (
+                Material.Kind.RESIDENCE_PERMIT,
+                "",
+                _("在%(province)s办理的居住证") % {"province": _(filing.province.name)},
+            )
+        )
     return needed
 
 
@@ -273,71 +286,9 @@ def _add_validated(
     return problem
 
 
-# Province codes of the 31 mainland bureaus (a USCC registered nationally carries 10, no province).
-MAINLAND_PROVINCE_CODES = PROVINCE_PREFIXES - {"71", "81", "82", "83"}
-
-
-def certificate_province_code(certificate_kind: str, number: str) -> str | None:
-    """Return the code of the province a certificate was issued in, when its number says so: a
-    USCC's registration division (positions 3–4), a resident ID's first two digits."""
-    number = normalise_certificate_number(number)
-    if certificate_kind == Subject.CertificateKind.USCC and USCC_RE.match(number):
-        code = number[2:4]
-    elif certificate_kind == Subject.CertificateKind.RESIDENT_ID and RESIDENT_ID_RE.match(number):
-        code = number[:2]
-    else:
-        return None
-    return code if code in MAINLAND_PROVINCE_CODES else None
-
-
-def suggested_province(certificate_kind: str, number: str) -> Province | None:
-    """Return the bureau a subject with this certificate files with (its own province), if known."""
-    code = certificate_province_code(certificate_kind, number)
-    return Province.objects.filter(code=code).first() if code else None
-
-
-@dataclass(frozen=True)
-class ProvinceProblem:
-    code: str
-    message: str
-    fix: str
-
-
-def subject_province_problem(
-    province: Province, *, certificate_kind: str, number: str
-) -> ProvinceProblem | None:
-    """Return why a subject with this certificate cannot file with this province's bureau.
-
-    A subject files where its certificate was issued (a person: where the ID was issued), not where
-    the server is. A person living elsewhere files with a residence permit, which is its own
-    certificate kind and allowed where the province accepts one (see check_subject)."""
-    home = suggested_province(certificate_kind, number)
-    if home is None or home.pk == province.pk:
-        return None
-    names = {"home": home.name, "bureau": home.bureau_name, "province": province.name}
-    if certificate_kind == Subject.CertificateKind.USCC:
-        return ProvinceProblem(
-            "local_business_licence" if province.local_business_licence_only else "subject_province",
-            _("统一社会信用代码显示该主体登记在%(home)s,应向%(bureau)s备案,不能在%(province)s备案。") % names,
-            _("请把备案省份改为%(home)s;备案省份由主体证件登记地决定,与服务器所在地无关。") % names,
-        )
-    if province.accepts_residence_permit:
-        fix = _("请在%(home)s备案,或以在%(province)s办理的居住证作为主体证件。") % names
-    else:
-        fix = _("请在%(home)s备案(%(province)s不接受外省居住证)。") % names
-    return ProvinceProblem(
-        "local_id" if province.personal_local_id_only else "subject_province",
-        _("身份证签发地为%(home)s,个人备案应向%(bureau)s办理,不能在%(province)s备案。") % names,
-        fix,
-    )
-
-
 def check_subject(filing: Filing, checklist: Checklist, today: date) -> None:
     subject, province = filing.subject, filing.province
-    validator = {
-        Subject.CertificateKind.USCC: validate_uscc,
-        Subject.CertificateKind.RESIDENT_ID: validate_resident_id,
-    }.get(subject.certificate_kind)
+    validator = CERTIFICATE_VALIDATORS.get(subject.certificate_kind)
     if validator is not None:
         is_uscc = subject.certificate_kind == Subject.CertificateKind.USCC
         problem = _add_validated(
@@ -347,23 +298,25 @@ def check_subject(filing: Filing, checklist: Checklist, today: date) -> None:
             subject.certificate_number,
             lead="",
             field="subject.certificate_number",
-            fix=_("按营业执照逐位核对统一社会信用代码。") if is_uscc else _("按身份证逐位核对号码。"),
-            passed_message=_("统一社会信用代码校验通过。") if is_uscc else _("身份证号码校验通过。"),
+            fix=_("按营业执照逐位核对统一社会信用代码。") if is_uscc else _("按证件逐位核对号码。"),
+            passed_message=_("统一社会信用代码校验通过。") if is_uscc else _("证件号码校验通过。"),
         )
-        mismatch = None
-        if problem is None:
-            mismatch = subject_province_problem(
+        if problem is None and subject.certificate_kind in CERTIFICATE_PREFIX_KINDS:
+            warning = certificate_prefix_warning(
                 province, certificate_kind=subject.certificate_kind, number=subject.certificate_number
             )
             checklist.add(
-                mismatch.code if mismatch else "subject_province",
-                mismatch is None,
-                mismatch.message if mismatch else "",
+                "subject_province",
+                warning is None,
+                warning.message if warning else "",
                 field="subject.certificate_number",
-                fix=mismatch.fix if mismatch else "",
-                passed_message=_("主体证件登记地与备案省份%(province)s一致。") % {"province": province.name},
+                fix=warning.fix if warning else "",
+                warn=True,
+                passed_message=_("主体证件号码的登记地代码与备案省份%(province)s一致。")
+                % {"province": _(province.name)},
             )
-    elif subject.is_individual and subject.certificate_kind == Subject.CertificateKind.RESIDENCE_PERMIT:
+    check_subject_address(filing, checklist)
+    if subject.is_individual and subject.certificate_kind == Subject.CertificateKind.RESIDENCE_PERMIT:
         checklist.add(
             "residence_permit",
             province.accepts_residence_permit,
@@ -415,17 +368,18 @@ def check_people(filing: Filing, checklist: Checklist, today: date) -> None:
     people = people_of(filing)
     for role, person in people:
         prefix = role
-        if person.id_kind == Person.IdKind.RESIDENT_ID:
+        id_validator = CERTIFICATE_VALIDATORS.get(person.id_kind)
+        if id_validator is not None:
             problem = _add_validated(
                 checklist,
                 "person_id",
-                validate_resident_id,
+                id_validator,
                 person.id_number,
                 lead=f"{person.name}:",
                 field=f"{prefix}.id_number",
                 object_id=person.pk,
-                fix=_("按身份证逐位核对号码。"),
-                passed_message=_("%(name)s的身份证号码校验通过。") % {"name": person.name},
+                fix=_("按证件逐位核对号码。"),
+                passed_message=_("%(name)s的证件号码校验通过。") % {"name": person.name},
             )
             birth = resident_id_birth_date(person.id_number)
             minimum_age = filing.province.minimum_age
@@ -654,6 +608,10 @@ class TldRule:
         """Return why the domain cannot be filed, or None."""
         if is_ip_address(domain_name):
             return _("%(domain)s 是IP地址,不是域名;备案须填写域名。") % {"domain": domain_name}
+        if is_public_suffix(domain_name):
+            return _("%(domain)s 是公共域名后缀,不能单独备案,请填写在其下注册的域名。") % {
+                "domain": domain_name
+            }
         tld = domain_name.rsplit(".", 1)[-1].lower()
         if tld in self.denied or tld not in self.allowed:
             return _("域名后缀 .%(tld)s 不在工信部批准的可备案域名后缀名单中(%(domain)s),不能备案。") % {

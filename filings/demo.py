@@ -26,6 +26,7 @@ from accounts.roles import Role
 from filings import deadlines, workdays
 from filings import fields as entry_fields
 from filings.checks import load_filing_for_checks, required_materials
+from filings.divisions import example_division
 from filings.identity import make_mobile, make_resident_id, make_uscc
 from filings.jobs import demo_risk
 from filings.models import (
@@ -271,7 +272,10 @@ def seed_showcase(*, users: dict[str, User], rng: random.Random) -> int:
             transitions.register_public_security(
                 filing,
                 by=owner,
-                psb_number=f"{province.icp_abbreviation}公网安备{province.code}0000{rng.randrange(10**8):08d}号",
+                psb_number=(
+                    f"{province.psb_abbreviation}公网安备{example_division(province.code)}"
+                    f"{rng.randrange(10**8):08d}号"
+                ),
             )
     return created
 
@@ -633,7 +637,7 @@ def _bulk_batch(
                     else ""
                 ),
                 psb_number=(
-                    f"{province.icp_abbreviation}公网安备{province.code}{rng.randrange(10**12):012d}号"
+                    f"{province.psb_abbreviation}公网安备{example_division(province.code)}{rng.randrange(10**8):08d}号"
                     if registered
                     else ""
                 ),

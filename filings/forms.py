@@ -12,8 +12,10 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
-from filings import checks, keyset, search
 from filings import fields as entry_fields
+from filings import keyset, search
+from filings.certificates import VALIDATORS as CERTIFICATE_VALIDATORS
+from filings.certificates import certificate_problem
 from filings.models import (
     Deadline,
     Domain,
@@ -26,13 +28,7 @@ from filings.models import (
     Website,
 )
 from filings.privacy import mask_id_number
-from filings.validators import (
-    resident_id_problem,
-    validate_multiline,
-    validate_resident_id,
-    validate_single_line,
-    validate_uscc,
-)
+from filings.validators import psb_example, validate_multiline, validate_single_line
 
 DATE_INPUT = {"type": "date"}
 
@@ -113,8 +109,8 @@ class FilingStartForm(AccessibleFormMixin, forms.Form):
         queryset=Province.objects.all(),
         to_field_name="code",
         help_text=_(
-            "由备案主体所在省份的管局受理,与服务器所在地无关:单位为证件登记地,"
-            "个人为身份证签发地(部分省份接受本省居住证)。"
+            "由备案主体所在省份的管局受理,与服务器所在地无关:单位为营业执照住所所在地,"
+            "个人为身份证住址所在地(部分省份接受本省居住证)。"
         ),
     )
     subject_search = forms.CharField(
@@ -166,10 +162,7 @@ class SubjectForm(AccessibleFormMixin, forms.ModelForm):
     def clean(self):
         data = super().clean()
         # The same check-character rules as filings.api.serializers.SubjectInput.
-        validator = {
-            Subject.CertificateKind.USCC: validate_uscc,
-            Subject.CertificateKind.RESIDENT_ID: validate_resident_id,
-        }.get(data.get("certificate_kind"))
+        validator = CERTIFICATE_VALIDATORS.get(data.get("certificate_kind"))
         number = data.get("certificate_number")
         if validator and number:
             try:
@@ -190,16 +183,13 @@ class PersonForm(AccessibleFormMixin, forms.ModelForm):
         widgets = {"id_valid_until": forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d")}
 
     def id_number_problem(self) -> str | None:
-        """Return why the resident ID entered (or stored) fails its check, or None. The draft is
+        """Return why the ID number entered (or stored) fails its check, or None. The draft is
         saved anyway; the field shows this at once, and the checklist refuses submission."""
         if self.is_bound:
             values = getattr(self, "cleaned_data", {})
         else:
             values = {name: self.initial.get(name) for name in ("id_kind", "id_number")}
-        number = values.get("id_number")
-        if values.get("id_kind", Person.IdKind.RESIDENT_ID) != Person.IdKind.RESIDENT_ID or not number:
-            return None
-        return resident_id_problem(number)
+        return certificate_problem(values.get("id_kind", Person.IdKind.RESIDENT_ID), values.get("id_number"))
 
     def _post_clean(self):
         pass
@@ -461,14 +451,6 @@ class FilingEntry:
                 valid = form.principal_form.is_valid() and valid
             valid = form.domains.is_valid() and valid
             valid = form.approvals.is_valid() and valid
-        if self.filing is None and not self.subject_locked and self.subject_form.is_valid():
-            data = self.subject_form.cleaned_data
-            mismatch = checks.subject_province_problem(
-                self.province, certificate_kind=data["certificate_kind"], number=data["certificate_number"]
-            )
-            if mismatch:
-                self.subject_form.add_error("certificate_number", f"{mismatch.message}{mismatch.fix}")
-                valid = False
         if self.websites.is_bound and self.websites.total_form_count() > 20:
             self.non_field_errors.append(str(_("一个备案最多20个网站。")))
             valid = False
@@ -663,6 +645,13 @@ class PublicSecurityForm(AccessibleFormMixin, forms.Form):
         max_length=40,
         help_text=_("格式为省份简称+公网安备+14位数字+号,例如 京公网安备11010502030143号"),
     )
+
+    def __init__(self, *args, province: Province | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if province is not None:
+            self.fields["psb_number"].help_text = _(
+                "格式为省份简称+公网安备+14位数字+号,前6位是本省的行政区划代码,例如 %(example)s"
+            ) % {"example": psb_example(province.psb_abbreviation, province.code)}
 
 
 class FilingFilterForm(forms.Form):

@@ -5,11 +5,10 @@ from datetime import date
 
 from stdnum.cn import ric, uscc
 
-from filings.validators import PROVINCE_PREFIXES
+from filings.divisions import MAINLAND_PROVINCE_CODES
 
 # "<province>0101" (市辖区) is a division code python-stdnum accepts for births in 1998–2004.
-# Mainland provinces only: 71 and 81-83 are issued on residence permits, not birth registrations.
-REGION_CODES = {code: f"{code}0101" for code in sorted(PROVINCE_PREFIXES - {"71", "81", "82", "83"})}
+REGION_CODES = {code: f"{code}0101" for code in sorted(MAINLAND_PROVINCE_CODES)}
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 

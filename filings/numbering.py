@@ -1,7 +1,16 @@
 """ICP numbers of a subject's websites and apps: one sequence per subject (…号-1, …号-2A, …号-3X)."""
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from filings.exceptions import InvalidInput
 from filings.models import App, Filing, Website
-from filings.validators import APP_SUFFIXES, icp_sequence
+from filings.validators import (
+    APP_SUFFIXES,
+    icp_sequence,
+    validate_icp_app_number,
+    validate_icp_website_number,
+)
 
 
 def taken_sequences(filing: Filing, subject_number: str) -> set[int]:
@@ -30,12 +39,89 @@ def published_subject_number(filing: Filing) -> str:
     )
 
 
-def default_app_numbers(filing: Filing, apps: list[App], subject_number: str) -> dict[int, str]:
-    """Return the next free numbers in the subject's sequence for the filing's apps, in order."""
+def default_numbers(
+    filing: Filing, websites: list[Website], apps: list[App], subject_number: str
+) -> tuple[dict[int, str], dict[int, str]]:
+    """Return the numbers the filing's websites and apps take: a number already held stays, the
+    others take the places after the last one the subject's websites and apps hold, websites first
+    (…号-2, …号-3A). A gap is not filled: it may be a number issued through another provider, or a
+    cancelled site's."""
     taken = taken_sequences(filing, subject_number)
-    numbers = {}
-    next_free = max(taken, default=0) + 1
+    prefix = subject_number + "-"
+    kept = [*(w.icp_number for w in websites), *(a.icp_number for a in apps)]
+    taken |= {icp_sequence(n) for n in kept if n and n.startswith(prefix)}
+    free = iter(range(max(taken, default=0) + 1, 1000))
+    website_numbers = {
+        w.pk: w.icp_number if w.icp_number and w.icp_number.startswith(prefix) else f"{prefix}{next(free)}"
+        for w in websites
+    }
+    app_numbers = {
+        a.pk: a.icp_number
+        if a.icp_number and a.icp_number.startswith(prefix)
+        else f"{prefix}{next(free)}{APP_SUFFIXES.get(a.kind, 'A')}"
+        for a in apps
+    }
+    return website_numbers, app_numbers
+
+
+def approved_numbers(
+    filing: Filing,
+    subject_number: str,
+    websites: list[Website],
+    apps: list[App],
+    *,
+    website_numbers: dict[int, str] | None = None,
+    app_numbers: dict[int, str] | None = None,
+) -> tuple[dict[int, str], dict[int, str]]:
+    """Return the numbers an approval gives the filing's websites and apps (those typed, else the
+    defaults), or raise InvalidInput: the subject holds one number, each place of its sequence one
+    website or app."""
+    held = published_subject_number(filing)
+    if held and subject_number != held:
+        message = _("该主体已有备案号 %(n)s,一个主体只有一个备案号,新网站和应用在其后顺延序号。") % {
+            "n": held
+        }
+        raise InvalidInput(message, details={"icp_number": [message]})
+    website_defaults, app_defaults = default_numbers(filing, websites, apps, subject_number)
+    numbers = {w.pk: (website_numbers or {}).get(w.pk) or website_defaults[w.pk] for w in websites}
+    app_numbers = {a.pk: (app_numbers or {}).get(a.pk) or app_defaults[a.pk] for a in apps}
+    for website in websites:
+        try:
+            validate_icp_website_number(numbers[website.pk], subject_number=subject_number)
+        except ValidationError as error:
+            raise InvalidInput(error.messages[0], details={"website_numbers": error.messages}) from error
     for app in apps:
-        numbers[app.pk] = f"{subject_number}-{next_free}{APP_SUFFIXES.get(app.kind, 'A')}"
-        next_free += 1
-    return numbers
+        try:
+            validate_icp_app_number(app_numbers[app.pk], subject_number=subject_number, kind=app.kind)
+        except ValidationError as error:
+            raise InvalidInput(error.messages[0], details={"app_numbers": error.messages}) from error
+    refuse_taken_sequences(
+        filing,
+        subject_number,
+        [n for w in websites if (n := numbers[w.pk]) != w.icp_number],
+        [n for a in apps if (n := app_numbers[a.pk]) != a.icp_number],
+        held=[
+            *(w.icp_number for w in websites if w.icp_number),
+            *(a.icp_number for a in apps if a.icp_number),
+        ],
+    )
+    return numbers, app_numbers
+
+
+def refuse_taken_sequences(
+    filing: Filing, subject_number: str, numbers: list[str], app_numbers: list[str], *, held: list[str]
+) -> None:
+    """Refuse new numbers that repeat one another or a number the filing's websites and apps already
+    hold (-2 and -2A are one place in the subject's sequence), or whose place another of the
+    subject's websites or apps holds."""
+    taken = taken_sequences(filing, subject_number) if numbers or app_numbers else set()
+    seen = {icp_sequence(n) for n in held}
+    for number in [*numbers, *app_numbers]:
+        sequence = icp_sequence(number)
+        if sequence in seen or sequence in taken:
+            field = "app_numbers" if number in app_numbers else "website_numbers"
+            raise InvalidInput(
+                _("备案号 %(n)s 的序号已被该主体的其他网站或应用使用。") % {"n": number},
+                details={field: [_("请使用主体尚未使用的序号。")]},
+            )
+        seen.add(sequence)

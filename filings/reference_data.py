@@ -27,6 +27,11 @@ _DEFAULTS = {
 # notes hold only what no field says (the rules box shows the fields themselves), in Chinese; the
 # seeded ones are marked for the catalogue, so a reader in English sees them translated.
 
+# Public-security numbers (公网安备) use the ICP abbreviation except in these provinces (蜀ICP备 /
+# 川公网安备, 陇ICP备 / 甘公网安备, 黔ICP备 / 贵公网安备). Loaded by a later migration than PROVINCES,
+# which the first one reads before the field existed.
+PSB_ABBREVIATIONS = {"51": "川", "52": "贵", "62": "甘"}
+
 PROVINCES: list[dict] = [
     {
         **_DEFAULTS,
@@ -139,7 +144,6 @@ PROVINCES: list[dict] = [
         "bureau_name": gettext_noop("浙江省通信管理局"),
         "icp_abbreviation": "浙",
         "extra_materials": [],
-        "bureau_review_workdays": 30,
         "accepts_residence_permit": True,
     },
     {
@@ -260,7 +264,7 @@ PROVINCES: list[dict] = [
         "name": gettext_noop("四川省"),
         "short_name": gettext_noop("四川"),
         "bureau_name": gettext_noop("四川省通信管理局"),
-        "icp_abbreviation": "川",
+        "icp_abbreviation": "蜀",
         "extra_materials": [],
     },
     {
@@ -306,7 +310,7 @@ PROVINCES: list[dict] = [
         "name": gettext_noop("甘肃省"),
         "short_name": gettext_noop("甘肃"),
         "bureau_name": gettext_noop("甘肃省通信管理局"),
-        "icp_abbreviation": "甘",
+        "icp_abbreviation": "陇",
         "extra_materials": [],
     },
     {
@@ -387,6 +391,12 @@ ALLOWED_TLDS = [
     "online", "tech", "store", "fun", "art", "link", "kim", "group", "red", "beer", "pub", "love",
     "在线", "中文网", "网店", "商城", "集团", "我爱你",
 ]  # fmt: skip
+# Registries MIIT approved later (网址 by KNET, .cloud, .icu/.cyou/.bond, Radix's other suffixes,
+# .co, the Guangdong city suffixes). Added by a later migration; an admin keeps the list current.
+LATER_ALLOWED_TLDS = [
+    "网址", "cloud", "icu", "cyou", "bond", "space", "website", "host", "press", "co",
+    "广东", "佛山", "商标", "信息",
+]  # fmt: skip
 # Domain registrars MIIT has licensed (域名注册服务机构), by the names registrars print on their
 # certificates; the check only warns, since the field is free text. Kept current by an admin.
 APPROVED_REGISTRARS = [
@@ -412,7 +422,7 @@ _ALLOWED_TLD_NOTE = "工信部批准的可备案域名后缀,请管理员按工�
 RULE_TERMS: list[dict] = [
     *(
         {"kind": "allowed_tld", "value": tld, "category": "", "province": None, "note": _ALLOWED_TLD_NOTE}
-        for tld in ALLOWED_TLDS
+        for tld in [*ALLOWED_TLDS, *LATER_ALLOWED_TLDS]
     ),
     *(
         {

@@ -3,16 +3,14 @@
 import ipaddress
 import re
 import unicodedata
-from datetime import date
 
 import idna
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_ipv46_address
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from stdnum.cn import uscc
-from stdnum.iso7064 import mod_11_2
 
+from filings.divisions import example_division, is_division_of
+from filings.domains import is_public_suffix, registrable_domain
 from filings.exceptions import InvalidInput
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -38,120 +36,6 @@ PSB_RE = re.compile(r"^(?P<abbr>[\u4e00-\u9fff])公网安备\s?(?P<serial>\d{14}
 # A return or rejection names at most this many reasons (the catalogue holds 27), each this long.
 MAX_REASONS = 30
 MAX_REASON_LENGTH = 500
-
-
-# Province-level codes of GB/T 2260 (the first two digits of a resident ID), with 71 Taiwan and
-# 81/82/83 as used by residence permits for Hong Kong, Macao and Taiwan residents.
-PROVINCE_PREFIXES = frozenset(
-    [
-        "11",
-        "12",
-        "13",
-        "14",
-        "15",
-        "21",
-        "22",
-        "23",
-        "31",
-        "32",
-        "33",
-        "34",
-        "35",
-        "36",
-        "37",
-        "41",
-        "42",
-        "43",
-        "44",
-        "45",
-        "46",
-        "50",
-        "51",
-        "52",
-        "53",
-        "54",
-        "61",
-        "62",
-        "63",
-        "64",
-        "65",
-        "71",
-        "81",
-        "82",
-        "83",
-    ]
-)
-# GB 32100: every position but 3–8 (the division code) takes digits and upper-case letters
-# without I, O, S, V, Z; the registration authority (position 1) is a digit 1–9 or a letter
-# such as A (military), N (agriculture) or Y (other).
-USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_RE = re.compile(r"^[1-9A-HJ-NPQRTUWXY][0-9A-HJ-NPQRTUWXY]\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
-RESIDENT_ID_RE = re.compile(r"^\d{17}[\dX]$")
-# Spaces (including the ideographic one) and dashes people type inside certificate numbers.
-CERTIFICATE_NOISE = re.compile(r"[\s\-\u2010-\u2015\u2212]")
-
-
-def normalise_certificate_number(value: str | None) -> str:
-    """Return a certificate number as stored: full-width characters folded, no spaces or hyphens,
-    upper case."""
-    if not value:
-        return value or ""
-    return CERTIFICATE_NOISE.sub("", unicodedata.normalize("NFKC", value)).upper()
-
-
-def validate_uscc(value: str) -> None:
-    """Validate a unified social credit code (统一社会信用代码, GB 32100-2015)."""
-    number = normalise_certificate_number(value)
-    if not USCC_RE.match(number):
-        raise ValidationError(
-            _(
-                "统一社会信用代码应为18位数字或大写字母(不含I、O、S、V、Z),第3至8位为行政区划代码,请核对证件。"
-            ),
-            code="uscc_format",
-        )
-    if uscc.calc_check_digit(number[:17]) != number[17]:
-        raise ValidationError(_("统一社会信用代码校验位不正确,请核对证件。"), code="uscc_checksum")
-
-
-def resident_id_birth_date(value: str) -> date | None:
-    """Return the birth date a resident ID number carries, or None when it is not a real date."""
-    number = normalise_certificate_number(value)
-    try:
-        return date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except (ValueError, IndexError):
-        return None
-
-
-def validate_resident_id(value: str) -> None:
-    """Validate a mainland resident ID number (居民身份证, GB 11643).
-
-    What the standard defines is checked: 18 characters, a province prefix, a real birth date not
-    in the future and the ISO 7064 MOD 11-2 check character. The county code is not compared with
-    the birth year: it records where the number was issued, so a person born before their county
-    existed can hold its code."""
-    number = normalise_certificate_number(value)
-    if not RESIDENT_ID_RE.match(number):
-        raise ValidationError(_("身份证号码应为18位,最后一位可以是数字或X。"), code="ric_format")
-    if number[:2] not in PROVINCE_PREFIXES:
-        raise ValidationError(
-            _("身份证号码前两位“%(prefix)s”不是省级行政区划代码。"),
-            code="ric_region",
-            params={"prefix": number[:2]},
-        )
-    birth = resident_id_birth_date(number)
-    if birth is None or birth.year < 1880 or birth > timezone.localdate():
-        raise ValidationError(_("身份证号码中的出生日期无效。"), code="ric_birth_date")
-    if mod_11_2.calc_check_digit(number[:17]) != number[17]:
-        raise ValidationError(_("身份证号码校验位不正确,请核对证件。"), code="ric_checksum")
-
-
-def resident_id_problem(value: str) -> str | None:
-    """Return why a resident ID number is wrong (check character, birth date, region, length), or None."""
-    try:
-        validate_resident_id(value)
-    except ValidationError as error:
-        return " ".join(str(m) for m in error.messages)
-    return None
 
 
 def validate_mobile(value: str) -> None:
@@ -196,6 +80,22 @@ def validate_domain_name(value: str) -> None:
         raise ValidationError(_("请填写完整的域名,例如 example.cn。"), code="domain")
     if is_ip_address(normalised) or normalised.rsplit(".", 1)[-1].isdigit():
         raise ValidationError(_("IP地址不能作为域名备案,请填写域名,例如 example.cn。"), code="domain_ip")
+    if is_public_suffix(normalised):
+        raise ValidationError(
+            _("“%(value)s”是公共域名后缀,不能单独备案,请填写在其下注册的域名,例如 example.%(value)s。"),
+            code="domain_public_suffix",
+            params={"value": normalised},
+        )
+
+
+def filed_domain(value: str) -> str:
+    """Return the domain a filing names for a host typed in: its registrable domain, IDNA-normalised
+    (https://blog.example.com.cn/ → example.com.cn); a bare public suffix is returned as it is, for
+    validate_domain_name to refuse."""
+    normalised = normalise_domain(value)
+    if is_ip_address(normalised):
+        return normalised
+    return registrable_domain(normalised) or normalised
 
 
 def validate_icp_subject_number(value: str, *, abbreviation: str) -> None:
@@ -233,10 +133,16 @@ def normalise_psb_number(value: str | None) -> str:
     return re.sub(r"\s", "", unicodedata.normalize("NFKC", value or ""))
 
 
+def psb_example(abbreviation: str, province_code: str) -> str:
+    """Return a public-security number shaped as the province's are, for examples and placeholders."""
+    return f"{abbreviation}公网安备{example_division(province_code)}02012345号"
+
+
 def validate_psb_number(value: str, *, abbreviation: str, province_code: str) -> None:
-    """Validate a public-security registration number (公安联网备案号) for a filing's province:
-    the province abbreviation, 公网安备, 14 digits starting with the province's code, and 号."""
-    example = f"{abbreviation}公网安备{province_code}010602012345号"
+    """Validate a public-security registration number (公安联网备案号) for a filing's province: the
+    province's public-security abbreviation, 公网安备, 14 digits starting with a division code of the
+    province (GB/T 2260), and 号."""
+    example = psb_example(abbreviation, province_code)
     match = PSB_RE.match(normalise_psb_number(value))
     if not match:
         raise ValidationError(
@@ -247,10 +153,16 @@ def validate_psb_number(value: str, *, abbreviation: str, province_code: str) ->
     if match["abbr"] != abbreviation or not match["serial"].startswith(province_code):
         raise ValidationError(
             _(
-                "公安联网备案号应以“%(abbr)s公网安备%(code)s”开头(本备案所在省份的简称和行政区划代码),例如“%(example)s”。"
+                "公安联网备案号应以“%(abbr)s公网安备%(code)s”开头(本省公安机关使用的简称和本省的行政区划代码),例如“%(example)s”。"
             ),
             code="psb_province",
             params={"abbr": abbreviation, "code": province_code, "example": example},
+        )
+    if not is_division_of(match["serial"][:6], province_code):
+        raise ValidationError(
+            _("公安联网备案号的前6位“%(code)s”不是本省的行政区划代码,例如“%(example)s”。"),
+            code="psb_division",
+            params={"code": match["serial"][:6], "example": example},
         )
 
 

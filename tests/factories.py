@@ -80,8 +80,9 @@ class SubjectFactory(factory.django.DjangoModelFactory):
     business_scope = "计算机软件开发;信息技术咨询服务"
     province = factory.LazyFunction(province)
     city = "深圳市"
-    registered_address = "广东省深圳市南山区科技园科苑路1号"
-    postal_address = "广东省深圳市南山区科技园科苑路1号"
+    # The certificate's address decides the bureau: the subject's own province.
+    registered_address = factory.LazyAttribute(lambda s: f"{s.province.name}深圳市南山区科技园科苑路1号")
+    postal_address = factory.LazyAttribute(lambda s: f"{s.province.name}深圳市南山区科技园科苑路1号")
     legal_representative = ""
 
 

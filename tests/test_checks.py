@@ -558,6 +558,10 @@ def test_shanxi_personal_filing_needs_a_local_id():
     number = make_resident_id(factories.rng, "44")
     Subject.objects.filter(pk=filing.subject_id).update(certificate_number=number)
     Domain.objects.filter(website__filing=filing).update(registrant_certificate_number=number)
+    # The prefix says where the number was first issued: a warning; the ID card's address decides.
+    assert failures(filing) == set()
+    assert status_of(filing, "subject_province") == {"warning"}
+    Subject.objects.filter(pk=filing.subject_id).update(registered_address="广东省广州市天河区体育东路1号")
     assert failures(filing) == {"local_id"}
 
 
@@ -581,6 +585,9 @@ def test_hainan_accepts_only_hainan_business_licences():
     number = factories.make_uscc(factories.rng, "44")
     Subject.objects.filter(pk=filing.subject_id).update(certificate_number=number)
     Domain.objects.filter(website__filing=filing).update(registrant_certificate_number=number)
+    # A company that moved to Hainan keeps its Guangdong code: its licence's address decides.
+    assert failures(filing) == set()
+    Subject.objects.filter(pk=filing.subject_id).update(registered_address="广东省广州市天河区体育东路1号")
     assert failures(filing) == {"local_business_licence"}
 
 

@@ -110,5 +110,5 @@ def test_the_zhejiang_rules_box_says_each_thing_once(client, principal):
     items = [item.split("</li>", 1)[0].strip() for item in box.split("<li>")[1:]]
     assert len(items) == len(set(items)), items
     assert box.count("居住证") == 1, items
-    assert "30 个工作日" in box  # the bureau's own time limit, from its data
-    assert zhejiang.bureau_review_workdays == 30
+    assert "20 个工作日" in box  # the bureau's time limit, from its data (Art. 12: 20 everywhere)
+    assert zhejiang.bureau_review_workdays == 20

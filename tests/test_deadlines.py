@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from filings import deadlines, workdays
-from filings.models import Deadline, Filing
+from filings.models import Deadline, Filing, Province
 from filings.services import drafts, transitions
 from filings.states import State
 from tests import factories
@@ -80,7 +80,7 @@ def test_sms_window_is_24_calendar_hours():
     [
         ("44", "2026-10-16", 20),  # Guangdong: 20 working days, across Mid-Autumn and National Day
         ("11", "2026-10-16", 20),
-        ("33", "2026-10-30", 30),  # Zhejiang: 30 per the province data
+        ("33", "2026-10-16", 20),  # Zhejiang too: its 30 had no source (Order No. 33 Art. 12)
     ],
 )
 def test_bureau_review_working_days_per_province(province_code, expected, n):
@@ -90,6 +90,15 @@ def test_bureau_review_working_days_per_province(province_code, expected, n):
     assert stored[Kind.BUREAU_REVIEW].due_at == end_of(expected)
     assert stored[Kind.BUREAU_REVIEW].workdays == n
     assert not stored[Kind.BUREAU_REVIEW].provisional
+
+
+@pytest.mark.django_db
+def test_a_longer_bureau_limit_with_a_source_is_counted():
+    Province.objects.filter(code="33").update(bureau_review_workdays=30, bureau_review_source="示例:管局公告")
+    at = datetime(2026, 9, 14, 10, 0, tzinfo=SHANGHAI)
+    stored = entered(State.BUREAU_REVIEW, at, province_code="33")
+    assert stored[Kind.BUREAU_REVIEW].due_at == end_of("2026-10-30")
+    assert stored[Kind.BUREAU_REVIEW].workdays == 30
 
 
 @pytest.mark.django_db

@@ -9,16 +9,14 @@ from stdnum.cn import ric
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.iso7064 import mod_11_2
 
+from filings.certificates import normalise_certificate_number, validate_resident_id, validate_uscc
 from filings.validators import (
-    normalise_certificate_number,
     normalise_domain,
     validate_domain_name,
     validate_icp_subject_number,
     validate_icp_website_number,
     validate_mobile,
     validate_phone,
-    validate_resident_id,
-    validate_uscc,
 )
 
 
@@ -55,7 +53,7 @@ def test_valid_uscc(value):
         ("91110108551385082QQ", "uscc_format"),  # 19 characters
         ("9111010855138508IQ", "uscc_format"),  # I is not in the alphabet
         ("911A0108551385082Q", "uscc_format"),  # a letter inside the division code (positions 3-8)
-        ("01110108551385082Q", "uscc_format"),  # 0 is no registration authority
+        ("01110108551385082Q", "uscc_authority"),  # 0 is no registration authority
         ("9111010855138508ZQ", "uscc_format"),  # Z is not in the alphabet
         ("", "uscc_format"),
         ("统一社会信用代码", "uscc_format"),

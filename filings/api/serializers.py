@@ -5,8 +5,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from filings import change_diff, checks, permissions, proposals
+from filings import change_diff, permissions, proposals
 from filings import fields as entry_fields
+from filings.certificates import VALIDATORS as CERTIFICATE_VALIDATORS
+from filings.certificates import normalise_certificate_number
 from filings.checks import id_number_warnings
 from filings.models import (
     App,
@@ -31,7 +33,6 @@ from filings.selectors import available_transitions
 from filings.validators import (
     MAX_REASON_LENGTH,
     MAX_REASONS,
-    normalise_certificate_number,
     validate_mobile,
     validate_multiline,
     validate_phone,
@@ -48,6 +49,7 @@ class ProvinceSerializer(serializers.ModelSerializer):
             "name",
             "short_name",
             "icp_abbreviation",
+            "psb_abbreviation",
             "bureau_name",
             "bureau_review_workdays",
         ]
@@ -469,12 +471,7 @@ class SubjectInput(TextInput):
     legal_representative = serializers.CharField(max_length=64, required=False, allow_blank=True)
 
     def validate(self, attrs):
-        from filings.validators import validate_resident_id, validate_uscc
-
-        validator = {
-            Subject.CertificateKind.USCC: validate_uscc,
-            Subject.CertificateKind.RESIDENT_ID: validate_resident_id,
-        }.get(attrs.get("certificate_kind"))
+        validator = CERTIFICATE_VALIDATORS.get(attrs.get("certificate_kind"))
         if validator:
             from django.core.exceptions import ValidationError
 
@@ -534,18 +531,6 @@ class FilingCreateInput(serializers.Serializer):
         missing = {k: [self.fields[k].error_messages["required"]] for k in needed if not attrs.get(k)}
         if missing:
             raise serializers.ValidationError(missing)
-        subject = attrs.get("subject")
-        if subject is None:  # an app filing's subject is already filed in its province
-            return attrs
-        mismatch = checks.subject_province_problem(
-            attrs["province"],
-            certificate_kind=subject["certificate_kind"],
-            number=subject["certificate_number"],
-        )
-        if mismatch:
-            raise serializers.ValidationError(
-                {"subject": {"certificate_number": [f"{mismatch.message}{mismatch.fix}"]}}
-            )
         return attrs
 
 

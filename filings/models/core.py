@@ -22,6 +22,9 @@ from filings.models.fields import CertificateNumberField
 from filings.states import OPEN_STATES, WITHDRAWABLE_STATES, State
 from filings.validators import validate_domain_name, validate_mobile, validate_phone
 
+# 《非经营性互联网信息服务备案管理办法》(信息产业部令第33号) Art. 12.
+NATIONAL_BUREAU_WORKDAYS = 20
+
 
 class Province(models.Model):
     """One of the 31 provincial communications bureaus (通信管理局) and its rules."""
@@ -30,8 +33,27 @@ class Province(models.Model):
     name = models.CharField(_("省份"), max_length=16, unique=True)
     short_name = models.CharField(_("简称"), max_length=8)
     bureau_name = models.CharField(_("管局名称"), max_length=32)
-    icp_abbreviation = models.CharField(_("备案号简称"), max_length=1, unique=True)
-    bureau_review_workdays = models.PositiveSmallIntegerField(_("管局审核时限(工作日)"), default=20)
+    icp_abbreviation = models.CharField(
+        _("ICP备案号简称"), max_length=1, unique=True, help_text=_("用于“粤ICP备…号”,例如四川为“蜀”")
+    )
+    psb_abbreviation = models.CharField(
+        _("公安联网备案号简称"),
+        max_length=1,
+        help_text=_("用于“粤公网安备…号”;四川、甘肃、贵州与ICP备案号简称不同(川、甘、贵)"),
+    )
+    bureau_review_workdays = models.PositiveSmallIntegerField(
+        _("管局审核时限(工作日)"),
+        default=NATIONAL_BUREAU_WORKDAYS,
+        help_text=_(
+            "《非经营性互联网信息服务备案管理办法》第十二条规定为20个工作日;只有注明出处时才能填写更长的时限"
+        ),
+    )
+    bureau_review_source = models.CharField(
+        _("管局审核时限出处"),
+        max_length=200,
+        blank=True,
+        help_text=_("时限不是20个工作日时,填写公布该时限的文件或网页"),
+    )
     typical_bureau_workdays = models.PositiveSmallIntegerField(
         _("管局审核通常用时(工作日)"), default=7, help_text=_("没有历史数据时用于预计公示日期")
     )
@@ -66,9 +88,25 @@ class Province(models.Model):
         ordering = ["code"]
         verbose_name = _("省份管局")
         verbose_name_plural = _("省份管局")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(bureau_review_workdays__lte=NATIONAL_BUREAU_WORKDAYS)
+                | ~Q(bureau_review_source=""),
+                name="province_longer_bureau_limit_has_source",
+            )
+        ]
 
     def __str__(self) -> str:
         return gettext(self.name)  # the seeded names are in the catalogue (reference_data.py)
+
+    def clean(self) -> None:
+        if self.bureau_review_workdays > NATIONAL_BUREAU_WORKDAYS and not self.bureau_review_source:
+            raise ValidationError(
+                {
+                    "bureau_review_source": _("全国规定的管局审核时限为%(n)s个工作日;更长的时限须注明出处。")
+                    % {"n": NATIONAL_BUREAU_WORKDAYS}
+                }
+            )
 
 
 class RuleTerm(models.Model):
@@ -208,6 +246,8 @@ class Subject(models.Model):
         USCC = "uscc", _("统一社会信用代码证书")
         RESIDENT_ID = "resident_id", _("居民身份证")
         RESIDENCE_PERMIT = "residence_permit", _("居住证")
+        HMT_RESIDENCE_PERMIT = "hmt_residence_permit", _("港澳台居民居住证")
+        FOREIGN_PERMANENT_RESIDENCE = "foreign_permanent_residence", _("外国人永久居留身份证")
         HK_MACAO_PERMIT = "hk_macao_permit", _("港澳居民来往内地通行证")
         TAIWAN_PERMIT = "taiwan_permit", _("台湾居民来往大陆通行证")
         PASSPORT = "passport", _("护照")
@@ -252,6 +292,8 @@ class Person(models.Model):
     class IdKind(models.TextChoices):
         RESIDENT_ID = "resident_id", _("居民身份证")
         RESIDENCE_PERMIT = "residence_permit", _("居住证")
+        HMT_RESIDENCE_PERMIT = "hmt_residence_permit", _("港澳台居民居住证")
+        FOREIGN_PERMANENT_RESIDENCE = "foreign_permanent_residence", _("外国人永久居留身份证")
         HK_MACAO_PERMIT = "hk_macao_permit", _("港澳居民来往内地通行证")
         TAIWAN_PERMIT = "taiwan_permit", _("台湾居民来往大陆通行证")
         PASSPORT = "passport", _("护照")
@@ -892,6 +934,7 @@ class Material(models.Model):
         PLEDGE = "pledge", _("互联网信息服务备案承诺书")
         PRIOR_APPROVAL = "prior_approval", _("前置审批文件")
         AUTHORISATION = "authorisation", _("授权书")
+        RESIDENCE_PERMIT = "residence_permit", _("居住证")
         OTHER = "other", _("其他材料")
 
     class CheckStatus(models.TextChoices):

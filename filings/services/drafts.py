@@ -17,7 +17,7 @@ from filings.fields import DOMAIN_FIELDS, PERSON_FIELDS, SUBJECT_FIELDS, WEBSITE
 from filings.models import Domain, Filing, FilingEvent, Person, PriorApproval, Subject, Website
 from filings.services.transitions import lock_filing
 from filings.states import EDITABLE_STATES, OPEN_STATES
-from filings.validators import normalise_domain
+from filings.validators import filed_domain
 from filings.wording import Said, said
 
 # Added to the positions of a draft's websites or apps while they are numbered anew (a draft holds
@@ -31,7 +31,7 @@ def _assign(instance: Any, data: dict, fields: list[str], changes: list[dict], p
             continue
         value = data[name]
         if name == "name" and isinstance(instance, Domain):
-            value = normalise_domain(value)
+            value = filed_domain(value)
         old = getattr(instance, name)
         if old != value:
             if instance.pk is not None:

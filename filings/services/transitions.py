@@ -30,12 +30,9 @@ from filings.models import Filing, FilingEvent, Person, SmsVerifier
 from filings.services import risk
 from filings.states import State
 from filings.validators import (
-    icp_sequence,
     normalise_psb_number,
     refuse_unbounded_reasons,
-    validate_icp_app_number,
     validate_icp_subject_number,
-    validate_icp_website_number,
     validate_psb_number,
 )
 from filings.wording import Said, said
@@ -367,24 +364,10 @@ def approve_filing(
                 details={"icp_number": [_("新增接入不取得新的备案号。")]},
             )
         websites = list(locked.websites.select_for_update().order_by("position"))
-        numbers = {
-            w.pk: (website_numbers or {}).get(w.pk) or w.icp_number or f"{icp_number}-{w.position}"
-            for w in websites
-        }
-        for website in websites:
-            try:
-                validate_icp_website_number(numbers[website.pk], subject_number=icp_number)
-            except ValidationError as error:
-                raise InvalidInput(error.messages[0], details={"website_numbers": error.messages}) from error
         apps = list(locked.apps.select_for_update().order_by("position"))
-        app_defaults = numbering.default_app_numbers(locked, apps, icp_number)
-        app_numbers = {a.pk: (app_numbers or {}).get(a.pk) or app_defaults[a.pk] for a in apps}
-        for app in apps:
-            try:
-                validate_icp_app_number(app_numbers[app.pk], subject_number=icp_number, kind=app.kind)
-            except ValidationError as error:
-                raise InvalidInput(error.messages[0], details={"app_numbers": error.messages}) from error
-        _refuse_taken_sequences(locked, icp_number, list(numbers.values()), list(app_numbers.values()))
+        numbers, app_numbers = numbering.approved_numbers(
+            locked, icp_number, websites, apps, website_numbers=website_numbers, app_numbers=app_numbers
+        )
         locked.icp_number = icp_number
         _apply_transition(
             locked,
@@ -406,28 +389,11 @@ def checked_psb_number(filing: Filing, value: str) -> str:
     number = normalise_psb_number(value)
     try:
         validate_psb_number(
-            number, abbreviation=filing.province.icp_abbreviation, province_code=filing.province.code
+            number, abbreviation=filing.province.psb_abbreviation, province_code=filing.province.code
         )
     except ValidationError as error:
         raise InvalidInput(error.messages[0], details={"psb_number": error.messages}) from error
     return number
-
-
-def _refuse_taken_sequences(
-    filing: Filing, subject_number: str, numbers: list[str], app_numbers: list[str]
-) -> None:
-    """Refuse numbers that repeat one another (-2 and -2A are one place in the subject's sequence),
-    and app numbers whose place another of the subject's websites or apps already holds."""
-    taken = numbering.taken_sequences(filing, subject_number) if app_numbers else set()
-    seen: set[int] = set()
-    for number in [*numbers, *app_numbers]:
-        sequence = icp_sequence(number)
-        if sequence in seen or (number in app_numbers and sequence in taken):
-            raise InvalidInput(
-                _("备案号 %(n)s 的序号已被该主体的其他网站或应用使用。") % {"n": number},
-                details={"app_numbers": [_("请使用主体尚未使用的序号。")]},
-            )
-        seen.add(sequence)
 
 
 def register_public_security(filing: Filing, *, by: Any, psb_number: str, comment: str = "") -> Filing:

@@ -187,8 +187,10 @@ def _detail_context(request, filing: Filing) -> dict:
         "transitions": selectors.available_transitions(filing, request.user),
         "can_edit": filing.state in EDITABLE_STATES and permissions.can_edit_filing(request.user, filing),
         "alerts": _inbox_rows(request.user, filing),
-        "psb_form": PublicSecurityForm(),
-        "psb_correct_form": PublicSecurityForm(initial={"psb_number": filing.psb_number}),
+        "psb_form": PublicSecurityForm(province=filing.province),
+        "psb_correct_form": PublicSecurityForm(
+            initial={"psb_number": filing.psb_number}, province=filing.province
+        ),
         "went_live_form": WentLiveForm(initial={"went_live_on": filing.went_live_on}),
         "can_set_went_live": filing.state == State.PUBLISHED
         and permissions.is_assignee(filing, request.user),

@@ -34,6 +34,7 @@ from filings.models import Deadline, ExportJob, Filing, FooterCheck, Province, R
 from filings.reads.risk import rejection_risk
 from filings.services import cancellations, changes, public_security, transitions
 from filings.states import State
+from filings.validators import psb_example
 from filings.views import display
 from filings.views import exports as export_views
 
@@ -196,11 +197,14 @@ def _detail_context(request, filing_id: int) -> dict[str, Any]:
         latest.setdefault((material.kind, material.slot), material)
     events = list(filing.events.all())
     subject_number = filing.icp_number or numbering.published_subject_number(filing)
-    apps = list(filing.apps.all())
-    app_defaults = numbering.default_app_numbers(filing, apps, subject_number) if subject_number else {}
+    apps, websites = list(filing.apps.all()), list(filing.websites.all())
+    website_defaults, app_defaults = (
+        numbering.default_numbers(filing, websites, apps, subject_number) if subject_number else ({}, {})
+    )
     return {
         "filing": filing,
         "subject_number": subject_number,
+        "psb_example": psb_example(filing.province.psb_abbreviation, filing.province.code),
         "face_check": next(
             (c for c in filing.authenticity_checks.all() if c.stage_visit == filing.stage_visit), None
         )
@@ -230,11 +234,9 @@ def _detail_context(request, filing_id: int) -> dict[str, Any]:
         "website_numbers": [
             (
                 w,
-                request.POST.get(f"website_{w.pk}")
-                or w.icp_number
-                or (f"{filing.icp_number}-{w.position}" if filing.icp_number else ""),
+                request.POST.get(f"website_{w.pk}") or w.icp_number or website_defaults.get(w.pk, ""),
             )
-            for w in filing.websites.all()
+            for w in websites
         ],
         "form": request.POST if request.method == "POST" else {},
     }

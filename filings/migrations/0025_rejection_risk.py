@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('filings', '0022_stage_duration'),
+        ('filings', '0024_later_allowed_tlds'),
     ]
 
     operations = [
