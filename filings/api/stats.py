@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from accounts.roles import Perm
 from filings import dashboard_stats, footer_checks, keyset, queues, selectors, summaries
 from filings.api import stats_schema as out
+from filings.api.queries import query_values
 from filings.estimates import Expectation, PublicationEstimator
 from filings.models import Deadline, Filing, Province
 from filings.states import OPEN_STATES
@@ -50,12 +51,6 @@ def _position(params: dict, *, rows, order) -> keyset.Position | None:
 
 def _page_json(page: keyset.Page, results: list) -> dict:
     return {"next": page.next.token() if page.next else None, "results": results}
-
-
-def _valid(serializer_class, data) -> dict:
-    params = serializer_class(data=data)
-    params.is_valid(raise_exception=True)
-    return params.validated_data
 
 
 def _province(code: str | None) -> Province | None:
@@ -135,7 +130,7 @@ class Durations(APIView):
         responses={200: out.DurationsOut},
     )
     def get(self, request):
-        period = _valid(PeriodInput, request.query_params)["period"]
+        period = query_values(PeriodInput, request)["period"]
         result = dashboard_stats.period_stats(period)
         return Response(
             {
@@ -156,7 +151,7 @@ class WeeklyFlows(APIView):
 
     @extend_schema(parameters=[WeeksInput], responses={200: out.WeekFlowsOut(many=True)})
     def get(self, request):
-        weeks = _valid(WeeksInput, request.query_params)["weeks"]
+        weeks = query_values(WeeksInput, request)["weeks"]
         return Response(
             [
                 {
@@ -181,7 +176,7 @@ class DeadlineList(APIView):
     def get(self, request, kind: str):
         if kind not in dashboard_stats.DEADLINE_LISTS:
             raise NotFound(_("没有名为“%(kind)s”的列表。") % {"kind": kind})
-        params = _valid(PageInput, request.query_params)
+        params = query_values(PageInput, request)
         now = timezone.now()
         rows = dashboard_stats.DEADLINE_LISTS[kind](now=now, province=_province(params.get("province")))
         page = keyset.page_after(
@@ -205,7 +200,7 @@ class ExpectedPublication(APIView):
 
     @extend_schema(parameters=[ExpectedInput], responses={200: out.ExpectedPageOut})
     def get(self, request):
-        params = _valid(ExpectedInput, request.query_params)
+        params = query_values(ExpectedInput, request)
         state = params.get("state")
         after = _position(params, rows=Filing.objects.all(), order=dashboard_stats.OPEN_FILING_ORDER)
         page = dashboard_stats.open_filings_page(
@@ -248,7 +243,7 @@ class ReviewQueue(APIView):
         chosen = queues.QUEUES.get(queue)
         if chosen is None:
             raise NotFound(_("没有名为“%(name)s”的队列。") % {"name": queue})
-        params = _valid(QueueInput, request.query_params)
+        params = query_values(QueueInput, request)
         now = timezone.now()
         page = queues.queue_page(
             chosen,

@@ -3,12 +3,13 @@
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from filings import selectors
 from filings.api.pagination import NewestFirstPagination
+from filings.api.queries import FilingListQuery, query_values
 from filings.api.serializers import (
     APP_TYPES,
     CancellationInput,
@@ -23,7 +24,6 @@ from filings.api.serializers import (
 from filings.exceptions import TransitionNotPermitted
 from filings.models import Filing, Province
 from filings.services import access, apps, authenticity, cancellations, changes, drafts, transitions
-from filings.states import State
 
 
 class ProvinceList(generics.ListAPIView):
@@ -36,39 +36,20 @@ class FilingListCreate(generics.ListAPIView):
     serializer_class = FilingListSerializer
     pagination_class = NewestFirstPagination
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("state", str, enum=State.values),
-            OpenApiParameter("province", str, description=_("省份代码或简称,如 44 或 粤")),
-            OpenApiParameter("overdue", bool),
-            OpenApiParameter("q", str, description=_("主体或网站名称")),
-            OpenApiParameter("domain", str),
-            OpenApiParameter("filing_type", str, enum=Filing.Type.values),
-        ]
-    )
+    @extend_schema(parameters=[FilingListQuery])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        params = self.request.query_params
-        for name, value in params.items():
-            if "\x00" in value:
-                raise ValidationError({name: [_("参数含有不可见的控制字符。")]})
-        state = params.get("state")
-        if state and state not in State.values:
-            raise ValidationError({"state": [_("未知的阶段“%(state)s”。") % {"state": state}]})
-        overdue = params.get("overdue")
-        filing_type = params.get("filing_type")
-        if filing_type and filing_type not in Filing.Type.values:
-            raise ValidationError({"filing_type": [_("未知的备案类型“%(t)s”。") % {"t": filing_type}]})
+        query = query_values(FilingListQuery, self.request)
         return selectors.filing_list(
             self.request.user,
-            state=state,
-            province=params.get("province"),
-            overdue=None if overdue in (None, "") else overdue.lower() in ("1", "true", "yes"),
-            query=params.get("q"),
-            domain=params.get("domain"),
-            filing_type=filing_type or None,
+            state=query.get("state"),
+            province=query.get("province"),
+            overdue=query.get("overdue"),
+            query=query.get("q"),
+            domain=query.get("domain"),
+            filing_type=query.get("filing_type"),
         )
 
     @extend_schema(request=FilingCreateInput, responses={201: FilingDetailSerializer})
