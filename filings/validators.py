@@ -354,3 +354,15 @@ def validate_backend_address(value: str) -> None:
         validate_ipv46_address(value)
     except ValidationError:
         validate_domain_name(value)
+
+
+def schema_pattern(validator) -> str | None:
+    """Return the regular expression that a non-blank value the validator accepts matches, for the
+    API's OpenAPI schema (None for a validator whose rule no pattern states)."""
+    patterns = [
+        (validate_mobile, MOBILE_RE.pattern),
+        (validate_phone, PHONE_RE.pattern),
+        (validate_single_line, f"^[^{_CONTROL_RE.pattern[1:-1]}]*$"),
+        (validate_multiline, f"^[^{_MULTILINE_CONTROL_RE.pattern[1:-1]}]*$"),
+    ]
+    return next((pattern for known, pattern in patterns if known is validator), None)

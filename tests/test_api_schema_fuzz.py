@@ -94,7 +94,14 @@ def _error_paths(errors, prefix: str = "") -> set[str]:
         return {prefix}
     paths = set()
     for key, value in errors.items():
-        name = prefix if str(key).isdigit() else f"{prefix}.{key}" if prefix else str(key)
+        # A rule across a nested object's fields is named by the object.
+        name = (
+            prefix
+            if str(key).isdigit() or key == "non_field_errors"
+            else f"{prefix}.{key}"
+            if prefix
+            else str(key)
+        )
         paths |= _error_paths(value, name)
     return paths
 
@@ -165,7 +172,9 @@ def _fuzz(operation, *, known_ids: list[int], token, default_token: str):
         key = token() if revokes else default_token
         r = case.call_and_validate(headers={"Authorization": f"Token {key}"}, checks=CHECKS)
         with open("/tmp/h3_stat.txt", "a") as f:
-            f.write(f"{case.meta.generation.mode} {case.method} {case.path} {r.status_code} {r.text[:150]!r}\n")
+            f.write(
+                f"{case.meta.generation.mode} {case.method} {case.path} {r.status_code} {r.text[:150]!r}\n"
+            )
 
     return run
 

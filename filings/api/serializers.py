@@ -485,14 +485,15 @@ class SubjectInput(TextInput):
         return attrs
 
 
-class AppPlatformInput(serializers.Serializer):
+class AppPlatformInput(TextInput):
     platform = serializers.ChoiceField(choices=AppPlatform.Platform.choices)
     package_name = serializers.CharField(max_length=255)
     public_key = serializers.CharField(max_length=4096)
     fingerprint = serializers.CharField(max_length=80, help_text=_("MD5(32位)或SHA-1(40位)十六进制,可带冒号"))
 
 
-class AppInput(serializers.Serializer):
+class AppInput(TextInput):
+    multiline = ("description",)
     id = serializers.IntegerField(required=False)
     kind = serializers.ChoiceField(choices=App.Kind.choices, default=App.Kind.APP)
     name = serializers.CharField(max_length=64)

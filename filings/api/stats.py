@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
@@ -13,6 +14,7 @@ from accounts.roles import Perm
 from filings import dashboard_stats, footer_checks, keyset, queues, selectors, summaries
 from filings.api import stats_schema as out
 from filings.api.queries import query_values
+from filings.api.schema import rules_beyond_schema
 from filings.estimates import Expectation, PublicationEstimator
 from filings.models import Deadline, Filing, Province
 from filings.states import OPEN_STATES
@@ -31,6 +33,13 @@ def _has(perm: str) -> type[BasePermission]:
 
 IsManager = _has(Perm.DASHBOARD)
 IsReviewer = _has(Perm.REVIEW)
+
+
+# What a page of a list refuses that its schema cannot say.
+PAGE_RULES = {
+    "after": gettext_lazy("须为上一页答复中的 next"),
+    "province": gettext_lazy("须为已知的省份代码(见 /api/v1/provinces/)"),
+}
 
 
 class PageInput(serializers.Serializer):
@@ -172,6 +181,7 @@ class DeadlineList(APIView):
             OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=list(dashboard_stats.DEADLINE_LISTS)),
         ],
         responses={200: out.DeadlinePageOut},
+        description=rules_beyond_schema(PAGE_RULES),
     )
     def get(self, request, kind: str):
         if kind not in dashboard_stats.DEADLINE_LISTS:
@@ -198,7 +208,11 @@ class ExpectedInput(PageInput):
 class ExpectedPublication(APIView):
     permission_classes = [IsManager]
 
-    @extend_schema(parameters=[ExpectedInput], responses={200: out.ExpectedPageOut})
+    @extend_schema(
+        parameters=[ExpectedInput],
+        responses={200: out.ExpectedPageOut},
+        description=rules_beyond_schema(PAGE_RULES),
+    )
     def get(self, request):
         params = query_values(ExpectedInput, request)
         state = params.get("state")
@@ -238,6 +252,7 @@ class ReviewQueue(APIView):
             OpenApiParameter("queue", str, OpenApiParameter.PATH, enum=list(queues.QUEUES)),
         ],
         responses={200: out.QueuePageOut},
+        description=rules_beyond_schema(PAGE_RULES),
     )
     def get(self, request, queue: str):
         chosen = queues.QUEUES.get(queue)
