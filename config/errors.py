@@ -24,5 +24,11 @@ def permission_denied(request, exception=None):
 
 def not_found(request, exception):
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": _("找不到该地址。"), "code": "not_found"}, status=404)
+        return api_not_found(request)
     return defaults.page_not_found(request, exception)
+
+
+def api_not_found(request, **unmatched):
+    """Answer an address under /api/ that no route matches, in JSON also with DEBUG on (where Django
+    would show its HTML page instead of the 404 handler)."""
+    return JsonResponse({"detail": _("找不到该地址。"), "code": "not_found"}, status=404)

@@ -65,6 +65,10 @@ def _text_rules(field, schema: dict) -> dict:
 class AutoSchema(BaseAutoSchema):
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, serializers.ListSerializer) and schema.get("type") == "array":
+            # drf-spectacular leaves out the bounds of a list of objects (`many=True, max_length=…`).
+            bounds = {"minItems": field.min_length, "maxItems": field.max_length}
+            schema.update({key: value for key, value in bounds.items() if value is not None})
         if direction == "request" and schema.get("type") == "string" and not schema.get("format"):
             schema.update(_text_rules(field, schema))
         return schema
