@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 
 
 def permission_denied(request, exception=None):
@@ -28,6 +29,7 @@ def not_found(request, exception):
     return defaults.page_not_found(request, exception)
 
 
+@csrf_exempt
 def api_not_found(request, **unmatched):
     """Answer an address under /api/ that no route matches, in JSON also with DEBUG on (where Django
     would show its HTML page instead of the 404 handler)."""

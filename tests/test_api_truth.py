@@ -163,3 +163,17 @@ def test_a_half_logged_in_staff_session_is_sent_to_verify_from_pages_and_refused
         response = client.get(url)
         assert response.status_code == 403, url
         assert response.json()["code"] == "second_factor_required", url
+
+
+def test_a_province_code_with_a_nul_byte_is_refused_not_a_server_error(api, principal):
+    response = api(principal).post(
+        "/api/v1/filings/", {"province": "4\x00", "subject_principal": {}}, format="json"
+    )
+    assert response.status_code == 400 and "province" in response.json()
+
+
+def test_a_post_to_an_unknown_api_address_is_json_even_from_a_session_without_csrf_token(principal):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(principal)
+    response = client.post("/api/v1/filings/not-a-number/claim/")
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"

@@ -510,9 +510,18 @@ class AppInput(TextInput):
 APP_TYPES = {Filing.Type.NEW_APP}
 
 
+class ProvinceCodeInput(serializers.SlugRelatedField):
+    """A province by its code; a code PostgreSQL cannot even compare (a NUL byte) is just unknown."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
 class FilingCreateInput(serializers.Serializer):
     filing_type = serializers.ChoiceField(choices=Filing.Type.choices, default=Filing.Type.FIRST)
-    province = serializers.SlugRelatedField(
+    province = ProvinceCodeInput(
         slug_field="code", queryset=Province.objects.all(), required=False, help_text=_("APP备案取主体的省份")
     )
     subject_id = serializers.IntegerField(required=False, help_text=_("APP备案:已公示备案的主体"))

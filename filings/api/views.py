@@ -73,7 +73,7 @@ class FilingListCreate(generics.ListAPIView):
                 "province": gettext_lazy("APP备案以外的类型必填,须为已知的省份代码(见 /api/v1/provinces/)"),
                 "subject": gettext_lazy("APP备案以外的类型必填"),
                 "websites": gettext_lazy("APP备案以外的类型必填;域名、网站名称等须符合备案规则"),
-                "existing_icp_number": gettext_lazy("新增接入必填,格式如 京ICP备2026012345号"),
+                "existing_icp_number": gettext_lazy("新增接入必填,格式如 粤ICP备2023012345号"),
                 "subject_id": gettext_lazy("APP备案必填,须为已公示备案的主体"),
                 "apps": gettext_lazy("APP备案必填;包名、公钥、签名须相互一致"),
                 "subject.certificate_number": gettext_lazy(
@@ -184,9 +184,9 @@ class FilingTransition(APIView):
             {
                 "reasons": gettext_lazy("return_to_entry(退回)和 reject(驳回)须至少一条原因"),
                 "verifier_id": gettext_lazy("complete_sms 必填,须为本轮短信核验的核验人"),
-                "icp_number": gettext_lazy("approve 必填(变更、注销除外),格式如 京ICP备2026012345号"),
-                "website_numbers": gettext_lazy("approve:每个网站的备案号,如 京ICP备2026012345号-1"),
-                "app_numbers": gettext_lazy("approve:每个APP的备案号,如 京ICP备2026012345号-1A"),
+                "icp_number": gettext_lazy("approve 必填(变更、注销除外),格式如 粤ICP备2023012345号"),
+                "website_numbers": gettext_lazy("approve:每个网站的备案号,如 粤ICP备2023012345号-1"),
+                "app_numbers": gettext_lazy("approve:每个APP的备案号,如 粤ICP备2023012345号-1A"),
                 "psb_number": gettext_lazy("register_public_security 必填,如 京公网安备11010502030143号"),
             },
             summary=gettext_lazy(
