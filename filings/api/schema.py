@@ -7,7 +7,7 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
 from filings.api.serializers import CertificateNumberInput
-from filings.validators import schema_pattern
+from filings.validators import format_pattern, refused_characters
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -32,10 +32,11 @@ ERRORS = {
 def rules_beyond_schema(rules: dict[str, str], *, summary: str = ""):
     """Return an operation description naming the rules its schema cannot express (check characters,
     rules across fields, the filing's state), each by the field or error code a refusal names."""
-    template = "{}\n\n{}\n" + "".join(f"\n- `{name}`: {{}}" for name in rules)
-    return format_lazy(
-        template, summary, _("以下规则无法用接口架构表达,违反时答 400,并指明字段或错误代码:"), *rules.values()
-    )
+    heading = _("以下规则无法用接口架构表达,违反时答 400,并指明字段或错误代码:")
+    items = "".join(f"\n- `{name}`: {{}}" for name in rules)
+    if not summary:
+        return format_lazy("{}\n" + items, heading, *rules.values())
+    return format_lazy("{}\n\n{}\n" + items, summary, heading, *rules.values())
 
 
 # Text fields whose value is free text (their subclasses, e-mail, URL and the like, have formats).
@@ -49,10 +50,10 @@ def _text_rules(field, schema: dict) -> dict:
         return {"anyOf": [{"format": "ipv4"}, {"format": "ipv6"}]}
     if type(field) not in TEXT_FIELDS or "enum" in schema:
         return {}
-    patterns = [found for validator in field.validators if (found := schema_pattern(validator))]
-    if "pattern" in schema or (patterns and not patterns[0].endswith("]*$")):
-        return {"pattern": schema.get("pattern") or patterns[0]}
-    refused = patterns[0][3:-3] if patterns else ""
+    formats = [found for validator in field.validators if (found := format_pattern(validator))]
+    if "pattern" in schema or formats:
+        return {"pattern": schema.get("pattern") or formats[0]}
+    refused = next((found for validator in field.validators if (found := refused_characters(validator))), "")
     if field.allow_blank:
         # A blank value is the schema's other choice (drf-spectacular's oneOf): the pattern must not match it.
         return {"pattern": f"^[^{refused}]+$"} if refused else {}
