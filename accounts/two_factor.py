@@ -20,6 +20,8 @@ from accounts.roles import is_staff_role
 BACKUP_CODE_COUNT = 10
 # What a staff member who has not yet given the second factor may still reach.
 OPEN_PATHS = ("/accounts/2fa/", "/accounts/logout/", "/accounts/login/", "/static/", "/i18n/", "/healthz")
+# The API answers in JSON; every other address, the API's docs and schema pages included, is a page.
+API_PATHS = ("/api/v1/",)
 
 
 def needs_second_factor(user) -> bool:
@@ -119,7 +121,7 @@ class StaffSecondFactorMiddleware:
         user = request.user
         if not needs_second_factor(user) or request.path.startswith(OPEN_PATHS):
             return self.get_response(request)
-        if request.path.startswith("/api/"):
+        if request.path.startswith(API_PATHS):
             message = _("初审员、管理者和管理员须先完成两步验证。")
             return JsonResponse({"detail": message, "code": "second_factor_required"}, status=403)
         name = "accounts:2fa-verify" if user_has_device(user) else "accounts:2fa-setup"

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 
 
 def permission_denied(request, exception=None):
@@ -24,5 +25,12 @@ def permission_denied(request, exception=None):
 
 def not_found(request, exception):
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": _("找不到该地址。"), "code": "not_found"}, status=404)
+        return api_not_found(request)
     return defaults.page_not_found(request, exception)
+
+
+@csrf_exempt
+def api_not_found(request, **unmatched):
+    """Answer an address under /api/ that no route matches, in JSON also with DEBUG on (where Django
+    would show its HTML page instead of the 404 handler)."""
+    return JsonResponse({"detail": _("找不到该地址。"), "code": "not_found"}, status=404)

@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.templatetags.static import static
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import api as account_api
+from config import errors
 from config.health import healthz
 from filings.views import alerts as alert_views
 from filings.views import principal as principal_views
@@ -30,6 +31,8 @@ urlpatterns = [
     path("api/v1/", include("filings.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    # Last: what no route above matches under /api/ (with its slash, so a missing one still redirects).
+    re_path(r"^api/(?P<unmatched>.*)/$", errors.api_not_found),
 ]
 
 handler403 = "config.errors.permission_denied"

@@ -276,3 +276,23 @@ def validate_backend_address(value: str) -> None:
         validate_ipv46_address(value)
     except ValidationError:
         validate_domain_name(value)
+
+
+def format_pattern(validator) -> str | None:
+    """Return the regular expression that a non-blank value the validator accepts matches, for the
+    API's OpenAPI schema (None for a validator whose rule is not a format)."""
+    patterns = [(validate_mobile, MOBILE_RE.pattern), (validate_phone, PHONE_RE.pattern)]
+    return next((pattern for known, pattern in patterns if known is validator), None)
+
+
+def refused_characters(validator) -> str | None:
+    """Return the characters the validator refuses in a text, as the inside of a regular expression's
+    character class (None for a validator that refuses no characters)."""
+    classes = [
+        (validate_single_line, (_CONTROL_RE, _INVISIBLE_RE)),
+        (validate_multiline, (_MULTILINE_CONTROL_RE,)),
+    ]
+    return next(
+        ("".join(regex.pattern[1:-1] for regex in regexes) for known, regexes in classes if known is validator),
+        None,
+    )

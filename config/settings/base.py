@@ -193,6 +193,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Issue #23: a PATCH documents the fields it requires (the filing's `version`) as required; the
+    # split would make every field of a PATCH body optional, which the API does not accept.
+    "COMPONENT_SPLIT_PATCH": False,
     "ENUM_NAME_OVERRIDES": {
         "FilingStateEnum": "filings.api.enums.FILING_STATE",
         "SubjectKindEnum": "filings.api.enums.SUBJECT_KIND",

@@ -2,20 +2,18 @@
 
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from filings import selectors
-from filings.models import Alert, Deadline, Notification, Severity
+from filings.api.queries import AlertListQuery, query_values
+from filings.models import Alert, Notification
 from filings.models.alerts import threshold_label
 from filings.services import alerts as alert_services
 from filings.workdays import SHANGHAI
-
-TRUE_VALUES = ("1", "true", "yes")
-FALSE_VALUES = ("0", "false", "no")
 
 
 class AlertSerializer(serializers.ModelSerializer):
@@ -79,17 +77,6 @@ class AlertSerializer(serializers.ModelSerializer):
         return bool(getattr(alert, "unread", False))
 
 
-def _flag(params, name: str) -> bool | None:
-    value = params.get(name)
-    if value in (None, ""):
-        return None
-    if value.lower() in TRUE_VALUES:
-        return True
-    if value.lower() in FALSE_VALUES:
-        return False
-    raise ValidationError({name: [_("请填写 true 或 false。")]})
-
-
 def _visible_alerts(request):
     unread = Notification.objects.filter(alert=OuterRef("pk"), user=request.user, read_at__isnull=True)
     return selectors.alerts_for_user(request.user).annotate(unread=Exists(unread))
@@ -98,46 +85,24 @@ def _visible_alerts(request):
 class AlertList(generics.ListAPIView):
     serializer_class = AlertSerializer
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("unread", bool, description=_("只看未读")),
-            OpenApiParameter("acknowledged", bool),
-            OpenApiParameter("withdrawn", bool, description=_("默认不含已撤销的提醒")),
-            OpenApiParameter("severity", str, enum=Severity.values),
-            OpenApiParameter("kind", str, enum=Deadline.Kind.values),
-            OpenApiParameter("filing", int),
-        ]
-    )
+    @extend_schema(parameters=[AlertListQuery])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        params = self.request.query_params
+        query = query_values(AlertListQuery, self.request)
         alerts = _visible_alerts(self.request)
-        unread, acknowledged = _flag(params, "unread"), _flag(params, "acknowledged")
-        withdrawn = _flag(params, "withdrawn")
-        if unread is not None:
-            alerts = alerts.filter(unread=unread)
-        if acknowledged is not None:
-            alerts = alerts.filter(acknowledged_at__isnull=not acknowledged)
-        alerts = (
-            alerts.filter(withdrawn_at__isnull=not withdrawn)
-            if withdrawn is not None
-            else alerts.filter(withdrawn_at__isnull=True)
-        )
-        severity, kind, filing = params.get("severity"), params.get("kind"), params.get("filing")
-        if severity:
-            if severity not in Severity.values:
-                raise ValidationError({"severity": [_("未知的级别“%(v)s”。") % {"v": severity}]})
-            alerts = alerts.filter(severity=severity)
-        if kind:
-            if kind not in Deadline.Kind.values:
-                raise ValidationError({"kind": [_("未知的截止类型“%(v)s”。") % {"v": kind}]})
-            alerts = alerts.filter(kind=kind)
-        if filing:
-            if not filing.isdigit():
-                raise ValidationError({"filing": [_("请填写备案编号(数字)。")]})
-            alerts = alerts.filter(filing_id=int(filing))
+        if "unread" in query:
+            alerts = alerts.filter(unread=query["unread"])
+        if "acknowledged" in query:
+            alerts = alerts.filter(acknowledged_at__isnull=not query["acknowledged"])
+        alerts = alerts.filter(withdrawn_at__isnull=not query.get("withdrawn", False))
+        if "severity" in query:
+            alerts = alerts.filter(severity=query["severity"])
+        if "kind" in query:
+            alerts = alerts.filter(kind=query["kind"])
+        if "filing" in query:
+            alerts = alerts.filter(filing_id=query["filing"])
         return alerts.order_by("-raised_at", "-id")
 
 

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from filings import selectors
+from filings.api.schema import rules_beyond_schema
 from filings.api.serializers import MaterialSerializer
 from filings.models import Material
 from filings.services import materials
@@ -72,7 +73,16 @@ class FilingMaterials(APIView):
         return Response(_slots(filing.materials.all()))
 
     @extend_schema(
-        request={"multipart/form-data": MaterialUploadInput}, responses={201: ApiMaterialSerializer}
+        request={"multipart/form-data": MaterialUploadInput},
+        responses={201: ApiMaterialSerializer},
+        description=rules_beyond_schema(
+            {
+                "file": _("须为真实的 JPG、PNG 或 PDF 文件,不含主动内容,清晰度和尺寸符合要求"),
+                "kind": _("须是该备案需要的材料"),
+                "person_id": _("证件类材料须指明本备案的负责人"),
+                "website_id": _("前置审批须指明本备案的网站"),
+            }
+        ),
     )
     def post(self, request, pk: int):
         filing = selectors.filing_detail(request.user, pk)

@@ -1,11 +1,13 @@
 """API for the public-security registration after publication: the go-live date and corrections."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from filings import selectors
+from filings.api.schema import rules_beyond_schema
 from filings.api.serializers import FilingDetailSerializer
 from filings.services import public_security
 
@@ -19,7 +21,16 @@ class PublicSecurityInput(serializers.Serializer):
 
 
 class FilingPublicSecurity(APIView):
-    @extend_schema(request=PublicSecurityInput, responses=FilingDetailSerializer)
+    @extend_schema(
+        request=PublicSecurityInput,
+        responses=FilingDetailSerializer,
+        description=rules_beyond_schema(
+            {
+                "went_live_on": _("不能早于公示日期,也不能晚于今天"),
+                "psb_number": _("格式如 京公网安备11010502030143号,省份简称须与备案一致"),
+            }
+        ),
+    )
     def patch(self, request, pk: int):
         filing = selectors.filing_detail(request.user, pk)
         data = PublicSecurityInput(data=request.data)

@@ -1,9 +1,13 @@
 """The OpenAPI schema as the API behaves: every operation lists the errors it can answer with."""
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
+
+from filings.api.serializers import CertificateNumberInput
+from filings.validators import format_pattern, refused_characters
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -25,7 +29,51 @@ ERRORS = {
 }
 
 
+def rules_beyond_schema(rules: dict[str, str], *, summary: str = ""):
+    """Return an operation description naming the rules its schema cannot express (check characters,
+    rules across fields, the filing's state), each by the field or error code a refusal names."""
+    heading = _("以下规则无法用接口架构表达,违反时答 400,并指明字段或错误代码:")
+    items = "".join(f"\n- `{name}`: {{}}" for name in rules)
+    if not summary:
+        return format_lazy("{}\n" + items, heading, *rules.values())
+    return format_lazy("{}\n\n{}\n" + items, summary, heading, *rules.values())
+
+
+# Text fields whose value is free text (their subclasses, e-mail, URL and the like, have formats).
+TEXT_FIELDS = (serializers.CharField, CertificateNumberInput)
+
+
+def _text_rules(field, schema: dict) -> dict:
+    """Return what a text input's schema must add to say what the field accepts: the pattern of its
+    format or of its refused characters, and (when blank is refused) at least one visible character."""
+    if isinstance(field, serializers.IPAddressField):
+        return {"anyOf": [{"format": "ipv4"}, {"format": "ipv6"}]}
+    if type(field) not in TEXT_FIELDS or "enum" in schema:
+        return {}
+    formats = [found for validator in field.validators if (found := format_pattern(validator))]
+    if "pattern" in schema or formats:
+        return {"pattern": schema.get("pattern") or formats[0]}
+    refused = next((found for validator in field.validators if (found := refused_characters(validator))), "")
+    if field.allow_blank:
+        # A blank value is the schema's other choice (drf-spectacular's oneOf): the pattern must not match it.
+        return {"pattern": f"^[^{refused}]+$"} if refused else {}
+    # DRF trims the value first, so a value of spaces alone is blank.
+    visible = f"[^{refused}\\s]" if refused else "\\S"
+    anything = f"[^{refused}]*" if refused else "[\\s\\S]*"
+    return {"minLength": max(schema.get("minLength", 1), 1), "pattern": f"^{anything}{visible}{anything}$"}
+
+
 class AutoSchema(BaseAutoSchema):
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, serializers.ListSerializer) and schema.get("type") == "array":
+            # drf-spectacular leaves out the bounds of a list of objects (`many=True, max_length=…`).
+            bounds = {"minItems": field.min_length, "maxItems": field.max_length}
+            schema.update({key: value for key, value in bounds.items() if value is not None})
+        if direction == "request" and schema.get("type") == "string" and not schema.get("format"):
+            schema.update(_text_rules(field, schema))
+        return schema
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         if direction != "response":

@@ -482,14 +482,15 @@ class SubjectInput(TextInput):
         return attrs
 
 
-class AppPlatformInput(serializers.Serializer):
+class AppPlatformInput(TextInput):
     platform = serializers.ChoiceField(choices=AppPlatform.Platform.choices)
     package_name = serializers.CharField(max_length=255)
     public_key = serializers.CharField(max_length=4096)
     fingerprint = serializers.CharField(max_length=80, help_text=_("MD5(32位)或SHA-1(40位)十六进制,可带冒号"))
 
 
-class AppInput(serializers.Serializer):
+class AppInput(TextInput):
+    multiline = ("description",)
     id = serializers.IntegerField(required=False)
     kind = serializers.ChoiceField(choices=App.Kind.choices, default=App.Kind.APP)
     name = serializers.CharField(max_length=64)
@@ -506,9 +507,18 @@ class AppInput(serializers.Serializer):
 APP_TYPES = {Filing.Type.NEW_APP}
 
 
+class ProvinceCodeInput(serializers.SlugRelatedField):
+    """A province by its code; a code PostgreSQL cannot even compare (a NUL byte) is just unknown."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
 class FilingCreateInput(serializers.Serializer):
     filing_type = serializers.ChoiceField(choices=Filing.Type.choices, default=Filing.Type.FIRST)
-    province = serializers.SlugRelatedField(
+    province = ProvinceCodeInput(
         slug_field="code", queryset=Province.objects.all(), required=False, help_text=_("APP备案取主体的省份")
     )
     subject_id = serializers.IntegerField(required=False, help_text=_("APP备案:已公示备案的主体"))

@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
@@ -12,6 +13,8 @@ from rest_framework.views import APIView
 from accounts.roles import Perm
 from filings import dashboard_stats, footer_checks, keyset, queues, selectors, summaries
 from filings.api import stats_schema as out
+from filings.api.queries import query_values
+from filings.api.schema import rules_beyond_schema
 from filings.estimates import Expectation, PublicationEstimator
 from filings.models import Deadline, Filing, Province
 from filings.states import OPEN_STATES
@@ -32,6 +35,13 @@ IsManager = _has(Perm.DASHBOARD)
 IsReviewer = _has(Perm.REVIEW)
 
 
+# What a page of a list refuses that its schema cannot say.
+PAGE_RULES = {
+    "after": gettext_lazy("须为上一页答复中的 next"),
+    "province": gettext_lazy("须为已知的省份代码(见 /api/v1/provinces/)"),
+}
+
+
 class PageInput(serializers.Serializer):
     # The `next` of the page before (filings/keyset.py).
     after = serializers.CharField(required=False, max_length=200, allow_blank=True)
@@ -50,12 +60,6 @@ def _position(params: dict, *, rows, order) -> keyset.Position | None:
 
 def _page_json(page: keyset.Page, results: list) -> dict:
     return {"next": page.next.token() if page.next else None, "results": results}
-
-
-def _valid(serializer_class, data) -> dict:
-    params = serializer_class(data=data)
-    params.is_valid(raise_exception=True)
-    return params.validated_data
 
 
 def _province(code: str | None) -> Province | None:
@@ -135,7 +139,7 @@ class Durations(APIView):
         responses={200: out.DurationsOut},
     )
     def get(self, request):
-        period = _valid(PeriodInput, request.query_params)["period"]
+        period = query_values(PeriodInput, request)["period"]
         result = dashboard_stats.period_stats(period)
         return Response(
             {
@@ -156,7 +160,7 @@ class WeeklyFlows(APIView):
 
     @extend_schema(parameters=[WeeksInput], responses={200: out.WeekFlowsOut(many=True)})
     def get(self, request):
-        weeks = _valid(WeeksInput, request.query_params)["weeks"]
+        weeks = query_values(WeeksInput, request)["weeks"]
         return Response(
             [
                 {
@@ -177,11 +181,12 @@ class DeadlineList(APIView):
             OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=list(dashboard_stats.DEADLINE_LISTS)),
         ],
         responses={200: out.DeadlinePageOut},
+        description=rules_beyond_schema(PAGE_RULES),
     )
     def get(self, request, kind: str):
         if kind not in dashboard_stats.DEADLINE_LISTS:
             raise NotFound(_("没有名为“%(kind)s”的列表。") % {"kind": kind})
-        params = _valid(PageInput, request.query_params)
+        params = query_values(PageInput, request)
         now = timezone.now()
         rows = dashboard_stats.DEADLINE_LISTS[kind](now=now, province=_province(params.get("province")))
         page = keyset.page_after(
@@ -203,9 +208,13 @@ class ExpectedInput(PageInput):
 class ExpectedPublication(APIView):
     permission_classes = [IsManager]
 
-    @extend_schema(parameters=[ExpectedInput], responses={200: out.ExpectedPageOut})
+    @extend_schema(
+        parameters=[ExpectedInput],
+        responses={200: out.ExpectedPageOut},
+        description=rules_beyond_schema(PAGE_RULES),
+    )
     def get(self, request):
-        params = _valid(ExpectedInput, request.query_params)
+        params = query_values(ExpectedInput, request)
         state = params.get("state")
         after = _position(params, rows=Filing.objects.all(), order=dashboard_stats.OPEN_FILING_ORDER)
         page = dashboard_stats.open_filings_page(
@@ -243,12 +252,13 @@ class ReviewQueue(APIView):
             OpenApiParameter("queue", str, OpenApiParameter.PATH, enum=list(queues.QUEUES)),
         ],
         responses={200: out.QueuePageOut},
+        description=rules_beyond_schema(PAGE_RULES),
     )
     def get(self, request, queue: str):
         chosen = queues.QUEUES.get(queue)
         if chosen is None:
             raise NotFound(_("没有名为“%(name)s”的队列。") % {"name": queue})
-        params = _valid(QueueInput, request.query_params)
+        params = query_values(QueueInput, request)
         now = timezone.now()
         page = queues.queue_page(
             chosen,

@@ -1,14 +1,18 @@
 """API views: validate input, call one service or selector, answer."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from filings import selectors
 from filings.api.pagination import NewestFirstPagination
+from filings.api.parsers import JSONParser
+from filings.api.queries import FilingListQuery, query_values
+from filings.api.schema import rules_beyond_schema
 from filings.api.serializers import (
     APP_TYPES,
     CancellationInput,
@@ -23,7 +27,6 @@ from filings.api.serializers import (
 from filings.exceptions import TransitionNotPermitted
 from filings.models import Filing, Province
 from filings.services import access, apps, authenticity, cancellations, changes, drafts, transitions
-from filings.states import State
 
 
 class ProvinceList(generics.ListAPIView):
@@ -32,46 +35,55 @@ class ProvinceList(generics.ListAPIView):
     pagination_class = None
 
 
+# A website's or app's principal is either the subject's (same_as_subject_principal) or given in full.
+PRINCIPAL_RULES = {
+    f"{part}.principal.{field}": gettext_lazy("未选 same_as_subject_principal 时必填")
+    for part in ("websites", "apps")
+    for field in ("name", "id_number", "mobile")
+}
+
+
 class FilingListCreate(generics.ListAPIView):
+    # Its input nests objects and lists, which only JSON carries (a form could not).
+    parser_classes = [JSONParser]
     serializer_class = FilingListSerializer
     pagination_class = NewestFirstPagination
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("state", str, enum=State.values),
-            OpenApiParameter("province", str, description=_("省份代码或简称,如 44 或 粤")),
-            OpenApiParameter("overdue", bool),
-            OpenApiParameter("q", str, description=_("主体或网站名称")),
-            OpenApiParameter("domain", str),
-            OpenApiParameter("filing_type", str, enum=Filing.Type.values),
-        ]
-    )
+    @extend_schema(parameters=[FilingListQuery])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        params = self.request.query_params
-        for name, value in params.items():
-            if "\x00" in value:
-                raise ValidationError({name: [_("参数含有不可见的控制字符。")]})
-        state = params.get("state")
-        if state and state not in State.values:
-            raise ValidationError({"state": [_("未知的阶段“%(state)s”。") % {"state": state}]})
-        overdue = params.get("overdue")
-        filing_type = params.get("filing_type")
-        if filing_type and filing_type not in Filing.Type.values:
-            raise ValidationError({"filing_type": [_("未知的备案类型“%(t)s”。") % {"t": filing_type}]})
+        query = query_values(FilingListQuery, self.request)
         return selectors.filing_list(
             self.request.user,
-            state=state,
-            province=params.get("province"),
-            overdue=None if overdue in (None, "") else overdue.lower() in ("1", "true", "yes"),
-            query=params.get("q"),
-            domain=params.get("domain"),
-            filing_type=filing_type or None,
+            state=query.get("state"),
+            province=query.get("province"),
+            overdue=query.get("overdue"),
+            query=query.get("q"),
+            domain=query.get("domain"),
+            filing_type=query.get("filing_type"),
         )
 
-    @extend_schema(request=FilingCreateInput, responses={201: FilingDetailSerializer})
+    @extend_schema(
+        request=FilingCreateInput,
+        responses={201: FilingDetailSerializer},
+        description=rules_beyond_schema(
+            {
+                "province": gettext_lazy("APP备案以外的类型必填,须为已知的省份代码(见 /api/v1/provinces/)"),
+                "subject": gettext_lazy("APP备案以外的类型必填"),
+                "websites": gettext_lazy("APP备案以外的类型必填;域名、网站名称等须符合备案规则"),
+                "existing_icp_number": gettext_lazy("新增接入必填,格式如 粤ICP备2023012345号"),
+                "subject_id": gettext_lazy("APP备案必填,须为已公示备案的主体"),
+                "apps": gettext_lazy("APP备案必填;包名、公钥、签名须相互一致"),
+                "subject.certificate_number": gettext_lazy(
+                    "统一社会信用代码或身份证号码的校验位须正确,且与所选省份一致"
+                ),
+                **PRINCIPAL_RULES,
+                "apps.platforms": gettext_lazy("包名格式随平台而定;签名须为公钥的 MD5 或 SHA-1"),
+            }
+        ),
+    )
     def post(self, request):
         if not request.user.has_perm("accounts.work_on_own_filings"):
             raise TransitionNotPermitted(_("只有服务负责人可以创建备案。"))
@@ -121,12 +133,27 @@ class FilingListCreate(generics.ListAPIView):
 
 
 class FilingDetail(APIView):
+    parser_classes = [JSONParser]
+
     @extend_schema(responses=FilingDetailSerializer)
     def get(self, request, pk: int):
         filing = selectors.filing_detail(request.user, pk)
         return Response(FilingDetailSerializer(filing, context={"request": request}).data)
 
-    @extend_schema(request=FilingUpdateInput, responses=FilingDetailSerializer)
+    @extend_schema(
+        request=FilingUpdateInput,
+        responses=FilingDetailSerializer,
+        description=rules_beyond_schema(
+            {
+                "subject.certificate_number": gettext_lazy("证件号码的校验位须正确,且与备案的省份一致"),
+                "websites": gettext_lazy("域名、网站名称等须符合备案规则"),
+                "apps": gettext_lazy("只用于APP备案;包名、公钥、签名须相互一致"),
+                **PRINCIPAL_RULES,
+                "apps.platforms": gettext_lazy("包名格式随平台而定;签名须为公钥的 MD5 或 SHA-1"),
+            },
+            summary=gettext_lazy("修改草稿(信息填报阶段);version 须为读取时的版本号,否则答 409"),
+        ),
+    )
     def patch(self, request, pk: int):
         filing = selectors.filing_detail(request.user, pk)
         data = FilingUpdateInput(data=request.data)
@@ -148,9 +175,24 @@ class FilingDetail(APIView):
 
 
 class FilingTransition(APIView):
+    parser_classes = [JSONParser]
+
     @extend_schema(
         request=TransitionInput,
         responses=FilingDetailSerializer,
+        description=rules_beyond_schema(
+            {
+                "reasons": gettext_lazy("return_to_entry(退回)和 reject(驳回)须至少一条原因"),
+                "verifier_id": gettext_lazy("complete_sms 必填,须为本轮短信核验的核验人"),
+                "icp_number": gettext_lazy("approve 必填(变更、注销除外),格式如 粤ICP备2023012345号"),
+                "website_numbers": gettext_lazy("approve:每个网站的备案号,如 粤ICP备2023012345号-1"),
+                "app_numbers": gettext_lazy("approve:每个APP的备案号,如 粤ICP备2023012345号-1A"),
+                "psb_number": gettext_lazy("register_public_security 必填,如 京公网安备11010502030143号"),
+            },
+            summary=gettext_lazy(
+                "按名称执行状态转换;能否执行取决于备案当前阶段和用户角色(否则答 403 或 409)"
+            ),
+        ),
         parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=selectors.USER_TRANSITIONS)],
     )
     def post(self, request, pk: int, name: str):
@@ -194,7 +236,19 @@ class FilingChangeOpen(APIView):
 
 
 class FilingCancellationOpen(APIView):
-    @extend_schema(request=CancellationInput, responses={201: FilingDetailSerializer})
+    @extend_schema(
+        request=CancellationInput,
+        responses={201: FilingDetailSerializer},
+        description=rules_beyond_schema(
+            {
+                "website_id": gettext_lazy("注销网站、取消接入须指明本备案的网站"),
+                "app_id": gettext_lazy("注销APP须指明本备案的APP"),
+                "scope": gettext_lazy("须是该备案可办理的注销或取消接入"),
+                "confirm": gettext_lazy("须为 true"),
+            },
+            summary=gettext_lazy("为已公示备案办理注销(网站、APP、主体)或取消接入"),
+        ),
+    )
     def post(self, request, pk: int):
         """Open a cancellation (注销网站/APP/主体) or a cancel access (取消接入) of a published filing."""
         target = selectors.filing_detail(request.user, pk)
@@ -208,7 +262,14 @@ class FilingCancellationOpen(APIView):
 
 
 class FilingFaceCheck(APIView):
-    @extend_schema(request=FaceCheckInput, responses=FilingDetailSerializer)
+    @extend_schema(
+        request=FaceCheckInput,
+        responses=FilingDetailSerializer,
+        description=rules_beyond_schema(
+            {"reason": gettext_lazy("核验未通过(failed)时必填")},
+            summary=gettext_lazy("记录真实性核验结果:通过,或未通过并说明原因(退回信息填报)"),
+        ),
+    )
     def post(self, request, pk: int):
         """Record the authenticity check (真实性核验): passed, or failed with a reason (back to entry)."""
         filing = selectors.filing_detail(request.user, pk)
