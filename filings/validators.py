@@ -293,6 +293,10 @@ def refused_characters(validator) -> str | None:
         (validate_multiline, (_MULTILINE_CONTROL_RE,)),
     ]
     return next(
-        ("".join(regex.pattern[1:-1] for regex in regexes) for known, regexes in classes if known is validator),
+        (
+            "".join(regex.pattern[1:-1] for regex in regexes)
+            for known, regexes in classes
+            if known is validator
+        ),
         None,
     )
