@@ -211,3 +211,19 @@ def test_redis_down_web_keeps_working_and_the_next_scan_catches_up(start_worker,
     wait_for(lambda: AlertScan.objects.count() == 3, worker=worker)
     assert Alert.objects.count() == 3
     assert Filing.objects.get(pk=sms_filing.pk).stage_visit == sms_filing.stage_visit
+
+
+def test_a_development_worker_prints_emails_as_emails_not_as_warnings(start_worker, principal):
+    filing = factories.ready_filing(assignee=principal)
+    Deadline.objects.filter(filing=filing).update(starts_at=START, due_at=START + timedelta(days=30))
+    worker = start_worker(
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
+    )
+    worker.scan(NOW)
+    wait_for(
+        lambda: Notification.objects.filter(user=principal, emailed_at__isnull=False).exists(), worker=worker
+    )
+    output = worker.output()
+    assert f"To: {principal.email}" in output and "Subject: " in output
+    assert "WARNING/" not in output, output
