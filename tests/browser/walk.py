@@ -48,7 +48,7 @@ class Walk:
 
 
 def build_walk(prefix: str = "walk") -> Walk:
-    """Filings of one principal in entry, returned, pre-review, bureau review and published, with the
+    """Filings of one principal in entry, returned, pre-review, bureau review, published and withdrawn, with the
     alerts a scan raises over them and the dashboard's summaries refreshed."""
     principal = factories.principal_user(username=f"{prefix}-principal", display_name="张伟")
     reviewer = factories.reviewer_user(username=f"{prefix}-reviewer", display_name="李审核")
@@ -70,6 +70,7 @@ def build_walk(prefix: str = "walk") -> Walk:
     submitted = transitions.submit_filing(factories.ready_filing(assignee=principal), by=principal)
     bring_to(State.BUREAU_REVIEW, principal=principal, reviewer=reviewer)
     published = bring_to(State.PUBLISHED, principal=principal, reviewer=reviewer)
+    bring_to(State.WITHDRAWN, principal=principal, reviewer=reviewer)
     alert_scan.scan_deadlines(now=timezone.now() + timedelta(days=3))
     summaries.refresh_summaries()
     return Walk(principal, reviewer, manager, draft, returned, submitted, published)
