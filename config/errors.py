@@ -1,12 +1,11 @@
 """Error pages: a refused request gets the site's own page with a way back; under /api/ an unknown
-address is JSON, as the API's schema documents, elsewhere Django's page."""
+address is JSON, as the API's schema documents, elsewhere the site's own page."""
 
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views import defaults
 
 
 def permission_denied(request, exception=None):
@@ -23,6 +22,7 @@ def permission_denied(request, exception=None):
 
 
 def not_found(request, exception):
+    """Render the site's own 404 page (JSON under /api/)."""
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": _("找不到该地址。"), "code": "not_found"}, status=404)
-    return defaults.page_not_found(request, exception)
+    return render(request, "404.html", {"home": reverse("home")}, status=404)
