@@ -156,6 +156,7 @@ def _detail_context(request, filing: Filing) -> dict:
     slots = display.material_slots(filing)
     # What matters now is shown in full; the rest is one paginated history, folded until asked for.
     history = Paginator(display.history(events, deadlines, slots), display.HISTORY_PAGE_SIZE)
+    alerts = _inbox_rows(request.user, filing)
     if filing.assignee_id != request.user.pk:
         next_step = ""  # the next step speaks to the filing's principal; staff reading it are not asked
     elif footer_fixes:
@@ -201,7 +202,9 @@ def _detail_context(request, filing: Filing) -> dict:
         "sms_round": _sms_round(filing),
         "transitions": selectors.available_transitions(filing, request.user),
         "can_edit": filing.state in EDITABLE_STATES and permissions.can_edit_filing(request.user, filing),
-        "alerts": _inbox_rows(request.user, filing),
+        "alerts": alerts,
+        "alerts_unread": sum(1 for row in alerts if row["unread"]),
+        "materials_passed": sum(1 for slot in slots if slot.status == "pass"),
         "psb_form": PublicSecurityForm(),
         "psb_correct_form": PublicSecurityForm(initial={"psb_number": filing.psb_number}),
         "went_live_form": WentLiveForm(initial={"went_live_on": filing.went_live_on}),
