@@ -1,12 +1,11 @@
 """Error pages: a refused request gets the site's own page with a way back; under /api/ an unknown
-address is JSON, as the API's schema documents, elsewhere Django's page."""
+address is JSON, as the API's schema documents, elsewhere the site's own page."""
 
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 
 
@@ -24,9 +23,10 @@ def permission_denied(request, exception=None):
 
 
 def not_found(request, exception):
+    """Render the site's own 404 page (JSON under /api/)."""
     if request.path.startswith("/api/"):
         return api_not_found(request)
-    return defaults.page_not_found(request, exception)
+    return render(request, "404.html", {"home": reverse("home")}, status=404)
 
 
 @csrf_exempt

@@ -6,14 +6,14 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import BooleanField, Case, F, Max, OuterRef, Q, QuerySet, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from filings import bulk_rows, notifications, workdays
-from filings.models import Alert, AlertScan, AlertThreshold, Deadline, Filing, Notification
+from filings import alert_rows, workdays
+from filings.models import Alert, AlertScan, AlertThreshold, Deadline, Notification
 from filings.services import authenticity, sms_expiry
 
 Kind = Deadline.Kind
@@ -27,8 +27,6 @@ SCAN_LOOKBACK = timedelta(hours=1)
 # a scan that raised this many (a usual minute raises a handful) refreshes them.
 ANALYZE_AFTER_ALERTS = 1000
 
-# Reviewers act on these deadlines, so the filing's reviewer hears of them too.
-REVIEWER_KINDS = {Kind.PREREVIEW_TARGET, Kind.PREREVIEW_OVERDUE, Kind.BUREAU_REVIEW}
 SMS_TIMEOUT_THRESHOLD = ("sms_window", "expired")
 # Filings expired together in one transaction (and so locked together while it lasts).
 SMS_EXPIRY_BATCH = 50
@@ -96,173 +94,6 @@ def _watermark() -> datetime | None:
     return AlertScan.objects.aggregate(until=Max("scanned_until"))["until"]
 
 
-def _new_alert(
-    deadline: Deadline, threshold: AlertThreshold, *, now: datetime, moment: datetime, occurrence: int = 0
-) -> Alert:
-    repeat_due_at = None
-    if threshold.repeat_every:
-        # A late first alert (after an outage) skips the repeats that are already past.
-        missed = max(0, int((now - moment) / threshold.repeat_every))
-        repeat_due_at = moment + threshold.repeat_every * (missed + 1)
-    return Alert(
-        filing_id=deadline.filing_id,
-        deadline=deadline,
-        threshold=threshold,
-        stage=deadline.stage,
-        stage_visit=deadline.stage_visit,
-        kind=deadline.kind,
-        occurrence=occurrence,
-        severity=threshold.severity,
-        escalated=threshold.escalate,
-        due_at=moment,
-        deadline_at=deadline.due_at,
-        provisional=deadline.provisional,
-        raised_at=now,
-        repeat_due_at=repeat_due_at,
-    )
-
-
-# The columns a new alert is inserted with (the others start empty).
-ALERT_COLUMNS = (
-    "filing",
-    "deadline",
-    "threshold",
-    "stage",
-    "stage_visit",
-    "kind",
-    "occurrence",
-    "severity",
-    "escalated",
-    "due_at",
-    "deadline_at",
-    "provisional",
-    "raised_at",
-    "repeat_due_at",
-    "withdrawn_reason",
-)
-
-
-def _insert_alerts(alerts: list[Alert]) -> list[Alert]:
-    """Insert alerts, leaving out any another scanner committed meanwhile (the unique constraint decides)."""
-    if not alerts:
-        return []
-    if connection.vendor == "postgresql":
-        inserted = bulk_rows.insert_new(
-            Alert,
-            ALERT_COLUMNS,
-            [
-                (
-                    a.filing_id,
-                    a.deadline_id,
-                    a.threshold_id,
-                    a.stage,
-                    a.stage_visit,
-                    a.kind,
-                    a.occurrence,
-                    a.severity,
-                    a.escalated,
-                    a.due_at,
-                    a.deadline_at,
-                    a.provisional,
-                    a.raised_at,
-                    a.repeat_due_at,
-                    "",
-                )
-                for a in alerts
-            ],
-            returning=("id", "deadline", "threshold", "occurrence"),
-        )
-        keys = {
-            (deadline_id, threshold_id, occurrence): pk
-            for pk, deadline_id, threshold_id, occurrence in inserted
-        }
-        created = []
-        for alert in alerts:
-            alert.pk = keys.get((alert.deadline_id, alert.threshold_id, alert.occurrence))
-            if alert.pk is not None:
-                alert._state.adding, alert._state.db = False, connection.alias
-                created.append(alert)
-        return created
-    existing = set(
-        Alert.objects.filter(
-            deadline_id__in={a.deadline_id for a in alerts}, withdrawn_at__isnull=True
-        ).values_list("deadline_id", "threshold_id", "occurrence")
-    )
-    alerts = [a for a in alerts if (a.deadline_id, a.threshold_id, a.occurrence) not in existing]
-    try:
-        with transaction.atomic():
-            created = Alert.objects.bulk_create(alerts)
-        return created
-    except IntegrityError:
-        pass
-    created = []
-    for alert in alerts:
-        try:
-            with transaction.atomic():
-                alert.save(force_insert=True)
-        except IntegrityError:
-            alert.pk = None
-            continue
-        created.append(alert)
-    return created
-
-
-def _managers() -> list[int]:
-    from accounts.models import User
-
-    return list(
-        User.objects.filter(is_active=True)
-        .filter(
-            Q(groups__permissions__codename="view_dashboard")
-            | Q(user_permissions__codename="view_dashboard")
-            | Q(is_superuser=True)
-        )
-        .values_list("pk", flat=True)
-        .distinct()
-    )
-
-
-def _notify(
-    alerts: list[Alert], *, managers: list[int], people: dict[int, tuple[int, int | None]] | None = None
-) -> None:
-    """Put each new alert in its recipients' inboxes; email and SMS follow after commit.
-
-    `people` maps filing id to (assignee id, reviewer id) when the caller has read them already."""
-    if not alerts:
-        return
-    if people is None:
-        people = {
-            pk: (assignee_id, reviewer_id)
-            for pk, assignee_id, reviewer_id in Filing.objects.filter(pk__in={a.filing_id for a in alerts})
-            .order_by()
-            .values_list("pk", "assignee_id", "reviewer_id")
-        }
-    created_at = timezone.now()
-    rows: dict[tuple[int, int], tuple] = {}
-    for alert in alerts:
-        assignee_id, reviewer_id = people[alert.filing_id]
-        recipients = [(assignee_id, Notification.Reason.ASSIGNEE)]
-        if alert.kind in REVIEWER_KINDS and reviewer_id is not None:
-            recipients.append((reviewer_id, Notification.Reason.REVIEWER))
-        if alert.escalated:
-            recipients.extend((pk, Notification.Reason.MANAGER) for pk in managers)
-        for user_id, reason in recipients:
-            rows.setdefault((alert.pk, user_id), (alert.pk, user_id, str(reason), created_at))
-    if connection.vendor == "postgresql":
-        columns = ("alert", "user", "reason", "created_at")
-        bulk_rows.insert_new(Notification, columns, list(rows.values()), returning=("id",))
-    else:
-        Notification.objects.bulk_create(
-            [
-                Notification(alert_id=alert_id, user_id=user_id, reason=reason, created_at=at)
-                for alert_id, user_id, reason, at in rows.values()
-            ],
-            ignore_conflicts=True,
-        )
-    alert_ids = [a.pk for a in alerts]
-    transaction.on_commit(lambda: notifications.queue_alert_delivery(alert_ids))
-
-
 def _after_key(key: tuple[datetime, int]) -> RawSQL:
     """Return the condition (due_at, id) > key: a row comparison, which PostgreSQL reads as one
     range of the (kind, due_at, id) index even where thousands of deadlines share a due time."""
@@ -315,9 +146,22 @@ def _alerted() -> ArraySubquery:
     )
 
 
+def superseded(
+    threshold: AlertThreshold, *, siblings: list[AlertThreshold], due_at: datetime, now: datetime
+) -> bool:
+    """Return whether a more urgent threshold of the same deadline has been reached by `now` too.
+
+    A scan after an outage, or the first scan of a filing imported late, finds a deadline past
+    several of its thresholds at once; it raises only the most urgent one, not a notice, a warning
+    and a breach together."""
+    moment = threshold_moment(threshold, due_at)
+    return any(moment < threshold_moment(other, due_at) <= now for other in siblings)
+
+
 def _raise_threshold(
     threshold: AlertThreshold,
     *,
+    siblings: list[AlertThreshold],
     now: datetime,
     lower: datetime | None,
     deadline_ids: list[int] | None,
@@ -340,9 +184,16 @@ def _raise_threshold(
         if not batch:
             return complete
         after = batch[-1][:2]
-        wanted = [row[1] for row in batch if len(row) < 3 or threshold.pk not in row[2]]
+        wanted = [
+            row[1]
+            for row in batch
+            if (len(row) < 3 or threshold.pk not in row[2])
+            and not superseded(threshold, siblings=siblings, due_at=row[0], now=now)
+        ]
         if wanted:
-            complete &= _raise_batch(threshold, wanted, now=now, managers=managers, result=result)
+            complete &= _raise_batch(
+                threshold, wanted, siblings=siblings, now=now, managers=managers, result=result
+            )
         if len(batch) < size:
             return complete
 
@@ -351,6 +202,7 @@ def _raise_batch(
     threshold: AlertThreshold,
     deadline_ids: list[int],
     *,
+    siblings: list[AlertThreshold],
     now: datetime,
     managers: list[int],
     result: ScanResult,
@@ -368,10 +220,12 @@ def _raise_batch(
         for deadline in locked:
             moment = threshold_moment(threshold, deadline.due_at)
             # The index range is exact; this only guards against a deadline moved meanwhile.
-            if moment <= now:
-                alerts.append(_new_alert(deadline, threshold, now=now, moment=moment))
-        created = _insert_alerts(alerts)
-        _notify(created, managers=managers)
+            if moment <= now and not superseded(
+                threshold, siblings=siblings, due_at=deadline.due_at, now=now
+            ):
+                alerts.append(alert_rows.new_alert(deadline, threshold, now=now, moment=moment))
+        created = alert_rows.insert_alerts(alerts)
+        alert_rows.notify(created, managers=managers)
     result.raised += len(created)
     result.alert_ids.extend(a.pk for a in created)
     # A deadline closed meanwhile needs nothing; one locked elsewhere is looked at by the next scan.
@@ -416,12 +270,14 @@ def _raise_repeats(*, now: datetime, managers: list[int], result: ScanResult) ->
                     first = previous.due_at - threshold.repeat_every * previous.occurrence
                     occurrence = int((now - first) / threshold.repeat_every)
                     if occurrence > previous.occurrence:
-                        repeat = _new_alert(deadline, threshold, now=now, moment=first, occurrence=occurrence)
+                        repeat = alert_rows.new_alert(
+                            deadline, threshold, now=now, moment=first, occurrence=occurrence
+                        )
                         repeat.due_at = first + threshold.repeat_every * occurrence
                         repeats.append(repeat)
             Alert.objects.filter(pk__in=[previous.pk for previous in batch]).update(repeat_due_at=None)
-            created = _insert_alerts(repeats)
-            _notify(created, managers=managers)
+            created = alert_rows.insert_alerts(repeats)
+            alert_rows.notify(created, managers=managers)
         result.repeated += len(created)
         result.alert_ids.extend(a.pk for a in created)
         if len(batch) < size:
@@ -450,14 +306,14 @@ def expire_sms_windows(*, now: datetime, managers: list[int], result: ScanResult
             expired = sms_expiry.expire_sms_windows(batch, now=now)
             created = []
             if threshold is not None:
-                created = _insert_alerts(
+                created = alert_rows.insert_alerts(
                     [
-                        _new_alert(window, threshold, now=now, moment=window.due_at)
+                        alert_rows.new_alert(window, threshold, now=now, moment=window.due_at)
                         for _filing, window in expired
                     ]
                 )
                 people = {filing.pk: (filing.assignee_id, filing.reviewer_id) for filing, _window in expired}
-                _notify(created, managers=managers, people=people)
+                alert_rows.notify(created, managers=managers, people=people)
         result.expired += len(expired)
         result.raised += len(created)
         result.alert_ids.extend(a.pk for a in created)
@@ -478,21 +334,29 @@ def scan_deadlines(*, now: datetime | None = None, deadline_ids: list[int] | Non
     now = now or timezone.now()
     started = timezone.now()
     result = ScanResult()
-    managers = _managers()
+    managers = alert_rows.managers_to_escalate_to()
     lower = None
     if deadline_ids is None:
         watermark = _watermark()
         lower = None if watermark is None else min(watermark, now) - SCAN_LOOKBACK
-    thresholds = AlertThreshold.objects.filter(active=True).exclude(
-        deadline_kind=SMS_TIMEOUT_THRESHOLD[0], code=SMS_TIMEOUT_THRESHOLD[1]
-    )
+    active = list(AlertThreshold.objects.filter(active=True))
     complete = True
-    for threshold in thresholds:
+    for threshold in active:
+        if (threshold.deadline_kind, threshold.code) == SMS_TIMEOUT_THRESHOLD:
+            continue
+        siblings = [t for t in active if t.deadline_kind == threshold.deadline_kind and t.pk != threshold.pk]
         complete &= _raise_threshold(
-            threshold, now=now, lower=lower, deadline_ids=deadline_ids, managers=managers, result=result
+            threshold,
+            siblings=siblings,
+            now=now,
+            lower=lower,
+            deadline_ids=deadline_ids,
+            managers=managers,
+            result=result,
         )
     if deadline_ids is None:
-        # After the warnings, so that a scan catching up after an outage raises those too.
+        # The SMS timeout is a sibling of the window's warnings: a window that passed during an
+        # outage raises the timeout alone.
         expire_sms_windows(now=now, managers=managers, result=result)
         result.expired += authenticity.expire_face_checks(now=now)
         _raise_repeats(now=now, managers=managers, result=result)

@@ -18,7 +18,7 @@ from filings.summaries import DURATION_STAGES, FORWARD_EXIT, local_day
 BASIS_PERIOD = 90
 MIN_SAMPLES = 20
 # What an estimate reads of a province (besides its id).
-PROVINCE_FIELDS = ("icp_abbreviation", "typical_bureau_workdays")
+PROVINCE_FIELDS = ("icp_abbreviation", "short_name", "typical_bureau_workdays")
 # Typical working days of the stages before the bureau when there is no history (domain.md).
 TYPICAL_WORKDAYS = {State.ENTRY: 2, State.PROVIDER_REVIEW: 1, State.SMS_VERIFICATION: 0}
 
@@ -112,14 +112,14 @@ class PublicationEstimator:
                 day = today
         bureau = self.basis(province, State.BUREAU_REVIEW)
         if bureau.source == "province":
-            text = _("按%(abbr)s近%(days)s天%(n)s个备案的中位数估算") % {
-                "abbr": province.icp_abbreviation,
+            text = _("按%(province)s近%(days)s天%(n)s个备案的中位数估算") % {
+                "province": _(province.short_name),
                 "days": self.period_days,
                 "n": bureau.samples,
             }
         else:
-            text = _("%(abbr)s历史数据不足,按管局通常用时%(w)s个工作日估算") % {
-                "abbr": province.icp_abbreviation,
+            text = _("%(province)s历史数据不足,按管局通常用时%(w)s个工作日估算") % {
+                "province": _(province.short_name),
                 "w": bureau.workdays,
             }
         return Expectation(date=day, basis=text)

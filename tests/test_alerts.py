@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from filings import alert_scan, deadlines, notifications, workdays
+from filings import alert_rows, alert_scan, deadlines, notifications, workdays
 from filings.models import (
     Alert,
     AlertScan,
@@ -105,20 +105,43 @@ def test_each_threshold_is_raised_when_reached_and_not_before(state, start, code
 
 
 @pytest.mark.django_db
-def test_a_scan_after_every_threshold_raises_each_once_and_a_rerun_nothing(reviewer):
+def test_a_deadline_past_several_thresholds_at_once_raises_only_the_most_urgent(principal, reviewer, manager):
+    # Bureau review from Monday 2 November ends on 30 November; the first scan comes 12 days later
+    # (after an outage, or a filing imported late), past the 15- and 5-day notices and the breach.
+    filing = entered(State.BUREAU_REVIEW, at("2026-11-02 10:00"), assignee=principal, reviewer=reviewer)
+    first = scan("2026-12-12 10:00")
+    assert codes(filing) == ["bureau_review:breach:0"]
+    assert first.raised == 1
+    mail.outbox.clear()
+    assert notifications.deliver_alert_notifications(alert_ids=first.alert_ids) == 3
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([principal.email, reviewer.email, manager.email])
+    assert scan("2026-12-12 10:01").raised == 0
+    # Without the scan history (a fresh database, a lost watermark) a full sweep still adds nothing.
+    AlertScan.objects.all().delete()
+    assert scan("2026-12-12 10:02").raised == 0
+    assert Alert.objects.filter(filing=filing).count() == 1
+
+
+@pytest.mark.django_db
+def test_scans_that_follow_a_deadline_raise_each_threshold_in_its_turn(reviewer):
     filing = entered(State.BUREAU_REVIEW, at("2026-11-02 10:00"), reviewer=reviewer)
-    first = scan("2026-12-01 08:00")
+    for moment in ("2026-11-09 00:00", "2026-11-23 00:00", "2026-12-01 08:00"):
+        assert scan(moment).raised == 1
     assert codes(filing) == [
         "bureau_review:before_15wd:0",
         "bureau_review:before_5wd:0",
         "bureau_review:breach:0",
     ]
-    assert first.raised == 3
-    assert scan("2026-12-01 08:00").raised == 0
-    # Without the scan history (a fresh database, a lost watermark) a full sweep still adds nothing.
-    AlertScan.objects.all().delete()
-    assert scan("2026-12-01 08:01").raised == 0
-    assert Alert.objects.filter(filing=filing).count() == 3
+
+
+@pytest.mark.django_db
+def test_a_passed_sms_window_raises_the_timeout_alone(principal, reviewer):
+    filing = transitions.pass_review(
+        transitions.submit_filing(factories.ready_filing(assignee=principal), by=principal), by=reviewer
+    )
+    window = Deadline.objects.get(filing=filing, kind=Kind.SMS_WINDOW, closed_at__isnull=True)
+    scan(window.due_at + timedelta(hours=1))
+    assert codes(filing) == ["sms_window:expired:0"]
 
 
 @pytest.mark.django_db
@@ -280,8 +303,8 @@ def test_recomputation_that_brings_a_deadline_forward_raises_what_is_now_due():
 @pytest.mark.django_db
 def test_publishing_a_calendar_year_from_the_admin_reconciles_alerts(client, principal):
     filing = entered(State.BUREAU_REVIEW, at("2026-12-15 10:00"), assignee=principal)
-    scan(at("2027-01-06 08:00"))
-    assert Alert.objects.filter(filing=filing, withdrawn_at__isnull=True).count() == 2
+    scan(at("2027-01-06 08:00"))  # past the 15- and 5-day notices: the 5-day one is raised
+    assert Alert.objects.filter(filing=filing, withdrawn_at__isnull=True).count() == 1
     for day in range(4, 9):
         CalendarDay.objects.create(date=f"2027-01-0{day}", is_workday=False, name="测试假期")
     calendar.publish_calendar_year(year=2027, notice="test")
@@ -354,15 +377,15 @@ def test_insert_keeps_the_alert_another_scanner_committed():
     deadline = Deadline.objects.get(filing=filing, closed_at__isnull=True)
     threshold = AlertThreshold.objects.get(deadline_kind="stale_entry", code="after_7d")
     now = at("2026-10-20 10:00")
-    theirs = alert_scan._new_alert(deadline, threshold, now=now, moment=now)
+    theirs = alert_rows.new_alert(deadline, threshold, now=now, moment=now)
     theirs.save()
     second = AlertThreshold.objects.get(deadline_kind="stale_entry", code="after_15d")
     mine = [
-        alert_scan._new_alert(deadline, threshold, now=now, moment=now),
-        alert_scan._new_alert(deadline, second, now=now, moment=now),
+        alert_rows.new_alert(deadline, threshold, now=now, moment=now),
+        alert_rows.new_alert(deadline, second, now=now, moment=now),
     ]
     with transaction.atomic():
-        created = alert_scan._insert_alerts(mine)
+        created = alert_rows.insert_alerts(mine)
     assert [a.threshold.code for a in created] == ["after_15d"]
     assert Alert.objects.filter(filing=filing).count() == 2
 
@@ -375,8 +398,8 @@ def raised(principal, other_principal, reviewer, manager):
     """A breach on the principal's filing and a notice on another principal's filing."""
     mine = entered(State.BUREAU_REVIEW, at("2026-11-02 10:00"), assignee=principal)
     theirs = entered(State.ENTRY, at("2026-10-01 10:00"), assignee=other_principal)
-    scan("2026-10-08 10:00")
-    scan("2026-12-01 00:00")
+    for moment in ("2026-10-08 10:00", "2026-11-09 00:00", "2026-11-23 00:00", "2026-12-01 00:00"):
+        scan(moment)
     return mine, theirs
 
 
@@ -488,15 +511,16 @@ def test_a_burst_of_alerts_refreshes_the_planner_statistics_and_a_trickle_does_n
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    entered(State.BUREAU_REVIEW, at("2026-11-02 10:00"), reviewer=reviewer)
+    for _ in range(3):
+        entered(State.BUREAU_REVIEW, at("2026-11-02 10:00"), reviewer=reviewer)
     monkeypatch.setattr(alert_scan, "ANALYZE_AFTER_ALERTS", 3)
     with CaptureQueriesContext(connection) as burst:
         assert scan("2026-12-01 08:00").raised == 3
     entered(State.BUREAU_REVIEW, at("2026-11-02 10:00"), reviewer=reviewer)
-    monkeypatch.setattr(alert_scan, "ANALYZE_AFTER_ALERTS", 4)
-    AlertScan.objects.all().delete()  # a full sweep, so that the second filing's alerts count
+    monkeypatch.setattr(alert_scan, "ANALYZE_AFTER_ALERTS", 2)
+    AlertScan.objects.all().delete()  # a full sweep, so that the fourth filing's alert counts
     with CaptureQueriesContext(connection) as trickle:
-        assert scan("2026-12-01 08:01").raised == 3
+        assert scan("2026-12-01 08:01").raised == 1
 
     def analyzed(captured):
         return [q["sql"] for q in captured.captured_queries if q["sql"].startswith("ANALYZE")]

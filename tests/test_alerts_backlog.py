@@ -8,7 +8,7 @@ import pytest
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
-from filings import alert_scan, workdays
+from filings import alert_rows, alert_scan, workdays
 from filings.models import Alert, AlertScan, Deadline, Filing, Notification
 from filings.services import transitions
 from filings.states import State
@@ -18,7 +18,8 @@ from tests import factories
 SHANGHAI = workdays.SHANGHAI
 START = datetime(2026, 9, 1, 10, 0, tzinfo=SHANGHAI)
 NOW = datetime(2026, 11, 1, 10, 0, tzinfo=SHANGHAI)
-STALE_THRESHOLDS = 3  # a stale draft's deadline 30 days on is past its 7-, 15- and 30-day thresholds
+# A stale draft's deadline 30 days on is past its 7-, 15- and 30-day thresholds: only the 30-day one is raised.
+STALE_THRESHOLDS = 1
 
 
 def alert_keys() -> list[tuple[int, int, int]]:
@@ -54,7 +55,7 @@ def test_a_scan_interrupted_midway_keeps_its_committed_batches_and_the_next_one_
     settings.BEIAN_ALERT_SCAN_BATCH = 5
     rows = factories.stale_deadlines(range(10, 40), starts_at=START)
     expected = len(rows) * STALE_THRESHOLDS
-    notify = alert_scan._notify
+    notify = alert_rows.notify
     calls = []
 
     def crash_on_third_batch(alerts, **kwargs):
@@ -63,14 +64,14 @@ def test_a_scan_interrupted_midway_keeps_its_committed_batches_and_the_next_one_
             raise RuntimeError("worker lost")
         notify(alerts, **kwargs)
 
-    monkeypatch.setattr(alert_scan, "_notify", crash_on_third_batch)
+    monkeypatch.setattr(alert_rows, "notify", crash_on_third_batch)
     with pytest.raises(RuntimeError):
         alert_scan.scan_deadlines(now=NOW)
     # Two batches committed; the third rolled back whole (no alert without its notifications).
     assert Alert.objects.count() == Notification.objects.count() == 2 * 5
     assert not AlertScan.objects.exists()
 
-    monkeypatch.setattr(alert_scan, "_notify", notify)
+    monkeypatch.setattr(alert_rows, "notify", notify)
     result = alert_scan.scan_deadlines(now=NOW + timedelta(minutes=1))
     assert result.raised == expected - 10 and result.complete
     keys = alert_keys()
@@ -107,7 +108,7 @@ def test_catch_up_of_a_database_with_no_watermark_raises_every_due_alert_once(se
 
     assert result.complete
     bureau = sorted(Alert.objects.filter(deadline=past).values_list("threshold__code", flat=True))
-    assert bureau == ["before_15wd", "before_5wd", "breach"]
+    assert bureau == ["breach"]
     assert not Alert.objects.filter(deadline=future).exists()
     assert Alert.objects.filter(deadline__in=stale).count() == len(stale) * STALE_THRESHOLDS
     assert result.raised == Alert.objects.count()

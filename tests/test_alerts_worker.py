@@ -136,11 +136,8 @@ def test_worker_runs_the_scan_task_expires_sms_and_delivers(start_worker, princi
     assert filing.state == State.ENTRY
     assert FilingEvent.objects.filter(filing=filing, transition="expire_sms").count() == 1
     expired = Alert.objects.get(filing=filing, threshold__code="expired")
-    assert set(Alert.objects.filter(filing=filing).values_list("threshold__code", flat=True)) == {
-        "before_4h",
-        "before_1h",
-        "expired",
-    }
+    # The window's 4- and 1-hour warnings passed unscanned: the timeout is raised alone.
+    assert set(Alert.objects.filter(filing=filing).values_list("threshold__code", flat=True)) == {"expired"}
     # The email queued on commit is sent by the worker's delivery task.
     row = Notification.objects.get(alert=expired, user=principal)
     wait_for(lambda: Notification.objects.filter(pk=row.pk, emailed_at__isnull=False).exists(), worker=worker)
@@ -149,7 +146,7 @@ def test_worker_runs_the_scan_task_expires_sms_and_delivers(start_worker, princi
 def test_worker_killed_mid_scan_then_rerun_loses_nothing_and_doubles_nothing(start_worker):
     count = 200
     factories.stale_deadlines(range(10, 10 + count), starts_at=START)
-    expected = count * 3
+    expected = count  # each past its 7-, 15- and 30-day thresholds: the 30-day one alone is raised
     # Small batches, each committed on its own, so that the kill lands between commits.
     first = start_worker(BEIAN_ALERT_SCAN_BATCH="5")
     first.scan(NOW)
@@ -199,13 +196,11 @@ def test_redis_down_web_keeps_working_and_the_next_scan_catches_up(start_worker,
     wait_for(lambda: AlertScan.objects.count() == 2, worker=worker)
     sms_filing.refresh_from_db()
     assert sms_filing.state == State.ENTRY
+    # Of the thresholds passed unnoticed, only the most urgent of each deadline is raised.
     assert sorted(Alert.objects.filter(filing=sms_filing).values_list("threshold__code", flat=True)) == [
-        "before_1h",
-        "before_4h",
-        "expired",
+        "expired"
     ]
     assert sorted(Alert.objects.filter(filing=stale).values_list("threshold__code", flat=True)) == [
-        "after_15d",
         "after_30d",
         "after_7d",
     ]
@@ -214,5 +209,21 @@ def test_redis_down_web_keeps_working_and_the_next_scan_catches_up(start_worker,
     # A second scan raises nothing twice.
     worker.scan(window.due_at + timedelta(hours=2, minutes=1))
     wait_for(lambda: AlertScan.objects.count() == 3, worker=worker)
-    assert Alert.objects.count() == 6
+    assert Alert.objects.count() == 3
     assert Filing.objects.get(pk=sms_filing.pk).stage_visit == sms_filing.stage_visit
+
+
+def test_a_development_worker_prints_emails_as_emails_not_as_warnings(start_worker, principal):
+    filing = factories.ready_filing(assignee=principal)
+    Deadline.objects.filter(filing=filing).update(starts_at=START, due_at=START + timedelta(days=30))
+    worker = start_worker(
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
+    )
+    worker.scan(NOW)
+    wait_for(
+        lambda: Notification.objects.filter(user=principal, emailed_at__isnull=False).exists(), worker=worker
+    )
+    output = worker.output()
+    assert f"To: {principal.email}" in output and "Subject: " in output
+    assert "WARNING/" not in output, output

@@ -54,10 +54,11 @@ def test_the_language_switch_returns_to_the_page_it_was_used_on_in_that_language
     client = logged_in_client(factories.reviewer_user())
     nav = _nav(client.get(QUEUE + "?province=44").content.decode())
     assert 'name="next" type="hidden" value="/filings/review/queues/provider_review/?province=44"' in nav
-    assert '<option value="zh-hans" selected>' in nav and "退出" in nav
+    assert '<option value="zh-hans" lang="zh-hans" selected>简体中文</option>' in nav and "退出" in nav
     client.post("/i18n/setlang/", {"language": "en", "next": QUEUE})
     nav = _nav(client.get(QUEUE).content.decode())
-    assert '<option value="en" selected>' in nav and "Log out" in nav
+    assert '<option value="en" lang="en" selected>English</option>' in nav and "Log out" in nav
+    assert '<option value="zh-hans" lang="zh-hans">简体中文</option>' in nav  # each in its own words
 
 
 def test_an_anonymous_page_has_only_the_language_switch(client):

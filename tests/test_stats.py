@@ -198,7 +198,7 @@ def test_expected_publication_from_province_median(history, monkeypatch):
     expected = estimator.expect(waiting, today=NOW.date())
     # 粤's approved bureau visits in 90 days: 7, 3, 12 → median 7; 7 working days after Monday 11-23.
     assert expected.date.isoformat() == "2026-12-02"
-    assert expected.basis == "按粤近90天3个备案的中位数估算"
+    assert expected.basis == "按广东近90天3个备案的中位数估算"
     bureau = StageDuration.objects.get(period_days=90, province__code="44", stage=S.BUREAU_REVIEW)
     assert (bureau.forward_median_workdays, bureau.forward_visits) == (7, 3)
 

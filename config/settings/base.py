@@ -226,7 +226,10 @@ SESSION_SAVE_EVERY_REQUEST = False
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
 )
-CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+# The embedded broker names a host it does not use: without one kombu warns at every start that
+# it fell back to "localhost".
+EMBEDDED_BROKER_URL = "filesystem://localhost//"
+CELERY_BROKER_URL = REDIS_URL or EMBEDDED_BROKER_URL
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     # Publishing gives up quickly when Redis is unreachable, so a web request is not held up:
     # what it queued is picked up by the next scan.
@@ -253,6 +256,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery logs whatever a worker prints as WARNING lines by default: the console e-mail backend's
+# messages (how e-mails show in development) would read as warnings. Printed output stays output.
+CELERY_WORKER_REDIRECT_STDOUTS = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "scan-deadlines": {"task": "filings.tasks.scan_deadlines_task", "schedule": timedelta(minutes=1)},

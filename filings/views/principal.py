@@ -42,8 +42,17 @@ from filings.views import display
 PAGE_SIZE = 20
 
 
+# Where each role works, first match wins: managers and admins watch the dashboard, reviewers work
+# through the queues, principals follow their own filings.
+LANDING_PAGES = ((Perm.DASHBOARD, "filings:dashboard"), (Perm.REVIEW, "filings:review-index"))
+
+
 @login_required
 def home(request):
+    """Send the user to the page they work on."""
+    for perm, page in LANDING_PAGES:
+        if request.user.has_perm(perm):
+            return redirect(page)
     return redirect("filings:list")
 
 
@@ -88,7 +97,12 @@ def filing_list(request):
                 "filing": filing,
                 "progress": display.progress_of(filing, returned),
                 "deadline": display.next_deadline(filing.open_deadlines, now),
-                "next_step": display.next_step(filing, returned, filing.open_deadlines),
+                # The next step speaks to the filing's principal; staff reading the list are not asked.
+                "next_step": (
+                    display.next_step(filing, returned, filing.open_deadlines)
+                    if filing.assignee_id == request.user.pk
+                    else ""
+                ),
                 "unread_alerts": alerts.get(filing.pk, 0),
             }
         )
@@ -143,14 +157,17 @@ def _detail_context(request, filing: Filing) -> dict:
     slots = display.material_slots(filing)
     # What matters now is shown in full; the rest is one paginated history, folded until asked for.
     history = Paginator(display.history(events, deadlines, slots), display.HISTORY_PAGE_SIZE)
+    alerts = _inbox_rows(request.user, filing)
+    if filing.assignee_id != request.user.pk:
+        next_step = ""  # the next step speaks to the filing's principal; staff reading it are not asked
+    elif footer_fixes:
+        next_step = _("网站页脚检查未通过:请按下方“页脚整改”的说明在期限内修改网站,修改后检查会自动重试。")
+    else:
+        next_step = display.next_step(filing, returned, deadlines)
     return {
         "filing": filing,
         "progress": display.progress_of(filing, returned),
-        "next_step": (
-            _("网站页脚检查未通过:请按下方“页脚整改”的说明在期限内修改网站,修改后检查会自动重试。")
-            if footer_fixes
-            else display.next_step(filing, returned, deadlines)
-        ),
+        "next_step": next_step,
         "footer_fixes": footer_fixes,
         "next_deadline": display.next_deadline(deadlines, now),
         "deadlines": [
@@ -186,7 +203,9 @@ def _detail_context(request, filing: Filing) -> dict:
         "sms_round": _sms_round(filing),
         "transitions": selectors.available_transitions(filing, request.user),
         "can_edit": filing.state in EDITABLE_STATES and permissions.can_edit_filing(request.user, filing),
-        "alerts": _inbox_rows(request.user, filing),
+        "alerts": alerts,
+        "alerts_unread": sum(1 for row in alerts if row["unread"]),
+        "materials_passed": sum(1 for slot in slots if slot.status == "pass"),
         "psb_form": PublicSecurityForm(province=filing.province),
         "psb_correct_form": PublicSecurityForm(
             initial={"psb_number": filing.psb_number}, province=filing.province

@@ -88,6 +88,15 @@
     });
   }
 
+  // A link to something inside a folded part (#materials, a slot's anchor) opens the folds around it.
+  function openFoldsAround(hash) {
+    if (!hash || hash.length < 2) return;
+    var target = document.getElementById(decodeURIComponent(hash.slice(1)));
+    for (var node = target; node; node = node.parentElement) {
+      if (node.tagName === "DETAILS") node.open = true;
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-reason-filter]").forEach(function (input) {
       input.addEventListener("input", function () { filterReasons(input); });
@@ -111,6 +120,8 @@
         target.focus({ preventScroll: true });
       }
     }
+    openFoldsAround(location.hash);
+    window.addEventListener("hashchange", function () { openFoldsAround(location.hash); });
     if (document.querySelector("[data-due]")) {
       tick();
       window.setInterval(tick, 30000);

@@ -62,8 +62,8 @@ def test_principal_files_an_app_and_a_reviewer_approves_it(page: Page, live_serv
     # Materials are covered by the principal round trip; here they are stored directly.
     factories.add_required_materials(filing)
     page.goto(f"{live_server.url}/filings/{filing.pk}/")
-    expect(page.locator("section.app")).to_contain_text("com.xinghe.ledger")
-    expect(page.locator("section.app")).to_contain_text(factories.MD5)
+    expect(page.locator("details.app")).to_contain_text("com.xinghe.ledger")
+    expect(page.locator("details.app")).to_contain_text(factories.MD5)
     page.get_by_role("link", name="提交前检查").first.click()
     expect(page.locator(".summary.ok")).to_be_visible()
     page.get_by_role("button", name="提交").click()
@@ -88,5 +88,5 @@ def test_principal_files_an_app_and_a_reviewer_approves_it(page: Page, live_serv
 
     log_in(page, live_server, "li-yun")
     page.goto(f"{live_server.url}/filings/{filing.pk}/")
-    expect(page.locator("section.app h2")).to_contain_text(f"{published.icp_number}-2A")
+    expect(page.locator("details.app summary")).to_contain_text(f"{published.icp_number}-2A")
     shoot(page, "app-published.png")

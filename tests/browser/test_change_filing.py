@@ -50,6 +50,7 @@ def test_principal_changes_a_published_filing_and_sees_the_diff(page: Page, live
 
     # The published filing still shows the old address while the change is under review.
     page.goto(f"{live_server.url}/filings/{published.pk}/")
+    page.locator("details#subject summary").click()
     expect(page.get_by_text(old_address).first).to_be_visible()
     change.refresh_from_db()
     assert change.state == State.PROVIDER_REVIEW
