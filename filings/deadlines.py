@@ -28,9 +28,6 @@ PREREVIEW_TARGET_WORKDAYS = 1
 PREREVIEW_OVERDUE_WORKDAYS = 2
 SMS_WINDOW = timedelta(hours=24)
 PUBLIC_SECURITY_DAYS = 30
-# Filings that bring something new online owe a public-security registration; changes and
-# cancellations of it do not.
-OPENING_TYPES = [Filing.Type.FIRST, Filing.Type.NEW_WEBSITE, Filing.Type.NEW_ACCESS, Filing.Type.NEW_APP]
 
 
 def rules_for(filing: Filing) -> list[DeadlineRule]:
@@ -51,7 +48,9 @@ def rules_for(filing: Filing) -> list[DeadlineRule]:
         return rules
     if filing.state == State.BUREAU_REVIEW:
         return [DeadlineRule(Kind.BUREAU_REVIEW, workdays=filing.province.bureau_review_workdays)]
-    if filing.state == State.PUBLISHED and not filing.psb_number and filing.filing_type in OPENING_TYPES:
+    # Filings that bring something new online owe a public-security registration; changes and
+    # cancellations of it do not.
+    if filing.state == State.PUBLISHED and not filing.psb_number and filing.kind.owes_public_security:
         return [DeadlineRule(Kind.PUBLIC_SECURITY)]
     return []
 

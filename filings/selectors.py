@@ -9,8 +9,9 @@ from django.utils import timezone
 from django_fsm import has_transition_perm
 
 from accounts.roles import Perm
-from filings import deadlines, duration_rules, keyset, search
+from filings import duration_rules, keyset, search
 from filings.models import (
+    REQUESTED_TRANSITIONS,
     Alert,
     App,
     AuthenticityCheck,
@@ -27,20 +28,6 @@ from filings.models import (
     Website,
 )
 from filings.states import FIX_TRANSITIONS, State
-
-# Transitions a user may request by name; expire_sms belongs to the scheduler alone.
-USER_TRANSITIONS = [
-    "submit",
-    "withdraw",
-    "pass_review",
-    "return_to_entry",
-    "complete_sms",
-    "fail_sms",
-    "approve",
-    "reject",
-    "register_public_security",
-    "finish_at_provider",
-]
 
 
 def filings_for_user(user: Any) -> QuerySet[Filing]:
@@ -237,16 +224,31 @@ def filing_detail(user: Any, filing_id: int) -> Filing:
         raise Http404 from error
 
 
+def keeps_something_online(filing: Filing) -> bool:
+    """Return whether a published filing of a type that puts things online still has one online here
+    (a website neither cancelled nor moved to another provider, or an app not cancelled). Reads the
+    filing's websites and apps (prefetched by filing_detail)."""
+    if filing.state != State.PUBLISHED or not filing.kind.owes_public_security:
+        return False
+    return any(
+        w.cancelled_at is None and w.access_cancelled_at is None for w in filing.websites.all()
+    ) or any(a.cancelled_at is None for a in filing.apps.all())
+
+
+def owes_public_security(filing: Filing) -> bool:
+    """Return whether the filing is still to be registered with the public-security bureau."""
+    return not filing.psb_number and keeps_something_online(filing)
+
+
 def available_transitions(filing: Filing, user: Any) -> list[str]:
     """Return the transitions the user may make on the filing now (conditions are checked on the attempt)."""
     names = []
     for transition in filing.get_available_state_transitions():
-        if transition.name in USER_TRANSITIONS and has_transition_perm(
+        if transition.name in REQUESTED_TRANSITIONS and has_transition_perm(
             getattr(filing, transition.name), user
         ):
             names.append(transition.name)
-    owes_psb = filing.filing_type in deadlines.OPENING_TYPES and not filing.psb_number
-    if filing.state == State.PUBLISHED and not owes_psb and "register_public_security" in names:
+    if "register_public_security" in names and not owes_public_security(filing):
         names.remove("register_public_security")
     return names
 

@@ -10,7 +10,6 @@ from rest_framework.views import APIView
 from filings import selectors
 from filings.api.pagination import NewestFirstPagination
 from filings.api.serializers import (
-    APP_TYPES,
     CancellationInput,
     FaceCheckInput,
     FilingCreateInput,
@@ -21,8 +20,9 @@ from filings.api.serializers import (
     TransitionInput,
 )
 from filings.exceptions import TransitionNotPermitted
-from filings.models import Filing, Province
-from filings.services import access, apps, authenticity, cancellations, changes, drafts, transitions
+from filings.kinds import Numbers, kind_of
+from filings.models import REQUESTED_TRANSITIONS, Filing, Province
+from filings.services import access, apps, authenticity, cancellations, changes, dispatch, drafts, transitions
 from filings.states import State
 
 
@@ -78,7 +78,8 @@ class FilingListCreate(generics.ListAPIView):
         data = FilingCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        if values["filing_type"] in APP_TYPES:
+        kind = kind_of(values["filing_type"])
+        if kind.made_of_apps:
             filing = apps.create_app_filing(
                 by=request.user,
                 subject_id=values["subject_id"],
@@ -90,7 +91,7 @@ class FilingListCreate(generics.ListAPIView):
                 FilingDetailSerializer(detail, context={"request": request}).data,
                 status=status.HTTP_201_CREATED,
             )
-        if values["filing_type"] == Filing.Type.NEW_ACCESS:
+        if kind.numbers == Numbers.EXISTING:
             websites = [dict(w) for w in values["websites"]]
             filing = access.create_access_filing(
                 by=request.user,
@@ -132,7 +133,7 @@ class FilingDetail(APIView):
         data = FilingUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        if filing.filing_type in APP_TYPES:
+        if filing.kind.holds_apps(filing):
             apps.update_app_filing(
                 filing,
                 by=request.user,
@@ -151,23 +152,15 @@ class FilingTransition(APIView):
     @extend_schema(
         request=TransitionInput,
         responses=FilingDetailSerializer,
-        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=selectors.USER_TRANSITIONS)],
+        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=REQUESTED_TRANSITIONS)],
     )
     def post(self, request, pk: int, name: str):
-        if name not in selectors.USER_TRANSITIONS:
+        if name not in REQUESTED_TRANSITIONS:
             raise NotFound(_("没有名为“%(name)s”的操作。") % {"name": name})
         filing = selectors.filing_detail(request.user, pk)
         data = TransitionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        comment = data.validated_data["comment"]
-        if name == "approve" and filing.filing_type == Filing.Type.CHANGE:
-            changes.approve_change(filing, by=request.user, comment=comment)
-        elif name == "approve" and filing.filing_type == Filing.Type.CANCEL:
-            cancellations.approve_cancellation(filing, by=request.user, comment=comment)
-        elif name == "finish_at_provider":
-            cancellations.finish_access_cancellation(filing, by=request.user, comment=comment)
-        else:
-            transitions.perform_transition(filing, name, by=request.user, **data.validated_data)
+        dispatch.perform_transition(filing, name, by=request.user, **data.validated_data)
         filing = selectors.filing_detail(request.user, pk)
         return Response(FilingDetailSerializer(filing, context={"request": request}).data)
 

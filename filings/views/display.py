@@ -11,12 +11,11 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from filings import checks, workdays
 from filings.fields import RELATION_LABELS, field_label
-from filings.models import Deadline, Filing, FilingEvent, Material, Person
+from filings.models import TRANSITION_LABELS, Deadline, Filing, FilingEvent, Material, Person
 from filings.notifications import reason_line, where_to_act
 from filings.privacy import FIELD_MASKS, mask_email, mask_id_number, mask_phone
 from filings.scans import say
-from filings.services.transitions import TRANSITION_LABELS
-from filings.states import STAGES, State
+from filings.states import State
 
 # Transitions that send a filing back to entry, with the stage it came back from.
 RETURN_TRANSITIONS = {
@@ -105,10 +104,11 @@ def last_round_transition_from_events(events: list[FilingEvent]) -> str | None:
 
 def progress_of(filing: Filing, returned: str = "") -> Progress:
     withdrawn = filing.state == State.WITHDRAWN
-    current = -1 if withdrawn else STAGES.index(filing.state)
-    came_back_from = STAGES.index(RETURN_TRANSITIONS[returned]) if returned else -1
+    stages = filing.kind.stages  # only the stages the filing's type walks
+    current = -1 if withdrawn else stages.index(filing.state)
+    came_back_from = stages.index(RETURN_TRANSITIONS[returned]) if returned else -1
     steps = []
-    for index, stage in enumerate(STAGES):
+    for index, stage in enumerate(stages):
         if index == came_back_from:
             status = "returned"
         elif index < current:

@@ -30,8 +30,9 @@ from filings.estimates import PROVINCE_FIELDS, PublicationEstimator
 from filings.exceptions import BeianError, InvalidInput
 from filings.fields import field_choices, field_label
 from filings.forms import refuse_control_characters
-from filings.models import Deadline, ExportJob, Filing, FooterCheck, Province, RejectionReason
-from filings.services import cancellations, changes, public_security, transitions
+from filings.kinds import Approval
+from filings.models import Deadline, ExportJob, FooterCheck, Province, RejectionReason
+from filings.services import dispatch, public_security, transitions
 from filings.states import State
 from filings.views import display
 from filings.views import exports as export_views
@@ -206,7 +207,7 @@ def _detail_context(request, filing_id: int) -> dict[str, Any]:
         if filing.state == State.SMS_VERIFICATION
         else None,
         "change_rows": change_diff.change_diff(filing).rows
-        if filing.filing_type == Filing.Type.CHANGE and filing.state != State.PUBLISHED
+        if filing.kind.approval == Approval.APPLY_CHANGE and filing.state != State.PUBLISHED
         else [],
         "app_numbers": [
             (a, request.POST.get(f"app_{a.pk}") or a.icp_number or app_defaults.get(a.pk, "")) for a in apps
@@ -291,13 +292,7 @@ def pass_review(request, filing_id: int):
 @reviewer_required
 @require_POST
 def finish_access(request, filing_id: int):
-    return _text_action(
-        request,
-        filing_id,
-        "comment",
-        cancellations.finish_access_cancellation,
-        _("取消接入已在服务商处办结。"),
-    )
+    return _text_action(request, filing_id, "comment", dispatch.approve, _("取消接入已在服务商处办结。"))
 
 
 @login_required
@@ -344,15 +339,12 @@ def approve(request, filing_id: int):
     app_numbers = _numbers_by_id(request.POST, "app_")
 
     def action(filing):
-        if filing.filing_type == Filing.Type.CHANGE:
-            return changes.approve_change(filing, by=request.user)
-        if filing.filing_type == Filing.Type.CANCEL:
-            return cancellations.approve_cancellation(filing, by=request.user)
-        return transitions.approve_filing(
+        dispatch.approve(
             filing, by=request.user, icp_number=icp_number, website_numbers=numbers, app_numbers=app_numbers
         )
+        messages.success(request, str(filing.kind.words.approved_notice))
 
-    return _act(request, filing_id, action, _("已记录管局审核通过,备案已公示。"))
+    return _act(request, filing_id, action, "")
 
 
 def _numbers_by_id(post, prefix: str) -> dict[int, str]:
