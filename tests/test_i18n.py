@@ -19,7 +19,7 @@ from filings.exceptions import TransitionNotPossible
 from filings.footer import check_footer
 from filings.models import Deadline, Filing, Person, Subject
 from filings.scans import UploadRejected, inspect_upload
-from filings.services import dispatch, transitions
+from filings.services import dispatch
 from filings.views.display import countdown
 from filings.workdays import SHANGHAI
 from tests.scan_samples import licence_scan
