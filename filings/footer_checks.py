@@ -11,6 +11,7 @@ from django.utils.translation import gettext_noop
 
 from filings import alert_scan, footer, workdays
 from filings.exceptions import TransitionNotPermitted, TransitionNotPossible
+from filings.kinds import Approval, codes
 from filings.models import Alert, Deadline, Filing, FilingEvent, FooterCheck, Notification, Website
 from filings.states import State
 from filings.wording import Said, said
@@ -157,8 +158,11 @@ def filings_due_for_footer_check(*, now: datetime | None = None, limit: int = 20
         filing=OuterRef("pk"), kind=Deadline.Kind.FOOTER_FIX, closed_at__isnull=True
     )
     return list(
-        Filing.objects.filter(state=State.PUBLISHED)
+        Filing.objects.filter(state=State.PUBLISHED, filing_type__in=codes(approval=Approval.PUBLISH))
         .exclude(icp_number="")
+        .filter(
+            Exists(Website.objects.filter(filing=OuterRef("pk"), cancelled_at=None, access_cancelled_at=None))
+        )
         .filter(Q(stage_entered_at__gte=now - WATCH_AFTER_PUBLICATION) | Exists(failing))
         .exclude(Exists(recent_check))
         .select_related("province")

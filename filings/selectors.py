@@ -10,6 +10,7 @@ from django_fsm import has_transition_perm
 
 from accounts.roles import Perm
 from filings import duration_rules, keyset, search
+from filings.deadlines import owes_public_security
 from filings.models import (
     REQUESTED_TRANSITIONS,
     Alert,
@@ -80,9 +81,11 @@ def filing_cards(user: Any, *, round_transitions: list[str], **filters: Any) -> 
         .order_by("-at", "-id")
         .values("transition")[:1]
     )
+    # An app filing's card names its first app, so that two of one subject can be told apart.
+    first_app = App.objects.filter(filing=OuterRef("pk")).order_by("position").values("name")[:1]
     return (
         filing_list(user, **filters)
-        .annotate(last_round_transition=Subquery(last_round))
+        .annotate(last_round_transition=Subquery(last_round), first_app_name=Subquery(first_app))
         .prefetch_related(
             Prefetch(
                 "deadlines",
@@ -222,22 +225,6 @@ def filing_detail(user: Any, filing_id: int) -> Filing:
         return queryset.get(pk=filing_id)
     except Filing.DoesNotExist as error:
         raise Http404 from error
-
-
-def keeps_something_online(filing: Filing) -> bool:
-    """Return whether a published filing of a type that puts things online still has one online here
-    (a website neither cancelled nor moved to another provider, or an app not cancelled). Reads the
-    filing's websites and apps (prefetched by filing_detail)."""
-    if filing.state != State.PUBLISHED or not filing.kind.owes_public_security:
-        return False
-    return any(
-        w.cancelled_at is None and w.access_cancelled_at is None for w in filing.websites.all()
-    ) or any(a.cancelled_at is None for a in filing.apps.all())
-
-
-def owes_public_security(filing: Filing) -> bool:
-    """Return whether the filing is still to be registered with the public-security bureau."""
-    return not filing.psb_number and keeps_something_online(filing)
 
 
 def available_transitions(filing: Filing, user: Any) -> list[str]:

@@ -65,8 +65,14 @@ class Words:
     approved_notice: Promise = _("已记录管局审核通过,备案已公示。")
     # The principal's next step once approved, or "" when nothing is left to do.
     after_approval_action: Promise = _("登记公安联网备案号")
-    # Where the decision lands in the principal's inbox.
+    # What the approval's decision says happened: the stage it lands in, and its title ("" for the
+    # transition's own name).
     approved_state: Promise = _("备案已公示")
+    decision_title: Promise | str = ""
+    # The principal's next step once published, while the public-security registration is owed.
+    publish_todo: Promise = _("在网站页脚展示备案号,并在开通后30天内办理公安联网备案。")
+    # Said once nothing is left to do.
+    finished: Promise = _("备案已完成,无需操作。")
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,8 @@ CHANGE = register(
             approved_notice=_("已记录管局审核通过,变更已生效。"),
             after_approval_action="",
             approved_state=_("变更已生效"),
+            decision_title=_("变更已生效"),
+            finished=_("变更已生效,无需操作。"),
         ),
     )
 )

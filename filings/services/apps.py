@@ -12,12 +12,13 @@ from django.utils.translation import gettext_noop
 
 from filings.exceptions import InvalidInput
 from filings.fields import APP_FIELDS, APP_PLATFORM_FIELDS
-from filings.models import App, AppPlatform, AppPriorApproval, Filing, Subject
+from filings.models import App, AppPlatform, Filing, Subject
 from filings.services.draft_parts import (
     assign,
     full_clean,
     refuse_second_open_filing,
     save_person,
+    save_prior_approvals,
     second_open_filing_refused,
 )
 from filings.services.drafts import (
@@ -147,7 +148,7 @@ def _save_apps(filing: Filing, apps_data: list[dict], changes: list[dict]) -> No
         app.save()
         saved_ids.add(app.pk)
         _save_platforms(app, data.get("platforms") or [], changes, prefix)
-        _save_app_approvals(app, data.get("prior_approvals") or [], prefix)
+        save_prior_approvals(app, data.get("prior_approvals") or [], changes, prefix)
     for pk, app in existing.items():
         if pk not in saved_ids:
             changes.append({"field": "apps", "old": app.name, "new": None})
@@ -188,19 +189,3 @@ def _save_platforms(app: App, items: list[dict], changes: list[dict], prefix: st
             platform.delete()
     for platform in wanted.values():
         platform.save()
-
-
-def _save_app_approvals(app: App, items: list[dict], prefix: str) -> None:
-    existing = {a.category: a for a in app.prior_approvals.all()}
-    wanted: dict[str, AppPriorApproval] = {}
-    for index, item in enumerate(items):
-        approval = existing.get(item.get("category")) or AppPriorApproval(app=app)
-        approval.category = item.get("category", "")
-        approval.licence_number = item.get("licence_number", "")
-        full_clean(approval, f"{prefix}.prior_approvals.{index}", exclude=["app"])
-        wanted[approval.category] = approval
-    for category, approval in existing.items():
-        if category not in wanted:
-            approval.delete()
-    for approval in wanted.values():
-        approval.save()

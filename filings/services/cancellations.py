@@ -8,12 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from filings import deadlines
 from filings.exceptions import InvalidInput, TransitionNotPossible
 from filings.kinds import KINDS, Approval
 from filings.models import App, Cancellation, Filing, FilingEvent, Website
 from filings.services.changes import create_followup, lock_followup_target, refuse_open_followup
 from filings.services.drafts import start_draft_history
 from filings.services.transitions import apply_transition, lock_filing, refuse_unless_allowed
+from filings.states import State
 from filings.wording import Said, said
 
 Scope = Cancellation.Scope
@@ -168,4 +170,11 @@ def _apply(cancellation: Cancellation, *, by: Any, now, text: Said) -> None:
         App.objects.filter(filing_id__in=subjects, cancelled_at__isnull=True).update(cancelled_at=now)
     cancellation.applied_at = now
     cancellation.save(update_fields=["applied_at"])
+    # What was cancelled owes no public-security registration or footer any more.
+    touched = (
+        Filing.objects.filter(subject_id=target.subject_id, state=State.PUBLISHED)
+        if cancellation.scope == Scope.SUBJECT
+        else Filing.objects.filter(pk=target.pk)
+    )
+    deadlines.close_when_nothing_online(list(touched.prefetch_related("websites", "apps")), now=now)
     FilingEvent.record_step(target, transition="cancellation_applied", by=by, at=now, comment=text)

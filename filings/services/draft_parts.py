@@ -71,3 +71,32 @@ def second_open_filing_refused() -> InvalidInput:
         _("该主体已有一个进行中的备案,请先完成或撤回。"),
         details={"subject": [_("同一主体同时只能有一个进行中的备案。")]},
     )
+
+
+def save_prior_approvals(item: Any, items: list[dict], changes: list[dict], prefix: str) -> None:
+    """Give a website or app the prior approvals entered for it, noting each one added, dropped or
+    given another licence number in `changes`."""
+    relation = item.prior_approvals
+    existing = {a.category: a for a in relation.all()}
+    wanted = {}
+    for index, data in enumerate(items):
+        approval = existing.get(data.get("category")) or relation.model(**{relation.field.name: item})
+        old_licence = approval.licence_number if approval.pk else None
+        approval.category = data.get("category", "")
+        approval.licence_number = data.get("licence_number", "")
+        full_clean(approval, f"{prefix}.prior_approvals.{index}", exclude=[relation.field.name])
+        if old_licence != approval.licence_number:
+            changes.append(
+                {
+                    "field": f"{prefix}.prior_approvals",
+                    "old": old_licence and f"{approval.category} {old_licence}",
+                    "new": f"{approval.category} {approval.licence_number}",
+                }
+            )
+        wanted[approval.category] = approval
+    for category, approval in existing.items():
+        if category not in wanted:
+            changes.append({"field": f"{prefix}.prior_approvals", "old": category, "new": None})
+            approval.delete()
+    for approval in wanted.values():
+        approval.save()

@@ -14,12 +14,13 @@ from filings import alert_scan, deadlines
 from filings import permissions as transition_perms
 from filings.exceptions import InvalidInput, TransitionNotPermitted, TransitionNotPossible
 from filings.fields import DOMAIN_FIELDS, SUBJECT_FIELDS, WEBSITE_FIELDS
-from filings.models import Domain, Filing, FilingEvent, Person, PriorApproval, Subject, Website
+from filings.models import Domain, Filing, FilingEvent, Person, Subject, Website
 from filings.services.draft_parts import (
     assign,
     full_clean,
     refuse_second_open_filing,
     save_person,
+    save_prior_approvals,
     second_open_filing_refused,
 )
 from filings.services.transitions import lock_filing
@@ -77,7 +78,7 @@ def _save_websites(filing: Filing, websites_data: list[dict], changes: list[dict
         website.save()
         saved_ids.add(website.pk)
         _save_domains(website, data.get("domains", []), changes, prefix)
-        _save_prior_approvals(website, data.get("prior_approvals", []), changes, prefix)
+        save_prior_approvals(website, data.get("prior_approvals", []), changes, prefix)
     for pk, website in existing.items():
         if pk not in saved_ids:
             changes.append({"field": "websites", "old": website.name, "new": None})
@@ -119,23 +120,6 @@ def _save_domains(website: Website, domains_data: list[dict], changes: list[dict
         if pk not in saved_ids:
             changes.append({"field": f"{prefix}.domains", "old": domain.name, "new": None})
             domain.delete()
-
-
-def _save_prior_approvals(website: Website, items: list[dict], changes: list[dict], prefix: str) -> None:
-    existing = {a.category: a for a in website.prior_approvals.all()}
-    wanted = {}
-    for index, item in enumerate(items):
-        approval = existing.get(item.get("category")) or PriorApproval(website=website)
-        approval.category = item.get("category", "")
-        approval.licence_number = item.get("licence_number", "")
-        full_clean(approval, f"{prefix}.prior_approvals.{index}", exclude=["website"])
-        wanted[approval.category] = approval
-    for category, approval in existing.items():
-        if category not in wanted:
-            changes.append({"field": f"{prefix}.prior_approvals", "old": category, "new": None})
-            approval.delete()
-    for approval in wanted.values():
-        approval.save()
 
 
 def start_draft_history(filing: Filing, *, by: Any, now: datetime, comment: Said) -> None:

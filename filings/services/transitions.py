@@ -286,11 +286,15 @@ def record_sms_verification(filing: Filing, *, verifier_id: int, by: Any) -> Fil
                 at=now,
                 comment=said(gettext_noop("%(name)s已完成短信核验。"), name=verifier.person.name),
             )
-        # With a face check still open, the filing waits for it (services.authenticity moves it on).
-        if all(v.verified_at for v in verifiers) and authenticity.allows_bureau(locked):
-            apply_transition(
-                locked, "complete_sms", by=by, comment=said(gettext_noop("全部核验人已完成短信核验。"))
-            )
+        if all(v.verified_at for v in verifiers):
+            if authenticity.allows_bureau(locked):
+                apply_transition(
+                    locked, "complete_sms", by=by, comment=said(gettext_noop("全部核验人已完成短信核验。"))
+                )
+            else:
+                # The filing waits for its face check (services.authenticity moves it on): the SMS
+                # window is met, so it neither warns nor expires any more.
+                deadlines.close_open_deadlines(locked, now=timezone.now(), kinds=[deadlines.Kind.SMS_WINDOW])
     return locked
 
 
@@ -352,19 +356,27 @@ def approve_filing(
             w.pk: (website_numbers or {}).get(w.pk) or w.icp_number or f"{icp_number}-{w.position}"
             for w in websites
         }
-        for website in websites:
-            try:
-                validate_icp_website_number(numbers[website.pk], subject_number=icp_number)
-            except ValidationError as error:
-                raise InvalidInput(error.messages[0], details={"website_numbers": error.messages}) from error
         apps = list(locked.apps.select_for_update().order_by("position"))
         app_defaults = numbering.default_app_numbers(locked, apps, icp_number)
         app_numbers = {a.pk: (app_numbers or {}).get(a.pk) or app_defaults[a.pk] for a in apps}
-        for app in apps:
+        # Every wrong number at once, each named by its website or app.
+        problems: dict[str, list[str]] = {}
+        for item, number, key, check in [
+            *((w, numbers[w.pk], "website_numbers", partial(validate_icp_website_number)) for w in websites),
+            *(
+                (a, app_numbers[a.pk], "app_numbers", partial(validate_icp_app_number, kind=a.kind))
+                for a in apps
+            ),
+        ]:
             try:
-                validate_icp_app_number(app_numbers[app.pk], subject_number=icp_number, kind=app.kind)
+                check(number, subject_number=icp_number)
             except ValidationError as error:
-                raise InvalidInput(error.messages[0], details={"app_numbers": error.messages}) from error
+                problems.setdefault(key, []).extend(f"{item.name}:{m}" for m in error.messages)
+        if problems:
+            first = next(iter(problems.values()))[0]
+            count = sum(len(v) for v in problems.values())
+            message = first if count == 1 else _("有 %(n)s 个备案号不正确。") % {"n": count}
+            raise InvalidInput(message, details=problems)
         _refuse_taken_sequences(locked, icp_number, list(numbers.values()), list(app_numbers.values()))
         locked.icp_number = icp_number
         apply_transition(

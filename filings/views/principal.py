@@ -19,7 +19,17 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import Perm, is_staff_role
-from filings import change_diff, checks, footer_guidance, keyset, permissions, proposals, selectors
+from filings import (
+    change_diff,
+    checks,
+    footer_guidance,
+    keyset,
+    notifications,
+    permissions,
+    proposals,
+    selectors,
+)
+from filings.deadlines import owes_public_security
 from filings.exceptions import BeianError, ChecksFailed, ConflictError, InvalidInput
 from filings.fields import field_label
 from filings.forms import (
@@ -195,7 +205,9 @@ def _detail_context(request, filing: Filing) -> dict:
         "psb_form": PublicSecurityForm(),
         "psb_correct_form": PublicSecurityForm(initial={"psb_number": filing.psb_number}),
         "went_live_form": WentLiveForm(initial={"went_live_on": filing.went_live_on}),
-        "can_set_went_live": filing.state == State.PUBLISHED
+        # The go-live date starts a website's public-security period: asked while one is owed.
+        "can_set_went_live": not filing.kind.made_of_apps
+        and owes_public_security(filing)
         and permissions.is_assignee(filing, request.user),
         "can_correct_psb": filing.state == State.PUBLISHED
         and bool(filing.psb_number)
@@ -789,6 +801,7 @@ def _sms_context(request, filing: Filing) -> dict:
         "window": window,
         "countdown": display.countdown(window, now) if window else None,
         "can_record": "complete_sms" in selectors.available_transitions(filing, request.user),
+        "sms_channel_sends_nothing": notifications.sms_backend_sends_nothing(),
     }
 
 
