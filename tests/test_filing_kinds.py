@@ -8,10 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from filings import alert_scan
-from filings.exceptions import TransitionNotPossible
-from filings.kinds import KINDS
-from filings.models import REQUESTED_TRANSITIONS, TRANSITION_LABELS, Deadline, Filing, Province, SmsVerifier
-from filings.services import dispatch, transitions
+from filings.models import Deadline, Province, SmsVerifier
+from filings.services import cancellations, transitions
 from filings.states import State
 from filings.views import display
 from tests import factories
@@ -19,25 +17,16 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-def test_every_filing_type_has_one_declaration():
-    assert set(KINDS) == set(Filing.Type.values)
-
-
-def test_transition_names_and_labels_come_from_the_state_machine():
-    assert TRANSITION_LABELS["finish_at_provider"] == "取消接入完成"
-    assert "expire_sms" not in REQUESTED_TRANSITIONS and "approve" in REQUESTED_TRANSITIONS
-
-
 def _cancelled(published, principal, reviewer, scope="website"):
     filing = factories.cancel_website(published, principal, scope=scope)
     factories.add_required_materials(filing)
     filing = transitions.submit_filing(filing, by=principal)
     if scope == "access":
-        return dispatch.perform_transition(filing, "finish_at_provider", by=reviewer)
+        return cancellations.finish_access_cancellation(filing, by=reviewer)
     filing = transitions.pass_review(filing, by=reviewer)
     for verifier in SmsVerifier.objects.filter(filing=filing, stage_visit=filing.stage_visit):
         filing = transitions.record_sms_verification(filing, verifier_id=verifier.pk, by=reviewer)
-    return dispatch.perform_transition(filing, "approve", by=reviewer)
+    return cancellations.approve_cancellation(filing, by=reviewer)
 
 
 def test_cancel_access_progress_shows_only_the_stages_it_walks(published, principal, reviewer):
@@ -70,10 +59,21 @@ def test_a_cancelled_site_owes_no_public_security_registration(client, published
 
 
 def test_a_finished_change_does_not_ask_for_public_security(client, published, principal, reviewer):
-    from filings.services import changes
+    from filings.models import Filing
+    from filings.services import changes, drafts
+    from tests.test_changes import entry_payload
 
     change = changes.open_change(published, by=principal)
-    transitions.register_public_security(published, by=reviewer, psb_number="粤公网安备44010602000001号")
+    drafts.update_filing(
+        change,
+        by=principal,
+        expected_version=change.version,
+        **entry_payload(change, city="广州市", postal_address="广东省广州市天河区新址3号"),
+    )
+    factories.add_required_materials(change)
+    change = factories.carry_to_bureau(Filing.objects.get(pk=change.pk), reviewer=reviewer)
+    change = changes.approve_change(change, by=reviewer)
+    assert change.state == State.PUBLISHED
     client.force_login(principal)
     page = client.get(reverse("filings:detail", args=[change.pk])).content.decode()
     assert "公安联网备案" not in page.split('id="next-h"', 1)[1].split("</section>", 1)[0]
@@ -82,12 +82,14 @@ def test_a_finished_change_does_not_ask_for_public_security(client, published, p
 def test_a_cancellations_decision_says_cancelled_without_a_public_security_link(
     client, published, principal, reviewer
 ):
-    _cancelled(published, principal, reviewer)
+    cancellation = _cancelled(published, principal, reviewer)
+    approval = cancellation.events.get(transition="approve")
     client.force_login(principal)
     inbox = client.get(reverse("alert-inbox")).content.decode()
-    assert f"[已注销] {published.subject.name}" in inbox
-    assert "→ 已注销" in inbox
-    assert "登记公安联网备案号" not in inbox
+    card = inbox.split(f'id="decision-{approval.pk}"', 1)[1].split("</article>", 1)[0]
+    assert f"[已注销] {published.subject.name}" in card
+    assert "→ 已注销" in card
+    assert "登记公安联网备案号" not in card and "查看备案" in card
 
 
 def test_a_face_check_alert_says_what_to_do(principal, reviewer):
@@ -135,11 +137,3 @@ def test_queue_tab_counts_equal_the_rows_listed(client, published, principal, re
     listed = Deadline.objects.filter(kind=Deadline.Kind.PUBLIC_SECURITY, closed_at=None).count()
     assert listed == 1
     assert f"已公示待公安备案 ({listed})" in page
-
-
-def test_asking_a_cancel_access_for_a_bureau_approval_is_refused(published, principal, reviewer):
-    filing = transitions.submit_filing(
-        factories.cancel_website(published, principal, scope="access"), by=principal
-    )
-    with pytest.raises(TransitionNotPossible, match="取消接入完成"):
-        dispatch.perform_transition(filing, "approve", by=reviewer)

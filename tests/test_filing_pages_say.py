@@ -35,7 +35,7 @@ def test_the_reviewer_sees_what_changed_since_the_return(client, principal, revi
     ]
     filing = transitions.return_filing(filing, by=reviewer, reasons=reasons)
     old = filing.websites.get().description
-    _edit(filing, principal, description="提供企业产品介绍、新闻动态和联系方式。")
+    _edit(filing, principal, description="介绍本公司的产品与服务,并提供联系方式。")
     transitions.submit_filing(Filing.objects.get(pk=filing.pk), by=principal)
     client.force_login(reviewer)
 
@@ -45,7 +45,7 @@ def test_the_reviewer_sees_what_changed_since_the_return(client, principal, revi
     assert "内容描述" in section
     assert (
         f"<del>{old or '—'}</del>" in section
-        and "<ins>提供企业产品介绍、新闻动态和联系方式。</ins>" in section
+        and "<ins>介绍本公司的产品与服务,并提供联系方式。</ins>" in section
     )
 
 
