@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from filings import alert_scan, footer, workdays
+from filings import alert_raising, footer, workdays
 from filings.exceptions import TransitionNotPermitted, TransitionNotPossible
 from filings.kinds import Approval, codes
 from filings.models import Alert, Deadline, Filing, FilingEvent, FooterCheck, Notification, Website
@@ -133,7 +133,7 @@ def _open_footer_fix(filing: Filing, *, now: datetime) -> None:
         deadline.save(update_fields=["closed_at", "starts_at", "due_at", "workdays", "provisional"])
     else:
         return  # Already failing: the period keeps running from the first failure.
-    alert_scan.scan_deadlines(now=now, deadline_ids=[deadline.pk])
+    alert_raising.raise_alerts_for([deadline.pk], now=now)
 
 
 def _close_footer_fix(filing: Filing, *, now: datetime) -> None:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from filings import alert_scan, deadlines
+from filings import alert_raising, deadlines
 from filings import permissions as transition_perms
 from filings.exceptions import InvalidInput, TransitionNotPermitted, TransitionNotPossible
 from filings.fields import DOMAIN_FIELDS, SUBJECT_FIELDS, WEBSITE_FIELDS
@@ -237,6 +237,6 @@ def restart_stale_entry(filing: Filing, *, now: datetime) -> None:
     the 7/15/30-day reminders count again from this change."""
     restarted = deadlines.restart_stale_entry_deadline(filing, now=now)
     if restarted:
-        alert_scan.reconcile_alerts(
+        alert_raising.reconcile_alerts(
             restarted, now=now, reason=gettext_noop("备案信息已更新,停滞提醒重新计时。")
         )
