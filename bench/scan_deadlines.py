@@ -153,8 +153,9 @@ def _alert_table_belief(connection) -> str:
 class Phases:
     """Time the scan's three parts (thresholds, SMS expiry, repeats) apart: wall and database time."""
 
+    # Attributes of the scan's module, or of a module it calls ("module.attribute").
     NAMES = {
-        "_raise_threshold": "thresholds",
+        "alert_raising.raise_threshold": "thresholds",
         "expire_sms_windows": "SMS expiry",
         "_raise_repeats": "repeats",
     }
@@ -165,15 +166,21 @@ class Phases:
         self.originals = {}
 
     def __enter__(self):
-        for attribute, name in self.NAMES.items():
-            original = getattr(self.module, attribute)
-            self.originals[attribute] = original
-            setattr(self.module, attribute, self._timed(original, self.seconds[name]))
+        for path, name in self.NAMES.items():
+            owner, attribute = self._owner(path)
+            original = getattr(owner, attribute)
+            self.originals[path] = original
+            setattr(owner, attribute, self._timed(original, self.seconds[name]))
         return self
 
     def __exit__(self, *exc) -> None:
-        for attribute, original in self.originals.items():
-            setattr(self.module, attribute, original)
+        for path, original in self.originals.items():
+            owner, attribute = self._owner(path)
+            setattr(owner, attribute, original)
+
+    def _owner(self, path: str):
+        module, _dot, attribute = path.rpartition(".")
+        return (getattr(self.module, module) if module else self.module), attribute
 
     def _timed(self, original, totals: list[float]):
         def timed(*args, **kwargs):
@@ -234,24 +241,24 @@ def _scan(label: str, now, rows: list, *, made_due: int | None = None) -> None:
 def _explain(now, lower) -> None:
     from django.db import connection
 
-    from filings import alert_scan
+    from filings import alert_raising
     from filings.models import Alert, AlertThreshold, Deadline, Filing
 
     breach = AlertThreshold.objects.get(deadline_kind="bureau_review", code="breach")
     workday = AlertThreshold.objects.get(deadline_kind="bureau_review", code="before_5wd")
     stale = AlertThreshold.objects.get(deadline_kind="stale_entry", code="after_30d")
-    first = alert_scan.due_batch(stale, lower=None, now=now).values_list("due_at", "pk")[:1].first()
-    some = list(alert_scan.due_batch(stale, lower=None, now=now).values_list("pk", "filing_id")[:500])
+    first = alert_raising.due_batch(stale, lower=None, now=now).values_list("due_at", "pk")[:1].first()
+    some = list(alert_raising.due_batch(stale, lower=None, now=now).values_list("pk", "filing_id")[:500])
     plans = {
         "a batch of due deadlines, no watermark (stale entry, 30 days), after a key": (
-            alert_scan.due_batch(stale, lower=None, now=now, after=first).values_list(
+            alert_raising.due_batch(stale, lower=None, now=now, after=first).values_list(
                 "due_at", "pk", "alerted"
             )[:500]
         ),
-        "a batch of due deadlines in the window of the last scan (bureau breach)": alert_scan.due_batch(
+        "a batch of due deadlines in the window of the last scan (bureau breach)": alert_raising.due_batch(
             breach, lower=lower, now=now
         ).values_list("due_at", "pk", "alerted")[:500],
-        "a batch of due deadlines in the window of the last scan (5 working days before)": alert_scan.due_batch(
+        "a batch of due deadlines in the window of the last scan (5 working days before)": alert_raising.due_batch(
             workday, lower=lower, now=now
         ).values_list("due_at", "pk", "alerted")[:500],
         "locking a batch's deadlines (skip locked)": Deadline.objects.select_for_update(
@@ -290,7 +297,7 @@ def main(args: list[str]) -> int:
     from django.test.utils import override_settings
     from django.utils import timezone
 
-    from filings import alert_scan, notifications
+    from filings import alert_raising, alert_scan, notifications
     from filings.models import Alert, AlertScan, Deadline, Filing, Notification
 
     if connection.vendor != "postgresql":
@@ -300,12 +307,12 @@ def main(args: list[str]) -> int:
         return 2
     total = Filing.objects.count()
     open_deadlines = Deadline.objects.filter(closed_at__isnull=True).count()
-    print(f"filings: {total:,}; open deadlines: {open_deadlines:,}; batch {alert_scan._batch_size()}")
+    print(f"filings: {total:,}; open deadlines: {open_deadlines:,}; batch {alert_raising.batch_size()}")
 
     # The broker is an external edge: the bench measures the scan, not message publishing.
     notifications.queue_alert_delivery = lambda alert_ids: None
     # Keep the statistics stale all along: the scan's own ANALYZE after a burst would refresh them.
-    alert_scan._refresh_alert_statistics = lambda: None
+    alert_raising.refresh_alert_statistics = lambda: None
     source = connection.settings_dict["NAME"]
     copy = f"{source}_scan_copy"
     connection.close()

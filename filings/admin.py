@@ -9,6 +9,7 @@ from django_fsm.admin import FSMAdminMixin
 from filings.exceptions import BeianError
 from filings.forms import refuse_control_characters
 from filings.models import (
+    ADMIN_TRANSITIONS,
     Alert,
     AlertScan,
     AlertThreshold,
@@ -35,7 +36,7 @@ from filings.models import (
     Subject,
     Website,
 )
-from filings.services import calendar, cancellations, changes, transitions
+from filings.services import calendar, dispatch, transitions
 
 
 @admin.register(Province)
@@ -196,16 +197,10 @@ class FilingAdmin(FSMAdminMixin, admin.ModelAdmin):
     def is_fsm_transition_visible(self, transition) -> bool:
         # The scheduler expires SMS windows and face checks; per-verifier completion, face checks and
         # cancel access are recorded on the filing pages.
-        return transition.name not in {
-            "expire_sms",
-            "complete_sms",
-            "expire_face_check",
-            "fail_face_check",
-            "finish_at_provider",
-        }
+        return transition.name in ADMIN_TRANSITIONS
 
     def get_fsm_label(self, transition) -> str:
-        return str(transitions.TRANSITION_LABELS.get(transition.name, transition.name))
+        return transitions.label(transition.name)
 
     def _apply_fsm_transition(self, *, obj, transition_name, request, kwargs=None) -> bool:
         values = dict(kwargs or {})
@@ -214,18 +209,13 @@ class FilingAdmin(FSMAdminMixin, admin.ModelAdmin):
             form = form_class(data=values)
             values = form.transition_kwargs() if form.is_valid() else values
         try:
-            if transition_name == "approve" and obj.filing_type == Filing.Type.CHANGE:
-                changes.approve_change(obj, by=request.user)
-            elif transition_name == "approve" and obj.filing_type == Filing.Type.CANCEL:
-                cancellations.approve_cancellation(obj, by=request.user)
-            else:
-                transitions.perform_transition(obj, transition_name, by=request.user, **values)
+            dispatch.perform_transition(obj, transition_name, by=request.user, **values)
         except BeianError as error:
             detail = error.details if isinstance(error.details, list) else []
             reasons = "; ".join(str(d.get("message", "")) for d in detail if isinstance(d, dict))
             self.message_user(request, f"{error.message} {reasons}".strip(), level=messages.ERROR)
             return False
-        label = transitions.TRANSITION_LABELS.get(transition_name, transition_name)
+        label = transitions.label(transition_name)
         self.message_user(request, _("已执行“%(name)s”。") % {"name": label})
         return True
 

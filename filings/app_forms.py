@@ -7,7 +7,7 @@ from django import forms
 from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
-from filings.forms import AccessibleFormMixin, PersonForm, PriorApprovalForm, _person_initial
+from filings.forms import AccessibleFormMixin, PersonForm, PriorApprovalForm, person_initial
 from filings.models import App, AppPlatform, Filing, Person
 
 APPROVAL_ROWS = 2
@@ -87,7 +87,7 @@ class AppEntry:
         app = filing.apps.all()[0] if filing and filing.apps.all() else None
         self.app = app
         principal = filing.subject_principal if filing else subject_principal
-        self.principal_form = PersonForm(data, prefix="subject_principal", initial=_person_initial(principal))
+        self.principal_form = PersonForm(data, prefix="subject_principal", initial=person_initial(principal))
         same = app is None or principal is None or app.principal_id == principal.pk
         initial = {"same_as_subject_principal": same}
         if app:
@@ -97,7 +97,7 @@ class AppEntry:
         self.app_principal_form = PersonForm(
             data,
             prefix="app_principal",
-            initial=_person_initial(None if same or app is None else app.principal),
+            initial=person_initial(None if same or app is None else app.principal),
             use_required_attribute=False,
         )
         existing = {p.platform: p for p in app.platforms.all()} if app else {}

@@ -23,6 +23,7 @@ from filings.certificates import (
 from filings.change_diff import ChangedParts, change_diff
 from filings.domains import is_public_suffix
 from filings.duration_rules import Duration
+from filings.kinds import Approval, Materials, Numbers
 from filings.models import (
     App,
     AppPlatform,
@@ -193,12 +194,9 @@ def id_number_warnings(filing: Filing) -> dict[str, list[str]]:
 
 def required_materials(filing: Filing) -> list[tuple[str, str, str]]:
     """Return (kind, slot, label) of every material the filing needs."""
-    if filing.filing_type == Filing.Type.CHANGE:
-        return change_materials(filing, change_diff(filing))
-    if filing.filing_type == Filing.Type.CANCEL_ACCESS:
-        return []
-    if filing.filing_type == Filing.Type.CANCEL:
-        return cancellation_materials(filing)
+    listed = MATERIAL_LISTS.get(filing.kind.materials)
+    if listed is not None:
+        return listed(filing)
     needed = [(Material.Kind.BUSINESS_LICENCE, "", _("主体证件(营业执照或身份证)扫描件"))]
     for role, person in people_of(filing):
         label = {"subject_principal": _("主体负责人"), "app_principal": _("应用负责人")}.get(
@@ -896,24 +894,22 @@ def run_submission_checks(filing: Filing, *, today: date | None = None) -> Check
     selectors.filing_detail, which prefetches the same and more)."""
     today = today or timezone.localdate()
     checklist = Checklist()
-    if filing.is_cancellation:
+    if filing.kind.cancels:
         check_cancellation(filing, checklist)
         check_materials(filing, checklist)
         return checklist
     terms = _terms(filing)
     check_subject(filing, checklist, today)
     check_people(filing, checklist, today)
-    if filing.filing_type == Filing.Type.NEW_APP or (
-        filing.filing_type == Filing.Type.CHANGE and filing.apps.all()
-    ):
+    if filing.kind.holds_apps(filing):
         check_apps(filing, checklist, terms)
     else:
         check_websites(filing, checklist, today, terms)
-    if filing.filing_type == Filing.Type.NEW_ACCESS:
+    if filing.kind.numbers == Numbers.EXISTING:
         check_access_numbers(filing, checklist)
     check_materials(filing, checklist)
     check_one_open_filing(filing, checklist)
-    if filing.filing_type == Filing.Type.CHANGE:
+    if filing.kind.approval == Approval.APPLY_CHANGE:
         return checks_of_change(filing, checklist)
     return checklist
 
@@ -1143,6 +1139,14 @@ def cancellation_materials(filing: Filing) -> list[tuple[str, str, str]]:
             _("主体负责人%(name)s身份证国徽面") % {"name": person.name},
         ),
     ]
+
+
+# The material lists of the types that do not need a new filing's (filings.kinds.Materials).
+MATERIAL_LISTS = {
+    Materials.CHANGE: lambda filing: change_materials(filing, change_diff(filing)),
+    Materials.CANCELLATION: cancellation_materials,
+    Materials.NONE: lambda filing: [],
+}
 
 
 def check_cancellation(filing: Filing, checklist: Checklist) -> None:

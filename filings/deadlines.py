@@ -28,9 +28,6 @@ PREREVIEW_TARGET_WORKDAYS = 1
 PREREVIEW_OVERDUE_WORKDAYS = 2
 SMS_WINDOW = timedelta(hours=24)
 PUBLIC_SECURITY_DAYS = 30
-# Filings that bring something new online owe a public-security registration; changes and
-# cancellations of it do not.
-OPENING_TYPES = [Filing.Type.FIRST, Filing.Type.NEW_WEBSITE, Filing.Type.NEW_ACCESS, Filing.Type.NEW_APP]
 
 
 def rules_for(filing: Filing) -> list[DeadlineRule]:
@@ -51,7 +48,9 @@ def rules_for(filing: Filing) -> list[DeadlineRule]:
         return rules
     if filing.state == State.BUREAU_REVIEW:
         return [DeadlineRule(Kind.BUREAU_REVIEW, workdays=filing.province.bureau_review_workdays)]
-    if filing.state == State.PUBLISHED and not filing.psb_number and filing.filing_type in OPENING_TYPES:
+    # Filings that bring something new online owe a public-security registration; changes and
+    # cancellations of it do not.
+    if filing.state == State.PUBLISHED and not filing.psb_number and filing.kind.owes_public_security:
         return [DeadlineRule(Kind.PUBLIC_SECURITY)]
     return []
 
@@ -72,6 +71,37 @@ def public_security_start(filing: Filing) -> datetime:
 
 def public_security_due(start: datetime) -> workdays.Due:
     return workdays.civil_period_deadline(start.astimezone(workdays.SHANGHAI).date(), PUBLIC_SECURITY_DAYS)
+
+
+def keeps_something_online(filing: Filing) -> bool:
+    """Return whether a published filing of a type that puts things online still has one online here
+    (a website neither cancelled nor moved to another provider, or an app not cancelled). Reads the
+    filing's websites and apps (prefetched by selectors.filing_detail)."""
+    if filing.state != State.PUBLISHED or not filing.kind.owes_public_security:
+        return False
+    return any(
+        w.cancelled_at is None and w.access_cancelled_at is None for w in filing.websites.all()
+    ) or any(a.cancelled_at is None for a in filing.apps.all())
+
+
+def owes_public_security(filing: Filing) -> bool:
+    """Return whether the filing is still to be registered with the public-security bureau."""
+    return not filing.psb_number and keeps_something_online(filing)
+
+
+# What a published filing owes only while something of it is online.
+ONLINE_KINDS = [Kind.PUBLIC_SECURITY, Kind.FOOTER_FIX]
+
+
+def close_when_nothing_online(filings: list[Filing], *, now: datetime) -> list[int]:
+    """Close the public-security and footer deadlines of those filings with nothing left online (after
+    a cancellation or cancel access). Return the ids of the filings whose deadlines closed."""
+    closed = []
+    for filing in filings:
+        if not keeps_something_online(filing):
+            close_open_deadlines(filing, now=now, kinds=ONLINE_KINDS)
+            closed.append(filing.pk)
+    return closed
 
 
 def close_open_deadlines(filing: Filing, *, now: datetime, kinds: list[str] | None = None) -> int:

@@ -87,6 +87,8 @@ PICKABLE = {
         "server_valid_until",
     ],
     "domain": [*DOMAIN_FIELDS],
+    "app": [*APP_FIELDS, "platforms", "prior_approvals"],
+    "app_principal": [*PERSON_FIELDS, "face_verification"],
 }
 
 
@@ -112,14 +114,16 @@ def field_label(field_code: str) -> str:
     return f"{label} · {_name_in(model, name)}" if name else str(label)
 
 
-def field_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """Return the fields a reason can name, grouped by section, as Django's grouped choices."""
+def field_choices(sections: tuple[str, ...] | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Return the fields a reason can name, grouped by section, as Django's grouped choices: those
+    of the given sections (a filing type's return_sections), or of every section."""
     groups = [
         (
             str(SECTIONS[section][1]),
             [(f"{section}.{name}", _name_in(SECTIONS[section][0], name)) for name in names],
         )
         for section, names in PICKABLE.items()
+        if sections is None or section in sections
     ]
     groups.append(
         (

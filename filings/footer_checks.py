@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from filings import alert_scan, footer, workdays
+from filings import alert_raising, footer, workdays
 from filings.exceptions import TransitionNotPermitted, TransitionNotPossible
+from filings.kinds import Approval, codes
 from filings.models import Alert, Deadline, Filing, FilingEvent, FooterCheck, Notification, Website
 from filings.states import State
 from filings.wording import Said, said
@@ -132,7 +133,7 @@ def _open_footer_fix(filing: Filing, *, now: datetime) -> None:
         deadline.save(update_fields=["closed_at", "starts_at", "due_at", "workdays", "provisional"])
     else:
         return  # Already failing: the period keeps running from the first failure.
-    alert_scan.scan_deadlines(now=now, deadline_ids=[deadline.pk])
+    alert_raising.raise_alerts_for([deadline.pk], now=now)
 
 
 def _close_footer_fix(filing: Filing, *, now: datetime) -> None:
@@ -157,8 +158,11 @@ def filings_due_for_footer_check(*, now: datetime | None = None, limit: int = 20
         filing=OuterRef("pk"), kind=Deadline.Kind.FOOTER_FIX, closed_at__isnull=True
     )
     return list(
-        Filing.objects.filter(state=State.PUBLISHED)
+        Filing.objects.filter(state=State.PUBLISHED, filing_type__in=codes(approval=Approval.PUBLISH))
         .exclude(icp_number="")
+        .filter(
+            Exists(Website.objects.filter(filing=OuterRef("pk"), cancelled_at=None, access_cancelled_at=None))
+        )
         .filter(Q(stage_entered_at__gte=now - WATCH_AFTER_PUBLICATION) | Exists(failing))
         .exclude(Exists(recent_check))
         .select_related("province")

@@ -62,4 +62,9 @@ def failing_footer_guidance(filing: Filing) -> list[FooterGuidance]:
         FooterCheck.objects.filter(filing=filing).select_related("website").order_by("-checked_at", "-id")
     ):
         latest.setdefault(check.website_id, check)
-    return [guidance_for(c) for c in latest.values() if not c.passed]
+    # A website cancelled or moved to another provider since owes no footer here.
+    return [
+        guidance_for(c)
+        for c in latest.values()
+        if not c.passed and c.website.cancelled_at is None and c.website.access_cancelled_at is None
+    ]

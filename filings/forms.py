@@ -16,6 +16,7 @@ from filings import fields as entry_fields
 from filings import keyset, search
 from filings.certificates import VALIDATORS as CERTIFICATE_VALIDATORS
 from filings.certificates import certificate_problem
+from filings.kinds import kind_of
 from filings.models import (
     Deadline,
     Domain,
@@ -96,11 +97,9 @@ class FilingStartForm(AccessibleFormMixin, forms.Form):
 
     filing_type = forms.ChoiceField(
         label=_("备案类型"),
+        # Every type that files something new; changes and cancellations start on a published filing.
         choices=[
-            (Filing.Type.FIRST, Filing.Type.FIRST.label),
-            (Filing.Type.NEW_WEBSITE, Filing.Type.NEW_WEBSITE.label),
-            (Filing.Type.NEW_APP, Filing.Type.NEW_APP.label),
-            (Filing.Type.NEW_ACCESS, Filing.Type.NEW_ACCESS.label),
+            (code, Filing.Type(code).label) for code in Filing.Type.values if not kind_of(code).acts_on_target
         ],
         initial=Filing.Type.FIRST,
     )
@@ -142,10 +141,11 @@ class FilingStartForm(AccessibleFormMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("filing_type") == Filing.Type.NEW_WEBSITE and not data.get("subject"):
-            self.add_error("subject", _("新增网站需要选择一个已备案的主体。"))
-        if data.get("filing_type") == Filing.Type.NEW_APP and not data.get("subject"):
-            self.add_error("subject", _("APP备案需要选择一个已备案的主体。"))
+        filing_type = data.get("filing_type")
+        if filing_type and kind_of(filing_type).needs_published_subject and not data.get("subject"):
+            self.add_error(
+                "subject", _("%(type)s需要选择一个已备案的主体。") % {"type": Filing.Type(filing_type).label}
+            )
         return data
 
 
@@ -280,7 +280,7 @@ ApprovalFormSetBase = forms.formset_factory(
 )
 
 
-def _person_initial(person: Person | None) -> dict:
+def person_initial(person: Person | None) -> dict:
     if person is None:
         return {}
     return {name: getattr(person, name) for name in entry_fields.PERSON_FIELDS}
@@ -335,7 +335,7 @@ class FilingEntry:
             for field in self.subject_form.fields.values():
                 field.disabled = True
         self.principal_form = PersonForm(
-            data, prefix="subject_principal", initial=_person_initial(subject_principal)
+            data, prefix="subject_principal", initial=person_initial(subject_principal)
         )
         websites = list(filing.websites.all()) if filing else []
         initial = [self._website_initial(w) for w in websites]
@@ -367,7 +367,7 @@ class FilingEntry:
         form.principal_form = PersonForm(
             data,
             prefix=f"{form.prefix}-principal",
-            initial=_person_initial(None if website is None or same else website.principal),
+            initial=person_initial(None if website is None or same else website.principal),
             use_required_attribute=False,
         )
         domains = list(website.domains.all()) if website else []

@@ -41,6 +41,11 @@ def sms_backend() -> SmsBackend:
     return import_string(settings.BEIAN_SMS_BACKEND)()
 
 
+def sms_backend_sends_nothing() -> bool:
+    """Return whether the configured SMS channel only writes the texts to the log (development)."""
+    return issubclass(import_string(settings.BEIAN_SMS_BACKEND), LoggingSmsBackend)
+
+
 def record_decision(event, *, filing) -> None:
     """Put a transition someone else made on a filing (a return, rejection, approval…) in its service
     principal's inbox. Runs inside the transition's transaction: the inbox row and the event stand
@@ -65,11 +70,29 @@ def where_to_act(event) -> tuple[str, str, str]:
     detail = reverse("filings:detail", args=[filing.pk])
     if event.transition in FIX_TRANSITIONS:
         return f"{detail}#reasons", _("查看原因并修改"), "fail"
-    if event.transition == "pass_review":
+    if event.transition == "pass_review" and _sms_window_open(filing, event.stage_visit):
         return reverse("filings:sms", args=[filing.pk]), _("去完成短信核验"), "pass"
-    if event.transition == "approve":
-        return f"{detail}#next-h", _("登记公安联网备案号"), "pass"
+    if event.transition == "pass_review" and filing.state == "sms_verification":
+        return f"{detail}#face-check-h", _("去完成真实性核验"), "pass"
+    if event.transition == filing.kind.finish and filing.kind.words.after_approval_action:
+        return f"{detail}#next-h", str(filing.kind.words.after_approval_action), "pass"
     return detail, _("查看备案"), "pass"
+
+
+def landed_in(event) -> str:
+    """Return what the filing became by the event: the stage, or for the approval that ends its type,
+    what that approval did (备案已公示, 已注销, 变更已生效…)."""
+    if event.transition == event.filing.kind.finish:
+        return str(event.filing.kind.words.approved_state)
+    return event.get_to_state_display()
+
+
+def _sms_window_open(filing, stage_visit: int) -> bool:
+    """Return whether the filing still waits, in that visit of the SMS stage, for SMS codes (not only
+    for its face check)."""
+    if filing.state != "sms_verification" or filing.stage_visit != stage_visit:
+        return False
+    return filing.deadlines.filter(kind="sms_window", stage_visit=stage_visit, closed_at=None).exists()
 
 
 def notify_transition(event_id: int) -> None:
@@ -85,8 +108,7 @@ def notify_transition(event_id: int) -> None:
     lines = [
         _("备案:%(subject)s(%(type)s)")
         % {"subject": filing.subject.name, "type": filing.get_filing_type_display()},
-        _("阶段:%(from)s → %(to)s")
-        % {"from": event.get_from_state_display() or "-", "to": event.get_to_state_display()},
+        _("阶段:%(from)s → %(to)s") % {"from": event.get_from_state_display() or "-", "to": landed_in(event)},
         _("时间:%(at)s") % {"at": timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M")},
     ]
     if event.comment:
@@ -98,7 +120,7 @@ def notify_transition(event_id: int) -> None:
     lines.append(f"{action}:{settings.BEIAN_SITE_URL.rstrip('/')}{path}")
     send_mail(
         subject=_("[备案进度] %(subject)s:%(state)s")
-        % {"subject": filing.subject.name, "state": event.get_to_state_display()},
+        % {"subject": filing.subject.name, "state": landed_in(event)},
         message="\n".join(lines),
         from_email=None,
         recipient_list=[assignee.email],

@@ -1,5 +1,7 @@
 """ICP numbers of a subject's websites and apps: one sequence per subject (…号-1, …号-2A, …号-3X)."""
 
+from functools import partial
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -85,16 +87,21 @@ def approved_numbers(
     website_defaults, app_defaults = default_numbers(filing, websites, apps, subject_number)
     numbers = {w.pk: (website_numbers or {}).get(w.pk) or website_defaults[w.pk] for w in websites}
     app_numbers = {a.pk: (app_numbers or {}).get(a.pk) or app_defaults[a.pk] for a in apps}
-    for website in websites:
+    # Every wrong number at once, each named by its website or app.
+    problems: dict[str, list[str]] = {}
+    for item, number, key, check in [
+        *((w, numbers[w.pk], "website_numbers", validate_icp_website_number) for w in websites),
+        *((a, app_numbers[a.pk], "app_numbers", partial(validate_icp_app_number, kind=a.kind)) for a in apps),
+    ]:
         try:
-            validate_icp_website_number(numbers[website.pk], subject_number=subject_number)
+            check(number, subject_number=subject_number)
         except ValidationError as error:
-            raise InvalidInput(error.messages[0], details={"website_numbers": error.messages}) from error
-    for app in apps:
-        try:
-            validate_icp_app_number(app_numbers[app.pk], subject_number=subject_number, kind=app.kind)
-        except ValidationError as error:
-            raise InvalidInput(error.messages[0], details={"app_numbers": error.messages}) from error
+            problems.setdefault(key, []).extend(f"{item.name}:{m}" for m in error.messages)
+    if problems:
+        first = next(iter(problems.values()))[0]
+        count = sum(len(v) for v in problems.values())
+        message = first if count == 1 else _("有 %(n)s 个备案号不正确。") % {"n": count}
+        raise InvalidInput(message, details=problems)
     refuse_taken_sequences(
         filing,
         subject_number,

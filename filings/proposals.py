@@ -27,11 +27,7 @@ class Proposal:
 
 def proposed_cancellations(filing: Filing, *, today: date) -> list[Proposal]:
     """Return the cancellation each live website of a published filing calls for (none when all is well)."""
-    if filing.state != "published" or filing.filing_type not in (
-        Filing.Type.FIRST,
-        Filing.Type.NEW_WEBSITE,
-        Filing.Type.NEW_ACCESS,
-    ):
+    if filing.state != "published" or not filing.kind.takes_followups:
         return []
     proposals = []
     for website in filing.websites.all():

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import QuerySet, Subquery
+from django.db.models import Count, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -63,6 +63,18 @@ def queue_deadlines(
     return (
         rows.select_related("filing__subject", "filing__reviewer").only(*ROW_FIELDS).order_by("due_at", "id")
     )
+
+
+def queue_sizes() -> dict[str, int]:
+    """Return how many rows each queue lists now (its open deadlines), in one grouped count over the
+    open deadlines' index."""
+    sizes = dict(
+        Deadline.objects.filter(closed_at__isnull=True, kind__in=[q.deadline_kind for q in QUEUES.values()])
+        .values_list("kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {q.slug: sizes.get(q.deadline_kind, 0) for q in QUEUES.values()}
 
 
 def queue_page(queue: Queue, *, after: keyset.Position | None = None, **filters: Any) -> keyset.Page:

@@ -9,8 +9,10 @@ from django.utils import timezone
 from django_fsm import has_transition_perm
 
 from accounts.roles import Perm
-from filings import deadlines, duration_rules, keyset, search
+from filings import duration_rules, keyset, search
+from filings.deadlines import owes_public_security
 from filings.models import (
+    REQUESTED_TRANSITIONS,
     Alert,
     App,
     AuthenticityCheck,
@@ -27,20 +29,6 @@ from filings.models import (
     Website,
 )
 from filings.states import FIX_TRANSITIONS, State
-
-# Transitions a user may request by name; expire_sms belongs to the scheduler alone.
-USER_TRANSITIONS = [
-    "submit",
-    "withdraw",
-    "pass_review",
-    "return_to_entry",
-    "complete_sms",
-    "fail_sms",
-    "approve",
-    "reject",
-    "register_public_security",
-    "finish_at_provider",
-]
 
 
 def filings_for_user(user: Any) -> QuerySet[Filing]:
@@ -93,9 +81,11 @@ def filing_cards(user: Any, *, round_transitions: list[str], **filters: Any) -> 
         .order_by("-at", "-id")
         .values("transition")[:1]
     )
+    # An app filing's card names its first app, so that two of one subject can be told apart.
+    first_app = App.objects.filter(filing=OuterRef("pk")).order_by("position").values("name")[:1]
     return (
         filing_list(user, **filters)
-        .annotate(last_round_transition=Subquery(last_round))
+        .annotate(last_round_transition=Subquery(last_round), first_app_name=Subquery(first_app))
         .prefetch_related(
             Prefetch(
                 "deadlines",
@@ -241,12 +231,11 @@ def available_transitions(filing: Filing, user: Any) -> list[str]:
     """Return the transitions the user may make on the filing now (conditions are checked on the attempt)."""
     names = []
     for transition in filing.get_available_state_transitions():
-        if transition.name in USER_TRANSITIONS and has_transition_perm(
+        if transition.name in REQUESTED_TRANSITIONS and has_transition_perm(
             getattr(filing, transition.name), user
         ):
             names.append(transition.name)
-    owes_psb = filing.filing_type in deadlines.OPENING_TYPES and not filing.psb_number
-    if filing.state == State.PUBLISHED and not owes_psb and "register_public_security" in names:
+    if "register_public_security" in names and not owes_public_security(filing):
         names.remove("register_public_security")
     return names
 

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from filings import alert_rows, alert_scan, deadlines, notifications, workdays
+from filings import alert_raising, alert_scan, deadlines, notifications, workdays
 from filings.models import (
     Alert,
     AlertScan,
@@ -377,15 +377,15 @@ def test_insert_keeps_the_alert_another_scanner_committed():
     deadline = Deadline.objects.get(filing=filing, closed_at__isnull=True)
     threshold = AlertThreshold.objects.get(deadline_kind="stale_entry", code="after_7d")
     now = at("2026-10-20 10:00")
-    theirs = alert_rows.new_alert(deadline, threshold, now=now, moment=now)
+    theirs = alert_raising.new_alert(deadline, threshold, now=now, moment=now)
     theirs.save()
     second = AlertThreshold.objects.get(deadline_kind="stale_entry", code="after_15d")
     mine = [
-        alert_rows.new_alert(deadline, threshold, now=now, moment=now),
-        alert_rows.new_alert(deadline, second, now=now, moment=now),
+        alert_raising.new_alert(deadline, threshold, now=now, moment=now),
+        alert_raising.new_alert(deadline, second, now=now, moment=now),
     ]
     with transaction.atomic():
-        created = alert_rows.insert_alerts(mine)
+        created = alert_raising.insert_alerts(mine)
     assert [a.threshold.code for a in created] == ["after_15d"]
     assert Alert.objects.filter(filing=filing).count() == 2
 

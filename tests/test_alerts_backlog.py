@@ -8,7 +8,7 @@ import pytest
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
-from filings import alert_rows, alert_scan, workdays
+from filings import alert_raising, alert_scan, workdays
 from filings.models import Alert, AlertScan, Deadline, Filing, Notification
 from filings.services import transitions
 from filings.states import State
@@ -55,7 +55,7 @@ def test_a_scan_interrupted_midway_keeps_its_committed_batches_and_the_next_one_
     settings.BEIAN_ALERT_SCAN_BATCH = 5
     rows = factories.stale_deadlines(range(10, 40), starts_at=START)
     expected = len(rows) * STALE_THRESHOLDS
-    notify = alert_rows.notify
+    notify = alert_raising.notify_recipients
     calls = []
 
     def crash_on_third_batch(alerts, **kwargs):
@@ -64,14 +64,14 @@ def test_a_scan_interrupted_midway_keeps_its_committed_batches_and_the_next_one_
             raise RuntimeError("worker lost")
         notify(alerts, **kwargs)
 
-    monkeypatch.setattr(alert_rows, "notify", crash_on_third_batch)
+    monkeypatch.setattr(alert_raising, "notify_recipients", crash_on_third_batch)
     with pytest.raises(RuntimeError):
         alert_scan.scan_deadlines(now=NOW)
     # Two batches committed; the third rolled back whole (no alert without its notifications).
     assert Alert.objects.count() == Notification.objects.count() == 2 * 5
     assert not AlertScan.objects.exists()
 
-    monkeypatch.setattr(alert_rows, "notify", notify)
+    monkeypatch.setattr(alert_raising, "notify_recipients", notify)
     result = alert_scan.scan_deadlines(now=NOW + timedelta(minutes=1))
     assert result.raised == expected - 10 and result.complete
     keys = alert_keys()

@@ -19,7 +19,7 @@ from filings.exceptions import TransitionNotPossible
 from filings.footer import check_footer
 from filings.models import Deadline, Filing, Person, Subject
 from filings.scans import UploadRejected, inspect_upload
-from filings.services import transitions
+from filings.services import dispatch
 from filings.views.display import countdown
 from filings.workdays import SHANGHAI
 from tests.scan_samples import licence_scan
@@ -266,7 +266,7 @@ def test_review_and_api_strings_switch_with_activate():
 @pytest.mark.django_db
 def test_transition_names_follow_the_request_language(filing):
     """Transition labels are read per request: the timeline and a refusal name the step in English."""
-    transitions.perform_transition(filing, "submit", by=filing.assignee)
+    dispatch.perform_transition(filing, "submit", by=filing.assignee)
     english = (
         logged_in(filing.assignee, "en").get(reverse("filings:detail", args=[filing.pk])).content.decode()
     )
@@ -274,7 +274,7 @@ def test_transition_names_follow_the_request_language(filing):
     chinese = logged_in(filing.assignee).get(reverse("filings:detail", args=[filing.pk])).content.decode()
     assert "提交初审" in text_nodes(chinese)
     with translation.override("en"), pytest.raises(TransitionNotPossible) as refusal:
-        transitions.perform_transition(Filing.objects.get(pk=filing.pk), "submit", by=filing.assignee)
+        dispatch.perform_transition(Filing.objects.get(pk=filing.pk), "submit", by=filing.assignee)
     assert '"Submit for pre-review" is not possible' in str(refusal.value)
 
 

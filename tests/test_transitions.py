@@ -11,7 +11,7 @@ from filings.exceptions import (
     TransitionNotPossible,
 )
 from filings.models import Deadline, Filing, FilingEvent, Person, SmsVerifier
-from filings.services import transitions
+from filings.services import dispatch, transitions
 from filings.states import State
 from tests import factories
 
@@ -147,9 +147,9 @@ def attempt(filing: Filing, name: str, by, *, comment: str = "") -> Filing:
     if name == "expire_sms":
         if by is None:
             return transitions.expire_sms_window(filing)
-        return transitions.perform_transition(filing, name, by=by, comment=comment)
+        return dispatch.perform_transition(filing, name, by=by, comment=comment)
     verifier = SmsVerifier.objects.filter(filing=filing, stage_visit=filing.stage_visit).first()
-    return transitions.perform_transition(
+    return dispatch.perform_transition(
         filing,
         name,
         by=by,
@@ -247,11 +247,11 @@ def test_returns_and_rejections_need_structured_reasons(name, principal, reviewe
     before = snapshot(filing)
     for bad in (None, [], ["只写了一句话"], [{"field": "website.name", "reason": "  "}]):
         with pytest.raises(InvalidInput) as refusal:
-            transitions.perform_transition(filing, name, by=reviewer, comment="退回", reasons=bad)
+            dispatch.perform_transition(filing, name, by=reviewer, comment="退回", reasons=bad)
         assert "reasons" in refusal.value.details
         assert snapshot(filing) == before
 
-    transitions.perform_transition(
+    dispatch.perform_transition(
         filing,
         name,
         by=reviewer,
@@ -443,6 +443,6 @@ def test_approval_needs_an_icp_number_of_the_filing_province(principal, reviewer
 @pytest.mark.django_db
 def test_unknown_transition_name_is_refused(filing, principal):
     with pytest.raises(TransitionNotPossible):
-        transitions.perform_transition(filing, "publish_now", by=principal)
+        dispatch.perform_transition(filing, "publish_now", by=principal)
     with pytest.raises(InvalidInput):
-        transitions.perform_transition(filing, "complete_sms", by=principal)
+        dispatch.perform_transition(filing, "complete_sms", by=principal)

@@ -10,6 +10,7 @@ from filings import fields as entry_fields
 from filings.certificates import VALIDATORS as CERTIFICATE_VALIDATORS
 from filings.certificates import normalise_certificate_number
 from filings.checks import id_number_warnings
+from filings.kinds import Approval, Numbers, kind_of
 from filings.models import (
     App,
     AppPlatform,
@@ -343,7 +344,7 @@ class FilingDetailSerializer(FilingListSerializer):
         return CancellationSerializer(cancellation).data if cancellation else None
 
     def get_changes(self, filing) -> list[dict]:
-        if filing.filing_type != Filing.Type.CHANGE or filing.state == "published":
+        if filing.kind.approval != Approval.APPLY_CHANGE or filing.state == "published":
             return []
         unmasked = self.context.get("unmasked")
         rows = []
@@ -503,10 +504,6 @@ class AppInput(TextInput):
     prior_approvals = PriorApprovalInput(many=True, required=False, max_length=10)
 
 
-# Kinds whose data are apps of an already published subject rather than a subject with websites.
-APP_TYPES = {Filing.Type.NEW_APP}
-
-
 class ProvinceCodeInput(serializers.SlugRelatedField):
     """A province by its code; a code PostgreSQL cannot even compare (a NUL byte) is just unknown."""
 
@@ -532,9 +529,10 @@ class FilingCreateInput(serializers.Serializer):
 
     def validate(self, attrs):
         # What each kind needs: an app filing names a published subject; the others bring their own.
-        if attrs["filing_type"] in APP_TYPES:
+        kind = kind_of(attrs["filing_type"])
+        if kind.made_of_apps:
             needed = ["subject_id", "apps"]
-        elif attrs["filing_type"] == Filing.Type.NEW_ACCESS:
+        elif kind.numbers == Numbers.EXISTING:
             needed = ["province", "subject", "websites", "existing_icp_number"]
         else:
             needed = ["province", "subject", "websites"]

@@ -14,7 +14,6 @@ from filings.api.parsers import JSONParser
 from filings.api.queries import FilingListQuery, query_values
 from filings.api.schema import rules_beyond_schema
 from filings.api.serializers import (
-    APP_TYPES,
     CancellationInput,
     FaceCheckInput,
     FilingCreateInput,
@@ -25,8 +24,9 @@ from filings.api.serializers import (
     TransitionInput,
 )
 from filings.exceptions import TransitionNotPermitted
-from filings.models import Filing, Province
-from filings.services import access, apps, authenticity, cancellations, changes, drafts, transitions
+from filings.kinds import Numbers, kind_of
+from filings.models import REQUESTED_TRANSITIONS, Province
+from filings.services import access, apps, authenticity, cancellations, changes, dispatch, drafts, transitions
 
 
 class ProvinceList(generics.ListAPIView):
@@ -90,7 +90,8 @@ class FilingListCreate(generics.ListAPIView):
         data = FilingCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        if values["filing_type"] in APP_TYPES:
+        kind = kind_of(values["filing_type"])
+        if kind.made_of_apps:
             filing = apps.create_app_filing(
                 by=request.user,
                 subject_id=values["subject_id"],
@@ -102,7 +103,7 @@ class FilingListCreate(generics.ListAPIView):
                 FilingDetailSerializer(detail, context={"request": request}).data,
                 status=status.HTTP_201_CREATED,
             )
-        if values["filing_type"] == Filing.Type.NEW_ACCESS:
+        if kind.numbers == Numbers.EXISTING:
             websites = [dict(w) for w in values["websites"]]
             filing = access.create_access_filing(
                 by=request.user,
@@ -159,7 +160,7 @@ class FilingDetail(APIView):
         data = FilingUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        if filing.filing_type in APP_TYPES:
+        if filing.kind.holds_apps(filing):
             apps.update_app_filing(
                 filing,
                 by=request.user,
@@ -193,23 +194,15 @@ class FilingTransition(APIView):
                 "按名称执行状态转换;能否执行取决于备案当前阶段和用户角色(否则答 403 或 409)"
             ),
         ),
-        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=selectors.USER_TRANSITIONS)],
+        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=REQUESTED_TRANSITIONS)],
     )
     def post(self, request, pk: int, name: str):
-        if name not in selectors.USER_TRANSITIONS:
+        if name not in REQUESTED_TRANSITIONS:
             raise NotFound(_("没有名为“%(name)s”的操作。") % {"name": name})
         filing = selectors.filing_detail(request.user, pk)
         data = TransitionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        comment = data.validated_data["comment"]
-        if name == "approve" and filing.filing_type == Filing.Type.CHANGE:
-            changes.approve_change(filing, by=request.user, comment=comment)
-        elif name == "approve" and filing.filing_type == Filing.Type.CANCEL:
-            cancellations.approve_cancellation(filing, by=request.user, comment=comment)
-        elif name == "finish_at_provider":
-            cancellations.finish_access_cancellation(filing, by=request.user, comment=comment)
-        else:
-            transitions.perform_transition(filing, name, by=request.user, **data.validated_data)
+        dispatch.perform_transition(filing, name, by=request.user, **data.validated_data)
         filing = selectors.filing_detail(request.user, pk)
         return Response(FilingDetailSerializer(filing, context={"request": request}).data)
 

@@ -5,6 +5,9 @@ from filings.models.apps import App, AppPlatform, AppPriorApproval
 from filings.models.authenticity import AuthenticityCheck
 from filings.models.cancellations import Cancellation
 from filings.models.core import (
+    ADMIN_TRANSITIONS,
+    REQUESTED_TRANSITIONS,
+    TRANSITION_LABELS,
     AppendOnlyQuerySet,
     CalendarDay,
     CalendarYear,
@@ -40,6 +43,9 @@ from filings.models.review import (
 from filings.models.risk import RiskCase, RiskSummary, SubmittedFeatures
 
 __all__ = [
+    "ADMIN_TRANSITIONS",
+    "REQUESTED_TRANSITIONS",
+    "TRANSITION_LABELS",
     "App",
     "AppPlatform",
     "AppPriorApproval",

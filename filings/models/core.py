@@ -18,6 +18,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from filings import permissions as transition_perms
 from filings import wording
+from filings.kinds import FilingKind, kind_of
 from filings.models.fields import CertificateNumberField
 from filings.states import OPEN_STATES, WITHDRAWABLE_STATES, State
 from filings.validators import validate_domain_name, validate_mobile, validate_phone
@@ -318,6 +319,14 @@ class Person(models.Model):
         return self.name
 
 
+def walks_sms(filing: "Filing") -> bool:
+    return filing.kind.walks_sms
+
+
+def finishes_at_provider(filing: "Filing") -> bool:
+    return filing.kind.finish == "finish_at_provider"
+
+
 class Filing(ConcurrentTransitionMixin, models.Model):
     """One ICP filing carried through the five stages."""
 
@@ -426,14 +435,14 @@ class Filing(ConcurrentTransitionMixin, models.Model):
         return State(self.state).label
 
     @property
-    def is_cancellation(self) -> bool:
-        """Return whether this filing cancels a filing, a website or an app, or an access."""
-        return self.filing_type in (self.Type.CANCEL, self.Type.CANCEL_ACCESS)
+    def kind(self) -> FilingKind:
+        """Return the declaration of this filing's type (filings.kinds)."""
+        return kind_of(self.filing_type)
 
     @property
     def cancellation_or_none(self):
         """Return what a cancellation filing cancels; other filings have none (and are not asked)."""
-        return getattr(self, "cancellation", None) if self.is_cancellation else None
+        return getattr(self, "cancellation", None) if self.kind.cancels else None
 
     @property
     def is_open(self) -> bool:
@@ -442,7 +451,11 @@ class Filing(ConcurrentTransitionMixin, models.Model):
     # Transitions change only this row; services do the locking, history and notifications.
 
     @transition(
-        field=state, source=State.ENTRY, target=State.PROVIDER_REVIEW, permission=transition_perms.is_assignee
+        field=state,
+        source=State.ENTRY,
+        target=State.PROVIDER_REVIEW,
+        permission=transition_perms.is_assignee,
+        custom={"label": _("提交初审"), "requested": True, "in_admin": True},
     )
     def submit(self) -> None:
         self.round += 1
@@ -453,6 +466,7 @@ class Filing(ConcurrentTransitionMixin, models.Model):
         source=WITHDRAWABLE_STATES,
         target=State.WITHDRAWN,
         permission=transition_perms.is_assignee,
+        custom={"label": _("撤回"), "requested": True, "in_admin": True},
     )
     def withdraw(self) -> None:
         pass
@@ -462,13 +476,18 @@ class Filing(ConcurrentTransitionMixin, models.Model):
         source=State.PROVIDER_REVIEW,
         target=State.SMS_VERIFICATION,
         permission=transition_perms.is_reviewer,
-        conditions=[lambda filing: filing.filing_type != Filing.Type.CANCEL_ACCESS],
+        conditions=[walks_sms],
+        custom={"label": _("初审通过"), "requested": True, "in_admin": True},
     )
     def pass_review(self) -> None:
         pass
 
     @transition(
-        field=state, source=State.PROVIDER_REVIEW, target=State.ENTRY, permission=transition_perms.is_reviewer
+        field=state,
+        source=State.PROVIDER_REVIEW,
+        target=State.ENTRY,
+        permission=transition_perms.is_reviewer,
+        custom={"label": _("初审退回"), "requested": True, "in_admin": True},
     )
     def return_to_entry(self) -> None:
         pass
@@ -478,12 +497,17 @@ class Filing(ConcurrentTransitionMixin, models.Model):
         source=State.SMS_VERIFICATION,
         target=State.BUREAU_REVIEW,
         permission=transition_perms.is_verifier_or_reviewer,
+        custom={"label": _("短信核验完成"), "requested": True, "in_admin": False},
     )
     def complete_sms(self) -> None:
         pass
 
     @transition(
-        field=state, source=State.SMS_VERIFICATION, target=State.ENTRY, permission=transition_perms.is_system
+        field=state,
+        source=State.SMS_VERIFICATION,
+        target=State.ENTRY,
+        permission=transition_perms.is_system,
+        custom={"label": _("短信核验超时"), "requested": False, "in_admin": False},
     )
     def expire_sms(self) -> None:
         pass
@@ -493,6 +517,7 @@ class Filing(ConcurrentTransitionMixin, models.Model):
         source=State.SMS_VERIFICATION,
         target=State.ENTRY,
         permission=transition_perms.is_reviewer,
+        custom={"label": _("短信核验失败"), "requested": True, "in_admin": True},
     )
     def fail_sms(self) -> None:
         pass
@@ -502,12 +527,17 @@ class Filing(ConcurrentTransitionMixin, models.Model):
         source=State.SMS_VERIFICATION,
         target=State.ENTRY,
         permission=transition_perms.is_assignee_or_reviewer,
+        custom={"label": _("真实性核验未通过"), "requested": False, "in_admin": False},
     )
     def fail_face_check(self) -> None:
         pass
 
     @transition(
-        field=state, source=State.SMS_VERIFICATION, target=State.ENTRY, permission=transition_perms.is_system
+        field=state,
+        source=State.SMS_VERIFICATION,
+        target=State.ENTRY,
+        permission=transition_perms.is_system,
+        custom={"label": _("真实性核验超时"), "requested": False, "in_admin": False},
     )
     def expire_face_check(self) -> None:
         pass
@@ -517,13 +547,18 @@ class Filing(ConcurrentTransitionMixin, models.Model):
         source=State.BUREAU_REVIEW,
         target=State.PUBLISHED,
         permission=transition_perms.is_reviewer,
+        custom={"label": _("管局审核通过"), "requested": True, "in_admin": True},
     )
     def approve(self) -> None:
         self.published_at = timezone.now()
         self.went_live_on = timezone.localdate(self.published_at)
 
     @transition(
-        field=state, source=State.BUREAU_REVIEW, target=State.ENTRY, permission=transition_perms.is_reviewer
+        field=state,
+        source=State.BUREAU_REVIEW,
+        target=State.ENTRY,
+        permission=transition_perms.is_reviewer,
+        custom={"label": _("管局退回"), "requested": True, "in_admin": True},
     )
     def reject(self) -> None:
         pass
@@ -533,7 +568,8 @@ class Filing(ConcurrentTransitionMixin, models.Model):
         source=State.PROVIDER_REVIEW,
         target=State.PUBLISHED,
         permission=transition_perms.is_reviewer,
-        conditions=[lambda filing: filing.filing_type == Filing.Type.CANCEL_ACCESS],
+        conditions=[finishes_at_provider],
+        custom={"label": _("取消接入完成"), "requested": True, "in_admin": False},
     )
     def finish_at_provider(self) -> None:
         """Cancel access (取消接入) ends at the provider: no SMS, no bureau review."""
@@ -544,9 +580,19 @@ class Filing(ConcurrentTransitionMixin, models.Model):
         source=State.PUBLISHED,
         target=State.PUBLISHED,
         permission=transition_perms.is_assignee_or_reviewer,
+        custom={"label": _("公安联网备案"), "requested": True, "in_admin": True},
     )
     def register_public_security(self) -> None:
         self.psb_registered_at = timezone.now()
+
+
+# The state machine's transitions, read by labels, the admin, the API and the pages (names once).
+_by_name = {t.name: t for t in Filing._meta.get_field("state").get_all_transitions(Filing)}
+TRANSITIONS = {name: _by_name[name] for name in vars(Filing) if name in _by_name}  # in declaration order
+TRANSITION_LABELS = {name: t.custom["label"] for name, t in TRANSITIONS.items()}
+# Transitions a user may ask for by name (the scheduler's expiries and recorded steps are not).
+REQUESTED_TRANSITIONS = [name for name, t in TRANSITIONS.items() if t.custom["requested"]]
+ADMIN_TRANSITIONS = {name for name, t in TRANSITIONS.items() if t.custom["in_admin"]}
 
 
 class FilingItem(models.Model):

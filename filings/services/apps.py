@@ -12,17 +12,20 @@ from django.utils.translation import gettext_noop
 
 from filings.exceptions import InvalidInput
 from filings.fields import APP_FIELDS, APP_PLATFORM_FIELDS
-from filings.models import App, AppPlatform, AppPriorApproval, Filing, Subject
+from filings.models import App, AppPlatform, Filing, Subject
+from filings.services.draft_parts import (
+    assign,
+    full_clean,
+    refuse_second_open_filing,
+    save_person,
+    save_prior_approvals,
+    second_open_filing_refused,
+)
 from filings.services.drafts import (
     POSITIONS_OUT_OF_THE_WAY,
-    _assign,
-    _full_clean,
-    _refuse_second_open_filing,
-    _save_person,
     lock_editable_draft,
     save_draft_edit,
     save_item_principal,
-    second_open_filing_refused,
     start_draft_history,
 )
 from filings.states import State
@@ -62,8 +65,8 @@ def create_app_filing(*, by: Any, subject_id: int, subject_principal: dict, apps
     try:
         with transaction.atomic():
             subject = published_subject_for(by, subject_id)
-            _refuse_second_open_filing(subject.certificate_number)
-            person = _save_person(None, subject_principal, changes, "subject_principal")
+            refuse_second_open_filing(subject.certificate_number)
+            person = save_person(None, subject_principal, changes, "subject_principal")
             filing = Filing.objects.create(
                 filing_type=Filing.Type.NEW_APP,
                 subject=subject,
@@ -95,7 +98,7 @@ def update_app_filing(
     with transaction.atomic():
         locked = lock_editable_draft(filing, by=by, expected_version=expected_version)
         if subject_principal:
-            _save_person(locked.subject_principal, subject_principal, changes, "subject_principal")
+            save_person(locked.subject_principal, subject_principal, changes, "subject_principal")
         if apps is not None:
             if not apps:
                 raise InvalidInput(_("请至少填写一个应用。"), details={"apps": [_("请至少填写一个应用。")]})
@@ -140,12 +143,12 @@ def _save_apps(filing: Filing, apps_data: list[dict], changes: list[dict]) -> No
         app.principal = save_item_principal(filing, app, data, changes, prefix)
         app.position = position
         data = {**data, "backend_addresses": _clean_addresses(data.get("backend_addresses"), prefix)}
-        _assign(app, data, APP_FIELDS, changes, prefix)
-        _full_clean(app, prefix, exclude=["filing", "principal"])
+        assign(app, data, APP_FIELDS, changes, prefix)
+        full_clean(app, prefix, exclude=["filing", "principal"])
         app.save()
         saved_ids.add(app.pk)
         _save_platforms(app, data.get("platforms") or [], changes, prefix)
-        _save_app_approvals(app, data.get("prior_approvals") or [], prefix)
+        save_prior_approvals(app, data.get("prior_approvals") or [], changes, prefix)
     for pk, app in existing.items():
         if pk not in saved_ids:
             changes.append({"field": "apps", "old": app.name, "new": None})
@@ -177,8 +180,8 @@ def _save_platforms(app: App, items: list[dict], changes: list[dict], prefix: st
             validate_package_name(item["package_name"], platform=platform_code)
         except ValidationError as error:
             raise _invalid(error, f"{key}.package_name") from error
-        _assign(platform, item, APP_PLATFORM_FIELDS, changes, key)
-        _full_clean(platform, key, exclude=["app"])
+        assign(platform, item, APP_PLATFORM_FIELDS, changes, key)
+        full_clean(platform, key, exclude=["app"])
         wanted[platform_code] = platform
     for code, platform in existing.items():
         if code not in wanted:
@@ -186,19 +189,3 @@ def _save_platforms(app: App, items: list[dict], changes: list[dict], prefix: st
             platform.delete()
     for platform in wanted.values():
         platform.save()
-
-
-def _save_app_approvals(app: App, items: list[dict], prefix: str) -> None:
-    existing = {a.category: a for a in app.prior_approvals.all()}
-    wanted: dict[str, AppPriorApproval] = {}
-    for index, item in enumerate(items):
-        approval = existing.get(item.get("category")) or AppPriorApproval(app=app)
-        approval.category = item.get("category", "")
-        approval.licence_number = item.get("licence_number", "")
-        _full_clean(approval, f"{prefix}.prior_approvals.{index}", exclude=["app"])
-        wanted[approval.category] = approval
-    for category, approval in existing.items():
-        if category not in wanted:
-            approval.delete()
-    for approval in wanted.values():
-        approval.save()

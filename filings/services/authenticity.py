@@ -13,7 +13,7 @@ from django_fsm import has_transition_perm
 from filings import deadlines, wording
 from filings.exceptions import BeianError, InvalidInput, TransitionNotPermitted, TransitionNotPossible
 from filings.models import AuthenticityCheck, Deadline, Filing, FilingEvent, SmsVerifier
-from filings.services.transitions import _apply_transition, lock_filing
+from filings.services.transitions import apply_transition, lock_filing
 from filings.states import State
 from filings.wording import said
 
@@ -54,7 +54,7 @@ def record_face_check(filing: Filing, *, by: Any, passed: bool, reason: str = ""
         check.reason, check.recorded_at, check.recorded_by = reason, now, by
         check.save(update_fields=["outcome", "reason", "recorded_at", "recorded_by"])
         if not passed:
-            _apply_transition(
+            apply_transition(
                 locked,
                 "fail_face_check",
                 by=by,
@@ -83,7 +83,7 @@ def record_face_check(filing: Filing, *, by: Any, passed: bool, reason: str = ""
         deadlines.close_open_deadlines(locked, now=now, kinds=[Deadline.Kind.FACE_CHECK])
         verifiers = SmsVerifier.objects.filter(filing=locked, stage_visit=locked.stage_visit)
         if all(v.verified_at for v in verifiers):
-            _apply_transition(
+            apply_transition(
                 locked,
                 "complete_sms",
                 by=by,
@@ -104,7 +104,7 @@ def expire_face_check(filing: Filing, *, now: datetime | None = None) -> Filing:
             raise TransitionNotPossible(_("真实性核验尚未到期。"))
         check.outcome, check.recorded_at = Outcome.EXPIRED, now
         check.save(update_fields=["outcome", "recorded_at"])
-        _apply_transition(
+        apply_transition(
             locked,
             "expire_face_check",
             by=None,

@@ -6,7 +6,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from filings import alert_scan, deadlines
+from filings import alert_raising, deadlines
 from filings.models import CalendarYear
 
 
@@ -18,7 +18,7 @@ def publish_calendar_year(*, year: int, notice: str = "", by: Any = None, now: d
         CalendarYear.objects.update_or_create(year=year, defaults={"official": True, "notice": notice})
         changed = deadlines.recompute_provisional_deadlines()
         if changed:
-            alert_scan.reconcile_alerts(changed, now=now)
+            alert_raising.reconcile_alerts(changed, now=now)
     return len(changed)
 
 
@@ -32,5 +32,5 @@ def recompute_when_calendar_learned(*, now: datetime | None = None) -> int:
     with transaction.atomic():
         changed = deadlines.recompute_provisional_deadlines()
         if changed:
-            alert_scan.reconcile_alerts(changed, now=now)
+            alert_raising.reconcile_alerts(changed, now=now)
     return len(changed)

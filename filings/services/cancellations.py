@@ -8,11 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from filings import deadlines
 from filings.exceptions import InvalidInput, TransitionNotPossible
+from filings.kinds import KINDS, Approval
 from filings.models import App, Cancellation, Filing, FilingEvent, Website
 from filings.services.changes import create_followup, lock_followup_target, refuse_open_followup
 from filings.services.drafts import start_draft_history
-from filings.services.transitions import _apply_transition, _refuse_unless_allowed, lock_filing
+from filings.services.transitions import apply_transition, lock_filing, refuse_unless_allowed
+from filings.states import State
 from filings.wording import Said, said
 
 Scope = Cancellation.Scope
@@ -79,7 +82,7 @@ def open_cancellation(
         refuse_open_followup(target)
         filing = create_followup(
             target,
-            filing_type=Filing.Type.CANCEL_ACCESS if scope == Scope.ACCESS else Filing.Type.CANCEL,
+            filing_type=next(code for code, kind in KINDS.items() if scope in kind.cancel_scopes),
             by=by,
             now=now,
         )
@@ -112,9 +115,9 @@ def finish_access_cancellation(filing: Filing, *, by: Any, comment: str = "") ->
     now = timezone.now()
     with transaction.atomic():
         locked = lock_filing(filing)
-        if locked.filing_type != Filing.Type.CANCEL_ACCESS:
+        if locked.kind.approval != Approval.END_ACCESS:
             raise TransitionNotPossible(_("只有取消接入在服务商处完成。"))
-        _refuse_unless_allowed(locked, "finish_at_provider", by=by)
+        refuse_unless_allowed(locked, "finish_at_provider", by=by)
         cancellation = Cancellation.objects.select_related("website").get(filing=locked)
         text = (
             said(
@@ -130,7 +133,7 @@ def finish_access_cancellation(filing: Filing, *, by: Any, comment: str = "") ->
                 name=cancellation.item_name,
             )
         )
-        _apply_transition(locked, "finish_at_provider", by=by, comment=comment or text, now=now)
+        apply_transition(locked, "finish_at_provider", by=by, comment=comment or text, now=now)
         _apply(cancellation, by=by, now=now, text=text)
     return locked
 
@@ -140,12 +143,12 @@ def approve_cancellation(filing: Filing, *, by: Any, comment: str = "") -> Filin
     now = timezone.now()
     with transaction.atomic():
         locked = lock_filing(filing)
-        _refuse_unless_allowed(locked, "approve", by=by)
-        if locked.filing_type != Filing.Type.CANCEL:
+        refuse_unless_allowed(locked, "approve", by=by)
+        if locked.kind.approval != Approval.CANCEL:
             raise TransitionNotPossible(_("这不是一个注销备案。"))
         cancellation = Cancellation.objects.select_related("website", "app").get(filing=locked)
         text = said(gettext_noop("管局已注销:%(item)s。"), item=cancellation.item_name)
-        _apply_transition(locked, "approve", by=by, comment=comment or text, now=now)
+        apply_transition(locked, "approve", by=by, comment=comment or text, now=now)
         _apply(cancellation, by=by, now=now, text=text)
     return locked
 
@@ -167,4 +170,11 @@ def _apply(cancellation: Cancellation, *, by: Any, now, text: Said) -> None:
         App.objects.filter(filing_id__in=subjects, cancelled_at__isnull=True).update(cancelled_at=now)
     cancellation.applied_at = now
     cancellation.save(update_fields=["applied_at"])
+    # What was cancelled owes no public-security registration or footer any more.
+    touched = (
+        Filing.objects.filter(subject_id=target.subject_id, state=State.PUBLISHED)
+        if cancellation.scope == Scope.SUBJECT
+        else Filing.objects.filter(pk=target.pk)
+    )
+    deadlines.close_when_nothing_online(list(touched.prefetch_related("websites", "apps")), now=now)
     FilingEvent.record_step(target, transition="cancellation_applied", by=by, at=now, comment=text)

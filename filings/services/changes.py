@@ -12,6 +12,7 @@ from django.utils.translation import gettext_noop
 from filings import change_diff
 from filings import permissions as transition_perms
 from filings.exceptions import InvalidInput, TransitionNotPermitted, TransitionNotPossible
+from filings.kinds import Approval, codes
 from filings.models import (
     AppPlatform,
     Domain,
@@ -21,13 +22,14 @@ from filings.models import (
     Subject,
     Website,
 )
-from filings.services.drafts import _refuse_second_open_filing, start_draft_history
-from filings.services.transitions import _apply_transition, _refuse_unless_allowed, lock_filing
+from filings.services.draft_parts import refuse_second_open_filing
+from filings.services.drafts import start_draft_history
+from filings.services.transitions import apply_transition, lock_filing, refuse_unless_allowed
 from filings.states import OPEN_STATES, State
 from filings.wording import said
 
 # Follow-ups of a published filing (changes, cancellations) that may not run side by side.
-FOLLOWUP_TYPES = [Filing.Type.CHANGE, Filing.Type.CANCEL, Filing.Type.CANCEL_ACCESS]
+FOLLOWUP_TYPES = codes(acts_on_target=True)
 
 
 def refuse_open_followup(target: Filing) -> None:
@@ -48,7 +50,7 @@ def refuse_open_followup(target: Filing) -> None:
             % {"type": open_followup.get_filing_type_display(), "id": open_followup.pk},
             details={"target": [_("同一主体同时只能有一个进行中的变更或注销。")]},
         )
-    _refuse_second_open_filing(target.subject.certificate_number)
+    refuse_second_open_filing(target.subject.certificate_number)
 
 
 def lock_followup_target(
@@ -61,7 +63,7 @@ def lock_followup_target(
         raise TransitionNotPermitted(not_yours)
     if target.state != State.PUBLISHED:
         raise TransitionNotPossible(not_published)
-    if target.filing_type in FOLLOWUP_TYPES:
+    if target.kind.acts_on_target:
         raise TransitionNotPossible(not_main)
     return target
 
@@ -164,12 +166,12 @@ def approve_change(change: Filing, *, by: Any, comment: str = "") -> Filing:
     now = timezone.now()
     with transaction.atomic():
         locked = lock_filing(change)
-        _refuse_unless_allowed(locked, "approve", by=by)
-        if locked.filing_type != Filing.Type.CHANGE or locked.target_id is None:
+        refuse_unless_allowed(locked, "approve", by=by)
+        if locked.kind.approval != Approval.APPLY_CHANGE or locked.target_id is None:
             raise TransitionNotPossible(_("这不是一个变更备案。"))
         target = lock_filing(locked.target)
         parts = change_diff.change_diff(locked)
-        _apply_transition(
+        apply_transition(
             locked,
             "approve",
             by=by,

@@ -4,63 +4,32 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from filings import alert_scan, deadlines
+from filings import alert_raising, deadlines
 from filings import permissions as transition_perms
 from filings.exceptions import InvalidInput, TransitionNotPermitted, TransitionNotPossible
-from filings.fields import DOMAIN_FIELDS, PERSON_FIELDS, SUBJECT_FIELDS, WEBSITE_FIELDS
-from filings.models import Domain, Filing, FilingEvent, Person, PriorApproval, Subject, Website
+from filings.fields import DOMAIN_FIELDS, SUBJECT_FIELDS, WEBSITE_FIELDS
+from filings.models import Domain, Filing, FilingEvent, Person, Subject, Website
+from filings.services.draft_parts import (
+    assign,
+    full_clean,
+    refuse_second_open_filing,
+    save_person,
+    save_prior_approvals,
+    second_open_filing_refused,
+)
 from filings.services.transitions import lock_filing
-from filings.states import EDITABLE_STATES, OPEN_STATES
-from filings.validators import filed_domain
+from filings.states import EDITABLE_STATES
 from filings.wording import Said, said
 
 # Added to the positions of a draft's websites or apps while they are numbered anew (a draft holds
 # at most 20 of each).
 POSITIONS_OUT_OF_THE_WAY = 1000
-
-
-def _assign(instance: Any, data: dict, fields: list[str], changes: list[dict], prefix: str) -> None:
-    for name in fields:
-        if name not in data:
-            continue
-        value = data[name]
-        if name == "name" and isinstance(instance, Domain):
-            value = filed_domain(value)
-        old = getattr(instance, name)
-        if old != value:
-            if instance.pk is not None:
-                changes.append({"field": f"{prefix}.{name}", "old": _jsonable(old), "new": _jsonable(value)})
-            setattr(instance, name, value)
-
-
-def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, (str, int, float, bool, list, dict)):
-        return value
-    return str(value)
-
-
-def _full_clean(instance: Any, field_prefix: str, exclude: list[str] | None = None) -> None:
-    try:
-        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
-    except ValidationError as error:
-        raise InvalidInput(
-            _("填写的信息有误,请检查标出的字段。"),
-            details={f"{field_prefix}.{k}": v for k, v in error.message_dict.items()},
-        ) from error
-
-
-def _save_person(person: Person | None, data: dict, changes: list[dict], prefix: str) -> Person:
-    person = person or Person()
-    _assign(person, data, PERSON_FIELDS, changes, prefix)
-    _full_clean(person, prefix)
-    person.save()
-    return person
 
 
 def save_item_principal(filing: Filing, item: Any, data: dict, changes: list[dict], prefix: str) -> Person:
@@ -72,7 +41,7 @@ def save_item_principal(filing: Filing, item: Any, data: dict, changes: list[dic
     principal = item.principal if item.pk else None
     if principal is None or principal.pk == filing.subject_principal_id:
         principal = None
-    return _save_person(principal, principal_data, changes, f"{prefix}.principal")
+    return save_person(principal, principal_data, changes, f"{prefix}.principal")
 
 
 def lock_editable_draft(filing: Filing, *, by: Any, expected_version: int) -> Filing:
@@ -104,12 +73,12 @@ def _save_websites(filing: Filing, websites_data: list[dict], changes: list[dict
         website = website or Website(filing=filing)
         website.principal = save_item_principal(filing, website, data, changes, prefix)
         website.position = position
-        _assign(website, data, WEBSITE_FIELDS, changes, prefix)
-        _full_clean(website, prefix, exclude=["filing", "principal"])
+        assign(website, data, WEBSITE_FIELDS, changes, prefix)
+        full_clean(website, prefix, exclude=["filing", "principal"])
         website.save()
         saved_ids.add(website.pk)
         _save_domains(website, data.get("domains", []), changes, prefix)
-        _save_prior_approvals(website, data.get("prior_approvals", []), changes, prefix)
+        save_prior_approvals(website, data.get("prior_approvals", []), changes, prefix)
     for pk, website in existing.items():
         if pk not in saved_ids:
             changes.append({"field": "websites", "old": website.name, "new": None})
@@ -134,7 +103,7 @@ def _save_domains(website: Website, domains_data: list[dict], changes: list[dict
         domain = existing.get(data.get("id")) if data.get("id") else None
         domain = domain or Domain(website=website)
         try:
-            _assign(domain, data, DOMAIN_FIELDS, changes, domain_prefix)
+            assign(domain, data, DOMAIN_FIELDS, changes, domain_prefix)
         except ValidationError as error:
             raise InvalidInput(
                 error.messages[0], details={f"{domain_prefix}.name": error.messages}
@@ -144,42 +113,13 @@ def _save_domains(website: Website, domains_data: list[dict], changes: list[dict
                 _("同一网站的域名不能重复。"), details={f"{domain_prefix}.name": [_("域名重复。")]}
             )
         seen_names.add(domain.name)
-        _full_clean(domain, domain_prefix, exclude=["website"])
+        full_clean(domain, domain_prefix, exclude=["website"])
         domain.save()
         saved_ids.add(domain.pk)
     for pk, domain in existing.items():
         if pk not in saved_ids:
             changes.append({"field": f"{prefix}.domains", "old": domain.name, "new": None})
             domain.delete()
-
-
-def _save_prior_approvals(website: Website, items: list[dict], changes: list[dict], prefix: str) -> None:
-    existing = {a.category: a for a in website.prior_approvals.all()}
-    wanted = {}
-    for index, item in enumerate(items):
-        approval = existing.get(item.get("category")) or PriorApproval(website=website)
-        approval.category = item.get("category", "")
-        approval.licence_number = item.get("licence_number", "")
-        _full_clean(approval, f"{prefix}.prior_approvals.{index}", exclude=["website"])
-        wanted[approval.category] = approval
-    for category, approval in existing.items():
-        if category not in wanted:
-            changes.append({"field": f"{prefix}.prior_approvals", "old": category, "new": None})
-            approval.delete()
-    for approval in wanted.values():
-        approval.save()
-
-
-def _refuse_second_open_filing(certificate_number: str) -> None:
-    """Refuse a new draft while the same certificate number (a second subject row) has an open filing."""
-    if connection.vendor == "postgresql":
-        # Serialise creations for one certificate number so that two at once cannot both pass the check.
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [certificate_number.upper()])
-    if Filing.objects.filter(
-        subject__certificate_number__iexact=certificate_number, state__in=OPEN_STATES
-    ).exists():
-        raise second_open_filing_refused()
 
 
 def start_draft_history(filing: Filing, *, by: Any, now: datetime, comment: Said) -> None:
@@ -194,14 +134,6 @@ def start_draft_history(filing: Filing, *, by: Any, now: datetime, comment: Said
         **FilingEvent.comment_fields(comment),
     )
     deadlines.open_stage_deadlines(filing, now=now)
-
-
-def second_open_filing_refused() -> InvalidInput:
-    """The error for a draft the one-open-filing-per-subject constraint refused."""
-    return InvalidInput(
-        _("该主体已有一个进行中的备案,请先完成或撤回。"),
-        details={"subject": [_("同一主体同时只能有一个进行中的备案。")]},
-    )
 
 
 def create_filing(
@@ -223,11 +155,11 @@ def create_filing(
                 subject_obj = Subject.objects.filter(pk=subject_id, filings__assignee=by).distinct().get()
             else:
                 subject_obj = Subject(province_id=province_id)
-            _assign(subject_obj, subject, SUBJECT_FIELDS, changes, "subject")
-            _full_clean(subject_obj, "subject", exclude=["province"])
-            _refuse_second_open_filing(subject_obj.certificate_number)
+            assign(subject_obj, subject, SUBJECT_FIELDS, changes, "subject")
+            full_clean(subject_obj, "subject", exclude=["province"])
+            refuse_second_open_filing(subject_obj.certificate_number)
             subject_obj.save()
-            person = _save_person(None, subject_principal, changes, "subject_principal")
+            person = save_person(None, subject_principal, changes, "subject_principal")
             filing = Filing(
                 filing_type=filing_type,
                 subject=subject_obj,
@@ -238,7 +170,7 @@ def create_filing(
                 updated_at=now,
                 stage_entered_at=now,
             )
-            _full_clean(
+            full_clean(
                 filing, "filing", exclude=["subject", "province", "subject_principal", "assignee", "state"]
             )
             filing.save()
@@ -270,11 +202,11 @@ def update_filing(
             changes.append({"field": "filing_type", "old": locked.filing_type, "new": filing_type})
             locked.filing_type = filing_type
         if subject:
-            _assign(locked.subject, subject, SUBJECT_FIELDS, changes, "subject")
-            _full_clean(locked.subject, "subject", exclude=["province"])
+            assign(locked.subject, subject, SUBJECT_FIELDS, changes, "subject")
+            full_clean(locked.subject, "subject", exclude=["province"])
             locked.subject.save()
         if subject_principal:
-            _save_person(locked.subject_principal, subject_principal, changes, "subject_principal")
+            save_person(locked.subject_principal, subject_principal, changes, "subject_principal")
         if websites is not None:
             _save_websites(locked, websites, changes)
         save_draft_edit(locked, by=by, now=now, changes=changes, fields=["filing_type"])
@@ -305,6 +237,6 @@ def restart_stale_entry(filing: Filing, *, now: datetime) -> None:
     the 7/15/30-day reminders count again from this change."""
     restarted = deadlines.restart_stale_entry_deadline(filing, now=now)
     if restarted:
-        alert_scan.reconcile_alerts(
+        alert_raising.reconcile_alerts(
             restarted, now=now, reason=gettext_noop("备案信息已更新,停滞提醒重新计时。")
         )

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from filings import alert_scan, deadlines
+from filings import alert_raising, deadlines
 from filings import permissions as transition_perms
 from filings.exceptions import ConflictError, InvalidInput, TransitionNotPermitted, TransitionNotPossible
 from filings.models import Deadline, Filing, FilingEvent
@@ -119,7 +119,7 @@ def _move_public_security_deadline(filing: Filing, *, now) -> None:
     due = deadlines.public_security_due(deadline.starts_at)
     deadline.due_at, deadline.provisional = due.at, due.provisional
     deadline.save(update_fields=["starts_at", "due_at", "provisional"])
-    alert_scan.reconcile_alerts(
+    alert_raising.reconcile_alerts(
         [deadline.pk], now=now, reason=gettext_noop("网站开通日期已修改,公安联网备案期限重新计算。")
     )
 
@@ -147,7 +147,7 @@ def recompute_open_deadlines(*, now=None) -> int:
                 deadline.save(update_fields=["starts_at", "due_at", "provisional"])
                 moved.append(deadline.pk)
         if moved:
-            alert_scan.reconcile_alerts(
+            alert_raising.reconcile_alerts(
                 moved, now=now, reason=gettext_noop("公安联网备案期限改为自网站开通之日起计算。")
             )
     return len(moved)

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext_noop
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from filings import authenticity, change_diff, deadlines, notifications, numbering, wording
@@ -26,7 +26,8 @@ from filings.exceptions import (
     TransitionNotPermitted,
     TransitionNotPossible,
 )
-from filings.models import Filing, FilingEvent, Person, SmsVerifier
+from filings.kinds import Approval, Numbers, Recipients
+from filings.models import TRANSITION_LABELS, Filing, FilingEvent, Person, SmsVerifier
 from filings.services import risk
 from filings.states import State
 from filings.validators import (
@@ -37,26 +38,9 @@ from filings.validators import (
 )
 from filings.wording import Said, said
 
-# Transitions by the name the API and UI use, with what each needs besides the actor.
-# Lazy: the labels are read in the language of each request, not the one active at import.
-TRANSITION_LABELS = {
-    "submit": gettext_lazy("提交初审"),
-    "withdraw": gettext_lazy("撤回"),
-    "pass_review": gettext_lazy("初审通过"),
-    "return_to_entry": gettext_lazy("初审退回"),
-    "complete_sms": gettext_lazy("短信核验完成"),
-    "expire_sms": gettext_lazy("短信核验超时"),
-    "fail_sms": gettext_lazy("短信核验失败"),
-    "approve": gettext_lazy("管局审核通过"),
-    "reject": gettext_lazy("管局退回"),
-    "register_public_security": gettext_lazy("公安联网备案"),
-    "finish_at_provider": gettext_lazy("取消接入完成"),
-    "fail_face_check": gettext_lazy("真实性核验未通过"),
-    "expire_face_check": gettext_lazy("真实性核验超时"),
-}
 
-
-def _label(name: str) -> str:
+def label(name: str) -> str:
+    """Return the reader's name of a transition (the state machine's label)."""
     return str(TRANSITION_LABELS.get(name, name))
 
 
@@ -104,18 +88,18 @@ def _clean_reasons(reasons: Iterable[dict] | None, *, required: bool) -> list[di
     return cleaned
 
 
-def _refuse_unless_allowed(filing: Filing, name: str, *, by: Any, check_permission: bool = True) -> None:
+def refuse_unless_allowed(filing: Filing, name: str, *, by: Any, check_permission: bool = True) -> None:
     method = getattr(filing, name)
     if not can_proceed(method, check_conditions=False):
         raise TransitionNotPossible(
             _("备案当前处于“%(state)s”阶段,不能执行“%(action)s”。")
-            % {"state": filing.get_state_display(), "action": _label(name)}
+            % {"state": filing.get_state_display(), "action": label(name)}
         )
     if check_permission and not has_transition_perm(method, by):
-        raise TransitionNotPermitted(_("您没有权限执行“%(action)s”。") % {"action": _label(name)})
+        raise TransitionNotPermitted(_("您没有权限执行“%(action)s”。") % {"action": label(name)})
 
 
-def _apply_transition(
+def apply_transition(
     filing: Filing,
     name: str,
     *,
@@ -128,7 +112,7 @@ def _apply_transition(
     """Run transition `name` on a locked filing, save it and write its history row."""
     now = now or timezone.now()
     method = getattr(filing, name)
-    _refuse_unless_allowed(filing, name, by=by, check_permission=check_permission)
+    refuse_unless_allowed(filing, name, by=by, check_permission=check_permission)
     from_state = filing.state
     method()
     stage_changed = filing.state != from_state
@@ -172,7 +156,7 @@ def _run_transition(
     cleaned = _clean_reasons(reasons, required=reasons_required)
     with transaction.atomic():
         locked = lock_filing(filing)
-        _apply_transition(locked, name, by=by, comment=comment, reasons=cleaned)
+        apply_transition(locked, name, by=by, comment=comment, reasons=cleaned)
     return locked
 
 
@@ -182,7 +166,7 @@ def submit_filing(filing: Filing, *, by: Any, comment: str = "", reasons: list[d
     with transaction.atomic():
         locked = lock_filing(filing)
         # Refuse a wrong stage or actor before judging the data, as every other transition does.
-        _refuse_unless_allowed(locked, "submit", by=by)
+        refuse_unless_allowed(locked, "submit", by=by)
         loaded = load_filing_for_checks(locked.pk)
         checklist = run_submission_checks(loaded)
         if not checklist.passed:
@@ -190,7 +174,7 @@ def submit_filing(filing: Filing, *, by: Any, comment: str = "", reasons: list[d
                 _("还有 %(n)s 项检查未通过,请修改后再提交。") % {"n": len(checklist.failures)},
                 details=[r.as_json() for r in checklist.failures],
             )
-        event = _apply_transition(locked, "submit", by=by, comment=comment, reasons=cleaned)
+        event = apply_transition(locked, "submit", by=by, comment=comment, reasons=cleaned)
         risk.record_submitted_features(loaded, checklist, event=event)
     return locked
 
@@ -226,11 +210,12 @@ def pass_review(filing: Filing, *, by: Any, comment: str = "") -> Filing:
     now = timezone.now()
     with transaction.atomic():
         locked = lock_filing(filing)
-        if locked.filing_type == Filing.Type.CANCEL_ACCESS:
+        if not locked.kind.walks_sms:
             raise TransitionNotPossible(
-                _("取消接入在服务商处完成,无需短信核验和管局审核,请使用“取消接入完成”。")
+                _("%(type)s在服务商处完成,无需短信核验和管局审核,请使用“%(finish)s”。")
+                % {"type": locked.type_label, "finish": label(locked.kind.finish)}
             )
-        _apply_transition(locked, "pass_review", by=by, comment=comment, now=now)
+        apply_transition(locked, "pass_review", by=by, comment=comment, now=now)
         locked.reviewer = locked.reviewer or (by if getattr(by, "pk", None) else None)
         locked.save(update_fields=["reviewer"])
         verifiers = sms_verifiers_for(locked)
@@ -248,7 +233,7 @@ def pass_review(filing: Filing, *, by: Any, comment: str = "") -> Filing:
         if check is not None:
             check.save()
         if not verifiers and check is None:
-            _apply_transition(
+            apply_transition(
                 locked,
                 "complete_sms",
                 by=by,
@@ -261,12 +246,13 @@ def pass_review(filing: Filing, *, by: Any, comment: str = "") -> Filing:
 
 def sms_verifiers_for(filing: Filing) -> list[Person]:
     """Return who must confirm the SMS code: one person per distinct phone."""
-    if filing.filing_type == Filing.Type.CANCEL_ACCESS:
+    recipients = filing.kind.recipients
+    if recipients == Recipients.NONE:
         return []
-    if filing.filing_type == Filing.Type.CHANGE:
+    if recipients == Recipients.CHANGED_SECTIONS:
         people = change_diff.sms_people(filing, change_diff.change_diff(filing))
     else:
-        people = [] if filing.filing_type == Filing.Type.NEW_ACCESS else [filing.subject_principal]
+        people = [filing.subject_principal] if recipients == Recipients.SUBJECT_AND_ITEMS else []
         people.extend(w.principal for w in filing.websites.select_related("principal"))
         people.extend(a.principal for a in filing.apps.select_related("principal"))
     by_phone: dict[str, Person] = {}
@@ -300,11 +286,15 @@ def record_sms_verification(filing: Filing, *, verifier_id: int, by: Any) -> Fil
                 at=now,
                 comment=said(gettext_noop("%(name)s已完成短信核验。"), name=verifier.person.name),
             )
-        # With a face check still open, the filing waits for it (services.authenticity moves it on).
-        if all(v.verified_at for v in verifiers) and authenticity.allows_bureau(locked):
-            _apply_transition(
-                locked, "complete_sms", by=by, comment=said(gettext_noop("全部核验人已完成短信核验。"))
-            )
+        if all(v.verified_at for v in verifiers):
+            if authenticity.allows_bureau(locked):
+                apply_transition(
+                    locked, "complete_sms", by=by, comment=said(gettext_noop("全部核验人已完成短信核验。"))
+                )
+            else:
+                # The filing waits for its face check (services.authenticity moves it on): the SMS
+                # window is met, so it neither warns nor expires any more.
+                deadlines.close_open_deadlines(locked, now=timezone.now(), kinds=[deadlines.Kind.SMS_WINDOW])
     return locked
 
 
@@ -330,7 +320,7 @@ def expire_sms_window(filing: Filing, *, now: datetime | None = None) -> Filing:
     comment, reasons = sms_expiry_record()
     with transaction.atomic():
         locked = lock_filing(filing)
-        _apply_transition(locked, "expire_sms", by=None, now=now, comment=comment, reasons=reasons)
+        apply_transition(locked, "expire_sms", by=None, now=now, comment=comment, reasons=reasons)
     return locked
 
 
@@ -348,17 +338,15 @@ def approve_filing(
     with transaction.atomic():
         locked = lock_filing(filing)
         # Refuse a wrong stage or actor before judging the number they typed.
-        _refuse_unless_allowed(locked, "approve", by=by)
-        if locked.filing_type == Filing.Type.CHANGE:
-            # A change keeps the published numbers: services.changes.approve_change applies it.
-            raise TransitionNotPossible(_("变更备案审核通过时沿用原备案号,请使用“变更生效”。"))
-        if locked.is_cancellation:
-            raise TransitionNotPossible(_("注销不取得备案号,请使用“记录注销”。"))
+        refuse_unless_allowed(locked, "approve", by=by)
+        if locked.kind.approval != Approval.PUBLISH:
+            # Changes keep and cancellations drop numbers: services.dispatch runs their approval.
+            raise TransitionNotPossible(_("%(type)s不取得新的备案号。") % {"type": locked.type_label})
         try:
             validate_icp_subject_number(icp_number, abbreviation=locked.province.icp_abbreviation)
         except ValidationError as error:
             raise InvalidInput(error.messages[0], details={"icp_number": error.messages}) from error
-        if locked.filing_type == Filing.Type.NEW_ACCESS and icp_number != locked.icp_number:
+        if locked.kind.numbers == Numbers.EXISTING and icp_number != locked.icp_number:
             raise InvalidInput(
                 _("新增接入沿用原备案号 %(n)s。") % {"n": locked.icp_number},
                 details={"icp_number": [_("新增接入不取得新的备案号。")]},
@@ -369,7 +357,7 @@ def approve_filing(
             locked, icp_number, websites, apps, website_numbers=website_numbers, app_numbers=app_numbers
         )
         locked.icp_number = icp_number
-        _apply_transition(
+        apply_transition(
             locked,
             "approve",
             by=by,
@@ -402,10 +390,10 @@ def register_public_security(filing: Filing, *, by: Any, psb_number: str, commen
         locked = lock_filing(filing)
         if locked.psb_number:
             raise TransitionNotPossible(_("已记录公安联网备案号 %(n)s。") % {"n": locked.psb_number})
-        _refuse_unless_allowed(locked, "register_public_security", by=by)
+        refuse_unless_allowed(locked, "register_public_security", by=by)
         psb_number = checked_psb_number(locked, psb_number)
         locked.psb_number = psb_number
-        _apply_transition(
+        apply_transition(
             locked,
             "register_public_security",
             by=by,
@@ -424,43 +412,3 @@ def claim_filing(filing: Filing, *, by: Any) -> Filing:
         locked.reviewer = by
         locked.save(update_fields=["reviewer"])
     return locked
-
-
-def perform_transition(
-    filing: Filing,
-    name: str,
-    *,
-    by: Any,
-    comment: str = "",
-    reasons: list[dict] | None = None,
-    icp_number: str = "",
-    website_numbers: dict | None = None,
-    app_numbers: dict | None = None,
-    psb_number: str = "",
-    verifier_id: int | None = None,
-) -> Filing:
-    """Run the transition a user asked for by name (the API's and the admin's single entry point)."""
-    if name == "approve":
-        numbers = {int(k): v for k, v in (website_numbers or {}).items() if str(k).isdigit()}
-        apps = {int(k): v for k, v in (app_numbers or {}).items() if str(k).isdigit()}
-        return approve_filing(
-            filing, by=by, icp_number=icp_number, website_numbers=numbers, app_numbers=apps, comment=comment
-        )
-    if name == "register_public_security":
-        return register_public_security(filing, by=by, psb_number=psb_number, comment=comment)
-    if name == "complete_sms":
-        if verifier_id is None:
-            raise InvalidInput(_("请指定完成核验的核验人。"), details={"verifier_id": [_("请指定核验人。")]})
-        return record_sms_verification(filing, verifier_id=verifier_id, by=by)
-    if name == "pass_review":
-        return pass_review(filing, by=by, comment=comment)
-    simple = {
-        "submit": submit_filing,
-        "withdraw": withdraw_filing,
-        "return_to_entry": return_filing,
-        "reject": reject_filing,
-        "fail_sms": fail_sms_verification,
-    }
-    if name not in simple:
-        raise TransitionNotPossible(_("没有名为“%(name)s”的操作。") % {"name": name})
-    return simple[name](filing, by=by, comment=comment, reasons=reasons)

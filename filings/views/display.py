@@ -3,6 +3,7 @@ deadline as a countdown, the next thing to do, its materials by slot and where t
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -11,12 +12,11 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from filings import checks, workdays
 from filings.fields import RELATION_LABELS, field_label
-from filings.models import Deadline, Filing, FilingEvent, Material, Person
-from filings.notifications import reason_line, where_to_act
+from filings.models import TRANSITION_LABELS, Deadline, Filing, FilingEvent, Material, Person
+from filings.notifications import landed_in, reason_line, where_to_act
 from filings.privacy import FIELD_MASKS, mask_email, mask_id_number, mask_phone
 from filings.scans import say
-from filings.services.transitions import TRANSITION_LABELS
-from filings.states import STAGES, State
+from filings.states import State
 
 # Transitions that send a filing back to entry, with the stage it came back from.
 RETURN_TRANSITIONS = {
@@ -105,10 +105,11 @@ def last_round_transition_from_events(events: list[FilingEvent]) -> str | None:
 
 def progress_of(filing: Filing, returned: str = "") -> Progress:
     withdrawn = filing.state == State.WITHDRAWN
-    current = -1 if withdrawn else STAGES.index(filing.state)
-    came_back_from = STAGES.index(RETURN_TRANSITIONS[returned]) if returned else -1
+    stages = filing.kind.stages  # only the stages the filing's type walks
+    current = -1 if withdrawn else stages.index(filing.state)
+    came_back_from = stages.index(RETURN_TRANSITIONS[returned]) if returned else -1
     steps = []
-    for index, stage in enumerate(STAGES):
+    for index, stage in enumerate(stages):
         if index == came_back_from:
             status = "returned"
         elif index < current:
@@ -183,18 +184,24 @@ def next_step(filing: Filing, returned: str = "", open_deadlines: list[Deadline]
     if filing.state == State.PROVIDER_REVIEW:
         return _("等待服务商初审,请保持电话畅通。")
     if filing.state == State.SMS_VERIFICATION:
+        still_open = {d.kind for d in open_deadlines if d.closed_at is None}
+        if Deadline.Kind.FACE_CHECK in still_open and Deadline.Kind.SMS_WINDOW not in still_open:
+            return _("短信核验已完成。请负责人在时限内完成真实性核验(人脸核验),并在此记录结果。")
         return _("请提醒核验人在24小时内完成工信部短信核验,并在此记录。")
     if filing.state == State.BUREAU_REVIEW:
         return _("等待管局审核,请保持电话畅通,留意管局来电。")
     if filing.state == State.PUBLISHED:
-        footer_open = any(d.kind == Deadline.Kind.FOOTER_FIX and d.closed_at is None for d in open_deadlines)
-        if not filing.psb_number and footer_open:
+        still_open = {d.kind for d in open_deadlines if d.closed_at is None}
+        footer_open = Deadline.Kind.FOOTER_FIX in still_open
+        # Open while the registration is owed: closed by the number, or when nothing is online any more.
+        owes = Deadline.Kind.PUBLIC_SECURITY in still_open
+        if owes and footer_open:
             return _("网站页脚未正确展示备案号:请按页脚检查的结果整改,并在开通后30天内办理公安联网备案。")
-        if not filing.psb_number:
-            return _("在网站页脚展示备案号,并在开通后30天内办理公安联网备案。")
+        if owes:
+            return str(filing.kind.words.publish_todo)
         if footer_open:
             return _("网站页脚未正确展示备案号或公安备案号:请按页脚检查的结果整改,下次检查通过后整改完成。")
-        return _("备案已完成,无需操作。")
+        return str(filing.kind.words.finished)
     return _("备案已撤回,无需操作。")
 
 
@@ -348,6 +355,34 @@ def province_extra_labels(province) -> list[str]:
     return [str(Material.Kind(k).label) for k in province.extra_materials or [] if k in Material.Kind.values]
 
 
+def changes_since_return(events: list[FilingEvent]) -> list[dict]:
+    """Return the fields changed since the filing was last sent back, field by field, each with the
+    value it had when it came back and its value now (fields changed back and forth are left out)."""
+    returned_at = max((i for i, e in enumerate(events) if e.transition in RETURN_TRANSITIONS), default=None)
+    if returned_at is None:
+        return []
+    then: dict[str, Any] = {}
+    now: dict[str, Any] = {}
+    for event in events[returned_at + 1 :]:
+        if event.transition != "edit":
+            continue
+        for change in event.reasons:
+            if isinstance(change, dict) and change.get("field"):
+                then.setdefault(change["field"], change.get("old"))
+                now[change["field"]] = change.get("new")
+    return [
+        {"label": change_label(field), "old": _shown(then[field]), "new": _shown(now[field])}
+        for field in then
+        if then[field] != now[field]
+    ]
+
+
+def _shown(value: Any) -> str:
+    if value in (None, "", []):
+        return "—"
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
 def change_label(path: str) -> str:
     """Return a reader's name for a changed field's path, e.g. websites.0.domains.1.name → 网站1 · 域名2 · 域名."""
     parts = path.split(".")
@@ -391,9 +426,10 @@ def decision(event: FilingEvent) -> Decision:
     filing = event.filing
     url, action, tone = where_to_act(event)
     label = str(RETURN_LABELS.get(event.transition) or event_label(event))
+    if event.transition == filing.kind.finish and filing.kind.words.decision_title:
+        label = str(filing.kind.words.decision_title)
     lines = [
-        _("阶段:%(from)s → %(to)s")
-        % {"from": event.get_from_state_display() or "-", "to": event.get_to_state_display()},
+        _("阶段:%(from)s → %(to)s") % {"from": event.get_from_state_display() or "-", "to": landed_in(event)},
     ]
     if event.comment:
         lines.append(_("说明:%(comment)s") % {"comment": event.shown_comment})

@@ -19,7 +19,17 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import Perm, is_staff_role
-from filings import change_diff, checks, footer_guidance, keyset, permissions, proposals, selectors
+from filings import (
+    change_diff,
+    checks,
+    footer_guidance,
+    keyset,
+    notifications,
+    permissions,
+    proposals,
+    selectors,
+)
+from filings.deadlines import owes_public_security
 from filings.exceptions import BeianError, ChecksFailed, ConflictError, InvalidInput
 from filings.fields import field_label
 from filings.forms import (
@@ -33,6 +43,7 @@ from filings.forms import (
     SubmitForm,
     WentLiveForm,
 )
+from filings.kinds import Approval, Numbers, kind_of
 from filings.models import Deadline, Filing, FilingEvent, Material, Province
 from filings.reads import risk
 from filings.services import access, drafts, materials, public_security, transitions
@@ -157,6 +168,11 @@ def _detail_context(request, filing: Filing) -> dict:
     slots = display.material_slots(filing)
     # What matters now is shown in full; the rest is one paginated history, folded until asked for.
     history = Paginator(display.history(events, deadlines, slots), display.HISTORY_PAGE_SIZE)
+    can_follow_up = (
+        filing.state == State.PUBLISHED
+        and filing.kind.takes_followups
+        and permissions.can_edit_filing(request.user, filing)
+    )
     alerts = _inbox_rows(request.user, filing)
     if filing.assignee_id != request.user.pk:
         next_step = ""  # the next step speaks to the filing's principal; staff reading it are not asked
@@ -211,21 +227,17 @@ def _detail_context(request, filing: Filing) -> dict:
             initial={"psb_number": filing.psb_number}, province=filing.province
         ),
         "went_live_form": WentLiveForm(initial={"went_live_on": filing.went_live_on}),
-        "can_set_went_live": filing.state == State.PUBLISHED
+        # The go-live date starts a website's public-security period: asked while one is owed.
+        "can_set_went_live": not filing.kind.made_of_apps
+        and owes_public_security(filing)
         and permissions.is_assignee(filing, request.user),
         "can_correct_psb": filing.state == State.PUBLISHED
         and bool(filing.psb_number)
         and permissions.is_assignee_or_reviewer(filing, request.user),
         "withdraw_form": CommentForm(),
         "change_rows": _change_rows(filing),
-        "can_open_change": filing.state == State.PUBLISHED
-        and filing.filing_type
-        in (Filing.Type.FIRST, Filing.Type.NEW_WEBSITE, Filing.Type.NEW_ACCESS, Filing.Type.NEW_APP)
-        and permissions.can_edit_filing(request.user, filing),
-        "can_cancel": filing.state == State.PUBLISHED
-        and filing.filing_type
-        in (Filing.Type.FIRST, Filing.Type.NEW_WEBSITE, Filing.Type.NEW_ACCESS, Filing.Type.NEW_APP)
-        and permissions.can_edit_filing(request.user, filing),
+        "can_open_change": can_follow_up,
+        "can_cancel": can_follow_up,
         "cancellation": filing.cancellation_or_none,
         "face_check": _face_check(filing),
         "proposals": proposals.proposed_cancellations(filing, today=timezone.localdate()),
@@ -273,7 +285,7 @@ def _face_check(filing: Filing):
 
 def _change_rows(filing: Filing) -> list:
     """Return a change's field-by-field differences from the published filing (none for other kinds)."""
-    if filing.filing_type != Filing.Type.CHANGE or filing.state == State.PUBLISHED:
+    if filing.kind.approval != Approval.APPLY_CHANGE or filing.state == State.PUBLISHED:
         return []
     return change_diff.change_diff(filing).rows
 
@@ -339,16 +351,17 @@ def filing_create(request):
         )
     province, subject = start.cleaned_data["province"], start.cleaned_data["subject"]
     filing_type = start.cleaned_data["filing_type"]
-    if filing_type == Filing.Type.NEW_APP:
+    kind = kind_of(filing_type)
+    if kind.made_of_apps:
         return redirect("filings:app-create", subject_id=subject.pk)
-    if filing_type != Filing.Type.NEW_WEBSITE:
+    if not kind.needs_published_subject:
         subject = None
     elif subject.province_id != province.pk:
         province = subject.province
     previous = selectors.latest_filing_of_subject(subject, user=request.user) if subject else None
     added, status = _with_added_row(request)
     numbers = None
-    if filing_type == Filing.Type.NEW_ACCESS:
+    if kind.numbers == Numbers.EXISTING:
         numbers = AccessNumbersForm(request.POST if request.method == "POST" else None, prefix="access")
     if added is not None:
         entry = FilingEntry(added, province=province, subject=subject)
@@ -452,9 +465,7 @@ def refuse_uneditable(request, filing: Filing):
 def filing_edit(request, filing_id: int):
     """Edit a draft; after a return it opens at the fields the reasons name."""
     filing = selectors.filing_detail(request.user, filing_id)
-    if filing.filing_type == Filing.Type.NEW_APP or (
-        filing.filing_type == Filing.Type.CHANGE and filing.apps.all()
-    ):
+    if filing.kind.holds_apps(filing):
         return redirect("filings:app-edit", filing.pk)
     refused = refuse_uneditable(request, filing)
     if refused:
@@ -462,7 +473,7 @@ def filing_edit(request, filing_id: int):
     version = filing.version
     added, status = _with_added_row(request)
     numbers = None
-    if filing.filing_type == Filing.Type.NEW_ACCESS:
+    if filing.kind.numbers == Numbers.EXISTING:
         initial = {
             "icp_number": filing.icp_number,
             "website_numbers": "\n".join(w.icp_number for w in filing.websites.all()),
@@ -813,6 +824,7 @@ def _sms_context(request, filing: Filing) -> dict:
         "window": window,
         "countdown": display.countdown(window, now) if window else None,
         "can_record": "complete_sms" in selectors.available_transitions(filing, request.user),
+        "sms_channel_sends_nothing": notifications.sms_backend_sends_nothing(),
     }
 
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.roles import Perm
 from filings import (
     change_diff,
-    dashboard_stats,
+    deadlines,
     exports,
     footer_checks,
     keyset,
@@ -28,11 +28,12 @@ from filings import (
 from filings.checks import run_submission_checks
 from filings.estimates import PROVINCE_FIELDS, PublicationEstimator
 from filings.exceptions import BeianError, InvalidInput
-from filings.fields import field_choices, field_label
+from filings.fields import SECTIONS, field_choices, field_label
 from filings.forms import refuse_control_characters
-from filings.models import Deadline, ExportJob, Filing, FooterCheck, Province, RejectionReason
+from filings.kinds import Approval
+from filings.models import Deadline, ExportJob, FooterCheck, Province, RejectionReason
 from filings.reads.risk import rejection_risk
-from filings.services import cancellations, changes, public_security, transitions
+from filings.services import dispatch, public_security, transitions
 from filings.states import State
 from filings.validators import psb_example
 from filings.views import display
@@ -141,7 +142,7 @@ def queue(request, queue: str):
     # One list of provinces for the filter, the rows and the estimates.
     provinces = list(Province.objects.only("code", "name", "short_name", *PROVINCE_FIELDS).order_by("code"))
     estimator = PublicationEstimator(provinces=provinces)
-    counts = queue_counts()
+    counts = queues.queue_sizes()
     rows = [
         {
             "deadline": deadline,
@@ -177,15 +178,6 @@ def queue(request, queue: str):
     )
 
 
-def queue_counts() -> dict[str, int]:
-    """Return each queue's size as of the last statistics refresh."""
-    counts = dashboard_stats.stage_counts(provinces=[])
-    return {
-        q.slug: counts.awaiting_psb if q.state == State.PUBLISHED else counts.totals.get(q.state, 0)
-        for q in queues.QUEUES.values()
-    }
-
-
 def _detail_context(request, filing_id: int) -> dict[str, Any]:
     filing = selectors.filing_detail(request.user, filing_id)
     catalogue = selectors.rejection_catalogue()
@@ -210,8 +202,12 @@ def _detail_context(request, filing_id: int) -> dict[str, Any]:
         )
         if filing.state == State.SMS_VERIFICATION
         else None,
+        "changed_since_return": display.changes_since_return(events) if filing.state != State.ENTRY else [],
+        "can_check_footer": bool(filing.icp_number)
+        and not filing.kind.made_of_apps
+        and deadlines.keeps_something_online(filing),
         "change_rows": change_diff.change_diff(filing).rows
-        if filing.filing_type == Filing.Type.CHANGE and filing.state != State.PUBLISHED
+        if filing.kind.approval == Approval.APPLY_CHANGE and filing.state != State.PUBLISHED
         else [],
         "app_numbers": [
             (a, request.POST.get(f"app_{a.pk}") or a.icp_number or app_defaults.get(a.pk, "")) for a in apps
@@ -219,8 +215,8 @@ def _detail_context(request, filing_id: int) -> dict[str, Any]:
         "checklist": checklist,
         "risk": rejection_risk(filing, checklist) if checklist is not None else None,
         "materials": list(latest.values()),
-        "catalogue": _catalogue_by_section(catalogue),
-        "field_choices": field_choices(),
+        "catalogue": _catalogue_by_section(catalogue, filing.kind.return_sections),
+        "field_choices": field_choices(filing.kind.return_sections),
         "transitions": selectors.available_transitions(filing, request.user),
         "events": [(display.event_label(event), event) for event in reversed(events)],
         "open_deadlines": [d for d in filing.deadlines.all() if d.closed_at is None],
@@ -242,10 +238,16 @@ def _detail_context(request, filing_id: int) -> dict[str, Any]:
     }
 
 
-def _catalogue_by_section(catalogue: list[RejectionReason]) -> list[tuple[str, list[dict]]]:
-    """Return the catalogued reasons grouped by the section of the field each names, with its label."""
+def _catalogue_by_section(
+    catalogue: list[RejectionReason], sections: tuple[str, ...]
+) -> list[tuple[str, list[dict]]]:
+    """Return the catalogued reasons a filing of a type can be returned for (those naming its sections,
+    materials or steps), grouped by the section of the field each names, with its label."""
     groups: dict[str, list[dict]] = {}
     for reason in catalogue:
+        section = reason.field.partition(".")[0]
+        if section in SECTIONS and section not in sections:
+            continue
         label = field_label(reason.field)
         groups.setdefault(label.split(" · ")[0], []).append({"reason": reason, "field_label": label})
     return list(groups.items())
@@ -295,13 +297,7 @@ def pass_review(request, filing_id: int):
 @reviewer_required
 @require_POST
 def finish_access(request, filing_id: int):
-    return _text_action(
-        request,
-        filing_id,
-        "comment",
-        cancellations.finish_access_cancellation,
-        _("取消接入已在服务商处办结。"),
-    )
+    return _text_action(request, filing_id, "comment", dispatch.approve, _("取消接入已在服务商处办结。"))
 
 
 @login_required
@@ -348,15 +344,12 @@ def approve(request, filing_id: int):
     app_numbers = _numbers_by_id(request.POST, "app_")
 
     def action(filing):
-        if filing.filing_type == Filing.Type.CHANGE:
-            return changes.approve_change(filing, by=request.user)
-        if filing.filing_type == Filing.Type.CANCEL:
-            return cancellations.approve_cancellation(filing, by=request.user)
-        return transitions.approve_filing(
+        dispatch.approve(
             filing, by=request.user, icp_number=icp_number, website_numbers=numbers, app_numbers=app_numbers
         )
+        messages.success(request, str(filing.kind.words.approved_notice))
 
-    return _act(request, filing_id, action, _("已记录管局审核通过,备案已公示。"))
+    return _act(request, filing_id, action, "")
 
 
 def _numbers_by_id(post, prefix: str) -> dict[int, str]:
@@ -435,6 +428,7 @@ def footer_check(request, filing_id: int):
 INPUT_LABELS = {
     "icp_number": gettext_lazy("主体备案号"),
     "website_numbers": gettext_lazy("网站备案号"),
+    "app_numbers": gettext_lazy("应用备案号"),
     "psb_number": gettext_lazy("公安联网备案号"),
     "reasons": gettext_lazy("退回原因"),
     "codes": gettext_lazy("常见原因"),

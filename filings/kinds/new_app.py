@@ -1,0 +1,16 @@
+"""APP备案: apps, mini-programs and quick apps of a subject, numbered -NA / -NX / -NK."""
+
+from django.utils.translation import gettext_lazy as _
+
+from filings.kinds.base import APP_SECTIONS, FilingKind, Words
+from filings.kinds.registry import register
+
+NEW_APP = register(
+    FilingKind(
+        code="new_app",
+        made_of_apps=True,
+        needs_published_subject=True,
+        return_sections=APP_SECTIONS,
+        words=Words(publish_todo=_("在应用上线后30天内办理公安联网备案。")),
+    )
+)
