@@ -615,6 +615,12 @@ class AccessNumbersForm(AccessibleFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("按下方网站的顺序,每行一个,例如 粤ICP备2023012345号-1"),
     )
+    psb_number = forms.CharField(
+        label=_("已有的公安联网备案号"),
+        required=False,
+        max_length=32,
+        help_text=_("网站已办理公安联网备案时填写,沿用原号,无需重新办理。"),
+    )
 
     def clean_website_numbers(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["website_numbers"].splitlines() if line.strip()]

@@ -518,6 +518,9 @@ class FilingCreateInput(serializers.Serializer):
     existing_icp_number = serializers.CharField(
         max_length=32, required=False, allow_blank=True, help_text=_("新增接入:主体已有的备案号")
     )
+    existing_psb_number = serializers.CharField(
+        max_length=32, required=False, allow_blank=True, help_text=_("新增接入:网站已有的公安联网备案号")
+    )
     subject = SubjectInput(required=False)
     subject_principal = PersonInput()
     websites = WebsiteInput(many=True, required=False, max_length=20)

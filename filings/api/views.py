@@ -100,6 +100,7 @@ class FilingListCreate(generics.ListAPIView):
                 websites=websites,
                 icp_number=values["existing_icp_number"],
                 website_numbers=[w.pop("icp_number", "") for w in websites],
+                psb_number=values.get("existing_psb_number", ""),
             )
             detail = selectors.filing_detail(request.user, filing.pk)
             return Response(

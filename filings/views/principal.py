@@ -342,6 +342,7 @@ def filing_create(request):
                         province_id=province.pk,
                         icp_number=numbers.cleaned_data["icp_number"],
                         website_numbers=numbers.cleaned_data["website_numbers"],
+                        psb_number=numbers.cleaned_data["psb_number"],
                         **entry.payload(),
                     )
                 else:
@@ -444,6 +445,7 @@ def filing_edit(request, filing_id: int):
         initial = {
             "icp_number": filing.icp_number,
             "website_numbers": "\n".join(w.icp_number for w in filing.websites.all()),
+            "psb_number": filing.psb_number,
         }
         numbers = AccessNumbersForm(
             request.POST if request.method == "POST" else None, prefix="access", initial=initial
@@ -468,6 +470,7 @@ def filing_edit(request, filing_id: int):
                         expected_version=posted_version,
                         icp_number=numbers.cleaned_data["icp_number"],
                         website_numbers=numbers.cleaned_data["website_numbers"],
+                        psb_number=numbers.cleaned_data["psb_number"],
                         **entry.payload(),
                     )
                 else:
