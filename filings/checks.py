@@ -12,7 +12,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from filings import duration_rules, phone_probes
+from filings import change_rules, duration_rules, phone_probes
 from filings.change_diff import ChangedParts, change_diff
 from filings.duration_rules import Duration
 from filings.models import (
@@ -1096,7 +1096,15 @@ def change_materials(filing: Filing, parts: ChangedParts) -> list[tuple[str, str
     """Return the materials a change needs: the subject's certificate when the subject changed, the
     ID card of each person whose data changed, the prior-approval documents of changed websites."""
     needed = []
-    if parts.subject:
+    if change_rules.name_change_needs_licence(filing):
+        needed.append(
+            (
+                Material.Kind.BUSINESS_LICENCE,
+                "",
+                _("名称变更后的主体证件扫描件(须显示与原证件相同的证件号码)"),
+            )
+        )
+    elif parts.subject:
         needed.append((Material.Kind.BUSINESS_LICENCE, "", _("变更后的主体证件(营业执照或身份证)扫描件")))
     for role, person in people_of(filing):
         if person.pk not in parts.people:
@@ -1154,6 +1162,16 @@ def checks_of_change(filing: Filing, checklist: Checklist) -> Checklist:
         fix=_("修改需要变更的信息后再提交。"),
         passed_message=_("变更备案修改了 %(n)s 处信息。") % {"n": len(parts.rows)},
     )
+    published = change_rules.published_subject_of(filing)
+    identity = (
+        change_rules.identity_changes(
+            published, {name: getattr(filing.subject, name) for name in change_rules.IDENTITY_FIELDS}
+        )
+        if published
+        else []
+    )
+    for change in identity:
+        scoped.add("change_keeps_identity", False, change.message, field=change.field, fix=change.fix)
     scoped.add(
         "change_keeps_websites",
         not parts.added_websites and not parts.removed_websites,
