@@ -12,7 +12,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from filings import change_rules, duration_rules, phone_probes
+from filings import change_rules, content_rules, duration_rules, phone_probes
 from filings.change_diff import ChangedParts, change_diff
 from filings.duration_rules import Duration
 from filings.models import (
@@ -23,7 +23,6 @@ from filings.models import (
     Filing,
     Material,
     Person,
-    PriorApproval,
     Province,
     RuleTerm,
     Subject,
@@ -826,54 +825,25 @@ def check_website_name(
     )
 
 
-def prior_approval_categories(text: str, terms: dict[str, list[RuleTerm]]) -> dict[str, list[str]]:
-    """Return the prior-approval categories whose keywords appear in text, with the words found."""
-    found: dict[str, list[str]] = {}
-    lowered = text.lower()
-    for term in terms.get(RuleTerm.Kind.PRIOR_APPROVAL_KEYWORD, []):
-        if term.value.lower() in lowered:
-            found.setdefault(term.category, []).append(term.value)
-    return found
-
-
 def check_prior_approvals(website: Website, checklist: Checklist, terms: dict[str, list[RuleTerm]]) -> None:
-    _check_prior_approvals(
-        website,
-        checklist,
-        terms,
-        field="website.prior_approvals",
-        needed=_(
-            "网站“%(name)s”的名称或内容涉及“%(words)s”,属于%(category)s类前置审批,需填写审批文号并上传文件。"
-        ),
-        given=_("网站“%(name)s”已填写%(category)s类前置审批。"),
-    )
+    check_service_content(website, checklist, terms, section="website", noun=_("网站"))
 
 
-def _check_prior_approvals(
-    item: Website | App,
-    checklist: Checklist,
-    terms: dict[str, list[RuleTerm]],
-    *,
-    field: str,
-    needed: str,
-    given: str,
+def check_service_content(
+    item: Website | App, checklist: Checklist, terms: dict[str, list[RuleTerm]], *, section: str, noun: str
 ) -> None:
-    """Require a prior approval (文号) for each regulated category a website's or app's name or
-    description touches; `needed` and `given` word the failure and the pass."""
-    found = prior_approval_categories(f"{item.name} {item.description}", terms)
-    approved = {a.category for a in item.prior_approvals.all() if a.licence_number}
-    for category, words in sorted(found.items()):
-        label = (
-            PriorApproval.Category(category).label if category in PriorApproval.Category.values else category
-        )
+    """Judge each regulated category a website or app declares or mentions (content_rules)."""
+    for finding in content_rules.findings(item, terms):
+        status, message, fix = content_rules.verdict(finding, noun=noun)
         checklist.add(
-            "prior_approval",
-            category in approved,
-            needed % {"name": item.name, "words": "、".join(words), "category": label},
-            field=field,
+            "prior_approval_question" if status == WARNING else "prior_approval",
+            status == PASS,
+            message,
+            field=f"{section}.prior_approvals",
             object_id=item.pk,
-            fix=_("填写前置审批文号,或修改名称和内容描述避免涉及该类内容。"),
-            passed_message=given % {"name": item.name, "category": label},
+            fix=fix,
+            warn=status == WARNING,
+            passed_message=message,
         )
 
 
@@ -1031,16 +1001,7 @@ def check_app(
     )
     for platform in platforms:
         check_app_platform(filing, app, platform, checklist)
-    _check_prior_approvals(
-        app,
-        checklist,
-        terms,
-        field="app.prior_approvals",
-        needed=_(
-            "应用“%(name)s”的名称或内容涉及“%(words)s”,属于%(category)s类前置审批,需填写审批文号并上传文件。"
-        ),
-        given=_("应用“%(name)s”已填写%(category)s类前置审批。"),
-    )
+    check_service_content(app, checklist, terms, section="app", noun=_("应用"))
 
 
 def check_app_platform(filing: Filing, app: App, platform: AppPlatform, checklist: Checklist) -> None:

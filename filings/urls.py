@@ -1,6 +1,16 @@
 from django.urls import path
 
-from filings.views import apps, authenticity, cancellations, changes, dashboard, exports, principal, review
+from filings.views import (
+    apps,
+    authenticity,
+    cancellations,
+    changes,
+    content,
+    dashboard,
+    exports,
+    principal,
+    review,
+)
 
 app_name = "filings"
 
@@ -16,6 +26,7 @@ urlpatterns = [
     path("<int:filing_id>/edit/", principal.filing_edit, name="edit"),
     path("<int:filing_id>/materials/", principal.filing_materials, name="materials"),
     path("<int:filing_id>/checklist/", principal.filing_checklist, name="checklist"),
+    path("<int:filing_id>/service-answer/", content.service_answer, name="service-answer"),
     path("<int:filing_id>/submit/", principal.filing_submit, name="submit"),
     path("<int:filing_id>/withdraw/", principal.filing_withdraw, name="withdraw"),
     path("<int:filing_id>/sms/", principal.filing_sms, name="sms"),

@@ -225,7 +225,11 @@ def test_app_name_and_prior_approval_rules_apply(published):
     checklist = checks.run_submission_checks(checks.load_filing_for_checks(filing.pk))
     failed = {r.code for r in checklist.failures}
     assert "app_name" in failed
-    assert "prior_approval" in failed
+    # The word alone asks whether the app provides games; declaring it needs the approval.
+    assert "prior_approval_question" in {r.code for r in checklist.warnings}
+    filing.apps.update(service_content="games")
+    checklist = checks.run_submission_checks(checks.load_filing_for_checks(filing.pk))
+    assert "prior_approval" in {r.code for r in checklist.failures}
 
 
 def test_app_principal_of_its_own_gets_the_sms(published, reviewer):

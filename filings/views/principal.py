@@ -19,7 +19,16 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import Perm, is_staff_role
-from filings import change_diff, checks, footer_guidance, keyset, permissions, proposals, selectors
+from filings import (
+    change_diff,
+    checks,
+    content_rules,
+    footer_guidance,
+    keyset,
+    permissions,
+    proposals,
+    selectors,
+)
 from filings.exceptions import BeianError, ChecksFailed, ConflictError, InvalidInput
 from filings.fields import field_label
 from filings.forms import (
@@ -665,6 +674,7 @@ def _checklist_context(request, filing: Filing, form: SubmitForm | None = None) 
         "returned": bool(selectors.latest_event_with_reasons(filing)),
         "form": form or SubmitForm(),
         "change_rows": _change_rows(filing),
+        "service_questions": content_rules.open_questions(filing) if "submit" in transitions else [],
     }
 
 
