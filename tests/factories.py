@@ -243,7 +243,8 @@ def published_filing(*, assignee, reviewer, province_code: str = "44") -> Filing
 
 def cancel_website(filing: Filing, by, *, scope: str = "website", **fields) -> Filing:
     """Open a confirmed cancellation of the filing's only website (scope "access": cancel its
-    access, the site moving to another provider); fields override these defaults."""
+    access, the site moving to another provider); fields override these defaults. The only
+    website being the subject's last, the principal's choice is to keep the subject."""
     from filings.services import cancellations
 
     values = {
@@ -251,6 +252,7 @@ def cancel_website(filing: Filing, by, *, scope: str = "website", **fields) -> F
         "reason": "moved" if scope == "access" else "closed",
         "confirm": True,
         "website_id": filing.websites.get().pk,
+        "last_item": "keep_subject",
     }
     return cancellations.open_cancellation(filing, by=by, **{**values, **fields})
 

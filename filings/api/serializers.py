@@ -569,6 +569,13 @@ class CancellationInput(serializers.Serializer):
     explanation = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
     next_provider = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     confirm = serializers.BooleanField(help_text=_("确认办理所选对象的注销或取消接入"))
+    last_item = serializers.ChoiceField(
+        choices=proposals.LastItemChoice.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("注销主体最后一个网站或APP时:改为注销主体,或保留主体(成为空壳主体)"),
+    )
 
 
 class FaceCheckInput(serializers.Serializer):
