@@ -8,7 +8,6 @@ from filings import checks
 from filings.exceptions import ConflictError
 from filings.models import FilingEvent, PriorApproval, Website
 from filings.services import content
-from tests import factories
 
 pytestmark = pytest.mark.django_db
 
