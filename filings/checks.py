@@ -12,12 +12,11 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from filings import change_rules, content_rules, duration_rules, phone_probes
+from filings import app_rules, change_rules, content_rules, duration_rules, phone_probes
 from filings.change_diff import ChangedParts, change_diff
 from filings.duration_rules import Duration
 from filings.models import (
     App,
-    AppPlatform,
     Domain,
     DurationRule,
     Filing,
@@ -40,11 +39,9 @@ from filings.validators import (
     resident_id_birth_date,
     resident_id_problem,
     validate_backend_address,
-    validate_fingerprint,
     validate_icp_subject_number,
     validate_icp_website_number,
     validate_mobile,
-    validate_package_name,
     validate_resident_id,
     validate_uscc,
 )
@@ -932,9 +929,6 @@ def run_submission_checks(filing: Filing, *, today: date | None = None) -> Check
 
 # Apps, mini-programs and quick apps.
 
-# A package name is "filed" while its filing is open or published.
-FILED_STATES = [*OPEN_STATES, State.PUBLISHED]
-
 
 def check_apps(filing: Filing, checklist: Checklist, terms: dict[str, list[RuleTerm]]) -> None:
     apps = list(filing.apps.all())
@@ -989,65 +983,8 @@ def check_app(
         fix=_("填写应用后端实际使用的域名或IP地址。"),
         passed_message=_("应用“%(name)s”已填写后端域名或IP。") % {"name": app.name},
     )
-    platforms = list(app.platforms.all())
-    checklist.add(
-        "app_platform",
-        bool(platforms),
-        _("应用“%(name)s”还没有填写平台、包名和签名证书。") % {"name": app.name},
-        field="app.platforms",
-        object_id=app.pk,
-        fix=_("至少填写一个平台的包名、公钥和证书指纹。"),
-        passed_message=_("应用“%(name)s”已填写平台信息。") % {"name": app.name},
-    )
-    for platform in platforms:
-        check_app_platform(filing, app, platform, checklist)
+    app_rules.check_app_identity(filing, app, checklist)
     check_service_content(app, checklist, terms, section="app", noun=_("应用"))
-
-
-def check_app_platform(filing: Filing, app: App, platform: AppPlatform, checklist: Checklist) -> None:
-    params = {"name": app.name, "platform": platform.get_platform_display(), "package": platform.package_name}
-    _add_validated(
-        checklist,
-        "app_fingerprint",
-        validate_fingerprint,
-        platform.fingerprint,
-        lead=_("应用“%(name)s”(%(platform)s):") % params,
-        field="app.platforms",
-        object_id=app.pk,
-        fix=_("从签名证书中复制MD5或SHA-1指纹。"),
-        passed_message=_("应用“%(name)s”(%(platform)s)的证书指纹格式正确。") % params,
-    )
-    problem = _validator_message(
-        lambda v: validate_package_name(v, platform=platform.platform), platform.package_name
-    )
-    checklist.add(
-        "app_package_name",
-        problem is None and bool(platform.public_key.strip()),
-        _("应用“%(name)s”(%(platform)s):") % params + (problem or _("请填写签名证书公钥。")),
-        field="app.platforms",
-        object_id=app.pk,
-        fix=_("填写发布包中的包名(Bundle ID)和签名证书公钥。"),
-        passed_message=_("应用“%(name)s”(%(platform)s)的包名和公钥已填写。") % params,
-    )
-    elsewhere = (
-        AppPlatform.objects.filter(
-            package_name__iexact=platform.package_name,
-            platform=platform.platform,
-            app__filing__state__in=FILED_STATES,
-        )
-        # A change's copy carries the package of the app it changes.
-        .exclude(app__filing_id__in=[filing.pk, filing.target_id])
-        .exists()
-    )
-    checklist.add(
-        "app_package_unique",
-        not elsewhere,
-        _("包名 %(package)s(%(platform)s)已在另一个备案中备案或正在备案。") % params,
-        field="app.platforms",
-        object_id=app.pk,
-        fix=_("同一应用不能重复备案;如需修改已备案的应用,请办理变更备案。"),
-        passed_message=_("包名 %(package)s 未在其他备案中使用。") % params,
-    )
 
 
 # Changes (变更备案): only the rules of the parts that changed, and the materials of those parts.

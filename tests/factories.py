@@ -213,6 +213,7 @@ def add_required_materials(filing: Filing) -> None:
 
 MD5 = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
 SHA1 = "0123456789abcdef0123456789abcdef01234567"
+IOS_MD5 = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 
 
 def carry_to_bureau(filing: Filing, *, reviewer) -> Filing:
@@ -271,14 +272,18 @@ def app_payload(
             "platform": "ios",
             "package_name": package,
             "public_key": "MIIBIjANBgkqhkiG9w0C",
-            "fingerprint": SHA1,
+            "fingerprint": IOS_MD5,
         },
     ]
-    if kind == "mini_program":
-        # A mini-program's identifier is its AppID on the host platform.
-        platforms = [
-            {"platform": "other", "package_name": package, "public_key": "MIIBIjANBgkq", "fingerprint": MD5}
-        ]
+    identity: dict = {}
+    if kind in ("mini_program", "quick_app"):
+        # A mini-program or quick app names its platform and the id it gave; no certificate.
+        platforms = []
+        identity = (
+            {"mini_platform": "wechat", "appid": "wx1234567890abcdef"}
+            if kind == "mini_program"
+            else {"mini_platform": "quick_app", "appid": package}
+        )
     return {
         "kind": kind,
         "name": name,
@@ -288,6 +293,7 @@ def app_payload(
         "backend_addresses": ["api.xinghe-ledger.cn", "203.0.113.20"],
         "principal": {"same_as_subject_principal": True},
         "platforms": platforms,
+        **identity,
         "prior_approvals": [],
     }
 

@@ -96,7 +96,7 @@ def test_app_edit_changes_the_package_and_adds_a_platform(client_for, published,
             "platform-android-package_name": "com.xinghe.ledger2",
             "platform-harmony-package_name": "com.xinghe.ledger.harmony",
             "platform-harmony-public_key": "MIIB",
-            "platform-harmony-fingerprint": factories.SHA1,
+            "platform-harmony-fingerprint": "9f8e7d6c5b4a39281706f5e4d3c2b1a0",
         },
     )
     response = client.post(reverse("filings:app-edit", args=[filing.pk]), data)

@@ -186,7 +186,7 @@ def test_a_fingerprint_of_the_wrong_length_is_refused_and_nothing_is_saved(publi
 def test_fingerprints_are_stored_normalised(published):
     payload = factories.app_payload()
     payload["platforms"][1]["fingerprint"] = ":".join(
-        factories.SHA1[i : i + 2] for i in range(0, 40, 2)
+        factories.IOS_MD5[i : i + 2] for i in range(0, 32, 2)
     ).upper()
     filing = apps.create_app_filing(
         by=published.assignee,
@@ -194,7 +194,7 @@ def test_fingerprints_are_stored_normalised(published):
         subject_principal=factories.person_payload(published.subject_principal),
         apps=[payload],
     )
-    assert AppPlatform.objects.get(app__filing=filing, platform="ios").fingerprint == factories.SHA1
+    assert AppPlatform.objects.get(app__filing=filing, platform="ios").fingerprint == factories.IOS_MD5
 
 
 def test_a_package_name_filed_under_another_open_filing_fails_the_checklist(

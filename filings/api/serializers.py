@@ -19,6 +19,7 @@ from filings.models import (
     Filing,
     FilingEvent,
     Material,
+    MiniProgramPlatform,
     Person,
     PriorApproval,
     Province,
@@ -132,6 +133,7 @@ class AppPriorApprovalSerializer(PriorApprovalSerializer):
 
 class AppSerializer(serializers.ModelSerializer):
     principal = PersonSerializer()
+    mini_platform = serializers.SlugRelatedField(slug_field="code", read_only=True)
     platforms = AppPlatformSerializer(many=True)
     prior_approvals = AppPriorApprovalSerializer(many=True)
 
@@ -501,8 +503,30 @@ class AppInput(serializers.Serializer):
     principal = WebsitePrincipalInput()
     access_provider = serializers.CharField(max_length=100)
     backend_addresses = serializers.ListField(child=serializers.CharField(max_length=253), max_length=20)
-    platforms = AppPlatformInput(many=True, min_length=1, max_length=4)
+    platforms = AppPlatformInput(
+        many=True, required=False, max_length=4, help_text=_("原生APP:每个平台的包名、公钥和MD5指纹")
+    )
+    mini_platform = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=MiniProgramPlatform.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("小程序或快应用:所在平台(wechat、alipay、baidu、bytedance、qq、kuaishou、quick_app)"),
+    )
+    appid = serializers.CharField(
+        max_length=255, required=False, allow_blank=True, help_text=_("小程序的AppID,快应用的包名")
+    )
     prior_approvals = PriorApprovalInput(many=True, required=False, max_length=10)
+
+    def validate(self, attrs):
+        # A native app lists its platforms; a mini-program or quick app names its platform instead.
+        if attrs.get("kind", App.Kind.APP) == App.Kind.APP and not attrs.get("platforms"):
+            raise serializers.ValidationError(
+                {"platforms": [_("原生APP请至少填写一个平台的包名、公钥和MD5指纹。")]}
+            )
+        if attrs.get("mini_platform") is not None:
+            attrs["mini_platform"] = attrs["mini_platform"].code
+        return attrs
 
 
 # Kinds whose data are apps of an already published subject rather than a subject with websites.

@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from filings import app_rules
 from filings.exceptions import InvalidInput
 from filings.fields import APP_FIELDS, APP_PLATFORM_FIELDS
-from filings.models import App, AppPlatform, AppPriorApproval, Filing, Subject
+from filings.models import App, AppPlatform, AppPriorApproval, Filing, MiniProgramPlatform, Subject
 from filings.services.drafts import (
     POSITIONS_OUT_OF_THE_WAY,
     _assign,
@@ -29,7 +30,6 @@ from filings.states import State
 from filings.validators import (
     normalise_fingerprint,
     validate_backend_address,
-    validate_fingerprint,
     validate_package_name,
 )
 from filings.wording import said
@@ -139,9 +139,13 @@ def _save_apps(filing: Filing, apps_data: list[dict], changes: list[dict]) -> No
         app = app or App(filing=filing)
         app.principal = save_item_principal(filing, app, data, changes, prefix)
         app.position = position
-        data = {**data, "backend_addresses": _clean_addresses(data.get("backend_addresses"), prefix)}
+        data = {
+            **data,
+            "backend_addresses": _clean_addresses(data.get("backend_addresses"), prefix),
+            **_app_identity(data, prefix),
+        }
         _assign(app, data, APP_FIELDS, changes, prefix)
-        _full_clean(app, prefix, exclude=["filing", "principal"])
+        _full_clean(app, prefix, exclude=["filing", "principal", "mini_platform"])
         app.save()
         saved_ids.add(app.pk)
         _save_platforms(app, data.get("platforms") or [], changes, prefix)
@@ -150,6 +154,27 @@ def _save_apps(filing: Filing, apps_data: list[dict], changes: list[dict]) -> No
         if pk not in saved_ids:
             changes.append({"field": "apps", "old": app.name, "new": None})
             app.delete()
+
+
+def _app_identity(data: dict, prefix: str) -> dict:
+    """Return a native app's empty mini-program identity, or a mini-program's or quick app's
+    platform and appid checked against that platform (refusing certificates it does not have)."""
+    kind = data.get("kind", App.Kind.APP)
+    if app_rules.is_native(kind):
+        return {"mini_platform": None, "appid": ""}
+    if data.get("platforms"):
+        raise InvalidInput(
+            _("小程序和快应用填写平台和AppID,不需要包名和签名证书。"),
+            details={f"{prefix}.platforms": [_("小程序和快应用不填写签名证书。")]},
+        )
+    code = str(data.get("mini_platform") or "")
+    platform = MiniProgramPlatform.objects.filter(code=code).first() if code else None
+    appid = str(data.get("appid") or "").strip()
+    problem = app_rules.appid_problem(kind, platform, appid)
+    if problem:
+        key = "appid" if platform is not None and platform.app_kind == kind else "mini_platform"
+        raise InvalidInput(problem, details={f"{prefix}.{key}": [problem]})
+    return {"mini_platform": platform, "appid": appid}
 
 
 def _save_platforms(app: App, items: list[dict], changes: list[dict], prefix: str) -> None:
@@ -169,10 +194,9 @@ def _save_platforms(app: App, items: list[dict], changes: list[dict], prefix: st
             "fingerprint": normalise_fingerprint(str(item.get("fingerprint", ""))),
             "public_key": str(item.get("public_key", "")).strip(),
         }
-        try:
-            validate_fingerprint(item["fingerprint"])
-        except ValidationError as error:
-            raise _invalid(error, f"{key}.fingerprint") from error
+        problem = app_rules.fingerprint_problem(platform_code, item["fingerprint"])
+        if problem:
+            raise InvalidInput(problem, details={f"{key}.fingerprint": [problem]})
         try:
             validate_package_name(item["package_name"], platform=platform_code)
         except ValidationError as error:
