@@ -5,11 +5,12 @@ mini-program or quick app, and its prior approvals."""
 from typing import Any
 
 from django import forms
+from django.forms.models import model_to_dict
 from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
 from filings import app_rules
-from filings.forms import AccessibleFormMixin, PersonForm, PriorApprovalForm, _person_initial
+from filings.forms import AccessibleFormMixin, PersonForm, PriorApprovalForm, SubjectForm, _person_initial
 from filings.models import App, AppPlatform, Filing, MiniProgramPlatform, Person
 
 APPROVAL_ROWS = 2
@@ -97,8 +98,19 @@ class AppEntry:
         *,
         filing: Filing | None = None,
         subject_principal: Person | None = None,
+        new_subject: bool = False,
     ):
         app = filing.apps.all()[0] if filing and filing.apps.all() else None
+        # An app filing that is the subject's first carries the subject's own data.
+        self.subject_form = (
+            SubjectForm(
+                data,
+                prefix="subject",
+                initial=model_to_dict(filing.subject, fields=SubjectForm._meta.fields) if filing else None,
+            )
+            if new_subject
+            else None
+        )
         self.app = app
         principal = filing.subject_principal if filing else subject_principal
         self.principal_form = PersonForm(data, prefix="subject_principal", initial=_person_initial(principal))
@@ -147,6 +159,8 @@ class AppEntry:
 
     def _forms(self) -> list[forms.Form]:
         every = [self.principal_form, self.app_form, *self.platforms, *self.approvals]
+        if self.subject_form is not None:
+            every.append(self.subject_form)
         if self.app_form.is_bound and not self.app_form.data.get("app-same_as_subject_principal"):
             every.append(self.app_principal_form)
         return every
@@ -184,7 +198,10 @@ class AppEntry:
             for a in self.approvals
             if a.cleaned_data.get("category") and a.cleaned_data.get("licence_number")
         ]
-        return {"subject_principal": dict(self.principal_form.cleaned_data), "apps": [app]}
+        payload = {"subject_principal": dict(self.principal_form.cleaned_data), "apps": [app]}
+        if self.subject_form is not None:
+            payload["subject"] = dict(self.subject_form.cleaned_data)
+        return payload
 
     def add_service_errors(self, details: Any, fallback: str) -> None:
         """Put a service's InvalidInput details ("apps.0.platforms.1.fingerprint") on the fields."""
@@ -198,6 +215,8 @@ class AppEntry:
             form, field = None, ""
             if parts[0] == "subject_principal" and len(parts) == 2:
                 form, field = self.principal_form, parts[1]
+            elif parts[0] == "subject" and len(parts) == 2 and self.subject_form is not None:
+                form, field = self.subject_form, parts[1]
             elif parts[:2] == ["apps", "0"] and len(parts) == 3:
                 form, field = self.app_form, parts[2]
             elif parts[:3] == ["apps", "0", "principal"] and len(parts) == 4:

@@ -940,14 +940,6 @@ def check_apps(filing: Filing, checklist: Checklist, terms: dict[str, list[RuleT
         fix=_("添加应用信息。"),
         passed_message=_("已填写应用信息。"),
     )
-    checklist.add(
-        "subject_published",
-        Filing.objects.filter(subject_id__in=_same_subject_ids(filing), state=State.PUBLISHED).exists(),
-        _("APP备案的主体须已有公示的备案。"),
-        field="subject.name",
-        fix=_("先完成该主体的首次备案。"),
-        passed_message=_("主体已有公示的备案。"),
-    )
     denied_tlds = {t.value.lower().lstrip(".") for t in terms.get(RuleTerm.Kind.DENIED_TLD, [])}
     for app in apps:
         check_app(filing, app, checklist, terms, denied_tlds)

@@ -128,7 +128,7 @@ class FilingStartForm(AccessibleFormMixin, forms.Form):
         queryset=Subject.objects.none(),
         required=False,
         widget=forms.RadioSelect,
-        help_text=_("新增网站或APP备案时选择已备案的主体。"),
+        help_text=_("新增网站时选择已备案的主体;APP备案可选择已备案的主体,不选则作为首次备案填写主体信息。"),
     )
 
     def __init__(self, *args, subjects=None, shown_subjects=(), **kwargs):
@@ -148,8 +148,6 @@ class FilingStartForm(AccessibleFormMixin, forms.Form):
         data = super().clean()
         if data.get("filing_type") == Filing.Type.NEW_WEBSITE and not data.get("subject"):
             self.add_error("subject", _("新增网站需要选择一个已备案的主体。"))
-        if data.get("filing_type") == Filing.Type.NEW_APP and not data.get("subject"):
-            self.add_error("subject", _("APP备案需要选择一个已备案的主体。"))
         return data
 
 

@@ -17,6 +17,7 @@ app_name = "filings"
 urlpatterns = [
     path("", principal.filing_list, name="list"),
     path("new/", principal.filing_create, name="create"),
+    path("new/app/", apps.app_create_first, name="app-create-first"),
     path("new/app/<int:subject_id>/", apps.app_create, name="app-create"),
     path("<int:filing_id>/", principal.filing_detail, name="detail"),
     path("<int:filing_id>/app/", apps.app_edit, name="app-edit"),

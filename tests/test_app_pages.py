@@ -36,10 +36,10 @@ def test_start_form_sends_an_app_filing_to_its_own_form(client_for, published, p
     assert response["Location"] == reverse("filings:app-create", args=[published.subject_id])
 
 
-def test_start_form_needs_a_subject_for_an_app(client_for, principal):
+def test_start_form_without_a_subject_opens_an_app_first_filing(client_for, principal):
     response = client_for(principal).get(reverse("filings:create") + "?filing_type=new_app&province=44")
-    assert response.status_code == 400
-    assert "APP备案需要选择一个已备案的主体" in response.content.decode()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("filings:app-create-first") + "?province=44"
 
 
 def test_app_form_saves_a_draft_and_the_detail_page_shows_the_app(client_for, published, principal):

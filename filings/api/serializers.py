@@ -538,7 +538,9 @@ class FilingCreateInput(serializers.Serializer):
     province = serializers.SlugRelatedField(
         slug_field="code", queryset=Province.objects.all(), required=False, help_text=_("APP备案取主体的省份")
     )
-    subject_id = serializers.IntegerField(required=False, help_text=_("APP备案:已公示备案的主体"))
+    subject_id = serializers.IntegerField(
+        required=False, help_text=_("APP备案:已公示备案的主体(不填则作为首次备案,填写province和subject)")
+    )
     existing_icp_number = serializers.CharField(
         max_length=32, required=False, allow_blank=True, help_text=_("新增接入:主体已有的备案号")
     )
@@ -553,7 +555,8 @@ class FilingCreateInput(serializers.Serializer):
     def validate(self, attrs):
         # What each kind needs: an app filing names a published subject; the others bring their own.
         if attrs["filing_type"] in APP_TYPES:
-            needed = ["subject_id", "apps"]
+            # An app filing names a published subject, or is the subject's first filing with its data.
+            needed = ["apps"] if attrs.get("subject_id") else ["province", "subject", "apps"]
         elif attrs["filing_type"] == Filing.Type.NEW_ACCESS:
             needed = ["province", "subject", "websites", "existing_icp_number"]
         else:
@@ -562,7 +565,7 @@ class FilingCreateInput(serializers.Serializer):
         if missing:
             raise serializers.ValidationError(missing)
         subject = attrs.get("subject")
-        if subject is None:  # an app filing's subject is already filed in its province
+        if subject is None or attrs.get("subject_id"):  # an app filing's subject already filed
             return attrs
         mismatch = checks.subject_province_problem(
             attrs["province"],

@@ -81,7 +81,9 @@ class FilingListCreate(generics.ListAPIView):
         if values["filing_type"] in APP_TYPES:
             filing = apps.create_app_filing(
                 by=request.user,
-                subject_id=values["subject_id"],
+                subject_id=values.get("subject_id"),
+                province_id=values["province"].pk if values.get("province") else None,
+                subject=values.get("subject"),
                 subject_principal=values["subject_principal"],
                 apps=values["apps"],
             )
@@ -140,6 +142,7 @@ class FilingDetail(APIView):
                 expected_version=values["version"],
                 subject_principal=values.get("subject_principal"),
                 apps=values.get("apps"),
+                subject=values.get("subject"),
             )
         else:
             values.pop("apps", None)

@@ -1,5 +1,5 @@
-"""App filings (APP备案): create and save the draft of an app, mini-program or quick-app filing for a
-subject that already has a published filing."""
+"""App filings (APP备案): create and save the draft of an app, mini-program or quick-app filing, for
+a subject that already has a published filing or as a subject's first filing."""
 
 from typing import Any
 
@@ -12,8 +12,8 @@ from django.utils.translation import gettext_noop
 
 from filings import app_rules
 from filings.exceptions import InvalidInput
-from filings.fields import APP_FIELDS, APP_PLATFORM_FIELDS
-from filings.models import App, AppPlatform, AppPriorApproval, Filing, MiniProgramPlatform, Subject
+from filings.fields import APP_FIELDS, APP_PLATFORM_FIELDS, SUBJECT_FIELDS
+from filings.models import App, AppPlatform, AppPriorApproval, Filing, MiniProgramPlatform, Province, Subject
 from filings.services.drafts import (
     POSITIONS_OUT_OF_THE_WAY,
     _assign,
@@ -53,21 +53,46 @@ def published_subject_for(user: Any, subject_id: int) -> Subject:
     return subject
 
 
-def create_app_filing(*, by: Any, subject_id: int, subject_principal: dict, apps: list[dict]) -> Filing:
-    """Create a draft APP filing (in entry) for a published subject, with its apps and platforms."""
+def subject_has_published_filing(subject: Subject) -> bool:
+    """Return whether the subject already has a published filing (then its app filings reuse it)."""
+    return Filing.objects.filter(subject=subject, state=State.PUBLISHED).exists()
+
+
+def create_app_filing(
+    *,
+    by: Any,
+    subject_principal: dict,
+    apps: list[dict],
+    subject_id: int | None = None,
+    province_id: int | None = None,
+    subject: dict | None = None,
+) -> Filing:
+    """Create a draft APP filing (in entry) with its apps and platforms: for one of the user's
+    published subjects (subject_id), or as a subject's first filing (province_id and subject)."""
     now = timezone.now()
     changes: list[dict] = []
     if not apps:
         raise InvalidInput(_("请至少填写一个应用。"), details={"apps": [_("请至少填写一个应用。")]})
+    if subject_id is None and (province_id is None or not subject):
+        raise InvalidInput(
+            _("请选择已备案的主体,或填写主体信息作为首次备案。"),
+            details={"subject": [_("请填写主体信息。")]},
+        )
     try:
         with transaction.atomic():
-            subject = published_subject_for(by, subject_id)
-            _refuse_second_open_filing(subject.certificate_number)
+            if subject_id is not None:
+                filed = published_subject_for(by, subject_id)
+            else:
+                filed = Subject(province=Province.objects.get(pk=province_id))
+                _assign(filed, subject, SUBJECT_FIELDS, changes, "subject")
+                _full_clean(filed, "subject", exclude=["province"])
+            _refuse_second_open_filing(filed.certificate_number)
+            filed.save()
             person = _save_person(None, subject_principal, changes, "subject_principal")
             filing = Filing.objects.create(
                 filing_type=Filing.Type.NEW_APP,
-                subject=subject,
-                province=subject.province,
+                subject=filed,
+                province=filed.province,
                 subject_principal=person,
                 assignee=by,
                 created_at=now,
@@ -78,6 +103,8 @@ def create_app_filing(*, by: Any, subject_id: int, subject_principal: dict, apps
             start_draft_history(filing, by=by, now=now, comment=said(gettext_noop("创建APP备案草稿。")))
     except IntegrityError as error:
         raise second_open_filing_refused() from error
+    except Province.DoesNotExist as error:
+        raise InvalidInput(_("请选择备案省份。"), details={"province": [_("省份不存在。")]}) from error
     return filing
 
 
@@ -88,12 +115,23 @@ def update_app_filing(
     expected_version: int,
     subject_principal: dict | None = None,
     apps: list[dict] | None = None,
+    subject: dict | None = None,
 ) -> Filing:
-    """Save changes to an APP filing's draft; the caller's version must be current."""
+    """Save changes to an APP filing's draft; the caller's version must be current. The subject's
+    data change only in a subject's first filing (a published subject changes by a change filing)."""
     now = timezone.now()
     changes: list[dict] = []
     with transaction.atomic():
         locked = lock_editable_draft(filing, by=by, expected_version=expected_version)
+        if subject:
+            if subject_has_published_filing(locked.subject):
+                raise InvalidInput(
+                    _("已备案主体的信息请通过变更备案修改。"),
+                    details={"subject": [_("已备案主体的信息请通过变更备案修改。")]},
+                )
+            _assign(locked.subject, subject, SUBJECT_FIELDS, changes, "subject")
+            _full_clean(locked.subject, "subject", exclude=["province"])
+            locked.subject.save()
         if subject_principal:
             _save_person(locked.subject_principal, subject_principal, changes, "subject_principal")
         if apps is not None:

@@ -327,6 +327,8 @@ def filing_create(request):
     province, subject = start.cleaned_data["province"], start.cleaned_data["subject"]
     filing_type = start.cleaned_data["filing_type"]
     if filing_type == Filing.Type.NEW_APP:
+        if subject is None:
+            return redirect(f"{reverse('filings:app-create-first')}?province={province.code}")
         return redirect("filings:app-create", subject_id=subject.pk)
     if filing_type != Filing.Type.NEW_WEBSITE:
         subject = None
