@@ -12,7 +12,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from filings import app_rules, change_rules, content_rules, duration_rules, phone_probes
+from filings import app_rules, authenticity, change_rules, content_rules, duration_rules, phone_probes
 from filings.change_diff import ChangedParts, change_diff
 from filings.duration_rules import Duration
 from filings.models import (
@@ -912,6 +912,7 @@ def run_submission_checks(filing: Filing, *, today: date | None = None) -> Check
     terms = _terms(filing)
     check_subject(filing, checklist, today)
     check_people(filing, checklist, today)
+    authenticity.check_face_checks(filing, checklist)
     if filing.filing_type == Filing.Type.NEW_APP or (
         filing.filing_type == Filing.Type.CHANGE and filing.apps.all()
     ):

@@ -202,11 +202,34 @@ def stale_deadlines(
 
 
 def add_required_materials(filing: Filing) -> None:
+    """Upload every material the filing needs and record every principal's passed face check, as
+    a filing ready for submission has them."""
     from filings.checks import load_filing_for_checks, required_materials
 
     loaded = load_filing_for_checks(filing.pk)
     for kind, slot, _label in required_materials(loaded):
         passing_material(filing, kind, slot=slot)
+    pass_face_checks(filing)
+
+
+def pass_face_checks(filing: Filing) -> None:
+    """Record a passed entry face check for every principal the filing names (the provider's result)."""
+    from django.utils import timezone
+
+    from filings.authenticity import principals_to_check
+    from filings.models import AuthenticityCheck
+
+    now = timezone.now()
+    for person in principals_to_check(Filing.objects.get(pk=filing.pk)):
+        AuthenticityCheck.objects.create(
+            filing=filing,
+            step=AuthenticityCheck.Step.ENTRY,
+            stage_visit=filing.stage_visit,
+            person=person,
+            started_at=now,
+            outcome=AuthenticityCheck.Outcome.PASSED,
+            recorded_at=now,
+        )
 
 
 # Apps (APP备案).
@@ -222,6 +245,7 @@ def carry_to_bureau(filing: Filing, *, reviewer) -> Filing:
     from filings.models import SmsVerifier
     from filings.services import transitions
 
+    pass_face_checks(filing)
     filing = transitions.submit_filing(filing, by=filing.assignee)
     filing = transitions.pass_review(filing, by=reviewer)
     for verifier in SmsVerifier.objects.filter(filing=filing, stage_visit=filing.stage_visit):

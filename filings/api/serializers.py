@@ -606,6 +606,9 @@ class CancellationInput(serializers.Serializer):
 
 
 class FaceCheckInput(serializers.Serializer):
+    person_id = serializers.IntegerField(
+        required=False, help_text=_("填报阶段:完成人脸核验的负责人(每位负责人提交初审前都须通过)")
+    )
     outcome = serializers.ChoiceField(choices=[("passed", _("核验通过")), ("failed", _("核验未通过"))])
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
@@ -614,6 +617,7 @@ class AuthenticityCheckSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuthenticityCheck
         fields = [
+            "step",
             "stage_visit",
             "person",
             "in_own_app",

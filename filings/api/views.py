@@ -1,5 +1,7 @@
 """API views: validate input, call one service or selector, answer."""
 
+from functools import partial
+
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
@@ -214,11 +216,16 @@ class FilingCancellationOpen(APIView):
 class FilingFaceCheck(APIView):
     @extend_schema(request=FaceCheckInput, responses=FilingDetailSerializer)
     def post(self, request, pk: int):
-        """Record the authenticity check (真实性核验): passed, or failed with a reason (back to entry)."""
+        """Record the authenticity check (真实性核验): with `person_id`, one principal's face check
+        during entry (each must pass before submission); without, the province's further step after
+        the SMS (failed: back to entry)."""
         filing = selectors.filing_detail(request.user, pk)
         data = FaceCheckInput(data=request.data)
         data.is_valid(raise_exception=True)
-        authenticity.record_face_check(
+        record = authenticity.record_face_check
+        if data.validated_data.get("person_id"):
+            record = partial(authenticity.record_entry_face_check, person_id=data.validated_data["person_id"])
+        record(
             filing,
             by=request.user,
             passed=data.validated_data["outcome"] == "passed",

@@ -255,7 +255,14 @@ def _face_check(filing: Filing):
     """Return the current round's authenticity check while the filing is in SMS verification."""
     if filing.state != State.SMS_VERIFICATION:
         return None
-    return next((c for c in filing.authenticity_checks.all() if c.stage_visit == filing.stage_visit), None)
+    return next(
+        (
+            c
+            for c in filing.authenticity_checks.all()
+            if c.stage_visit == filing.stage_visit and c.step == "province"
+        ),
+        None,
+    )
 
 
 def _change_rows(filing: Filing) -> list:
