@@ -129,3 +129,25 @@ def test_the_checklist_page_asks_and_records_the_answer(client_for, filing, prin
     assert website.service_answers == {"news": "no"}
     page = client.get(reverse("filings:checklist", args=[filing.pk])).content.decode()
     assert "是否提供新闻服务" not in page and "不提供新闻服务" in page
+
+
+def test_the_api_records_the_answer(api, filing, principal):
+    website = set_site(filing, *CORPORATE[0][:2])
+    body = {"version": filing.version, "section": "website", "item_id": website.pk, "category": "news"}
+    response = api(principal).post(
+        f"/api/v1/filings/{filing.pk}/service-answers/", {**body, "provides": False}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["websites"][0]["service_answers"] == {"news": "no"}
+    website.refresh_from_db()
+    assert website.service_answers == {"news": "no"}
+    stale = api(principal).post(
+        f"/api/v1/filings/{filing.pk}/service-answers/", {**body, "provides": True}, format="json"
+    )
+    assert stale.status_code == 409
+    bad = api(principal).post(
+        f"/api/v1/filings/{filing.pk}/service-answers/",
+        {**body, "version": filing.version + 1, "category": "weather", "provides": True},
+        format="json",
+    )
+    assert bad.status_code == 400

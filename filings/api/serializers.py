@@ -117,6 +117,7 @@ class WebsiteSerializer(serializers.ModelSerializer):
             "access_cancelled_at",
             "domains",
             "prior_approvals",
+            "service_answers",
         ]
 
 
@@ -148,6 +149,7 @@ class AppSerializer(serializers.ModelSerializer):
             "cancelled_at",
             "platforms",
             "prior_approvals",
+            "service_answers",
         ]
 
 
@@ -603,6 +605,14 @@ class CancellationInput(serializers.Serializer):
         default="",
         help_text=_("注销主体最后一个网站或APP时:改为注销主体,或保留主体(成为空壳主体)"),
     )
+
+
+class ServiceAnswerInput(serializers.Serializer):
+    version = serializers.IntegerField(help_text=_("读取时的版本号,用于防止覆盖他人的修改"))
+    section = serializers.ChoiceField(choices=[("website", _("网站")), ("app", _("应用"))])
+    item_id = serializers.IntegerField()
+    category = serializers.ChoiceField(choices=PriorApproval.Category.choices)
+    provides = serializers.BooleanField(help_text=_("是否提供该类服务"))
 
 
 class FaceCheckInput(serializers.Serializer):

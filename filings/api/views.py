@@ -20,11 +20,12 @@ from filings.api.serializers import (
     FilingListSerializer,
     FilingUpdateInput,
     ProvinceSerializer,
+    ServiceAnswerInput,
     TransitionInput,
 )
 from filings.exceptions import TransitionNotPermitted
 from filings.models import Filing, Province
-from filings.services import access, apps, authenticity, cancellations, changes, drafts, transitions
+from filings.services import access, apps, authenticity, cancellations, changes, content, drafts, transitions
 from filings.states import State
 
 
@@ -230,6 +231,28 @@ class FilingFaceCheck(APIView):
             by=request.user,
             passed=data.validated_data["outcome"] == "passed",
             reason=data.validated_data["reason"],
+        )
+        filing = selectors.filing_detail(request.user, pk)
+        return Response(FilingDetailSerializer(filing, context={"request": request}).data)
+
+
+class FilingServiceAnswer(APIView):
+    @extend_schema(request=ServiceAnswerInput, responses=FilingDetailSerializer)
+    def post(self, request, pk: int):
+        """Answer whether a website or app provides a regulated service its name or description
+        mentions (the checklist's prior_approval_question): "yes" needs the approval to submit."""
+        filing = selectors.filing_detail(request.user, pk)
+        data = ServiceAnswerInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        content.answer_service_question(
+            filing,
+            by=request.user,
+            expected_version=values["version"],
+            section=values["section"],
+            item_id=values["item_id"],
+            category=values["category"],
+            provides=values["provides"],
         )
         filing = selectors.filing_detail(request.user, pk)
         return Response(FilingDetailSerializer(filing, context={"request": request}).data)
