@@ -87,7 +87,8 @@ def create_app_filing(
                 _assign(filed, subject, SUBJECT_FIELDS, changes, "subject")
                 _full_clean(filed, "subject", exclude=["province"])
             _refuse_second_open_filing(filed.certificate_number)
-            filed.save()
+            if filed.pk is None:
+                filed.save()
             person = _save_person(None, subject_principal, changes, "subject_principal")
             filing = Filing.objects.create(
                 filing_type=Filing.Type.NEW_APP,
