@@ -151,3 +151,21 @@ def test_the_api_records_the_answer(api, filing, principal):
         format="json",
     )
     assert bad.status_code == 400
+
+
+def test_the_reviewer_sees_the_principals_answer(client_for, filing, principal, reviewer):
+    from filings.services import transitions
+
+    website = set_site(filing, *CORPORATE[0][:2])
+    filing = content.answer_service_question(
+        filing,
+        by=principal,
+        expected_version=filing.version,
+        section="website",
+        item_id=website.pk,
+        category="news",
+        provides=False,
+    )
+    filing = transitions.submit_filing(filing, by=principal)
+    page = client_for(reviewer).get(reverse("filings:review-filing", args=[filing.pk])).content.decode()
+    assert "负责人确认网站“星河科技官网”不提供新闻服务" in page
