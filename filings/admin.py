@@ -26,6 +26,7 @@ from filings.models import (
     Filing,
     FilingEvent,
     Material,
+    MiniProgramPlatform,
     Notification,
     Person,
     PriorApproval,
@@ -376,11 +377,20 @@ class AppPriorApprovalInline(admin.TabularInline):
 
 @admin.register(App)
 class AppAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "filing", "icp_number", "cancelled_at"]
-    list_filter = ["kind"]
-    search_fields = ["name", "platforms__package_name"]
+    list_display = ["name", "kind", "mini_platform", "appid", "filing", "icp_number", "cancelled_at"]
+    list_filter = ["kind", "mini_platform"]
+    search_fields = ["name", "platforms__package_name", "appid"]
     raw_id_fields = ["filing", "principal"]
     inlines = [AppPlatformInline, AppPriorApprovalInline]
+
+
+@admin.register(MiniProgramPlatform)
+class MiniProgramPlatformAdmin(admin.ModelAdmin):
+    """The platforms mini-programs and quick apps are filed on, and the form of each one's appid."""
+
+    list_display = ["name", "code", "app_kind", "id_label", "id_pattern", "id_example", "position"]
+    list_editable = ["id_pattern", "id_example", "position"]
+    list_filter = ["app_kind"]
 
 
 @admin.register(Cancellation)

@@ -12,7 +12,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from filings import duration_rules, phone_probes
+from filings import app_rules, authenticity, change_rules, content_rules, duration_rules, phone_probes
 from filings.certificates import (
     VALIDATORS as CERTIFICATE_VALIDATORS,
 )
@@ -26,13 +26,11 @@ from filings.duration_rules import Duration
 from filings.kinds import Approval, Materials, Numbers
 from filings.models import (
     App,
-    AppPlatform,
     Domain,
     DurationRule,
     Filing,
     Material,
     Person,
-    PriorApproval,
     RuleTerm,
     Subject,
     Website,
@@ -49,11 +47,9 @@ from filings.subject_province import (
 from filings.validators import (
     is_ip_address,
     validate_backend_address,
-    validate_fingerprint,
     validate_icp_subject_number,
     validate_icp_website_number,
     validate_mobile,
-    validate_package_name,
 )
 
 PASS, WARNING, FAIL = "pass", "warning", "fail"
@@ -782,54 +778,25 @@ def check_website_name(
     )
 
 
-def prior_approval_categories(text: str, terms: dict[str, list[RuleTerm]]) -> dict[str, list[str]]:
-    """Return the prior-approval categories whose keywords appear in text, with the words found."""
-    found: dict[str, list[str]] = {}
-    lowered = text.lower()
-    for term in terms.get(RuleTerm.Kind.PRIOR_APPROVAL_KEYWORD, []):
-        if term.value.lower() in lowered:
-            found.setdefault(term.category, []).append(term.value)
-    return found
-
-
 def check_prior_approvals(website: Website, checklist: Checklist, terms: dict[str, list[RuleTerm]]) -> None:
-    _check_prior_approvals(
-        website,
-        checklist,
-        terms,
-        field="website.prior_approvals",
-        needed=_(
-            "网站“%(name)s”的名称或内容涉及“%(words)s”,属于%(category)s类前置审批,需填写审批文号并上传文件。"
-        ),
-        given=_("网站“%(name)s”已填写%(category)s类前置审批。"),
-    )
+    check_service_content(website, checklist, terms, section="website", noun=_("网站"))
 
 
-def _check_prior_approvals(
-    item: Website | App,
-    checklist: Checklist,
-    terms: dict[str, list[RuleTerm]],
-    *,
-    field: str,
-    needed: str,
-    given: str,
+def check_service_content(
+    item: Website | App, checklist: Checklist, terms: dict[str, list[RuleTerm]], *, section: str, noun: str
 ) -> None:
-    """Require a prior approval (文号) for each regulated category a website's or app's name or
-    description touches; `needed` and `given` word the failure and the pass."""
-    found = prior_approval_categories(f"{item.name} {item.description}", terms)
-    approved = {a.category for a in item.prior_approvals.all() if a.licence_number}
-    for category, words in sorted(found.items()):
-        label = (
-            PriorApproval.Category(category).label if category in PriorApproval.Category.values else category
-        )
+    """Judge each regulated category a website or app declares or mentions (content_rules)."""
+    for finding in content_rules.findings(item, terms):
+        status, message, fix = content_rules.verdict(finding, noun=noun)
         checklist.add(
-            "prior_approval",
-            category in approved,
-            needed % {"name": item.name, "words": "、".join(words), "category": label},
-            field=field,
+            "prior_approval_question" if status == WARNING else "prior_approval",
+            status == PASS,
+            message,
+            field=f"{section}.prior_approvals",
             object_id=item.pk,
-            fix=_("填写前置审批文号,或修改名称和内容描述避免涉及该类内容。"),
-            passed_message=given % {"name": item.name, "category": label},
+            fix=fix,
+            warn=status == WARNING,
+            passed_message=message,
         )
 
 
@@ -901,6 +868,7 @@ def run_submission_checks(filing: Filing, *, today: date | None = None) -> Check
     terms = _terms(filing)
     check_subject(filing, checklist, today)
     check_people(filing, checklist, today)
+    authenticity.check_face_checks(filing, checklist)
     if filing.kind.holds_apps(filing):
         check_apps(filing, checklist, terms)
     else:
@@ -916,9 +884,6 @@ def run_submission_checks(filing: Filing, *, today: date | None = None) -> Check
 
 # Apps, mini-programs and quick apps.
 
-# A package name is "filed" while its filing is open or published.
-FILED_STATES = [*OPEN_STATES, State.PUBLISHED]
-
 
 def check_apps(filing: Filing, checklist: Checklist, terms: dict[str, list[RuleTerm]]) -> None:
     apps = list(filing.apps.all())
@@ -929,14 +894,6 @@ def check_apps(filing: Filing, checklist: Checklist, terms: dict[str, list[RuleT
         field="app.name",
         fix=_("添加应用信息。"),
         passed_message=_("已填写应用信息。"),
-    )
-    checklist.add(
-        "subject_published",
-        Filing.objects.filter(subject_id__in=_same_subject_ids(filing), state=State.PUBLISHED).exists(),
-        _("APP备案的主体须已有公示的备案。"),
-        field="subject.name",
-        fix=_("先完成该主体的首次备案。"),
-        passed_message=_("主体已有公示的备案。"),
     )
     denied_tlds = {t.value.lower().lstrip(".") for t in terms.get(RuleTerm.Kind.DENIED_TLD, [])}
     for app in apps:
@@ -973,74 +930,8 @@ def check_app(
         fix=_("填写应用后端实际使用的域名或IP地址。"),
         passed_message=_("应用“%(name)s”已填写后端域名或IP。") % {"name": app.name},
     )
-    platforms = list(app.platforms.all())
-    checklist.add(
-        "app_platform",
-        bool(platforms),
-        _("应用“%(name)s”还没有填写平台、包名和签名证书。") % {"name": app.name},
-        field="app.platforms",
-        object_id=app.pk,
-        fix=_("至少填写一个平台的包名、公钥和证书指纹。"),
-        passed_message=_("应用“%(name)s”已填写平台信息。") % {"name": app.name},
-    )
-    for platform in platforms:
-        check_app_platform(filing, app, platform, checklist)
-    _check_prior_approvals(
-        app,
-        checklist,
-        terms,
-        field="app.prior_approvals",
-        needed=_(
-            "应用“%(name)s”的名称或内容涉及“%(words)s”,属于%(category)s类前置审批,需填写审批文号并上传文件。"
-        ),
-        given=_("应用“%(name)s”已填写%(category)s类前置审批。"),
-    )
-
-
-def check_app_platform(filing: Filing, app: App, platform: AppPlatform, checklist: Checklist) -> None:
-    params = {"name": app.name, "platform": platform.get_platform_display(), "package": platform.package_name}
-    _add_validated(
-        checklist,
-        "app_fingerprint",
-        validate_fingerprint,
-        platform.fingerprint,
-        lead=_("应用“%(name)s”(%(platform)s):") % params,
-        field="app.platforms",
-        object_id=app.pk,
-        fix=_("从签名证书中复制MD5或SHA-1指纹。"),
-        passed_message=_("应用“%(name)s”(%(platform)s)的证书指纹格式正确。") % params,
-    )
-    problem = _validator_message(
-        lambda v: validate_package_name(v, platform=platform.platform), platform.package_name
-    )
-    checklist.add(
-        "app_package_name",
-        problem is None and bool(platform.public_key.strip()),
-        _("应用“%(name)s”(%(platform)s):") % params + (problem or _("请填写签名证书公钥。")),
-        field="app.platforms",
-        object_id=app.pk,
-        fix=_("填写发布包中的包名(Bundle ID)和签名证书公钥。"),
-        passed_message=_("应用“%(name)s”(%(platform)s)的包名和公钥已填写。") % params,
-    )
-    elsewhere = (
-        AppPlatform.objects.filter(
-            package_name__iexact=platform.package_name,
-            platform=platform.platform,
-            app__filing__state__in=FILED_STATES,
-        )
-        # A change's copy carries the package of the app it changes.
-        .exclude(app__filing_id__in=[filing.pk, filing.target_id])
-        .exists()
-    )
-    checklist.add(
-        "app_package_unique",
-        not elsewhere,
-        _("包名 %(package)s(%(platform)s)已在另一个备案中备案或正在备案。") % params,
-        field="app.platforms",
-        object_id=app.pk,
-        fix=_("同一应用不能重复备案;如需修改已备案的应用,请办理变更备案。"),
-        passed_message=_("包名 %(package)s 未在其他备案中使用。") % params,
-    )
+    app_rules.check_app_identity(filing, app, checklist)
+    check_service_content(app, checklist, terms, section="app", noun=_("应用"))
 
 
 # Changes (变更备案): only the rules of the parts that changed, and the materials of those parts.
@@ -1050,7 +941,15 @@ def change_materials(filing: Filing, parts: ChangedParts) -> list[tuple[str, str
     """Return the materials a change needs: the subject's certificate when the subject changed, the
     ID card of each person whose data changed, the prior-approval documents of changed websites."""
     needed = []
-    if parts.subject:
+    if change_rules.name_change_needs_licence(filing):
+        needed.append(
+            (
+                Material.Kind.BUSINESS_LICENCE,
+                "",
+                _("名称变更后的主体证件扫描件(须显示与原证件相同的证件号码)"),
+            )
+        )
+    elif parts.subject:
         needed.append((Material.Kind.BUSINESS_LICENCE, "", _("变更后的主体证件(营业执照或身份证)扫描件")))
     for role, person in people_of(filing):
         if person.pk not in parts.people:
@@ -1108,6 +1007,16 @@ def checks_of_change(filing: Filing, checklist: Checklist) -> Checklist:
         fix=_("修改需要变更的信息后再提交。"),
         passed_message=_("变更备案修改了 %(n)s 处信息。") % {"n": len(parts.rows)},
     )
+    published = change_rules.published_subject_of(filing)
+    identity = (
+        change_rules.identity_changes(
+            published, {name: getattr(filing.subject, name) for name in change_rules.IDENTITY_FIELDS}
+        )
+        if published
+        else []
+    )
+    for change in identity:
+        scoped.add("change_keeps_identity", False, change.message, field=change.field, fix=change.fix)
     scoped.add(
         "change_keeps_websites",
         not parts.added_websites and not parts.removed_websites,

@@ -25,6 +25,7 @@ from accounts.models import User
 from accounts.roles import Role
 from filings import deadlines, workdays
 from filings import fields as entry_fields
+from filings.authenticity import principals_to_check
 from filings.checks import load_filing_for_checks, required_materials
 from filings.divisions import example_division
 from filings.identity import make_mobile, make_resident_id, make_uscc
@@ -41,7 +42,7 @@ from filings.models import (
     SubmittedFeatures,
     Website,
 )
-from filings.services import drafts, materials, transitions
+from filings.services import authenticity, drafts, materials, transitions
 from filings.states import State
 
 DEMO_USERS = [
@@ -223,6 +224,8 @@ def seed_showcase(*, users: dict[str, User], rng: random.Random) -> int:
         if target == "entry":
             continue
         _upload_required(filing, owner)
+        for person in principals_to_check(filing):
+            filing = authenticity.record_entry_face_check(filing, by=owner, person_id=person.pk, passed=True)
         filing = transitions.submit_filing(filing, by=owner, comment="请审核")
         if target == "entry_returned":
             transitions.return_filing(

@@ -59,7 +59,16 @@ DOMAIN_FIELDS = [
     "real_name_verified_at",
     "expires_on",
 ]
-APP_FIELDS = ["kind", "name", "service_content", "description", "access_provider", "backend_addresses"]
+APP_FIELDS = [
+    "kind",
+    "name",
+    "service_content",
+    "description",
+    "access_provider",
+    "backend_addresses",
+    "mini_platform",
+    "appid",
+]
 APP_PLATFORM_FIELDS = ["platform", "package_name", "public_key", "fingerprint"]
 # What a reviewer can name, section by section, in the order the entry form shows them.
 PICKABLE = {

@@ -123,7 +123,7 @@ class FilingStartForm(AccessibleFormMixin, forms.Form):
         queryset=Subject.objects.none(),
         required=False,
         widget=forms.RadioSelect,
-        help_text=_("新增网站或APP备案时选择已备案的主体。"),
+        help_text=_("新增网站时选择已备案的主体;APP备案可选择已备案的主体,不选则作为首次备案填写主体信息。"),
     )
 
     def __init__(self, *args, subjects=None, shown_subjects=(), **kwargs):
@@ -596,6 +596,12 @@ class AccessNumbersForm(AccessibleFormMixin, forms.Form):
         label=_("原网站备案号"),
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("按下方网站的顺序,每行一个,例如 粤ICP备2023012345号-1"),
+    )
+    psb_number = forms.CharField(
+        label=_("已有的公安联网备案号"),
+        required=False,
+        max_length=32,
+        help_text=_("网站已办理公安联网备案时填写,沿用原号,无需重新办理。"),
     )
 
     def clean_website_numbers(self) -> list[str]:

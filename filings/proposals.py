@@ -4,9 +4,12 @@ every domain of a website expired -> 注销网站; its server no longer hosted h
 from dataclasses import dataclass
 from datetime import date
 
+from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from filings.models import Cancellation, Filing, Website
+from filings.models import App, Cancellation, Filing, Website
+from filings.states import State
 
 
 @dataclass
@@ -57,3 +60,25 @@ def proposed_cancellations(filing: Filing, *, today: date) -> list[Proposal]:
                 )
             )
     return proposals
+
+
+class LastItemChoice(models.TextChoices):
+    """What the principal chooses when the website or app to cancel is the subject's last one."""
+
+    CANCEL_SUBJECT = "cancel_subject", gettext_lazy("改为注销主体")
+    KEEP_SUBJECT = "keep_subject", gettext_lazy("只注销该网站或APP,保留主体(成为空壳主体)")
+
+
+def leaves_shell_subject(target: Filing, *, website_id: int | None = None, app_id: int | None = None) -> bool:
+    """Return whether cancelling this website or app leaves its subject with nothing filed (a shell
+    subject, 空壳主体): then cancelling the subject itself is proposed."""
+    published = Filing.objects.filter(subject_id=target.subject_id, state=State.PUBLISHED).exclude(
+        filing_type__in=[Filing.Type.CHANGE, Filing.Type.CANCEL, Filing.Type.CANCEL_ACCESS]
+    )
+    other_websites = Website.objects.filter(
+        filing__in=published, cancelled_at__isnull=True, source__isnull=True
+    ).exclude(pk=website_id)
+    other_apps = App.objects.filter(
+        filing__in=published, cancelled_at__isnull=True, source__isnull=True
+    ).exclude(pk=app_id)
+    return not other_websites.exists() and not other_apps.exists()

@@ -730,3 +730,25 @@ DURATION_RULES: list[dict] = [
         "note": "服务器购买的服务期合计不少于3个月,续费计入",
     },
 ]
+
+# Platforms of mini-programs and quick apps, with the form of the id each gives (from the platforms'
+# developer documentation; an admin corrects them as platforms change): WeChat wx + 16 hex digits,
+# Alipay 16 digits from 20, Baidu a numeric App ID, ByteDance (Douyin) tt + 16 hex digits, QQ 10
+# digits from 1, Kuaishou ks + digits; a quick app is named by its package name.
+MINI_PROGRAM_PLATFORMS = [
+    {"code": "wechat", "name": "微信", "app_kind": "mini_program", "id_label": "AppID",
+     "id_pattern": r"^wx[0-9a-f]{16}$", "id_example": "wx1234567890abcdef", "position": 1},
+    {"code": "alipay", "name": "支付宝", "app_kind": "mini_program", "id_label": "AppID",
+     "id_pattern": r"^20\d{14}$", "id_example": "2021001234567890", "position": 2},
+    {"code": "baidu", "name": "百度", "app_kind": "mini_program", "id_label": "App ID",
+     "id_pattern": r"^\d{6,12}$", "id_example": "24567890", "position": 3},
+    {"code": "bytedance", "name": "字节跳动(抖音)", "app_kind": "mini_program", "id_label": "AppID",
+     "id_pattern": r"^tt[0-9a-f]{16}$", "id_example": "tt1234567890abcdef", "position": 4},
+    {"code": "qq", "name": "QQ", "app_kind": "mini_program", "id_label": "AppID",
+     "id_pattern": r"^1\d{9}$", "id_example": "1112345678", "position": 5},
+    {"code": "kuaishou", "name": "快手", "app_kind": "mini_program", "id_label": "AppID",
+     "id_pattern": r"^ks\d{10,20}$", "id_example": "ks671426925491574592", "position": 6},
+    {"code": "quick_app", "name": "快应用联盟", "app_kind": "quick_app", "id_label": "快应用包名",
+     "id_pattern": r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$", "id_example": "com.example.quickapp",
+     "position": 1},
+]  # fmt: skip

@@ -1,12 +1,23 @@
 from django.urls import path
 
-from filings.views import apps, authenticity, cancellations, changes, dashboard, exports, principal, review
+from filings.views import (
+    apps,
+    authenticity,
+    cancellations,
+    changes,
+    content,
+    dashboard,
+    exports,
+    principal,
+    review,
+)
 
 app_name = "filings"
 
 urlpatterns = [
     path("", principal.filing_list, name="list"),
     path("new/", principal.filing_create, name="create"),
+    path("new/app/", apps.app_create_first, name="app-create-first"),
     path("new/app/<int:subject_id>/", apps.app_create, name="app-create"),
     path("<int:filing_id>/", principal.filing_detail, name="detail"),
     path("<int:filing_id>/app/", apps.app_edit, name="app-edit"),
@@ -16,6 +27,7 @@ urlpatterns = [
     path("<int:filing_id>/edit/", principal.filing_edit, name="edit"),
     path("<int:filing_id>/materials/", principal.filing_materials, name="materials"),
     path("<int:filing_id>/checklist/", principal.filing_checklist, name="checklist"),
+    path("<int:filing_id>/service-answer/", content.service_answer, name="service-answer"),
     path("<int:filing_id>/submit/", principal.filing_submit, name="submit"),
     path("<int:filing_id>/withdraw/", principal.filing_withdraw, name="withdraw"),
     path("<int:filing_id>/sms/", principal.filing_sms, name="sms"),

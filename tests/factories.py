@@ -203,17 +203,41 @@ def stale_deadlines(
 
 
 def add_required_materials(filing: Filing) -> None:
+    """Upload every material the filing needs and record every principal's passed face check, as
+    a filing ready for submission has them."""
     from filings.checks import load_filing_for_checks, required_materials
 
     loaded = load_filing_for_checks(filing.pk)
     for kind, slot, _label in required_materials(loaded):
         passing_material(filing, kind, slot=slot)
+    pass_face_checks(filing)
+
+
+def pass_face_checks(filing: Filing) -> None:
+    """Record a passed entry face check for every principal the filing names (the provider's result)."""
+    from django.utils import timezone
+
+    from filings.authenticity import principals_to_check
+    from filings.models import AuthenticityCheck
+
+    now = timezone.now()
+    for person in principals_to_check(Filing.objects.get(pk=filing.pk)):
+        AuthenticityCheck.objects.create(
+            filing=filing,
+            step=AuthenticityCheck.Step.ENTRY,
+            stage_visit=filing.stage_visit,
+            person=person,
+            started_at=now,
+            outcome=AuthenticityCheck.Outcome.PASSED,
+            recorded_at=now,
+        )
 
 
 # Apps (APP备案).
 
 MD5 = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
 SHA1 = "0123456789abcdef0123456789abcdef01234567"
+IOS_MD5 = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 
 
 def carry_to_bureau(filing: Filing, *, reviewer) -> Filing:
@@ -222,6 +246,7 @@ def carry_to_bureau(filing: Filing, *, reviewer) -> Filing:
     from filings.models import SmsVerifier
     from filings.services import transitions
 
+    pass_face_checks(filing)
     filing = transitions.submit_filing(filing, by=filing.assignee)
     filing = transitions.pass_review(filing, by=reviewer)
     for verifier in SmsVerifier.objects.filter(filing=filing, stage_visit=filing.stage_visit):
@@ -244,7 +269,8 @@ def published_filing(*, assignee, reviewer, province_code: str = "44") -> Filing
 
 def cancel_website(filing: Filing, by, *, scope: str = "website", **fields) -> Filing:
     """Open a confirmed cancellation of the filing's only website (scope "access": cancel its
-    access, the site moving to another provider); fields override these defaults."""
+    access, the site moving to another provider); fields override these defaults. The only
+    website being the subject's last, the principal's choice is to keep the subject."""
     from filings.services import cancellations
 
     values = {
@@ -252,6 +278,7 @@ def cancel_website(filing: Filing, by, *, scope: str = "website", **fields) -> F
         "reason": "moved" if scope == "access" else "closed",
         "confirm": True,
         "website_id": filing.websites.get().pk,
+        "last_item": "keep_subject",
     }
     return cancellations.open_cancellation(filing, by=by, **{**values, **fields})
 
@@ -270,14 +297,18 @@ def app_payload(
             "platform": "ios",
             "package_name": package,
             "public_key": "MIIBIjANBgkqhkiG9w0C",
-            "fingerprint": SHA1,
+            "fingerprint": IOS_MD5,
         },
     ]
-    if kind == "mini_program":
-        # A mini-program's identifier is its AppID on the host platform.
-        platforms = [
-            {"platform": "other", "package_name": package, "public_key": "MIIBIjANBgkq", "fingerprint": MD5}
-        ]
+    identity: dict = {}
+    if kind in ("mini_program", "quick_app"):
+        # A mini-program or quick app names its platform and the id it gave; no certificate.
+        platforms = []
+        identity = (
+            {"mini_platform": "wechat", "appid": "wx1234567890abcdef"}
+            if kind == "mini_program"
+            else {"mini_platform": "quick_app", "appid": package}
+        )
     return {
         "kind": kind,
         "name": name,
@@ -287,6 +318,7 @@ def app_payload(
         "backend_addresses": ["api.xinghe-ledger.cn", "203.0.113.20"],
         "principal": {"same_as_subject_principal": True},
         "platforms": platforms,
+        **identity,
         "prior_approvals": [],
     }
 

@@ -36,10 +36,10 @@ def test_start_form_sends_an_app_filing_to_its_own_form(client_for, published, p
     assert response["Location"] == reverse("filings:app-create", args=[published.subject_id])
 
 
-def test_start_form_needs_a_subject_for_an_app(client_for, principal):
+def test_start_form_without_a_subject_opens_an_app_first_filing(client_for, principal):
     response = client_for(principal).get(reverse("filings:create") + "?filing_type=new_app&province=44")
-    assert response.status_code == 400
-    assert "APP备案需要选择一个已备案的主体" in response.content.decode()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("filings:app-create-first") + "?province=44"
 
 
 def test_app_form_saves_a_draft_and_the_detail_page_shows_the_app(client_for, published, principal):
@@ -96,7 +96,7 @@ def test_app_edit_changes_the_package_and_adds_a_platform(client_for, published,
             "platform-android-package_name": "com.xinghe.ledger2",
             "platform-harmony-package_name": "com.xinghe.ledger.harmony",
             "platform-harmony-public_key": "MIIB",
-            "platform-harmony-fingerprint": factories.SHA1,
+            "platform-harmony-fingerprint": "9f8e7d6c5b4a39281706f5e4d3c2b1a0",
         },
     )
     response = client.post(reverse("filings:app-edit", args=[filing.pk]), data)

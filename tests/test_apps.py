@@ -186,7 +186,7 @@ def test_a_fingerprint_of_the_wrong_length_is_refused_and_nothing_is_saved(publi
 def test_fingerprints_are_stored_normalised(published):
     payload = factories.app_payload()
     payload["platforms"][1]["fingerprint"] = ":".join(
-        factories.SHA1[i : i + 2] for i in range(0, 40, 2)
+        factories.IOS_MD5[i : i + 2] for i in range(0, 32, 2)
     ).upper()
     filing = apps.create_app_filing(
         by=published.assignee,
@@ -194,7 +194,7 @@ def test_fingerprints_are_stored_normalised(published):
         subject_principal=factories.person_payload(published.subject_principal),
         apps=[payload],
     )
-    assert AppPlatform.objects.get(app__filing=filing, platform="ios").fingerprint == factories.SHA1
+    assert AppPlatform.objects.get(app__filing=filing, platform="ios").fingerprint == factories.IOS_MD5
 
 
 def test_a_package_name_filed_under_another_open_filing_fails_the_checklist(
@@ -225,7 +225,11 @@ def test_app_name_and_prior_approval_rules_apply(published):
     checklist = checks.run_submission_checks(checks.load_filing_for_checks(filing.pk))
     failed = {r.code for r in checklist.failures}
     assert "app_name" in failed
-    assert "prior_approval" in failed
+    # The word alone asks whether the app provides games; declaring it needs the approval.
+    assert "prior_approval_question" in {r.code for r in checklist.warnings}
+    filing.apps.update(service_content="games")
+    checklist = checks.run_submission_checks(checks.load_filing_for_checks(filing.pk))
+    assert "prior_approval" in {r.code for r in checklist.failures}
 
 
 def test_app_principal_of_its_own_gets_the_sms(published, reviewer):

@@ -1,5 +1,6 @@
-"""The authenticity check (真实性核验): the province rule decides whether it applies; it has its
-deadline and reminders; passed lets the filing go on, failed or expired sends it back with the reason."""
+"""The province's further authenticity step (真实性核验 after the SMS): the province rule decides
+whether it applies; it has its deadline and reminders; passed lets the filing go on, failed or
+expired sends it back with the reason."""
 
 from datetime import timedelta
 
@@ -33,7 +34,7 @@ def confirm_sms(filing: Filing, reviewer) -> Filing:
 
 def test_no_check_where_the_province_asks_for_none(principal, reviewer):
     filing = in_sms(principal, reviewer)
-    assert not AuthenticityCheck.objects.filter(filing=filing).exists()
+    assert not AuthenticityCheck.objects.filter(filing=filing, step="province").exists()
     assert confirm_sms(filing, reviewer).state == State.BUREAU_REVIEW
 
 
@@ -45,7 +46,7 @@ def test_shanghai_asks_for_it_in_its_own_app_by_the_reference_data():
 
 def test_the_check_opens_after_pre_review_with_its_deadline(principal, reviewer, guangdong_checks_faces):
     filing = in_sms(principal, reviewer)
-    check = AuthenticityCheck.objects.get(filing=filing)
+    check = AuthenticityCheck.objects.get(filing=filing, step="province")
     assert check.outcome == "pending" and check.person_id == filing.subject_principal_id
     assert check.expires_at - check.started_at == timedelta(hours=12)
     deadline = Deadline.objects.get(filing=filing, kind=Deadline.Kind.FACE_CHECK, closed_at__isnull=True)
@@ -82,15 +83,15 @@ def test_a_failure_sends_the_filing_back_with_its_reason(principal, reviewer, gu
         event.reasons[0]["reason"] == "人脸与证件照片不符"
         and event.reasons[0]["field"] == "face_verification"
     )
-    assert AuthenticityCheck.objects.get(filing=filing).outcome == "failed"
+    assert AuthenticityCheck.objects.get(filing=filing, step="province").outcome == "failed"
     # The next round opens a new check.
     filing = transitions.pass_review(transitions.submit_filing(filing, by=principal), by=reviewer)
-    assert AuthenticityCheck.objects.filter(filing=filing).count() == 2
+    assert AuthenticityCheck.objects.filter(filing=filing, step="province").count() == 2
 
 
 def test_expiry_by_the_scan_sends_the_filing_back(principal, reviewer, guangdong_checks_faces):
     filing = in_sms(principal, reviewer)
-    check = AuthenticityCheck.objects.get(filing=filing)
+    check = AuthenticityCheck.objects.get(filing=filing, step="province")
     with pytest.raises(TransitionNotPossible, match="尚未到期"):
         authenticity.expire_face_check(filing, now=check.expires_at - timedelta(minutes=1))
     result = alert_scan.scan_deadlines(now=check.expires_at + timedelta(minutes=1))
@@ -104,7 +105,7 @@ def test_expiry_by_the_scan_sends_the_filing_back(principal, reviewer, guangdong
 def test_reminder_before_the_face_check_expires(principal, reviewer, guangdong_checks_faces):
     assert AlertThreshold.objects.filter(deadline_kind="face_check", code="before_4h").exists()
     filing = in_sms(principal, reviewer)
-    check = AuthenticityCheck.objects.get(filing=filing)
+    check = AuthenticityCheck.objects.get(filing=filing, step="province")
     alert_scan.scan_deadlines(now=check.expires_at - timedelta(hours=3))
     assert Alert.objects.filter(filing=filing, deadline__kind=Deadline.Kind.FACE_CHECK).exists()
     assert Filing.objects.get(pk=filing.pk).state == State.SMS_VERIFICATION
@@ -139,6 +140,7 @@ def test_face_check_through_the_pages_and_the_api(principal, reviewer, api, guan
         f"/api/v1/filings/{filing.pk}/face-check/", {"outcome": "failed", "reason": "非本人"}, format="json"
     )
     assert response.status_code == 200 and response.json()["state"] == "entry"
-    assert response.json()["authenticity_checks"][0]["outcome"] == "failed"
+    province_step = [c for c in response.json()["authenticity_checks"] if c["step"] == "province"]
+    assert province_step[0]["outcome"] == "failed"
     detail = client.get(filing.get_absolute_url()).content.decode()
     assert "非本人" in detail and "真实性核验未通过退回" in detail

@@ -136,9 +136,10 @@ def test_cancel_website_through_the_short_form_and_the_reviewer_page(
     assert website.name in form
     refused = client.post(url, {"scope": "website", "website": website.pk, "reason": "closed"})
     assert refused.status_code == 400 and "请确认" in refused.content.decode()
-    response = client.post(
-        url, {"scope": "website", "website": website.pk, "reason": "closed", "confirm": "on"}
-    )
+    values = {"scope": "website", "website": website.pk, "reason": "closed", "confirm": "on"}
+    proposed = client.post(url, values)
+    assert proposed.status_code == 400 and "空壳主体" in proposed.content.decode()
+    response = client.post(url, {**values, "last_item": "keep_subject"})
     filing = Filing.objects.get(filing_type=Filing.Type.CANCEL)
     assert response.status_code == 302 and response["Location"] == filing.get_absolute_url()
     page = client.get(filing.get_absolute_url()).content.decode()
@@ -244,3 +245,53 @@ def test_cancel_app_cancels_only_that_app(published, principal, reviewer):
         cancellations.open_cancellation(
             app_filing, by=principal, scope="app", reason="closed", confirm=True, app_id=app.pk
         )
+
+
+# The last website or app: cancelling the subject is proposed, the principal chooses.
+
+
+def test_cancelling_the_last_website_proposes_cancelling_the_subject(published, principal):
+    website = published.websites.get()
+    values = {"scope": "website", "reason": "closed", "confirm": True, "website_id": website.pk}
+    with pytest.raises(InvalidInput, match="空壳主体") as proposed:
+        cancellations.open_cancellation(published, by=principal, **values)
+    assert "last_item" in proposed.value.details
+    assert not Filing.objects.filter(filing_type=Filing.Type.CANCEL).exists()
+    filing = cancellations.open_cancellation(published, by=principal, last_item="cancel_subject", **values)
+    assert filing.cancellation.scope == "subject" and filing.cancellation.website is None
+
+
+def test_the_principal_may_keep_the_shell_subject_and_the_history_says_so(published, principal):
+    filing = factories.cancel_website(published, principal, last_item="keep_subject")
+    assert filing.cancellation.scope == "website"
+    assert "空壳主体" in str(filing.events.get(transition="create").shown_comment)
+
+
+def test_a_website_that_is_not_the_last_is_cancelled_without_a_question(published, principal):
+    website = published.websites.get()
+    other = published.websites.get()
+    other.pk, other.position, other.name = None, 2, "星河科技产品站"
+    other.save()
+    filing = cancellations.open_cancellation(
+        published, by=principal, scope="website", reason="closed", confirm=True, website_id=website.pk
+    )
+    assert filing.cancellation.scope == "website"
+
+
+def test_cancelling_the_last_app_proposes_the_subject_through_the_api(api, published, principal, reviewer):
+    app_filing = factories.publish(factories.ready_app_filing(published), reviewer=reviewer)
+    website = published.websites.get()
+    factories.cancel_website(published, principal)
+    cancel = Filing.objects.get(filing_type=Filing.Type.CANCEL)
+    factories.add_required_materials(cancel)
+    cancel = factories.carry_to_bureau(cancel, reviewer=reviewer)
+    cancellations.approve_cancellation(cancel, by=reviewer)
+    assert published.websites.get(pk=website.pk).cancelled_at is not None
+    app = app_filing.apps.get()
+    body = {"scope": "app", "app_id": app.pk, "reason": "closed", "confirm": True}
+    response = api(principal).post(f"/api/v1/filings/{app_filing.pk}/cancel/", body, format="json")
+    assert response.status_code == 400 and "空壳主体" in str(response.json())
+    body["last_item"] = "cancel_subject"
+    response = api(principal).post(f"/api/v1/filings/{app_filing.pk}/cancel/", body, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["cancellation"]["scope"] == "subject"

@@ -84,6 +84,7 @@ def test_change_checks_and_materials_cover_only_the_changed_parts(published, pri
     website = change.websites.get()
     website.server_provider = "上海云接入有限公司"
     website.save()
+    factories.pass_face_checks(change)
     loaded = checks.load_filing_for_checks(change.pk)
     # No material is needed: neither the subject nor a person changed.
     assert checks.required_materials(loaded) == []
@@ -111,6 +112,7 @@ def test_only_a_website_change_sends_the_sms_to_that_websites_principal(publishe
     website = change.websites.get()
     website.description = "产品与服务介绍"
     website.save()
+    factories.pass_face_checks(change)
     change = transitions.pass_review(transitions.submit_filing(change, by=principal), by=reviewer)
     assert [v.person_id for v in SmsVerifier.objects.filter(filing=change)] == [website.principal_id]
 
@@ -281,6 +283,7 @@ def test_change_of_an_app_replaces_its_platforms_keeping_its_number(published, p
     assert {(r.field, r.old, r.new) for r in rows} == {
         ("app.platforms.package_name", "com.xinghe.ledger", "com.xinghe.ledger.pro")
     }
+    factories.pass_face_checks(change)
     checklist = checks.run_submission_checks(checks.load_filing_for_checks(change.pk))
     assert checklist.passed, [r.message for r in checklist.failures]
     change = changes.approve_change(factories.carry_to_bureau(change, reviewer=reviewer), by=reviewer)
@@ -298,3 +301,64 @@ def test_the_edit_of_an_app_change_opens_the_app_form(client_for, published, pri
     response = client_for(principal).get(reverse("filings:edit", args=[change.pk]))
     assert response["Location"] == reverse("filings:app-edit", args=[change.pk])
     assert "com.xinghe.ledger" in client_for(principal).get(response["Location"]).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("subject", "what"),
+    [
+        ({"certificate_number": "91440300MA5FUTURE1"}, "证件号码"),
+        ({"certificate_kind": Subject.CertificateKind.RESIDENT_ID}, "证件类型"),
+        ({"kind": Subject.Kind.SOCIAL_ORGANISATION}, "主体性质"),
+    ],
+)
+def test_a_change_cannot_change_the_subjects_identity(published, principal, subject, what):
+    change = changes.open_change(published, by=principal)
+    with pytest.raises(InvalidInput) as refused:
+        drafts.update_filing(
+            change, by=principal, expected_version=change.version, **entry_payload(change, **subject)
+        )
+    assert what in str(refused.value.message)
+    assert "注销" in str(refused.value.message) and "首次备案" in str(refused.value.message)
+    assert list(refused.value.details) == [f"subject.{next(iter(subject))}"]
+    change.subject.refresh_from_db()
+    assert change.subject.certificate_number == published.subject.certificate_number
+    assert change.subject.kind == published.subject.kind
+
+
+def test_the_same_certificate_number_written_differently_is_no_identity_change(published, principal):
+    change = changes.open_change(published, by=principal)
+    number = published.subject.certificate_number
+    spaced = f"{number[:6]} {number[6:]}".lower()
+    drafts.update_filing(
+        change,
+        by=principal,
+        expected_version=change.version,
+        **entry_payload(change, certificate_number=spaced),
+    )
+
+
+def test_an_identity_change_made_around_the_form_fails_the_checklist(published, principal):
+    change = changes.open_change(published, by=principal)
+    change.subject.kind = Subject.Kind.FOUNDATION
+    change.subject.save()
+    checklist = checks.run_submission_checks(checks.load_filing_for_checks(change.pk))
+    refused = [r for r in checklist.failures if r.code == "change_keeps_identity"]
+    assert [r.field for r in refused] == ["subject.kind"] and "注销" in refused[0].fix
+
+
+def test_a_renamed_subject_needs_a_licence_showing_the_same_number(published, principal):
+    change = changes.open_change(published, by=principal)
+    drafts.update_filing(
+        change,
+        by=principal,
+        expected_version=change.version,
+        **entry_payload(change, name="深圳星河新名科技有限公司"),
+    )
+    loaded = checks.load_filing_for_checks(change.pk)
+    licence = [
+        label for kind, _slot, label in checks.required_materials(loaded) if kind == "business_licence"
+    ]
+    assert len(licence) == 1 and "相同的证件号码" in licence[0]
+    checklist = checks.run_submission_checks(loaded)
+    assert "material_present" in {r.code for r in checklist.failures}
+    assert "change_keeps_identity" not in {r.code for r in checklist.results}

@@ -457,13 +457,13 @@ def test_provincial_individual_word_applies_only_in_its_province():
     ("description", "category"),
     [
         ("提供理财产品介绍", "finance"),
-        ("发布行业新闻", "news"),
+        ("发布时政新闻", "news"),
         ("网络游戏下载", "games"),
         ("在线视频播放", "audio_video"),
     ],
 )
-def test_prior_approval_keywords_need_a_licence(filing, description, category):
-    Website.objects.filter(filing=filing).update(description=description)
+def test_declared_regulated_service_needs_a_licence(filing, description, category):
+    Website.objects.filter(filing=filing).update(description=description, service_content=category)
     result = checklist(filing)
     assert {r.code for r in result.failures} == {"prior_approval"}
     website = first(filing, Website)

@@ -127,3 +127,63 @@ def test_the_edit_page_corrects_the_existing_numbers(principal):
     assert response.status_code == 302, response.content.decode()[:2000]
     website.refresh_from_db()
     assert website.icp_number == f"{SUBJECT}-5"
+
+
+def _publish_access(filing: Filing, *, principal, reviewer) -> Filing:
+    factories.add_required_materials(filing)
+    filing = transitions.submit_filing(filing, by=principal)
+    filing = transitions.pass_review(filing, by=reviewer)
+    for verifier in SmsVerifier.objects.filter(filing=filing):
+        filing = transitions.record_sms_verification(filing, verifier_id=verifier.pk, by=reviewer)
+    return transitions.approve_filing(filing, by=reviewer, icp_number=SUBJECT)
+
+
+def test_new_access_takes_over_the_sites_public_security_number(api, principal, reviewer):
+    from filings.models import Deadline
+
+    body = access_body(existing_psb_number="粤公网安备 44030502001234号")
+    response = api(principal).post("/api/v1/filings/", body, format="json")
+    assert response.status_code == 201, response.json()
+    filing = _publish_access(
+        Filing.objects.get(pk=response.json()["id"]), principal=principal, reviewer=reviewer
+    )
+    assert filing.psb_number == "粤公网安备44030502001234号"
+    # A site already registered with the police owes no new registration within 30 days.
+    assert not Deadline.objects.filter(filing=filing, kind=Deadline.Kind.PUBLIC_SECURITY).exists()
+
+
+def test_new_access_without_a_public_security_number_opens_the_30_days(api, principal, reviewer):
+    from filings.models import Deadline
+
+    response = api(principal).post("/api/v1/filings/", access_body(), format="json")
+    filing = _publish_access(
+        Filing.objects.get(pk=response.json()["id"]), principal=principal, reviewer=reviewer
+    )
+    assert Deadline.objects.filter(
+        filing=filing, kind=Deadline.Kind.PUBLIC_SECURITY, closed_at__isnull=True
+    ).exists()
+
+
+def test_new_access_refuses_a_public_security_number_of_another_province(api, principal):
+    body = access_body(existing_psb_number="京公网安备11010502030143号")
+    response = api(principal).post("/api/v1/filings/", body, format="json")
+    assert response.status_code == 400 and "psb_number" in response.json()["errors"]
+    assert not Filing.objects.exists()
+
+
+def test_new_access_page_takes_the_public_security_number(principal):
+    client = Client()
+    client.force_login(principal)
+    url = reverse("filings:create") + "?filing_type=new_access&province=44"
+    assert "已有的公安联网备案号" in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {
+            **entry_data(),
+            "access-icp_number": SUBJECT,
+            "access-website_numbers": f"{SUBJECT}-2",
+            "access-psb_number": "粤公网安备44030502001234号",
+        },
+    )
+    assert response.status_code == 302
+    assert Filing.objects.get().psb_number == "粤公网安备44030502001234号"

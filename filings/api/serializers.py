@@ -22,6 +22,7 @@ from filings.models import (
     Filing,
     FilingEvent,
     Material,
+    MiniProgramPlatform,
     Person,
     PriorApproval,
     Province,
@@ -119,6 +120,7 @@ class WebsiteSerializer(serializers.ModelSerializer):
             "access_cancelled_at",
             "domains",
             "prior_approvals",
+            "service_answers",
         ]
 
 
@@ -135,6 +137,7 @@ class AppPriorApprovalSerializer(PriorApprovalSerializer):
 
 class AppSerializer(serializers.ModelSerializer):
     principal = PersonSerializer()
+    mini_platform = serializers.SlugRelatedField(slug_field="code", read_only=True)
     platforms = AppPlatformSerializer(many=True)
     prior_approvals = AppPriorApprovalSerializer(many=True)
 
@@ -149,6 +152,7 @@ class AppSerializer(serializers.ModelSerializer):
             "cancelled_at",
             "platforms",
             "prior_approvals",
+            "service_answers",
         ]
 
 
@@ -500,8 +504,30 @@ class AppInput(TextInput):
     principal = WebsitePrincipalInput()
     access_provider = serializers.CharField(max_length=100)
     backend_addresses = serializers.ListField(child=serializers.CharField(max_length=253), max_length=20)
-    platforms = AppPlatformInput(many=True, min_length=1, max_length=4)
+    platforms = AppPlatformInput(
+        many=True, required=False, max_length=4, help_text=_("原生APP:每个平台的包名、公钥和MD5指纹")
+    )
+    mini_platform = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=MiniProgramPlatform.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("小程序或快应用:所在平台(wechat、alipay、baidu、bytedance、qq、kuaishou、quick_app)"),
+    )
+    appid = serializers.CharField(
+        max_length=255, required=False, allow_blank=True, help_text=_("小程序的AppID,快应用的包名")
+    )
     prior_approvals = PriorApprovalInput(many=True, required=False, max_length=10)
+
+    def validate(self, attrs):
+        # A native app lists its platforms; a mini-program or quick app names its platform instead.
+        if attrs.get("kind", App.Kind.APP) == App.Kind.APP and not attrs.get("platforms"):
+            raise serializers.ValidationError(
+                {"platforms": [_("原生APP请至少填写一个平台的包名、公钥和MD5指纹。")]}
+            )
+        if attrs.get("mini_platform") is not None:
+            attrs["mini_platform"] = attrs["mini_platform"].code
+        return attrs
 
 
 class ProvinceCodeInput(serializers.SlugRelatedField):
@@ -518,9 +544,14 @@ class FilingCreateInput(serializers.Serializer):
     province = ProvinceCodeInput(
         slug_field="code", queryset=Province.objects.all(), required=False, help_text=_("APP备案取主体的省份")
     )
-    subject_id = serializers.IntegerField(required=False, help_text=_("APP备案:已公示备案的主体"))
+    subject_id = serializers.IntegerField(
+        required=False, help_text=_("APP备案:已公示备案的主体(不填则作为首次备案,填写province和subject)")
+    )
     existing_icp_number = serializers.CharField(
         max_length=32, required=False, allow_blank=True, help_text=_("新增接入:主体已有的备案号")
+    )
+    existing_psb_number = serializers.CharField(
+        max_length=32, required=False, allow_blank=True, help_text=_("新增接入:网站已有的公安联网备案号")
     )
     subject = SubjectInput(required=False)
     subject_principal = PersonInput()
@@ -531,7 +562,8 @@ class FilingCreateInput(serializers.Serializer):
         # What each kind needs: an app filing names a published subject; the others bring their own.
         kind = kind_of(attrs["filing_type"])
         if kind.made_of_apps:
-            needed = ["subject_id", "apps"]
+            # An app filing names a published subject, or is the subject's first filing with its data.
+            needed = ["apps"] if attrs.get("subject_id") else ["province", "subject", "apps"]
         elif kind.numbers == Numbers.EXISTING:
             needed = ["province", "subject", "websites", "existing_icp_number"]
         else:
@@ -559,9 +591,27 @@ class CancellationInput(serializers.Serializer):
     explanation = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
     next_provider = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     confirm = serializers.BooleanField(help_text=_("确认办理所选对象的注销或取消接入"))
+    last_item = serializers.ChoiceField(
+        choices=proposals.LastItemChoice.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("注销主体最后一个网站或APP时:改为注销主体,或保留主体(成为空壳主体)"),
+    )
+
+
+class ServiceAnswerInput(serializers.Serializer):
+    version = serializers.IntegerField(help_text=_("读取时的版本号,用于防止覆盖他人的修改"))
+    section = serializers.ChoiceField(choices=[("website", _("网站")), ("app", _("应用"))])
+    item_id = serializers.IntegerField()
+    category = serializers.ChoiceField(choices=PriorApproval.Category.choices)
+    provides = serializers.BooleanField(help_text=_("是否提供该类服务"))
 
 
 class FaceCheckInput(serializers.Serializer):
+    person_id = serializers.IntegerField(
+        required=False, help_text=_("填报阶段:完成人脸核验的负责人(每位负责人提交初审前都须通过)")
+    )
     outcome = serializers.ChoiceField(choices=[("passed", _("核验通过")), ("failed", _("核验未通过"))])
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
@@ -570,6 +620,7 @@ class AuthenticityCheckSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuthenticityCheck
         fields = [
+            "step",
             "stage_visit",
             "person",
             "in_own_app",

@@ -27,6 +27,9 @@ urlpatterns = [
     path("filings/<int:pk>/change/", views.FilingChangeOpen.as_view(), name="filing-change"),
     path("filings/<int:pk>/cancel/", views.FilingCancellationOpen.as_view(), name="filing-cancel"),
     path("filings/<int:pk>/face-check/", views.FilingFaceCheck.as_view(), name="filing-face-check"),
+    path(
+        "filings/<int:pk>/service-answers/", views.FilingServiceAnswer.as_view(), name="filing-service-answer"
+    ),
     path("alerts/", alerts.AlertList.as_view(), name="alert-list"),
     path("alerts/<int:pk>/", alerts.AlertDetail.as_view(), name="alert-detail"),
     path("alerts/<int:pk>/acknowledge/", alerts.AlertAcknowledge.as_view(), name="alert-acknowledge"),

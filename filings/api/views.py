@@ -1,5 +1,7 @@
 """API views: validate input, call one service or selector, answer."""
 
+from functools import partial
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -21,12 +23,23 @@ from filings.api.serializers import (
     FilingListSerializer,
     FilingUpdateInput,
     ProvinceSerializer,
+    ServiceAnswerInput,
     TransitionInput,
 )
 from filings.exceptions import TransitionNotPermitted
 from filings.kinds import Numbers, kind_of
 from filings.models import REQUESTED_TRANSITIONS, Province
-from filings.services import access, apps, authenticity, cancellations, changes, dispatch, drafts, transitions
+from filings.services import (
+    access,
+    apps,
+    authenticity,
+    cancellations,
+    changes,
+    content,
+    dispatch,
+    drafts,
+    transitions,
+)
 
 
 class ProvinceList(generics.ListAPIView):
@@ -94,7 +107,9 @@ class FilingListCreate(generics.ListAPIView):
         if kind.made_of_apps:
             filing = apps.create_app_filing(
                 by=request.user,
-                subject_id=values["subject_id"],
+                subject_id=values.get("subject_id"),
+                province_id=values["province"].pk if values.get("province") else None,
+                subject=values.get("subject"),
                 subject_principal=values["subject_principal"],
                 apps=values["apps"],
             )
@@ -113,6 +128,7 @@ class FilingListCreate(generics.ListAPIView):
                 websites=websites,
                 icp_number=values["existing_icp_number"],
                 website_numbers=[w.pop("icp_number", "") for w in websites],
+                psb_number=values.get("existing_psb_number", ""),
             )
             detail = selectors.filing_detail(request.user, filing.pk)
             return Response(
@@ -167,6 +183,7 @@ class FilingDetail(APIView):
                 expected_version=values["version"],
                 subject_principal=values.get("subject_principal"),
                 apps=values.get("apps"),
+                subject=values.get("subject"),
             )
         else:
             values.pop("apps", None)
@@ -264,15 +281,42 @@ class FilingFaceCheck(APIView):
         ),
     )
     def post(self, request, pk: int):
-        """Record the authenticity check (真实性核验): passed, or failed with a reason (back to entry)."""
+        """Record the authenticity check (真实性核验): with `person_id`, one principal's face check
+        during entry (each must pass before submission); without, the province's further step after
+        the SMS (failed: back to entry)."""
         filing = selectors.filing_detail(request.user, pk)
         data = FaceCheckInput(data=request.data)
         data.is_valid(raise_exception=True)
-        authenticity.record_face_check(
+        record = authenticity.record_face_check
+        if data.validated_data.get("person_id"):
+            record = partial(authenticity.record_entry_face_check, person_id=data.validated_data["person_id"])
+        record(
             filing,
             by=request.user,
             passed=data.validated_data["outcome"] == "passed",
             reason=data.validated_data["reason"],
+        )
+        filing = selectors.filing_detail(request.user, pk)
+        return Response(FilingDetailSerializer(filing, context={"request": request}).data)
+
+
+class FilingServiceAnswer(APIView):
+    @extend_schema(request=ServiceAnswerInput, responses=FilingDetailSerializer)
+    def post(self, request, pk: int):
+        """Answer whether a website or app provides a regulated service its name or description
+        mentions (the checklist's prior_approval_question): "yes" needs the approval to submit."""
+        filing = selectors.filing_detail(request.user, pk)
+        data = ServiceAnswerInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        content.answer_service_question(
+            filing,
+            by=request.user,
+            expected_version=values["version"],
+            section=values["section"],
+            item_id=values["item_id"],
+            category=values["category"],
+            provides=values["provides"],
         )
         filing = selectors.filing_detail(request.user, pk)
         return Response(FilingDetailSerializer(filing, context={"request": request}).data)

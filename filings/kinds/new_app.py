@@ -1,4 +1,5 @@
-"""APP备案: apps, mini-programs and quick apps of a subject, numbered -NA / -NX / -NK."""
+"""APP备案: apps, mini-programs and quick apps, numbered -NA / -NX / -NK in the subject's sequence; the
+subject may already be published or file with its first app."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -9,7 +10,6 @@ NEW_APP = register(
     FilingKind(
         code="new_app",
         made_of_apps=True,
-        needs_published_subject=True,
         return_sections=APP_SECTIONS,
         words=Words(publish_todo=_("在应用上线后30天内办理公安联网备案。")),
     )

@@ -1,7 +1,7 @@
 """The filing models, one module per concern; everything is importable from filings.models."""
 
 from filings.models.alerts import Alert, AlertScan, AlertThreshold, Notification, Severity
-from filings.models.apps import App, AppPlatform, AppPriorApproval
+from filings.models.apps import App, AppPlatform, AppPriorApproval, MiniProgramPlatform
 from filings.models.authenticity import AuthenticityCheck
 from filings.models.cancellations import Cancellation
 from filings.models.core import (
@@ -49,6 +49,7 @@ __all__ = [
     "App",
     "AppPlatform",
     "AppPriorApproval",
+    "MiniProgramPlatform",
     "AuthenticityCheck",
     "Cancellation",
     "Alert",

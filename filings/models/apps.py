@@ -1,10 +1,34 @@
 """Apps, mini-programs and quick apps filed like websites (APP备案, since September 2023)."""
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from filings.models.core import Filing, FilingItem, Person, PriorApproval, Website
 from filings.validators import validate_fingerprint
+
+
+class MiniProgramPlatform(models.Model):
+    """A platform mini-programs or quick apps run on (WeChat, Alipay, …) and the form of the id it
+    gives them: an appid, or a quick app's package name. Data an admin keeps current."""
+
+    code = models.SlugField(_("代码"), max_length=32, unique=True)
+    name = models.CharField(_("平台名称"), max_length=32)
+    app_kind = models.CharField(
+        _("应用类型"), max_length=16, choices=[("mini_program", _("小程序")), ("quick_app", _("快应用"))]
+    )
+    id_label = models.CharField(_("标识名称"), max_length=32, default="AppID")
+    id_pattern = models.CharField(_("标识格式(正则表达式)"), max_length=200)
+    id_example = models.CharField(_("标识示例"), max_length=64)
+    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["app_kind", "position", "code"]
+        verbose_name = _("小程序/快应用平台")
+        verbose_name_plural = _("小程序/快应用平台")
+
+    def __str__(self) -> str:
+        return gettext(self.name)
 
 
 class App(FilingItem):
@@ -29,6 +53,17 @@ class App(FilingItem):
         Person, verbose_name=_("应用负责人"), on_delete=models.PROTECT, related_name="principal_of_apps"
     )
     access_provider = models.CharField(_("接入服务商"), max_length=100)
+    # A mini-program or quick app names its platform and the id that platform gave it; it has no
+    # package signing certificate. A native app has neither and lists its platforms (AppPlatform).
+    mini_platform = models.ForeignKey(
+        MiniProgramPlatform,
+        verbose_name=_("小程序/快应用平台"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    appid = models.CharField(_("AppID/快应用包名"), max_length=255, blank=True)
     # Domains or IP addresses the app's back end is reached at, as the ministry's form lists them.
     backend_addresses = models.JSONField(_("后端域名或IP"), default=list, blank=True)
     icp_number = models.CharField(_("应用备案号"), max_length=40, blank=True)

@@ -600,6 +600,9 @@ class FilingItem(models.Model):
 
     position = models.PositiveSmallIntegerField(_("序号"), default=1)
     cancelled_at = models.DateTimeField(_("注销时间"), null=True, blank=True)
+    # The principal's answers, per prior-approval category its name or description mentions, to
+    # whether it provides that service: {"news": "no"} (content_rules).
+    service_answers = models.JSONField(_("是否提供前置审批类服务"), default=dict, blank=True)
 
     class Meta:
         abstract = True
@@ -621,6 +624,17 @@ class Website(FilingItem):
         COMMUNITY = "community", _("网络社区")
         SOFTWARE = "software", _("软件下载")
         GOVERNMENT = "government", _("政务服务")
+        # Regulated services (前置审批), with the codes of PriorApproval.Category.
+        NEWS = "news", _("新闻")
+        PUBLISHING = "publishing", _("出版")
+        DRUGS_DEVICES = "drugs_devices", _("药品和医疗器械")
+        CULTURE = "culture", _("文化")
+        AUDIO_VIDEO = "audio_video", _("广播电影电视")
+        RIDE_HAILING = "ride_hailing", _("网络预约车")
+        FINANCE = "finance", _("金融")
+        GAMES = "games", _("游戏")
+        EDUCATION = "education", _("教育")
+        HEALTH = "health", _("医疗保健")
         OTHER = "other", _("其他")
 
     filing = models.ForeignKey(

@@ -11,7 +11,12 @@ from filings.exceptions import InvalidInput
 from filings.models import Filing, Province, Website
 from filings.services.drafts import create_filing, update_filing
 from filings.states import OPEN_STATES, State
-from filings.validators import validate_icp_subject_number, validate_icp_website_number
+from filings.validators import (
+    normalise_psb_number,
+    validate_icp_subject_number,
+    validate_icp_website_number,
+    validate_psb_number,
+)
 
 
 def clean_access_numbers(
@@ -50,6 +55,27 @@ def clean_access_numbers(
     return icp_number, cleaned
 
 
+def taken_over_psb_number(*, province: Province, psb_number: str, website_numbers: list[str]) -> str:
+    """Return the public-security number the moving site already holds: the one given, checked
+    against the province, or else the one an earlier filing here recorded for the same website
+    numbers (a site once hosted here). Empty when it has none: then the 30 days run from approval."""
+    number = normalise_psb_number(psb_number)
+    if number:
+        try:
+            validate_psb_number(number, abbreviation=province.icp_abbreviation, province_code=province.code)
+        except ValidationError as error:
+            raise InvalidInput(error.messages[0], details={"psb_number": error.messages}) from error
+        return number
+    earlier = (
+        Filing.objects.filter(websites__icp_number__in=website_numbers, state=State.PUBLISHED)
+        .exclude(psb_number="")
+        .order_by("-pk")
+        .values_list("psb_number", flat=True)
+        .first()
+    )
+    return earlier or ""
+
+
 def create_access_filing(
     *,
     by: Any,
@@ -59,8 +85,10 @@ def create_access_filing(
     websites: list[dict],
     icp_number: str,
     website_numbers: list[str],
+    psb_number: str = "",
 ) -> Filing:
-    """Create a new-access draft holding the subject's and its websites' existing ICP numbers."""
+    """Create a new-access draft holding the subject's and its websites' existing ICP numbers, and
+    the public-security number the site already has (no new 30-day period opens for it)."""
     province = Province.objects.get(pk=province_id)
     if len(website_numbers) != len(websites):
         raise InvalidInput(
@@ -70,6 +98,7 @@ def create_access_filing(
     icp_number, numbers = clean_access_numbers(
         province=province, icp_number=icp_number, website_numbers=website_numbers
     )
+    psb_number = taken_over_psb_number(province=province, psb_number=psb_number, website_numbers=numbers)
     with transaction.atomic():
         filing = create_filing(
             by=by,
@@ -79,8 +108,8 @@ def create_access_filing(
             subject_principal=subject_principal,
             websites=websites,
         )
-        filing.icp_number = icp_number
-        filing.save(update_fields=["icp_number"])
+        filing.icp_number, filing.psb_number = icp_number, psb_number
+        filing.save(update_fields=["icp_number", "psb_number"])
         for website, number in zip(filing.websites.order_by("position"), numbers, strict=True):
             website.icp_number = number
             website.save(update_fields=["icp_number"])
@@ -94,6 +123,7 @@ def update_access_filing(
     expected_version: int,
     icp_number: str,
     website_numbers: list[str],
+    psb_number: str = "",
     **entry: Any,
 ) -> Filing:
     """Save a new-access draft's entry form together with the existing numbers it carries."""
@@ -106,9 +136,13 @@ def update_access_filing(
     icp_number, numbers = clean_access_numbers(
         province=filing.province, icp_number=icp_number, website_numbers=website_numbers, filing=filing
     )
+    psb_number = taken_over_psb_number(
+        province=filing.province, psb_number=psb_number, website_numbers=numbers
+    )
     with transaction.atomic():
         saved = update_filing(filing, by=by, expected_version=expected_version, **entry)
-        Filing.objects.filter(pk=saved.pk).update(icp_number=icp_number)
+        Filing.objects.filter(pk=saved.pk).update(icp_number=icp_number, psb_number=psb_number)
+        saved.icp_number, saved.psb_number = icp_number, psb_number
         for website, number in zip(saved.websites.order_by("position"), numbers, strict=False):
             website.icp_number = number
             website.save(update_fields=["icp_number"])

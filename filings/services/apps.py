@@ -1,5 +1,5 @@
-"""App filings (APP备案): create and save the draft of an app, mini-program or quick-app filing for a
-subject that already has a published filing."""
+"""App filings (APP备案): create and save the draft of an app, mini-program or quick-app filing, for
+a subject that already has a published filing or as a subject's first filing."""
 
 from typing import Any
 
@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from filings import app_rules
 from filings.exceptions import InvalidInput
-from filings.fields import APP_FIELDS, APP_PLATFORM_FIELDS
-from filings.models import App, AppPlatform, Filing, Subject
+from filings.fields import APP_FIELDS, APP_PLATFORM_FIELDS, SUBJECT_FIELDS
+from filings.models import App, AppPlatform, Filing, MiniProgramPlatform, Province, Subject
 from filings.services.draft_parts import (
     assign,
     full_clean,
@@ -32,7 +33,6 @@ from filings.states import State
 from filings.validators import (
     normalise_fingerprint,
     validate_backend_address,
-    validate_fingerprint,
     validate_package_name,
 )
 from filings.wording import said
@@ -56,21 +56,47 @@ def published_subject_for(user: Any, subject_id: int) -> Subject:
     return subject
 
 
-def create_app_filing(*, by: Any, subject_id: int, subject_principal: dict, apps: list[dict]) -> Filing:
-    """Create a draft APP filing (in entry) for a published subject, with its apps and platforms."""
+def subject_has_published_filing(subject: Subject) -> bool:
+    """Return whether the subject already has a published filing (then its app filings reuse it)."""
+    return Filing.objects.filter(subject=subject, state=State.PUBLISHED).exists()
+
+
+def create_app_filing(
+    *,
+    by: Any,
+    subject_principal: dict,
+    apps: list[dict],
+    subject_id: int | None = None,
+    province_id: int | None = None,
+    subject: dict | None = None,
+) -> Filing:
+    """Create a draft APP filing (in entry) with its apps and platforms: for one of the user's
+    published subjects (subject_id), or as a subject's first filing (province_id and subject)."""
     now = timezone.now()
     changes: list[dict] = []
     if not apps:
         raise InvalidInput(_("请至少填写一个应用。"), details={"apps": [_("请至少填写一个应用。")]})
+    if subject_id is None and (province_id is None or not subject):
+        raise InvalidInput(
+            _("请选择已备案的主体,或填写主体信息作为首次备案。"),
+            details={"subject": [_("请填写主体信息。")]},
+        )
     try:
         with transaction.atomic():
-            subject = published_subject_for(by, subject_id)
-            refuse_second_open_filing(subject.certificate_number)
+            if subject_id is not None:
+                filed = published_subject_for(by, subject_id)
+            else:
+                filed = Subject(province=Province.objects.get(pk=province_id))
+                assign(filed, subject, SUBJECT_FIELDS, changes, "subject")
+                full_clean(filed, "subject", exclude=["province"])
+            refuse_second_open_filing(filed.certificate_number)
+            if filed.pk is None:
+                filed.save()
             person = save_person(None, subject_principal, changes, "subject_principal")
             filing = Filing.objects.create(
                 filing_type=Filing.Type.NEW_APP,
-                subject=subject,
-                province=subject.province,
+                subject=filed,
+                province=filed.province,
                 subject_principal=person,
                 assignee=by,
                 created_at=now,
@@ -81,6 +107,8 @@ def create_app_filing(*, by: Any, subject_id: int, subject_principal: dict, apps
             start_draft_history(filing, by=by, now=now, comment=said(gettext_noop("创建APP备案草稿。")))
     except IntegrityError as error:
         raise second_open_filing_refused() from error
+    except Province.DoesNotExist as error:
+        raise InvalidInput(_("请选择备案省份。"), details={"province": [_("省份不存在。")]}) from error
     return filing
 
 
@@ -91,12 +119,23 @@ def update_app_filing(
     expected_version: int,
     subject_principal: dict | None = None,
     apps: list[dict] | None = None,
+    subject: dict | None = None,
 ) -> Filing:
-    """Save changes to an APP filing's draft; the caller's version must be current."""
+    """Save changes to an APP filing's draft; the caller's version must be current. The subject's
+    data change only in a subject's first filing (a published subject changes by a change filing)."""
     now = timezone.now()
     changes: list[dict] = []
     with transaction.atomic():
         locked = lock_editable_draft(filing, by=by, expected_version=expected_version)
+        if subject:
+            if subject_has_published_filing(locked.subject):
+                raise InvalidInput(
+                    _("已备案主体的信息请通过变更备案修改。"),
+                    details={"subject": [_("已备案主体的信息请通过变更备案修改。")]},
+                )
+            assign(locked.subject, subject, SUBJECT_FIELDS, changes, "subject")
+            full_clean(locked.subject, "subject", exclude=["province"])
+            locked.subject.save()
         if subject_principal:
             save_person(locked.subject_principal, subject_principal, changes, "subject_principal")
         if apps is not None:
@@ -142,9 +181,13 @@ def _save_apps(filing: Filing, apps_data: list[dict], changes: list[dict]) -> No
         app = app or App(filing=filing)
         app.principal = save_item_principal(filing, app, data, changes, prefix)
         app.position = position
-        data = {**data, "backend_addresses": _clean_addresses(data.get("backend_addresses"), prefix)}
+        data = {
+            **data,
+            "backend_addresses": _clean_addresses(data.get("backend_addresses"), prefix),
+            **_app_identity(data, prefix),
+        }
         assign(app, data, APP_FIELDS, changes, prefix)
-        full_clean(app, prefix, exclude=["filing", "principal"])
+        full_clean(app, prefix, exclude=["filing", "principal", "mini_platform"])
         app.save()
         saved_ids.add(app.pk)
         _save_platforms(app, data.get("platforms") or [], changes, prefix)
@@ -153,6 +196,27 @@ def _save_apps(filing: Filing, apps_data: list[dict], changes: list[dict]) -> No
         if pk not in saved_ids:
             changes.append({"field": "apps", "old": app.name, "new": None})
             app.delete()
+
+
+def _app_identity(data: dict, prefix: str) -> dict:
+    """Return a native app's empty mini-program identity, or a mini-program's or quick app's
+    platform and appid checked against that platform (refusing certificates it does not have)."""
+    kind = data.get("kind", App.Kind.APP)
+    if app_rules.is_native(kind):
+        return {"mini_platform": None, "appid": ""}
+    if data.get("platforms"):
+        raise InvalidInput(
+            _("小程序和快应用填写平台和AppID,不需要包名和签名证书。"),
+            details={f"{prefix}.platforms": [_("小程序和快应用不填写签名证书。")]},
+        )
+    code = str(data.get("mini_platform") or "")
+    platform = MiniProgramPlatform.objects.filter(code=code).first() if code else None
+    appid = str(data.get("appid") or "").strip()
+    problem = app_rules.appid_problem(kind, platform, appid)
+    if problem:
+        key = "appid" if platform is not None and platform.app_kind == kind else "mini_platform"
+        raise InvalidInput(problem, details={f"{prefix}.{key}": [problem]})
+    return {"mini_platform": platform, "appid": appid}
 
 
 def _save_platforms(app: App, items: list[dict], changes: list[dict], prefix: str) -> None:
@@ -172,10 +236,9 @@ def _save_platforms(app: App, items: list[dict], changes: list[dict], prefix: st
             "fingerprint": normalise_fingerprint(str(item.get("fingerprint", ""))),
             "public_key": str(item.get("public_key", "")).strip(),
         }
-        try:
-            validate_fingerprint(item["fingerprint"])
-        except ValidationError as error:
-            raise _invalid(error, f"{key}.fingerprint") from error
+        problem = app_rules.fingerprint_problem(platform_code, item["fingerprint"])
+        if problem:
+            raise InvalidInput(problem, details={f"{key}.fingerprint": [problem]})
         try:
             validate_package_name(item["package_name"], platform=platform_code)
         except ValidationError as error:

@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django_fsm import has_transition_perm
 
-from filings import deadlines, wording
+from accounts.roles import Perm
+from filings import authenticity as rules
+from filings import deadlines, permissions, wording
 from filings.exceptions import BeianError, InvalidInput, TransitionNotPermitted, TransitionNotPossible
 from filings.models import AuthenticityCheck, Deadline, Filing, FilingEvent, SmsVerifier
 from filings.services.transitions import apply_transition, lock_filing
@@ -26,7 +28,7 @@ def _pending_check(filing: Filing) -> AuthenticityCheck:
     check = (
         AuthenticityCheck.objects.select_for_update()
         .select_related("person")
-        .filter(filing=filing, stage_visit=filing.stage_visit)
+        .filter(filing=filing, stage_visit=filing.stage_visit, step=AuthenticityCheck.Step.PROVINCE)
         .first()
     )
     if check is None:
@@ -36,6 +38,49 @@ def _pending_check(filing: Filing) -> AuthenticityCheck:
             _("本轮真实性核验已记录为“%(outcome)s”。") % {"outcome": check.get_outcome_display()}
         )
     return check
+
+
+def record_entry_face_check(
+    filing: Filing, *, by: Any, person_id: int, passed: bool, reason: str = ""
+) -> Filing:
+    """Record one principal's face check during entry (the provider console's result, reported by
+    the principal or a reviewer): every principal named must pass before the filing is submitted."""
+    reason = (reason or "").strip()[:500]
+    if not passed and not reason:
+        raise InvalidInput(_("请填写真实性核验未通过的原因。"), details={"reason": [_("请填写原因。")]})
+    now = timezone.now()
+    with transaction.atomic():
+        locked = lock_filing(filing)
+        if not (permissions.can_edit_filing(by, locked) or by.has_perm(Perm.REVIEW)):
+            raise TransitionNotPermitted(_("只有服务负责人或初审员可以记录真实性核验。"))
+        if locked.state != State.ENTRY:
+            raise TransitionNotPossible(_("真实性核验在提交初审前的信息填报阶段完成。"))
+        person = next((p for p in rules.principals_to_check(locked) if p.pk == person_id), None)
+        if person is None:
+            raise InvalidInput(
+                _("该人员不是本备案需要核验的负责人。"), details={"person_id": [_("请选择本备案的负责人。")]}
+            )
+        AuthenticityCheck.objects.create(
+            filing=locked,
+            step=AuthenticityCheck.Step.ENTRY,
+            stage_visit=locked.stage_visit,
+            person=person,
+            started_at=now,
+            outcome=Outcome.PASSED if passed else Outcome.FAILED,
+            reason=reason,
+            recorded_at=now,
+            recorded_by=by,
+        )
+        FilingEvent.record_step(
+            locked,
+            transition="face_check_passed" if passed else "face_check_failed",
+            by=by,
+            at=now,
+            comment=said(gettext_noop("%(name)s已通过真实性核验。"), name=person.name)
+            if passed
+            else said(gettext_noop("%(name)s未通过真实性核验:%(reason)s"), name=person.name, reason=reason),
+        )
+    return locked
 
 
 def record_face_check(filing: Filing, *, by: Any, passed: bool, reason: str = "") -> Filing:
@@ -130,7 +175,10 @@ def expire_face_checks(*, now: datetime) -> int:
     """Expire every pending face check past its time; return how many filings went back."""
     expired = 0
     due = AuthenticityCheck.objects.filter(
-        outcome=Outcome.PENDING, expires_at__lte=now, filing__state=State.SMS_VERIFICATION
+        outcome=Outcome.PENDING,
+        expires_at__lte=now,
+        filing__state=State.SMS_VERIFICATION,
+        step=AuthenticityCheck.Step.PROVINCE,
     ).select_related("filing")
     for check in due[:500]:
         if check.stage_visit != check.filing.stage_visit:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from filings import deadlines
+from filings import deadlines, proposals
 from filings.exceptions import InvalidInput, TransitionNotPossible
 from filings.kinds import KINDS, Approval
 from filings.models import App, Cancellation, Filing, FilingEvent, Website
@@ -57,8 +57,11 @@ def open_cancellation(
     app_id: int | None = None,
     explanation: str = "",
     next_provider: str = "",
+    last_item: str = "",
 ) -> Filing:
-    """Open a cancellation (or cancel access) of a published filing's website, app or subject."""
+    """Open a cancellation (or cancel access) of a published filing's website, app or subject. When
+    the website or app is the subject's last, cancelling the subject is proposed instead and
+    `last_item` says what the principal chose (proposals.LastItemChoice)."""
     if scope not in Scope.values:
         raise InvalidInput(_("未知的注销类型。"), details={"scope": [_("请选择注销类型。")]})
     if reason not in Cancellation.Reason.values:
@@ -79,6 +82,16 @@ def open_cancellation(
             not_main=_("请在主体的网站或APP备案上办理。"),
         )
         website, app = _item(target, scope, website_id, app_id)
+        keeps_shell = False
+        if scope in (Scope.WEBSITE, Scope.APP) and proposals.leaves_shell_subject(
+            target, website_id=website and website.pk, app_id=app and app.pk
+        ):
+            if last_item == proposals.LastItemChoice.CANCEL_SUBJECT:
+                scope, website, app = Scope.SUBJECT, None, None
+            elif last_item == proposals.LastItemChoice.KEEP_SUBJECT:
+                keeps_shell = True
+            else:
+                raise _shell_subject_proposed(website or app)
         refuse_open_followup(target)
         filing = create_followup(
             target,
@@ -101,13 +114,26 @@ def open_cancellation(
             by=by,
             now=now,
             comment=said(
-                gettext_noop("%(scope)s:%(item)s(%(reason)s)。"),
+                gettext_noop("%(scope)s:%(item)s(%(reason)s);主体保留,将成为空壳主体。")
+                if keeps_shell
+                else gettext_noop("%(scope)s:%(item)s(%(reason)s)。"),
                 scope=Scope(cancellation.scope).label,
                 item=cancellation.item_name,
                 reason=Cancellation.Reason(cancellation.reason).label,
             ),
         )
     return filing
+
+
+def _shell_subject_proposed(item: Website | App) -> InvalidInput:
+    message = _(
+        "“%(name)s”是该主体最后一个已备案的网站或APP,注销后主体将成为空壳主体。"
+        "建议改为注销主体;如只注销它、保留主体,请选择“保留主体”。"
+    ) % {"name": item.name}
+    return InvalidInput(
+        message,
+        details={"last_item": [_("请选择改为注销主体,或只注销它并保留主体。")]},
+    )
 
 
 def finish_access_cancellation(filing: Filing, *, by: Any, comment: str = "") -> Filing:

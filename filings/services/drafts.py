@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from filings import alert_raising, deadlines
+from filings import alert_raising, change_rules, deadlines
 from filings import permissions as transition_perms
 from filings.exceptions import InvalidInput, TransitionNotPermitted, TransitionNotPossible
 from filings.fields import DOMAIN_FIELDS, SUBJECT_FIELDS, WEBSITE_FIELDS
@@ -202,6 +202,7 @@ def update_filing(
             changes.append({"field": "filing_type", "old": locked.filing_type, "new": filing_type})
             locked.filing_type = filing_type
         if subject:
+            refuse_identity_change(locked, subject)
             assign(locked.subject, subject, SUBJECT_FIELDS, changes, "subject")
             full_clean(locked.subject, "subject", exclude=["province"])
             locked.subject.save()
@@ -211,6 +212,20 @@ def update_filing(
             _save_websites(locked, websites, changes)
         save_draft_edit(locked, by=by, now=now, changes=changes, fields=["filing_type"])
     return locked
+
+
+def refuse_identity_change(filing: Filing, subject: dict) -> None:
+    """Refuse a change's subject data that name another subject (certificate number or kind, or
+    subject kind), saying why and how to file it instead."""
+    published = change_rules.published_subject_of(filing)
+    if published is None:
+        return
+    found = change_rules.identity_changes(published, subject)
+    if found:
+        raise InvalidInput(
+            f"{found[0].message}{found[0].fix}",
+            details={change.field: [f"{change.message}{change.fix}"] for change in found},
+        )
 
 
 def save_draft_edit(

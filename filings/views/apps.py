@@ -1,4 +1,5 @@
-"""Pages of an APP filing's draft (apps, mini-programs and quick apps of a published subject)."""
+"""Pages of an APP filing's draft (apps, mini-programs and quick apps, of a published subject or as
+a subject's first filing)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,7 +13,7 @@ from accounts.roles import Perm
 from filings import selectors
 from filings.app_forms import AppEntry
 from filings.exceptions import BeianError, InvalidInput
-from filings.models import Filing
+from filings.models import Filing, Province
 from filings.services import apps
 from filings.views import principal
 
@@ -66,6 +67,31 @@ def app_create(request, subject_id: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def app_create_first(request):
+    """A new APP filing as the subject's first filing: the subject's data with the app's."""
+    if not request.user.has_perm(Perm.WORK_ON_OWN):
+        raise PermissionDenied
+    province = Province.objects.filter(code=request.GET.get("province", "")).first()
+    if province is None:
+        raise Http404
+    status = 200
+    if request.method == "POST":
+        entry = AppEntry(request.POST, new_subject=True)
+        filing, status = _save(
+            request,
+            entry,
+            lambda payload: apps.create_app_filing(by=request.user, province_id=province.pk, **payload),
+        )
+        if filing is not None:
+            messages.success(request, _("APP备案草稿已保存。下一步:上传材料。"))
+            return redirect("filings:materials", filing.pk)
+    else:
+        entry = AppEntry(new_subject=True)
+    return render(request, "filings/app_form.html", {"entry": entry, "province": province}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def app_edit(request, filing_id: int):
     filing = selectors.filing_detail(request.user, filing_id)
     refused = principal.refuse_uneditable(request, filing)
@@ -73,8 +99,10 @@ def app_edit(request, filing_id: int):
         return refused
     status = 200
     version = filing.version
+    # An app filing that is its subject's first keeps the subject's data editable.
+    first = filing.target_id is None and not apps.subject_has_published_filing(filing.subject)
     if request.method == "POST":
-        entry = AppEntry(request.POST, filing=filing)
+        entry = AppEntry(request.POST, filing=filing, new_subject=first)
         try:
             version = int(request.POST.get("version", ""))
         except ValueError:
@@ -90,7 +118,7 @@ def app_edit(request, filing_id: int):
             messages.success(request, _("已保存。请查看提交前检查。"))
             return redirect("filings:checklist", filing.pk)
     else:
-        entry = AppEntry(filing=filing)
+        entry = AppEntry(filing=filing, new_subject=first)
     return render(
         request,
         "filings/app_form.html",

@@ -15,6 +15,7 @@ from filings.views import principal
 
 
 class FaceCheckForm(forms.Form):
+    person_id = forms.IntegerField(required=False)
     outcome = forms.ChoiceField(choices=[("passed", "passed"), ("failed", "failed")])
     reason = forms.CharField(required=False, max_length=500)
 
@@ -29,6 +30,16 @@ def face_check(request, filing_id: int):
         if not form.is_valid():
             raise InvalidInput(_("请选择核验结果。"))
         passed = form.cleaned_data["outcome"] == "passed"
+        if form.cleaned_data["person_id"]:
+            authenticity.record_entry_face_check(
+                filing,
+                by=request.user,
+                person_id=form.cleaned_data["person_id"],
+                passed=passed,
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(request, _("已记录真实性核验结果。"))
+            return redirect("filings:checklist", filing.pk)
         authenticity.record_face_check(
             filing, by=request.user, passed=passed, reason=form.cleaned_data["reason"]
         )

@@ -12,6 +12,7 @@ from filings import selectors
 from filings.exceptions import BeianError, InvalidInput
 from filings.forms import AccessibleFormMixin
 from filings.models import Cancellation, Filing
+from filings.proposals import LastItemChoice
 from filings.services import cancellations
 
 
@@ -28,6 +29,14 @@ class CancellationForm(AccessibleFormMixin, forms.Form):
         required=False,
         max_length=100,
         help_text=gettext_lazy("仅取消接入:留空表示没有其他服务商接入,网站将成为空壳网站。"),
+    )
+    last_item = forms.ChoiceField(
+        label=gettext_lazy("注销最后一个网站或APP时"),
+        required=False,
+        choices=[("", "—"), *LastItemChoice.choices],
+        help_text=gettext_lazy(
+            "主体没有其他已备案的网站或APP时,注销它会留下空壳主体:请选择改为注销主体,或保留主体。"
+        ),
     )
     confirm = forms.BooleanField(label=gettext_lazy("我确认办理上述注销或取消接入"), required=False)
 
@@ -62,6 +71,7 @@ def cancellation_open(request, filing_id: int):
                 app_id=data["app"],
                 explanation=data["explanation"],
                 next_provider=data["next_provider"],
+                last_item=data["last_item"],
             )
         except InvalidInput as error:
             messages.error(request, str(error.message))

@@ -48,6 +48,7 @@ EVENT_LABELS = {
     "change_opened": gettext_lazy("开始变更备案"),
     "change_applied": gettext_lazy("变更生效"),
     "face_check_passed": gettext_lazy("真实性核验通过"),
+    "face_check_failed": gettext_lazy("真实性核验未通过"),
     "cancellation_applied": gettext_lazy("注销或取消接入生效"),
 }
 

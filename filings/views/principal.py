@@ -22,6 +22,7 @@ from accounts.roles import Perm, is_staff_role
 from filings import (
     change_diff,
     checks,
+    content_rules,
     footer_guidance,
     keyset,
     notifications,
@@ -280,7 +281,14 @@ def _face_check(filing: Filing):
     """Return the current round's authenticity check while the filing is in SMS verification."""
     if filing.state != State.SMS_VERIFICATION:
         return None
-    return next((c for c in filing.authenticity_checks.all() if c.stage_visit == filing.stage_visit), None)
+    return next(
+        (
+            c
+            for c in filing.authenticity_checks.all()
+            if c.stage_visit == filing.stage_visit and c.step == "province"
+        ),
+        None,
+    )
 
 
 def _change_rows(filing: Filing) -> list:
@@ -353,6 +361,8 @@ def filing_create(request):
     filing_type = start.cleaned_data["filing_type"]
     kind = kind_of(filing_type)
     if kind.made_of_apps:
+        if subject is None:
+            return redirect(f"{reverse('filings:app-create-first')}?province={province.code}")
         return redirect("filings:app-create", subject_id=subject.pk)
     if not kind.needs_published_subject:
         subject = None
@@ -377,6 +387,7 @@ def filing_create(request):
                         province_id=province.pk,
                         icp_number=numbers.cleaned_data["icp_number"],
                         website_numbers=numbers.cleaned_data["website_numbers"],
+                        psb_number=numbers.cleaned_data["psb_number"],
                         **entry.payload(),
                     )
                 else:
@@ -477,6 +488,7 @@ def filing_edit(request, filing_id: int):
         initial = {
             "icp_number": filing.icp_number,
             "website_numbers": "\n".join(w.icp_number for w in filing.websites.all()),
+            "psb_number": filing.psb_number,
         }
         numbers = AccessNumbersForm(
             request.POST if request.method == "POST" else None, prefix="access", initial=initial
@@ -501,6 +513,7 @@ def filing_edit(request, filing_id: int):
                         expected_version=posted_version,
                         icp_number=numbers.cleaned_data["icp_number"],
                         website_numbers=numbers.cleaned_data["website_numbers"],
+                        psb_number=numbers.cleaned_data["psb_number"],
                         **entry.payload(),
                     )
                 else:
@@ -696,6 +709,7 @@ def _checklist_context(request, filing: Filing, form: SubmitForm | None = None) 
         "form": form or SubmitForm(),
         "change_rows": _change_rows(filing),
         "risk": risk.rejection_risk(filing, checklist),
+        "service_questions": content_rules.open_questions(filing) if "submit" in transitions else [],
     }
 
 

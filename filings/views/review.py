@@ -198,7 +198,12 @@ def _detail_context(request, filing_id: int) -> dict[str, Any]:
         "subject_number": subject_number,
         "psb_example": psb_example(filing.province.psb_abbreviation, filing.province.code),
         "face_check": next(
-            (c for c in filing.authenticity_checks.all() if c.stage_visit == filing.stage_visit), None
+            (
+                c
+                for c in filing.authenticity_checks.all()
+                if c.stage_visit == filing.stage_visit and c.step == "province"
+            ),
+            None,
         )
         if filing.state == State.SMS_VERIFICATION
         else None,

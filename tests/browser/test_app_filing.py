@@ -52,7 +52,7 @@ def test_principal_files_an_app_and_a_reviewer_approves_it(page: Page, live_serv
     page.locator("#id_platform-android-fingerprint").fill(factories.MD5.upper())
     page.locator("#id_platform-ios-package_name").fill("com.xinghe-tech.ledger")
     page.locator("#id_platform-ios-public_key").fill("MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8B")
-    page.locator("#id_platform-ios-fingerprint").fill(factories.SHA1)
+    page.locator("#id_platform-ios-fingerprint").fill(factories.IOS_MD5)
     shoot(page, "app-form.png")
     page.get_by_role("button", name="保存草稿").click()
     expect(page.get_by_role("heading", name="材料", exact=True)).to_be_visible()
