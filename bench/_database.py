@@ -6,7 +6,8 @@ from django.db.models import Count
 def ensure_realistic(log=print) -> None:
     """Reshape a database seeded by older code: principals of every size, and the alerts and
     notifications of every deadline that has passed."""
-    from filings import alert_scan, demo
+    from filings import demo
+    from filings.jobs import alert_scan
     from filings.models import Alert, Filing
 
     owners = Filing.objects.values("assignee_id").order_by().annotate(n=Count("id"))

@@ -50,7 +50,7 @@ def _time(client, urls: Iterator[str], write: Callable[[], None], runs: int) -> 
 
 def _position_at(queryset, order, rows: int) -> str:
     """The token of the position `rows` rows into a list (found once, untimed)."""
-    from filings import keyset
+    from filings.reads import keyset
 
     names = [name.lstrip("-") for name in order]
     values = queryset.order_by(*order).values_list(*names)[rows - 1 : rows]
@@ -67,10 +67,11 @@ def main(argv: list[str]) -> int:  # noqa: C901 - one table of paths
     from django.db.models import Count
 
     from accounts.models import User
-    from filings import dashboard_stats, keyset
+    from filings.kinds.states import OPEN_STATES, State
     from filings.models import Deadline, Domain, Filing, Province, Subject
-    from filings.queues import QUEUES
-    from filings.states import OPEN_STATES, State
+    from filings.reads import dashboard as dashboard_stats
+    from filings.reads import keyset
+    from filings.reads.queues import QUEUES
 
     if not on_postgres():
         return 1

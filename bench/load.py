@@ -55,10 +55,10 @@ def _paths_for_roles(rng: random.Random) -> dict[str, list[tuple[str, list[str]]
     from django.db.models import Count
 
     from accounts.models import User
-    from filings import keyset
+    from filings.kinds.states import State
     from filings.models import Deadline, Filing, Province
-    from filings.queues import QUEUES
-    from filings.states import State
+    from filings.reads import keyset
+    from filings.reads.queues import QUEUES
 
     provinces = list(Province.objects.values_list("code", flat=True))
     # Principals of every size: the very large customer and others owning from one to hundreds.

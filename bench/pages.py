@@ -73,9 +73,9 @@ def main(argv: list[str]) -> int:
     from django.test import Client
 
     from accounts.models import User
+    from filings.kinds.states import State
     from filings.models import Deadline, Filing
-    from filings.queues import QUEUES
-    from filings.states import State
+    from filings.reads.queues import QUEUES
 
     if not on_postgres():
         return 1

@@ -38,10 +38,10 @@ def main(argv: list[str]) -> int:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from filings.checks import load_filing_for_checks, run_submission_checks
     from filings.jobs import risk_summaries
     from filings.models import Filing
     from filings.reads.risk import ESTIMATED_STATES, rejection_risk
+    from filings.rules.checks import load_filing_for_checks, run_submission_checks
 
     print(f"filings: {Filing.objects.count():,}", flush=True)
     refresh = risk_summaries.refresh_risk_summaries(full=options.full)

@@ -200,7 +200,7 @@ class Phases:
 def _scan(label: str, now, rows: list, *, made_due: int | None = None) -> None:
     from django.db import connection
 
-    from filings import alert_scan
+    from filings.jobs import alert_scan
 
     print(
         f"\n-- {label} (scan as of {now:%Y-%m-%d %H:%M} UTC); {_alert_table_belief(connection)}", flush=True
@@ -241,8 +241,8 @@ def _scan(label: str, now, rows: list, *, made_due: int | None = None) -> None:
 def _explain(now, lower) -> None:
     from django.db import connection
 
-    from filings import alert_raising
     from filings.models import Alert, AlertThreshold, Deadline, Filing
+    from filings.services import alert_raising
 
     breach = AlertThreshold.objects.get(deadline_kind="bureau_review", code="breach")
     workday = AlertThreshold.objects.get(deadline_kind="bureau_review", code="before_5wd")
@@ -297,8 +297,9 @@ def main(args: list[str]) -> int:
     from django.test.utils import override_settings
     from django.utils import timezone
 
-    from filings import alert_raising, alert_scan, notifications
+    from filings.jobs import alert_scan
     from filings.models import Alert, AlertScan, Deadline, Filing, Notification
+    from filings.services import alert_raising, notifications
 
     if connection.vendor != "postgresql":
         print("this benchmark needs PostgreSQL (DATABASE_URL=postgres://…)")

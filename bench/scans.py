@@ -1,4 +1,4 @@
-"""The cost of checking one uploaded image (issue #23): peak memory and time of filings.scans.inspect_upload
+"""The cost of checking one uploaded image (issue #23): peak memory and time of filings.rules.scans.inspect_upload
 on the largest images a principal can send under the upload cap.  Goal: < 150 MB of peak memory above
 what the process held before the check.  Each image is checked in a fresh process, whose peak resident
 size (VmHWM, reset just before) is compared with its size just before the check; no database is used.
@@ -82,7 +82,7 @@ def _check_one(path: str) -> dict:
     setup_django()
     from django.conf import settings
 
-    from filings.scans import UploadRejected, inspect_upload
+    from filings.rules.scans import UploadRejected, inspect_upload
 
     upload = io.BytesIO(Path(path).read_bytes())
     _reset_peak()

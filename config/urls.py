@@ -7,8 +7,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from accounts import api as account_api
 from config import errors
 from config.health import healthz
-from filings.views import alerts as alert_views
-from filings.views import principal as principal_views
+from filings.web.views import alerts as alert_views
+from filings.web.views import principal as principal_views
 
 urlpatterns = [
     path("", principal_views.home, name="home"),
@@ -16,7 +16,7 @@ urlpatterns = [
     # Browsers and tools that ignore the page's <link rel="icon"> ask for /favicon.ico.
     path("favicon.ico", RedirectView.as_view(url=static("favicon.ico"), permanent=True)),
     path("accounts/", include("accounts.urls")),
-    path("filings/", include("filings.urls")),
+    path("filings/", include("filings.web.urls")),
     path("alerts/", alert_views.inbox, name="alert-inbox"),
     path("alerts/read-all/", alert_views.mark_all_read, name="alert-read-all"),
     path("alerts/<int:notification_id>/read/", alert_views.mark_read, name="alert-read"),

@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin
 
 from filings.exceptions import BeianError
-from filings.forms import refuse_control_characters
 from filings.models import (
     ADMIN_TRANSITIONS,
     Alert,
@@ -38,6 +37,7 @@ from filings.models import (
     Website,
 )
 from filings.services import calendar, dispatch, transitions
+from filings.web.forms import refuse_control_characters
 
 
 @admin.register(Province)

@@ -4,8 +4,8 @@ one by one (admin, services); a bulk change calls workdays.forget_overrides() it
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from filings import workdays
 from filings.models import CalendarDay, CalendarYear
+from filings.rules import workdays
 
 
 @receiver([post_save, post_delete], sender=CalendarDay)

@@ -7,9 +7,8 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from filings import alert_scan, notifications, summaries
-from filings.jobs import risk_summaries
-from filings.services import calendar
+from filings.jobs import alert_scan, risk_summaries, summaries
+from filings.services import calendar, notifications
 from filings.services.exports import purge_exports, run_export
 
 logger = logging.getLogger(__name__)
@@ -74,7 +73,7 @@ def purge_exports_task() -> int:
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def check_footers_task(limit: int = 20) -> dict:
     """Check the footers of recently published (or still failing) sites not checked for a day."""
-    from filings import footer_checks
+    from filings.jobs import footer_checks
 
     checked = failed = 0
     for filing in footer_checks.filings_due_for_footer_check(limit=limit):

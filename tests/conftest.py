@@ -8,7 +8,7 @@ from django.test import Client
 from django.utils import translation
 from rest_framework.test import APIClient
 
-from filings import workdays
+from filings.rules import workdays
 from tests import factories
 from tests.two_factor import verify_second_factor
 

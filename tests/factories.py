@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from filings.identity import make_mobile, make_resident_id, make_uscc
+from filings.formats.identity import make_mobile, make_resident_id, make_uscc
+from filings.kinds.states import State
 from filings.models import Deadline, Domain, Filing, Material, Person, Province, Subject, Website
-from filings.states import State
 
 rng = random.Random(20261128)
 
@@ -170,7 +170,7 @@ def ready_filing(*, assignee=None, province_code: str = "44", **kwargs) -> Filin
     website = WebsiteFactory(filing=filing, position=1)
     DomainFactory(website=website)
     add_required_materials(filing)
-    from filings import deadlines
+    from filings.rules import deadlines
 
     deadlines.open_stage_deadlines(filing, now=filing.stage_entered_at)
     return filing
@@ -205,7 +205,7 @@ def stale_deadlines(
 def add_required_materials(filing: Filing) -> None:
     """Upload every material the filing needs and record every principal's passed face check, as
     a filing ready for submission has them."""
-    from filings.checks import load_filing_for_checks, required_materials
+    from filings.rules.checks import load_filing_for_checks, required_materials
 
     loaded = load_filing_for_checks(filing.pk)
     for kind, slot, _label in required_materials(loaded):
@@ -217,8 +217,8 @@ def pass_face_checks(filing: Filing) -> None:
     """Record a passed entry face check for every principal the filing names (the provider's result)."""
     from django.utils import timezone
 
-    from filings.authenticity import principals_to_check
     from filings.models import AuthenticityCheck
+    from filings.rules.authenticity import principals_to_check
 
     now = timezone.now()
     for person in principals_to_check(Filing.objects.get(pk=filing.pk)):

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFilter
 
-# Physical (width, height) in millimetres, kept apart from filings.scans so the tests do not just
+# Physical (width, height) in millimetres, kept apart from filings.rules.scans so the tests do not just
 # echo the code under test.
 PAPER_MM = {
     "business_licence": (297.0, 210.0),

@@ -8,10 +8,10 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from accounts.roles import Role
-from filings import workdays
+from filings.kinds.states import State
 from filings.models import CalendarDay, CalendarYear, Deadline, Filing, FilingEvent, PriorApproval
+from filings.rules import workdays
 from filings.services import transitions
-from filings.states import State
 from tests import factories
 from tests.test_transitions import bring_to
 
@@ -177,7 +177,7 @@ def test_refused_button_shows_the_reason_and_changes_nothing(admin_client, princ
 def test_calendar_year_saved_in_the_admin_recomputes_provisional_deadlines(admin_client, principal):
     from datetime import datetime
 
-    from filings import deadlines
+    from filings.rules import deadlines
 
     filing = factories.ready_filing(assignee=principal)
     entered = datetime(2026, 12, 15, 10, 0, tzinfo=workdays.SHANGHAI)

@@ -9,7 +9,8 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from filings import alert_raising, alert_scan, deadlines, notifications, workdays
+from filings.jobs import alert_scan
+from filings.kinds.states import State
 from filings.models import (
     Alert,
     AlertScan,
@@ -20,8 +21,8 @@ from filings.models import (
     FilingEvent,
     Notification,
 )
-from filings.services import calendar, drafts, transitions
-from filings.states import State
+from filings.rules import deadlines, workdays
+from filings.services import alert_raising, calendar, drafts, notifications, transitions
 from tests import factories
 
 SHANGHAI = workdays.SHANGHAI
@@ -335,7 +336,7 @@ def test_alert_text_names_filing_stage_deadline_in_shanghai_time_and_action(prin
 def test_delivery_emails_and_texts_each_recipient_once(principal, settings):
     principal.mobile = "13800138000"
     principal.save(update_fields=["mobile"])
-    settings.BEIAN_SMS_BACKEND = "filings.notifications.LoggingSmsBackend"
+    settings.BEIAN_SMS_BACKEND = "filings.services.notifications.LoggingSmsBackend"
     notifications.LoggingSmsBackend.sent.clear()
     filing = entered(State.SMS_VERIFICATION, at("2026-11-10 10:00"), assignee=principal)
     result = scan("2026-11-11 06:30")
@@ -461,7 +462,7 @@ def test_inbox_page_shows_alerts_unread_count_and_marks_read(client, raised, pri
 
 @pytest.mark.django_db
 def test_unread_count_in_the_navigation_is_one_query(rf, raised, principal, django_assert_num_queries):
-    from filings.context_processors import alerts
+    from filings.web.context_processors import alerts
 
     request = rf.get("/")
     request.user = principal
@@ -531,7 +532,7 @@ def test_a_burst_of_alerts_refreshes_the_planner_statistics_and_a_trickle_does_n
 
 @pytest.mark.django_db
 def test_the_unread_count_stops_past_what_the_navigation_shows(raised, principal, monkeypatch):
-    from filings import selectors
+    from filings.reads import selectors
 
     assert selectors.unread_alert_count(principal) == 3
     monkeypatch.setattr(selectors, "UNREAD_SHOWN_UP_TO", 1)

@@ -8,10 +8,11 @@ import pytest
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
-from filings import alert_raising, alert_scan, workdays
+from filings.jobs import alert_scan
+from filings.kinds.states import State
 from filings.models import Alert, AlertScan, Deadline, Filing, Notification
-from filings.services import transitions
-from filings.states import State
+from filings.rules import workdays
+from filings.services import alert_raising, transitions
 from filings.tasks import scan_deadlines_task
 from tests import factories
 

@@ -6,8 +6,9 @@ from datetime import datetime, timedelta
 import pytest
 from django.db import connection, connections, transaction
 
-from filings import alert_scan, workdays
+from filings.jobs import alert_scan
 from filings.models import Alert, AlertScan, Deadline, Notification
+from filings.rules import workdays
 from tests import factories
 
 SHANGHAI = workdays.SHANGHAI

@@ -15,10 +15,11 @@ from django.conf import settings
 from django.db import connection
 
 from config.celery_app import app as celery_app
-from filings import alert_scan, workdays
+from filings.jobs import alert_scan
+from filings.kinds.states import State
 from filings.models import Alert, AlertScan, Deadline, Filing, FilingEvent, Notification
+from filings.rules import workdays
 from filings.services import transitions
-from filings.states import State
 from filings.tasks import scan_deadlines_task
 from tests import factories
 

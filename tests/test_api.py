@@ -10,10 +10,10 @@ from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from filings.identity import make_mobile, make_resident_id, make_uscc
+from filings.formats.identity import make_mobile, make_resident_id, make_uscc
+from filings.kinds.states import State
 from filings.models import Deadline, Filing, FilingEvent, Subject, Website
 from filings.services import drafts, transitions
-from filings.states import State
 from tests import factories
 
 LIST = "/api/v1/filings/"

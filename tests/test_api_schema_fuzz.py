@@ -31,7 +31,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from filings import alert_scan
+from filings.jobs import alert_scan
 from filings.models import Alert
 from filings.services import transitions
 from tests import factories

@@ -5,10 +5,10 @@ subject number."""
 import pytest
 from django.urls import reverse
 
-from filings import checks
+from filings.kinds.states import State
 from filings.models import Filing, SmsVerifier, Subject
+from filings.rules import checks
 from filings.services import apps, transitions
-from filings.states import State
 from tests import factories
 from tests.test_api import payload
 from tests.test_app_pages import app_form_data

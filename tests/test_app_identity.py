@@ -5,9 +5,9 @@ the certificate's MD5 fingerprint (SHA-1 only where a platform gives no MD5)."""
 import pytest
 from django.urls import reverse
 
-from filings import checks
 from filings.exceptions import InvalidInput
 from filings.models import App, AppPlatform, MiniProgramPlatform
+from filings.rules import checks
 from filings.services import apps
 from tests import factories
 from tests.test_app_pages import app_form_data

@@ -2,9 +2,9 @@
 
 from django.urls import reverse
 
+from filings.kinds.states import State
 from filings.models import App, AppPlatform, Filing, SmsVerifier
 from filings.services import transitions
-from filings.states import State
 from tests import factories
 
 

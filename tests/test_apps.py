@@ -3,17 +3,17 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from filings import checks
 from filings.exceptions import ChecksFailed, InvalidInput
-from filings.models import App, AppPlatform, Filing, SmsVerifier
-from filings.services import apps, transitions
-from filings.states import State
-from filings.validators import (
+from filings.formats.validators import (
     validate_fingerprint,
     validate_icp_app_number,
     validate_icp_website_number,
     validate_package_name,
 )
+from filings.kinds.states import State
+from filings.models import App, AppPlatform, Filing, SmsVerifier
+from filings.rules import checks
+from filings.services import apps, transitions
 from tests import factories
 
 SUBJECT = "浙ICP备2026012345号"

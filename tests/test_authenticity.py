@@ -8,11 +8,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from filings import alert_scan
 from filings.exceptions import InvalidInput, TransitionNotPermitted, TransitionNotPossible
+from filings.jobs import alert_scan
+from filings.kinds.states import State
 from filings.models import Alert, AlertThreshold, AuthenticityCheck, Deadline, Filing, Province, SmsVerifier
 from filings.services import authenticity, transitions
-from filings.states import State
 from tests import factories
 
 

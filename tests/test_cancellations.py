@@ -4,11 +4,11 @@ short form's refusals (not published, no confirmation, already cancelled, a seco
 import pytest
 from django.urls import reverse
 
-from filings import checks
 from filings.exceptions import InvalidInput, TransitionNotPermitted, TransitionNotPossible
+from filings.kinds.states import State
 from filings.models import Cancellation, Filing, SmsVerifier
+from filings.rules import checks
 from filings.services import cancellations, changes, transitions
-from filings.states import State
 from tests import factories
 
 

@@ -6,12 +6,12 @@ import re
 import pytest
 from django.urls import reverse
 
-from filings import checks
-from filings.change_diff import change_diff
 from filings.exceptions import InvalidInput, TransitionNotPermitted, TransitionNotPossible
+from filings.kinds.states import State
 from filings.models import Filing, FilingEvent, SmsVerifier, Subject
+from filings.rules import checks
+from filings.rules.change_diff import change_diff
 from filings.services import apps, changes, drafts, transitions
-from filings.states import State
 from tests import factories
 
 

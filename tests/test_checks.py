@@ -7,9 +7,9 @@ from django.utils import timezone
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.iso7064 import mod_11_2
 
-from filings.checks import FAIL, PASS, load_filing_for_checks, run_submission_checks
 from filings.exceptions import ChecksFailed
-from filings.identity import make_resident_id
+from filings.formats.identity import make_resident_id
+from filings.kinds.states import State
 from filings.models import (
     Domain,
     Filing,
@@ -22,8 +22,8 @@ from filings.models import (
     Subject,
     Website,
 )
+from filings.rules.checks import FAIL, PASS, load_filing_for_checks, run_submission_checks
 from filings.services import transitions
-from filings.states import State
 from tests import factories
 
 TODAY = timezone.localdate
@@ -105,8 +105,8 @@ def test_domain_real_name_wait_counts_working_days(filing, verified, today, ok):
 
 @pytest.mark.django_db
 def test_real_name_wait_is_one_definition_for_check_message_and_catalogue(filing):
-    from filings import selectors
     from filings.models import DurationRule
+    from filings.reads import selectors
 
     DurationRule.objects.filter(code="real_name_wait").update(amount=5, unit="days")
     domain = first(filing, Domain)
@@ -209,8 +209,8 @@ def test_server_term_is_the_purchased_term_in_total(filing, valid_from, valid_un
 
 @pytest.mark.django_db
 def test_server_term_is_one_definition_for_check_and_catalogue(filing):
-    from filings import selectors
     from filings.models import DurationRule
+    from filings.reads import selectors
 
     DurationRule.objects.filter(code="server_term").update(amount=6)
     Website.objects.filter(filing=filing).update(

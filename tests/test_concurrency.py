@@ -11,9 +11,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from filings.exceptions import BeianError, ConflictError, InvalidInput
+from filings.kinds.states import State
 from filings.models import Filing, FilingEvent, Subject
 from filings.services import drafts, transitions
-from filings.states import State
 from tests import factories
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

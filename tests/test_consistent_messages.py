@@ -71,7 +71,7 @@ def test_a_new_draft_says_it_is_not_submitted_yet(client, principal):
 
 
 def test_the_next_step_names_an_open_footer_rectification(client, published, site, reviewer):  # noqa: F811
-    from filings import footer_checks
+    from filings.jobs import footer_checks
 
     transitions.register_public_security(published, by=reviewer, psb_number="粤公网安备44030502000001号")
     _point_at(published, f"{site}/missing")

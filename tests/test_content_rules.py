@@ -4,9 +4,9 @@ keyword alone: realistic corporate descriptions pass with a question, real regul
 import pytest
 from django.urls import reverse
 
-from filings import checks
 from filings.exceptions import ConflictError
 from filings.models import FilingEvent, PriorApproval, Website
+from filings.rules import checks
 from filings.services import content
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from filings import dashboard_stats, summaries
+from filings.jobs import summaries
 from filings.models import Deadline, Province
+from filings.reads import dashboard as dashboard_stats
 from filings.services import transitions
 from tests import factories
 
@@ -121,9 +122,9 @@ def test_awaiting_public_security_is_counted_per_province_and_adds_up(client, ma
 
 
 def test_open_filings_pages_walk_every_stage_in_order_without_repeats():
-    from filings import keyset
+    from filings.kinds.states import State
     from filings.models import Filing
-    from filings.states import State
+    from filings.reads import keyset
 
     made = []
     for state in (State.ENTRY, State.PROVIDER_REVIEW, State.BUREAU_REVIEW):
@@ -133,7 +134,7 @@ def test_open_filings_pages_walk_every_stage_in_order_without_repeats():
             made.append(filing.pk)
     # Equal entry times inside a stage: the id breaks the tie.
     Filing.objects.filter(pk__in=made[:2]).update(stage_entered_at=timezone.now() - timedelta(days=2))
-    from filings.states import OPEN_STATES
+    from filings.kinds.states import OPEN_STATES
 
     # Stage by stage in the order of the stages, each by entry time.
     expected = [

@@ -77,7 +77,7 @@ def test_a_stored_scan_check_is_said_again_in_the_readers_language(principal):
 
 
 def test_a_check_stored_before_codes_is_shown_as_it_was_stored():
-    from filings.scans import say
+    from filings.rules.scans import say
 
     assert (
         say({"code": "dpi", "status": "fail", "message": "旧的说明", "advice": ""}, "message") == "旧的说明"
@@ -118,10 +118,18 @@ def test_province_data_stays_chinese_for_a_chinese_reader(principal):
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from filings import footer, footer_checks, selectors, wording  # noqa: E402
-from filings.models import FilingEvent, FooterCheck, RejectionReason, SmsVerifier  # noqa: E402
+from filings.jobs import footer_checks  # noqa: E402
+from filings.kinds.states import State  # noqa: E402
+from filings.models import (  # noqa: E402
+    FilingEvent,
+    FooterCheck,
+    RejectionReason,
+    SmsVerifier,
+    wording,  # noqa: E402
+)
+from filings.reads import selectors  # noqa: E402
+from filings.rules import footer  # noqa: E402
 from filings.services import sms_expiry, transitions  # noqa: E402
-from filings.states import State  # noqa: E402
 from tests import factories  # noqa: E402
 from tests.test_footer_checks import ICP, _point_at, published, site  # noqa: E402, F401
 

@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from filings.kinds.states import State
 from filings.models import Deadline
 from filings.services import transitions
-from filings.states import State
 from tests import factories
 
 pytestmark = pytest.mark.django_db

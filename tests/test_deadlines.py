@@ -5,10 +5,10 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from django.utils import timezone
 
-from filings import deadlines, workdays
+from filings.kinds.states import State
 from filings.models import Deadline, Filing, Province
+from filings.rules import deadlines, workdays
 from filings.services import drafts, transitions
-from filings.states import State
 from tests import factories
 
 SHANGHAI = workdays.SHANGHAI

@@ -5,10 +5,10 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from filings import notifications, selectors
+from filings.kinds.states import State
 from filings.models import Notification, SmsVerifier
-from filings.services import transitions
-from filings.states import State
+from filings.reads import selectors
+from filings.services import notifications, transitions
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,9 @@ import copy
 import pytest
 from django.core.exceptions import ValidationError
 
-from filings.checks import TldRule
+from filings.formats.validators import filed_domain, validate_domain_name
 from filings.models import Filing, RuleTerm, Website
-from filings.validators import filed_domain, validate_domain_name
+from filings.rules.checks import TldRule
 from tests.test_api import LIST, payload, post_json
 
 pytestmark = pytest.mark.django_db

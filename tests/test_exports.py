@@ -12,11 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from filings import exports, workdays
+from filings.kinds.states import State
 from filings.models import Deadline, ExportJob, Filing
+from filings.reads import exports
+from filings.rules import workdays
+from filings.rules.workdays import SHANGHAI
 from filings.services import exports as export_service
-from filings.states import State
-from filings.workdays import SHANGHAI
 from tests import factories
 
 QUEUE_URL = "/filings/review/queues/provider_review/"

@@ -4,11 +4,11 @@ face check during entry, before the provider's pre-review; a province's further 
 import pytest
 from django.urls import reverse
 
-from filings import checks
 from filings.exceptions import ChecksFailed, InvalidInput, TransitionNotPermitted, TransitionNotPossible
+from filings.kinds.states import State
 from filings.models import AuthenticityCheck, FilingEvent, Province
+from filings.rules import checks
 from filings.services import authenticity, changes, transitions
-from filings.states import State
 from tests import factories
 
 pytestmark = pytest.mark.django_db

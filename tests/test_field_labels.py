@@ -6,10 +6,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from filings.fields import field_choices, field_label
+from filings.kinds.states import State
 from filings.models import FilingEvent, RejectionReason
+from filings.rules.fields import field_choices, field_label
 from filings.services import transitions
-from filings.states import State
 from tests import factories
 
 pytestmark = pytest.mark.django_db

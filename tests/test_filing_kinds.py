@@ -7,11 +7,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from filings import alert_scan
+from filings.jobs import alert_scan
+from filings.kinds.states import State
 from filings.models import Deadline, Province, SmsVerifier
 from filings.services import cancellations, transitions
-from filings.states import State
-from filings.views import display
+from filings.web.views import display
 from tests import factories
 
 pytestmark = pytest.mark.django_db

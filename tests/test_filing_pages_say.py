@@ -74,7 +74,7 @@ def test_every_wrong_number_is_shown_at_once_without_field_codes(client, princip
 def test_the_sms_step_says_who_sends_the_code_and_that_the_log_channel_sends_nothing(
     client, principal, reviewer, settings
 ):
-    settings.BEIAN_SMS_BACKEND = "filings.notifications.LoggingSmsBackend"
+    settings.BEIAN_SMS_BACKEND = "filings.services.notifications.LoggingSmsBackend"
     filing = transitions.pass_review(
         transitions.submit_filing(factories.ready_filing(assignee=principal), by=principal), by=reviewer
     )

@@ -10,8 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from filings import footer
-from filings.footer import check_footer
+from filings.rules import footer
+from filings.rules.footer import check_footer
 
 ICP = "粤ICP备2023012345号-1"
 PSB = "京公网安备11010502030143号"

@@ -8,10 +8,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.urls import reverse
 
-from filings import footer_checks, notifications
+from filings.jobs import footer_checks
+from filings.kinds.states import State
 from filings.models import Alert, Deadline, FilingEvent, FooterCheck, Notification, Province
-from filings.services import transitions
-from filings.states import State
+from filings.services import notifications, transitions
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -165,7 +165,8 @@ def test_failed_check_opens_a_period_of_working_days_not_an_overdue_deadline(
 ):
     from django.utils import timezone
 
-    from filings import alert_scan, workdays
+    from filings.jobs import alert_scan
+    from filings.rules import workdays
 
     _point_at(published, f"{site}/missing")
     now = timezone.now()
@@ -223,7 +224,7 @@ def test_unreachable_site_is_told_apart_from_a_missing_number(client, published,
 
 
 def test_unresolvable_name_reads_as_such():
-    from filings import footer
+    from filings.rules import footer
 
     result = footer.check_footer("http://no-such-host.invalid/", expected_icp=ICP, timeout=2)
     assert result.status == "unreachable"

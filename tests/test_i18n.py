@@ -14,14 +14,14 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from filings.checks import load_filing_for_checks, run_submission_checks
 from filings.exceptions import TransitionNotPossible
-from filings.footer import check_footer
 from filings.models import Deadline, Filing, Person, Subject
-from filings.scans import UploadRejected, inspect_upload
+from filings.rules.checks import load_filing_for_checks, run_submission_checks
+from filings.rules.footer import check_footer
+from filings.rules.scans import UploadRejected, inspect_upload
+from filings.rules.workdays import SHANGHAI
 from filings.services import dispatch
-from filings.views.display import countdown
-from filings.workdays import SHANGHAI
+from filings.web.views.display import countdown
 from tests.scan_samples import licence_scan
 from tests.test_api import LIST, payload, post_json
 from tests.test_footer import ICP, server  # noqa: F401 - the local page server fixture
@@ -255,7 +255,7 @@ def test_filing_pages_have_no_chinese_interface_text_in_english(filing, page):
 
 def test_review_and_api_strings_switch_with_activate():
     with translation.override("en"):
-        from filings.states import State
+        from filings.kinds.states import State
 
         assert str(State.BUREAU_REVIEW.label) == "Bureau review"
         assert json.dumps([str(State.ENTRY.label)]) == '["Entry"]'

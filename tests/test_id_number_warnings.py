@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from filings.identity import make_resident_id
+from filings.formats.identity import make_resident_id
 from filings.models import Filing, Person
 from tests.test_api import LIST, payload, post_json
 from tests.test_principal_views import edit_data, entry_data

@@ -4,7 +4,7 @@ GB 32100 (not from the library the validators use) and held-out near-misses."""
 import pytest
 from django.core.exceptions import ValidationError
 
-from filings.certificates import (
+from filings.formats.certificates import (
     validate_foreign_permanent_residence,
     validate_hmt_residence_permit,
     validate_resident_id,
@@ -177,8 +177,8 @@ def test_uscc_with_a_wrong_check_character():
 
 @pytest.mark.django_db
 def test_an_individual_with_a_foreigners_permanent_residence_card_passes_the_identity_checks():
-    from filings.checks import load_filing_for_checks, run_submission_checks
     from filings.models import Domain, Person, Subject
+    from filings.rules.checks import load_filing_for_checks, run_submission_checks
     from tests import factories
 
     filing = factories.ready_filing(province_code="31")

@@ -5,9 +5,9 @@ import pytest
 
 from filings.exceptions import TransitionNotPossible
 from filings.kinds import KINDS
+from filings.kinds.states import State
 from filings.models import REQUESTED_TRANSITIONS, TRANSITION_LABELS, Filing
 from filings.services import dispatch, transitions
-from filings.states import State
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from filings import keyset, search
 from filings.models import Deadline, Domain, Filing, Subject
+from filings.reads import keyset, search
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -210,7 +210,7 @@ def test_the_overdue_list_shows_each_overdue_filing_once_most_overdue_first(prin
 
 
 def test_the_overdue_list_pages_from_a_deadline_position(principal, monkeypatch):
-    from filings.views import principal as principal_views
+    from filings.web.views import principal as principal_views
 
     monkeypatch.setattr(principal_views, "PAGE_SIZE", 2)
     now = timezone.now()

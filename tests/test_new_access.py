@@ -5,11 +5,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from filings import checks
 from filings.exceptions import InvalidInput
+from filings.kinds.states import State
 from filings.models import Filing, SmsVerifier
+from filings.rules import checks
 from filings.services import transitions
-from filings.states import State
 from tests import factories
 from tests.test_api import payload
 from tests.test_principal_views import entry_data

@@ -11,10 +11,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from filings.identity import make_mobile, make_resident_id, make_uscc
+from filings.formats.identity import make_mobile, make_resident_id, make_uscc
+from filings.kinds.states import State
 from filings.models import Filing, FilingEvent, Material, Subject
 from filings.services import transitions
-from filings.states import State
 from tests import factories, scan_samples
 
 pytestmark = pytest.mark.django_db
@@ -63,8 +63,8 @@ def entry_data(**overrides) -> dict:
 
 def edit_data(filing: Filing, **overrides) -> dict:
     """POST data that re-saves a filing's current entry form unchanged."""
-    from filings import selectors
-    from filings.forms import FilingEntry
+    from filings.reads import selectors
+    from filings.web.forms import FilingEntry
 
     loaded = selectors.filing_detail(filing.assignee, filing.pk)
     entry = FilingEntry(province=loaded.province, filing=loaded)
@@ -169,7 +169,7 @@ def test_a_bad_list_position_is_a_400(client_for, principal):
 
 
 def test_a_long_list_says_more_than_the_cap_without_counting_it(client_for, principal, monkeypatch):
-    from filings import keyset
+    from filings.reads import keyset
 
     monkeypatch.setattr(keyset, "COUNT_CAP", 5)
     for _ in range(7):
@@ -767,7 +767,7 @@ def test_the_list_size_is_said_on_the_first_page_only(client_for, principal):
 
 
 def test_a_search_counts_up_to_a_hundred(client_for, principal, monkeypatch):
-    from filings import keyset
+    from filings.reads import keyset
 
     monkeypatch.setattr(keyset, "SPARSE_COUNT_CAP", 3)
     for _ in range(27):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from filings.models import Domain, Filing, SmsVerifier, Website
-from filings.proposals import proposed_cancellations
+from filings.rules.proposals import proposed_cancellations
 from filings.services import cancellations, transitions
 from tests import factories
 

@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from filings.exceptions import InvalidInput
+from filings.formats.validators import validate_icp_subject_number, validate_psb_number
 from filings.models import Filing, Province, Website
 from filings.services import transitions
-from filings.validators import validate_icp_subject_number, validate_psb_number
 from tests import factories
 
 pytestmark = pytest.mark.django_db

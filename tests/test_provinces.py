@@ -4,8 +4,11 @@ address; a number whose area code names another province is a warning the review
 import pytest
 from django.urls import reverse
 
-from filings.certificates import certificate_province_code
-from filings.checks import (
+from filings.formats.certificates import certificate_province_code
+from filings.formats.identity import make_resident_id, make_uscc
+from filings.kinds.states import State
+from filings.models import Domain, Filing, Material, Subject
+from filings.rules.checks import (
     FAIL,
     PASS,
     WARNING,
@@ -13,9 +16,6 @@ from filings.checks import (
     required_materials,
     run_submission_checks,
 )
-from filings.identity import make_resident_id, make_uscc
-from filings.models import Domain, Filing, Material, Subject
-from filings.states import State
 from tests import factories
 from tests.test_api import LIST, payload, post_json
 from tests.test_principal_views import entry_data

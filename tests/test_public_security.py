@@ -8,12 +8,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from filings import deadlines, workdays
 from filings.exceptions import InvalidInput, TransitionNotPermitted
+from filings.formats.validators import validate_psb_number
+from filings.kinds.states import State
 from filings.models import Deadline, Filing, FilingEvent
+from filings.rules import deadlines, workdays
 from filings.services import public_security, transitions
-from filings.states import State
-from filings.validators import validate_psb_number
 from tests import factories
 from tests.test_api import post_json
 from tests.test_transitions import bring_to

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from filings import queues
 from filings.models import Deadline
+from filings.reads import queues
 from filings.services import transitions
 from tests import factories
 
@@ -200,7 +200,7 @@ def test_each_rows_claim_button_claims_its_own_filing(client, reviewer, queued):
 def test_a_long_backlog_is_shown_as_more_than_the_cap_and_a_short_one_exactly(
     client, reviewer, queued, monkeypatch
 ):
-    from filings import keyset
+    from filings.reads import keyset
 
     queue = queues.QUEUES["provider_review"]
     later = timezone.now() + timedelta(hours=3)

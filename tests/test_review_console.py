@@ -5,10 +5,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from filings import queues, summaries
+from filings.jobs import summaries
+from filings.kinds.states import State
 from filings.models import Filing, FilingEvent, RejectionReason, SmsVerifier
+from filings.reads import queues
 from filings.services import transitions
-from filings.states import State
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -13,14 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from filings import demo
-from filings.checks import load_filing_for_checks, run_submission_checks
 from filings.jobs import risk_summaries
+from filings.kinds.states import State
 from filings.models import Domain, RiskCase, RiskSummary, SmsVerifier, SubmittedFeatures
 from filings.reads.risk import rejection_risk
 from filings.rules import risk_model
+from filings.rules.checks import load_filing_for_checks, run_submission_checks
 from filings.rules.risk_features import filing_features
 from filings.services import transitions
-from filings.states import State
 from tests import factories
 
 ENTERPRISE = {"subject_kind": "enterprise", "websites": "1", "legal_rep": "yes"}

@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from filings.scans import inspect_upload
+from filings.rules.scans import inspect_upload
 from tests.scan_samples import encode, licence_scan, render_scan
 
 

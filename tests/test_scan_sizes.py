@@ -6,10 +6,10 @@ import io
 import pytest
 from PIL import Image, ImageFile
 
-from filings.scans import MAX_DECODED_BYTES, MAX_PIXELS, UploadRejected, inspect_upload
+from filings.rules.scans import MAX_DECODED_BYTES, MAX_PIXELS, UploadRejected, inspect_upload
 from tests.scan_samples import bomb_png, encode, render_scan
 
-# The working copy's long side (filings.scans.upload.WORKING_LONG_SIDE), with room for rounding.
+# The working copy's long side (filings.rules.scans.upload.WORKING_LONG_SIDE), with room for rounding.
 REDUCED_LONG_SIDE = 1000
 
 

@@ -1,4 +1,4 @@
-"""Upload sniffing and scan-quality checks of filings.scans, on synthetic scans from tests.scan_samples."""
+"""Upload sniffing and scan-quality checks of filings.rules.scans, on synthetic scans from tests.scan_samples."""
 
 import hashlib
 import io
@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
 from PIL import Image
 
-from filings.scans import MB, UploadRejected, inspect_upload
+from filings.rules.scans import MB, UploadRejected, inspect_upload
 from tests.scan_samples import bomb_png, encode, licence_scan, pdf_bytes, render_scan
 
 

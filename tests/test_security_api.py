@@ -2,8 +2,8 @@
 
 import pytest
 
+from filings.kinds.states import State
 from filings.services import transitions
-from filings.states import State
 from tests import factories
 from tests.test_api import LIST, detail_url, transition_url
 

@@ -26,7 +26,8 @@ def _open_filing_named(principal, name: str) -> Filing:
 
 def _xlsx() -> bytes:
     """The Excel file the export worker writes for the open filings in pre-review."""
-    from filings import dashboard_stats, exports
+    from filings.reads import dashboard as dashboard_stats
+    from filings.reads import exports
 
     out = io.BytesIO()
     filings = dashboard_stats.open_filings(state="provider_review")
@@ -143,7 +144,7 @@ def test_entry_form_refuses_control_characters(principal, filing):
     ],
 )
 def test_a_csv_cell_is_what_cleaning_and_the_formula_check_make_of_it(text):
-    from filings import exports
+    from filings.reads import exports
 
     # The one-search fast path leaves alone exactly the cells that need neither step.
     cleaned = exports.clean_text(text)

@@ -4,11 +4,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from filings import checks
-from filings.checks import load_filing_for_checks, run_submission_checks
-from filings.identity import make_mobile
+from filings.formats.identity import make_mobile
 from filings.models import Person
-from filings.privacy import mask_phone
+from filings.rules import checks
+from filings.rules.checks import load_filing_for_checks, run_submission_checks
+from filings.rules.privacy import mask_phone
 from tests import factories
 
 

@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from filings import pdf_actions, scans
 from filings.models import Material
+from filings.rules import pdf_actions, scans
 from tests import pdf_samples, scan_samples
 
 ROOT = Path(__file__).resolve().parent.parent

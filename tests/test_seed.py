@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from filings import deadlines
+from filings.kinds.states import OPEN_STATES, State
 from filings.models import Deadline, Filing, FilingEvent, SmsVerifier, Website
-from filings.states import OPEN_STATES, State
+from filings.rules import deadlines
 
 DEMO_USERNAMES = {"principal", "principal2", "reviewer", "manager", "admin"}
 

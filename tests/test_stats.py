@@ -7,12 +7,14 @@ from datetime import datetime
 
 import pytest
 
-from filings import dashboard_stats, estimates, summaries
-from filings.dashboard_stats import Duration
-from filings.estimates import PublicationEstimator
+from filings.jobs import summaries
+from filings.kinds.states import State
 from filings.models import FilingEvent, Province, StageDuration
-from filings.states import State
-from filings.workdays import SHANGHAI
+from filings.reads import dashboard as dashboard_stats
+from filings.reads import estimates
+from filings.reads.dashboard import Duration
+from filings.reads.estimates import PublicationEstimator
+from filings.rules.workdays import SHANGHAI
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from filings import summaries
+from filings.jobs import summaries
 from filings.services import transitions
 from tests import factories
 
@@ -79,7 +79,7 @@ def test_lists_page_on_from_the_next_position(api, manager, reviewer, monkeypatc
     from filings.api import stats as stats_api
 
     monkeypatch.setattr(stats_api, "PAGE_SIZE", 2)
-    monkeypatch.setattr("filings.queues.PAGE_SIZE", 2)
+    monkeypatch.setattr("filings.reads.queues.PAGE_SIZE", 2)
     filings = _submitted(5)
     for client, url in (
         (api(manager), "/api/v1/stats/expected-publication/"),
@@ -101,7 +101,7 @@ def test_lists_page_on_from_the_next_position(api, manager, reviewer, monkeypatc
 
 
 def test_open_filings_page_through_every_stage_once(manager, reviewer):
-    from filings import dashboard_stats
+    from filings.reads import dashboard as dashboard_stats
 
     filings = _submitted(4)
     transitions.pass_review(filings[0], by=reviewer)

@@ -10,9 +10,9 @@ from filings.exceptions import (
     TransitionNotPermitted,
     TransitionNotPossible,
 )
+from filings.kinds.states import State
 from filings.models import Deadline, Filing, FilingEvent, Person, SmsVerifier
 from filings.services import dispatch, transitions
-from filings.states import State
 from tests import factories
 
 ROLES = ["principal", "other", "reviewer", "manager", "anonymous", "system"]

@@ -9,8 +9,8 @@ from stdnum.cn import ric
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.iso7064 import mod_11_2
 
-from filings.certificates import normalise_certificate_number, validate_resident_id, validate_uscc
-from filings.validators import (
+from filings.formats.certificates import normalise_certificate_number, validate_resident_id, validate_uscc
+from filings.formats.validators import (
     normalise_domain,
     validate_domain_name,
     validate_icp_subject_number,

@@ -4,10 +4,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from filings import deadlines, workdays
+from filings.kinds.states import State
 from filings.models import CalendarDay, CalendarYear, Deadline, Filing
+from filings.rules import deadlines, workdays
 from filings.services import calendar
-from filings.states import State
 from tests import factories
 
 SHANGHAI = workdays.SHANGHAI

@@ -75,7 +75,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "filings.context_processors.alerts",
+                "filings.web.context_processors.alerts",
             ],
         },
     },
@@ -289,7 +289,7 @@ BEIAN_ALERT_SCAN_BATCH = env_int_default("BEIAN_ALERT_SCAN_BATCH", 500)
 # How long a notification may wait for its queued email/SMS before the next scan sends it itself.
 BEIAN_ALERT_DELIVERY_GRACE_SECONDS = env_int_default("BEIAN_ALERT_DELIVERY_GRACE_SECONDS", 120)
 # The SMS channel for alerts; the logging one records messages without a gateway.
-BEIAN_SMS_BACKEND = env_str("BEIAN_SMS_BACKEND", "filings.notifications.LoggingSmsBackend")
+BEIAN_SMS_BACKEND = env_str("BEIAN_SMS_BACKEND", "filings.services.notifications.LoggingSmsBackend")
 # How long a finished Excel export (its job and file) is kept for its owner to download.
 BEIAN_EXPORT_KEEP_DAYS = env_int_default("BEIAN_EXPORT_KEEP_DAYS", 7)
 # Issue #14: how many different phone numbers one filing, and one principal's filings together, may

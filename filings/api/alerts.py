@@ -8,12 +8,12 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from filings import selectors
 from filings.api.queries import AlertListQuery, query_values
 from filings.models import Alert, Notification
 from filings.models.alerts import threshold_label
+from filings.reads import selectors
+from filings.rules.workdays import SHANGHAI
 from filings.services import alerts as alert_services
-from filings.workdays import SHANGHAI
 
 
 class AlertSerializer(serializers.ModelSerializer):

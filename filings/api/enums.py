@@ -1,7 +1,7 @@
 """Choice sets named once for the OpenAPI schema (drf-spectacular's ENUM_NAME_OVERRIDES)."""
 
+from filings.kinds.states import State
 from filings.models import App, Deadline, Material, Subject
-from filings.states import State
 
 FILING_STATE = State.choices
 SUBJECT_KIND = Subject.Kind.choices

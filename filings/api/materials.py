@@ -9,10 +9,10 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from filings import selectors
 from filings.api.schema import rules_beyond_schema
 from filings.api.serializers import MaterialSerializer
 from filings.models import Material
+from filings.reads import selectors
 from filings.services import materials
 
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}

@@ -6,9 +6,9 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from filings import selectors
 from filings.api.schema import rules_beyond_schema
 from filings.api.serializers import FilingDetailSerializer
+from filings.reads import selectors
 from filings.services import public_security
 
 

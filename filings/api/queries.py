@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
+from filings.kinds.states import State
 from filings.models import Deadline, Filing, Severity
-from filings.states import State
 
 
 def query_values(serializer_class: type[serializers.Serializer], request) -> dict:

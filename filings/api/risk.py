@@ -6,11 +6,11 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from filings import selectors
 from filings.api.schema import ErrorSerializer
-from filings.checks import run_submission_checks
 from filings.exceptions import NotApplicable
+from filings.reads import selectors
 from filings.reads.risk import ESTIMATED_STATES, rejection_risk
+from filings.rules.checks import run_submission_checks
 
 
 class LikelyReasonSerializer(serializers.Serializer):

@@ -7,7 +7,7 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
 from filings.api.serializers import CertificateNumberInput
-from filings.validators import format_pattern, refused_characters
+from filings.formats.validators import format_pattern, refused_characters
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -5,11 +5,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from filings import change_diff, permissions, proposals
-from filings import fields as entry_fields
-from filings.certificates import VALIDATORS as CERTIFICATE_VALIDATORS
-from filings.certificates import normalise_certificate_number
-from filings.checks import id_number_warnings
+from filings.formats.certificates import VALIDATORS as CERTIFICATE_VALIDATORS
+from filings.formats.certificates import normalise_certificate_number
+from filings.formats.validators import (
+    MAX_REASON_LENGTH,
+    MAX_REASONS,
+    validate_mobile,
+    validate_multiline,
+    validate_phone,
+    validate_single_line,
+)
 from filings.kinds import Approval, Numbers, kind_of
 from filings.models import (
     App,
@@ -30,16 +35,12 @@ from filings.models import (
     Subject,
     Website,
 )
-from filings.privacy import FIELD_MASKS, mask_email, mask_id_number, mask_phone
-from filings.selectors import available_transitions
-from filings.validators import (
-    MAX_REASON_LENGTH,
-    MAX_REASONS,
-    validate_mobile,
-    validate_multiline,
-    validate_phone,
-    validate_single_line,
-)
+from filings.models import transition_rules as permissions
+from filings.reads.selectors import available_transitions
+from filings.rules import change_diff, proposals
+from filings.rules import fields as entry_fields
+from filings.rules.checks import id_number_warnings
+from filings.rules.privacy import FIELD_MASKS, mask_email, mask_id_number, mask_phone
 
 
 class ProvinceSerializer(serializers.ModelSerializer):

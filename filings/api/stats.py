@@ -11,13 +11,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.roles import Perm
-from filings import dashboard_stats, footer_checks, keyset, queues, selectors, summaries
 from filings.api import stats_schema as out
 from filings.api.queries import query_values
 from filings.api.schema import rules_beyond_schema
-from filings.estimates import Expectation, PublicationEstimator
+from filings.jobs import footer_checks, summaries
+from filings.kinds.states import OPEN_STATES
 from filings.models import Deadline, Filing, Province
-from filings.states import OPEN_STATES
+from filings.reads import dashboard as dashboard_stats
+from filings.reads import keyset, queues, selectors, summary_terms
+from filings.reads.estimates import Expectation, PublicationEstimator
 
 PAGE_SIZE = 50
 
@@ -43,7 +45,7 @@ PAGE_RULES = {
 
 
 class PageInput(serializers.Serializer):
-    # The `next` of the page before (filings/keyset.py).
+    # The `next` of the page before (filings/reads/keyset.py).
     after = serializers.CharField(required=False, max_length=200, allow_blank=True)
     province = serializers.CharField(required=False, max_length=2, allow_blank=True)
 
@@ -127,7 +129,7 @@ class StageCounts(APIView):
 
 class PeriodInput(serializers.Serializer):
     period = serializers.ChoiceField(
-        choices=summaries.PERIODS, required=False, default=dashboard_stats.DEFAULT_PERIOD
+        choices=summary_terms.PERIODS, required=False, default=dashboard_stats.DEFAULT_PERIOD
     )
 
 
@@ -135,7 +137,7 @@ class Durations(APIView):
     permission_classes = [IsManager]
 
     @extend_schema(
-        parameters=[OpenApiParameter("period", int, enum=list(summaries.PERIODS))],
+        parameters=[OpenApiParameter("period", int, enum=list(summary_terms.PERIODS))],
         responses={200: out.DurationsOut},
     )
     def get(self, request):

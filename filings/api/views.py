@@ -10,7 +10,6 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from filings import selectors
 from filings.api.pagination import NewestFirstPagination
 from filings.api.parsers import JSONParser
 from filings.api.queries import FilingListQuery, query_values
@@ -29,6 +28,7 @@ from filings.api.serializers import (
 from filings.exceptions import TransitionNotPermitted
 from filings.kinds import Numbers, kind_of
 from filings.models import REQUESTED_TRANSITIONS, Province
+from filings.reads import selectors
 from filings.services import (
     access,
     apps,

@@ -17,10 +17,10 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import Max
 
-from filings import duration_rules
+from filings.kinds.states import State
 from filings.models import Filing, FilingEvent, RejectionReason, RiskCase, RiskSummary, SubmittedFeatures
+from filings.rules import durations as duration_rules
 from filings.rules import risk_model
-from filings.states import State
 
 # The transitions (named by the state machine's own methods) that decide a submission, and the
 # outcome each stands for.

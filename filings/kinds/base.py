@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from filings.states import State
+from filings.kinds.states import State
 
 # The stages every filing that goes to the bureau walks, in order.
 BUREAU_STAGES = (

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from filings.kinds.base import Approval, FilingKind, Materials, Numbers, Recipients, Words
 from filings.kinds.registry import register
-from filings.states import State
+from filings.kinds.states import State
 
 CANCEL_ACCESS = register(
     FilingKind(

@@ -5,7 +5,7 @@ import django.db.models.deletion
 import django.utils.timezone
 import django_fsm
 import filings.models
-import filings.validators
+import filings.formats.validators
 import uuid
 from django.conf import settings
 from django.db import migrations, models
@@ -103,8 +103,8 @@ class Migration(migrations.Migration):
                 ('id_kind', models.CharField(choices=[('resident_id', '居民身份证'), ('residence_permit', '居住证'), ('hk_macao_permit', '港澳居民来往内地通行证'), ('taiwan_permit', '台湾居民来往大陆通行证'), ('passport', '护照')], default='resident_id', max_length=32, verbose_name='证件类型')),
                 ('id_number', models.CharField(max_length=32, verbose_name='证件号码')),
                 ('id_valid_until', models.DateField(blank=True, help_text='留空表示长期', null=True, verbose_name='证件有效期止')),
-                ('mobile', models.CharField(max_length=20, validators=[filings.validators.validate_mobile], verbose_name='手机号码')),
-                ('emergency_phone', models.CharField(blank=True, max_length=20, validators=[filings.validators.validate_phone], verbose_name='应急电话')),
+                ('mobile', models.CharField(max_length=20, validators=[filings.formats.validators.validate_mobile], verbose_name='手机号码')),
+                ('emergency_phone', models.CharField(blank=True, max_length=20, validators=[filings.formats.validators.validate_phone], verbose_name='应急电话')),
                 ('email', models.EmailField(blank=True, max_length=254, verbose_name='电子邮箱')),
             ],
             options={
@@ -239,7 +239,7 @@ class Migration(migrations.Migration):
             name='Domain',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=253, validators=[filings.validators.validate_domain_name], verbose_name='域名')),
+                ('name', models.CharField(max_length=253, validators=[filings.formats.validators.validate_domain_name], verbose_name='域名')),
                 ('registrar', models.CharField(blank=True, max_length=100, verbose_name='注册商')),
                 ('registrant_name', models.CharField(max_length=100, verbose_name='注册人名称')),
                 ('registrant_certificate_number', models.CharField(blank=True, max_length=32, verbose_name='注册人证件号码')),

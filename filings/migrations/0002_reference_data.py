@@ -1,7 +1,7 @@
 """Load the 31 provincial bureaus, the rule lists and the rejection-reason catalogue."""
 from django.db import migrations
 
-from filings.reference_data import PROVINCES, REJECTION_REASONS, RULE_TERMS
+from filings.rules.reference_data import PROVINCES, REJECTION_REASONS, RULE_TERMS
 
 
 def load(apps, schema_editor):

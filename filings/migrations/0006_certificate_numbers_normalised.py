@@ -6,7 +6,7 @@ import unicodedata
 import filings.models.fields
 from django.db import migrations
 
-# A copy of filings.validators.normalise_certificate_number as it was when this migration was written.
+# A copy of filings.formats.validators.normalise_certificate_number as it was when this migration was written.
 NOISE = re.compile(r"[\s\-\u2010-\u2015\u2212]")
 
 

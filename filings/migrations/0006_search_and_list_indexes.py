@@ -1,6 +1,6 @@
 from django.db import migrations, models
 
-# Character pairs of a text, for GIN indexes that serve two-character CJK searches (filings/search.py).
+# Character pairs of a text, for GIN indexes that serve two-character CJK searches (filings/reads/search.py).
 BIGRAMS_FUNCTION = """
 CREATE OR REPLACE FUNCTION beian_bigrams(value text) RETURNS text[]
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from filings.reference_data import ALLOWED_TLDS
+from filings.rules.reference_data import ALLOWED_TLDS
 
 # .org was refused in the first seed by mistake: MIIT has approved its registry.
 WRONGLY_DENIED = ["org"]

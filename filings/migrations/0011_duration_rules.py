@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from filings.reference_data import DURATION_RULES, REJECTION_REASONS
+from filings.rules.reference_data import DURATION_RULES, REJECTION_REASONS
 
 NAMED_RULES = ("domain-real-name-not-synced", "server-validity-short")
 

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from filings.reference_data import APPROVED_REGISTRARS
+from filings.rules.reference_data import APPROVED_REGISTRARS
 
 
 def load_registrars(apps, schema_editor):

@@ -2,7 +2,7 @@ from django.db import migrations, models
 
 # A filing's search document (lower case), kept by the database: the filing's own row computes it on every
 # insert and update, and a change to its subject, websites, domains, apps or app platforms touches
-# the filing's row again. Searches then read one column of one table (filings/search.py).
+# the filing's row again. Searches then read one column of one table (filings/reads/search.py).
 DOCUMENT_FUNCTION = r"""
 CREATE OR REPLACE FUNCTION beian_filing_document(p_filing bigint, p_subject bigint, p_icp_number text)
 RETURNS text LANGUAGE sql STABLE AS $$

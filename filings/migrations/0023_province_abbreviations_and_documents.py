@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from filings.reference_data import PSB_ABBREVIATIONS
+from filings.rules.reference_data import PSB_ABBREVIATIONS
 
 # Sichuan and Gansu were seeded with their public-security abbreviations (川, 甘) as ICP ones.
 ICP_ABBREVIATIONS = {"51": "蜀", "62": "陇"}

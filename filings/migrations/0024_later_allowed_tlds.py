@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from filings.reference_data import LATER_ALLOWED_TLDS
+from filings.rules.reference_data import LATER_ALLOWED_TLDS
 
 
 def load_later_allowed_tlds(apps, schema_editor):

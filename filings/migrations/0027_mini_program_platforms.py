@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from filings.reference_data import MINI_PROGRAM_PLATFORMS
+from filings.rules.reference_data import MINI_PROGRAM_PLATFORMS
 
 
 def load_platforms(apps, schema_editor):

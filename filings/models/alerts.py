@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from filings.kinds.states import State
 from filings.models.core import STALE_ENTRY_DAYS, Deadline, Filing, FilingEvent
-from filings.states import State
 
 
 class Severity(models.TextChoices):

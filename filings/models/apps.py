@@ -4,8 +4,8 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from filings.formats.validators import validate_fingerprint
 from filings.models.core import Filing, FilingItem, Person, PriorApproval, Website
-from filings.validators import validate_fingerprint
 
 
 class MiniProgramPlatform(models.Model):

@@ -16,12 +16,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from filings import permissions as transition_perms
-from filings import wording
+import filings.models.transition_rules as transition_perms
+import filings.models.wording as wording
+from filings.formats.validators import validate_domain_name, validate_mobile, validate_phone
 from filings.kinds import FilingKind, kind_of
+from filings.kinds.states import OPEN_STATES, WITHDRAWABLE_STATES, State
 from filings.models.fields import CertificateNumberField
-from filings.states import OPEN_STATES, WITHDRAWABLE_STATES, State
-from filings.validators import validate_domain_name, validate_mobile, validate_phone
 
 # 《非经营性互联网信息服务备案管理办法》(信息产业部令第33号) Art. 12.
 NATIONAL_BUREAU_WORKDAYS = 20
@@ -764,7 +764,7 @@ class FilingEvent(models.Model):
     from_state = models.CharField(_("原阶段"), max_length=32, choices=State.choices, blank=True)
     to_state = models.CharField(_("新阶段"), max_length=32, choices=State.choices)
     comment = models.TextField(_("说明"), blank=True)
-    # A comment the system wrote, as its untranslated source (filings.wording); empty for a person's.
+    # A comment the system wrote, as its untranslated source (filings.models.wording); empty for a person's.
     comment_source = models.JSONField(_("说明原文"), default=dict, blank=True)
     # [{"field": "domain.registrant_name", "reason": "…", "suggested_fix": "…", "code": "…"}], and
     # "reason_source"/"suggested_fix_source" for texts the system or the catalogue wrote.

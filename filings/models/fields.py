@@ -3,7 +3,7 @@
 from django import forms
 from django.db import models
 
-from filings.certificates import normalise_certificate_number
+from filings.formats.certificates import normalise_certificate_number
 
 
 class CertificateNumberFormField(forms.CharField):

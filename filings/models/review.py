@@ -5,9 +5,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from filings import wording
+import filings.models.wording as wording
+from filings.kinds.states import State
 from filings.models.core import Filing, Province, Website
-from filings.states import State
 
 
 class FooterCheck(models.Model):
@@ -34,7 +34,7 @@ class FooterCheck(models.Model):
     icp_linked = models.BooleanField(_("备案号链接到工信部"), default=False)
     psb_found = models.BooleanField(_("找到公安备案号"), null=True, blank=True)
     problems = models.JSONField(_("问题"), default=list, blank=True)
-    # The problems as their untranslated sources (filings.wording), one for each; empty before.
+    # The problems as their untranslated sources (filings.models.wording), one for each; empty before.
     problem_sources = models.JSONField(_("问题原文"), default=list, blank=True)
     checked_at = models.DateTimeField(_("检查时间"), default=timezone.now)
     checked_by = models.ForeignKey(
@@ -74,7 +74,7 @@ class FooterCheck(models.Model):
         ]
 
 
-# The summaries below are materialised from the filing history by filings.summaries.refresh_summaries
+# The summaries below are materialised from the filing history by filings.jobs.summaries.refresh_summaries
 # (a scheduled task), so that the dashboard reads a few hundred rows instead of a million filings.
 
 

@@ -72,7 +72,7 @@ class RiskSummary(models.Model):
     # {reason key: how many decisions gave it}
     reasons = models.JSONField(default=dict)
     # On the row of all decisions (empty feature) only: {reason key: {"reason": …, "fix": …}}, each
-    # text a stored source (filings.wording) taken from the catalogue at the refresh, or for a
+    # text a stored source (filings.models.wording) taken from the catalogue at the refresh, or for a
     # reason outside it its text and no fix; so that a page reads one table.
     reason_words = models.JSONField(default=dict, blank=True)
 

@@ -9,12 +9,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from filings import wording
-from filings.checks import Checklist
-from filings.models import Filing, RiskSummary
+from filings.kinds.states import State
+from filings.models import Filing, RiskSummary, wording
 from filings.rules import risk_model
+from filings.rules.checks import Checklist
 from filings.rules.risk_features import filing_features
-from filings.states import State
 
 # The stages in which a filing can still be changed before it is judged.
 ESTIMATED_STATES = (State.ENTRY, State.PROVIDER_REVIEW)

@@ -8,15 +8,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from filings.exceptions import InvalidInput
-from filings.models import Filing, Province, Website
-from filings.services.drafts import create_filing, update_filing
-from filings.states import OPEN_STATES, State
-from filings.validators import (
+from filings.formats.validators import (
     normalise_psb_number,
     validate_icp_subject_number,
     validate_icp_website_number,
     validate_psb_number,
 )
+from filings.kinds.states import OPEN_STATES, State
+from filings.models import Filing, Province, Website
+from filings.services.drafts import create_filing, update_filing
 
 
 def clean_access_numbers(

@@ -10,10 +10,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from filings import app_rules
 from filings.exceptions import InvalidInput
-from filings.fields import APP_FIELDS, APP_PLATFORM_FIELDS, SUBJECT_FIELDS
+from filings.formats.validators import (
+    normalise_fingerprint,
+    validate_backend_address,
+    validate_package_name,
+)
+from filings.kinds.states import State
 from filings.models import App, AppPlatform, Filing, MiniProgramPlatform, Province, Subject
+from filings.models.wording import said
+from filings.rules import app_rules
+from filings.rules.fields import APP_FIELDS, APP_PLATFORM_FIELDS, SUBJECT_FIELDS
 from filings.services.draft_parts import (
     assign,
     full_clean,
@@ -29,13 +36,6 @@ from filings.services.drafts import (
     save_item_principal,
     start_draft_history,
 )
-from filings.states import State
-from filings.validators import (
-    normalise_fingerprint,
-    validate_backend_address,
-    validate_package_name,
-)
-from filings.wording import said
 
 MAX_APPS = 20
 

@@ -11,13 +11,14 @@ from django.utils.translation import gettext_noop
 from django_fsm import has_transition_perm
 
 from accounts.roles import Perm
-from filings import authenticity as rules
-from filings import deadlines, permissions, wording
 from filings.exceptions import BeianError, InvalidInput, TransitionNotPermitted, TransitionNotPossible
-from filings.models import AuthenticityCheck, Deadline, Filing, FilingEvent, SmsVerifier
+from filings.kinds.states import State
+from filings.models import AuthenticityCheck, Deadline, Filing, FilingEvent, SmsVerifier, wording
+from filings.models import transition_rules as permissions
+from filings.models.wording import said
+from filings.rules import authenticity as rules
+from filings.rules import deadlines
 from filings.services.transitions import apply_transition, lock_filing
-from filings.states import State
-from filings.wording import said
 
 Outcome = AuthenticityCheck.Outcome
 

@@ -6,8 +6,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from filings import alert_raising, deadlines
 from filings.models import CalendarYear
+from filings.rules import deadlines
+from filings.services import alert_raising
 
 
 def publish_calendar_year(*, year: int, notice: str = "", by: Any = None, now: datetime | None = None) -> int:

@@ -8,15 +8,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from filings import deadlines, proposals
 from filings.exceptions import InvalidInput, TransitionNotPossible
 from filings.kinds import KINDS, Approval
+from filings.kinds.states import State
 from filings.models import App, Cancellation, Filing, FilingEvent, Website
+from filings.models.wording import Said, said
+from filings.rules import deadlines, proposals
 from filings.services.changes import create_followup, lock_followup_target, refuse_open_followup
 from filings.services.drafts import start_draft_history
 from filings.services.transitions import apply_transition, lock_filing, refuse_unless_allowed
-from filings.states import State
-from filings.wording import Said, said
 
 Scope = Cancellation.Scope
 

@@ -9,10 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from filings import change_diff
-from filings import permissions as transition_perms
 from filings.exceptions import InvalidInput, TransitionNotPermitted, TransitionNotPossible
 from filings.kinds import Approval, codes
+from filings.kinds.states import OPEN_STATES, State
 from filings.models import (
     AppPlatform,
     Domain,
@@ -22,11 +21,12 @@ from filings.models import (
     Subject,
     Website,
 )
+from filings.models import transition_rules as transition_perms
+from filings.models.wording import said
+from filings.rules import change_diff
 from filings.services.draft_parts import refuse_second_open_filing
 from filings.services.drafts import start_draft_history
 from filings.services.transitions import apply_transition, lock_filing, refuse_unless_allowed
-from filings.states import OPEN_STATES, State
-from filings.wording import said
 
 # Follow-ups of a published filing (changes, cancellations) that may not run side by side.
 FOLLOWUP_TYPES = codes(acts_on_target=True)

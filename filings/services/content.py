@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from filings.content_rules import NO, YES
 from filings.exceptions import InvalidInput
 from filings.models import Filing, PriorApproval
+from filings.rules.content_rules import NO, YES
 from filings.services.drafts import lock_editable_draft, save_draft_edit
 
 SECTIONS = {"website": "websites", "app": "apps"}

@@ -9,10 +9,10 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from filings.exceptions import InvalidInput
-from filings.fields import PERSON_FIELDS
+from filings.formats.validators import filed_domain
+from filings.kinds.states import OPEN_STATES
 from filings.models import Domain, Filing, Person
-from filings.states import OPEN_STATES
-from filings.validators import filed_domain
+from filings.rules.fields import PERSON_FIELDS
 
 
 def assign(instance: Any, data: dict, fields: list[str], changes: list[dict], prefix: str) -> None:

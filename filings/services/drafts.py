@@ -10,11 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from filings import alert_raising, change_rules, deadlines
-from filings import permissions as transition_perms
 from filings.exceptions import InvalidInput, TransitionNotPermitted, TransitionNotPossible
-from filings.fields import DOMAIN_FIELDS, SUBJECT_FIELDS, WEBSITE_FIELDS
+from filings.kinds.states import EDITABLE_STATES
 from filings.models import Domain, Filing, FilingEvent, Person, Subject, Website
+from filings.models import transition_rules as transition_perms
+from filings.models.wording import Said, said
+from filings.rules import change_rules, deadlines
+from filings.rules.fields import DOMAIN_FIELDS, SUBJECT_FIELDS, WEBSITE_FIELDS
+from filings.services import alert_raising
 from filings.services.draft_parts import (
     assign,
     full_clean,
@@ -24,8 +27,6 @@ from filings.services.draft_parts import (
     second_open_filing_refused,
 )
 from filings.services.transitions import lock_filing
-from filings.states import EDITABLE_STATES
-from filings.wording import Said, said
 
 # Added to the positions of a draft's websites or apps while they are numbered anew (a draft holds
 # at most 20 of each).

@@ -14,9 +14,9 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from filings import exports
 from filings.exceptions import InvalidInput
 from filings.models import ExportJob
+from filings.reads import exports
 
 logger = logging.getLogger(__name__)
 

@@ -9,14 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from filings import permissions as transition_perms
-from filings import scans
 from filings.exceptions import InvalidInput, TransitionNotPermitted, TransitionNotPossible
+from filings.kinds.states import EDITABLE_STATES
 from filings.models import Filing, FilingEvent, Material
+from filings.models import transition_rules as transition_perms
+from filings.models.wording import said
+from filings.rules import scans
 from filings.services.drafts import restart_stale_entry
 from filings.services.transitions import lock_filing
-from filings.states import EDITABLE_STATES
-from filings.wording import said
 
 
 def upload_material(

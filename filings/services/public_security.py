@@ -9,13 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from filings import alert_raising, deadlines
-from filings import permissions as transition_perms
 from filings.exceptions import ConflictError, InvalidInput, TransitionNotPermitted, TransitionNotPossible
+from filings.kinds.states import State
 from filings.models import Deadline, Filing, FilingEvent
+from filings.models import transition_rules as transition_perms
+from filings.models.wording import Said, said
+from filings.rules import deadlines
+from filings.services import alert_raising
 from filings.services.transitions import checked_psb_number
-from filings.states import State
-from filings.wording import Said, said
 
 
 def _lock_published(filing: Filing, *, expected_version: int | None) -> Filing:

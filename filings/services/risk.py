@@ -2,8 +2,8 @@
 
 from django.utils import timezone
 
-from filings.checks import Checklist
 from filings.models import Filing, FilingEvent, SubmittedFeatures
+from filings.rules.checks import Checklist
 from filings.rules.risk_features import filing_features
 
 

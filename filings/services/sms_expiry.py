@@ -10,10 +10,10 @@ from functools import partial
 from django.db import transaction
 from django_fsm import can_proceed
 
-from filings import deadlines, notifications
+from filings.kinds.states import State
 from filings.models import Deadline, Filing, FilingEvent
-from filings.services import transitions
-from filings.states import State
+from filings.rules import deadlines
+from filings.services import notifications, transitions
 
 
 def expire_sms_windows(windows: list[Deadline], *, now: datetime) -> list[tuple[Filing, Deadline]]:

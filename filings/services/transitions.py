@@ -17,8 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
-from filings import authenticity, change_diff, deadlines, notifications, numbering, wording
-from filings.checks import load_filing_for_checks, run_submission_checks
 from filings.exceptions import (
     ChecksFailed,
     ConflictError,
@@ -26,17 +24,19 @@ from filings.exceptions import (
     TransitionNotPermitted,
     TransitionNotPossible,
 )
-from filings.kinds import Approval, Numbers, Recipients
-from filings.models import TRANSITION_LABELS, Filing, FilingEvent, Person, SmsVerifier
-from filings.services import risk
-from filings.states import State
-from filings.validators import (
+from filings.formats.validators import (
     normalise_psb_number,
     refuse_unbounded_reasons,
     validate_icp_subject_number,
     validate_psb_number,
 )
-from filings.wording import Said, said
+from filings.kinds import Approval, Numbers, Recipients
+from filings.kinds.states import State
+from filings.models import TRANSITION_LABELS, Filing, FilingEvent, Person, SmsVerifier, wording
+from filings.models.wording import Said, said
+from filings.rules import authenticity, change_diff, deadlines, numbering
+from filings.rules.checks import load_filing_for_checks, run_submission_checks
+from filings.services import notifications, risk
 
 
 def label(name: str) -> str:

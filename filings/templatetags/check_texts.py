@@ -2,7 +2,7 @@
 
 from django import template
 
-from filings.scans import say
+from filings.rules.scans import say
 
 register = template.Library()
 

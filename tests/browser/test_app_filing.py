@@ -5,9 +5,9 @@ suggested -2A number, which the principal then sees."""
 import pytest
 from playwright.sync_api import Page, expect
 
+from filings.kinds.states import State
 from filings.models import Filing, SmsVerifier
 from filings.services import transitions
-from filings.states import State
 from tests import factories
 from tests.browser.login import log_in
 from tests.browser.test_principal_flow import DESKTOP, assert_every_control_labelled, shoot

@@ -4,8 +4,8 @@ against the published data on the detail and checklist pages, submit; the public
 import pytest
 from playwright.sync_api import Page, expect
 
+from filings.kinds.states import State
 from filings.models import Filing
-from filings.states import State
 from tests import factories
 from tests.browser.test_app_filing import log_in
 from tests.browser.test_principal_flow import DESKTOP, assert_every_control_labelled, shoot

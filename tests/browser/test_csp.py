@@ -9,8 +9,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser
 
 from accounts.roles import Role
+from filings.kinds.states import State
 from filings.services import transitions
-from filings.states import State
 from tests import factories
 from tests.scan_samples import pdf_bytes
 from tests.test_transitions import bring_to

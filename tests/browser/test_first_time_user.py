@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from filings import summaries
+from filings.jobs import summaries
 from filings.models import Deadline, SmsVerifier
 from filings.services import materials, transitions
 from tests import factories

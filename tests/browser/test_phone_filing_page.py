@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from filings import alert_scan
+from filings.jobs import alert_scan
 from filings.services import transitions
 from tests import factories
 from tests.browser.login import log_in

@@ -12,10 +12,10 @@ from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from filings.identity import make_mobile, make_resident_id, make_uscc
+from filings.formats.identity import make_mobile, make_resident_id, make_uscc
+from filings.kinds.states import State
 from filings.models import Filing
 from filings.services import transitions
-from filings.states import State
 from tests import factories, scan_samples
 
 # Transactional (the live server reads committed data), sorted after the plain database tests.

@@ -6,10 +6,10 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from filings import alert_scan, summaries
+from filings.jobs import alert_scan, summaries
+from filings.kinds.states import State
 from filings.models import Filing
 from filings.services import transitions
-from filings.states import State
 from tests import factories
 from tests.test_transitions import bring_to
 

@@ -5,8 +5,8 @@ from datetime import date, datetime
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from filings import workdays
 from filings.jobs import risk_evaluation, risk_summaries
+from filings.rules import workdays
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from filings import summaries
+from filings.jobs import summaries
 
 
 class Command(BaseCommand):

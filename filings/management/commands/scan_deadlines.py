@@ -5,7 +5,8 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from filings import alert_scan, notifications
+from filings.jobs import alert_scan
+from filings.services import notifications
 
 
 def parse_now(value: str) -> datetime:

@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from filings import demo, summaries
-from filings.jobs import risk_summaries
+from filings import demo
+from filings.jobs import risk_summaries, summaries
 
 
 class Command(BaseCommand):

@@ -1,0 +1,292 @@
+"""What the manager dashboard reads: period statistics, stage counts and flows from the summaries,
+and the live deadline lists (overdue, at risk, provisional) and open filings."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from filings.kinds.states import OPEN_STATES, State
+from filings.models import (
+    Deadline,
+    Filing,
+    Province,
+    ReasonRollup,
+    StageCount,
+    StageDuration,
+    WeeklyFlow,
+)
+from filings.reads import keyset, summary_terms
+from filings.reads.summary_terms import DURATION_STAGES
+
+DEFAULT_PERIOD = 90
+
+
+@dataclass(frozen=True)
+class Duration:
+    visits: int
+    median: int | None
+    p90: int | None
+
+
+NO_VISITS = Duration(visits=0, median=None, p90=None)
+
+
+@dataclass
+class ProvinceStats:
+    province: Province
+    durations: dict[str, Duration]
+    # Exits of each stage by transition: {"provider_review": {"pass_review": 10, "return_to_entry": 2}}.
+    exits: dict[str, dict[str, int]]
+    top_reasons: list[tuple[str, int]]
+
+    def _share(self, stage: str, transition: str) -> float | None:
+        total = sum(self.exits.get(stage, {}).values())
+        return self.exits.get(stage, {}).get(transition, 0) / total if total else None
+
+    @property
+    def returned_share(self) -> float | None:
+        """Pre-review decisions that returned the filing, out of all pre-review exits."""
+        return self._share(State.PROVIDER_REVIEW, "return_to_entry")
+
+    @property
+    def rejected_share(self) -> float | None:
+        """Bureau decisions that rejected the filing, out of all bureau-review exits."""
+        return self._share(State.BUREAU_REVIEW, "reject")
+
+    @property
+    def decisions(self) -> int:
+        return sum(self.exits.get(State.BUREAU_REVIEW, {}).values())
+
+
+@dataclass
+class PeriodStats:
+    period_days: int
+    provinces: list[ProvinceStats]
+    national: ProvinceStats | None
+    top_reasons: list[tuple[str, int]] = field(default_factory=list)
+
+
+def period_stats(
+    period_days: int = DEFAULT_PERIOD, *, provinces: Iterable[Province] | None = None
+) -> PeriodStats:
+    """Return durations, exit shares and top reasons per province (and nationally) over a period."""
+    if period_days not in summary_terms.PERIODS:
+        raise ValueError(f"period must be one of {summary_terms.PERIODS}")
+    provinces = list(provinces if provinces is not None else Province.objects.all())
+    durations: dict[int | None, dict[str, Duration]] = defaultdict(dict)
+    exits: dict[int | None, dict[str, dict[str, int]]] = defaultdict(dict)
+    for row in StageDuration.objects.filter(period_days=period_days).values_list(
+        "province_id", "stage", "visits", "median_workdays", "p90_workdays", "exits"
+    ):
+        province_id, stage, visits, median, p90, stage_exits = row
+        durations[province_id][stage] = Duration(visits=visits, median=median, p90=p90)
+        exits[province_id][stage] = stage_exits
+    reasons: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    national_reasons: dict[str, int] = defaultdict(int)
+    reason_rows = (
+        ReasonRollup.objects.filter(period_days=period_days)
+        .order_by("province_id", "-count", "key")
+        .values_list("province_id", "reason", "count")
+    )
+    for province_id, reason, count in reason_rows:
+        reasons[province_id].append((reason, count))
+        national_reasons[reason] += count
+    result = []
+    for province in provinces:
+        result.append(
+            ProvinceStats(
+                province=province,
+                durations={s: durations[province.pk].get(s, NO_VISITS) for s in DURATION_STAGES},
+                exits=exits[province.pk],
+                top_reasons=reasons[province.pk][:3],
+            )
+        )
+    national = ProvinceStats(
+        province=None,  # type: ignore[arg-type]
+        durations={s: durations[None].get(s, NO_VISITS) for s in DURATION_STAGES},
+        exits=exits[None],
+        top_reasons=sorted(national_reasons.items(), key=lambda item: (-item[1], item[0]))[:10],
+    )
+    return PeriodStats(
+        period_days=period_days, provinces=result, national=national, top_reasons=national.top_reasons
+    )
+
+
+@dataclass
+class StageCounts:
+    rows: list[tuple[Province, dict[str, int]]]
+    totals: dict[str, int]
+    awaiting_psb: int
+    # Published filings without a public-security number, by province id (they add up to awaiting_psb).
+    awaiting_by_province: dict[int, int] = field(default_factory=dict)
+
+
+def stage_counts(provinces: Iterable[Province] | None = None) -> StageCounts:
+    """Return how many filings each province has in each state (as of the last refresh)."""
+    provinces = list(provinces if provinces is not None else Province.objects.all())
+    by_province: dict[int, dict[str, int]] = defaultdict(dict)
+    totals: dict[str, int] = dict.fromkeys(State.values, 0)
+    awaiting = 0
+    awaiting_by_province: dict[int, int] = defaultdict(int)
+    for province_id, state, n, waiting in StageCount.objects.values_list(
+        "province_id", "state", "filings", "awaiting_psb"
+    ):
+        by_province[province_id][state] = n
+        totals[state] = totals.get(state, 0) + n
+        awaiting += waiting
+        awaiting_by_province[province_id] += waiting
+    rows = [(p, {s: by_province[p.pk].get(s, 0) for s in State.values}) for p in provinces]
+    return StageCounts(
+        rows=rows,
+        totals=totals,
+        awaiting_psb=awaiting,
+        awaiting_by_province={p.pk: awaiting_by_province.get(p.pk, 0) for p in provinces},
+    )
+
+
+def weekly_flows(weeks: int = 12, *, today: date | None = None) -> list[dict]:
+    """Return the last `weeks` weeks: [{"week": monday, "flows": {stage: (entered, left)}}]."""
+    today = today or timezone.localdate()
+    first = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
+    by_week: dict[date, dict[str, tuple[int, int]]] = {first + timedelta(weeks=i): {} for i in range(weeks)}
+    for week, stage, entered, left in WeeklyFlow.objects.filter(week__gte=first).values_list(
+        "week", "stage", "entered", "left"
+    ):
+        if week in by_week:
+            by_week[week][stage] = (entered, left)
+    return [{"week": week, "flows": flows} for week, flows in sorted(by_week.items())]
+
+
+# Deadline lists (live, from the open-deadline indexes).
+
+# How far ahead of its due time an open deadline counts as at risk.
+AT_RISK_WINDOWS = {
+    Deadline.Kind.PREREVIEW_OVERDUE: timedelta(days=1),
+    Deadline.Kind.SMS_WINDOW: timedelta(hours=6),
+    Deadline.Kind.FACE_CHECK: timedelta(hours=6),
+    Deadline.Kind.BUREAU_REVIEW: timedelta(days=5),
+    Deadline.Kind.PUBLIC_SECURITY: timedelta(days=5),
+    Deadline.Kind.STALE_ENTRY: timedelta(days=7),
+}
+# The pre-review target (1 working day) is a goal, not a deadline whose passing is overdue.
+LATE_KINDS = list(AT_RISK_WINDOWS)
+
+
+# What a deadline list shows of each row, in its page and the API alike; the province comes from
+# the page's estimator, which holds every province (one join fewer to plan).
+DEADLINE_ROW_FIELDS = (
+    "kind",
+    "workdays",
+    "due_at",
+    "provisional",
+    "filing__state",
+    "filing__province_id",
+    "filing__stage_entered_at",
+    "filing__subject__name",
+    "filing__reviewer__username",
+    "filing__reviewer__display_name",
+)
+
+
+def _deadline_rows(queryset):
+    return queryset.select_related("filing__subject", "filing__reviewer").only(*DEADLINE_ROW_FIELDS)
+
+
+OPEN_FILING_ORDER = ("state", "stage_entered_at", "id")
+
+
+def open_filings(
+    *, state: str | None = None, province: Province | None = None, filing_type: str | None = None
+):
+    """Return open filings (optionally of one stage, province and type) in the order the dashboard lists them."""
+    filings = Filing.objects.filter(state__in=[state] if state else OPEN_STATES)
+    if filing_type:
+        filings = filings.filter(filing_type=filing_type)
+    if province is not None:
+        filings = filings.filter(province=province)
+    return filings.select_related("subject", "province").order_by(*OPEN_FILING_ORDER)
+
+
+def open_filings_page(
+    *,
+    state: str | None = None,
+    province: Province | None = None,
+    filing_type: str | None = None,
+    after: keyset.Position | None,
+    size: int,
+) -> keyset.Page:
+    """Return a page of open_filings() from a position: one stage at a time, so that each query
+    walks the (state, stage_entered_at, id) index instead of sorting every open filing."""
+    states = [state] if state else list(OPEN_STATES)
+    if after is not None and after.values[0] in states:
+        states = states[states.index(after.values[0]) :]
+    rows: list[Filing] = []
+    within_state = OPEN_FILING_ORDER[1:]
+    for current in states:
+        # Within one stage the position is (stage_entered_at, id): the index range starts there.
+        start = (
+            keyset.Position(after.values[1:]) if after is not None and after.values[0] == current else None
+        )
+        rows += keyset.rows_after(
+            open_filings(state=current, province=province, filing_type=filing_type),
+            order=within_state,
+            after=start,
+            limit=size + 1 - len(rows),
+        )
+        if len(rows) > size:
+            break
+    return keyset.page_of(rows, order=OPEN_FILING_ORDER, size=size, first=after is None)
+
+
+def overdue_deadlines(*, now: datetime | None = None, province: Province | None = None):
+    now = now or timezone.now()
+    rows = Deadline.objects.filter(closed_at__isnull=True, due_at__lt=now, kind__in=LATE_KINDS)
+    if province is not None:
+        rows = rows.filter(province=province)
+    return _deadline_rows(rows).order_by("due_at", "id")
+
+
+def at_risk_deadlines(*, now: datetime | None = None, province: Province | None = None):
+    now = now or timezone.now()
+    horizon = max(AT_RISK_WINDOWS.values())
+    within = Q()
+    for kind, window in AT_RISK_WINDOWS.items():
+        within |= Q(kind=kind, due_at__lt=now + window)
+    rows = Deadline.objects.filter(within, closed_at__isnull=True, due_at__gte=now, due_at__lt=now + horizon)
+    if province is not None:
+        rows = rows.filter(province=province)
+    return _deadline_rows(rows).order_by("due_at", "id")
+
+
+def provisional_deadlines(*, now: datetime | None = None, province: Province | None = None):
+    rows = Deadline.objects.filter(closed_at__isnull=True, provisional=True)
+    if province is not None:
+        rows = rows.filter(province=province)
+    return _deadline_rows(rows).order_by("due_at", "id")
+
+
+DEADLINE_LISTS = {
+    "overdue": overdue_deadlines,
+    "at-risk": at_risk_deadlines,
+    "provisional": provisional_deadlines,
+}
+
+
+def deadline_counts(*, now: datetime | None = None) -> dict[str, int]:
+    """Return how many open deadlines are overdue, at risk and provisional.
+
+    Each count is an index-only range scan; one query per kind keeps every range narrow."""
+    now = now or timezone.now()
+    open_deadlines = Deadline.objects.filter(closed_at__isnull=True)
+    return {
+        "overdue": open_deadlines.filter(kind__in=LATE_KINDS, due_at__lt=now).count(),
+        "at_risk": sum(
+            open_deadlines.filter(kind=kind, due_at__gte=now, due_at__lt=now + window).count()
+            for kind, window in AT_RISK_WINDOWS.items()
+        ),
+        "provisional": open_deadlines.filter(provisional=True).count(),
+    }

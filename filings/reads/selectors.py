@@ -1,0 +1,336 @@
+"""Reads: which filings a user may see, and each filing with what its pages need."""
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+from django_fsm import has_transition_perm
+
+from accounts.roles import Perm
+from filings.kinds.states import FIX_TRANSITIONS, State
+from filings.models import (
+    REQUESTED_TRANSITIONS,
+    Alert,
+    App,
+    AuthenticityCheck,
+    Deadline,
+    Domain,
+    Filing,
+    FilingEvent,
+    Material,
+    Notification,
+    Province,
+    RejectionReason,
+    SmsVerifier,
+    Subject,
+    Website,
+)
+from filings.reads import keyset, search
+from filings.rules import durations as duration_rules
+from filings.rules.deadlines import owes_public_security
+
+
+def filings_for_user(user: Any) -> QuerySet[Filing]:
+    """Return the filings the user may see: all for reviewers and managers, own for principals."""
+    filings = Filing.objects.all()
+    if user.has_perm(Perm.VIEW_ALL):
+        return filings
+    if user.has_perm(Perm.WORK_ON_OWN):
+        return filings.filter(assignee=user)
+    return filings.none()
+
+
+def filing_list(
+    user: Any,
+    *,
+    state: str | None = None,
+    province: str | None = None,
+    overdue: bool | None = None,
+    query: str | None = None,
+    domain: str | None = None,
+    filing_type: str | None = None,
+) -> QuerySet[Filing]:
+    """Return the filings the user may see, narrowed by the list's filters, newest first."""
+    filings = filings_for_user(user).select_related("subject", "province", "assignee")
+    if filing_type:
+        filings = filings.filter(filing_type=filing_type)
+    if state:
+        filings = filings.filter(state=state)
+    if province:
+        # Resolved first, so that the list walks the (province, -updated_at) index.
+        found = Province.objects.filter(Q(code=province) | Q(icp_abbreviation=province)).first()
+        filings = filings.filter(province=found) if found else filings.none()
+    if overdue is not None:
+        late = Deadline.objects.filter(
+            filing=OuterRef("pk"), closed_at__isnull=True, due_at__lt=timezone.now()
+        )
+        filings = filings.filter(Exists(late)) if overdue else filings.exclude(Exists(late))
+    if query:
+        filings = search.filings_matching(filings, query)
+    if domain:
+        filings = search.filings_with_domain(filings, domain)
+    return filings
+
+
+def filing_cards(user: Any, *, round_transitions: list[str], **filters: Any) -> QuerySet[Filing]:
+    """Return filing_list() with what each card of "my filings" shows: the transition that began
+    the current round (to mark returns) and the open deadlines, nearest first."""
+    last_round = (
+        FilingEvent.objects.filter(filing=OuterRef("pk"), transition__in=round_transitions)
+        .order_by("-at", "-id")
+        .values("transition")[:1]
+    )
+    # An app filing's card names its first app, so that two of one subject can be told apart.
+    first_app = App.objects.filter(filing=OuterRef("pk")).order_by("position").values("name")[:1]
+    return (
+        filing_list(user, **filters)
+        .annotate(last_round_transition=Subquery(last_round), first_app_name=Subquery(first_app))
+        .prefetch_related(
+            Prefetch(
+                "deadlines",
+                queryset=Deadline.objects.filter(closed_at__isnull=True).order_by("due_at"),
+                to_attr="open_deadlines",
+            )
+        )
+    )
+
+
+def overdue_deadlines_of(user: Any, *, now: datetime | None = None, **filters: Any) -> QuerySet[Deadline]:
+    """Return, for each overdue filing the user may see (narrowed by filing_list()'s filters), its
+    earliest open deadline, most overdue first.
+
+    Read from the open deadlines' (due_at, id) index: overdue filings are neither the newest nor
+    the oldest, so a list of filings newest first would walk most of the table to find them."""
+    now = now or timezone.now()
+    earlier = Deadline.objects.filter(filing_id=OuterRef("filing_id"), closed_at__isnull=True).filter(
+        Q(due_at__lt=OuterRef("due_at")) | Q(due_at=OuterRef("due_at"), pk__lt=OuterRef("pk"))
+    )
+    visible = filing_list(user, **filters).filter(pk=OuterRef("filing_id"))
+    return (
+        Deadline.objects.filter(closed_at__isnull=True, due_at__lt=now)
+        .filter(~Exists(earlier), Exists(visible))
+        .order_by(*keyset.SOONEST_DUE)
+    )
+
+
+def overdue_filings_page(
+    user: Any,
+    deadlines: QuerySet[Deadline],
+    *,
+    round_transitions: list[str],
+    after: keyset.Position | None,
+    size: int,
+) -> keyset.Page:
+    """Return a page of the user's overdue filings as filing_cards() rows, most overdue first, from
+    a position in `deadlines` (overdue_deadlines_of())."""
+    rows = deadlines.values("id", "due_at", "filing_id")
+    page = keyset.page_after(rows, order=keyset.SOONEST_DUE, after=after, size=size)
+    ids = [row["filing_id"] for row in page.rows]
+    cards = filing_cards(user, round_transitions=round_transitions).in_bulk(ids)
+    return keyset.Page(rows=[cards[pk] for pk in ids if pk in cards], next=page.next, first=page.first)
+
+
+def published_subjects_of(user: Any) -> QuerySet[Subject]:
+    """Return the subjects of the user's published filings (a new website or app may be filed for them)."""
+    return Subject.objects.filter(filings__assignee=user, filings__state=State.PUBLISHED).distinct()
+
+
+# How many of the user's most recently changed matching filings a subject search looks through (five
+# pickers' worth: a customer who has more subjects matching the text types more of it).
+SUBJECT_SEARCH_DEPTH = 100
+
+
+def published_subject_choices(user: Any, *, text: str = "", limit: int = 20) -> list[Subject]:
+    """Return up to `limit` of the user's published subjects: those the text finds, or else the
+    subjects of their most recently changed published filings."""
+    published = Filing.objects.filter(assignee=user, state=State.PUBLISHED)
+    if text.strip():
+        # The most recently changed published filings that mention the text, then their subjects
+        # whose own name or certificate number does: a large customer's search stays one short walk.
+        mentioned = search.filings_matching(published, text).order_by("-updated_at", "-id")
+        subject_ids = list(mentioned.values_list("subject_id", flat=True)[:SUBJECT_SEARCH_DEPTH])
+        found = search.search_subjects(Subject.objects.filter(pk__in=subject_ids), text)
+        return list(found.order_by("name", "pk")[:limit])
+    recent = published.order_by("-updated_at", "-id").values_list("subject_id", flat=True)[: limit * 5]
+    ids = list(dict.fromkeys(recent))[:limit]
+    subjects = Subject.objects.in_bulk(ids)
+    return [subjects[pk] for pk in ids]
+
+
+def latest_filing_of_subject(subject: Subject, *, user: Any) -> Filing | None:
+    return (
+        Filing.objects.filter(subject=subject, assignee=user)
+        .select_related("subject_principal")
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def rejection_catalogue() -> list[RejectionReason]:
+    """Return the active catalogued reasons a reviewer can pick when returning or rejecting, in the
+    reader's language (the seeded texts are msgids) with the current waiting times and terms
+    written into their texts; `reason_words` and `suggested_fix_words` keep them untranslated."""
+    reasons = list(RejectionReason.objects.filter(active=True))
+    durations = duration_rules.rules()
+    for reason in reasons:
+        reason.reason_words = duration_rules.catalogue_words(reason.reason, durations)
+        reason.suggested_fix_words = duration_rules.catalogue_words(reason.suggested_fix, durations)
+        reason.reason = str(reason.reason_words)
+        reason.suggested_fix = str(reason.suggested_fix_words)
+    return reasons
+
+
+def filing_detail(user: Any, filing_id: int) -> Filing:
+    """Return one filing the user may see, with everything its detail page shows; 404 otherwise."""
+    queryset = (
+        filings_for_user(user)
+        .select_related(
+            "subject",
+            "province",
+            "subject_principal",
+            "assignee",
+            "reviewer",
+        )
+        # Rarely there: fetched only when the filing has one (a join of ten tables took longer to
+        # plan than to run).
+        .prefetch_related(
+            "target",
+            Prefetch(
+                "websites",
+                queryset=Website.objects.select_related("principal").prefetch_related(
+                    Prefetch("domains", queryset=Domain.objects.order_by("name")), "prior_approvals"
+                ),
+            ),
+            Prefetch(
+                "apps",
+                queryset=App.objects.select_related("principal").prefetch_related(
+                    "platforms", "prior_approvals"
+                ),
+            ),
+            Prefetch("events", queryset=FilingEvent.objects.select_related("actor").order_by("at", "id")),
+            Prefetch("deadlines", queryset=Deadline.objects.order_by("-closed_at", "due_at")),
+            Prefetch(
+                "materials",
+                queryset=Material.objects.select_related("uploaded_by").order_by("kind", "slot", "-version"),
+            ),
+            Prefetch("authenticity_checks", queryset=AuthenticityCheck.objects.select_related("person")),
+            Prefetch(
+                "sms_verifiers",
+                queryset=SmsVerifier.objects.select_related("person").order_by("stage_visit", "id"),
+            ),
+        )
+    )
+    try:
+        return queryset.get(pk=filing_id)
+    except Filing.DoesNotExist as error:
+        raise Http404 from error
+
+
+def available_transitions(filing: Filing, user: Any) -> list[str]:
+    """Return the transitions the user may make on the filing now (conditions are checked on the attempt)."""
+    names = []
+    for transition in filing.get_available_state_transitions():
+        if transition.name in REQUESTED_TRANSITIONS and has_transition_perm(
+            getattr(filing, transition.name), user
+        ):
+            names.append(transition.name)
+    if "register_public_security" in names and not owes_public_security(filing):
+        names.remove("register_public_security")
+    return names
+
+
+def latest_event_with_reasons(filing: Filing) -> FilingEvent | None:
+    """Return the last return or rejection while the filing is back in entry after one."""
+    if filing.state != State.ENTRY:
+        return None
+    for event in reversed(list(filing.events.all())):
+        if event.transition in FIX_TRANSITIONS:
+            return event
+        if event.transition == "submit":
+            return None
+    return None
+
+
+# Deadline alerts.
+
+
+def alerts_for_user(user: Any) -> QuerySet[Alert]:
+    """Return the alerts the user may see: all for managers, otherwise those sent to the user."""
+    alerts = Alert.objects.select_related("filing__subject", "threshold", "acknowledged_by")
+    if user.has_perm(Perm.DASHBOARD):
+        return alerts
+    return alerts.filter(notifications__user=user)
+
+
+def alert_inbox(user: Any, *, unread_only: bool = False) -> QuerySet[Notification]:
+    """Return the user's inbox rows, newest first, with each alert or decision and its filing."""
+    rows = Notification.objects.filter(user=user).select_related(
+        "alert__filing__subject",
+        "alert__threshold",
+        "alert__acknowledged_by",
+        "event__filing__subject",
+        "event__actor",
+    )
+    return rows.filter(read_at__isnull=True) if unread_only else rows
+
+
+# The navigation shows "99+" beyond this: a manager's inbox can hold a hundred thousand rows.
+UNREAD_SHOWN_UP_TO = 99
+
+
+def unread_alert_count(user: Any) -> int:
+    """Return how many rows in the user's inbox are unread, counting no further than 100."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True).order_by()
+    return unread[: UNREAD_SHOWN_UP_TO + 1].count()
+
+
+def unread_alert_counts(user: Any, filing_ids: list[int]) -> dict[int, int]:
+    """Return {filing id: unread rows in the user's inbox} for these filings."""
+    if not filing_ids:
+        return {}
+    unread = Notification.objects.filter(user=user, read_at__isnull=True).order_by()
+    counts: dict[int, int] = {}
+    # Joined from the page's filings to their alerts and events, then to the user's rows by the
+    # unique (alert, user) and (event, user) indexes: a manager's inbox holds a hundred thousand
+    # rows. One query per link (an OR over both joins read the whole inbox).
+    for link in ("alert", "event"):
+        rows = (
+            unread.filter(**{f"{link}__filing_id__in": filing_ids})
+            .values(filing=F(f"{link}__filing_id"))
+            .annotate(n=Count("id"))
+        )
+        for row in rows:
+            counts[row["filing"]] = counts.get(row["filing"], 0) + row["n"]
+    return counts
+
+
+def filing_alerts(user: Any, filing: Filing) -> list[Alert]:
+    """Return the filing's current alerts, newest first, each with `unread` for this user."""
+    alerts = list(
+        Alert.objects.filter(filing=filing, withdrawn_at__isnull=True)
+        .select_related("threshold")
+        .prefetch_related(
+            Prefetch("notifications", queryset=Notification.objects.filter(user=user), to_attr="mine")
+        )[:50]
+    )
+    for alert in alerts:
+        alert.filing = filing  # the page's own, subject and province already loaded
+        alert.unread = any(n.read_at is None for n in alert.mine)
+    return alerts
+
+
+DECISIONS_SHOWN = 5
+
+
+def filing_decisions(user: Any, filing: Filing) -> list[Notification]:
+    """Return the latest decisions on the filing sent to the user's inbox, newest first."""
+    decisions = list(
+        Notification.objects.filter(user=user, event__filing=filing)
+        .select_related("event")
+        .order_by("-created_at", "-id")[:DECISIONS_SHOWN]
+    )
+    for notification in decisions:
+        notification.event.filing = filing
+    return decisions

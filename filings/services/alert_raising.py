@@ -1,0 +1,471 @@
+"""Raising deadline alerts: the thresholds a stored deadline has reached, each alert raised once
+with its recipients' inbox rows, and the alerts of deadlines that moved reconciled. The scheduled
+scan (alert_scan) walks these over its window; services call them for the deadlines they moved."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import IntegrityError, connection, transaction
+from django.db.models import BooleanField, Case, F, OuterRef, Q, QuerySet, When
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+from filings.models import Alert, AlertThreshold, Deadline, Filing, Notification
+from filings.rules import workdays
+from filings.services import bulk_rows, notifications
+
+Kind = Deadline.Kind
+
+# A burst of new alerts (a backlog after an outage, a holiday's worth of deadlines) leaves
+# PostgreSQL's row estimates for the alert table far behind until autovacuum next analyzes it. The
+# scan's own queries do not depend on them (see _alerted); the inbox and the lists of alerts do, so
+# a scan that raised this many (a usual minute raises a handful) refreshes them.
+ANALYZE_AFTER_ALERTS = 1000
+# Reviewers act on these deadlines, so the filing's reviewer hears of them too.
+REVIEWER_KINDS = {Kind.PREREVIEW_TARGET, Kind.PREREVIEW_OVERDUE, Kind.BUREAU_REVIEW}
+# The SMS window's expiry alert is raised by the expiry itself (alert_scan), not by its threshold.
+SMS_TIMEOUT_THRESHOLD = ("sms_window", "expired")
+
+
+@dataclass
+class ScanResult:
+    raised: int = 0
+    repeated: int = 0
+    expired: int = 0
+    # The new alerts (their notifications are sent after commit); left out of the repr, which logs print.
+    alert_ids: list[int] = field(default_factory=list, repr=False)
+    # False when rows were left to a concurrent transaction; the window then does not move on.
+    complete: bool = True
+
+    @property
+    def total(self) -> int:
+        return self.raised + self.repeated
+
+
+def batch_size() -> int:
+    return settings.BEIAN_ALERT_SCAN_BATCH
+
+
+def threshold_moment(threshold: AlertThreshold, due_at: datetime) -> datetime:
+    """Return when a deadline due at `due_at` reaches the threshold.
+
+    A working-day threshold is reached at 00:00 Asia/Shanghai on the first day from which only N
+    working days remain before the deadline's day."""
+    if threshold.workdays_before is None:
+        return due_at + threshold.offset
+    day = due_at.astimezone(workdays.SHANGHAI).date()
+    counted = 0
+    while True:
+        if workdays.is_workday(day):
+            counted += 1
+            if counted > threshold.workdays_before:
+                break
+        day -= timedelta(days=1)
+    return datetime(day.year, day.month, day.day, tzinfo=workdays.SHANGHAI)
+
+
+def _day_start(day) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=workdays.SHANGHAI)
+
+
+def _due_range(threshold: AlertThreshold, lower: datetime | None, now: datetime) -> Q:
+    """Return the condition on due_at for deadlines whose threshold moment lies in (lower, now]."""
+    if threshold.workdays_before is None:
+        condition = Q(due_at__lte=now - threshold.offset)
+        if lower is not None:
+            condition &= Q(due_at__gt=lower - threshold.offset)
+        return condition
+    # moment <= t  <=>  the deadline's day comes before the (N+1)th working day after t's day.
+    steps = threshold.workdays_before + 1
+    local_now = now.astimezone(workdays.SHANGHAI).date()
+    condition = Q(due_at__lt=_day_start(workdays.add_workdays(local_now, steps)))
+    if lower is not None:
+        local_lower = lower.astimezone(workdays.SHANGHAI).date()
+        condition &= Q(due_at__gte=_day_start(workdays.add_workdays(local_lower, steps)))
+    return condition
+
+
+def new_alert(
+    deadline: Deadline, threshold: AlertThreshold, *, now: datetime, moment: datetime, occurrence: int = 0
+) -> Alert:
+    repeat_due_at = None
+    if threshold.repeat_every:
+        # A late first alert (after an outage) skips the repeats that are already past.
+        missed = max(0, int((now - moment) / threshold.repeat_every))
+        repeat_due_at = moment + threshold.repeat_every * (missed + 1)
+    return Alert(
+        filing_id=deadline.filing_id,
+        deadline=deadline,
+        threshold=threshold,
+        stage=deadline.stage,
+        stage_visit=deadline.stage_visit,
+        kind=deadline.kind,
+        occurrence=occurrence,
+        severity=threshold.severity,
+        escalated=threshold.escalate,
+        due_at=moment,
+        deadline_at=deadline.due_at,
+        provisional=deadline.provisional,
+        raised_at=now,
+        repeat_due_at=repeat_due_at,
+    )
+
+
+# The columns a new alert is inserted with (the others start empty).
+ALERT_COLUMNS = (
+    "filing",
+    "deadline",
+    "threshold",
+    "stage",
+    "stage_visit",
+    "kind",
+    "occurrence",
+    "severity",
+    "escalated",
+    "due_at",
+    "deadline_at",
+    "provisional",
+    "raised_at",
+    "repeat_due_at",
+    "withdrawn_reason",
+)
+
+
+def insert_alerts(alerts: list[Alert]) -> list[Alert]:
+    """Insert alerts, leaving out any another scanner committed meanwhile (the unique constraint decides)."""
+    if not alerts:
+        return []
+    if connection.vendor == "postgresql":
+        inserted = bulk_rows.insert_new(
+            Alert,
+            ALERT_COLUMNS,
+            [
+                (
+                    a.filing_id,
+                    a.deadline_id,
+                    a.threshold_id,
+                    a.stage,
+                    a.stage_visit,
+                    a.kind,
+                    a.occurrence,
+                    a.severity,
+                    a.escalated,
+                    a.due_at,
+                    a.deadline_at,
+                    a.provisional,
+                    a.raised_at,
+                    a.repeat_due_at,
+                    "",
+                )
+                for a in alerts
+            ],
+            returning=("id", "deadline", "threshold", "occurrence"),
+        )
+        keys = {
+            (deadline_id, threshold_id, occurrence): pk
+            for pk, deadline_id, threshold_id, occurrence in inserted
+        }
+        created = []
+        for alert in alerts:
+            alert.pk = keys.get((alert.deadline_id, alert.threshold_id, alert.occurrence))
+            if alert.pk is not None:
+                alert._state.adding, alert._state.db = False, connection.alias
+                created.append(alert)
+        return created
+    existing = set(
+        Alert.objects.filter(
+            deadline_id__in={a.deadline_id for a in alerts}, withdrawn_at__isnull=True
+        ).values_list("deadline_id", "threshold_id", "occurrence")
+    )
+    alerts = [a for a in alerts if (a.deadline_id, a.threshold_id, a.occurrence) not in existing]
+    try:
+        with transaction.atomic():
+            created = Alert.objects.bulk_create(alerts)
+        return created
+    except IntegrityError:
+        pass
+    created = []
+    for alert in alerts:
+        try:
+            with transaction.atomic():
+                alert.save(force_insert=True)
+        except IntegrityError:
+            alert.pk = None
+            continue
+        created.append(alert)
+    return created
+
+
+def manager_ids() -> list[int]:
+    from accounts.models import User
+
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(groups__permissions__codename="view_dashboard")
+            | Q(user_permissions__codename="view_dashboard")
+            | Q(is_superuser=True)
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def notify_recipients(
+    alerts: list[Alert], *, managers: list[int], people: dict[int, tuple[int, int | None]] | None = None
+) -> None:
+    """Put each new alert in its recipients' inboxes; email and SMS follow after commit.
+
+    `people` maps filing id to (assignee id, reviewer id) when the caller has read them already."""
+    if not alerts:
+        return
+    if people is None:
+        people = {
+            pk: (assignee_id, reviewer_id)
+            for pk, assignee_id, reviewer_id in Filing.objects.filter(pk__in={a.filing_id for a in alerts})
+            .order_by()
+            .values_list("pk", "assignee_id", "reviewer_id")
+        }
+    created_at = timezone.now()
+    rows: dict[tuple[int, int], tuple] = {}
+    for alert in alerts:
+        assignee_id, reviewer_id = people[alert.filing_id]
+        recipients = [(assignee_id, Notification.Reason.ASSIGNEE)]
+        if alert.kind in REVIEWER_KINDS and reviewer_id is not None:
+            recipients.append((reviewer_id, Notification.Reason.REVIEWER))
+        if alert.escalated:
+            recipients.extend((pk, Notification.Reason.MANAGER) for pk in managers)
+        for user_id, reason in recipients:
+            rows.setdefault((alert.pk, user_id), (alert.pk, user_id, str(reason), created_at))
+    if connection.vendor == "postgresql":
+        columns = ("alert", "user", "reason", "created_at")
+        bulk_rows.insert_new(Notification, columns, list(rows.values()), returning=("id",))
+    else:
+        Notification.objects.bulk_create(
+            [
+                Notification(alert_id=alert_id, user_id=user_id, reason=reason, created_at=at)
+                for alert_id, user_id, reason, at in rows.values()
+            ],
+            ignore_conflicts=True,
+        )
+    alert_ids = [a.pk for a in alerts]
+    transaction.on_commit(lambda: notifications.queue_alert_delivery(alert_ids))
+
+
+def after_key(key: tuple[datetime, int]) -> RawSQL:
+    """Return the condition (due_at, id) > key: a row comparison, which PostgreSQL reads as one
+    range of the (kind, due_at, id) index even where thousands of deadlines share a due time."""
+    table = connection.ops.quote_name(Deadline._meta.db_table)
+    due_at, pk = key
+    params = (connection.ops.adapt_datetimefield_value(due_at), pk)
+    return RawSQL(f"({table}.due_at, {table}.id) > (%s, %s)", params, output_field=BooleanField())
+
+
+def due_batch(
+    threshold: AlertThreshold,
+    *,
+    lower: datetime | None,
+    now: datetime,
+    after: tuple[datetime, int] | None = None,
+    deadline_ids: list[int] | None = None,
+) -> QuerySet:
+    """Return the open deadlines whose threshold moment lies in (lower, now], after the key `after`
+    (due_at, id), nearest first: a range of the index of one kind's open deadlines by (due_at, id),
+    so a batch costs what it returns. On PostgreSQL each row carries `alerted`, the thresholds
+    whose first alert it has (see _alerted)."""
+    rows = Deadline.objects.filter(closed_at__isnull=True, kind=threshold.deadline_kind).filter(
+        _due_range(threshold, lower, now)
+    )
+    if after is not None:
+        rows = rows.filter(after_key(after))
+    if deadline_ids is not None:
+        rows = rows.filter(pk__in=deadline_ids)
+    if connection.vendor == "postgresql":
+        rows = rows.annotate(alerted=_alerted())
+    return rows.order_by("due_at", "id")
+
+
+def _alerted() -> ArraySubquery:
+    """The thresholds whose first alert the deadline has: ARRAY(SELECT CASE WHEN occurrence = 0
+    AND withdrawn_at IS NULL THEN threshold_id END FROM alert WHERE deadline_id = deadline.id),
+    run once per row of a batch.
+
+    Planned alike whatever the alert table's statistics say (stale exactly when it matters: after
+    a burst of alerts, or ANALYZEd while empty). An ARRAY subquery is never made a join or a hashed
+    subplan, as an anti-join or an EXISTS may be: PostgreSQL once turned the scan's anti-join into
+    a nested loop over every alert for every deadline, and an EXISTS into a hash of all the
+    threshold's alerts per batch. Its only condition is the deadline, so the deadline's index is
+    the one index it can use (with a condition on the occurrence too, the planner, believing the
+    table empty, scanned the whole unique index once per row), against a sequential scan per row
+    that no estimate makes cheaper. The insert's ON CONFLICT still decides races."""
+    first_alert = Case(When(occurrence=0, withdrawn_at__isnull=True, then=F("threshold_id")))
+    return ArraySubquery(
+        Alert.objects.filter(deadline_id=OuterRef("pk")).order_by().values(first=first_alert)
+    )
+
+
+def superseded(
+    threshold: AlertThreshold, *, siblings: list[AlertThreshold], due_at: datetime, now: datetime
+) -> bool:
+    """Return whether a more urgent threshold of the same deadline has been reached by `now` too.
+
+    A scan after an outage, or the first scan of a filing imported late, finds a deadline past
+    several of its thresholds at once; it raises only the most urgent one, not a notice, a warning
+    and a breach together."""
+    moment = threshold_moment(threshold, due_at)
+    return any(moment < threshold_moment(other, due_at) <= now for other in siblings)
+
+
+def raise_threshold(
+    threshold: AlertThreshold,
+    *,
+    siblings: list[AlertThreshold],
+    now: datetime,
+    lower: datetime | None,
+    deadline_ids: list[int] | None,
+    managers: list[int],
+    result: ScanResult,
+) -> bool:
+    """Raise the threshold's alerts, a committed batch at a time; return False when some were left
+    because another transaction held their deadlines locked."""
+    size = batch_size()
+    after = None
+    complete = True
+    fields = ("due_at", "pk", "alerted") if connection.vendor == "postgresql" else ("due_at", "pk")
+    while True:
+        # Read without locks: the window reaches back an hour, so most rows are alerted already.
+        batch = list(
+            due_batch(threshold, lower=lower, now=now, after=after, deadline_ids=deadline_ids).values_list(
+                *fields
+            )[:size]
+        )
+        if not batch:
+            return complete
+        after = batch[-1][:2]
+        wanted = [
+            row[1]
+            for row in batch
+            if (len(row) < 3 or threshold.pk not in row[2])
+            and not superseded(threshold, siblings=siblings, due_at=row[0], now=now)
+        ]
+        if wanted:
+            complete &= _raise_batch(
+                threshold, wanted, siblings=siblings, now=now, managers=managers, result=result
+            )
+        if len(batch) < size:
+            return complete
+
+
+def _raise_batch(
+    threshold: AlertThreshold,
+    deadline_ids: list[int],
+    *,
+    siblings: list[AlertThreshold],
+    now: datetime,
+    managers: list[int],
+    result: ScanResult,
+) -> bool:
+    """Lock these deadlines (skipping any held elsewhere), raise their alerts and notify, in one
+    short transaction; return False when some were skipped."""
+    with transaction.atomic():
+        # By primary key, one table: a plan no statistics can change.
+        locked = list(
+            Deadline.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=deadline_ids, closed_at__isnull=True)
+            .order_by()
+        )
+        alerts = []
+        for deadline in locked:
+            moment = threshold_moment(threshold, deadline.due_at)
+            # The index range is exact; this only guards against a deadline moved meanwhile.
+            if moment <= now and not superseded(
+                threshold, siblings=siblings, due_at=deadline.due_at, now=now
+            ):
+                alerts.append(new_alert(deadline, threshold, now=now, moment=moment))
+        created = insert_alerts(alerts)
+        notify_recipients(created, managers=managers)
+    result.raised += len(created)
+    result.alert_ids.extend(a.pk for a in created)
+    # A deadline closed meanwhile needs nothing; one locked elsewhere is looked at by the next scan.
+    return (
+        len(locked) == len(deadline_ids)
+        or not Deadline.objects.filter(
+            pk__in=set(deadline_ids) - {d.pk for d in locked}, closed_at__isnull=True
+        ).exists()
+    )
+
+
+def refresh_alert_statistics() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(Alert._meta.db_table)}")
+
+
+def reconcile_alerts(deadline_ids: list[int], *, now: datetime, reason: str | None = None) -> tuple[int, int]:
+    """After deadlines moved (a calendar was entered, a draft was edited), withdraw alerts they no
+    longer reach and raise the ones they now do. Return (withdrawn, raised). The reason is a
+    catalogue source (gettext_noop), stored as it is and translated when shown."""
+    reason = reason or gettext_noop("截止时间已按官方日历重新计算,该提醒不再适用。")
+    withdrawn = 0
+    with transaction.atomic():
+        alerts = list(
+            Alert.objects.select_for_update(of=("self",))
+            .select_related("deadline", "threshold")
+            .filter(deadline_id__in=deadline_ids, withdrawn_at__isnull=True)
+        )
+        for alert in alerts:
+            threshold, deadline = alert.threshold, alert.deadline
+            moment = threshold_moment(threshold, deadline.due_at)
+            if threshold.repeat_every:
+                moment += threshold.repeat_every * alert.occurrence
+            if moment > now:
+                alert.withdrawn_at = now
+                alert.withdrawn_reason = str(reason)
+                alert.repeat_due_at = None
+                alert.save(update_fields=["withdrawn_at", "withdrawn_reason", "repeat_due_at"])
+                unread = Notification.objects.filter(alert=alert, read_at__isnull=True)
+                unread.update(read_at=now)
+                withdrawn += 1
+            elif alert.repeat_due_at is not None:
+                alert.repeat_due_at = moment + threshold.repeat_every
+                alert.save(update_fields=["repeat_due_at"])
+        raised = raise_alerts_for(deadline_ids, now=now).raised
+    return withdrawn, raised
+
+
+def raising_thresholds() -> list[tuple[AlertThreshold, list[AlertThreshold]]]:
+    """Return the thresholds whose alerts are raised when a deadline reaches them, each with the
+    other active thresholds of its deadline kind (the SMS timeout among them: a window that passed
+    during an outage raises the timeout alone)."""
+    active = list(AlertThreshold.objects.filter(active=True))
+    return [
+        (
+            threshold,
+            [t for t in active if t.deadline_kind == threshold.deadline_kind and t.pk != threshold.pk],
+        )
+        for threshold in active
+        if (threshold.deadline_kind, threshold.code) != SMS_TIMEOUT_THRESHOLD
+    ]
+
+
+def raise_alerts_for(deadline_ids: list[int], *, now: datetime) -> ScanResult:
+    """Raise every alert these deadlines have reached by `now`, whatever the scan's window (after
+    they moved, or were checked out of turn)."""
+    result = ScanResult()
+    managers = manager_ids()
+    for threshold, siblings in raising_thresholds():
+        result.complete &= raise_threshold(
+            threshold,
+            siblings=siblings,
+            now=now,
+            lower=None,
+            deadline_ids=deadline_ids,
+            managers=managers,
+            result=result,
+        )
+    if result.total >= ANALYZE_AFTER_ALERTS:
+        refresh_alert_statistics()
+    return result

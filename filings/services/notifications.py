@@ -1,0 +1,225 @@
+"""Notifications: email to the service principal after a transition, deadline alerts (in-app, email,
+SMS) and the SMS channel interface."""
+
+import logging
+from datetime import datetime
+
+from celery import current_app
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from filings.kinds.states import FIX_TRANSITIONS
+from filings.rules.fields import field_label
+from filings.rules.footer_guidance import failing_footer_guidance
+
+logger = logging.getLogger(__name__)
+
+
+class SmsBackend:
+    """Interface of an SMS channel: send one text to one mainland mobile number."""
+
+    def send(self, *, mobile: str, text: str) -> None:
+        raise NotImplementedError
+
+
+class LoggingSmsBackend(SmsBackend):
+    """Record SMS texts in the log instead of sending them (there is no gateway here)."""
+
+    sent: list[tuple[str, str]] = []
+
+    def send(self, *, mobile: str, text: str) -> None:
+        LoggingSmsBackend.sent.append((mobile, text))
+        logger.info("SMS to %s: %s", mobile, text)
+
+
+def sms_backend() -> SmsBackend:
+    return import_string(settings.BEIAN_SMS_BACKEND)()
+
+
+def sms_backend_sends_nothing() -> bool:
+    """Return whether the configured SMS channel only writes the texts to the log (development)."""
+    return issubclass(import_string(settings.BEIAN_SMS_BACKEND), LoggingSmsBackend)
+
+
+def record_decision(event, *, filing) -> None:
+    """Put a transition someone else made on a filing (a return, rejection, approval…) in its service
+    principal's inbox. Runs inside the transition's transaction: the inbox row and the event stand
+    or fall together. Its e-mail goes out on commit (notify_transition)."""
+    from filings.models import Notification
+
+    if event.actor_id and event.actor_id == filing.assignee_id:
+        return
+    Notification.objects.create(
+        event=event,
+        user_id=filing.assignee_id,
+        reason=Notification.Reason.ASSIGNEE,
+        created_at=event.at,
+        delivered_at=event.at,  # nothing left for the alert delivery to send
+    )
+
+
+def where_to_act(event) -> tuple[str, str, str]:
+    """Return (path, action, tone) of the place a principal acts on a decision: the reasons to fix,
+    the SMS step, the public-security form, or the filing."""
+    filing = event.filing
+    detail = reverse("filings:detail", args=[filing.pk])
+    if event.transition in FIX_TRANSITIONS:
+        return f"{detail}#reasons", _("查看原因并修改"), "fail"
+    if event.transition == "pass_review" and _sms_window_open(filing, event.stage_visit):
+        return reverse("filings:sms", args=[filing.pk]), _("去完成短信核验"), "pass"
+    if event.transition == "pass_review" and filing.state == "sms_verification":
+        return f"{detail}#face-check-h", _("去完成真实性核验"), "pass"
+    if event.transition == filing.kind.finish and filing.kind.words.after_approval_action:
+        return f"{detail}#next-h", str(filing.kind.words.after_approval_action), "pass"
+    return detail, _("查看备案"), "pass"
+
+
+def landed_in(event) -> str:
+    """Return what the filing became by the event: the stage, or for the approval that ends its type,
+    what that approval did (备案已公示, 已注销, 变更已生效…)."""
+    if event.transition == event.filing.kind.finish:
+        return str(event.filing.kind.words.approved_state)
+    return event.get_to_state_display()
+
+
+def _sms_window_open(filing, stage_visit: int) -> bool:
+    """Return whether the filing still waits, in that visit of the SMS stage, for SMS codes (not only
+    for its face check)."""
+    if filing.state != "sms_verification" or filing.stage_visit != stage_visit:
+        return False
+    return filing.deadlines.filter(kind="sms_window", stage_visit=stage_visit, closed_at=None).exists()
+
+
+def notify_transition(event_id: int) -> None:
+    """Tell the filing's service principal what happened (runs after the transition committed)."""
+    from filings.models import FilingEvent
+
+    event = FilingEvent.objects.select_related("filing__assignee", "filing__subject", "actor").get(
+        pk=event_id
+    )
+    filing, assignee = event.filing, event.filing.assignee
+    if not assignee.email or (event.actor_id and event.actor_id == assignee.pk):
+        return
+    lines = [
+        _("备案:%(subject)s(%(type)s)")
+        % {"subject": filing.subject.name, "type": filing.get_filing_type_display()},
+        _("阶段:%(from)s → %(to)s") % {"from": event.get_from_state_display() or "-", "to": landed_in(event)},
+        _("时间:%(at)s") % {"at": timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M")},
+    ]
+    if event.comment:
+        lines.append(_("说明:%(comment)s") % {"comment": event.shown_comment})
+    for reason in event.shown_reasons:
+        if isinstance(reason, dict) and reason.get("reason") and event.transition != "edit":
+            lines.append(reason_line(reason))
+    path, action, _tone = where_to_act(event)
+    lines.append(f"{action}:{settings.BEIAN_SITE_URL.rstrip('/')}{path}")
+    send_mail(
+        subject=_("[备案进度] %(subject)s:%(state)s")
+        % {"subject": filing.subject.name, "state": landed_in(event)},
+        message="\n".join(lines),
+        from_email=None,
+        recipient_list=[assignee.email],
+        fail_silently=True,
+    )
+
+
+def reason_line(reason: dict) -> str:
+    """Return one reason as people read it: "- 网站 · 内容描述:原因 建议:…" (labels, never field codes)."""
+    text = reason["reason"]
+    if reason.get("field"):
+        text = _("%(field)s:%(reason)s") % {"field": field_label(reason["field"]), "reason": text}
+    if reason.get("suggested_fix"):
+        text += " " + _("建议:%(fix)s") % {"fix": reason["suggested_fix"]}
+    return f"- {text}"
+
+
+# Deadline alerts: their delivery by email and SMS (the texts are the alert's own).
+
+
+DELIVERY_TASK = "filings.tasks.deliver_alert_notifications_task"
+
+
+def queue_alert_delivery(alert_ids: list[int]) -> None:
+    """Queue email and SMS for new alerts (runs on commit). A broker that cannot be reached must
+    not fail the caller: the rows stay undelivered and the next scan delivers them."""
+    try:
+        # By name: the tasks module imports this one, so this one does not import it back.
+        current_app.send_task(DELIVERY_TASK, args=[list(alert_ids)], retry=False)
+    except Exception:
+        logger.warning("Could not queue delivery of %s alerts; the next scan delivers them.", len(alert_ids))
+
+
+DELIVERY_BATCH = 200
+
+
+def deliver_alert_notifications(
+    *, alert_ids: list[int] | None = None, created_before: datetime | None = None
+) -> int:
+    """Send the email and SMS of undelivered notifications (each once; rows locked as they go)."""
+    from filings.models import Notification
+
+    delivered = 0
+    while True:
+        with transaction.atomic():
+            pending = Notification.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+                delivered_at__isnull=True, alert__isnull=False
+            )
+            if alert_ids is not None:
+                pending = pending.filter(alert_id__in=alert_ids)
+            if created_before is not None:
+                pending = pending.filter(created_at__lt=created_before)
+            batch = list(
+                pending.select_related("user", "alert__threshold", "alert__filing__subject").order_by(
+                    "created_at", "id"
+                )[:DELIVERY_BATCH]
+            )
+            if not batch:
+                return delivered
+            now = timezone.now()
+            with translation.override(settings.LANGUAGE_CODE):
+                for notification in batch:
+                    _deliver(notification, now=now)
+            Notification.objects.bulk_update(batch, ["emailed_at", "sms_sent_at", "delivered_at"])
+        delivered += len(batch)
+        if len(batch) < DELIVERY_BATCH:
+            return delivered
+
+
+def alert_message(alert) -> str:
+    """Return the alert's full text, with what to fix on the site for a failed footer check."""
+    lines = [alert.message]
+    if alert.kind == "footer_fix" and not alert.withdrawn_at:
+        for guidance in failing_footer_guidance(alert.filing):
+            lines.append(guidance.title)
+            lines.extend(f"- {problem}" for problem in guidance.problems)
+            lines.append(_("怎么改:%(fix)s") % {"fix": guidance.fix})
+    return "\n".join(lines)
+
+
+def _deliver(notification, *, now: datetime) -> None:
+    alert, user = notification.alert, notification.user
+    notification.delivered_at = now
+    if alert.withdrawn_at is not None:
+        return
+    if alert.threshold.send_email and user.email:
+        try:
+            send_mail(
+                subject=alert.title,
+                message=alert_message(alert),
+                from_email=None,
+                recipient_list=[user.email],
+            )
+            notification.emailed_at = now
+        except Exception:
+            logger.exception("Alert email to user %s failed", user.pk)
+    if alert.threshold.send_sms and getattr(user, "mobile", ""):
+        try:
+            sms_backend().send(mobile=user.mobile, text=alert.sms_text)
+            notification.sms_sent_at = now
+        except Exception:
+            logger.exception("Alert SMS to user %s failed", user.pk)

@@ -1,0 +1,320 @@
+"""The manager dashboard: counts, overdue and at-risk work, durations, outcomes, trends, exports."""
+
+from django import forms
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from accounts.roles import Perm
+from filings.jobs import summaries
+from filings.kinds.states import OPEN_STATES, STAGES, State
+from filings.models import Deadline, ExportJob, Filing, Province
+from filings.reads import dashboard as dashboard_stats
+from filings.reads import exports, keyset, queues, summary_terms
+from filings.reads.estimates import PublicationEstimator
+from filings.web import charts
+from filings.web.views import exports as export_views
+
+dashboard_required = permission_required(Perm.DASHBOARD, raise_exception=True)
+LIST_PREVIEW = 10
+PAGE_SIZE = 50
+DEADLINE_LIST_TITLES = {
+    "overdue": gettext_lazy("超期"),
+    "at-risk": gettext_lazy("临近截止"),
+    "provisional": gettext_lazy("暂定截止时间(待官方日历)"),
+}
+
+
+class DashboardFilter(forms.Form):
+    period = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        choices=[(p, p) for p in summary_terms.PERIODS],
+        empty_value=dashboard_stats.DEFAULT_PERIOD,
+    )
+
+
+class ListFilter(forms.Form):
+    province = forms.CharField(required=False, max_length=2)
+    state = forms.ChoiceField(required=False, choices=[("", "")] + [(s, s) for s in OPEN_STATES])
+    filing_type = forms.ChoiceField(required=False, choices=[("", ""), *Filing.Type.choices])
+    # Where the page starts (filings/reads/keyset.py); the pager's links carry it.
+    after = forms.CharField(required=False, max_length=200)
+    format = forms.ChoiceField(required=False, choices=[("", ""), ("csv", "CSV"), ("xlsx", "Excel")])
+
+    def __init__(self, *args, rows, order, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows, self.order = rows, order
+
+    def clean_after(self) -> keyset.Position | None:
+        token = self.cleaned_data["after"]
+        if not token:
+            return None
+        try:
+            return keyset.Position.parse(token, queryset=self.rows, order=self.order)
+        except ValueError:
+            raise forms.ValidationError(_("分页位置无效,请从第一页重新浏览。")) from None
+
+
+def _bad_request(request, form):
+    errors = [str(m) for e in form.errors.values() for m in e]
+    return render(request, "dashboard/error.html", {"errors": errors}, status=400)
+
+
+@login_required
+@dashboard_required
+@require_GET
+def dashboard(request):
+    params = DashboardFilter(request.GET)
+    if not params.is_valid():
+        return _bad_request(request, params)
+    period = params.cleaned_data["period"] or dashboard_stats.DEFAULT_PERIOD
+    now = timezone.now()
+    provinces = list(Province.objects.all())  # one read for the estimates and the summaries
+    estimator = PublicationEstimator(provinces=provinces)
+    lists = []
+    totals = dashboard_stats.deadline_counts(now=now)
+    for slug, title in DEADLINE_LIST_TITLES.items():
+        rows = dashboard_stats.DEADLINE_LISTS[slug](now=now)
+        lists.append(
+            {
+                "slug": slug,
+                "title": title,
+                "total": totals[slug.replace("-", "_")],
+                "rows": deadline_rows(rows[:LIST_PREVIEW], estimator=estimator, now=now),
+            }
+        )
+    return render(
+        request,
+        "dashboard/dashboard.html",
+        {
+            "period": period,
+            "periods": summary_terms.PERIODS,
+            "lists": lists,
+            "summary": _summary_sections(period, provinces),
+        },
+    )
+
+
+def _summary_sections(period: int, provinces: list[Province]) -> dict[str, str]:
+    counts = dashboard_stats.stage_counts(provinces)
+    period_stats = dashboard_stats.period_stats(period, provinces=provinces)
+    flows = dashboard_stats.weekly_flows(12)
+    last_refresh = summaries.last_refresh()
+    flow_charts = [
+        (
+            stage,
+            charts.grouped_bars(
+                title=str(State(stage).label),
+                categories=[f"{w['week']:%m-%d}" for w in flows],
+                series=[
+                    charts.Series(_("进入"), [w["flows"].get(stage, (0, 0))[0] for w in flows], "in"),
+                    charts.Series(_("离开"), [w["flows"].get(stage, (0, 0))[1] for w in flows], "out"),
+                ],
+            ),
+        )
+        for stage in STAGES[:4]
+    ]
+    bureau_rows = sorted(
+        (ps for ps in period_stats.provinces if ps.durations[State.BUREAU_REVIEW].visits),
+        key=lambda ps: -(ps.durations[State.BUREAU_REVIEW].median or 0),
+    )
+    bureau_chart = charts.horizontal_bars(
+        title=_("各省管局审核用时(工作日)"),
+        rows=[
+            charts.HBar(
+                label=_(ps.province.name),
+                value=ps.durations[State.BUREAU_REVIEW].median,
+                marker=ps.durations[State.BUREAU_REVIEW].p90,
+                note=_("%(n)s件") % {"n": ps.durations[State.BUREAU_REVIEW].visits},
+            )
+            for ps in bureau_rows
+        ],
+        unit=_("工作日"),
+        marker_name="P90",
+    )
+    context = {
+        "period": period,
+        "counts": counts,
+        "states": list(State),
+        "count_totals": [counts.totals.get(state, 0) for state in State.values],
+        "count_rows": _count_rows(counts),
+        "duration_rows": [_duration_row(_("全国"), period_stats.national)]
+        + [_duration_row(_(ps.province.name), ps) for ps in period_stats.provinces],
+        "duration_stages": summary_terms.DURATION_STAGES,
+        "flow_charts": flow_charts,
+        "bureau_chart": bureau_chart,
+        "refreshed_at": last_refresh.refreshed_at if last_refresh else None,
+    }
+    return {
+        "counts": render_to_string("dashboard/_summary_counts.html", context),
+        "trends": render_to_string("dashboard/_summary_trends.html", context),
+    }
+
+
+def deadline_rows(deadlines, *, estimator: PublicationEstimator, now) -> list[dict]:
+    """Return the rows of a deadline list as the list templates show them."""
+    rows = []
+    for deadline in deadlines:
+        filing = deadline.filing
+        province = estimator.province_of(filing)
+        expected = estimator.expect(filing)
+        urgency = queues.urgency(deadline, now=now)
+        rows.append(
+            {
+                "url": reverse("filings:detail", kwargs={"filing_id": filing.pk}),
+                "subject": filing.subject.name,
+                "province": _(province.short_name),
+                "stage": filing.state_label,
+                "kind": deadline.label,
+                "due": timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M"),
+                "provisional": deadline.provisional,
+                "urgency": urgency,
+                "mark": queues.URGENCY_MARKS[urgency],
+                "expected": expected.date.isoformat() if expected else "—",
+                "basis": expected.basis if expected else "",
+            }
+        )
+    return rows
+
+
+def _count_rows(counts: dashboard_stats.StageCounts) -> list:
+    link = reverse("filings:dashboard-open")
+    return [
+        (
+            province,
+            [
+                (n, f"{link}?state={state}&province={province.code}" if n and state in OPEN_STATES else "")
+                for state, n in ((s, cells[s]) for s in State.values)
+            ],
+            counts.awaiting_by_province.get(province.pk, 0),
+        )
+        for province, cells in counts.rows
+    ]
+
+
+def _duration_text(duration: dashboard_stats.Duration) -> str:
+    if not duration.visits:
+        return "—"
+    return f"{duration.median} / {duration.p90} ({duration.visits})"
+
+
+def _percent(share: float | None) -> str:
+    return "" if share is None else f"{share * 100:.1f}%"
+
+
+def _duration_row(name: str, ps: dashboard_stats.ProvinceStats) -> dict:
+    return {
+        "name": name,
+        "durations": [_duration_text(ps.durations[s]) for s in summary_terms.DURATION_STAGES],
+        "returned": _percent(ps.returned_share),
+        "rejected": _percent(ps.rejected_share),
+        "reasons": ps.top_reasons[:3],
+    }
+
+
+def _province(code: str | None) -> Province | None:
+    if not code:
+        return None
+    province = Province.objects.filter(code=code).first()
+    if province is None:
+        raise Http404
+    return province
+
+
+@login_required
+@dashboard_required
+@require_GET
+def deadline_list(request, kind: str):
+    if kind not in dashboard_stats.DEADLINE_LISTS:
+        raise Http404
+    params = ListFilter(request.GET, rows=Deadline.objects.all(), order=keyset.SOONEST_DUE)
+    if not params.is_valid():
+        return _bad_request(request, params)
+    province = _province(params.cleaned_data["province"])
+    rows = dashboard_stats.DEADLINE_LISTS[kind](province=province)
+    if params.cleaned_data["format"] == "csv":
+        return exports.csv_response(exports.deadline_table(rows, name=f"deadlines-{kind}"))
+    if params.cleaned_data["format"] == "xlsx":
+        export_filters = {"kind": kind, "province": province.code if province else ""}
+        return export_views.offer(
+            request,
+            source=ExportJob.Source.DEADLINES,
+            filters=export_filters,
+            title=DEADLINE_LIST_TITLES[kind],
+        )
+    page = keyset.page_after(
+        rows, order=keyset.SOONEST_DUE, after=params.cleaned_data["after"], size=PAGE_SIZE
+    )
+    now = timezone.now()
+    estimator = PublicationEstimator()
+    return render(
+        request,
+        "dashboard/deadlines.html",
+        {
+            "kind": kind,
+            "title": DEADLINE_LIST_TITLES[kind],
+            "rows": deadline_rows(page.rows, estimator=estimator, now=now),
+            "page": page,
+            "provinces": estimator.provinces.values(),
+            "province": province,
+            "query": _query_without_page(request),
+        },
+    )
+
+
+@login_required
+@dashboard_required
+@require_GET
+def open_filings(request):
+    """Every open filing with its expected publication date, filterable by stage and province."""
+    params = ListFilter(request.GET, rows=Filing.objects.all(), order=dashboard_stats.OPEN_FILING_ORDER)
+    if not params.is_valid():
+        return _bad_request(request, params)
+    province = _province(params.cleaned_data["province"])
+    state = params.cleaned_data["state"]
+    filing_type = params.cleaned_data["filing_type"] or None
+    if params.cleaned_data["format"] == "csv":
+        filings = dashboard_stats.open_filings(state=state, province=province, filing_type=filing_type)
+        return exports.csv_response(exports.filing_table(filings, name="open-filings"))
+    if params.cleaned_data["format"] == "xlsx":
+        export_filters = {"state": state, "province": province.code if province else ""}
+        return export_views.offer(
+            request, source=ExportJob.Source.OPEN_FILINGS, filters=export_filters, title=_("进行中的备案")
+        )
+    page = dashboard_stats.open_filings_page(
+        state=state,
+        province=province,
+        filing_type=filing_type,
+        after=params.cleaned_data["after"],
+        size=PAGE_SIZE,
+    )
+    estimator = PublicationEstimator()
+    return render(
+        request,
+        "dashboard/open_filings.html",
+        {
+            "rows": [{"filing": f, "expected": estimator.expect(f)} for f in page.rows],
+            "page": page,
+            "provinces": estimator.provinces.values(),
+            "province": province,
+            "state": state,
+            "filing_type": filing_type,
+            "filing_types": Filing.Type.choices,
+            "open_states": [State(s) for s in OPEN_STATES],
+            "query": _query_without_page(request),
+        },
+    )
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("after", None)
+    query.pop("format", None)
+    return query.urlencode()
