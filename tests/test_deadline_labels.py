@@ -1,5 +1,6 @@
-"""Deadline labels come from data: Zhejiang's bureau limit reads 30 working days on the principal's
-page, the review console, the dashboard, the CSV export and the API."""
+"""Deadline labels come from data: a province whose data names a longer bureau limit with its source
+(none does today: 20 working days everywhere) reads it on the principal's page, the review console,
+the dashboard, the CSV export and the API."""
 
 from datetime import timedelta
 
@@ -8,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from filings.kinds.states import State
-from filings.models import Deadline
+from filings.models import Deadline, Province
 from filings.services import transitions
 from tests import factories
 
@@ -16,6 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _zhejiang_in_bureau_review(principal, reviewer):
+    Province.objects.filter(code="33").update(
+        bureau_review_workdays=30, bureau_review_source="测试用:假设浙江管局公布了30个工作日的时限"
+    )
     filing = factories.carry_to_bureau(
         factories.ready_filing(assignee=principal, province_code="33"), reviewer=reviewer
     )
@@ -23,7 +27,7 @@ def _zhejiang_in_bureau_review(principal, reviewer):
     return filing
 
 
-def test_zhejiang_limit_reads_30_working_days_everywhere(client, api, principal, reviewer, manager):
+def test_a_sourced_longer_limit_reads_30_working_days_everywhere(client, api, principal, reviewer, manager):
     filing = _zhejiang_in_bureau_review(principal, reviewer)
     deadline = Deadline.objects.get(filing=filing, kind=Deadline.Kind.BUREAU_REVIEW, closed_at__isnull=True)
     assert deadline.workdays == 30

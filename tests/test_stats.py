@@ -11,7 +11,7 @@ from filings.jobs import summaries
 from filings.kinds.states import State
 from filings.models import FilingEvent, Province, StageDuration
 from filings.reads import dashboard as dashboard_stats
-from filings.reads import estimates
+from filings.reads import estimates, summary_terms
 from filings.reads.dashboard import Duration
 from filings.reads.estimates import PublicationEstimator
 from filings.rules.workdays import SHANGHAI
@@ -147,7 +147,9 @@ def test_period_excludes_visits_that_ended_before_it(history, monkeypatch):
     with pytest.raises(ValueError):
         dashboard_stats.period_stats(10)
     # Only the last 10 days (11-18 … 11-27): F2's rejection (11-20) and F4's approval (11-26).
+    # The rebuild and the pages read the periods from one definition.
     monkeypatch.setattr(summaries, "PERIODS", (10,))
+    monkeypatch.setattr(summary_terms, "PERIODS", (10,))
     summaries.refresh_summaries(full=True, now=NOW)
     result = dashboard_stats.period_stats(10)
     assert result.national.durations[S.BUREAU_REVIEW] == Duration(visits=2, median=7, p90=10)

@@ -83,17 +83,24 @@ class FilingListCreate(generics.ListAPIView):
         responses={201: FilingDetailSerializer},
         description=rules_beyond_schema(
             {
-                "province": gettext_lazy("APP备案以外的类型必填,须为已知的省份代码(见 /api/v1/provinces/)"),
-                "subject": gettext_lazy("APP备案以外的类型必填"),
+                "province": gettext_lazy(
+                    "不指明已公示主体(subject_id)时必填,须为已知的省份代码(见 /api/v1/provinces/)"
+                ),
+                "subject": gettext_lazy("不指明已公示主体(subject_id)时必填"),
                 "websites": gettext_lazy("APP备案以外的类型必填;域名、网站名称等须符合备案规则"),
                 "existing_icp_number": gettext_lazy("新增接入必填,格式如 粤ICP备2023012345号"),
-                "subject_id": gettext_lazy("APP备案必填,须为已公示备案的主体"),
+                "subject_id": gettext_lazy(
+                    "APP备案可指明已公示备案的主体;不指明时随附主体信息(主体的首个备案)"
+                ),
                 "apps": gettext_lazy("APP备案必填;包名、公钥、签名须相互一致"),
                 "subject.certificate_number": gettext_lazy(
-                    "统一社会信用代码或身份证号码的校验位须正确,且与所选省份一致"
+                    "统一社会信用代码或身份证号码的校验位须正确;主体须向其住所所在省份的管局备案"
                 ),
                 **PRINCIPAL_RULES,
                 "apps.platforms": gettext_lazy("包名格式随平台而定;签名须为公钥的 MD5 或 SHA-1"),
+                "apps.mini_platform": gettext_lazy(
+                    "小程序、快应用须为已登记的平台代码,appid 须符合该平台的格式"
+                ),
             }
         ),
     )
@@ -165,6 +172,9 @@ class FilingDetail(APIView):
                 "subject.certificate_number": gettext_lazy("证件号码的校验位须正确,且与备案的省份一致"),
                 "websites": gettext_lazy("域名、网站名称等须符合备案规则"),
                 "apps": gettext_lazy("只用于APP备案;包名、公钥、签名须相互一致"),
+                "apps.mini_platform": gettext_lazy(
+                    "小程序、快应用须为已登记的平台代码,appid 须符合该平台的格式"
+                ),
                 **PRINCIPAL_RULES,
                 "apps.platforms": gettext_lazy("包名格式随平台而定;签名须为公钥的 MD5 或 SHA-1"),
             },
@@ -234,7 +244,14 @@ class FilingClaim(APIView):
 
 
 class FilingChangeOpen(APIView):
-    @extend_schema(request=None, responses={201: FilingDetailSerializer})
+    @extend_schema(
+        request=None,
+        responses={201: FilingDetailSerializer},
+        description=rules_beyond_schema(
+            {"target": gettext_lazy("同一主体同时只能有一个进行中的变更或注销")},
+            summary=gettext_lazy("为已公示备案办理变更:生成一份草稿,用 PATCH 修改"),
+        ),
+    )
     def post(self, request, pk: int):
         """Open a change (变更备案) of a published filing: a draft copy to edit with PATCH."""
         target = selectors.filing_detail(request.user, pk)
@@ -255,6 +272,10 @@ class FilingCancellationOpen(APIView):
                 "app_id": gettext_lazy("注销APP须指明本备案的APP"),
                 "scope": gettext_lazy("须是该备案可办理的注销或取消接入"),
                 "confirm": gettext_lazy("须为 true"),
+                "last_item": gettext_lazy(
+                    "注销主体最后一个网站或APP时必填:cancel_subject(改为注销主体)或 keep_subject(保留主体)"
+                ),
+                "target": gettext_lazy("同一主体同时只能有一个进行中的变更或注销"),
             },
             summary=gettext_lazy("为已公示备案办理注销(网站、APP、主体)或取消接入"),
         ),
@@ -276,7 +297,10 @@ class FilingFaceCheck(APIView):
         request=FaceCheckInput,
         responses=FilingDetailSerializer,
         description=rules_beyond_schema(
-            {"reason": gettext_lazy("核验未通过(failed)时必填")},
+            {
+                "reason": gettext_lazy("核验未通过(failed)时必填"),
+                "person_id": gettext_lazy("须为本备案需要核验的负责人(主体负责人、网站或APP负责人)"),
+            },
             summary=gettext_lazy("记录真实性核验结果:通过,或未通过并说明原因(退回信息填报)"),
         ),
     )

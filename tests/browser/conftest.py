@@ -50,3 +50,8 @@ def reference_data(transactional_db):
     """Reload what migrations put in the database: a transactional test before this one flushed it."""
     importlib.import_module("accounts.migrations.0002_role_groups").create_role_groups(apps, None)
     importlib.import_module("filings.migrations.0002_reference_data").load(apps, None)
+    importlib.import_module(
+        "filings.migrations.0023_province_abbreviations_and_documents"
+    ).abbreviations_and_limits(apps, None)
+    importlib.import_module("filings.migrations.0024_later_allowed_tlds").load_later_allowed_tlds(apps, None)
+    importlib.import_module("filings.migrations.0027_mini_program_platforms").load_platforms(apps, None)

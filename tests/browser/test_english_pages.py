@@ -34,7 +34,7 @@ HAN_OUTSIDE_DATA = r"""(data) => {
   while (walker.nextNode()) {
     const node = walker.currentNode;
     if (han.test(strip(node.nodeValue)) && !exempt(node.parentElement)) {
-      found.push(node.parentElement.tagName.toLowerCase() + ": " + node.nodeValue.trim().slice(0, 80));
+      found.push(node.parentElement.tagName.toLowerCase() + ": " + node.nodeValue.trim().slice(0, 400));
     }
   }
   for (const el of document.body.querySelectorAll("[title], [aria-label], [placeholder], [alt], input[type=submit][value]")) {

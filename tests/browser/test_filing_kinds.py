@@ -70,6 +70,7 @@ def test_an_app_filing_speaks_of_its_app(page: Page, live_server, reviewer):
 
     expect(page.get_by_role("link", name=f"{published.subject.name} · 星河记账小程序")).to_be_visible()
     page.goto(f"{live_server.url}/filings/{filing.pk}/")
+    page.locator("details.app summary").first.click()  # each app folds to one line (issue #28)
     expect(page.get_by_role("link", name="注销小程序")).to_be_visible()
     expect(page.locator("main")).not_to_contain_text("页脚")
     expect(page.locator("main")).not_to_contain_text("网站开通日期")

@@ -187,7 +187,7 @@ def test_messages_agree_with_the_filing(page: Page, live_server):
         shoot(page, f"issue15-new-draft-{width}.png")
         page.goto(f"{live_server.url}/filings/new/?filing_type=first&province=33")
         rules = page.locator("aside.rules")
-        expect(rules).to_contain_text("管局审核时限为 30 个工作日")
+        expect(rules).to_contain_text("管局审核时限为 20 个工作日")
         items = rules.locator("li").all_inner_texts()
         assert len(items) == len(set(items)) and sum("居住证" in item for item in items) == 1, items
         rules.screenshot(path=str(SCREENSHOTS / f"issue15-zhejiang-rules-{width}.png"))
