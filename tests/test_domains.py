@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from filings.formats.validators import filed_domain, validate_domain_name
 from filings.models import Filing, RuleTerm, Website
-from filings.rules.checks import TldRule
+from filings.rules.checks.websites import TldRule
 from tests.test_api import LIST, payload, post_json
 
 pytestmark = pytest.mark.django_db

@@ -39,7 +39,7 @@ from filings.models import transition_rules as permissions
 from filings.reads.selectors import available_transitions
 from filings.rules import change_diff, proposals
 from filings.rules import fields as entry_fields
-from filings.rules.checks import id_number_warnings
+from filings.rules.checks.people import id_number_warnings
 from filings.rules.privacy import FIELD_MASKS, mask_email, mask_id_number, mask_phone
 
 

@@ -49,7 +49,7 @@ class Recipients:
 
 
 class Materials:
-    """Which list of materials a filing of the type needs (checks.MATERIAL_LISTS has each)."""
+    """Which list of materials a filing of the type needs (rules.checks.materials.MATERIAL_LISTS has each)."""
 
     STANDARD = "standard"
     CHANGE = "change"

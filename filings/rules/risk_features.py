@@ -9,7 +9,8 @@ from datetime import date
 from django.utils.translation import gettext_lazy as _
 
 from filings.models import Filing, Material, Subject, Website
-from filings.rules.checks import FAIL, Checklist, latest_materials
+from filings.rules.checks import FAIL, Checklist
+from filings.rules.checks.materials import latest_materials
 
 # Feature → its label; the values of each are listed in VALUE_LABELS.
 FEATURES = {
