@@ -4,31 +4,20 @@ from filings.models.alerts import Alert, AlertScan, AlertThreshold, Notification
 from filings.models.apps import App, AppPlatform, AppPriorApproval, MiniProgramPlatform
 from filings.models.authenticity import AuthenticityCheck
 from filings.models.cancellations import Cancellation
-from filings.models.core import (
-    ADMIN_TRANSITIONS,
-    REQUESTED_TRANSITIONS,
-    TRANSITION_LABELS,
-    AppendOnlyQuerySet,
+from filings.models.deadlines import Deadline, deadline_label
+from filings.models.exports import ExportJob
+from filings.models.filing import ADMIN_TRANSITIONS, REQUESTED_TRANSITIONS, TRANSITION_LABELS, Filing
+from filings.models.history import AppendOnlyQuerySet, FilingEvent
+from filings.models.materials import Material, material_upload_to
+from filings.models.people import Person
+from filings.models.reference import (
     CalendarDay,
     CalendarYear,
-    Deadline,
-    Domain,
     DurationRule,
-    Filing,
-    FilingEvent,
-    Material,
-    Person,
-    PriorApproval,
     Province,
     RejectionReason,
     RuleTerm,
-    SmsVerifier,
-    Subject,
-    Website,
-    deadline_label,
-    material_upload_to,
 )
-from filings.models.exports import ExportJob
 from filings.models.review import (
     FooterCheck,
     ReasonDay,
@@ -41,6 +30,9 @@ from filings.models.review import (
     WeeklyFlow,
 )
 from filings.models.risk import RiskCase, RiskSummary, SubmittedFeatures
+from filings.models.sms import SmsVerifier
+from filings.models.subjects import Subject
+from filings.models.websites import Domain, PriorApproval, Website
 
 __all__ = [
     "ADMIN_TRANSITIONS",

@@ -10,7 +10,9 @@ from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from filings.kinds.states import State
-from filings.models.core import STALE_ENTRY_DAYS, Deadline, Filing, FilingEvent
+from filings.models.deadlines import STALE_ENTRY_DAYS, Deadline
+from filings.models.filing import Filing
+from filings.models.history import FilingEvent
 
 
 class Severity(models.TextChoices):

@@ -5,7 +5,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from filings.formats.validators import validate_fingerprint
-from filings.models.core import Filing, FilingItem, Person, PriorApproval, Website
+from filings.models.filing import Filing
+from filings.models.people import Person
+from filings.models.websites import FilingItem, PriorApproval, Website
 
 
 class MiniProgramPlatform(models.Model):

@@ -5,7 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from filings.models.core import Filing, Person
+from filings.models.filing import Filing
+from filings.models.people import Person
 
 
 class AuthenticityCheck(models.Model):

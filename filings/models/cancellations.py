@@ -5,7 +5,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from filings.models.apps import App
-from filings.models.core import Filing, Website
+from filings.models.filing import Filing
+from filings.models.websites import Website
 
 
 class Cancellation(models.Model):

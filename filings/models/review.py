@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 import filings.models.wording as wording
 from filings.kinds.states import State
-from filings.models.core import Filing, Province, Website
+from filings.models.filing import Filing
+from filings.models.reference import Province
+from filings.models.websites import Website
 
 
 class FooterCheck(models.Model):

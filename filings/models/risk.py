@@ -4,7 +4,8 @@ submission (a case), and the per-province, per-type counts the pages read."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from filings.models.core import Filing, Province
+from filings.models.filing import Filing
+from filings.models.reference import Province
 
 
 class SubmittedFeatures(models.Model):

@@ -10,7 +10,7 @@ from django.db.models.functions import ExtractYear
 
 from filings.kinds.states import State
 from filings.models import Alert, Deadline, Filing
-from filings.models.core import STALE_ENTRY_DAYS
+from filings.models.deadlines import STALE_ENTRY_DAYS
 from filings.rules import workdays
 
 Kind = Deadline.Kind
