@@ -27,7 +27,7 @@ from filings.rules import change_diff, deadlines, numbering
 from filings.rules.checks import run_submission_checks
 from filings.rules.fields import SECTIONS, field_choices, field_label
 from filings.services import dispatch, public_security, transitions
-from filings.web.forms import refuse_control_characters
+from filings.web.forms.base import refuse_control_characters
 from filings.web.views import display
 from filings.web.views import exports as export_views
 
