@@ -8,10 +8,10 @@ from accounts import api as account_api
 from config import errors
 from config.health import healthz
 from filings.web.views import alerts as alert_views
-from filings.web.views import principal as principal_views
+from filings.web.views import home as home_views
 
 urlpatterns = [
-    path("", principal_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
     # Browsers and tools that ignore the page's <link rel="icon"> ask for /favicon.ico.
     path("favicon.ico", RedirectView.as_view(url=static("favicon.ico"), permanent=True)),

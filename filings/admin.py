@@ -37,7 +37,7 @@ from filings.models import (
     Website,
 )
 from filings.services import calendar, dispatch, transitions
-from filings.web.forms import refuse_control_characters
+from filings.web.forms.base import refuse_control_characters
 
 
 @admin.register(Province)

@@ -210,9 +210,9 @@ def test_the_overdue_list_shows_each_overdue_filing_once_most_overdue_first(prin
 
 
 def test_the_overdue_list_pages_from_a_deadline_position(principal, monkeypatch):
-    from filings.web.views import principal as principal_views
+    from filings.web.views import filing_list as filing_list_views
 
-    monkeypatch.setattr(principal_views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(filing_list_views, "PAGE_SIZE", 2)
     now = timezone.now()
     made = [factories.ready_filing(assignee=principal) for _ in range(5)]
     for days, filing in enumerate(made, start=1):

@@ -64,7 +64,7 @@ def entry_data(**overrides) -> dict:
 def edit_data(filing: Filing, **overrides) -> dict:
     """POST data that re-saves a filing's current entry form unchanged."""
     from filings.reads import selectors
-    from filings.web.forms import FilingEntry
+    from filings.web.forms.entry import FilingEntry
 
     loaded = selectors.filing_detail(filing.assignee, filing.pk)
     entry = FilingEntry(province=loaded.province, filing=loaded)

@@ -253,6 +253,39 @@ def latest_event_with_reasons(filing: Filing) -> FilingEvent | None:
     return None
 
 
+def current_face_check(filing: Filing) -> AuthenticityCheck | None:
+    """Return the province's face check of the current round while the filing is in SMS verification."""
+    if filing.state != State.SMS_VERIFICATION:
+        return None
+    return next(
+        (
+            c
+            for c in filing.authenticity_checks.all()
+            if c.stage_visit == filing.stage_visit and c.step == "province"
+        ),
+        None,
+    )
+
+
+def current_sms_verifiers(filing: Filing) -> list[SmsVerifier]:
+    """Return who must confirm the SMS code in the current round (none outside SMS verification)."""
+    if filing.state != State.SMS_VERIFICATION:
+        return []
+    return [v for v in filing.sms_verifiers.all() if v.stage_visit == filing.stage_visit]
+
+
+def sms_window(filing: Filing) -> Deadline | None:
+    """Return the 24-hour SMS deadline of the filing's current stage visit, open or closed."""
+    return next(
+        (
+            d
+            for d in filing.deadlines.all()
+            if d.kind == Deadline.Kind.SMS_WINDOW and d.stage_visit == filing.stage_visit
+        ),
+        None,
+    )
+
+
 # Deadline alerts.
 
 

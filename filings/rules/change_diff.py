@@ -6,6 +6,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from filings.kinds import Approval
+from filings.kinds.states import State
 from filings.models import App, AppPlatform, Domain, Filing, Person, Website
 from filings.rules import fields
 
@@ -157,6 +159,14 @@ def change_diff(change: Filing) -> ChangedParts:
         changed_ids=parts.apps,
     )
     return parts
+
+
+def open_change_rows(filing: Filing) -> list[FieldChange]:
+    """Return a change's field-by-field differences from the published filing (none once the change
+    is published, none for other kinds)."""
+    if filing.kind.approval != Approval.APPLY_CHANGE or filing.state == State.PUBLISHED:
+        return []
+    return change_diff(filing).rows
 
 
 def _compare_items(

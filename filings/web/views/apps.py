@@ -14,8 +14,8 @@ from filings.exceptions import BeianError, InvalidInput
 from filings.models import Filing, Province
 from filings.reads import selectors
 from filings.services import apps
-from filings.web.app_forms import AppEntry
-from filings.web.views import principal
+from filings.web.forms.apps import AppEntry
+from filings.web.views.filing_entry import refuse_uneditable
 
 
 def _save(request, entry: AppEntry, save) -> tuple[Filing | None, int]:
@@ -94,7 +94,7 @@ def app_create_first(request):
 @require_http_methods(["GET", "POST"])
 def app_edit(request, filing_id: int):
     filing = selectors.filing_detail(request.user, filing_id)
-    refused = principal.refuse_uneditable(request, filing)
+    refused = refuse_uneditable(request, filing)
     if refused:
         return refused
     status = 200

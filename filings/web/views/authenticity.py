@@ -11,7 +11,8 @@ from accounts.roles import Perm
 from filings.exceptions import BeianError, InvalidInput
 from filings.reads import selectors
 from filings.services import authenticity
-from filings.web.views import principal
+from filings.web.views.common import refused
+from filings.web.views.filing_detail import detail_context
 
 
 class FaceCheckForm(forms.Form):
@@ -44,9 +45,7 @@ def face_check(request, filing_id: int):
             filing, by=request.user, passed=passed, reason=form.cleaned_data["reason"]
         )
     except BeianError as error:
-        return principal._refused(
-            request, error, "filings/filing_detail.html", principal._detail_context(request, filing)
-        )
+        return refused(request, error, "filings/filing_detail.html", detail_context(request, filing))
     messages.success(
         request, _("已记录真实性核验通过。") if passed else _("已记录真实性核验未通过,备案已退回。")
     )

@@ -13,7 +13,7 @@ from filings.models import Cancellation, Filing
 from filings.reads import selectors
 from filings.rules.proposals import LastItemChoice
 from filings.services import cancellations
-from filings.web.forms import AccessibleFormMixin
+from filings.web.forms.base import AccessibleFormMixin
 
 
 class CancellationForm(AccessibleFormMixin, forms.Form):

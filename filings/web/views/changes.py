@@ -9,7 +9,8 @@ from django.views.decorators.http import require_POST
 from filings.exceptions import BeianError
 from filings.reads import selectors
 from filings.services import changes
-from filings.web.views import principal
+from filings.web.views.common import refused
+from filings.web.views.filing_detail import detail_context
 
 
 @login_required
@@ -20,8 +21,6 @@ def change_open(request, filing_id: int):
     try:
         change = changes.open_change(target, by=request.user)
     except BeianError as error:
-        return principal._refused(
-            request, error, "filings/filing_detail.html", principal._detail_context(request, target)
-        )
+        return refused(request, error, "filings/filing_detail.html", detail_context(request, target))
     messages.success(request, _("已开始变更备案:修改需要变更的信息后保存,公示信息在审核通过前保持不变。"))
     return redirect("filings:edit", change.pk)

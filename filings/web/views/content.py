@@ -11,7 +11,8 @@ from django.views.decorators.http import require_POST
 from filings.exceptions import BeianError, InvalidInput
 from filings.reads import selectors
 from filings.services import content
-from filings.web.views import principal
+from filings.web.views.checklist import checklist_context
+from filings.web.views.common import refused
 
 
 class ServiceAnswerForm(forms.Form):
@@ -27,7 +28,6 @@ class ServiceAnswerForm(forms.Form):
 def service_answer(request, filing_id: int):
     filing = selectors.filing_detail(request.user, filing_id)
     form = ServiceAnswerForm(request.POST)
-    context = principal._checklist_context
     try:
         if not form.is_valid():
             raise InvalidInput(_("请回答是否提供该服务。"), details=form.errors)
@@ -41,6 +41,6 @@ def service_answer(request, filing_id: int):
             provides=form.cleaned_data["provides"] == "yes",
         )
     except BeianError as error:
-        return principal._refused(request, error, "filings/checklist.html", context(request, filing))
+        return refused(request, error, "filings/checklist.html", checklist_context(request, filing))
     messages.success(request, _("已记录您的回答。"))
     return redirect("filings:checklist", filing.pk)

@@ -17,7 +17,6 @@ from accounts.roles import Perm
 from filings.exceptions import BeianError, InvalidInput
 from filings.formats.validators import psb_example
 from filings.jobs import footer_checks
-from filings.kinds import Approval
 from filings.kinds.states import State
 from filings.models import Deadline, ExportJob, FooterCheck, Province, RejectionReason, wording
 from filings.reads import exports, keyset, queues, selectors
@@ -27,7 +26,7 @@ from filings.rules import change_diff, deadlines, numbering
 from filings.rules.checks import run_submission_checks
 from filings.rules.fields import SECTIONS, field_choices, field_label
 from filings.services import dispatch, public_security, transitions
-from filings.web.forms import refuse_control_characters
+from filings.web.forms.base import refuse_control_characters
 from filings.web.views import display
 from filings.web.views import exports as export_views
 
@@ -189,23 +188,12 @@ def _detail_context(request, filing_id: int) -> dict[str, Any]:
         "filing": filing,
         "subject_number": subject_number,
         "psb_example": psb_example(filing.province.psb_abbreviation, filing.province.code),
-        "face_check": next(
-            (
-                c
-                for c in filing.authenticity_checks.all()
-                if c.stage_visit == filing.stage_visit and c.step == "province"
-            ),
-            None,
-        )
-        if filing.state == State.SMS_VERIFICATION
-        else None,
+        "face_check": selectors.current_face_check(filing),
         "changed_since_return": display.changes_since_return(events) if filing.state != State.ENTRY else [],
         "can_check_footer": bool(filing.icp_number)
         and not filing.kind.made_of_apps
         and deadlines.keeps_something_online(filing),
-        "change_rows": change_diff.change_diff(filing).rows
-        if filing.kind.approval == Approval.APPLY_CHANGE and filing.state != State.PUBLISHED
-        else [],
+        "change_rows": change_diff.open_change_rows(filing),
         "app_numbers": [
             (a, request.POST.get(f"app_{a.pk}") or a.icp_number or app_defaults.get(a.pk, "")) for a in apps
         ],

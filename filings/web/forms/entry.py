@@ -1,6 +1,6 @@
-"""Forms of the principal's pages: filing entry, material uploads, submission and SMS records.
+"""The entry form of a website filing, and the numbers a new access brings.
 
-They apply the API's field rules (filings.formats.validators) and hand plain dicts to filings.services.
+It applies the API's field rules (filings.formats.validators) and hands plain dicts to filings.services.
 A draft is saved with whatever the database needs to store each thing entered (see FilingEntry);
 what is still missing is the pre-submission checklist's business, not the form's.
 """
@@ -8,286 +8,20 @@ what is still missing is the pre-submission checklist's business, not the form's
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
-from filings.formats.certificates import VALIDATORS as CERTIFICATE_VALIDATORS
-from filings.formats.certificates import certificate_problem
-from filings.formats.validators import psb_example, validate_multiline, validate_single_line
-from filings.kinds import kind_of
-from filings.models import (
-    Deadline,
-    Domain,
-    Filing,
-    Material,
-    Person,
-    PriorApproval,
-    Province,
-    Subject,
-    Website,
-)
-from filings.reads import keyset, search
+from filings.models import Filing, Person, Province, Subject, Website
 from filings.rules import fields as entry_fields
-from filings.rules.privacy import mask_id_number
-
-DATE_INPUT = {"type": "date"}
-
-
-def refuse_control_characters(fields: dict[str, forms.Field], *, multiline: tuple[str, ...] = ()) -> None:
-    """Refuse control characters in every text field; text areas and `multiline` keep line breaks."""
-    for name, field in fields.items():
-        if isinstance(field, forms.CharField):
-            lines = name in multiline or isinstance(field.widget, forms.Textarea)
-            field.validators.append(validate_multiline if lines else validate_single_line)
-
-
-class AccessibleFormMixin:
-    """Give every control the ids of its help text and errors, so screen readers announce them."""
-
-    row_exclude: tuple[str, ...] = ("DELETE",)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        refuse_control_characters(self.fields)
-
-    def rows(self) -> list[dict]:
-        rows = []
-        for bound in self.visible_fields():
-            if bound.name in self.row_exclude:
-                continue
-            help_id = f"{bound.auto_id}-help" if bound.help_text else ""
-            error_id = f"{bound.auto_id}-errors" if bound.errors else ""
-            notes = getattr(self, "attention", {}).get(bound.name, [])
-            notes_id = f"{bound.auto_id}-notes" if notes else ""
-            described = " ".join(i for i in (help_id, error_id, notes_id) if i)
-            attrs = bound.field.widget.attrs
-            if described:
-                attrs["aria-describedby"] = described
-            if bound.errors:
-                attrs["aria-invalid"] = "true"
-            if bound.field.required:
-                attrs["aria-required"] = "true"
-            rows.append(
-                {
-                    "field": bound,
-                    "help_id": help_id,
-                    "error_id": error_id,
-                    "notes": notes,
-                    "notes_id": notes_id,
-                    "wide": isinstance(bound.field.widget, forms.Textarea),
-                    "checkbox": isinstance(bound.field.widget, forms.CheckboxInput),
-                }
-            )
-        return rows
-
-    def flag(self, name: str, message: str) -> None:
-        """Mark a field the reviewer or a check named, with the reason to show beside it."""
-        self.attention = getattr(self, "attention", {})
-        if name in self.fields:
-            self.attention.setdefault(name, []).append(message)
-
-    @property
-    def flagged(self) -> bool:
-        return bool(getattr(self, "attention", {}))
-
-
-class FilingStartForm(AccessibleFormMixin, forms.Form):
-    """The first step of a new filing: its type and province, which decide the rest of the form."""
-
-    filing_type = forms.ChoiceField(
-        label=_("备案类型"),
-        # Every type that files something new; changes and cancellations start on a published filing.
-        choices=[
-            (code, Filing.Type(code).label) for code in Filing.Type.values if not kind_of(code).acts_on_target
-        ],
-        initial=Filing.Type.FIRST,
-    )
-    province = forms.ModelChoiceField(
-        label=_("备案省份"),
-        queryset=Province.objects.all(),
-        to_field_name="code",
-        help_text=_(
-            "由备案主体所在省份的管局受理,与服务器所在地无关:单位为营业执照住所所在地,"
-            "个人为身份证住址所在地(部分省份接受本省居住证)。"
-        ),
-    )
-    subject_search = forms.CharField(
-        label=_("查找已备案主体"),
-        required=False,
-        max_length=100,
-        help_text=_("新增网站时:输入主体名称的一部分或完整证件号,点“查找主体”。"),
-    )
-    subject = forms.ModelChoiceField(
-        label=_("已备案主体"),
-        queryset=Subject.objects.none(),
-        required=False,
-        widget=forms.RadioSelect,
-        help_text=_("新增网站时选择已备案的主体;APP备案可选择已备案的主体,不选则作为首次备案填写主体信息。"),
-    )
-
-    def __init__(self, *args, subjects=None, shown_subjects=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        # Any of the user's published subjects is accepted; only the few found are offered, so a
-        # customer with thousands of subjects gets a short list rather than a giant select.
-        self.fields["subject"].queryset = subjects if subjects is not None else Subject.objects.none()
-        self.fields["subject"].widget.choices = [
-            (
-                s.pk,
-                f"{s.name}({mask_id_number(s.certificate_number) if s.is_individual else s.certificate_number})",
-            )
-            for s in shown_subjects
-        ]
-
-    def clean(self):
-        data = super().clean()
-        filing_type = data.get("filing_type")
-        if filing_type and kind_of(filing_type).needs_published_subject and not data.get("subject"):
-            self.add_error(
-                "subject", _("%(type)s需要选择一个已备案的主体。") % {"type": Filing.Type(filing_type).label}
-            )
-        return data
-
-
-class SubjectForm(AccessibleFormMixin, forms.ModelForm):
-    class Meta:
-        model = Subject
-        fields = entry_fields.SUBJECT_FIELDS
-        widgets = {
-            "licence_valid_from": forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
-            "licence_valid_until": forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
-            "business_scope": forms.Textarea(attrs={"rows": 3}),
-        }
-
-    def clean(self):
-        data = super().clean()
-        # The same check-character rules as filings.api.serializers.SubjectInput.
-        validator = CERTIFICATE_VALIDATORS.get(data.get("certificate_kind"))
-        number = data.get("certificate_number")
-        if validator and number:
-            try:
-                validator(number)
-            except ValidationError as error:
-                self.add_error("certificate_number", error)
-        return data
-
-    def _post_clean(self):
-        # Validation only: the service saves, so the form never touches the instance it was given.
-        pass
-
-
-class PersonForm(AccessibleFormMixin, forms.ModelForm):
-    class Meta:
-        model = Person
-        fields = entry_fields.PERSON_FIELDS
-        widgets = {"id_valid_until": forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d")}
-
-    def id_number_problem(self) -> str | None:
-        """Return why the ID number entered (or stored) fails its check, or None. The draft is
-        saved anyway; the field shows this at once, and the checklist refuses submission."""
-        if self.is_bound:
-            values = getattr(self, "cleaned_data", {})
-        else:
-            values = {name: self.initial.get(name) for name in ("id_kind", "id_number")}
-        return certificate_problem(values.get("id_kind", Person.IdKind.RESIDENT_ID), values.get("id_number"))
-
-    def _post_clean(self):
-        pass
-
-
-class WebsiteForm(AccessibleFormMixin, forms.ModelForm):
-    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    same_as_subject_principal = forms.BooleanField(
-        label=_("网站负责人与主体负责人为同一人"), required=False, initial=True
-    )
-    homepage = forms.URLField(label=_("首页地址"), max_length=300, assume_scheme="https")
-    row_exclude = ("DELETE", "same_as_subject_principal")
-
-    def clean_server_ip(self):
-        # The model stores "no address" as NULL; an empty string would read as a change on every save.
-        return self.cleaned_data.get("server_ip") or None
-
-    class Meta:
-        model = Website
-        fields = [f for f in entry_fields.WEBSITE_FIELDS if f != "languages"]
-        widgets = {
-            "server_valid_from": forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
-            "server_valid_until": forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
-            "description": forms.Textarea(attrs={"rows": 2}),
-        }
-
-    def _post_clean(self):
-        pass
-
-
-class DomainForm(AccessibleFormMixin, forms.ModelForm):
-    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-
-    class Meta:
-        model = Domain
-        fields = entry_fields.DOMAIN_FIELDS
-        widgets = {
-            "real_name_verified_at": forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
-            "expires_on": forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
-        }
-
-    def _post_clean(self):
-        pass
-
-
-class PriorApprovalForm(AccessibleFormMixin, forms.ModelForm):
-    class Meta:
-        model = PriorApproval
-        fields = ["category", "licence_number"]
-
-    def _post_clean(self):
-        pass
-
-
-class UniqueFieldFormSet(forms.BaseFormSet):
-    unique_field = ""
-    duplicate_message = ""
-
-    def clean(self):
-        seen = set()
-        for form in self.forms:
-            if not hasattr(form, "cleaned_data") or self._should_delete_form(form):
-                continue
-            value = form.cleaned_data.get(self.unique_field)
-            if value and value in seen:
-                form.add_error(self.unique_field, self.duplicate_message)
-            seen.add(value)
-
-
-class DomainFormSet(UniqueFieldFormSet):
-    unique_field = "name"
-    duplicate_message = _("同一网站的域名不能重复。")
-
-
-class PriorApprovalFormSet(UniqueFieldFormSet):
-    unique_field = "category"
-    duplicate_message = _("同一类前置审批只需填写一次。")
-
-
-WebsiteFormSetBase = forms.formset_factory(
-    WebsiteForm, extra=0, can_delete=True, max_num=20, validate_max=True
+from filings.web.forms.base import AccessibleFormMixin
+from filings.web.forms.parts import PersonForm, PriorApprovalForm, SubjectForm, model_initial, person_initial
+from filings.web.forms.websites import (
+    ApprovalFormSetBase,
+    DomainForm,
+    DomainFormSetBase,
+    WebsiteForm,
+    WebsiteFormSetBase,
 )
-DomainFormSetBase = forms.formset_factory(
-    DomainForm, formset=DomainFormSet, extra=0, can_delete=True, max_num=50, validate_max=True
-)
-ApprovalFormSetBase = forms.formset_factory(
-    PriorApprovalForm, formset=PriorApprovalFormSet, extra=0, can_delete=True, max_num=10, validate_max=True
-)
-
-
-def person_initial(person: Person | None) -> dict:
-    if person is None:
-        return {}
-    return {name: getattr(person, name) for name in entry_fields.PERSON_FIELDS}
-
-
-def _model_initial(instance: Any, fields: list[str]) -> dict:
-    return {name: getattr(instance, name) for name in fields}
 
 
 def _management_total(data: Any, prefix: str) -> int:
@@ -329,7 +63,7 @@ class FilingEntry:
         self.subject_form = SubjectForm(
             data,
             prefix="subject",
-            initial=_model_initial(subject, entry_fields.SUBJECT_FIELDS) if subject else {"city": ""},
+            initial=model_initial(subject, entry_fields.SUBJECT_FIELDS) if subject else {"city": ""},
         )
         if self.subject_locked:
             for field in self.subject_form.fields.values():
@@ -355,7 +89,7 @@ class FilingEntry:
         self.non_field_errors: list[str] = []
 
     def _website_initial(self, website: Website) -> dict:
-        initial = _model_initial(website, WebsiteForm._meta.fields)
+        initial = model_initial(website, WebsiteForm._meta.fields)
         initial["id"] = website.pk
         initial["same_as_subject_principal"] = website.principal_id == self.filing.subject_principal_id
         return initial
@@ -374,7 +108,7 @@ class FilingEntry:
         form.domains = DomainFormSetBase(
             data,
             prefix=f"{form.prefix}-domains",
-            initial=[{**_model_initial(d, entry_fields.DOMAIN_FIELDS), "id": d.pk} for d in domains] or None,
+            initial=[{**model_initial(d, entry_fields.DOMAIN_FIELDS), "id": d.pk} for d in domains] or None,
         )
         if not domains and data is None:
             form.domains.extra = 1
@@ -606,105 +340,3 @@ class AccessNumbersForm(AccessibleFormMixin, forms.Form):
 
     def clean_website_numbers(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["website_numbers"].splitlines() if line.strip()]
-
-
-class MaterialUploadForm(AccessibleFormMixin, forms.Form):
-    kind = forms.ChoiceField(label=_("材料类型"), choices=Material.Kind.choices)
-    person_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    website_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    file = forms.FileField(
-        label=_("选择文件"),
-        help_text=_("JPG、PNG 或 PDF,不超过 10 MB;营业执照扫描件须不低于 300 dpi 且四角完整。"),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"}),
-    )
-
-
-class SubmitForm(AccessibleFormMixin, forms.Form):
-    comment = forms.CharField(
-        label=_("提交说明"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("退回后重新提交时,请说明改了什么。"),
-    )
-
-
-class CommentForm(AccessibleFormMixin, forms.Form):
-    comment = forms.CharField(
-        label=_("说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class WentLiveForm(AccessibleFormMixin, forms.Form):
-    went_live_on = forms.DateField(
-        label=_("网站开通日期"),
-        widget=forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
-        help_text=_(
-            "公安联网备案须在网站开通之日起30日内办理;默认为备案公示日期,网站实际开通日不同时请修改。"
-        ),
-    )
-
-
-class PublicSecurityForm(AccessibleFormMixin, forms.Form):
-    psb_number = forms.CharField(
-        label=_("公安联网备案号"),
-        max_length=40,
-        help_text=_("格式为省份简称+公网安备+14位数字+号,例如 京公网安备11010502030143号"),
-    )
-
-    def __init__(self, *args, province: Province | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if province is not None:
-            self.fields["psb_number"].help_text = _(
-                "格式为省份简称+公网安备+14位数字+号,前6位是本省的行政区划代码,例如 %(example)s"
-            ) % {"example": psb_example(province.psb_abbreviation, province.code)}
-
-
-class FilingFilterForm(forms.Form):
-    q = forms.CharField(
-        label=_("名称、证件号或备案号"),
-        required=False,
-        min_length=search.MIN_QUERY_LENGTH,
-        max_length=100,
-        error_messages={"min_length": _("请至少输入 %(limit_value)d 个字符再搜索。")},
-    )
-    filing_type = forms.ChoiceField(
-        label=_("备案类型"), required=False, choices=[("", _("全部类型")), *Filing.Type.choices]
-    )
-    domain = forms.CharField(
-        label=_("域名"),
-        required=False,
-        min_length=search.MIN_QUERY_LENGTH,
-        max_length=253,
-        error_messages={"min_length": _("请至少输入 %(limit_value)d 个字符再搜索。")},
-    )
-    state = forms.ChoiceField(label=_("阶段"), required=False)
-    province = forms.ChoiceField(label=_("省份"), required=False)
-    overdue = forms.BooleanField(label=_("只看已超期"), required=False)
-    # Where the page starts (filings/reads/keyset.py); the pager's links carry it.
-    after = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
-
-    def __init__(self, *args, provinces=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        from filings.kinds.states import State
-
-        self.fields["state"].choices = [("", _("全部阶段")), *State.choices]
-        self.fields["province"].choices = [("", _("全部省份"))] + [(p.code, _(p.name)) for p in provinces]
-
-    def clean(self) -> dict:
-        data = super().clean()
-        token = data.get("after")
-        if not token:
-            data["after"] = None
-            return data
-        # The overdue list is read in the order of its deadlines (filings/reads/selectors.py).
-        queryset, order = (
-            (Deadline.objects.all(), keyset.SOONEST_DUE)
-            if data.get("overdue")
-            else (Filing.objects.all(), keyset.NEWEST_FIRST)
-        )
-        try:
-            data["after"] = keyset.Position.parse(token, queryset=queryset, order=order)
-        except ValueError:
-            self.add_error("after", ValidationError(_("分页位置无效,请从第一页重新浏览。"), code="invalid"))
-        return data

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from filings.models import App, AppPlatform, Filing, MiniProgramPlatform, Person
 from filings.rules import app_rules
-from filings.web.forms import AccessibleFormMixin, PersonForm, PriorApprovalForm, SubjectForm, person_initial
+from filings.web.forms.base import AccessibleFormMixin
+from filings.web.forms.parts import PersonForm, PriorApprovalForm, SubjectForm, person_initial
 
 APPROVAL_ROWS = 2
 

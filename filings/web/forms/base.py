@@ -1,0 +1,66 @@
+"""What every form of the filing pages shares: refused control characters, and rows that screen
+readers can follow."""
+
+from django import forms
+
+from filings.formats.validators import validate_multiline, validate_single_line
+
+DATE_INPUT = {"type": "date"}
+
+
+def refuse_control_characters(fields: dict[str, forms.Field], *, multiline: tuple[str, ...] = ()) -> None:
+    """Refuse control characters in every text field; text areas and `multiline` keep line breaks."""
+    for name, field in fields.items():
+        if isinstance(field, forms.CharField):
+            lines = name in multiline or isinstance(field.widget, forms.Textarea)
+            field.validators.append(validate_multiline if lines else validate_single_line)
+
+
+class AccessibleFormMixin:
+    """Give every control the ids of its help text and errors, so screen readers announce them."""
+
+    row_exclude: tuple[str, ...] = ("DELETE",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        refuse_control_characters(self.fields)
+
+    def rows(self) -> list[dict]:
+        rows = []
+        for bound in self.visible_fields():
+            if bound.name in self.row_exclude:
+                continue
+            help_id = f"{bound.auto_id}-help" if bound.help_text else ""
+            error_id = f"{bound.auto_id}-errors" if bound.errors else ""
+            notes = getattr(self, "attention", {}).get(bound.name, [])
+            notes_id = f"{bound.auto_id}-notes" if notes else ""
+            described = " ".join(i for i in (help_id, error_id, notes_id) if i)
+            attrs = bound.field.widget.attrs
+            if described:
+                attrs["aria-describedby"] = described
+            if bound.errors:
+                attrs["aria-invalid"] = "true"
+            if bound.field.required:
+                attrs["aria-required"] = "true"
+            rows.append(
+                {
+                    "field": bound,
+                    "help_id": help_id,
+                    "error_id": error_id,
+                    "notes": notes,
+                    "notes_id": notes_id,
+                    "wide": isinstance(bound.field.widget, forms.Textarea),
+                    "checkbox": isinstance(bound.field.widget, forms.CheckboxInput),
+                }
+            )
+        return rows
+
+    def flag(self, name: str, message: str) -> None:
+        """Mark a field the reviewer or a check named, with the reason to show beside it."""
+        self.attention = getattr(self, "attention", {})
+        if name in self.fields:
+            self.attention.setdefault(name, []).append(message)
+
+    @property
+    def flagged(self) -> bool:
+        return bool(getattr(self, "attention", {}))

@@ -1,0 +1,57 @@
+"""The search and filters of the filing list, and where its page starts."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from filings.kinds.states import State
+from filings.models import Deadline, Filing
+from filings.reads import keyset, search
+
+
+class FilingFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("名称、证件号或备案号"),
+        required=False,
+        min_length=search.MIN_QUERY_LENGTH,
+        max_length=100,
+        error_messages={"min_length": _("请至少输入 %(limit_value)d 个字符再搜索。")},
+    )
+    filing_type = forms.ChoiceField(
+        label=_("备案类型"), required=False, choices=[("", _("全部类型")), *Filing.Type.choices]
+    )
+    domain = forms.CharField(
+        label=_("域名"),
+        required=False,
+        min_length=search.MIN_QUERY_LENGTH,
+        max_length=253,
+        error_messages={"min_length": _("请至少输入 %(limit_value)d 个字符再搜索。")},
+    )
+    state = forms.ChoiceField(label=_("阶段"), required=False)
+    province = forms.ChoiceField(label=_("省份"), required=False)
+    overdue = forms.BooleanField(label=_("只看已超期"), required=False)
+    # Where the page starts (filings/reads/keyset.py); the pager's links carry it.
+    after = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+
+    def __init__(self, *args, provinces=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", _("全部阶段")), *State.choices]
+        self.fields["province"].choices = [("", _("全部省份"))] + [(p.code, _(p.name)) for p in provinces]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        token = data.get("after")
+        if not token:
+            data["after"] = None
+            return data
+        # The overdue list is read in the order of its deadlines (filings/reads/selectors.py).
+        queryset, order = (
+            (Deadline.objects.all(), keyset.SOONEST_DUE)
+            if data.get("overdue")
+            else (Filing.objects.all(), keyset.NEWEST_FIRST)
+        )
+        try:
+            data["after"] = keyset.Position.parse(token, queryset=queryset, order=order)
+        except ValueError:
+            self.add_error("after", ValidationError(_("分页位置无效,请从第一页重新浏览。"), code="invalid"))
+        return data

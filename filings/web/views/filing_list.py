@@ -1,0 +1,93 @@
+"""The principal's list of filings (我的备案): progress, next deadline, unread alerts and the next step."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from accounts.roles import Perm
+from filings.models import Province
+from filings.reads import keyset, selectors
+from filings.web.forms.filters import FilingFilterForm
+from filings.web.views import display
+
+PAGE_SIZE = 20
+
+
+@login_required
+@require_GET
+def filing_list(request):
+    """My filings: progress, next deadline, unread alerts and the next step, filtered and paginated."""
+    provinces = list(Province.objects.only("code", "name"))
+    form = FilingFilterForm(request.GET or None, provinces=provinces)
+    filters = form.cleaned_data if form.is_valid() else {}
+    narrowed = {
+        "state": filters.get("state") or None,
+        "province": filters.get("province") or None,
+        "query": (filters.get("q") or "").strip() or None,
+        "domain": (filters.get("domain") or "").strip() or None,
+        "filing_type": filters.get("filing_type") or None,
+    }
+    if filters.get("overdue"):
+        # Most overdue first, each filing at its earliest open deadline.
+        filings = selectors.overdue_deadlines_of(request.user, **narrowed)
+        page = selectors.overdue_filings_page(
+            request.user,
+            filings,
+            round_transitions=display.ROUND_TRANSITIONS,
+            after=filters.get("after"),
+            size=PAGE_SIZE,
+        )
+    else:
+        filings = selectors.filing_cards(
+            request.user, round_transitions=display.ROUND_TRANSITIONS, **narrowed
+        )
+        page = keyset.page_after(
+            filings, order=keyset.NEWEST_FIRST, after=filters.get("after"), size=PAGE_SIZE
+        )
+    alerts = selectors.unread_alert_counts(request.user, [f.pk for f in page.rows])
+    now = timezone.now()
+    rows = []
+    for filing in page.rows:
+        returned = display.returned_by(filing, filing.last_round_transition)
+        rows.append(
+            {
+                "filing": filing,
+                "progress": display.progress_of(filing, returned),
+                "deadline": display.next_deadline(filing.open_deadlines, now),
+                # The next step speaks to the filing's principal; staff reading the list are not asked.
+                "next_step": (
+                    display.next_step(filing, returned, filing.open_deadlines)
+                    if filing.assignee_id == request.user.pk
+                    else ""
+                ),
+                "unread_alerts": alerts.get(filing.pk, 0),
+            }
+        )
+    query = request.GET.copy()
+    query.pop("after", None)
+    # A search of a common word (科技) finds its rows far apart: counting the first thousand would
+    # cost more than the page, so it says "more than 100". A large customer's overdue filings lie
+    # far apart among its filings and among everyone's deadlines alike: that list is not counted
+    # beyond its page.
+    if filters.get("overdue"):
+        count_cap = None
+    elif filters.get("q") or filters.get("domain"):
+        count_cap = keyset.SPARSE_COUNT_CAP
+    else:
+        count_cap = keyset.COUNT_CAP
+    return render(
+        request,
+        "filings/filing_list.html",
+        {
+            "form": form,
+            "rows": rows,
+            "page": page,
+            "total": keyset.list_size(filings, page, cap=count_cap),
+            "count_cap": count_cap,
+            "query": query.urlencode(),
+            "can_create": request.user.has_perm(Perm.WORK_ON_OWN),
+            "most_overdue_first": bool(filters.get("overdue")),
+        },
+        status=200 if form.is_valid() or not form.is_bound else 400,
+    )
