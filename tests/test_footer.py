@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from filings.rules import footer
-from filings.rules.footer import check_footer
+from filings.rules.footer import check_footer, fetch
 
 ICP = "粤ICP备2023012345号-1"
 PSB = "京公网安备11010502030143号"
@@ -315,7 +315,7 @@ def test_private_hosts_default_comes_from_settings(server, settings):
 
 def test_redirect_hop_to_private_address_is_refused(server, monkeypatch):
     # Treat the test server as "public" so the first hop goes through and the second is vetted.
-    monkeypatch.setattr(footer, "_is_public_address", lambda address: str(address) == "127.0.0.1")
+    monkeypatch.setattr(fetch, "is_public_address", lambda address: str(address) == "127.0.0.1")
     result = _check(server.base + "/to-private", allow_private_hosts=False, timeout=0.5)
     assert result.status == "unreachable"
     assert result.problems == ["无法访问网站:10.255.255.1 不是公网地址,已拒绝访问。"]
@@ -363,7 +363,7 @@ def test_unresolvable_host_is_unreachable():
     ],
 )
 def test_public_address_classification(address, public):
-    assert footer._is_public_address(ipaddress.ip_address(address)) is public
+    assert fetch.is_public_address(ipaddress.ip_address(address)) is public
 
 
 def test_as_json_is_serialisable(server):

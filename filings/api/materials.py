@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from filings.api.schema import rules_beyond_schema
-from filings.api.serializers import MaterialSerializer
+from filings.api.serializers.materials import MaterialSerializer
 from filings.models import Material
 from filings.reads import selectors
 from filings.services import materials

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from filings.api.schema import rules_beyond_schema
-from filings.api.serializers import FilingDetailSerializer
+from filings.api.serializers.filings import FilingDetailSerializer
 from filings.reads import selectors
 from filings.services import public_security
 

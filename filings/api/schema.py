@@ -6,7 +6,7 @@ from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
-from filings.api.serializers import CertificateNumberInput
+from filings.api.serializers.text import CertificateNumberInput
 from filings.formats.validators import format_pattern, refused_characters
 
 

@@ -14,17 +14,16 @@ from filings.api.pagination import NewestFirstPagination
 from filings.api.parsers import JSONParser
 from filings.api.queries import FilingListQuery, query_values
 from filings.api.schema import rules_beyond_schema
-from filings.api.serializers import (
-    CancellationInput,
-    FaceCheckInput,
+from filings.api.serializers.cancellations import CancellationInput
+from filings.api.serializers.filings import FilingDetailSerializer, FilingListSerializer
+from filings.api.serializers.inputs import (
     FilingCreateInput,
-    FilingDetailSerializer,
-    FilingListSerializer,
     FilingUpdateInput,
-    ProvinceSerializer,
     ServiceAnswerInput,
     TransitionInput,
 )
+from filings.api.serializers.subjects import ProvinceSerializer
+from filings.api.serializers.verification import FaceCheckInput
 from filings.exceptions import TransitionNotPermitted
 from filings.kinds import Numbers, kind_of
 from filings.models import REQUESTED_TRANSITIONS, Province

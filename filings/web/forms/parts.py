@@ -27,7 +27,7 @@ class SubjectForm(AccessibleFormMixin, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        # The same check-character rules as filings.api.serializers.SubjectInput.
+        # The same check-character rules as filings.api.serializers.subjects.SubjectInput.
         validator = CERTIFICATE_VALIDATORS.get(data.get("certificate_kind"))
         number = data.get("certificate_number")
         if validator and number:

@@ -1,0 +1,29 @@
+"""Text inputs of the API: control characters refused, certificate numbers stored as the model stores them."""
+
+from rest_framework import serializers
+
+from filings.formats.certificates import normalise_certificate_number
+from filings.formats.validators import validate_multiline, validate_single_line
+
+
+class CertificateNumberInput(serializers.CharField):
+    """A certificate number, stored upper case without spaces or hyphens (as the model stores it)."""
+
+    def to_internal_value(self, data):
+        return normalise_certificate_number(super().to_internal_value(data))
+
+
+class TextInput(serializers.Serializer):
+    """Refuse control characters in every text field; the fields named in `multiline` keep line breaks."""
+
+    multiline: tuple[str, ...] = ()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, field in fields.items():
+            targets = [field, getattr(field, "child", None)]
+            for target in targets:
+                if isinstance(target, serializers.CharField):
+                    multiline = name in self.multiline and target is field
+                    target.validators.append(validate_multiline if multiline else validate_single_line)
+        return fields
