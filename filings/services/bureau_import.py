@@ -31,12 +31,23 @@ logger = logging.getLogger(__name__)
 
 APPLY_TASK = "filings.tasks.apply_bureau_import_task"
 MAX_FILE_BYTES = 10 * 1024 * 1024
+# The columns a result file has, as its header names them.
+COLUMN_NAMES = [aliases[0] for aliases in bureau_results.COLUMNS.values()]
 Row = BureauImportRow
 
 
 def refuse_unless_reviewer(user: Any) -> None:
     if not user.has_perm(Perm.REVIEW):
         raise PermissionDenied
+
+
+def refuse_unless_staff(user: Any) -> None:
+    if not user.has_perm(Perm.VIEW_ALL):
+        raise PermissionDenied
+
+
+def refuse_too_large() -> None:
+    raise InvalidInput(_("文件超过 10 MB。"), details={"file": [_("文件过大。")]})
 
 
 def decision_key(filing_id: int, row: ResultRow | BureauImportRow) -> str:
@@ -159,7 +170,7 @@ def upload_results(*, by: Any, name: str, data: bytes) -> BureauImport:
     """Read a result file into a preview (nothing applied yet); refuse a file that cannot be read."""
     refuse_unless_reviewer(by)
     if len(data) > MAX_FILE_BYTES:
-        raise InvalidInput(_("文件超过 10 MB。"), details={"file": [_("文件过大。")]})
+        refuse_too_large()
     if not data:
         raise InvalidInput(_("文件是空的。"), details={"file": [_("文件是空的。")]})
     rows = read_rows(bureau_results.ResultFile(name=name, data=data))
