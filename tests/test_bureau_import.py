@@ -244,3 +244,15 @@ def test_only_reviewers_import(principal, manager):
     for user in (principal, manager):
         with pytest.raises(PermissionDenied):
             upload(user, csv_bytes())
+
+
+def test_two_uploads_of_one_file_previewed_before_either_applies_decide_once(principal, reviewer):
+    filing = in_bureau(principal, reviewer)
+    data = csv_bytes(reject_line(filing))
+    first, second = upload(reviewer, data), upload(reviewer, data, name="again.csv")
+    assert rows(second)[0].status == Row.Status.READY
+    apply(first, reviewer)
+    apply(second, reviewer)
+    row = rows(second)[0]
+    assert row.status == Row.Status.RECORDED and "已导入过" in row.message
+    assert FilingEvent.objects.filter(filing=filing, transition="reject").count() == 1
