@@ -123,3 +123,18 @@ def test_the_api_refuses_a_bad_file_naming_the_file(api, reviewer):
     )
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {"file"} and "缺少列" in response.json()["detail"]
+
+
+def test_row_messages_are_said_in_the_readers_language(client_for, principal, reviewer):
+    draft = factories.ready_filing(assignee=principal)
+    data = csv_bytes(
+        "00000000-0000-0000-0000-000000000000,,,通过,粤ICP备2026000002号,,2026-03-05",
+        approve_line(draft, "粤ICP备2026000003号"),
+        f"{draft.reference},,,通过,粤ICP备2026000003号,=1+1,2026-03-05",
+    )
+    upload = bureau_import.upload_results(by=reviewer, name="r.csv", data=data)
+    client = client_for(reviewer)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get(reverse("filings:bureau-import", args=[upload.pk])).content.decode()
+    assert "No filing matches" in page and "not under bureau review" in page
+    assert "looks like a formula" in page and "找不到对应的备案" not in page

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+import filings.models.wording as wording
+
 
 def import_upload_to(upload: "BureauImport", filename: str) -> str:
     # Under the private media root: the file is kept as the record of what was imported.
@@ -91,6 +93,7 @@ class BureauImportRow(models.Model):
     decided_on = models.DateField(_("审核日期"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices)
     message = models.CharField(_("说明"), max_length=500, blank=True)
+    message_source = models.JSONField(default=dict, blank=True)
     # The decision itself (filing, stage visit, result, number): one decision is applied once,
     # whichever file or upload carries it again.
     decision_key = models.CharField(max_length=200, blank=True)
@@ -112,3 +115,8 @@ class BureauImportRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.upload_id}:{self.line}"
+
+    @property
+    def shown_message(self) -> str:
+        """Return the message in the reader's language when the system wrote it, else as written."""
+        return wording.say(self.message_source, self.message)

@@ -13,8 +13,10 @@ from datetime import date, datetime
 from typing import Protocol
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from filings.exceptions import InvalidInput
+from filings.models.wording import Said, said
 
 APPROVED, REJECTED = "approve", "reject"
 DECISIONS = {"通过": APPROVED, "审核通过": APPROVED, "approved": APPROVED, "approve": APPROVED}
@@ -55,7 +57,7 @@ class ResultRow:
     icp_number: str = ""
     reasons: list[str] = field(default_factory=list)
     decided_on: date | None = None
-    error: str = ""
+    error: Said | None = None
 
     @property
     def identity(self) -> tuple:
@@ -162,13 +164,14 @@ def read_row(line: int, values: dict[str, object]) -> ResultRow:
     row = ResultRow(line=line)
     for name, value in values.items():
         if isinstance(value, str) and value.strip().startswith(FORMULA_START):
-            row.error = _("“%(column)s”列以“%(char)s”开头,疑似公式,不予导入。") % {
-                "column": COLUMNS[name][0],
-                "char": value.strip()[0],
-            }
+            row.error = said(
+                gettext_noop("“%(column)s”列以“%(char)s”开头,疑似公式,不予导入。"),
+                column=COLUMNS[name][0],
+                char=value.strip()[0],
+            )
             return row
         if len(_text(value)) > MAX_CELL:
-            row.error = _("“%(column)s”列过长。") % {"column": COLUMNS[name][0]}
+            row.error = said(gettext_noop("“%(column)s”列过长。"), column=COLUMNS[name][0])
             return row
     row.reference = _text(values.get("reference")).lower()
     row.certificate_number = re.sub(r"[\s-]", "", _text(values.get("certificate_number"))).upper()
@@ -178,20 +181,21 @@ def read_row(line: int, values: dict[str, object]) -> ResultRow:
     decision = _text(values.get("decision"))
     row.decision = DECISIONS.get(decision.lower(), "")
     if not row.reference and not (row.certificate_number and row.domain):
-        row.error = _("请填写备案编号,或证件号码与网站域名。")
+        row.error = said(gettext_noop("请填写备案编号,或证件号码与网站域名。"))
     elif not row.decision:
-        row.error = _("审核结果“%(value)s”无法识别,应为“通过”或“驳回”。") % {"value": decision}
+        row.error = said(gettext_noop("审核结果“%(value)s”无法识别,应为“通过”或“驳回”。"), value=decision)
     elif row.decision == APPROVED and not row.icp_number:
-        row.error = _("审核通过的行须填写备案号。")
+        row.error = said(gettext_noop("审核通过的行须填写备案号。"))
     elif row.decision == REJECTED and not row.reasons:
-        row.error = _("驳回的行须填写原因。")
+        row.error = said(gettext_noop("驳回的行须填写原因。"))
     else:
         try:
             row.decided_on = _date(values.get("decided_on"))
         except ValueError:
-            row.error = _("审核日期“%(value)s”无法识别,格式应为 2026-03-05。") % {
-                "value": _text(values.get("decided_on"))
-            }
+            row.error = said(
+                gettext_noop("审核日期“%(value)s”无法识别,格式应为 2026-03-05。"),
+                value=_text(values.get("decided_on")),
+            )
     return row
 
 

@@ -21,8 +21,8 @@ from filings.exceptions import BeianError, InvalidInput
 from filings.formats.validators import validate_icp_subject_number
 from filings.kinds import Approval, Numbers
 from filings.kinds.states import State
-from filings.models import BureauImport, BureauImportRow, Domain, Filing
-from filings.models.wording import said
+from filings.models import BureauImport, BureauImportRow, Domain, Filing, wording
+from filings.models.wording import Said, said
 from filings.rules import bureau_results
 from filings.rules.bureau_results import APPROVED, ResultRow, ResultSource
 from filings.services import dispatch
@@ -97,32 +97,53 @@ def _filings_by_identity(rows: list[ResultRow]) -> dict[tuple, Filing]:
     return found
 
 
-def judge(row: ResultRow | BureauImportRow, filing: Filing | None, *, recorded: set[str]) -> tuple[str, str]:
+def message_fields(message: "str | Said | None") -> dict:
+    """Return a row's message to store: its words and, for the system's text, its source."""
+    text, source = wording.text_and_source(message or "")
+    return {"message": text[:500], "message_source": source}
+
+
+def said_error(error: ValidationError) -> Said:
+    """Return a validator's message as a stored source, said again in each reader's language."""
+    item = error.error_list[0]
+    with translation.override(None):
+        return said(str(item.message), **(item.params or {}))
+
+
+def judge(
+    row: ResultRow | BureauImportRow, filing: Filing | None, *, recorded: set[str]
+) -> tuple[str, Said | None]:
     """Return what the row would do to its filing (a status) and, when it does nothing, why."""
     if filing is None:
-        return Row.Status.INVALID, _("找不到对应的备案:请核对备案编号,或证件号码与网站域名。")
+        return Row.Status.INVALID, said(
+            gettext_noop("找不到对应的备案:请核对备案编号,或证件号码与网站域名。")
+        )
     if decision_key(filing.pk, row) in recorded:
-        return Row.Status.RECORDED, _("该结果已导入过,无需重复导入。")
+        return Row.Status.RECORDED, said(gettext_noop("该结果已导入过,无需重复导入。"))
     approving = (row.action if isinstance(row, Row) else row.decision) == APPROVED
     if approving and filing.state == State.PUBLISHED and filing.icp_number == row.icp_number:
-        return Row.Status.RECORDED, _("该备案已审核通过,备案号相同,无需重复导入。")
+        return Row.Status.RECORDED, said(gettext_noop("该备案已审核通过,备案号相同,无需重复导入。"))
     if filing.state != State.BUREAU_REVIEW:
-        return Row.Status.INVALID, _("备案当前处于“%(state)s”阶段,不在管局审核中,不能记录管局结果。") % {
-            "state": filing.get_state_display()
-        }
+        return Row.Status.INVALID, said(
+            gettext_noop("备案当前处于“%(state)s”阶段,不在管局审核中,不能记录管局结果。"),
+            state=State(filing.state).label,
+        )
     if row.decided_on and row.decided_on > timezone.localdate():
-        return Row.Status.INVALID, _("审核日期 %(date)s 晚于今天。") % {"date": row.decided_on}
+        return Row.Status.INVALID, said(
+            gettext_noop("审核日期 %(date)s 晚于今天。"), date=str(row.decided_on)
+        )
     if approving and filing.kind.approval == Approval.PUBLISH:
         try:
             validate_icp_subject_number(row.icp_number, abbreviation=filing.province.icp_abbreviation)
         except ValidationError as error:
-            return Row.Status.INVALID, _("备案号“%(number)s”:%(problem)s") % {
-                "number": row.icp_number,
-                "problem": error.messages[0],
-            }
+            return Row.Status.INVALID, said(
+                gettext_noop("备案号“%(number)s”:%(problem)s"),
+                number=row.icp_number,
+                problem=said_error(error),
+            )
         if filing.kind.numbers == Numbers.EXISTING and row.icp_number != filing.icp_number:
-            return Row.Status.INVALID, _("新增接入沿用原备案号 %(n)s。") % {"n": filing.icp_number}
-    return Row.Status.READY, ""
+            return Row.Status.INVALID, said(gettext_noop("新增接入沿用原备案号 %(n)s。"), n=filing.icp_number)
+    return Row.Status.READY, None
 
 
 def read_rows(source: ResultSource) -> list[BureauImportRow]:
@@ -145,7 +166,9 @@ def read_rows(source: ResultSource) -> list[BureauImportRow]:
         same = filing.pk if filing else result.identity
         if not result.error and same in seen:
             status = Row.Status.INVALID
-            message = _("与第 %(line)s 行是同一备案的结果,重复的行不予导入。") % {"line": seen[same]}
+            message = said(
+                gettext_noop("与第 %(line)s 行是同一备案的结果,重复的行不予导入。"), line=seen[same]
+            )
         elif not result.error:
             seen[same] = result.line
         rows.append(
@@ -160,7 +183,7 @@ def read_rows(source: ResultSource) -> list[BureauImportRow]:
                 reasons=result.reasons,
                 decided_on=result.decided_on,
                 status=status,
-                message=str(message)[:500],
+                **message_fields(message),
             )
         )
     return rows
@@ -256,16 +279,17 @@ def apply_row(row_id: int, *, upload: BureauImport, by: Any) -> BureauImportRow:
                     icp_number=row.icp_number,
                     reasons=reasons,
                 )
-                status, message = Row.Status.APPLIED, ""
-            row.status, row.message, row.decision_key = status, str(message)[:500], key
+                status, message = Row.Status.APPLIED, None
+            row.status, row.decision_key = status, key
+            row.message, row.message_source = message_fields(message).values()
             row.applied_at = timezone.now() if status == Row.Status.APPLIED else None
-            row.save(update_fields=["status", "message", "decision_key", "applied_at"])
+            row.save(update_fields=["status", "message", "message_source", "decision_key", "applied_at"])
             return row
     except BeianError as error:
         message = str(error.message)
     except IntegrityError:
-        message = _("该结果已由另一次导入记录。")
-    Row.objects.filter(pk=row_id).update(status=Row.Status.FAILED, message=message[:500])
+        message = said(gettext_noop("该结果已由另一次导入记录。"))
+    Row.objects.filter(pk=row_id).update(status=Row.Status.FAILED, **message_fields(message))
     return Row.objects.get(pk=row_id)
 
 
