@@ -262,12 +262,8 @@ def apply_row(row_id: int, *, upload: BureauImport, by: Any) -> BureauImportRow:
                 Filing.objects.select_related("province").get(pk=row.filing_id) if row.filing_id else None
             )
             key = decision_key(filing.pk, row) if filing else ""
-            recorded = set(
-                Row.objects.filter(status=Row.Status.APPLIED, decision_key=key).values_list(
-                    "decision_key", flat=True
-                )
-            )
-            status, message = judge(row, filing, recorded=recorded)
+            applied = Row.objects.filter(status=Row.Status.APPLIED, decision_key=key).exists()
+            status, message = judge(row, filing, recorded={key} if applied else set())
             if status == Row.Status.READY:
                 name = filing.kind.finish if row.action == APPROVED else "reject"
                 reasons = [{"field": "", "reason": text, "suggested_fix": ""} for text in row.reasons]
@@ -286,10 +282,11 @@ def apply_row(row_id: int, *, upload: BureauImport, by: Any) -> BureauImportRow:
             row.save(update_fields=["status", "message", "message_source", "decision_key", "applied_at"])
             return row
     except BeianError as error:
-        message = str(error.message)
+        status, message = Row.Status.FAILED, str(error.message)
     except IntegrityError:
-        message = said(gettext_noop("该结果已由另一次导入记录。"))
-    Row.objects.filter(pk=row_id).update(status=Row.Status.FAILED, **message_fields(message))
+        # Another upload applied the same decision at the same moment (the constraint on decision_key).
+        status, message = Row.Status.RECORDED, said(gettext_noop("该结果已由另一次导入记录。"))
+    Row.objects.filter(pk=row_id).update(status=status, **message_fields(message))
     return Row.objects.get(pk=row_id)
 
 
