@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from filings.jobs import alert_scan, risk_summaries, summaries
-from filings.services import calendar, notifications
+from filings.services import bureau_import, calendar, notifications
 from filings.services.exports import purge_exports, run_export
 
 logger = logging.getLogger(__name__)
@@ -85,3 +85,13 @@ def check_footers_task(limit: int = 20) -> dict:
         checked += 1
         failed += any(not c.passed for c in checks)
     return {"checked": checked, "failed": failed}
+
+
+# 10,000 rows are measured by bench/bureau_import.py.
+@shared_task(
+    acks_late=True, reject_on_worker_lost=True, ignore_result=True, soft_time_limit=900, time_limit=960
+)
+def apply_bureau_import_task(upload_id: int) -> str | None:
+    """Apply the rows of one bureau result import not yet applied; return its final status."""
+    upload = bureau_import.run_apply(upload_id)
+    return upload.status if upload else None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from filings.api import alerts, materials, public_security, risk, stats, views
+from filings.api import alerts, bureau_imports, materials, public_security, risk, stats, views
 
 app_name = "api"
 
@@ -29,6 +29,15 @@ urlpatterns = [
     path("filings/<int:pk>/face-check/", views.FilingFaceCheck.as_view(), name="filing-face-check"),
     path(
         "filings/<int:pk>/service-answers/", views.FilingServiceAnswer.as_view(), name="filing-service-answer"
+    ),
+    path("bureau-imports/", bureau_imports.BureauImports.as_view(), name="bureau-import-list"),
+    path(
+        "bureau-imports/<int:pk>/", bureau_imports.BureauImportDetail.as_view(), name="bureau-import-detail"
+    ),
+    path(
+        "bureau-imports/<int:pk>/apply/",
+        bureau_imports.BureauImportApply.as_view(),
+        name="bureau-import-apply",
     ),
     path("alerts/", alerts.AlertList.as_view(), name="alert-list"),
     path("alerts/<int:pk>/", alerts.AlertDetail.as_view(), name="alert-detail"),

@@ -3,6 +3,7 @@
 from filings.models.alerts import Alert, AlertScan, AlertThreshold, Notification, Severity
 from filings.models.apps import App, AppPlatform, AppPriorApproval, MiniProgramPlatform
 from filings.models.authenticity import AuthenticityCheck
+from filings.models.bureau_imports import BureauImport, BureauImportRow
 from filings.models.cancellations import Cancellation
 from filings.models.deadlines import Deadline, deadline_label
 from filings.models.exports import ExportJob
@@ -43,6 +44,8 @@ __all__ = [
     "AppPriorApproval",
     "MiniProgramPlatform",
     "AuthenticityCheck",
+    "BureauImport",
+    "BureauImportRow",
     "Cancellation",
     "Alert",
     "AlertScan",

@@ -3,6 +3,7 @@ from django.urls import path
 from filings.web.views import (
     apps,
     authenticity,
+    bureau_imports,
     cancellations,
     changes,
     checklist,
@@ -61,6 +62,14 @@ urlpatterns = [
     path("review/<int:filing_id>/public-security/", review.register_psb, name="review-psb"),
     path("review/<int:filing_id>/public-security/correct/", review.correct_psb, name="review-psb-correct"),
     path("review/<int:filing_id>/footer-check/", review.footer_check, name="review-footer-check"),
+    # Bureau decisions imported from a result file.
+    path("review/bureau-imports/", bureau_imports.import_list, name="bureau-imports"),
+    path("review/bureau-imports/<int:import_id>/", bureau_imports.import_detail, name="bureau-import"),
+    path(
+        "review/bureau-imports/<int:import_id>/apply/",
+        bureau_imports.import_apply,
+        name="bureau-import-apply",
+    ),
     # Manager dashboard.
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/deadlines/<slug:kind>/", dashboard.deadline_list, name="dashboard-deadlines"),
