@@ -85,3 +85,20 @@ def check_footers_task(limit: int = 20) -> dict:
         checked += 1
         failed += any(not c.passed for c in checks)
     return {"checked": checked, "failed": failed}
+
+
+@shared_task(ignore_result=True)
+def plan_site_checks_task() -> tuple[int, int]:
+    """Give newly published websites their place in the check rotation; drop cancelled ones."""
+    from filings.jobs import site_watch
+
+    return site_watch.plan_watches()
+
+
+@shared_task(ignore_result=True)
+def run_site_checks_task() -> dict:
+    """Check the websites whose slot in the rotation has come (issue #25)."""
+    from filings.jobs import site_watch
+
+    checks = site_watch.run_due_checks()
+    return {"checked": len(checks), "failed": sum(1 for c in checks if not c.passed)}

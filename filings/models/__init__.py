@@ -41,6 +41,7 @@ from filings.models.review import (
     WeeklyFlow,
 )
 from filings.models.risk import RiskCase, RiskSummary, SubmittedFeatures
+from filings.models.site_watch import Failure, ProviderAddressRange, SiteCheck, SiteWatch
 
 __all__ = [
     "ADMIN_TRANSITIONS",
@@ -78,6 +79,10 @@ __all__ = [
     "material_upload_to",
     "ExportJob",
     "FooterCheck",
+    "Failure",
+    "ProviderAddressRange",
+    "SiteCheck",
+    "SiteWatch",
     "ReasonDay",
     "ReasonRollup",
     "StageCount",

@@ -29,6 +29,9 @@ AT_DEADLINE = {
     Deadline.Kind.BUREAU_REVIEW: _("超过审核时限"),
     Deadline.Kind.PUBLIC_SECURITY: _("超过30天"),
     Deadline.Kind.FOOTER_FIX: _("页脚检查未通过"),
+    Deadline.Kind.SITE_UNREACHABLE: _("整改期已过"),
+    Deadline.Kind.SITE_MOVED: _("整改期已过"),
+    Deadline.Kind.DOMAIN_EXPIRY: _("域名已到期"),
 }
 AT_DEADLINE_OTHERWISE = _("到期时")
 
@@ -44,7 +47,11 @@ def _hours(offset: timedelta) -> int:
 
 # Thresholds whose parameters do not say what they mean: the footer period's opening is reached at
 # once (it counts more working days back than any period lasts).
-NAMED_THRESHOLDS = {("footer_fix", "check_failed"): _("页脚检查未通过,整改期开始")}
+NAMED_THRESHOLDS = {
+    ("footer_fix", "check_failed"): _("页脚检查未通过,整改期开始"),
+    ("site_unreachable", "check_failed"): _("网站无法访问,整改期开始"),
+    ("site_moved", "check_failed"): _("网站地址不在接入服务商地址段内,整改期开始"),
+}
 
 
 def threshold_label(threshold: "AlertThreshold") -> str:

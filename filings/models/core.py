@@ -851,6 +851,11 @@ class Deadline(models.Model):
         STALE_ENTRY = "stale_entry", _("信息填报停滞")
         # Opened by a failed footer check of a published site, closed by the next passing one.
         FOOTER_FIX = "footer_fix", _("页脚备案号整改")
+        # Opened by a scheduled site check (filings.jobs.site_watch), closed by the next passing one.
+        SITE_UNREACHABLE = "site_unreachable", _("网站无法访问整改")
+        SITE_MOVED = "site_moved", _("网站接入地址整改")
+        # The earliest expiry of a published website's domains.
+        DOMAIN_EXPIRY = "domain_expiry", _("域名到期")
 
     filing = models.ForeignKey(
         Filing, verbose_name=_("备案"), on_delete=models.CASCADE, related_name="deadlines"

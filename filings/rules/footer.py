@@ -21,7 +21,9 @@ from django.utils.translation import gettext_noop, pgettext
 
 from filings.models.wording import Said, said
 
-USER_AGENT = "BeianFooterCheck/1.0"
+USER_AGENT = (
+    "BeianFooterCheck/1.0 (ICP filing compliance check by the access provider; +https://beian.miit.gov.cn/)"
+)
 MIIT_HOST = "beian.miit.gov.cn"
 MIIT_URL = "https://beian.miit.gov.cn/"
 
