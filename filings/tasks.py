@@ -102,3 +102,11 @@ def run_site_checks_task() -> dict:
 
     checks = site_watch.run_due_checks()
     return {"checked": len(checks), "failed": sum(1 for c in checks if not c.passed)}
+
+
+@shared_task(ignore_result=True)
+def sync_domain_expiry_task() -> tuple[int, int]:
+    """Keep each published filing's domain-expiry deadline at its earliest expiry."""
+    from filings.jobs import domain_expiry
+
+    return domain_expiry.sync_domain_deadlines()
