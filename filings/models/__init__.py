@@ -4,6 +4,7 @@ from filings.models.alerts import Alert, AlertScan, AlertThreshold, Notification
 from filings.models.apps import App, AppPlatform, AppPriorApproval, MiniProgramPlatform
 from filings.models.authenticity import AuthenticityCheck
 from filings.models.cancellations import Cancellation
+from filings.models.contacts import CallAttempt
 from filings.models.core import (
     ADMIN_TRANSITIONS,
     REQUESTED_TRANSITIONS,
@@ -53,6 +54,7 @@ __all__ = [
     "MiniProgramPlatform",
     "AuthenticityCheck",
     "Cancellation",
+    "CallAttempt",
     "Alert",
     "AlertScan",
     "AlertThreshold",

@@ -51,6 +51,7 @@ NAMED_THRESHOLDS = {
     ("footer_fix", "check_failed"): _("页脚检查未通过,整改期开始"),
     ("site_unreachable", "check_failed"): _("网站无法访问,整改期开始"),
     ("site_moved", "check_failed"): _("网站地址不在接入服务商地址段内,整改期开始"),
+    ("contact_confirm", "calls_failed"): _("电话无法联系,请确认联系电话"),
 }
 
 

@@ -19,12 +19,12 @@ DEADLINE_KINDS = {
     Failure.FOOTER: Kind.FOOTER_FIX,
     Failure.MOVED: Kind.SITE_MOVED,
 }
-RECTIFICATION_KINDS = [Kind.FOOTER_FIX, Kind.SITE_UNREACHABLE, Kind.SITE_MOVED, Kind.DOMAIN_EXPIRY]
 PASSED_REASONS = {
     Kind.FOOTER_FIX: gettext_noop("页脚检查已通过。"),
     Kind.SITE_UNREACHABLE: gettext_noop("网站已恢复访问。"),
     Kind.SITE_MOVED: gettext_noop("网站地址已回到接入服务商地址段内。"),
     Kind.DOMAIN_EXPIRY: gettext_noop("域名已续费。"),
+    Kind.CONTACT_CONFIRM: gettext_noop("服务负责人已确认联系电话。"),
 }
 
 
