@@ -9,6 +9,7 @@ from django.core.management.base import CommandError
 
 from filings.jobs import domain_expiry
 from filings.models import Alert, Deadline, Domain, Notification
+from filings.reads import compliance
 from filings.rules import workdays
 from tests import factories
 
@@ -64,7 +65,7 @@ def test_alerts_30_and_7_days_before_and_expired_is_a_breach(published, manager)
     expired = Alert.objects.get(filing=published, kind=Kind.DOMAIN_EXPIRY, threshold__code="expired")
     assert expired.escalated and Notification.objects.filter(alert=expired, user=manager).exists()
     today = domain.expires_on + timedelta(days=1)
-    assert domain_expiry.expired_domains(published, today=today) == [domain]
+    assert compliance.expired_domains(published, today=today) == [domain]
 
 
 def test_renewal_by_csv_import_closes_the_deadline(published):

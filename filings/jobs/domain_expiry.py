@@ -83,18 +83,6 @@ def _set_deadline(filing: Filing, due_at: datetime, *, now: datetime) -> int:
     return 1
 
 
-def expired_domains(filing: Filing, *, today: date) -> list[Domain]:
-    """Return the filing's live websites' domains that have expired (a cancellation risk)."""
-    return list(
-        Domain.objects.filter(
-            website__filing=filing,
-            website__cancelled_at__isnull=True,
-            website__access_cancelled_at__isnull=True,
-            expires_on__lt=today,
-        ).order_by("expires_on", "name")
-    )
-
-
 @dataclass
 class ImportResult:
     updated: int = 0

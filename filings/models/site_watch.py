@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from filings.models import wording
 from filings.models.core import Filing, Website
 
 
@@ -92,6 +93,17 @@ class SiteCheck(models.Model):
     @property
     def passed(self) -> bool:
         return not self.failures
+
+    @property
+    def failure_labels(self) -> list[str]:
+        return [str(Failure(f).label) for f in self.failures if f in Failure.values]
+
+    @property
+    def shown_problems(self) -> list[str]:
+        """Return the problems in the reader's language."""
+        if len(self.problem_sources) != len(self.problems):
+            return list(self.problems)
+        return [wording.say(s, t) for s, t in zip(self.problem_sources, self.problems, strict=True)]
 
 
 class SiteWatch(models.Model):

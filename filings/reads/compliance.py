@@ -6,7 +6,8 @@ from datetime import date
 
 from django.db.models import QuerySet
 
-from filings.models import CallAttempt, Deadline, Filing, Person, SiteCheck
+from filings.kinds.states import State
+from filings.models import CallAttempt, Deadline, Domain, Filing, Person, SiteCheck
 from filings.models.core import RECTIFICATION_KINDS
 from filings.reads import keyset
 
@@ -83,6 +84,14 @@ def last_site_checks(filing: Filing, *, limit: int = 5) -> list[SiteCheck]:
     )
 
 
+def contacts_of(filing: Filing) -> list[Person]:
+    """Return the filing's responsible people: the subject's principal, then each website's."""
+    people = {filing.subject_principal_id: filing.subject_principal}
+    for website in filing.websites.select_related("principal").order_by("position"):
+        people.setdefault(website.principal_id, website.principal)
+    return list(people.values())
+
+
 def numbers_out_of_service(filing: Filing) -> list[tuple[Person, str]]:
     """Return (person, number) for each registered number whose last call found it out of service:
     a change filing (变更备案) is proposed to update it."""
@@ -99,5 +108,33 @@ def numbers_out_of_service(filing: Filing) -> list[tuple[Person, str]]:
     ]
 
 
-def overdue(deadline: Deadline, *, today: date) -> bool:
-    return deadline.due_at.date() < today
+def expired_domains(filing: Filing, *, today: date) -> list[Domain]:
+    """Return the filing's live websites' domains that have expired (a cancellation risk)."""
+    return list(
+        Domain.objects.filter(
+            website__filing=filing,
+            website__cancelled_at__isnull=True,
+            website__access_cancelled_at__isnull=True,
+            expires_on__lt=today,
+        ).order_by("expires_on", "name")
+    )
+
+
+def filing_compliance(filing: Filing, *, today: date, for_reviewer: bool = False) -> dict:
+    """What a published filing's page shows about what may get it cancelled."""
+    if filing.state != State.PUBLISHED:
+        return {}
+    return {
+        "site_checks": last_site_checks(filing),
+        "rectifications": filing_rectifications(filing),
+        "numbers_out_of_service": numbers_out_of_service(filing),
+        "expired_domains": expired_domains(filing, today=today),
+        "can_record_calls": for_reviewer,
+        "contacts": contacts_of(filing) if for_reviewer else [],
+        "call_outcomes": CallAttempt.Outcome.choices,
+        "call_attempts": list(
+            CallAttempt.objects.filter(filing=filing)
+            .select_related("person")
+            .order_by("-called_at", "-id")[:10]
+        ),
+    }

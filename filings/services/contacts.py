@@ -11,20 +11,13 @@ from django.utils.translation import gettext_noop
 
 from filings.exceptions import BeianError, TransitionNotPermitted, TransitionNotPossible
 from filings.kinds.states import State
-from filings.models import CallAttempt, Deadline, Filing, FilingEvent, Person
+from filings.models import CallAttempt, Deadline, Filing, FilingEvent
 from filings.models.wording import said
+from filings.reads.compliance import contacts_of
 from filings.services import rectifications
 
 FAILED_CALLS_WINDOW = timedelta(days=7)
 FAILED_CALLS_FOR_TASK = 2
-
-
-def contacts_of(filing: Filing) -> list[Person]:
-    """Return the filing's responsible people: the subject's principal, then each website's."""
-    people = {filing.subject_principal_id: filing.subject_principal}
-    for website in filing.websites.select_related("principal").order_by("position"):
-        people.setdefault(website.principal_id, website.principal)
-    return list(people.values())
 
 
 def record_call_attempt(

@@ -5,6 +5,7 @@ from filings.web.views import (
     authenticity,
     cancellations,
     changes,
+    compliance,
     content,
     dashboard,
     exports,
@@ -56,6 +57,9 @@ urlpatterns = [
     path("review/<int:filing_id>/public-security/", review.register_psb, name="review-psb"),
     path("review/<int:filing_id>/public-security/correct/", review.correct_psb, name="review-psb-correct"),
     path("review/<int:filing_id>/footer-check/", review.footer_check, name="review-footer-check"),
+    path("review/<int:filing_id>/calls/", compliance.record_call, name="review-call"),
+    path("<int:filing_id>/contacts-confirmed/", compliance.confirm_contacts, name="contacts-confirmed"),
+    path("compliance/", compliance.rectification_list, name="compliance"),
     # Manager dashboard.
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/deadlines/<slug:kind>/", dashboard.deadline_list, name="dashboard-deadlines"),

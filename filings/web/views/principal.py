@@ -24,7 +24,7 @@ from filings.kinds import Approval, Numbers, kind_of
 from filings.kinds.states import EDITABLE_STATES, State
 from filings.models import Deadline, Filing, FilingEvent, Material, Province
 from filings.models import transition_rules as permissions
-from filings.reads import keyset, risk, selectors
+from filings.reads import compliance, keyset, risk, selectors
 from filings.rules import change_diff, checks, content_rules, footer_guidance, proposals
 from filings.rules.deadlines import owes_public_security
 from filings.rules.fields import field_label
@@ -173,6 +173,7 @@ def _detail_context(request, filing: Filing) -> dict:
     else:
         next_step = display.next_step(filing, returned, deadlines)
     return {
+        **compliance.filing_compliance(filing, today=timezone.localdate(now)),
         "filing": filing,
         "progress": display.progress_of(filing, returned),
         "next_step": next_step,
