@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def two(principal, reviewer):
     now = timezone.now()
-    filings = [factories.publish(factories.ready_filing(assignee=principal), reviewer=reviewer) for _ in range(2)]
+    filings = [
+        factories.publish(factories.ready_filing(assignee=principal), reviewer=reviewer) for _ in range(2)
+    ]
     rectifications.open_rectification(filings[0], Deadline.Kind.SITE_MOVED, now=now - timedelta(days=1))
     rectifications.open_rectification(filings[1], Deadline.Kind.FOOTER_FIX, now=now - timedelta(days=2))
     return filings

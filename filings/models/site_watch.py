@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from filings.models import wording
+from filings.models.wording import say
 from filings.models.core import Filing, Website
 
 
@@ -103,7 +103,7 @@ class SiteCheck(models.Model):
         """Return the problems in the reader's language."""
         if len(self.problem_sources) != len(self.problems):
             return list(self.problems)
-        return [wording.say(s, t) for s, t in zip(self.problem_sources, self.problems, strict=True)]
+        return [say(s, t) for s, t in zip(self.problem_sources, self.problems, strict=True)]
 
 
 class SiteWatch(models.Model):
