@@ -9,8 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from filings.models.wording import say
 from filings.models.core import Filing, Website
+from filings.models.wording import say
 
 
 def validate_cidr(value: str) -> None:
