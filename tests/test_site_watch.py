@@ -226,3 +226,22 @@ def test_concurrency_is_limited_per_host(site):
     outcomes = site_probe.probe_all(targets, concurrency=8, per_host=2, timeout=5)
     assert all(not o.failures for o in outcomes)
     assert _Handler.most_active == 2
+
+
+def test_the_footer_checks_guard_against_private_addresses_is_kept(published, site, settings):
+    settings.BEIAN_FOOTER_ALLOW_PRIVATE_HOSTS = False
+    _point_at(published, f"{site}/good")
+    site_watch.plan_watches()
+    [check] = _check_now()
+    assert check.failures == ["unreachable"] and "不是公网地址" in check.problems[0]
+
+
+def test_provider_ranges_are_admin_data(admin_client):
+    response = admin_client.post(
+        "/admin/filings/provideraddressrange/add/", {"provider": "阿里云", "cidr": "not-a-range", "note": ""}
+    )
+    assert response.status_code == 200 and not ProviderAddressRange.objects.exists()
+    admin_client.post(
+        "/admin/filings/provideraddressrange/add/", {"provider": "阿里云", "cidr": "47.96.1.7/16", "note": ""}
+    )
+    assert ProviderAddressRange.objects.get().cidr == "47.96.0.0/16"
