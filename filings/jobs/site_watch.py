@@ -54,6 +54,7 @@ def plan_watches(*, now: datetime | None = None) -> tuple[int, int]:
             )
         )
         .values_list("pk", "filing_id", "slot")
+        .order_by()
     )
     sql, params = new.query.sql_with_params()
     with connection.cursor() as cursor:
