@@ -64,6 +64,7 @@ def test_alerts_30_and_7_days_before_and_expired_is_a_breach(published, manager)
     alert_scan.scan_deadlines(now=lapse + timedelta(seconds=1))
     expired = Alert.objects.get(filing=published, kind=Kind.DOMAIN_EXPIRY, threshold__code="expired")
     assert expired.escalated and Notification.objects.filter(alert=expired, user=manager).exists()
+    assert "已到期" in expired.action
     today = domain.expires_on + timedelta(days=1)
     assert compliance.expired_domains(published, today=today) == [domain]
 
