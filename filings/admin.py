@@ -18,6 +18,7 @@ from filings.models import (
     AuthenticityCheck,
     CalendarDay,
     CalendarYear,
+    CallAttempt,
     Cancellation,
     Deadline,
     Domain,
@@ -29,9 +30,11 @@ from filings.models import (
     Notification,
     Person,
     PriorApproval,
+    ProviderAddressRange,
     Province,
     RejectionReason,
     RuleTerm,
+    SiteCheck,
     SmsVerifier,
     Subject,
     Website,
@@ -407,3 +410,22 @@ class AuthenticityCheckAdmin(admin.ModelAdmin):
     list_filter = ["outcome"]
     search_fields = ["filing__subject__name", "person__name"]
     raw_id_fields = ["filing", "person", "recorded_by"]
+
+
+@admin.register(ProviderAddressRange)
+class ProviderAddressRangeAdmin(admin.ModelAdmin):
+    list_display = ["provider", "cidr", "note"]
+    search_fields = ["provider", "cidr"]
+
+
+@admin.register(SiteCheck)
+class SiteCheckAdmin(ReadOnlyAdmin):
+    list_display = ["filing", "url", "checked_at", "answered", "resolves", "in_provider_ranges", "failures"]
+    raw_id_fields = ["filing", "website"]
+
+
+@admin.register(CallAttempt)
+class CallAttemptAdmin(ReadOnlyAdmin):
+    list_display = ["filing", "person", "number", "called_at", "outcome", "recorded_by"]
+    list_filter = ["outcome"]
+    raw_id_fields = ["filing", "person"]

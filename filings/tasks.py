@@ -95,3 +95,28 @@ def apply_bureau_import_task(upload_id: int) -> str | None:
     """Apply the rows of one bureau result import not yet applied; return its final status."""
     upload = bureau_import.run_apply(upload_id)
     return upload.status if upload else None
+
+
+@shared_task(ignore_result=True)
+def plan_site_checks_task() -> tuple[int, int]:
+    """Give newly published websites their place in the check rotation; drop cancelled ones."""
+    from filings.jobs import site_watch
+
+    return site_watch.plan_watches()
+
+
+@shared_task(ignore_result=True)
+def run_site_checks_task() -> dict:
+    """Check the websites whose slot in the rotation has come (issue #25)."""
+    from filings.jobs import site_watch
+
+    checks = site_watch.run_due_checks()
+    return {"checked": len(checks), "failed": sum(1 for c in checks if not c.passed)}
+
+
+@shared_task(ignore_result=True)
+def sync_domain_expiry_task() -> tuple[int, int]:
+    """Keep each published filing's domain-expiry deadline at its earliest expiry."""
+    from filings.jobs import domain_expiry
+
+    return domain_expiry.sync_domain_deadlines()

@@ -178,7 +178,8 @@ def test_failed_check_opens_a_period_of_working_days_not_an_overdue_deadline(
     [alert] = Alert.objects.filter(filing=published, kind=Deadline.Kind.FOOTER_FIX)
     assert alert.severity == "notice" and not alert.escalated
     recipients = set(Notification.objects.filter(alert=alert).values_list("user_id", flat=True))
-    assert recipients == {published.assignee_id}  # managers are not told yet
+    # The principal and (issue #25) the reviewer; managers are not told yet.
+    assert recipients == {published.assignee_id, published.reviewer_id}
 
     # At the end of the period, still failing: a breach, escalated to the managers.
     alert_scan.scan_deadlines(now=fix.due_at + timedelta(seconds=1))

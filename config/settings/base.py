@@ -266,6 +266,9 @@ CELERY_BEAT_SCHEDULE = {
     "check-footers": {"task": "filings.tasks.check_footers_task", "schedule": timedelta(minutes=10)},
     "purge-exports": {"task": "filings.tasks.purge_exports_task", "schedule": timedelta(hours=1)},
     "refresh-risk": {"task": "filings.tasks.refresh_risk_task", "schedule": timedelta(hours=1)},
+    "plan-site-checks": {"task": "filings.tasks.plan_site_checks_task", "schedule": timedelta(minutes=15)},
+    "run-site-checks": {"task": "filings.tasks.run_site_checks_task", "schedule": timedelta(minutes=1)},
+    "sync-domain-expiry": {"task": "filings.tasks.sync_domain_expiry_task", "schedule": timedelta(hours=1)},
 }
 
 LOGGING = {
@@ -344,3 +347,18 @@ CONTENT_SECURITY_POLICY = {
 
 # Where people reach this site: e-mails link to the page where the reader acts.
 BEIAN_SITE_URL = env_str("BEIAN_SITE_URL", "http://127.0.0.1:8000")
+
+# Issue #25: every published website is checked once per interval, the checks spread evenly over it.
+BEIAN_SITE_CHECK_INTERVAL_HOURS = env_int_default("BEIAN_SITE_CHECK_INTERVAL_HOURS", 24 * 7)
+# How many sites are fetched at once overall, and at once on one host.
+BEIAN_SITE_CHECK_CONCURRENCY = env_int_default("BEIAN_SITE_CHECK_CONCURRENCY", 20)
+BEIAN_SITE_CHECK_PER_HOST = env_int_default("BEIAN_SITE_CHECK_PER_HOST", 2)
+# Seconds for each connect and read (and for the whole page body), and the most of a page read.
+BEIAN_SITE_CHECK_TIMEOUT = env_int_default("BEIAN_SITE_CHECK_TIMEOUT", 10)
+BEIAN_SITE_CHECK_MAX_BYTES = env_int_default("BEIAN_SITE_CHECK_MAX_BYTES", 2_000_000)
+# How many due sites one run of the scheduled task takes.
+BEIAN_SITE_CHECK_BATCH = env_int_default("BEIAN_SITE_CHECK_BATCH", 1000)
+# Failures in a row after which managers hear of a site; days unreachable after which the site is
+# proposed for cancellation as a shell site (空壳网站).
+BEIAN_SITE_ESCALATE_AFTER = env_int_default("BEIAN_SITE_ESCALATE_AFTER", 3)
+BEIAN_SITE_SHELL_AFTER_DAYS = env_int_default("BEIAN_SITE_SHELL_AFTER_DAYS", 30)

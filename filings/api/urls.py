@@ -1,6 +1,6 @@
 from django.urls import path
 
-from filings.api import alerts, bureau_imports, materials, public_security, risk, stats, views
+from filings.api import alerts, bureau_imports, compliance, materials, public_security, risk, stats, views
 
 app_name = "api"
 
@@ -49,4 +49,6 @@ urlpatterns = [
     path("stats/expected-publication/", stats.ExpectedPublication.as_view(), name="stats-expected"),
     path("review/queues/<slug:queue>/", stats.ReviewQueue.as_view(), name="review-queue"),
     path("filings/<int:pk>/footer-check/", stats.FooterCheckRun.as_view(), name="filing-footer-check"),
+    path("filings/<int:pk>/compliance/", compliance.FilingCompliance.as_view(), name="filing-compliance"),
+    path("compliance/rectifications/", compliance.RectificationList.as_view(), name="rectification-list"),
 ]

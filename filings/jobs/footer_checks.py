@@ -12,10 +12,10 @@ from django.utils.translation import gettext_noop
 from filings.exceptions import TransitionNotPermitted, TransitionNotPossible
 from filings.kinds import Approval, codes
 from filings.kinds.states import State
-from filings.models import Alert, Deadline, Filing, FilingEvent, FooterCheck, Notification, Website
+from filings.models import Deadline, Filing, FilingEvent, FooterCheck, Website
 from filings.models.wording import Said, said
-from filings.rules import footer, workdays
-from filings.services import alert_raising
+from filings.rules import footer
+from filings.services import rectifications
 
 # New sites are checked daily for this long after publication; failing ones until they pass.
 RECHECK_AFTER = timedelta(hours=24)
@@ -98,57 +98,15 @@ def run_footer_check(
             ],
         )
         if failed:
-            _open_footer_fix(filing, now=now)
+            rectifications.open_rectification(filing, Deadline.Kind.FOOTER_FIX, now=now)
         else:
-            _close_footer_fix(filing, now=now)
+            rectifications.close_rectification(filing, Deadline.Kind.FOOTER_FIX, now=now)
     return checks
 
 
 def _footer_summary(checks: list[FooterCheck]) -> Said:
     passed = sum(1 for c in checks if c.passed)
     return said(gettext_noop("页脚检查:%(passed)s/%(total)s 个网站通过。"), passed=passed, total=len(checks))
-
-
-def _open_footer_fix(filing: Filing, *, now: datetime) -> None:
-    """Open the rectification period (the province's working days) unless one is running; the
-    principal hears of it at once, managers only once it has passed."""
-    period = filing.province.footer_fix_workdays
-    due = workdays.workday_deadline(now, period)
-    deadline = Deadline.objects.filter(
-        filing=filing, stage_visit=filing.stage_visit, kind=Deadline.Kind.FOOTER_FIX
-    ).first()
-    if deadline is None:
-        deadline = Deadline.objects.create(
-            filing=filing,
-            stage=filing.state,
-            stage_visit=filing.stage_visit,
-            kind=Deadline.Kind.FOOTER_FIX,
-            starts_at=now,
-            due_at=due.at,
-            workdays=period,
-            provisional=due.provisional,
-        )
-    elif deadline.closed_at is not None:
-        deadline.closed_at, deadline.starts_at, deadline.due_at = None, now, due.at
-        deadline.workdays, deadline.provisional = period, due.provisional
-        deadline.save(update_fields=["closed_at", "starts_at", "due_at", "workdays", "provisional"])
-    else:
-        return  # Already failing: the period keeps running from the first failure.
-    alert_raising.raise_alerts_for([deadline.pk], now=now)
-
-
-def _close_footer_fix(filing: Filing, *, now: datetime) -> None:
-    open_fix = list(
-        Deadline.objects.filter(filing=filing, kind=Deadline.Kind.FOOTER_FIX, closed_at__isnull=True)
-    )
-    if not open_fix:
-        return
-    Deadline.objects.filter(pk__in=[d.pk for d in open_fix]).update(closed_at=now)
-    # The problem is fixed: the alert no longer applies, and a later failure may raise a new one.
-    alerts = Alert.objects.filter(deadline__in=open_fix, withdrawn_at__isnull=True)
-    unread = Notification.objects.filter(alert__in=alerts, read_at__isnull=True)
-    unread.update(read_at=now)
-    alerts.update(withdrawn_at=now, withdrawn_reason=gettext_noop("页脚检查已通过。"), repeat_due_at=None)
 
 
 def filings_due_for_footer_check(*, now: datetime | None = None, limit: int = 20) -> list[Filing]:

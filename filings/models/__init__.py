@@ -5,6 +5,7 @@ from filings.models.apps import App, AppPlatform, AppPriorApproval, MiniProgramP
 from filings.models.authenticity import AuthenticityCheck
 from filings.models.bureau_imports import BureauImport, BureauImportRow
 from filings.models.cancellations import Cancellation
+from filings.models.contacts import CallAttempt
 from filings.models.deadlines import Deadline, deadline_label
 from filings.models.exports import ExportJob
 from filings.models.filing import ADMIN_TRANSITIONS, REQUESTED_TRANSITIONS, TRANSITION_LABELS, Filing
@@ -31,6 +32,7 @@ from filings.models.review import (
     WeeklyFlow,
 )
 from filings.models.risk import RiskCase, RiskSummary, SubmittedFeatures
+from filings.models.site_watch import Failure, ProviderAddressRange, SiteCheck, SiteWatch
 from filings.models.sms import SmsVerifier
 from filings.models.subjects import Subject
 from filings.models.websites import Domain, PriorApproval, Website
@@ -47,6 +49,7 @@ __all__ = [
     "BureauImport",
     "BureauImportRow",
     "Cancellation",
+    "CallAttempt",
     "Alert",
     "AlertScan",
     "AlertThreshold",
@@ -73,6 +76,10 @@ __all__ = [
     "material_upload_to",
     "ExportJob",
     "FooterCheck",
+    "Failure",
+    "ProviderAddressRange",
+    "SiteCheck",
+    "SiteWatch",
     "ReasonDay",
     "ReasonRollup",
     "StageCount",

@@ -31,6 +31,9 @@ AT_DEADLINE = {
     Deadline.Kind.BUREAU_REVIEW: _("超过审核时限"),
     Deadline.Kind.PUBLIC_SECURITY: _("超过30天"),
     Deadline.Kind.FOOTER_FIX: _("页脚检查未通过"),
+    Deadline.Kind.SITE_UNREACHABLE: _("整改期已过"),
+    Deadline.Kind.SITE_MOVED: _("整改期已过"),
+    Deadline.Kind.DOMAIN_EXPIRY: _("域名已到期"),
 }
 AT_DEADLINE_OTHERWISE = _("到期时")
 
@@ -46,7 +49,12 @@ def _hours(offset: timedelta) -> int:
 
 # Thresholds whose parameters do not say what they mean: the footer period's opening is reached at
 # once (it counts more working days back than any period lasts).
-NAMED_THRESHOLDS = {("footer_fix", "check_failed"): _("页脚检查未通过,整改期开始")}
+NAMED_THRESHOLDS = {
+    ("footer_fix", "check_failed"): _("页脚检查未通过,整改期开始"),
+    ("site_unreachable", "check_failed"): _("网站无法访问,整改期开始"),
+    ("site_moved", "check_failed"): _("网站地址不在接入服务商地址段内,整改期开始"),
+    ("contact_confirm", "calls_failed"): _("电话无法联系,请确认联系电话"),
+}
 
 
 def threshold_label(threshold: "AlertThreshold") -> str:
@@ -169,6 +177,20 @@ ACTION_TEXTS = {
         "页脚整改期限只剩1个工作日。请尽快按下列说明修改网站,期满仍未通过将上报管理者。"
     ),
     ("footer_fix", "breach"): _("页脚整改期限已过,网站仍未通过检查,已上报管理者。请立即按下列说明修改网站。"),
+    ("site_unreachable", "notice"): _(
+        "定期巡检无法访问网站。长期无法访问的网站会被管局作为空壳网站注销:请在整改期限内恢复网站,恢复后提醒自动撤销。"
+    ),
+    ("site_moved", "notice"): _(
+        "网站解析到的地址不在接入服务商登记的地址段内。若已迁往其他服务商,请办理取消接入和新增接入;否则请恢复解析。"
+    ),
+    ("domain_expiry", "notice"): _("网站域名将在30天内到期。域名到期后备案可能被注销,请及时续费。"),
+    ("domain_expiry", "warning"): _("网站域名将在7天内到期。域名到期后备案可能被注销,请立即续费。"),
+    ("domain_expiry", "breach"): _(
+        "网站域名已到期,备案有被注销的风险,已上报管理者。请续费域名,或注销该网站的备案。"
+    ),
+    ("contact_confirm", "notice"): _(
+        "服务商多次电话联系负责人未果。请核对并确认联系电话;号码已变更的,请提交变更备案。"
+    ),
 }
 DEFAULT_ACTION = _("请尽快处理该备案。")
 

@@ -12,6 +12,10 @@ from filings.models.reference import Province
 STALE_ENTRY_DAYS = 30
 
 
+# Deadlines that follow publication: what gets a filing cancelled unless fixed in time.
+RECTIFICATION_KINDS = ["footer_fix", "site_unreachable", "site_moved", "domain_expiry", "contact_confirm"]
+
+
 class Deadline(models.Model):
     """A deadline computed when a filing entered a stage."""
 
@@ -27,6 +31,13 @@ class Deadline(models.Model):
         STALE_ENTRY = "stale_entry", _("信息填报停滞")
         # Opened by a failed footer check of a published site, closed by the next passing one.
         FOOTER_FIX = "footer_fix", _("页脚备案号整改")
+        # Opened by a scheduled site check (filings.jobs.site_watch), closed by the next passing one.
+        SITE_UNREACHABLE = "site_unreachable", _("网站无法访问整改")
+        SITE_MOVED = "site_moved", _("网站接入地址整改")
+        # The earliest expiry of a published website's domains.
+        DOMAIN_EXPIRY = "domain_expiry", _("域名到期")
+        # The principal's task to confirm their numbers after calls to them failed.
+        CONTACT_CONFIRM = "contact_confirm", _("确认联系电话")
 
     filing = models.ForeignKey(
         Filing, verbose_name=_("备案"), on_delete=models.CASCADE, related_name="deadlines"
@@ -93,6 +104,17 @@ class Deadline(models.Model):
                 fields=["province", "due_at", "id"],
                 condition=Q(closed_at__isnull=True, provisional=True),
                 name="deadline_open_prov_provis",
+            ),
+            # Open rectifications after publication, oldest first (the compliance view, issue #25).
+            models.Index(
+                fields=["starts_at", "id"],
+                condition=Q(closed_at__isnull=True, kind__in=RECTIFICATION_KINDS),
+                name="deadline_open_rectif",
+            ),
+            models.Index(
+                fields=["province", "kind", "starts_at", "id"],
+                condition=Q(closed_at__isnull=True, kind__in=RECTIFICATION_KINDS),
+                name="deadline_open_rectif_prov",
             ),
         ]
 

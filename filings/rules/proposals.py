@@ -4,12 +4,14 @@ every domain of a website expired -> 注销网站; its server no longer hosted h
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from filings.kinds.states import State
-from filings.models import App, Cancellation, Filing, Website
+from filings.models import App, Cancellation, Filing, SiteWatch, Website
 
 
 @dataclass
@@ -47,6 +49,18 @@ def proposed_cancellations(filing: Filing, *, today: date) -> list[Proposal]:
                     % {"name": website.name},
                 )
             )
+        elif shell_since := unreachable_beyond_threshold(website, today=today):
+            proposals.append(
+                Proposal(
+                    Cancellation.Scope.WEBSITE,
+                    Cancellation.Reason.CLOSED,
+                    website,
+                    _(
+                        "网站“%(name)s”自 %(date)s 起一直无法访问(空壳网站,管局会注销):请恢复网站,或注销该网站的备案。"
+                    )
+                    % {"name": website.name, "date": shell_since.isoformat()},
+                )
+            )
         elif not website.access_cancelled_at and website.server_valid_until < today:
             proposals.append(
                 Proposal(
@@ -60,6 +74,18 @@ def proposed_cancellations(filing: Filing, *, today: date) -> list[Proposal]:
                 )
             )
     return proposals
+
+
+def unreachable_beyond_threshold(website: Website, *, today: date) -> date | None:
+    """Return since when the scheduled checks have found the site unreachable, when that is longer
+    than BEIAN_SITE_SHELL_AFTER_DAYS (a shell site, 空壳网站); None otherwise."""
+    watch = SiteWatch.objects.filter(website=website).only("unreachable_since").first()
+    if watch is None or watch.unreachable_since is None:
+        return None
+    since = timezone.localdate(watch.unreachable_since)
+    if (today - since).days < settings.BEIAN_SITE_SHELL_AFTER_DAYS:
+        return None
+    return since
 
 
 class LastItemChoice(models.TextChoices):

@@ -25,7 +25,16 @@ Kind = Deadline.Kind
 # a scan that raised this many (a usual minute raises a handful) refreshes them.
 ANALYZE_AFTER_ALERTS = 1000
 # Reviewers act on these deadlines, so the filing's reviewer hears of them too.
-REVIEWER_KINDS = {Kind.PREREVIEW_TARGET, Kind.PREREVIEW_OVERDUE, Kind.BUREAU_REVIEW}
+REVIEWER_KINDS = {
+    Kind.PREREVIEW_TARGET,
+    Kind.PREREVIEW_OVERDUE,
+    Kind.BUREAU_REVIEW,
+    # After publication the provider must see that its sites are rectified in time (issue #25).
+    Kind.FOOTER_FIX,
+    Kind.SITE_UNREACHABLE,
+    Kind.SITE_MOVED,
+    Kind.DOMAIN_EXPIRY,
+}
 # The SMS window's expiry alert is raised by the expiry itself (alert_scan), not by its threshold.
 SMS_TIMEOUT_THRESHOLD = ("sms_window", "expired")
 

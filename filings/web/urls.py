@@ -7,6 +7,7 @@ from filings.web.views import (
     cancellations,
     changes,
     checklist,
+    compliance,
     content,
     dashboard,
     exports,
@@ -70,6 +71,9 @@ urlpatterns = [
         bureau_imports.import_apply,
         name="bureau-import-apply",
     ),
+    path("review/<int:filing_id>/calls/", compliance.record_call, name="review-call"),
+    path("<int:filing_id>/contacts-confirmed/", compliance.confirm_contacts, name="contacts-confirmed"),
+    path("compliance/", compliance.rectification_list, name="compliance"),
     # Manager dashboard.
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/deadlines/<slug:kind>/", dashboard.deadline_list, name="dashboard-deadlines"),

@@ -14,7 +14,9 @@ from django.utils.translation import gettext_noop
 
 from filings.models.wording import Said, said
 
-USER_AGENT = "BeianFooterCheck/1.0"
+USER_AGENT = (
+    "BeianFooterCheck/1.0 (ICP filing compliance check by the access provider; +https://beian.miit.gov.cn/)"
+)
 
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})

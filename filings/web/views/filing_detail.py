@@ -17,7 +17,7 @@ from filings.exceptions import BeianError, InvalidInput
 from filings.kinds.states import EDITABLE_STATES, State
 from filings.models import Filing
 from filings.models import transition_rules as permissions
-from filings.reads import selectors
+from filings.reads import compliance, selectors
 from filings.rules import change_diff, footer_guidance, proposals
 from filings.rules.deadlines import owes_public_security
 from filings.services import public_security, transitions
@@ -52,6 +52,7 @@ def detail_context(request, filing: Filing) -> dict:
     else:
         next_step = display.next_step(filing, returned, deadlines)
     return {
+        **compliance.filing_compliance(filing, today=timezone.localdate(now)),
         "filing": filing,
         "progress": display.progress_of(filing, returned),
         "next_step": next_step,

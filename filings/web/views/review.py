@@ -19,7 +19,7 @@ from filings.formats.validators import psb_example
 from filings.jobs import footer_checks
 from filings.kinds.states import State
 from filings.models import Deadline, ExportJob, FooterCheck, Province, RejectionReason, wording
-from filings.reads import exports, keyset, queues, selectors
+from filings.reads import compliance, exports, keyset, queues, selectors
 from filings.reads.estimates import PROVINCE_FIELDS, PublicationEstimator
 from filings.reads.risk import rejection_risk
 from filings.rules import change_diff, deadlines, numbering
@@ -185,6 +185,9 @@ def _detail_context(request, filing_id: int) -> dict[str, Any]:
         numbering.default_numbers(filing, websites, apps, subject_number) if subject_number else ({}, {})
     )
     return {
+        **compliance.filing_compliance(
+            filing, today=timezone.localdate(), for_reviewer=request.user.is_reviewer
+        ),
         "filing": filing,
         "subject_number": subject_number,
         "psb_example": psb_example(filing.province.psb_abbreviation, filing.province.code),

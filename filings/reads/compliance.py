@@ -1,0 +1,140 @@
+"""What may get published filings cancelled: open rectifications (oldest first, by province and
+kind), each filing's last site checks, numbers out of service and expired domains."""
+
+from collections.abc import Iterator
+from datetime import date
+
+from django.db.models import QuerySet
+
+from filings.kinds.states import State
+from filings.models import CallAttempt, Deadline, Domain, Filing, Person, SiteCheck
+from filings.models.deadlines import RECTIFICATION_KINDS
+from filings.reads import keyset
+
+OLDEST_FIRST = ("starts_at", "id")
+PAGE_SIZE = 50
+
+
+def open_rectifications(*, province_id: int | None = None, kind: str | None = None) -> QuerySet:
+    """Open rectification periods of every filing, narrowed to a province and a kind of failure."""
+    rows = Deadline.objects.filter(closed_at__isnull=True, kind__in=RECTIFICATION_KINDS)
+    if province_id is not None:
+        rows = rows.filter(province_id=province_id)
+    if kind is not None:
+        rows = rows.filter(kind=kind)
+    return rows.select_related("filing__subject", "province").only(
+        "id",
+        "kind",
+        "starts_at",
+        "due_at",
+        "workdays",
+        "provisional",
+        "stage_visit",
+        "filing_id",
+        "filing__icp_number",
+        "filing__subject__name",
+        "province__name",
+        "province__code",
+    )
+
+
+def rectification_page(
+    *,
+    province_id: int | None = None,
+    kind: str | None = None,
+    after: keyset.Position | None = None,
+    size: int = PAGE_SIZE,
+) -> keyset.Page:
+    return keyset.page_after(
+        open_rectifications(province_id=province_id, kind=kind), order=OLDEST_FIRST, after=after, size=size
+    )
+
+
+def rectification_rows(
+    *, province_id: int | None = None, kind: str | None = None, batch: int = 2000
+) -> Iterator[Deadline]:
+    """Every open rectification in order, read in bounded batches (for the CSV export)."""
+    after = None
+    while True:
+        page = keyset.page_after(
+            open_rectifications(province_id=province_id, kind=kind),
+            order=OLDEST_FIRST,
+            after=after,
+            size=batch,
+        )
+        yield from page.rows
+        if page.next is None:
+            return
+        after = page.next
+
+
+def filing_rectifications(filing: Filing) -> list[Deadline]:
+    return list(
+        Deadline.objects.filter(filing=filing, closed_at__isnull=True, kind__in=RECTIFICATION_KINDS).order_by(
+            *OLDEST_FIRST
+        )
+    )
+
+
+def last_site_checks(filing: Filing, *, limit: int = 5) -> list[SiteCheck]:
+    return list(
+        SiteCheck.objects.filter(filing=filing)
+        .select_related("website")
+        .order_by("-checked_at", "-id")[:limit]
+    )
+
+
+def contacts_of(filing: Filing) -> list[Person]:
+    """Return the filing's responsible people: the subject's principal, then each website's."""
+    people = {filing.subject_principal_id: filing.subject_principal}
+    for website in filing.websites.select_related("principal").order_by("position"):
+        people.setdefault(website.principal_id, website.principal)
+    return list(people.values())
+
+
+def numbers_out_of_service(filing: Filing) -> list[tuple[Person, str]]:
+    """Return (person, number) for each registered number whose last call found it out of service:
+    a change filing (变更备案) is proposed to update it."""
+    latest: dict[tuple[int, str], CallAttempt] = {}
+    for attempt in (
+        CallAttempt.objects.filter(filing=filing).select_related("person").order_by("called_at", "id")
+    ):
+        latest[(attempt.person_id, attempt.number)] = attempt
+    return [
+        (a.person, a.number)
+        for a in latest.values()
+        if a.outcome == CallAttempt.Outcome.OUT_OF_SERVICE
+        and a.number in {a.person.mobile, a.person.emergency_phone}
+    ]
+
+
+def expired_domains(filing: Filing, *, today: date) -> list[Domain]:
+    """Return the filing's live websites' domains that have expired (a cancellation risk)."""
+    return list(
+        Domain.objects.filter(
+            website__filing=filing,
+            website__cancelled_at__isnull=True,
+            website__access_cancelled_at__isnull=True,
+            expires_on__lt=today,
+        ).order_by("expires_on", "name")
+    )
+
+
+def filing_compliance(filing: Filing, *, today: date, for_reviewer: bool = False) -> dict:
+    """What a published filing's page shows about what may get it cancelled."""
+    if filing.state != State.PUBLISHED:
+        return {}
+    return {
+        "site_checks": last_site_checks(filing),
+        "rectifications": filing_rectifications(filing),
+        "numbers_out_of_service": numbers_out_of_service(filing),
+        "expired_domains": expired_domains(filing, today=today),
+        "can_record_calls": for_reviewer,
+        "contacts": contacts_of(filing) if for_reviewer else [],
+        "call_outcomes": CallAttempt.Outcome.choices,
+        "call_attempts": list(
+            CallAttempt.objects.filter(filing=filing)
+            .select_related("person")
+            .order_by("-called_at", "-id")[:10]
+        ),
+    }

@@ -1,0 +1,94 @@
+"""The compliance view (issue #25): open rectifications by province and kind, oldest first, in keyset
+pages and as CSV; the filing pages show the last checks, open rectifications and call records."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from filings.models import CallAttempt, Deadline, Province, SiteCheck
+from filings.reads import compliance
+from filings.services import rectifications
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+Kind = Deadline.Kind
+
+
+def _published(principal, reviewer, province_code="44"):
+    return factories.publish(
+        factories.ready_filing(assignee=principal, province_code=province_code), reviewer=reviewer
+    )
+
+
+@pytest.fixture
+def three(principal, reviewer):
+    now = timezone.now()
+    filings = [_published(principal, reviewer, code) for code in ("44", "44", "11")]
+    rectifications.open_rectification(filings[0], Kind.SITE_UNREACHABLE, now=now - timedelta(days=3))
+    rectifications.open_rectification(filings[1], Kind.FOOTER_FIX, now=now - timedelta(days=5))
+    rectifications.open_rectification(filings[2], Kind.SITE_UNREACHABLE, now=now - timedelta(days=1))
+    return filings
+
+
+def test_open_rectifications_oldest_first_by_province_and_kind_in_keyset_pages(three):
+    page = compliance.rectification_page(size=2)
+    assert [d.filing_id for d in page.rows] == [three[1].pk, three[0].pk]
+    rest = compliance.rectification_page(size=2, after=page.next)
+    assert [d.filing_id for d in rest.rows] == [three[2].pk] and rest.next is None
+    guangdong = Province.objects.get(code="44")
+    assert [d.filing_id for d in compliance.rectification_page(province_id=guangdong.pk).rows] == [
+        three[1].pk,
+        three[0].pk,
+    ]
+    assert [d.filing_id for d in compliance.rectification_page(kind=Kind.SITE_UNREACHABLE).rows] == [
+        three[0].pk,
+        three[2].pk,
+    ]
+
+
+def test_reviewers_and_managers_see_the_list_and_its_csv(three, reviewer, manager, principal, client_for):
+    url = reverse("filings:compliance")
+    for user in (reviewer, manager):
+        response = client_for(user).get(url, {"kind": Kind.SITE_UNREACHABLE, "province": "44"})
+        assert response.status_code == 200
+        assert [d.filing_id for d in response.context["page"].rows] == [three[0].pk]
+    csv = b"".join(client_for(manager).get(url, {"format": "csv"}).streaming_content).decode("utf-8-sig")
+    lines = csv.strip().splitlines()
+    assert len(lines) == 4 and lines[1].startswith(str(three[1].pk))
+    assert client_for(principal).get(url).status_code == 403
+    assert client_for(reviewer).get(url, {"after": "garbage"}).status_code == 400
+    assert client_for(reviewer).get(url, {"kind": "nope"}).status_code == 400
+
+
+def test_filing_pages_show_checks_rectifications_and_record_calls(three, reviewer, principal, client_for):
+    filing = three[0]
+    SiteCheck.objects.create(
+        filing=filing,
+        website=filing.websites.get(),
+        url="http://example.cn/",
+        resolves=True,
+        answered=False,
+        failures=["unreachable"],
+        problems=["连接超时"],
+    )
+    page = client_for(reviewer).get(reverse("filings:review-filing", kwargs={"filing_id": filing.pk}))
+    text = page.content.decode()
+    assert "巡检与整改" in text and "连接超时" in text and "网站无法访问整改" in text
+    person = filing.subject_principal
+    response = client_for(reviewer).post(
+        reverse("filings:review-call", kwargs={"filing_id": filing.pk}),
+        {"person": person.pk, "number": person.mobile, "outcome": "out_of_service"},
+    )
+    assert response.status_code == 302 and CallAttempt.objects.filter(filing=filing).count() == 1
+    bad = client_for(reviewer).post(
+        reverse("filings:review-call", kwargs={"filing_id": filing.pk}),
+        {"person": person.pk, "number": "13900000000", "outcome": "no_answer"},
+    )
+    assert bad.status_code == 400 and CallAttempt.objects.filter(filing=filing).count() == 1
+    own = (
+        client_for(principal).get(reverse("filings:detail", kwargs={"filing_id": filing.pk})).content.decode()
+    )
+    assert "网站无法访问整改" in own and "请提交变更备案更新联系电话" in own
