@@ -37,6 +37,7 @@ from filings.models import (
     SmsVerifier,
     Subject,
     SubmittedFeatures,
+    Transition,
     Website,
 )
 from filings.rules import deadlines, workdays
@@ -347,41 +348,44 @@ STATE_WEIGHTS = [
 ]
 PATHS = {
     State.ENTRY: [("create", "", State.ENTRY)],
-    State.PROVIDER_REVIEW: [("create", "", State.ENTRY), ("submit", State.ENTRY, State.PROVIDER_REVIEW)],
+    State.PROVIDER_REVIEW: [
+        ("create", "", State.ENTRY),
+        (Transition.SUBMIT, State.ENTRY, State.PROVIDER_REVIEW),
+    ],
     State.SMS_VERIFICATION: [
         ("create", "", State.ENTRY),
-        ("submit", State.ENTRY, State.PROVIDER_REVIEW),
-        ("pass_review", State.PROVIDER_REVIEW, State.SMS_VERIFICATION),
+        (Transition.SUBMIT, State.ENTRY, State.PROVIDER_REVIEW),
+        (Transition.PASS_REVIEW, State.PROVIDER_REVIEW, State.SMS_VERIFICATION),
     ],
     State.BUREAU_REVIEW: [
         ("create", "", State.ENTRY),
-        ("submit", State.ENTRY, State.PROVIDER_REVIEW),
-        ("pass_review", State.PROVIDER_REVIEW, State.SMS_VERIFICATION),
-        ("complete_sms", State.SMS_VERIFICATION, State.BUREAU_REVIEW),
+        (Transition.SUBMIT, State.ENTRY, State.PROVIDER_REVIEW),
+        (Transition.PASS_REVIEW, State.PROVIDER_REVIEW, State.SMS_VERIFICATION),
+        (Transition.COMPLETE_SMS, State.SMS_VERIFICATION, State.BUREAU_REVIEW),
     ],
     State.PUBLISHED: [
         ("create", "", State.ENTRY),
-        ("submit", State.ENTRY, State.PROVIDER_REVIEW),
-        ("pass_review", State.PROVIDER_REVIEW, State.SMS_VERIFICATION),
-        ("complete_sms", State.SMS_VERIFICATION, State.BUREAU_REVIEW),
-        ("approve", State.BUREAU_REVIEW, State.PUBLISHED),
+        (Transition.SUBMIT, State.ENTRY, State.PROVIDER_REVIEW),
+        (Transition.PASS_REVIEW, State.PROVIDER_REVIEW, State.SMS_VERIFICATION),
+        (Transition.COMPLETE_SMS, State.SMS_VERIFICATION, State.BUREAU_REVIEW),
+        (Transition.APPROVE, State.BUREAU_REVIEW, State.PUBLISHED),
     ],
     State.WITHDRAWN: [
         ("create", "", State.ENTRY),
-        ("submit", State.ENTRY, State.PROVIDER_REVIEW),
-        ("withdraw", State.PROVIDER_REVIEW, State.WITHDRAWN),
+        (Transition.SUBMIT, State.ENTRY, State.PROVIDER_REVIEW),
+        (Transition.WITHDRAW, State.PROVIDER_REVIEW, State.WITHDRAWN),
     ],
 }
 FINISHED_STATES = (State.PUBLISHED, State.WITHDRAWN)
 RETURN = [
     *PATHS[State.PROVIDER_REVIEW][1:],
-    (Filing.return_to_entry.__name__, State.PROVIDER_REVIEW, State.ENTRY),
+    (Transition.RETURN_TO_ENTRY, State.PROVIDER_REVIEW, State.ENTRY),
 ]
 REJECTION = [
-    ("submit", State.ENTRY, State.PROVIDER_REVIEW),
-    ("pass_review", State.PROVIDER_REVIEW, State.SMS_VERIFICATION),
-    ("complete_sms", State.SMS_VERIFICATION, State.BUREAU_REVIEW),
-    ("reject", State.BUREAU_REVIEW, State.ENTRY),
+    (Transition.SUBMIT, State.ENTRY, State.PROVIDER_REVIEW),
+    (Transition.PASS_REVIEW, State.PROVIDER_REVIEW, State.SMS_VERIFICATION),
+    (Transition.COMPLETE_SMS, State.SMS_VERIFICATION, State.BUREAU_REVIEW),
+    (Transition.REJECT, State.BUREAU_REVIEW, State.ENTRY),
 ]
 
 
@@ -633,7 +637,7 @@ def _bulk_batch(
                 state=last_state,
                 stage_visit=visit,
                 stage_entered_at=last_at,
-                round=sum(1 for s in steps if s[0] == "submit"),
+                round=sum(1 for s in steps if s[0] == Transition.SUBMIT),
                 icp_number=(
                     f"{province.icp_abbreviation}ICP备{start_day.year}{rng.randrange(10**6):06d}号"
                     if last_state == State.PUBLISHED
@@ -645,7 +649,7 @@ def _bulk_batch(
                     else ""
                 ),
                 psb_registered_at=last_at + timedelta(days=rng.randint(3, 30)) if registered else None,
-                submitted_at=next((s[3] for s in reversed(steps) if s[0] == "submit"), None),
+                submitted_at=next((s[3] for s in reversed(steps) if s[0] == Transition.SUBMIT), None),
                 published_at=last_at if last_state == State.PUBLISHED else None,
                 went_live_on=timezone.localdate(last_at) if last_state == State.PUBLISHED else None,
                 created_at=steps[0][3],
@@ -671,7 +675,7 @@ def _bulk_batch(
         submissions = 0
         for visit, (name, from_state, to_state, at) in enumerate(steps, start=1):
             reasons = []
-            if name in ("reject", "return_to_entry"):
+            if name in (Transition.REJECT, Transition.RETURN_TO_ENTRY):
                 reasons = [reason_rows(code) for code in profile.codes]
             if (from_state, to_state) == (State.ENTRY, State.PROVIDER_REVIEW):
                 # A submission, judged on its features: the first one's, then the fixed ones.
@@ -684,7 +688,7 @@ def _bulk_batch(
                 FilingEvent(
                     filing=filing,
                     actor_id=reviewer.pk
-                    if name in ("pass_review", "approve", "reject")
+                    if name in (Transition.PASS_REVIEW, Transition.APPROVE, Transition.REJECT)
                     else filing.assignee_id,
                     at=at,
                     transition=name,
@@ -700,7 +704,7 @@ def _bulk_batch(
                     filing=filing,
                     actor_id=filing.assignee_id,
                     at=filing.psb_registered_at,
-                    transition="register_public_security",
+                    transition=Transition.REGISTER_PUBLIC_SECURITY,
                     from_state=State.PUBLISHED,
                     to_state=State.PUBLISHED,
                     stage_visit=filing.stage_visit,
@@ -746,16 +750,16 @@ def _plan_steps(state, sent_back, province, start_day, rng, clock, today):
     elif sent_back == "rejected":
         path = REJECTION + path
     for name, from_state, to_state in path:
-        if name == "submit":
+        if name == Transition.SUBMIT:
             day = day + timedelta(days=rng.randint(0, 6))
-        elif name in ("pass_review", RETURN[-1][0]):
+        elif name in (Transition.PASS_REVIEW, Transition.RETURN_TO_ENTRY):
             day = clock.add(day, rng.choice([0, 1, 1, 1, 2, 3]))
-        elif name == "complete_sms":
+        elif name == Transition.COMPLETE_SMS:
             day = day + timedelta(days=rng.choice([0, 0, 1]))
-        elif name in ("approve", "reject"):
+        elif name in (Transition.APPROVE, Transition.REJECT):
             typical = province.typical_bureau_workdays
             day = clock.add(day, max(1, min(22, int(rng.gauss(typical, 3)))))
-        elif name == "withdraw":
+        elif name == Transition.WITHDRAW:
             day = day + timedelta(days=rng.randint(0, 3))
         day = min(day, today)
         # History reads in order: a step never precedes the one before it.

@@ -22,7 +22,7 @@ from accounts.roles import Perm, is_staff_role
 from filings.exceptions import BeianError, ChecksFailed, ConflictError, InvalidInput
 from filings.kinds import Approval, Numbers, kind_of
 from filings.kinds.states import EDITABLE_STATES, State
-from filings.models import Deadline, Filing, FilingEvent, Material, Province
+from filings.models import Deadline, Filing, FilingEvent, Material, Province, Transition
 from filings.models import transition_rules as permissions
 from filings.reads import keyset, risk, selectors
 from filings.rules import change_diff, checks, content_rules, footer_guidance, proposals
@@ -694,13 +694,13 @@ def _checklist_context(request, filing: Filing, form: SubmitForm | None = None) 
             }
             for r in results
         ],
-        "can_submit": "submit" in transitions and checklist.passed,
-        "submit_allowed": "submit" in transitions,
+        "can_submit": Transition.SUBMIT in transitions and checklist.passed,
+        "submit_allowed": Transition.SUBMIT in transitions,
         "returned": bool(selectors.latest_event_with_reasons(filing)),
         "form": form or SubmitForm(),
         "change_rows": _change_rows(filing),
         "risk": risk.rejection_risk(filing, checklist),
-        "service_questions": content_rules.open_questions(filing) if "submit" in transitions else [],
+        "service_questions": content_rules.open_questions(filing) if Transition.SUBMIT in transitions else [],
     }
 
 
@@ -828,7 +828,7 @@ def _sms_context(request, filing: Filing) -> dict:
         "past_rounds": sorted(rounds.items(), reverse=True),
         "window": window,
         "countdown": display.countdown(window, now) if window else None,
-        "can_record": "complete_sms" in selectors.available_transitions(filing, request.user),
+        "can_record": Transition.COMPLETE_SMS in selectors.available_transitions(filing, request.user),
         "sms_channel_sends_nothing": notifications.sms_backend_sends_nothing(),
     }
 
