@@ -64,9 +64,6 @@ class Problems:
     def __init__(self) -> None:
         self.errors: list[InvalidInput] = []
 
-    def __bool__(self) -> bool:
-        return bool(self.errors)
-
     @contextmanager
     def part(self) -> Iterator[None]:
         """Run one part's checks; an InvalidInput it raises is kept and the next part is judged."""
@@ -83,9 +80,14 @@ class Problems:
             details: dict[str, list] = {}
             for error in self.errors:
                 for key, messages in (error.details if isinstance(error.details, dict) else {}).items():
-                    details.setdefault(key, []).extend(messages if isinstance(messages, list) else [messages])
+                    told = details.setdefault(key, [])
+                    told += [
+                        m for m in (messages if isinstance(messages, list) else [messages]) if m not in told
+                    ]
+            if len(details) == 1:  # one field told its problem more than one way: the first says it
+                raise InvalidInput(self.errors[0].message, details=details)
             raise InvalidInput(
-                _("有 %(n)s 处填写有误,请检查标出的字段。") % {"n": len(self.errors)}, details=details
+                _("有 %(n)s 处填写有误,请检查标出的字段。") % {"n": len(details)}, details=details
             )
 
 

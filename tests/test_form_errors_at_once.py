@@ -7,7 +7,9 @@ import re
 import pytest
 from django.urls import reverse
 
+from filings.exceptions import InvalidInput
 from filings.models import App, Filing, Subject, Website
+from filings.services import apps
 from tests import factories
 from tests.test_app_pages import app_form_data
 from tests.test_principal_views import entry_data
@@ -30,9 +32,7 @@ def shown_text(page: str) -> str:
     return re.sub(r"<[^>]+>", " ", page)
 
 
-def test_the_app_form_shows_every_problem_of_its_platforms_and_addresses_at_once(
-    client_for, published, principal
-):
+def test_the_app_form_shows_every_problem_at_once(client_for, published, principal):
     data = app_form_data(
         published.subject_principal,
         **{
@@ -43,9 +43,11 @@ def test_the_app_form_shows_every_problem_of_its_platforms_and_addresses_at_once
             "app-backend_addresses": "api.xinghe-ledger.cn\nnot an address!",
         },
     )
+    del data["app-same_as_subject_principal"]
     response = client_for(principal).post(reverse("filings:app-create", args=[published.subject_id]), data)
     page = response.content.decode()
     assert response.status_code == 400
+    assert field_error(page, "id_app_principal-name")  # the app's own principal, left empty
     assert "当前为4位" in field_error(page, "id_platform-android-fingerprint")
     assert field_error(page, "id_platform-ios-package_name")
     assert field_error(page, "id_app-backend_addresses")
@@ -85,3 +87,24 @@ def test_the_entry_form_shows_every_website_s_domain_problem_at_once(client_for,
     assert "域名重复" in field_error(page, "id_websites-1-domains-1-name")
     assert not FIELD_CODE.search(shown_text(page)), FIELD_CODE.search(shown_text(page))
     assert not Filing.objects.exists() and not Subject.objects.exists() and not Website.objects.exists()
+
+
+def test_the_app_service_judges_every_app_part_before_refusing(published):
+    app = factories.app_payload()
+    app["backend_addresses"] = ["api.xinghe-ledger.cn", "not an address!"]
+    app["platforms"][0]["fingerprint"] = "abcd"
+    app["platforms"][1]["package_name"] = "不是包名"
+    with pytest.raises(InvalidInput) as refused:
+        apps.create_app_filing(
+            by=published.assignee,
+            subject_id=published.subject_id,
+            subject_principal=factories.person_payload(published.subject_principal),
+            apps=[app],
+        )
+    assert set(refused.value.details) == {
+        "apps.0.backend_addresses",
+        "apps.0.platforms.0.fingerprint",
+        "apps.0.platforms.1.package_name",
+    }
+    assert "3" in str(refused.value.message) and not FIELD_CODE.search(str(refused.value.message))
+    assert not Filing.objects.filter(filing_type=Filing.Type.NEW_APP).exists() and not App.objects.exists()

@@ -187,7 +187,7 @@ def _save_apps(filing: Filing, apps_data: list[dict], changes: list[dict]) -> No
             app.principal = save_item_principal(filing, app, data, changes, prefix)
         app.position = position
         addresses = _clean_addresses(data.get("backend_addresses"), prefix, problems)
-        identity = {}
+        identity: dict = {"mini_platform": None, "appid": ""}  # judged without it when it is wrong
         with problems.part():
             identity = _app_identity(data, prefix)
         platforms = _checked_platforms(data.get("platforms") or [], prefix, problems)
@@ -235,6 +235,7 @@ def _checked_platforms(items: list[dict], prefix: str, problems: Problems) -> li
     for index, item in enumerate(items):
         key = f"{prefix}.platforms.{index}"
         platform_code = item.get("platform", "")
+        found = len(problems.errors)
         item = {
             **item,
             "package_name": str(item.get("package_name", "")).strip(),
@@ -256,6 +257,8 @@ def _checked_platforms(items: list[dict], prefix: str, problems: Problems) -> li
                 validate_package_name(item["package_name"], platform=platform_code)
             except ValidationError as error:
                 raise _invalid(error, f"{key}.package_name") from error
+        if len(problems.errors) > found:
+            continue  # the row's own problems are told; the model's checks would repeat them
         with problems.part():
             full_clean(AppPlatform(**{n: item.get(n, "") for n in APP_PLATFORM_FIELDS}), key, ["app"])
         checked.append((key, item))
