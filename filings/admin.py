@@ -37,6 +37,7 @@ from filings.models import (
     SiteCheck,
     SmsVerifier,
     Subject,
+    Transition,
     Website,
 )
 from filings.services import calendar, dispatch, transitions
@@ -169,10 +170,10 @@ class PublicSecurityForm(forms.Form):
 class FilingAdmin(FSMAdminMixin, admin.ModelAdmin):
     fsm_fields = ["state"]
     fsm_forms = {
-        "return_to_entry": ReasonsForm,
-        "reject": ReasonsForm,
-        "approve": ApproveForm,
-        "register_public_security": PublicSecurityForm,
+        Transition.RETURN_TO_ENTRY: ReasonsForm,
+        Transition.REJECT: ReasonsForm,
+        Transition.APPROVE: ApproveForm,
+        Transition.REGISTER_PUBLIC_SECURITY: PublicSecurityForm,
     }
     list_display = ["id", "subject", "filing_type", "province", "state", "assignee", "reviewer", "updated_at"]
     list_filter = ["state", "filing_type", "province"]

@@ -1,5 +1,8 @@
 """The application's errors; views and the API turn them into messages and 4xx answers."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.utils.translation import gettext_lazy as _
 
 
@@ -52,6 +55,40 @@ class InvalidInput(BeianError):
 
     status_code = 400
     default_code = "invalid"
+
+
+class Problems:
+    """The InvalidInput errors of the independent parts of one input (each website, domain, app,
+    platform…), gathered so that the whole input is judged and every problem is told at once."""
+
+    def __init__(self) -> None:
+        self.errors: list[InvalidInput] = []
+
+    @contextmanager
+    def part(self) -> Iterator[None]:
+        """Run one part's checks; an InvalidInput it raises is kept and the next part is judged."""
+        try:
+            yield
+        except InvalidInput as error:
+            self.errors.append(error)
+
+    def raise_any(self) -> None:
+        """Raise the one problem found as it was, or every problem's details in one InvalidInput."""
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            details: dict[str, list] = {}
+            for error in self.errors:
+                for key, messages in (error.details if isinstance(error.details, dict) else {}).items():
+                    told = details.setdefault(key, [])
+                    told += [
+                        m for m in (messages if isinstance(messages, list) else [messages]) if m not in told
+                    ]
+            if len(details) == 1:  # one field told its problem more than one way: the first says it
+                raise InvalidInput(self.errors[0].message, details=details)
+            raise InvalidInput(
+                _("有 %(n)s 处填写有误,请检查标出的字段。") % {"n": len(details)}, details=details
+            )
 
 
 class NotApplicable(BeianError):

@@ -28,6 +28,7 @@ from filings.models import (
     SmsVerifier,
     Subject,
     SubmittedFeatures,
+    Transition,
     Website,
 )
 from filings.rules import deadlines
@@ -271,7 +272,7 @@ def _bulk_batch(
                 state=last_state,
                 stage_visit=visit,
                 stage_entered_at=last_at,
-                round=sum(1 for s in steps if s[0] == "submit"),
+                round=sum(1 for s in steps if s[0] == Transition.SUBMIT),
                 icp_number=(
                     f"{province.icp_abbreviation}ICP备{start_day.year}{rng.randrange(10**6):06d}号"
                     if last_state == State.PUBLISHED
@@ -283,7 +284,7 @@ def _bulk_batch(
                     else ""
                 ),
                 psb_registered_at=last_at + timedelta(days=rng.randint(3, 30)) if registered else None,
-                submitted_at=next((s[3] for s in reversed(steps) if s[0] == "submit"), None),
+                submitted_at=next((s[3] for s in reversed(steps) if s[0] == Transition.SUBMIT), None),
                 published_at=last_at if last_state == State.PUBLISHED else None,
                 went_live_on=timezone.localdate(last_at) if last_state == State.PUBLISHED else None,
                 created_at=steps[0][3],
@@ -309,7 +310,7 @@ def _bulk_batch(
         submissions = 0
         for visit, (name, from_state, to_state, at) in enumerate(steps, start=1):
             reasons = []
-            if name in ("reject", "return_to_entry"):
+            if name in (Transition.REJECT, Transition.RETURN_TO_ENTRY):
                 reasons = [reason_rows(code) for code in profile.codes]
             if (from_state, to_state) == (State.ENTRY, State.PROVIDER_REVIEW):
                 # A submission, judged on its features: the first one's, then the fixed ones.
@@ -322,7 +323,7 @@ def _bulk_batch(
                 FilingEvent(
                     filing=filing,
                     actor_id=reviewer.pk
-                    if name in ("pass_review", "approve", "reject")
+                    if name in (Transition.PASS_REVIEW, Transition.APPROVE, Transition.REJECT)
                     else filing.assignee_id,
                     at=at,
                     transition=name,
@@ -338,7 +339,7 @@ def _bulk_batch(
                     filing=filing,
                     actor_id=filing.assignee_id,
                     at=filing.psb_registered_at,
-                    transition="register_public_security",
+                    transition=Transition.REGISTER_PUBLIC_SECURITY,
                     from_state=State.PUBLISHED,
                     to_state=State.PUBLISHED,
                     stage_visit=filing.stage_visit,

@@ -5,34 +5,37 @@ import random
 from datetime import date, datetime, timedelta
 
 from filings.kinds.states import State
-from filings.models import Filing
+from filings.models import Filing, Transition
 from filings.rules import workdays
 
 PATHS = {
     State.ENTRY: [("create", "", State.ENTRY)],
-    State.PROVIDER_REVIEW: [("create", "", State.ENTRY), ("submit", State.ENTRY, State.PROVIDER_REVIEW)],
+    State.PROVIDER_REVIEW: [
+        ("create", "", State.ENTRY),
+        (Transition.SUBMIT, State.ENTRY, State.PROVIDER_REVIEW),
+    ],
     State.SMS_VERIFICATION: [
         ("create", "", State.ENTRY),
-        ("submit", State.ENTRY, State.PROVIDER_REVIEW),
-        ("pass_review", State.PROVIDER_REVIEW, State.SMS_VERIFICATION),
+        (Transition.SUBMIT, State.ENTRY, State.PROVIDER_REVIEW),
+        (Transition.PASS_REVIEW, State.PROVIDER_REVIEW, State.SMS_VERIFICATION),
     ],
     State.BUREAU_REVIEW: [
         ("create", "", State.ENTRY),
-        ("submit", State.ENTRY, State.PROVIDER_REVIEW),
-        ("pass_review", State.PROVIDER_REVIEW, State.SMS_VERIFICATION),
-        ("complete_sms", State.SMS_VERIFICATION, State.BUREAU_REVIEW),
+        (Transition.SUBMIT, State.ENTRY, State.PROVIDER_REVIEW),
+        (Transition.PASS_REVIEW, State.PROVIDER_REVIEW, State.SMS_VERIFICATION),
+        (Transition.COMPLETE_SMS, State.SMS_VERIFICATION, State.BUREAU_REVIEW),
     ],
     State.PUBLISHED: [
         ("create", "", State.ENTRY),
-        ("submit", State.ENTRY, State.PROVIDER_REVIEW),
-        ("pass_review", State.PROVIDER_REVIEW, State.SMS_VERIFICATION),
-        ("complete_sms", State.SMS_VERIFICATION, State.BUREAU_REVIEW),
-        ("approve", State.BUREAU_REVIEW, State.PUBLISHED),
+        (Transition.SUBMIT, State.ENTRY, State.PROVIDER_REVIEW),
+        (Transition.PASS_REVIEW, State.PROVIDER_REVIEW, State.SMS_VERIFICATION),
+        (Transition.COMPLETE_SMS, State.SMS_VERIFICATION, State.BUREAU_REVIEW),
+        (Transition.APPROVE, State.BUREAU_REVIEW, State.PUBLISHED),
     ],
     State.WITHDRAWN: [
         ("create", "", State.ENTRY),
-        ("submit", State.ENTRY, State.PROVIDER_REVIEW),
-        ("withdraw", State.PROVIDER_REVIEW, State.WITHDRAWN),
+        (Transition.SUBMIT, State.ENTRY, State.PROVIDER_REVIEW),
+        (Transition.WITHDRAW, State.PROVIDER_REVIEW, State.WITHDRAWN),
     ],
 }
 FINISHED_STATES = (State.PUBLISHED, State.WITHDRAWN)
@@ -41,10 +44,10 @@ RETURN = [
     (Filing.return_to_entry.__name__, State.PROVIDER_REVIEW, State.ENTRY),
 ]
 REJECTION = [
-    ("submit", State.ENTRY, State.PROVIDER_REVIEW),
-    ("pass_review", State.PROVIDER_REVIEW, State.SMS_VERIFICATION),
-    ("complete_sms", State.SMS_VERIFICATION, State.BUREAU_REVIEW),
-    ("reject", State.BUREAU_REVIEW, State.ENTRY),
+    (Transition.SUBMIT, State.ENTRY, State.PROVIDER_REVIEW),
+    (Transition.PASS_REVIEW, State.PROVIDER_REVIEW, State.SMS_VERIFICATION),
+    (Transition.COMPLETE_SMS, State.SMS_VERIFICATION, State.BUREAU_REVIEW),
+    (Transition.REJECT, State.BUREAU_REVIEW, State.ENTRY),
 ]
 
 
@@ -78,16 +81,16 @@ def plan_steps(state, sent_back, province, start_day, rng, clock, today):
     elif sent_back == "rejected":
         path = REJECTION + path
     for name, from_state, to_state in path:
-        if name == "submit":
+        if name == Transition.SUBMIT:
             day = day + timedelta(days=rng.randint(0, 6))
-        elif name in ("pass_review", RETURN[-1][0]):
+        elif name in (Transition.PASS_REVIEW, RETURN[-1][0]):
             day = clock.add(day, rng.choice([0, 1, 1, 1, 2, 3]))
-        elif name == "complete_sms":
+        elif name == Transition.COMPLETE_SMS:
             day = day + timedelta(days=rng.choice([0, 0, 1]))
-        elif name in ("approve", "reject"):
+        elif name in (Transition.APPROVE, Transition.REJECT):
             typical = province.typical_bureau_workdays
             day = clock.add(day, max(1, min(22, int(rng.gauss(typical, 3)))))
-        elif name == "withdraw":
+        elif name == Transition.WITHDRAW:
             day = day + timedelta(days=rng.randint(0, 3))
         day = min(day, today)
         # History reads in order: a step never precedes the one before it.

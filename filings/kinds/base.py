@@ -81,8 +81,6 @@ class FilingKind:
 
     code: str
     stages: tuple[str, ...] = BUREAU_STAGES
-    # The transition that ends the type's last open stage.
-    finish: str = "approve"
     approval: str = Approval.PUBLISH
     numbers: str = Numbers.NEW
     recipients: str = Recipients.SUBJECT_AND_ITEMS
@@ -100,6 +98,11 @@ class FilingKind:
     takes_followups: bool = True
     return_sections: tuple[str, ...] = WEBSITE_SECTIONS
     words: Words = field(default_factory=Words)
+
+    @property
+    def last_open_stage(self) -> str:
+        """Return the stage whose end publishes (or finishes) a filing of this type."""
+        return self.stages[-2]
 
     @property
     def walks_sms(self) -> bool:

@@ -10,7 +10,6 @@ CANCEL_ACCESS = register(
     FilingKind(
         code="cancel_access",
         stages=(State.ENTRY, State.PROVIDER_REVIEW, State.PUBLISHED),
-        finish="finish_at_provider",
         approval=Approval.END_ACCESS,
         numbers=Numbers.NONE,
         recipients=Recipients.NONE,

@@ -19,14 +19,5 @@ STAGES = [State.ENTRY, State.PROVIDER_REVIEW, State.SMS_VERIFICATION, State.BURE
 OPEN_STATES = [State.ENTRY, State.PROVIDER_REVIEW, State.SMS_VERIFICATION, State.BUREAU_REVIEW]
 # States in which the principal may still edit the filing's data.
 EDITABLE_STATES = [State.ENTRY]
-# Transitions that send a filing back to entry for the principal to fix.
-FIX_TRANSITIONS = {
-    "return_to_entry",
-    "reject",
-    "expire_sms",
-    "fail_sms",
-    "fail_face_check",
-    "expire_face_check",
-}
 # States from which a filing may be withdrawn (never once it is with the bureau).
 WITHDRAWABLE_STATES = [State.ENTRY, State.PROVIDER_REVIEW, State.SMS_VERIFICATION]

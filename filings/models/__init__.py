@@ -1,5 +1,6 @@
 """The filing models, one module per concern; everything is importable from filings.models."""
 
+from filings.kinds.states import State
 from filings.models.alerts import Alert, AlertScan, AlertThreshold, Notification, Severity
 from filings.models.apps import App, AppPlatform, AppPriorApproval, MiniProgramPlatform
 from filings.models.authenticity import AuthenticityCheck
@@ -35,9 +36,18 @@ from filings.models.risk import RiskCase, RiskSummary, SubmittedFeatures
 from filings.models.site_watch import Failure, ProviderAddressRange, SiteCheck, SiteWatch
 from filings.models.sms import SmsVerifier
 from filings.models.subjects import Subject
+from filings.models.transitions import finish_transition, transition_enum, transitions_into
 from filings.models.websites import Domain, PriorApproval, Website
 
+# The state machine's transition names (Transition.SUBMIT == "submit"), for code that names one.
+Transition = transition_enum(Filing)
+# Transitions that send a filing back to entry for the principal to fix, with the stage each leaves.
+FIX_TRANSITIONS = transitions_into(Filing, State.ENTRY)
+
 __all__ = [
+    "FIX_TRANSITIONS",
+    "Transition",
+    "finish_transition",
     "ADMIN_TRANSITIONS",
     "REQUESTED_TRANSITIONS",
     "TRANSITION_LABELS",

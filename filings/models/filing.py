@@ -23,7 +23,7 @@ def walks_sms(filing: "Filing") -> bool:
 
 
 def finishes_at_provider(filing: "Filing") -> bool:
-    return filing.kind.finish == "finish_at_provider"
+    return filing.kind.last_open_stage == State.PROVIDER_REVIEW
 
 
 class Filing(ConcurrentTransitionMixin, models.Model):

@@ -17,6 +17,7 @@ from filings.models import (
     ReasonRollup,
     StageCount,
     StageDuration,
+    Transition,
     WeeklyFlow,
 )
 from filings.reads import keyset, summary_terms
@@ -50,12 +51,12 @@ class ProvinceStats:
     @property
     def returned_share(self) -> float | None:
         """Pre-review decisions that returned the filing, out of all pre-review exits."""
-        return self._share(State.PROVIDER_REVIEW, "return_to_entry")
+        return self._share(State.PROVIDER_REVIEW, Transition.RETURN_TO_ENTRY)
 
     @property
     def rejected_share(self) -> float | None:
         """Bureau decisions that rejected the filing, out of all bureau-review exits."""
-        return self._share(State.BUREAU_REVIEW, "reject")
+        return self._share(State.BUREAU_REVIEW, Transition.REJECT)
 
     @property
     def decisions(self) -> int:

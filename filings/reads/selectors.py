@@ -9,8 +9,9 @@ from django.utils import timezone
 from django_fsm import has_transition_perm
 
 from accounts.roles import Perm
-from filings.kinds.states import FIX_TRANSITIONS, State
+from filings.kinds.states import State
 from filings.models import (
+    FIX_TRANSITIONS,
     REQUESTED_TRANSITIONS,
     Alert,
     App,
@@ -25,6 +26,7 @@ from filings.models import (
     RejectionReason,
     SmsVerifier,
     Subject,
+    Transition,
     Website,
 )
 from filings.reads import keyset, search
@@ -236,8 +238,8 @@ def available_transitions(filing: Filing, user: Any) -> list[str]:
             getattr(filing, transition.name), user
         ):
             names.append(transition.name)
-    if "register_public_security" in names and not owes_public_security(filing):
-        names.remove("register_public_security")
+    if Transition.REGISTER_PUBLIC_SECURITY in names and not owes_public_security(filing):
+        names.remove(Transition.REGISTER_PUBLIC_SECURITY)
     return names
 
 
@@ -248,7 +250,7 @@ def latest_event_with_reasons(filing: Filing) -> FilingEvent | None:
     for event in reversed(list(filing.events.all())):
         if event.transition in FIX_TRANSITIONS:
             return event
-        if event.transition == "submit":
+        if event.transition == Transition.SUBMIT:
             return None
     return None
 

@@ -4,6 +4,7 @@ and the local day a moment falls on (read by the summaries' rebuild and by the p
 from datetime import date, datetime
 
 from filings.kinds.states import State
+from filings.models import Transition
 from filings.rules import workdays
 
 # The periods the rollups are built for (the last N days, today included).
@@ -13,12 +14,12 @@ WEEKS_KEPT = 53
 DURATION_STAGES = [State.ENTRY, State.PROVIDER_REVIEW, State.SMS_VERIFICATION, State.BUREAU_REVIEW]
 # The exit of each stage on the way to publication: the visits publication estimates are taken from.
 FORWARD_EXIT = {
-    State.ENTRY: "submit",
-    State.PROVIDER_REVIEW: "pass_review",
-    State.SMS_VERIFICATION: "complete_sms",
-    State.BUREAU_REVIEW: "approve",
+    State.ENTRY: Transition.SUBMIT,
+    State.PROVIDER_REVIEW: Transition.PASS_REVIEW,
+    State.SMS_VERIFICATION: Transition.COMPLETE_SMS,
+    State.BUREAU_REVIEW: Transition.APPROVE,
 }
-REASON_TRANSITIONS = ("return_to_entry", "reject")
+REASON_TRANSITIONS = (Transition.RETURN_TO_ENTRY, Transition.REJECT)
 
 
 def local_day(moment: datetime) -> date:

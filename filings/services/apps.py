@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from filings.exceptions import InvalidInput
+from filings.exceptions import InvalidInput, Problems
 from filings.formats.validators import (
     normalise_fingerprint,
     validate_backend_address,
@@ -150,7 +150,7 @@ def _invalid(error: ValidationError, key: str) -> InvalidInput:
     return InvalidInput(error.messages[0], details={key: error.messages})
 
 
-def _clean_addresses(values: Any, prefix: str) -> list[str]:
+def _clean_addresses(values: Any, prefix: str, problems: Problems) -> list[str]:
     if isinstance(values, str):
         values = values.split()
     addresses: list[str] = []
@@ -158,40 +158,49 @@ def _clean_addresses(values: Any, prefix: str) -> list[str]:
         value = str(value).strip().lower()
         if not value or value in addresses:
             continue
-        try:
-            validate_backend_address(value)
-        except ValidationError as error:
-            raise _invalid(error, f"{prefix}.backend_addresses") from error
-        addresses.append(value)
+        with problems.part():
+            try:
+                validate_backend_address(value)
+            except ValidationError as error:
+                raise _invalid(error, f"{prefix}.backend_addresses") from error
+            addresses.append(value)
     return addresses
 
 
 def _save_apps(filing: Filing, apps_data: list[dict], changes: list[dict]) -> None:
+    """Save the apps and their platforms, judging every part before refusing any (all problems at once)."""
     if len(apps_data) > MAX_APPS:
         raise InvalidInput(_("一个备案最多20个应用。"), details={"apps": [_("应用过多。")]})
     existing = {a.pk: a for a in filing.apps.select_related("principal")}
     # Positions are unique per filing: move every kept one out of the way before numbering anew.
     filing.apps.update(position=F("position") + POSITIONS_OUT_OF_THE_WAY)
     saved_ids: set[int] = set()
+    problems = Problems()
     for position, data in enumerate(apps_data, start=1):
         prefix = f"apps.{position - 1}"
         app = existing.get(data.get("id")) if data.get("id") else None
         if data.get("id") and app is None:
             raise InvalidInput(_("应用不属于该备案。"), details={f"{prefix}.id": [_("应用不存在。")]})
         app = app or App(filing=filing)
-        app.principal = save_item_principal(filing, app, data, changes, prefix)
+        found = len(problems.errors)
+        with problems.part():
+            app.principal = save_item_principal(filing, app, data, changes, prefix)
         app.position = position
-        data = {
-            **data,
-            "backend_addresses": _clean_addresses(data.get("backend_addresses"), prefix),
-            **_app_identity(data, prefix),
-        }
-        assign(app, data, APP_FIELDS, changes, prefix)
-        full_clean(app, prefix, exclude=["filing", "principal", "mini_platform"])
+        addresses = _clean_addresses(data.get("backend_addresses"), prefix, problems)
+        identity: dict = {"mini_platform": None, "appid": ""}  # judged without it when it is wrong
+        with problems.part():
+            identity = _app_identity(data, prefix)
+        platforms = _checked_platforms(data.get("platforms") or [], prefix, problems)
+        with problems.part():
+            assign(app, {**data, "backend_addresses": addresses, **identity}, APP_FIELDS, changes, prefix)
+            full_clean(app, prefix, exclude=["filing", "principal", "mini_platform"])
+        if len(problems.errors) > found:
+            continue
         app.save()
         saved_ids.add(app.pk)
-        _save_platforms(app, data.get("platforms") or [], changes, prefix)
+        _save_platforms(app, platforms, changes, prefix)
         save_prior_approvals(app, data.get("prior_approvals") or [], changes, prefix)
+    problems.raise_any()
     for pk, app in existing.items():
         if pk not in saved_ids:
             changes.append({"field": "apps", "old": app.name, "new": None})
@@ -219,33 +228,50 @@ def _app_identity(data: dict, prefix: str) -> dict:
     return {"mini_platform": platform, "appid": appid}
 
 
-def _save_platforms(app: App, items: list[dict], changes: list[dict], prefix: str) -> None:
-    existing = {p.platform: p for p in app.platforms.all()}
-    wanted: dict[str, AppPlatform] = {}
+def _checked_platforms(items: list[dict], prefix: str, problems: Problems) -> list[tuple[str, dict]]:
+    """Return (key, values) of each platform row as stored, every row judged (its problems kept)."""
+    checked: list[tuple[str, dict]] = []
+    seen: set[str] = set()
     for index, item in enumerate(items):
         key = f"{prefix}.platforms.{index}"
         platform_code = item.get("platform", "")
-        if platform_code in wanted:
-            raise InvalidInput(
-                _("同一应用的每个平台只需填写一次。"), details={f"{key}.platform": [_("平台重复。")]}
-            )
-        platform = existing.get(platform_code) or AppPlatform(app=app)
+        found = len(problems.errors)
         item = {
             **item,
             "package_name": str(item.get("package_name", "")).strip(),
             "fingerprint": normalise_fingerprint(str(item.get("fingerprint", ""))),
             "public_key": str(item.get("public_key", "")).strip(),
         }
-        problem = app_rules.fingerprint_problem(platform_code, item["fingerprint"])
-        if problem:
-            raise InvalidInput(problem, details={f"{key}.fingerprint": [problem]})
-        try:
-            validate_package_name(item["package_name"], platform=platform_code)
-        except ValidationError as error:
-            raise _invalid(error, f"{key}.package_name") from error
+        with problems.part():
+            if platform_code in seen:
+                raise InvalidInput(
+                    _("同一应用的每个平台只需填写一次。"), details={f"{key}.platform": [_("平台重复。")]}
+                )
+            seen.add(platform_code)
+        with problems.part():
+            problem = app_rules.fingerprint_problem(platform_code, item["fingerprint"])
+            if problem:
+                raise InvalidInput(problem, details={f"{key}.fingerprint": [problem]})
+        with problems.part():
+            try:
+                validate_package_name(item["package_name"], platform=platform_code)
+            except ValidationError as error:
+                raise _invalid(error, f"{key}.package_name") from error
+        if len(problems.errors) > found:
+            continue  # the row's own problems are told; the model's checks would repeat them
+        with problems.part():
+            full_clean(AppPlatform(**{n: item.get(n, "") for n in APP_PLATFORM_FIELDS}), key, ["app"])
+        checked.append((key, item))
+    return checked
+
+
+def _save_platforms(app: App, checked: list[tuple[str, dict]], changes: list[dict], prefix: str) -> None:
+    existing = {p.platform: p for p in app.platforms.all()}
+    wanted: dict[str, AppPlatform] = {}
+    for key, item in checked:
+        platform = existing.get(item.get("platform", "")) or AppPlatform(app=app)
         assign(platform, item, APP_PLATFORM_FIELDS, changes, key)
-        full_clean(platform, key, exclude=["app"])
-        wanted[platform_code] = platform
+        wanted[platform.platform] = platform
     for code, platform in existing.items():
         if code not in wanted:
             changes.append({"field": f"{prefix}.platforms", "old": platform.package_name, "new": None})

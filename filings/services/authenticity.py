@@ -102,7 +102,7 @@ def record_face_check(filing: Filing, *, by: Any, passed: bool, reason: str = ""
         if not passed:
             apply_transition(
                 locked,
-                "fail_face_check",
+                locked.fail_face_check,
                 by=by,
                 now=now,
                 comment=said(gettext_noop("真实性核验未通过,备案退回信息填报。")),
@@ -131,7 +131,7 @@ def record_face_check(filing: Filing, *, by: Any, passed: bool, reason: str = ""
         if all(v.verified_at for v in verifiers):
             apply_transition(
                 locked,
-                "complete_sms",
+                locked.complete_sms,
                 by=by,
                 now=now,
                 comment=said(gettext_noop("短信核验与真实性核验均已完成。")),
@@ -152,7 +152,7 @@ def expire_face_check(filing: Filing, *, now: datetime | None = None) -> Filing:
         check.save(update_fields=["outcome", "recorded_at"])
         apply_transition(
             locked,
-            "expire_face_check",
+            locked.expire_face_check,
             by=None,
             now=now,
             comment=said(

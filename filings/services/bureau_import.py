@@ -21,7 +21,15 @@ from filings.exceptions import BeianError, InvalidInput
 from filings.formats.validators import validate_icp_subject_number
 from filings.kinds import Approval, Numbers
 from filings.kinds.states import State
-from filings.models import BureauImport, BureauImportRow, Domain, Filing, wording
+from filings.models import (
+    BureauImport,
+    BureauImportRow,
+    Domain,
+    Filing,
+    Transition,
+    finish_transition,
+    wording,
+)
 from filings.models.wording import Said, said
 from filings.rules import bureau_results
 from filings.rules.bureau_results import APPROVED, ResultRow, ResultSource
@@ -265,7 +273,7 @@ def apply_row(row_id: int, *, upload: BureauImport, by: Any) -> BureauImportRow:
             applied = Row.objects.filter(status=Row.Status.APPLIED, decision_key=key).exists()
             status, message = judge(row, filing, recorded={key} if applied else set())
             if status == Row.Status.READY:
-                name = filing.kind.finish if row.action == APPROVED else "reject"
+                name = finish_transition(filing) if row.action == APPROVED else Transition.REJECT
                 reasons = [{"field": "", "reason": text, "suggested_fix": ""} for text in row.reasons]
                 dispatch.perform_transition(
                     filing,

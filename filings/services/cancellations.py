@@ -143,7 +143,7 @@ def finish_access_cancellation(filing: Filing, *, by: Any, comment: str = "") ->
         locked = lock_filing(filing)
         if locked.kind.approval != Approval.END_ACCESS:
             raise TransitionNotPossible(_("只有取消接入在服务商处完成。"))
-        refuse_unless_allowed(locked, "finish_at_provider", by=by)
+        refuse_unless_allowed(locked, locked.finish_at_provider, by=by)
         cancellation = Cancellation.objects.select_related("website").get(filing=locked)
         text = (
             said(
@@ -159,7 +159,7 @@ def finish_access_cancellation(filing: Filing, *, by: Any, comment: str = "") ->
                 name=cancellation.item_name,
             )
         )
-        apply_transition(locked, "finish_at_provider", by=by, comment=comment or text, now=now)
+        apply_transition(locked, locked.finish_at_provider, by=by, comment=comment or text, now=now)
         _apply(cancellation, by=by, now=now, text=text)
     return locked
 
@@ -169,12 +169,12 @@ def approve_cancellation(filing: Filing, *, by: Any, comment: str = "") -> Filin
     now = timezone.now()
     with transaction.atomic():
         locked = lock_filing(filing)
-        refuse_unless_allowed(locked, "approve", by=by)
+        refuse_unless_allowed(locked, locked.approve, by=by)
         if locked.kind.approval != Approval.CANCEL:
             raise TransitionNotPossible(_("这不是一个注销备案。"))
         cancellation = Cancellation.objects.select_related("website", "app").get(filing=locked)
         text = said(gettext_noop("管局已注销:%(item)s。"), item=cancellation.item_name)
-        apply_transition(locked, "approve", by=by, comment=comment or text, now=now)
+        apply_transition(locked, locked.approve, by=by, comment=comment or text, now=now)
         _apply(cancellation, by=by, now=now, text=text)
     return locked
 

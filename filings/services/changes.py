@@ -166,14 +166,14 @@ def approve_change(change: Filing, *, by: Any, comment: str = "") -> Filing:
     now = timezone.now()
     with transaction.atomic():
         locked = lock_filing(change)
-        refuse_unless_allowed(locked, "approve", by=by)
+        refuse_unless_allowed(locked, locked.approve, by=by)
         if locked.kind.approval != Approval.APPLY_CHANGE or locked.target_id is None:
             raise TransitionNotPossible(_("这不是一个变更备案。"))
         target = lock_filing(locked.target)
         parts = change_diff.change_diff(locked)
         apply_transition(
             locked,
-            "approve",
+            locked.approve,
             by=by,
             comment=comment
             or said(gettext_noop("管局审核通过,变更已生效,备案号 %(n)s 不变。"), n=target.icp_number),

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from filings.exceptions import InvalidInput, TransitionNotPossible
 from filings.kinds import Approval
-from filings.models import REQUESTED_TRANSITIONS, Filing
+from filings.models import REQUESTED_TRANSITIONS, Filing, Transition, finish_transition
 from filings.services import cancellations, changes, transitions
 
 
@@ -70,7 +70,8 @@ def perform_transition(
     """Run the transition a user asked for by name."""
     if name not in REQUESTED_TRANSITIONS:
         raise TransitionNotPossible(_("没有名为“%(name)s”的操作。") % {"name": name})
-    if name == filing.kind.finish:
+    finish = finish_transition(filing)
+    if name == finish:
         return approve(
             filing,
             by=by,
@@ -79,24 +80,24 @@ def perform_transition(
             website_numbers=_by_id(website_numbers),
             app_numbers=_by_id(app_numbers),
         )
-    if name in ("approve", "finish_at_provider"):
+    if name in (Transition.APPROVE, Transition.FINISH_AT_PROVIDER):
         raise TransitionNotPossible(
             _("“%(type)s”以“%(action)s”办结。")
-            % {"type": filing.type_label, "action": transitions.label(filing.kind.finish)}
+            % {"type": filing.type_label, "action": transitions.label(finish)}
         )
-    if name == "register_public_security":
+    if name == Transition.REGISTER_PUBLIC_SECURITY:
         return transitions.register_public_security(filing, by=by, psb_number=psb_number, comment=comment)
-    if name == "complete_sms":
+    if name == Transition.COMPLETE_SMS:
         if verifier_id is None:
             raise InvalidInput(_("请指定完成核验的核验人。"), details={"verifier_id": [_("请指定核验人。")]})
         return transitions.record_sms_verification(filing, verifier_id=verifier_id, by=by)
-    if name == "pass_review":
+    if name == Transition.PASS_REVIEW:
         return transitions.pass_review(filing, by=by, comment=comment)
     simple = {
-        "submit": transitions.submit_filing,
-        "withdraw": transitions.withdraw_filing,
-        "return_to_entry": transitions.return_filing,
-        "reject": transitions.reject_filing,
-        "fail_sms": transitions.fail_sms_verification,
+        Transition.SUBMIT: transitions.submit_filing,
+        Transition.WITHDRAW: transitions.withdraw_filing,
+        Transition.RETURN_TO_ENTRY: transitions.return_filing,
+        Transition.REJECT: transitions.reject_filing,
+        Transition.FAIL_SMS: transitions.fail_sms_verification,
     }
     return simple[name](filing, by=by, comment=comment, reasons=reasons)

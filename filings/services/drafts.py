@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from filings.exceptions import InvalidInput, TransitionNotPermitted, TransitionNotPossible
+from filings.exceptions import InvalidInput, Problems, TransitionNotPermitted, TransitionNotPossible
 from filings.kinds.states import EDITABLE_STATES
 from filings.models import Domain, Filing, FilingEvent, Person, Subject, Website
 from filings.models import transition_rules as transition_perms
@@ -59,6 +59,7 @@ def lock_editable_draft(filing: Filing, *, by: Any, expected_version: int) -> Fi
 
 
 def _save_websites(filing: Filing, websites_data: list[dict], changes: list[dict]) -> None:
+    """Save the websites and their domains, judging every one before refusing any (all problems at once)."""
     existing = {
         w.pk: w
         for w in filing.websites.select_related("principal").prefetch_related("domains", "prior_approvals")
@@ -66,36 +67,40 @@ def _save_websites(filing: Filing, websites_data: list[dict], changes: list[dict
     # Positions are unique per filing: move every kept one out of the way before numbering anew.
     filing.websites.update(position=F("position") + POSITIONS_OUT_OF_THE_WAY)
     saved_ids: set[int] = set()
+    problems = Problems()
+    max_per_website = filing.province.max_domains_per_website
     for position, data in enumerate(websites_data, start=1):
-        website = existing.get(data.get("id")) if data.get("id") else None
         prefix = f"websites.{position - 1}"
-        if data.get("id") and website is None:
-            raise InvalidInput(_("网站不属于该备案。"), details={f"{prefix}.id": [_("网站不存在。")]})
-        website = website or Website(filing=filing)
-        website.principal = save_item_principal(filing, website, data, changes, prefix)
-        website.position = position
-        assign(website, data, WEBSITE_FIELDS, changes, prefix)
-        full_clean(website, prefix, exclude=["filing", "principal"])
-        website.save()
-        saved_ids.add(website.pk)
-        _save_domains(website, data.get("domains", []), changes, prefix)
-        save_prior_approvals(website, data.get("prior_approvals", []), changes, prefix)
+        with problems.part():
+            if max_per_website and len(data.get("domains", [])) > max_per_website:
+                raise InvalidInput(
+                    _("%(province)s每个网站最多%(n)s个域名。")
+                    % {"province": filing.province.short_name, "n": max_per_website},
+                    details={f"{prefix}.domains": [_("域名数量超过本省限制。")]},
+                )
+        with problems.part():
+            website = existing.get(data.get("id")) if data.get("id") else None
+            if data.get("id") and website is None:
+                raise InvalidInput(_("网站不属于该备案。"), details={f"{prefix}.id": [_("网站不存在。")]})
+            website = website or Website(filing=filing)
+            website.principal = save_item_principal(filing, website, data, changes, prefix)
+            website.position = position
+            assign(website, data, WEBSITE_FIELDS, changes, prefix)
+            full_clean(website, prefix, exclude=["filing", "principal"])
+            website.save()
+            saved_ids.add(website.pk)
+            _save_domains(website, data.get("domains", []), changes, prefix, problems)
+            save_prior_approvals(website, data.get("prior_approvals", []), changes, prefix)
+    problems.raise_any()
     for pk, website in existing.items():
         if pk not in saved_ids:
             changes.append({"field": "websites", "old": website.name, "new": None})
             website.delete()
-    max_per_website = filing.province.max_domains_per_website
-    if max_per_website:
-        for index, data in enumerate(websites_data):
-            if len(data.get("domains", [])) > max_per_website:
-                raise InvalidInput(
-                    _("%(province)s每个网站最多%(n)s个域名。")
-                    % {"province": filing.province.short_name, "n": max_per_website},
-                    details={f"websites.{index}.domains": [_("域名数量超过本省限制。")]},
-                )
 
 
-def _save_domains(website: Website, domains_data: list[dict], changes: list[dict], prefix: str) -> None:
+def _save_domains(
+    website: Website, domains_data: list[dict], changes: list[dict], prefix: str, problems: Problems
+) -> None:
     existing = {d.pk: d for d in website.domains.all()}
     saved_ids: set[int] = set()
     seen_names: set[str] = set()
@@ -103,20 +108,21 @@ def _save_domains(website: Website, domains_data: list[dict], changes: list[dict
         domain_prefix = f"{prefix}.domains.{index}"
         domain = existing.get(data.get("id")) if data.get("id") else None
         domain = domain or Domain(website=website)
-        try:
-            assign(domain, data, DOMAIN_FIELDS, changes, domain_prefix)
-        except ValidationError as error:
-            raise InvalidInput(
-                error.messages[0], details={f"{domain_prefix}.name": error.messages}
-            ) from error
-        if domain.name in seen_names:
-            raise InvalidInput(
-                _("同一网站的域名不能重复。"), details={f"{domain_prefix}.name": [_("域名重复。")]}
-            )
-        seen_names.add(domain.name)
-        full_clean(domain, domain_prefix, exclude=["website"])
-        domain.save()
-        saved_ids.add(domain.pk)
+        with problems.part():
+            try:
+                assign(domain, data, DOMAIN_FIELDS, changes, domain_prefix)
+            except ValidationError as error:
+                raise InvalidInput(
+                    error.messages[0], details={f"{domain_prefix}.name": error.messages}
+                ) from error
+            if domain.name in seen_names:
+                raise InvalidInput(
+                    _("同一网站的域名不能重复。"), details={f"{domain_prefix}.name": [_("域名重复。")]}
+                )
+            seen_names.add(domain.name)
+            full_clean(domain, domain_prefix, exclude=["website"])
+            domain.save()
+            saved_ids.add(domain.pk)
     for pk, domain in existing.items():
         if pk not in saved_ids:
             changes.append({"field": f"{prefix}.domains", "old": domain.name, "new": None})

@@ -13,7 +13,6 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from filings.kinds.states import FIX_TRANSITIONS
 from filings.rules.fields import field_label
 from filings.rules.footer_guidance import failing_footer_guidance
 
@@ -66,15 +65,17 @@ def record_decision(event, *, filing) -> None:
 def where_to_act(event) -> tuple[str, str, str]:
     """Return (path, action, tone) of the place a principal acts on a decision: the reasons to fix,
     the SMS step, the public-security form, or the filing."""
+    from filings.models import FIX_TRANSITIONS, Transition, finish_transition
+
     filing = event.filing
     detail = reverse("filings:detail", args=[filing.pk])
     if event.transition in FIX_TRANSITIONS:
         return f"{detail}#reasons", _("查看原因并修改"), "fail"
-    if event.transition == "pass_review" and _sms_window_open(filing, event.stage_visit):
+    if event.transition == Transition.PASS_REVIEW and _sms_window_open(filing, event.stage_visit):
         return reverse("filings:sms", args=[filing.pk]), _("去完成短信核验"), "pass"
-    if event.transition == "pass_review" and filing.state == "sms_verification":
+    if event.transition == Transition.PASS_REVIEW and filing.state == "sms_verification":
         return f"{detail}#face-check-h", _("去完成真实性核验"), "pass"
-    if event.transition == filing.kind.finish and filing.kind.words.after_approval_action:
+    if event.transition == finish_transition(filing) and filing.kind.words.after_approval_action:
         return f"{detail}#next-h", str(filing.kind.words.after_approval_action), "pass"
     return detail, _("查看备案"), "pass"
 
@@ -82,7 +83,9 @@ def where_to_act(event) -> tuple[str, str, str]:
 def landed_in(event) -> str:
     """Return what the filing became by the event: the stage, or for the approval that ends its type,
     what that approval did (备案已公示, 已注销, 变更已生效…)."""
-    if event.transition == event.filing.kind.finish:
+    from filings.models import finish_transition
+
+    if event.transition == finish_transition(event.filing):
         return str(event.filing.kind.words.approved_state)
     return event.get_to_state_display()
 

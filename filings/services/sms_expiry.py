@@ -11,7 +11,7 @@ from django.db import transaction
 from django_fsm import can_proceed
 
 from filings.kinds.states import State
-from filings.models import Deadline, Filing, FilingEvent
+from filings.models import Deadline, Filing, FilingEvent, Transition
 from filings.rules import deadlines
 from filings.services import notifications, transitions
 
@@ -54,7 +54,7 @@ def expire_sms_windows(windows: list[Deadline], *, now: datetime) -> list[tuple[
             filing=filing,
             actor=None,
             at=now,
-            transition="expire_sms",
+            transition=Transition.EXPIRE_SMS,
             from_state=State.SMS_VERIFICATION,
             to_state=filing.state,
             **FilingEvent.comment_fields(comment),

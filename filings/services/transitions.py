@@ -5,7 +5,7 @@ runs it, saves, writes the history row, stores the new stage's deadlines and que
 after commit.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -32,7 +32,15 @@ from filings.formats.validators import (
 )
 from filings.kinds import Approval, Numbers, Recipients
 from filings.kinds.states import State
-from filings.models import TRANSITION_LABELS, Filing, FilingEvent, Person, SmsVerifier, wording
+from filings.models import (
+    TRANSITION_LABELS,
+    Filing,
+    FilingEvent,
+    Person,
+    SmsVerifier,
+    finish_transition,
+    wording,
+)
 from filings.models.wording import Said, said
 from filings.rules import authenticity, change_diff, deadlines, numbering
 from filings.rules.checks import load_filing_for_checks, run_submission_checks
@@ -88,8 +96,12 @@ def _clean_reasons(reasons: Iterable[dict] | None, *, required: bool) -> list[di
     return cleaned
 
 
-def refuse_unless_allowed(filing: Filing, name: str, *, by: Any, check_permission: bool = True) -> None:
-    method = getattr(filing, name)
+def refuse_unless_allowed(
+    filing: Filing, method: Callable[[], None], *, by: Any, check_permission: bool = True
+) -> None:
+    """Refuse the transition (the filing's bound method, e.g. `filing.submit`) in a wrong stage or
+    for an actor it does not allow."""
+    name = method.__name__
     if not can_proceed(method, check_conditions=False):
         raise TransitionNotPossible(
             _("备案当前处于“%(state)s”阶段,不能执行“%(action)s”。")
@@ -101,7 +113,7 @@ def refuse_unless_allowed(filing: Filing, name: str, *, by: Any, check_permissio
 
 def apply_transition(
     filing: Filing,
-    name: str,
+    method: Callable[[], None],
     *,
     by: Any,
     comment: str | Said = "",
@@ -109,10 +121,10 @@ def apply_transition(
     now: datetime | None = None,
     check_permission: bool = True,
 ) -> FilingEvent:
-    """Run transition `name` on a locked filing, save it and write its history row."""
+    """Run the transition (the locked filing's bound method, e.g. `locked.submit`), save the filing
+    and write its history row."""
     now = now or timezone.now()
-    method = getattr(filing, name)
-    refuse_unless_allowed(filing, name, by=by, check_permission=check_permission)
+    refuse_unless_allowed(filing, method, by=by, check_permission=check_permission)
     from_state = filing.state
     method()
     stage_changed = filing.state != from_state
@@ -129,7 +141,7 @@ def apply_transition(
         filing=filing,
         actor=by if getattr(by, "pk", None) else None,
         at=now,
-        transition=name,
+        transition=method.__name__,
         from_state=from_state,
         to_state=filing.state,
         **FilingEvent.comment_fields(comment),
@@ -145,18 +157,19 @@ def apply_transition(
 
 def _run_transition(
     filing: Filing,
-    name: str,
+    method: Callable[[Filing], None],
     *,
     by: Any,
     comment: str,
     reasons: list[dict] | None,
     reasons_required: bool = False,
 ) -> Filing:
-    """Lock the filing and run transition `name`, which needs nothing but the actor and a comment."""
+    """Lock the filing and run the transition (Filing's method, e.g. `Filing.withdraw`), which needs
+    nothing but the actor and a comment."""
     cleaned = _clean_reasons(reasons, required=reasons_required)
     with transaction.atomic():
         locked = lock_filing(filing)
-        apply_transition(locked, name, by=by, comment=comment, reasons=cleaned)
+        apply_transition(locked, getattr(locked, method.__name__), by=by, comment=comment, reasons=cleaned)
     return locked
 
 
@@ -166,7 +179,7 @@ def submit_filing(filing: Filing, *, by: Any, comment: str = "", reasons: list[d
     with transaction.atomic():
         locked = lock_filing(filing)
         # Refuse a wrong stage or actor before judging the data, as every other transition does.
-        refuse_unless_allowed(locked, "submit", by=by)
+        refuse_unless_allowed(locked, locked.submit, by=by)
         loaded = load_filing_for_checks(locked.pk)
         checklist = run_submission_checks(loaded)
         if not checklist.passed:
@@ -174,7 +187,7 @@ def submit_filing(filing: Filing, *, by: Any, comment: str = "", reasons: list[d
                 _("还有 %(n)s 项检查未通过,请修改后再提交。") % {"n": len(checklist.failures)},
                 details=[r.as_json() for r in checklist.failures],
             )
-        event = apply_transition(locked, "submit", by=by, comment=comment, reasons=cleaned)
+        event = apply_transition(locked, locked.submit, by=by, comment=comment, reasons=cleaned)
         risk.record_submitted_features(loaded, checklist, event=event)
     return locked
 
@@ -183,26 +196,28 @@ def withdraw_filing(
     filing: Filing, *, by: Any, comment: str = "", reasons: list[dict] | None = None
 ) -> Filing:
     """Withdraw a filing its service principal no longer wants filed."""
-    return _run_transition(filing, "withdraw", by=by, comment=comment, reasons=reasons)
+    return _run_transition(filing, Filing.withdraw, by=by, comment=comment, reasons=reasons)
 
 
 def return_filing(filing: Filing, *, by: Any, comment: str = "", reasons: list[dict] | None = None) -> Filing:
     """Return a filing from pre-review to entry, with at least one reason and its suggested fix."""
     return _run_transition(
-        filing, "return_to_entry", by=by, comment=comment, reasons=reasons, reasons_required=True
+        filing, Filing.return_to_entry, by=by, comment=comment, reasons=reasons, reasons_required=True
     )
 
 
 def reject_filing(filing: Filing, *, by: Any, comment: str = "", reasons: list[dict] | None = None) -> Filing:
     """Record the bureau's rejection, with at least one of its reasons."""
-    return _run_transition(filing, "reject", by=by, comment=comment, reasons=reasons, reasons_required=True)
+    return _run_transition(
+        filing, Filing.reject, by=by, comment=comment, reasons=reasons, reasons_required=True
+    )
 
 
 def fail_sms_verification(
     filing: Filing, *, by: Any, comment: str = "", reasons: list[dict] | None = None
 ) -> Filing:
     """Record that the MIIT SMS verification failed: the filing goes back to entry."""
-    return _run_transition(filing, "fail_sms", by=by, comment=comment, reasons=reasons)
+    return _run_transition(filing, Filing.fail_sms, by=by, comment=comment, reasons=reasons)
 
 
 def pass_review(filing: Filing, *, by: Any, comment: str = "") -> Filing:
@@ -213,9 +228,9 @@ def pass_review(filing: Filing, *, by: Any, comment: str = "") -> Filing:
         if not locked.kind.walks_sms:
             raise TransitionNotPossible(
                 _("%(type)s在服务商处完成,无需短信核验和管局审核,请使用“%(finish)s”。")
-                % {"type": locked.type_label, "finish": label(locked.kind.finish)}
+                % {"type": locked.type_label, "finish": label(finish_transition(locked))}
             )
-        apply_transition(locked, "pass_review", by=by, comment=comment, now=now)
+        apply_transition(locked, locked.pass_review, by=by, comment=comment, now=now)
         locked.reviewer = locked.reviewer or (by if getattr(by, "pk", None) else None)
         locked.save(update_fields=["reviewer"])
         verifiers = sms_verifiers_for(locked)
@@ -235,7 +250,7 @@ def pass_review(filing: Filing, *, by: Any, comment: str = "") -> Filing:
         if not verifiers and check is None:
             apply_transition(
                 locked,
-                "complete_sms",
+                locked.complete_sms,
                 by=by,
                 comment=said(gettext_noop("该类型备案无需短信核验。")),
                 now=now,
@@ -289,7 +304,10 @@ def record_sms_verification(filing: Filing, *, verifier_id: int, by: Any) -> Fil
         if all(v.verified_at for v in verifiers):
             if authenticity.allows_bureau(locked):
                 apply_transition(
-                    locked, "complete_sms", by=by, comment=said(gettext_noop("全部核验人已完成短信核验。"))
+                    locked,
+                    locked.complete_sms,
+                    by=by,
+                    comment=said(gettext_noop("全部核验人已完成短信核验。")),
                 )
             else:
                 # The filing waits for its face check (services.authenticity moves it on): the SMS
@@ -320,7 +338,7 @@ def expire_sms_window(filing: Filing, *, now: datetime | None = None) -> Filing:
     comment, reasons = sms_expiry_record()
     with transaction.atomic():
         locked = lock_filing(filing)
-        apply_transition(locked, "expire_sms", by=None, now=now, comment=comment, reasons=reasons)
+        apply_transition(locked, locked.expire_sms, by=None, now=now, comment=comment, reasons=reasons)
     return locked
 
 
@@ -338,7 +356,7 @@ def approve_filing(
     with transaction.atomic():
         locked = lock_filing(filing)
         # Refuse a wrong stage or actor before judging the number they typed.
-        refuse_unless_allowed(locked, "approve", by=by)
+        refuse_unless_allowed(locked, locked.approve, by=by)
         if locked.kind.approval != Approval.PUBLISH:
             # Changes keep and cancellations drop numbers: services.dispatch runs their approval.
             raise TransitionNotPossible(_("%(type)s不取得新的备案号。") % {"type": locked.type_label})
@@ -359,7 +377,7 @@ def approve_filing(
         locked.icp_number = icp_number
         apply_transition(
             locked,
-            "approve",
+            locked.approve,
             by=by,
             comment=comment or said(gettext_noop("管局审核通过,备案号 %(n)s。"), n=icp_number),
         )
@@ -390,12 +408,12 @@ def register_public_security(filing: Filing, *, by: Any, psb_number: str, commen
         locked = lock_filing(filing)
         if locked.psb_number:
             raise TransitionNotPossible(_("已记录公安联网备案号 %(n)s。") % {"n": locked.psb_number})
-        refuse_unless_allowed(locked, "register_public_security", by=by)
+        refuse_unless_allowed(locked, locked.register_public_security, by=by)
         psb_number = checked_psb_number(locked, psb_number)
         locked.psb_number = psb_number
         apply_transition(
             locked,
-            "register_public_security",
+            locked.register_public_security,
             by=by,
             comment=comment or said(gettext_noop("公安联网备案号 %(n)s。"), n=psb_number),
         )

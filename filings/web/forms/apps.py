@@ -5,10 +5,12 @@ mini-program or quick app, and its prior approvals."""
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.models import model_to_dict
 from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
+from filings.formats.validators import normalise_fingerprint, validate_backend_address, validate_package_name
 from filings.models import App, AppPlatform, Filing, MiniProgramPlatform, Person
 from filings.rules import app_rules
 from filings.web.forms.base import AccessibleFormMixin
@@ -46,7 +48,30 @@ class AppForm(AccessibleFormMixin, forms.ModelForm):
         return app_rules.is_native((self.cleaned_data or {}).get("kind", App.Kind.APP))
 
     def clean_backend_addresses(self) -> list[str]:
-        return [line.strip() for line in self.cleaned_data["backend_addresses"].split() if line.strip()]
+        addresses = [line.strip() for line in self.cleaned_data["backend_addresses"].split() if line.strip()]
+        problems = []
+        for address in addresses:
+            try:
+                validate_backend_address(address.lower())
+            except ValidationError as error:
+                problems += [m for m in error.messages if m not in problems]
+        if problems:
+            raise ValidationError(problems)
+        return addresses
+
+    def clean(self):
+        # The rules services.apps applies, told here too so that they show with the other fields' errors.
+        data = super().clean()
+        kind = data.get("kind")
+        if kind and not app_rules.is_native(kind):
+            platform = data.get("mini_platform")
+            problem = app_rules.appid_problem(kind, platform, (data.get("appid") or "").strip())
+            if problem:
+                self.add_error(
+                    "appid" if platform is not None and platform.app_kind == kind else "mini_platform",
+                    problem,
+                )
+        return data
 
     def _post_clean(self):
         pass
@@ -79,6 +104,18 @@ class PlatformForm(AccessibleFormMixin, forms.Form):
             for name in self.fields:
                 if not data.get(name):
                     self.add_error(name, _("填写该平台时此项必填。"))
+            # The rules services.apps applies, told here too so that they show with the other errors.
+            if data.get("fingerprint"):
+                problem = app_rules.fingerprint_problem(
+                    self.platform, normalise_fingerprint(data["fingerprint"])
+                )
+                if problem:
+                    self.add_error("fingerprint", problem)
+            if data.get("package_name"):
+                try:
+                    validate_package_name(data["package_name"].strip(), platform=self.platform)
+                except ValidationError as error:
+                    self.add_error("package_name", error.messages)
         return data
 
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from filings.exceptions import BeianError
-from filings.models import Filing
+from filings.models import Filing, Transition
 from filings.reads import risk, selectors
 from filings.rules import change_diff, checks, content_rules
 from filings.rules.fields import field_label
@@ -34,13 +34,13 @@ def checklist_context(request, filing: Filing, form: SubmitForm | None = None) -
             }
             for r in results
         ],
-        "can_submit": "submit" in transitions and checklist.passed,
-        "submit_allowed": "submit" in transitions,
+        "can_submit": Transition.SUBMIT in transitions and checklist.passed,
+        "submit_allowed": Transition.SUBMIT in transitions,
         "returned": bool(selectors.latest_event_with_reasons(filing)),
         "form": form or SubmitForm(),
         "change_rows": change_diff.open_change_rows(filing),
         "risk": risk.rejection_risk(filing, checklist),
-        "service_questions": content_rules.open_questions(filing) if "submit" in transitions else [],
+        "service_questions": content_rules.open_questions(filing) if Transition.SUBMIT in transitions else [],
     }
 
 

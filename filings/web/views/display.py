@@ -11,7 +11,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from filings.kinds.states import State
-from filings.models import TRANSITION_LABELS, Deadline, Filing, FilingEvent, Material, Person
+from filings.models import (
+    FIX_TRANSITIONS,
+    TRANSITION_LABELS,
+    Deadline,
+    Filing,
+    FilingEvent,
+    Material,
+    Person,
+    Transition,
+    finish_transition,
+)
 from filings.rules import checks, workdays
 from filings.rules.fields import RELATION_LABELS, field_label
 from filings.rules.privacy import FIELD_MASKS, mask_email, mask_id_number, mask_phone
@@ -19,24 +29,17 @@ from filings.rules.scans import say
 from filings.services.notifications import landed_in, reason_line, where_to_act
 
 # Transitions that send a filing back to entry, with the stage it came back from.
-RETURN_TRANSITIONS = {
-    "return_to_entry": State.PROVIDER_REVIEW,
-    "reject": State.BUREAU_REVIEW,
-    "expire_sms": State.SMS_VERIFICATION,
-    "fail_sms": State.SMS_VERIFICATION,
-    "fail_face_check": State.SMS_VERIFICATION,
-    "expire_face_check": State.SMS_VERIFICATION,
-}
+RETURN_TRANSITIONS = FIX_TRANSITIONS
 RETURN_LABELS = {
-    "return_to_entry": gettext_lazy("服务商初审退回"),
-    "reject": gettext_lazy("管局退回"),
-    "expire_sms": gettext_lazy("短信核验超时退回"),
-    "fail_sms": gettext_lazy("短信核验失败退回"),
-    "fail_face_check": gettext_lazy("真实性核验未通过退回"),
-    "expire_face_check": gettext_lazy("真实性核验超时退回"),
+    Transition.RETURN_TO_ENTRY: gettext_lazy("服务商初审退回"),
+    Transition.REJECT: gettext_lazy("管局退回"),
+    Transition.EXPIRE_SMS: gettext_lazy("短信核验超时退回"),
+    Transition.FAIL_SMS: gettext_lazy("短信核验失败退回"),
+    Transition.FAIL_FACE_CHECK: gettext_lazy("真实性核验未通过退回"),
+    Transition.EXPIRE_FACE_CHECK: gettext_lazy("真实性核验超时退回"),
 }
 # The transitions that open or close a round; the latest one tells whether entry follows a return.
-ROUND_TRANSITIONS = [*RETURN_TRANSITIONS, "submit"]
+ROUND_TRANSITIONS = [*RETURN_TRANSITIONS, Transition.SUBMIT]
 EVENT_LABELS = {
     **TRANSITION_LABELS,
     "create": gettext_lazy("创建草稿"),
@@ -177,7 +180,7 @@ def next_deadline(open_deadlines: list[Deadline], now: datetime) -> Countdown | 
 def next_step(filing: Filing, returned: str = "", open_deadlines: list[Deadline] = ()) -> str:
     """Return what the service principal must do now, in one sentence that agrees with what is open."""
     if filing.state == State.ENTRY:
-        if returned in ("expire_sms", "fail_sms"):
+        if returned in (Transition.EXPIRE_SMS, Transition.FAIL_SMS):
             return _("重新提交后,请在收到新短信的24小时内完成核验。")
         if returned:
             return _("按退回原因修改信息或材料,检查通过后重新提交。")
@@ -214,7 +217,7 @@ def timeline(events: list[FilingEvent]) -> list[dict]:
     """Return the history rows with the submission round each belongs to."""
     rows, round_number = [], 0
     for event in events:
-        if event.transition == "submit":
+        if event.transition == Transition.SUBMIT:
             round_number += 1
         changed = []
         reasons = []
@@ -427,7 +430,7 @@ def decision(event: FilingEvent) -> Decision:
     filing = event.filing
     url, action, tone = where_to_act(event)
     label = str(RETURN_LABELS.get(event.transition) or event_label(event))
-    if event.transition == filing.kind.finish and filing.kind.words.decision_title:
+    if event.transition == finish_transition(filing) and filing.kind.words.decision_title:
         label = str(filing.kind.words.decision_title)
     lines = [
         _("阶段:%(from)s → %(to)s") % {"from": event.get_from_state_display() or "-", "to": landed_in(event)},

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from filings.exceptions import BeianError, InvalidInput
 from filings.kinds.states import State
-from filings.models import Filing
+from filings.models import Filing, Transition
 from filings.models import transition_rules as permissions
 from filings.reads import selectors
 from filings.services import notifications, transitions
@@ -35,7 +35,7 @@ def _sms_context(request, filing: Filing) -> dict:
         "past_rounds": sorted(rounds.items(), reverse=True),
         "window": window,
         "countdown": display.countdown(window, now) if window else None,
-        "can_record": "complete_sms" in selectors.available_transitions(filing, request.user),
+        "can_record": Transition.COMPLETE_SMS in selectors.available_transitions(filing, request.user),
         "sms_channel_sends_nothing": notifications.sms_backend_sends_nothing(),
     }
 
