@@ -108,3 +108,24 @@ def test_the_app_service_judges_every_app_part_before_refusing(published):
     }
     assert "3" in str(refused.value.message) and not FIELD_CODE.search(str(refused.value.message))
     assert not Filing.objects.filter(filing_type=Filing.Type.NEW_APP).exists() and not App.objects.exists()
+
+
+def test_the_entry_form_shows_a_repeated_domain_with_the_form_s_own_errors(client_for, principal):
+    """A domain named twice (however written) is refused by the service too; the form says so in the
+    same answer as its own field errors, not after they are fixed."""
+    data = entry_data(
+        **{
+            "websites-0-domains-TOTAL_FORMS": "2",
+            "websites-0-domains-1-name": "YUNFAN-demo.cn",
+            "websites-0-domains-1-registrant_name": "广州市云帆信息技术有限公司",
+            "subject-postal_address": "",
+        }
+    )
+    url = reverse("filings:create") + "?filing_type=first&province=44"
+    response = client_for(principal).post(url, data)
+    page = response.content.decode()
+    assert response.status_code == 400, page[:2000]
+    assert "域名重复" in field_error(page, "id_websites-0-domains-1-name")
+    assert field_error(page, "id_subject-postal_address")
+    assert not FIELD_CODE.search(shown_text(page))
+    assert not Filing.objects.exists() and not Website.objects.exists()

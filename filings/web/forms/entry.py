@@ -8,9 +8,11 @@ what is still missing is the pre-submission checklist's business, not the form's
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
+from filings.formats.validators import filed_domain
 from filings.models import Filing, Person, Province, Subject, Website
 from filings.rules import fields as entry_fields
 from filings.web.forms.base import AccessibleFormMixin
@@ -184,10 +186,41 @@ class FilingEntry:
             if not form.cleaned_data.get("same_as_subject_principal"):
                 valid = form.principal_form.is_valid() and valid
             valid = form.domains.is_valid() and valid
+            valid = self._domains_as_filed_are_valid(form) and valid
             valid = form.approvals.is_valid() and valid
         if self.websites.is_bound and self.websites.total_form_count() > 20:
             self.non_field_errors.append(str(_("一个备案最多20个网站。")))
             valid = False
+        return valid
+
+    def _domains_as_filed_are_valid(self, form: "WebsiteForm") -> bool:
+        """Refuse here what the draft service would refuse of a website's domains (a domain named twice,
+        however written; more domains than the province allows), so that these show with every other
+        error of the form instead of after them."""
+        kept = [
+            d
+            for d in form.domains.forms
+            if getattr(d, "cleaned_data", None) and not form.domains._should_delete_form(d)
+        ]
+        valid = True
+        limit = self.province.max_domains_per_website if self.province else None
+        if limit and len(kept) > limit:
+            form.add_error(
+                None,
+                _("%(province)s每个网站最多%(n)s个域名。")
+                % {"province": self.province.short_name, "n": limit},
+            )
+            valid = False
+        seen: set[str] = set()
+        for domain_form in kept:
+            try:
+                name = filed_domain(domain_form.cleaned_data.get("name") or "")
+            except ValidationError:
+                continue  # the field's own validation says what is wrong with it
+            if name in seen:
+                domain_form.add_error("name", _("域名重复。"))
+                valid = False
+            seen.add(name)
         return valid
 
     def websites_in_use(self) -> list[WebsiteForm]:
