@@ -65,8 +65,8 @@ def test_preview_matches_each_row_and_changes_nothing(principal, reviewer):
     )
     result = upload(reviewer, data)
     first, second, unknown, wrong_stage = rows(result)
-    assert (first.filing, first.action, first.status) == (approved, "approve", Row.Status.READY)
-    assert (second.filing, second.action, second.status) == (rejected, "reject", Row.Status.READY)
+    assert (first.filing, first.action, first.status) == (approved, "approved", Row.Status.READY)
+    assert (second.filing, second.action, second.status) == (rejected, "rejected", Row.Status.READY)
     assert second.reasons == ["网站名称与内容不符", "负责人电话无法接通"]
     assert unknown.status == Row.Status.INVALID and "找不到对应的备案" in unknown.message
     assert wrong_stage.status == Row.Status.INVALID and "信息填报" in wrong_stage.message

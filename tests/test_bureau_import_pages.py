@@ -105,7 +105,7 @@ def test_the_api_uploads_reads_and_applies(api, principal, reviewer, manager, qu
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["status"] == "preview" and body["counts"]["ready"] == 1
-    assert body["rows"][0]["filing"] == approved.pk and body["rows"][0]["action"] == "approve"
+    assert body["rows"][0]["filing"] == approved.pk and body["rows"][0]["action"] == "approved"
     url = f"/api/v1/bureau-imports/{body['id']}/"
     assert api(manager).get(url).status_code == 200
     assert api(principal).get(url).status_code == 403

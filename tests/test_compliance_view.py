@@ -92,3 +92,22 @@ def test_filing_pages_show_checks_rectifications_and_record_calls(three, reviewe
         client_for(principal).get(reverse("filings:detail", kwargs={"filing_id": filing.pk})).content.decode()
     )
     assert "网站无法访问整改" in own and "请提交变更备案更新联系电话" in own
+
+
+def test_the_call_form_needs_no_script_its_menu_names_person_and_number(three, reviewer, client_for):
+    """The review page's menu carries "person|number" in one value (no inline script may copy it into
+    other fields: the Content-Security-Policy forbids it), and the view reads both from it."""
+    filing = three[0]
+    person = filing.subject_principal
+    page = client_for(reviewer).get(reverse("filings:review-filing", kwargs={"filing_id": filing.pk}))
+    text = page.content.decode()
+    assert f'value="{person.pk}|{person.mobile}"' in text and "onchange=" not in text
+    url = reverse("filings:review-call", kwargs={"filing_id": filing.pk})
+    response = client_for(reviewer).post(
+        url, {"contact": f"{person.pk}|{person.mobile}", "outcome": "no_answer"}
+    )
+    assert response.status_code == 302
+    call = CallAttempt.objects.get(filing=filing)
+    assert (call.person_id, call.number) == (person.pk, person.mobile)
+    refused = client_for(reviewer).post(url, {"contact": "x|", "outcome": "no_answer"})
+    assert refused.status_code == 400 and CallAttempt.objects.filter(filing=filing).count() == 1

@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('line', models.PositiveIntegerField(verbose_name='行号')),
-                ('action', models.CharField(blank=True, choices=[('approve', '审核通过'), ('reject', '驳回')], max_length=10, verbose_name='结果')),
+                ('action', models.CharField(blank=True, choices=[('approved', '审核通过'), ('rejected', '驳回')], max_length=10, verbose_name='结果')),
                 ('reference', models.CharField(blank=True, max_length=64, verbose_name='备案编号')),
                 ('certificate_number', models.CharField(blank=True, max_length=64, verbose_name='证件号码')),
                 ('domain', models.CharField(blank=True, max_length=253, verbose_name='网站域名')),

@@ -69,8 +69,8 @@ class BureauImportRow(models.Model):
     """One line of an imported file: the filing it names and what applying it does or did."""
 
     class Action(models.TextChoices):
-        APPROVE = "approve", _("审核通过")
-        REJECT = "reject", _("驳回")
+        APPROVE = "approved", _("审核通过")
+        REJECT = "rejected", _("驳回")
 
     class Status(models.TextChoices):
         READY = "ready", _("待导入")

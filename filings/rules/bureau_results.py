@@ -18,14 +18,13 @@ from django.utils.translation import gettext_noop
 from filings.exceptions import InvalidInput
 from filings.models.wording import Said, said
 
-APPROVED, REJECTED = "approve", "reject"
-DECISIONS = {"通过": APPROVED, "审核通过": APPROVED, "approved": APPROVED, "approve": APPROVED}
+APPROVED, REJECTED = "approved", "rejected"
+DECISIONS = {"通过": APPROVED, "审核通过": APPROVED, "approved": APPROVED}
 DECISIONS |= {
     "驳回": REJECTED,
     "退回": REJECTED,
     "不通过": REJECTED,
     "rejected": REJECTED,
-    "reject": REJECTED,
 }
 
 # Header aliases a bureau's or a console's export uses, by the field each one fills.

@@ -108,10 +108,23 @@ def rectification_list(request):
 
 
 class CallForm(forms.Form):
-    person = forms.IntegerField(label=gettext_lazy("负责人"))
-    number = forms.CharField(max_length=20, label=gettext_lazy("拨打号码"))
+    # The page's one menu names both ("person id|number"); the API-like pair is accepted too.
+    contact = forms.CharField(required=False, max_length=40, label=gettext_lazy("负责人与号码"))
+    person = forms.IntegerField(required=False, label=gettext_lazy("负责人"))
+    number = forms.CharField(required=False, max_length=20, label=gettext_lazy("拨打号码"))
     outcome = forms.ChoiceField(choices=CallAttempt.Outcome.choices, label=gettext_lazy("结果"))
     called_at = forms.DateTimeField(required=False, label=gettext_lazy("拨打时间"))
+
+    def clean(self):
+        data = super().clean()
+        person, _sep, number = (data.get("contact") or "").partition("|")
+        if person:
+            if not person.isdigit() or not number:
+                raise forms.ValidationError(_("请从列表中选择负责人与号码。"))
+            data["person"], data["number"] = int(person), number
+        if not data.get("person") or not data.get("number"):
+            raise forms.ValidationError(_("请从列表中选择负责人与号码。"))
+        return data
 
 
 @login_required
