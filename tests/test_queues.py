@@ -212,3 +212,25 @@ def test_a_long_backlog_is_shown_as_more_than_the_cap_and_a_short_one_exactly(
     Deadline.objects.filter(filing__in=queued[:3], closed_at__isnull=True).update(due_at=timezone.now())
     monkeypatch.setattr(keyset, "COUNT_CAP", 2)
     assert "已超期超过 2 件" in client.get(url).content.decode()
+
+
+@pytest.mark.postgres
+def test_a_queue_tab_counts_no_further_than_its_cap(client, reviewer, monkeypatch):
+    """A tab counts its rows along the queue's own index up to a cap and says "more" beyond it, so a
+    queue of 10,000 rows costs what a queue of 1,000 costs."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    monkeypatch.setattr(queues, "TAB_COUNT_CAP", 1)
+    client.force_login(reviewer)
+    url = reverse("filings:review-queue", kwargs={"queue": "provider_review"})
+    for index in range(3):
+        owner = factories.principal_user(username=f"capped-owner-{index}")
+        transitions.submit_filing(factories.ready_filing(assignee=owner), by=owner)
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(url).content.decode()
+    assert re.search(r'href="[^"]*/provider_review/"[^>]*>[^<]*\(1\+\)</a>', html), html[:3000]
+    # The tabs read each queue's deadlines no further than the cap + 1 (and no statement counts them all).
+    reads = [q["sql"] for q in captured.captured_queries if '"filings_deadline"."kind"' in q["sql"]]
+    assert reads and all("LIMIT" in sql for sql in reads), reads

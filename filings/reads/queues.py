@@ -1,9 +1,11 @@
 """The reviewer's work queues: open filings of one stage ordered by their nearest deadline."""
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -65,15 +67,32 @@ def queue_deadlines(
     )
 
 
-def queue_sizes() -> dict[str, int]:
-    """Return how many rows each queue lists now (its open deadlines), in one grouped count over the
-    open deadlines' index."""
-    sizes = dict(
-        Deadline.objects.filter(closed_at__isnull=True, kind__in=[q.deadline_kind for q in QUEUES.values()])
-        .values_list("kind")
-        .annotate(n=Count("id"))
+# A tab says how many rows its queue lists up to this many, and "more than" beyond.
+TAB_COUNT_CAP = 1000
+
+
+def queue_sizes(*, cap: int = TAB_COUNT_CAP) -> dict[str, int]:
+    """Return how many rows each queue lists now (its open deadlines), each read along its own index
+    no further than cap + 1, in one statement: one grouped count of every open deadline grew with
+    the queues (37 ms at 100,000 filings)."""
+    parts = [
+        Deadline.objects.filter(kind=q.deadline_kind, closed_at__isnull=True)
         .order_by()
-    )
+        .values_list("kind")[: cap + 1]
+        for q in QUEUES.values()
+    ]
+    if connection.features.supports_slicing_ordering_in_compound:
+        sizes = Counter(kind for (kind,) in parts[0].union(*parts[1:], all=True))
+    else:  # SQLite (make run's small demo) cannot limit the parts of a UNION: one grouped count.
+        kinds = [q.deadline_kind for q in QUEUES.values()]
+        sizes = Counter(
+            dict(
+                Deadline.objects.filter(closed_at__isnull=True, kind__in=kinds)
+                .values_list("kind")
+                .annotate(n=Count("id"))
+                .order_by()
+            )
+        )
     return {q.slug: sizes.get(q.deadline_kind, 0) for q in QUEUES.values()}
 
 

@@ -133,7 +133,7 @@ def queue(request, queue: str):
     # One list of provinces for the filter, the rows and the estimates.
     provinces = list(Province.objects.only("code", "name", "short_name", *PROVINCE_FIELDS).order_by("code"))
     estimator = PublicationEstimator(provinces=provinces)
-    counts = queues.queue_sizes()
+    counts = queues.queue_sizes(cap=queues.TAB_COUNT_CAP)
     rows = [
         {
             "deadline": deadline,
@@ -155,6 +155,7 @@ def queue(request, queue: str):
         {
             "queue": chosen,
             "tabs": [(q, counts.get(q.slug, 0)) for q in queues.QUEUES.values()],
+            "tab_count_cap": queues.TAB_COUNT_CAP,
             "provinces": provinces,
             "chosen_province": chosen_filters["province"],
             "mine": chosen_filters["mine"],
