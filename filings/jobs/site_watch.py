@@ -44,10 +44,24 @@ def plan_watches(*, now: datetime | None = None) -> tuple[int, int]:
     no longer watched. Return (added, dropped); one statement each, whatever the number of sites."""
     now = now or timezone.now()
     seconds = interval().total_seconds()
+    unplanned = watched_websites().filter(~Exists(SiteWatch.objects.filter(website=OuterRef("pk"))))
+    if connection.vendor != "postgresql":
+        # SQLite (make run's demo, a few sites): the same places, computed here.
+        created = SiteWatch.objects.bulk_create(
+            [
+                SiteWatch(
+                    website_id=pk,
+                    filing_id=filing_id,
+                    next_check_at=now + timedelta(seconds=seconds * ((pk * SPREAD) % 1)),
+                )
+                for pk, filing_id in unplanned.values_list("pk", "filing_id").order_by()
+            ],
+            ignore_conflicts=True,
+        )
+        dropped, _ = SiteWatch.objects.exclude(website__in=watched_websites()).delete()
+        return len(created), dropped
     new = (
-        watched_websites()
-        .filter(~Exists(SiteWatch.objects.filter(website=OuterRef("pk"))))
-        .annotate(
+        unplanned.annotate(
             slot=RawSQL(
                 "%s::timestamptz + make_interval(secs => %s * ((filings_website.id * %s) - floor(filings_website.id * %s)))",
                 (now, seconds, SPREAD, SPREAD),
