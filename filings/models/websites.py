@@ -27,6 +27,21 @@ class FilingItem(models.Model):
         return self.name
 
 
+# The services a site may provide only with a prior approval (前置审批), as Website.ServiceContent codes.
+REGULATED_SERVICES = (
+    "news",
+    "publishing",
+    "drugs_devices",
+    "culture",
+    "audio_video",
+    "ride_hailing",
+    "finance",
+    "games",
+    "education",
+    "health",
+)
+
+
 class Website(FilingItem):
     """A website of a filing (a filing can hold several)."""
 
@@ -39,7 +54,7 @@ class Website(FilingItem):
         COMMUNITY = "community", _("网络社区")
         SOFTWARE = "software", _("软件下载")
         GOVERNMENT = "government", _("政务服务")
-        # Regulated services (前置审批), with the codes of PriorApproval.Category.
+        # Regulated services (前置审批, REGULATED_SERVICES): PriorApproval.Category is made of these.
         NEWS = "news", _("新闻")
         PUBLISHING = "publishing", _("出版")
         DRUGS_DEVICES = "drugs_devices", _("药品和医疗器械")
@@ -95,17 +110,11 @@ class Website(FilingItem):
 class PriorApproval(models.Model):
     """A prior-approval item (前置审批) a website needs, with its licence."""
 
-    class Category(models.TextChoices):
-        NEWS = "news", _("新闻")
-        PUBLISHING = "publishing", _("出版")
-        DRUGS_DEVICES = "drugs_devices", _("药品和医疗器械")
-        CULTURE = "culture", _("文化")
-        AUDIO_VIDEO = "audio_video", _("广播电影电视")
-        RIDE_HAILING = "ride_hailing", _("网络预约车")
-        FINANCE = "finance", _("金融")
-        GAMES = "games", _("游戏")
-        EDUCATION = "education", _("教育")
-        HEALTH = "health", _("医疗保健")
+    # The regulated part of the service contents: a declared service and its approval share one code.
+    Category = models.TextChoices(
+        "Category",
+        [(m.name, (m.value, m.label)) for m in Website.ServiceContent if m.value in REGULATED_SERVICES],
+    )
 
     website = models.ForeignKey(
         Website, verbose_name=_("网站"), on_delete=models.CASCADE, related_name="prior_approvals"
