@@ -172,6 +172,20 @@ def test_a_province_code_with_a_nul_byte_is_refused_not_a_server_error(api, prin
     assert response.status_code == 400 and "province" in response.json()
 
 
+def test_a_mini_program_platform_code_with_a_nul_byte_is_refused_not_a_server_error(api, principal):
+    app = {
+        "kind": "mini_program",
+        "name": "星河小程序",
+        "mini_platform": "we\x00chat",
+        "appid": "wx1234567890abcdef",
+    }
+    response = api(principal).post(
+        "/api/v1/filings/", {"filing_type": "new_app", "apps": [app], "subject_principal": {}}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert "mini_platform" in response.json()["apps"]["0"]
+
+
 def test_a_post_to_an_unknown_api_address_is_json_even_from_a_session_without_csrf_token(principal):
     client = Client(enforce_csrf_checks=True)
     client.force_login(principal)

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from filings.api.serializers.people import PersonSerializer, WebsitePrincipalInput
-from filings.api.serializers.text import TextInput
+from filings.api.serializers.text import CodeInput, TextInput
 from filings.api.serializers.websites import PriorApprovalInput, PriorApprovalSerializer
 from filings.models import App, AppPlatform, AppPriorApproval, MiniProgramPlatform, Website
 from filings.rules import fields as entry_fields
@@ -62,7 +62,7 @@ class AppInput(TextInput):
     platforms = AppPlatformInput(
         many=True, required=False, max_length=4, help_text=_("原生APP:每个平台的包名、公钥和MD5指纹")
     )
-    mini_platform = serializers.SlugRelatedField(
+    mini_platform = CodeInput(
         slug_field="code",
         queryset=MiniProgramPlatform.objects.all(),
         required=False,

@@ -5,8 +5,8 @@ from rest_framework import serializers
 
 from filings.api.serializers.apps import AppInput
 from filings.api.serializers.people import PersonInput
-from filings.api.serializers.subjects import ProvinceCodeInput, SubjectInput
-from filings.api.serializers.text import TextInput
+from filings.api.serializers.subjects import SubjectInput
+from filings.api.serializers.text import CodeInput, TextInput
 from filings.api.serializers.websites import WebsiteInput
 from filings.formats.validators import MAX_REASON_LENGTH, MAX_REASONS
 from filings.kinds import Numbers, kind_of
@@ -15,7 +15,7 @@ from filings.models import Filing, PriorApproval, Province
 
 class FilingCreateInput(serializers.Serializer):
     filing_type = serializers.ChoiceField(choices=Filing.Type.choices, default=Filing.Type.FIRST)
-    province = ProvinceCodeInput(
+    province = CodeInput(
         slug_field="code", queryset=Province.objects.all(), required=False, help_text=_("APP备案取主体的省份")
     )
     subject_id = serializers.IntegerField(

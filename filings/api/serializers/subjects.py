@@ -25,15 +25,6 @@ class ProvinceSerializer(serializers.ModelSerializer):
         ]
 
 
-class ProvinceCodeInput(serializers.SlugRelatedField):
-    """A province by its code; a code PostgreSQL cannot even compare (a NUL byte) is just unknown."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, str) and "\x00" in data:
-            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
-        return super().to_internal_value(data)
-
-
 class SubjectSerializer(serializers.ModelSerializer):
     class Meta:
         model = Subject

@@ -1,4 +1,5 @@
-"""Text inputs of the API: control characters refused, certificate numbers stored as the model stores them."""
+"""Text inputs of the API: control characters refused, certificate numbers stored as the model stores them,
+rows named by their code."""
 
 from rest_framework import serializers
 
@@ -27,3 +28,13 @@ class TextInput(serializers.Serializer):
                     multiline = name in self.multiline and target is field
                     target.validators.append(validate_multiline if multiline else validate_single_line)
         return fields
+
+
+class CodeInput(serializers.SlugRelatedField):
+    """A row (a province, a mini-program platform) by its code; a code PostgreSQL cannot even compare
+    (a NUL byte) is just unknown."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
