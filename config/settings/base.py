@@ -140,14 +140,41 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
+FILE_STORAGE_BACKEND = env_str("FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")
 STORAGES = {
     # Uploaded materials are private: no MEDIA_URL is routed; files leave only through
     # permission-checked views.
-    "default": {
-        "BACKEND": env_str("FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
-    },
+    "default": {"BACKEND": FILE_STORAGE_BACKEND},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Issue #24: with FILE_STORAGE_BACKEND=storages.backends.s3.S3Storage, materials, exports and result
+# files live in an S3-compatible bucket (MinIO, OSS, COS, OBS), set by django-storages' own names.
+# Objects are private (no ACL: the bucket's policy, which grants nobody anonymous reads) and are
+# streamed to the user by the permission-checked views, so the bucket needs no public endpoint.
+AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL")
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+AWS_ACCESS_KEY_ID = env_str("AWS_ACCESS_KEY_ID")
+AWS_SECRET_ACCESS_KEY = env_str("AWS_SECRET_ACCESS_KEY")
+AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME")
+AWS_S3_ADDRESSING_STYLE = env_str("AWS_S3_ADDRESSING_STYLE")
+AWS_DEFAULT_ACL = None
+AWS_QUERYSTRING_AUTH = True
+AWS_QUERYSTRING_EXPIRE = 300
+# Names are never reused: a second result file of the same name and second gets its own object.
+AWS_S3_FILE_OVERWRITE = False
+# Should an object ever be fetched straight from the bucket, it is saved, never shown as a page.
+AWS_S3_OBJECT_PARAMETERS = {"ContentDisposition": "attachment"}
+if FILE_STORAGE_BACKEND.startswith("storages."):
+    from botocore.config import Config
+
+    # An unreachable store answers an upload within seconds (two attempts), not after boto3's minutes.
+    AWS_S3_CLIENT_CONFIG = Config(
+        s3={"addressing_style": AWS_S3_ADDRESSING_STYLE},
+        signature_version="s3v4",
+        connect_timeout=3,
+        read_timeout=20,
+        retries={"mode": "standard", "max_attempts": 2},
+    )
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 MATERIAL_MAX_BYTES = 10 * 1024 * 1024

@@ -3,14 +3,15 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import CACHES, VAR_DIR
+from .base import CACHES, FILE_STORAGE_BACKEND, VAR_DIR
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = VAR_DIR / "test-media"
+# Local files unless FILE_STORAGE_BACKEND says otherwise (a worker the tests start on their bucket).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": FILE_STORAGE_BACKEND},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 BEIAN_FOOTER_ALLOW_PRIVATE_HOSTS = True
