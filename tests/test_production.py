@@ -19,6 +19,13 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://beian:secret@db.example.cn:5432/beian",
 }
 
+COMPOSE_SECRETS = {
+    "POSTGRES_PASSWORD": "x",
+    "SECRET_KEY": "y",
+    "MINIO_ROOT_PASSWORD": "minio-secret",
+    "AWS_SECRET_ACCESS_KEY": "s3-secret",
+}
+
 
 def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
@@ -46,6 +53,16 @@ def test_production_refuses_to_start_without_a_secret_setting(missing):
     assert missing in result.stderr
 
 
+def test_production_on_object_storage_needs_its_bucket():
+    s3 = {**PRODUCTION_ENV, "FILE_STORAGE_BACKEND": "storages.backends.s3.S3Storage"}
+    result = run_manage("check", env=s3)
+    assert result.returncode != 0 and "AWS_STORAGE_BUCKET_NAME" in result.stderr
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", env={**s3, "AWS_STORAGE_BUCKET_NAME": "beian"}
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def _interpolate(value, env: dict[str, str]):
     """Substitute ${NAME}, ${NAME:-default} and ${NAME:?error} as Compose does; a missing required one fails."""
     if isinstance(value, dict):
@@ -70,7 +87,7 @@ def test_docker_compose_file_is_valid():
     Docker Compose 1.29, Apache-2.0), so no docker-compose binary is needed."""
     schema = json.loads((ROOT / "tests" / "data" / "compose_spec.json").read_text())
     raw = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    compose = _interpolate(raw, {"POSTGRES_PASSWORD": "x", "SECRET_KEY": "y"})
+    compose = _interpolate(raw, COMPOSE_SECRETS)
     errors = sorted(jsonschema.Draft201909Validator(schema).iter_errors(compose), key=str)
     assert not errors, [f"{list(e.path)}: {e.message}" for e in errors]
     services = compose["services"]
@@ -84,7 +101,32 @@ def test_docker_compose_file_is_valid():
         v.split(":")[0] for s in services.values() for v in s.get("volumes", []) if not v.startswith(".")
     }
     with pytest.raises(AssertionError, match="SECRET_KEY"):
-        _interpolate(raw, {"POSTGRES_PASSWORD": "x"})
+        _interpolate(raw, {k: v for k, v in COMPOSE_SECRETS.items() if k != "SECRET_KEY"})
+
+
+def test_docker_compose_keeps_files_in_a_private_minio_bucket():
+    compose = _interpolate(yaml.safe_load((ROOT / "docker-compose.yml").read_text()), COMPOSE_SECRETS)
+    services = compose["services"]
+    minio, buckets = services["minio"], services["createbuckets"]
+    assert "healthcheck" in minio and "ports" not in minio
+    assert buckets["depends_on"]["minio"]["condition"] == "service_healthy"
+    script = buckets["command"][0]
+    assert (
+        'mc mb --ignore-existing "store/$BUCKET"' in script and 'anonymous set none "store/$BUCKET"' in script
+    )
+    for name in ("web", "worker", "beat"):
+        env = services[name]["environment"]
+        assert env["FILE_STORAGE_BACKEND"] == "storages.backends.s3.S3Storage", name
+        assert (env["AWS_S3_ENDPOINT_URL"], env["AWS_STORAGE_BUCKET_NAME"]) == ("http://minio:9000", "beian")
+        assert env["AWS_ACCESS_KEY_ID"] == buckets["environment"]["APP_KEY"]
+        assert env["AWS_SECRET_ACCESS_KEY"] == buckets["environment"]["APP_SECRET"] == "s3-secret"
+        assert services[name]["depends_on"]["createbuckets"]["condition"] == "service_completed_successfully"
+    for missing in ("MINIO_ROOT_PASSWORD", "AWS_SECRET_ACCESS_KEY"):
+        with pytest.raises(AssertionError, match=missing):
+            _interpolate(
+                yaml.safe_load((ROOT / "docker-compose.yml").read_text()),
+                {k: v for k, v in COMPOSE_SECRETS.items() if k != missing},
+            )
 
 
 def test_the_compose_check_catches_a_broken_file():
