@@ -114,6 +114,11 @@ def test_an_unreachable_store_is_a_503_from_the_api(api, filing, unreachable):
     response = api(filing.assignee).post(f"/api/v1/filings/{filing.pk}/materials/", data, format="multipart")
     assert response.status_code == 503
     assert response.json()["code"] == "storage_unavailable" and "请稍后重试" in response.json()["detail"]
+    data["file"].seek(0)
+    english = api(filing.assignee).post(
+        f"/api/v1/filings/{filing.pk}/materials/", data, format="multipart", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert english.status_code == 503 and "storage is unavailable" in english.json()["detail"]
     assert Material.objects.count() == before
 
 
