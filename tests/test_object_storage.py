@@ -8,6 +8,7 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -150,7 +151,7 @@ def test_a_material_whose_file_has_gone_is_a_404_page(client_for, api, filing):
     assert answer.status_code == 404
 
 
-def test_a_download_while_the_store_is_out_of_reach_is_a_503_page(bucket, client_for, filing, settings):
+def test_a_download_while_the_store_is_out_of_reach_is_a_503_page(bucket, client_for, api, filing, settings):
     material = factories.passing_material(filing, "business_licence")
     settings.STORAGES = closed_port_store().storages()
 
@@ -159,6 +160,8 @@ def test_a_download_while_the_store_is_out_of_reach_is_a_503_page(bucket, client
     )
 
     assert page.status_code == 503 and "存储服务暂时不可用" in page.content.decode()
+    answer = api(filing.assignee).get(f"/api/v1/filings/{filing.pk}/materials/{material.pk}/file/")
+    assert answer.status_code == 503 and answer.json()["code"] == "storage_unavailable"
 
 
 @pytest.mark.usefixtures("file_storage")
@@ -204,6 +207,19 @@ def test_an_export_when_the_store_is_out_of_reach_fails_saying_so(unreachable, m
     )
     assert job.status == ExportJob.Status.FAILED and not job.file
     assert "存储服务暂时不可用" in job.error
+
+
+def test_a_purge_that_cannot_reach_the_store_keeps_the_job_for_the_next_one(bucket, manager, settings):
+    job = export_service.run_export(
+        ExportJob.objects.create(user=manager, source="open_filings", filters={}, row_cap=10).pk
+    )
+    ExportJob.objects.filter(pk=job.pk).update(created_at=job.created_at - timedelta(days=30))
+    settings.STORAGES = closed_port_store().storages()
+    assert export_service.purge_exports() == 0 and ExportJob.objects.filter(pk=job.pk).exists()
+
+    settings.STORAGES = bucket.storages()
+    assert export_service.purge_exports() == 1 and not ExportJob.objects.exists()
+    assert bucket.keys(job.file.name) == []
 
 
 def test_a_result_file_is_refused_when_the_store_is_out_of_reach(unreachable, client_for, reviewer):

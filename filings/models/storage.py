@@ -39,14 +39,16 @@ def store_file(field: FieldFile, content: IO[bytes], *, name: str, content_type:
     return field.name
 
 
-def discard_file(field: FieldFile) -> None:
-    """Delete the field's file, logging (not raising) when the store cannot be reached."""
+def discard_file(field: FieldFile) -> bool:
+    """Delete the field's file; return False (and log) when the store could not be reached."""
     if not field:
-        return
+        return True
     try:
         field.storage.delete(field.name)
     except STORAGE_FAULTS as error:
         logger.warning("Could not delete %s, left in the store: %r", field.name, error)
+        return False
+    return True
 
 
 def open_stored_file(field: FieldFile) -> File:

@@ -90,11 +90,14 @@ def run_export(job_id: int) -> ExportJob | None:
 
 
 def purge_exports(*, older_than: timedelta | None = None) -> int:
-    """Delete export jobs (and their files) made longer ago than `older_than`; return how many."""
+    """Delete export jobs (and their files) made longer ago than `older_than`; return how many.
+
+    A job whose file the store could not delete is kept, so that the next purge tries again."""
     cutoff = timezone.now() - (older_than or timedelta(days=settings.BEIAN_EXPORT_KEEP_DAYS))
     purged = 0
     for job in ExportJob.objects.filter(created_at__lt=cutoff).only("pk", "file").iterator():
-        storage.discard_file(job.file)
+        if not storage.discard_file(job.file):
+            continue
         job.delete()
         purged += 1
     return purged
