@@ -17,6 +17,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from PIL import Image
 
+from accounts.roles import Role
 from filings.models import BureauImport, ExportJob, FilingEvent, Material
 from filings.reads import exports
 from filings.services import exports as export_service
@@ -93,6 +94,15 @@ def test_objects_are_private(bucket, filing):
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(f"{bucket.endpoint}/{bucket.bucket}/{key}", timeout=10)
     assert refused.value.code == 403
+
+
+def test_the_admin_links_a_material_through_the_checked_view_not_the_bucket(bucket, client, filing):
+    admin = factories.UserFactory(username="admin-s3", role=Role.ADMIN, is_superuser=True)
+    material = factories.passing_material(filing, "business_licence")
+    client.force_login(admin)
+    page = client.get(reverse("admin:filings_material_change", args=[material.pk])).content.decode()
+    assert reverse("filings:material-download", args=[filing.pk, material.pk]) in page
+    assert bucket.endpoint not in page and "X-Amz-Signature" not in page
 
 
 def test_an_unreachable_store_refuses_the_upload_and_records_nothing(client_for, filing, unreachable):
