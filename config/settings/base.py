@@ -283,7 +283,9 @@ LOGGING = {
     # Django's default configuration gives "django" a console handler of its own (with DEBUG on)
     # that also propagates to the root: every request warning was printed twice. One handler here.
     "loggers": {
-        "django": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO"), "propagate": False}
+        "django": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO"), "propagate": False},
+        # fpdf2 subsets the cover sheet's font through fontTools, which logs every glyph list at INFO.
+        "fontTools": {"level": "WARNING"},
     },
 }
 

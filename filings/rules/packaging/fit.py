@@ -1,0 +1,140 @@
+"""Fitting one material into a bureau's limits: format, pixel size and file size, at 300 dpi or more.
+
+An image is only ever resized as a whole (never cropped, so all four corners stay) and its density
+is rewritten to what the pixels now measure; a JPEG's quality is lowered step by step before its
+pixels are.  A PDF goes in unchanged where the bureau takes PDFs.
+"""
+
+import io
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from PIL import Image
+
+from filings.rules.packaging.bureaus import JPG, PDF, PNG, ItemRule
+
+JPEG_QUALITIES = (92, 85, 78, 70, 62, 55, 48, 40)
+# Each further step shrinks the long side by this factor, while the density stays at the minimum.
+SHRINK_STEP = 0.9
+CONTENT_TYPES = {JPG: "image/jpeg", PNG: "image/png", PDF: "application/pdf"}
+FORMAT_OF = {"image/jpeg": JPG, "image/png": PNG, "application/pdf": PDF}
+
+
+class DoesNotFit(Exception):
+    """The material cannot meet the bureau's rule; the message says why and what to do."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Fitted:
+    data: bytes
+    ext: str
+    width: int | None
+    height: int | None
+    dpi: int | None
+
+
+def fit(data: bytes, *, content_type: str, dpi: float | None, rule: ItemRule, label: str) -> Fitted:
+    """Return the material converted and sized within the rule, or raise DoesNotFit.
+
+    `dpi` is the resolution the upload check measured (None: the file's own figure is used)."""
+    source = FORMAT_OF.get(content_type)
+    if source == PDF:
+        return _fit_pdf(data, rule=rule, label=label)
+    if source is None:
+        raise DoesNotFit(_("%(label)s的文件类型无法打包。") % {"label": label})
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    dpi = dpi or _file_dpi(image)
+    if not dpi:
+        raise DoesNotFit(_("%(label)s的分辨率未知,请重新扫描(300 dpi)后上传。") % {"label": label})
+    if dpi < rule.min_dpi * 0.98:
+        raise DoesNotFit(
+            _("%(label)s的分辨率只有 %(dpi)s dpi,管局要求不低于 %(min)s dpi,请重新扫描后上传。")
+            % {"label": label, "dpi": round(dpi), "min": rule.min_dpi}
+        )
+    formats = [f for f in (source, JPG) if f in rule.formats and f in (JPG, PNG)]
+    if not formats:
+        raise DoesNotFit(_("%(label)s须为 PDF 文件,请上传 PDF。") % {"label": label})
+    long_side = max(image.size)
+    scale = min(1.0, rule.max_long_side / long_side)
+    # The smallest scale that keeps the minimum density; a document too large for both cannot fit.
+    floor = rule.min_dpi / dpi
+    if scale < floor * 0.999:
+        raise DoesNotFit(
+            _("%(label)s按 %(min)s dpi 需要 %(need)s 像素,超过管局上限 %(max)s 像素,请确认扫描的是单页原件。")
+            % {
+                "label": label,
+                "min": rule.min_dpi,
+                "need": round(long_side * floor),
+                "max": rule.max_long_side,
+            }
+        )
+    while True:
+        sized = _resize(image, scale)
+        out_dpi = round(dpi * sized.size[0] / image.size[0])
+        # The uploaded format where the bureau takes it, else (or when it is too large) JPEG.
+        for ext in dict.fromkeys(formats):
+            encoded = _encode(sized, ext, out_dpi, rule.max_bytes)
+            if encoded is not None:
+                return Fitted(encoded, ext, sized.size[0], sized.size[1], out_dpi)
+        if scale * SHRINK_STEP < floor:
+            break
+        scale *= SHRINK_STEP
+    raise DoesNotFit(
+        _("%(label)s在保持 %(min)s dpi 时无法压缩到管局上限 %(size)s 以内,请以黑白或灰度重新扫描。")
+        % {"label": label, "min": rule.min_dpi, "size": size_label(rule.max_bytes)}
+    )
+
+
+def size_label(n: int) -> str:
+    """Return a byte count as people say it (500 KB, 2 MB)."""
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.3g} MB"
+    return f"{n / 1024:.3g} KB"
+
+
+def _fit_pdf(data: bytes, *, rule: ItemRule, label: str) -> Fitted:
+    if PDF not in rule.formats:
+        raise DoesNotFit(
+            _("管局要求%(label)s为图片(%(formats)s),请上传扫描图片而不是 PDF。")
+            % {"label": label, "formats": "/".join(f.upper() for f in rule.formats)}
+        )
+    if len(data) > rule.max_bytes:
+        raise DoesNotFit(
+            _("%(label)s的 PDF 超过管局上限 %(size)s,请减少页数或降低扫描颜色后重新上传。")
+            % {"label": label, "size": size_label(rule.max_bytes)}
+        )
+    return Fitted(data, PDF, None, None, None)
+
+
+def _file_dpi(image: Image.Image) -> float | None:
+    figure = image.info.get("dpi")
+    if not figure:
+        return None
+    value = float(figure[0])
+    return value if value >= 10 else None
+
+
+def _resize(image: Image.Image, scale: float) -> Image.Image:
+    if scale >= 1.0:
+        return image
+    size = (max(1, round(image.size[0] * scale)), max(1, round(image.size[1] * scale)))
+    return image.resize(size, Image.Resampling.LANCZOS)
+
+
+def _encode(image: Image.Image, ext: str, dpi: int, max_bytes: int) -> bytes | None:
+    if ext == PNG:
+        buffer = io.BytesIO()
+        image.save(buffer, "PNG", dpi=(dpi, dpi), optimize=True)
+        return buffer.getvalue() if buffer.tell() <= max_bytes else None
+    rgb = image if image.mode in ("RGB", "L") else image.convert("RGB")
+    for quality in JPEG_QUALITIES:
+        buffer = io.BytesIO()
+        rgb.save(buffer, "JPEG", quality=quality, dpi=(dpi, dpi), optimize=True)
+        if buffer.tell() <= max_bytes:
+            return buffer.getvalue()
+    return None
