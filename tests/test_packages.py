@@ -7,7 +7,6 @@ import zipfile
 
 import pytest
 from django.core.files.base import ContentFile
-from django.urls import reverse
 from PIL import Image
 from pypdf import PdfReader
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Perm
 from filings.exceptions import ChecksFailed, TransitionNotPermitted, TransitionNotPossible
-from filings.kinds.states import State
+from filings.kinds.states import PACKAGE_STATES
 from filings.models import BureauPackage, Filing, Material
 from filings.rules.checks import load_filing_for_checks, run_submission_checks
 from filings.rules.packaging.assemble import PackageProblems, package_items, write_package
@@ -22,8 +22,6 @@ from filings.rules.packaging.assemble import PackageProblems, package_items, wri
 logger = logging.getLogger(__name__)
 
 PACKAGE_TASK = "filings.tasks.build_package_task"
-# Pre-review or later: the filing's data and materials are what the principal submitted.
-PACKAGE_STATES = (State.PROVIDER_REVIEW, State.SMS_VERIFICATION, State.BUREAU_REVIEW, State.PUBLISHED)
 
 
 def checklist_problems(filing: Filing) -> list[str]:

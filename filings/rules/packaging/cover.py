@@ -57,9 +57,7 @@ def cover_sheet(*, title: str, facts: list[tuple[str, str]], items: list[CoverIt
     pdf.ln(4)
     for item in items:
         pdf.set_font(FONT, size=10)
-        pdf.multi_cell(
-            0, 6, printable(f"{item.position:02d}  {item.filename}"), new_x="LMARGIN", new_y="NEXT"
-        )
+        pdf.multi_cell(0, 6, printable(item.filename), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(FONT, size=8)
         pdf.multi_cell(0, 4.5, printable(f"{item.label} · {item.detail}"), new_x="LMARGIN", new_y="NEXT")
         pdf.multi_cell(0, 4.5, f"SHA-256 {item.sha256}", new_x="LMARGIN", new_y="NEXT")
