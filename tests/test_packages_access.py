@@ -95,7 +95,7 @@ def test_the_api_builds_reads_and_serves_a_package(api, filing, reviewer):
     response = client.get(f"/api/v1/packages/{body['id']}/file/")
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
-    assert [n for n in archive.namelist()[1:-1]] == [i["name"] for i in done["items"]]
+    assert archive.namelist()[1:-1] == [i["name"] for i in done["items"]]
 
 
 def test_the_api_refuses_a_failing_checklist_with_each_problem(api, filing, reviewer):
