@@ -65,7 +65,9 @@ def test_a_draft_shows_no_build_button_and_is_refused(client_for, reviewer):
     assert response.status_code == 409 and "提交初审后才能生成管局材料包" in response.content.decode()
 
 
-def test_only_reviewers_reach_the_pages_and_the_download(client_for, filing, reviewer, manager, other_principal):
+def test_only_reviewers_reach_the_pages_and_the_download(
+    client_for, filing, reviewer, manager, other_principal
+):
     package = packages.run_package(packages.request_package(filing, by=reviewer).pk)
     assert package.status == "done"
     build_url = reverse("filings:packages", args=[filing.pk])
@@ -87,7 +89,12 @@ def test_the_api_builds_reads_and_serves_a_package(api, filing, reviewer):
     response = client.post(f"/api/v1/filings/{filing.pk}/packages/")
     assert response.status_code == 202, response.content
     body = response.json()
-    assert (body["status"], body["filing"], body["items"], body["province_code"]) == ("pending", filing.pk, [], "44")
+    assert (body["status"], body["filing"], body["items"], body["province_code"]) == (
+        "pending",
+        filing.pk,
+        [],
+        "44",
+    )
     packages.run_package(body["id"])
     done = client.get(f"/api/v1/packages/{body['id']}/").json()
     assert done["status"] == "done" and done["problems"] == []

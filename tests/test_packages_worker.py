@@ -39,7 +39,9 @@ def test_the_worker_builds_the_package_a_reviewer_downloads(
         timeout=120,
     )
     package.refresh_from_db()
-    assert package.file.name.startswith(f"packages/{filing.pk}/") and package.started_at <= package.finished_at
+    assert (
+        package.file.name.startswith(f"packages/{filing.pk}/") and package.started_at <= package.finished_at
+    )
     response = client.get(reverse("filings:package-download", args=[package.pk]))
     assert response.status_code == 200
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
