@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from filings.exceptions import ChecksFailed, TransitionNotPermitted, TransitionNotPossible
 from filings.models import BureauPackage, Filing, Material
+from filings.rules.packaging import bureaus, cover, fit
 from filings.services import packages, transitions
 from tests import factories
 from tests.scan_samples import encode, pdf_bytes, render_scan
@@ -84,7 +85,7 @@ def check_images(
         if item["name"].endswith(".pdf"):
             continue
         image = Image.open(io.BytesIO(data))
-        assert image.format == fmt, item["name"]
+        assert image.format in fmt.split("|"), item["name"]
         assert max(image.size) <= max_long_side, item["name"]
         assert len(data) <= bytes_by_kind.get(item["kind"], max_bytes), item["name"]
         assert round(image.info["dpi"][0]) >= 300 and (image.width, image.height) == (
@@ -95,6 +96,20 @@ def check_images(
         # Resized as a whole, never cropped: the aspect ratio stays within a pixel's rounding.
         assert abs(image.width / image.height - original.width / original.height) < 0.002
         assert image.width <= original.width
+
+
+def assert_four_corners_kept(image: Image.Image) -> None:
+    """The scanned paper keeps a margin of the scanner's background on all four sides: nothing was cut."""
+    grey = image.convert("L")
+    paper = grey.point(lambda v: 255 if v > 200 else 0).getbbox()
+    assert paper is not None
+    left, top, right, bottom = paper
+    margins = (left, top, image.width - right, image.height - bottom)
+    # scan_samples puts 5 % of the long side around the paper.
+    expected = max(image.size) * 0.05 / 1.1
+    assert all(abs(m - expected) <= expected * 0.1 + 2 for m in margins), (margins, expected)
+    for corner in ((0, 0), (image.width - 1, 0), (0, image.height - 1), (image.width - 1, image.height - 1)):
+        assert grey.getpixel(corner) < 100
 
 
 def cover_text(archive: zipfile.ZipFile) -> tuple[str, PdfReader]:
@@ -176,9 +191,7 @@ def test_beijing_package_puts_people_first_and_keeps_png(reviewer):
         n.endswith("身份证国徽面_" + subject_principal + ".png") for n in names
     )
     archive = open_zip(package)
-    for item in package.items:
-        image = Image.open(io.BytesIO(archive.read(item["name"])))
-        assert max(image.size) <= 4096 and item["bytes"] <= 2 * 1024 * 1024 and image.info["dpi"][0] >= 299.5
+    check_images(archive, filing, max_long_side=4096, max_bytes=2 * 1024 * 1024, fmt="JPEG|PNG")
     text, reader = cover_text(archive)
     assert "北京市通信管理局" in text and filing.subject.name in text and embedded_fonts(reader)
 
@@ -239,6 +252,38 @@ def test_only_a_reviewer_asks_and_only_after_submission(reviewer, manager):
     draft = factories.ready_filing()
     with pytest.raises(TransitionNotPossible):
         packages.request_package(draft, by=reviewer)
+
+
+def test_a_document_too_large_for_the_pixel_limit_at_300_dpi_is_refused_not_cropped():
+    rule = bureaus.ItemRule("x", (bureaus.JPG,), 3000, 5 * 1024 * 1024)
+    data = scan("business_licence", 300, "JPEG")
+    with pytest.raises(fit.DoesNotFit) as refused:
+        fit.fit(data, content_type="image/jpeg", dpi=300, rule=rule, label="营业执照")
+    assert "按 300 dpi 需要 3858 像素,超过管局上限 3000 像素" in refused.value.message
+
+
+def test_pixels_shrink_after_quality_but_never_below_300_dpi():
+    data = scan("business_licence", 600, "JPEG")
+    rule = bureaus.ItemRule("x", (bureaus.JPG,), 9000, 900 * 1024)
+    fitted = fit.fit(data, content_type="image/jpeg", dpi=600, rule=rule, label="营业执照")
+    image = Image.open(io.BytesIO(fitted.data))
+    assert len(fitted.data) <= 900 * 1024 and 300 <= fitted.dpi < 600
+    assert round(image.info["dpi"][0]) == fitted.dpi and image.size == (fitted.width, fitted.height)
+    assert_four_corners_kept(image)
+    too_small = bureaus.ItemRule("x", (bureaus.JPG,), 9000, 100 * 1024)
+    with pytest.raises(fit.DoesNotFit) as refused:
+        fit.fit(data, content_type="image/jpeg", dpi=600, rule=too_small, label="营业执照")
+    assert "在保持 300 dpi 时无法压缩到管局上限 100 KB 以内" in refused.value.message
+
+
+def test_a_character_the_font_lacks_is_written_as_its_code_point():
+    assert cover.printable("星河𠀀科技") == "星河U+20000科技"
+
+
+def test_every_bureau_names_a_rule_for_every_material_kind():
+    for rules in (bureaus.DEFAULT, *bureaus.BUREAUS.values()):
+        assert sorted(rules.order) == sorted(Material.Kind.values) == sorted(rules.items)
+        assert all(rule.min_dpi >= 300 and rule.max_long_side >= 2000 for rule in rules.items.values())
 
 
 def test_a_finished_package_is_not_built_twice(reviewer):
