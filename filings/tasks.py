@@ -129,3 +129,9 @@ def build_package_task(package_id: int) -> str | None:
     """Build one bureau package's zip; return its final status."""
     package = packages.run_package(package_id)
     return package.status if package else None
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def purge_packages_task() -> int:
+    """Delete bureau packages older than BEIAN_PACKAGE_KEEP_DAYS, zips included."""
+    return packages.purge_packages()

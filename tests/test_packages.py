@@ -4,9 +4,11 @@ the cover sheet with embedded fonts and checksums, refusal on a failing checklis
 import hashlib
 import io
 import zipfile
+from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
+from django.utils import timezone
 from PIL import Image
 from pypdf import PdfReader
 
@@ -292,3 +294,14 @@ def test_a_finished_package_is_not_built_twice(reviewer):
     name = package.file.name
     again = packages.run_package(package.pk)
     assert again.file.name == name and again.finished_at == package.finished_at
+
+
+def test_old_packages_are_purged_with_their_zips(reviewer):
+    filing = in_review("44", reviewer=reviewer)
+    old = build(filing, by=reviewer)
+    recent = build(filing, by=reviewer)
+    BureauPackage.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
+    storage, name = old.file.storage, old.file.name
+    assert storage.exists(name)
+    assert packages.purge_packages() == 1
+    assert not storage.exists(name) and list(BureauPackage.objects.all()) == [recent]

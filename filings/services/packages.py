@@ -3,10 +3,12 @@
 import hashlib
 import logging
 import tempfile
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
 from celery import current_app
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone, translation
@@ -118,3 +120,15 @@ def _fail(package: BureauPackage, problems: list[str]) -> BureauPackage:
     )
     package.save(update_fields=["status", "problems", "finished_at"])
     return package
+
+
+def purge_packages(*, older_than: timedelta | None = None) -> int:
+    """Delete packages (and their zips, which hold ID scans) made longer ago than `older_than`; return how many."""
+    cutoff = timezone.now() - (older_than or timedelta(days=settings.BEIAN_PACKAGE_KEEP_DAYS))
+    purged = 0
+    for package in BureauPackage.objects.filter(created_at__lt=cutoff).only("pk", "file").iterator():
+        if package.file:
+            package.file.delete(save=False)
+        package.delete()
+        purged += 1
+    return purged
