@@ -62,7 +62,7 @@ def _one(province: str) -> dict:
     items = []
     with translation.override("zh-hans"):
         for position, (kind, dpi, data, fmt) in enumerate(scans, start=1):
-            fitted = fit.fit(
+            (fitted,) = fit.fit(
                 data, content_type=f"image/{fmt.lower()}", dpi=dpi, rule=rules.items[kind], label=kind
             )
             items.append((f"{position:02d}-{kind}.{fitted.ext}", fitted.data))

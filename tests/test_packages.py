@@ -10,7 +10,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 
 from filings.exceptions import ChecksFailed, TransitionNotPermitted, TransitionNotPossible
 from filings.models import BureauPackage, Filing, Material
@@ -35,12 +35,38 @@ def scan(kind: str, dpi: int, fmt: str) -> bytes:
     return encode(render_scan(dpi=dpi, kind=kind), fmt=fmt, dpi=dpi)
 
 
+def scanned_pdf(kind: str, dpi: int, pages: int = 1) -> bytes:
+    """Return a PDF as a scanner writes it: each page one image, the page as large as the paper scanned."""
+    page = render_scan(dpi=dpi, kind=kind)
+    buffer = io.BytesIO()
+    page.save(buffer, "PDF", resolution=dpi, save_all=True, append_images=[page.convert("L")] * (pages - 1))
+    return buffer.getvalue()
+
+
+def text_pdf() -> bytes:
+    """Return a PDF page with no image on it (a document typed, not scanned)."""
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
 def use_real_scans(filing: Filing, scans: dict | None = None) -> None:
-    """Give every current material of the filing a real file: a scan at the dpi and format listed."""
+    """Give every current material of the filing a real file: a scan at the dpi and format listed
+    (a tiny PDF for None, a scanned PDF of N pages for ("PDF", dpi, N), a page of no image for "TEXT")."""
     for material in Material.objects.filter(filing=filing):
         how = (scans or SCANS).get(material.kind, (300, "JPEG"))
-        if how is None:
-            data, content_type, dpi, size = pdf_bytes(), "application/pdf", None, (None, None)
+        size, dpi = (None, None), None
+        if how is None or how == "TEXT" or how[0] == "PDF":
+            data = (
+                pdf_bytes()
+                if how is None
+                else text_pdf()
+                if how == "TEXT"
+                else scanned_pdf(material.kind, *how[1:])
+            )
+            content_type = "application/pdf"
         else:
             data = scan(material.kind, *how)
             content_type, dpi = f"image/{how[1].lower()}", how[0]
@@ -214,11 +240,31 @@ def test_shanghai_package_lowers_jpeg_quality_to_fit_800_kb(reviewer):
     assert "上海市通信管理局" in text and package.items[0]["sha256"] in text
 
 
-def test_shanghai_refuses_a_pdf_saying_it_wants_images(reviewer):
-    filing = in_review("31", reviewer=reviewer, scans={**SCANS, "id_back": None})
+def test_shanghai_takes_each_page_of_a_scanned_pdf_as_an_image(reviewer):
+    filing = in_review("31", reviewer=reviewer, scans={**SCANS, "id_back": ("PDF", 400, 2)})
+    package = build(filing, by=reviewer)
+    assert package.status == BureauPackage.Status.DONE, package.problems
+    names = [i["name"] for i in package.items]
+    backs = [n for n in names if "负责人证件反面" in n]
+    assert len(backs) == 2 and backs[0].endswith("-1.jpg") and backs[1].endswith("-2.jpg")
+    assert [i["position"] for i in package.items] == list(range(1, len(names) + 1))
+    archive = open_zip(package)
+    for name in backs:
+        image = Image.open(io.BytesIO(archive.read(name)))
+        # The 400 dpi scan of an ID card (85.6 mm plus the scanner's margin) needs no resizing.
+        assert image.format == "JPEG" and round(image.info["dpi"][0]) == 400
+        assert abs(max(image.size) - 85.6 / 25.4 * 400 * 1.1) <= 2
+        assert_four_corners_kept(image)
+
+
+def test_shanghai_refuses_a_pdf_that_is_no_scan_saying_it_wants_images(reviewer):
+    filing = in_review(
+        "31", reviewer=reviewer, scans={**SCANS, "id_back": "TEXT", "id_front": ("PDF", 200, 1)}
+    )
     package = build(filing, by=reviewer)
     assert package.status == BureauPackage.Status.FAILED and not package.file
-    assert any("身份证国徽面" in p and "请上传扫描图片而不是 PDF" in p for p in package.problems)
+    assert any("身份证国徽面" in p and "第 1 页不是扫描图片,请上传扫描图片" in p for p in package.problems)
+    assert any("身份证人像面" in p and "只有 200 dpi" in p for p in package.problems), package.problems
 
 
 def test_a_scan_below_300_dpi_is_named_not_upscaled(reviewer):
@@ -267,7 +313,7 @@ def test_a_document_too_large_for_the_pixel_limit_at_300_dpi_is_refused_not_crop
 def test_pixels_shrink_after_quality_but_never_below_300_dpi():
     data = scan("business_licence", 600, "JPEG")
     rule = bureaus.ItemRule("x", (bureaus.JPG,), 9000, 900 * 1024)
-    fitted = fit.fit(data, content_type="image/jpeg", dpi=600, rule=rule, label="营业执照")
+    (fitted,) = fit.fit(data, content_type="image/jpeg", dpi=600, rule=rule, label="营业执照")
     image = Image.open(io.BytesIO(fitted.data))
     assert len(fitted.data) <= 900 * 1024 and 300 <= fitted.dpi < 600
     assert round(image.info["dpi"][0]) == fitted.dpi and image.size == (fitted.width, fitted.height)

@@ -84,26 +84,29 @@ def package_items(filing: Filing, *, read: Callable[[Material], bytes]) -> list[
         label = material_label(material.kind)
         subject = f"{label}({who})" if who else label
         try:
-            fitted = fit(
+            files = fit(
                 read(material), content_type=material.content_type, dpi=material.dpi, rule=rule, label=subject
             )
         except DoesNotFit as error:
             problems.append(error.message)
             continue
-        position = len(items) + 1
-        name = item_name(rule.name, position=position, label=label, who=who)
-        items.append(
-            PackageItem(
-                position,
-                f"{safe_name(name)}.{fitted.ext}",
-                material.kind,
-                material,
-                fitted.data,
-                fitted.width,
-                fitted.height,
-                fitted.dpi,
+        for page, fitted in enumerate(files, start=1):
+            position = len(items) + 1
+            name = item_name(rule.name, position=position, label=label, who=who)
+            if len(files) > 1:
+                name = f"{name}-{page}"
+            items.append(
+                PackageItem(
+                    position,
+                    f"{safe_name(name)}.{fitted.ext}",
+                    material.kind,
+                    material,
+                    fitted.data,
+                    fitted.width,
+                    fitted.height,
+                    fitted.dpi,
+                )
             )
-        )
     if problems:
         raise PackageProblems(problems)
     return items

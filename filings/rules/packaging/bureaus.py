@@ -38,8 +38,8 @@ class BureauRules:
     name: str
     order: tuple[str, ...]
     items: dict[str, ItemRule] = field(default_factory=dict)
-    # Where an item's formats include "pdf", an uploaded PDF goes in as it is (its bytes unchanged).
-    # No bureau here asks for a PDF as images, so PDFs are never rasterised.
+    # Where an item's formats include "pdf", an uploaded PDF goes in as it is (its bytes unchanged);
+    # where they do not, a scanned PDF's page images go in instead (fit.py).
 
 
 ORDER = (

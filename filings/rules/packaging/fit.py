@@ -2,7 +2,9 @@
 
 An image is only ever resized as a whole (never cropped, so all four corners stay) and its density
 is rewritten to what the pixels now measure; a JPEG's quality is lowered step by step before its
-pixels are.  A PDF goes in unchanged where the bureau takes PDFs.
+pixels are.  A PDF goes in unchanged where the bureau takes PDFs.  Where it takes only images, a
+scanned PDF (one image per page, as scanners write them) gives each page's scan at the resolution it
+was scanned at; a PDF of text or drawings is not rendered but named, asking for a scan.
 """
 
 import io
@@ -10,12 +12,15 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from PIL import Image
+from pypdf import PdfReader
 
 from filings.rules.packaging.bureaus import JPG, PDF, PNG, ItemRule
 
 JPEG_QUALITIES = (92, 85, 78, 70, 62, 55, 48, 40)
 # Each further step shrinks the long side by this factor, while the density stays at the minimum.
 SHRINK_STEP = 0.9
+# Pages of a scanned PDF turned into images; a longer document is not a filing's material.
+MAX_PDF_PAGES = 20
 CONTENT_TYPES = {JPG: "image/jpeg", PNG: "image/png", PDF: "application/pdf"}
 FORMAT_OF = {"image/jpeg": JPG, "image/png": PNG, "application/pdf": PDF}
 
@@ -37,18 +42,50 @@ class Fitted:
     dpi: int | None
 
 
-def fit(data: bytes, *, content_type: str, dpi: float | None, rule: ItemRule, label: str) -> Fitted:
-    """Return the material converted and sized within the rule, or raise DoesNotFit.
+def fit(data: bytes, *, content_type: str, dpi: float | None, rule: ItemRule, label: str) -> list[Fitted]:
+    """Return the material converted and sized within the rule (one file per page of a scanned PDF
+    the bureau wants as images), or raise DoesNotFit.
 
     `dpi` is the resolution the upload check measured (None: the file's own figure is used)."""
     source = FORMAT_OF.get(content_type)
-    if source == PDF:
-        return _fit_pdf(data, rule=rule, label=label)
     if source is None:
         raise DoesNotFit(_("%(label)s的文件类型无法打包。") % {"label": label})
+    if source == PDF:
+        if PDF in rule.formats:
+            return [_keep_pdf(data, rule=rule, label=label)]
+        return [
+            fit_image(image, dpi=page_dpi, source=JPG, rule=rule, label=label)
+            for image, page_dpi in scanned_pages(data, rule=rule, label=label)
+        ]
     image = Image.open(io.BytesIO(data))
     image.load()
-    dpi = dpi or _file_dpi(image)
+    return [fit_image(image, dpi=dpi or _file_dpi(image), source=source, rule=rule, label=label)]
+
+
+def scanned_pages(data: bytes, *, rule: ItemRule, label: str) -> list[tuple[Image.Image, float]]:
+    """Return each page's scanned image of a PDF with the resolution it shows on its page."""
+    pages = PdfReader(io.BytesIO(data)).pages
+    if len(pages) > MAX_PDF_PAGES:
+        raise DoesNotFit(
+            _("%(label)s的 PDF 有 %(n)s 页,转为图片最多 %(max)s 页,请只上传所需页面。")
+            % {"label": label, "n": len(pages), "max": MAX_PDF_PAGES}
+        )
+    scans = []
+    for number, page in enumerate(pages, start=1):
+        images = list(page.images)
+        if len(images) != 1:
+            raise DoesNotFit(
+                _("管局要求%(label)s为图片(%(formats)s),而该 PDF 第 %(page)s 页不是扫描图片,请上传扫描图片。")
+                % {"label": label, "formats": "/".join(f.upper() for f in rule.formats), "page": number}
+            )
+        image = images[0].image
+        long_inches = max(float(page.mediabox.width), float(page.mediabox.height)) / 72
+        scans.append((image, max(image.size) / long_inches))
+    return scans
+
+
+def fit_image(image: Image.Image, *, dpi: float | None, source: str, rule: ItemRule, label: str) -> Fitted:
+    """Return the image in the bureau's format, within its pixel and byte limits, at its minimum dpi or more."""
     if not dpi:
         raise DoesNotFit(_("%(label)s的分辨率未知,请重新扫描(300 dpi)后上传。") % {"label": label})
     if dpi < rule.min_dpi * 0.98:
@@ -97,12 +134,7 @@ def size_label(n: int) -> str:
     return f"{n / 1024:.3g} KB"
 
 
-def _fit_pdf(data: bytes, *, rule: ItemRule, label: str) -> Fitted:
-    if PDF not in rule.formats:
-        raise DoesNotFit(
-            _("管局要求%(label)s为图片(%(formats)s),请上传扫描图片而不是 PDF。")
-            % {"label": label, "formats": "/".join(f.upper() for f in rule.formats)}
-        )
+def _keep_pdf(data: bytes, *, rule: ItemRule, label: str) -> Fitted:
     if len(data) > rule.max_bytes:
         raise DoesNotFit(
             _("%(label)s的 PDF 超过管局上限 %(size)s,请减少页数或降低扫描颜色后重新上传。")
