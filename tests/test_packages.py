@@ -292,6 +292,19 @@ def test_the_worker_judges_the_checklist_again(reviewer):
     assert any("网站建设方案书" in p for p in package.problems) and not package.file
 
 
+def test_a_filing_returned_before_the_worker_starts_is_not_packaged(reviewer):
+    filing = in_review("44", reviewer=reviewer)
+    package = packages.request_package(filing, by=reviewer)
+    transitions.return_filing(
+        filing,
+        by=reviewer,
+        reasons=[{"field": "subject.name", "reason": "名称有误", "suggested_fix": "改正"}],
+    )
+    package = packages.run_package(package.pk)
+    assert package.status == BureauPackage.Status.FAILED and not package.file
+    assert package.problems == ["备案处于“信息填报”阶段;提交初审后才能生成管局材料包。"]
+
+
 def test_only_a_reviewer_asks_and_only_after_submission(reviewer, manager):
     filing = in_review("44", reviewer=reviewer)
     for user in (manager, filing.assignee):

@@ -38,10 +38,7 @@ def request_package(filing: Filing, *, by: Any) -> BureauPackage:
     if not by.has_perm(Perm.REVIEW):
         raise TransitionNotPermitted(_("只有初审员可以生成管局材料包。"))
     if filing.state not in PACKAGE_STATES:
-        raise TransitionNotPossible(
-            _("备案处于“%(state)s”阶段;提交初审后才能生成管局材料包。")
-            % {"state": filing.get_state_display()}
-        )
+        raise TransitionNotPossible(_not_submitted(filing))
     problems = checklist_problems(filing)
     if problems:
         raise ChecksFailed(
@@ -92,6 +89,8 @@ def run_package(package_id: int) -> BureauPackage | None:
 def _build(package: BureauPackage) -> None:
     filing = load_filing_for_checks(package.filing_id)
     # The filing may have changed since the request (a return, a new upload): judge it again.
+    if filing.state not in PACKAGE_STATES:
+        raise PackageProblems([_not_submitted(filing)])
     failures = run_submission_checks(filing).failures
     if failures:
         raise PackageProblems([result.message for result in failures])
@@ -105,6 +104,10 @@ def _build(package: BureauPackage) -> None:
         package.filename = f"beian-{filing.pk}-{package.province_code}-{timezone.localtime():%Y%m%d%H%M}.zip"
         package.file.save(package.filename, File(out), save=False)
     package.sha256, package.items = digest, [item.as_json() for item in items]
+
+
+def _not_submitted(filing: Filing) -> str:
+    return _("备案处于“%(state)s”阶段;提交初审后才能生成管局材料包。") % {"state": filing.get_state_display()}
 
 
 def _read(material: Material) -> bytes:
