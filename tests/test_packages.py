@@ -337,6 +337,20 @@ def test_pixels_shrink_after_quality_but_never_below_300_dpi():
     assert "在保持 300 dpi 时无法压缩到管局上限 100 KB 以内" in refused.value.message
 
 
+def test_a_scanned_pdf_page_over_70_megapixels_is_refused_before_it_is_decoded(monkeypatch):
+    monkeypatch.setattr(fit, "MAX_PIXELS", 1_000_000)
+    rule = bureaus.ItemRule("x", (bureaus.JPG,), 9000, 5 * 1024 * 1024)
+    with pytest.raises(fit.DoesNotFit) as refused:
+        fit.fit(
+            scanned_pdf("id_front", 800), content_type="application/pdf", dpi=None, rule=rule, label="身份证"
+        )
+    assert "第 1 页图片过大" in refused.value.message
+    (fitted,) = fit.fit(
+        scanned_pdf("id_front", 300), content_type="application/pdf", dpi=None, rule=rule, label="身份证"
+    )
+    assert fitted.ext == "jpg" and fitted.dpi == 300
+
+
 def test_a_character_the_font_lacks_is_written_as_its_code_point():
     assert cover.printable("星河𠀀科技") == "星河U+20000科技"
 

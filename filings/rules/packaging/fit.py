@@ -15,6 +15,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from filings.rules.packaging.bureaus import JPG, PDF, PNG, ItemRule
+from filings.rules.scans import MAX_PIXELS
 
 JPEG_QUALITIES = (92, 85, 78, 70, 62, 55, 48, 40)
 # Each further step shrinks the long side by this factor, while the density stays at the minimum.
@@ -78,10 +79,25 @@ def scanned_pages(data: bytes, *, rule: ItemRule, label: str) -> list[tuple[Imag
                 _("管局要求%(label)s为图片(%(formats)s),而该 PDF 第 %(page)s 页不是扫描图片,请上传扫描图片。")
                 % {"label": label, "formats": "/".join(f.upper() for f in rule.formats), "page": number}
             )
+        width, height = _xobject_size(page)
+        if width * height > MAX_PIXELS:
+            raise DoesNotFit(
+                _("%(label)s的 PDF 第 %(page)s 页图片过大,请以不超过 600 dpi 重新扫描。")
+                % {"label": label, "page": number}
+            )
         image = images[0].image
         long_inches = max(float(page.mediabox.width), float(page.mediabox.height)) / 72
         scans.append((image, max(image.size) / long_inches))
     return scans
+
+
+def _xobject_size(page) -> tuple[int, int]:
+    # Read from the image's dictionary, before decoding it: the upload check did not decode PDFs.
+    for xobject in page["/Resources"]["/XObject"].values():
+        xobject = xobject.get_object()
+        if xobject.get("/Subtype") == "/Image":
+            return int(xobject["/Width"]), int(xobject["/Height"])
+    return 0, 0
 
 
 def fit_image(image: Image.Image, *, dpi: float | None, source: str, rule: ItemRule, label: str) -> Fitted:
