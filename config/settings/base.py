@@ -292,6 +292,7 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-stats": {"task": "filings.tasks.refresh_stats_task", "schedule": timedelta(minutes=5)},
     "check-footers": {"task": "filings.tasks.check_footers_task", "schedule": timedelta(minutes=10)},
     "purge-exports": {"task": "filings.tasks.purge_exports_task", "schedule": timedelta(hours=1)},
+    "purge-packages": {"task": "filings.tasks.purge_packages_task", "schedule": timedelta(hours=1)},
     "refresh-risk": {"task": "filings.tasks.refresh_risk_task", "schedule": timedelta(hours=1)},
     "plan-site-checks": {"task": "filings.tasks.plan_site_checks_task", "schedule": timedelta(minutes=15)},
     "run-site-checks": {"task": "filings.tasks.run_site_checks_task", "schedule": timedelta(minutes=1)},
@@ -310,7 +311,9 @@ LOGGING = {
     # Django's default configuration gives "django" a console handler of its own (with DEBUG on)
     # that also propagates to the root: every request warning was printed twice. One handler here.
     "loggers": {
-        "django": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO"), "propagate": False}
+        "django": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO"), "propagate": False},
+        # fpdf2 subsets the cover sheet's font through fontTools, which logs every glyph list at INFO.
+        "fontTools": {"level": "WARNING"},
     },
 }
 
@@ -322,6 +325,8 @@ BEIAN_ALERT_DELIVERY_GRACE_SECONDS = env_int_default("BEIAN_ALERT_DELIVERY_GRACE
 BEIAN_SMS_BACKEND = env_str("BEIAN_SMS_BACKEND", "filings.services.notifications.LoggingSmsBackend")
 # How long a finished Excel export (its job and file) is kept for its owner to download.
 BEIAN_EXPORT_KEEP_DAYS = env_int_default("BEIAN_EXPORT_KEEP_DAYS", 7)
+# How long a bureau package (its zip holds the people's ID scans) is kept for reviewers to download.
+BEIAN_PACKAGE_KEEP_DAYS = env_int_default("BEIAN_PACKAGE_KEEP_DAYS", 30)
 # Issue #14: how many different phone numbers one filing, and one principal's filings together, may
 # have checked against other subjects' in an hour (the rule "a phone used by another subject is
 # refused" must not become a way to look numbers up).

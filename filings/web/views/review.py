@@ -19,7 +19,7 @@ from filings.formats.validators import psb_example
 from filings.jobs import footer_checks
 from filings.kinds.states import State
 from filings.models import Deadline, ExportJob, FooterCheck, Province, RejectionReason, wording
-from filings.reads import compliance, exports, keyset, queues, selectors
+from filings.reads import compliance, exports, keyset, packages, queues, selectors
 from filings.reads.estimates import PROVINCE_FIELDS, PublicationEstimator
 from filings.reads.risk import rejection_risk
 from filings.rules import change_diff, deadlines, numbering
@@ -202,6 +202,7 @@ def _detail_context(request, filing_id: int) -> dict[str, Any]:
             (a, request.POST.get(f"app_{a.pk}") or a.icp_number or app_defaults.get(a.pk, "")) for a in apps
         ],
         "checklist": checklist,
+        "package_panel": packages.package_panel(request.user, filing),
         "risk": rejection_risk(filing, checklist) if checklist is not None else None,
         "materials": list(latest.values()),
         "catalogue": _catalogue_by_section(catalogue, filing.kind.return_sections),
