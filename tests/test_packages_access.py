@@ -12,7 +12,7 @@ from filings.services import packages
 from tests import factories
 from tests.test_packages import in_review
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db, pytest.mark.usefixtures("file_storage")]
 
 
 @pytest.fixture

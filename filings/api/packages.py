@@ -1,14 +1,15 @@
 """API for bureau packages: build one for a filing (a worker's job; read the package again for its status),
 read a package with its items and checksums, and download its zip. Reviewers only."""
 
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from filings.models import BureauPackage
+from filings.api.materials import STORAGE_UNAVAILABLE
+from filings.models import BureauPackage, storage
 from filings.reads import packages, selectors
 from filings.services import packages as package_service
 
@@ -76,13 +77,17 @@ class PackageDetail(APIView):
 
 class PackageFile(APIView):
     @extend_schema(
-        responses={(200, "application/zip"): bytes},
+        responses={(200, "application/zip"): bytes, 503: STORAGE_UNAVAILABLE},
         description=_("下载已完成的材料包(zip)。仅初审员可用。"),
     )
     def get(self, request, pk: int):
         package = packages.package_for(request.user, pk, done=True)
+        try:
+            handle = storage.open_stored_file(package.file)
+        except FileNotFoundError as error:
+            raise Http404 from error
         response = FileResponse(
-            package.file.open("rb"),
+            handle,
             as_attachment=True,
             filename=package.filename,
             content_type="application/zip",

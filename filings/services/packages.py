@@ -9,7 +9,6 @@ from typing import Any
 
 from celery import current_app
 from django.conf import settings
-from django.core.files import File
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.roles import Perm
 from filings.exceptions import ChecksFailed, TransitionNotPermitted, TransitionNotPossible
 from filings.kinds.states import PACKAGE_STATES
-from filings.models import BureauPackage, Filing, Material
+from filings.models import BureauPackage, Filing, Material, storage
 from filings.rules.checks import load_filing_for_checks, run_submission_checks
 from filings.rules.packaging.assemble import PackageProblems, package_items, write_package
 
@@ -102,7 +101,7 @@ def _build(package: BureauPackage) -> None:
         package.size = out.tell()
         out.seek(0)
         package.filename = f"beian-{filing.pk}-{package.province_code}-{timezone.localtime():%Y%m%d%H%M}.zip"
-        package.file.save(package.filename, File(out), save=False)
+        storage.store_file(package.file, out, name=package.filename, content_type="application/zip")
     package.sha256, package.items = digest, [item.as_json() for item in items]
 
 
@@ -111,7 +110,7 @@ def _not_submitted(filing: Filing) -> str:
 
 
 def _read(material: Material) -> bytes:
-    with material.file.open("rb") as stored:
+    with storage.open_stored_file(material.file) as stored:
         return stored.read()
 
 

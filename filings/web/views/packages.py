@@ -3,7 +3,6 @@ private download, which only reviewers may fetch."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -12,6 +11,7 @@ from accounts.roles import Perm
 from filings.exceptions import BeianError
 from filings.reads import packages, selectors
 from filings.services import packages as package_service
+from filings.web.views.files import stored_file_response
 
 ZIP_CONTENT_TYPE = "application/zip"
 
@@ -45,9 +45,6 @@ def filing_packages(request, filing_id: int):
 def package_download(request, package_id: int):
     """Serve a finished package to a reviewer; to anyone else it does not exist."""
     package = packages.package_for(request.user, package_id, done=True)
-    response = FileResponse(
-        package.file.open("rb"), as_attachment=True, filename=package.filename, content_type=ZIP_CONTENT_TYPE
+    return stored_file_response(
+        request, package.file, content_type=ZIP_CONTENT_TYPE, filename=package.filename
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
