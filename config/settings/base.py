@@ -40,6 +40,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.request_limits.RequestSizeLimitMiddleware",
+    # Issue #24: a view whose database connection was cut answers 503 "try again" (HTML or JSON).
+    "config.database_errors.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Issue #14: Content-Security-Policy on every response (django-csp).
     "csp.middleware.CSPMiddleware",
@@ -215,7 +217,11 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/minute", "user": "1200/minute"},
+    # Counted in the cache: in Redis, shared by every web node.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("API_THROTTLE_ANON_RATE", "60/minute"),
+        "user": env_str("API_THROTTLE_USER_RATE", "1200/minute"),
+    },
     "PAGE_SIZE": 20,
 }
 SPECTACULAR_SETTINGS = {
@@ -356,6 +362,9 @@ BEIAN_PHONE_PROBES_PER_USER = env_int_default("BEIAN_PHONE_PROBES_PER_USER", 300
 # Issue #27: the rejection-risk estimate is shown only when the filing's province and type have at
 # least this many decided submissions behind it.
 BEIAN_RISK_MIN_CASES = env_int_default("BEIAN_RISK_MIN_CASES", 30)
+# Issue #24: each process keeps a copy of the admin's calendar days and re-reads them after this many
+# seconds, so a day changed on one node is answered everywhere within it (filings/rules/workdays.py).
+BEIAN_CALENDAR_RECHECK_SECONDS = env_int_default("BEIAN_CALENDAR_RECHECK_SECONDS", 30)
 # Footer checks may reach only public hosts in production; tests run a local server.
 BEIAN_FOOTER_ALLOW_PRIVATE_HOSTS = env_bool("BEIAN_FOOTER_ALLOW_PRIVATE_HOSTS", False)
 

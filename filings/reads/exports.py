@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.roles import Perm
+from config.databases import replica_alias
 from filings.kinds.states import OPEN_STATES, State
 from filings.models import Deadline, ExportJob, Filing, Province, deadline_label
 from filings.reads import dashboard as dashboard_stats
@@ -317,7 +318,7 @@ class ExportSource:
 def _queue_table(*, user, queue: str = "", province: str = "", mine: bool = False, **_ignored) -> Table:
     chosen = queues.QUEUES[queue]
     rows = queues.queue_deadlines(chosen, user=user, mine=mine, province_code=province or None)
-    return deadline_table(rows, name=f"queue-{chosen.slug}")
+    return deadline_table(rows.using(replica_alias()), name=f"queue-{chosen.slug}")
 
 
 def _province(code: str) -> Province | None:
@@ -326,12 +327,12 @@ def _province(code: str) -> Province | None:
 
 def _deadlines_table(*, user, kind: str = "", province: str = "", **_ignored) -> Table:
     rows = dashboard_stats.DEADLINE_LISTS[kind](province=_province(province))
-    return deadline_table(rows, name=f"deadlines-{kind}")
+    return deadline_table(rows.using(replica_alias()), name=f"deadlines-{kind}")
 
 
 def _open_filings_table(*, user, state: str = "", province: str = "", **_ignored) -> Table:
     rows = dashboard_stats.open_filings(state=state or None, province=_province(province))
-    return filing_table(rows, name="open-filings")
+    return filing_table(rows.using(replica_alias()), name="open-filings")
 
 
 SOURCES = {
