@@ -8,6 +8,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.views.defaults import server_error as plain_server_error
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,4 @@ def server_error(request):
     503 as well; anything else is Django's plain server error."""
     if isinstance(sys.exc_info()[1], CONNECTION_ERRORS):
         return unavailable(request)
-    from django.views.defaults import server_error as default_server_error
-
-    return default_server_error(request)
+    return plain_server_error(request)

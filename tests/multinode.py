@@ -27,9 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "pass-1234"  # tests/factories.py's
 
 
-def database_url(alias_settings: dict | None = None) -> str:
+def database_url() -> str:
     """Return a URL for the test database this process uses."""
-    db = alias_settings or connection.settings_dict
+    db = connection.settings_dict
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 

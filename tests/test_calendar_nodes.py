@@ -13,7 +13,7 @@ import pytest
 
 from filings.models import CalendarDay
 from filings.rules import workdays
-from tests.test_alerts_worker import _database_url
+from tests.multinode import database_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -49,7 +49,7 @@ def test_another_node_answers_a_changed_day_within_the_bound(fresh_calendar_cach
         env={
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.test",
-            "DATABASE_URL": _database_url(),
+            "DATABASE_URL": database_url(),
             "BEIAN_CALENDAR_RECHECK_SECONDS": str(BOUND_S),
         },
         stdin=subprocess.PIPE,
