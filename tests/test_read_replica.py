@@ -20,6 +20,7 @@ from filings.jobs import alert_scan
 from filings.models import Alert, AlertScan, Deadline, ExportJob
 from filings.services.exports import request_export, run_export
 from tests import factories
+from tests.test_exports import OPEN_URL, QUEUE_URL, _csv, _in_review
 
 pytestmark = [
     pytest.mark.postgres,
@@ -78,6 +79,21 @@ def test_an_export_reads_its_rows_on_the_replica_and_records_progress_on_the_pri
     assert not [sql for sql in _sql(replica) if sql.lstrip().upper().startswith(WRITES)]
     assert not any("filings_deadline" in sql for sql in _sql(primary))
     assert any(sql.startswith('UPDATE "filings_exportjob"') for sql in _sql(primary))
+
+
+@pytest.mark.parametrize(("who", "url"), [("reviewer", QUEUE_URL), ("manager", OPEN_URL)])
+def test_csv_exports_stream_their_rows_from_the_replica(replica_on, client_for, who, url):
+    user = factories.reviewer_user(username="csv-reviewer") if who == "reviewer" else None
+    user = user or factories.manager_user(username="csv-manager")
+    _in_review(3)
+    client = client_for(user)
+    primary, replica = _capture()
+    with primary, replica:
+        rows = _csv(client.get(url, {"format": "csv"}))
+    assert len(rows) == 4
+    table = "filings_deadline" if who == "reviewer" else "filings_filing"
+    assert any(f'FROM "{table}"' in sql for sql in _sql(replica))
+    assert not any(f'FROM "{table}"' in sql for sql in _sql(primary))
 
 
 def test_the_scheduled_scan_finds_candidates_on_the_replica_and_locks_and_writes_on_the_primary(replica_on):
