@@ -91,11 +91,11 @@ def test_docker_compose_file_is_valid():
     errors = sorted(jsonschema.Draft201909Validator(schema).iter_errors(compose), key=str)
     assert not errors, [f"{list(e.path)}: {e.message}" for e in errors]
     services = compose["services"]
-    assert {"db", "redis", "web", "proxy", "worker", "beat"} <= set(services)
+    assert {"db", "redis", "web1", "web2", "proxy", "beat"} <= set(services)
     for name, service in services.items():
         for dependency in service.get("depends_on", {}):
             assert dependency in services, (name, dependency)
-    for name in ("db", "redis", "web", "worker"):
+    for name in ("db", "redis", "web1", "web2", *WORKERS):
         assert "healthcheck" in services[name], name
     assert set(compose["volumes"]) >= {
         v.split(":")[0] for s in services.values() for v in s.get("volumes", []) if not v.startswith(".")
@@ -127,6 +127,48 @@ def test_docker_compose_keeps_files_in_a_private_minio_bucket():
                 yaml.safe_load((ROOT / "docker-compose.yml").read_text()),
                 {k: v for k, v in COMPOSE_SECRETS.items() if k != missing},
             )
+
+
+WORKERS = ("worker-scan", "worker-notify", "worker-stats", "worker-exports")
+
+
+def _compose_services() -> dict:
+    raw = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return _interpolate(raw, {"POSTGRES_PASSWORD": "x", "SECRET_KEY": "y"})["services"]
+
+
+def test_compose_runs_a_worker_per_queue_group_and_exactly_one_beat():
+    from django.conf import settings
+
+    services = _compose_services()
+    consumed = {}
+    for name in WORKERS:
+        command = services[name]["command"]
+        assert command[:4] == ["celery", "-A", "config", "worker"], name
+        consumed[name] = set(command[command.index("-Q") + 1].split(","))
+    # Every queue the app routes to has exactly one worker group, and the long exports have theirs.
+    every = [queue for queues in consumed.values() for queue in queues]
+    assert sorted(every) == sorted(settings.BEIAN_CELERY_QUEUES)
+    assert consumed["worker-scan"] == {"scan"} and consumed["worker-exports"] == {"exports"}
+    beats = [n for n, s in services.items() if "beat" in " ".join(map(str, s.get("command") or []))]
+    assert beats == ["beat"] and services["beat"]["deploy"]["replicas"] == 1
+    for name in WORKERS:
+        assert "--beat" not in services[name]["command"] and "-B" not in services[name]["command"]
+
+
+def test_nginx_balances_both_web_nodes():
+    services = _compose_services()
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    upstream = re.search(r"upstream (\w+) \{(.*?)\}", conf, re.S)
+    assert upstream, conf
+    servers = re.findall(r"server (\S+):8000", upstream[2])
+    assert servers == ["web1", "web2"]
+    assert all(server in services for server in servers)
+    assert f"proxy_pass http://{upstream[1]};" in conf
+    assert set(services["proxy"]["depends_on"]) == {"web1", "web2"}
+    # Only the first node migrates, and the second starts after it.
+    assert "migrate" in services["web1"]["command"] and "migrate" not in services["web2"]["command"]
+    assert services["web2"]["depends_on"]["web1"]["condition"] == "service_healthy"
 
 
 def test_the_compose_check_catches_a_broken_file():
