@@ -114,7 +114,7 @@ def test_docker_compose_keeps_files_in_a_private_minio_bucket():
     assert (
         'mc mb --ignore-existing "store/$BUCKET"' in script and 'anonymous set none "store/$BUCKET"' in script
     )
-    for name in ("web", "worker", "beat"):
+    for name in ("web1", "web2", *WORKERS, "beat"):
         env = services[name]["environment"]
         assert env["FILE_STORAGE_BACKEND"] == "storages.backends.s3.S3Storage", name
         assert (env["AWS_S3_ENDPOINT_URL"], env["AWS_STORAGE_BUCKET_NAME"]) == ("http://minio:9000", "beian")
@@ -134,7 +134,7 @@ WORKERS = ("worker-scan", "worker-notify", "worker-stats", "worker-exports")
 
 def _compose_services() -> dict:
     raw = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    return _interpolate(raw, {"POSTGRES_PASSWORD": "x", "SECRET_KEY": "y"})["services"]
+    return _interpolate(raw, COMPOSE_SECRETS)["services"]
 
 
 def test_compose_runs_a_worker_per_queue_group_and_exactly_one_beat():
