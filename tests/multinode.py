@@ -1,6 +1,7 @@
 """Several app servers in tests (issue #24): each a gunicorn process on its own port with its own
-BEIAN_VAR_DIR, all on the test database and the test's Redis db (and cache key prefix), as web nodes
-behind a load balancer are. Extra environment (a storage backend, a lower rate) goes to every node.
+BEIAN_VAR_DIR and temporary directory (TMPDIR, where Django spools large uploads), all on the test
+database and the test's Redis db (and cache key prefix), as web nodes behind a load balancer are.
+Extra environment (a bucket's `ObjectStore.environment()`, a lower rate) goes to every node.
 
     def test_something(start_nodes):
         first, second = start_nodes(2, AXES_FAILURE_LIMIT="3")
@@ -48,6 +49,8 @@ class Node:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.var_dir = tmp_path / f"{name}-var"
+        self.tmp_dir = tmp_path / f"{name}-tmp"
+        self.tmp_dir.mkdir()
         self.log = tmp_path / f"{name}.log"
         environment = {
             **os.environ,
@@ -55,6 +58,7 @@ class Node:
             "DATABASE_URL": database_url(),
             "REDIS_URL": settings.REDIS_URL or "",
             "BEIAN_VAR_DIR": str(self.var_dir),
+            "TMPDIR": str(self.tmp_dir),
             # The same cache key prefix as this test process: the nodes share what it cleans up.
             "BEIAN_TEST_CACHE_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
             **env,

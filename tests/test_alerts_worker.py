@@ -48,12 +48,13 @@ class Worker:
     def __init__(self, tmp_path: Path, queues: tuple[str, ...] | None = None, **env: str):
         self.queue = f"alerts-test-{uuid.uuid4().hex[:8]}"
         self.log = tmp_path / f"{self.queue}.log"
+        self.var_dir = tmp_path / "var"
         environment = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.test",
             "DATABASE_URL": _database_url(),
             "REDIS_URL": settings.REDIS_URL,
-            "BEIAN_VAR_DIR": str(tmp_path / "var"),
+            "BEIAN_VAR_DIR": str(self.var_dir),
             **env,
         }
         with self.log.open("wb") as log:
