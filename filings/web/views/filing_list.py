@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.roles import Perm
 from filings.models import Province
-from filings.reads import keyset, selectors
+from filings.reads import keyset, search, selectors
 from filings.web.forms.filters import FilingFilterForm
 from filings.web.views import display
 
@@ -43,7 +43,11 @@ def filing_list(request):
             request.user, round_transitions=display.ROUND_TRANSITIONS, **narrowed
         )
         page = keyset.page_after(
-            filings, order=keyset.NEWEST_FIRST, after=filters.get("after"), size=PAGE_SIZE
+            filings,
+            order=keyset.NEWEST_FIRST,
+            after=filters.get("after"),
+            size=PAGE_SIZE,
+            sort_found=bool(narrowed["domain"]) or search.sorts_found(narrowed["query"] or ""),
         )
     alerts = selectors.unread_alert_counts(request.user, [f.pk for f in page.rows])
     now = timezone.now()
