@@ -2,11 +2,13 @@
 of an ICP number through the numbers' prefix indexes, and a page's ids chosen before its rows are
 joined."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -171,3 +173,40 @@ def test_the_planner_tells_a_common_text_from_a_rare_one(principal):
     assert search.sorts_found("瓯江")
     assert [f.pk for f in search.filings_matching(Filing.objects.all(), "瓯江")] == [made[7].pk]
     assert search.filings_matching(Filing.objects.all(), "星河").count() == 299
+
+
+@pytest.mark.postgres
+def test_a_sorted_search_page_never_walks_the_lists_index_hoping_for_matches(numbered):
+    """The matches of an ICP number's start are old filings: the page reads them from the number
+    index and sorts them, whatever the planner guesses of where they lie."""
+    filings = search.filings_matching(Filing.objects.select_related("subject"), "浙ICP备2026")
+    with connection.cursor() as cursor:
+        # As a planner would that expects a match among the list's first rows: no sort if it can help it.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+    with CaptureQueriesContext(connection) as captured:
+        keyset.rows_after(filings, order=keyset.NEWEST_FIRST, after=None, limit=21, sort_found=True)
+    (page_sql,) = [q["sql"] for q in captured.captured_queries if "filings_subject" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + page_sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    # The page's ids (the subquery, its table aliased U0) come from the number index, not a walk.
+    assert re.search(r"filing_icp_number_prefix on filings_filing u0\b", plan), plan
+    assert not re.search(r"filing_recent on filings_filing u0\b", plan), plan
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("common", [True, False])
+def test_a_search_counts_its_list_up_to_the_cap(numbered, principal, common, monkeypatch):
+    monkeypatch.setattr(search, "_common", lambda _text: common)
+    monkeypatch.setattr("filings.web.views.filing_list.PAGE_SIZE", 2)
+    monkeypatch.setattr(keyset, "SPARSE_COUNT_CAP", 2)
+    client = Client()
+    client.force_login(principal)
+    # More than the cap (counted to cap + 1), more than a page, and a page's worth (not counted).
+    for text, total in (("浙ICP备2026", 3), ("星河科技", 3), ("浙ICP备20260543", 2), ("浙ICP备2025", 1)):
+        assert min(len(_document_order(text)), 3) == total
+        response = client.get(reverse("filings:list"), {"q": text})
+        assert response.status_code == 200
+        assert response.context["total"] == total, text
