@@ -80,8 +80,11 @@ def search_subjects(subjects: QuerySet[Subject], text: str) -> QuerySet[Subject]
     return named | subjects.filter(certificate_number__iexact=text)
 
 
-def filings_matching(filings: QuerySet[Filing], text: str) -> QuerySet[Filing]:
-    """Filter filings to those matching_filing_ids() finds.
+def filings_matching(
+    filings: QuerySet[Filing], text: str, *, sorted_found: bool | None = None
+) -> QuerySet[Filing]:
+    """Filter filings to those matching_filing_ids() finds (`sorted_found`: what sorts_found(text)
+    said, when the caller has asked it already).
 
     On PostgreSQL each filing carries all of it in `search_document` (kept by triggers, migration
     0020), so a list reads one column of one table: a rare text through the column's pair index,
@@ -93,7 +96,7 @@ def filings_matching(filings: QuerySet[Filing], text: str) -> QuerySet[Filing]:
     prefix = icp_number_prefix(text)
     if prefix is not None:
         return filings_by_icp_number(filings, prefix)
-    if _common(text):
+    if not (sorts_found(text) if sorted_found is None else sorted_found):
         # The LIKE alone, whose estimate is the column's own: the planner walks the list's index.
         return filings.filter(search_document__contains=text.strip().lower())
     return _in_document(filings, text)

@@ -39,15 +39,21 @@ def filing_list(request):
             size=PAGE_SIZE,
         )
     else:
+        # A common text walks the list until a page is full; a rare one, or a domain, is sorted
+        # from what its index finds (search.sorts_found asks the database: once per page).
+        sorted_found = bool(narrowed["query"]) and search.sorts_found(narrowed["query"])
         filings = selectors.filing_cards(
-            request.user, round_transitions=display.ROUND_TRANSITIONS, **narrowed
+            request.user,
+            round_transitions=display.ROUND_TRANSITIONS,
+            query_sorted_found=sorted_found,
+            **narrowed,
         )
         page = keyset.page_after(
             filings,
             order=keyset.NEWEST_FIRST,
             after=filters.get("after"),
             size=PAGE_SIZE,
-            sort_found=bool(narrowed["domain"]) or search.sorts_found(narrowed["query"] or ""),
+            sort_found=sorted_found or bool(narrowed["domain"]),
         )
     alerts = selectors.unread_alert_counts(request.user, [f.pk for f in page.rows])
     now = timezone.now()
