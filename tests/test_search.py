@@ -210,6 +210,12 @@ def test_a_search_counts_its_list_up_to_the_cap(numbered, principal, common, mon
     # More than the cap (counted to cap + 1), more than a page, and a page's worth (not counted).
     for text, total in (("浙ICP备2026", 3), ("星河科技", 3), ("浙ICP备20260543", 2), ("浙ICP备2025", 1)):
         assert min(len(_document_order(text)), 3) == total
-        response = client.get(reverse("filings:list"), {"q": text})
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("filings:list"), {"q": text})
         assert response.status_code == 200
         assert response.context["total"] == total, text
+        # A common text's count walks the list's order as its page did; a sorted search's does not.
+        counts = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+        filing_counts = [sql for sql in counts if '"filings_filing"."updated_at" DESC' in sql]
+        walks = common and search.icp_number_prefix(text) is None
+        assert len(filing_counts) == (1 if walks and total == 3 else 0), (text, counts)

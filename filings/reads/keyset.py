@@ -131,16 +131,18 @@ def _value(row: Any, name: str) -> Any:
     return row
 
 
-def capped_count(queryset: QuerySet, *, cap: int = COUNT_CAP) -> int:
-    """Return how many rows the queryset holds, counting no further than cap + 1."""
-    return queryset.order_by()[: cap + 1].count()
+def capped_count(queryset: QuerySet, *, cap: int = COUNT_CAP, order: Sequence[str] = ()) -> int:
+    """Return how many rows the queryset holds, counting no further than cap + 1 (along `order`'s
+    index when given: a search of a common text walks the list as its page did, where the planner
+    would read the table in its physical order and pass many rows of other customers)."""
+    return queryset.order_by(*order)[: cap + 1].count()
 
 
-def list_size(queryset: QuerySet, page: Page, *, cap: int | None) -> int | None:
+def list_size(queryset: QuerySet, page: Page, *, cap: int | None, order: Sequence[str] = ()) -> int | None:
     """Return the list's size up to the cap on its first page (a later page does not repeat it;
     with no cap, only a list that fits on its page is counted)."""
     if not page.first:
         return None
     if page.next is None:
         return len(page.rows)
-    return capped_count(queryset, cap=cap) if cap else None
+    return capped_count(queryset, cap=cap, order=order) if cap else None
