@@ -53,8 +53,10 @@ def filing_list(
     query: str | None = None,
     domain: str | None = None,
     filing_type: str | None = None,
+    query_sorted_found: bool | None = None,
 ) -> QuerySet[Filing]:
-    """Return the filings the user may see, narrowed by the list's filters, newest first."""
+    """Return the filings the user may see, narrowed by the list's filters, newest first
+    (`query_sorted_found`: what search.sorts_found(query) said, when the caller has asked it)."""
     filings = filings_for_user(user).select_related("subject", "province", "assignee")
     if filing_type:
         filings = filings.filter(filing_type=filing_type)
@@ -70,7 +72,7 @@ def filing_list(
         )
         filings = filings.filter(Exists(late)) if overdue else filings.exclude(Exists(late))
     if query:
-        filings = search.filings_matching(filings, query)
+        filings = search.filings_matching(filings, query, sorted_found=query_sorted_found)
     if domain:
         filings = search.filings_with_domain(filings, domain)
     return filings
