@@ -299,6 +299,12 @@ def alerts_for_user(user: Any) -> QuerySet[Alert]:
     return alerts.filter(notifications__user=user)
 
 
+def alerts_read_or_not(alerts: QuerySet[Alert], user: Any, *, unread: bool) -> QuerySet[Alert]:
+    """Return those of the alerts the user has (unread) or has not (not unread) an unread row for."""
+    row = Notification.objects.filter(alert=OuterRef("pk"), user=user, read_at__isnull=True)
+    return alerts.filter(Exists(row) if unread else ~Exists(row))
+
+
 def alert_inbox(user: Any, *, unread_only: bool = False) -> QuerySet[Notification]:
     """Return the user's inbox rows, newest first, with each alert or decision and its filing."""
     rows = Notification.objects.filter(user=user).select_related(
@@ -309,6 +315,32 @@ def alert_inbox(user: Any, *, unread_only: bool = False) -> QuerySet[Notificatio
         "event__actor",
     )
     return rows.filter(read_at__isnull=True) if unread_only else rows
+
+
+# The inbox's order, read along notification_inbox (user, -created_at).
+INBOX_ORDER = ("-created_at", "-id")
+
+
+def inbox_page(
+    user: Any, *, unread_only: bool = False, after: keyset.Position | None = None, size: int
+) -> keyset.Page:
+    """Return a page of the user's inbox from a position: no count of a manager's whole inbox."""
+    rows = alert_inbox(user, unread_only=unread_only)
+    return keyset.page_after(rows, order=INBOX_ORDER, after=after, size=size)
+
+
+def inbox_position(token: str) -> keyset.Position:
+    """Return the inbox position a pager link names; ValueError when it names none."""
+    return keyset.Position.parse(token, queryset=Notification.objects.all(), order=INBOX_ORDER)
+
+
+def unread_alert_ids(user: Any, alert_ids: list[int]) -> set[int]:
+    """Return which of these alerts the user has an unread inbox row for (a page's rows only: a
+    manager's unread rows number tens of thousands)."""
+    if not alert_ids:
+        return set()
+    unread = Notification.objects.filter(user=user, alert_id__in=alert_ids, read_at__isnull=True)
+    return set(unread.order_by().values_list("alert_id", flat=True))
 
 
 # The navigation shows "99+" beyond this: a manager's inbox can hold a hundred thousand rows.
