@@ -291,9 +291,28 @@ def sms_window(filing: Filing) -> Deadline | None:
 # Deadline alerts.
 
 
+# What an alert shows of its filing, subject and the user who acknowledged it (their other columns
+# cost more to read and build than the alerts themselves).
+ALERT_FIELDS = (
+    *(f.name for f in Alert._meta.concrete_fields),
+    "threshold__label",
+    "threshold__deadline_kind",
+    "threshold__code",
+    "threshold__offset",
+    "threshold__workdays_before",
+    "filing__filing_type",
+    "filing__state",  # the state machine reads it when it builds the filing
+    "filing__subject__name",
+    "acknowledged_by__username",
+    "acknowledged_by__display_name",
+)
+
+
 def alerts_for_user(user: Any) -> QuerySet[Alert]:
     """Return the alerts the user may see: all for managers, otherwise those sent to the user."""
-    alerts = Alert.objects.select_related("filing__subject", "threshold", "acknowledged_by")
+    alerts = Alert.objects.select_related("filing__subject", "threshold", "acknowledged_by").only(
+        *ALERT_FIELDS
+    )
     if user.has_perm(Perm.DASHBOARD):
         return alerts
     return alerts.filter(notifications__user=user)
