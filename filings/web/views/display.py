@@ -135,9 +135,8 @@ def progress_in(filing_type: str, state: str, returned: str = "") -> Progress:
 
 
 def progress_bars_for_page() -> Callable[[Filing, str], str]:
-    """Return, for one page's rows, each filing's progress bar as HTML: filings of one type in one
-    state show the same bar, translated and rendered once per page (a list of 20 filings translated
-    200 step names and statuses and rendered a hundred steps)."""
+    """Return each row's progress bar as HTML, translated and rendered once per page for the filings
+    of one type in one state (20 rows translated 200 step names and rendered 100 steps)."""
 
     @functools.cache
     def bar(filing_type: str, state: str, returned: str) -> str:
