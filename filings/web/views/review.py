@@ -133,7 +133,7 @@ def queue(request, queue: str):
     # One list of provinces for the filter, the rows and the estimates.
     provinces = list(Province.objects.only("code", "name", "short_name", *PROVINCE_FIELDS).order_by("code"))
     estimator = PublicationEstimator(provinces=provinces)
-    counts = queues.queue_sizes(cap=queues.TAB_COUNT_CAP)
+    counts = queues.queue_sizes(cap=queues.TAB_COUNT_CAP, overdue_in=chosen, now=now)
     rows = queue_rows.queue_rows(page.rows, estimator=estimator, user=request.user, now=now, today=today)
     query = request.GET.copy()
     query.pop("after", None)
@@ -153,7 +153,7 @@ def queue(request, queue: str):
             "page": page,
             # A long backlog is shown as "more than 1,000": counting every passed deadline of a
             # large queue would cost more than the rest of the page.
-            "overdue": queues.overdue_count(chosen, now=now, cap=keyset.COUNT_CAP),
+            "overdue": counts["overdue"],
             "overdue_cap": keyset.COUNT_CAP,
             "query": query,
         },
