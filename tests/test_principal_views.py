@@ -781,3 +781,21 @@ def test_a_search_counts_up_to_a_hundred(client_for, principal, monkeypatch):
     body = client.get(reverse("filings:list"), {"q": name[:2]}).content.decode()
     assert "超过 3 个备案" in body
     assert "共 27 个备案" in client.get(reverse("filings:list")).content.decode()
+
+
+def test_each_list_row_shows_its_own_progress_bar(principal):
+    """Rows of one type in one state share their bar (rendered once per page); others keep their own."""
+    drafts = [factories.ready_filing(assignee=principal) for _ in range(2)]
+    submitted = transitions.submit_filing(factories.ready_filing(assignee=principal), by=principal)
+    client = Client()
+    client.force_login(principal)
+    body = client.get(reverse("filings:list")).content.decode()
+    cards = {
+        int(pk): card for pk, card in re.findall(r'<a href="/filings/(\d+)/">(.*?)</dl>', body, flags=re.S)
+    }
+    assert set(cards) == {f.pk for f in [*drafts, submitted]}
+    current = {pk: re.findall(r'<li class="step current"', card) for pk, card in cards.items()}
+    assert all(len(marks) == 1 for marks in current.values())
+    for pk in (drafts[0].pk, drafts[1].pk):
+        assert '<li class="step current" aria-current="step">' in cards[pk] and "✓" not in cards[pk]
+    assert cards[submitted.pk].count("✓") == 1 and "当前阶段" in cards[submitted.pk]

@@ -123,7 +123,7 @@ def _inbox_rows(user, filing: Filing) -> list[dict]:
     rows = [
         {
             "tone": alert.severity,
-            "badge": alert.get_severity_display(),
+            "badge": alert.severity_label,
             "title": alert.title,
             "at": alert.raised_at,
             "unread": alert.unread,

@@ -60,13 +60,14 @@ def filing_list(request):
         walked = keyset.NEWEST_FIRST if narrowed["query"] and not (sorted_found or narrowed["domain"]) else ()
     alerts = selectors.unread_alert_counts(request.user, [f.pk for f in page.rows])
     now = timezone.now()
+    progress_bar = display.progress_bars_for_page()
     rows = []
     for filing in page.rows:
         returned = display.returned_by(filing, filing.last_round_transition)
         rows.append(
             {
                 "filing": filing,
-                "progress": display.progress_of(filing, returned),
+                "progress_bar": progress_bar(filing, returned),
                 "deadline": display.next_deadline(filing.open_deadlines, now),
                 # The next step speaks to the filing's principal; staff reading the list are not asked.
                 "next_step": (

@@ -27,7 +27,7 @@ from filings.rules.checks import run_submission_checks
 from filings.rules.fields import SECTIONS, field_choices, field_label
 from filings.services import dispatch, public_security, transitions
 from filings.web.forms.base import refuse_control_characters
-from filings.web.views import display
+from filings.web.views import display, queue_rows
 from filings.web.views import exports as export_views
 
 reviewer_required = permission_required(Perm.REVIEW, raise_exception=True)
@@ -133,19 +133,8 @@ def queue(request, queue: str):
     # One list of provinces for the filter, the rows and the estimates.
     provinces = list(Province.objects.only("code", "name", "short_name", *PROVINCE_FIELDS).order_by("code"))
     estimator = PublicationEstimator(provinces=provinces)
-    counts = queues.queue_sizes(cap=queues.TAB_COUNT_CAP)
-    rows = [
-        {
-            "deadline": deadline,
-            "filing": deadline.filing,
-            "province": estimator.province_of(deadline.filing),
-            "urgency": (urgency := queues.urgency(deadline, now=now)),
-            "mark": queues.URGENCY_MARKS[urgency],
-            "expected": estimator.expect(deadline.filing, today=today),
-            "mine": deadline.filing.reviewer_id == request.user.pk,
-        }
-        for deadline in page.rows
-    ]
+    counts = queues.queue_sizes(cap=queues.TAB_COUNT_CAP, overdue_in=chosen, now=now)
+    rows = queue_rows.queue_rows(page.rows, estimator=estimator, user=request.user, now=now, today=today)
     query = request.GET.copy()
     query.pop("after", None)
     query = query.urlencode()
@@ -156,14 +145,15 @@ def queue(request, queue: str):
             "queue": chosen,
             "tabs": [(q, counts.get(q.slug, 0)) for q in queues.QUEUES.values()],
             "tab_count_cap": queues.TAB_COUNT_CAP,
-            "provinces": provinces,
+            "provinces": queue_rows.province_options(estimator),
+            "words": queue_rows.page_words(),
             "chosen_province": chosen_filters["province"],
             "mine": chosen_filters["mine"],
             "rows": rows,
             "page": page,
             # A long backlog is shown as "more than 1,000": counting every passed deadline of a
             # large queue would cost more than the rest of the page.
-            "overdue": queues.overdue_count(chosen, now=now, cap=keyset.COUNT_CAP),
+            "overdue": counts["overdue"],
             "overdue_cap": keyset.COUNT_CAP,
             "query": query,
         },
