@@ -293,6 +293,9 @@ BEIAN_ALERT_SCAN_BATCH = env_int_default("BEIAN_ALERT_SCAN_BATCH", 500)
 BEIAN_ALERT_DELIVERY_GRACE_SECONDS = env_int_default("BEIAN_ALERT_DELIVERY_GRACE_SECONDS", 120)
 # The SMS channel for alerts; the logging one records messages without a gateway.
 BEIAN_SMS_BACKEND = env_str("BEIAN_SMS_BACKEND", "filings.services.notifications.LoggingSmsBackend")
+# Issue #25: the secret the SMS gateway sends with its delivery reports (POST /api/v1/sms/delivery-reports/,
+# header X-Beian-Sms-Secret); unset, every report is refused.
+BEIAN_SMS_REPORT_SECRET = env_str("BEIAN_SMS_REPORT_SECRET", "")
 # How long a finished Excel export (its job and file) is kept for its owner to download.
 BEIAN_EXPORT_KEEP_DAYS = env_int_default("BEIAN_EXPORT_KEEP_DAYS", 7)
 # Issue #14: how many different phone numbers one filing, and one principal's filings together, may

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from filings.api import alerts, bureau_imports, compliance, materials, public_security, risk, stats, views
+from filings.api import (
+    alerts,
+    bureau_imports,
+    compliance,
+    contacts,
+    materials,
+    public_security,
+    risk,
+    stats,
+    views,
+)
 
 app_name = "api"
 
@@ -50,5 +60,7 @@ urlpatterns = [
     path("review/queues/<slug:queue>/", stats.ReviewQueue.as_view(), name="review-queue"),
     path("filings/<int:pk>/footer-check/", stats.FooterCheckRun.as_view(), name="filing-footer-check"),
     path("filings/<int:pk>/compliance/", compliance.FilingCompliance.as_view(), name="filing-compliance"),
+    path("filings/<int:pk>/calls/", contacts.FilingCalls.as_view(), name="filing-calls"),
+    path("sms/delivery-reports/", contacts.SmsDeliveryReports.as_view(), name="sms-delivery-reports"),
     path("compliance/rectifications/", compliance.RectificationList.as_view(), name="rectification-list"),
 ]

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 
 from filings.kinds.states import State
 from filings.models import CallAttempt, Deadline, Domain, Filing, Person, SiteCheck
+from filings.models.contacts import CALL_OUTCOMES
 from filings.models.deadlines import RECTIFICATION_KINDS
 from filings.reads import keyset
 
@@ -131,10 +132,17 @@ def filing_compliance(filing: Filing, *, today: date, for_reviewer: bool = False
         "expired_domains": expired_domains(filing, today=today),
         "can_record_calls": for_reviewer,
         "contacts": contacts_of(filing) if for_reviewer else [],
-        "call_outcomes": CallAttempt.Outcome.choices,
-        "call_attempts": list(
-            CallAttempt.objects.filter(filing=filing)
-            .select_related("person")
-            .order_by("-called_at", "-id")[:10]
-        ),
+        "call_outcomes": CALL_OUTCOMES,
+        "call_attempts": recent_contact_attempts(filing, limit=10),
     }
+
+
+def recent_contact_attempts(filing: Filing, *, limit: int = 50) -> list[CallAttempt]:
+    """Return the latest calls and undelivered texts to the filing's people, newest first."""
+    if filing.state != State.PUBLISHED:
+        return []
+    return list(
+        CallAttempt.objects.filter(filing=filing)
+        .select_related("person")
+        .order_by("-called_at", "-id")[:limit]
+    )
