@@ -1,5 +1,6 @@
 """What may get published filings cancelled: open rectifications (oldest first, by province and
-kind), each filing's last site checks, numbers out of service and expired domains."""
+kind), each filing's last site checks, numbers out of service or flagged by the province's data, and
+expired domains."""
 
 from collections.abc import Iterator
 from datetime import date
@@ -11,6 +12,7 @@ from filings.models import CallAttempt, Deadline, Domain, Filing, Person, SiteCh
 from filings.models.contacts import CALL_OUTCOMES
 from filings.models.deadlines import RECTIFICATION_KINDS
 from filings.reads import keyset
+from filings.rules import contact_flags
 
 OLDEST_FIRST = ("starts_at", "id")
 PAGE_SIZE = 50
@@ -129,6 +131,7 @@ def filing_compliance(filing: Filing, *, today: date, for_reviewer: bool = False
         "site_checks": last_site_checks(filing),
         "rectifications": filing_rectifications(filing),
         "numbers_out_of_service": numbers_out_of_service(filing),
+        "flagged_numbers": contact_flags.number_flags(filing.province, contacts_of(filing)),
         "expired_domains": expired_domains(filing, today=today),
         "can_record_calls": for_reviewer,
         "contacts": contacts_of(filing) if for_reviewer else [],
