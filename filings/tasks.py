@@ -70,23 +70,6 @@ def purge_exports_task() -> int:
     return purge_exports()
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def check_footers_task(limit: int = 20) -> dict:
-    """Check the footers of recently published (or still failing) sites not checked for a day."""
-    from filings.jobs import footer_checks
-
-    checked = failed = 0
-    for filing in footer_checks.filings_due_for_footer_check(limit=limit):
-        try:
-            checks = footer_checks.run_footer_check(filing)
-        except Exception:  # One site's trouble must not stop the others; the next run retries it.
-            logger.exception("Footer check of filing %s failed", filing.pk)
-            continue
-        checked += 1
-        failed += any(not c.passed for c in checks)
-    return {"checked": checked, "failed": failed}
-
-
 # 10,000 rows are measured by bench/bureau_import.py.
 @shared_task(
     acks_late=True, reject_on_worker_lost=True, ignore_result=True, soft_time_limit=900, time_limit=960

@@ -245,3 +245,53 @@ def test_provider_ranges_are_admin_data(admin_client):
         "/admin/filings/provideraddressrange/add/", {"provider": "阿里云", "cidr": "47.96.1.7/16", "note": ""}
     )
     assert ProviderAddressRange.objects.get().cidr == "47.96.0.0/16"
+
+
+def test_a_failing_site_is_checked_again_within_a_day_and_then_keeps_its_interval(published, site, settings):
+    settings.BEIAN_SITE_RECHECK_FAILING_HOURS = 24
+    _point_at(published, f"{site}/missing")
+    site_watch.plan_watches()
+    now = timezone.now()
+    SiteWatch.objects.update(next_check_at=now)
+    site_watch.run_due_checks(now=now, timeout=2)
+    watch = SiteWatch.objects.get()
+    assert watch.next_check_at == now + timedelta(hours=24)  # not a week later
+
+    _point_at(published, f"{site}/good")
+    later = now + timedelta(hours=24)
+    [check] = site_watch.run_due_checks(now=later, timeout=2)
+    assert check.passed and not _open(published, Deadline.Kind.FOOTER_FIX).exists()
+    watch.refresh_from_db()
+    assert watch.next_check_at == later + site_watch.interval()
+
+
+def test_one_scheduler_for_footer_checks(settings):
+    from filings import tasks
+
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "filings.tasks.run_site_checks_task" in scheduled
+    assert not [task for task in scheduled if "footer" in task]
+    assert not hasattr(tasks, "check_footers_task")
+
+
+def test_the_reviewers_footer_check_and_the_rotation_agree(published, site, reviewer):
+    from filings.jobs import footer_checks
+
+    _point_at(published, f"{site}/missing")
+    site_watch.plan_watches()
+    _check_now()
+    assert _open(published, Deadline.Kind.FOOTER_FIX).exists()
+    assert SiteWatch.objects.get().failing == ["footer"]
+
+    # The principal fixes the footer and the reviewer presses the button: the period closes, and the
+    # rotation knows the site passes (it would otherwise reopen the period on its next run).
+    _point_at(published, f"{site}/good")
+    [check] = footer_checks.run_footer_check(published, by=reviewer)
+    assert check.passed and not _open(published, Deadline.Kind.FOOTER_FIX).exists()
+    assert SiteWatch.objects.get().failing == []
+
+    # The button finds the footer gone again: the period reopens, and the rotation sees it failing.
+    _point_at(published, f"{site}/missing")
+    footer_checks.run_footer_check(published, by=reviewer)
+    assert _open(published, Deadline.Kind.FOOTER_FIX).exists()
+    assert SiteWatch.objects.get().failing == ["footer"]

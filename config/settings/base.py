@@ -263,7 +263,6 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "scan-deadlines": {"task": "filings.tasks.scan_deadlines_task", "schedule": timedelta(minutes=1)},
     "refresh-stats": {"task": "filings.tasks.refresh_stats_task", "schedule": timedelta(minutes=5)},
-    "check-footers": {"task": "filings.tasks.check_footers_task", "schedule": timedelta(minutes=10)},
     "purge-exports": {"task": "filings.tasks.purge_exports_task", "schedule": timedelta(hours=1)},
     "refresh-risk": {"task": "filings.tasks.refresh_risk_task", "schedule": timedelta(hours=1)},
     "plan-site-checks": {"task": "filings.tasks.plan_site_checks_task", "schedule": timedelta(minutes=15)},
@@ -365,3 +364,6 @@ BEIAN_SITE_CHECK_BATCH = env_int_default("BEIAN_SITE_CHECK_BATCH", 1000)
 # proposed for cancellation as a shell site (空壳网站).
 BEIAN_SITE_ESCALATE_AFTER = env_int_default("BEIAN_SITE_ESCALATE_AFTER", 3)
 BEIAN_SITE_SHELL_AFTER_DAYS = env_int_default("BEIAN_SITE_SHELL_AFTER_DAYS", 30)
+# A failing site is checked again within this many hours (not a week later), so a fix closes its
+# rectification soon; the rotation is the one scheduler of footer checks.
+BEIAN_SITE_RECHECK_FAILING_HOURS = env_int_default("BEIAN_SITE_RECHECK_FAILING_HOURS", 24)

@@ -170,6 +170,7 @@ def _record_filing(filing: Filing, outcomes: list[site_probe.Outcome], *, now: d
         for o in outcomes
     )
     watches = {w.website_id: w for w in SiteWatch.objects.select_for_update().filter(filing=filing)}
+    recheck = timedelta(hours=settings.BEIAN_SITE_RECHECK_FAILING_HOURS)
     escalate = set()
     for check in checks:
         watch = watches.get(check.website_id)
@@ -180,6 +181,7 @@ def _record_filing(filing: Filing, outcomes: list[site_probe.Outcome], *, now: d
             watch.consecutive_failures, watch.escalated_at = 0, None
         else:
             watch.consecutive_failures += 1
+            watch.next_check_at = min(watch.next_check_at, now + recheck)
         if Failure.UNREACHABLE in check.failures:
             watch.unreachable_since = watch.unreachable_since or now
         else:
@@ -189,6 +191,7 @@ def _record_filing(filing: Filing, outcomes: list[site_probe.Outcome], *, now: d
             escalate.update(rectifications.DEADLINE_KINDS[f] for f in check.failures)
         watch.save(
             update_fields=[
+                "next_check_at",
                 "last_check",
                 "failing",
                 "consecutive_failures",
