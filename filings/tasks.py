@@ -97,6 +97,20 @@ def run_site_checks_task() -> dict:
     return {"checked": len(checks), "failed": sum(1 for c in checks if not c.passed)}
 
 
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def import_registrar_expiry_task() -> dict:
+    """Read expiry dates from the registrar adapter BEIAN_REGISTRAR_ADAPTER names (none: nothing)."""
+    from filings.jobs import domain_expiry, registrars
+
+    adapter = registrars.configured_adapter()
+    if adapter is None:
+        return {"configured": False}
+    result, changed, closed = domain_expiry.import_from_registrar(adapter)
+    if result.errors:
+        logger.warning("Registrar expiry import refused: %s", "; ".join(result.errors[:5]))
+    return {"updated": result.updated, "unknown": len(result.unknown), "errors": len(result.errors)}
+
+
 @shared_task(ignore_result=True)
 def sync_domain_expiry_task() -> tuple[int, int]:
     """Keep each published filing's domain-expiry deadline at its earliest expiry."""

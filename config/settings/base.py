@@ -268,6 +268,10 @@ CELERY_BEAT_SCHEDULE = {
     "plan-site-checks": {"task": "filings.tasks.plan_site_checks_task", "schedule": timedelta(minutes=15)},
     "run-site-checks": {"task": "filings.tasks.run_site_checks_task", "schedule": timedelta(minutes=1)},
     "sync-domain-expiry": {"task": "filings.tasks.sync_domain_expiry_task", "schedule": timedelta(hours=1)},
+    "import-registrar-expiry": {
+        "task": "filings.tasks.import_registrar_expiry_task",
+        "schedule": timedelta(days=1),
+    },
 }
 
 LOGGING = {
@@ -367,3 +371,6 @@ BEIAN_SITE_SHELL_AFTER_DAYS = env_int_default("BEIAN_SITE_SHELL_AFTER_DAYS", 30)
 # A failing site is checked again within this many hours (not a week later), so a fix closes its
 # rectification soon; the rotation is the one scheduler of footer checks.
 BEIAN_SITE_RECHECK_FAILING_HOURS = env_int_default("BEIAN_SITE_RECHECK_FAILING_HOURS", 24)
+# Issue #25: the registrar adapter (dotted path of a filings.jobs.registrars.RegistrarAdapter subclass)
+# the daily import reads domains' expiry dates from; unset, dates are entered or imported from files.
+BEIAN_REGISTRAR_ADAPTER = env_str("BEIAN_REGISTRAR_ADAPTER", "")
