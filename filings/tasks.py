@@ -81,11 +81,12 @@ def apply_bureau_import_task(upload_id: int) -> str | None:
 
 
 @shared_task(ignore_result=True)
-def plan_site_checks_task() -> tuple[int, int]:
-    """Give newly published websites their place in the check rotation; drop cancelled ones."""
+def plan_site_checks_task(full: bool = False) -> tuple[int, int]:
+    """Give newly published websites their place in the check rotation (cancelled ones leave it when
+    their slot comes); `full` considers every website."""
     from filings.jobs import site_watch
 
-    return site_watch.plan_watches()
+    return site_watch.plan_watches(full=True) if full else site_watch.plan_scheduled()
 
 
 @shared_task(ignore_result=True)

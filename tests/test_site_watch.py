@@ -117,10 +117,23 @@ def test_every_published_site_gets_a_place_spread_over_the_interval(published, p
     watch = SiteWatch.objects.get()
     assert watch.website.filing == published and not SiteWatch.objects.filter(filing=draft).exists()
     assert now <= watch.next_check_at < now + timedelta(days=7)
-    # Planning again adds nothing; a cancelled site leaves the rotation.
+    # Planning again adds nothing; a cancelled site leaves the rotation when its slot comes, unchecked.
     assert site_watch.plan_watches(now=now) == (0, 0)
     published.websites.update(cancelled_at=now)
-    assert site_watch.plan_watches(now=now) == (0, 1)
+    assert site_watch.plan_watches(now=now) == (0, 0)
+    assert site_watch.run_due_checks(now=now + timedelta(days=8)) == []
+    assert not SiteWatch.objects.exists() and not SiteCheck.objects.exists()
+
+
+def test_the_scheduled_planning_looks_at_recent_publications_and_the_full_one_at_all(published, settings):
+    now = timezone.now()
+    published.__class__.objects.filter(pk=published.pk).update(stage_entered_at=now - timedelta(days=30))
+    assert site_watch.plan_watches(now=now) == (0, 0)  # published a month ago: beyond the lookback
+    assert site_watch.plan_watches(now=now, full=True, batch=50) == (1, 0)
+    SiteWatch.objects.all().delete()
+    assert site_watch.plan_scheduled(now=now) == (1, 0)  # no site had a place: every site is planned
+    published.websites.update(access_cancelled_at=now)
+    assert site_watch.plan_watches(now=now, full=True) == (0, 1)
 
 
 def test_a_check_claims_the_site_and_moves_it_one_interval_on(published, site):

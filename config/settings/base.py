@@ -266,6 +266,12 @@ CELERY_BEAT_SCHEDULE = {
     "purge-exports": {"task": "filings.tasks.purge_exports_task", "schedule": timedelta(hours=1)},
     "refresh-risk": {"task": "filings.tasks.refresh_risk_task", "schedule": timedelta(hours=1)},
     "plan-site-checks": {"task": "filings.tasks.plan_site_checks_task", "schedule": timedelta(minutes=15)},
+    # The safety net behind the scheduled planning's one-week look back (in id ranges, weekly).
+    "plan-site-checks-full": {
+        "task": "filings.tasks.plan_site_checks_task",
+        "schedule": timedelta(days=7),
+        "kwargs": {"full": True},
+    },
     "run-site-checks": {"task": "filings.tasks.run_site_checks_task", "schedule": timedelta(minutes=1)},
     "sync-domain-expiry": {"task": "filings.tasks.sync_domain_expiry_task", "schedule": timedelta(hours=1)},
     "import-registrar-expiry": {

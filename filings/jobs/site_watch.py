@@ -23,6 +23,8 @@ from .footer_checks import expected_numbers
 # The golden ratio's fraction: id * φ mod 1 spreads consecutive ids evenly over the interval, so new
 # sites land between the old ones instead of in a burst.
 SPREAD = 0.6180339887498949
+# The scheduled planning looks at filings published this recently (it runs every 15 minutes).
+PLAN_LOOKBACK = timedelta(days=7)
 
 
 def interval() -> timedelta:
@@ -39,27 +41,74 @@ def watched_websites():
     ).exclude(filing__icp_number="")
 
 
-def plan_watches(*, now: datetime | None = None) -> tuple[int, int]:
-    """Give every watched website without a place one in the rotation, and drop the places of sites
-    no longer watched. Return (added, dropped); one statement each, whatever the number of sites."""
+def plan_watches(*, now: datetime | None = None, full: bool = False, batch: int = 100_000) -> tuple[int, int]:
+    """Give watched websites without a place one in the rotation. Return (added, dropped).
+
+    The scheduled run looks only at filings published within PLAN_LOOKBACK (index on state and
+    stage_entered_at: its cost does not grow with the published filings); a site that stops being
+    watched leaves the rotation when its slot comes (drop_unwatched). `full` (after deploying, or
+    after the scheduler was down longer than the lookback) considers every website, in id ranges of
+    `batch` so that no statement runs long, and drops the places of sites no longer watched."""
     now = now or timezone.now()
-    seconds = interval().total_seconds()
-    unplanned = watched_websites().filter(~Exists(SiteWatch.objects.filter(website=OuterRef("pk"))))
-    if connection.vendor != "postgresql":
-        # SQLite (make run's demo, a few sites): the same places, computed here.
-        created = SiteWatch.objects.bulk_create(
-            [
-                SiteWatch(
-                    website_id=pk,
-                    filing_id=filing_id,
-                    next_check_at=now + timedelta(seconds=seconds * ((pk * SPREAD) % 1)),
-                )
-                for pk, filing_id in unplanned.values_list("pk", "filing_id").order_by()
-            ],
-            ignore_conflicts=True,
+    candidates = watched_websites()
+    if not full:
+        # The recent filings first, then their websites and places by index lookups: the plan does
+        # not hinge on statistics guessing how few they are.
+        recent = list(
+            Filing.objects.filter(state=State.PUBLISHED, stage_entered_at__gte=now - PLAN_LOOKBACK)
+            .order_by()
+            .values_list("pk", flat=True)
         )
-        dropped, _ = SiteWatch.objects.exclude(website__in=watched_websites()).delete()
-        return len(created), dropped
+        added = 0
+        for start in range(0, len(recent), 1000):
+            pairs = candidates.filter(filing_id__in=recent[start : start + 1000]).values_list(
+                "pk", "filing_id"
+            )
+            added += _plan_rows(list(pairs.order_by()), now=now)
+        return added, 0
+    added = 0
+    last = Website.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    for start in range(0, last + 1, batch):
+        with transaction.atomic():
+            in_range = candidates.filter(pk__gte=start, pk__lt=start + batch)
+            if connection.vendor == "postgresql":
+                added += _plan_all(in_range, now=now)
+            else:  # SQLite (make run's demo, a few sites)
+                added += _plan_rows(list(in_range.values_list("pk", "filing_id").order_by()), now=now)
+    dropped, _ = SiteWatch.objects.exclude(website__in=watched_websites()).delete()
+    return added, dropped
+
+
+def plan_scheduled(*, now: datetime | None = None) -> tuple[int, int]:
+    """The scheduled planning: the recent publications, or every website while none has a place
+    (the first run after deploying, or make run's demo whose filings were published long ago)."""
+    return plan_watches(now=now, full=not SiteWatch.objects.exists())
+
+
+def _slot(website_id: int, *, now: datetime) -> datetime:
+    return now + interval() * ((website_id * SPREAD) % 1)
+
+
+def _plan_rows(pairs: list[tuple[int, int]], *, now: datetime) -> int:
+    """Insert the places of these (website, filing) pairs that have none."""
+    have = set(
+        SiteWatch.objects.filter(website_id__in=[pk for pk, _ in pairs]).values_list("website_id", flat=True)
+    )
+    created = SiteWatch.objects.bulk_create(
+        [
+            SiteWatch(website_id=pk, filing_id=filing_id, next_check_at=_slot(pk, now=now))
+            for pk, filing_id in pairs
+            if pk not in have
+        ],
+        ignore_conflicts=True,
+    )
+    return len(created)
+
+
+def _plan_all(candidates, *, now: datetime) -> int:
+    """Insert the places of these websites that have none, in one statement (PostgreSQL)."""
+    seconds = interval().total_seconds()
+    unplanned = candidates.filter(~Exists(SiteWatch.objects.filter(website=OuterRef("pk"))))
     new = (
         unplanned.annotate(
             slot=RawSQL(
@@ -79,9 +128,17 @@ def plan_watches(*, now: datetime | None = None) -> tuple[int, int]:
             "ON CONFLICT DO NOTHING",
             params,
         )
-        added = cursor.rowcount
-    dropped, _ = SiteWatch.objects.exclude(website__in=watched_websites()).delete()
-    return added, dropped
+        return cursor.rowcount
+
+
+def drop_unwatched(watches: list[SiteWatch]) -> list[SiteWatch]:
+    """Remove from the rotation the claimed sites no longer watched (cancelled, access ended, the
+    filing no longer published); return the others."""
+    live = set(watched_websites().filter(pk__in=[w.website_id for w in watches]).values_list("pk", flat=True))
+    gone = [w.website_id for w in watches if w.website_id not in live]
+    if gone:
+        SiteWatch.objects.filter(website_id__in=gone).delete()
+    return [w for w in watches if w.website_id in live]
 
 
 def claim_due(*, now: datetime | None = None, limit: int | None = None) -> list[SiteWatch]:
@@ -126,7 +183,7 @@ def run_due_checks(
     *, now: datetime | None = None, limit: int | None = None, **probe_options
 ) -> list[SiteCheck]:
     """Claim the due sites, probe them (concurrently, outside any transaction) and record each."""
-    watches = claim_due(now=now, limit=limit)
+    watches = drop_unwatched(claim_due(now=now, limit=limit))
     outcomes = site_probe.probe_all(targets_for(watches), **probe_options)
     return record_outcomes(outcomes, now=now)
 
