@@ -14,7 +14,7 @@ from django.utils.translation import gettext_noop
 
 from filings.exceptions import BeianError, TransitionNotPermitted, TransitionNotPossible
 from filings.kinds.states import State
-from filings.models import CallAttempt, Deadline, Filing, FilingEvent, Person
+from filings.models import CallAttempt, Deadline, Filing, FilingEvent, Person, Website
 from filings.models.contacts import CALL_OUTCOMES
 from filings.models.wording import said
 from filings.reads.compliance import contacts_of
@@ -127,16 +127,24 @@ def record_sms_delivery_reports(reports: list[DeliveryReport], *, now: datetime 
         outcome = OUTCOME_OF_STATUS.get(report.status)
         if outcome is None or not report.mobile:
             continue
-        people = Person.objects.filter(Q(mobile=report.mobile) | Q(emergency_phone=report.mobile))
-        filings = (
-            Filing.objects.filter(state=State.PUBLISHED)
-            .filter(Q(subject_principal__in=people) | Q(websites__principal__in=people))
-            .values_list("pk", flat=True)
-            .distinct()
-        )
-        for filing_id in filings:
+        for filing_id in _published_filings_reaching(report.mobile):
             recorded += _record_undelivered(filing_id, report, outcome=outcome, now=now)
     return recorded
+
+
+def _published_filings_reaching(number: str) -> list[int]:
+    """Return the published filings whose subject or website principal has this number, each by an
+    index lookup (people by number, then filings by principal)."""
+    people = list(
+        Person.objects.filter(Q(mobile=number) | Q(emergency_phone=number)).values_list("pk", flat=True)
+    )
+    if not people:
+        return []
+    as_subject = Filing.objects.filter(state=State.PUBLISHED, subject_principal_id__in=people)
+    as_website = Website.objects.filter(filing__state=State.PUBLISHED, principal_id__in=people)
+    return sorted(
+        set(as_subject.values_list("pk", flat=True)) | set(as_website.values_list("filing_id", flat=True))
+    )
 
 
 def _record_undelivered(filing_id: int, report: DeliveryReport, *, outcome: str, now: datetime) -> int:
