@@ -308,3 +308,14 @@ def test_the_reviewers_footer_check_and_the_rotation_agree(published, site, revi
     footer_checks.run_footer_check(published, by=reviewer)
     assert _open(published, Deadline.Kind.FOOTER_FIX).exists()
     assert SiteWatch.objects.get().failing == ["footer"]
+
+
+def test_a_cancelled_failing_site_leaves_the_rotation_and_its_period_closes(published, site):
+    _point_at(published, f"{site}/missing")
+    site_watch.plan_watches()
+    _check_now()
+    assert _open(published, Deadline.Kind.FOOTER_FIX).exists()
+    published.websites.update(cancelled_at=timezone.now())
+    assert _check_now() == []  # not probed: it left the rotation
+    assert not SiteWatch.objects.exists()
+    assert not _open(published, Deadline.Kind.FOOTER_FIX).exists()

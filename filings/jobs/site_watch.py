@@ -131,13 +131,21 @@ def _plan_all(candidates, *, now: datetime) -> int:
         return cursor.rowcount
 
 
-def drop_unwatched(watches: list[SiteWatch]) -> list[SiteWatch]:
+def drop_unwatched(watches: list[SiteWatch], *, now: datetime | None = None) -> list[SiteWatch]:
     """Remove from the rotation the claimed sites no longer watched (cancelled, access ended, the
-    filing no longer published); return the others."""
+    filing no longer published), closing the periods their failures alone kept open; return the others."""
     live = set(watched_websites().filter(pk__in=[w.website_id for w in watches]).values_list("pk", flat=True))
-    gone = [w.website_id for w in watches if w.website_id not in live]
-    if gone:
-        SiteWatch.objects.filter(website_id__in=gone).delete()
+    gone = [w for w in watches if w.website_id not in live]
+    for filing_id in {w.filing_id for w in gone}:
+        with transaction.atomic():
+            filing = Filing.objects.select_for_update().get(pk=filing_id)
+            SiteWatch.objects.filter(
+                website_id__in=[w.website_id for w in gone if w.filing_id == filing_id]
+            ).delete()
+            failing = {f for kept in SiteWatch.objects.filter(filing=filing) for f in kept.failing}
+            for failure, kind in rectifications.DEADLINE_KINDS.items():
+                if failure not in failing:
+                    rectifications.close_rectification(filing, kind, now=now or timezone.now())
     return [w for w in watches if w.website_id in live]
 
 
@@ -183,7 +191,7 @@ def run_due_checks(
     *, now: datetime | None = None, limit: int | None = None, **probe_options
 ) -> list[SiteCheck]:
     """Claim the due sites, probe them (concurrently, outside any transaction) and record each."""
-    watches = drop_unwatched(claim_due(now=now, limit=limit))
+    watches = drop_unwatched(claim_due(now=now, limit=limit), now=now)
     outcomes = site_probe.probe_all(targets_for(watches), **probe_options)
     return record_outcomes(outcomes, now=now)
 
