@@ -349,13 +349,22 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "scan-deadlines": {"task": "filings.tasks.scan_deadlines_task", "schedule": timedelta(minutes=1)},
     "refresh-stats": {"task": "filings.tasks.refresh_stats_task", "schedule": timedelta(minutes=5)},
-    "check-footers": {"task": "filings.tasks.check_footers_task", "schedule": timedelta(minutes=10)},
     "purge-exports": {"task": "filings.tasks.purge_exports_task", "schedule": timedelta(hours=1)},
     "purge-packages": {"task": "filings.tasks.purge_packages_task", "schedule": timedelta(hours=1)},
     "refresh-risk": {"task": "filings.tasks.refresh_risk_task", "schedule": timedelta(hours=1)},
     "plan-site-checks": {"task": "filings.tasks.plan_site_checks_task", "schedule": timedelta(minutes=15)},
+    # The safety net behind the scheduled planning's one-week look back (in id ranges, weekly).
+    "plan-site-checks-full": {
+        "task": "filings.tasks.plan_site_checks_task",
+        "schedule": timedelta(days=7),
+        "kwargs": {"full": True},
+    },
     "run-site-checks": {"task": "filings.tasks.run_site_checks_task", "schedule": timedelta(minutes=1)},
     "sync-domain-expiry": {"task": "filings.tasks.sync_domain_expiry_task", "schedule": timedelta(hours=1)},
+    "import-registrar-expiry": {
+        "task": "filings.tasks.import_registrar_expiry_task",
+        "schedule": timedelta(days=1),
+    },
 }
 
 LOGGING = {
@@ -382,6 +391,9 @@ BEIAN_ALERT_SCAN_BATCH = env_int_default("BEIAN_ALERT_SCAN_BATCH", 500)
 BEIAN_ALERT_DELIVERY_GRACE_SECONDS = env_int_default("BEIAN_ALERT_DELIVERY_GRACE_SECONDS", 120)
 # The SMS channel for alerts; the logging one records messages without a gateway.
 BEIAN_SMS_BACKEND = env_str("BEIAN_SMS_BACKEND", "filings.services.notifications.LoggingSmsBackend")
+# Issue #25: the secret the SMS gateway sends with its delivery reports (POST /api/v1/sms/delivery-reports/,
+# header X-Beian-Sms-Secret); unset, every report is refused.
+BEIAN_SMS_REPORT_SECRET = env_str("BEIAN_SMS_REPORT_SECRET", "")
 # How long a finished Excel export (its job and file) is kept for its owner to download.
 BEIAN_EXPORT_KEEP_DAYS = env_int_default("BEIAN_EXPORT_KEEP_DAYS", 7)
 # How long a bureau package (its zip holds the people's ID scans) is kept for reviewers to download.
@@ -456,3 +468,9 @@ BEIAN_SITE_CHECK_BATCH = env_int_default("BEIAN_SITE_CHECK_BATCH", 1000)
 # proposed for cancellation as a shell site (空壳网站).
 BEIAN_SITE_ESCALATE_AFTER = env_int_default("BEIAN_SITE_ESCALATE_AFTER", 3)
 BEIAN_SITE_SHELL_AFTER_DAYS = env_int_default("BEIAN_SITE_SHELL_AFTER_DAYS", 30)
+# A failing site is checked again within this many hours (not a week later), so a fix closes its
+# rectification soon; the rotation is the one scheduler of footer checks.
+BEIAN_SITE_RECHECK_FAILING_HOURS = env_int_default("BEIAN_SITE_RECHECK_FAILING_HOURS", 24)
+# Issue #25: the registrar adapter (dotted path of a filings.jobs.registrars.RegistrarAdapter subclass)
+# the daily import reads domains' expiry dates from; unset, dates are entered or imported from files.
+BEIAN_REGISTRAR_ADAPTER = env_str("BEIAN_REGISTRAR_ADAPTER", "")

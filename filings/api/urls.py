@@ -4,6 +4,7 @@ from filings.api import (
     alerts,
     bureau_imports,
     compliance,
+    contacts,
     materials,
     packages,
     public_security,
@@ -63,5 +64,7 @@ urlpatterns = [
     path("review/queues/<slug:queue>/", stats.ReviewQueue.as_view(), name="review-queue"),
     path("filings/<int:pk>/footer-check/", stats.FooterCheckRun.as_view(), name="filing-footer-check"),
     path("filings/<int:pk>/compliance/", compliance.FilingCompliance.as_view(), name="filing-compliance"),
+    path("filings/<int:pk>/calls/", contacts.FilingCalls.as_view(), name="filing-calls"),
+    path("sms/delivery-reports/", contacts.SmsDeliveryReports.as_view(), name="sms-delivery-reports"),
     path("compliance/rectifications/", compliance.RectificationList.as_view(), name="rectification-list"),
 ]
