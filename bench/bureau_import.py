@@ -116,7 +116,7 @@ def main(argv: list[str]) -> int:
     from accounts.roles import Role
     from filings.kinds.states import State
     from filings.models import BureauImport, Filing
-    from filings.services import bureau_import
+    from filings.services import bureau_apply, bureau_import
 
     settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="bench-bureau-")
     reviewer, _ = User.objects.get_or_create(username="bench-bureau-reviewer")
@@ -136,7 +136,7 @@ def main(argv: list[str]) -> int:
     with transaction.atomic():
         bureau_import.request_apply(upload, by=reviewer)
     started = time.perf_counter()
-    upload = bureau_import.run_apply(upload.pk)
+    upload = bureau_apply.run_apply(upload.pk)
     apply_s = time.perf_counter() - started
     goal = APPLY_GOAL_S_PER_10K * args.rows / 10_000
     published = Filing.objects.filter(pk__in=[f.pk for f in filings], state=State.PUBLISHED).count()

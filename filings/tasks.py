@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from filings.jobs import alert_scan, risk_summaries, summaries
-from filings.services import bureau_import, calendar, notifications
+from filings.services import bureau_apply, calendar, notifications
 from filings.services.exports import purge_exports, run_export
 
 logger = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ def check_footers_task(limit: int = 20) -> dict:
 )
 def apply_bureau_import_task(upload_id: int) -> str | None:
     """Apply the rows of one bureau result import not yet applied; return its final status."""
-    upload = bureau_import.run_apply(upload_id)
+    upload = bureau_apply.run_apply(upload_id)
     return upload.status if upload else None
 
 
