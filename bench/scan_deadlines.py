@@ -242,23 +242,23 @@ def _explain(now, lower) -> None:
     from django.db import connection
 
     from filings.models import Alert, AlertThreshold, Deadline, Filing
-    from filings.services import alert_raising
+    from filings.rules import due_deadlines
 
     breach = AlertThreshold.objects.get(deadline_kind="bureau_review", code="breach")
     workday = AlertThreshold.objects.get(deadline_kind="bureau_review", code="before_5wd")
     stale = AlertThreshold.objects.get(deadline_kind="stale_entry", code="after_30d")
-    first = alert_raising.due_batch(stale, lower=None, now=now).values_list("due_at", "pk")[:1].first()
-    some = list(alert_raising.due_batch(stale, lower=None, now=now).values_list("pk", "filing_id")[:500])
+    first = due_deadlines.due_batch(stale, lower=None, now=now).values_list("due_at", "pk")[:1].first()
+    some = list(due_deadlines.due_batch(stale, lower=None, now=now).values_list("pk", "filing_id")[:500])
     plans = {
         "a batch of due deadlines, no watermark (stale entry, 30 days), after a key": (
-            alert_raising.due_batch(stale, lower=None, now=now, after=first).values_list(
+            due_deadlines.due_batch(stale, lower=None, now=now, after=first).values_list(
                 "due_at", "pk", "alerted"
             )[:500]
         ),
-        "a batch of due deadlines in the window of the last scan (bureau breach)": alert_raising.due_batch(
+        "a batch of due deadlines in the window of the last scan (bureau breach)": due_deadlines.due_batch(
             breach, lower=lower, now=now
         ).values_list("due_at", "pk", "alerted")[:500],
-        "a batch of due deadlines in the window of the last scan (5 working days before)": alert_raising.due_batch(
+        "a batch of due deadlines in the window of the last scan (5 working days before)": due_deadlines.due_batch(
             workday, lower=lower, now=now
         ).values_list("due_at", "pk", "alerted")[:500],
         "locking a batch's deadlines (skip locked)": Deadline.objects.select_for_update(
@@ -299,6 +299,7 @@ def main(args: list[str]) -> int:
 
     from filings.jobs import alert_scan
     from filings.models import Alert, AlertScan, Deadline, Filing, Notification
+    from filings.rules import due_deadlines
     from filings.services import alert_raising, notifications
 
     if connection.vendor != "postgresql":
@@ -308,7 +309,7 @@ def main(args: list[str]) -> int:
         return 2
     total = Filing.objects.count()
     open_deadlines = Deadline.objects.filter(closed_at__isnull=True).count()
-    print(f"filings: {total:,}; open deadlines: {open_deadlines:,}; batch {alert_raising.batch_size()}")
+    print(f"filings: {total:,}; open deadlines: {open_deadlines:,}; batch {due_deadlines.batch_size()}")
 
     # The broker is an external edge: the bench measures the scan, not message publishing.
     notifications.queue_alert_delivery = lambda alert_ids: None

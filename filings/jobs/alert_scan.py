@@ -8,6 +8,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from filings.models import Alert, AlertScan, AlertThreshold, Deadline
+from filings.rules import due_deadlines
 from filings.services import alert_raising, authenticity, sms_expiry
 from filings.services.alert_raising import ANALYZE_AFTER_ALERTS, ScanResult
 
@@ -28,7 +29,7 @@ def _watermark() -> datetime | None:
 def _raise_repeats(*, now: datetime, managers: list[int], result: ScanResult) -> None:
     """Repeat breaches still open (daily by default); one repeat per scan however long the gap."""
     thresholds = AlertThreshold.objects.in_bulk()
-    size = alert_raising.batch_size()
+    size = due_deadlines.batch_size()
     while True:
         with transaction.atomic():
             # Each batch leaves the index of due repeats (repeat_due_at is cleared), so the next
@@ -85,7 +86,7 @@ def expire_sms_windows(*, now: datetime, managers: list[int], result: ScanResult
     passed = Deadline.objects.filter(kind=Kind.SMS_WINDOW, closed_at__isnull=True, due_at__lte=now)
     after = None
     while True:
-        windows = passed.filter(alert_raising.after_key(after)) if after is not None else passed
+        windows = passed.filter(due_deadlines.after_key(after)) if after is not None else passed
         batch = list(windows.order_by("due_at", "id")[:SMS_EXPIRY_BATCH])
         if not batch:
             return
@@ -128,7 +129,11 @@ def scan_deadlines(*, now: datetime | None = None, deadline_ids: list[int] | Non
         watermark = _watermark()
         lower = None if watermark is None else min(watermark, now) - SCAN_LOOKBACK
     complete = True
-    for threshold, siblings in alert_raising.raising_thresholds():
+    raising = alert_raising.raising_thresholds()
+    first = due_deadlines.first_batches(
+        [threshold for threshold, _siblings in raising], now=now, lower=lower, deadline_ids=deadline_ids
+    )
+    for threshold, siblings in raising:
         complete &= alert_raising.raise_threshold(
             threshold,
             siblings=siblings,
@@ -137,6 +142,7 @@ def scan_deadlines(*, now: datetime | None = None, deadline_ids: list[int] | Non
             deadline_ids=deadline_ids,
             managers=managers,
             result=result,
+            first=first[threshold.pk] if first is not None else None,
         )
     if deadline_ids is None:
         # The SMS timeout is a sibling of the window's warnings: a window that passed during an
