@@ -66,6 +66,15 @@ def after_key(key: tuple[datetime, int]) -> RawSQL:
     return RawSQL(f"({table}.due_at, {table}.id) > (%s, %s)", params, output_field=BooleanField())
 
 
+def open_deadlines() -> QuerySet:
+    """Return the open deadlines, each carrying `alerted` on PostgreSQL (see _alerted): what
+    due_batch narrows, built once when many batches are read together."""
+    rows = Deadline.objects.filter(closed_at__isnull=True)
+    if connection.vendor == "postgresql":
+        rows = rows.annotate(alerted=_alerted())
+    return rows
+
+
 def due_batch(
     threshold: AlertThreshold,
     *,
@@ -73,20 +82,18 @@ def due_batch(
     now: datetime,
     after: tuple[datetime, int] | None = None,
     deadline_ids: list[int] | None = None,
+    rows: QuerySet | None = None,
 ) -> QuerySet:
     """Return the open deadlines whose threshold moment lies in (lower, now], after the key `after`
     (due_at, id), nearest first: a range of the index of one kind's open deadlines by (due_at, id),
     so a batch costs what it returns. On PostgreSQL each row carries `alerted`, the thresholds
-    whose first alert it has (see _alerted)."""
-    rows = Deadline.objects.filter(closed_at__isnull=True, kind=threshold.deadline_kind).filter(
-        _due_range(threshold, lower, now)
-    )
+    whose first alert it has (see _alerted). `rows` is open_deadlines() when the caller has it."""
+    rows = (open_deadlines() if rows is None else rows).filter(kind=threshold.deadline_kind)
+    rows = rows.filter(_due_range(threshold, lower, now))
     if after is not None:
         rows = rows.filter(after_key(after))
     if deadline_ids is not None:
         rows = rows.filter(pk__in=deadline_ids)
-    if connection.vendor == "postgresql":
-        rows = rows.annotate(alerted=_alerted())
     return rows.order_by("due_at", "id")
 
 
@@ -139,9 +146,9 @@ def first_batches(
     threshold was most of its time. None where the database cannot order and limit each branch."""
     if not thresholds or not connection.features.supports_slicing_ordering_in_compound:
         return None
-    size = batch_size()
+    size, rows = batch_size(), open_deadlines()
     branches = [
-        due_batch(threshold, lower=lower, now=now, deadline_ids=deadline_ids)
+        due_batch(threshold, lower=lower, now=now, deadline_ids=deadline_ids, rows=rows)
         .annotate(threshold_key=Value(threshold.pk))
         .values_list("threshold_key", *batch_fields())[:size]
         for threshold in thresholds

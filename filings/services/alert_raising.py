@@ -347,11 +347,17 @@ def reconcile_alerts(deadline_ids: list[int], *, now: datetime, reason: str | No
     return withdrawn, raised
 
 
-def raising_thresholds() -> list[tuple[AlertThreshold, list[AlertThreshold]]]:
+def raising_thresholds(
+    thresholds: dict[int, AlertThreshold] | None = None,
+) -> list[tuple[AlertThreshold, list[AlertThreshold]]]:
     """Return the thresholds whose alerts are raised when a deadline reaches them, each with the
     other active thresholds of its deadline kind (the SMS timeout among them: a window that passed
-    during an outage raises the timeout alone)."""
-    active = list(AlertThreshold.objects.filter(active=True))
+    during an outage raises the timeout alone). `thresholds` is every threshold by id when the
+    caller has read them."""
+    if thresholds is None:
+        active = list(AlertThreshold.objects.filter(active=True))
+    else:
+        active = [t for t in thresholds.values() if t.active]
     return [
         (
             threshold,

@@ -120,6 +120,7 @@ def notify_transitions(event_ids: list[int]) -> None:
 
     events = (
         FilingEvent.objects.select_related("filing__assignee", "filing__subject")
+        .defer("filing__search_document")
         .filter(pk__in=event_ids)
         .order_by("pk")
     )
