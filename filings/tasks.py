@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from filings.jobs import alert_scan, risk_summaries, summaries
-from filings.services import bureau_apply, calendar, notifications
+from filings.services import bureau_apply, calendar, notifications, packages
 from filings.services.exports import purge_exports, run_export
 
 logger = logging.getLogger(__name__)
@@ -120,3 +120,18 @@ def sync_domain_expiry_task() -> tuple[int, int]:
     from filings.jobs import domain_expiry
 
     return domain_expiry.sync_domain_deadlines()
+
+
+@shared_task(
+    acks_late=True, reject_on_worker_lost=True, ignore_result=True, soft_time_limit=600, time_limit=660
+)
+def build_package_task(package_id: int) -> str | None:
+    """Build one bureau package's zip; return its final status."""
+    package = packages.run_package(package_id)
+    return package.status if package else None
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def purge_packages_task() -> int:
+    """Delete bureau packages older than BEIAN_PACKAGE_KEEP_DAYS, zips included."""
+    return packages.purge_packages()

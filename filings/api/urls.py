@@ -1,6 +1,16 @@
 from django.urls import path
 
-from filings.api import alerts, bureau_imports, compliance, materials, public_security, risk, stats, views
+from filings.api import (
+    alerts,
+    bureau_imports,
+    compliance,
+    materials,
+    packages,
+    public_security,
+    risk,
+    stats,
+    views,
+)
 
 app_name = "api"
 
@@ -30,6 +40,9 @@ urlpatterns = [
     path(
         "filings/<int:pk>/service-answers/", views.FilingServiceAnswer.as_view(), name="filing-service-answer"
     ),
+    path("filings/<int:pk>/packages/", packages.FilingPackages.as_view(), name="filing-packages"),
+    path("packages/<int:pk>/", packages.PackageDetail.as_view(), name="package-detail"),
+    path("packages/<int:pk>/file/", packages.PackageFile.as_view(), name="package-file"),
     path("bureau-imports/", bureau_imports.BureauImports.as_view(), name="bureau-import-list"),
     path(
         "bureau-imports/<int:pk>/", bureau_imports.BureauImportDetail.as_view(), name="bureau-import-detail"

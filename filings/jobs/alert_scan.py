@@ -7,6 +7,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from config.databases import PRIMARY, replica_alias
 from filings.models import Alert, AlertScan, AlertThreshold, Deadline
 from filings.rules import due_deadlines
 from filings.services import alert_raising, authenticity, sms_expiry
@@ -141,8 +142,13 @@ def scan_deadlines(*, now: datetime | None = None, deadline_ids: list[int] | Non
     complete = True
     thresholds = AlertThreshold.objects.in_bulk()
     raising = alert_raising.raising_thresholds(thresholds)
+    candidates = replica_alias() if deadline_ids is None else PRIMARY
     first = due_deadlines.first_batches(
-        [threshold for threshold, _siblings in raising], now=now, lower=lower, deadline_ids=deadline_ids
+        [threshold for threshold, _siblings in raising],
+        now=now,
+        lower=lower,
+        deadline_ids=deadline_ids,
+        using=candidates,
     )
     for threshold, siblings in raising:
         complete &= alert_raising.raise_threshold(
@@ -154,6 +160,7 @@ def scan_deadlines(*, now: datetime | None = None, deadline_ids: list[int] | Non
             managers=managers,
             result=result,
             first=first[threshold.pk] if first is not None else None,
+            candidates_from=candidates,
         )
     if deadline_ids is None:
         # The SMS timeout is a sibling of the window's warnings: a window that passed during an

@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import BooleanField, Case, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 
+from config.databases import PRIMARY
 from filings.models import Alert, AlertThreshold, Deadline
 from filings.rules import workdays
 
@@ -66,10 +67,10 @@ def after_key(key: tuple[datetime, int]) -> RawSQL:
     return RawSQL(f"({table}.due_at, {table}.id) > (%s, %s)", params, output_field=BooleanField())
 
 
-def open_deadlines() -> QuerySet:
-    """Return the open deadlines, each carrying `alerted` on PostgreSQL (see _alerted): what
-    due_batch narrows, built once when many batches are read together."""
-    rows = Deadline.objects.filter(closed_at__isnull=True)
+def open_deadlines(using: str = PRIMARY) -> QuerySet:
+    """Return the open deadlines in the database `using`, each carrying `alerted` on PostgreSQL (see
+    _alerted): what due_batch narrows, built once when many batches are read together."""
+    rows = Deadline.objects.using(using).filter(closed_at__isnull=True)
     if connection.vendor == "postgresql":
         rows = rows.annotate(alerted=_alerted())
     return rows
@@ -83,12 +84,14 @@ def due_batch(
     after: tuple[datetime, int] | None = None,
     deadline_ids: list[int] | None = None,
     rows: QuerySet | None = None,
+    using: str = PRIMARY,
 ) -> QuerySet:
     """Return the open deadlines whose threshold moment lies in (lower, now], after the key `after`
     (due_at, id), nearest first: a range of the index of one kind's open deadlines by (due_at, id),
     so a batch costs what it returns. On PostgreSQL each row carries `alerted`, the thresholds
-    whose first alert it has (see _alerted). `rows` is open_deadlines() when the caller has it."""
-    rows = (open_deadlines() if rows is None else rows).filter(kind=threshold.deadline_kind)
+    whose first alert it has (see _alerted). `rows` is open_deadlines() when the caller has it;
+    `using` the database read (the scheduled scan looks for candidates on the replica)."""
+    rows = (open_deadlines(using) if rows is None else rows).filter(kind=threshold.deadline_kind)
     rows = rows.filter(_due_range(threshold, lower, now))
     if after is not None:
         rows = rows.filter(after_key(after))
@@ -138,6 +141,7 @@ def first_batches(
     now: datetime,
     lower: datetime | None,
     deadline_ids: list[int] | None,
+    using: str = PRIMARY,
 ) -> dict[int, list[tuple]] | None:
     """Return each threshold's first batch of due deadlines (as raise_threshold reads them), read in
     one statement: a UNION ALL of the thresholds' own index ranges, each planned as it is alone.
@@ -146,7 +150,7 @@ def first_batches(
     threshold was most of its time. None where the database cannot order and limit each branch."""
     if not thresholds or not connection.features.supports_slicing_ordering_in_compound:
         return None
-    size, rows = batch_size(), open_deadlines()
+    size, rows = batch_size(), open_deadlines(using)
     branches = [
         due_batch(threshold, lower=lower, now=now, deadline_ids=deadline_ids, rows=rows)
         .annotate(threshold_key=Value(threshold.pk))

@@ -9,6 +9,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from config.databases import PRIMARY
 from filings.models import Alert, AlertThreshold, Deadline, Filing, Notification
 from filings.rules.due_deadlines import (
     batch_fields,
@@ -235,10 +236,15 @@ def raise_threshold(
     managers: list[int],
     result: ScanResult,
     first: list[tuple] | None = None,
+    candidates_from: str = PRIMARY,
 ) -> bool:
     """Raise the threshold's alerts, a committed batch at a time; return False when some were left
     because another transaction held their deadlines locked. `first` is its first batch when the
-    caller has read it (first_batches)."""
+    caller has read it (first_batches).
+
+    The candidates are read from `candidates_from` (the scheduled scan reads them on the replica):
+    each is read again under its lock on the primary before its alert is written, and the scan's
+    window reaches back an hour, far beyond a replica's lag."""
     size = batch_size()
     after = None
     complete = True
@@ -249,7 +255,12 @@ def raise_threshold(
         if batch is None:
             batch = list(
                 due_batch(
-                    threshold, lower=lower, now=now, after=after, deadline_ids=deadline_ids
+                    threshold,
+                    lower=lower,
+                    now=now,
+                    after=after,
+                    deadline_ids=deadline_ids,
+                    using=candidates_from,
                 ).values_list(*fields)[:size]
             )
         first = None
