@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from filings.jobs import alert_scan, risk_summaries, summaries
-from filings.services import bureau_import, calendar, notifications, packages
+from filings.services import bureau_apply, calendar, notifications, packages
 from filings.services.exports import purge_exports, run_export
 
 logger = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def purge_exports_task() -> int:
 )
 def apply_bureau_import_task(upload_id: int) -> str | None:
     """Apply the rows of one bureau result import not yet applied; return its final status."""
-    upload = bureau_import.run_apply(upload_id)
+    upload = bureau_apply.run_apply(upload_id)
     return upload.status if upload else None
 
 

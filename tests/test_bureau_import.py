@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from filings.exceptions import InvalidInput
 from filings.kinds.states import State
 from filings.models import BureauImport, BureauImportRow, Deadline, Filing, FilingEvent, Notification
-from filings.services import bureau_import, dispatch, notifications
+from filings.services import bureau_apply, bureau_import, notifications, transition_batch
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
@@ -47,7 +47,7 @@ def upload(reviewer, data: bytes, name: str = "结果.csv") -> BureauImport:
 
 def apply(upload_: BureauImport, reviewer) -> BureauImport:
     bureau_import.request_apply(upload_, by=reviewer)
-    return bureau_import.run_apply(upload_.pk)
+    return bureau_apply.run_apply(upload_.pk)
 
 
 def rows(upload_: BureauImport) -> list[BureauImportRow]:
@@ -82,7 +82,7 @@ def test_applying_goes_through_the_transition_services_and_names_the_import(
     with django_capture_on_commit_callbacks(execute=False):
         bureau_import.request_apply(result, by=reviewer)
     with django_capture_on_commit_callbacks(execute=True):
-        bureau_import.run_apply(result.pk)
+        bureau_apply.run_apply(result.pk)
     approved.refresh_from_db()
     rejected.refresh_from_db()
     assert approved.state == State.PUBLISHED and approved.icp_number == "粤ICP备2026000001号"
@@ -129,25 +129,29 @@ def test_a_partly_applied_file_is_applied_again_after_a_fault(principal, reviewe
     filings = [in_bureau(principal, reviewer) for _ in range(3)]
     data = csv_bytes(*(approve_line(f, f"粤ICP备202600000{i}号") for i, f in enumerate(filings, 1)))
     result = upload(reviewer, data)
-    real = dispatch.perform_transition
+    real = transition_batch.record_steps
     calls = []
 
-    def worker_dies_on_the_second(filing, name, **kwargs):
-        calls.append(filing.pk)
+    def worker_dies_in_the_second_chunk(steps, **kwargs):
+        calls.append(len(steps))
         if len(calls) == 2:
             raise RuntimeError("worker lost")
-        return real(filing, name, **kwargs)
+        return real(steps, **kwargs)
 
-    monkeypatch.setattr(dispatch, "perform_transition", worker_dies_on_the_second)
+    monkeypatch.setattr(bureau_apply, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(transition_batch, "record_steps", worker_dies_in_the_second_chunk)
     stopped = apply(result, reviewer)
     assert stopped.status == BureauImport.Status.FAILED and "再次导入" in stopped.error
+    assert BureauImport.objects.get(pk=result.pk).rows_done == 2
     states = [Filing.objects.get(pk=f.pk).state for f in filings]
-    assert states == [State.PUBLISHED, State.BUREAU_REVIEW, State.BUREAU_REVIEW]
-    monkeypatch.setattr(dispatch, "perform_transition", real)
+    assert states == [State.PUBLISHED, State.PUBLISHED, State.BUREAU_REVIEW]
+    assert [row.status for row in rows(result)] == [Row.Status.APPLIED, Row.Status.APPLIED, Row.Status.READY]
+    monkeypatch.setattr(transition_batch, "record_steps", real)
     finished = apply(result, reviewer)
     assert finished.status == BureauImport.Status.APPLIED
     assert [Filing.objects.get(pk=f.pk).state for f in filings] == [State.PUBLISHED] * 3
-    assert FilingEvent.objects.filter(filing=filings[0], transition="approve").count() == 1
+    for filing in filings:
+        assert FilingEvent.objects.filter(filing=filing, transition="approve").count() == 1
 
 
 def test_nothing_is_half_applied_within_a_row(principal, reviewer, monkeypatch):
@@ -155,10 +159,11 @@ def test_nothing_is_half_applied_within_a_row(principal, reviewer, monkeypatch):
     result = upload(reviewer, csv_bytes(approve_line(filing, "粤ICP备2026000001号")))
     version = filing.version
 
-    def refused(event, *, filing):
+    def refused(events):
         raise InvalidInput("通知无法记录")
 
-    monkeypatch.setattr(notifications, "record_decision", refused)
+    # The chunk's write fails, so its row goes through the single service, whose write fails too.
+    monkeypatch.setattr(notifications, "record_decisions", refused)
     apply(result, reviewer)
     row = rows(result)[0]
     assert row.status == Row.Status.FAILED and row.message == "通知无法记录"

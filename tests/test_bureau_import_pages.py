@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from filings.kinds.states import State
 from filings.models import BureauImport, Filing, FilingEvent
-from filings.services import bureau_import
+from filings.services import bureau_apply, bureau_import
 from filings.tasks import apply_bureau_import_task
 from tests import factories
 from tests.test_bureau_import import approve_line, csv_bytes, in_bureau, reject_line
@@ -112,7 +112,7 @@ def test_the_api_uploads_reads_and_applies(api, principal, reviewer, manager, qu
     assert api(manager).post(url + "apply/").status_code == 403
     response = client.post(url + "apply/")
     assert response.status_code == 202 and response.json()["status"] == "queued"
-    bureau_import.run_apply(body["id"])
+    bureau_apply.run_apply(body["id"])
     assert client.get(url).json()["counts"]["applied"] == 1
     assert FilingEvent.objects.filter(filing=approved, transition="approve").count() == 1
 

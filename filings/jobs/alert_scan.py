@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from config.databases import PRIMARY, replica_alias
 from filings.models import Alert, AlertScan, AlertThreshold, Deadline
+from filings.rules import due_deadlines
 from filings.services import alert_raising, authenticity, sms_expiry
 from filings.services.alert_raising import ANALYZE_AFTER_ALERTS, ScanResult
 
@@ -26,10 +27,11 @@ def _watermark() -> datetime | None:
     return AlertScan.objects.aggregate(until=Max("scanned_until"))["until"]
 
 
-def _raise_repeats(*, now: datetime, managers: list[int], result: ScanResult) -> None:
+def _raise_repeats(
+    *, now: datetime, managers: list[int], result: ScanResult, thresholds: dict[int, AlertThreshold]
+) -> None:
     """Repeat breaches still open (daily by default); one repeat per scan however long the gap."""
-    thresholds = AlertThreshold.objects.in_bulk()
-    size = alert_raising.batch_size()
+    size = due_deadlines.batch_size()
     while True:
         with transaction.atomic():
             # Each batch leaves the index of due repeats (repeat_due_at is cleared), so the next
@@ -73,20 +75,29 @@ def _raise_repeats(*, now: datetime, managers: list[int], result: ScanResult) ->
             return
 
 
-def expire_sms_windows(*, now: datetime, managers: list[int], result: ScanResult) -> None:
+def expire_sms_windows(
+    *,
+    now: datetime,
+    managers: list[int],
+    result: ScanResult,
+    thresholds: dict[int, AlertThreshold] | None = None,
+) -> None:
     """Send every filing whose SMS window has passed back to entry, with its timeout alert.
 
     The passed windows are walked through the index of open deadlines by (kind, due_at, id), a
     few dozen at a time; each few dozen filings are locked, expired and alerted in one short
     transaction, so a backlog of thousands never keeps a filing locked for more than a moment.
     A filing locked elsewhere is left to the next scan (its window stays open and past due)."""
-    threshold = AlertThreshold.objects.filter(
-        deadline_kind=SMS_TIMEOUT_THRESHOLD[0], code=SMS_TIMEOUT_THRESHOLD[1], active=True
-    ).first()
+    if thresholds is None:
+        thresholds = AlertThreshold.objects.in_bulk()
+    threshold = next(
+        (t for t in thresholds.values() if (t.deadline_kind, t.code) == SMS_TIMEOUT_THRESHOLD and t.active),
+        None,
+    )
     passed = Deadline.objects.filter(kind=Kind.SMS_WINDOW, closed_at__isnull=True, due_at__lte=now)
     after = None
     while True:
-        windows = passed.filter(alert_raising.after_key(after)) if after is not None else passed
+        windows = passed.filter(due_deadlines.after_key(after)) if after is not None else passed
         batch = list(windows.order_by("due_at", "id")[:SMS_EXPIRY_BATCH])
         if not batch:
             return
@@ -129,7 +140,17 @@ def scan_deadlines(*, now: datetime | None = None, deadline_ids: list[int] | Non
         watermark = _watermark()
         lower = None if watermark is None else min(watermark, now) - SCAN_LOOKBACK
     complete = True
-    for threshold, siblings in alert_raising.raising_thresholds():
+    thresholds = AlertThreshold.objects.in_bulk()
+    raising = alert_raising.raising_thresholds(thresholds)
+    candidates = replica_alias() if deadline_ids is None else PRIMARY
+    first = due_deadlines.first_batches(
+        [threshold for threshold, _siblings in raising],
+        now=now,
+        lower=lower,
+        deadline_ids=deadline_ids,
+        using=candidates,
+    )
+    for threshold, siblings in raising:
         complete &= alert_raising.raise_threshold(
             threshold,
             siblings=siblings,
@@ -138,14 +159,15 @@ def scan_deadlines(*, now: datetime | None = None, deadline_ids: list[int] | Non
             deadline_ids=deadline_ids,
             managers=managers,
             result=result,
-            candidates_from=replica_alias() if deadline_ids is None else PRIMARY,
+            first=first[threshold.pk] if first is not None else None,
+            candidates_from=candidates,
         )
     if deadline_ids is None:
         # The SMS timeout is a sibling of the window's warnings: a window that passed during an
         # outage raises the timeout alone.
-        expire_sms_windows(now=now, managers=managers, result=result)
+        expire_sms_windows(now=now, managers=managers, result=result, thresholds=thresholds)
         result.expired += authenticity.expire_face_checks(now=now)
-        _raise_repeats(now=now, managers=managers, result=result)
+        _raise_repeats(now=now, managers=managers, result=result, thresholds=thresholds)
     result.complete = complete
     if result.total >= ANALYZE_AFTER_ALERTS:
         alert_raising.refresh_alert_statistics()

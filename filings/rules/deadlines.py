@@ -138,8 +138,18 @@ def new_stage_deadlines(filing: Filing) -> list[Deadline]:
 def open_stage_deadlines(filing: Filing, *, now: datetime) -> list[Deadline]:
     """Close the previous stage's deadlines and store the current stage's. Call inside the
     transition's transaction."""
-    close_open_deadlines(filing, now=now)
-    return Deadline.objects.bulk_create(new_stage_deadlines(filing))
+    return open_stages_deadlines([filing], now=now)
+
+
+def open_stages_deadlines(filings: list[Filing], *, now: datetime) -> list[Deadline]:
+    """Close the previous stages' deadlines of these filings and store their current stages', in two
+    statements whatever their number. Call inside the transitions' transaction."""
+    if not filings:
+        return []
+    Deadline.objects.filter(filing__in=filings, closed_at__isnull=True).update(closed_at=now)
+    return Deadline.objects.bulk_create(
+        deadline for filing in filings for deadline in new_stage_deadlines(filing)
+    )
 
 
 def restart_stale_entry_deadline(filing: Filing, *, now: datetime) -> list[int]:

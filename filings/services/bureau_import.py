@@ -10,14 +10,13 @@ from typing import Any
 from celery import current_app
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.roles import Perm
-from filings.exceptions import BeianError, InvalidInput
+from filings.exceptions import InvalidInput
 from filings.formats.validators import validate_icp_subject_number
 from filings.kinds import Approval, Numbers
 from filings.kinds.states import State
@@ -26,15 +25,12 @@ from filings.models import (
     BureauImportRow,
     Domain,
     Filing,
-    Transition,
-    finish_transition,
     storage,
     wording,
 )
 from filings.models.wording import Said, said
 from filings.rules import bureau_results
 from filings.rules.bureau_results import APPROVED, ResultRow, ResultSource
-from filings.services import dispatch
 
 logger = logging.getLogger(__name__)
 
@@ -251,97 +247,3 @@ def queue_apply(upload_id: int) -> None:
         current_app.send_task(APPLY_TASK, args=[upload_id], retry=False)
     except Exception:
         logger.warning("Could not queue bureau import %s; it stays queued.", upload_id)
-
-
-def _history_comment(row: BureauImportRow, upload: BureauImport):
-    where = {"upload": upload.pk, "line": row.line, "file": upload.filename, "date": str(row.decided_on)}
-    if row.action == APPROVED:
-        return said(
-            gettext_noop(
-                "管局审核通过,备案号 %(n)s(%(date)s;管局结果导入 #%(upload)s “%(file)s” 第 %(line)s 行)。"
-            ),
-            n=row.icp_number,
-            **where,
-        )
-    return said(
-        gettext_noop("管局驳回(%(date)s;管局结果导入 #%(upload)s “%(file)s” 第 %(line)s 行)。"), **where
-    )
-
-
-def apply_row(row_id: int, *, upload: BureauImport, by: Any) -> BureauImportRow:
-    """Apply one row through the filing's transition service; a row applied once stays as it is, and
-    a refused row changes nothing of its filing."""
-    try:
-        with transaction.atomic():
-            row = Row.objects.select_for_update().get(pk=row_id)
-            if row.status not in (Row.Status.READY, Row.Status.FAILED):
-                return row
-            filing = (
-                Filing.objects.select_related("province").get(pk=row.filing_id) if row.filing_id else None
-            )
-            key = decision_key(filing.pk, row) if filing else ""
-            applied = Row.objects.filter(status=Row.Status.APPLIED, decision_key=key).exists()
-            status, message = judge(row, filing, recorded={key} if applied else set())
-            if status == Row.Status.READY:
-                name = finish_transition(filing) if row.action == APPROVED else Transition.REJECT
-                reasons = [{"field": "", "reason": text, "suggested_fix": ""} for text in row.reasons]
-                dispatch.perform_transition(
-                    filing,
-                    name,
-                    by=by,
-                    comment=_history_comment(row, upload),
-                    icp_number=row.icp_number,
-                    reasons=reasons,
-                )
-                status, message = Row.Status.APPLIED, None
-            row.status, row.decision_key = status, key
-            row.message, row.message_source = message_fields(message).values()
-            row.applied_at = timezone.now() if status == Row.Status.APPLIED else None
-            row.save(update_fields=["status", "message", "message_source", "decision_key", "applied_at"])
-            return row
-    except BeianError as error:
-        status, message = Row.Status.FAILED, str(error.message)
-    except IntegrityError:
-        # Another upload applied the same decision at the same moment (the constraint on decision_key).
-        status, message = Row.Status.RECORDED, said(gettext_noop("该结果已由另一次导入记录。"))
-    Row.objects.filter(pk=row_id).update(status=status, **message_fields(message))
-    return Row.objects.get(pk=row_id)
-
-
-PENDING = Q(status__in=(Row.Status.READY, Row.Status.FAILED))
-
-
-def run_apply(upload_id: int, *, batch: int = 200) -> BureauImport | None:
-    """Apply every row not yet done, recording progress; a finished import is left alone and an
-    import cut short (a lost worker) carries on where it stopped."""
-    with transaction.atomic():
-        upload = BureauImport.objects.select_for_update().filter(pk=upload_id).first()
-        if upload is None or upload.status in (BureauImport.Status.APPLIED, BureauImport.Status.PREVIEW):
-            return upload
-        upload.status = BureauImport.Status.APPLYING
-        upload.save(update_fields=["status"])
-    by = upload.applied_by or upload.uploaded_by
-    try:
-        with translation.override(upload.language):
-            pending = list(upload.rows.filter(PENDING).order_by("line").values_list("pk", flat=True))
-            done = upload.rows_total - len(pending)
-            for start in range(0, len(pending), batch):
-                for row_id in pending[start : start + batch]:
-                    apply_row(row_id, upload=upload, by=by)
-                done += len(pending[start : start + batch])
-                BureauImport.objects.filter(pk=upload.pk).update(rows_done=done)
-    except Exception:
-        logger.exception("Bureau import %s stopped", upload.pk)
-        upload.status, upload.error = (
-            BureauImport.Status.FAILED,
-            _("导入中断,请再次导入:已导入的行不会重复导入。"),
-        )
-        upload.save(update_fields=["status", "error"])
-        return upload
-    upload.status, upload.finished_at, upload.rows_done = (
-        BureauImport.Status.APPLIED,
-        timezone.now(),
-        upload.rows_total,
-    )
-    upload.save(update_fields=["status", "finished_at", "rows_done"])
-    return upload

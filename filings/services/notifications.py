@@ -6,13 +6,14 @@ from datetime import datetime
 
 from celery import current_app
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection, send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from filings.kinds.states import State
 from filings.rules.fields import field_label
 from filings.rules.footer_guidance import failing_footer_guidance
 
@@ -48,20 +49,23 @@ def sms_backend_sends_nothing() -> bool:
     return issubclass(import_string(settings.BEIAN_SMS_BACKEND), LoggingSmsBackend)
 
 
-def record_decision(event, *, filing) -> None:
-    """Put a transition someone else made on a filing (a return, rejection, approval…) in its service
-    principal's inbox. Runs inside the transition's transaction: the inbox row and the event stand
-    or fall together. Its e-mail goes out on commit (notify_transition)."""
+def record_decisions(events: list) -> None:
+    """Put the transitions someone else made on filings (a return, rejection, approval…) in their
+    service principals' inboxes, one statement for them all; each event carries its filing. Runs
+    inside the transitions' transaction: the inbox rows and the events stand or fall together. Their
+    e-mails go out on commit (notify_transitions)."""
     from filings.models import Notification
 
-    if event.actor_id and event.actor_id == filing.assignee_id:
-        return
-    Notification.objects.create(
-        event=event,
-        user_id=filing.assignee_id,
-        reason=Notification.Reason.ASSIGNEE,
-        created_at=event.at,
-        delivered_at=event.at,  # nothing left for the alert delivery to send
+    Notification.objects.bulk_create(
+        Notification(
+            event=event,
+            user_id=event.filing.assignee_id,
+            reason=Notification.Reason.ASSIGNEE,
+            created_at=event.at,
+            delivered_at=event.at,  # nothing left for the alert delivery to send
+        )
+        for event in events
+        if not (event.actor_id and event.actor_id == event.filing.assignee_id)
     )
 
 
@@ -90,7 +94,13 @@ def landed_in(event) -> str:
 
     if event.transition == finish_transition(event.filing):
         return str(event.filing.kind.words.approved_state)
-    return event.get_to_state_display()
+    return state_label(event.to_state)
+
+
+def state_label(value: str) -> str:
+    """Return a stage's name in the reader's language ("" for none); get_FOO_display would translate
+    every stage to find it."""
+    return str(State(value).label) if value in State.values else value
 
 
 def _sms_window_open(filing, stage_visit: int) -> bool:
@@ -103,18 +113,34 @@ def _sms_window_open(filing, stage_visit: int) -> bool:
 
 def notify_transition(event_id: int) -> None:
     """Tell the filing's service principal what happened (runs after the transition committed)."""
+    notify_transitions([event_id])
+
+
+def notify_transitions(event_ids: list[int]) -> None:
+    """Tell each filing's service principal what happened, a mail per event, sent through one
+    connection (runs after the transitions committed)."""
     from filings.models import FilingEvent
 
-    event = FilingEvent.objects.select_related("filing__assignee", "filing__subject", "actor").get(
-        pk=event_id
+    events = (
+        FilingEvent.objects.select_related("filing__assignee", "filing__subject")
+        .defer("filing__search_document")
+        .filter(pk__in=event_ids)
+        .order_by("pk")
     )
+    messages = [message for event in events if (message := transition_mail(event)) is not None]
+    if messages:
+        get_connection(fail_silently=True).send_messages(messages)
+
+
+def transition_mail(event) -> EmailMessage | None:
+    """Return the mail telling the filing's service principal of the event (None when they made it
+    themselves or have no address)."""
     filing, assignee = event.filing, event.filing.assignee
     if not assignee.email or (event.actor_id and event.actor_id == assignee.pk):
-        return
+        return None
     lines = [
-        _("备案:%(subject)s(%(type)s)")
-        % {"subject": filing.subject.name, "type": filing.get_filing_type_display()},
-        _("阶段:%(from)s → %(to)s") % {"from": event.get_from_state_display() or "-", "to": landed_in(event)},
+        _("备案:%(subject)s(%(type)s)") % {"subject": filing.subject.name, "type": filing.type_label},
+        _("阶段:%(from)s → %(to)s") % {"from": state_label(event.from_state) or "-", "to": landed_in(event)},
         _("时间:%(at)s") % {"at": timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M")},
     ]
     if event.comment:
@@ -124,13 +150,11 @@ def notify_transition(event_id: int) -> None:
             lines.append(reason_line(reason))
     path, action, _tone = where_to_act(event)
     lines.append(f"{action}:{settings.BEIAN_SITE_URL.rstrip('/')}{path}")
-    send_mail(
+    return EmailMessage(
         subject=_("[备案进度] %(subject)s:%(state)s")
         % {"subject": filing.subject.name, "state": landed_in(event)},
-        message="\n".join(lines),
-        from_email=None,
-        recipient_list=[assignee.email],
-        fail_silently=True,
+        body="\n".join(lines),
+        to=[assignee.email],
     )
 
 

@@ -1,19 +1,16 @@
 """SMS windows that passed, expired many filings at a time (the scheduler's backlog after an outage).
 
-The same transition as transitions.expire_sms_window, written for a batch in a handful of
-statements: a day's outage leaves thousands of windows passed, and a dozen round trips per filing
-made their expiry the larger part of the catch-up."""
+The same transition as transitions.expire_sms_window, for a batch through services.transition_batch:
+a day's outage leaves thousands of windows passed, and a dozen round trips per filing made their
+expiry the larger part of the catch-up."""
 
 from datetime import datetime
-from functools import partial
 
-from django.db import transaction
 from django_fsm import can_proceed
 
 from filings.kinds.states import State
-from filings.models import Deadline, Filing, FilingEvent, Transition
-from filings.rules import deadlines
-from filings.services import notifications, transitions
+from filings.models import Deadline, Filing
+from filings.services import transition_batch, transitions
 
 
 def expire_sms_windows(windows: list[Deadline], *, now: datetime) -> list[tuple[Filing, Deadline]]:
@@ -31,42 +28,19 @@ def expire_sms_windows(windows: list[Deadline], *, now: datetime) -> list[tuple[
         .filter(pk__in=by_filing, state=State.SMS_VERIFICATION)
         .order_by("pk")
     )
-    expired = []
+    comment, reasons = transitions.sms_expiry_record()
+    expired, steps = [], []
     for filing in locked:
         window = by_filing[filing.pk]
         if filing.stage_visit != window.stage_visit or not can_proceed(
             filing.expire_sms, check_conditions=False
         ):
             continue
-        filing.expire_sms()
-        filing.stage_visit += 1
-        filing.stage_entered_at = now
-        filing.version += 1
-        filing.updated_at = now
-        expired.append((filing, window))
-    if not expired:
-        return []
-    filings = [filing for filing, _window in expired]
-    Filing.objects.bulk_update(filings, ["state", "stage_visit", "stage_entered_at", "version", "updated_at"])
-    comment, reasons = transitions.sms_expiry_record()
-    events = FilingEvent.objects.bulk_create(
-        FilingEvent(
-            filing=filing,
-            actor=None,
-            at=now,
-            transition=Transition.EXPIRE_SMS,
-            from_state=State.SMS_VERIFICATION,
-            to_state=filing.state,
-            **FilingEvent.comment_fields(comment),
-            reasons=reasons,
-            stage_visit=filing.stage_visit,
+        steps.append(
+            transition_batch.take_step(
+                filing, filing.expire_sms, by=None, now=now, comment=comment, reasons=reasons
+            )
         )
-        for filing in filings
-    )
-    Deadline.objects.filter(filing__in=filings, closed_at__isnull=True).update(closed_at=now)
-    Deadline.objects.bulk_create(
-        deadline for filing in filings for deadline in deadlines.new_stage_deadlines(filing)
-    )
-    for event in events:
-        transaction.on_commit(partial(notifications.notify_transition, event.pk))
+        expired.append((filing, window))
+    transition_batch.record_steps(steps, by=None, now=now)
     return expired

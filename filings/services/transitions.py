@@ -66,7 +66,7 @@ def lock_filing(filing: Filing, *, expected_version: int | None = None) -> Filin
     return locked
 
 
-def _clean_reasons(reasons: Iterable[dict] | None, *, required: bool) -> list[dict]:
+def clean_reasons(reasons: Iterable[dict] | None, *, required: bool) -> list[dict]:
     cleaned = []
     reasons = refuse_unbounded_reasons(reasons)
     for item in reasons:
@@ -111,6 +111,48 @@ def refuse_unless_allowed(
         raise TransitionNotPermitted(_("您没有权限执行“%(action)s”。") % {"action": label(name)})
 
 
+def advance(
+    filing: Filing, method: Callable[[], None], *, by: Any, now: datetime, check_permission: bool = True
+) -> tuple[str, bool]:
+    """Run the transition on the filing's row in memory (the locked filing's bound method, e.g.
+    `locked.submit`): refuse it in a wrong stage or for a wrong actor, then move the stage, its visit
+    and the version on. Return the stage it left and whether it changed. Nothing is saved."""
+    refuse_unless_allowed(filing, method, by=by, check_permission=check_permission)
+    from_state = filing.state
+    method()
+    stage_changed = filing.state != from_state
+    if stage_changed:
+        filing.stage_visit += 1
+        filing.stage_entered_at = now
+    filing.version += 1
+    filing.updated_at = now
+    return from_state, stage_changed
+
+
+def history_event(
+    filing: Filing,
+    transition: str,
+    *,
+    from_state: str,
+    by: Any,
+    at: datetime,
+    comment: str | Said = "",
+    reasons: list[dict] | None = None,
+) -> FilingEvent:
+    """Return the (unsaved) history row of a transition the filing has just made."""
+    return FilingEvent(
+        filing=filing,
+        actor=by if getattr(by, "pk", None) else None,
+        at=at,
+        transition=transition,
+        from_state=from_state,
+        to_state=filing.state,
+        **FilingEvent.comment_fields(comment),
+        reasons=reasons or [],
+        stage_visit=filing.stage_visit,
+    )
+
+
 def apply_transition(
     filing: Filing,
     method: Callable[[], None],
@@ -122,35 +164,20 @@ def apply_transition(
     check_permission: bool = True,
 ) -> FilingEvent:
     """Run the transition (the locked filing's bound method, e.g. `locked.submit`), save the filing
-    and write its history row."""
+    and write its history row. services.transition_batch writes the same rows for many filings."""
     now = now or timezone.now()
-    refuse_unless_allowed(filing, method, by=by, check_permission=check_permission)
-    from_state = filing.state
-    method()
-    stage_changed = filing.state != from_state
-    if stage_changed:
-        filing.stage_visit += 1
-        filing.stage_entered_at = now
-    filing.version += 1
-    filing.updated_at = now
+    from_state, stage_changed = advance(filing, method, by=by, now=now, check_permission=check_permission)
     try:
         filing.save()
     except ConcurrentTransition as error:
         raise ConflictError() from error
-    event = FilingEvent.objects.create(
-        filing=filing,
-        actor=by if getattr(by, "pk", None) else None,
-        at=now,
-        transition=method.__name__,
-        from_state=from_state,
-        to_state=filing.state,
-        **FilingEvent.comment_fields(comment),
-        reasons=reasons or [],
-        stage_visit=filing.stage_visit,
+    event = history_event(
+        filing, method.__name__, from_state=from_state, by=by, at=now, comment=comment, reasons=reasons
     )
+    event.save(force_insert=True)
     if stage_changed:
         deadlines.open_stage_deadlines(filing, now=now)
-    notifications.record_decision(event, filing=filing)
+    notifications.record_decisions([event])
     transaction.on_commit(partial(notifications.notify_transition, event.pk))
     return event
 
@@ -166,7 +193,7 @@ def _run_transition(
 ) -> Filing:
     """Lock the filing and run the transition (Filing's method, e.g. `Filing.withdraw`), which needs
     nothing but the actor and a comment."""
-    cleaned = _clean_reasons(reasons, required=reasons_required)
+    cleaned = clean_reasons(reasons, required=reasons_required)
     with transaction.atomic():
         locked = lock_filing(filing)
         apply_transition(locked, getattr(locked, method.__name__), by=by, comment=comment, reasons=cleaned)
@@ -175,7 +202,7 @@ def _run_transition(
 
 def submit_filing(filing: Filing, *, by: Any, comment: str = "", reasons: list[dict] | None = None) -> Filing:
     """Send a draft to the provider's pre-review once every submission check passes."""
-    cleaned = _clean_reasons(reasons, required=False)
+    cleaned = clean_reasons(reasons, required=False)
     with transaction.atomic():
         locked = lock_filing(filing)
         # Refuse a wrong stage or actor before judging the data, as every other transition does.
@@ -342,6 +369,29 @@ def expire_sms_window(filing: Filing, *, now: datetime | None = None) -> Filing:
     return locked
 
 
+def refuse_wrong_approval(filing: Filing, *, by: Any, icp_number: str) -> None:
+    """Refuse an approval of the locked filing in a wrong stage, by a wrong actor, of a type that
+    takes no new number, or with a subject number of another province's format."""
+    # A wrong stage or actor first, before judging the number they typed.
+    refuse_unless_allowed(filing, filing.approve, by=by)
+    if filing.kind.approval != Approval.PUBLISH:
+        # Changes keep and cancellations drop numbers: services.dispatch runs their approval.
+        raise TransitionNotPossible(_("%(type)s不取得新的备案号。") % {"type": filing.type_label})
+    try:
+        validate_icp_subject_number(icp_number, abbreviation=filing.province.icp_abbreviation)
+    except ValidationError as error:
+        raise InvalidInput(error.messages[0], details={"icp_number": error.messages}) from error
+    if filing.kind.numbers == Numbers.EXISTING and icp_number != filing.icp_number:
+        raise InvalidInput(
+            _("新增接入沿用原备案号 %(n)s。") % {"n": filing.icp_number},
+            details={"icp_number": [_("新增接入不取得新的备案号。")]},
+        )
+
+
+def approval_comment(icp_number: str) -> Said:
+    return said(gettext_noop("管局审核通过,备案号 %(n)s。"), n=icp_number)
+
+
 def approve_filing(
     filing: Filing,
     *,
@@ -355,32 +405,14 @@ def approve_filing(
     icp_number = (icp_number or "").strip()
     with transaction.atomic():
         locked = lock_filing(filing)
-        # Refuse a wrong stage or actor before judging the number they typed.
-        refuse_unless_allowed(locked, locked.approve, by=by)
-        if locked.kind.approval != Approval.PUBLISH:
-            # Changes keep and cancellations drop numbers: services.dispatch runs their approval.
-            raise TransitionNotPossible(_("%(type)s不取得新的备案号。") % {"type": locked.type_label})
-        try:
-            validate_icp_subject_number(icp_number, abbreviation=locked.province.icp_abbreviation)
-        except ValidationError as error:
-            raise InvalidInput(error.messages[0], details={"icp_number": error.messages}) from error
-        if locked.kind.numbers == Numbers.EXISTING and icp_number != locked.icp_number:
-            raise InvalidInput(
-                _("新增接入沿用原备案号 %(n)s。") % {"n": locked.icp_number},
-                details={"icp_number": [_("新增接入不取得新的备案号。")]},
-            )
+        refuse_wrong_approval(locked, by=by, icp_number=icp_number)
         websites = list(locked.websites.select_for_update().order_by("position"))
         apps = list(locked.apps.select_for_update().order_by("position"))
         numbers, app_numbers = numbering.approved_numbers(
             locked, icp_number, websites, apps, website_numbers=website_numbers, app_numbers=app_numbers
         )
         locked.icp_number = icp_number
-        apply_transition(
-            locked,
-            locked.approve,
-            by=by,
-            comment=comment or said(gettext_noop("管局审核通过,备案号 %(n)s。"), n=icp_number),
-        )
+        apply_transition(locked, locked.approve, by=by, comment=comment or approval_comment(icp_number))
         for website in websites:
             website.icp_number = numbers[website.pk]
             website.save(update_fields=["icp_number"])
