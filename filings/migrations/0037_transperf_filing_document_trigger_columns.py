@@ -30,6 +30,6 @@ def on_every_update(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("filings", "0034_search_icp_number_prefix")]
+    dependencies = [("filings", "0036_contacts_number_flags")]
 
     operations = [migrations.RunPython(on_its_columns, on_every_update)]
