@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from filings.demo.loading import Table, indexes_set_aside, new_ids, triggers_off
+from filings.demo.loading import indexes_set_aside, new_ids, triggers_off
 from filings.demo.rows import STATE_WEIGHTS, BulkRows
 from filings.models import (
     Deadline,
@@ -23,6 +23,7 @@ from filings.models import (
     SubmittedFeatures,
     Website,
 )
+from filings.services.bulk_rows import Table
 
 __all__ = ["STATE_WEIGHTS", "reshape_bulk_owners", "seed_bulk"]
 

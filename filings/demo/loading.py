@@ -1,83 +1,12 @@
-"""Writing many generated rows at once: COPY on PostgreSQL, with the tables' secondary indexes and
-foreign keys set aside during a large load and built once after it; plain inserts elsewhere."""
+"""A large load of generated rows (bulk_rows.Table writes them): their primary keys reserved ahead,
+the tables' triggers off, and on PostgreSQL their secondary indexes and foreign keys set aside during
+the load and built once after it."""
 
-import json
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from contextlib import contextmanager
 
 from django.db import connection, models
-
-
-class Table:
-    """A model's table as a bulk load fills it: `columns` (attnames) come with each row, the other
-    fields are the same for the whole load (given in `fixed`, else the field's default)."""
-
-    def __init__(self, model: type[models.Model], columns: Sequence[str], fixed: dict | None = None) -> None:
-        fixed = fixed or {}
-        by_name = {field.attname: field for field in model._meta.concrete_fields}
-        self.model = model
-        self.name = model._meta.db_table
-        self.fields = [by_name[name] for name in columns]
-        self.rest = [
-            field
-            for field in model._meta.concrete_fields
-            if field.attname not in columns and not field.primary_key
-        ]
-        for field in self.rest:
-            if field.unique and field.attname not in fixed:
-                raise ValueError(f"{self.name}.{field.attname} is unique: give it with each row")
-        self.rest_values = tuple(
-            fixed[field.attname] if field.attname in fixed else field.get_default() for field in self.rest
-        )
-        self.json_positions = [
-            i for i, field in enumerate(self.fields) if isinstance(field, models.JSONField)
-        ]
-
-    def write(self, rows: Sequence[tuple]) -> None:
-        """Write the rows (tuples in the order of `columns`)."""
-        if not rows:
-            return
-        if connection.vendor == "postgresql":
-            self._copy(rows)
-        else:
-            self._insert(rows)
-
-    def _column_list(self) -> str:
-        return ", ".join(connection.ops.quote_name(field.column) for field in self.fields + self.rest)
-
-    def _copy(self, rows: Sequence[tuple]) -> None:
-        rest = tuple(
-            json.dumps(value) if isinstance(field, models.JSONField) else value
-            for field, value in zip(self.rest, self.rest_values, strict=True)
-        )
-        positions = self.json_positions
-        sql = f"COPY {connection.ops.quote_name(self.name)} ({self._column_list()}) FROM STDIN"
-        with connection.cursor() as cursor, cursor.copy(sql) as copy:
-            write_row = copy.write_row
-            if not positions:
-                for row in rows:
-                    write_row(row + rest)
-                return
-            for row in rows:
-                values = list(row)
-                for i in positions:
-                    values[i] = json.dumps(values[i])
-                write_row((*values, *rest))
-
-    def _insert(self, rows: Sequence[tuple]) -> None:
-        fields = self.fields + self.rest
-        placeholders = ", ".join(["%s"] * len(fields))
-        sql = f"INSERT INTO {connection.ops.quote_name(self.name)} ({self._column_list()}) VALUES ({placeholders})"
-        prepared = [
-            [
-                field.get_db_prep_save(value, connection)
-                for field, value in zip(fields, row + self.rest_values, strict=True)
-            ]
-            for row in rows
-        ]
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, prepared)
 
 
 def new_ids(model: type[models.Model], count: int) -> list[int]:
@@ -161,14 +90,21 @@ def indexes_set_aside(models_: Iterable[type[models.Model]], *, log=print):
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     yield
     started = time.monotonic()
+    timings = []
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
-        for _name, definition in indexes:
-            cursor.execute(definition)
+        statements = [(name.strip('"'), definition) for name, definition in indexes]
         # Unique keys before the foreign keys, whose checks read the keys they refer to.
-        for table, name, definition, _kind in reversed(constraints):
-            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
+        statements += [
+            (name, f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
+            for table, name, definition, _kind in reversed(constraints)
+        ]
+        for name, statement in statements:
+            began = time.monotonic()
+            cursor.execute(statement)
+            timings.append((time.monotonic() - began, name))
+    slowest = ", ".join(f"{name} {seconds:.1f}s" for seconds, name in sorted(timings, reverse=True)[:4])
     log(
         f"  {len(indexes)} indexes and {len(constraints)} keys built after the load"
-        f" ({time.monotonic() - started:.1f}s)"
+        f" ({time.monotonic() - started:.1f}s; slowest: {slowest})"
     )

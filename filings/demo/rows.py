@@ -10,7 +10,7 @@ from functools import cache
 
 import filings.demo.risk_shape as demo_risk
 from filings.demo.history import FINISHED_STATES, WorkdayClock, plan_steps, shift_to_recent
-from filings.demo.loading import Table, new_ids
+from filings.demo.loading import new_ids
 from filings.demo.names import BUSINESS_WORDS, COMPANY_WORDS, SITE_WORDS, invented_person_fields
 from filings.formats.divisions import example_division
 from filings.formats.identity import make_uscc
@@ -30,6 +30,7 @@ from filings.models import (
     Website,
 )
 from filings.rules import deadlines, workdays
+from filings.services.bulk_rows import Table
 
 STATE_WEIGHTS = [
     (State.ENTRY, 8),
@@ -146,6 +147,24 @@ class StageFacts:
 
 
 @dataclass
+class Draft:
+    """One bulk filing while its rows are made: what a later step needs of an earlier one."""
+
+    number: int
+    province: Province
+    profile: demo_risk.Profile
+    ids: tuple[int, int, int, int]  # person, subject, filing, website
+    mobile: str = ""
+    subject_name: str = ""
+    certificate_number: str = ""
+    steps: list = field(default_factory=list)
+    filing_type: str = ""
+    icp_number: str = ""
+    psb_number: str = ""
+    psb_registered_at: datetime | None = None
+
+
+@dataclass
 class BulkRows:
     """Makes the rows of bulk filings, batch after batch, from one random generator."""
 
@@ -168,35 +187,40 @@ class BulkRows:
         self.tables = tables(self.today)
 
     def write_batch(self, *, size: int, offset: int) -> None:
-        """Make and write the rows of `size` filings, the first of them number `offset`."""
+        """Make and write the rows of `size` filings, the first of them number `offset`.
+
+        The random draws come in the order the earlier object-based seed made them (provinces and
+        profiles, then people and subjects, then histories, then websites), so that a seed value
+        gives the same filings as before."""
+        rng = self.rng
         rows: dict[str, list[tuple]] = {name: [] for name in self.tables}
-        ids = {
-            name: new_ids(model, size)
-            for name, model in (
-                ("people", Person),
-                ("subjects", Subject),
-                ("filings", Filing),
-                ("websites", Website),
-            )
-        }
-        provinces = self.rng.choices(self.provinces, weights=self.weights, k=size)
-        for i, province in enumerate(provinces):
-            self._filing(
-                rows,
-                province=province,
-                number=offset + i,
-                person_id=ids["people"][i],
-                subject_id=ids["subjects"][i],
-                filing_id=ids["filings"][i],
-                website_id=ids["websites"][i],
-            )
+        ids = zip(
+            new_ids(Person, size),
+            new_ids(Subject, size),
+            new_ids(Filing, size),
+            new_ids(Website, size),
+            strict=True,
+        )
+        provinces = rng.choices(self.provinces, weights=self.weights, k=size)
+        profiles = [demo_risk.draw_profile(rng, province.code) for province in provinces]
+        drafts = [
+            Draft(number=offset + i, province=province, profile=profile, ids=next(ids))
+            for i, (province, profile) in enumerate(zip(provinces, profiles, strict=True))
+        ]
+        for draft in drafts:
+            self._subject(rows, draft)
+        for draft in drafts:
+            self._history(draft)
+        for draft in drafts:
+            self._filing(rows, draft)
         for name, table in self.tables.items():
             table.write(rows[name])
 
-    def _filing(self, rows, *, province, number, person_id, subject_id, filing_id, website_id) -> None:
-        rng, now, today = self.rng, self.now, self.today
-        profile = demo_risk.draw_profile(rng, province.code)
+    def _subject(self, rows, draft: Draft) -> None:
+        rng, province, profile = self.rng, draft.province, draft.profile
+        person_id, subject_id = draft.ids[0], draft.ids[1]
         person = invented_person_fields(rng, province.code)
+        draft.mobile = person["mobile"]
         rows["people"].append(
             (
                 person_id,
@@ -209,72 +233,74 @@ class BulkRows:
             )
         )
         if profile.subject_kind == Subject.Kind.INDIVIDUAL:
-            subject = (
-                Subject.Kind.INDIVIDUAL,
-                person["name"],
-                Subject.CertificateKind.RESIDENT_ID,
-                person["id_number"],
-                False,
-                "",
+            draft.subject_name, draft.certificate_number = person["name"], person["id_number"]
+            rows["subjects"].append(
+                (
+                    subject_id,
+                    Subject.Kind.INDIVIDUAL,
+                    draft.subject_name,
+                    Subject.CertificateKind.RESIDENT_ID,
+                    draft.certificate_number,
+                    False,
+                    province.pk,
+                    "",
+                )
             )
-        else:
-            subject = (
-                Subject.Kind.ENTERPRISE,
-                f"{province.short_name}{rng.choice(COMPANY_WORDS)}{rng.choice(BUSINESS_WORDS)}"
-                f"有限公司{self.run_id}-{number}",
-                Subject.CertificateKind.USCC,
-                make_uscc(rng, province.code),
-                True,
-                person["name"] if profile.features["legal_rep"] == "yes" else "张法人",
-            )
-        kind, subject_name, certificate_kind, certificate_number, long_term, legal_rep = subject
+            return
+        draft.subject_name = (
+            f"{province.short_name}{rng.choice(COMPANY_WORDS)}{rng.choice(BUSINESS_WORDS)}"
+            f"有限公司{self.run_id}-{draft.number}"
+        )
+        draft.certificate_number = make_uscc(rng, province.code)
         rows["subjects"].append(
             (
                 subject_id,
-                kind,
-                subject_name,
-                certificate_kind,
-                certificate_number,
-                long_term,
+                Subject.Kind.ENTERPRISE,
+                draft.subject_name,
+                Subject.CertificateKind.USCC,
+                draft.certificate_number,
+                True,
                 province.pk,
-                legal_rep,
+                person["name"] if profile.features["legal_rep"] == "yes" else "张法人",
             )
         )
 
+    def _history(self, draft: Draft) -> None:
+        rng, now, today, province = self.rng, self.now, self.today, draft.province
         state = rng.choices(self.state_names, weights=self.state_weights)[0]
         start_day = today - timedelta(days=rng.randint(1, 400))
         # Only finished filings have a first submission sent back: an open filing's history is moved
         # to the last weeks, which would crowd the recent decisions with returns.
-        sent_back = profile.outcome if state in FINISHED_STATES else None
-        steps = shift_to_recent(
+        sent_back = draft.profile.outcome if state in FINISHED_STATES else None
+        draft.steps = shift_to_recent(
             plan_steps(state, sent_back, province, start_day, rng, self.clock, today), state, rng, now
         )
-        last_at, last_state, visit = steps[-1][3], steps[-1][2], len(steps)
+        last_at, last_state = draft.steps[-1][3], draft.steps[-1][2]
         published = last_state == State.PUBLISHED
         # Most sites published a while ago have registered with public security by now.
         registered = published and now - last_at > timedelta(days=40)
-        filing_type = Filing.Type.FIRST if rng.random() < 0.8 else Filing.Type.NEW_WEBSITE
-        assignee_id = self.owners[number]
-        icp_number = (
-            f"{province.icp_abbreviation}ICP备{start_day.year}{rng.randrange(10**6):06d}号"
-            if published
-            else ""
-        )
-        psb_number = (
-            f"{province.psb_abbreviation}公网安备{self.division(province.code)}{rng.randrange(10**8):08d}号"
-            if registered
-            else ""
-        )
-        psb_registered_at = last_at + timedelta(days=rng.randint(3, 30)) if registered else None
+        draft.filing_type = Filing.Type.FIRST if rng.random() < 0.8 else Filing.Type.NEW_WEBSITE
+        if published:
+            draft.icp_number = f"{province.icp_abbreviation}ICP备{start_day.year}{rng.randrange(10**6):06d}号"
+        if registered:
+            draft.psb_number = f"{province.psb_abbreviation}公网安备{self.division(province.code)}{rng.randrange(10**8):08d}号"
+            draft.psb_registered_at = last_at + timedelta(days=rng.randint(3, 30))
+
+    def _filing(self, rows, draft: Draft) -> None:
+        rng, province, profile, steps = self.rng, draft.province, draft.profile, draft.steps
+        person_id, subject_id, filing_id, website_id = draft.ids
+        last_at, last_state, visit = steps[-1][3], steps[-1][2], len(steps)
+        published = last_state == State.PUBLISHED
+        assignee_id = self.owners[draft.number]
         went_live_on = last_at.astimezone(workdays.SHANGHAI).date() if published else None
         website_name = f"{rng.choice(COMPANY_WORDS)}{rng.choice(SITE_WORDS)}"
-        website_icp = f"{icp_number}-1" if icp_number else ""
+        website_icp = f"{draft.icp_number}-1" if draft.icp_number else ""
         domain = f"site{subject_id}.cn"
         rows["filings"].append(
             (
                 filing_id,
-                uuid.UUID(int=rng.getrandbits(128), version=4),
-                filing_type,
+                uuid.uuid4(),
+                draft.filing_type,
                 subject_id,
                 province.pk,
                 person_id,
@@ -284,17 +310,17 @@ class BulkRows:
                 visit,
                 last_at,
                 sum(1 for s in steps if s[0] == Transition.SUBMIT),
-                icp_number,
-                psb_number,
-                psb_registered_at,
+                draft.icp_number,
+                draft.psb_number,
+                draft.psb_registered_at,
                 next((s[3] for s in reversed(steps) if s[0] == Transition.SUBMIT), None),
                 last_at if published else None,
                 went_live_on,
                 steps[0][3],
                 last_at,
                 search_document(
-                    subject=(subject_name, certificate_number),
-                    icp_number=icp_number,
+                    subject=(draft.subject_name, draft.certificate_number),
+                    icp_number=draft.icp_number,
                     website=(website_name, website_icp),
                     domain=domain,
                 ),
@@ -311,7 +337,7 @@ class BulkRows:
                 website_icp,
             )
         )
-        rows["domains"].append((website_id, domain, subject_name))
+        rows["domains"].append((website_id, domain, draft.subject_name))
 
         submissions = 0
         for stage_visit, (name, from_state, to_state, at) in enumerate(steps, start=1):
@@ -323,12 +349,12 @@ class BulkRows:
                 rows["submitted"].append((filing_id, submissions, at, features))
             actor = self.reviewer_id if name in REVIEWER_TRANSITIONS else assignee_id
             rows["events"].append((filing_id, actor, at, name, from_state, to_state, reasons, stage_visit))
-        if registered:
+        if draft.psb_registered_at:
             rows["events"].append(
                 (
                     filing_id,
                     assignee_id,
-                    psb_registered_at,
+                    draft.psb_registered_at,
                     Transition.REGISTER_PUBLIC_SECURITY,
                     State.PUBLISHED,
                     State.PUBLISHED,
@@ -336,7 +362,7 @@ class BulkRows:
                     visit,
                 )
             )
-        facts = StageFacts(last_state, province, filing_type, psb_number, went_live_on, last_at)
+        facts = StageFacts(last_state, province, draft.filing_type, draft.psb_number, went_live_on, last_at)
         for rule in deadlines.rules_for(facts):
             starts_at = (
                 deadlines.public_security_start(facts)
@@ -358,7 +384,7 @@ class BulkRows:
                 )
             )
         if last_state == State.SMS_VERIFICATION:
-            rows["sms"].append((filing_id, visit, person_id, person["mobile"], last_at))
+            rows["sms"].append((filing_id, visit, person_id, draft.mobile, last_at))
 
     def _due(self, rule: deadlines.DeadlineRule, starts_at: datetime) -> workdays.Due:
         if rule.workdays is None and rule.kind != Deadline.Kind.PUBLIC_SECURITY:
