@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from filings.demo.loading import indexes_set_aside, new_ids, triggers_off
+from filings.demo.loading import BackgroundWriter, indexes_set_aside, new_ids, triggers_off
 from filings.demo.rows import STATE_WEIGHTS, BulkRows
 from filings.models import (
     Deadline,
@@ -54,7 +54,8 @@ def seed_bulk(
     their owners; return the seconds it took.
 
     All in one transaction. When the load is at least as large as what the tables hold, their
-    indexes and keys are dropped first and built once at the end (on PostgreSQL)."""
+    indexes and keys are dropped first and built once at the end (on PostgreSQL). Batches are
+    written from a thread of their own while the next one is made."""
     if count <= 0:
         return 0.0
     started = time.monotonic()
@@ -79,13 +80,17 @@ def seed_bulk(
                 today=timezone.localdate(),
                 states=states or STATE_WEIGHTS,
             )
+            maker.reserve(count)
             progress = Progress(count=count, log=log)
             done = 0
-            while done < count:
-                size = min(batch, count - done)
-                maker.write_batch(size=size, offset=done)
-                done += size
-                progress.update(done)
+            with BackgroundWriter() as writer:
+                while done < count:
+                    size = min(batch, count - done)
+                    writer.put(maker.make_batch(size=size, offset=done))
+                    done += size
+                    if done < count:
+                        progress.update(done)
+            progress.update(done)
         if connection.vendor == "postgresql":
             analyzed = time.monotonic()
             with connection.cursor() as cursor:

@@ -2,11 +2,13 @@
 the tables' triggers off, and on PostgreSQL their secondary indexes and foreign keys set aside during
 the load and built once after it."""
 
+import queue
+import threading
 import time
 from collections.abc import Iterable
 from contextlib import contextmanager
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 
 def new_ids(model: type[models.Model], count: int) -> list[int]:
@@ -48,10 +50,14 @@ def triggers_off(models_: Iterable[type[models.Model]]):
 
 
 # Secondary indexes of the tables (primary keys stay), and unique keys no foreign key refers to.
+# GIN indexes over a function's result (the search bigrams) stay too: a build computes the function
+# for every row just as the load does, and during the load the server computes it while this
+# process makes the next batch (a build after the load would leave the other core idle).
 _INDEXES = """
 SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
-FROM pg_index i
+FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam
 WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary
+  AND NOT (am.amname = 'gin' AND i.indexprs IS NOT NULL)
   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid)
   AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = i.indexrelid)
 ORDER BY 1
@@ -108,3 +114,59 @@ def indexes_set_aside(models_: Iterable[type[models.Model]], *, log=print):
         f"  {len(indexes)} indexes and {len(constraints)} keys built after the load"
         f" ({time.monotonic() - started:.1f}s; slowest: {slowest})"
     )
+
+
+class BackgroundWriter:
+    """Writes batches of rows on this thread's connection from a thread of its own, so that the
+    server stores one batch while this thread makes the next (at most `ahead` batches wait).
+
+    Use as a context manager; `put([(table, rows), …])` queues a batch. Leaving the block waits for
+    every queued batch; an error in the writer is raised here, at the next put or at the end."""
+
+    def __init__(self, *, ahead: int = 2) -> None:
+        self.batches: queue.Queue = queue.Queue(maxsize=ahead)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="bulk-writer", daemon=True)
+
+    def __enter__(self):
+        # This thread's connection itself, not the proxy `connection`, which in the writer thread
+        # would open a connection (and a transaction) of its own.
+        self.db = connections[DEFAULT_DB_ALIAS]
+        # SQLite (make run's few filings) gains nothing from a thread: its batches are written here.
+        self.inline = self.db.vendor != "postgresql"
+        if not self.inline:
+            # Django lets a thread use another's connection only when told it is shared.
+            self.db.inc_thread_sharing()
+            self.thread.start()
+        return self
+
+    def put(self, batch: list[tuple]) -> None:
+        if self.inline:
+            for table, rows in batch:
+                table.write(rows)
+            return
+        self._raise_error()
+        self.batches.put(batch)
+
+    def __exit__(self, *exc_info) -> None:
+        if self.inline:
+            return
+        self.batches.put(None)
+        self.thread.join()
+        self.db.dec_thread_sharing()
+        if exc_info[0] is None:
+            self._raise_error()
+
+    def _raise_error(self) -> None:
+        if self.error is not None:
+            raise RuntimeError(f"bulk writer failed: {self.error}") from self.error
+
+    def _run(self) -> None:
+        while (batch := self.batches.get()) is not None:
+            if self.error is not None:
+                continue  # drain what is queued, so that put() never blocks forever
+            try:
+                for table, rows in batch:
+                    table.write(rows, using=self.db)
+            except BaseException as error:  # handed to the main thread
+                self.error = error

@@ -186,25 +186,29 @@ class BulkRows:
         self.dues: dict[tuple, workdays.Due] = {}
         self.tables = tables(self.today)
 
-    def write_batch(self, *, size: int, offset: int) -> None:
-        """Make and write the rows of `size` filings, the first of them number `offset`.
+    def reserve(self, count: int) -> None:
+        """Reserve the primary keys of `count` filings and their parts (before the first batch:
+        while batches are written from another thread, this one does not use the connection)."""
+        self.ids = zip(
+            new_ids(Person, count),
+            new_ids(Subject, count),
+            new_ids(Filing, count),
+            new_ids(Website, count),
+            strict=True,
+        )
+
+    def make_batch(self, *, size: int, offset: int) -> list[tuple[Table, list[tuple]]]:
+        """Return the rows of `size` filings, the first of them number `offset`, table by table.
 
         The random draws come in the order the earlier object-based seed made them (provinces and
         profiles, then people and subjects, then histories, then websites), so that a seed value
         gives the same filings as before."""
         rng = self.rng
         rows: dict[str, list[tuple]] = {name: [] for name in self.tables}
-        ids = zip(
-            new_ids(Person, size),
-            new_ids(Subject, size),
-            new_ids(Filing, size),
-            new_ids(Website, size),
-            strict=True,
-        )
         provinces = rng.choices(self.provinces, weights=self.weights, k=size)
         profiles = [demo_risk.draw_profile(rng, province.code) for province in provinces]
         drafts = [
-            Draft(number=offset + i, province=province, profile=profile, ids=next(ids))
+            Draft(number=offset + i, province=province, profile=profile, ids=next(self.ids))
             for i, (province, profile) in enumerate(zip(provinces, profiles, strict=True))
         ]
         for draft in drafts:
@@ -213,8 +217,7 @@ class BulkRows:
             self._history(draft)
         for draft in drafts:
             self._filing(rows, draft)
-        for name, table in self.tables.items():
-            table.write(rows[name])
+        return [(table, rows[name]) for name, table in self.tables.items()]
 
     def _subject(self, rows, draft: Draft) -> None:
         rng, province, profile = self.rng, draft.province, draft.profile

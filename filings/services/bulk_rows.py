@@ -57,26 +57,28 @@ class Table:
             i for i, field in enumerate(self.fields) if isinstance(field, models.JSONField)
         ]
 
-    def write(self, rows: Sequence[tuple]) -> None:
-        """Write the rows (tuples in the order of `columns`)."""
+    def write(self, rows: Sequence[tuple], *, using=None) -> None:
+        """Write the rows (tuples in the order of `columns`) through `using` (a connection shared
+        with another thread; by default this thread's)."""
         if not rows:
             return
-        if connection.vendor == "postgresql":
-            self._copy(rows)
+        db = using or connection
+        if db.vendor == "postgresql":
+            self._copy(rows, db)
         else:
-            self._insert(rows)
+            self._insert(rows, db)
 
-    def _column_list(self) -> str:
-        return ", ".join(connection.ops.quote_name(field.column) for field in self.fields + self.rest)
+    def _column_list(self, db) -> str:
+        return ", ".join(db.ops.quote_name(field.column) for field in self.fields + self.rest)
 
-    def _copy(self, rows: Sequence[tuple]) -> None:
+    def _copy(self, rows: Sequence[tuple], db) -> None:
         rest = tuple(
             json.dumps(value) if isinstance(field, models.JSONField) else value
             for field, value in zip(self.rest, self.rest_values, strict=True)
         )
         positions = self.json_positions
-        sql = f"COPY {connection.ops.quote_name(self.name)} ({self._column_list()}) FROM STDIN"
-        with connection.cursor() as cursor, cursor.copy(sql) as copy:
+        sql = f"COPY {db.ops.quote_name(self.name)} ({self._column_list(db)}) FROM STDIN"
+        with db.cursor() as cursor, cursor.copy(sql) as copy:
             write_row = copy.write_row
             if not positions:
                 for row in rows:
@@ -88,16 +90,16 @@ class Table:
                     values[i] = json.dumps(values[i])
                 write_row((*values, *rest))
 
-    def _insert(self, rows: Sequence[tuple]) -> None:
+    def _insert(self, rows: Sequence[tuple], db) -> None:
         fields = self.fields + self.rest
         placeholders = ", ".join(["%s"] * len(fields))
-        sql = f"INSERT INTO {connection.ops.quote_name(self.name)} ({self._column_list()}) VALUES ({placeholders})"
+        sql = f"INSERT INTO {db.ops.quote_name(self.name)} ({self._column_list(db)}) VALUES ({placeholders})"
         prepared = [
             [
-                field.get_db_prep_save(value, connection)
+                field.get_db_prep_save(value, db)
                 for field, value in zip(fields, row + self.rest_values, strict=True)
             ]
             for row in rows
         ]
-        with connection.cursor() as cursor:
+        with db.cursor() as cursor:
             cursor.executemany(sql, prepared)
