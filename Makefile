@@ -9,21 +9,25 @@ PORT ?= 8000
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11 ($(PYTHON))"; exit 1; }
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	@test -x $(PY) || { echo "Creating the virtual environment in $(VENV)/ ..."; $(PYTHON) -m venv $(VENV); }
+	@echo "Updating pip ..."
+	@$(PY) -m pip install -q --upgrade pip
+	@echo "Installing Beian and its dependencies into $(VENV)/ (the first time takes a minute or two) ..."
+	@$(PY) -m pip install -q -e '.[dev]'
+	@echo "Installed."
 	@touch $@
 
 install: $(VENV)/.installed
 
 run: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py collectstatic --noinput -v0
-	$(PY) manage.py seed_demo $(if $(PASSWORD),--password $(PASSWORD),)
+	@echo "Applying database migrations ..."
+	@$(PY) manage.py migrate --noinput
+	@$(PY) manage.py collectstatic --noinput -v0
+	@echo "Loading the demo data ..."
+	@$(PY) manage.py seed_demo $(if $(PASSWORD),--password $(PASSWORD),)
 	@echo "Web: http://$(HOST):$(PORT)/   Admin: http://$(HOST):$(PORT)/admin/   API docs: http://$(HOST):$(PORT)/api/docs/"
-	@trap 'kill 0' INT TERM EXIT; \
-	  $(VENV)/bin/celery -A config worker --beat --loglevel=info --concurrency=2 --schedule=var/celerybeat-schedule & \
-	  $(PY) manage.py runserver $(HOST):$(PORT)
+	@# The web server, a worker on every queue and the beat scheduler; Ctrl-C stops all three.
+	@exec $(PY) -m config.devserver --host $(HOST) --port $(PORT)
 
 test: install
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null

@@ -1,6 +1,6 @@
 """The user model: a Django user with the contact data filing work needs."""
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, Permission
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +24,21 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def has_perm(self, perm, obj=None) -> bool:
+        if obj is None and self.is_active and not self.is_superuser and not hasattr(self, "_perm_cache"):
+            # Every page asks (the second-factor middleware, the navigation): Django's ModelBackend
+            # reads the user's own and their groups' permissions in two queries and keeps them on
+            # this object for the request as _perm_cache; read them in one.
+            self._perm_cache = self.permission_names()
+        return super().has_perm(perm, obj)
+
+    def permission_names(self) -> set[str]:
+        """Return "app_label.codename" of the user's own permissions and their groups', in one query."""
+        fields = ("content_type__app_label", "codename")
+        own = Permission.objects.filter(user=self).order_by().values_list(*fields)
+        via_groups = Permission.objects.filter(group__user=self).order_by().values_list(*fields)
+        return {f"{app_label}.{codename}" for app_label, codename in own.union(via_groups)}
 
     @property
     def is_reviewer(self) -> bool:

@@ -7,45 +7,12 @@ before. Goal: < 50 ms server time each. Prints the median, the worst run, the qu
 
 import argparse
 import itertools
-import statistics
 import sys
-import time
-from collections.abc import Callable, Iterator
 
-from bench._common import on_postgres, setup_django
+from bench._common import on_postgres, setup_django, time_path, touching
 
 GOAL_MS = 50
 DEEP_ROWS = 10_000  # "500 pages in" at 20 rows a page
-
-
-def _touch(filing_ids: Iterator[int]) -> Callable[[], None]:
-    def write() -> None:
-        from django.db.models import F
-        from django.utils import timezone
-
-        from filings.models import Filing
-
-        Filing.objects.filter(pk=next(filing_ids)).update(updated_at=timezone.now(), version=F("version") + 1)
-
-    return write
-
-
-def _time(client, urls: Iterator[str], write: Callable[[], None], runs: int) -> tuple[float, float, int]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    samples, queries = [], 0
-    for _ in range(runs):
-        url = next(urls)
-        write()
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            response = client.get(url)
-            _ = response.content
-            samples.append(time.perf_counter() - started)
-        assert response.status_code == 200, (url, response.status_code, response.content[:300])
-        queries = len(captured.captured_queries)
-    return statistics.median(samples) * 1000, max(samples) * 1000, queries
 
 
 def _position_at(queryset, order, rows: int) -> str:
@@ -94,7 +61,7 @@ def main(argv: list[str]) -> int:  # noqa: C901 - one table of paths
     small_ids = list(by_owner.filter(n__lte=5).values_list("assignee_id", flat=True)[:50])
     small_clients = itertools.cycle([logged_in(User.objects.get(pk=pk)) for pk in small_ids[:10]])
     provinces = list(Province.objects.values_list("code", flat=True))
-    writes = _touch(itertools.cycle(Filing.objects.order_by("-id").values_list("id", flat=True)[:500]))
+    writes = touching(itertools.cycle(Filing.objects.order_by("-id").values_list("id", flat=True)[:500]))
     cycle = itertools.cycle
 
     everything = Filing.objects.all()
@@ -191,7 +158,7 @@ def main(argv: list[str]) -> int:  # noqa: C901 - one table of paths
     print(f"{'path':<40} {'median ms':>10} {'worst ms':>9} {'queries':>8}   goal")
     missed = 0
     for name, client, urls in paths:
-        median, worst, queries = _time(client, urls, writes, args.runs)
+        median, worst, queries, _sql = time_path(client, urls, writes, args.runs)
         verdict = "met" if median < GOAL_MS else "MISSED"
         missed += verdict != "met"
         print(f"{name:<40} {median:>10.1f} {worst:>9.1f} {queries:>8}   < {GOAL_MS} ms  {verdict}")

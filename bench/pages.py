@@ -24,7 +24,13 @@ GOALS_MS = {
     "dashboard": 85,
     "filing detail": 34,
     "pre-review page": 55,
-    "queue": 11,
+    "queue": 12,
+    "alert inbox API": 30,
+}
+# Where each goal comes from.
+GOAL_SOURCES = {
+    "queue": "issue #29",
+    "alert inbox API": "issue #29",
 }
 
 
@@ -134,11 +140,24 @@ def main(argv: list[str]) -> int:
         while True:
             yield as_reviewer, f"/filings/review/queues/{slug}/", lambda: _touch(next(writes))
 
+    # The manager's alert inbox API, page after page (each run reads the page after the last's).
+    alert_pages = ["/api/v1/alerts/?page_size=50"]
+    while len(alert_pages) < args.runs:
+        following = as_manager.get(alert_pages[-1]).json()["next"]
+        if not following:
+            break
+        alert_pages.append(following.split("testserver", 1)[-1])
+
+    def alert_api_views():
+        for url in itertools.cycle(alert_pages):
+            yield as_manager, url, lambda: _touch(next(writes))
+
     pages = [
         ("dashboard (manager)", "dashboard", dashboard_views()),
         ("filing detail (principal)", "filing detail", detail_views()),
         ("pre-review page (reviewer)", "pre-review page", review_views()),
         *((f"queue {slug}", "queue", queue_views(slug)) for slug in QUEUES),
+        ("alert inbox API (manager, 50 a page)", "alert inbox API", alert_api_views()),
     ]
     print(f"\ncold paths, median of {args.runs} runs (each after a write, a different filing or page)")
     print(f"{'page':<36} {'server ms':>10} {'queries':>8}   goal")
@@ -148,9 +167,8 @@ def main(argv: list[str]) -> int:
         goal = GOALS_MS[goal_name]
         verdict = "met" if page_ms <= goal else "MISSED"
         missed += verdict == "MISSED"
-        print(
-            f"{name:<36} {page_ms:>10.1f} {queries:>8}   ≤ {goal} ms (before #10, caches emptied)  {verdict}"
-        )
+        source = GOAL_SOURCES.get(goal_name, "before #10, caches emptied")
+        print(f"{name:<36} {page_ms:>10.1f} {queries:>8}   ≤ {goal} ms ({source})  {verdict}")
     return 0
 
 

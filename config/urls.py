@@ -37,3 +37,4 @@ urlpatterns = [
 
 handler403 = "config.errors.permission_denied"
 handler404 = "config.errors.not_found"
+handler500 = "config.database_errors.server_error"

@@ -3,6 +3,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin
 
@@ -303,6 +305,15 @@ class SmsVerifierAdmin(ReadOnlyAdmin):
 class MaterialAdmin(ReadOnlyAdmin):
     list_display = ["filing", "kind", "slot", "version", "check_status", "uploaded_by", "uploaded_at"]
     list_filter = ["kind", "check_status"]
+    # The stored file's own URL would be a presigned link to the bucket (or an unrouted media path):
+    # the file is reached through the permission-checked download view instead.
+    exclude = ["file"]
+    readonly_fields = ["download"]
+
+    @admin.display(description=_("文件"))
+    def download(self, material: Material) -> str:
+        url = reverse("filings:material-download", args=[material.filing_id, material.pk])
+        return format_html('<a href="{}">{}</a>', url, _("下载"))
 
 
 # Deadline alerts.

@@ -96,3 +96,13 @@ class NotApplicable(BeianError):
 
     status_code = 409
     default_code = "not_applicable"
+
+
+class StorageUnavailable(BeianError):
+    """The file storage (local disk or the object store) could not be reached; nothing was saved."""
+
+    status_code = 503
+    default_code = "storage_unavailable"
+
+    def __init__(self, message: str | None = None, **kwargs):
+        super().__init__(message or _("存储服务暂时不可用,文件未保存,请稍后重试。"), **kwargs)

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from filings.jobs import alert_scan, risk_summaries, summaries
-from filings.services import bureau_import, calendar, notifications
+from filings.services import bureau_import, calendar, notifications, packages
 from filings.services.exports import purge_exports, run_export
 
 logger = logging.getLogger(__name__)
@@ -70,23 +70,6 @@ def purge_exports_task() -> int:
     return purge_exports()
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def check_footers_task(limit: int = 20) -> dict:
-    """Check the footers of recently published (or still failing) sites not checked for a day."""
-    from filings.jobs import footer_checks
-
-    checked = failed = 0
-    for filing in footer_checks.filings_due_for_footer_check(limit=limit):
-        try:
-            checks = footer_checks.run_footer_check(filing)
-        except Exception:  # One site's trouble must not stop the others; the next run retries it.
-            logger.exception("Footer check of filing %s failed", filing.pk)
-            continue
-        checked += 1
-        failed += any(not c.passed for c in checks)
-    return {"checked": checked, "failed": failed}
-
-
 # 10,000 rows are measured by bench/bureau_import.py.
 @shared_task(
     acks_late=True, reject_on_worker_lost=True, ignore_result=True, soft_time_limit=900, time_limit=960
@@ -98,11 +81,12 @@ def apply_bureau_import_task(upload_id: int) -> str | None:
 
 
 @shared_task(ignore_result=True)
-def plan_site_checks_task() -> tuple[int, int]:
-    """Give newly published websites their place in the check rotation; drop cancelled ones."""
+def plan_site_checks_task(full: bool = False) -> tuple[int, int]:
+    """Give newly published websites their place in the check rotation (cancelled ones leave it when
+    their slot comes); `full` considers every website."""
     from filings.jobs import site_watch
 
-    return site_watch.plan_watches()
+    return site_watch.plan_watches(full=True) if full else site_watch.plan_scheduled()
 
 
 @shared_task(ignore_result=True)
@@ -114,9 +98,38 @@ def run_site_checks_task() -> dict:
     return {"checked": len(checks), "failed": sum(1 for c in checks if not c.passed)}
 
 
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def import_registrar_expiry_task() -> dict:
+    """Read expiry dates from the registrar adapter BEIAN_REGISTRAR_ADAPTER names (none: nothing)."""
+    from filings.jobs import domain_expiry, registrars
+
+    adapter = registrars.configured_adapter()
+    if adapter is None:
+        return {"configured": False}
+    result, changed, closed = domain_expiry.import_from_registrar(adapter)
+    if result.errors:
+        logger.warning("Registrar expiry import refused: %s", "; ".join(result.errors[:5]))
+    return {"updated": result.updated, "unknown": len(result.unknown), "errors": len(result.errors)}
+
+
 @shared_task(ignore_result=True)
 def sync_domain_expiry_task() -> tuple[int, int]:
     """Keep each published filing's domain-expiry deadline at its earliest expiry."""
     from filings.jobs import domain_expiry
 
     return domain_expiry.sync_domain_deadlines()
+
+
+@shared_task(
+    acks_late=True, reject_on_worker_lost=True, ignore_result=True, soft_time_limit=600, time_limit=660
+)
+def build_package_task(package_id: int) -> str | None:
+    """Build one bureau package's zip; return its final status."""
+    package = packages.run_package(package_id)
+    return package.status if package else None
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def purge_packages_task() -> int:
+    """Delete bureau packages older than BEIAN_PACKAGE_KEEP_DAYS, zips included."""
+    return packages.purge_packages()

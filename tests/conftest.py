@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from filings.rules import workdays
 from tests import factories
+from tests.s3 import LOCAL_BACKEND, s3_server
 from tests.two_factor import verify_second_factor
 
 pytest_plugins = ["tests.cache_keys"]
@@ -35,6 +36,26 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(scope="session")
+def object_store():
+    """An S3-compatible server (moto) on 127.0.0.1 with a bucket of this run's own."""
+    with s3_server() as store:
+        yield store
+
+
+@pytest.fixture(params=["local", "s3"])
+def file_storage(request, settings):
+    """Run the test once on local files and once on the S3 bucket: the ObjectStore, or None for local.
+
+    A module opts in with `pytestmark = pytest.mark.usefixtures("file_storage")`."""
+    if request.param == "local":
+        settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": LOCAL_BACKEND}}
+        return None
+    store = request.getfixturevalue("object_store")
+    settings.STORAGES = store.storages()
+    return store
 
 
 @pytest.fixture(autouse=True)

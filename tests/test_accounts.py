@@ -120,3 +120,34 @@ def test_argon2_parameters_meet_owasp_guidance_and_verify_quickly(settings):
         assert check_password("pass-1234", encoded)
         timings.append(time.process_time() - started)
     assert min(timings) < 0.1, timings
+
+
+@pytest.mark.django_db
+def test_permissions_are_read_in_one_query_and_match_djangos(django_assert_num_queries):
+    from django.contrib.auth.backends import ModelBackend
+    from django.contrib.auth.models import Permission
+
+    from accounts.models import User
+
+    reviewer = factories.reviewer_user(username="perm-reader")
+    direct = Permission.objects.get(codename="manage_reference_data")
+    reviewer.user_permissions.add(direct)
+    extra = Group.objects.create(name="perm-extra")
+    extra.permissions.add(Permission.objects.get(codename="view_dashboard"))
+    reviewer.groups.add(extra)
+
+    fresh = User.objects.get(pk=reviewer.pk)
+    with django_assert_num_queries(1):
+        assert fresh.has_perm("accounts.review_filings") and fresh.has_perm("accounts.view_dashboard")
+        assert fresh.has_perm("accounts.manage_reference_data")
+        assert not fresh.has_perm("accounts.work_on_own_filings")
+    expected = ModelBackend().get_all_permissions(User.objects.get(pk=reviewer.pk))
+    assert fresh.get_all_permissions() == expected and "accounts.review_filings" in expected
+
+    reviewer.groups.remove(extra)
+    assert not User.objects.get(pk=reviewer.pk).has_perm("accounts.view_dashboard")
+    reviewer.is_active = False
+    reviewer.save(update_fields=["is_active"])
+    assert not User.objects.get(pk=reviewer.pk).has_perm("accounts.review_filings")
+    superuser = User.objects.create_superuser("perm-super", "s@example.com", "x" * 12)
+    assert User.objects.get(pk=superuser.pk).has_perm("accounts.work_on_own_filings")

@@ -409,7 +409,7 @@ def test_api_lists_own_alerts_and_managers_all(api, raised, principal, other_pri
     mine, theirs = raised
     own = api(principal).get("/api/v1/alerts/").json()
     assert {a["filing"]["id"] for a in own["results"]} == {mine.pk}
-    assert own["count"] == 3
+    assert len(own["results"]) == 3 and "count" not in own and own["next"] is None
     # Alerts raised by one scan share their time; which comes first among them is not specified.
     first = next(a for a in own["results"] if a["severity"] == "breach")
     assert first["unread"] is True and first["escalated"] is True
@@ -420,7 +420,7 @@ def test_api_lists_own_alerts_and_managers_all(api, raised, principal, other_pri
     assert api(other_principal).get(f"/api/v1/alerts/{first['id']}/").status_code == 404
     assert api().get("/api/v1/alerts/").status_code in (401, 403)
     assert api(principal).get("/api/v1/alerts/?unread=maybe").status_code == 400
-    assert api(principal).get("/api/v1/alerts/?severity=breach").json()["count"] == 1
+    assert len(api(principal).get("/api/v1/alerts/?severity=breach").json()["results"]) == 1
 
 
 @pytest.mark.django_db
@@ -435,7 +435,37 @@ def test_api_acknowledge_first_one_stands_and_marks_read(api, raised, principal,
     assert later["acknowledged_by"] == str(principal)
     assert Notification.objects.get(alert=breach, user=manager).read_at is not None
     assert api(other_principal).post(f"/api/v1/alerts/{breach.pk}/acknowledge/").status_code == 404
-    assert api(principal).get("/api/v1/alerts/?acknowledged=false").json()["count"] == 2
+    assert len(api(principal).get("/api/v1/alerts/?acknowledged=false").json()["results"]) == 2
+
+
+@pytest.mark.django_db
+def test_api_alert_pages_follow_the_cursor_and_read_unread_for_their_rows_only(
+    api, raised, principal, django_assert_max_num_queries
+):
+    mine, _ = raised
+    read = Notification.objects.filter(user=principal).order_by("created_at", "id").first()
+    read.read_at = read.created_at
+    read.save(update_fields=["read_at"])
+    client = api(principal)
+    seen, url = [], "/api/v1/alerts/?page_size=2"
+    while url:
+        body = client.get(url).json()
+        assert "count" not in body and len(body["results"]) <= 2
+        seen += [(a["id"], a["unread"]) for a in body["results"]]
+        url = body["next"]
+    expected = list(
+        Alert.objects.filter(filing=mine).order_by("-raised_at", "-id").values_list("id", flat=True)
+    )
+    assert [pk for pk, _ in seen] == expected
+    assert {pk for pk, unread in seen if not unread} == {read.alert_id}
+    unread_only = client.get("/api/v1/alerts/?unread=true").json()["results"]
+    assert {a["id"] for a in unread_only} == set(expected) - {read.alert_id}
+    assert all(a["unread"] for a in unread_only)
+    assert [a["id"] for a in client.get("/api/v1/alerts/?unread=false").json()["results"]] == [read.alert_id]
+    # No count: the page's alerts, then their unread rows (plus the session and the user).
+    with django_assert_max_num_queries(4) as captured:
+        client.get("/api/v1/alerts/?page_size=2")
+    assert not any("COUNT(" in q["sql"].upper() for q in captured.captured_queries)
 
 
 @pytest.mark.django_db
@@ -458,6 +488,35 @@ def test_inbox_page_shows_alerts_unread_count_and_marks_read(client, raised, pri
     assert client.post(f"/alerts/{row.pk}/read/").status_code == 404
     assert client.post(f"/alerts/acknowledge/{row.alert_id}/").status_code == 404
     assert client.get("/alerts/read-all/").status_code == 405
+
+
+@pytest.mark.django_db
+def test_inbox_pages_follow_their_position_without_counting(client, raised, principal, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from filings.web.views import alerts as alert_views
+
+    monkeypatch.setattr(alert_views, "INBOX_PAGE_SIZE", 2)
+    client.force_login(principal)
+    expected = list(
+        Notification.objects.filter(user=principal)
+        .order_by("-created_at", "-id")
+        .values_list("pk", flat=True)
+    )
+    assert len(expected) == 3
+    with CaptureQueriesContext(connection) as captured:
+        first = client.get("/alerts/?unread=1").content.decode()
+    # The navigation's unread count stops at 100; nothing counts the whole inbox.
+    assert not any("COUNT(*)" in q["sql"] and "LIMIT" not in q["sql"] for q in captured.captured_queries)
+    assert 'rel="next"' in first
+    token = first.split("after=")[1].split('"')[0]
+    second = client.get(f"/alerts/?unread=1&after={token}").content.decode()
+    shown = [pk for pk in expected if f"/alerts/{pk}/read/" in second]
+    assert shown == expected[2:] and 'rel="next"' not in second and 'rel="first"' in second
+    assert [pk for pk in expected if f"/alerts/{pk}/read/" in first] == expected[:2]
+    bad = client.get("/alerts/?after=nonsense")
+    assert bad.status_code == 400 and "分页位置无效" in bad.content.decode()
 
 
 @pytest.mark.django_db

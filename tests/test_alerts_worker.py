@@ -42,17 +42,19 @@ def _database_url() -> str:
 
 
 class Worker:
-    """A `celery worker` subprocess on the test's Redis and the test database, on its own queue."""
+    """A `celery worker` subprocess on the test's Redis and the test database, on its own queue and
+    the queues given (by default every queue the app routes to, as `make run`'s worker takes)."""
 
-    def __init__(self, tmp_path: Path, **env: str):
+    def __init__(self, tmp_path: Path, queues: tuple[str, ...] | None = None, **env: str):
         self.queue = f"alerts-test-{uuid.uuid4().hex[:8]}"
         self.log = tmp_path / f"{self.queue}.log"
+        self.var_dir = tmp_path / "var"
         environment = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.test",
             "DATABASE_URL": _database_url(),
             "REDIS_URL": settings.REDIS_URL,
-            "BEIAN_VAR_DIR": str(tmp_path / "var"),
+            "BEIAN_VAR_DIR": str(self.var_dir),
             **env,
         }
         with self.log.open("wb") as log:
@@ -72,7 +74,7 @@ class Worker:
                     "-n",
                     f"{self.queue}@%h",
                     "-Q",
-                    f"{self.queue},celery",
+                    ",".join([self.queue, *(settings.BEIAN_CELERY_QUEUES if queues is None else queues)]),
                 ],
                 cwd=BASE_DIR,
                 env=environment,
@@ -104,8 +106,8 @@ class Worker:
 def start_worker(tmp_path):
     workers: list[Worker] = []
 
-    def start(**env: str) -> Worker:
-        worker = Worker(tmp_path, **env)
+    def start(queues: tuple[str, ...] | None = None, **env: str) -> Worker:
+        worker = Worker(tmp_path, queues, **env)
         workers.append(worker)
         return worker
 

@@ -12,7 +12,7 @@ from filings.models import FilingEvent, Material
 from tests import scan_samples
 from tests.scan_samples import encode, render_scan
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("file_storage")]
 
 
 def _url(filing) -> str:

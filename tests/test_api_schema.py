@@ -40,19 +40,20 @@ def test_every_operation_documents_its_error_answers(schema):
 
 
 def test_paging_parameters_have_the_bounds_the_api_enforces(schema, api, principal):
-    # Page numbers (the alert list) and positions (the filing list) with a bounded page size.
+    # Positions (the alert and filing lists) with a bounded page size.
     alerts = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/alerts/"]["get"]["parameters"]}
-    assert alerts["page"]["minimum"] == 1 and alerts["page_size"]["maximum"] == 200
+    assert "cursor" in alerts and "page" not in alerts
+    assert alerts["page_size"]["minimum"] == 1 and alerts["page_size"]["maximum"] == 200
     filings = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/filings/"]["get"]["parameters"]}
     assert "cursor" in filings and "page" not in filings
     assert filings["page_size"]["minimum"] == 1 and filings["page_size"]["maximum"] == 200
     client = api(principal)
-    for query in ("page=0", "page_size=null", "page_size=0", "page_size=201", "page=-1", "page=１"):
+    for query in ("page_size=null", "page_size=0", "page_size=201", "page_size=-1", "page_size=１"):
         assert client.get(f"/api/v1/alerts/?{query}").status_code == 400, query
     for query in ("page_size=null", "page_size=0", "page_size=201", "page_size=１"):
         assert client.get(f"/api/v1/filings/?{query}").status_code == 400, query
     assert client.get("/api/v1/filings/?page_size=200").status_code == 200
-    beyond = client.get("/api/v1/alerts/?page=999")
+    beyond = client.get("/api/v1/alerts/?cursor=nonsense")
     assert beyond.status_code == 404 and beyond["Content-Type"] == "application/json"
     bad_position = client.get("/api/v1/filings/?cursor=nonsense")
     assert bad_position.status_code == 404 and bad_position["Content-Type"] == "application/json"

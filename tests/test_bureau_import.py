@@ -106,6 +106,7 @@ def test_applying_goes_through_the_transition_services_and_names_the_import(
     assert {row.status for row in rows(result)} == {Row.Status.APPLIED}
 
 
+@pytest.mark.usefixtures("file_storage")
 def test_applying_again_or_uploading_the_same_file_again_changes_nothing(principal, reviewer):
     approved, rejected = in_bureau(principal, reviewer), in_bureau(principal, reviewer)
     data = csv_bytes(approve_line(approved, "粤ICP备2026000001号"), reject_line(rejected))
@@ -117,6 +118,8 @@ def test_applying_again_or_uploading_the_same_file_again_changes_nothing(princip
     apply(first, reviewer)
     again = upload(reviewer, data)
     assert {row.status for row in rows(again)} == {Row.Status.RECORDED}
+    # Each upload keeps its own file, whatever its name and second.
+    assert again.file.name != first.file.name and again.file.read() == first.file.read() == data
     apply(again, reviewer)
     assert FilingEvent.objects.count() == events
     assert list(Filing.objects.order_by("pk").values_list("version", flat=True)) == versions
@@ -175,6 +178,7 @@ def test_gbk_and_utf8_with_bom_are_read(principal, reviewer):
         assert (row.filing, row.status, row.reasons[0]) == (filing, Row.Status.READY, "网站名称与内容不符")
 
 
+@pytest.mark.usefixtures("file_storage")
 def test_excel_files_are_read_and_formulas_refused(principal, reviewer):
     filing, other = in_bureau(principal, reviewer), in_bureau(principal, reviewer)
     book = Workbook()

@@ -111,3 +111,25 @@ def test_the_call_form_needs_no_script_its_menu_names_person_and_number(three, r
     assert (call.person_id, call.number) == (person.pk, person.mobile)
     refused = client_for(reviewer).post(url, {"contact": "x|", "outcome": "no_answer"})
     assert refused.status_code == 400 and CallAttempt.objects.filter(filing=filing).count() == 1
+
+
+def test_the_call_form_takes_the_time_of_the_call_and_offers_no_sms_outcome(three, reviewer, client_for):
+    filing = three[0]
+    person = filing.subject_principal
+    page = client_for(reviewer).get(reverse("filings:review-filing", kwargs={"filing_id": filing.pk}))
+    text = page.content.decode()
+    assert 'name="called_at"' in text and 'value="undelivered"' not in text
+    url = reverse("filings:review-call", kwargs={"filing_id": filing.pk})
+    response = client_for(reviewer).post(
+        url,
+        {"contact": f"{person.pk}|{person.mobile}", "outcome": "no_answer", "called_at": "2026-01-05T09:30"},
+    )
+    assert response.status_code == 302
+    call = CallAttempt.objects.get(filing=filing)
+    assert timezone.localtime(call.called_at).strftime("%Y-%m-%d %H:%M") == "2026-01-05 09:30"
+    for outcome in ("undelivered", "maybe"):
+        refused = client_for(reviewer).post(
+            url, {"contact": f"{person.pk}|{person.mobile}", "outcome": outcome}
+        )
+        assert refused.status_code == 400
+    assert CallAttempt.objects.filter(filing=filing).count() == 1

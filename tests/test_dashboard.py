@@ -104,6 +104,34 @@ def test_deadline_lists_show_each_rows_subject_province_stage_and_due_time(clien
     assert f'href="/filings/{filings[1].pk}/"' in body and f'href="/filings/{filings[0].pk}/"' not in body
 
 
+def test_deadline_and_open_lists_translate_their_repeated_words_once_per_page(client, manager, monkeypatch):
+    from django.conf import settings
+    from django.utils import translation
+
+    filings = [_submit(f"words-owner-{n}") for n in range(6)]
+    Deadline.objects.filter(filing__in=filings, closed_at__isnull=True).update(
+        due_at=timezone.now() - timedelta(hours=2)
+    )
+    calls = []
+    real = translation._trans.gettext
+    monkeypatch.setattr(translation._trans, "gettext", lambda message: calls.append(message) or real(message))
+    client.force_login(manager)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    for url in (
+        reverse("filings:dashboard-deadlines", kwargs={"kind": "overdue"}),
+        reverse("filings:dashboard-open") + "?state=provider_review",
+    ):
+        client.get(url)  # compiles the templates
+        calls.clear()
+        body = client.get(url).content.decode()
+        assert body.count("Guangdong") >= len(filings) and "广东" not in body, url
+        assert all(f'href="/filings/{f.pk}/"' in body for f in filings), url
+        # Six rows of one province and stage: their words are translated once (the province once for
+        # the rows and once in the estimate's basis), not six times.
+        assert calls.count("广东") <= 2 and calls.count("省份") <= 2, (url, calls)
+        assert calls.count("服务商初审") <= 2, (url, calls)
+
+
 def test_awaiting_public_security_is_counted_per_province_and_adds_up(client, manager):
     from filings.models import Province, StageCount
 

@@ -1,13 +1,14 @@
 """Domain expiry of published websites (issue #25): dates entered or imported from CSV, alerts 30 and
 7 days before the earliest expiry, an expired domain flagged, a renewal closing the deadline."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
-from filings.jobs import domain_expiry
+from filings.jobs import domain_expiry, registrars
 from filings.models import Alert, Deadline, Domain, Notification
 from filings.reads import compliance
 from filings.rules import workdays
@@ -116,3 +117,69 @@ def test_import_matches_punycode_to_the_unicode_name(published):
     domain.save(update_fields=["name"])
     result = domain_expiry.import_expiry_csv("xn--kiv79l.cn,2031-05-01\n")
     assert result.updated == 1, result
+
+
+# Registrar adapters: a registrar's API is an adapter the settings name; a CSV file is another.
+
+
+class FakeRegistrarApi(registrars.RegistrarAdapter):
+    """Stands in for a registrar's API (the true external edge): answers what the test set."""
+
+    answer = registrars.ExpiryReading()
+
+    def read(self):
+        return FakeRegistrarApi.answer
+
+
+def test_the_daily_import_reads_the_configured_registrar_and_opens_the_deadline(published, settings):
+    from filings import tasks
+
+    settings.BEIAN_REGISTRAR_ADAPTER = ""
+    assert tasks.import_registrar_expiry_task() == {"configured": False}
+
+    domain = Domain.objects.get(website__filing=published)
+    soon = timezone.localdate() + timedelta(days=20)
+    FakeRegistrarApi.answer = registrars.ExpiryReading(dates={domain.name: soon, "not-filed.cn": soon})
+    settings.BEIAN_REGISTRAR_ADAPTER = "tests.test_domain_expiry.FakeRegistrarApi"
+    assert tasks.import_registrar_expiry_task() == {"updated": 1, "unknown": 1, "errors": 0}
+    domain.refresh_from_db()
+    assert domain.expires_on == soon
+    deadline = Deadline.objects.get(filing=published, kind=Kind.DOMAIN_EXPIRY, closed_at__isnull=True)
+    assert deadline.due_at == domain_expiry.expiry_moment(soon)
+
+
+def test_a_registrar_that_reports_errors_changes_nothing(published, settings):
+    from filings import tasks
+
+    domain = Domain.objects.get(website__filing=published)
+    before = domain.expires_on
+    FakeRegistrarApi.answer = registrars.ExpiryReading(
+        dates={domain.name: timezone.localdate()}, errors=["接口超时"]
+    )
+    settings.BEIAN_REGISTRAR_ADAPTER = "tests.test_domain_expiry.FakeRegistrarApi"
+    assert tasks.import_registrar_expiry_task()["errors"] == 1
+    domain.refresh_from_db()
+    assert domain.expires_on == before
+    assert not Deadline.objects.filter(filing=published, kind=Kind.DOMAIN_EXPIRY).exists()
+
+
+def test_the_csv_file_is_one_registrar_adapter(published, tmp_path):
+    domain = Domain.objects.get(website__filing=published)
+    path = tmp_path / "expiry.csv"
+    path.write_text(f"domain,expires_on\n{domain.name.upper()}.,2031-02-03\n", encoding="utf-8-sig")
+    adapter = registrars.CsvFileRegistrar.from_path(str(path))
+    assert isinstance(adapter, registrars.RegistrarAdapter)
+    reading = adapter.read()
+    assert reading.dates == {domain.name: date(2031, 2, 3)} and reading.errors == []
+    call_command("import_domain_expiry", str(path))
+    domain.refresh_from_db()
+    assert domain.expires_on == date(2031, 2, 3)
+
+
+def test_an_unreadable_file_is_a_command_error(tmp_path):
+    path = tmp_path / "gbk.csv"
+    path.write_bytes("域名,到期日\n例子.cn,2031-01-01\n".encode("gbk"))
+    with pytest.raises(CommandError):
+        call_command("import_domain_expiry", str(path))
+    with pytest.raises(CommandError):
+        call_command("import_domain_expiry", str(tmp_path / "missing.csv"))

@@ -24,7 +24,7 @@ QUEUE_URL = "/filings/review/queues/provider_review/"
 OPEN_URL = "/filings/dashboard/open/"
 ENTERED = datetime(2026, 11, 2, 9, 30, tzinfo=SHANGHAI)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("file_storage")]
 
 
 def _in_review(count: int, *, province_code: str = "44", reviewer=None, entered=ENTERED) -> list[Filing]:

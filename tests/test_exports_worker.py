@@ -16,6 +16,7 @@ pytestmark = [
     pytest.mark.postgres,
     pytest.mark.redis,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("file_storage"),
 ]
 
 
@@ -23,6 +24,7 @@ def test_excel_export_is_made_by_the_worker_and_downloaded_only_by_its_owner(
     client,
     settings,
     tmp_path,
+    file_storage,
     start_worker,  # noqa: F811
 ):
     # The worker (BEIAN_VAR_DIR=tmp_path/var) and this process must store and read the same files.
@@ -31,7 +33,8 @@ def test_excel_export_is_made_by_the_worker_and_downloaded_only_by_its_owner(
     other = factories.manager_user(username="export-other")
     filings = _in_review(7)
     _in_review(2, province_code="11")
-    worker = start_worker()
+    # On the S3 path the worker is pointed at the bucket the way production is: by its environment.
+    worker = start_worker(**(file_storage.environment() if file_storage else {}))
     client.force_login(manager)
 
     offer = client.get(OPEN_URL, {"format": "xlsx", "province": "44"}).content.decode()
@@ -59,6 +62,11 @@ def test_excel_export_is_made_by_the_worker_and_downloaded_only_by_its_owner(
     assert rows[0][:3] == ("备案ID", "主体", "省份")
     assert [r[0] for r in rows[1:]] == [f.pk for f in filings]
     assert {r[2] for r in rows[1:]} == {"广东"}
+    if file_storage:
+        # The worker wrote the file to the bucket, with its type, and nothing to its local disk.
+        head = file_storage.client().head_object(Bucket=file_storage.bucket, Key=job.file.name)
+        assert head["ContentType"] == response["Content-Type"]
+        assert not [path for path in settings.MEDIA_ROOT.rglob("*") if path.is_file()]
 
     client.force_login(other)
     assert client.get(download).status_code == 404

@@ -9,7 +9,6 @@ import pytest
 from django.urls import reverse
 
 from filings.jobs import footer_checks
-from filings.kinds.states import State
 from filings.models import Alert, Deadline, FilingEvent, FooterCheck, Notification, Province
 from filings.services import notifications, transitions
 from tests import factories
@@ -143,14 +142,6 @@ def test_principal_cannot_run_footer_checks(published, principal):
 
     with pytest.raises(TransitionNotPermitted):
         footer_checks.run_footer_check(published, by=principal)
-
-
-def test_due_filings_skip_those_checked_today(published, site, reviewer):
-    assert published in footer_checks.filings_due_for_footer_check()
-    _point_at(published, f"{site}/good")
-    footer_checks.run_footer_check(published)
-    assert published not in footer_checks.filings_due_for_footer_check()
-    assert published.state == State.PUBLISHED
 
 
 # The rectification period.

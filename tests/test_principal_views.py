@@ -201,6 +201,7 @@ def test_other_principal_gets_404_on_every_post(client_for, filing, other_princi
     assert filing.events.count() == 0
 
 
+@pytest.mark.usefixtures("file_storage")
 def test_other_principal_cannot_download_a_material_or_read_it_by_api(
     client_for, filing, other_principal, api
 ):
@@ -513,6 +514,7 @@ def upload(client, filing, kind, content, name="scan.jpg", **extra):
     return client.post(reverse("filings:materials", args=[filing.pk]), data)
 
 
+@pytest.mark.usefixtures("file_storage")
 def test_low_dpi_licence_is_stored_as_a_failing_version_with_the_reason(client_for, filing):
     client = client_for(filing.assignee)
     response = upload(client, filing, "business_licence", scan_samples.licence_scan(dpi=150))
@@ -525,6 +527,7 @@ def test_low_dpi_licence_is_stored_as_a_failing_version_with_the_reason(client_f
     assert "营业执照" in checklist and "disabled" in checklist
 
 
+@pytest.mark.usefixtures("file_storage")
 def test_good_licence_passes_and_old_versions_stay(client_for, filing):
     client = client_for(filing.assignee)
     upload(client, filing, "business_licence", scan_samples.licence_scan(dpi=150))
@@ -549,6 +552,7 @@ def test_rejected_file_type_is_a_400_with_the_reason_and_stores_nothing(client_f
     assert Material.objects.count() == before
 
 
+@pytest.mark.usefixtures("file_storage")
 def test_id_upload_for_a_person_of_another_filing_is_refused(client_for, filing, other_principal):
     other = factories.ready_filing(assignee=other_principal)
     response = upload(
@@ -777,3 +781,21 @@ def test_a_search_counts_up_to_a_hundred(client_for, principal, monkeypatch):
     body = client.get(reverse("filings:list"), {"q": name[:2]}).content.decode()
     assert "超过 3 个备案" in body
     assert "共 27 个备案" in client.get(reverse("filings:list")).content.decode()
+
+
+def test_each_list_row_shows_its_own_progress_bar(principal):
+    """Rows of one type in one state share their bar (rendered once per page); others keep their own."""
+    drafts = [factories.ready_filing(assignee=principal) for _ in range(2)]
+    submitted = transitions.submit_filing(factories.ready_filing(assignee=principal), by=principal)
+    client = Client()
+    client.force_login(principal)
+    body = client.get(reverse("filings:list")).content.decode()
+    cards = {
+        int(pk): card for pk, card in re.findall(r'<a href="/filings/(\d+)/">(.*?)</dl>', body, flags=re.S)
+    }
+    assert set(cards) == {f.pk for f in [*drafts, submitted]}
+    current = {pk: re.findall(r'<li class="step current"', card) for pk, card in cards.items()}
+    assert all(len(marks) == 1 for marks in current.values())
+    for pk in (drafts[0].pk, drafts[1].pk):
+        assert '<li class="step current" aria-current="step">' in cards[pk] and "✓" not in cards[pk]
+    assert cards[submitted.pk].count("✓") == 1 and "当前阶段" in cards[submitted.pk]

@@ -19,6 +19,13 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://beian:secret@db.example.cn:5432/beian",
 }
 
+COMPOSE_SECRETS = {
+    "POSTGRES_PASSWORD": "x",
+    "SECRET_KEY": "y",
+    "MINIO_ROOT_PASSWORD": "minio-secret",
+    "AWS_SECRET_ACCESS_KEY": "s3-secret",
+}
+
 
 def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
@@ -46,6 +53,16 @@ def test_production_refuses_to_start_without_a_secret_setting(missing):
     assert missing in result.stderr
 
 
+def test_production_on_object_storage_needs_its_bucket():
+    s3 = {**PRODUCTION_ENV, "FILE_STORAGE_BACKEND": "storages.backends.s3.S3Storage"}
+    result = run_manage("check", env=s3)
+    assert result.returncode != 0 and "AWS_STORAGE_BUCKET_NAME" in result.stderr
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", env={**s3, "AWS_STORAGE_BUCKET_NAME": "beian"}
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def _interpolate(value, env: dict[str, str]):
     """Substitute ${NAME}, ${NAME:-default} and ${NAME:?error} as Compose does; a missing required one fails."""
     if isinstance(value, dict):
@@ -70,21 +87,88 @@ def test_docker_compose_file_is_valid():
     Docker Compose 1.29, Apache-2.0), so no docker-compose binary is needed."""
     schema = json.loads((ROOT / "tests" / "data" / "compose_spec.json").read_text())
     raw = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    compose = _interpolate(raw, {"POSTGRES_PASSWORD": "x", "SECRET_KEY": "y"})
+    compose = _interpolate(raw, COMPOSE_SECRETS)
     errors = sorted(jsonschema.Draft201909Validator(schema).iter_errors(compose), key=str)
     assert not errors, [f"{list(e.path)}: {e.message}" for e in errors]
     services = compose["services"]
-    assert {"db", "redis", "web", "proxy", "worker", "beat"} <= set(services)
+    assert {"db", "redis", "web1", "web2", "proxy", "beat"} <= set(services)
     for name, service in services.items():
         for dependency in service.get("depends_on", {}):
             assert dependency in services, (name, dependency)
-    for name in ("db", "redis", "web", "worker"):
+    for name in ("db", "redis", "web1", "web2", *WORKERS):
         assert "healthcheck" in services[name], name
     assert set(compose["volumes"]) >= {
         v.split(":")[0] for s in services.values() for v in s.get("volumes", []) if not v.startswith(".")
     }
     with pytest.raises(AssertionError, match="SECRET_KEY"):
-        _interpolate(raw, {"POSTGRES_PASSWORD": "x"})
+        _interpolate(raw, {k: v for k, v in COMPOSE_SECRETS.items() if k != "SECRET_KEY"})
+
+
+def test_docker_compose_keeps_files_in_a_private_minio_bucket():
+    compose = _interpolate(yaml.safe_load((ROOT / "docker-compose.yml").read_text()), COMPOSE_SECRETS)
+    services = compose["services"]
+    minio, buckets = services["minio"], services["createbuckets"]
+    assert "healthcheck" in minio and "ports" not in minio
+    assert buckets["depends_on"]["minio"]["condition"] == "service_healthy"
+    script = buckets["command"][0]
+    assert (
+        'mc mb --ignore-existing "store/$BUCKET"' in script and 'anonymous set none "store/$BUCKET"' in script
+    )
+    for name in ("web1", "web2", *WORKERS, "beat"):
+        env = services[name]["environment"]
+        assert env["FILE_STORAGE_BACKEND"] == "storages.backends.s3.S3Storage", name
+        assert (env["AWS_S3_ENDPOINT_URL"], env["AWS_STORAGE_BUCKET_NAME"]) == ("http://minio:9000", "beian")
+        assert env["AWS_ACCESS_KEY_ID"] == buckets["environment"]["APP_KEY"]
+        assert env["AWS_SECRET_ACCESS_KEY"] == buckets["environment"]["APP_SECRET"] == "s3-secret"
+        assert services[name]["depends_on"]["createbuckets"]["condition"] == "service_completed_successfully"
+    for missing in ("MINIO_ROOT_PASSWORD", "AWS_SECRET_ACCESS_KEY"):
+        with pytest.raises(AssertionError, match=missing):
+            _interpolate(
+                yaml.safe_load((ROOT / "docker-compose.yml").read_text()),
+                {k: v for k, v in COMPOSE_SECRETS.items() if k != missing},
+            )
+
+
+WORKERS = ("worker-scan", "worker-notify", "worker-stats", "worker-exports")
+
+
+def _compose_services() -> dict:
+    raw = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return _interpolate(raw, COMPOSE_SECRETS)["services"]
+
+
+def test_compose_runs_a_worker_per_queue_group_and_exactly_one_beat():
+    from django.conf import settings
+
+    services = _compose_services()
+    consumed = {}
+    for name in WORKERS:
+        command = services[name]["command"]
+        assert command[:4] == ["celery", "-A", "config", "worker"], name
+        consumed[name] = set(command[command.index("-Q") + 1].split(","))
+    # Every queue the app routes to has exactly one worker group, and the long exports have theirs.
+    every = [queue for queues in consumed.values() for queue in queues]
+    assert sorted(every) == sorted(settings.BEIAN_CELERY_QUEUES)
+    assert consumed["worker-scan"] == {"scan"} and consumed["worker-exports"] == {"exports"}
+    beats = [n for n, s in services.items() if "beat" in " ".join(map(str, s.get("command") or []))]
+    assert beats == ["beat"] and services["beat"]["deploy"]["replicas"] == 1
+    for name in WORKERS:
+        assert "--beat" not in services[name]["command"] and "-B" not in services[name]["command"]
+
+
+def test_nginx_balances_both_web_nodes():
+    services = _compose_services()
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    upstream = re.search(r"upstream (\w+) \{(.*?)\}", conf, re.S)
+    assert upstream, conf
+    servers = re.findall(r"server (\S+):8000", upstream[2])
+    assert servers == ["web1", "web2"]
+    assert all(server in services for server in servers)
+    assert f"proxy_pass http://{upstream[1]};" in conf
+    assert set(services["proxy"]["depends_on"]) == {"web1", "web2"}
+    # Only the first node migrates, and the second starts after it.
+    assert "migrate" in services["web1"]["command"] and "migrate" not in services["web2"]["command"]
+    assert services["web2"]["depends_on"]["web1"]["condition"] == "service_healthy"
 
 
 def test_the_compose_check_catches_a_broken_file():

@@ -49,15 +49,16 @@ def test_ordinary_pdfs_are_accepted(make):
     assert result.content_type == "application/pdf"
 
 
-def _stored_files() -> list[Path]:
-    return [path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()]
+def _stored_files(store=None) -> list:
+    local = [path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()]
+    return local + (store.keys() if store else [])
 
 
 @pytest.mark.parametrize("name", ["xfa-script", "flate-chain", "page-aa-submit-form"])
-def test_the_upload_page_refuses_an_active_pdf_and_keeps_nothing(filing, name):
+def test_the_upload_page_refuses_an_active_pdf_and_keeps_nothing(filing, name, file_storage):
     client = _client(filing.assignee)
     before = Material.objects.count()
-    files = _stored_files()
+    files = _stored_files(file_storage)
     data = {
         "kind": "business_licence",
         "file": SimpleUploadedFile("licence.pdf", pdf_samples.HOSTILE[name], "application/pdf"),
@@ -66,9 +67,10 @@ def test_the_upload_page_refuses_an_active_pdf_and_keeps_nothing(filing, name):
     assert response.status_code == 400
     assert "脚本" in response.content.decode()
     assert Material.objects.count() == before
-    assert _stored_files() == files
+    assert _stored_files(file_storage) == files
 
 
+@pytest.mark.usefixtures("file_storage")
 def test_a_clean_scanned_pdf_is_stored_byte_for_byte(filing):
     scanned = pdf_samples.scanned_pdf()
     data = {"kind": "business_licence", "file": SimpleUploadedFile("licence.pdf", scanned, "application/pdf")}
@@ -80,6 +82,7 @@ def test_a_clean_scanned_pdf_is_stored_byte_for_byte(filing):
         assert stored.read() == scanned
 
 
+@pytest.mark.usefixtures("file_storage")
 def test_a_principal_always_downloads_materials_as_attachments(filing):
     material = filing.materials.first()
     response = _client(filing.assignee).get(
@@ -92,6 +95,7 @@ def test_a_principal_always_downloads_materials_as_attachments(filing):
 
 
 @pytest.mark.parametrize("role", ["reviewer", "manager"])
+@pytest.mark.usefixtures("file_storage")
 def test_staff_see_images_and_pdfs_inline_but_sandboxed(request, filing, role):
     material = filing.materials.first()
     assert material.content_type == "image/jpeg"
@@ -144,6 +148,7 @@ def test_the_production_proxy_caps_bodies_at_the_same_size():
     assert "ports" not in compose["services"]["web"]
 
 
+@pytest.mark.usefixtures("file_storage")
 def test_the_reviewers_page_may_embed_a_pdf_from_this_site(reviewer, filing):
     material = filing.materials.first()
     response = _client(reviewer).get(reverse("filings:material-download", args=[filing.pk, material.pk]))

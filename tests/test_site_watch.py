@@ -117,10 +117,23 @@ def test_every_published_site_gets_a_place_spread_over_the_interval(published, p
     watch = SiteWatch.objects.get()
     assert watch.website.filing == published and not SiteWatch.objects.filter(filing=draft).exists()
     assert now <= watch.next_check_at < now + timedelta(days=7)
-    # Planning again adds nothing; a cancelled site leaves the rotation.
+    # Planning again adds nothing; a cancelled site leaves the rotation when its slot comes, unchecked.
     assert site_watch.plan_watches(now=now) == (0, 0)
     published.websites.update(cancelled_at=now)
-    assert site_watch.plan_watches(now=now) == (0, 1)
+    assert site_watch.plan_watches(now=now) == (0, 0)
+    assert site_watch.run_due_checks(now=now + timedelta(days=8)) == []
+    assert not SiteWatch.objects.exists() and not SiteCheck.objects.exists()
+
+
+def test_the_scheduled_planning_looks_at_recent_publications_and_the_full_one_at_all(published, settings):
+    now = timezone.now()
+    published.__class__.objects.filter(pk=published.pk).update(stage_entered_at=now - timedelta(days=30))
+    assert site_watch.plan_watches(now=now) == (0, 0)  # published a month ago: beyond the lookback
+    assert site_watch.plan_watches(now=now, full=True, batch=50) == (1, 0)
+    SiteWatch.objects.all().delete()
+    assert site_watch.plan_scheduled(now=now) == (1, 0)  # no site had a place: every site is planned
+    published.websites.update(access_cancelled_at=now)
+    assert site_watch.plan_watches(now=now, full=True) == (0, 1)
 
 
 def test_a_check_claims_the_site_and_moves_it_one_interval_on(published, site):
@@ -245,3 +258,64 @@ def test_provider_ranges_are_admin_data(admin_client):
         "/admin/filings/provideraddressrange/add/", {"provider": "阿里云", "cidr": "47.96.1.7/16", "note": ""}
     )
     assert ProviderAddressRange.objects.get().cidr == "47.96.0.0/16"
+
+
+def test_a_failing_site_is_checked_again_within_a_day_and_then_keeps_its_interval(published, site, settings):
+    settings.BEIAN_SITE_RECHECK_FAILING_HOURS = 24
+    _point_at(published, f"{site}/missing")
+    site_watch.plan_watches()
+    now = timezone.now()
+    SiteWatch.objects.update(next_check_at=now)
+    site_watch.run_due_checks(now=now, timeout=2)
+    watch = SiteWatch.objects.get()
+    assert watch.next_check_at == now + timedelta(hours=24)  # not a week later
+
+    _point_at(published, f"{site}/good")
+    later = now + timedelta(hours=24)
+    [check] = site_watch.run_due_checks(now=later, timeout=2)
+    assert check.passed and not _open(published, Deadline.Kind.FOOTER_FIX).exists()
+    watch.refresh_from_db()
+    assert watch.next_check_at == later + site_watch.interval()
+
+
+def test_one_scheduler_for_footer_checks(settings):
+    from filings import tasks
+
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "filings.tasks.run_site_checks_task" in scheduled
+    assert not [task for task in scheduled if "footer" in task]
+    assert not hasattr(tasks, "check_footers_task")
+
+
+def test_the_reviewers_footer_check_and_the_rotation_agree(published, site, reviewer):
+    from filings.jobs import footer_checks
+
+    _point_at(published, f"{site}/missing")
+    site_watch.plan_watches()
+    _check_now()
+    assert _open(published, Deadline.Kind.FOOTER_FIX).exists()
+    assert SiteWatch.objects.get().failing == ["footer"]
+
+    # The principal fixes the footer and the reviewer presses the button: the period closes, and the
+    # rotation knows the site passes (it would otherwise reopen the period on its next run).
+    _point_at(published, f"{site}/good")
+    [check] = footer_checks.run_footer_check(published, by=reviewer)
+    assert check.passed and not _open(published, Deadline.Kind.FOOTER_FIX).exists()
+    assert SiteWatch.objects.get().failing == []
+
+    # The button finds the footer gone again: the period reopens, and the rotation sees it failing.
+    _point_at(published, f"{site}/missing")
+    footer_checks.run_footer_check(published, by=reviewer)
+    assert _open(published, Deadline.Kind.FOOTER_FIX).exists()
+    assert SiteWatch.objects.get().failing == ["footer"]
+
+
+def test_a_cancelled_failing_site_leaves_the_rotation_and_its_period_closes(published, site):
+    _point_at(published, f"{site}/missing")
+    site_watch.plan_watches()
+    _check_now()
+    assert _open(published, Deadline.Kind.FOOTER_FIX).exists()
+    published.websites.update(cancelled_at=timezone.now())
+    assert _check_now() == []  # not probed: it left the rotation
+    assert not SiteWatch.objects.exists()
+    assert not _open(published, Deadline.Kind.FOOTER_FIX).exists()

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.request_limits.RequestSizeLimitMiddleware",
+    # Issue #24: a view whose database connection was cut answers 503 "try again" (HTML or JSON).
+    "config.database_errors.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Issue #14: Content-Security-Policy on every response (django-csp).
     "csp.middleware.CSPMiddleware",
@@ -84,24 +86,58 @@ TEMPLATES = [
 # The embedded defaults (SQLite, media, the file-system broker) all live under var/.
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'beian.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    # The web app, worker and scheduler share one SQLite file: WAL lets readers run beside a writer,
-    # and IMMEDIATE transactions wait for the write lock instead of failing with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        timeout=20,
-        transaction_mode="IMMEDIATE",
-        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    )
-DATABASE_IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-if DATABASE_IS_POSTGRES:
+# Issue #24: several web nodes and workers share the database. Either each process keeps its
+# connection for DATABASE_CONN_MAX_AGE seconds, checked before reuse (a connection the server ended
+# is replaced at the next request, not reported as an error), or, with DATABASE_POOL_MAX_SIZE set,
+# a psycopg pool per process hands out connections it has checked.
+DATABASE_CONN_MAX_AGE = env_int_default("DATABASE_CONN_MAX_AGE", 60)
+DATABASE_POOL_MAX_SIZE = env_int_default("DATABASE_POOL_MAX_SIZE", 0)
+DATABASE_POOL_MIN_SIZE = env_int_default("DATABASE_POOL_MIN_SIZE", 1)
+DATABASE_POOL_TIMEOUT = env_int_default("DATABASE_POOL_TIMEOUT", 10)
+
+
+def database_settings(url: str) -> dict:
+    """Return one DATABASES entry for `url`, with the connection handling above."""
+    db = dj_database_url.parse(url, conn_max_age=DATABASE_CONN_MAX_AGE, conn_health_checks=True)
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        db["CONN_MAX_AGE"] = 0
+        # The web app, worker and scheduler share one SQLite file: WAL lets readers run beside a
+        # writer, and IMMEDIATE transactions wait for the write lock instead of failing with
+        # "database is locked".
+        db.setdefault("OPTIONS", {}).update(
+            timeout=20,
+            transaction_mode="IMMEDIATE",
+            init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        )
+        return db
     # Every query of the app reads a page, a row or a summary. Starting parallel workers for one
     # (about 20 ms on a small host) cost more than the page itself, and took cores from the other
     # requests: the app's sessions plan without them unless the environment says otherwise.
     parallel = env_int_default("DATABASE_PARALLEL_WORKERS", 0)
-    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options = db.setdefault("OPTIONS", {})
     options["options"] = f"{options.get('options', '')} -c max_parallel_workers_per_gather={parallel}".strip()
+    if DATABASE_POOL_MAX_SIZE:
+        # Django refuses persistent connections beside a pool: the pool keeps them instead (and,
+        # with CONN_HEALTH_CHECKS, checks each one it hands out).
+        db["CONN_MAX_AGE"] = 0
+        options["pool"] = {
+            "min_size": min(DATABASE_POOL_MIN_SIZE, DATABASE_POOL_MAX_SIZE),
+            "max_size": DATABASE_POOL_MAX_SIZE,
+            "timeout": DATABASE_POOL_TIMEOUT,
+        }
+    return db
+
+
+DATABASES = {"default": database_settings(DATABASE_URL)}
+DATABASE_IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+# Issue #24: a read replica. The dashboard's statistics, exports and the alert scan's unlocked
+# reads go there when it is named (config.databases.replica_alias); every write, and every read a
+# write depends on, stays on the primary.
+REPLICA_DATABASE_URL = env_str("REPLICA_DATABASE_URL")
+BEIAN_READ_REPLICA = bool(REPLICA_DATABASE_URL)
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = database_settings(REPLICA_DATABASE_URL)
+DATABASE_ROUTERS = ["config.databases.PrimaryRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -140,14 +176,41 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
+FILE_STORAGE_BACKEND = env_str("FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")
 STORAGES = {
     # Uploaded materials are private: no MEDIA_URL is routed; files leave only through
     # permission-checked views.
-    "default": {
-        "BACKEND": env_str("FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
-    },
+    "default": {"BACKEND": FILE_STORAGE_BACKEND},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Issue #24: with FILE_STORAGE_BACKEND=storages.backends.s3.S3Storage, materials, exports and result
+# files live in an S3-compatible bucket (MinIO, OSS, COS, OBS), set by django-storages' own names.
+# Objects are private (no ACL: the bucket's policy, which grants nobody anonymous reads) and are
+# streamed to the user by the permission-checked views, so the bucket needs no public endpoint.
+AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL")
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+AWS_ACCESS_KEY_ID = env_str("AWS_ACCESS_KEY_ID")
+AWS_SECRET_ACCESS_KEY = env_str("AWS_SECRET_ACCESS_KEY")
+AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME")
+AWS_S3_ADDRESSING_STYLE = env_str("AWS_S3_ADDRESSING_STYLE")
+AWS_DEFAULT_ACL = None
+AWS_QUERYSTRING_AUTH = True
+AWS_QUERYSTRING_EXPIRE = 300
+# Names are never reused: a second result file of the same name and second gets its own object.
+AWS_S3_FILE_OVERWRITE = False
+# Should an object ever be fetched straight from the bucket, it is saved, never shown as a page.
+AWS_S3_OBJECT_PARAMETERS = {"ContentDisposition": "attachment"}
+if FILE_STORAGE_BACKEND.startswith("storages."):
+    from botocore.config import Config
+
+    # An unreachable store answers an upload within seconds (two attempts), not after boto3's minutes.
+    AWS_S3_CLIENT_CONFIG = Config(
+        s3={"addressing_style": AWS_S3_ADDRESSING_STYLE},
+        signature_version="s3v4",
+        connect_timeout=3,
+        read_timeout=20,
+        retries={"mode": "standard", "max_attempts": 2},
+    )
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 MATERIAL_MAX_BYTES = 10 * 1024 * 1024
@@ -181,7 +244,11 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/minute", "user": "1200/minute"},
+    # Counted in the cache: in Redis, shared by every web node.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("API_THROTTLE_ANON_RATE", "60/minute"),
+        "user": env_str("API_THROTTLE_USER_RATE", "1200/minute"),
+    },
     "PAGE_SIZE": 20,
 }
 SPECTACULAR_SETTINGS = {
@@ -259,16 +326,45 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Celery logs whatever a worker prints as WARNING lines by default: the console e-mail backend's
 # messages (how e-mails show in development) would read as warnings. Printed output stays output.
 CELERY_WORKER_REDIRECT_STDOUTS = False
+# Issue #24: work of different kinds waits in different queues, so a long export or a statistics
+# rebuild never holds up the minute's deadline scan or an alert's e-mail. Production runs a worker
+# per queue group (docker-compose.yml names each worker's -Q); `make run`'s one worker takes all.
+# A task no route names goes to "celery", which the notify worker also takes.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "filings.tasks.scan_deadlines_task": {"queue": "scan"},
+    "filings.tasks.sync_domain_expiry_task": {"queue": "scan"},
+    "filings.tasks.deliver_alert_notifications_task": {"queue": "notify"},
+    "filings.tasks.refresh_stats_task": {"queue": "stats"},
+    "filings.tasks.refresh_risk_task": {"queue": "stats"},
+    "filings.tasks.plan_site_checks_task": {"queue": "stats"},
+    "filings.tasks.run_site_checks_task": {"queue": "stats"},
+    "filings.tasks.check_footers_task": {"queue": "stats"},
+    "filings.tasks.export_xlsx_task": {"queue": "exports"},
+    "filings.tasks.apply_bureau_import_task": {"queue": "exports"},
+    "filings.tasks.purge_exports_task": {"queue": "exports"},
+}
+BEIAN_CELERY_QUEUES = ("scan", "notify", "stats", "exports", CELERY_TASK_DEFAULT_QUEUE)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "scan-deadlines": {"task": "filings.tasks.scan_deadlines_task", "schedule": timedelta(minutes=1)},
     "refresh-stats": {"task": "filings.tasks.refresh_stats_task", "schedule": timedelta(minutes=5)},
-    "check-footers": {"task": "filings.tasks.check_footers_task", "schedule": timedelta(minutes=10)},
     "purge-exports": {"task": "filings.tasks.purge_exports_task", "schedule": timedelta(hours=1)},
+    "purge-packages": {"task": "filings.tasks.purge_packages_task", "schedule": timedelta(hours=1)},
     "refresh-risk": {"task": "filings.tasks.refresh_risk_task", "schedule": timedelta(hours=1)},
     "plan-site-checks": {"task": "filings.tasks.plan_site_checks_task", "schedule": timedelta(minutes=15)},
+    # The safety net behind the scheduled planning's one-week look back (in id ranges, weekly).
+    "plan-site-checks-full": {
+        "task": "filings.tasks.plan_site_checks_task",
+        "schedule": timedelta(days=7),
+        "kwargs": {"full": True},
+    },
     "run-site-checks": {"task": "filings.tasks.run_site_checks_task", "schedule": timedelta(minutes=1)},
     "sync-domain-expiry": {"task": "filings.tasks.sync_domain_expiry_task", "schedule": timedelta(hours=1)},
+    "import-registrar-expiry": {
+        "task": "filings.tasks.import_registrar_expiry_task",
+        "schedule": timedelta(days=1),
+    },
 }
 
 LOGGING = {
@@ -283,7 +379,9 @@ LOGGING = {
     # Django's default configuration gives "django" a console handler of its own (with DEBUG on)
     # that also propagates to the root: every request warning was printed twice. One handler here.
     "loggers": {
-        "django": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO"), "propagate": False}
+        "django": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO"), "propagate": False},
+        # fpdf2 subsets the cover sheet's font through fontTools, which logs every glyph list at INFO.
+        "fontTools": {"level": "WARNING"},
     },
 }
 
@@ -293,8 +391,13 @@ BEIAN_ALERT_SCAN_BATCH = env_int_default("BEIAN_ALERT_SCAN_BATCH", 500)
 BEIAN_ALERT_DELIVERY_GRACE_SECONDS = env_int_default("BEIAN_ALERT_DELIVERY_GRACE_SECONDS", 120)
 # The SMS channel for alerts; the logging one records messages without a gateway.
 BEIAN_SMS_BACKEND = env_str("BEIAN_SMS_BACKEND", "filings.services.notifications.LoggingSmsBackend")
+# Issue #25: the secret the SMS gateway sends with its delivery reports (POST /api/v1/sms/delivery-reports/,
+# header X-Beian-Sms-Secret); unset, every report is refused.
+BEIAN_SMS_REPORT_SECRET = env_str("BEIAN_SMS_REPORT_SECRET", "")
 # How long a finished Excel export (its job and file) is kept for its owner to download.
 BEIAN_EXPORT_KEEP_DAYS = env_int_default("BEIAN_EXPORT_KEEP_DAYS", 7)
+# How long a bureau package (its zip holds the people's ID scans) is kept for reviewers to download.
+BEIAN_PACKAGE_KEEP_DAYS = env_int_default("BEIAN_PACKAGE_KEEP_DAYS", 30)
 # Issue #14: how many different phone numbers one filing, and one principal's filings together, may
 # have checked against other subjects' in an hour (the rule "a phone used by another subject is
 # refused" must not become a way to look numbers up).
@@ -303,6 +406,9 @@ BEIAN_PHONE_PROBES_PER_USER = env_int_default("BEIAN_PHONE_PROBES_PER_USER", 300
 # Issue #27: the rejection-risk estimate is shown only when the filing's province and type have at
 # least this many decided submissions behind it.
 BEIAN_RISK_MIN_CASES = env_int_default("BEIAN_RISK_MIN_CASES", 30)
+# Issue #24: each process keeps a copy of the admin's calendar days and re-reads them after this many
+# seconds, so a day changed on one node is answered everywhere within it (filings/rules/workdays.py).
+BEIAN_CALENDAR_RECHECK_SECONDS = env_int_default("BEIAN_CALENDAR_RECHECK_SECONDS", 30)
 # Footer checks may reach only public hosts in production; tests run a local server.
 BEIAN_FOOTER_ALLOW_PRIVATE_HOSTS = env_bool("BEIAN_FOOTER_ALLOW_PRIVATE_HOSTS", False)
 
@@ -362,3 +468,9 @@ BEIAN_SITE_CHECK_BATCH = env_int_default("BEIAN_SITE_CHECK_BATCH", 1000)
 # proposed for cancellation as a shell site (空壳网站).
 BEIAN_SITE_ESCALATE_AFTER = env_int_default("BEIAN_SITE_ESCALATE_AFTER", 3)
 BEIAN_SITE_SHELL_AFTER_DAYS = env_int_default("BEIAN_SITE_SHELL_AFTER_DAYS", 30)
+# A failing site is checked again within this many hours (not a week later), so a fix closes its
+# rectification soon; the rotation is the one scheduler of footer checks.
+BEIAN_SITE_RECHECK_FAILING_HOURS = env_int_default("BEIAN_SITE_RECHECK_FAILING_HOURS", 24)
+# Issue #25: the registrar adapter (dotted path of a filings.jobs.registrars.RegistrarAdapter subclass)
+# the daily import reads domains' expiry dates from; unset, dates are entered or imported from files.
+BEIAN_REGISTRAR_ADAPTER = env_str("BEIAN_REGISTRAR_ADAPTER", "")

@@ -8,6 +8,8 @@ DEBUG = False
 SECRET_KEY = env_required("SECRET_KEY")
 ALLOWED_HOSTS = env_required("ALLOWED_HOSTS").split(",")
 DATABASE_URL = env_required("DATABASE_URL")
+if FILE_STORAGE_BACKEND.startswith("storages."):  # noqa: F405
+    AWS_STORAGE_BUCKET_NAME = env_required("AWS_STORAGE_BUCKET_NAME")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

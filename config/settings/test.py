@@ -3,14 +3,15 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import CACHES, VAR_DIR
+from .base import CACHES, DATABASES, FILE_STORAGE_BACKEND, VAR_DIR
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = VAR_DIR / "test-media"
+# Local files unless FILE_STORAGE_BACKEND says otherwise (a worker the tests start on their bucket).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": FILE_STORAGE_BACKEND},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 BEIAN_FOOTER_ALLOW_PRIVATE_HOSTS = True
@@ -28,5 +29,15 @@ CACHES["default"]["KEY_PREFIX"] = os.environ["BEIAN_TEST_CACHE_PREFIX"]
 # reaches; tests/test_security_logins.py lowers them to see them answer 429.
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
-    "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"},
+    # A test's own servers (tests/multinode.py) may ask for lower ones.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_THROTTLE_ANON_RATE") or "100000/minute",
+        "user": os.environ.get("API_THROTTLE_USER_RATE") or "100000/minute",
+    },
 }
+
+# Issue #24: the read replica is the test database itself (a mirror, as Django's test runner makes
+# one), so tests can see which reads are sent to it; reads go there only where a test turns
+# BEIAN_READ_REPLICA on (and allows the "replica" alias).
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+BEIAN_READ_REPLICA = False

@@ -8,6 +8,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from filings.api.pagination import NewestRaisedPagination
 from filings.api.queries import AlertListQuery, query_values
 from filings.models import Alert, Notification
 from filings.models.alerts import threshold_label
@@ -20,9 +21,9 @@ class AlertSerializer(serializers.ModelSerializer):
     filing = serializers.SerializerMethodField()
     threshold = serializers.CharField(source="threshold.code")
     threshold_label = serializers.SerializerMethodField()
-    kind_display = serializers.CharField(source="get_kind_display")
-    stage_display = serializers.CharField(source="get_stage_display")
-    severity_display = serializers.CharField(source="get_severity_display")
+    kind_display = serializers.CharField(source="kind_label")
+    stage_display = serializers.CharField(source="stage_label")
+    severity_display = serializers.CharField(source="severity_label")
     title = serializers.CharField()
     message = serializers.CharField()
     unread = serializers.SerializerMethodField()
@@ -83,7 +84,11 @@ def _visible_alerts(request):
 
 
 class AlertList(generics.ListAPIView):
+    """Newest raised first, a page at a time from the position in `cursor` (the `next` link); no
+    page counts the list."""
+
     serializer_class = AlertSerializer
+    pagination_class = NewestRaisedPagination
 
     @extend_schema(parameters=[AlertListQuery])
     def get(self, request, *args, **kwargs):
@@ -91,9 +96,9 @@ class AlertList(generics.ListAPIView):
 
     def get_queryset(self):
         query = query_values(AlertListQuery, self.request)
-        alerts = _visible_alerts(self.request)
+        alerts = selectors.alerts_for_user(self.request.user)
         if "unread" in query:
-            alerts = alerts.filter(unread=query["unread"])
+            alerts = selectors.alerts_read_or_not(alerts, self.request.user, unread=query["unread"])
         if "acknowledged" in query:
             alerts = alerts.filter(acknowledged_at__isnull=not query["acknowledged"])
         alerts = alerts.filter(withdrawn_at__isnull=not query.get("withdrawn", False))
@@ -104,6 +109,14 @@ class AlertList(generics.ListAPIView):
         if "filing" in query:
             alerts = alerts.filter(filing_id=query["filing"])
         return alerts.order_by("-raised_at", "-id")
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        # Whether each is unread is looked up for the page's rows only.
+        unread = selectors.unread_alert_ids(self.request.user, [alert.pk for alert in page])
+        for alert in page:
+            alert.unread = alert.pk in unread
+        return page
 
 
 def _get_visible(request, pk: int) -> Alert:

@@ -15,9 +15,12 @@ from accounts.roles import Perm
 from filings.api.queries import query_values
 from filings.api.schema import rules_beyond_schema
 from filings.models import Deadline, Province
+from filings.models import transition_rules as permissions
 from filings.models.deadlines import RECTIFICATION_KINDS
 from filings.models.site_watch import Failure
 from filings.reads import compliance, keyset, selectors
+from filings.rules import contact_flags
+from filings.rules.privacy import mask_phone
 
 RULES = {
     "after": gettext_lazy("须为上一页答复中的 next"),
@@ -74,6 +77,21 @@ class NumberOut(serializers.Serializer):
     number = serializers.CharField()
 
 
+class FlaggedNumberOut(serializers.Serializer):
+    person = serializers.CharField()
+    field = serializers.ChoiceField(
+        choices=[("mobile", gettext_lazy("手机号码")), ("emergency_phone", gettext_lazy("应急电话"))]
+    )
+    number = serializers.CharField(help_text=gettext_lazy("无权查看个人信息者看到的号码已遮蔽"))
+    code = serializers.ChoiceField(
+        choices=[
+            (contact_flags.VIRTUAL_OPERATOR, gettext_lazy("虚拟运营商号段")),
+            (contact_flags.NOT_LOCAL, gettext_lazy("非本省号码")),
+        ]
+    )
+    message = serializers.CharField()
+
+
 class FilingComplianceOut(serializers.Serializer):
     site_checks = SiteCheckOut(many=True)
     rectifications = RectificationOut(many=True)
@@ -81,6 +99,9 @@ class FilingComplianceOut(serializers.Serializer):
         many=True, help_text=gettext_lazy("已停机或空号的号码:请提交变更备案更新")
     )
     expired_domains = serializers.ListField(child=serializers.CharField())
+    flagged_numbers = FlaggedNumberOut(
+        many=True, help_text=gettext_lazy("本省数据要求标记的号码:虚拟运营商号段、归属地不在本省")
+    )
 
 
 def rectification_json(d: Deadline, *, now) -> dict:
@@ -143,10 +164,11 @@ class FilingCompliance(APIView):
     @extend_schema(
         responses={200: FilingComplianceOut},
         summary="备案的巡检与整改",
-        description="已公示备案最近的网站巡检、未完成的整改、已停机的联系电话和已到期的域名;其他阶段的备案各项为空。",
+        description="已公示备案最近的网站巡检、未完成的整改、已停机的联系电话、本省数据要求标记的号码和已到期的域名;其他阶段的备案各项为空。",
     )
     def get(self, request, pk: int):
         filing = selectors.filing_detail(request.user, pk)
+        unmasked = permissions.sees_personal_data(request.user, filing)
         now = timezone.now()
         data = compliance.filing_compliance(filing, today=timezone.localdate(now))
         rows = (
@@ -176,5 +198,15 @@ class FilingCompliance(APIView):
                     {"person": p.name, "number": n} for p, n in data.get("numbers_out_of_service", [])
                 ],
                 "expired_domains": [d.name for d in data.get("expired_domains", [])],
+                "flagged_numbers": [
+                    {
+                        "person": f.person.name,
+                        "field": f.field,
+                        "number": f.number if unmasked else mask_phone(f.number),
+                        "code": f.code,
+                        "message": f.message,
+                    }
+                    for f in data.get("flagged_numbers", [])
+                ],
             }
         )

@@ -3,18 +3,19 @@ its check results, and download a version (only for those who may see the filing
 
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from filings.api.schema import rules_beyond_schema
+from filings.api.schema import ErrorSerializer, rules_beyond_schema
 from filings.api.serializers.materials import MaterialSerializer
-from filings.models import Material
+from filings.models import Material, storage
 from filings.reads import selectors
 from filings.services import materials
 
+STORAGE_UNAVAILABLE = OpenApiResponse(ErrorSerializer, description=_("存储服务暂时不可用,请稍后重试"))
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
 
 
@@ -74,7 +75,7 @@ class FilingMaterials(APIView):
 
     @extend_schema(
         request={"multipart/form-data": MaterialUploadInput},
-        responses={201: ApiMaterialSerializer},
+        responses={201: ApiMaterialSerializer, 503: STORAGE_UNAVAILABLE},
         description=rules_beyond_schema(
             {
                 "file": _("须为真实的 JPG、PNG 或 PDF 文件,不含主动内容,清晰度和尺寸符合要求"),
@@ -101,14 +102,18 @@ class FilingMaterials(APIView):
 
 
 class FilingMaterialFile(APIView):
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(responses={(200, "application/octet-stream"): bytes, 503: STORAGE_UNAVAILABLE})
     def get(self, request, pk: int, material_id: int):
         filing = selectors.filing_detail(request.user, pk)
         material = next((m for m in filing.materials.all() if m.pk == material_id), None)
         if material is None:
             raise Http404
+        try:
+            handle = storage.open_stored_file(material.file)
+        except FileNotFoundError as error:
+            raise Http404 from error
         response = FileResponse(
-            material.file.open("rb"),
+            handle,
             content_type=material.content_type,
             as_attachment=True,
             filename=f"{material.kind}-v{material.version}.{EXTENSIONS.get(material.content_type, 'bin')}",

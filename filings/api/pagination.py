@@ -58,3 +58,9 @@ class NewestFirstPagination(CursorPagination):
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"].update(minimum=1, maximum=self.max_page_size)
         return parameters
+
+
+class NewestRaisedPagination(NewestFirstPagination):
+    """The alert list in the same way: newest raised first, no count of what may be 300,000 alerts."""
+
+    ordering = ("-raised_at", "-id")

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from filings.api import alerts, bureau_imports, compliance, materials, public_security, risk, stats, views
+from filings.api import (
+    alerts,
+    bureau_imports,
+    compliance,
+    contacts,
+    materials,
+    packages,
+    public_security,
+    risk,
+    stats,
+    views,
+)
 
 app_name = "api"
 
@@ -30,6 +41,9 @@ urlpatterns = [
     path(
         "filings/<int:pk>/service-answers/", views.FilingServiceAnswer.as_view(), name="filing-service-answer"
     ),
+    path("filings/<int:pk>/packages/", packages.FilingPackages.as_view(), name="filing-packages"),
+    path("packages/<int:pk>/", packages.PackageDetail.as_view(), name="package-detail"),
+    path("packages/<int:pk>/file/", packages.PackageFile.as_view(), name="package-file"),
     path("bureau-imports/", bureau_imports.BureauImports.as_view(), name="bureau-import-list"),
     path(
         "bureau-imports/<int:pk>/", bureau_imports.BureauImportDetail.as_view(), name="bureau-import-detail"
@@ -50,5 +64,7 @@ urlpatterns = [
     path("review/queues/<slug:queue>/", stats.ReviewQueue.as_view(), name="review-queue"),
     path("filings/<int:pk>/footer-check/", stats.FooterCheckRun.as_view(), name="filing-footer-check"),
     path("filings/<int:pk>/compliance/", compliance.FilingCompliance.as_view(), name="filing-compliance"),
+    path("filings/<int:pk>/calls/", contacts.FilingCalls.as_view(), name="filing-calls"),
+    path("sms/delivery-reports/", contacts.SmsDeliveryReports.as_view(), name="sms-delivery-reports"),
     path("compliance/rectifications/", compliance.RectificationList.as_view(), name="rectification-list"),
 ]

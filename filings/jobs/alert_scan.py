@@ -7,6 +7,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from config.databases import PRIMARY, replica_alias
 from filings.models import Alert, AlertScan, AlertThreshold, Deadline
 from filings.services import alert_raising, authenticity, sms_expiry
 from filings.services.alert_raising import ANALYZE_AFTER_ALERTS, ScanResult
@@ -137,6 +138,7 @@ def scan_deadlines(*, now: datetime | None = None, deadline_ids: list[int] | Non
             deadline_ids=deadline_ids,
             managers=managers,
             result=result,
+            candidates_from=replica_alias() if deadline_ids is None else PRIMARY,
         )
     if deadline_ids is None:
         # The SMS timeout is a sibling of the window's warnings: a window that passed during an

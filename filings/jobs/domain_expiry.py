@@ -1,21 +1,18 @@
-"""Domain expiry of published websites: the expiry dates (entered, or imported from a registrar's
-CSV), and one deadline per filing at its earliest expiry, whose alerts go out 30 and 7 days before
+"""Domain expiry of published websites: the expiry dates (entered, or read from a registrar through
+an adapter, a CSV file being one), and one deadline per filing at its earliest expiry, whose alerts go out 30 and 7 days before
 and whose passing marks the filing at risk of cancellation."""
 
-import csv
-import io
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from filings.models import Deadline, Domain, Filing
 from filings.rules import workdays
 from filings.services import alert_raising, rectifications
 
+from . import registrars
 from .site_watch import watched_websites
 
 Kind = Deadline.Kind
@@ -83,48 +80,17 @@ def _set_deadline(filing: Filing, due_at: datetime, *, now: datetime) -> int:
     return 1
 
 
-@dataclass
-class ImportResult:
-    updated: int = 0
-    unknown: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-
-def import_expiry_csv(text: str) -> ImportResult:
+def import_expiry_csv(text: str) -> registrars.ImportResult:
     """Set domains' expiry dates from a registrar's CSV (domain,expires_on as YYYY-MM-DD; a header
     row is allowed). Every row is checked before any is saved: a bad row saves nothing."""
-    result = ImportResult()
-    wanted: dict[str, date] = {}
-    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
-        if not row or not "".join(row).strip():
-            continue
-        if len(row) < 2:
-            result.errors.append(_("第 %(n)s 行应有两列:域名,到期日。") % {"n": number})
-            continue
-        name, raw_day = row[0].strip().lower().rstrip("."), row[1].strip()
-        try:
-            day = date.fromisoformat(raw_day)
-        except ValueError:
-            if number == 1:
-                continue  # the header
-            result.errors.append(
-                _("第 %(n)s 行的到期日“%(day)s”不是 YYYY-MM-DD 格式。") % {"n": number, "day": raw_day}
-            )
-            continue
-        try:
-            # Stored in IDNA-normalised Unicode form: xn-- labels read back as Unicode.
-            name = name.encode("idna").decode("idna")
-        except UnicodeError:
-            result.errors.append(_("第 %(n)s 行的域名“%(name)s”无效。") % {"n": number, "name": row[0]})
-            continue
-        wanted[name] = day
+    return registrars.import_expiry(registrars.CsvFileRegistrar(text))
+
+
+def import_from_registrar(adapter: registrars.RegistrarAdapter) -> tuple[registrars.ImportResult, int, int]:
+    """Import the adapter's expiry dates and bring the deadlines in step; return the import's result
+    and the deadlines (opened or moved, closed)."""
+    result = registrars.import_expiry(adapter)
     if result.errors:
-        return result
-    with transaction.atomic():
-        for name, day in wanted.items():
-            count = Domain.objects.filter(name=name).update(expires_on=day)
-            if count:
-                result.updated += count
-            else:
-                result.unknown.append(name)
-    return result
+        return result, 0, 0
+    changed, closed = sync_domain_deadlines()
+    return result, changed, closed

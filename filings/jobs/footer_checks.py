@@ -1,25 +1,22 @@
-"""Running footer checks of published websites, recording each result and alerting on failure."""
+"""A reviewer's footer check of a published filing's websites, on demand: each result recorded, and the
+filing's footer rectification opened or closed in step with the scheduled checks (site_watch), which
+are the one scheduler of footer checks."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from filings.exceptions import TransitionNotPermitted, TransitionNotPossible
-from filings.kinds import Approval, codes
 from filings.kinds.states import State
-from filings.models import Deadline, Filing, FilingEvent, FooterCheck, Website
+from filings.models import Deadline, Filing, FilingEvent, FooterCheck, SiteWatch, Website
+from filings.models.site_watch import Failure
 from filings.models.wording import Said, said
 from filings.rules import footer
 from filings.services import rectifications
-
-# New sites are checked daily for this long after publication; failing ones until they pass.
-RECHECK_AFTER = timedelta(hours=24)
-WATCH_AFTER_PUBLICATION = timedelta(days=45)
 
 
 def expected_numbers(filing: Filing, website: Website) -> tuple[str, str | None]:
@@ -77,6 +74,19 @@ def run_footer_check(
             for website, icp, psb, result in results
         )
         failed = [c for c in checks if not c.passed]
+        # The rotation decides the period from each site's failures: it must see this result too, or
+        # its next check of another site would reopen a period this pass closed (or close this one).
+        watches = list(SiteWatch.objects.select_for_update().filter(filing=filing))
+        result_of = {c.website_id: c for c in checks}
+        for watch in watches:
+            check = result_of.get(watch.website_id)
+            if check is None:
+                continue
+            watch.failing = [f for f in watch.failing if f != Failure.FOOTER]
+            if not check.passed:
+                watch.failing.append(Failure.FOOTER)
+            watch.save(update_fields=["failing"])
+        still_failing = failed or any(Failure.FOOTER in w.failing for w in watches)
         FilingEvent.record_step(
             filing,
             transition="footer_check",
@@ -97,7 +107,7 @@ def run_footer_check(
                 )
             ],
         )
-        if failed:
+        if still_failing:
             rectifications.open_rectification(filing, Deadline.Kind.FOOTER_FIX, now=now)
         else:
             rectifications.close_rectification(filing, Deadline.Kind.FOOTER_FIX, now=now)
@@ -107,23 +117,3 @@ def run_footer_check(
 def _footer_summary(checks: list[FooterCheck]) -> Said:
     passed = sum(1 for c in checks if c.passed)
     return said(gettext_noop("页脚检查:%(passed)s/%(total)s 个网站通过。"), passed=passed, total=len(checks))
-
-
-def filings_due_for_footer_check(*, now: datetime | None = None, limit: int = 20) -> list[Filing]:
-    """Return published filings to check now: recently published or failing, not checked for a day."""
-    now = now or timezone.now()
-    recent_check = FooterCheck.objects.filter(filing=OuterRef("pk"), checked_at__gte=now - RECHECK_AFTER)
-    failing = Deadline.objects.filter(
-        filing=OuterRef("pk"), kind=Deadline.Kind.FOOTER_FIX, closed_at__isnull=True
-    )
-    return list(
-        Filing.objects.filter(state=State.PUBLISHED, filing_type__in=codes(approval=Approval.PUBLISH))
-        .exclude(icp_number="")
-        .filter(
-            Exists(Website.objects.filter(filing=OuterRef("pk"), cancelled_at=None, access_cancelled_at=None))
-        )
-        .filter(Q(stage_entered_at__gte=now - WATCH_AFTER_PUBLICATION) | Exists(failing))
-        .exclude(Exists(recent_check))
-        .select_related("province")
-        .order_by("stage_entered_at")[:limit]
-    )

@@ -23,6 +23,8 @@ from .footer_checks import expected_numbers
 # The golden ratio's fraction: id * φ mod 1 spreads consecutive ids evenly over the interval, so new
 # sites land between the old ones instead of in a burst.
 SPREAD = 0.6180339887498949
+# The scheduled planning looks at filings published this recently (it runs every 15 minutes).
+PLAN_LOOKBACK = timedelta(days=7)
 
 
 def interval() -> timedelta:
@@ -39,27 +41,79 @@ def watched_websites():
     ).exclude(filing__icp_number="")
 
 
-def plan_watches(*, now: datetime | None = None) -> tuple[int, int]:
-    """Give every watched website without a place one in the rotation, and drop the places of sites
-    no longer watched. Return (added, dropped); one statement each, whatever the number of sites."""
+def plan_watches(*, now: datetime | None = None, full: bool = False, batch: int = 100_000) -> tuple[int, int]:
+    """Give watched websites without a place one in the rotation. Return (added, dropped).
+
+    The scheduled run looks only at filings published within PLAN_LOOKBACK (index on state and
+    stage_entered_at: its cost does not grow with the published filings); a site that stops being
+    watched leaves the rotation when its slot comes (drop_unwatched). `full` (after deploying, or
+    after the scheduler was down longer than the lookback) considers every website, in id ranges of
+    `batch` so that no statement runs long, and drops the places of sites no longer watched."""
     now = now or timezone.now()
-    seconds = interval().total_seconds()
-    unplanned = watched_websites().filter(~Exists(SiteWatch.objects.filter(website=OuterRef("pk"))))
-    if connection.vendor != "postgresql":
-        # SQLite (make run's demo, a few sites): the same places, computed here.
-        created = SiteWatch.objects.bulk_create(
-            [
-                SiteWatch(
-                    website_id=pk,
-                    filing_id=filing_id,
-                    next_check_at=now + timedelta(seconds=seconds * ((pk * SPREAD) % 1)),
-                )
-                for pk, filing_id in unplanned.values_list("pk", "filing_id").order_by()
-            ],
-            ignore_conflicts=True,
+    candidates = watched_websites()
+    if not full:
+        # The recent filings first, then their websites and places by index lookups: the plan does
+        # not hinge on statistics guessing how few they are.
+        recent = list(
+            Filing.objects.filter(state=State.PUBLISHED, stage_entered_at__gte=now - PLAN_LOOKBACK)
+            .order_by()
+            .values_list("pk", flat=True)
         )
-        dropped, _ = SiteWatch.objects.exclude(website__in=watched_websites()).delete()
-        return len(created), dropped
+        added = 0
+        for start in range(0, len(recent), 1000):
+            pairs = candidates.filter(filing_id__in=recent[start : start + 1000]).values_list(
+                "pk", "filing_id"
+            )
+            added += _plan_rows(list(pairs.order_by()), now=now)
+        return added, 0
+    added = dropped = 0
+    last = Website.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    for start in range(0, last + 1, batch):
+        with transaction.atomic():
+            in_range = candidates.filter(pk__gte=start, pk__lt=start + batch)
+            if connection.vendor == "postgresql":
+                added += _plan_all(in_range, now=now)
+            else:  # SQLite (make run's demo, a few sites)
+                added += _plan_rows(list(in_range.values_list("pk", "filing_id").order_by()), now=now)
+            # NOT EXISTS, not NOT IN: a NOT IN list of a million ids outgrows work_mem and is then
+            # probed row by row (the single NOT IN over every site did not finish in 20 minutes at 1M).
+            stale = SiteWatch.objects.filter(website_id__gte=start, website_id__lt=start + batch).filter(
+                ~Exists(watched_websites().filter(pk=OuterRef("website_id")))
+            )
+            dropped += stale.delete()[0]
+    return added, dropped
+
+
+def plan_scheduled(*, now: datetime | None = None) -> tuple[int, int]:
+    """The scheduled planning: the recent publications, or every website while none has a place
+    (the first run after deploying, or make run's demo whose filings were published long ago)."""
+    return plan_watches(now=now, full=not SiteWatch.objects.exists())
+
+
+def _slot(website_id: int, *, now: datetime) -> datetime:
+    return now + interval() * ((website_id * SPREAD) % 1)
+
+
+def _plan_rows(pairs: list[tuple[int, int]], *, now: datetime) -> int:
+    """Insert the places of these (website, filing) pairs that have none."""
+    have = set(
+        SiteWatch.objects.filter(website_id__in=[pk for pk, _ in pairs]).values_list("website_id", flat=True)
+    )
+    created = SiteWatch.objects.bulk_create(
+        [
+            SiteWatch(website_id=pk, filing_id=filing_id, next_check_at=_slot(pk, now=now))
+            for pk, filing_id in pairs
+            if pk not in have
+        ],
+        ignore_conflicts=True,
+    )
+    return len(created)
+
+
+def _plan_all(candidates, *, now: datetime) -> int:
+    """Insert the places of these websites that have none, in one statement (PostgreSQL)."""
+    seconds = interval().total_seconds()
+    unplanned = candidates.filter(~Exists(SiteWatch.objects.filter(website=OuterRef("pk"))))
     new = (
         unplanned.annotate(
             slot=RawSQL(
@@ -79,9 +133,25 @@ def plan_watches(*, now: datetime | None = None) -> tuple[int, int]:
             "ON CONFLICT DO NOTHING",
             params,
         )
-        added = cursor.rowcount
-    dropped, _ = SiteWatch.objects.exclude(website__in=watched_websites()).delete()
-    return added, dropped
+        return cursor.rowcount
+
+
+def drop_unwatched(watches: list[SiteWatch], *, now: datetime | None = None) -> list[SiteWatch]:
+    """Remove from the rotation the claimed sites no longer watched (cancelled, access ended, the
+    filing no longer published), closing the periods their failures alone kept open; return the others."""
+    live = set(watched_websites().filter(pk__in=[w.website_id for w in watches]).values_list("pk", flat=True))
+    gone = [w for w in watches if w.website_id not in live]
+    for filing_id in {w.filing_id for w in gone}:
+        with transaction.atomic():
+            filing = Filing.objects.select_for_update().get(pk=filing_id)
+            SiteWatch.objects.filter(
+                website_id__in=[w.website_id for w in gone if w.filing_id == filing_id]
+            ).delete()
+            failing = {f for kept in SiteWatch.objects.filter(filing=filing) for f in kept.failing}
+            for failure, kind in rectifications.DEADLINE_KINDS.items():
+                if failure not in failing:
+                    rectifications.close_rectification(filing, kind, now=now or timezone.now())
+    return [w for w in watches if w.website_id in live]
 
 
 def claim_due(*, now: datetime | None = None, limit: int | None = None) -> list[SiteWatch]:
@@ -126,7 +196,7 @@ def run_due_checks(
     *, now: datetime | None = None, limit: int | None = None, **probe_options
 ) -> list[SiteCheck]:
     """Claim the due sites, probe them (concurrently, outside any transaction) and record each."""
-    watches = claim_due(now=now, limit=limit)
+    watches = drop_unwatched(claim_due(now=now, limit=limit), now=now)
     outcomes = site_probe.probe_all(targets_for(watches), **probe_options)
     return record_outcomes(outcomes, now=now)
 
@@ -170,6 +240,7 @@ def _record_filing(filing: Filing, outcomes: list[site_probe.Outcome], *, now: d
         for o in outcomes
     )
     watches = {w.website_id: w for w in SiteWatch.objects.select_for_update().filter(filing=filing)}
+    recheck = timedelta(hours=settings.BEIAN_SITE_RECHECK_FAILING_HOURS)
     escalate = set()
     for check in checks:
         watch = watches.get(check.website_id)
@@ -180,6 +251,7 @@ def _record_filing(filing: Filing, outcomes: list[site_probe.Outcome], *, now: d
             watch.consecutive_failures, watch.escalated_at = 0, None
         else:
             watch.consecutive_failures += 1
+            watch.next_check_at = min(watch.next_check_at, now + recheck)
         if Failure.UNREACHABLE in check.failures:
             watch.unreachable_since = watch.unreachable_since or now
         else:
@@ -189,6 +261,7 @@ def _record_filing(filing: Filing, outcomes: list[site_probe.Outcome], *, now: d
             escalate.update(rectifications.DEADLINE_KINDS[f] for f in check.failures)
         watch.save(
             update_fields=[
+                "next_check_at",
                 "last_check",
                 "failing",
                 "consecutive_failures",

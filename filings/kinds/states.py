@@ -21,3 +21,5 @@ OPEN_STATES = [State.ENTRY, State.PROVIDER_REVIEW, State.SMS_VERIFICATION, State
 EDITABLE_STATES = [State.ENTRY]
 # States from which a filing may be withdrawn (never once it is with the bureau).
 WITHDRAWABLE_STATES = [State.ENTRY, State.PROVIDER_REVIEW, State.SMS_VERIFICATION]
+# States in which a filing's bureau package can be built: pre-review or later, its data submitted.
+PACKAGE_STATES = [State.PROVIDER_REVIEW, State.SMS_VERIFICATION, State.BUREAU_REVIEW, State.PUBLISHED]

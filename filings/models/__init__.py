@@ -12,6 +12,7 @@ from filings.models.exports import ExportJob
 from filings.models.filing import ADMIN_TRANSITIONS, REQUESTED_TRANSITIONS, TRANSITION_LABELS, Filing
 from filings.models.history import AppendOnlyQuerySet, FilingEvent
 from filings.models.materials import Material, material_upload_to
+from filings.models.packages import BureauPackage
 from filings.models.people import Person
 from filings.models.reference import (
     CalendarDay,
@@ -57,6 +58,7 @@ __all__ = [
     "MiniProgramPlatform",
     "AuthenticityCheck",
     "BureauImport",
+    "BureauPackage",
     "BureauImportRow",
     "Cancellation",
     "CallAttempt",

@@ -261,7 +261,21 @@ class Alert(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_severity_display()} · {self.get_kind_display()} · {self.threshold.name}"
+        return f"{self.severity_label} · {self.kind_label} · {self.threshold.name}"
+
+    # Django's get_FOO_display() translates every choice to look one up (a page of 50 alerts made
+    # 3,000 translations); these translate one.
+    @property
+    def severity_label(self) -> str:
+        return str(Severity(self.severity).label)
+
+    @property
+    def kind_label(self) -> str:
+        return str(Deadline.Kind(self.kind).label)
+
+    @property
+    def stage_label(self) -> str:
+        return str(State(self.stage).label)
 
     @property
     def is_acknowledged(self) -> bool:
@@ -276,9 +290,9 @@ class Alert(models.Model):
         """Return "[预警] 主体名称:短信核验时限 · 到期前4小时" in the active language."""
         repeat = gettext("(第%(n)s次)") % {"n": self.occurrence + 1} if self.occurrence else ""
         return gettext("[%(severity)s] %(subject)s:%(kind)s · %(label)s%(repeat)s") % {
-            "severity": self.get_severity_display(),
+            "severity": self.severity_label,
             "subject": self.filing.subject.name,
-            "kind": self.get_kind_display(),
+            "kind": self.kind_label,
             "label": self.threshold.name,
             "repeat": repeat,
         }
@@ -297,8 +311,8 @@ class Alert(models.Model):
             deadline += gettext(";暂定:该年度官方放假安排尚未公布,录入后将重新计算")
         lines = [
             gettext("备案:%(subject)s(%(type)s,#%(id)s)")
-            % {"subject": filing.subject.name, "type": filing.get_filing_type_display(), "id": filing.pk},
-            gettext("阶段:%(stage)s") % {"stage": self.get_stage_display()},
+            % {"subject": filing.subject.name, "type": filing.type_label, "id": filing.pk},
+            gettext("阶段:%(stage)s") % {"stage": self.stage_label},
             deadline,
             self.action,
         ]

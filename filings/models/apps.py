@@ -83,6 +83,12 @@ class App(FilingItem):
         verbose_name = _("应用")
         verbose_name_plural = _("应用")
         constraints = [models.UniqueConstraint(fields=["filing", "position"], name="app_position_unique")]
+        # A search for the start of an app's ICP number (…号-1) reads a range of this one.
+        indexes = [
+            models.Index(
+                fields=["icp_number"], opclasses=["varchar_pattern_ops"], name="app_icp_number_prefix"
+            )
+        ]
 
 
 class AppPlatform(models.Model):

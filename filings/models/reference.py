@@ -61,6 +61,16 @@ class Province(models.Model):
         help_text=_("初审通过后负责人须在此时间内完成人脸核验;留空表示本省不要求真实性核验"),
     )
     minimum_age = models.PositiveSmallIntegerField(_("负责人最低年龄"), null=True, blank=True)
+    flags_virtual_numbers = models.BooleanField(
+        _("标记虚拟运营商号码"),
+        default=True,
+        help_text=_("负责人手机号码属于虚拟运营商号段(170、171、162、165、167)时提示"),
+    )
+    wants_local_numbers = models.BooleanField(
+        _("负责人电话须为本省号码"),
+        default=False,
+        help_text=_("负责人的手机号码或应急电话归属地不在本省时提示"),
+    )
     footer_shows_subject_number = models.BooleanField(_("页脚展示主体备案号"), default=False)
     footer_fix_workdays = models.PositiveSmallIntegerField(
         _("页脚整改期限(工作日)"),

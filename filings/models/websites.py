@@ -105,6 +105,12 @@ class Website(FilingItem):
         verbose_name = _("网站")
         verbose_name_plural = _("网站")
         constraints = [models.UniqueConstraint(fields=["filing", "position"], name="website_position_unique")]
+        # A search for the start of a website's ICP number (…号-1) reads a range of this one.
+        indexes = [
+            models.Index(
+                fields=["icp_number"], opclasses=["varchar_pattern_ops"], name="website_icp_number_prefix"
+            )
+        ]
 
 
 class PriorApproval(models.Model):

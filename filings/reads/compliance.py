@@ -1,5 +1,6 @@
 """What may get published filings cancelled: open rectifications (oldest first, by province and
-kind), each filing's last site checks, numbers out of service and expired domains."""
+kind), each filing's last site checks, numbers out of service or flagged by the province's data, and
+expired domains."""
 
 from collections.abc import Iterator
 from datetime import date
@@ -8,8 +9,10 @@ from django.db.models import QuerySet
 
 from filings.kinds.states import State
 from filings.models import CallAttempt, Deadline, Domain, Filing, Person, SiteCheck
+from filings.models.contacts import CALL_OUTCOMES
 from filings.models.deadlines import RECTIFICATION_KINDS
 from filings.reads import keyset
+from filings.rules import contact_flags
 
 OLDEST_FIRST = ("starts_at", "id")
 PAGE_SIZE = 50
@@ -128,13 +131,21 @@ def filing_compliance(filing: Filing, *, today: date, for_reviewer: bool = False
         "site_checks": last_site_checks(filing),
         "rectifications": filing_rectifications(filing),
         "numbers_out_of_service": numbers_out_of_service(filing),
+        "flagged_numbers": contact_flags.number_flags(filing.province, contacts_of(filing)),
         "expired_domains": expired_domains(filing, today=today),
         "can_record_calls": for_reviewer,
         "contacts": contacts_of(filing) if for_reviewer else [],
-        "call_outcomes": CallAttempt.Outcome.choices,
-        "call_attempts": list(
-            CallAttempt.objects.filter(filing=filing)
-            .select_related("person")
-            .order_by("-called_at", "-id")[:10]
-        ),
+        "call_outcomes": CALL_OUTCOMES,
+        "call_attempts": recent_contact_attempts(filing, limit=10),
     }
+
+
+def recent_contact_attempts(filing: Filing, *, limit: int = 50) -> list[CallAttempt]:
+    """Return the latest calls and undelivered texts to the filing's people, newest first."""
+    if filing.state != State.PUBLISHED:
+        return []
+    return list(
+        CallAttempt.objects.filter(filing=filing)
+        .select_related("person")
+        .order_by("-called_at", "-id")[:limit]
+    )

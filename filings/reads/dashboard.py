@@ -1,5 +1,8 @@
 """What the manager dashboard reads: period statistics, stage counts and flows from the summaries,
-and the live deadline lists (overdue, at risk, provisional) and open filings."""
+and the live deadline lists (overdue, at risk, provisional) and open filings.
+
+Every read here may lag the primary by a moment, so all of them go to the read replica when one is
+named (config.databases)."""
 
 from collections import defaultdict
 from collections.abc import Iterable
@@ -9,6 +12,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
+from config.databases import replica_alias
 from filings.kinds.states import OPEN_STATES, State
 from filings.models import (
     Deadline,
@@ -77,11 +81,13 @@ def period_stats(
     """Return durations, exit shares and top reasons per province (and nationally) over a period."""
     if period_days not in summary_terms.PERIODS:
         raise ValueError(f"period must be one of {summary_terms.PERIODS}")
-    provinces = list(provinces if provinces is not None else Province.objects.all())
+    provinces = list(provinces if provinces is not None else Province.objects.using(replica_alias()).all())
     durations: dict[int | None, dict[str, Duration]] = defaultdict(dict)
     exits: dict[int | None, dict[str, dict[str, int]]] = defaultdict(dict)
-    for row in StageDuration.objects.filter(period_days=period_days).values_list(
-        "province_id", "stage", "visits", "median_workdays", "p90_workdays", "exits"
+    for row in (
+        StageDuration.objects.using(replica_alias())
+        .filter(period_days=period_days)
+        .values_list("province_id", "stage", "visits", "median_workdays", "p90_workdays", "exits")
     ):
         province_id, stage, visits, median, p90, stage_exits = row
         durations[province_id][stage] = Duration(visits=visits, median=median, p90=p90)
@@ -89,7 +95,8 @@ def period_stats(
     reasons: dict[int, list[tuple[str, int]]] = defaultdict(list)
     national_reasons: dict[str, int] = defaultdict(int)
     reason_rows = (
-        ReasonRollup.objects.filter(period_days=period_days)
+        ReasonRollup.objects.using(replica_alias())
+        .filter(period_days=period_days)
         .order_by("province_id", "-count", "key")
         .values_list("province_id", "reason", "count")
     )
@@ -128,12 +135,12 @@ class StageCounts:
 
 def stage_counts(provinces: Iterable[Province] | None = None) -> StageCounts:
     """Return how many filings each province has in each state (as of the last refresh)."""
-    provinces = list(provinces if provinces is not None else Province.objects.all())
+    provinces = list(provinces if provinces is not None else Province.objects.using(replica_alias()).all())
     by_province: dict[int, dict[str, int]] = defaultdict(dict)
     totals: dict[str, int] = dict.fromkeys(State.values, 0)
     awaiting = 0
     awaiting_by_province: dict[int, int] = defaultdict(int)
-    for province_id, state, n, waiting in StageCount.objects.values_list(
+    for province_id, state, n, waiting in StageCount.objects.using(replica_alias()).values_list(
         "province_id", "state", "filings", "awaiting_psb"
     ):
         by_province[province_id][state] = n
@@ -154,8 +161,10 @@ def weekly_flows(weeks: int = 12, *, today: date | None = None) -> list[dict]:
     today = today or timezone.localdate()
     first = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
     by_week: dict[date, dict[str, tuple[int, int]]] = {first + timedelta(weeks=i): {} for i in range(weeks)}
-    for week, stage, entered, left in WeeklyFlow.objects.filter(week__gte=first).values_list(
-        "week", "stage", "entered", "left"
+    for week, stage, entered, left in (
+        WeeklyFlow.objects.using(replica_alias())
+        .filter(week__gte=first)
+        .values_list("week", "stage", "entered", "left")
     ):
         if week in by_week:
             by_week[week][stage] = (entered, left)
@@ -204,7 +213,7 @@ def open_filings(
     *, state: str | None = None, province: Province | None = None, filing_type: str | None = None
 ):
     """Return open filings (optionally of one stage, province and type) in the order the dashboard lists them."""
-    filings = Filing.objects.filter(state__in=[state] if state else OPEN_STATES)
+    filings = Filing.objects.using(replica_alias()).filter(state__in=[state] if state else OPEN_STATES)
     if filing_type:
         filings = filings.filter(filing_type=filing_type)
     if province is not None:
@@ -245,7 +254,9 @@ def open_filings_page(
 
 def overdue_deadlines(*, now: datetime | None = None, province: Province | None = None):
     now = now or timezone.now()
-    rows = Deadline.objects.filter(closed_at__isnull=True, due_at__lt=now, kind__in=LATE_KINDS)
+    rows = Deadline.objects.using(replica_alias()).filter(
+        closed_at__isnull=True, due_at__lt=now, kind__in=LATE_KINDS
+    )
     if province is not None:
         rows = rows.filter(province=province)
     return _deadline_rows(rows).order_by("due_at", "id")
@@ -257,14 +268,16 @@ def at_risk_deadlines(*, now: datetime | None = None, province: Province | None 
     within = Q()
     for kind, window in AT_RISK_WINDOWS.items():
         within |= Q(kind=kind, due_at__lt=now + window)
-    rows = Deadline.objects.filter(within, closed_at__isnull=True, due_at__gte=now, due_at__lt=now + horizon)
+    rows = Deadline.objects.using(replica_alias()).filter(
+        within, closed_at__isnull=True, due_at__gte=now, due_at__lt=now + horizon
+    )
     if province is not None:
         rows = rows.filter(province=province)
     return _deadline_rows(rows).order_by("due_at", "id")
 
 
 def provisional_deadlines(*, now: datetime | None = None, province: Province | None = None):
-    rows = Deadline.objects.filter(closed_at__isnull=True, provisional=True)
+    rows = Deadline.objects.using(replica_alias()).filter(closed_at__isnull=True, provisional=True)
     if province is not None:
         rows = rows.filter(province=province)
     return _deadline_rows(rows).order_by("due_at", "id")
@@ -282,7 +295,7 @@ def deadline_counts(*, now: datetime | None = None) -> dict[str, int]:
 
     Each count is an index-only range scan; one query per kind keeps every range narrow."""
     now = now or timezone.now()
-    open_deadlines = Deadline.objects.filter(closed_at__isnull=True)
+    open_deadlines = Deadline.objects.using(replica_alias()).filter(closed_at__isnull=True)
     return {
         "overdue": open_deadlines.filter(kind__in=LATE_KINDS, due_at__lt=now).count(),
         "at_risk": sum(

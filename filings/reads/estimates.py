@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.databases import replica_alias
 from filings.kinds.states import State
 from filings.models import Filing, Province, StageDuration
 from filings.reads.summary_terms import DURATION_STAGES, FORWARD_EXIT, local_day
@@ -39,12 +40,18 @@ class Expectation:
 def _forward_medians(
     period_days: int, province_ids: Iterable[int]
 ) -> dict[tuple[int | None, str], StageBasis]:
-    """Return {(province_id, or None for the country, stage): its forward median} for the given provinces."""
-    durations = StageDuration.objects.filter(
-        Q(province_id__in=list(province_ids)) | Q(province__isnull=True),
-        period_days=period_days,
-        forward_visits__gt=0,
-    ).values_list("province_id", "stage", "forward_median_workdays", "forward_visits")
+    """Return {(province_id, or None for the country, stage): its forward median} for the given provinces.
+
+    Summaries rebuilt every few minutes: read on the replica when there is one."""
+    durations = (
+        StageDuration.objects.using(replica_alias())
+        .filter(
+            Q(province_id__in=list(province_ids)) | Q(province__isnull=True),
+            period_days=period_days,
+            forward_visits__gt=0,
+        )
+        .values_list("province_id", "stage", "forward_median_workdays", "forward_visits")
+    )
     return {
         (province_id, stage): StageBasis(workdays, visits, "national" if province_id is None else "province")
         for province_id, stage, workdays, visits in durations

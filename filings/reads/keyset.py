@@ -14,7 +14,8 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 # A list shows its exact size up to this many rows, and "more than" beyond (a search or the
 # overdue filter, whose rows lie far apart, up to fewer).
@@ -79,14 +80,30 @@ def _after(order: Sequence[str], values: tuple) -> Q:
     return past | (Q(**{name: values[0]}) & _after(order[1:], values[1:]))
 
 
-def rows_after(queryset: QuerySet, *, order: Sequence[str], after: Position | None, limit: int) -> list:
-    """Return up to `limit` rows of the queryset in `order`, starting after `after`."""
+def rows_after(
+    queryset: QuerySet, *, order: Sequence[str], after: Position | None, limit: int, sort_found: bool = False
+) -> list:
+    """Return up to `limit` rows of the queryset in `order`, starting after `after`.
+
+    With `sort_found`, the database finds every row through the queryset's own filter (a search's
+    index) and sorts them, instead of walking the order's index in the hope that a match comes soon
+    (a search's matches can all lie far down the list: an ICP number's start matches old filings);
+    the page's ids are chosen on the table alone, then joined to what the rows show."""
     rows = queryset.order_by(*order)
     if after is not None:
         # The bound on the first field gives the index its range; the rest breaks ties.
         first, descending = order[0].lstrip("-"), order[0].startswith("-")
         rows = rows.filter(**{f"{first}__{'lte' if descending else 'gte'}": after.values[0]})
         rows = rows.filter(_after(order, after.values))
+    if sort_found:
+        # COALESCE(x, x) sorts as x does, but no index serves it: the plan cannot be a walk.
+        name, descending = order[0].lstrip("-"), order[0].startswith("-")
+        unindexed = Coalesce(F(name), F(name))
+        ids = rows.order_by(unindexed.desc() if descending else unindexed.asc(), *order[1:]).values("pk")
+        shown = queryset.all()
+        # The ids carry every filter; checking a search's again on each row of the page costs more.
+        shown.query.clear_where()
+        return list(shown.filter(pk__in=ids[:limit]).order_by(*order))
     return list(rows[:limit])
 
 
@@ -100,9 +117,11 @@ def page_of(rows: list, *, order: Sequence[str], size: int, first: bool) -> Page
     )
 
 
-def page_after(queryset: QuerySet, *, order: Sequence[str], after: Position | None, size: int) -> Page:
-    """Return up to `size` rows of the queryset in `order`, starting after `after`."""
-    rows = rows_after(queryset, order=order, after=after, limit=size + 1)
+def page_after(
+    queryset: QuerySet, *, order: Sequence[str], after: Position | None, size: int, sort_found: bool = False
+) -> Page:
+    """Return up to `size` rows of the queryset in `order`, starting after `after` (see rows_after())."""
+    rows = rows_after(queryset, order=order, after=after, limit=size + 1, sort_found=sort_found)
     return page_of(rows, order=order, size=size, first=after is None)
 
 
@@ -112,16 +131,18 @@ def _value(row: Any, name: str) -> Any:
     return row
 
 
-def capped_count(queryset: QuerySet, *, cap: int = COUNT_CAP) -> int:
-    """Return how many rows the queryset holds, counting no further than cap + 1."""
-    return queryset.order_by()[: cap + 1].count()
+def capped_count(queryset: QuerySet, *, cap: int = COUNT_CAP, order: Sequence[str] = ()) -> int:
+    """Return how many rows the queryset holds, counting no further than cap + 1 (along `order`'s
+    index when given: a search of a common text walks the list as its page did, where the planner
+    would read the table in its physical order and pass many rows of other customers)."""
+    return queryset.order_by(*order)[: cap + 1].count()
 
 
-def list_size(queryset: QuerySet, page: Page, *, cap: int | None) -> int | None:
+def list_size(queryset: QuerySet, page: Page, *, cap: int | None, order: Sequence[str] = ()) -> int | None:
     """Return the list's size up to the cap on its first page (a later page does not repeat it;
     with no cap, only a list that fits on its page is counted)."""
     if not page.first:
         return None
     if page.next is None:
         return len(page.rows)
-    return capped_count(queryset, cap=cap) if cap else None
+    return capped_count(queryset, cap=cap, order=order) if cap else None

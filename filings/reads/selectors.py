@@ -53,8 +53,10 @@ def filing_list(
     query: str | None = None,
     domain: str | None = None,
     filing_type: str | None = None,
+    query_sorted_found: bool | None = None,
 ) -> QuerySet[Filing]:
-    """Return the filings the user may see, narrowed by the list's filters, newest first."""
+    """Return the filings the user may see, narrowed by the list's filters, newest first
+    (`query_sorted_found`: what search.sorts_found(query) said, when the caller has asked it)."""
     filings = filings_for_user(user).select_related("subject", "province", "assignee")
     if filing_type:
         filings = filings.filter(filing_type=filing_type)
@@ -70,7 +72,7 @@ def filing_list(
         )
         filings = filings.filter(Exists(late)) if overdue else filings.exclude(Exists(late))
     if query:
-        filings = search.filings_matching(filings, query)
+        filings = search.filings_matching(filings, query, sorted_found=query_sorted_found)
     if domain:
         filings = search.filings_with_domain(filings, domain)
     return filings
@@ -291,12 +293,37 @@ def sms_window(filing: Filing) -> Deadline | None:
 # Deadline alerts.
 
 
+# What an alert shows of its filing, subject and the user who acknowledged it (their other columns
+# cost more to read and build than the alerts themselves).
+ALERT_FIELDS = (
+    *(f.name for f in Alert._meta.concrete_fields),
+    "threshold__label",
+    "threshold__deadline_kind",
+    "threshold__code",
+    "threshold__offset",
+    "threshold__workdays_before",
+    "filing__filing_type",
+    "filing__state",  # the state machine reads it when it builds the filing
+    "filing__subject__name",
+    "acknowledged_by__username",
+    "acknowledged_by__display_name",
+)
+
+
 def alerts_for_user(user: Any) -> QuerySet[Alert]:
     """Return the alerts the user may see: all for managers, otherwise those sent to the user."""
-    alerts = Alert.objects.select_related("filing__subject", "threshold", "acknowledged_by")
+    alerts = Alert.objects.select_related("filing__subject", "threshold", "acknowledged_by").only(
+        *ALERT_FIELDS
+    )
     if user.has_perm(Perm.DASHBOARD):
         return alerts
     return alerts.filter(notifications__user=user)
+
+
+def alerts_read_or_not(alerts: QuerySet[Alert], user: Any, *, unread: bool) -> QuerySet[Alert]:
+    """Return those of the alerts the user has (unread) or has not (not unread) an unread row for."""
+    row = Notification.objects.filter(alert=OuterRef("pk"), user=user, read_at__isnull=True)
+    return alerts.filter(Exists(row) if unread else ~Exists(row))
 
 
 def alert_inbox(user: Any, *, unread_only: bool = False) -> QuerySet[Notification]:
@@ -309,6 +336,32 @@ def alert_inbox(user: Any, *, unread_only: bool = False) -> QuerySet[Notificatio
         "event__actor",
     )
     return rows.filter(read_at__isnull=True) if unread_only else rows
+
+
+# The inbox's order, read along notification_inbox (user, -created_at).
+INBOX_ORDER = ("-created_at", "-id")
+
+
+def inbox_page(
+    user: Any, *, unread_only: bool = False, after: keyset.Position | None = None, size: int
+) -> keyset.Page:
+    """Return a page of the user's inbox from a position: no count of a manager's whole inbox."""
+    rows = alert_inbox(user, unread_only=unread_only)
+    return keyset.page_after(rows, order=INBOX_ORDER, after=after, size=size)
+
+
+def inbox_position(token: str) -> keyset.Position:
+    """Return the inbox position a pager link names; ValueError when it names none."""
+    return keyset.Position.parse(token, queryset=Notification.objects.all(), order=INBOX_ORDER)
+
+
+def unread_alert_ids(user: Any, alert_ids: list[int]) -> set[int]:
+    """Return which of these alerts the user has an unread inbox row for (a page's rows only: a
+    manager's unread rows number tens of thousands)."""
+    if not alert_ids:
+        return set()
+    unread = Notification.objects.filter(user=user, alert_id__in=alert_ids, read_at__isnull=True)
+    return set(unread.order_by().values_list("alert_id", flat=True))
 
 
 # The navigation shows "99+" beyond this: a manager's inbox can hold a hundred thousand rows.

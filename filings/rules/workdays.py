@@ -18,7 +18,10 @@ import chinese_calendar
 import holidays
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-# How long one process trusts its copy of the admin's calendar before reading it again.
+# How long one process trusts its copy of the admin's calendar before reading it again (the setting
+# BEIAN_CALENDAR_RECHECK_SECONDS): a day an admin changes on one node is answered by every other
+# web node and worker within this bound (issue #24); the node where it was saved forgets its copy
+# at once.
 OVERRIDES_TTL_SECONDS = 30
 
 _lock = threading.Lock()
@@ -35,10 +38,16 @@ def _package_years() -> range:
 PACKAGE_YEARS = _package_years()
 
 
+def recheck_seconds() -> float:
+    from django.conf import settings
+
+    return getattr(settings, "BEIAN_CALENDAR_RECHECK_SECONDS", OVERRIDES_TTL_SECONDS)
+
+
 def _load_overrides() -> tuple[dict[date, bool], frozenset[int]]:
     now = time.monotonic()
     with _lock:
-        if now - float(_cache["loaded_at"]) < OVERRIDES_TTL_SECONDS:
+        if now - float(_cache["loaded_at"]) < recheck_seconds():
             return _cache["days"], _cache["years"]  # type: ignore[return-value]
     from django.db import DatabaseError
 

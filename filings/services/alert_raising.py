@@ -13,6 +13,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from config.databases import PRIMARY
 from filings.models import Alert, AlertThreshold, Deadline, Filing, Notification
 from filings.rules import workdays
 from filings.services import bulk_rows, notifications
@@ -280,13 +281,16 @@ def due_batch(
     now: datetime,
     after: tuple[datetime, int] | None = None,
     deadline_ids: list[int] | None = None,
+    using: str = PRIMARY,
 ) -> QuerySet:
     """Return the open deadlines whose threshold moment lies in (lower, now], after the key `after`
     (due_at, id), nearest first: a range of the index of one kind's open deadlines by (due_at, id),
     so a batch costs what it returns. On PostgreSQL each row carries `alerted`, the thresholds
     whose first alert it has (see _alerted)."""
-    rows = Deadline.objects.filter(closed_at__isnull=True, kind=threshold.deadline_kind).filter(
-        _due_range(threshold, lower, now)
+    rows = (
+        Deadline.objects.using(using)
+        .filter(closed_at__isnull=True, kind=threshold.deadline_kind)
+        .filter(_due_range(threshold, lower, now))
     )
     if after is not None:
         rows = rows.filter(after_key(after))
@@ -337,9 +341,14 @@ def raise_threshold(
     deadline_ids: list[int] | None,
     managers: list[int],
     result: ScanResult,
+    candidates_from: str = PRIMARY,
 ) -> bool:
     """Raise the threshold's alerts, a committed batch at a time; return False when some were left
-    because another transaction held their deadlines locked."""
+    because another transaction held their deadlines locked.
+
+    The candidates are read from `candidates_from` (the scheduled scan reads them on the replica):
+    each is read again under its lock on the primary before its alert is written, and the scan's
+    window reaches back an hour, far beyond a replica's lag."""
     size = batch_size()
     after = None
     complete = True
@@ -347,9 +356,9 @@ def raise_threshold(
     while True:
         # Read without locks: the window reaches back an hour, so most rows are alerted already.
         batch = list(
-            due_batch(threshold, lower=lower, now=now, after=after, deadline_ids=deadline_ids).values_list(
-                *fields
-            )[:size]
+            due_batch(
+                threshold, lower=lower, now=now, after=after, deadline_ids=deadline_ids, using=candidates_from
+            ).values_list(*fields)[:size]
         )
         if not batch:
             return complete

@@ -28,6 +28,7 @@ from filings.models import (
     Filing,
     Transition,
     finish_transition,
+    storage,
     wording,
 )
 from filings.models.wording import Said, said
@@ -38,6 +39,7 @@ from filings.services import dispatch
 logger = logging.getLogger(__name__)
 
 APPLY_TASK = "filings.tasks.apply_bureau_import_task"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_FILE_BYTES = 10 * 1024 * 1024
 # The columns a result file has, as its header names them.
 COLUMN_NAMES = [aliases[0] for aliases in bureau_results.COLUMNS.values()]
@@ -207,18 +209,26 @@ def upload_results(*, by: Any, name: str, data: bytes) -> BureauImport:
     rows = read_rows(bureau_results.ResultFile(name=name, data=data))
     if not rows:
         raise InvalidInput(_("文件中没有结果行。"), details={"file": [_("文件中没有结果行。")]})
-    with transaction.atomic():
-        upload = BureauImport(
-            filename=name[-100:],
-            uploaded_by=by,
-            rows_total=len(rows),
-            language=translation.get_language() or "zh-hans",
-        )
-        upload.file.save(name[-60:] or "results", ContentFile(data), save=False)
-        upload.save()
-        for row in rows:
-            row.upload = upload
-        Row.objects.bulk_create(rows, batch_size=1000)
+    upload = BureauImport(
+        filename=name[-100:],
+        uploaded_by=by,
+        rows_total=len(rows),
+        language=translation.get_language() or "zh-hans",
+    )
+    # Written before the rows, and deleted again if they cannot be saved (as a material's file is).
+    content_type = XLSX_CONTENT_TYPE if data[:4] == b"PK\x03\x04" else "text/csv"
+    storage.store_file(
+        upload.file, ContentFile(data), name=name[-60:] or "results", content_type=content_type
+    )
+    try:
+        with transaction.atomic():
+            upload.save()
+            for row in rows:
+                row.upload = upload
+            Row.objects.bulk_create(rows, batch_size=1000)
+    except BaseException:
+        storage.discard_file(upload.file)
+        raise
     return upload
 
 

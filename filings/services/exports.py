@@ -9,13 +9,12 @@ from typing import Any
 from celery import current_app
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.files import File
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from filings.exceptions import InvalidInput
-from filings.models import ExportJob
+from filings.exceptions import InvalidInput, StorageUnavailable
+from filings.models import ExportJob, storage
 from filings.reads import exports
 
 logger = logging.getLogger(__name__)
@@ -72,7 +71,12 @@ def run_export(job_id: int) -> ExportJob | None:
             )
             out.seek(0)
             job.filename = exports.file_name(table.name, "xlsx")
-            job.file.save(job.filename, File(out), save=False)
+            storage.store_file(job.file, out, name=job.filename, content_type=exports.XLSX_CONTENT_TYPE)
+    except StorageUnavailable:
+        job.status, job.error = ExportJob.Status.FAILED, _("存储服务暂时不可用,文件未保存,请稍后重新导出。")
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "error", "finished_at"])
+        return job
     except Exception:
         logger.exception("Export job %s failed", job.pk)
         job.status, job.error = ExportJob.Status.FAILED, _("生成失败,请重试,或改为导出 CSV。")
@@ -86,12 +90,14 @@ def run_export(job_id: int) -> ExportJob | None:
 
 
 def purge_exports(*, older_than: timedelta | None = None) -> int:
-    """Delete export jobs (and their files) made longer ago than `older_than`; return how many."""
+    """Delete export jobs (and their files) made longer ago than `older_than`; return how many.
+
+    A job whose file the store could not delete is kept, so that the next purge tries again."""
     cutoff = timezone.now() - (older_than or timedelta(days=settings.BEIAN_EXPORT_KEEP_DAYS))
     purged = 0
     for job in ExportJob.objects.filter(created_at__lt=cutoff).only("pk", "file").iterator():
-        if job.file:
-            job.file.delete(save=False)
+        if not storage.discard_file(job.file):
+            continue
         job.delete()
         purged += 1
     return purged

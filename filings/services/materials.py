@@ -11,7 +11,7 @@ from django.utils.translation import gettext_noop
 
 from filings.exceptions import InvalidInput, TransitionNotPermitted, TransitionNotPossible
 from filings.kinds.states import EDITABLE_STATES
-from filings.models import Filing, FilingEvent, Material
+from filings.models import Filing, FilingEvent, Material, storage
 from filings.models import transition_rules as transition_perms
 from filings.models.wording import said
 from filings.rules import scans
@@ -42,48 +42,58 @@ def upload_material(
     except scans.UploadRejected as error:
         raise InvalidInput(error.message, code=error.code, details={"file": [error.message]}) from error
     slot = f"person:{person_id}" if person_id else (f"website:{website_id}" if website_id else "")
-    with transaction.atomic():
-        locked = lock_filing(filing)
-        if person_id and not _person_belongs(locked, person_id):
-            raise InvalidInput(_("负责人不属于该备案。"), details={"person": [_("请选择本备案的负责人。")]})
-        if website_id and not locked.websites.filter(pk=website_id).exists():
-            raise InvalidInput(_("网站不属于该备案。"), details={"website": [_("请选择本备案的网站。")]})
-        current = (
-            Material.objects.filter(filing=locked, kind=kind, slot=slot).aggregate(v=Max("version"))["v"] or 0
-        )
-        material = Material(
-            filing=locked,
-            kind=kind,
-            slot=slot,
-            person_id=person_id,
-            website_id=website_id,
-            version=current + 1,
-            original_name=(getattr(upload, "name", "") or "")[:200],
-            content_type=result.content_type,
-            size=result.size,
-            sha256=result.sha256,
-            width=result.width,
-            height=result.height,
-            dpi=result.dpi,
-            check_status=result.status,
-            check_results=result.as_json(),
-            uploaded_by=by,
-        )
-        upload.seek(0)
-        material.file.save("upload", upload, save=False)
-        material.save()
-        FilingEvent.record_step(
-            locked,
-            transition="upload",
-            by=by,
-            comment=said(
-                gettext_noop("上传%(kind)s 第%(v)s版:%(status)s"),
-                kind=Material.Kind(material.kind).label,
-                v=material.version,
-                status=Material.CheckStatus(material.check_status).label,
-            ),
-        )
-        restart_stale_entry(locked, now=timezone.now())
+    # The file is written before its row, outside the filing's lock (a store's latency never holds it);
+    # a row that cannot be saved takes its file with it, so no row ever names a missing file.
+    staged = Material(filing=filing)
+    storage.store_file(staged.file, upload, name="upload", content_type=result.content_type)
+    try:
+        with transaction.atomic():
+            locked = lock_filing(filing)
+            if person_id and not _person_belongs(locked, person_id):
+                raise InvalidInput(
+                    _("负责人不属于该备案。"), details={"person": [_("请选择本备案的负责人。")]}
+                )
+            if website_id and not locked.websites.filter(pk=website_id).exists():
+                raise InvalidInput(_("网站不属于该备案。"), details={"website": [_("请选择本备案的网站。")]})
+            current = (
+                Material.objects.filter(filing=locked, kind=kind, slot=slot).aggregate(v=Max("version"))["v"]
+                or 0
+            )
+            material = Material(
+                filing=locked,
+                kind=kind,
+                slot=slot,
+                person_id=person_id,
+                website_id=website_id,
+                version=current + 1,
+                original_name=(getattr(upload, "name", "") or "")[:200],
+                content_type=result.content_type,
+                size=result.size,
+                sha256=result.sha256,
+                width=result.width,
+                height=result.height,
+                dpi=result.dpi,
+                check_status=result.status,
+                check_results=result.as_json(),
+                uploaded_by=by,
+                file=staged.file.name,
+            )
+            material.save()
+            FilingEvent.record_step(
+                locked,
+                transition="upload",
+                by=by,
+                comment=said(
+                    gettext_noop("上传%(kind)s 第%(v)s版:%(status)s"),
+                    kind=Material.Kind(material.kind).label,
+                    v=material.version,
+                    status=Material.CheckStatus(material.check_status).label,
+                ),
+            )
+            restart_stale_entry(locked, now=timezone.now())
+    except BaseException:
+        storage.discard_file(staged.file)
+        raise
     return material
 
 

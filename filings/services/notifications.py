@@ -20,7 +20,10 @@ logger = logging.getLogger(__name__)
 
 
 class SmsBackend:
-    """Interface of an SMS channel: send one text to one mainland mobile number."""
+    """Interface of an SMS channel: send one text to one mainland mobile number. The gateway's
+    delivery reports come back to POST /api/v1/sms/delivery-reports/ (its shared secret in
+    BEIAN_SMS_REPORT_SECRET), or a backend that polls its gateway hands them to
+    contacts.record_sms_delivery_reports: undelivered texts count as failed attempts to reach."""
 
     def send(self, *, mobile: str, text: str) -> None:
         raise NotImplementedError

@@ -15,6 +15,7 @@ from filings.web.views import (
     filing_entry,
     filing_list,
     materials,
+    packages,
     review,
     sms,
 )
@@ -48,6 +49,9 @@ urlpatterns = [
     path(
         "<int:filing_id>/materials/<int:material_id>/", materials.material_download, name="material-download"
     ),
+    # Bureau-ready packages of a filing's materials, built by a worker.
+    path("<int:filing_id>/packages/", packages.filing_packages, name="packages"),
+    path("packages/<int:package_id>/download/", packages.package_download, name="package-download"),
     # Reviewer console.
     path("review/", review.queue_index, name="review-index"),
     path("review/queues/<slug:queue>/", review.queue, name="review-queue"),

@@ -1,8 +1,8 @@
-"""Import domains' expiry dates from a registrar's CSV file (domain,expires_on)."""
+"""Import domains' expiry dates from a registrar's CSV file (domain,expires_on), one registrar adapter."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from filings.jobs import domain_expiry
+from filings.jobs import domain_expiry, registrars
 
 
 class Command(BaseCommand):
@@ -12,11 +12,13 @@ class Command(BaseCommand):
         parser.add_argument("path")
 
     def handle(self, *args, path, **options):
-        with open(path, encoding="utf-8-sig") as handle:
-            result = domain_expiry.import_expiry_csv(handle.read())
+        try:
+            adapter = registrars.CsvFileRegistrar.from_path(path)
+        except (OSError, UnicodeDecodeError) as error:
+            raise CommandError(f"cannot read {path}: {error}") from error
+        result, changed, closed = domain_expiry.import_from_registrar(adapter)
         if result.errors:
             raise CommandError("\n".join(result.errors))
-        changed, closed = domain_expiry.sync_domain_deadlines()
         self.stdout.write(
             f"updated={result.updated} unknown={len(result.unknown)} deadlines_changed={changed} closed={closed}"
         )

@@ -10,14 +10,12 @@ from filings.formats.certificates import certificate_problem, resident_id_birth_
 from filings.formats.validators import validate_mobile
 from filings.kinds.states import OPEN_STATES
 from filings.models import Filing, Person, Website
-from filings.rules import phone_probes
+from filings.rules import contact_flags, phone_probes
 from filings.rules.checks.result import Checklist, add_validated
 from filings.rules.checks.subject import same_subject_ids
 from filings.rules.privacy import mask_phone
 
 ID_MIN_REMAINING = timedelta(days=92)
-# Mobile virtual network operators' ranges (虚拟运营商): the ministry's verification SMS often fails.
-VIRTUAL_OPERATOR_PREFIXES = frozenset({"170", "171", "162", "165", "167"})
 
 
 def people_of(filing: Filing) -> list[tuple[str, Person]]:
@@ -51,6 +49,37 @@ def id_number_warnings(filing: Filing) -> dict[str, list[str]]:
         if website.principal_id != filing.subject_principal_id:
             note(f"websites.{index}.principal.id_number", website.principal)
     return warnings
+
+
+def _add_number_flags(checklist: Checklist, filing: Filing, prefix: str, person: Person) -> None:
+    """Warn (never refuse) of the numbers the province's data asks to flag."""
+    province = filing.province
+    flags = {(f.field, f.code): f for f in contact_flags.number_flags(province, [person])}
+    if province.flags_virtual_numbers:
+        flag = flags.get(("mobile", contact_flags.VIRTUAL_OPERATOR))
+        checklist.add(
+            "person_mobile_virtual_operator",
+            flag is None,
+            flag.message if flag else "",
+            field=f"{prefix}.mobile",
+            object_id=person.pk,
+            fix=flag.fix if flag else "",
+            warn=True,
+            passed_message=_("%(name)s的手机号码不属于虚拟运营商号段。") % {"name": person.name},
+        )
+    if province.wants_local_numbers:
+        for field in ("mobile", "emergency_phone"):
+            flag = flags.get((field, contact_flags.NOT_LOCAL))
+            if flag is not None:
+                checklist.add(
+                    "person_phone_not_local",
+                    False,
+                    flag.message,
+                    field=f"{prefix}.{field}",
+                    object_id=person.pk,
+                    fix=flag.fix,
+                    warn=True,
+                )
 
 
 def check_people(filing: Filing, checklist: Checklist, today: date) -> None:
@@ -105,18 +134,7 @@ def check_people(filing: Filing, checklist: Checklist, today: date) -> None:
             passed_message=_("%(name)s的手机号码格式正确。") % {"name": person.name},
         )
         if problem is None:
-            virtual = person.mobile[:3] in VIRTUAL_OPERATOR_PREFIXES
-            checklist.add(
-                "person_mobile_virtual_operator",
-                not virtual,
-                _("%(name)s的手机号码 %(prefix)s 号段属于虚拟运营商,常收不到工信部的备案核验短信。")
-                % {"name": person.name, "prefix": person.mobile[:3]},
-                field=f"{prefix}.mobile",
-                object_id=person.pk,
-                fix=_("建议改用中国移动、中国联通、中国电信或中国广电的手机号码。"),
-                warn=True,
-                passed_message=_("%(name)s的手机号码不属于虚拟运营商号段。") % {"name": person.name},
-            )
+            _add_number_flags(checklist, filing, prefix, person)
         if person.emergency_phone:
             distinct = person.emergency_phone not in {p.mobile for _, p in people}
             checklist.add(

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from filings.kinds.states import State
 from filings.models import Deadline, Filing
 from filings.reads import keyset, search
+from filings.web.forms.base import ListSelect
 
 
 class FilingFilterForm(forms.Form):
@@ -18,7 +19,10 @@ class FilingFilterForm(forms.Form):
         error_messages={"min_length": _("请至少输入 %(limit_value)d 个字符再搜索。")},
     )
     filing_type = forms.ChoiceField(
-        label=_("备案类型"), required=False, choices=[("", _("全部类型")), *Filing.Type.choices]
+        label=_("备案类型"),
+        required=False,
+        choices=[("", _("全部类型")), *Filing.Type.choices],
+        widget=ListSelect,
     )
     domain = forms.CharField(
         label=_("域名"),
@@ -27,8 +31,8 @@ class FilingFilterForm(forms.Form):
         max_length=253,
         error_messages={"min_length": _("请至少输入 %(limit_value)d 个字符再搜索。")},
     )
-    state = forms.ChoiceField(label=_("阶段"), required=False)
-    province = forms.ChoiceField(label=_("省份"), required=False)
+    state = forms.ChoiceField(label=_("阶段"), required=False, widget=ListSelect)
+    province = forms.ChoiceField(label=_("省份"), required=False, widget=ListSelect)
     overdue = forms.BooleanField(label=_("只看已超期"), required=False)
     # Where the page starts (filings/reads/keyset.py); the pager's links carry it.
     after = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)

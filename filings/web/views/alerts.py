@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,9 +21,17 @@ INBOX_PAGE_SIZE = 30
 @require_GET
 def inbox(request):
     unread_only = request.GET.get("unread") == "1"
-    rows = selectors.alert_inbox(request.user, unread_only=unread_only)
-    page = Paginator(rows, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
-    for row in page:
+    try:
+        after = selectors.inbox_position(request.GET["after"]) if request.GET.get("after") else None
+    except ValueError:
+        return render(
+            request,
+            "alerts/inbox.html",
+            {"error": _("分页位置无效,请从第一页重新浏览。"), "unread_count": 0},
+            status=400,
+        )
+    page = selectors.inbox_page(request.user, unread_only=unread_only, after=after, size=INBOX_PAGE_SIZE)
+    for row in page.rows:
         row.text = notifications.alert_message(row.alert) if row.alert_id else ""
     return render(
         request,
@@ -33,8 +40,9 @@ def inbox(request):
             "page": page,
             "rows": [
                 {"row": row, "decision": display.decision(row.event) if row.event_id else None}
-                for row in page
+                for row in page.rows
             ],
+            "query": "unread=1" if unread_only else "",
             "unread_only": unread_only,
             "unread_count": selectors.unread_alert_count(request.user),
         },

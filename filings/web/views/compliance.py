@@ -11,7 +11,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import Perm
 from filings.exceptions import BeianError
-from filings.models import CallAttempt, Deadline, Province
+from filings.models import Deadline, Province
+from filings.models.contacts import CALL_OUTCOMES
 from filings.models.deadlines import RECTIFICATION_KINDS
 from filings.reads import compliance, exports, keyset, selectors
 from filings.services import contacts
@@ -112,7 +113,7 @@ class CallForm(forms.Form):
     contact = forms.CharField(required=False, max_length=40, label=gettext_lazy("负责人与号码"))
     person = forms.IntegerField(required=False, label=gettext_lazy("负责人"))
     number = forms.CharField(required=False, max_length=20, label=gettext_lazy("拨打号码"))
-    outcome = forms.ChoiceField(choices=CallAttempt.Outcome.choices, label=gettext_lazy("结果"))
+    outcome = forms.ChoiceField(choices=CALL_OUTCOMES, label=gettext_lazy("结果"))
     called_at = forms.DateTimeField(required=False, label=gettext_lazy("拨打时间"))
 
     def clean(self):

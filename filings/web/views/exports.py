@@ -4,7 +4,6 @@ private download, which only the user who asked may fetch."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -12,6 +11,7 @@ from filings.exceptions import BeianError
 from filings.models import ExportJob
 from filings.reads import exports
 from filings.services import exports as export_service
+from filings.web.views.files import stored_file_response
 
 RECENT_JOBS = 20
 
@@ -85,11 +85,6 @@ def export_detail(request, job_id: int):
 def export_download(request, job_id: int):
     """Serve a finished export to the user who asked for it; to anyone else it does not exist."""
     job = get_object_or_404(ExportJob, pk=job_id, user=request.user, status=ExportJob.Status.DONE)
-    if not job.file:
-        raise Http404
-    response = FileResponse(
-        job.file.open("rb"), as_attachment=True, filename=job.filename, content_type=exports.XLSX_CONTENT_TYPE
+    return stored_file_response(
+        request, job.file, content_type=exports.XLSX_CONTENT_TYPE, filename=job.filename
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -17,7 +17,7 @@ from filings.exceptions import BeianError, InvalidInput
 from filings.kinds.states import EDITABLE_STATES, State
 from filings.models import Filing
 from filings.models import transition_rules as permissions
-from filings.reads import compliance, selectors
+from filings.reads import compliance, packages, selectors
 from filings.rules import change_diff, footer_guidance, proposals
 from filings.rules.deadlines import owes_public_security
 from filings.services import public_security, transitions
@@ -86,6 +86,7 @@ def detail_context(request, filing: Filing) -> dict:
             for a in filing.apps.all()
         ],
         "slots": slots,
+        "package_panel": packages.package_panel(request.user, filing),
         "history": history.get_page(request.GET.get("history")),
         "history_open": "history" in request.GET,
         "sms_round": selectors.current_sms_verifiers(filing),
@@ -122,7 +123,7 @@ def _inbox_rows(user, filing: Filing) -> list[dict]:
     rows = [
         {
             "tone": alert.severity,
-            "badge": alert.get_severity_display(),
+            "badge": alert.severity_label,
             "title": alert.title,
             "at": alert.raised_at,
             "unread": alert.unread,

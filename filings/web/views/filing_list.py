@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.roles import Perm
 from filings.models import Province
-from filings.reads import keyset, selectors
+from filings.reads import keyset, search, selectors
 from filings.web.forms.filters import FilingFilterForm
 from filings.web.views import display
 
@@ -38,22 +38,36 @@ def filing_list(request):
             after=filters.get("after"),
             size=PAGE_SIZE,
         )
+        walked = ()
     else:
+        # A common text walks the list until a page is full; a rare one, or a domain, is sorted
+        # from what its index finds (search.sorts_found asks the database: once per page).
+        sorted_found = bool(narrowed["query"]) and search.sorts_found(narrowed["query"])
         filings = selectors.filing_cards(
-            request.user, round_transitions=display.ROUND_TRANSITIONS, **narrowed
+            request.user,
+            round_transitions=display.ROUND_TRANSITIONS,
+            query_sorted_found=sorted_found,
+            **narrowed,
         )
         page = keyset.page_after(
-            filings, order=keyset.NEWEST_FIRST, after=filters.get("after"), size=PAGE_SIZE
+            filings,
+            order=keyset.NEWEST_FIRST,
+            after=filters.get("after"),
+            size=PAGE_SIZE,
+            sort_found=sorted_found or bool(narrowed["domain"]),
         )
+        # A search that walked the list for its page counts along the same walk.
+        walked = keyset.NEWEST_FIRST if narrowed["query"] and not (sorted_found or narrowed["domain"]) else ()
     alerts = selectors.unread_alert_counts(request.user, [f.pk for f in page.rows])
     now = timezone.now()
+    progress_bar = display.progress_bars_for_page()
     rows = []
     for filing in page.rows:
         returned = display.returned_by(filing, filing.last_round_transition)
         rows.append(
             {
                 "filing": filing,
-                "progress": display.progress_of(filing, returned),
+                "progress_bar": progress_bar(filing, returned),
                 "deadline": display.next_deadline(filing.open_deadlines, now),
                 # The next step speaks to the filing's principal; staff reading the list are not asked.
                 "next_step": (
@@ -83,7 +97,7 @@ def filing_list(request):
             "form": form,
             "rows": rows,
             "page": page,
-            "total": keyset.list_size(filings, page, cap=count_cap),
+            "total": keyset.list_size(filings, page, cap=count_cap, order=walked),
             "count_cap": count_cap,
             "query": query.urlencode(),
             "can_create": request.user.has_perm(Perm.WORK_ON_OWN),

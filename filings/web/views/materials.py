@@ -3,7 +3,7 @@ upload) and serving an uploaded material to someone who may see its filing."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from filings.reads import selectors
 from filings.services import materials
 from filings.web.forms.actions import MaterialUploadForm
 from filings.web.views import display
+from filings.web.views.files import stored_file_response
 
 
 @login_required
@@ -101,13 +102,11 @@ def material_download(request, filing_id: int, material_id: int):
     )
     # Only staff view scans in the browser; anyone else saves them, so an upload never runs as a page.
     inline = extension != "bin" and is_staff_role(request.user)
-    response = FileResponse(
-        material.file.open("rb"),
+    return stored_file_response(
+        request,
+        material.file,
         content_type=material.content_type if extension != "bin" else "application/octet-stream",
         as_attachment=not inline,
         filename=f"{material.kind}-v{material.version}.{extension}",
+        headers={"Content-Security-Policy": "sandbox"},
     )
-    response["Content-Security-Policy"] = "sandbox"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -19,7 +19,7 @@ from filings.formats.validators import psb_example
 from filings.jobs import footer_checks
 from filings.kinds.states import State
 from filings.models import Deadline, ExportJob, FooterCheck, Province, RejectionReason, wording
-from filings.reads import compliance, exports, keyset, queues, selectors
+from filings.reads import compliance, exports, keyset, packages, queues, selectors
 from filings.reads.estimates import PROVINCE_FIELDS, PublicationEstimator
 from filings.reads.risk import rejection_risk
 from filings.rules import change_diff, deadlines, numbering
@@ -27,7 +27,7 @@ from filings.rules.checks import run_submission_checks
 from filings.rules.fields import SECTIONS, field_choices, field_label
 from filings.services import dispatch, public_security, transitions
 from filings.web.forms.base import refuse_control_characters
-from filings.web.views import display
+from filings.web.views import display, queue_rows
 from filings.web.views import exports as export_views
 
 reviewer_required = permission_required(Perm.REVIEW, raise_exception=True)
@@ -133,19 +133,8 @@ def queue(request, queue: str):
     # One list of provinces for the filter, the rows and the estimates.
     provinces = list(Province.objects.only("code", "name", "short_name", *PROVINCE_FIELDS).order_by("code"))
     estimator = PublicationEstimator(provinces=provinces)
-    counts = queues.queue_sizes(cap=queues.TAB_COUNT_CAP)
-    rows = [
-        {
-            "deadline": deadline,
-            "filing": deadline.filing,
-            "province": estimator.province_of(deadline.filing),
-            "urgency": (urgency := queues.urgency(deadline, now=now)),
-            "mark": queues.URGENCY_MARKS[urgency],
-            "expected": estimator.expect(deadline.filing, today=today),
-            "mine": deadline.filing.reviewer_id == request.user.pk,
-        }
-        for deadline in page.rows
-    ]
+    counts = queues.queue_sizes(cap=queues.TAB_COUNT_CAP, overdue_in=chosen, now=now)
+    rows = queue_rows.queue_rows(page.rows, estimator=estimator, user=request.user, now=now, today=today)
     query = request.GET.copy()
     query.pop("after", None)
     query = query.urlencode()
@@ -156,14 +145,15 @@ def queue(request, queue: str):
             "queue": chosen,
             "tabs": [(q, counts.get(q.slug, 0)) for q in queues.QUEUES.values()],
             "tab_count_cap": queues.TAB_COUNT_CAP,
-            "provinces": provinces,
+            "provinces": queue_rows.province_options(estimator),
+            "words": queue_rows.page_words(),
             "chosen_province": chosen_filters["province"],
             "mine": chosen_filters["mine"],
             "rows": rows,
             "page": page,
             # A long backlog is shown as "more than 1,000": counting every passed deadline of a
             # large queue would cost more than the rest of the page.
-            "overdue": queues.overdue_count(chosen, now=now, cap=keyset.COUNT_CAP),
+            "overdue": counts["overdue"],
             "overdue_cap": keyset.COUNT_CAP,
             "query": query,
         },
@@ -202,6 +192,7 @@ def _detail_context(request, filing_id: int) -> dict[str, Any]:
             (a, request.POST.get(f"app_{a.pk}") or a.icp_number or app_defaults.get(a.pk, "")) for a in apps
         ],
         "checklist": checklist,
+        "package_panel": packages.package_panel(request.user, filing),
         "risk": rejection_risk(filing, checklist) if checklist is not None else None,
         "materials": list(latest.values()),
         "catalogue": _catalogue_by_section(catalogue, filing.kind.return_sections),

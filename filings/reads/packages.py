@@ -1,0 +1,38 @@
+"""Bureau packages a reviewer sees: a filing's recent ones, and one finished package to download."""
+
+from typing import Any
+
+from django.http import Http404
+
+from accounts.roles import Perm
+from filings.kinds.states import PACKAGE_STATES
+from filings.models import BureauPackage, Filing
+
+RECENT_PACKAGES = 5
+
+
+def package_panel(user: Any, filing: Filing) -> dict | None:
+    """Return what a filing's page shows of its packages (None for users who may not have them)."""
+    if not user.has_perm(Perm.REVIEW):
+        return None
+    return {
+        "can_build": filing.state in PACKAGE_STATES,
+        "packages": list(
+            BureauPackage.objects.filter(filing=filing)
+            .select_related("requested_by")
+            .order_by("-created_at", "-id")[:RECENT_PACKAGES]
+        ),
+    }
+
+
+def package_for(user: Any, package_id: int, *, done: bool = False) -> BureauPackage:
+    """Return a package for a reviewer (a finished one when `done`); to anyone else it does not exist."""
+    if not user.has_perm(Perm.REVIEW):
+        raise Http404
+    packages = BureauPackage.objects.select_related("filing", "filing__subject")
+    if done:
+        packages = packages.filter(status=BureauPackage.Status.DONE).exclude(file="")
+    package = packages.filter(pk=package_id).first()
+    if package is None:
+        raise Http404
+    return package

@@ -1,0 +1,36 @@
+"""The list filters' select, written without the widget templates, shows what Django's select shows."""
+
+import re
+
+import pytest
+from django import forms
+
+from filings.models import Province
+from filings.web.forms.filters import FilingFilterForm
+
+pytestmark = pytest.mark.django_db
+
+
+def _normalised(html: str) -> str:
+    """The select with its own attributes in a fixed order (Django's template keeps their given order)."""
+    head, rest = html.split(">", 1)
+    name, *attrs = re.findall(r'\s([\w-]+(?:="[^"]*")?)', head)
+    return f"<select {name} {' '.join(sorted(attrs))}>{rest}"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [None, {"state": "entry", "province": "44", "filing_type": "first"}, {"province": "zz", "state": "<b>"}],
+    ids=["unbound", "chosen", "invalid"],
+)
+def test_the_filters_select_matches_djangos(data):
+    provinces = list(Province.objects.only("code", "name"))
+    form = FilingFilterForm(data, provinces=provinces)
+    if data:
+        form.is_valid()
+    for name in ("filing_type", "state", "province"):
+        ours = str(form[name])
+        form.fields[name].widget = forms.Select(choices=form.fields[name].choices)
+        assert _normalised(ours) == _normalised(str(form[name])), name
+    if data and data.get("province") == "44":
+        assert '<option value="44" selected>' in str(form["province"])

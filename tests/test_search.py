@@ -1,0 +1,221 @@
+"""Search's own query shapes find what the search document finds, in the list's order: the start
+of an ICP number through the numbers' prefix indexes, and a page's ids chosen before its rows are
+joined."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from filings.models import Filing, Website
+from filings.reads import keyset, search
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _numbered(number: str, *, assignee, age_days: int, website_number: str = "") -> Filing:
+    filing = factories.FilingFactory(assignee=assignee)
+    factories.WebsiteFactory(filing=filing, position=1, icp_number=website_number)
+    Filing.objects.filter(pk=filing.pk).update(
+        icp_number=number, updated_at=timezone.now() - timedelta(days=age_days)
+    )
+    return filing
+
+
+@pytest.fixture
+def numbered(principal):
+    """Filings numbered in two provinces and two years, each changed at another time (two at one)."""
+    numbered = [
+        _numbered(
+            "浙ICP备2026012345号", assignee=principal, age_days=3, website_number="浙ICP备2026012345号-1"
+        ),
+        _numbered("浙ICP备2026099999号", assignee=principal, age_days=1),
+        _numbered("浙ICP备2025012345号", assignee=principal, age_days=2),
+        _numbered("京ICP备2026012345号", assignee=principal, age_days=4),
+        _numbered("浙ICP备2026054321号", assignee=principal, age_days=5),
+        _numbered("浙ICP备2026054322号", assignee=principal, age_days=5),
+        _numbered("", assignee=principal, age_days=0),
+    ]
+    numbered[0].subject.name = "杭州星河数据科技有限公司"
+    numbered[0].subject.save(update_fields=["name"])
+    return numbered
+
+
+def _document_order(text: str) -> list[int]:
+    """The filings whose search document holds the text, newest first: what search found before."""
+    rows = Filing.objects.filter(search_document__contains=text.lower()).order_by(*keyset.NEWEST_FIRST)
+    return list(rows.values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("浙ICP备2026", [1, 0, 4, 5]),
+        ("浙icp备2026", [1, 0, 4, 5]),
+        (" 浙ICP备20260543 ", [4, 5]),
+        ("浙ICP备2026012345号", [0]),
+        ("浙ICP备2026012345号-", [0]),
+        ("浙ICP备2026012345号-1", [0]),
+        ("浙ICP备2026012345号-2", []),
+        ("京ICP备", [3]),
+        ("沪ICP备2026", []),
+    ],
+)
+@pytest.mark.postgres
+def test_an_icp_number_prefix_finds_what_the_document_finds_in_list_order(numbered, text, expected):
+    assert search.icp_number_prefix(text) is not None
+    found = list(search.filings_matching(Filing.objects.all(), text).order_by(*keyset.NEWEST_FIRST))
+    # Two filings changed at the same moment come highest id first, as the list orders them.
+    by_index = [numbered[i].pk for i in expected]
+    if {4, 5} <= set(expected):
+        at = by_index.index(numbered[4].pk)
+        by_index[at : at + 2] = sorted(by_index[at : at + 2], reverse=True)
+    assert [f.pk for f in found] == by_index == _document_order(text.strip())
+
+
+@pytest.mark.parametrize("text", ["ICP备2026", "2026012345", "星河", "浙江ICP备", "号-1"])
+def test_only_the_start_of_an_icp_number_reads_the_number_indexes(text):
+    assert search.icp_number_prefix(text) is None
+
+
+@pytest.mark.postgres
+def test_a_published_filings_numbers_are_found_by_their_start(principal, reviewer):
+    """Numbers given as the services give them: the website's is the filing's and "-1"."""
+    filing = factories.published_filing(assignee=principal, reviewer=reviewer)
+    website_number = Website.objects.get(filing=filing).icp_number
+    for text in (filing.icp_number[:8], filing.icp_number, website_number, website_number[:-1]):
+        found = list(search.filings_matching(Filing.objects.all(), text).values_list("pk", flat=True))
+        assert found == [filing.pk] == _document_order(text), text
+
+
+@pytest.mark.postgres
+def test_an_icp_number_prefix_reads_its_index_and_counts_to_the_cap(numbered):
+    matches = search.filings_matching(Filing.objects.all(), "浙ICP备2026")
+    assert keyset.capped_count(matches, cap=2) == 3
+    assert keyset.capped_count(matches, cap=10) == 4
+    with connection.cursor() as cursor:
+        # Tiny test tables: make the planner show which index serves the search.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+    assert "filing_icp_number_prefix" in matches.explain()
+    with_dash = search.filings_matching(Filing.objects.all(), "浙ICP备2026012345号-1")
+    assert "website_icp_number_prefix" in with_dash.explain()
+
+
+@pytest.mark.postgres
+def test_the_list_shows_an_icp_number_prefixs_filings_newest_first_a_page_at_a_time(
+    numbered, principal, monkeypatch
+):
+    monkeypatch.setattr("filings.web.views.filing_list.PAGE_SIZE", 2)
+    client = Client()
+    client.force_login(principal)
+    seen, url = [], reverse("filings:list") + "?q=浙icp备2026"
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        seen += [row["filing"].pk for row in response.context["rows"]]
+        page = response.context["page"]
+        url = reverse("filings:list") + f"?q=浙icp备2026&after={page.next.token()}" if page.next else None
+    assert seen == _document_order("浙ICP备2026")
+    assert len(seen) == 4
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("common", [True, False])
+@pytest.mark.parametrize("text", ["有限", "浙ICP备2026", "星河数据", "浙icp备20260123"])
+def test_walking_the_list_or_sorting_what_is_found_changes_no_row_and_no_order(
+    numbered, text, common, monkeypatch
+):
+    """Whichever way a search reads (a common text walks the list, the rest sort what their index
+    finds), each page holds the rows the document finds, in the list's order."""
+    monkeypatch.setattr(search, "_common", lambda _text: common)
+    filings = search.filings_matching(Filing.objects.select_related("subject", "assignee"), text)
+    expected = _document_order(text)
+    for sort_found in (False, True, search.sorts_found(text)):
+        seen, after = [], None
+        while True:
+            page = keyset.page_after(
+                filings, order=keyset.NEWEST_FIRST, after=after, size=2, sort_found=sort_found
+            )
+            assert all(f.subject.name and f.assignee.username for f in page.rows)
+            seen += [f.pk for f in page.rows]
+            if page.next is None:
+                break
+            after = page.next
+        assert seen == expected, (text, common, sort_found)
+    assert expected
+
+
+@pytest.mark.postgres
+def test_a_common_text_walks_the_list_and_a_rare_one_sorts_what_the_pair_index_finds(numbered, monkeypatch):
+    monkeypatch.setattr(search, "_common", lambda _text: True)
+    walking = search.filings_matching(Filing.objects.all(), "有限")
+    assert "beian_bigrams" not in str(walking.query) and not search.sorts_found("有限")
+    monkeypatch.setattr(search, "_common", lambda _text: False)
+    finding = search.filings_matching(Filing.objects.all(), "有限")
+    assert "beian_bigrams" in str(finding.query) and search.sorts_found("有限")
+    # The start of an ICP number is always sorted from its own index.
+    assert search.sorts_found("浙ICP备2026")
+
+
+@pytest.mark.postgres
+def test_the_planner_tells_a_common_text_from_a_rare_one(principal):
+    """On 300 documents analysed, a text in all but one is common and a text in one is not."""
+    made = [factories.FilingFactory(assignee=principal) for _ in range(300)]
+    made[7].subject.name = "温州瓯江文旅有限公司"
+    made[7].subject.save(update_fields=["name"])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE filings_filing")
+    assert not search.sorts_found("星河")
+    assert search.sorts_found("瓯江")
+    assert [f.pk for f in search.filings_matching(Filing.objects.all(), "瓯江")] == [made[7].pk]
+    assert search.filings_matching(Filing.objects.all(), "星河").count() == 299
+
+
+@pytest.mark.postgres
+def test_a_sorted_search_page_never_walks_the_lists_index_hoping_for_matches(numbered):
+    """The matches of an ICP number's start are old filings: the page reads them from the number
+    index and sorts them, whatever the planner guesses of where they lie."""
+    filings = search.filings_matching(Filing.objects.select_related("subject"), "浙ICP备2026")
+    with connection.cursor() as cursor:
+        # As a planner would that expects a match among the list's first rows: no sort if it can help it.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+    with CaptureQueriesContext(connection) as captured:
+        keyset.rows_after(filings, order=keyset.NEWEST_FIRST, after=None, limit=21, sort_found=True)
+    (page_sql,) = [q["sql"] for q in captured.captured_queries if "filings_subject" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + page_sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    # The page's ids (the subquery, its table aliased U0) come from the number index, not a walk.
+    assert re.search(r"filing_icp_number_prefix on filings_filing u0\b", plan), plan
+    assert not re.search(r"filing_recent on filings_filing u0\b", plan), plan
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("common", [True, False])
+def test_a_search_counts_its_list_up_to_the_cap(numbered, principal, common, monkeypatch):
+    monkeypatch.setattr(search, "_common", lambda _text: common)
+    monkeypatch.setattr("filings.web.views.filing_list.PAGE_SIZE", 2)
+    monkeypatch.setattr(keyset, "SPARSE_COUNT_CAP", 2)
+    client = Client()
+    client.force_login(principal)
+    # More than the cap (counted to cap + 1), more than a page, and a page's worth (not counted).
+    for text, total in (("浙ICP备2026", 3), ("星河科技", 3), ("浙ICP备20260543", 2), ("浙ICP备2025", 1)):
+        assert min(len(_document_order(text)), 3) == total
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("filings:list"), {"q": text})
+        assert response.status_code == 200
+        assert response.context["total"] == total, text
+        # A common text's count walks the list's order as its page did; a sorted search's does not.
+        counts = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+        filing_counts = [sql for sql in counts if '"filings_filing"."updated_at" DESC' in sql]
+        walks = common and search.icp_number_prefix(text) is None
+        assert len(filing_counts) == (1 if walks and total == 3 else 0), (text, counts)
