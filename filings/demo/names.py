@@ -28,13 +28,17 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂"
 
 
+def invented_person_fields(rng: random.Random, province_code: str) -> dict:
+    """Return the fields of an invented principal of the province."""
+    return {
+        "name": rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
+        "id_number": make_resident_id(rng, province_code),
+        "id_valid_until": timezone.localdate() + timedelta(days=rng.randint(400, 3650)),
+        "mobile": make_mobile(rng),
+        "emergency_phone": make_mobile(rng),
+        "email": f"{rng.randrange(10**8)}@example.cn",
+    }
+
+
 def invented_person(rng: random.Random, province_code: str) -> Person:
-    name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
-    return Person(
-        name=name,
-        id_number=make_resident_id(rng, province_code),
-        id_valid_until=timezone.localdate() + timedelta(days=rng.randint(400, 3650)),
-        mobile=make_mobile(rng),
-        emergency_phone=make_mobile(rng),
-        email=f"{rng.randrange(10**8)}@example.cn",
-    )
+    return Person(**invented_person_fields(rng, province_code))

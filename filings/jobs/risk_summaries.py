@@ -21,6 +21,7 @@ from filings.kinds.states import State
 from filings.models import Filing, FilingEvent, RejectionReason, RiskCase, RiskSummary, SubmittedFeatures
 from filings.rules import durations as duration_rules
 from filings.rules import risk_model
+from filings.services import bulk_rows
 
 # The transitions (named by the state machine's own methods) that decide a submission, and the
 # outcome each stands for.
@@ -32,6 +33,7 @@ DECISIONS = {
     Filing.finish_at_provider.__name__: RiskCase.Outcome.ACCEPTED,
 }
 STEPS = (SUBMIT, *DECISIONS)
+CASE_COLUMNS = ("filing_id", "province_id", "filing_type", "decided_at", "outcome", "features", "reasons")
 BATCH = 5000
 
 
@@ -82,6 +84,7 @@ def rebuild_cases(*, since: datetime | None) -> int:
         "filing_id", "filing__province_id", "filing__filing_type", "transition", "at", "reasons"
     )
     made = 0
+    table = bulk_rows.Table(RiskCase, CASE_COLUMNS)
     for group in _filings_in_batches(rows.iterator(chunk_size=BATCH)):
         features = {
             (filing_id, round_): row_features
@@ -93,9 +96,9 @@ def rebuild_cases(*, since: datetime | None) -> int:
             case
             for filing_id, filing_steps in group
             for case in _cases_of(filing_id, filing_steps, features)
-            if since is None or case.decided_at >= since
+            if since is None or case[3] >= since
         ]
-        RiskCase.objects.bulk_create(cases, batch_size=BATCH)
+        table.write(cases)
         made += len(cases)
     return made
 
@@ -114,7 +117,8 @@ def _filings_in_batches(rows: Iterator[tuple]) -> Iterator[list[tuple[int, list[
         yield batch
 
 
-def _cases_of(filing_id: int, steps: list[tuple], features: dict) -> Iterator[RiskCase]:
+def _cases_of(filing_id: int, steps: list[tuple], features: dict) -> Iterator[tuple]:
+    """Yield the filing's cases as rows of CASE_COLUMNS."""
     submitted = 0
     pending = None
     for _id, province_id, filing_type, transition, at, reasons in steps:
@@ -130,15 +134,7 @@ def _cases_of(filing_id: int, steps: list[tuple], features: dict) -> Iterator[Ri
             if outcome != RiskCase.Outcome.ACCEPTED
             else []
         )
-        yield RiskCase(
-            filing_id=filing_id,
-            province_id=province_id,
-            filing_type=filing_type,
-            decided_at=at,
-            outcome=outcome,
-            features=pending,
-            reasons=keys,
-        )
+        yield (filing_id, province_id, filing_type, at, outcome, pending, keys)
         pending = None
 
 

@@ -38,6 +38,7 @@ from filings.reads.summary_terms import (
     local_day,
 )
 from filings.rules import workdays
+from filings.services import bulk_rows
 
 _BATCH = 5000
 
@@ -129,23 +130,14 @@ def _rebuild_days(since: date | None) -> int:
                     slot[1] += 1
         entered_day = day
 
-    StageVisitDay.objects.bulk_create(
-        (
-            StageVisitDay(day=d, province_id=p, stage=s, left_by=t, workdays=w, visits=n)
-            for (d, p, s, t, w), n in visits.items()
-        ),
-        batch_size=_BATCH,
+    bulk_rows.Table(StageVisitDay, ("day", "province_id", "stage", "left_by", "workdays", "visits")).write(
+        [(*key, n) for key, n in visits.items()]
     )
-    StageEntryDay.objects.bulk_create(
-        (StageEntryDay(day=d, province_id=p, stage=s, entries=n) for (d, p, s), n in entries.items()),
-        batch_size=_BATCH,
+    bulk_rows.Table(StageEntryDay, ("day", "province_id", "stage", "entries")).write(
+        [(*key, n) for key, n in entries.items()]
     )
-    ReasonDay.objects.bulk_create(
-        (
-            ReasonDay(day=d, province_id=p, transition=t, key=k, reason=text, count=n)
-            for (d, p, t, k), (text, n) in reasons.items()
-        ),
-        batch_size=_BATCH,
+    bulk_rows.Table(ReasonDay, ("day", "province_id", "transition", "key", "reason", "count")).write(
+        [(*key, text, n) for key, (text, n) in reasons.items()]
     )
     return read
 

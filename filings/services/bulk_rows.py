@@ -1,11 +1,13 @@
-"""Many rows inserted by one statement, conflicts left to the unique constraints (PostgreSQL), and
-many rows' fields saved by one statement.
+"""Many rows at once: inserted by one statement with conflicts left to the unique constraints
+(PostgreSQL), many rows' fields saved by one statement, or rows written with COPY (Table: a rebuild,
+a bulk seed).
 
 Each column travels as one array parameter: INSERT … SELECT * FROM unnest(%s::type[], …) ON
 CONFLICT DO NOTHING RETURNING …. Django's bulk_create prepares every field of every object in
 Python (about a tenth of a millisecond a row, most of a backlog scan's time) and, when conflicts are
 ignored, returns no keys; this returns the rows that were inserted."""
 
+import json
 from collections.abc import Sequence
 
 from django.db import connection, models
@@ -60,3 +62,76 @@ def update_fields(objects: Sequence[models.Model], fields: Sequence[str]) -> int
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         return cursor.rowcount
+
+
+class Table:
+    """A model's table as a bulk load fills it: `columns` (attnames) come with each row, the other
+    fields are the same for the whole load (given in `fixed`, else the field's default)."""
+
+    def __init__(self, model: type[models.Model], columns: Sequence[str], fixed: dict | None = None) -> None:
+        fixed = fixed or {}
+        by_name = {field.attname: field for field in model._meta.concrete_fields}
+        self.model = model
+        self.name = model._meta.db_table
+        self.fields = [by_name[name] for name in columns]
+        self.rest = [
+            field
+            for field in model._meta.concrete_fields
+            if field.attname not in columns and not field.primary_key
+        ]
+        for field in self.rest:
+            if field.unique and field.attname not in fixed:
+                raise ValueError(f"{self.name}.{field.attname} is unique: give it with each row")
+        self.rest_values = tuple(
+            fixed[field.attname] if field.attname in fixed else field.get_default() for field in self.rest
+        )
+        self.json_positions = [
+            i for i, field in enumerate(self.fields) if isinstance(field, models.JSONField)
+        ]
+
+    def write(self, rows: Sequence[tuple], *, using=None) -> None:
+        """Write the rows (tuples in the order of `columns`) through `using` (a connection shared
+        with another thread; by default this thread's)."""
+        if not rows:
+            return
+        db = using or connection
+        if db.vendor == "postgresql":
+            self._copy(rows, db)
+        else:
+            self._insert(rows, db)
+
+    def _column_list(self, db) -> str:
+        return ", ".join(db.ops.quote_name(field.column) for field in self.fields + self.rest)
+
+    def _copy(self, rows: Sequence[tuple], db) -> None:
+        rest = tuple(
+            json.dumps(value) if isinstance(field, models.JSONField) else value
+            for field, value in zip(self.rest, self.rest_values, strict=True)
+        )
+        positions = self.json_positions
+        sql = f"COPY {db.ops.quote_name(self.name)} ({self._column_list(db)}) FROM STDIN"
+        with db.cursor() as cursor, cursor.copy(sql) as copy:
+            write_row = copy.write_row
+            if not positions:
+                for row in rows:
+                    write_row(row + rest)
+                return
+            for row in rows:
+                values = list(row)
+                for i in positions:
+                    values[i] = json.dumps(values[i])
+                write_row((*values, *rest))
+
+    def _insert(self, rows: Sequence[tuple], db) -> None:
+        fields = self.fields + self.rest
+        placeholders = ", ".join(["%s"] * len(fields))
+        sql = f"INSERT INTO {db.ops.quote_name(self.name)} ({self._column_list(db)}) VALUES ({placeholders})"
+        prepared = [
+            [
+                field.get_db_prep_save(value, db)
+                for field, value in zip(fields, row + self.rest_values, strict=True)
+            ]
+            for row in rows
+        ]
+        with db.cursor() as cursor:
+            cursor.executemany(sql, prepared)
