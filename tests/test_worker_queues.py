@@ -54,6 +54,21 @@ def test_every_scheduled_task_has_a_route_and_every_route_a_consumer():
     )
 
 
+def test_every_task_of_the_app_is_routed_and_every_route_names_a_task():
+    """A task without a route would land on the default queue beside the mail, one routed by a name
+    no task has any more is dead configuration."""
+    from celery.local import Proxy
+
+    import filings.tasks
+
+    names = {
+        value.name
+        for value in vars(filings.tasks).values()
+        if isinstance(value, Proxy) and hasattr(value, "name")
+    }
+    assert names and names == set(settings.CELERY_TASK_ROUTES)
+
+
 def _provisional_deadlines(count: int) -> None:
     """Open provisional deadlines of one filing, due in a month: the dashboard's provisional list,
     which no alert threshold has reached."""

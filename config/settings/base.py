@@ -334,15 +334,17 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "filings.tasks.scan_deadlines_task": {"queue": "scan"},
     "filings.tasks.sync_domain_expiry_task": {"queue": "scan"},
+    "filings.tasks.import_registrar_expiry_task": {"queue": "scan"},
     "filings.tasks.deliver_alert_notifications_task": {"queue": "notify"},
     "filings.tasks.refresh_stats_task": {"queue": "stats"},
     "filings.tasks.refresh_risk_task": {"queue": "stats"},
     "filings.tasks.plan_site_checks_task": {"queue": "stats"},
     "filings.tasks.run_site_checks_task": {"queue": "stats"},
-    "filings.tasks.check_footers_task": {"queue": "stats"},
     "filings.tasks.export_xlsx_task": {"queue": "exports"},
     "filings.tasks.apply_bureau_import_task": {"queue": "exports"},
     "filings.tasks.purge_exports_task": {"queue": "exports"},
+    "filings.tasks.build_package_task": {"queue": "exports"},
+    "filings.tasks.purge_packages_task": {"queue": "exports"},
 }
 BEIAN_CELERY_QUEUES = ("scan", "notify", "stats", "exports", CELERY_TASK_DEFAULT_QUEUE)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
