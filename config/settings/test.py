@@ -3,7 +3,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import CACHES, DATABASES, FILE_STORAGE_BACKEND, VAR_DIR
+from .base import CACHES, CELERY_BROKER_TRANSPORT_OPTIONS, DATABASES, FILE_STORAGE_BACKEND, REDIS_URL, VAR_DIR
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -22,8 +22,18 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 # Issue #14: the tests' cache keys carry a prefix of their own, one per test process (a Celery worker
 # the tests start inherits it through the environment), and the tests delete only keys with it
 # (tests/cache_keys.py): a run never flushes what else lives in REDIS_URL's db, nor another run's keys.
+# Under pytest-xdist (`make test` runs two processes) each process has its own prefix, and its
+# broker keys too, so a Celery worker one test starts never takes what another process queued.
 os.environ.setdefault("BEIAN_TEST_CACHE_PREFIX", f"beian-test-{os.getpid()}")
-CACHES["default"]["KEY_PREFIX"] = os.environ["BEIAN_TEST_CACHE_PREFIX"]
+TEST_KEY_PREFIX = "-".join(
+    part for part in (os.environ["BEIAN_TEST_CACHE_PREFIX"], os.environ.get("PYTEST_XDIST_WORKER")) if part
+)
+CACHES["default"]["KEY_PREFIX"] = TEST_KEY_PREFIX
+if REDIS_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **CELERY_BROKER_TRANSPORT_OPTIONS,
+        "global_keyprefix": f"{TEST_KEY_PREFIX}:",
+    }
 
 # Issue #14: the API throttles stay on, with rates no ordinary test (the schema fuzz run included)
 # reaches; tests/test_security_logins.py lowers them to see them answer 429.
