@@ -182,7 +182,9 @@ def test_the_queue_page_reads_a_fixed_number_of_queries_whatever_its_rows(client
         [q["sql"] for q in captured.captured_queries if 'FROM "django_session"' not in q["sql"]]
         for captured in (few, all_rows)
     ]
-    assert len(page_reads[0]) == len(page_reads[1]) <= 8, page_reads
+    # SQLite counts the tabs and the overdue filings in two statements (reads/queues.queue_sizes).
+    most = 8 if connection.vendor == "postgresql" else 9
+    assert len(page_reads[0]) == len(page_reads[1]) <= most, page_reads
 
 
 def test_the_queue_page_translates_each_word_once_whatever_its_rows(client, reviewer, queued, monkeypatch):
