@@ -4,6 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test processes (pytest-xdist): each has its own test database and its own Redis key prefix.
+TEST_PROCESSES ?= 2
 
 .PHONY: install run test lint format bench seed clean
 
@@ -32,7 +34,7 @@ run: install
 test: install
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 
 lint:
 	$(VENV)/bin/ruff check .

@@ -300,7 +300,18 @@ CELERY_BROKER_URL = REDIS_URL or EMBEDDED_BROKER_URL
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     # Publishing gives up quickly when Redis is unreachable, so a web request is not held up:
     # what it queued is picked up by the next scan.
-    {"visibility_timeout": 3600, "max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+    {
+        "visibility_timeout": 3600,
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        # Several installations (or test processes) on one Redis keep their queues apart.
+        **(
+            {"global_keyprefix": env_str("BEIAN_BROKER_KEY_PREFIX")}
+            if env_str("BEIAN_BROKER_KEY_PREFIX")
+            else {}
+        ),
+    }
     if REDIS_URL
     else {
         # The embedded broker: messages are files, so `make run` needs no server.

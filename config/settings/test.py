@@ -22,12 +22,14 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 # Issue #14: the tests' cache keys carry a prefix of their own, one per test process (a Celery worker
 # the tests start inherits it through the environment), and the tests delete only keys with it
 # (tests/cache_keys.py): a run never flushes what else lives in REDIS_URL's db, nor another run's keys.
-# Under pytest-xdist (`make test` runs two processes) each process has its own prefix, and its
-# broker keys too, so a Celery worker one test starts never takes what another process queued.
-os.environ.setdefault("BEIAN_TEST_CACHE_PREFIX", f"beian-test-{os.getpid()}")
-TEST_KEY_PREFIX = "-".join(
-    part for part in (os.environ["BEIAN_TEST_CACHE_PREFIX"], os.environ.get("PYTEST_XDIST_WORKER")) if part
-)
+# Under pytest-xdist (`make test` runs two processes) each process has its own prefix, for its cache
+# keys and its broker keys, so a Celery worker one test starts never takes what another process
+# queued. Written back to the environment: the workers and servers the tests start inherit it as it is.
+TEST_KEY_PREFIX = os.environ.get("BEIAN_TEST_CACHE_PREFIX") or f"beian-test-{os.getpid()}"
+if os.environ.get("PYTEST_XDIST_WORKER") and not TEST_KEY_PREFIX.endswith(os.environ["PYTEST_XDIST_WORKER"]):
+    TEST_KEY_PREFIX = f"{TEST_KEY_PREFIX}-{os.environ['PYTEST_XDIST_WORKER']}"
+os.environ["BEIAN_TEST_CACHE_PREFIX"] = TEST_KEY_PREFIX
+os.environ["BEIAN_BROKER_KEY_PREFIX"] = f"{TEST_KEY_PREFIX}:"
 CACHES["default"]["KEY_PREFIX"] = TEST_KEY_PREFIX
 if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
