@@ -1,7 +1,7 @@
 """API for a filing's materials: upload a new version (the page's checks), list every version with
 its check results, and download a version (only for those who may see the filing)."""
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -9,9 +9,10 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from filings.api.downloads import stored_file_download
 from filings.api.schema import ErrorSerializer, rules_beyond_schema
 from filings.api.serializers.materials import MaterialSerializer
-from filings.models import Material, storage
+from filings.models import Material
 from filings.reads import selectors
 from filings.services import materials
 
@@ -108,16 +109,8 @@ class FilingMaterialFile(APIView):
         material = next((m for m in filing.materials.all() if m.pk == material_id), None)
         if material is None:
             raise Http404
-        try:
-            handle = storage.open_stored_file(material.file)
-        except FileNotFoundError as error:
-            raise Http404 from error
-        response = FileResponse(
-            handle,
+        return stored_file_download(
+            material.file,
             content_type=material.content_type,
-            as_attachment=True,
             filename=f"{material.kind}-v{material.version}.{EXTENSIONS.get(material.content_type, 'bin')}",
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response

@@ -1,15 +1,15 @@
 """API for bureau packages: build one for a filing (a worker's job; read the package again for its status),
 read a package with its items and checksums, and download its zip. Reviewers only."""
 
-from django.http import FileResponse, Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from filings.api.downloads import stored_file_download
 from filings.api.materials import STORAGE_UNAVAILABLE
-from filings.models import BureauPackage, storage
+from filings.models import BureauPackage
 from filings.reads import packages, selectors
 from filings.services import packages as package_service
 
@@ -82,16 +82,4 @@ class PackageFile(APIView):
     )
     def get(self, request, pk: int):
         package = packages.package_for(request.user, pk, done=True)
-        try:
-            handle = storage.open_stored_file(package.file)
-        except FileNotFoundError as error:
-            raise Http404 from error
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=package.filename,
-            content_type="application/zip",
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return stored_file_download(package.file, content_type="application/zip", filename=package.filename)
