@@ -424,6 +424,28 @@ def test_api_lists_own_alerts_and_managers_all(api, raised, principal, other_pri
 
 
 @pytest.mark.django_db
+def test_unread_counts_per_filing_cover_alerts_and_decisions_of_that_user_only(raised, principal, manager):
+    from filings.reads import selectors
+
+    mine, theirs = raised
+    alerts = list(Notification.objects.filter(user=principal, alert__filing=mine).order_by("id"))
+    assert len(alerts) == 3
+    alerts[0].read_at = alerts[0].created_at
+    alerts[0].save(update_fields=["read_at"])
+    event = mine.events.create(transition="reject", from_state=State.BUREAU_REVIEW, to_state=State.ENTRY)
+    Notification.objects.create(user=principal, event=event, reason=Notification.Reason.ASSIGNEE)
+
+    assert selectors.unread_alert_counts(principal, [mine.pk, theirs.pk]) == {mine.pk: 3}
+    assert selectors.unread_alert_counts(principal, [theirs.pk]) == {}
+    managers = selectors.unread_alert_counts(manager, [mine.pk, theirs.pk])
+    assert managers == {
+        f.pk: Notification.objects.filter(user=manager, read_at__isnull=True, alert__filing=f).count()
+        for f in (mine, theirs)
+        if Notification.objects.filter(user=manager, alert__filing=f).exists()
+    }
+
+
+@pytest.mark.django_db
 def test_api_acknowledge_first_one_stands_and_marks_read(api, raised, principal, other_principal, manager):
     mine, _ = raised
     breach = Alert.objects.get(filing=mine, threshold__code="breach")

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django_fsm import has_transition_perm
@@ -378,19 +378,19 @@ def unread_alert_counts(user: Any, filing_ids: list[int]) -> dict[int, int]:
     """Return {filing id: unread rows in the user's inbox} for these filings."""
     if not filing_ids:
         return {}
-    unread = Notification.objects.filter(user=user, read_at__isnull=True).order_by()
     counts: dict[int, int] = {}
-    # Joined from the page's filings to their alerts and events, then to the user's rows by the
-    # unique (alert, user) and (event, user) indexes: a manager's inbox holds a hundred thousand
-    # rows. One query per link (an OR over both joins read the whole inbox).
-    for link in ("alert", "event"):
+    # From the page's alerts and events, each asked for the user's unread row by the unique (alert,
+    # user) and (event, user) indexes. The EXISTS stays in the select list so that it runs once per
+    # alert or event: as a join, the planner walked a manager's whole inbox (tens of thousands of
+    # unread rows) whenever it misjudged how many were events, 14-120 ms at a million filings.
+    for model, link in ((Alert, "alert"), (FilingEvent, "event")):
+        unread = Notification.objects.filter(user=user, read_at__isnull=True, **{link: OuterRef("pk")})
         rows = (
-            unread.filter(**{f"{link}__filing_id__in": filing_ids})
-            .values(filing=F(f"{link}__filing_id"))
-            .annotate(n=Count("id"))
+            model.objects.filter(filing_id__in=filing_ids).order_by().values_list("filing_id", Exists(unread))
         )
-        for row in rows:
-            counts[row["filing"]] = counts.get(row["filing"], 0) + row["n"]
+        for filing_id, is_unread in rows:
+            if is_unread:
+                counts[filing_id] = counts.get(filing_id, 0) + 1
     return counts
 
 
