@@ -7,7 +7,14 @@ submission, principals who are not the legal representative and scans with warni
 or rejected more often, each with its catalogue reason (filings/demo/risk_shape.py says by how
 much); each submission's features are recorded as the submit service records them."""
 
-from filings.demo.bulk import reshape_bulk_owners, seed_bulk
+from filings.demo.bulk import reshape_bulk_owners, seed_bulk, settle_after_bulk
 from filings.demo.seed import DEMO_HISTORY_STATES, SeedReport, seed_demo
 
-__all__ = ["DEMO_HISTORY_STATES", "SeedReport", "reshape_bulk_owners", "seed_bulk", "seed_demo"]
+__all__ = [
+    "DEMO_HISTORY_STATES",
+    "SeedReport",
+    "reshape_bulk_owners",
+    "seed_bulk",
+    "seed_demo",
+    "settle_after_bulk",
+]

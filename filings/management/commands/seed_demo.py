@@ -56,3 +56,5 @@ class Command(BaseCommand):
         except RuntimeError as error:
             raise CommandError(f"退回风险汇总未能刷新:{error}") from error
         self.stdout.write(f"退回风险汇总已刷新:{risk.cases} 个已审结的提交({risk.seconds:.1f}s)")
+        if filings:
+            demo.settle_after_bulk(log=self.stdout.write)
