@@ -81,17 +81,8 @@ def apply_bureau_import_task(upload_id: int) -> str | None:
 
 
 @shared_task(ignore_result=True)
-def plan_site_checks_task(full: bool = False) -> tuple[int, int]:
-    """Give newly published websites their place in the check rotation (cancelled ones leave it when
-    their slot comes); `full` considers every website."""
-    from filings.jobs import site_watch
-
-    return site_watch.plan_watches(full=True) if full else site_watch.plan_scheduled()
-
-
-@shared_task(ignore_result=True)
 def run_site_checks_task() -> dict:
-    """Check the websites whose slot in the rotation has come (issue #25)."""
+    """Check the websites the rotation's sweep has reached and the failing ones due again (issue #25)."""
     from filings.jobs import site_watch
 
     checks = site_watch.run_due_checks()

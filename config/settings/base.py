@@ -349,7 +349,6 @@ CELERY_TASK_ROUTES = {
     "filings.tasks.deliver_alert_notifications_task": {"queue": "notify"},
     "filings.tasks.refresh_stats_task": {"queue": "stats"},
     "filings.tasks.refresh_risk_task": {"queue": "stats"},
-    "filings.tasks.plan_site_checks_task": {"queue": "stats"},
     "filings.tasks.run_site_checks_task": {"queue": "stats"},
     "filings.tasks.export_xlsx_task": {"queue": "exports"},
     "filings.tasks.apply_bureau_import_task": {"queue": "exports"},
@@ -365,13 +364,6 @@ CELERY_BEAT_SCHEDULE = {
     "purge-exports": {"task": "filings.tasks.purge_exports_task", "schedule": timedelta(hours=1)},
     "purge-packages": {"task": "filings.tasks.purge_packages_task", "schedule": timedelta(hours=1)},
     "refresh-risk": {"task": "filings.tasks.refresh_risk_task", "schedule": timedelta(hours=1)},
-    "plan-site-checks": {"task": "filings.tasks.plan_site_checks_task", "schedule": timedelta(minutes=15)},
-    # The safety net behind the scheduled planning's one-week look back (in id ranges, weekly).
-    "plan-site-checks-full": {
-        "task": "filings.tasks.plan_site_checks_task",
-        "schedule": timedelta(days=7),
-        "kwargs": {"full": True},
-    },
     "run-site-checks": {"task": "filings.tasks.run_site_checks_task", "schedule": timedelta(minutes=1)},
     "sync-domain-expiry": {"task": "filings.tasks.sync_domain_expiry_task", "schedule": timedelta(hours=1)},
     "import-registrar-expiry": {

@@ -1,34 +1,35 @@
-"""Scheduled checks of every published website: each takes its place in a rotation spread evenly
-over the interval, due sites are claimed in batches, probed outside any transaction, and each outcome
-is stored and opens, keeps or closes the filing's rectification periods."""
+"""Scheduled checks of every published website: a rotation sweeps the interval, each site due at the
+phase its id gives it (nothing is planned per site), due sites are claimed in batches, probed outside
+any transaction, and each outcome is stored and opens, keeps or closes the filing's rectification
+periods."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
-from django.db.models.expressions import RawSQL
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from filings.kinds import Approval, codes
 from filings.kinds.states import State
-from filings.models import Filing, ProviderAddressRange, SiteCheck, SiteWatch, Website
+from filings.models import Filing, ProviderAddressRange, SiteCheck, SiteRotation, SiteWatch, Website
+from filings.models.rotation import RotationPhase
 from filings.models.site_watch import Failure
-from filings.rules import site_probe
+from filings.rules import site_probe, site_rotation
+from filings.rules.site_rotation import Arc, Position
 from filings.services import rectifications
 
 from .footer_checks import expected_numbers
 
-# The golden ratio's fraction: id * φ mod 1 spreads consecutive ids evenly over the interval, so new
-# sites land between the old ones instead of in a burst.
-SPREAD = 0.6180339887498949
-# The scheduled planning looks at filings published this recently (it runs every 15 minutes).
-PLAN_LOOKBACK = timedelta(days=7)
-
 
 def interval() -> timedelta:
     return timedelta(hours=settings.BEIAN_SITE_CHECK_INTERVAL_HOURS)
+
+
+def recheck_delay() -> timedelta:
+    return timedelta(hours=settings.BEIAN_SITE_RECHECK_FAILING_HOURS)
 
 
 def watched_websites():
@@ -41,142 +42,160 @@ def watched_websites():
     ).exclude(filing__icp_number="")
 
 
-def plan_watches(*, now: datetime | None = None, full: bool = False, batch: int = 100_000) -> tuple[int, int]:
-    """Give watched websites without a place one in the rotation. Return (added, dropped).
+@dataclass(frozen=True)
+class DueSites:
+    """What one claim took: the watched sites to probe, and the watches of sites no longer watched."""
 
-    The scheduled run looks only at filings published within PLAN_LOOKBACK (index on state and
-    stage_entered_at: its cost does not grow with the published filings); a site that stops being
-    watched leaves the rotation when its slot comes (drop_unwatched). `full` (after deploying, or
-    after the scheduler was down longer than the lookback) considers every website, in id ranges of
-    `batch` so that no statement runs long, and drops the places of sites no longer watched."""
+    website_ids: list[int]
+    unwatched: list[SiteWatch]
+
+
+def claim_due(*, now: datetime | None = None, limit: int | None = None) -> DueSites:
+    """Take the failing sites due for their recheck, then the watched sites whose phase the sweep
+    passes from its stored position to now's, in phase order, up to `limit` in all; move the position
+    to the last site taken.
+
+    The position row stays locked until this returns, so a second worker takes the sites after
+    these. A sweep that fell behind by more than an interval catches up one full round, and only
+    as fast as the batches go: the sites keep their phases, so a late run does not bunch them."""
     now = now or timezone.now()
-    candidates = watched_websites()
-    if not full:
-        # The recent filings first, then their websites and places by index lookups: the plan does
-        # not hinge on statistics guessing how few they are.
-        recent = list(
-            Filing.objects.filter(state=State.PUBLISHED, stage_entered_at__gte=now - PLAN_LOOKBACK)
-            .order_by()
-            .values_list("pk", flat=True)
+    limit = limit or settings.BEIAN_SITE_CHECK_BATCH
+    with transaction.atomic():
+        rotation = _locked_rotation(now=now)
+        rechecks = _claim_rechecks(now=now, limit=limit)
+        swept, arcs, reached = _sweep(
+            Position(rotation.cycle, rotation.phase),
+            site_rotation.position_at(now, interval()),
+            limit=limit - len(rechecks),
         )
-        added = 0
-        for start in range(0, len(recent), 1000):
-            pairs = candidates.filter(filing_id__in=recent[start : start + 1000]).values_list(
-                "pk", "filing_id"
-            )
-            added += _plan_rows(list(pairs.order_by()), now=now)
-        return added, 0
-    added = dropped = 0
-    last = Website.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    for start in range(0, last + 1, batch):
-        with transaction.atomic():
-            in_range = candidates.filter(pk__gte=start, pk__lt=start + batch)
-            if connection.vendor == "postgresql":
-                added += _plan_all(in_range, now=now)
-            else:  # SQLite (make run's demo, a few sites)
-                added += _plan_rows(list(in_range.values_list("pk", "filing_id").order_by()), now=now)
-            # NOT EXISTS, not NOT IN: a NOT IN list of a million ids outgrows work_mem and is then
-            # probed row by row (the single NOT IN over every site did not finish in 20 minutes at 1M).
-            stale = SiteWatch.objects.filter(website_id__gte=start, website_id__lt=start + batch).filter(
-                ~Exists(watched_websites().filter(pk=OuterRef("website_id")))
-            )
-            dropped += stale.delete()[0]
-    return added, dropped
+        rotation.cycle, rotation.phase, rotation.swept_at = reached.cycle, reached.phase, now
+        rotation.save(update_fields=["cycle", "phase", "swept_at"])
+        # Every watched site of the arcs swept has been taken: the other watches there are of sites
+        # no longer watched (checked again below, a handful of rows).
+        taken = set(swept)
+        others = [pk for arc in arcs for pk in watches_in_arc(arc) if pk not in taken]
+        unwatched = list(_unwatched(SiteWatch.objects.filter(pk__in=others + [w.pk for w in rechecks])))
+    gone = {w.pk: w for w in unwatched}
+    rechecked = {w.pk for w in rechecks if w.pk not in gone}
+    website_ids = [*rechecked, *(pk for pk in swept if pk not in rechecked)]
+    return DueSites(website_ids=website_ids, unwatched=list(gone.values()))
 
 
-def plan_scheduled(*, now: datetime | None = None) -> tuple[int, int]:
-    """The scheduled planning: the recent publications, or every website while none has a place
-    (the first run after deploying, or make run's demo whose filings were published long ago)."""
-    return plan_watches(now=now, full=not SiteWatch.objects.exists())
-
-
-def _slot(website_id: int, *, now: datetime) -> datetime:
-    return now + interval() * ((website_id * SPREAD) % 1)
-
-
-def _plan_rows(pairs: list[tuple[int, int]], *, now: datetime) -> int:
-    """Insert the places of these (website, filing) pairs that have none."""
-    have = set(
-        SiteWatch.objects.filter(website_id__in=[pk for pk, _ in pairs]).values_list("website_id", flat=True)
+def _locked_rotation(*, now: datetime) -> SiteRotation:
+    """Lock the rotation's position; the first claim starts it at now's position."""
+    hours = settings.BEIAN_SITE_CHECK_INTERVAL_HOURS
+    here = site_rotation.position_at(now, interval())
+    rotation, _ = SiteRotation.objects.select_for_update().get_or_create(
+        pk=1, defaults={"cycle": here.cycle, "phase": here.phase, "interval_hours": hours, "swept_at": now}
     )
-    created = SiteWatch.objects.bulk_create(
-        [
-            SiteWatch(website_id=pk, filing_id=filing_id, next_check_at=_slot(pk, now=now))
-            for pk, filing_id in pairs
-            if pk not in have
-        ],
-        ignore_conflicts=True,
+    stored = Position(rotation.cycle, rotation.phase)
+    # A position counted in intervals of another length means nothing in this one, and one more than
+    # an interval ahead of now means the clock went back: either way the sweep goes on from now's
+    # position, without sweeping every site at once.
+    if rotation.interval_hours != hours or stored.intervals_after(here) > 1:
+        rotation.cycle, rotation.phase, rotation.interval_hours = here.cycle, here.phase, hours
+        rotation.save(update_fields=["cycle", "phase", "interval_hours"])
+    return rotation
+
+
+def _claim_rechecks(*, now: datetime, limit: int) -> list[SiteWatch]:
+    """Take the failing sites due for their recheck and move each recheck a delay on: another worker
+    does not take them again, and one whose check never gets recorded is tried again later."""
+    due = list(
+        SiteWatch.objects.select_for_update(skip_locked=True)
+        .filter(recheck_at__lte=now)
+        .order_by("recheck_at", "website_id")
+        .only("website_id", "filing_id")[:limit]
     )
-    return len(created)
+    SiteWatch.objects.filter(pk__in=[w.pk for w in due]).update(recheck_at=now + recheck_delay())
+    return due
 
 
-def _plan_all(candidates, *, now: datetime) -> int:
-    """Insert the places of these websites that have none, in one statement (PostgreSQL)."""
-    seconds = interval().total_seconds()
-    unplanned = candidates.filter(~Exists(SiteWatch.objects.filter(website=OuterRef("pk"))))
-    new = (
-        unplanned.annotate(
-            slot=RawSQL(
-                "%s::timestamptz + make_interval(secs => %s * ((filings_website.id * %s) - floor(filings_website.id * %s)))",
-                (now, seconds, SPREAD, SPREAD),
-            )
-        )
-        .values_list("pk", "filing_id", "slot")
-        .order_by()
+def _sweep(start: Position, end: Position, *, limit: int) -> tuple[list[int], list[Arc], Position]:
+    """Return the watched sites from `start` to `end` in phase order, up to `limit`, the arcs swept
+    and the position reached (the last site's, when the limit cut the sweep short)."""
+    if limit <= 0:
+        return [], [], start
+    taken: list[int] = []
+    swept: list[Arc] = []
+    for arc in site_rotation.arcs_between(start, end):
+        rows = list(sites_in_arc(arc)[: limit - len(taken)])
+        taken += [pk for pk, _ in rows]
+        if len(taken) == limit:
+            last = rows[-1][1]
+            return taken, [*swept, Arc(arc.cycle, arc.after, last)], Position(arc.cycle, last)
+        swept.append(arc)
+    return taken, swept, max(start, end)
+
+
+def sites_in_arc(arc: Arc) -> QuerySet:
+    """The watched websites whose phase lies in the arc, as (id, phase) in phase order (read from the
+    websites' phase index)."""
+    return _in_arc(watched_websites(), arc, "id").order_by("phase", "id").values_list("id", "phase")
+
+
+def watches_in_arc(arc: Arc) -> QuerySet:
+    """The website ids of the watches whose phase lies in the arc (read from their phase index alone)."""
+    return _in_arc(SiteWatch.objects.all(), arc, "website").values_list("website_id", flat=True)
+
+
+def _in_arc(queryset: QuerySet, arc: Arc, website_id: str) -> QuerySet:
+    # The expression must be the very one the index holds for PostgreSQL to read the index.
+    queryset = queryset.annotate(phase=RotationPhase(website_id))
+    if arc.after is not None:
+        queryset = queryset.filter(phase__gt=arc.after)
+    if arc.upto is not None:
+        queryset = queryset.filter(phase__lte=arc.upto)
+    return queryset
+
+
+def _unwatched(watches: QuerySet) -> QuerySet:
+    return watches.filter(~Exists(watched_websites().filter(pk=OuterRef("website_id")))).only(
+        "website_id", "filing_id"
     )
-    sql, params = new.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {SiteWatch._meta.db_table} "
-            "(website_id, filing_id, next_check_at, failing, consecutive_failures) "
-            f"SELECT id, filing_id, slot, '[]'::jsonb, 0 FROM ({sql}) AS planned(id, filing_id, slot) "
-            "ON CONFLICT DO NOTHING",
-            params,
-        )
-        return cursor.rowcount
 
 
-def drop_unwatched(watches: list[SiteWatch], *, now: datetime | None = None) -> list[SiteWatch]:
-    """Remove from the rotation the claimed sites no longer watched (cancelled, access ended, the
-    filing no longer published), closing the periods their failures alone kept open; return the others."""
-    live = set(watched_websites().filter(pk__in=[w.website_id for w in watches]).values_list("pk", flat=True))
-    gone = [w for w in watches if w.website_id not in live]
-    for filing_id in {w.filing_id for w in gone}:
+@dataclass(frozen=True)
+class RotationStatus:
+    swept_to: datetime | None  # the moment the sweep's position stands for; None before the first claim
+    behind: timedelta | None
+    watched: int
+    rechecks_waiting: int
+
+
+def rotation_status(*, now: datetime | None = None) -> RotationStatus:
+    """Return how far the sweep has got, how far behind now that is, how many sites are watched and
+    how many failing sites wait for their recheck."""
+    now = now or timezone.now()
+    rotation = SiteRotation.objects.filter(pk=1).first()
+    swept_to = None
+    if rotation is not None:
+        swept_to = site_rotation.moment_of(Position(rotation.cycle, rotation.phase), interval())
+    return RotationStatus(
+        swept_to=swept_to,
+        behind=now - swept_to if swept_to else None,
+        watched=watched_websites().count(),
+        rechecks_waiting=SiteWatch.objects.filter(recheck_at__isnull=False).count(),
+    )
+
+
+def drop_unwatched(watches: list[SiteWatch], *, now: datetime | None = None) -> None:
+    """Delete the watches of sites no longer watched (cancelled, access ended, the filing no longer
+    published), closing the periods their failures alone kept open."""
+    for filing_id in {w.filing_id for w in watches}:
         with transaction.atomic():
             filing = Filing.objects.select_for_update().get(pk=filing_id)
             SiteWatch.objects.filter(
-                website_id__in=[w.website_id for w in gone if w.filing_id == filing_id]
+                website_id__in=[w.website_id for w in watches if w.filing_id == filing_id]
             ).delete()
             failing = {f for kept in SiteWatch.objects.filter(filing=filing) for f in kept.failing}
             for failure, kind in rectifications.DEADLINE_KINDS.items():
                 if failure not in failing:
                     rectifications.close_rectification(filing, kind, now=now or timezone.now())
-    return [w for w in watches if w.website_id in live]
 
 
-def claim_due(*, now: datetime | None = None, limit: int | None = None) -> list[SiteWatch]:
-    """Take the due sites (oldest slot first) and move each to its next slot, so a second worker
-    takes others. Slots keep their phase: a late run does not bunch the sites it catches up on."""
-    now = now or timezone.now()
-    limit = limit or settings.BEIAN_SITE_CHECK_BATCH
-    step = interval()
-    with transaction.atomic():
-        watches = list(
-            SiteWatch.objects.select_for_update(skip_locked=True)
-            .filter(next_check_at__lte=now)
-            .order_by("next_check_at", "website_id")[:limit]
-        )
-        for watch in watches:
-            missed = (now - watch.next_check_at) // step
-            watch.next_check_at += step * (missed + 1)
-        SiteWatch.objects.bulk_update(watches, ["next_check_at"])
-    return watches
-
-
-def targets_for(watches: list[SiteWatch]) -> list[site_probe.Target]:
-    websites = Website.objects.filter(pk__in=[w.website_id for w in watches]).select_related(
-        "filing__province"
-    )
+def targets_for(website_ids: list[int]) -> list[site_probe.Target]:
+    websites = Website.objects.filter(pk__in=website_ids).select_related("filing__province")
     ranges = defaultdict(list)
     providers = {w.server_provider for w in websites}
     for provider, cidr in ProviderAddressRange.objects.filter(provider__in=providers).values_list(
@@ -195,9 +214,11 @@ def targets_for(watches: list[SiteWatch]) -> list[site_probe.Target]:
 def run_due_checks(
     *, now: datetime | None = None, limit: int | None = None, **probe_options
 ) -> list[SiteCheck]:
-    """Claim the due sites, probe them (concurrently, outside any transaction) and record each."""
-    watches = drop_unwatched(claim_due(now=now, limit=limit), now=now)
-    outcomes = site_probe.probe_all(targets_for(watches), **probe_options)
+    """Claim the due sites, drop those no longer watched, probe the others (concurrently, outside any
+    transaction) and record each."""
+    due = claim_due(now=now, limit=limit)
+    drop_unwatched(due.unwatched, now=now)
+    outcomes = site_probe.probe_all(targets_for(due.website_ids), **probe_options)
     return record_outcomes(outcomes, now=now)
 
 
@@ -240,18 +261,24 @@ def _record_filing(filing: Filing, outcomes: list[site_probe.Outcome], *, now: d
         for o in outcomes
     )
     watches = {w.website_id: w for w in SiteWatch.objects.select_for_update().filter(filing=filing)}
-    recheck = timedelta(hours=settings.BEIAN_SITE_RECHECK_FAILING_HOURS)
+    first_checked = [c.website_id for c in checks if c.website_id not in watches]
+    if first_checked:
+        SiteWatch.objects.bulk_create(
+            [SiteWatch(website_id=pk, filing=filing) for pk in first_checked], ignore_conflicts=True
+        )
+        watches.update(
+            (w.website_id, w)
+            for w in SiteWatch.objects.select_for_update().filter(website_id__in=first_checked)
+        )
     escalate = set()
     for check in checks:
-        watch = watches.get(check.website_id)
-        if watch is None:
-            continue
+        watch = watches[check.website_id]
         watch.last_check, watch.failing = check, check.failures
         if check.passed:
-            watch.consecutive_failures, watch.escalated_at = 0, None
+            watch.consecutive_failures, watch.escalated_at, watch.recheck_at = 0, None, None
         else:
             watch.consecutive_failures += 1
-            watch.next_check_at = min(watch.next_check_at, now + recheck)
+            watch.recheck_at = now + recheck_delay()
         if Failure.UNREACHABLE in check.failures:
             watch.unreachable_since = watch.unreachable_since or now
         else:
@@ -261,7 +288,7 @@ def _record_filing(filing: Filing, outcomes: list[site_probe.Outcome], *, now: d
             escalate.update(rectifications.DEADLINE_KINDS[f] for f in check.failures)
         watch.save(
             update_fields=[
-                "next_check_at",
+                "recheck_at",
                 "last_check",
                 "failing",
                 "consecutive_failures",

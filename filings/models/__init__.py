@@ -34,7 +34,7 @@ from filings.models.review import (
     WeeklyFlow,
 )
 from filings.models.risk import RiskCase, RiskSummary, SubmittedFeatures
-from filings.models.site_watch import Failure, ProviderAddressRange, SiteCheck, SiteWatch
+from filings.models.site_watch import Failure, ProviderAddressRange, SiteCheck, SiteRotation, SiteWatch
 from filings.models.sms import SmsVerifier
 from filings.models.subjects import Subject
 from filings.models.transitions import finish_transition, transition_enum, transitions_into
@@ -92,6 +92,7 @@ __all__ = [
     "ProviderAddressRange",
     "SiteCheck",
     "SiteWatch",
+    "SiteRotation",
     "ReasonDay",
     "ReasonRollup",
     "StageCount",

@@ -1,5 +1,5 @@
-"""Watching published websites: the access providers' declared address ranges, each website's place
-in the check rotation, and every scheduled check's outcome."""
+"""Watching published websites: the access providers' declared address ranges, every scheduled
+check's outcome, what is kept per checked site, and how far the check rotation has got."""
 
 import ipaddress
 
@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from filings.models.filing import Filing
+from filings.models.rotation import RotationPhase
 from filings.models.websites import Website
 from filings.models.wording import say
 
@@ -108,13 +109,16 @@ class SiteCheck(models.Model):
 
 
 class SiteWatch(models.Model):
-    """A published website's place in the check rotation and its run of failures."""
+    """What the rotation keeps about a website it has checked: its last check, its run of failures
+    and, while it fails, when to check it again. Its place in the rotation is not stored: it is the
+    phase derived from its id (filings.models.rotation)."""
 
     website = models.OneToOneField(
         Website, verbose_name=_("网站"), on_delete=models.CASCADE, related_name="watch", primary_key=True
     )
     filing = models.ForeignKey(Filing, verbose_name=_("备案"), on_delete=models.CASCADE, related_name="+")
-    next_check_at = models.DateTimeField(_("下次检查时间"))
+    # Set while the site fails (BEIAN_SITE_RECHECK_FAILING_HOURS ahead), cleared by a pass.
+    recheck_at = models.DateTimeField(_("复查时间"), null=True, blank=True)
     last_check = models.ForeignKey(
         SiteCheck,
         verbose_name=_("最近一次检查"),
@@ -131,7 +135,15 @@ class SiteWatch(models.Model):
     class Meta:
         verbose_name = _("网站巡检安排")
         verbose_name_plural = _("网站巡检安排")
-        indexes = [models.Index(fields=["next_check_at", "website"], name="site_watch_due")]
+        indexes = [
+            models.Index(
+                fields=["recheck_at", "website"],
+                condition=Q(recheck_at__isnull=False),
+                name="site_watch_recheck",
+            ),
+            # The rotation finds the watches of sites no longer watched among the phases it sweeps.
+            models.Index(RotationPhase("website"), "website", name="site_watch_phase"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(consecutive_failures__gte=0), name="site_watch_failures_nonneg"
@@ -139,4 +151,27 @@ class SiteWatch(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.website} → {self.next_check_at:%Y-%m-%d %H:%M}"
+        return str(self.website)
+
+
+class SiteRotation(models.Model):
+    """How far the sweep of the site-check rotation has got (one row).
+
+    A position is a whole number of intervals since the rotation's epoch (cycle) and the phase
+    within that interval: every watched site whose phase the sweep has passed has been claimed.
+    Both are stored exactly, so that the next claim starts just after the last site taken."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    cycle = models.BigIntegerField(_("巡检轮次"))
+    phase = models.FloatField(_("轮内相位"))
+    # Positions count intervals of this length; another setting restarts the sweep at its own count.
+    interval_hours = models.PositiveIntegerField(_("巡检间隔(小时)"))
+    swept_at = models.DateTimeField(_("推进时间"))
+
+    class Meta:
+        verbose_name = _("网站巡检进度")
+        verbose_name_plural = _("网站巡检进度")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="site_rotation_one_row")]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} + {self.phase:.6f}"

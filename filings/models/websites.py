@@ -2,12 +2,14 @@
 
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from filings.formats.validators import validate_domain_name
 from filings.models.fields import CertificateNumberField
 from filings.models.filing import Filing
 from filings.models.people import Person
+from filings.models.rotation import RotationPhase
 
 
 class FilingItem(models.Model):
@@ -105,11 +107,20 @@ class Website(FilingItem):
         verbose_name = _("网站")
         verbose_name_plural = _("网站")
         constraints = [models.UniqueConstraint(fields=["filing", "position"], name="website_position_unique")]
-        # A search for the start of a website's ICP number (…号-1) reads a range of this one.
         indexes = [
+            # A search for the start of a website's ICP number (…号-1) reads a range of this one.
             models.Index(
                 fields=["icp_number"], opclasses=["varchar_pattern_ops"], name="website_icp_number_prefix"
-            )
+            ),
+            # The site-check rotation reads the live sites of a stretch of phases, in phase order
+            # (the filing too, so that the index alone answers).
+            models.Index(
+                RotationPhase("id"),
+                "id",
+                "filing",
+                condition=Q(cancelled_at__isnull=True, access_cancelled_at__isnull=True),
+                name="website_rotation_phase",
+            ),
         ]
 
 
