@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from filings.kinds.states import State
 from filings.rules.fields import field_label
 from filings.rules.footer_guidance import failing_footer_guidance
+from filings.services import bulk_rows
 
 logger = logging.getLogger(__name__)
 
@@ -56,16 +57,18 @@ def record_decisions(events: list) -> None:
     e-mails go out on commit (notify_transitions)."""
     from filings.models import Notification
 
-    Notification.objects.bulk_create(
-        Notification(
-            event=event,
-            user_id=event.filing.assignee_id,
-            reason=Notification.Reason.ASSIGNEE,
-            created_at=event.at,
-            delivered_at=event.at,  # nothing left for the alert delivery to send
-        )
-        for event in events
-        if not (event.actor_id and event.actor_id == event.filing.assignee_id)
+    bulk_rows.insert(
+        [
+            Notification(
+                event=event,
+                user_id=event.filing.assignee_id,
+                reason=Notification.Reason.ASSIGNEE,
+                created_at=event.at,
+                delivered_at=event.at,  # nothing left for the alert delivery to send
+            )
+            for event in events
+            if not (event.actor_id and event.actor_id == event.filing.assignee_id)
+        ]
     )
 
 

@@ -64,7 +64,7 @@ def record_steps(
     if not steps:
         return []
     bulk_rows.update_fields([step.filing for step in steps], [*STEP_FIELDS, *fields])
-    events = FilingEvent.objects.bulk_create(
+    events = [
         transitions.history_event(
             step.filing,
             step.transition,
@@ -75,7 +75,8 @@ def record_steps(
             reasons=step.reasons,
         )
         for step in steps
-    )
+    ]
+    bulk_rows.insert(events)
     deadlines.open_stages_deadlines([step.filing for step in steps if step.stage_changed], now=now)
     notifications.record_decisions(events)
     transaction.on_commit(partial(notifications.notify_transitions, [event.pk for event in events]))
