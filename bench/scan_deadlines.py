@@ -159,7 +159,7 @@ class Phases:
 
     # Attributes of the scan's module, or of a module it calls ("module.attribute").
     NAMES = {
-        "alert_raising.raise_threshold": "thresholds",
+        "alert_raising.raise_thresholds": "thresholds",
         "expire_sms_windows": "SMS expiry",
         "_raise_repeats": "repeats",
     }
