@@ -79,5 +79,5 @@ def record_steps(
     bulk_rows.insert(events)
     deadlines.open_stages_deadlines([step.filing for step in steps if step.stage_changed], now=now)
     notifications.record_decisions(events)
-    transaction.on_commit(partial(notifications.notify_transitions, [event.pk for event in events]))
+    transaction.on_commit(partial(notifications.send_transition_mails, events))
     return events
