@@ -77,7 +77,11 @@ def record_steps(
         for step in steps
     ]
     bulk_rows.insert(events)
-    deadlines.open_stages_deadlines([step.filing for step in steps if step.stage_changed], now=now)
+    # As deadlines.open_stages_deadlines, the new deadlines written by bulk_rows.
+    moved = [step.filing for step in steps if step.stage_changed]
+    if moved:
+        deadlines.close_previous_stages_deadlines(moved, now=now)
+        bulk_rows.insert([deadline for filing in moved for deadline in deadlines.new_stage_deadlines(filing)])
     notifications.record_decisions(events)
     transaction.on_commit(partial(notifications.send_transition_mails, events))
     return events
