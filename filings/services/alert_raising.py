@@ -172,14 +172,20 @@ def insert_alerts(alerts: list[Alert]) -> list[Alert]:
 
 def manager_ids() -> list[int]:
     """Return the active users who see the dashboard: through a group, a permission of their own, or
-    as superusers. One statement of three branches, each read from its own index (the join of every
-    user to their groups and permissions, filtered after, read all of them: ~60 ms at 18,000 users)."""
+    as superusers. The groups that grant it are read first; then one statement of three branches,
+    each read from its own index (the join of every user to their groups and permissions, filtered
+    after, read all of them: ~60 ms at 18,000 users). Joined to the groups in the same statement,
+    the planner expected thousands of members per group and hashed every user's memberships (9 ms
+    of a minute's scan); given the groups' ids, it reads their few members from the index."""
+    from django.contrib.auth.models import Group
+
     from accounts.models import User
 
+    granting = list(Group.objects.filter(permissions__codename="view_dashboard").values_list("pk", flat=True))
     active = User.objects.filter(is_active=True).order_by().values_list("pk", flat=True)
     return sorted(
         set(
-            active.filter(groups__permissions__codename="view_dashboard").union(
+            active.filter(groups__in=granting).union(
                 active.filter(user_permissions__codename="view_dashboard"), active.filter(is_superuser=True)
             )
         )
