@@ -98,6 +98,34 @@ def test_bigrams_are_the_pairs_of_characters():
     assert search.bigrams("x") == []
 
 
+# beian_bigrams() as migration 0006 wrote it: the pairs its indexes were built with.
+PAIRS_AS_FIRST_WRITTEN = (
+    "ARRAY(SELECT DISTINCT substr(lower(%(v)s), i, 2)"
+    " FROM generate_series(1, GREATEST(char_length(%(v)s) - 1, 1)) AS i)"
+)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "x",
+        "Ab",
+        "星河云帆",
+        "杭州星河\nstellar-river.cn\n浙ICP备2026012345号",
+        "İstanbul ΣΑΣ",
+        "aaaa",
+        "a\n",
+    ],
+)
+def test_the_database_pairs_are_those_its_indexes_were_built_with(text):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT beian_bigrams(%(v)s), {PAIRS_AS_FIRST_WRITTEN}", {"v": text})
+        pairs, first_written = cursor.fetchone()
+    assert sorted(pairs) == sorted(first_written)
+
+
 @pytest.fixture
 def searchable(principal):
     filing = factories.ready_filing(assignee=principal)

@@ -139,29 +139,16 @@ def scan_deadlines(*, now: datetime | None = None, deadline_ids: list[int] | Non
     if deadline_ids is None:
         watermark = _watermark()
         lower = None if watermark is None else min(watermark, now) - SCAN_LOOKBACK
-    complete = True
     thresholds = AlertThreshold.objects.in_bulk()
-    raising = alert_raising.raising_thresholds(thresholds)
-    candidates = replica_alias() if deadline_ids is None else PRIMARY
-    first = due_deadlines.first_batches(
-        [threshold for threshold, _siblings in raising],
+    complete = alert_raising.raise_thresholds(
+        alert_raising.raising_thresholds(thresholds),
         now=now,
         lower=lower,
         deadline_ids=deadline_ids,
-        using=candidates,
+        managers=managers,
+        result=result,
+        candidates_from=replica_alias() if deadline_ids is None else PRIMARY,
     )
-    for threshold, siblings in raising:
-        complete &= alert_raising.raise_threshold(
-            threshold,
-            siblings=siblings,
-            now=now,
-            lower=lower,
-            deadline_ids=deadline_ids,
-            managers=managers,
-            result=result,
-            first=first[threshold.pk] if first is not None else None,
-            candidates_from=candidates,
-        )
     if deadline_ids is None:
         # The SMS timeout is a sibling of the window's warnings: a window that passed during an
         # outage raises the timeout alone.

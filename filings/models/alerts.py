@@ -200,8 +200,9 @@ class Alert(models.Model):
 
     Severity = Severity
 
+    # Indexed by alert_filing_raised, which starts with it.
     filing = models.ForeignKey(
-        Filing, verbose_name=_("备案"), on_delete=models.CASCADE, related_name="alerts"
+        Filing, verbose_name=_("备案"), on_delete=models.CASCADE, related_name="alerts", db_index=False
     )
     deadline = models.ForeignKey(
         Deadline, verbose_name=_("截止时间"), on_delete=models.CASCADE, related_name="alerts"
@@ -348,6 +349,7 @@ class Notification(models.Model):
         REVIEWER = "reviewer", _("初审员")
         MANAGER = "manager", _("管理者(上报)")
 
+    # The three keys are indexed by the constraints and the inbox index that start with them.
     alert = models.ForeignKey(
         Alert,
         verbose_name=_("提醒"),
@@ -355,6 +357,7 @@ class Notification(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="notifications",
+        db_index=False,
     )
     event = models.ForeignKey(
         FilingEvent,
@@ -363,12 +366,14 @@ class Notification(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="notifications",
+        db_index=False,
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("接收人"),
         on_delete=models.CASCADE,
         related_name="alert_notifications",
+        db_index=False,
     )
     reason = models.CharField(_("接收原因"), max_length=16, choices=Reason.choices)
     created_at = models.DateTimeField(_("时间"), default=timezone.now)

@@ -43,8 +43,10 @@ class Filing(ConcurrentTransitionMixin, models.Model):
     subject = models.ForeignKey(
         Subject, verbose_name=_("备案主体"), on_delete=models.PROTECT, related_name="filings"
     )
+    # No index of its own for this key, the assignee's and the stage: the list indexes below start
+    # with each (every index is written again by each transition, the state being in most).
     province = models.ForeignKey(
-        Province, verbose_name=_("备案省份"), on_delete=models.PROTECT, related_name="filings"
+        Province, verbose_name=_("备案省份"), on_delete=models.PROTECT, related_name="filings", db_index=False
     )
     subject_principal = models.ForeignKey(
         Person, verbose_name=_("主体负责人"), on_delete=models.PROTECT, related_name="principal_of_filings"
@@ -54,6 +56,7 @@ class Filing(ConcurrentTransitionMixin, models.Model):
         verbose_name=_("服务负责人"),
         on_delete=models.PROTECT,
         related_name="assigned_filings",
+        db_index=False,
     )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -72,7 +75,7 @@ class Filing(ConcurrentTransitionMixin, models.Model):
         on_delete=models.PROTECT,
         related_name="followups",
     )
-    state = FSMField(_("阶段"), default=State.ENTRY, choices=State.choices, protected=True, db_index=True)
+    state = FSMField(_("阶段"), default=State.ENTRY, choices=State.choices, protected=True)
     # Each entry into a stage is a new visit; alerts and SMS rounds belong to one visit.
     stage_visit = models.PositiveIntegerField(_("阶段序号"), default=1)
     stage_entered_at = models.DateTimeField(_("进入当前阶段时间"), default=timezone.now)

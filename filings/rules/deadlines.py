@@ -146,10 +146,15 @@ def open_stages_deadlines(filings: list[Filing], *, now: datetime) -> list[Deadl
     statements whatever their number. Call inside the transitions' transaction."""
     if not filings:
         return []
-    Deadline.objects.filter(filing__in=filings, closed_at__isnull=True).update(closed_at=now)
+    close_previous_stages_deadlines(filings, now=now)
     return Deadline.objects.bulk_create(
         deadline for filing in filings for deadline in new_stage_deadlines(filing)
     )
+
+
+def close_previous_stages_deadlines(filings: list[Filing], *, now: datetime) -> int:
+    """Close every open deadline of these filings, which have just left the stage they were for."""
+    return Deadline.objects.filter(filing__in=filings, closed_at__isnull=True).update(closed_at=now)
 
 
 def restart_stale_entry_deadline(filing: Filing, *, now: datetime) -> list[int]:

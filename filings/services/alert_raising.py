@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -171,14 +172,20 @@ def insert_alerts(alerts: list[Alert]) -> list[Alert]:
 
 def manager_ids() -> list[int]:
     """Return the active users who see the dashboard: through a group, a permission of their own, or
-    as superusers. One statement of three branches, each read from its own index (the join of every
-    user to their groups and permissions, filtered after, read all of them: ~60 ms at 18,000 users)."""
+    as superusers. The groups that grant it are read first; then one statement of three branches,
+    each read from its own index (the join of every user to their groups and permissions, filtered
+    after, read all of them: ~60 ms at 18,000 users). Joined to the groups in the same statement,
+    the planner expected thousands of members per group and hashed every user's memberships (9 ms
+    of a minute's scan); given the groups' ids, it reads their few members from the index."""
+    from django.contrib.auth.models import Group
+
     from accounts.models import User
 
+    granting = list(Group.objects.filter(permissions__codename="view_dashboard").values_list("pk", flat=True))
     active = User.objects.filter(is_active=True).order_by().values_list("pk", flat=True)
     return sorted(
         set(
-            active.filter(groups__permissions__codename="view_dashboard").union(
+            active.filter(groups__in=granting).union(
                 active.filter(user_permissions__codename="view_dashboard"), active.filter(is_superuser=True)
             )
         )
@@ -226,6 +233,71 @@ def notify_recipients(
     transaction.on_commit(lambda: notifications.queue_alert_delivery(alert_ids))
 
 
+def raise_thresholds(
+    raising: list[tuple[AlertThreshold, list[AlertThreshold]]],
+    *,
+    now: datetime,
+    lower: datetime | None,
+    deadline_ids: list[int] | None,
+    managers: list[int],
+    result: ScanResult,
+    candidates_from: str = PRIMARY,
+) -> bool:
+    """Raise the alerts of every threshold in `raising` (raising_thresholds) reached in (lower, now];
+    return False when some were left because another transaction held their deadlines locked.
+
+    Every threshold's first batch is read in one statement (first_batches) and raised in one short
+    transaction: a minute's scan finds a handful of due deadlines over a few thresholds, and a
+    transaction per threshold (four statements and a commit) was most of its round trips. A
+    threshold whose first batch was full goes on alone, a batch at a time. The candidates are read
+    from `candidates_from` (see raise_threshold)."""
+    first = first_batches(
+        [threshold for threshold, _siblings in raising],
+        now=now,
+        lower=lower,
+        deadline_ids=deadline_ids,
+        using=candidates_from,
+    )
+    if first is None:
+        complete = True
+        for threshold, siblings in raising:
+            complete &= raise_threshold(
+                threshold,
+                siblings=siblings,
+                now=now,
+                lower=lower,
+                deadline_ids=deadline_ids,
+                managers=managers,
+                result=result,
+                candidates_from=candidates_from,
+            )
+        return complete
+    complete = _raise_batch(
+        [
+            (threshold, siblings, _wanted(threshold, first[threshold.pk], siblings=siblings, now=now))
+            for threshold, siblings in raising
+        ],
+        now=now,
+        managers=managers,
+        result=result,
+    )
+    size = batch_size()
+    for threshold, siblings in raising:
+        if len(first[threshold.pk]) == size:
+            complete &= raise_threshold(
+                threshold,
+                siblings=siblings,
+                now=now,
+                lower=lower,
+                deadline_ids=deadline_ids,
+                managers=managers,
+                result=result,
+                after=first[threshold.pk][-1][:2],
+                candidates_from=candidates_from,
+            )
+    return complete
+
+
 def raise_threshold(
     threshold: AlertThreshold,
     *,
@@ -235,88 +307,98 @@ def raise_threshold(
     deadline_ids: list[int] | None,
     managers: list[int],
     result: ScanResult,
-    first: list[tuple] | None = None,
+    after: tuple[datetime, int] | None = None,
     candidates_from: str = PRIMARY,
 ) -> bool:
-    """Raise the threshold's alerts, a committed batch at a time; return False when some were left
-    because another transaction held their deadlines locked. `first` is its first batch when the
-    caller has read it (first_batches).
+    """Raise the threshold's alerts, a committed batch at a time, from the key `after` (due_at, id)
+    on; return False when some were left because another transaction held their deadlines locked.
 
     The candidates are read from `candidates_from` (the scheduled scan reads them on the replica):
     each is read again under its lock on the primary before its alert is written, and the scan's
     window reaches back an hour, far beyond a replica's lag."""
     size = batch_size()
-    after = None
     complete = True
     fields = batch_fields()
     while True:
         # Read without locks: the window reaches back an hour, so most rows are alerted already.
-        batch = first
-        if batch is None:
-            batch = list(
-                due_batch(
-                    threshold,
-                    lower=lower,
-                    now=now,
-                    after=after,
-                    deadline_ids=deadline_ids,
-                    using=candidates_from,
-                ).values_list(*fields)[:size]
-            )
-        first = None
+        batch = list(
+            due_batch(
+                threshold,
+                lower=lower,
+                now=now,
+                after=after,
+                deadline_ids=deadline_ids,
+                using=candidates_from,
+            ).values_list(*fields)[:size]
+        )
         if not batch:
             return complete
         after = batch[-1][:2]
-        wanted = [
-            row[1]
-            for row in batch
-            if (len(row) < 3 or threshold.pk not in row[2])
-            and not superseded(threshold, siblings=siblings, due_at=row[0], now=now)
-        ]
+        wanted = _wanted(threshold, batch, siblings=siblings, now=now)
         if wanted:
             complete &= _raise_batch(
-                threshold, wanted, siblings=siblings, now=now, managers=managers, result=result
+                [(threshold, siblings, wanted)], now=now, managers=managers, result=result
             )
         if len(batch) < size:
             return complete
 
 
+def _wanted(
+    threshold: AlertThreshold, batch: list[tuple], *, siblings: list[AlertThreshold], now: datetime
+) -> list[int]:
+    """Return the ids of the batch's deadlines (rows of due_batch's batch_fields) that have not
+    raised the threshold's first alert yet and have reached no more urgent sibling."""
+    return [
+        row[1]
+        for row in batch
+        if (len(row) < 3 or threshold.pk not in row[2])
+        and not superseded(threshold, siblings=siblings, due_at=row[0], now=now)
+    ]
+
+
 def _raise_batch(
-    threshold: AlertThreshold,
-    deadline_ids: list[int],
+    wanted: list[tuple[AlertThreshold, list[AlertThreshold], list[int]]],
     *,
-    siblings: list[AlertThreshold],
     now: datetime,
     managers: list[int],
     result: ScanResult,
 ) -> bool:
-    """Lock these deadlines (skipping any held elsewhere), raise their alerts and notify, in one
-    short transaction; return False when some were skipped."""
+    """Lock the deadlines wanted (threshold, its siblings, deadline ids), skipping any held elsewhere,
+    raise their alerts and notify, in one short transaction; return False when some were skipped."""
+    deadline_ids = {pk for _threshold, _siblings, ids in wanted for pk in ids}
+    if not deadline_ids:
+        return True
     with transaction.atomic():
-        # By primary key, one table: a plan no statistics can change.
-        locked = list(
-            Deadline.objects.select_for_update(skip_locked=True)
+        # By primary key, the filings' recipients read with them by theirs: a plan no statistics
+        # can change.
+        locked = {
+            deadline.pk: deadline
+            for deadline in Deadline.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(pk__in=deadline_ids, closed_at__isnull=True)
+            .annotate(filing_assignee=F("filing__assignee"), filing_reviewer=F("filing__reviewer"))
             .order_by()
-        )
+        }
         alerts = []
-        for deadline in locked:
-            moment = threshold_moment(threshold, deadline.due_at)
-            # The index range is exact; this only guards against a deadline moved meanwhile.
-            if moment <= now and not superseded(
-                threshold, siblings=siblings, due_at=deadline.due_at, now=now
-            ):
-                alerts.append(new_alert(deadline, threshold, now=now, moment=moment))
+        for threshold, siblings, ids in wanted:
+            for pk in ids:
+                deadline = locked.get(pk)
+                if deadline is None:
+                    continue
+                moment = threshold_moment(threshold, deadline.due_at)
+                # The index range is exact; this only guards against a deadline moved meanwhile.
+                if moment <= now and not superseded(
+                    threshold, siblings=siblings, due_at=deadline.due_at, now=now
+                ):
+                    alerts.append(new_alert(deadline, threshold, now=now, moment=moment))
         created = insert_alerts(alerts)
-        notify_recipients(created, managers=managers)
+        people = {d.filing_id: (d.filing_assignee, d.filing_reviewer) for d in locked.values()}
+        notify_recipients(created, managers=managers, people=people)
     result.raised += len(created)
     result.alert_ids.extend(a.pk for a in created)
     # A deadline closed meanwhile needs nothing; one locked elsewhere is looked at by the next scan.
     return (
         len(locked) == len(deadline_ids)
-        or not Deadline.objects.filter(
-            pk__in=set(deadline_ids) - {d.pk for d in locked}, closed_at__isnull=True
-        ).exists()
+        or not Deadline.objects.filter(pk__in=deadline_ids - locked.keys(), closed_at__isnull=True).exists()
     )
 
 
@@ -383,20 +465,14 @@ def raise_alerts_for(deadline_ids: list[int], *, now: datetime) -> ScanResult:
     """Raise every alert these deadlines have reached by `now`, whatever the scan's window (after
     they moved, or were checked out of turn)."""
     result = ScanResult()
-    managers = manager_ids()
-    raising = raising_thresholds()
-    first = first_batches([t for t, _siblings in raising], now=now, lower=None, deadline_ids=deadline_ids)
-    for threshold, siblings in raising:
-        result.complete &= raise_threshold(
-            threshold,
-            siblings=siblings,
-            now=now,
-            lower=None,
-            deadline_ids=deadline_ids,
-            managers=managers,
-            result=result,
-            first=first[threshold.pk] if first is not None else None,
-        )
+    result.complete = raise_thresholds(
+        raising_thresholds(),
+        now=now,
+        lower=None,
+        deadline_ids=deadline_ids,
+        managers=manager_ids(),
+        result=result,
+    )
     if result.total >= ANALYZE_AFTER_ALERTS:
         refresh_alert_statistics()
     return result

@@ -1,16 +1,54 @@
-"""Many rows at once: inserted by one statement with conflicts left to the unique constraints
-(PostgreSQL), many rows' fields saved by one statement, or rows written with COPY (Table: a rebuild,
-a bulk seed).
+"""Many rows at once: inserted by one statement (with conflicts left to the unique constraints, or
+as bulk_create would), many rows' fields saved by one statement, or rows written with COPY (Table:
+a rebuild, a bulk seed).
 
-Each column travels as one array parameter: INSERT … SELECT * FROM unnest(%s::type[], …) ON
-CONFLICT DO NOTHING RETURNING …. Django's bulk_create prepares every field of every object in
-Python (about a tenth of a millisecond a row, most of a backlog scan's time) and, when conflicts are
-ignored, returns no keys; this returns the rows that were inserted."""
+Each column travels as one array parameter, in binary: INSERT … SELECT * FROM unnest(%b::type[], …)
+[ON CONFLICT DO NOTHING] RETURNING …. Django's bulk_create prepares every field of every object in
+Python (about a tenth of a millisecond a row, most of a backlog scan's time), sends the arrays as
+text escaped element by element and, when conflicts are ignored, returns no keys; these return the
+rows that were inserted."""
 
 import json
 from collections.abc import Sequence
 
+import psycopg
 from django.db import connection, models
+
+
+def _binary_cursor():
+    """Return a cursor of this (PostgreSQL) connection that binds parameters on the server, wrapped as
+    Django wraps its own (execute wrappers, query log, errors), so that arrays travel in binary (%b).
+
+    Django's cursors bind parameters on the client: every element of every array is written out as
+    text and escaped in Python, 0.13 ms a history row of a batch against 0.025 ms in binary."""
+    connection.ensure_connection()
+    return connection._prepare_cursor(psycopg.Cursor(connection.connection))
+
+
+def _array_type(field: models.Field) -> str:
+    """Return the field's column type as an array's element type, without a length (varchar, not
+    varchar(32)), so that a value too long fails in the column as bulk_create's would, not cut."""
+    return field.db_type(connection).split("(")[0]
+
+
+def _insert(
+    model: type[models.Model],
+    fields: Sequence[models.Field],
+    columns: list[list],
+    *,
+    returning: Sequence[models.Field],
+    skip_conflicts: bool,
+) -> list[tuple]:
+    quote = connection.ops.quote_name
+    arrays = ", ".join(f"%b::{_array_type(field)}[]" for field in fields)
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"SELECT * FROM unnest({arrays}) {'ON CONFLICT DO NOTHING ' if skip_conflicts else ''}"
+        f"RETURNING {', '.join(quote(field.column) for field in returning)}"
+    )
+    with _binary_cursor() as cursor:
+        cursor.execute(sql, columns)
+        return cursor.fetchall()
 
 
 def insert_new(
@@ -20,17 +58,39 @@ def insert_new(
     of those inserted; a row that would break a unique constraint is left out."""
     if not rows:
         return []
-    fields = [model._meta.get_field(name) for name in columns]
-    quote = connection.ops.quote_name
-    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING "
-        f"RETURNING {', '.join(quote(model._meta.get_field(name).column) for name in returning)}"
+    return _insert(
+        model,
+        [model._meta.get_field(name) for name in columns],
+        [list(column) for column in zip(*rows, strict=True)],
+        returning=[model._meta.get_field(name) for name in returning],
+        skip_conflicts=True,
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
-        return cursor.fetchall()
+
+
+def insert(objects: Sequence[models.Model]) -> None:
+    """Insert the (unsaved) objects of one model, every column but the key as the objects hold it,
+    in one statement, and set their keys: what bulk_create does, without its Python per field and
+    row. A row that breaks a constraint fails the statement, as in bulk_create. Fields are stored as
+    they are (no pre_save: an auto_now field keeps the value the object holds)."""
+    if not objects:
+        return
+    model = type(objects[0])
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objects)
+        return
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    columns = []
+    for field in fields:
+        values = [getattr(obj, field.attname) for obj in objects]
+        if isinstance(field, models.JSONField):
+            values = [field.get_db_prep_save(value, connection) for value in values]
+        columns.append(values)
+    # PostgreSQL returns the rows of INSERT … SELECT FROM unnest in the order unnest gives them, which
+    # Django's own bulk_create relies on as well.
+    keys = _insert(model, fields, columns, returning=[model._meta.pk], skip_conflicts=False)
+    for obj, (pk,) in zip(objects, keys, strict=True):
+        obj.pk = pk
+        obj._state.adding, obj._state.db = False, connection.alias
 
 
 def update_fields(objects: Sequence[models.Model], fields: Sequence[str]) -> int:
@@ -48,7 +108,7 @@ def update_fields(objects: Sequence[models.Model], fields: Sequence[str]) -> int
     columns = [pk, *(model._meta.get_field(name) for name in fields)]
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in columns)
+    arrays = ", ".join(f"%b::{_array_type(field)}[]" for field in columns)
     names = ", ".join(quote(field.column) for field in columns)
     assignments = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in columns[1:])
     sql = (
@@ -59,7 +119,7 @@ def update_fields(objects: Sequence[models.Model], fields: Sequence[str]) -> int
         [field.get_db_prep_save(getattr(obj, field.attname), connection) for obj in objects]
         for field in columns
     ]
-    with connection.cursor() as cursor:
+    with _binary_cursor() as cursor:
         cursor.execute(sql, values)
         return cursor.rowcount
 

@@ -2,12 +2,14 @@
 SMS) and the SMS channel interface."""
 
 import logging
+from collections.abc import Iterable
 from datetime import datetime
 
 from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection, send_mail
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
@@ -16,6 +18,7 @@ from django.utils.translation import gettext as _
 from filings.kinds.states import State
 from filings.rules.fields import field_label
 from filings.rules.footer_guidance import failing_footer_guidance
+from filings.services import bulk_rows
 
 logger = logging.getLogger(__name__)
 
@@ -53,19 +56,21 @@ def record_decisions(events: list) -> None:
     """Put the transitions someone else made on filings (a return, rejection, approval…) in their
     service principals' inboxes, one statement for them all; each event carries its filing. Runs
     inside the transitions' transaction: the inbox rows and the events stand or fall together. Their
-    e-mails go out on commit (notify_transitions)."""
+    e-mails go out on commit (send_transition_mails)."""
     from filings.models import Notification
 
-    Notification.objects.bulk_create(
-        Notification(
-            event=event,
-            user_id=event.filing.assignee_id,
-            reason=Notification.Reason.ASSIGNEE,
-            created_at=event.at,
-            delivered_at=event.at,  # nothing left for the alert delivery to send
-        )
-        for event in events
-        if not (event.actor_id and event.actor_id == event.filing.assignee_id)
+    bulk_rows.insert(
+        [
+            Notification(
+                event=event,
+                user_id=event.filing.assignee_id,
+                reason=Notification.Reason.ASSIGNEE,
+                created_at=event.at,
+                delivered_at=event.at,  # nothing left for the alert delivery to send
+            )
+            for event in events
+            if not (event.actor_id and event.actor_id == event.filing.assignee_id)
+        ]
     )
 
 
@@ -121,12 +126,20 @@ def notify_transitions(event_ids: list[int]) -> None:
     connection (runs after the transitions committed)."""
     from filings.models import FilingEvent
 
-    events = (
+    send_transition_mails(
         FilingEvent.objects.select_related("filing__assignee", "filing__subject")
         .defer("filing__search_document")
         .filter(pk__in=event_ids)
         .order_by("pk")
     )
+
+
+def send_transition_mails(events: Iterable) -> None:
+    """Send the mails of these committed events (transition_mail), through one connection. Events
+    written in this process carry their filings as written: only the principals and subjects not
+    already with them are read (a statement each), not the events and filings again."""
+    events = list(events)
+    prefetch_related_objects(events, "filing__assignee", "filing__subject")
     messages = [message for event in events if (message := transition_mail(event)) is not None]
     if messages:
         get_connection(fail_silently=True).send_messages(messages)

@@ -22,9 +22,11 @@ def expire_sms_windows(windows: list[Deadline], *, now: datetime) -> list[tuple[
     moved on (the window is no longer its current one)."""
     by_filing = {window.filing_id: window for window in windows}
     # NO KEY UPDATE, as the columns changed are no key: other rows' foreign keys to the filing
-    # (alerts, events) can still be checked meanwhile.
+    # (alerts, events) can still be checked meanwhile. The principal and subject come along for
+    # the mails sent after commit; only the filings are locked.
     locked = (
-        Filing.objects.select_for_update(skip_locked=True, no_key=True)
+        Filing.objects.select_for_update(skip_locked=True, no_key=True, of=("self",))
+        .select_related("assignee", "subject")
         .filter(pk__in=by_filing, state=State.SMS_VERIFICATION)
         .order_by("pk")
     )

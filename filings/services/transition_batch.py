@@ -64,7 +64,7 @@ def record_steps(
     if not steps:
         return []
     bulk_rows.update_fields([step.filing for step in steps], [*STEP_FIELDS, *fields])
-    events = FilingEvent.objects.bulk_create(
+    events = [
         transitions.history_event(
             step.filing,
             step.transition,
@@ -75,8 +75,13 @@ def record_steps(
             reasons=step.reasons,
         )
         for step in steps
-    )
-    deadlines.open_stages_deadlines([step.filing for step in steps if step.stage_changed], now=now)
+    ]
+    bulk_rows.insert(events)
+    # As deadlines.open_stages_deadlines, the new deadlines written by bulk_rows.
+    moved = [step.filing for step in steps if step.stage_changed]
+    if moved:
+        deadlines.close_previous_stages_deadlines(moved, now=now)
+        bulk_rows.insert([deadline for filing in moved for deadline in deadlines.new_stage_deadlines(filing)])
     notifications.record_decisions(events)
-    transaction.on_commit(partial(notifications.notify_transitions, [event.pk for event in events]))
+    transaction.on_commit(partial(notifications.send_transition_mails, events))
     return events
