@@ -78,6 +78,12 @@ def filing_list(
     return filings
 
 
+# What a card of "my filings" shows of its filing, subject, province and open deadlines: their other
+# columns (the search document among them) cost more to read and build than the cards themselves.
+CARD_FIELDS = ("filing_type", "state", "updated_at", "assignee", "subject__name", "province__short_name")
+CARD_DEADLINE_FIELDS = ("filing", "kind", "due_at", "workdays", "provisional", "closed_at")
+
+
 def filing_cards(user: Any, *, round_transitions: list[str], **filters: Any) -> QuerySet[Filing]:
     """Return filing_list() with what each card of "my filings" shows: the transition that began
     the current round (to mark returns) and the open deadlines, nearest first."""
@@ -90,11 +96,16 @@ def filing_cards(user: Any, *, round_transitions: list[str], **filters: Any) -> 
     first_app = App.objects.filter(filing=OuterRef("pk")).order_by("position").values("name")[:1]
     return (
         filing_list(user, **filters)
+        .select_related(None)
+        .select_related("subject", "province")
+        .only(*CARD_FIELDS)
         .annotate(last_round_transition=Subquery(last_round), first_app_name=Subquery(first_app))
         .prefetch_related(
             Prefetch(
                 "deadlines",
-                queryset=Deadline.objects.filter(closed_at__isnull=True).order_by("due_at"),
+                queryset=Deadline.objects.filter(closed_at__isnull=True)
+                .only(*CARD_DEADLINE_FIELDS)
+                .order_by("due_at"),
                 to_attr="open_deadlines",
             )
         )
