@@ -8,7 +8,7 @@ from datetime import date
 from django.db.models import QuerySet
 
 from filings.kinds.states import State
-from filings.models import CallAttempt, Deadline, Domain, Filing, Person, SiteCheck
+from filings.models import CallAttempt, Deadline, Domain, Filing, Person, SiteCheck, Website
 from filings.models.contacts import CALL_OUTCOMES
 from filings.models.deadlines import RECTIFICATION_KINDS
 from filings.reads import keyset
@@ -90,18 +90,27 @@ def last_site_checks(filing: Filing, *, limit: int = 5) -> list[SiteCheck]:
 def contacts_of(filing: Filing) -> list[Person]:
     """Return the filing's responsible people: the subject's principal, then each website's."""
     people = {filing.subject_principal_id: filing.subject_principal}
-    for website in filing.websites.select_related("principal").order_by("position"):
+    # Read afresh: chained onto websites a page prefetched, the query would repeat their prefetches.
+    websites = Website.objects.filter(filing=filing).select_related("principal").order_by("position")
+    for website in websites:
         people.setdefault(website.principal_id, website.principal)
     return list(people.values())
 
 
-def numbers_out_of_service(filing: Filing) -> list[tuple[Person, str]]:
-    """Return (person, number) for each registered number whose last call found it out of service:
-    a change filing (变更备案) is proposed to update it."""
-    latest: dict[tuple[int, str], CallAttempt] = {}
-    for attempt in (
+def contact_attempts(filing: Filing) -> list[CallAttempt]:
+    """Return every call and undelivered text to the filing's people, oldest first."""
+    return list(
         CallAttempt.objects.filter(filing=filing).select_related("person").order_by("called_at", "id")
-    ):
+    )
+
+
+def numbers_out_of_service(
+    filing: Filing, *, attempts: list[CallAttempt] | None = None
+) -> list[tuple[Person, str]]:
+    """Return (person, number) for each registered number whose last call found it out of service:
+    a change filing (变更备案) is proposed to update it (`attempts`: contact_attempts(), when read)."""
+    latest: dict[tuple[int, str], CallAttempt] = {}
+    for attempt in contact_attempts(filing) if attempts is None else attempts:
         latest[(attempt.person_id, attempt.number)] = attempt
     return [
         (a.person, a.number)
@@ -127,16 +136,18 @@ def filing_compliance(filing: Filing, *, today: date, for_reviewer: bool = False
     """What a published filing's page shows about what may get it cancelled."""
     if filing.state != State.PUBLISHED:
         return {}
+    attempts = contact_attempts(filing)
+    contacts = contacts_of(filing)
     return {
         "site_checks": last_site_checks(filing),
         "rectifications": filing_rectifications(filing),
-        "numbers_out_of_service": numbers_out_of_service(filing),
-        "flagged_numbers": contact_flags.number_flags(filing.province, contacts_of(filing)),
+        "numbers_out_of_service": numbers_out_of_service(filing, attempts=attempts),
+        "flagged_numbers": contact_flags.number_flags(filing.province, contacts),
         "expired_domains": expired_domains(filing, today=today),
         "can_record_calls": for_reviewer,
-        "contacts": contacts_of(filing) if for_reviewer else [],
+        "contacts": contacts if for_reviewer else [],
         "call_outcomes": CALL_OUTCOMES,
-        "call_attempts": recent_contact_attempts(filing, limit=10),
+        "call_attempts": attempts[::-1][:10],  # the latest ten, as recent_contact_attempts() reads them
     }
 
 
