@@ -71,14 +71,6 @@ def rectification_rows(
         after = page.next
 
 
-def filing_rectifications(filing: Filing) -> list[Deadline]:
-    return list(
-        Deadline.objects.filter(filing=filing, closed_at__isnull=True, kind__in=RECTIFICATION_KINDS).order_by(
-            *OLDEST_FIRST
-        )
-    )
-
-
 def last_site_checks(filing: Filing, *, limit: int = 5) -> list[SiteCheck]:
     return list(
         SiteCheck.objects.filter(filing=filing)
@@ -87,11 +79,13 @@ def last_site_checks(filing: Filing, *, limit: int = 5) -> list[SiteCheck]:
     )
 
 
-def contacts_of(filing: Filing) -> list[Person]:
-    """Return the filing's responsible people: the subject's principal, then each website's."""
+def contacts_of(filing: Filing, *, websites: list[Website] | None = None) -> list[Person]:
+    """Return the filing's responsible people: the subject's principal, then each website's
+    (`websites`: the filing's in order with their principals, when the caller has them)."""
     people = {filing.subject_principal_id: filing.subject_principal}
-    # Read afresh: chained onto websites a page prefetched, the query would repeat their prefetches.
-    websites = Website.objects.filter(filing=filing).select_related("principal").order_by("position")
+    if websites is None:
+        # Read afresh: chained onto websites a page prefetched, the query would repeat their prefetches.
+        websites = Website.objects.filter(filing=filing).select_related("principal").order_by("position")
     for website in websites:
         people.setdefault(website.principal_id, website.principal)
     return list(people.values())
@@ -133,17 +127,26 @@ def expired_domains(filing: Filing, *, today: date) -> list[Domain]:
 
 
 def filing_compliance(filing: Filing, *, today: date, for_reviewer: bool = False) -> dict:
-    """What a published filing's page shows about what may get it cancelled."""
+    """What a published filing's page shows about what may get it cancelled, read from the filing
+    as selectors.filing_detail() loads it (its deadlines, and its websites with their domains and
+    principals) where it can be."""
     if filing.state != State.PUBLISHED:
         return {}
     attempts = contact_attempts(filing)
-    contacts = contacts_of(filing)
+    websites = sorted(filing.websites.all(), key=lambda website: website.position)
+    contacts = contacts_of(filing, websites=websites)
+    open_rectifications = (
+        d for d in filing.deadlines.all() if d.closed_at is None and d.kind in RECTIFICATION_KINDS
+    )
+    live = [w for w in websites if w.cancelled_at is None and w.access_cancelled_at is None]
+    expired = (d for w in live for d in w.domains.all() if d.expires_on is not None and d.expires_on < today)
     return {
         "site_checks": last_site_checks(filing),
-        "rectifications": filing_rectifications(filing),
+        # Oldest first (OLDEST_FIRST), and the domains in expired_domains()'s order.
+        "rectifications": sorted(open_rectifications, key=lambda d: (d.starts_at, d.pk)),
         "numbers_out_of_service": numbers_out_of_service(filing, attempts=attempts),
         "flagged_numbers": contact_flags.number_flags(filing.province, contacts),
-        "expired_domains": expired_domains(filing, today=today),
+        "expired_domains": sorted(expired, key=lambda d: (d.expires_on, d.name)),
         "can_record_calls": for_reviewer,
         "contacts": contacts if for_reviewer else [],
         "call_outcomes": CALL_OUTCOMES,

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from filings.exceptions import BeianError, InvalidInput
 from filings.kinds.states import EDITABLE_STATES, State
-from filings.models import Filing, Transition
+from filings.models import Deadline, Filing, Transition
 from filings.models import transition_rules as permissions
 from filings.reads import compliance, packages, selectors
 from filings.rules import change_diff, footer_guidance, proposals
@@ -35,7 +35,13 @@ def detail_context(request, filing: Filing) -> dict:
     now = timezone.now()
     deadlines = list(filing.deadlines.all())
     websites = list(filing.websites.all())
-    footer_fixes = footer_guidance.failing_footer_guidance(filing) if filing.state == State.PUBLISHED else []
+    # Asked only while a footer's rectification is open (the deadlines are loaded already).
+    footer_open = any(d.kind == Deadline.Kind.FOOTER_FIX and d.closed_at is None for d in deadlines)
+    footer_fixes = (
+        footer_guidance.failing_footer_guidance(filing)
+        if filing.state == State.PUBLISHED and footer_open
+        else []
+    )
     slots = display.material_slots(filing)
     # What matters now is shown in full; the rest is one paginated history, folded until asked for.
     history = Paginator(display.history(events, deadlines, slots), display.HISTORY_PAGE_SIZE)
