@@ -39,10 +39,10 @@ def _escaped(value: object) -> str:
     return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
 
 
-class ListInputMixin:
-    """An input written without the widget templates, for the list filters beside ListSelect: the
-    two text fields and the checkbox cost a template, an include and its attribute loop each on
-    every list page. Same HTML as Django's input template (attributes in their order)."""
+class PlainInputMixin:
+    """An input written in Python instead of through the widget templates (a template, an include
+    and a loop over the attributes for each input): the list filters' text fields and checkbox, and
+    the filing page's small forms. Same HTML as Django's input template (attributes in their order)."""
 
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
@@ -59,11 +59,15 @@ class ListInputMixin:
         )
 
 
-class ListTextInput(ListInputMixin, forms.TextInput):
+class PlainTextInput(PlainInputMixin, forms.TextInput):
     pass
 
 
-class ListCheckboxInput(ListInputMixin, forms.CheckboxInput):
+class PlainCheckboxInput(PlainInputMixin, forms.CheckboxInput):
+    pass
+
+
+class PlainDateInput(PlainInputMixin, forms.DateInput):
     pass
 
 

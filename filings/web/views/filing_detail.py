@@ -23,6 +23,7 @@ from filings.rules.deadlines import owes_public_security
 from filings.services import public_security, transitions
 from filings.web.forms.actions import CommentForm, PublicSecurityForm, WentLiveForm
 from filings.web.views import display
+from filings.web.views import history as filing_history
 from filings.web.views.common import reasons_with_links, refused
 
 
@@ -44,7 +45,7 @@ def detail_context(request, filing: Filing) -> dict:
     )
     slots = display.material_slots(filing)
     # What matters now is shown in full; the rest is one paginated history, folded until asked for.
-    history = Paginator(display.history(events, deadlines, slots), display.HISTORY_PAGE_SIZE)
+    history = Paginator(filing_history.history(events, deadlines, slots), filing_history.HISTORY_PAGE_SIZE)
     can_follow_up = (
         filing.state == State.PUBLISHED
         and filing.kind.takes_followups
