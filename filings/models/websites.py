@@ -5,12 +5,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from filings.formats.validators import validate_domain_name
+from filings.models.choices import OneLabelDisplay
 from filings.models.fields import CertificateNumberField
 from filings.models.filing import Filing
 from filings.models.people import Person
 
 
-class FilingItem(models.Model):
+class FilingItem(OneLabelDisplay, models.Model):
     """What a website and an app of a filing share: their place in the filing and their cancellation."""
 
     position = models.PositiveSmallIntegerField(_("序号"), default=1)
@@ -113,7 +114,7 @@ class Website(FilingItem):
         ]
 
 
-class PriorApproval(models.Model):
+class PriorApproval(OneLabelDisplay, models.Model):
     """A prior-approval item (前置审批) a website needs, with its licence."""
 
     # The regulated part of the service contents: a declared service and its approval share one code.
@@ -139,7 +140,7 @@ class PriorApproval(models.Model):
         return f"{self.get_category_display()} {self.licence_number}"
 
 
-class Domain(models.Model):
+class Domain(OneLabelDisplay, models.Model):
     """A domain name of a website, stored in its IDNA-normalised Unicode form."""
 
     website = models.ForeignKey(
