@@ -5,6 +5,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from filings.formats.validators import validate_fingerprint
+from filings.models.choices import OneLabelDisplay
 from filings.models.filing import Filing
 from filings.models.people import Person
 from filings.models.websites import FilingItem, PriorApproval, Website
@@ -91,7 +92,7 @@ class App(FilingItem):
         ]
 
 
-class AppPlatform(models.Model):
+class AppPlatform(OneLabelDisplay, models.Model):
     """One platform an app ships on, with its package name and signing certificate."""
 
     class Platform(models.TextChoices):

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from filings.kinds.states import State
+from filings.models.choices import OneLabelDisplay
 from filings.models.filing import Filing
 from filings.models.reference import Province
 
@@ -16,7 +17,7 @@ STALE_ENTRY_DAYS = 30
 RECTIFICATION_KINDS = ["footer_fix", "site_unreachable", "site_moved", "domain_expiry", "contact_confirm"]
 
 
-class Deadline(models.Model):
+class Deadline(OneLabelDisplay, models.Model):
     """A deadline computed when a filing entered a stage."""
 
     class Kind(models.TextChoices):

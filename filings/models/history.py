@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 import filings.models.wording as wording
 from filings.kinds.states import State
+from filings.models.choices import OneLabelDisplay
 from filings.models.filing import Filing
 
 
@@ -22,7 +23,7 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise ValidationError(_("历史记录只能追加,不能删除。"))
 
 
-class FilingEvent(models.Model):
+class FilingEvent(OneLabelDisplay, models.Model):
     """An append-only history row: one transition (or a recorded step) of a filing."""
 
     filing = models.ForeignKey(

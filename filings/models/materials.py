@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from filings.models.choices import OneLabelDisplay
 from filings.models.filing import Filing
 from filings.models.people import Person
 from filings.models.websites import Website
@@ -17,7 +18,7 @@ def material_upload_to(instance: "Material", filename: str) -> str:
     return f"materials/{instance.filing_id}/{uuid.uuid4().hex}"
 
 
-class Material(models.Model):
+class Material(OneLabelDisplay, models.Model):
     """One uploaded version of a material; versions are never overwritten."""
 
     class Kind(models.TextChoices):

@@ -4,10 +4,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from filings.formats.validators import validate_mobile, validate_phone
+from filings.models.choices import OneLabelDisplay
 from filings.models.fields import CertificateNumberField
 
 
-class Person(models.Model):
+class Person(OneLabelDisplay, models.Model):
     """A responsible person (负责人): the subject's principal or a website's principal."""
 
     class IdKind(models.TextChoices):

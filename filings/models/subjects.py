@@ -6,11 +6,12 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from filings.models.choices import OneLabelDisplay
 from filings.models.fields import CertificateNumberField
 from filings.models.reference import Province
 
 
-class Subject(models.Model):
+class Subject(OneLabelDisplay, models.Model):
     """The filing subject (备案主体): an organisation or an individual."""
 
     class Kind(models.TextChoices):

@@ -6,13 +6,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from filings.formats.validators import validate_domain_name
+from filings.models.choices import OneLabelDisplay
 from filings.models.fields import CertificateNumberField
 from filings.models.filing import Filing
 from filings.models.people import Person
 from filings.models.rotation import RotationPhase
 
 
-class FilingItem(models.Model):
+class FilingItem(OneLabelDisplay, models.Model):
     """What a website and an app of a filing share: their place in the filing and their cancellation."""
 
     position = models.PositiveSmallIntegerField(_("序号"), default=1)
@@ -124,7 +125,7 @@ class Website(FilingItem):
         ]
 
 
-class PriorApproval(models.Model):
+class PriorApproval(OneLabelDisplay, models.Model):
     """A prior-approval item (前置审批) a website needs, with its licence."""
 
     # The regulated part of the service contents: a declared service and its approval share one code.
@@ -150,7 +151,7 @@ class PriorApproval(models.Model):
         return f"{self.get_category_display()} {self.licence_number}"
 
 
-class Domain(models.Model):
+class Domain(OneLabelDisplay, models.Model):
     """A domain name of a website, stored in its IDNA-normalised Unicode form."""
 
     website = models.ForeignKey(

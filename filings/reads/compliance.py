@@ -8,7 +8,7 @@ from datetime import date
 from django.db.models import QuerySet
 
 from filings.kinds.states import State
-from filings.models import CallAttempt, Deadline, Domain, Filing, Person, SiteCheck
+from filings.models import CallAttempt, Deadline, Domain, Filing, Person, SiteCheck, Website
 from filings.models.contacts import CALL_OUTCOMES
 from filings.models.deadlines import RECTIFICATION_KINDS
 from filings.reads import keyset
@@ -71,14 +71,6 @@ def rectification_rows(
         after = page.next
 
 
-def filing_rectifications(filing: Filing) -> list[Deadline]:
-    return list(
-        Deadline.objects.filter(filing=filing, closed_at__isnull=True, kind__in=RECTIFICATION_KINDS).order_by(
-            *OLDEST_FIRST
-        )
-    )
-
-
 def last_site_checks(filing: Filing, *, limit: int = 5) -> list[SiteCheck]:
     return list(
         SiteCheck.objects.filter(filing=filing)
@@ -87,21 +79,32 @@ def last_site_checks(filing: Filing, *, limit: int = 5) -> list[SiteCheck]:
     )
 
 
-def contacts_of(filing: Filing) -> list[Person]:
-    """Return the filing's responsible people: the subject's principal, then each website's."""
+def contacts_of(filing: Filing, *, websites: list[Website] | None = None) -> list[Person]:
+    """Return the filing's responsible people: the subject's principal, then each website's
+    (`websites`: the filing's in order with their principals, when the caller has them)."""
     people = {filing.subject_principal_id: filing.subject_principal}
-    for website in filing.websites.select_related("principal").order_by("position"):
+    if websites is None:
+        # Read afresh: chained onto websites a page prefetched, the query would repeat their prefetches.
+        websites = Website.objects.filter(filing=filing).select_related("principal").order_by("position")
+    for website in websites:
         people.setdefault(website.principal_id, website.principal)
     return list(people.values())
 
 
-def numbers_out_of_service(filing: Filing) -> list[tuple[Person, str]]:
-    """Return (person, number) for each registered number whose last call found it out of service:
-    a change filing (变更备案) is proposed to update it."""
-    latest: dict[tuple[int, str], CallAttempt] = {}
-    for attempt in (
+def contact_attempts(filing: Filing) -> list[CallAttempt]:
+    """Return every call and undelivered text to the filing's people, oldest first."""
+    return list(
         CallAttempt.objects.filter(filing=filing).select_related("person").order_by("called_at", "id")
-    ):
+    )
+
+
+def numbers_out_of_service(
+    filing: Filing, *, attempts: list[CallAttempt] | None = None
+) -> list[tuple[Person, str]]:
+    """Return (person, number) for each registered number whose last call found it out of service:
+    a change filing (变更备案) is proposed to update it (`attempts`: contact_attempts(), when read)."""
+    latest: dict[tuple[int, str], CallAttempt] = {}
+    for attempt in contact_attempts(filing) if attempts is None else attempts:
         latest[(attempt.person_id, attempt.number)] = attempt
     return [
         (a.person, a.number)
@@ -124,19 +127,30 @@ def expired_domains(filing: Filing, *, today: date) -> list[Domain]:
 
 
 def filing_compliance(filing: Filing, *, today: date, for_reviewer: bool = False) -> dict:
-    """What a published filing's page shows about what may get it cancelled."""
+    """What a published filing's page shows about what may get it cancelled, read from the filing
+    as selectors.filing_detail() loads it (its deadlines, and its websites with their domains and
+    principals) where it can be."""
     if filing.state != State.PUBLISHED:
         return {}
+    attempts = contact_attempts(filing)
+    websites = sorted(filing.websites.all(), key=lambda website: website.position)
+    contacts = contacts_of(filing, websites=websites)
+    open_rectifications = (
+        d for d in filing.deadlines.all() if d.closed_at is None and d.kind in RECTIFICATION_KINDS
+    )
+    live = [w for w in websites if w.cancelled_at is None and w.access_cancelled_at is None]
+    expired = (d for w in live for d in w.domains.all() if d.expires_on is not None and d.expires_on < today)
     return {
         "site_checks": last_site_checks(filing),
-        "rectifications": filing_rectifications(filing),
-        "numbers_out_of_service": numbers_out_of_service(filing),
-        "flagged_numbers": contact_flags.number_flags(filing.province, contacts_of(filing)),
-        "expired_domains": expired_domains(filing, today=today),
+        # Oldest first (OLDEST_FIRST), and the domains in expired_domains()'s order.
+        "rectifications": sorted(open_rectifications, key=lambda d: (d.starts_at, d.pk)),
+        "numbers_out_of_service": numbers_out_of_service(filing, attempts=attempts),
+        "flagged_numbers": contact_flags.number_flags(filing.province, contacts),
+        "expired_domains": sorted(expired, key=lambda d: (d.expires_on, d.name)),
         "can_record_calls": for_reviewer,
-        "contacts": contacts_of(filing) if for_reviewer else [],
+        "contacts": contacts if for_reviewer else [],
         "call_outcomes": CALL_OUTCOMES,
-        "call_attempts": recent_contact_attempts(filing, limit=10),
+        "call_attempts": attempts[::-1][:10],  # the latest ten, as recent_contact_attempts() reads them
     }
 
 

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 from django_fsm import has_transition_perm
@@ -78,6 +78,12 @@ def filing_list(
     return filings
 
 
+# What a card of "my filings" shows of its filing, subject, province and open deadlines: their other
+# columns (the search document among them) cost more to read and build than the cards themselves.
+CARD_FIELDS = ("filing_type", "state", "updated_at", "assignee", "subject__name", "province__short_name")
+CARD_DEADLINE_FIELDS = ("filing", "kind", "due_at", "workdays", "provisional", "closed_at")
+
+
 def filing_cards(user: Any, *, round_transitions: list[str], **filters: Any) -> QuerySet[Filing]:
     """Return filing_list() with what each card of "my filings" shows: the transition that began
     the current round (to mark returns) and the open deadlines, nearest first."""
@@ -90,11 +96,16 @@ def filing_cards(user: Any, *, round_transitions: list[str], **filters: Any) -> 
     first_app = App.objects.filter(filing=OuterRef("pk")).order_by("position").values("name")[:1]
     return (
         filing_list(user, **filters)
+        .select_related(None)
+        .select_related("subject", "province")
+        .only(*CARD_FIELDS)
         .annotate(last_round_transition=Subquery(last_round), first_app_name=Subquery(first_app))
         .prefetch_related(
             Prefetch(
                 "deadlines",
-                queryset=Deadline.objects.filter(closed_at__isnull=True).order_by("due_at"),
+                queryset=Deadline.objects.filter(closed_at__isnull=True)
+                .only(*CARD_DEADLINE_FIELDS)
+                .order_by("due_at"),
                 to_attr="open_deadlines",
             )
         )
@@ -186,16 +197,13 @@ def rejection_catalogue() -> list[RejectionReason]:
     return reasons
 
 
-def filing_detail(user: Any, filing_id: int) -> Filing:
-    """Return one filing the user may see, with everything its detail page shows; 404 otherwise."""
+def _filing_with_parts(user: Any, filing_id: int, *, with_users: bool = True) -> Filing:
+    """Return one filing the user may see with its parts, history, deadlines and materials (and its
+    principal's and reviewer's users, `with_users`); 404 otherwise."""
     queryset = (
         filings_for_user(user)
         .select_related(
-            "subject",
-            "province",
-            "subject_principal",
-            "assignee",
-            "reviewer",
+            "subject", "province", "subject_principal", *(("assignee", "reviewer") if with_users else ())
         )
         # Rarely there: fetched only when the filing has one (a join of ten tables took longer to
         # plan than to run).
@@ -219,17 +227,39 @@ def filing_detail(user: Any, filing_id: int) -> Filing:
                 "materials",
                 queryset=Material.objects.select_related("uploaded_by").order_by("kind", "slot", "-version"),
             ),
-            Prefetch("authenticity_checks", queryset=AuthenticityCheck.objects.select_related("person")),
-            Prefetch(
-                "sms_verifiers",
-                queryset=SmsVerifier.objects.select_related("person").order_by("stage_visit", "id"),
-            ),
         )
     )
     try:
         return queryset.get(pk=filing_id)
     except Filing.DoesNotExist as error:
         raise Http404 from error
+
+
+def filing_detail(user: Any, filing_id: int) -> Filing:
+    """Return one filing the user may see, with everything its pages show; 404 otherwise."""
+    filing = _filing_with_parts(user, filing_id)
+    prefetch_related_objects([filing], *_verification_prefetches())
+    return filing
+
+
+def filing_page(user: Any, filing_id: int) -> Filing:
+    """Return filing_detail()'s filing for its own page, which shows the SMS verifiers and face
+    checks only during SMS verification: read only then (two queries fewer on every other page).
+    It names no user of the filing, so their rows are not joined."""
+    filing = _filing_with_parts(user, filing_id, with_users=False)
+    if filing.state == State.SMS_VERIFICATION:
+        prefetch_related_objects([filing], *_verification_prefetches())
+    return filing
+
+
+def _verification_prefetches() -> tuple[Prefetch, ...]:
+    return (
+        Prefetch("authenticity_checks", queryset=AuthenticityCheck.objects.select_related("person")),
+        Prefetch(
+            "sms_verifiers",
+            queryset=SmsVerifier.objects.select_related("person").order_by("stage_visit", "id"),
+        ),
+    )
 
 
 def available_transitions(filing: Filing, user: Any) -> list[str]:
@@ -394,18 +424,28 @@ def unread_alert_counts(user: Any, filing_ids: list[int]) -> dict[int, int]:
     return counts
 
 
+# What the filing page shows of an alert: its badge and title (alert.title names the threshold).
+FILING_ALERT_FIELDS = (
+    "filing",
+    "severity",
+    "kind",
+    "occurrence",
+    "raised_at",
+    *(name for name in ALERT_FIELDS if name.startswith("threshold__")),
+)
+
+
 def filing_alerts(user: Any, filing: Filing) -> list[Alert]:
     """Return the filing's current alerts, newest first, each with `unread` for this user."""
+    unread = Notification.objects.filter(alert=OuterRef("pk"), user=user, read_at__isnull=True)
     alerts = list(
         Alert.objects.filter(filing=filing, withdrawn_at__isnull=True)
         .select_related("threshold")
-        .prefetch_related(
-            Prefetch("notifications", queryset=Notification.objects.filter(user=user), to_attr="mine")
-        )[:50]
+        .only(*FILING_ALERT_FIELDS)
+        .annotate(unread=Exists(unread))[:50]
     )
     for alert in alerts:
         alert.filing = filing  # the page's own, subject and province already loaded
-        alert.unread = any(n.read_at is None for n in alert.mine)
     return alerts
 
 

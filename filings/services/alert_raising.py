@@ -403,9 +403,13 @@ def _raise_batch(
 
 
 def refresh_alert_statistics() -> None:
+    """Analyze the alerts and their notifications after a burst: the pages that count a user's unread
+    rows are planned from the notifications' statistics (never analyzed, a reviewer's 9,000 unread
+    rows looked like one, and a list page read them all: 18 ms instead of 0.9)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(Alert._meta.db_table)}")
+            for model in (Alert, Notification):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def reconcile_alerts(deadline_ids: list[int], *, now: datetime, reason: str | None = None) -> tuple[int, int]:

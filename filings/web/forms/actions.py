@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from filings.formats.validators import psb_example
 from filings.models import Material, Province
-from filings.web.forms.base import DATE_INPUT, AccessibleFormMixin
+from filings.web.forms.base import DATE_INPUT, AccessibleFormMixin, PlainDateInput, PlainTextInput
 
 
 class MaterialUploadForm(AccessibleFormMixin, forms.Form):
@@ -39,7 +39,7 @@ class CommentForm(AccessibleFormMixin, forms.Form):
 class WentLiveForm(AccessibleFormMixin, forms.Form):
     went_live_on = forms.DateField(
         label=_("网站开通日期"),
-        widget=forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
+        widget=PlainDateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
         help_text=_(
             "公安联网备案须在网站开通之日起30日内办理;默认为备案公示日期,网站实际开通日不同时请修改。"
         ),
@@ -50,6 +50,7 @@ class PublicSecurityForm(AccessibleFormMixin, forms.Form):
     psb_number = forms.CharField(
         label=_("公安联网备案号"),
         max_length=40,
+        widget=PlainTextInput,
         help_text=_("格式为省份简称+公网安备+14位数字+号,例如 京公网安备11010502030143号"),
     )
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from filings.kinds.states import State
 from filings.models import Deadline, Filing
 from filings.reads import keyset, search
-from filings.web.forms.base import ListSelect
+from filings.web.forms.base import ListSelect, PlainCheckboxInput, PlainTextInput
 
 
 class FilingFilterForm(forms.Form):
@@ -16,6 +16,7 @@ class FilingFilterForm(forms.Form):
         required=False,
         min_length=search.MIN_QUERY_LENGTH,
         max_length=100,
+        widget=PlainTextInput,
         error_messages={"min_length": _("请至少输入 %(limit_value)d 个字符再搜索。")},
     )
     filing_type = forms.ChoiceField(
@@ -29,11 +30,12 @@ class FilingFilterForm(forms.Form):
         required=False,
         min_length=search.MIN_QUERY_LENGTH,
         max_length=253,
+        widget=PlainTextInput,
         error_messages={"min_length": _("请至少输入 %(limit_value)d 个字符再搜索。")},
     )
     state = forms.ChoiceField(label=_("阶段"), required=False, widget=ListSelect)
     province = forms.ChoiceField(label=_("省份"), required=False, widget=ListSelect)
-    overdue = forms.BooleanField(label=_("只看已超期"), required=False)
+    overdue = forms.BooleanField(label=_("只看已超期"), required=False, widget=PlainCheckboxInput)
     # Where the page starts (filings/reads/keyset.py); the pager's links carry it.
     after = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
 

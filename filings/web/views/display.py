@@ -28,7 +28,7 @@ from filings.models import (
 )
 from filings.rules import checks, workdays
 from filings.rules.fields import RELATION_LABELS, field_label
-from filings.rules.privacy import FIELD_MASKS, mask_email, mask_id_number, mask_phone
+from filings.rules.privacy import mask_email, mask_id_number, mask_phone
 from filings.rules.scans import say
 from filings.services.notifications import landed_in, reason_line, where_to_act
 
@@ -231,48 +231,6 @@ def event_label(event: FilingEvent) -> str:
     return str(EVENT_LABELS.get(event.transition, event.transition))
 
 
-def timeline(events: list[FilingEvent]) -> list[dict]:
-    """Return the history rows with the submission round each belongs to."""
-    rows, round_number = [], 0
-    for event in events:
-        if event.transition == Transition.SUBMIT:
-            round_number += 1
-        changed = []
-        reasons = []
-        replaced = []
-        if event.transition == "change_applied":
-            replaced = [_replaced_row(r) for r in event.reasons if isinstance(r, dict)]
-        elif event.transition == "edit":
-            # Edit rows hold old and new values; the timeline names the fields only.
-            changed = [change_label(c.get("field", "")) for c in event.reasons if isinstance(c, dict)]
-        else:
-            reasons = [
-                {**r, "field_label": field_label(r.get("field", ""))}
-                for r in event.shown_reasons
-                if isinstance(r, dict) and r.get("reason")
-            ]
-        rows.append(
-            {
-                "event": event,
-                "label": event_label(event),
-                "round": round_number,
-                "changed": changed,
-                "replaced": replaced,
-                "reasons": reasons,
-                "is_return": event.transition in RETURN_TRANSITIONS,
-            }
-        )
-    return rows
-
-
-def _replaced_row(row: dict) -> dict:
-    mask = FIELD_MASKS.get(str(row.get("field", "")).rpartition(".")[2])
-    old, new = str(row.get("old", "")), str(row.get("new", ""))
-    if mask:
-        old, new = mask(old), mask(new)
-    return {"section": row.get("section", ""), "label": row.get("label", ""), "old": old, "new": new}
-
-
 @dataclass
 class ShownPerson:
     pk: int
@@ -463,38 +421,3 @@ def decision(event: FilingEvent) -> Decision:
         action=action,
         tone=tone,
     )
-
-
-HISTORY_PAGE_SIZE = 10
-
-
-@dataclass
-class HistoryEntry:
-    """One line of a filing's history: an event, a closed deadline or a superseded material version."""
-
-    at: datetime
-    kind: str  # "event", "deadline", "material"
-    event: dict | None = None
-    deadline: Deadline | None = None
-    material: Material | None = None
-    slot_label: str = ""
-
-
-def history(
-    events: list[FilingEvent], deadlines: list[Deadline], slots: list[MaterialSlot]
-) -> list[HistoryEntry]:
-    """Return what no longer needs attention, newest first: the events (an upload shows as the
-    material version it made, so it is listed once), closed deadlines and superseded versions."""
-    entries = [
-        HistoryEntry(at=row["event"].at, kind="event", event=row)
-        for row in timeline(events)
-        if row["event"].transition != "upload"
-    ]
-    entries += [HistoryEntry(at=d.closed_at, kind="deadline", deadline=d) for d in deadlines if d.closed_at]
-    entries += [
-        HistoryEntry(at=m.uploaded_at, kind="material", material=m, slot_label=slot.label)
-        for slot in slots
-        for m in slot.versions[1:]
-    ]
-    entries.sort(key=lambda entry: entry.at, reverse=True)
-    return entries

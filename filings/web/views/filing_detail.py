@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from filings.exceptions import BeianError, InvalidInput
 from filings.kinds.states import EDITABLE_STATES, State
-from filings.models import Filing
+from filings.models import Deadline, Filing, Transition
 from filings.models import transition_rules as permissions
 from filings.reads import compliance, packages, selectors
 from filings.rules import change_diff, footer_guidance, proposals
@@ -23,6 +23,7 @@ from filings.rules.deadlines import owes_public_security
 from filings.services import public_security, transitions
 from filings.web.forms.actions import CommentForm, PublicSecurityForm, WentLiveForm
 from filings.web.views import display
+from filings.web.views import history as filing_history
 from filings.web.views.common import reasons_with_links, refused
 
 
@@ -35,16 +36,34 @@ def detail_context(request, filing: Filing) -> dict:
     now = timezone.now()
     deadlines = list(filing.deadlines.all())
     websites = list(filing.websites.all())
-    footer_fixes = footer_guidance.failing_footer_guidance(filing) if filing.state == State.PUBLISHED else []
+    # Asked only while a footer's rectification is open (the deadlines are loaded already).
+    footer_open = any(d.kind == Deadline.Kind.FOOTER_FIX and d.closed_at is None for d in deadlines)
+    footer_fixes = (
+        footer_guidance.failing_footer_guidance(filing)
+        if filing.state == State.PUBLISHED and footer_open
+        else []
+    )
     slots = display.material_slots(filing)
     # What matters now is shown in full; the rest is one paginated history, folded until asked for.
-    history = Paginator(display.history(events, deadlines, slots), display.HISTORY_PAGE_SIZE)
+    history = Paginator(filing_history.history(events, deadlines, slots), filing_history.HISTORY_PAGE_SIZE)
     can_follow_up = (
         filing.state == State.PUBLISHED
         and filing.kind.takes_followups
         and permissions.can_edit_filing(request.user, filing)
     )
     alerts = _inbox_rows(request.user, filing)
+    allowed = selectors.available_transitions(filing, request.user)
+    # The go-live date starts a website's public-security period: asked while one is owed.
+    can_set_went_live = (
+        not filing.kind.made_of_apps
+        and owes_public_security(filing)
+        and permissions.is_assignee(filing, request.user)
+    )
+    can_correct_psb = (
+        filing.state == State.PUBLISHED
+        and bool(filing.psb_number)
+        and permissions.is_assignee_or_reviewer(filing, request.user)
+    )
     if filing.assignee_id != request.user.pk:
         next_step = ""  # the next step speaks to the filing's principal; staff reading it are not asked
     elif footer_fixes:
@@ -90,24 +109,28 @@ def detail_context(request, filing: Filing) -> dict:
         "history": history.get_page(request.GET.get("history")),
         "history_open": "history" in request.GET,
         "sms_round": selectors.current_sms_verifiers(filing),
-        "transitions": selectors.available_transitions(filing, request.user),
+        "transitions": allowed,
         "can_edit": filing.state in EDITABLE_STATES and permissions.can_edit_filing(request.user, filing),
         "alerts": alerts,
         "alerts_unread": sum(1 for row in alerts if row["unread"]),
         "materials_passed": sum(1 for slot in slots if slot.status == "pass"),
-        "psb_form": PublicSecurityForm(province=filing.province),
-        "psb_correct_form": PublicSecurityForm(
-            initial={"psb_number": filing.psb_number}, province=filing.province
+        # The small forms are built only when the page shows them.
+        "psb_form": (
+            PublicSecurityForm(province=filing.province)
+            if Transition.REGISTER_PUBLIC_SECURITY in allowed
+            else None
         ),
-        "went_live_form": WentLiveForm(initial={"went_live_on": filing.went_live_on}),
-        # The go-live date starts a website's public-security period: asked while one is owed.
-        "can_set_went_live": not filing.kind.made_of_apps
-        and owes_public_security(filing)
-        and permissions.is_assignee(filing, request.user),
-        "can_correct_psb": filing.state == State.PUBLISHED
-        and bool(filing.psb_number)
-        and permissions.is_assignee_or_reviewer(filing, request.user),
-        "withdraw_form": CommentForm(),
+        "psb_correct_form": (
+            PublicSecurityForm(initial={"psb_number": filing.psb_number}, province=filing.province)
+            if can_correct_psb
+            else None
+        ),
+        "went_live_form": WentLiveForm(initial={"went_live_on": filing.went_live_on})
+        if can_set_went_live
+        else None,
+        "can_set_went_live": can_set_went_live,
+        "can_correct_psb": can_correct_psb,
+        "withdraw_form": CommentForm() if Transition.WITHDRAW in allowed else None,
         "change_rows": change_diff.open_change_rows(filing),
         "can_open_change": can_follow_up,
         "can_cancel": can_follow_up,
@@ -152,7 +175,7 @@ def _inbox_rows(user, filing: Filing) -> list[dict]:
 @login_required
 @require_GET
 def filing_detail(request, filing_id: int):
-    filing = selectors.filing_detail(request.user, filing_id)
+    filing = selectors.filing_page(request.user, filing_id)
     return render(request, "filings/filing_detail.html", detail_context(request, filing))
 
 

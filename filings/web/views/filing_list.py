@@ -9,7 +9,7 @@ from accounts.roles import Perm
 from filings.models import Province
 from filings.reads import keyset, search, selectors
 from filings.web.forms.filters import FilingFilterForm
-from filings.web.views import display
+from filings.web.views import display, list_rows
 
 PAGE_SIZE = 20
 
@@ -58,26 +58,12 @@ def filing_list(request):
         )
         # A search that walked the list for its page counts along the same walk.
         walked = keyset.NEWEST_FIRST if narrowed["query"] and not (sorted_found or narrowed["domain"]) else ()
-    alerts = selectors.unread_alert_counts(request.user, [f.pk for f in page.rows])
-    now = timezone.now()
-    progress_bar = display.progress_bars_for_page()
-    rows = []
-    for filing in page.rows:
-        returned = display.returned_by(filing, filing.last_round_transition)
-        rows.append(
-            {
-                "filing": filing,
-                "progress_bar": progress_bar(filing, returned),
-                "deadline": display.next_deadline(filing.open_deadlines, now),
-                # The next step speaks to the filing's principal; staff reading the list are not asked.
-                "next_step": (
-                    display.next_step(filing, returned, filing.open_deadlines)
-                    if filing.assignee_id == request.user.pk
-                    else ""
-                ),
-                "unread_alerts": alerts.get(filing.pk, 0),
-            }
-        )
+    rows = list_rows.card_rows(
+        page.rows,
+        user=request.user,
+        unread_alerts=selectors.unread_alert_counts(request.user, [f.pk for f in page.rows]),
+        now=timezone.now(),
+    )
     query = request.GET.copy()
     query.pop("after", None)
     # A search of a common word (科技) finds its rows far apart: counting the first thousand would
@@ -97,7 +83,8 @@ def filing_list(request):
             "form": form,
             "rows": rows,
             "page": page,
-            "total": keyset.list_size(filings, page, cap=count_cap, order=walked),
+            # Counted without what the cards show (the count would compute it for each row).
+            "total": keyset.list_size(filings.values("pk"), page, cap=count_cap, order=walked),
             "count_cap": count_cap,
             "query": query.urlencode(),
             "can_create": request.user.has_perm(Perm.WORK_ON_OWN),
