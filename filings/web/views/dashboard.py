@@ -1,7 +1,5 @@
 """The manager dashboard: counts, overdue and at-risk work, durations, outcomes, trends, exports."""
 
-import functools
-
 from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
@@ -18,13 +16,12 @@ from accounts.roles import Perm
 from filings.jobs import summaries
 from filings.kinds.states import OPEN_STATES, STAGES, State
 from filings.models import Deadline, ExportJob, Filing, Province
-from filings.models.deadlines import deadline_label
 from filings.reads import dashboard as dashboard_stats
-from filings.reads import exports, keyset, queues, summary_terms
-from filings.reads.estimates import PublicationEstimator
+from filings.reads import exports, keyset, summary_terms
+from filings.reads.estimates import PROVINCE_FIELDS, PublicationEstimator
 from filings.web import charts
 from filings.web.views import exports as export_views
-from filings.web.views import queue_rows
+from filings.web.views import list_rows
 
 dashboard_required = permission_required(Perm.DASHBOARD, raise_exception=True)
 LIST_PREVIEW = 10
@@ -84,6 +81,7 @@ def dashboard(request):
     provinces = list(Province.objects.all())  # one read for the estimates and the summaries
     estimator = PublicationEstimator(provinces=provinces)
     lists = []
+    words = list_rows.deadline_words()
     totals = dashboard_stats.deadline_counts(now=now)
     for slug, title in DEADLINE_LIST_TITLES.items():
         rows = dashboard_stats.DEADLINE_LISTS[slug](now=now)
@@ -92,7 +90,12 @@ def dashboard(request):
                 "slug": slug,
                 "title": title,
                 "total": totals[slug.replace("-", "_")],
-                "rows": deadline_rows(rows[:LIST_PREVIEW], estimator=estimator, now=now),
+                "rows": list_rows.deadline_rows(
+                    rows.values(*dashboard_stats.DEADLINE_ROW_VALUES)[:LIST_PREVIEW],
+                    words=words,
+                    estimator=estimator,
+                    now=now,
+                ),
             }
         )
     return render(
@@ -102,6 +105,7 @@ def dashboard(request):
             "period": period,
             "periods": summary_terms.PERIODS,
             "lists": lists,
+            "words": words,
             "summary": _summary_sections(period, provinces),
         },
     )
@@ -163,61 +167,6 @@ def _summary_sections(period: int, provinces: list[Province]) -> dict[str, str]:
     }
 
 
-def deadline_rows(deadlines, *, estimator: PublicationEstimator, now) -> list[dict]:
-    """Return the rows of a deadline list as the list templates show them, the words rows repeat
-    (province, stage, deadline, urgency) translated once per page."""
-    detail_url = queue_rows.url_for_each("filings:detail", "filing_id")
-    province_label = functools.cache(lambda province: _(province.short_name))
-    stage_label = functools.cache(lambda state: str(State(state).label))
-    limit_label = functools.cache(lambda kind, days: deadline_label(Deadline.Kind(kind).label, days))
-    mark = functools.cache(lambda urgency: str(queues.URGENCY_MARKS[urgency]))
-    rows = []
-    for deadline in deadlines:
-        filing = deadline.filing
-        expected = estimator.expect(filing)
-        urgency = queues.urgency(deadline, now=now)
-        rows.append(
-            {
-                "url": detail_url(filing.pk),
-                "subject": filing.subject.name,
-                "province": province_label(estimator.province_of(filing)),
-                "stage": stage_label(filing.state),
-                "kind": limit_label(deadline.kind, deadline.workdays),
-                "due": timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M"),
-                "provisional": deadline.provisional,
-                "urgency": urgency,
-                "mark": mark(urgency),
-                "expected": expected.date.isoformat() if expected else "—",
-                "basis": expected.basis if expected else "",
-            }
-        )
-    return rows
-
-
-def open_rows(filings, *, estimator: PublicationEstimator) -> list[dict]:
-    """Return the rows of the open filings list, the words rows repeat translated once per page."""
-    detail_url = queue_rows.url_for_each("filings:detail", "filing_id")
-    province_label = functools.cache(lambda province: _(province.short_name))
-    stage_label = functools.cache(lambda state: str(State(state).label))
-    type_label = functools.cache(lambda value: str(Filing.Type(value).label))
-    rows = []
-    for filing in filings:
-        expected = estimator.expect(filing)
-        rows.append(
-            {
-                "url": detail_url(filing.pk),
-                "subject": filing.subject.name,
-                "type": type_label(filing.filing_type),
-                "province": province_label(estimator.province_of(filing)),
-                "stage": stage_label(filing.state),
-                "entered": timezone.localtime(filing.stage_entered_at).strftime("%Y-%m-%d %H:%M"),
-                "expected": expected.date.isoformat() if expected else "",
-                "basis": expected.basis if expected else "",
-            }
-        )
-    return rows
-
-
 def _count_rows(counts: dashboard_stats.StageCounts) -> list:
     """Return (province name, its count cells as HTML, awaiting public security) per province: 34
     rows of 9 cells through the template engine cost more than the rest of the summary."""
@@ -264,10 +213,15 @@ def _duration_row(name: str, ps: dashboard_stats.ProvinceStats) -> dict:
     }
 
 
-def _province(code: str | None) -> Province | None:
+def _list_provinces() -> list[Province]:
+    """Return every province with what a list page's filter, rows and estimates read of it."""
+    return list(Province.objects.only("code", "name", *PROVINCE_FIELDS))
+
+
+def _province(code: str | None, provinces: list[Province]) -> Province | None:
     if not code:
         return None
-    province = Province.objects.filter(code=code).first()
+    province = next((p for p in provinces if p.code == code), None)
     if province is None:
         raise Http404
     return province
@@ -282,7 +236,8 @@ def deadline_list(request, kind: str):
     params = ListFilter(request.GET, rows=Deadline.objects.all(), order=keyset.SOONEST_DUE)
     if not params.is_valid():
         return _bad_request(request, params)
-    province = _province(params.cleaned_data["province"])
+    provinces = _list_provinces()
+    province = _province(params.cleaned_data["province"], provinces)
     rows = dashboard_stats.DEADLINE_LISTS[kind](province=province)
     if params.cleaned_data["format"] == "csv":
         return exports.csv_response(exports.deadline_table(rows, name=f"deadlines-{kind}"))
@@ -295,17 +250,22 @@ def deadline_list(request, kind: str):
             title=DEADLINE_LIST_TITLES[kind],
         )
     page = keyset.page_after(
-        rows, order=keyset.SOONEST_DUE, after=params.cleaned_data["after"], size=PAGE_SIZE
+        rows.values(*dashboard_stats.DEADLINE_ROW_VALUES),
+        order=keyset.SOONEST_DUE,
+        after=params.cleaned_data["after"],
+        size=PAGE_SIZE,
     )
     now = timezone.now()
-    estimator = PublicationEstimator()
+    estimator = PublicationEstimator(provinces=provinces)
+    words = list_rows.deadline_words()
     return render(
         request,
         "dashboard/deadlines.html",
         {
             "kind": kind,
             "title": DEADLINE_LIST_TITLES[kind],
-            "rows": deadline_rows(page.rows, estimator=estimator, now=now),
+            "rows": list_rows.deadline_rows(page.rows, words=words, estimator=estimator, now=now),
+            "words": words,
             "page": page,
             "provinces": estimator.provinces.values(),
             "province": province,
@@ -322,7 +282,8 @@ def open_filings(request):
     params = ListFilter(request.GET, rows=Filing.objects.all(), order=dashboard_stats.OPEN_FILING_ORDER)
     if not params.is_valid():
         return _bad_request(request, params)
-    province = _province(params.cleaned_data["province"])
+    provinces = _list_provinces()
+    province = _province(params.cleaned_data["province"], provinces)
     state = params.cleaned_data["state"]
     filing_type = params.cleaned_data["filing_type"] or None
     if params.cleaned_data["format"] == "csv":
@@ -339,13 +300,14 @@ def open_filings(request):
         filing_type=filing_type,
         after=params.cleaned_data["after"],
         size=PAGE_SIZE,
+        values=dashboard_stats.OPEN_FILING_VALUES,
     )
-    estimator = PublicationEstimator()
+    estimator = PublicationEstimator(provinces=provinces)
     return render(
         request,
         "dashboard/open_filings.html",
         {
-            "rows": open_rows(page.rows, estimator=estimator),
+            "rows": list_rows.open_rows(page.rows, estimator=estimator),
             "page": page,
             "provinces": estimator.provinces.values(),
             "province": province,
