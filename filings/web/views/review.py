@@ -127,7 +127,7 @@ def queue(request, queue: str):
         return export_views.offer(
             request, source=ExportJob.Source.QUEUE, filters=export_filters, title=chosen.label
         )
-    page = queues.queue_page(chosen, after=chosen_filters["after"], **filters)
+    page = queues.queue_page(chosen, after=chosen_filters["after"], values=queues.ROW_VALUES, **filters)
     now = timezone.now()
     today = timezone.localdate()
     # One list of provinces for the filter, the rows and the estimates.
@@ -146,7 +146,6 @@ def queue(request, queue: str):
             "tabs": [(q, counts.get(q.slug, 0)) for q in queues.QUEUES.values()],
             "tab_count_cap": queues.TAB_COUNT_CAP,
             "provinces": queue_rows.province_options(estimator),
-            "words": queue_rows.page_words(),
             "chosen_province": chosen_filters["province"],
             "mine": chosen_filters["mine"],
             "rows": rows,
