@@ -18,7 +18,7 @@ from filings.exceptions import BeianError, InvalidInput
 from filings.formats.validators import psb_example
 from filings.jobs import footer_checks
 from filings.kinds.states import State
-from filings.models import Deadline, ExportJob, FooterCheck, Province, RejectionReason, wording
+from filings.models import Deadline, ExportJob, FooterCheck, Province, RejectionReason, Transition, wording
 from filings.reads import compliance, exports, keyset, packages, queues, selectors
 from filings.reads.estimates import PROVINCE_FIELDS, PublicationEstimator
 from filings.reads.risk import rejection_risk
@@ -176,7 +176,7 @@ def _detail_context(request, filing_id: int) -> dict[str, Any]:
     subject_number = ""
     website_defaults: dict[int, str] = {}
     app_defaults: dict[int, str] = {}
-    if "approve" in transitions_now:
+    if Transition.APPROVE in transitions_now:
         subject_number = filing.icp_number or numbering.published_subject_number(filing)
         if subject_number:
             website_defaults, app_defaults = numbering.default_numbers(filing, websites, apps, subject_number)
