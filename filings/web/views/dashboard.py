@@ -79,7 +79,7 @@ def dashboard(request):
         return _bad_request(request, params)
     period = params.cleaned_data["period"] or dashboard_stats.DEFAULT_PERIOD
     now = timezone.now()
-    provinces = list(Province.objects.all())  # one read for the estimates and the summaries
+    provinces = _list_provinces()  # one read for the estimates and the summaries
     estimator = PublicationEstimator(provinces=provinces)
     lists = []
     words = list_rows.deadline_words()
