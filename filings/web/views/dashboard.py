@@ -22,7 +22,7 @@ from filings.reads import exports, keyset, summary_terms
 from filings.reads.estimates import PROVINCE_FIELDS, PublicationEstimator
 from filings.web import charts
 from filings.web.views import exports as export_views
-from filings.web.views import list_rows
+from filings.web.views import list_rows, queue_rows
 
 dashboard_required = permission_required(Perm.DASHBOARD, raise_exception=True)
 LIST_PREVIEW = 10
@@ -277,7 +277,9 @@ def deadline_list(request, kind: str):
             "rows": list_rows.deadline_rows(page.rows, words=words, estimator=estimator, now=now),
             "words": words,
             "page": page,
-            "provinces": estimator.provinces.values(),
+            "province_options": queue_rows.province_options(
+                provinces, chosen=province.code if province else None
+            ),
             "province": province,
             "query": _query_without_page(request),
         },
@@ -319,7 +321,9 @@ def open_filings(request):
         {
             "rows": list_rows.open_rows(page.rows, estimator=estimator),
             "page": page,
-            "provinces": estimator.provinces.values(),
+            "province_options": queue_rows.province_options(
+                provinces, chosen=province.code if province else None
+            ),
             "province": province,
             "state": state,
             "filing_type": filing_type,

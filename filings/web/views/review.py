@@ -145,8 +145,9 @@ def queue(request, queue: str):
             "queue": chosen,
             "tabs": [(q, counts.get(q.slug, 0)) for q in queues.QUEUES.values()],
             "tab_count_cap": queues.TAB_COUNT_CAP,
-            "provinces": queue_rows.province_options(estimator),
-            "chosen_province": chosen_filters["province"],
+            "province_options": queue_rows.province_options(
+                estimator.provinces.values(), chosen=chosen_filters["province"]
+            ),
             "mine": chosen_filters["mine"],
             "rows": rows,
             "page": page,
