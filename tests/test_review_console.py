@@ -34,7 +34,7 @@ def test_queue_lists_filings_nearest_deadline_first_with_claim(client, principal
     client.force_login(reviewer)
     response = client.get(reverse("filings:review-queue", kwargs={"queue": "provider_review"}))
     assert response.status_code == 200
-    names = [row["filing_id"] for row in response.context["rows"]]
+    names = [row["filing_id"] for row in response.context["page"].rows]
     assert names == [first.pk, second.pk]
     assert "认领" in response.content.decode()
 
@@ -43,7 +43,7 @@ def test_queue_lists_filings_nearest_deadline_first_with_claim(client, principal
     second.refresh_from_db()
     assert second.reviewer == reviewer
     mine = client.get(reverse("filings:review-queue", kwargs={"queue": "provider_review"}) + "?mine=1")
-    assert [row["filing_id"] for row in mine.context["rows"]] == [second.pk]
+    assert [row["filing_id"] for row in mine.context["page"].rows] == [second.pk]
 
 
 def test_pre_review_page_shows_checklist_and_materials(client, principal, reviewer):

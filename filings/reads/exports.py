@@ -156,8 +156,10 @@ def _filing_header(*columns: str) -> list[str]:
     return [_("备案ID"), _("主体"), _("省份"), _("阶段"), *columns, _("预计公示日期"), _("预计依据")]
 
 
-def _provinces_and_estimator() -> tuple[dict[int, Province], PublicationEstimator]:
-    provinces = {p.pk: p for p in Province.objects.all()}
+def _provinces_and_estimator(
+    known: Iterable[Province] | None = None,
+) -> tuple[dict[int, Province], PublicationEstimator]:
+    provinces = {p.pk: p for p in (known if known is not None else Province.objects.all())}
     return provinces, PublicationEstimator(provinces=provinces.values())
 
 
@@ -176,14 +178,18 @@ DEADLINE_COLUMNS = (
 )
 
 
-def deadline_table(deadlines: QuerySet[Deadline], *, name: str) -> Table:
+def deadline_table(
+    deadlines: QuerySet[Deadline], *, name: str, provinces: Iterable[Province] | None = None
+) -> Table:
+    """Return the deadlines' export; `provinces` (every province, with estimates.PROVINCE_FIELDS)
+    when the caller has read them already."""
     # Every export (CSV or Excel) reads its rows on the replica when there is one.
     deadlines = deadlines.using(replica_alias())
     header = _filing_header(_("截止类型"), _("截止时间"), _("暂定"), _("紧急程度"), _("初审员"))
 
     def batches() -> Iterator[list[list]]:
-        provinces, estimator = _provinces_and_estimator()
-        labels = _Labels(provinces)
+        by_id, estimator = _provinces_and_estimator(provinces)
+        labels = _Labels(by_id)
         now, today = timezone.now(), timezone.localdate()
         for batch in keyset_batches(deadlines, DEADLINE_COLUMNS):
             rows = []
@@ -200,7 +206,7 @@ def deadline_table(deadlines: QuerySet[Deadline], *, name: str) -> Table:
                 shown,
                 user,
             ) in batch:
-                province = provinces[province_id]
+                province = by_id[province_id]
                 rows.append(
                     [
                         filing_id,

@@ -4,9 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import Count, Func, IntegerField, QuerySet, Subquery
+from django.db.models import Count, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -50,6 +49,24 @@ ROW_FIELDS = (
     "filing__reviewer__username",
     "filing__reviewer__display_name",
 )
+# The same read as plain values, for the web page: building 25 deadlines, their filings, subjects
+# and reviewers as model instances cost more than the query.
+ROW_VALUES = (
+    "id",
+    "kind",
+    "workdays",
+    "due_at",
+    "provisional",
+    "filing_id",
+    "filing__state",
+    "filing__filing_type",
+    "filing__stage_entered_at",
+    "filing__province_id",
+    "filing__subject__name",
+    "filing__reviewer_id",
+    "filing__reviewer__username",
+    "filing__reviewer__display_name",
+)
 
 
 def queue_deadlines(
@@ -71,12 +88,12 @@ def queue_deadlines(
 TAB_COUNT_CAP = 1000
 
 
-def _capped_size(rows: QuerySet, cap: int) -> Func:
-    return Func(
-        ArraySubquery(rows.order_by().values("id")[: cap + 1]),
-        function="cardinality",
-        output_field=IntegerField(),
-    )
+# One queue's open deadlines (of one kind), read along its partial index no further than a limit;
+# the overdue count adds a bound on the due time.
+_CAPPED_SIZE = (
+    f"cardinality(ARRAY(SELECT id FROM {Deadline._meta.db_table} WHERE kind = %s AND closed_at IS NULL"
+    "{passed} LIMIT %s))"
+)
 
 
 def queue_sizes(
@@ -93,18 +110,18 @@ def queue_sizes(
     under the key "overdue" (one query fewer for a queue page)."""
     kinds = {q.slug: q.deadline_kind for q in QUEUES.values()}
     if connection.vendor == "postgresql":
-        capped = {
-            slug: _capped_size(Deadline.objects.filter(kind=kind, closed_at__isnull=True), cap)
-            for slug, kind in kinds.items()
-        }
+        # Written as SQL: building its five subqueries through the ORM cost 1.6 ms of CPU on every
+        # queue page (of about 14 ms at 100,000 filings), this statement 0.2 ms; it has no ORM twin.
+        parts = [_CAPPED_SIZE.format(passed="")] * len(kinds)
+        params: list[Any] = [value for kind in kinds.values() for value in (kind, cap + 1)]
+        keys = list(kinds)
         if overdue_in is not None:
-            passed = Deadline.objects.filter(
-                kind=overdue_in.deadline_kind, closed_at__isnull=True, due_at__lt=now or timezone.now()
-            )
-            capped["overdue"] = _capped_size(passed, overdue_cap)
-        # The counts are scalar subqueries; any one-row table carries them (the provinces always exist).
-        row = Province.objects.order_by().annotate(**capped).values(*capped)[:1]
-        return dict(row[0]) if row else dict.fromkeys(capped, 0)
+            parts.append(_CAPPED_SIZE.format(passed=" AND due_at < %s"))
+            params += [overdue_in.deadline_kind, now or timezone.now(), overdue_cap + 1]
+            keys.append("overdue")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(parts), params)
+            return dict(zip(keys, cursor.fetchone(), strict=True))
     # SQLite (make run's small demo) has no arrays: one grouped count.
     sizes = dict(
         Deadline.objects.filter(closed_at__isnull=True, kind__in=list(kinds.values()))
@@ -118,10 +135,14 @@ def queue_sizes(
     return result
 
 
-def queue_page(queue: Queue, *, after: keyset.Position | None = None, **filters: Any) -> keyset.Page:
-    """Return one page of a queue from a position; one query, no count of the whole queue."""
+def queue_page(
+    queue: Queue, *, after: keyset.Position | None = None, values: tuple[str, ...] = (), **filters: Any
+) -> keyset.Page:
+    """Return one page of a queue from a position; one query, no count of the whole queue. With
+    `values` (ROW_VALUES), the rows are dicts of those fields."""
+    rows = queue_deadlines(queue, **filters)
     return keyset.page_after(
-        queue_deadlines(queue, **filters), order=keyset.SOONEST_DUE, after=after, size=PAGE_SIZE
+        rows.values(*values) if values else rows, order=keyset.SOONEST_DUE, after=after, size=PAGE_SIZE
     )
 
 

@@ -34,6 +34,8 @@ def certificate_prefix_warning(
     Neither number says where the subject is today: a company keeps its code when it moves, and an
     ID number keeps the prefix of where it was first issued. The bureau is judged from the
     addresses (check_subject_address); the reviewer sees this to compare."""
+    if certificate_province_code(certificate_kind, number) == province.code:
+        return None  # the usual case, known without reading the other province
     home = suggested_province(certificate_kind, number)
     if home is None or home.pk == province.pk:
         return None

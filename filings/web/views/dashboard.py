@@ -1,7 +1,5 @@
 """The manager dashboard: counts, overdue and at-risk work, durations, outcomes, trends, exports."""
 
-import functools
-
 from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
@@ -9,7 +7,8 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -18,13 +17,12 @@ from accounts.roles import Perm
 from filings.jobs import summaries
 from filings.kinds.states import OPEN_STATES, STAGES, State
 from filings.models import Deadline, ExportJob, Filing, Province
-from filings.models.deadlines import deadline_label
 from filings.reads import dashboard as dashboard_stats
-from filings.reads import exports, keyset, queues, summary_terms
-from filings.reads.estimates import PublicationEstimator
+from filings.reads import exports, keyset, summary_terms
+from filings.reads.estimates import PROVINCE_FIELDS, PublicationEstimator
 from filings.web import charts
 from filings.web.views import exports as export_views
-from filings.web.views import queue_rows
+from filings.web.views import list_rows, queue_rows
 
 dashboard_required = permission_required(Perm.DASHBOARD, raise_exception=True)
 LIST_PREVIEW = 10
@@ -81,9 +79,10 @@ def dashboard(request):
         return _bad_request(request, params)
     period = params.cleaned_data["period"] or dashboard_stats.DEFAULT_PERIOD
     now = timezone.now()
-    provinces = list(Province.objects.all())  # one read for the estimates and the summaries
+    provinces = _list_provinces()  # one read for the estimates and the summaries
     estimator = PublicationEstimator(provinces=provinces)
     lists = []
+    words = list_rows.deadline_words()
     totals = dashboard_stats.deadline_counts(now=now)
     for slug, title in DEADLINE_LIST_TITLES.items():
         rows = dashboard_stats.DEADLINE_LISTS[slug](now=now)
@@ -92,7 +91,12 @@ def dashboard(request):
                 "slug": slug,
                 "title": title,
                 "total": totals[slug.replace("-", "_")],
-                "rows": deadline_rows(rows[:LIST_PREVIEW], estimator=estimator, now=now),
+                "rows": list_rows.deadline_rows(
+                    rows.values(*dashboard_stats.DEADLINE_ROW_VALUES)[:LIST_PREVIEW],
+                    words=words,
+                    estimator=estimator,
+                    now=now,
+                ),
             }
         )
     return render(
@@ -102,6 +106,7 @@ def dashboard(request):
             "period": period,
             "periods": summary_terms.PERIODS,
             "lists": lists,
+            "words": words,
             "summary": _summary_sections(period, provinces),
         },
     )
@@ -109,6 +114,8 @@ def dashboard(request):
 
 def _summary_sections(period: int, provinces: list[Province]) -> dict[str, str]:
     counts = dashboard_stats.stage_counts(provinces)
+    # Three tables name every province: each name is translated once.
+    names = {province.pk: _(province.name) for province in provinces}
     period_stats = dashboard_stats.period_stats(period, provinces=provinces)
     flows = dashboard_stats.weekly_flows(12)
     last_refresh = summaries.last_refresh()
@@ -134,7 +141,7 @@ def _summary_sections(period: int, provinces: list[Province]) -> dict[str, str]:
         title=_("各省管局审核用时(工作日)"),
         rows=[
             charts.HBar(
-                label=_(ps.province.name),
+                label=names[ps.province.pk],
                 value=ps.durations[State.BUREAU_REVIEW].median,
                 marker=ps.durations[State.BUREAU_REVIEW].p90,
                 note=_("%(n)s件") % {"n": ps.durations[State.BUREAU_REVIEW].visits},
@@ -149,9 +156,9 @@ def _summary_sections(period: int, provinces: list[Province]) -> dict[str, str]:
         "counts": counts,
         "states": list(State),
         "count_totals": [counts.totals.get(state, 0) for state in State.values],
-        "count_rows": _count_rows(counts),
+        "count_rows": _count_rows(counts, names),
         "duration_rows": [_duration_row(_("全国"), period_stats.national)]
-        + [_duration_row(_(ps.province.name), ps) for ps in period_stats.provinces],
+        + [_duration_row(names[ps.province.pk], ps) for ps in period_stats.provinces],
         "duration_stages": summary_terms.DURATION_STAGES,
         "flow_charts": flow_charts,
         "bureau_chart": bureau_chart,
@@ -163,85 +170,23 @@ def _summary_sections(period: int, provinces: list[Province]) -> dict[str, str]:
     }
 
 
-def deadline_rows(deadlines, *, estimator: PublicationEstimator, now) -> list[dict]:
-    """Return the rows of a deadline list as the list templates show them, the words rows repeat
-    (province, stage, deadline, urgency) translated once per page."""
-    detail_url = queue_rows.url_for_each("filings:detail", "filing_id")
-    province_label = functools.cache(lambda province: _(province.short_name))
-    stage_label = functools.cache(lambda state: str(State(state).label))
-    limit_label = functools.cache(lambda kind, days: deadline_label(Deadline.Kind(kind).label, days))
-    mark = functools.cache(lambda urgency: str(queues.URGENCY_MARKS[urgency]))
-    rows = []
-    for deadline in deadlines:
-        filing = deadline.filing
-        expected = estimator.expect(filing)
-        urgency = queues.urgency(deadline, now=now)
-        rows.append(
-            {
-                "url": detail_url(filing.pk),
-                "subject": filing.subject.name,
-                "province": province_label(estimator.province_of(filing)),
-                "stage": stage_label(filing.state),
-                "kind": limit_label(deadline.kind, deadline.workdays),
-                "due": timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M"),
-                "provisional": deadline.provisional,
-                "urgency": urgency,
-                "mark": mark(urgency),
-                "expected": expected.date.isoformat() if expected else "—",
-                "basis": expected.basis if expected else "",
-            }
-        )
-    return rows
-
-
-def open_rows(filings, *, estimator: PublicationEstimator) -> list[dict]:
-    """Return the rows of the open filings list, the words rows repeat translated once per page."""
-    detail_url = queue_rows.url_for_each("filings:detail", "filing_id")
-    province_label = functools.cache(lambda province: _(province.short_name))
-    stage_label = functools.cache(lambda state: str(State(state).label))
-    type_label = functools.cache(lambda value: str(Filing.Type(value).label))
-    rows = []
-    for filing in filings:
-        expected = estimator.expect(filing)
-        rows.append(
-            {
-                "url": detail_url(filing.pk),
-                "subject": filing.subject.name,
-                "type": type_label(filing.filing_type),
-                "province": province_label(estimator.province_of(filing)),
-                "stage": stage_label(filing.state),
-                "entered": timezone.localtime(filing.stage_entered_at).strftime("%Y-%m-%d %H:%M"),
-                "expected": expected.date.isoformat() if expected else "",
-                "basis": expected.basis if expected else "",
-            }
-        )
-    return rows
-
-
-def _count_rows(counts: dashboard_stats.StageCounts) -> list:
+def _count_rows(counts: dashboard_stats.StageCounts, names: dict[int, str]) -> list:
     """Return (province name, its count cells as HTML, awaiting public security) per province: 34
-    rows of 9 cells through the template engine cost more than the rest of the summary."""
-    link = reverse("filings:dashboard-open")
-    linked = '<td class="num"><a href="{}">{}</a></td>'
-    return [
-        (
-            _(province.name),
-            format_html_join(
-                "",
-                "{}",
-                (
-                    (
-                        format_html(linked, f"{link}?state={state}&province={province.code}", n)
-                        if n and state in OPEN_STATES
-                        else format_html('<td class="num">{}</td>', n),
-                    )
-                    for state, n in ((s, cells[s]) for s in State.values)
-                ),
-            ),
-            counts.awaiting_by_province.get(province.pk, 0),
+    rows of 9 cells through the template engine (or format_html per cell) cost more than the rest
+    of the summary. Each cell holds a count and a link made of an enum value and an escaped code."""
+    link = escape(reverse("filings:dashboard-open"))
+    open_states = set(OPEN_STATES)
+    rows = []
+    for province, cells in counts.rows:
+        where = escape(f"&province={province.code}")
+        html = "".join(
+            f'<td class="num"><a href="{link}?state={state}{where}">{int(n)}</a></td>'
+            if n and state in open_states
+            else f'<td class="num">{int(n)}</td>'
+            for state, n in cells.items()
         )
-        for province, cells in counts.rows
-    ]
+        rows.append((names[province.pk], mark_safe(html), counts.awaiting_by_province.get(province.pk, 0)))  # noqa: S308
+    return rows
 
 
 def _duration_text(duration: dashboard_stats.Duration) -> str:
@@ -254,20 +199,39 @@ def _percent(share: float | None) -> str:
     return "" if share is None else f"{share * 100:.1f}%"
 
 
-def _duration_row(name: str, ps: dashboard_stats.ProvinceStats) -> dict:
-    return {
-        "name": name,
-        "durations": [_duration_text(ps.durations[s]) for s in summary_terms.DURATION_STAGES],
-        "returned": _percent(ps.returned_share),
-        "rejected": _percent(ps.rejected_share),
-        "reasons": ps.top_reasons[:3],
-    }
+DURATION_ROW = (
+    "<tr><th>{name}</th>{durations}\n"
+    '    <td class="num">{returned}</td><td class="num">{rejected}</td>\n'
+    "    <td>{reasons}</td></tr>"
+)
 
 
-def _province(code: str | None) -> Province | None:
+def _duration_row(name: str, ps: dashboard_stats.ProvinceStats) -> SafeString:
+    """Return one row of the duration table (35 of them through the template engine cost more than
+    the statistics they show)."""
+    return format_html(
+        DURATION_ROW,
+        name=name,
+        durations=format_html_join(
+            "",
+            '<td class="num">{}</td>',
+            ((_duration_text(ps.durations[s]),) for s in summary_terms.DURATION_STAGES),
+        ),
+        returned=_percent(ps.returned_share) or "—",
+        rejected=_percent(ps.rejected_share) or "—",
+        reasons=format_html_join(";", "{} ({})", ps.top_reasons[:3]),
+    )
+
+
+def _list_provinces() -> list[Province]:
+    """Return every province with what a list page's filter, rows and estimates read of it."""
+    return list(Province.objects.only("code", "name", *PROVINCE_FIELDS))
+
+
+def _province(code: str | None, provinces: list[Province]) -> Province | None:
     if not code:
         return None
-    province = Province.objects.filter(code=code).first()
+    province = next((p for p in provinces if p.code == code), None)
     if province is None:
         raise Http404
     return province
@@ -282,10 +246,13 @@ def deadline_list(request, kind: str):
     params = ListFilter(request.GET, rows=Deadline.objects.all(), order=keyset.SOONEST_DUE)
     if not params.is_valid():
         return _bad_request(request, params)
-    province = _province(params.cleaned_data["province"])
+    provinces = _list_provinces()
+    province = _province(params.cleaned_data["province"], provinces)
     rows = dashboard_stats.DEADLINE_LISTS[kind](province=province)
     if params.cleaned_data["format"] == "csv":
-        return exports.csv_response(exports.deadline_table(rows, name=f"deadlines-{kind}"))
+        return exports.csv_response(
+            exports.deadline_table(rows, name=f"deadlines-{kind}", provinces=provinces)
+        )
     if params.cleaned_data["format"] == "xlsx":
         export_filters = {"kind": kind, "province": province.code if province else ""}
         return export_views.offer(
@@ -295,19 +262,26 @@ def deadline_list(request, kind: str):
             title=DEADLINE_LIST_TITLES[kind],
         )
     page = keyset.page_after(
-        rows, order=keyset.SOONEST_DUE, after=params.cleaned_data["after"], size=PAGE_SIZE
+        rows.values(*dashboard_stats.DEADLINE_ROW_VALUES),
+        order=keyset.SOONEST_DUE,
+        after=params.cleaned_data["after"],
+        size=PAGE_SIZE,
     )
     now = timezone.now()
-    estimator = PublicationEstimator()
+    estimator = PublicationEstimator(provinces=provinces)
+    words = list_rows.deadline_words()
     return render(
         request,
         "dashboard/deadlines.html",
         {
             "kind": kind,
             "title": DEADLINE_LIST_TITLES[kind],
-            "rows": deadline_rows(page.rows, estimator=estimator, now=now),
+            "rows": list_rows.deadline_rows(page.rows, words=words, estimator=estimator, now=now),
+            "words": words,
             "page": page,
-            "provinces": estimator.provinces.values(),
+            "province_options": queue_rows.province_options(
+                provinces, chosen=province.code if province else None
+            ),
             "province": province,
             "query": _query_without_page(request),
         },
@@ -322,7 +296,8 @@ def open_filings(request):
     params = ListFilter(request.GET, rows=Filing.objects.all(), order=dashboard_stats.OPEN_FILING_ORDER)
     if not params.is_valid():
         return _bad_request(request, params)
-    province = _province(params.cleaned_data["province"])
+    provinces = _list_provinces()
+    province = _province(params.cleaned_data["province"], provinces)
     state = params.cleaned_data["state"]
     filing_type = params.cleaned_data["filing_type"] or None
     if params.cleaned_data["format"] == "csv":
@@ -339,15 +314,18 @@ def open_filings(request):
         filing_type=filing_type,
         after=params.cleaned_data["after"],
         size=PAGE_SIZE,
+        values=dashboard_stats.OPEN_FILING_VALUES,
     )
-    estimator = PublicationEstimator()
+    estimator = PublicationEstimator(provinces=provinces)
     return render(
         request,
         "dashboard/open_filings.html",
         {
-            "rows": open_rows(page.rows, estimator=estimator),
+            "rows": list_rows.open_rows(page.rows, estimator=estimator),
             "page": page,
-            "provinces": estimator.provinces.values(),
+            "province_options": queue_rows.province_options(
+                provinces, chosen=province.code if province else None
+            ),
             "province": province,
             "state": state,
             "filing_type": filing_type,

@@ -9,7 +9,7 @@ from accounts.roles import Perm
 from filings.models import Province
 from filings.reads import keyset, search, selectors
 from filings.web.forms.filters import FilingFilterForm
-from filings.web.views import display, list_rows
+from filings.web.views import display, filing_cards
 
 PAGE_SIZE = 20
 
@@ -58,7 +58,7 @@ def filing_list(request):
         )
         # A search that walked the list for its page counts along the same walk.
         walked = keyset.NEWEST_FIRST if narrowed["query"] and not (sorted_found or narrowed["domain"]) else ()
-    rows = list_rows.card_rows(
+    rows = filing_cards.card_rows(
         page.rows,
         user=request.user,
         unread_alerts=selectors.unread_alert_counts(request.user, [f.pk for f in page.rows]),

@@ -18,7 +18,7 @@ from filings.exceptions import BeianError, InvalidInput
 from filings.formats.validators import psb_example
 from filings.jobs import footer_checks
 from filings.kinds.states import State
-from filings.models import Deadline, ExportJob, FooterCheck, Province, RejectionReason, wording
+from filings.models import Deadline, ExportJob, FooterCheck, Province, RejectionReason, Transition, wording
 from filings.reads import compliance, exports, keyset, packages, queues, selectors
 from filings.reads.estimates import PROVINCE_FIELDS, PublicationEstimator
 from filings.reads.risk import rejection_risk
@@ -127,7 +127,7 @@ def queue(request, queue: str):
         return export_views.offer(
             request, source=ExportJob.Source.QUEUE, filters=export_filters, title=chosen.label
         )
-    page = queues.queue_page(chosen, after=chosen_filters["after"], **filters)
+    page = queues.queue_page(chosen, after=chosen_filters["after"], values=queues.ROW_VALUES, **filters)
     now = timezone.now()
     today = timezone.localdate()
     # One list of provinces for the filter, the rows and the estimates.
@@ -145,9 +145,9 @@ def queue(request, queue: str):
             "queue": chosen,
             "tabs": [(q, counts.get(q.slug, 0)) for q in queues.QUEUES.values()],
             "tab_count_cap": queues.TAB_COUNT_CAP,
-            "provinces": queue_rows.province_options(estimator),
-            "words": queue_rows.page_words(),
-            "chosen_province": chosen_filters["province"],
+            "province_options": queue_rows.province_options(
+                estimator.provinces.values(), chosen=chosen_filters["province"]
+            ),
             "mine": chosen_filters["mine"],
             "rows": rows,
             "page": page,
@@ -170,11 +170,17 @@ def _detail_context(request, filing_id: int) -> dict[str, Any]:
     for material in filing.materials.all():
         latest.setdefault((material.kind, material.slot), material)
     events = list(filing.events.all())
-    subject_number = filing.icp_number or numbering.published_subject_number(filing)
+    transitions_now = selectors.available_transitions(filing, request.user)
     apps, websites = list(filing.apps.all()), list(filing.websites.all())
-    website_defaults, app_defaults = (
-        numbering.default_numbers(filing, websites, apps, subject_number) if subject_number else ({}, {})
-    )
+    # The numbers the approval form proposes (one query for an earlier number of the subject): read
+    # only when the form is shown.
+    subject_number = ""
+    website_defaults: dict[int, str] = {}
+    app_defaults: dict[int, str] = {}
+    if Transition.APPROVE in transitions_now:
+        subject_number = filing.icp_number or numbering.published_subject_number(filing)
+        if subject_number:
+            website_defaults, app_defaults = numbering.default_numbers(filing, websites, apps, subject_number)
     return {
         **compliance.filing_compliance(
             filing, today=timezone.localdate(), for_reviewer=request.user.is_reviewer
@@ -197,15 +203,18 @@ def _detail_context(request, filing_id: int) -> dict[str, Any]:
         "materials": list(latest.values()),
         "catalogue": _catalogue_by_section(catalogue, filing.kind.return_sections),
         "field_choices": field_choices(filing.kind.return_sections),
-        "transitions": selectors.available_transitions(filing, request.user),
+        "transitions": transitions_now,
         "events": [(display.event_label(event), event) for event in reversed(events)],
         "open_deadlines": [d for d in filing.deadlines.all() if d.closed_at is None],
         "verifiers": [v for v in filing.sms_verifiers.all() if v.stage_visit == filing.stage_visit],
+        # Footers are checked only once a filing has its ICP number.
         "footer_checks": list(
             FooterCheck.objects.filter(filing=filing)
             .select_related("website")
             .order_by("-checked_at", "-id")[:10]
-        ),
+        )
+        if filing.icp_number
+        else [],
         "expected": PublicationEstimator(provinces=[filing.province]).expect(filing),
         "website_numbers": [
             (
