@@ -20,6 +20,27 @@ def ensure_realistic(log=print) -> None:
         else "raising the alerts of every deadline that has passed (the scan after an outage) …"
     )
     log(f"  {alert_scan.catch_up()}")
+    stand_in_for_autovacuum(log)
+
+
+def stand_in_for_autovacuum(log=print) -> None:
+    """On a server with autovacuum off (this machine's CI configuration), do what it would have done
+    by now after the writes above and the benchmarks before: without it, the counts and lists that
+    read an index alone visit the table for every row changed since the last VACUUM (the dashboard's
+    deadline counts took 32 ms instead of 15 at a million filings)."""
+    from django.db import connection
+
+    from filings.models import Alert, Deadline, Filing, FilingEvent, Notification
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('autovacuum')")
+        if cursor.fetchone()[0] == "on":
+            return
+        for model in (Filing, FilingEvent, Deadline):
+            cursor.execute(f"VACUUM {connection.ops.quote_name(model._meta.db_table)}")
+        for model in (Alert, Notification):
+            cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(model._meta.db_table)}")
+    log("  autovacuum is off on this server: the tables the scans write were vacuumed as it would have")
 
 
 def logged_in_client(user):
