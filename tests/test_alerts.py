@@ -446,6 +446,30 @@ def test_unread_counts_per_filing_cover_alerts_and_decisions_of_that_user_only(r
 
 
 @pytest.mark.django_db
+def test_api_alert_is_written_as_its_declared_fields_would_write_it(api, raised, principal, manager):
+    from rest_framework import serializers
+
+    from filings.api.alerts import AlertSerializer
+
+    mine, _ = raised
+    breach = Alert.objects.get(filing=mine, threshold__code="breach")
+    api(principal).post(f"/api/v1/alerts/{breach.pk}/acknowledge/")
+    withdrawn = Alert.objects.filter(filing=mine).exclude(pk=breach.pk).first()
+    withdrawn.withdrawn_at, withdrawn.withdrawn_reason = withdrawn.raised_at, "办理阶段已变更"
+    withdrawn.save(update_fields=["withdrawn_at", "withdrawn_reason"])
+    for alert in Alert.objects.filter(filing__in=raised).select_related("filing__subject", "threshold"):
+        alert.unread = alert.pk != breach.pk
+        serializer = AlertSerializer()
+        fast = serializer.to_representation(alert)
+        declared = serializers.ModelSerializer.to_representation(serializer, alert)
+        assert list(fast) == list(declared)
+        assert fast == dict(declared)
+    assert {
+        a["withdrawn_reason"] for a in api(manager).get("/api/v1/alerts/?withdrawn=true").json()["results"]
+    }
+
+
+@pytest.mark.django_db
 def test_api_acknowledge_first_one_stands_and_marks_read(api, raised, principal, other_principal, manager):
     mine, _ = raised
     breach = Alert.objects.get(filing=mine, threshold__code="breach")

@@ -67,6 +67,41 @@ class AlertSerializer(serializers.ModelSerializer):
             "withdrawn_reason",
         ]
 
+    def to_representation(self, alert: Alert) -> dict:
+        # The fields above, written directly: through each field's get_attribute and
+        # to_representation, 24 fields of 50 alerts were most of an inbox page's time.
+        as_time = self.fields["raised_at"].to_representation
+        times = {
+            name: (as_time(value) if (value := getattr(alert, name)) is not None else None)
+            for name in ("due_at", "deadline_at", "raised_at", "acknowledged_at", "withdrawn_at")
+        }
+        return {
+            "id": alert.pk,
+            "filing": self.get_filing(alert),
+            "kind": alert.kind,
+            "kind_display": alert.kind_label,
+            "stage": alert.stage,
+            "stage_display": alert.stage_label,
+            "stage_visit": alert.stage_visit,
+            "threshold": alert.threshold.code,
+            "threshold_label": self.get_threshold_label(alert),
+            "occurrence": alert.occurrence,
+            "severity": alert.severity,
+            "severity_display": alert.severity_label,
+            "escalated": alert.escalated,
+            "due_at": times["due_at"],
+            "deadline_at": times["deadline_at"],
+            "provisional": alert.provisional,
+            "raised_at": times["raised_at"],
+            "title": alert.title,
+            "message": alert.message,
+            "unread": self.get_unread(alert),
+            "acknowledged_by": str(alert.acknowledged_by) if alert.acknowledged_by_id else None,
+            "acknowledged_at": times["acknowledged_at"],
+            "withdrawn_at": times["withdrawn_at"],
+            "withdrawn_reason": alert.shown_withdrawn_reason,
+        }
+
     def get_filing(self, alert: Alert) -> dict:
         return {
             "id": alert.filing_id,
