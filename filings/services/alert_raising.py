@@ -260,41 +260,35 @@ def raise_thresholds(
     )
     if first is None:
         complete = True
-        for threshold, siblings in raising:
-            complete &= raise_threshold(
-                threshold,
-                siblings=siblings,
-                now=now,
-                lower=lower,
-                deadline_ids=deadline_ids,
-                managers=managers,
-                result=result,
-                candidates_from=candidates_from,
-            )
-        return complete
-    complete = _raise_batch(
-        [
-            (threshold, siblings, _wanted(threshold, first[threshold.pk], siblings=siblings, now=now))
+        going_on = [(threshold, siblings, None) for threshold, siblings in raising]
+    else:
+        complete = _raise_batch(
+            [
+                (threshold, siblings, _wanted(threshold, first[threshold.pk], siblings=siblings, now=now))
+                for threshold, siblings in raising
+            ],
+            now=now,
+            managers=managers,
+            result=result,
+        )
+        size = batch_size()
+        going_on = [
+            (threshold, siblings, first[threshold.pk][-1][:2])
             for threshold, siblings in raising
-        ],
-        now=now,
-        managers=managers,
-        result=result,
-    )
-    size = batch_size()
-    for threshold, siblings in raising:
-        if len(first[threshold.pk]) == size:
-            complete &= raise_threshold(
-                threshold,
-                siblings=siblings,
-                now=now,
-                lower=lower,
-                deadline_ids=deadline_ids,
-                managers=managers,
-                result=result,
-                after=first[threshold.pk][-1][:2],
-                candidates_from=candidates_from,
-            )
+            if len(first[threshold.pk]) == size
+        ]
+    for threshold, siblings, after in going_on:
+        complete &= raise_threshold(
+            threshold,
+            siblings=siblings,
+            now=now,
+            lower=lower,
+            deadline_ids=deadline_ids,
+            managers=managers,
+            result=result,
+            after=after,
+            candidates_from=candidates_from,
+        )
     return complete
 
 
