@@ -6,18 +6,12 @@ import functools
 from datetime import datetime
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from filings.models import Deadline, Filing
 from filings.models.deadlines import deadline_label
 from filings.web.views import display
-from filings.web.views.queue_rows import url_for_each
-
-
-def minute(moment: datetime) -> str:
-    """Return the moment in local time as the pages print it (the `date:"Y-m-d H:i"` filter's text)."""
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+from filings.web.views.queue_rows import minute, url_for_each
 
 
 def card_rows(

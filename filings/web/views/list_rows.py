@@ -17,7 +17,7 @@ from filings.models import Deadline, Filing
 from filings.models.deadlines import deadline_label
 from filings.reads import queues
 from filings.reads.estimates import PublicationEstimator
-from filings.web.views.queue_rows import url_for_each
+from filings.web.views.queue_rows import EXPECTED, minute, url_for_each
 
 DEADLINE_ROW = (
     '<tr class="{urgency}"><td class="subject"><a href="{url}">{subject}</a></td>'
@@ -31,7 +31,6 @@ OPEN_ROW = (
     '<tr><td><a href="{url}">{subject}</a></td><td>{type}</td><td>{province}</td><td>{stage}</td>'
     "<td>{entered}</td>\n  <td>{expected}</td></tr>"
 )
-EXPECTED = '{}<br><small class="muted">{}</small>'
 
 
 def _stage_label(state: str) -> str:
@@ -80,7 +79,7 @@ def deadline_rows(
                 province=province_label(province_id),
                 stage=stage_label(row["filing__state"]),
                 kind=limit_label(row["kind"], row["workdays"]),
-                due=timezone.localtime(row["due_at"]).strftime("%Y-%m-%d %H:%M"),
+                due=minute(row["due_at"]),
                 provisional=provisional if row["provisional"] else "",
                 mark=mark(urgency),
                 expected=expected.date.isoformat() if expected else "—",
@@ -112,7 +111,7 @@ def open_rows(filings: Iterable[dict], *, estimator: PublicationEstimator) -> li
                 type=type_label(filing["filing_type"]),
                 province=province_label(province_id),
                 stage=stage_label(filing["state"]),
-                entered=timezone.localtime(filing["stage_entered_at"]).strftime("%Y-%m-%d %H:%M"),
+                entered=minute(filing["stage_entered_at"]),
                 expected=format_html(EXPECTED, expected.date.isoformat(), expected.basis)
                 if expected
                 else "—",

@@ -18,6 +18,15 @@ from filings.reads import queues
 from filings.reads.estimates import PublicationEstimator
 
 
+def minute(moment: datetime) -> str:
+    """Return the moment in local time as the pages print it (the `date:"Y-m-d H:i"` filter's text)."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+# A publication estimate in a row's cell: the date, and under it what it is based on.
+EXPECTED = '{}<br><small class="muted">{}</small>'
+
+
 def url_for_each(name: str, kwarg: str) -> Callable[[int], str]:
     """Return a function giving the named address for an id, reversed once per page: a reverse
     costs 20-40 µs, and a page of 25 rows with two links each made 50."""
@@ -89,7 +98,7 @@ def queue_rows(
                 subject=row["filing__subject__name"],
                 type=type_label(row["filing__filing_type"]),
                 province=province_label(province_id),
-                due=timezone.localtime(row["due_at"]).strftime("%Y-%m-%d %H:%M"),
+                due=minute(row["due_at"]),
                 provisional=provisional if row["provisional"] else "",
                 limit=limit_label(row["kind"], row["workdays"]),
                 mark=mark(urgency),
@@ -99,11 +108,7 @@ def queue_rows(
                     else "—"
                 ),
                 expected=(
-                    format_html(
-                        '{}<br><small class="muted">{}</small>', expected.date.isoformat(), expected.basis
-                    )
-                    if expected
-                    else "—"
+                    format_html(EXPECTED, expected.date.isoformat(), expected.basis) if expected else "—"
                 ),
                 claim=(
                     words["mine"]
