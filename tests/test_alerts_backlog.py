@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from filings.jobs import alert_scan
 from filings.kinds.states import State
-from filings.models import Alert, AlertScan, Deadline, Filing, Notification
+from filings.models import Alert, AlertScan, Deadline, Filing, FilingEvent, Notification
 from filings.rules import workdays
 from filings.services import alert_raising, transitions
 from filings.tasks import scan_deadlines_task
@@ -223,3 +223,77 @@ def test_a_filing_locked_elsewhere_keeps_its_sms_window_for_the_next_scan(monkey
     assert second.expired == 1
     assert Filing.objects.get(pk=held.pk).state == State.ENTRY
     assert Alert.objects.filter(kind=Deadline.Kind.SMS_WINDOW, threshold__code="expired").count() == 4
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_backlog_of_sms_windows_is_expired_side_by_side_each_window_once(monkeypatch, principal, reviewer):
+    monkeypatch.setattr(alert_scan, "SMS_EXPIRY_BATCH", 2)
+    filings = [
+        transitions.pass_review(
+            transitions.submit_filing(factories.ready_filing(assignee=principal), by=principal), by=reviewer
+        )
+        for _ in range(9)
+    ]
+    latest = Deadline.objects.filter(kind=Deadline.Kind.SMS_WINDOW, closed_at__isnull=True).latest("due_at")
+    writers = set()
+
+    def note_writer(execute, sql, params, many, context):
+        if sql.startswith('UPDATE "filings_filing"'):
+            writers.add(context["connection"].connection.info.backend_pid)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(note_writer):
+        result = alert_scan.scan_deadlines(now=latest.due_at + timedelta(minutes=1))
+
+    assert result.expired == 9 and len(writers) == alert_scan.SMS_EXPIRY_WORKERS == 2
+    ids = [f.pk for f in filings]
+    assert set(Filing.objects.filter(pk__in=ids).values_list("state", flat=True)) == {State.ENTRY}
+    expiries = FilingEvent.objects.filter(filing__in=ids, transition="expire_sms")
+    assert sorted(expiries.values_list("filing_id", flat=True)) == sorted(ids)
+    timeouts = Alert.objects.filter(kind=Deadline.Kind.SMS_WINDOW, threshold__code="expired")
+    assert sorted(timeouts.values_list("filing_id", flat=True)) == sorted(ids)
+    assert sorted(result.alert_ids) == sorted(timeouts.values_list("pk", flat=True))
+    # Each filing was locked by a transaction of one batch: the rows one transaction wrote share its xmin.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM filings_filing WHERE id = ANY(%s) GROUP BY xmin::text", [ids])
+        per_transaction = sorted(count for (count,) in cursor.fetchall())
+    assert sum(per_transaction) == 9 and max(per_transaction) <= 2
+    assert alert_scan.scan_deadlines(now=latest.due_at + timedelta(minutes=2)).expired == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_batch_that_fails_beside_another_stops_the_expiry_and_its_error_reaches_the_scan(
+    monkeypatch, principal, reviewer
+):
+    monkeypatch.setattr(alert_scan, "SMS_EXPIRY_BATCH", 2)
+    for _ in range(6):
+        transitions.pass_review(
+            transitions.submit_filing(factories.ready_filing(assignee=principal), by=principal), by=reviewer
+        )
+    latest = Deadline.objects.filter(kind=Deadline.Kind.SMS_WINDOW, closed_at__isnull=True).latest("due_at")
+    real = alert_scan.sms_expiry.expire_sms_windows
+
+    def failing_on_the_second(windows, *, now):
+        if windows[0].pk == second_batch_first:
+            raise RuntimeError("the server went away")
+        return real(windows, now=now)
+
+    open_windows = Deadline.objects.filter(kind=Deadline.Kind.SMS_WINDOW, closed_at__isnull=True)
+    second_batch_first = list(open_windows.order_by("due_at", "id").values_list("pk", flat=True))[2]
+    monkeypatch.setattr(alert_scan.sms_expiry, "expire_sms_windows", failing_on_the_second)
+
+    with pytest.raises(RuntimeError, match="went away"):
+        alert_scan.scan_deadlines(now=latest.due_at + timedelta(minutes=1))
+
+    # The failed batch wrote nothing and the scan recorded no watermark; the next scan finishes.
+    assert (
+        FilingEvent.objects.filter(filing__deadlines__pk=second_batch_first, transition="expire_sms").count()
+        == 0
+    )
+    assert not AlertScan.objects.exists()
+    monkeypatch.setattr(alert_scan.sms_expiry, "expire_sms_windows", real)
+    alert_scan.scan_deadlines(now=latest.due_at + timedelta(minutes=2))
+    assert not open_windows.filter(due_at__lte=latest.due_at).exists()
+    assert FilingEvent.objects.filter(transition="expire_sms").count() == 6

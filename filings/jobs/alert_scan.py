@@ -1,13 +1,17 @@
 """The alert scan (a scheduled job): raise the alerts of stored deadlines that reached a threshold
 in its window, expire SMS windows and face checks, and repeat breaches."""
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
+from functools import partial
+from itertools import chain
 
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from config.databases import PRIMARY, replica_alias
+from filings.jobs import side_by_side
 from filings.models import Alert, AlertScan, AlertThreshold, Deadline
 from filings.rules import due_deadlines
 from filings.services import alert_raising, authenticity, sms_expiry
@@ -21,6 +25,9 @@ SCAN_LOOKBACK = timedelta(hours=1)
 SMS_TIMEOUT_THRESHOLD = alert_raising.SMS_TIMEOUT_THRESHOLD
 # Filings expired together in one transaction (and so locked together while it lasts).
 SMS_EXPIRY_BATCH = 50
+# Connections expiring a backlog's batches side by side: a batch's Python and the server's work on
+# its statements take turns on one connection, so two keep both of a 2-core machine's cores busy.
+SMS_EXPIRY_WORKERS = 2
 
 
 def _watermark() -> datetime | None:
@@ -87,38 +94,64 @@ def expire_sms_windows(
     The passed windows are walked through the index of open deadlines by (kind, due_at, id), a
     few dozen at a time; each few dozen filings are locked, expired and alerted in one short
     transaction, so a backlog of thousands never keeps a filing locked for more than a moment.
-    A filing locked elsewhere is left to the next scan (its window stays open and past due)."""
+    A filing locked elsewhere is left to the next scan (its window stays open and past due).
+    A backlog (a first batch that is full) is expired by SMS_EXPIRY_WORKERS side by side, each
+    batch by one of them."""
     if thresholds is None:
         thresholds = AlertThreshold.objects.in_bulk()
     threshold = next(
         (t for t in thresholds.values() if (t.deadline_kind, t.code) == SMS_TIMEOUT_THRESHOLD and t.active),
         None,
     )
+    batches = _passed_windows(now)
+    first = next(batches, None)
+    if first is None:
+        return
+    expire = partial(_expire_batch, now=now, threshold=threshold, managers=managers)
+    batches = chain([first], batches)
+    if len(first) == SMS_EXPIRY_BATCH and SMS_EXPIRY_WORKERS > 1 and side_by_side.can_share():
+        outcomes = side_by_side.run_side_by_side(batches, expire, workers=SMS_EXPIRY_WORKERS)
+    else:
+        outcomes = map(expire, batches)
+    for expired, created in outcomes:
+        result.expired += expired
+        result.raised += len(created)
+        result.alert_ids.extend(a.pk for a in created)
+
+
+def _passed_windows(now: datetime) -> Iterator[list[Deadline]]:
+    """Yield the passed SMS windows open now in batches of SMS_EXPIRY_BATCH, by (due_at, id): each
+    window in one batch, whenever the batches before it are expired."""
     passed = Deadline.objects.filter(kind=Kind.SMS_WINDOW, closed_at__isnull=True, due_at__lte=now)
     after = None
     while True:
         windows = passed.filter(due_deadlines.after_key(after)) if after is not None else passed
         batch = list(windows.order_by("due_at", "id")[:SMS_EXPIRY_BATCH])
-        if not batch:
-            return
-        after = (batch[-1].due_at, batch[-1].pk)
-        with transaction.atomic():
-            expired = sms_expiry.expire_sms_windows(batch, now=now)
-            created = []
-            if threshold is not None:
-                created = alert_raising.insert_alerts(
-                    [
-                        alert_raising.new_alert(window, threshold, now=now, moment=window.due_at)
-                        for _filing, window in expired
-                    ]
-                )
-                people = {filing.pk: (filing.assignee_id, filing.reviewer_id) for filing, _window in expired}
-                alert_raising.notify_recipients(created, managers=managers, people=people)
-        result.expired += len(expired)
-        result.raised += len(created)
-        result.alert_ids.extend(a.pk for a in created)
+        if batch:
+            yield batch
         if len(batch) < SMS_EXPIRY_BATCH:
             return
+        after = (batch[-1].due_at, batch[-1].pk)
+
+
+def _expire_batch(
+    batch: list[Deadline], *, now: datetime, threshold: AlertThreshold | None, managers: list[int]
+) -> tuple[int, list[Alert]]:
+    """Expire a batch of windows and raise their timeout alerts in one transaction; return the
+    number expired and the alerts raised."""
+    with transaction.atomic():
+        expired = sms_expiry.expire_sms_windows(batch, now=now)
+        created = []
+        if threshold is not None:
+            created = alert_raising.insert_alerts(
+                [
+                    alert_raising.new_alert(window, threshold, now=now, moment=window.due_at)
+                    for _filing, window in expired
+                ]
+            )
+            people = {filing.pk: (filing.assignee_id, filing.reviewer_id) for filing, _window in expired}
+            alert_raising.notify_recipients(created, managers=managers, people=people)
+    return len(expired), created
 
 
 def scan_deadlines(*, now: datetime | None = None, deadline_ids: list[int] | None = None) -> ScanResult:
