@@ -292,3 +292,34 @@ def test_an_sms_expiry_in_a_batch_writes_what_the_single_service_writes(
         assert what_it_wrote(filing, before=before[filing.pk], replace={}) == expected
     assert expected["state"] == "'entry'" and "expire_sms" in expected["event"]
     assert batch_mails == single_mails * 2
+
+
+@pytest.mark.django_db
+def test_an_sms_expiry_batch_reads_and_writes_in_statements_that_do_not_grow_with_its_windows(
+    principal, reviewer, django_capture_on_commit_callbacks
+):
+    # The locked filings are read with only the fields the expiry, its rows and its mail use: one
+    # more read later would be a statement per filing.
+    def queries_for(n: int) -> int:
+        filings = [
+            transitions.pass_review(
+                transitions.submit_filing(factories.ready_filing(assignee=principal), by=principal),
+                by=reviewer,
+            )
+            for _ in range(n)
+        ]
+        windows = list(
+            Deadline.objects.filter(filing__in=filings, kind=Deadline.Kind.SMS_WINDOW, closed_at=None)
+        )
+        now = max(w.due_at for w in windows) + timedelta(minutes=1)
+        mail.outbox.clear()
+        with (
+            CaptureQueriesContext(connection) as queries,
+            django_capture_on_commit_callbacks(execute=True),
+            transaction.atomic(),
+        ):
+            assert len(sms_expiry.expire_sms_windows(windows, now=now)) == n
+        assert len(mail.outbox) == n
+        return len(queries)
+
+    assert queries_for(1) == queries_for(4)

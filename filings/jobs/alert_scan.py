@@ -120,8 +120,9 @@ def expire_sms_windows(
 
 
 def _passed_windows(now: datetime) -> Iterator[list[Deadline]]:
-    """Yield the passed SMS windows open now in batches of SMS_EXPIRY_BATCH, by (due_at, id): each
-    window in one batch, whenever the batches before it are expired."""
+    """Yield the passed SMS windows open now in batches of SMS_EXPIRY_BATCH, by (due_at, id). Each
+    batch starts after the key of the one before, so a window is in one batch only, whether or not
+    the batches before it have been expired yet."""
     passed = Deadline.objects.filter(kind=Kind.SMS_WINDOW, closed_at__isnull=True, due_at__lte=now)
     after = None
     while True:

@@ -12,6 +12,17 @@ from filings.kinds.states import State
 from filings.models import Deadline, Filing
 from filings.services import transition_batch, transitions
 
+# What the expiry, its history row, the entry stage's deadlines, the inbox rows and the mail read of
+# a locked filing and its principal and subject.
+LOCKED_FIELDS = (
+    *transition_batch.STEP_FIELDS,
+    "filing_type",
+    "province_id",
+    "assignee__email",
+    "reviewer_id",
+    "subject__name",
+)
+
 
 def expire_sms_windows(windows: list[Deadline], *, now: datetime) -> list[tuple[Filing, Deadline]]:
     """Send back to entry each filing whose SMS window (one of `windows`) has passed; return the
@@ -27,6 +38,7 @@ def expire_sms_windows(windows: list[Deadline], *, now: datetime) -> list[tuple[
     locked = (
         Filing.objects.select_for_update(skip_locked=True, no_key=True, of=("self",))
         .select_related("assignee", "subject")
+        .only(*LOCKED_FIELDS)
         .filter(pk__in=by_filing, state=State.SMS_VERIFICATION)
         .order_by("pk")
     )
