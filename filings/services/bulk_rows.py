@@ -2,8 +2,8 @@
 as bulk_create would), many rows' fields saved by one statement, or rows written with COPY (Table:
 a rebuild, a bulk seed).
 
-Each column travels as one array parameter, in binary: INSERT … SELECT * FROM unnest(%b::type[], …)
-[ON CONFLICT DO NOTHING] RETURNING …. Django's bulk_create prepares every field of every object in
+Each column travels as one array parameter, in binary: INSERT … SELECT … FROM unnest(%b::type[], …)
+[ON CONFLICT DO NOTHING] RETURNING …; a column with one value for every row, as that value. Django's bulk_create prepares every field of every object in
 Python (about a tenth of a millisecond a row, most of a backlog scan's time), sends the arrays as
 text escaped element by element and, when conflicts are ignored, returns no keys; these return the
 rows that were inserted."""
@@ -11,6 +11,7 @@ rows that were inserted."""
 import functools
 import json
 from collections.abc import Sequence
+from decimal import Decimal
 
 import psycopg
 from django.db import connection, models
@@ -43,16 +44,64 @@ def _insert(
     returning: Sequence[models.Field],
     skip_conflicts: bool,
 ) -> list[tuple]:
+    """Insert the rows whose values `columns` hold (a list per field, as the objects hold them).
+
+    A column whose rows all hold one value travels once, as a parameter of its own, instead of as
+    an array of copies: a batch's history rows share their transition, stages, time, comment and
+    reasons, its alerts their threshold and times (half the elements an SMS expiry sent)."""
     quote = connection.ops.quote_name
-    arrays = ", ".join(f"%b::{_array_type(field)}[]" for field in fields)
+    shared = [_one_value(values) for values in columns]
+    if all(shared):
+        shared[0] = False  # unnest gives the rows: it needs one array
+    selected, scalars, arrays, array_values, names = [], [], [], [], []
+    for n, (field, values, one) in enumerate(zip(fields, columns, shared, strict=True)):
+        element = _array_type(field)
+        if one:
+            selected.append(f"%b::{element}")
+            scalars.append(_prepared(field, values[:1])[0])
+        else:
+            selected.append(f"v.c{n}")
+            arrays.append(f"%b::{element}[]")
+            array_values.append(_prepared(field, values))
+            names.append(f"c{n}")
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"SELECT * FROM unnest({arrays}) {'ON CONFLICT DO NOTHING ' if skip_conflicts else ''}"
+        f"SELECT {', '.join(selected)} FROM unnest({', '.join(arrays)}) AS v({', '.join(names)}) "
+        f"{'ON CONFLICT DO NOTHING ' if skip_conflicts else ''}"
         f"RETURNING {', '.join(quote(field.column) for field in returning)}"
     )
     with _binary_cursor() as cursor:
-        cursor.execute(sql, columns)
+        cursor.execute(sql, [*scalars, *array_values])
         return cursor.fetchall()
+
+
+def _one_value(values: list) -> bool:
+    """Return whether every value would be stored as the first one is."""
+    first = values[0]
+    return all(value is first or _stored_alike(value, first) for value in values)
+
+
+def _stored_alike(a, b) -> bool:
+    """Return whether a and b are stored alike: equal, and of the same types all through (1, 1.0 and
+    True are equal in Python, not in a JSON column; Decimal 1.0 and 1.00 are not one numeric)."""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_stored_alike(value, b[key]) for key, value in a.items())
+    if isinstance(a, list | tuple):
+        return len(a) == len(b) and all(_stored_alike(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float | Decimal):
+        return repr(a) == repr(b)
+    return a == b
+
+
+def _prepared(field: models.Field, values: list) -> list:
+    """Return the values as the driver is to send them: JSON wrapped, the rest as they are."""
+    if isinstance(field, models.JSONField):
+        return [field.get_db_prep_save(value, connection) for value in values]
+    return values
 
 
 def insert_new(
@@ -83,12 +132,7 @@ def insert(objects: Sequence[models.Model]) -> None:
         model.objects.bulk_create(objects)
         return
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    columns = []
-    for field in fields:
-        values = [getattr(obj, field.attname) for obj in objects]
-        if isinstance(field, models.JSONField):
-            values = [field.get_db_prep_save(value, connection) for value in values]
-        columns.append(values)
+    columns = [[getattr(obj, field.attname) for obj in objects] for field in fields]
     # PostgreSQL returns the rows of INSERT … SELECT FROM unnest in the order unnest gives them, which
     # Django's own bulk_create relies on as well.
     keys = _insert(model, fields, columns, returning=[model._meta.pk], skip_conflicts=False)
@@ -109,22 +153,33 @@ def update_fields(objects: Sequence[models.Model], fields: Sequence[str]) -> int
     if connection.vendor != "postgresql":
         return model.objects.bulk_update(objects, fields)
     pk = model._meta.pk
-    columns = [pk, *(model._meta.get_field(name) for name in fields)]
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    arrays = ", ".join(f"%b::{_array_type(field)}[]" for field in columns)
-    names = ", ".join(quote(field.column) for field in columns)
-    assignments = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in columns[1:])
+    # The key varies; another field whose objects all hold one value is set to it (a batch's
+    # transitions share their stage and time).
+    assignments, scalars = [], []
+    arrays, array_values, names = (
+        [f"%b::{_array_type(pk)}[]"],
+        [[obj.pk for obj in objects]],
+        [quote(pk.column)],
+    )
+    for field in (model._meta.get_field(name) for name in fields):
+        column = quote(field.column)
+        values = [getattr(obj, field.attname) for obj in objects]
+        if _one_value(values):
+            assignments.append(f"{column} = %b::{_array_type(field)}")
+            scalars.append(field.get_db_prep_save(values[0], connection))
+        else:
+            assignments.append(f"{column} = v.{column}")
+            arrays.append(f"%b::{_array_type(field)}[]")
+            array_values.append([field.get_db_prep_save(value, connection) for value in values])
+            names.append(column)
     sql = (
-        f"UPDATE {table} SET {assignments} FROM unnest({arrays}) AS v({names}) "
+        f"UPDATE {table} SET {', '.join(assignments)} FROM unnest({', '.join(arrays)}) AS v({', '.join(names)}) "
         f"WHERE {table}.{quote(pk.column)} = v.{quote(pk.column)}"
     )
-    values = [
-        [field.get_db_prep_save(getattr(obj, field.attname), connection) for obj in objects]
-        for field in columns
-    ]
     with _binary_cursor() as cursor:
-        cursor.execute(sql, values)
+        cursor.execute(sql, [*scalars, *array_values])
         return cursor.rowcount
 
 
