@@ -9,7 +9,9 @@ In order, each printed with its wall time in this process (the worker's view), i
 2. an ordinary minute: --minute-due deadlines made to fall due inside it (plus any naturally due);
 3. --many-due deadlines falling due inside one minute;
 4. a 24-hour outage: the next scan a day later (thresholds, SMS windows expiring, daily repeats),
-   and its SMS expiry apart (goal: 15,000 windows in 15 s, scaled to the windows it expired).
+   and its SMS expiry apart (goal: 15,000 windows in 15 s, scaled to the windows it expired). A
+   backlog's SMS expiry runs in worker threads, as in the worker: its database time sums their
+   statements (it can exceed its wall time); their COMMITs are not in it.
 
 The scans run on a copy of the database (CREATE DATABASE … TEMPLATE, dropped at the end) and
 commit batch by batch as a worker's do, so the database measured is left as it was and no other
