@@ -8,7 +8,7 @@ import pytest
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
-from filings.jobs import alert_scan
+from filings.jobs import alert_scan, side_by_side
 from filings.kinds.states import State
 from filings.models import Alert, AlertScan, Deadline, Filing, FilingEvent, Notification
 from filings.rules import workdays
@@ -297,3 +297,16 @@ def test_a_batch_that_fails_beside_another_stops_the_expiry_and_its_error_reache
     alert_scan.scan_deadlines(now=latest.due_at + timedelta(minutes=2))
     assert not open_windows.filter(due_at__lte=latest.due_at).exists()
     assert FilingEvent.objects.filter(transition="expire_sms").count() == 6
+
+
+@pytest.mark.parametrize(
+    ("options", "room"),
+    [
+        ({}, None),
+        ({"pool": True}, 3),
+        ({"pool": {"min_size": 1, "max_size": 2}}, 1),
+        ({"pool": {"min_size": 6}}, 5),
+    ],
+)
+def test_a_backlog_starts_no_more_workers_than_a_connection_pool_has_room_for(options, room):
+    assert side_by_side.room_beside_one_connection(options) == room

@@ -109,8 +109,9 @@ def expire_sms_windows(
         return
     expire = partial(_expire_batch, now=now, threshold=threshold, managers=managers)
     batches = chain([first], batches)
-    if len(first) == SMS_EXPIRY_BATCH and SMS_EXPIRY_WORKERS > 1 and side_by_side.can_share():
-        outcomes = side_by_side.run_side_by_side(batches, expire, workers=SMS_EXPIRY_WORKERS)
+    workers = side_by_side.workers_for(SMS_EXPIRY_WORKERS) if len(first) == SMS_EXPIRY_BATCH else 0
+    if workers > 1:
+        outcomes = side_by_side.run_side_by_side(batches, expire, workers=workers)
     else:
         outcomes = map(expire, batches)
     for expired, created in outcomes:

@@ -16,10 +16,30 @@ Item = TypeVar("Item")
 Outcome = TypeVar("Outcome")
 
 
-def can_share() -> bool:
-    """Return whether work may go to other connections: on PostgreSQL, outside a transaction (other
-    connections would not see what this one has not committed)."""
-    return connection.vendor == "postgresql" and not connection.in_atomic_block
+# psycopg_pool's ConnectionPool: min_size 4 unless given, max_size min_size unless given.
+POOL_MIN_SIZE = 4
+
+
+def workers_for(wanted: int) -> int:
+    """Return how many workers of their own connections this thread may start, up to `wanted`: none
+    on SQLite or inside a transaction (other connections would not see what this one has not
+    committed), and no more than a connection pool holds beside this thread's own connection (a
+    worker waiting for one would time out)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return 0
+    room = room_beside_one_connection(connection.settings_dict.get("OPTIONS", {}))
+    return wanted if room is None else min(wanted, room)
+
+
+def room_beside_one_connection(options: dict) -> int | None:
+    """Return how many more connections a process holding one may open with these database
+    OPTIONS (None: no pool, no limit of the process's own)."""
+    pool = options.get("pool")
+    if not pool:
+        return None
+    if pool is True:
+        pool = {}
+    return (pool.get("max_size") or pool.get("min_size") or POOL_MIN_SIZE) - 1
 
 
 def run_side_by_side(
