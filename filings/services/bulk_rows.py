@@ -3,10 +3,10 @@ as bulk_create would), many rows' fields saved by one statement, or rows written
 a rebuild, a bulk seed).
 
 Each column travels as one array parameter, in binary: INSERT … SELECT … FROM unnest(%b::type[], …)
-[ON CONFLICT DO NOTHING] RETURNING …; a column with one value for every row, as that value. Django's bulk_create prepares every field of every object in
-Python (about a tenth of a millisecond a row, most of a backlog scan's time), sends the arrays as
-text escaped element by element and, when conflicts are ignored, returns no keys; these return the
-rows that were inserted."""
+[ON CONFLICT DO NOTHING] RETURNING …; a column with one value for every row travels as that value.
+Django's bulk_create prepares every field of every object in Python (about a tenth of a millisecond
+a row, most of a backlog scan's time), sends the arrays as text escaped element by element and, when
+conflicts are ignored, returns no keys; these return the rows that were inserted."""
 
 import functools
 import json
@@ -175,7 +175,8 @@ def update_fields(objects: Sequence[models.Model], fields: Sequence[str]) -> int
             array_values.append([field.get_db_prep_save(value, connection) for value in values])
             names.append(column)
     sql = (
-        f"UPDATE {table} SET {', '.join(assignments)} FROM unnest({', '.join(arrays)}) AS v({', '.join(names)}) "
+        f"UPDATE {table} SET {', '.join(assignments)} "
+        f"FROM unnest({', '.join(arrays)}) AS v({', '.join(names)}) "
         f"WHERE {table}.{quote(pk.column)} = v.{quote(pk.column)}"
     )
     with _binary_cursor() as cursor:
