@@ -48,7 +48,7 @@ def _insert(
 
     A column whose rows all hold one value travels once, as a parameter of its own, instead of as
     an array of copies: a batch's history rows share their transition, stages, time, comment and
-    reasons, its alerts their threshold and times (half the elements an SMS expiry sent)."""
+    reasons, its alerts their threshold and times (an SMS expiry sends less than half the elements)."""
     quote = connection.ops.quote_name
     shared = [_one_value(values) for values in columns]
     if all(shared):
