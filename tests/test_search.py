@@ -202,7 +202,8 @@ def test_a_sorted_search_page_never_walks_the_lists_index_hoping_for_matches(num
 @pytest.mark.postgres
 @pytest.mark.parametrize("common", [True, False])
 def test_a_search_counts_its_list_up_to_the_cap(numbered, principal, common, monkeypatch):
-    monkeypatch.setattr(search, "_common", lambda _text: common)
+    # The planner's estimates of the matches and of all filings: a common text, or a rare one.
+    monkeypatch.setattr(search, "_estimates", lambda _text: (1000.0, 1000.0) if common else (1.0, 1000.0))
     monkeypatch.setattr("filings.web.views.filing_list.PAGE_SIZE", 2)
     monkeypatch.setattr(keyset, "SPARSE_COUNT_CAP", 2)
     client = Client()
@@ -219,3 +220,40 @@ def test_a_search_counts_its_list_up_to_the_cap(numbered, principal, common, mon
         filing_counts = [sql for sql in counts if '"filings_filing"."updated_at" DESC' in sql]
         walks = common and search.icp_number_prefix(text) is None
         assert len(filing_counts) == (1 if walks and total == 3 else 0), (text, counts)
+
+
+@pytest.mark.postgres
+def test_a_text_between_common_and_rare_walks_for_its_page_and_counts_through_its_index(
+    numbered, principal, monkeypatch
+):
+    """A text in a few thousand of a million documents (海青): its page walks the list, which finds
+    a page sooner than the pair index finds every match, and its count reads the pair index, which
+    stops at the cap sooner than a walk would."""
+    # Estimated in 300 of 1,000 filings: 300² ≥ 21 × 1,000 (the page walks), < 100 × 1,000.
+    monkeypatch.setattr(search, "_estimates", lambda _text: (300.0, 1000.0))
+    assert search.reading("星河科技", page_size=20) == search.Reading(sorts_page=False, walks_count=False)
+    monkeypatch.setattr("filings.web.views.filing_list.PAGE_SIZE", 2)
+    monkeypatch.setattr(keyset, "SPARSE_COUNT_CAP", 2)
+    client = Client()
+    client.force_login(principal)
+    expected = _document_order("星河科技")
+    assert len(expected) >= 3
+    seen, url, first = [], reverse("filings:list") + "?q=星河科技", True
+    while url:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        seen += [row["filing"].pk for row in response.context["rows"]]
+        page_sql = [q["sql"] for q in captured.captured_queries if "filings_subject" in q["sql"]]
+        assert all("beian_bigrams" not in sql and "LIMIT 3" in sql for sql in page_sql), page_sql
+        counts = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+        filing_counts = [sql for sql in counts if "filings_filing" in sql]
+        if first:
+            assert response.context["total"] == 3
+            (count_sql,) = filing_counts
+            assert "beian_bigrams" in count_sql and '"updated_at" DESC' not in count_sql, count_sql
+        else:
+            assert filing_counts == []
+        page, first = response.context["page"], False
+        url = reverse("filings:list") + f"?q=星河科技&after={page.next.token()}" if page.next else None
+    assert seen == expected
