@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from filings.models import Filing, Website
+from filings.models import Domain, Filing, Website
 from filings.reads import keyset, search
 from tests import factories
 
@@ -257,3 +257,23 @@ def test_a_text_between_common_and_rare_walks_for_its_page_and_counts_through_it
         page, first = response.context["page"], False
         url = reverse("filings:list") + f"?q=星河科技&after={page.next.token()}" if page.next else None
     assert seen == expected
+
+
+@pytest.mark.postgres
+def test_a_long_domain_is_looked_up_by_its_rarest_pairs_in_the_domain_index(principal):
+    """Every domain holds `.c` and `cn`: the domain index is asked for the text's rarest pairs as its
+    own statistics count them, and still finds exactly the domains that contain the text."""
+    for n in range(60):
+        filing = factories.FilingFactory(assignee=principal)
+        website = factories.WebsiteFactory(filing=filing, position=1)
+        factories.DomainFactory(website=website, name=f"site{1000 + n}.cn")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE filings_domain")
+    found = search.containing(Domain.objects.all(), "name", "site1011.cn")
+    asked = re.search(r"@> \(?ARRAY\[([^\]]*)\]", str(found.query)).group(1)
+    assert len(asked.split(",")) == search.INDEX_PAIRS
+    assert "'cn'" not in asked and "'.c'" not in asked
+    assert [d.name for d in found] == ["site1011.cn"]
+    filings = search.filings_with_domain(Filing.objects.all(), "SITE101")
+    expected = Filing.objects.filter(websites__domains__name__icontains="site101").distinct()
+    assert sorted(f.pk for f in filings) == sorted(f.pk for f in expected) and len(expected) == 10

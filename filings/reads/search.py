@@ -44,7 +44,11 @@ def containing(queryset: QuerySet, field: str, text: str) -> QuerySet:
     if connection.vendor != "postgresql" or len(text) < MIN_QUERY_LENGTH:
         return matches
     alias = f"{field}_bigrams"
-    return matches.alias(**{alias: Bigrams(field)}).filter(**{f"{alias}__contains": bigrams(text)})
+    # The pair indexes of migration 0006 are named so (domain_name_bigrams).
+    index = f"{queryset.model._meta.model_name}_{field}_bigrams"
+    return matches.alias(**{alias: Bigrams(field)}).filter(
+        **{f"{alias}__contains": _rarest(bigrams(text), index)}
+    )
 
 
 def matching_filing_ids(text: str) -> QuerySet:
@@ -220,7 +224,7 @@ def _with_pairs(filings: QuerySet[Filing], lowered: str) -> QuerySet[Filing]:
     if len(lowered) < MIN_QUERY_LENGTH:
         return filings
     return filings.alias(document_bigrams=Bigrams("search_document")).filter(
-        document_bigrams__contains=_rarest(bigrams(lowered))
+        document_bigrams__contains=_rarest(bigrams(lowered), "filing_search_bigrams")
     )
 
 
@@ -228,7 +232,7 @@ def _with_pairs(filings: QuerySet[Filing], lowered: str) -> QuerySet[Filing]:
 INDEX_PAIRS = 6
 
 
-def _rarest(pairs: list[str]) -> list[str]:
+def _rarest(pairs: list[str], index: str) -> list[str]:
     """Return the text's least common pairs, as the index's own statistics count them: a company
     name has twenty pairs, and reading the entries of 有限 and 公司 (in every document) costs more
     than checking the few rows that the rare pairs leave. Pairs the statistics do not list are
@@ -239,8 +243,8 @@ def _rarest(pairs: list[str]) -> list[str]:
         cursor.execute(
             "SELECT pair, freq FROM pg_stats,"
             " unnest(most_common_elems::text::text[], most_common_elem_freqs) AS common(pair, freq)"
-            " WHERE tablename = 'filing_search_bigrams' AND pair = ANY(%s)",
-            [pairs],
+            " WHERE tablename = %s AND pair = ANY(%s)",
+            [index, pairs],
         )
         frequency = dict(cursor.fetchall())
     return sorted(pairs, key=lambda pair: (frequency.get(pair, 0.0), pair))[:INDEX_PAIRS]
