@@ -262,7 +262,8 @@ def test_a_text_between_common_and_rare_walks_for_its_page_and_counts_through_it
 @pytest.mark.postgres
 def test_a_long_domain_is_looked_up_by_its_rarest_pairs_in_the_domain_index(principal):
     """Every domain holds `.c` and `cn`: the domain index is asked for the text's rarest pairs as its
-    own statistics count them, and still finds exactly the domains that contain the text."""
+    own statistics count them, without those in most domains, and still finds exactly the domains
+    that contain the text."""
     for n in range(60):
         filing = factories.FilingFactory(assignee=principal)
         website = factories.WebsiteFactory(filing=filing, position=1)
@@ -271,8 +272,8 @@ def test_a_long_domain_is_looked_up_by_its_rarest_pairs_in_the_domain_index(prin
         cursor.execute("ANALYZE filings_domain")
     found = search.containing(Domain.objects.all(), "name", "site1011.cn")
     asked = re.search(r"@> \(?ARRAY\[([^\]]*)\]", str(found.query)).group(1)
-    assert len(asked.split(",")) == search.INDEX_PAIRS
-    assert "'cn'" not in asked and "'.c'" not in asked
+    assert 0 < len(asked.split(",")) <= search.INDEX_PAIRS
+    assert not {"'si'", "'it'", "'te'", "'.c'", "'cn'"} & {pair.strip() for pair in asked.split(",")}, asked
     assert [d.name for d in found] == ["site1011.cn"]
     filings = search.filings_with_domain(Filing.objects.all(), "SITE101")
     expected = Filing.objects.filter(websites__domains__name__icontains="site101").distinct()
