@@ -42,7 +42,11 @@ def filing_list(request):
     else:
         # A common text walks the list until a page is full; a rare one, or a domain, is sorted
         # from what its index finds (search.reading asks the database: once per page).
-        how = search.reading(narrowed["query"], page_size=PAGE_SIZE) if narrowed["query"] else None
+        how = None
+        if narrowed["query"]:
+            others = ("state", "province", "domain", "filing_type")
+            within = any(narrowed[name] for name in others) or not request.user.has_perm(Perm.VIEW_ALL)
+            how = search.reading(narrowed["query"], page_size=PAGE_SIZE, narrowed=within)
         sorted_found = bool(how and how.sorts_page)
         filings = selectors.filing_cards(
             request.user,
