@@ -233,6 +233,8 @@ def _with_pairs(filings: QuerySet[Filing], lowered: str) -> QuerySet[Filing]:
 
 # The pair index is asked for at most this many of a text's pairs; the LIKE checks the whole text.
 INDEX_PAIRS = 6
+# The share of rows above which a pair is left to the LIKE when a rarer one is asked for.
+COMMON_PAIR = 0.5
 
 
 def _rarest(pairs: list[str], index: str) -> list[str]:
@@ -254,10 +256,6 @@ def _rarest(pairs: list[str], index: str) -> list[str]:
     # A pair in most rows (a domain's .c and cn) rules out few of the rows the rarer ones leave,
     # and its entries cost more to read than checking those rows (669 index pages against 109).
     return rarest[:1] + [pair for pair in rarest[1:] if frequency.get(pair, 0.0) <= COMMON_PAIR]
-
-
-# The share of rows above which a pair is left to the LIKE when a rarer one is asked for.
-COMMON_PAIR = 0.5
 
 
 def filings_with_domain(filings: QuerySet[Filing], text: str) -> QuerySet[Filing]:

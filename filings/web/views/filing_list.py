@@ -44,8 +44,9 @@ def filing_list(request):
         # from what its index finds (search.reading asks the database: once per page).
         how = None
         if narrowed["query"]:
-            others = ("state", "province", "domain", "filing_type")
-            within = any(narrowed[name] for name in others) or not request.user.has_perm(Perm.VIEW_ALL)
+            # A customer's list, or one a filter narrows, may hold few of a rarer text's matches.
+            within = any(value for name, value in narrowed.items() if name != "query")
+            within = within or not request.user.has_perm(Perm.VIEW_ALL)
             how = search.reading(narrowed["query"], page_size=PAGE_SIZE, narrowed=within)
         sorted_found = bool(how and how.sorts_page)
         filings = selectors.filing_cards(
