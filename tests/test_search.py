@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from filings.models import Filing, Website
+from filings.models import Domain, Filing, Website
 from filings.reads import keyset, search
 from tests import factories
 
@@ -202,7 +202,8 @@ def test_a_sorted_search_page_never_walks_the_lists_index_hoping_for_matches(num
 @pytest.mark.postgres
 @pytest.mark.parametrize("common", [True, False])
 def test_a_search_counts_its_list_up_to_the_cap(numbered, principal, common, monkeypatch):
-    monkeypatch.setattr(search, "_common", lambda _text: common)
+    # The planner's estimates of the matches and of all filings: a common text, or a rare one.
+    monkeypatch.setattr(search, "_estimates", lambda _text: (1000.0, 1000.0) if common else (1.0, 1000.0))
     monkeypatch.setattr("filings.web.views.filing_list.PAGE_SIZE", 2)
     monkeypatch.setattr(keyset, "SPARSE_COUNT_CAP", 2)
     client = Client()
@@ -219,3 +220,65 @@ def test_a_search_counts_its_list_up_to_the_cap(numbered, principal, common, mon
         filing_counts = [sql for sql in counts if '"filings_filing"."updated_at" DESC' in sql]
         walks = common and search.icp_number_prefix(text) is None
         assert len(filing_counts) == (1 if walks and total == 3 else 0), (text, counts)
+
+
+@pytest.mark.postgres
+def test_a_text_between_common_and_rare_walks_for_its_page_and_counts_through_its_index(
+    numbered, principal, manager, client_for, monkeypatch
+):
+    """A text in a few thousand of a million documents (海青): in the list of every filing its page
+    walks the list, which finds a page sooner than the pair index finds every match, and its count
+    reads the pair index, which stops at the cap sooner than a walk would. A list narrowed to a
+    customer may hold none of its matches: there the page is sorted from what the index finds."""
+    # Estimated in 300 of 1,000 filings: 300² ≥ 21 × 1,000 (the page walks), < 100 × 1,000.
+    monkeypatch.setattr(search, "_estimates", lambda _text: (300.0, 1000.0))
+    assert search.reading("星河科技", page_size=20) == search.Reading(sorts_page=False, walks_count=False)
+    monkeypatch.setattr("filings.web.views.filing_list.PAGE_SIZE", 2)
+    monkeypatch.setattr(keyset, "SPARSE_COUNT_CAP", 2)
+    with CaptureQueriesContext(connection) as captured:
+        assert client_for(principal).get(reverse("filings:list"), {"q": "星河科技"}).status_code == 200
+    (principal_page,) = [q["sql"] for q in captured.captured_queries if "filings_subject" in q["sql"]]
+    assert "beian_bigrams" in principal_page and "COALESCE" in principal_page
+    client = client_for(manager)
+    expected = _document_order("星河科技")
+    assert len(expected) >= 3
+    seen, url, first = [], reverse("filings:list") + "?q=星河科技", True
+    while url:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        seen += [row["filing"].pk for row in response.context["rows"]]
+        page_sql = [q["sql"] for q in captured.captured_queries if "filings_subject" in q["sql"]]
+        assert all("beian_bigrams" not in sql and "LIMIT 3" in sql for sql in page_sql), page_sql
+        counts = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+        filing_counts = [sql for sql in counts if "filings_filing" in sql]
+        if first:
+            assert response.context["total"] == 3
+            (count_sql,) = filing_counts
+            assert "beian_bigrams" in count_sql and '"updated_at" DESC' not in count_sql, count_sql
+        else:
+            assert filing_counts == []
+        page, first = response.context["page"], False
+        url = reverse("filings:list") + f"?q=星河科技&after={page.next.token()}" if page.next else None
+    assert seen == expected
+
+
+@pytest.mark.postgres
+def test_a_long_domain_is_looked_up_by_its_rarest_pairs_in_the_domain_index(principal):
+    """Every domain holds `.c` and `cn`: the domain index is asked for the text's rarest pairs as its
+    own statistics count them, without those in most domains, and still finds exactly the domains
+    that contain the text."""
+    for n in range(60):
+        filing = factories.FilingFactory(assignee=principal)
+        website = factories.WebsiteFactory(filing=filing, position=1)
+        factories.DomainFactory(website=website, name=f"site{1000 + n}.cn")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE filings_domain")
+    found = search.containing(Domain.objects.all(), "name", "site1011.cn")
+    asked = re.search(r"@> \(?ARRAY\[([^\]]*)\]", str(found.query)).group(1)
+    assert 0 < len(asked.split(",")) <= search.INDEX_PAIRS
+    assert not {"'si'", "'it'", "'te'", "'.c'", "'cn'"} & {pair.strip() for pair in asked.split(",")}, asked
+    assert [d.name for d in found] == ["site1011.cn"]
+    filings = search.filings_with_domain(Filing.objects.all(), "SITE101")
+    expected = Filing.objects.filter(websites__domains__name__icontains="site101").distinct()
+    assert sorted(f.pk for f in filings) == sorted(f.pk for f in expected) and len(expected) == 10

@@ -12,6 +12,7 @@ has no such index and scans with the ILIKE alone.
 
 import json
 import re
+from dataclasses import dataclass
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection, models
@@ -43,7 +44,11 @@ def containing(queryset: QuerySet, field: str, text: str) -> QuerySet:
     if connection.vendor != "postgresql" or len(text) < MIN_QUERY_LENGTH:
         return matches
     alias = f"{field}_bigrams"
-    return matches.alias(**{alias: Bigrams(field)}).filter(**{f"{alias}__contains": bigrams(text)})
+    # The pair indexes of migration 0006 are named so (domain_name_bigrams).
+    index = f"{queryset.model._meta.model_name}_{field}_bigrams"
+    return matches.alias(**{alias: Bigrams(field)}).filter(
+        **{f"{alias}__contains": _rarest(bigrams(text), index)}
+    )
 
 
 def matching_filing_ids(text: str) -> QuerySet:
@@ -109,27 +114,77 @@ def sorts_found(text: str) -> bool:
     return connection.vendor == "postgresql" and (icp_number_prefix(text) is not None or not _common(text))
 
 
+@dataclass(frozen=True)
+class Reading:
+    """How a list searched for a text reads its page and its count (see reading())."""
+
+    sorts_page: bool
+    walks_count: bool
+
+
+def reading(text: str, *, page_size: int, narrowed: bool = False) -> Reading:
+    """Return how a list of `page_size` rows a page reads a search for the text: its page sorted
+    from what the index finds or walked in the list's order, its count walked or read through the
+    pair index (which stops at the cap, having marked every match in a bitmap).
+
+    A walk reads about rows / share filings to find `rows` matches, sorting reads share × all
+    filings: the page walks when its page_size + 1 rows come sooner, the count when its cap + 1
+    does (see _common()). A text between (海青, in 7,525 of a million documents) walks for its page
+    (2,800 filings read instead of 7,525) and counts through the pair index (a walk would read
+    13,000). A list `narrowed` to a customer, a province or a state may hold few of its matches
+    (海青 is in names of 青海 and 上海, not of 北京), and a walk that finds none reads the whole
+    list: there only a common text walks for its page."""
+    if connection.vendor != "postgresql" or len(text.strip()) < MIN_QUERY_LENGTH:
+        return Reading(sorts_page=False, walks_count=True)
+    if icp_number_prefix(text) is not None:
+        return Reading(sorts_page=True, walks_count=False)
+    matches, filings = _estimates(text)
+    walked_for = COUNT_CAP_OF_SEARCH if narrowed else page_size + 1
+    return Reading(
+        sorts_page=matches * matches < walked_for * filings,
+        walks_count=matches * matches >= COUNT_CAP_OF_SEARCH * filings,
+    )
+
+
+def for_count(matching: QuerySet, text: str, how: Reading) -> QuerySet:
+    """Return what a search list read as `how` counts: its page's queryset, with the pair condition
+    beside the LIKE when the page walked and the count should not (a text between common and rare),
+    so that the count reads the pair index and stops at its cap."""
+    if how.sorts_page or how.walks_count:
+        return matching
+    return _with_pairs(matching, text.strip().lower())
+
+
 def _common(text: str) -> bool:
     """Return whether so many documents hold the text that walking the list's order finds a page
     and the count's cap sooner than the pair index finds every match: a walk reads about cap / share
-    rows, the index share × all rows.
-
-    The share is the planner's estimate of the LIKE alone, from the column's histogram of 1,000
-    documents (statistics target, migration 0020), which is honest for a common text. Beside the
-    pair condition it is not: the planner multiplies the two as if unrelated, though every match of
-    the LIKE has the pairs, and took 藏凌 (1,641 of a million) for 5 and 科技有 (a quarter) for 0.6%."""
-    lowered = text.strip().lower()
-    if len(lowered) < MIN_QUERY_LENGTH:
+    rows, the index share × all rows."""
+    if len(text.strip()) < MIN_QUERY_LENGTH:
         return True
-    matching = Filing.objects.filter(search_document__contains=lowered).values("pk")
-    # One plan, two estimates: the matches, and all filings.
-    sql, params = matching.union(Filing.objects.values("pk"), all=True).query.sql_with_params()
+    matches, filings = _estimates(text)
+    return matches * matches >= COUNT_CAP_OF_SEARCH * filings
+
+
+def _estimates(text: str) -> tuple[float, float]:
+    """Return the planner's estimates of how many filings' documents hold the text, and of all
+    filings.
+
+    The first is the estimate of the LIKE alone, from the column's histogram of 1,000 documents
+    (statistics target, migration 0020), which is honest for a common text. Beside the pair
+    condition it is not: the planner multiplies the two as if unrelated, though every match of the
+    LIKE has the pairs, and took 藏凌 (1,641 of a million) for 5 and 科技有 (a quarter) for 0.6%."""
+    lowered = text.strip().lower()
+    # One plan, two estimates: the matches, and all filings. Unordered: planning the list's order
+    # for each (every index of the table weighed, a sort costed) took longer than the estimates.
+    matching = Filing.objects.filter(search_document__contains=lowered).values("pk").order_by()
+    every = Filing.objects.values("pk").order_by()
+    sql, params = matching.union(every, all=True).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
         explained = cursor.fetchone()[0]
     plan = (json.loads(explained) if isinstance(explained, str) else explained)[0]["Plan"]
     matches, filings = (part["Plan Rows"] for part in plan["Plans"])
-    return matches * matches >= COUNT_CAP_OF_SEARCH * filings
+    return matches, filings
 
 
 # An ICP number starts with its province's one-character abbreviation and ICP备 (粤ICP备2023012345号-1).
@@ -164,19 +219,25 @@ def _in_document(filings: QuerySet[Filing], text: str) -> QuerySet[Filing]:
     on the column, not ILIKE on an expression: the planner then estimates how many rows match from
     the column's statistics and walks the list's own index for a common text."""
     lowered = text.strip().lower()
-    matches = filings.filter(search_document__contains=lowered)
+    return _with_pairs(filings.filter(search_document__contains=lowered), lowered)
+
+
+def _with_pairs(filings: QuerySet[Filing], lowered: str) -> QuerySet[Filing]:
+    """Filter filings to those whose document has the (lower-case) text's rarest pairs."""
     if len(lowered) < MIN_QUERY_LENGTH:
-        return matches
-    return matches.alias(document_bigrams=Bigrams("search_document")).filter(
-        document_bigrams__contains=_rarest(bigrams(lowered))
+        return filings
+    return filings.alias(document_bigrams=Bigrams("search_document")).filter(
+        document_bigrams__contains=_rarest(bigrams(lowered), "filing_search_bigrams")
     )
 
 
 # The pair index is asked for at most this many of a text's pairs; the LIKE checks the whole text.
 INDEX_PAIRS = 6
+# The share of rows above which a pair is left to the LIKE when a rarer one is asked for.
+COMMON_PAIR = 0.5
 
 
-def _rarest(pairs: list[str]) -> list[str]:
+def _rarest(pairs: list[str], index: str) -> list[str]:
     """Return the text's least common pairs, as the index's own statistics count them: a company
     name has twenty pairs, and reading the entries of 有限 and 公司 (in every document) costs more
     than checking the few rows that the rare pairs leave. Pairs the statistics do not list are
@@ -187,11 +248,14 @@ def _rarest(pairs: list[str]) -> list[str]:
         cursor.execute(
             "SELECT pair, freq FROM pg_stats,"
             " unnest(most_common_elems::text::text[], most_common_elem_freqs) AS common(pair, freq)"
-            " WHERE tablename = 'filing_search_bigrams' AND pair = ANY(%s)",
-            [pairs],
+            " WHERE tablename = %s AND pair = ANY(%s)",
+            [index, pairs],
         )
         frequency = dict(cursor.fetchall())
-    return sorted(pairs, key=lambda pair: (frequency.get(pair, 0.0), pair))[:INDEX_PAIRS]
+    rarest = sorted(pairs, key=lambda pair: (frequency.get(pair, 0.0), pair))[:INDEX_PAIRS]
+    # A pair in most rows (a domain's .c and cn) rules out few of the rows the rarer ones leave,
+    # and its entries cost more to read than checking those rows (669 index pages against 109).
+    return rarest[:1] + [pair for pair in rarest[1:] if frequency.get(pair, 0.0) <= COMMON_PAIR]
 
 
 def filings_with_domain(filings: QuerySet[Filing], text: str) -> QuerySet[Filing]:

@@ -38,11 +38,17 @@ def filing_list(request):
             after=filters.get("after"),
             size=PAGE_SIZE,
         )
-        walked = ()
+        walked, counted = (), filings.values("pk")
     else:
         # A common text walks the list until a page is full; a rare one, or a domain, is sorted
-        # from what its index finds (search.sorts_found asks the database: once per page).
-        sorted_found = bool(narrowed["query"]) and search.sorts_found(narrowed["query"])
+        # from what its index finds (search.reading asks the database: once per page).
+        how = None
+        if narrowed["query"]:
+            # A customer's list, or one a filter narrows, may hold few of a rarer text's matches.
+            within = any(value for name, value in narrowed.items() if name != "query")
+            within = within or not request.user.has_perm(Perm.VIEW_ALL)
+            how = search.reading(narrowed["query"], page_size=PAGE_SIZE, narrowed=within)
+        sorted_found = bool(how and how.sorts_page)
         filings = selectors.filing_cards(
             request.user,
             round_transitions=display.ROUND_TRANSITIONS,
@@ -56,8 +62,11 @@ def filing_list(request):
             size=PAGE_SIZE,
             sort_found=sorted_found or bool(narrowed["domain"]),
         )
-        # A search that walked the list for its page counts along the same walk.
-        walked = keyset.NEWEST_FIRST if narrowed["query"] and not (sorted_found or narrowed["domain"]) else ()
+        # A common text counts along the list's walk, a rarer one through its index.
+        walked = keyset.NEWEST_FIRST if how and how.walks_count and not narrowed["domain"] else ()
+        counted = (
+            search.for_count(filings.values("pk"), narrowed["query"], how) if how else filings.values("pk")
+        )
     rows = filing_cards.card_rows(
         page.rows,
         user=request.user,
@@ -84,7 +93,7 @@ def filing_list(request):
             "rows": rows,
             "page": page,
             # Counted without what the cards show (the count would compute it for each row).
-            "total": keyset.list_size(filings.values("pk"), page, cap=count_cap, order=walked),
+            "total": keyset.list_size(counted, page, cap=count_cap, order=walked),
             "count_cap": count_cap,
             "query": query.urlencode(),
             "can_create": request.user.has_perm(Perm.WORK_ON_OWN),
