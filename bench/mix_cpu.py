@@ -1,7 +1,8 @@
 """The CPU of each kind of page in the mixed load (bench/load.py), through the whole stack in one
-process: for every kind, the Python CPU of the request (`time.process_time()`), the PostgreSQL
-backend's CPU (from /proc) and the queries, per request, over the paths the load takes. CPU moves
-less with the machine's load than wall time does; run the code before and after in turn.
+process: for every kind, the Python CPU of the request (median `time.process_time()`), the
+PostgreSQL backend's CPU (from /proc, mean), the queries and the Python function calls (cProfile),
+per request, over the paths the load takes. CPU moves less with the machine's load than wall time
+does (run the code before and after in turn); the calls do not move at all.
 
     python bench/run.py mix_cpu -- --runs 30 [--kinds dashboard "filing page"]
 """
@@ -64,9 +65,7 @@ def main(argv: list[str]) -> int:
         assert response.status_code == 200, (path, response.status_code)
 
     kinds = args.kinds or [kind for kind, _test in KINDS]
-    print(
-        f"{'kind':<21} {'python ms':>10} {'sql ms':>7} {'queries':>7}  (median Python CPU; backend CPU mean)"
-    )
+    print(f"{'kind':<21} {'python ms':>10} {'sql ms':>7} {'queries':>7} {'calls':>9}")
     for kind in kinds:
         requests = by_kind.get(kind, [])[: args.runs]
         if not requests:
@@ -82,13 +81,14 @@ def main(argv: list[str]) -> int:
             get(cookie, path)
             python.append(time.process_time() - started)
         sql = ((_backend_cpu(backend) - backend_before) / len(requests) * 1000) if local else float("nan")
-        print(f"{kind:<21} {statistics.median(python) * 1000:>10.1f} {sql:>7.1f} {queries:>7}")
-        if args.profile:
-            _profile(get, requests, args.profile)
+        calls = _profile(get, requests, args.profile)
+        print(f"{kind:<21} {statistics.median(python) * 1000:>10.1f} {sql:>7.1f} {queries:>7} {calls:>9,.0f}")
     return 0
 
 
-def _profile(get, requests, top: int) -> None:
+def _profile(get, requests, top: int) -> float:
+    """Return the Python function calls a request makes (cProfile: the same every run), printing
+    the `top` costliest functions."""
     import cProfile
     import pstats
 
@@ -98,8 +98,9 @@ def _profile(get, requests, top: int) -> None:
         get(cookie, path)
     profiler.disable()
     stats = pstats.Stats(profiler)
-    print(f"  {stats.total_calls / len(requests):,.0f} calls a request")
-    stats.sort_stats("cumulative").print_stats(top)
+    if top:
+        stats.sort_stats("cumulative").print_stats(top)
+    return stats.total_calls / len(requests)
 
 
 if __name__ == "__main__":
