@@ -242,11 +242,11 @@ def filing_detail(user: Any, filing_id: int) -> Filing:
     return filing
 
 
-def filing_page(user: Any, filing_id: int) -> Filing:
-    """Return filing_detail()'s filing for its own page, which shows the SMS verifiers and face
-    checks only during SMS verification: read only then (two queries fewer on every other page).
-    It names no user of the filing, so their rows are not joined."""
-    filing = _filing_with_parts(user, filing_id, with_users=False)
+def filing_page(user: Any, filing_id: int, *, with_users: bool = False) -> Filing:
+    """Return filing_detail()'s filing for a page that shows the SMS verifiers and face checks only
+    during SMS verification (the filing page, the pre-review page): read only then (two queries fewer
+    on every other page). The filing's principal and reviewer users are joined only `with_users`."""
+    filing = _filing_with_parts(user, filing_id, with_users=with_users)
     if filing.state == State.SMS_VERIFICATION:
         prefetch_related_objects([filing], *_verification_prefetches())
     return filing

@@ -161,7 +161,7 @@ def queue(request, queue: str):
 
 
 def _detail_context(request, filing_id: int) -> dict[str, Any]:
-    filing = selectors.filing_detail(request.user, filing_id)
+    filing = selectors.filing_page(request.user, filing_id, with_users=True)
     catalogue = selectors.rejection_catalogue()
     checklist = None
     if filing.state in (State.ENTRY, State.PROVIDER_REVIEW):
@@ -206,7 +206,7 @@ def _detail_context(request, filing_id: int) -> dict[str, Any]:
         "transitions": transitions_now,
         "events": [(display.event_label(event), event) for event in reversed(events)],
         "open_deadlines": [d for d in filing.deadlines.all() if d.closed_at is None],
-        "verifiers": [v for v in filing.sms_verifiers.all() if v.stage_visit == filing.stage_visit],
+        "verifiers": selectors.current_sms_verifiers(filing),
         # Footers are checked only once a filing has its ICP number.
         "footer_checks": list(
             FooterCheck.objects.filter(filing=filing)
