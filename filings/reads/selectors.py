@@ -183,12 +183,13 @@ def latest_filing_of_subject(subject: Subject, *, user: Any) -> Filing | None:
     )
 
 
-def rejection_catalogue() -> list[RejectionReason]:
+def rejection_catalogue(durations: dict[str, duration_rules.Duration] | None = None) -> list[RejectionReason]:
     """Return the active catalogued reasons a reviewer can pick when returning or rejecting, in the
     reader's language (the seeded texts are msgids) with the current waiting times and terms
-    written into their texts; `reason_words` and `suggested_fix_words` keep them untranslated."""
+    (`durations`, read when not given) written into their texts; `reason_words` and
+    `suggested_fix_words` keep them untranslated."""
     reasons = list(RejectionReason.objects.filter(active=True))
-    durations = duration_rules.rules()
+    durations = durations or duration_rules.rules()
     for reason in reasons:
         reason.reason_words = duration_rules.catalogue_words(reason.reason, durations)
         reason.suggested_fix_words = duration_rules.catalogue_words(reason.suggested_fix, durations)
