@@ -28,6 +28,19 @@ P95_GOAL_MS = 150
 RATIO_GOAL = 0.30
 
 
+def _workers_cpu(server_pid: int) -> float:
+    """Return the seconds of CPU gunicorn's workers have used (user and system), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -242,8 +255,12 @@ def main(argv: list[str]) -> int:
     try:
         _wait_for(port)
         _run(port, clients, 3)  # both workers import and connect before the timed run
+        # The workers' CPU per request: what the other processes on a shared machine blur least.
+        cpu_before = _workers_cpu(server.pid)
         timed, errors = _run(port, clients, args.seconds)
+        cpu_mixed = _workers_cpu(server.pid) - cpu_before
         bare_times, bare_errors = _run(port, bare, min(10, args.seconds))
+        cpu_bare = _workers_cpu(server.pid) - cpu_before - cpu_mixed
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -258,6 +275,10 @@ def main(argv: list[str]) -> int:
     print(f"  p50 {p50:.0f} ms, p95 {p95:.0f} ms (goal: no error, p95 < {P95_GOAL_MS} ms)  {verdict}")
     print(f"  throughput {rate:.1f} req/s; bare logged-in view in the same run {bare_rate:.0f} req/s", end="")
     print(f" ({len(bare_errors)} errors)")
+    print(
+        f"  gunicorn workers' CPU per request: mixed {cpu_mixed / max(1, len(times)) * 1000:.1f} ms, "
+        f"bare {cpu_bare / max(1, len(bare_times)) * 1000:.1f} ms (load average {os.getloadavg()[0]:.1f})"
+    )
     print("  where the time goes (share of all request time; closed loop, so slow kinds weigh more):")
     for kind, count, kind_p50, share in breakdown(timed):
         print(f"    {kind:<21} {count:>6,}  p50 {kind_p50:>6.0f} ms  {share:>4.0%}")
