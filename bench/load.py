@@ -66,7 +66,7 @@ def _cookie(user) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
-def _paths_for_roles(rng: random.Random) -> dict[str, list[tuple[str, list[str]]]]:
+def paths_for_roles(rng: random.Random) -> dict[str, list[tuple[str, list[str]]]]:
     """Return, per role, (session cookie, the paths that user will take in turn)."""
     from django.db.models import Count
 
@@ -222,7 +222,7 @@ def main(argv: list[str]) -> int:
 
     ensure_realistic()
     rng = random.Random(7)
-    roles = _paths_for_roles(rng)
+    roles = paths_for_roles(rng)
     # 8 clients: 3 principals, 3 reviewers, 2 managers (each with its own sequence of paths).
     shares = {"principal": 3, "reviewer": 3, "manager": 2}
     clients = []

@@ -40,9 +40,9 @@ def main(argv: list[str]) -> int:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from bench.load import KINDS, _paths_for_roles, kind_of
+    from bench.load import KINDS, kind_of, paths_for_roles
 
-    roles = _paths_for_roles(random.Random(7))
+    roles = paths_for_roles(random.Random(7))
     by_kind: dict[str, list[tuple[str, str]]] = {}
     for sessions in roles.values():
         for cookie, paths in sessions:
