@@ -207,7 +207,7 @@ def _duration_row(name: str, ps: dashboard_stats.ProvinceStats) -> SafeString:
         f'<td class="num">{_duration_text(ps.durations[s])}</td>' for s in summary_terms.DURATION_STAGES
     )
     reasons = ";".join(f"{conditional_escape(reason)} ({int(n)})" for reason, n in ps.top_reasons[:3])
-    return mark_safe(  # noqa: S308
+    return mark_safe(  # noqa: S308 - the name and reasons are escaped, the rest are numbers
         f"<tr><th>{conditional_escape(name)}</th>{durations}\n"
         f'    <td class="num">{_percent(ps.returned_share) or "—"}</td>'
         f'<td class="num">{_percent(ps.rejected_share) or "—"}</td>\n'
