@@ -28,6 +28,19 @@ P95_GOAL_MS = 150
 RATIO_GOAL = 0.30
 
 
+def _workers_cpu(server_pid: int) -> float:
+    """Return the seconds of CPU gunicorn's workers have used (user and system), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -53,7 +66,7 @@ def _cookie(user) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
-def _paths_for_roles(rng: random.Random) -> dict[str, list[tuple[str, list[str]]]]:
+def paths_for_roles(rng: random.Random) -> dict[str, list[tuple[str, list[str]]]]:
     """Return, per role, (session cookie, the paths that user will take in turn)."""
     from django.db.models import Count
 
@@ -123,8 +136,47 @@ def _paths_for_roles(rng: random.Random) -> dict[str, list[tuple[str, list[str]]
     }
 
 
+# What each path of the mix is, in the order the breakdown prints them: (kind, test on the path).
+KINDS = [
+    ("at-risk CSV", lambda path: path.startswith("/filings/dashboard/deadlines/at-risk/")),
+    ("overdue list", lambda path: path.startswith("/filings/dashboard/deadlines/overdue/")),
+    ("open list", lambda path: path.startswith("/filings/dashboard/open/")),
+    ("dashboard", lambda path: path == "/filings/dashboard/"),
+    ("deep queue page", lambda path: path.startswith("/filings/review/queues/") and "after=" in path),
+    ("queue", lambda path: path.startswith("/filings/review/queues/")),
+    ("pre-review page", lambda path: path.startswith("/filings/review/")),
+    ("search", lambda path: path.startswith("/filings/?q=")),
+    ("filing list by state", lambda path: path.startswith("/filings/?state=")),
+    ("filing list", lambda path: path == "/filings/"),
+    ("filing page", lambda path: path.startswith("/filings/")),
+]
+
+
+def kind_of(path: str) -> str:
+    """Return the kind of page a path of the mix asks for."""
+    return next((kind for kind, matches in KINDS if matches(path)), "other")
+
+
+def breakdown(timed: list[tuple[str, float]]) -> list[tuple[str, int, float, float]]:
+    """Return, per kind of path, its count, p50 (ms) and share of the total request time, largest first."""
+    by_kind: dict[str, list[float]] = {}
+    for path, seconds in timed:
+        by_kind.setdefault(kind_of(path), []).append(seconds)
+    total = sum(seconds for _path, seconds in timed) or 1
+    rows = [
+        (kind, len(times), statistics.median(times) * 1000, sum(times) / total)
+        for kind, times in by_kind.items()
+    ]
+    return sorted(rows, key=lambda row: -row[3])
+
+
 def _drive(
-    port: int, cookie: str, paths: list[str], stop: float, times: list[float], errors: list[str]
+    port: int,
+    cookie: str,
+    paths: list[str],
+    stop: float,
+    times: list[tuple[str, float]],
+    errors: list[str],
 ) -> None:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     for path in itertools.cycle(paths):
@@ -135,13 +187,15 @@ def _drive(
         connection.request("GET", quote(path, safe="/?&=%:+,-_.~"), headers={"Cookie": cookie})
         response = connection.getresponse()
         response.read()
-        times.append(time.perf_counter() - started)
+        times.append((path, time.perf_counter() - started))
         if response.status != 200:
             errors.append(f"{path}: HTTP {response.status}")
 
 
-def _run(port: int, clients: list[tuple[str, list[str]]], seconds: int) -> tuple[list[float], list[str]]:
-    times: list[float] = []
+def _run(
+    port: int, clients: list[tuple[str, list[str]]], seconds: int
+) -> tuple[list[tuple[str, float]], list[str]]:
+    times: list[tuple[str, float]] = []
     errors: list[str] = []
     stop = time.monotonic() + seconds
     threads = [
@@ -168,7 +222,7 @@ def main(argv: list[str]) -> int:
 
     ensure_realistic()
     rng = random.Random(7)
-    roles = _paths_for_roles(rng)
+    roles = paths_for_roles(rng)
     # 8 clients: 3 principals, 3 reviewers, 2 managers (each with its own sequence of paths).
     shares = {"principal": 3, "reviewer": 3, "manager": 2}
     clients = []
@@ -201,11 +255,16 @@ def main(argv: list[str]) -> int:
     try:
         _wait_for(port)
         _run(port, clients, 3)  # both workers import and connect before the timed run
-        times, errors = _run(port, clients, args.seconds)
+        # The workers' CPU per request: what the other processes on a shared machine blur least.
+        cpu_before = _workers_cpu(server.pid)
+        timed, errors = _run(port, clients, args.seconds)
+        cpu_mixed = _workers_cpu(server.pid) - cpu_before
         bare_times, bare_errors = _run(port, bare, min(10, args.seconds))
+        cpu_bare = _workers_cpu(server.pid) - cpu_before - cpu_mixed
     finally:
         server.terminate()
         server.wait(timeout=30)
+    times = [seconds for _path, seconds in timed]
     p50 = statistics.median(times) * 1000
     p95 = statistics.quantiles(times, n=20)[-1] * 1000
     rate = len(times) / args.seconds
@@ -216,6 +275,13 @@ def main(argv: list[str]) -> int:
     print(f"  p50 {p50:.0f} ms, p95 {p95:.0f} ms (goal: no error, p95 < {P95_GOAL_MS} ms)  {verdict}")
     print(f"  throughput {rate:.1f} req/s; bare logged-in view in the same run {bare_rate:.0f} req/s", end="")
     print(f" ({len(bare_errors)} errors)")
+    print(
+        f"  gunicorn workers' CPU per request: mixed {cpu_mixed / max(1, len(times)) * 1000:.1f} ms, "
+        f"bare {cpu_bare / max(1, len(bare_times)) * 1000:.1f} ms (load average {os.getloadavg()[0]:.1f})"
+    )
+    print("  where the time goes (share of all request time; closed loop, so slow kinds weigh more):")
+    for kind, count, kind_p50, share in breakdown(timed):
+        print(f"    {kind:<21} {count:>6,}  p50 {kind_p50:>6.0f} ms  {share:>4.0%}")
     ratio = rate / bare_rate if bare_rate else 0
     verdict = "met" if ratio >= RATIO_GOAL and p95 < P95_GOAL_MS and not errors else "MISSED"
     print(

@@ -208,3 +208,37 @@ def test_the_dashboard_reads_a_fixed_number_of_queries_whatever_its_rows(client,
     # statement only borrows one row of the table to carry its subqueries).
     province_reads = [q for q in more_rows.captured_queries if '"filings_province"."name"' in q["sql"]]
     assert len(province_reads) == 1
+
+
+def test_rows_written_in_python_escape_what_users_typed(client, manager):
+    """The deadline and open-filing rows and the duration table are written as strings in Python
+    (filings/web/views/list_rows.py, dashboard._duration_row): a subject's name and a typed return
+    reason are still escaped, and the rows keep their cells."""
+    from filings.models import ReasonRollup, Subject
+
+    filing = _submit("escape-owner")
+    Subject.objects.filter(pk=filing.subject_id).update(name='星河<b onclick="x">&科技')
+    Deadline.objects.filter(filing=filing, closed_at__isnull=True).update(
+        due_at=timezone.now() - timedelta(hours=2)
+    )
+    summaries.refresh_summaries(full=True)
+    ReasonRollup.objects.create(
+        period_days=dashboard_stats.DEFAULT_PERIOD,
+        province=Province.objects.get(code="44"),
+        transition="return_to_entry",
+        key="typed",
+        reason="<i>名称</i>不符",
+        count=7,
+    )
+    client.force_login(manager)
+    escaped = "星河&lt;b onclick=&quot;x&quot;&gt;&amp;科技"
+    for url in (
+        reverse("filings:dashboard"),
+        reverse("filings:dashboard-deadlines", kwargs={"kind": "overdue"}),
+        reverse("filings:dashboard-open") + "?state=provider_review",
+    ):
+        body = client.get(url).content.decode()
+        assert escaped in body and "<b onclick" not in body, url
+        assert f'<a href="/filings/{filing.pk}/">{escaped}</a>' in body, url
+    body = client.get(reverse("filings:dashboard")).content.decode()
+    assert "&lt;i&gt;名称&lt;/i&gt;不符 (7)" in body and "<i>名称" not in body

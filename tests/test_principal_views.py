@@ -116,6 +116,20 @@ def test_list_shows_own_filings_with_progress_and_next_step(client_for, principa
     assert "信息填报停滞" in page  # the next deadline of a draft
 
 
+def test_a_card_escapes_what_the_principal_typed_and_counts_unread_alerts(client_for, principal, monkeypatch):
+    """The cards are written in Python (filings/web/views/filing_cards.py), not by the template: what
+    a user typed is still escaped, and the unread badge still counts."""
+    from filings.reads import selectors
+
+    filing = factories.ready_filing(assignee=principal)
+    Subject.objects.filter(pk=filing.subject_id).update(name='云帆<script>alert("x")</script>&科技')
+    monkeypatch.setattr(selectors, "unread_alert_counts", lambda user, ids: dict.fromkeys(ids, 2))
+    page = client_for(principal).get(reverse("filings:list")).content.decode()
+    assert "<script>alert" not in page
+    assert "云帆&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;科技" in page
+    assert '<span class="badge warn" title="未读提醒">2 条未读提醒</span>' in page
+
+
 def test_list_marks_a_returned_filing_plainly(client_for, principal, reviewer):
     filing = factories.ready_filing(assignee=principal)
     filing = transitions.submit_filing(filing, by=principal)

@@ -240,6 +240,27 @@ def test_dashboard_is_for_managers_only(client, principal, reviewer, who):
         assert client.get(url).status_code == 403
 
 
+def test_pre_review_page_reads_sms_verifiers_and_face_checks_only_in_sms_verification(
+    client, principal, reviewer
+):
+    in_review = _submitted(principal)
+    in_sms = transitions.pass_review(
+        _submitted(factories.principal_user(username="principal-sms")), by=reviewer
+    )
+    client.force_login(reviewer)
+    url = reverse("filings:review-filing", kwargs={"filing_id": in_review.pk})
+    read = _queries(client, url)
+    # The checks still ask for each principal's entry face check (its outcome), not for every check.
+    assert not [q for q in read if "filings_smsverifier" in q or 'authenticitycheck"."id"' in q]
+    assert [q for q in read if 'SELECT "filings_authenticitycheck"."outcome"' in q]
+    # During SMS verification the page offers each verifier of this round in its form.
+    response = client.get(reverse("filings:review-filing", kwargs={"filing_id": in_sms.pk}))
+    verifiers = SmsVerifier.objects.filter(filing=in_sms, stage_visit=in_sms.stage_visit)
+    assert verifiers and list(response.context["verifiers"]) == list(verifiers.order_by("id"))
+    body = response.content.decode()
+    assert all(f'<option value="{v.pk}">' in body for v in verifiers)
+
+
 def test_unknown_queue_is_404(client, reviewer):
     client.force_login(reviewer)
     assert client.get(reverse("filings:review-queue", kwargs={"queue": "nope"})).status_code == 404

@@ -183,12 +183,13 @@ def latest_filing_of_subject(subject: Subject, *, user: Any) -> Filing | None:
     )
 
 
-def rejection_catalogue() -> list[RejectionReason]:
+def rejection_catalogue(durations: dict[str, duration_rules.Duration] | None = None) -> list[RejectionReason]:
     """Return the active catalogued reasons a reviewer can pick when returning or rejecting, in the
     reader's language (the seeded texts are msgids) with the current waiting times and terms
-    written into their texts; `reason_words` and `suggested_fix_words` keep them untranslated."""
+    (`durations`, read when not given) written into their texts; `reason_words` and
+    `suggested_fix_words` keep them untranslated."""
     reasons = list(RejectionReason.objects.filter(active=True))
-    durations = duration_rules.rules()
+    durations = durations or duration_rules.rules()
     for reason in reasons:
         reason.reason_words = duration_rules.catalogue_words(reason.reason, durations)
         reason.suggested_fix_words = duration_rules.catalogue_words(reason.suggested_fix, durations)
@@ -242,11 +243,11 @@ def filing_detail(user: Any, filing_id: int) -> Filing:
     return filing
 
 
-def filing_page(user: Any, filing_id: int) -> Filing:
-    """Return filing_detail()'s filing for its own page, which shows the SMS verifiers and face
-    checks only during SMS verification: read only then (two queries fewer on every other page).
-    It names no user of the filing, so their rows are not joined."""
-    filing = _filing_with_parts(user, filing_id, with_users=False)
+def filing_page(user: Any, filing_id: int, *, with_users: bool = False) -> Filing:
+    """Return filing_detail()'s filing for a page that shows the SMS verifiers and face checks only
+    during SMS verification (the filing page, the pre-review page): read only then (two queries fewer
+    on every other page). The filing's principal and reviewer users are joined only `with_users`."""
+    filing = _filing_with_parts(user, filing_id, with_users=with_users)
     if filing.state == State.SMS_VERIFICATION:
         prefetch_related_objects([filing], *_verification_prefetches())
     return filing
@@ -413,14 +414,19 @@ def unread_alert_counts(user: Any, filing_ids: list[int]) -> dict[int, int]:
     # user) and (event, user) indexes. The EXISTS stays in the select list so that it runs once per
     # alert or event: as a join, the planner walked a manager's whole inbox (tens of thousands of
     # unread rows) whenever it misjudged how many were events, 14-120 ms at a million filings.
-    for model, link in ((Alert, "alert"), (FilingEvent, "event")):
-        unread = Notification.objects.filter(user=user, read_at__isnull=True, **{link: OuterRef("pk")})
-        rows = (
-            model.objects.filter(filing_id__in=filing_ids).order_by().values_list("filing_id", Exists(unread))
+    # Alerts and events are one statement (UNION ALL): two cost more to build and send than to run.
+    alerts, events = (
+        model.objects.filter(filing_id__in=filing_ids)
+        .order_by()
+        .values_list(
+            "filing_id",
+            Exists(Notification.objects.filter(user=user, read_at__isnull=True, **{link: OuterRef("pk")})),
         )
-        for filing_id, is_unread in rows:
-            if is_unread:
-                counts[filing_id] = counts.get(filing_id, 0) + 1
+        for model, link in ((Alert, "alert"), (FilingEvent, "event"))
+    )
+    for filing_id, is_unread in alerts.union(events, all=True):
+        if is_unread:
+            counts[filing_id] = counts.get(filing_id, 0) + 1
     return counts
 
 

@@ -15,6 +15,7 @@ from filings.rules.checks.people import check_people
 from filings.rules.checks.result import Checklist
 from filings.rules.checks.subject import check_access_numbers, check_one_open_filing, check_subject
 from filings.rules.checks.websites import check_websites
+from filings.rules.durations import Duration
 
 
 def load_filing_for_checks(filing_id: int) -> Filing:
@@ -41,15 +42,23 @@ def load_filing_for_checks(filing_id: int) -> Filing:
 
 
 def _terms(filing: Filing) -> dict[str, list[RuleTerm]]:
+    """Return the rule terms that apply to the filing's province, by kind, as rows of the columns the
+    checks read (value and category): some 170 model instances cost more than the rules using them."""
     terms: dict[str, list[RuleTerm]] = {}
-    for term in RuleTerm.objects.filter(Q(province__isnull=True) | Q(province_id=filing.province_id)):
+    rows = RuleTerm.objects.filter(Q(province__isnull=True) | Q(province_id=filing.province_id)).values_list(
+        "kind", "value", "category", named=True
+    )
+    for term in rows:
         terms.setdefault(term.kind, []).append(term)
     return terms
 
 
-def run_submission_checks(filing: Filing, *, today: date | None = None) -> Checklist:
+def run_submission_checks(
+    filing: Filing, *, today: date | None = None, durations: dict[str, Duration] | None = None
+) -> Checklist:
     """Run every pre-submission rule on a filing loaded with load_filing_for_checks (or with
-    selectors.filing_detail, which prefetches the same and more)."""
+    selectors.filing_detail, which prefetches the same and more); `durations` (rules()) when the
+    caller has read them already."""
     today = today or timezone.localdate()
     checklist = Checklist()
     if filing.kind.cancels:
@@ -63,7 +72,7 @@ def run_submission_checks(filing: Filing, *, today: date | None = None) -> Check
     if filing.kind.holds_apps(filing):
         check_apps(filing, checklist, terms)
     else:
-        check_websites(filing, checklist, today, terms)
+        check_websites(filing, checklist, today, terms, durations)
     if filing.kind.numbers == Numbers.EXISTING:
         check_access_numbers(filing, checklist)
     check_materials(filing, checklist)

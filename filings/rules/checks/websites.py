@@ -24,7 +24,11 @@ NAME_SYMBOLS = re.compile(r"[^\w\u4e00-\u9fff]")
 
 
 def check_websites(
-    filing: Filing, checklist: Checklist, today: date, terms: dict[str, list[RuleTerm]]
+    filing: Filing,
+    checklist: Checklist,
+    today: date,
+    terms: dict[str, list[RuleTerm]],
+    durations: dict[str, duration_rules.Duration] | None = None,
 ) -> None:
     province = filing.province
     websites = list(filing.websites.all())
@@ -37,7 +41,7 @@ def check_websites(
         passed_message=_("已填写网站信息。"),
     )
     tlds = TldRule.from_terms(terms)
-    durations = duration_rules.rules()
+    durations = durations or duration_rules.rules()
     domain_count = 0
     for website in websites:
         domains = list(website.domains.all())

@@ -23,6 +23,7 @@ from filings.reads import compliance, exports, keyset, packages, queues, selecto
 from filings.reads.estimates import PROVINCE_FIELDS, PublicationEstimator
 from filings.reads.risk import rejection_risk
 from filings.rules import change_diff, deadlines, numbering
+from filings.rules import durations as duration_rules
 from filings.rules.checks import run_submission_checks
 from filings.rules.fields import SECTIONS, field_choices, field_label
 from filings.services import dispatch, public_security, transitions
@@ -161,11 +162,13 @@ def queue(request, queue: str):
 
 
 def _detail_context(request, filing_id: int) -> dict[str, Any]:
-    filing = selectors.filing_detail(request.user, filing_id)
-    catalogue = selectors.rejection_catalogue()
+    filing = selectors.filing_page(request.user, filing_id, with_users=True)
+    durations = duration_rules.rules()  # for the catalogue's texts and the checks alike
+    catalogue = selectors.rejection_catalogue(durations)
     checklist = None
     if filing.state in (State.ENTRY, State.PROVIDER_REVIEW):
-        checklist = run_submission_checks(filing)  # filing_detail holds all the checks read
+        # filing_page holds all the checks read
+        checklist = run_submission_checks(filing, durations=durations)
     latest: dict[tuple[str, str], Any] = {}
     for material in filing.materials.all():
         latest.setdefault((material.kind, material.slot), material)
@@ -206,7 +209,7 @@ def _detail_context(request, filing_id: int) -> dict[str, Any]:
         "transitions": transitions_now,
         "events": [(display.event_label(event), event) for event in reversed(events)],
         "open_deadlines": [d for d in filing.deadlines.all() if d.closed_at is None],
-        "verifiers": [v for v in filing.sms_verifiers.all() if v.stage_visit == filing.stage_visit],
+        "verifiers": selectors.current_sms_verifiers(filing),
         # Footers are checked only once a filing has its ICP number.
         "footer_checks": list(
             FooterCheck.objects.filter(filing=filing)
