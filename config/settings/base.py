@@ -52,7 +52,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Issue #14: staff (reviewers, managers, admins) must give a TOTP code or backup code first.
-    "django_otp.middleware.OTPMiddleware",
+    "accounts.two_factor.SessionDeviceMiddleware",
     "accounts.two_factor.StaffSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -144,7 +144,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # Issue #14: refuses a login from a locked account or address first (django-axes).
     "accounts.lockout.LockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, whose session user arrives with their permissions and devices in one statement.
+    "accounts.backends.UserBackend",
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
