@@ -20,9 +20,7 @@ def test_every_text_a_queue_row_and_the_province_filter_print_is_escaped(princip
     filing = transitions.submit_filing(factories.ready_filing(assignee=principal), by=principal)
     other = factories.reviewer_user(username="queue-other", display_name=f"{MARKUP}审核员")
     transitions.claim_filing(filing, by=other)
-    Province.objects.filter(pk=filing.province_id).update(
-        short_name=SHORT, name=f"{MARKUP}广东省", code="4'"
-    )
+    Province.objects.filter(pk=filing.province_id).update(short_name=SHORT, name=f"{MARKUP}广东省", code="4'")
     filing.subject.name = f"{MARKUP}科技有限公司"
     filing.subject.save()
     client.force_login(reviewer)
