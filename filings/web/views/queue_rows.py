@@ -56,6 +56,23 @@ def province_options(provinces: Iterable[Province], *, chosen: str | None) -> Sa
     )
 
 
+def queue_tabs(sizes: dict[str, int], *, current: str, cap: int) -> SafeString:
+    """Return the queues' tabs, each with how many rows it lists ("1000+" beyond the cap), the
+    current one marked: written once per page rather than four links through the template engine."""
+    link = '<a href="{}"{}>{} ({})</a>'
+    return mark_safe(
+        "".join(
+            link.format(
+                reverse("filings:review-queue", kwargs={"queue": queue.slug}),
+                ' aria-current="page"' if queue.slug == current else "",
+                conditional_escape(str(queue.label)),
+                f"{cap}+" if sizes.get(queue.slug, 0) > cap else sizes.get(queue.slug, 0),
+            )
+            for queue in queues.QUEUES.values()
+        )
+    )
+
+
 QUEUE_ROW = (
     '<tr class="{urgency}">\n'
     '  <td><a href="{url}">{subject}</a> <span class="tag">{type}</span></td>\n'
