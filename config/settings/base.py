@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "filings.web.context_processors.navigation",
                 "filings.web.context_processors.alerts",
             ],
         },
