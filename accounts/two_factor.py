@@ -9,9 +9,11 @@ from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django_otp import devices_for_user, user_has_device
+from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user, user_has_device
+from django_otp.middleware import OTPMiddleware
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -109,6 +111,28 @@ def match_second_factor(user, token: str):
         if device.verify_token(token):
             return device
     return None
+
+
+class SessionDeviceMiddleware(OTPMiddleware):
+    """django-otp's middleware (request.user.otp_device, is_verified()), checking the session's device
+    against the confirmed devices the user's own statement named (accounts.backends.UserBackend)
+    instead of reading the device again: verified only while that device exists, belongs to the
+    user and is confirmed, as django-otp requires. The device itself is read only if asked for."""
+
+    def _verify_user_sync(self, request, user):
+        confirmed = getattr(user, "otp_device_ids", None)
+        if confirmed is None:
+            # Loaded some other way (an anonymous visitor, SQLite): django-otp reads the device.
+            return super()._verify_user_sync(request, user)
+        self._init_user_fields(user)
+        persistent_id = request.session.get(DEVICE_ID_SESSION_KEY)
+        if persistent_id:
+            persistent_id = self._normalize_persistent_id(persistent_id)
+            if persistent_id in confirmed:
+                user.otp_device = SimpleLazyObject(lambda: self._device_from_persistent_id(persistent_id))
+            else:
+                del request.session[DEVICE_ID_SESSION_KEY]
+        return user
 
 
 class StaffSecondFactorMiddleware:

@@ -52,7 +52,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Issue #14: staff (reviewers, managers, admins) must give a TOTP code or backup code first.
-    "django_otp.middleware.OTPMiddleware",
+    "accounts.two_factor.SessionDeviceMiddleware",
     "accounts.two_factor.StaffSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "filings.web.context_processors.navigation",
                 "filings.web.context_processors.alerts",
             ],
         },
@@ -144,7 +145,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # Issue #14: refuses a login from a locked account or address first (django-axes).
     "accounts.lockout.LockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, whose session user arrives with their permissions and devices in one statement.
+    "accounts.backends.UserBackend",
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"

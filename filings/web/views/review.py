@@ -144,8 +144,7 @@ def queue(request, queue: str):
         "review/queue.html",
         {
             "queue": chosen,
-            "tabs": [(q, counts.get(q.slug, 0)) for q in queues.QUEUES.values()],
-            "tab_count_cap": queues.TAB_COUNT_CAP,
+            "tabs": queue_rows.queue_tabs(counts, current=chosen.slug, cap=queues.TAB_COUNT_CAP),
             "province_options": queue_rows.province_options(
                 estimator.provinces.values(), chosen=chosen_filters["province"]
             ),
