@@ -206,7 +206,9 @@ def test_other_principal_gets_404_on_every_page(client_for, filing, other_princi
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("name", ["submit", "withdraw", "sms", "materials", "edit", "public-security"])
+@pytest.mark.parametrize(
+    "name", ["submit-filing", "withdraw-filing", "sms", "materials", "edit", "public-security"]
+)
 def test_other_principal_gets_404_on_every_post(client_for, filing, other_principal, name):
     response = client_for(other_principal).post(reverse(f"filings:{name}", args=[filing.pk]), {})
     assert response.status_code == 404
@@ -233,7 +235,7 @@ def test_other_principal_cannot_download_a_material_or_read_it_by_api(
 def test_csrf_is_enforced_on_forms(filing):
     client = Client(enforce_csrf_checks=True)
     client.force_login(filing.assignee)
-    assert client.post(reverse("filings:submit", args=[filing.pk]), {}).status_code == 403
+    assert client.post(reverse("filings:submit-filing", args=[filing.pk]), {}).status_code == 403
     page = client.get(reverse("filings:checklist", args=[filing.pk])).content.decode()
     assert "csrfmiddlewaretoken" in page
 
@@ -594,8 +596,8 @@ def test_checklist_passes_and_submit_moves_to_provider_review(client_for, filing
     client = client_for(filing.assignee)
     page = client.get(reverse("filings:checklist", args=[filing.pk])).content.decode()
     assert "全部检查通过" in page
-    assert "disabled" not in page.split('action="' + reverse("filings:submit", args=[filing.pk]))[1]
-    response = client.post(reverse("filings:submit", args=[filing.pk]), {"comment": "首次提交"})
+    assert "disabled" not in page.split('action="' + reverse("filings:submit-filing", args=[filing.pk]))[1]
+    response = client.post(reverse("filings:submit-filing", args=[filing.pk]), {"comment": "首次提交"})
     assert response.status_code == 302
     filing.refresh_from_db()
     assert filing.state == State.PROVIDER_REVIEW
@@ -603,7 +605,7 @@ def test_checklist_passes_and_submit_moves_to_provider_review(client_for, filing
 
 def test_submit_with_failing_checks_is_a_400_listing_them(client_for, filing):
     Material.objects.filter(filing=filing, kind="pledge").delete()
-    response = client_for(filing.assignee).post(reverse("filings:submit", args=[filing.pk]), {})
+    response = client_for(filing.assignee).post(reverse("filings:submit-filing", args=[filing.pk]), {})
     assert response.status_code == 400
     assert "缺少" in response.content.decode()
     filing.refresh_from_db()
@@ -621,7 +623,7 @@ def test_failed_check_links_to_the_place_to_fix_it(client_for, filing):
 def test_return_fix_and_resubmit_keeps_every_round(client_for, filing, reviewer):
     principal = filing.assignee
     client = client_for(principal)
-    client.post(reverse("filings:submit", args=[filing.pk]), {"comment": "第一次"})
+    client.post(reverse("filings:submit-filing", args=[filing.pk]), {"comment": "第一次"})
     filing.refresh_from_db()
     transitions.return_filing(
         filing,
@@ -633,7 +635,7 @@ def test_return_fix_and_resubmit_keeps_every_round(client_for, filing, reviewer)
     assert client.post(reverse("filings:edit", args=[filing.pk]), data).status_code == 302
     page = client.get(reverse("filings:checklist", args=[filing.pk])).content.decode()
     assert "重新提交" in page
-    client.post(reverse("filings:submit", args=[filing.pk]), {"comment": "已按要求改名"})
+    client.post(reverse("filings:submit-filing", args=[filing.pk]), {"comment": "已按要求改名"})
     filing.refresh_from_db()
     assert filing.state == State.PROVIDER_REVIEW and filing.round == 2
     names = list(filing.events.values_list("transition", flat=True))
@@ -644,7 +646,7 @@ def test_return_fix_and_resubmit_keeps_every_round(client_for, filing, reviewer)
 
 def test_withdraw(client_for, filing):
     response = client_for(filing.assignee).post(
-        reverse("filings:withdraw", args=[filing.pk]), {"comment": "不做了"}
+        reverse("filings:withdraw-filing", args=[filing.pk]), {"comment": "不做了"}
     )
     assert response.status_code == 302
     filing.refresh_from_db()
@@ -653,7 +655,7 @@ def test_withdraw(client_for, filing):
 
 def test_withdraw_refused_in_bureau_review_is_a_409_not_a_500(client_for, filing, reviewer):
     Filing.objects.filter(pk=filing.pk).update(state=State.BUREAU_REVIEW)
-    response = client_for(filing.assignee).post(reverse("filings:withdraw", args=[filing.pk]), {})
+    response = client_for(filing.assignee).post(reverse("filings:withdraw-filing", args=[filing.pk]), {})
     assert response.status_code == 409
     assert "不能执行" in response.content.decode()
 

@@ -36,8 +36,8 @@ urlpatterns = [
     path("<int:filing_id>/materials/", materials.filing_materials, name="materials"),
     path("<int:filing_id>/checklist/", checklist.filing_checklist, name="checklist"),
     path("<int:filing_id>/service-answer/", content.service_answer, name="service-answer"),
-    path("<int:filing_id>/submit/", checklist.filing_submit, name="submit"),
-    path("<int:filing_id>/withdraw/", filing_detail.filing_withdraw, name="withdraw"),
+    path("<int:filing_id>/submit/", checklist.filing_submit, name="submit-filing"),
+    path("<int:filing_id>/withdraw/", filing_detail.filing_withdraw, name="withdraw-filing"),
     path("<int:filing_id>/sms/", sms.filing_sms, name="sms"),
     path("<int:filing_id>/public-security/", filing_detail.filing_public_security, name="public-security"),
     path(
