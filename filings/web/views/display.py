@@ -1,14 +1,11 @@
 """What the principal's pages show about a filing: its progress through the five stages, the next
 deadline as a countdown, the next thing to do, its materials by slot and where to fix a problem."""
 
-import functools
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -132,18 +129,6 @@ def progress_in(filing_type: str, state: str, returned: str = "") -> Progress:
     return Progress(
         steps=steps, returned=str(RETURN_LABELS[returned]) if returned else "", withdrawn=withdrawn
     )
-
-
-def progress_bars_for_page() -> Callable[[Filing, str], str]:
-    """Return each row's progress bar as HTML, translated and rendered once per page for the filings
-    of one type in one state (20 rows translated 200 step names and rendered 100 steps)."""
-
-    @functools.cache
-    def bar(filing_type: str, state: str, returned: str) -> str:
-        progress = progress_in(filing_type, state, returned)
-        return render_to_string("filings/_progress.html", {"progress": progress})
-
-    return lambda filing, returned="": bar(filing.filing_type, filing.state, returned)
 
 
 @dataclass
