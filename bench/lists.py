@@ -104,6 +104,7 @@ def main(argv: list[str]) -> int:  # noqa: C901 - one table of paths
         ("principal list (largest customer)", largest, cycle(["/filings/"])),
         ("  500 pages in", largest, cycle([f"/filings/?after={deep_largest}"])),
         ("  overdue", largest, cycle(["/filings/?overdue=on"])),
+        ("  by state", largest, cycle(f"/filings/?state={s}" for s in State.values)),
         ("search by name (2–4 characters)", manager, (f"/filings/?q={t}" for t in terms)),
         ("search by a whole subject name", manager, cycle(f"/filings/?q={n}" for n, _c in subjects)),
         ("search by certificate number", manager, cycle(f"/filings/?q={c}" for _n, c in subjects)),

@@ -62,6 +62,29 @@ def test_list_queries_do_not_grow_with_pages(principal):
     assert len(second) == len(first) - 1
 
 
+@pytest.mark.postgres
+def test_a_principals_list_narrowed_to_a_stage_reads_its_own_index(principal):
+    """The page and its count read the principal's filings in that stage from one index range: the
+    largest customer holds 50,000 filings, and the count to the cap otherwise read every open one."""
+    for _ in range(3):
+        factories.ready_filing(assignee=principal)
+    with CaptureQueriesContext(connection) as captured:
+        response = _logged_in(principal).get(reverse("filings:list"), {"state": "entry"})
+    assert response.status_code == 200
+    narrowed = [q["sql"] for q in captured.captured_queries if '"filings_filing"."state" = ' in q["sql"]]
+    assert len(narrowed) == 1  # the page (a short first page is its own count)
+    with connection.cursor() as cursor:
+        # Tiny test tables: make the planner show which index serves the list.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + narrowed[0])
+        page_plan = "\n".join(row[0] for row in cursor.fetchall())
+    # What the count to the cap reads on a longer list.
+    capped = Filing.objects.filter(assignee=principal, state="entry").order_by().values("id")[:1001]
+    for plan in (page_plan, capped.explain()):
+        assert "filing_assignee_state_recent" in plan, plan
+
+
 def test_a_position_breaks_ties_on_the_time(principal):
     made = [factories.ready_filing(assignee=principal) for _ in range(5)]
     moment = timezone.now() - timedelta(days=1)
