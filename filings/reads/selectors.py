@@ -3,7 +3,17 @@
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
+from django.db.models import (
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.http import Http404
 from django.utils import timezone
 from django_fsm import has_transition_perm
@@ -200,40 +210,52 @@ def rejection_catalogue(durations: dict[str, duration_rules.Duration] | None = N
 
 def _filing_with_parts(user: Any, filing_id: int, *, with_users: bool = True) -> Filing:
     """Return one filing the user may see with its parts, history, deadlines and materials (and its
-    principal's and reviewer's users, `with_users`); 404 otherwise."""
-    queryset = (
-        filings_for_user(user)
-        .select_related(
-            "subject", "province", "subject_principal", *(("assignee", "reviewer") if with_users else ())
-        )
-        # Rarely there: fetched only when the filing has one (a join of ten tables took longer to
-        # plan than to run).
-        .prefetch_related(
-            "target",
-            Prefetch(
-                "websites",
-                queryset=Website.objects.select_related("principal").prefetch_related(
-                    Prefetch("domains", queryset=Domain.objects.order_by("name")), "prior_approvals"
-                ),
-            ),
-            Prefetch(
-                "apps",
-                queryset=App.objects.select_related("principal").prefetch_related(
-                    "platforms", "prior_approvals"
-                ),
-            ),
-            Prefetch("events", queryset=FilingEvent.objects.select_related("actor").order_by("at", "id")),
-            Prefetch("deadlines", queryset=Deadline.objects.order_by("-closed_at", "due_at")),
-            Prefetch(
-                "materials",
-                queryset=Material.objects.select_related("uploaded_by").order_by("kind", "slot", "-version"),
-            ),
-        )
+    principal's and reviewer's users, `with_users`); 404 otherwise. Each event carries the user's
+    inbox row of it, if any (`sent_at`, `sent_read_at`, `sent_id`: filing_decisions() reads them)."""
+    queryset = filings_for_user(user).select_related(
+        "subject", "province", "subject_principal", *(("assignee", "reviewer") if with_users else ())
     )
     try:
-        return queryset.get(pk=filing_id)
+        filing = queryset.get(pk=filing_id)
     except Filing.DoesNotExist as error:
         raise Http404 from error
+    prefetch_related_objects(
+        [filing],
+        # Rarely there: fetched only when the filing has one (a join of ten tables took longer to
+        # plan than to run).
+        "target",
+        Prefetch(
+            "websites",
+            queryset=Website.objects.select_related("principal").prefetch_related(
+                Prefetch("domains", queryset=Domain.objects.order_by("name")), "prior_approvals"
+            ),
+        ),
+        # An empty queryset fills the filing's apps without a query where its type holds none.
+        Prefetch(
+            "apps",
+            queryset=App.objects.select_related("principal").prefetch_related("platforms", "prior_approvals")
+            if filing.kind.may_hold_apps
+            else App.objects.none(),
+        ),
+        Prefetch(
+            "events",
+            # (event, user) is unique: the join adds the user's inbox row without repeating an event.
+            queryset=FilingEvent.objects.select_related("actor")
+            .annotate(
+                sent=FilteredRelation("notifications", condition=Q(notifications__user=user)),
+                sent_at=F("sent__created_at"),
+                sent_read_at=F("sent__read_at"),
+                sent_id=F("sent__id"),
+            )
+            .order_by("at", "id"),
+        ),
+        Prefetch("deadlines", queryset=Deadline.objects.order_by("-closed_at", "due_at")),
+        Prefetch(
+            "materials",
+            queryset=Material.objects.select_related("uploaded_by").order_by("kind", "slot", "-version"),
+        ),
+    )
+    return filing
 
 
 def filing_detail(user: Any, filing_id: int) -> Filing:
@@ -458,13 +480,9 @@ def filing_alerts(user: Any, filing: Filing) -> list[Alert]:
 DECISIONS_SHOWN = 5
 
 
-def filing_decisions(user: Any, filing: Filing) -> list[Notification]:
-    """Return the latest decisions on the filing sent to the user's inbox, newest first."""
-    decisions = list(
-        Notification.objects.filter(user=user, event__filing=filing)
-        .select_related("event")
-        .order_by("-created_at", "-id")[:DECISIONS_SHOWN]
-    )
-    for notification in decisions:
-        notification.event.filing = filing
-    return decisions
+def filing_decisions(filing: Filing) -> list[FilingEvent]:
+    """Return the latest decisions on a filing read by filing_detail() or filing_page() that were sent
+    to the reading user's inbox, newest sent first: its events with `sent_at` and `sent_read_at`."""
+    sent = [event for event in filing.events.all() if event.sent_id is not None]
+    sent.sort(key=lambda event: (event.sent_at, event.sent_id), reverse=True)
+    return sent[:DECISIONS_SHOWN]

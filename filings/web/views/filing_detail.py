@@ -155,15 +155,15 @@ def _inbox_rows(user, filing: Filing) -> list[dict]:
         }
         for alert in selectors.filing_alerts(user, filing)
     ]
-    for notification in selectors.filing_decisions(user, filing):
-        shown = display.decision(notification.event)
+    for event in selectors.filing_decisions(filing):
+        shown = display.decision(event)
         rows.append(
             {
                 "tone": shown.tone,
-                "badge": display.event_label(notification.event),
+                "badge": display.event_label(event),
                 "title": shown.title,
-                "at": notification.created_at,
-                "unread": notification.read_at is None,
+                "at": event.sent_at,
+                "unread": event.sent_read_at is None,
                 "url": shown.url,
                 "action": shown.action,
             }
