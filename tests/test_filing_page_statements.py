@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from filings.kinds import kind_of
-from filings.models import Notification
+from filings.models import Alert, AlertThreshold, Notification
 from filings.services import changes, transitions
 from tests import factories
 
@@ -17,8 +17,8 @@ pytestmark = pytest.mark.django_db
 REASONS = [{"field": "website.description", "reason": "内容描述过于简单", "suggested_fix": "写明主要内容"}]
 # The page's own statements: the session, user, permissions, second factor and the navigation's
 # unread count come on top of these.
-FILING_PAGE = 8
-PRE_REVIEW_PAGE = 16
+FILING_PAGE = 6
+PRE_REVIEW_PAGE = 15
 
 
 def _statements(client, url: str) -> list[str]:
@@ -119,3 +119,40 @@ def test_a_change_of_a_published_filing_still_reads_its_apps(client, principal, 
     statements = _statements(client, reverse("filings:detail", args=[change.pk]))
 
     assert any('FROM "filings_app"' in sql for sql in statements)
+
+
+def _alert(filing, *, withdrawn: bool = False) -> Alert:
+    deadline = filing.deadlines.filter(closed_at__isnull=True).first()
+    threshold = AlertThreshold.objects.filter(deadline_kind=deadline.kind).first()
+    return Alert.objects.create(
+        filing=filing,
+        deadline=deadline,
+        threshold=threshold,
+        stage=deadline.stage,
+        stage_visit=deadline.stage_visit,
+        kind=deadline.kind,
+        severity=threshold.severity,
+        due_at=deadline.due_at,
+        deadline_at=deadline.due_at,
+        withdrawn_at=timezone.now() if withdrawn else None,
+    )
+
+
+def test_prior_approvals_and_current_alerts_are_read_only_when_there(client, principal):
+    filing = factories.ready_filing(assignee=principal)
+    _alert(filing, withdrawn=True)
+    client.force_login(principal)
+    url = reverse("filings:detail", args=[filing.pk])
+    without = _filing_statements(_statements(client, url))
+    card = client.get(url).content.decode().split('id="alerts-h"', 1)[1].split("</section>", 1)[0]
+    assert "alert-row" not in card
+
+    filing.websites.get().prior_approvals.create(category="news", licence_number="京新闻-001")
+    shown = _alert(filing)
+    with_both = _filing_statements(_statements(client, url))
+    page = client.get(url).content.decode()
+
+    assert len(without) == FILING_PAGE and len(with_both) == FILING_PAGE + 2
+    assert "京新闻-001" in page
+    card = page.split('id="alerts-h"', 1)[1].split("</section>", 1)[0]
+    assert card.count("alert-row") == 1 and shown.title in card

@@ -32,6 +32,7 @@ from filings.models import (
     FilingEvent,
     Material,
     Notification,
+    PriorApproval,
     Province,
     RejectionReason,
     SmsVerifier,
@@ -212,8 +213,14 @@ def _filing_with_parts(user: Any, filing_id: int, *, with_users: bool = True) ->
     """Return one filing the user may see with its parts, history, deadlines and materials (and its
     principal's and reviewer's users, `with_users`); 404 otherwise. Each event carries the user's
     inbox row of it, if any (`sent_at`, `sent_read_at`, `sent_id`: filing_decisions() reads them)."""
-    queryset = filings_for_user(user).select_related(
-        "subject", "province", "subject_principal", *(("assignee", "reviewer") if with_users else ())
+    # Most filings have no current alert: the page then asks for none (filing_alerts()).
+    current_alerts = Alert.objects.filter(filing=OuterRef("pk"), withdrawn_at__isnull=True)
+    queryset = (
+        filings_for_user(user)
+        .select_related(
+            "subject", "province", "subject_principal", *(("assignee", "reviewer") if with_users else ())
+        )
+        .annotate(has_current_alerts=Exists(current_alerts))
     )
     try:
         filing = queryset.get(pk=filing_id)
@@ -226,9 +233,9 @@ def _filing_with_parts(user: Any, filing_id: int, *, with_users: bool = True) ->
         "target",
         Prefetch(
             "websites",
-            queryset=Website.objects.select_related("principal").prefetch_related(
-                Prefetch("domains", queryset=Domain.objects.order_by("name")), "prior_approvals"
-            ),
+            queryset=Website.objects.select_related("principal")
+            .annotate(has_prior_approvals=Exists(PriorApproval.objects.filter(website=OuterRef("pk"))))
+            .prefetch_related(Prefetch("domains", queryset=Domain.objects.order_by("name"))),
         ),
         # An empty queryset fills the filing's apps without a query where its type holds none.
         Prefetch(
@@ -254,6 +261,13 @@ def _filing_with_parts(user: Any, filing_id: int, *, with_users: bool = True) ->
             "materials",
             queryset=Material.objects.select_related("uploaded_by").order_by("kind", "slot", "-version"),
         ),
+    )
+    # Prior approvals are rare: read only for the websites that have one, an empty list for the rest.
+    websites = filing.websites.all()
+    prefetch_related_objects([w for w in websites if w.has_prior_approvals], "prior_approvals")
+    prefetch_related_objects(
+        [w for w in websites if not w.has_prior_approvals],
+        Prefetch("prior_approvals", queryset=PriorApproval.objects.none()),
     )
     return filing
 
@@ -450,39 +464,3 @@ def unread_alert_counts(user: Any, filing_ids: list[int]) -> dict[int, int]:
         if is_unread:
             counts[filing_id] = counts.get(filing_id, 0) + 1
     return counts
-
-
-# What the filing page shows of an alert: its badge and title (alert.title names the threshold).
-FILING_ALERT_FIELDS = (
-    "filing",
-    "severity",
-    "kind",
-    "occurrence",
-    "raised_at",
-    *(name for name in ALERT_FIELDS if name.startswith("threshold__")),
-)
-
-
-def filing_alerts(user: Any, filing: Filing) -> list[Alert]:
-    """Return the filing's current alerts, newest first, each with `unread` for this user."""
-    unread = Notification.objects.filter(alert=OuterRef("pk"), user=user, read_at__isnull=True)
-    alerts = list(
-        Alert.objects.filter(filing=filing, withdrawn_at__isnull=True)
-        .select_related("threshold")
-        .only(*FILING_ALERT_FIELDS)
-        .annotate(unread=Exists(unread))[:50]
-    )
-    for alert in alerts:
-        alert.filing = filing  # the page's own, subject and province already loaded
-    return alerts
-
-
-DECISIONS_SHOWN = 5
-
-
-def filing_decisions(filing: Filing) -> list[FilingEvent]:
-    """Return the latest decisions on a filing read by filing_detail() or filing_page() that were sent
-    to the reading user's inbox, newest sent first: its events with `sent_at` and `sent_read_at`."""
-    sent = [event for event in filing.events.all() if event.sent_id is not None]
-    sent.sort(key=lambda event: (event.sent_at, event.sent_id), reverse=True)
-    return sent[:DECISIONS_SHOWN]

@@ -17,7 +17,7 @@ from filings.exceptions import BeianError, InvalidInput
 from filings.kinds.states import EDITABLE_STATES, State
 from filings.models import Deadline, Filing, Transition
 from filings.models import transition_rules as permissions
-from filings.reads import compliance, packages, selectors
+from filings.reads import compliance, filing_inbox, packages, selectors
 from filings.rules import change_diff, footer_guidance, proposals
 from filings.rules.deadlines import owes_public_security
 from filings.services import public_security, transitions
@@ -153,9 +153,9 @@ def _inbox_rows(user, filing: Filing) -> list[dict]:
             "url": "",
             "action": "",
         }
-        for alert in selectors.filing_alerts(user, filing)
+        for alert in filing_inbox.filing_alerts(user, filing)
     ]
-    for event in selectors.filing_decisions(filing):
+    for event in filing_inbox.filing_decisions(filing):
         shown = display.decision(event)
         rows.append(
             {
