@@ -1,6 +1,7 @@
 """The filing page and the pre-review page read a filing in a fixed number of statements, however
 long its history: apps only for a type whose declaration says it can hold them, the reader's
-decisions from the events the page reads anyway, and the checks' phone holders in one statement."""
+decisions from the events the page reads anyway, its alerts only when it has a current one, and the
+checks' phone holders in one statement."""
 
 import pytest
 from django.db import connection
@@ -17,8 +18,8 @@ pytestmark = pytest.mark.django_db
 REASONS = [{"field": "website.description", "reason": "内容描述过于简单", "suggested_fix": "写明主要内容"}]
 # The page's own statements: the session, user, permissions, second factor and the navigation's
 # unread count come on top of these.
-FILING_PAGE = 6
-PRE_REVIEW_PAGE = 15
+FILING_PAGE = 7
+PRE_REVIEW_PAGE = 16
 
 
 def _statements(client, url: str) -> list[str]:
@@ -138,7 +139,7 @@ def _alert(filing, *, withdrawn: bool = False) -> Alert:
     )
 
 
-def test_prior_approvals_and_current_alerts_are_read_only_when_there(client, principal):
+def test_current_alerts_are_read_only_when_there(client, principal):
     filing = factories.ready_filing(assignee=principal)
     _alert(filing, withdrawn=True)
     client.force_login(principal)
@@ -152,7 +153,7 @@ def test_prior_approvals_and_current_alerts_are_read_only_when_there(client, pri
     with_both = _filing_statements(_statements(client, url))
     page = client.get(url).content.decode()
 
-    assert len(without) == FILING_PAGE and len(with_both) == FILING_PAGE + 2
+    assert len(without) == FILING_PAGE and len(with_both) == FILING_PAGE + 1
     assert "京新闻-001" in page
     card = page.split('id="alerts-h"', 1)[1].split("</section>", 1)[0]
     assert card.count("alert-row") == 1 and shown.title in card

@@ -19,8 +19,8 @@ FILING_ALERT_FIELDS = (
 
 
 def filing_alerts(user: Any, filing: Filing) -> list[Alert]:
-    """Return the current alerts of a filing read by selectors.filing_detail() or filing_page(), newest first,
-    each with `unread` for this user."""
+    """Return the current alerts of a filing read with its inbox (selectors.filing_detail(), or
+    filing_page(with_inbox=True)), newest first, each with `unread` for this user."""
     if not filing.has_current_alerts:
         return []
     unread = Notification.objects.filter(alert=OuterRef("pk"), user=user, read_at__isnull=True)
@@ -39,7 +39,7 @@ DECISIONS_SHOWN = 5
 
 
 def filing_decisions(filing: Filing) -> list[FilingEvent]:
-    """Return the latest decisions on a filing read by selectors.filing_detail() or filing_page() that were sent
+    """Return the latest decisions on a filing read with its inbox (as filing_alerts()) that were sent
     to the reading user's inbox, newest sent first: its events with `sent_at` and `sent_read_at`."""
     sent = [event for event in filing.events.all() if event.sent_id is not None]
     sent.sort(key=lambda event: (event.sent_at, event.sent_id), reverse=True)

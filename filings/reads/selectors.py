@@ -32,7 +32,6 @@ from filings.models import (
     FilingEvent,
     Material,
     Notification,
-    PriorApproval,
     Province,
     RejectionReason,
     SmsVerifier,
@@ -209,19 +208,28 @@ def rejection_catalogue(durations: dict[str, duration_rules.Duration] | None = N
     return reasons
 
 
-def _filing_with_parts(user: Any, filing_id: int, *, with_users: bool = True) -> Filing:
+def _filing_with_parts(
+    user: Any, filing_id: int, *, with_users: bool = True, with_inbox: bool = True
+) -> Filing:
     """Return one filing the user may see with its parts, history, deadlines and materials (and its
-    principal's and reviewer's users, `with_users`); 404 otherwise. Each event carries the user's
-    inbox row of it, if any (`sent_at`, `sent_read_at`, `sent_id`: filing_decisions() reads them)."""
-    # Most filings have no current alert: the page then asks for none (filing_alerts()).
-    current_alerts = Alert.objects.filter(filing=OuterRef("pk"), withdrawn_at__isnull=True)
-    queryset = (
-        filings_for_user(user)
-        .select_related(
-            "subject", "province", "subject_principal", *(("assignee", "reviewer") if with_users else ())
-        )
-        .annotate(has_current_alerts=Exists(current_alerts))
+    principal's and reviewer's users, `with_users`); 404 otherwise. `with_inbox`: the filing says
+    whether it has a current alert (`has_current_alerts`) and each event carries the user's inbox
+    row of it, if any (`sent_at`, `sent_read_at`, `sent_id`), for reads.filing_inbox."""
+    queryset = filings_for_user(user).select_related(
+        "subject", "province", "subject_principal", *(("assignee", "reviewer") if with_users else ())
     )
+    events = FilingEvent.objects.select_related("actor").order_by("at", "id")
+    if with_inbox:
+        # Most filings have no current alert: the page then asks for none.
+        current_alerts = Alert.objects.filter(filing=OuterRef("pk"), withdrawn_at__isnull=True)
+        queryset = queryset.annotate(has_current_alerts=Exists(current_alerts))
+        # (event, user) is unique: the join adds the user's inbox row without repeating an event.
+        events = events.annotate(
+            sent=FilteredRelation("notifications", condition=Q(notifications__user=user)),
+            sent_at=F("sent__created_at"),
+            sent_read_at=F("sent__read_at"),
+            sent_id=F("sent__id"),
+        )
     try:
         filing = queryset.get(pk=filing_id)
     except Filing.DoesNotExist as error:
@@ -233,9 +241,9 @@ def _filing_with_parts(user: Any, filing_id: int, *, with_users: bool = True) ->
         "target",
         Prefetch(
             "websites",
-            queryset=Website.objects.select_related("principal")
-            .annotate(has_prior_approvals=Exists(PriorApproval.objects.filter(website=OuterRef("pk"))))
-            .prefetch_related(Prefetch("domains", queryset=Domain.objects.order_by("name"))),
+            queryset=Website.objects.select_related("principal").prefetch_related(
+                Prefetch("domains", queryset=Domain.objects.order_by("name")), "prior_approvals"
+            ),
         ),
         # An empty queryset fills the filing's apps without a query where its type holds none.
         Prefetch(
@@ -244,30 +252,12 @@ def _filing_with_parts(user: Any, filing_id: int, *, with_users: bool = True) ->
             if filing.kind.may_hold_apps
             else App.objects.none(),
         ),
-        Prefetch(
-            "events",
-            # (event, user) is unique: the join adds the user's inbox row without repeating an event.
-            queryset=FilingEvent.objects.select_related("actor")
-            .annotate(
-                sent=FilteredRelation("notifications", condition=Q(notifications__user=user)),
-                sent_at=F("sent__created_at"),
-                sent_read_at=F("sent__read_at"),
-                sent_id=F("sent__id"),
-            )
-            .order_by("at", "id"),
-        ),
+        Prefetch("events", queryset=events),
         Prefetch("deadlines", queryset=Deadline.objects.order_by("-closed_at", "due_at")),
         Prefetch(
             "materials",
             queryset=Material.objects.select_related("uploaded_by").order_by("kind", "slot", "-version"),
         ),
-    )
-    # Prior approvals are rare: read only for the websites that have one, an empty list for the rest.
-    websites = filing.websites.all()
-    prefetch_related_objects([w for w in websites if w.has_prior_approvals], "prior_approvals")
-    prefetch_related_objects(
-        [w for w in websites if not w.has_prior_approvals],
-        Prefetch("prior_approvals", queryset=PriorApproval.objects.none()),
     )
     return filing
 
@@ -279,11 +269,12 @@ def filing_detail(user: Any, filing_id: int) -> Filing:
     return filing
 
 
-def filing_page(user: Any, filing_id: int, *, with_users: bool = False) -> Filing:
+def filing_page(user: Any, filing_id: int, *, with_users: bool = False, with_inbox: bool = False) -> Filing:
     """Return filing_detail()'s filing for a page that shows the SMS verifiers and face checks only
     during SMS verification (the filing page, the pre-review page): read only then (two queries fewer
-    on every other page). The filing's principal and reviewer users are joined only `with_users`."""
-    filing = _filing_with_parts(user, filing_id, with_users=with_users)
+    on every other page). The filing's principal and reviewer users are joined only `with_users`, and
+    what reads.filing_inbox needs is read only `with_inbox` (the filing page shows the inbox)."""
+    filing = _filing_with_parts(user, filing_id, with_users=with_users, with_inbox=with_inbox)
     if filing.state == State.SMS_VERIFICATION:
         prefetch_related_objects([filing], *_verification_prefetches())
     return filing

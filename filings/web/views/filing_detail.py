@@ -175,7 +175,7 @@ def _inbox_rows(user, filing: Filing) -> list[dict]:
 @login_required
 @require_GET
 def filing_detail(request, filing_id: int):
-    filing = selectors.filing_page(request.user, filing_id)
+    filing = selectors.filing_page(request.user, filing_id, with_inbox=True)
     return render(request, "filings/filing_detail.html", detail_context(request, filing))
 
 
