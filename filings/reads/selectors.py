@@ -237,8 +237,8 @@ def _filing_with_parts(
     prefetch_related_objects(
         [filing],
         # Rarely there: fetched only when the filing has one (a join of ten tables took longer to
-        # plan than to run).
-        "target",
+        # plan than to run; a prefetch of none still builds its statement).
+        *(("target",) if filing.target_id else ()),
         Prefetch(
             "websites",
             queryset=Website.objects.select_related("principal").prefetch_related(
