@@ -122,6 +122,11 @@ class FilingKind:
     def cancels(self) -> bool:
         return self.approval in (Approval.CANCEL, Approval.END_ACCESS)
 
+    @property
+    def may_hold_apps(self) -> bool:
+        """Return whether a filing of this type can hold apps (pages read none for one that cannot)."""
+        return self.made_of_apps is not False
+
     def holds_apps(self, filing) -> bool:
         """Return whether the filing is edited and checked as apps (prefetched apps are reused)."""
         if self.made_of_apps is None:

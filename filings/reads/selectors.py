@@ -4,7 +4,17 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
+from django.db.models import (
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.http import Http404
 from django.utils import timezone
 from django_fsm import has_transition_perm
@@ -199,42 +209,58 @@ def rejection_catalogue(durations: dict[str, duration_rules.Duration] | None = N
     return reasons
 
 
-def _filing_with_parts(user: Any, filing_id: int, *, with_users: bool = True) -> Filing:
+def _filing_with_parts(
+    user: Any, filing_id: int, *, with_users: bool = True, with_inbox: bool = True
+) -> Filing:
     """Return one filing the user may see with its parts, history, deadlines and materials (and its
-    principal's and reviewer's users, `with_users`); 404 otherwise."""
-    queryset = (
-        filings_for_user(user)
-        .select_related(
-            "subject", "province", "subject_principal", *(("assignee", "reviewer") if with_users else ())
-        )
-        # Rarely there: fetched only when the filing has one (a join of ten tables took longer to
-        # plan than to run).
-        .prefetch_related(
-            "target",
-            Prefetch(
-                "websites",
-                queryset=Website.objects.select_related("principal").prefetch_related(
-                    Prefetch("domains", queryset=Domain.objects.order_by("name")), "prior_approvals"
-                ),
-            ),
-            Prefetch(
-                "apps",
-                queryset=App.objects.select_related("principal").prefetch_related(
-                    "platforms", "prior_approvals"
-                ),
-            ),
-            Prefetch("events", queryset=FilingEvent.objects.select_related("actor").order_by("at", "id")),
-            Prefetch("deadlines", queryset=Deadline.objects.order_by("-closed_at", "due_at")),
-            Prefetch(
-                "materials",
-                queryset=Material.objects.select_related("uploaded_by").order_by("kind", "slot", "-version"),
-            ),
-        )
+    principal's and reviewer's users, `with_users`); 404 otherwise. `with_inbox`: the filing says
+    whether it has a current alert (`has_current_alerts`) and each event carries the user's inbox
+    row of it, if any (`sent_at`, `sent_read_at`, `sent_id`), for reads.filing_inbox."""
+    queryset = filings_for_user(user).select_related(
+        "subject", "province", "subject_principal", *(("assignee", "reviewer") if with_users else ())
     )
+    events = FilingEvent.objects.select_related("actor").order_by("at", "id")
+    if with_inbox:
+        # Most filings have no current alert: the page then asks for none.
+        current_alerts = Alert.objects.filter(filing=OuterRef("pk"), withdrawn_at__isnull=True)
+        queryset = queryset.annotate(has_current_alerts=Exists(current_alerts))
+        # (event, user) is unique: the join adds the user's inbox row without repeating an event.
+        events = events.annotate(
+            sent=FilteredRelation("notifications", condition=Q(notifications__user=user)),
+            sent_at=F("sent__created_at"),
+            sent_read_at=F("sent__read_at"),
+            sent_id=F("sent__id"),
+        )
     try:
-        return queryset.get(pk=filing_id)
+        filing = queryset.get(pk=filing_id)
     except Filing.DoesNotExist as error:
         raise Http404 from error
+    prefetch_related_objects(
+        [filing],
+        # Rarely there: fetched only when the filing has one (a join of ten tables took longer to
+        # plan than to run; a prefetch of none still builds its statement).
+        *(("target",) if filing.target_id else ()),
+        Prefetch(
+            "websites",
+            queryset=Website.objects.select_related("principal").prefetch_related(
+                Prefetch("domains", queryset=Domain.objects.order_by("name")), "prior_approvals"
+            ),
+        ),
+        # An empty queryset fills the filing's apps without a query where its type holds none.
+        Prefetch(
+            "apps",
+            queryset=App.objects.select_related("principal").prefetch_related("platforms", "prior_approvals")
+            if filing.kind.may_hold_apps
+            else App.objects.none(),
+        ),
+        Prefetch("events", queryset=events),
+        Prefetch("deadlines", queryset=Deadline.objects.order_by("-closed_at", "due_at")),
+        Prefetch(
+            "materials",
+            queryset=Material.objects.select_related("uploaded_by").order_by("kind", "slot", "-version"),
+        ),
+    )
+    return filing
 
 
 def filing_detail(user: Any, filing_id: int) -> Filing:
@@ -244,11 +270,12 @@ def filing_detail(user: Any, filing_id: int) -> Filing:
     return filing
 
 
-def filing_page(user: Any, filing_id: int, *, with_users: bool = False) -> Filing:
+def filing_page(user: Any, filing_id: int, *, with_users: bool = False, with_inbox: bool = False) -> Filing:
     """Return filing_detail()'s filing for a page that shows the SMS verifiers and face checks only
     during SMS verification (the filing page, the pre-review page): read only then (two queries fewer
-    on every other page). The filing's principal and reviewer users are joined only `with_users`."""
-    filing = _filing_with_parts(user, filing_id, with_users=with_users)
+    on every other page). The filing's principal and reviewer users are joined only `with_users`, and
+    what reads.filing_inbox needs is read only `with_inbox` (the filing page shows the inbox)."""
+    filing = _filing_with_parts(user, filing_id, with_users=with_users, with_inbox=with_inbox)
     if filing.state == State.SMS_VERIFICATION:
         prefetch_related_objects([filing], *_verification_prefetches())
     return filing
@@ -449,43 +476,3 @@ def _unread_rows_sql(ids: int) -> str:
             f" FROM {table} WHERE {table}.filing_id IN ({placeholders})"
         )
     return " UNION ALL ".join(parts)
-
-
-# What the filing page shows of an alert: its badge and title (alert.title names the threshold).
-FILING_ALERT_FIELDS = (
-    "filing",
-    "severity",
-    "kind",
-    "occurrence",
-    "raised_at",
-    *(name for name in ALERT_FIELDS if name.startswith("threshold__")),
-)
-
-
-def filing_alerts(user: Any, filing: Filing) -> list[Alert]:
-    """Return the filing's current alerts, newest first, each with `unread` for this user."""
-    unread = Notification.objects.filter(alert=OuterRef("pk"), user=user, read_at__isnull=True)
-    alerts = list(
-        Alert.objects.filter(filing=filing, withdrawn_at__isnull=True)
-        .select_related("threshold")
-        .only(*FILING_ALERT_FIELDS)
-        .annotate(unread=Exists(unread))[:50]
-    )
-    for alert in alerts:
-        alert.filing = filing  # the page's own, subject and province already loaded
-    return alerts
-
-
-DECISIONS_SHOWN = 5
-
-
-def filing_decisions(user: Any, filing: Filing) -> list[Notification]:
-    """Return the latest decisions on the filing sent to the user's inbox, newest first."""
-    decisions = list(
-        Notification.objects.filter(user=user, event__filing=filing)
-        .select_related("event")
-        .order_by("-created_at", "-id")[:DECISIONS_SHOWN]
-    )
-    for notification in decisions:
-        notification.event.filing = filing
-    return decisions

@@ -191,15 +191,14 @@ def check_people(filing: Filing, checklist: Checklist, today: date) -> None:
     other_subjects = Filing.objects.filter(state__in=OPEN_STATES + ["published"]).exclude(
         subject_id__in=same_subject_ids(filing)
     )
-    holders_elsewhere = set(
-        other_subjects.filter(subject_principal_id__in=holders).values_list(
-            "subject_principal_id", flat=True
-        )[:20]
-    ) | set(
-        Website.objects.filter(principal_id__in=holders, filing__in=other_subjects).values_list(
-            "principal_id", flat=True
-        )[:20]
-    )
+    # One statement for both kinds of principal: each part still stops at its own 20 rows.
+    subject_principals = other_subjects.filter(subject_principal_id__in=holders).values_list(
+        "subject_principal_id", flat=True
+    )[:20]
+    website_principals = Website.objects.filter(
+        principal_id__in=holders, filing__in=other_subjects
+    ).values_list("principal_id", flat=True)[:20]
+    holders_elsewhere = set(subject_principals.union(website_principals, all=True))
     used_elsewhere = {holders[pk] for pk in holders_elsewhere}
     taken = {number for pair in used_elsewhere for number in pair if number in phones}
     # Named by whose number it is, masked: the page may be read by a role that sees masked numbers.

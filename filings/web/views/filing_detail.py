@@ -17,7 +17,7 @@ from filings.exceptions import BeianError, InvalidInput
 from filings.kinds.states import EDITABLE_STATES, State
 from filings.models import Deadline, Filing, Transition
 from filings.models import transition_rules as permissions
-from filings.reads import compliance, packages, selectors
+from filings.reads import compliance, filing_inbox, packages, selectors
 from filings.rules import change_diff, footer_guidance, proposals
 from filings.rules.deadlines import owes_public_security
 from filings.services import public_security, transitions
@@ -153,17 +153,17 @@ def _inbox_rows(user, filing: Filing) -> list[dict]:
             "url": "",
             "action": "",
         }
-        for alert in selectors.filing_alerts(user, filing)
+        for alert in filing_inbox.filing_alerts(user, filing)
     ]
-    for notification in selectors.filing_decisions(user, filing):
-        shown = display.decision(notification.event)
+    for event in filing_inbox.filing_decisions(filing):
+        shown = display.decision(event)
         rows.append(
             {
                 "tone": shown.tone,
-                "badge": display.event_label(notification.event),
+                "badge": display.event_label(event),
                 "title": shown.title,
-                "at": notification.created_at,
-                "unread": notification.read_at is None,
+                "at": event.sent_at,
+                "unread": event.sent_read_at is None,
                 "url": shown.url,
                 "action": shown.action,
             }
@@ -175,7 +175,7 @@ def _inbox_rows(user, filing: Filing) -> list[dict]:
 @login_required
 @require_GET
 def filing_detail(request, filing_id: int):
-    filing = selectors.filing_page(request.user, filing_id)
+    filing = selectors.filing_page(request.user, filing_id, with_inbox=True)
     return render(request, "filings/filing_detail.html", detail_context(request, filing))
 
 
