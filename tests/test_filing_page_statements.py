@@ -157,3 +157,19 @@ def test_current_alerts_are_read_only_when_there(client, principal):
     assert "京新闻-001" in page
     card = page.split('id="alerts-h"', 1)[1].split("</section>", 1)[0]
     assert card.count("alert-row") == 1 and shown.title in card
+
+
+def test_an_app_cannot_be_attached_to_a_filing_whose_type_holds_none(principal, reviewer):
+    """The pages read no apps for such a type, so the admin refuses the app instead of keeping it
+    where nobody would see it."""
+    from django.core.exceptions import ValidationError
+
+    published = factories.published_filing(assignee=principal, reviewer=reviewer)
+    app = factories.ready_app_filing(published).apps.get()
+    app.full_clean()  # on its APP filing: valid
+
+    website_filing = factories.ready_filing(assignee=principal, province_code="11")
+    app.filing, app.position = website_filing, 99
+    with pytest.raises(ValidationError) as refused:
+        app.full_clean()
+    assert "不含 APP" in str(refused.value.message_dict["filing"])

@@ -1,5 +1,6 @@
 """Apps, mini-programs and quick apps filed like websites (APP备案, since September 2023)."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -90,6 +91,18 @@ class App(FilingItem):
                 fields=["icp_number"], opclasses=["varchar_pattern_ops"], name="app_icp_number_prefix"
             )
         ]
+
+    def clean(self) -> None:
+        super().clean()
+        # The filing's pages read no apps for a type whose declaration holds none: an app attached
+        # to such a filing (in the admin) would be kept but never shown.
+        if self.filing_id is not None and not self.filing.kind.may_hold_apps:
+            raise ValidationError(
+                {
+                    "filing": _("“%(type)s”不含 APP、小程序或快应用,请选择 APP 备案或变更备案。")
+                    % {"type": self.filing.get_filing_type_display()}
+                }
+            )
 
 
 class AppPlatform(OneLabelDisplay, models.Model):
