@@ -141,8 +141,8 @@ def reading(text: str, *, page_size: int, narrowed: bool = False) -> Reading:
     matches, filings = _estimates(text)
     walked_for = COUNT_CAP_OF_SEARCH if narrowed else page_size + 1
     return Reading(
-        sorts_page=matches * matches < walked_for * filings,
-        walks_count=matches * matches >= COUNT_CAP_OF_SEARCH * filings,
+        sorts_page=not _walk_finds_sooner(walked_for, matches, filings),
+        walks_count=_walk_finds_sooner(COUNT_CAP_OF_SEARCH, matches, filings),
     )
 
 
@@ -161,8 +161,13 @@ def _common(text: str) -> bool:
     rows, the index share × all rows."""
     if len(text.strip()) < MIN_QUERY_LENGTH:
         return True
-    matches, filings = _estimates(text)
-    return matches * matches >= COUNT_CAP_OF_SEARCH * filings
+    return _walk_finds_sooner(COUNT_CAP_OF_SEARCH, *_estimates(text))
+
+
+def _walk_finds_sooner(rows: int, matches: float, filings: float) -> bool:
+    """Return whether walking the list finds `rows` matches sooner than the pair index finds every
+    match: a walk reads about rows / share filings, the index share × all filings."""
+    return matches * matches >= rows * filings
 
 
 def _estimates(text: str) -> tuple[float, float]:
