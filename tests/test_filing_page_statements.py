@@ -108,7 +108,9 @@ def test_the_pre_review_page_reads_a_fixed_number_of_statements(client, principa
     filing = transitions.submit_filing(_returned_and_resubmitted(principal, reviewer, 4), by=principal)
     four = _filing_statements(_statements(client, reverse("filings:review-filing", args=[filing.pk])))
 
-    assert len(one) == len(four) == PRE_REVIEW_PAGE, "\n".join(sql[:80] for sql in four)
+    # SQLite (make run) reads the phones' holders in two statements: it allows no LIMIT in a UNION.
+    expected = PRE_REVIEW_PAGE + (0 if connection.features.supports_slicing_ordering_in_compound else 1)
+    assert len(one) == len(four) == expected, "\n".join(sql[:80] for sql in four)
     assert not any('FROM "filings_app"' in sql for sql in four)
 
 
