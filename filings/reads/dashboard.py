@@ -332,12 +332,16 @@ class DeadlinePreview:
 
 
 def _totals(now: datetime) -> dict[str, Combinable]:
-    """Return, per deadline list, a scalar subquery counting its rows (one index-only range scan of a
-    kind's open deadlines each: one range per kind keeps every range narrow)."""
+    """Return, per deadline list, a scalar subquery counting its rows: index-only range scans of
+    the open deadlines of each kind (a range per kind keeps every range narrow), the kinds at risk
+    for as long a window counted by one subquery."""
     open_deadlines = Deadline.objects.filter(closed_at__isnull=True)
+    kinds_by_window = defaultdict(list)
+    for kind, window in AT_RISK_WINDOWS.items():
+        kinds_by_window[window].append(kind)
     at_risk = [
-        _count(open_deadlines.filter(kind=kind, due_at__gte=now, due_at__lt=now + window))
-        for kind, window in AT_RISK_WINDOWS.items()
+        _count(open_deadlines.filter(kind__in=kinds, due_at__gte=now, due_at__lt=now + window))
+        for window, kinds in kinds_by_window.items()
     ]
     return {
         "overdue": _count(open_deadlines.filter(kind__in=LATE_KINDS, due_at__lt=now)),
