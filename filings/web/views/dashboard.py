@@ -99,6 +99,7 @@ def dashboard(request):
         {
             "slug": slug,
             "title": title,
+            "url": reverse("filings:dashboard-deadlines", kwargs={"kind": slug}),
             "total": previews[slug].total,
             "rows": list(itertools.islice(rows, len(previews[slug].rows))),
         }
