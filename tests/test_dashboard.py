@@ -267,7 +267,7 @@ def test_deadline_previews_count_each_list_as_deadlines_close_and_fall_due():
     late.filter(filing=filings[0]).update(closed_at=now)
     assert _preview_totals(now) == {"overdue": 1, "at-risk": 1, "provisional": 2}
 
-    # An hour and a half later the at-risk deadline has fallen due: it moves to the overdue list.
+    # Two and a half hours later the at-risk deadline has fallen due: it moves to the overdue list.
     later = now + timedelta(hours=2, minutes=30)
     assert _preview_totals(later) == {"overdue": 2, "at-risk": 0, "provisional": 2}
 
