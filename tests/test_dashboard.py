@@ -204,8 +204,7 @@ def test_the_dashboard_reads_a_fixed_number_of_queries_whatever_its_rows(client,
         for captured in (one_row, more_rows)
     ]
     assert len(page_reads[0]) == len(page_reads[1]), page_reads
-    # The provinces are read once, for the estimates and the summaries alike (the deadline counts'
-    # statement only borrows one row of the table to carry its subqueries).
+    # The provinces are read once, for the estimates and the summaries alike.
     province_reads = [q for q in more_rows.captured_queries if '"filings_province"."name"' in q["sql"]]
     assert len(province_reads) == 1
 
@@ -242,3 +241,56 @@ def test_rows_written_in_python_escape_what_users_typed(client, manager):
         assert f'<a href="/filings/{filing.pk}/">{escaped}</a>' in body, url
     body = client.get(reverse("filings:dashboard")).content.decode()
     assert "&lt;i&gt;名称&lt;/i&gt;不符 (7)" in body and "<i>名称" not in body
+
+
+def _preview_totals(now):
+    previews = dashboard_stats.deadline_previews(now=now, size=2)
+    for slug, preview in previews.items():
+        rows = list(dashboard_stats.DEADLINE_LISTS[slug](now=now).values_list("id", flat=True))
+        # Each total is its list's length, and the preview its first rows in the list's order.
+        assert preview.total == len(rows), slug
+        assert [row["id"] for row in preview.rows] == rows[:2], slug
+    return {slug: preview.total for slug, preview in previews.items()}
+
+
+def test_deadline_previews_count_each_list_as_deadlines_close_and_fall_due():
+    now = timezone.now()
+    filings = [_submit(f"preview-owner-{n}") for n in range(4)]
+    late = Deadline.objects.filter(filing__in=filings, kind=Deadline.Kind.PREREVIEW_OVERDUE)
+    for filing, hours in zip(filings, (-5, -3, 2, 30), strict=True):
+        late.filter(filing=filing).update(due_at=now + timedelta(hours=hours))
+    Deadline.objects.filter(filing=filings[3]).update(provisional=True)
+    # Two overdue, one due within its day (at risk), one beyond it; the third and fourth filings'
+    # pre-review targets are open too but are no list's (a target is a goal, not a deadline).
+    assert _preview_totals(now) == {"overdue": 2, "at-risk": 1, "provisional": 2}
+
+    late.filter(filing=filings[0]).update(closed_at=now)
+    assert _preview_totals(now) == {"overdue": 1, "at-risk": 1, "provisional": 2}
+
+    # Two and a half hours later the at-risk deadline has fallen due: it moves to the overdue list.
+    later = now + timedelta(hours=2, minutes=30)
+    assert _preview_totals(later) == {"overdue": 2, "at-risk": 0, "provisional": 2}
+
+    Deadline.objects.filter(filing=filings[3]).update(closed_at=now)
+    assert _preview_totals(later) == {"overdue": 2, "at-risk": 0, "provisional": 0}
+
+
+def test_the_dashboard_shows_each_lists_total_beyond_its_preview(client, manager, settings):
+    from filings.web.views import dashboard as dashboard_view
+
+    now = timezone.now()
+    filings = [_submit(f"total-owner-{n}") for n in range(3)]
+    Deadline.objects.filter(filing__in=filings, kind=Deadline.Kind.PREREVIEW_OVERDUE).update(
+        due_at=now - timedelta(hours=1)
+    )
+    client.force_login(manager)
+    dashboard_view.LIST_PREVIEW, size = 2, dashboard_view.LIST_PREVIEW
+    try:
+        body = client.get(reverse("filings:dashboard")).content.decode()
+    finally:
+        dashboard_view.LIST_PREVIEW = size
+    overdue, at_risk, provisional = body.split("<h2>")[2:5]  # after the stage counts' heading
+    assert overdue.startswith("超期 <small>(3)</small>")
+    assert sum(f'href="/filings/{f.pk}/"' in overdue for f in filings) == 2
+    assert at_risk.startswith("临近截止 <small>(0)</small>") and "没有记录。" in at_risk
+    assert provisional.startswith("暂定截止时间(待官方日历) <small>(0)</small>")

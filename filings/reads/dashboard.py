@@ -4,12 +4,16 @@ and the live deadline lists (overdue, at risk, provisional) and open filings.
 Every read here may lag the primary by a moment, so all of them go to the read replica when one is
 named (config.databases)."""
 
+import functools
+import operator
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Func, IntegerField, Q, Subquery, Value
+from django.db import connections
+from django.db.models import CharField, Func, IntegerField, Q, Subquery, Value
+from django.db.models.expressions import Combinable
 from django.utils import timezone
 
 from config.databases import replica_alias
@@ -312,34 +316,65 @@ DEADLINE_LISTS = {
 
 
 def _count(rows) -> Subquery:
-    """Return a scalar subquery counting the rows (COUNT written as a plain function: no GROUP BY)."""
+    """Return a scalar subquery counting the rows (COUNT written as a plain function: no GROUP BY).
+
+    COUNT(*) rather than COUNT(1): no argument to evaluate for each index entry, and no parameter."""
     return Subquery(
-        rows.order_by().annotate(n=Func(Value(1), function="COUNT")).values("n"), output_field=IntegerField()
+        rows.order_by().annotate(n=Func(template="COUNT(*)", output_field=IntegerField())).values("n"),
+        output_field=IntegerField(),
     )
 
 
-def deadline_counts(*, now: datetime | None = None) -> dict[str, int]:
-    """Return how many open deadlines are overdue, at risk and provisional.
+@dataclass
+class DeadlinePreview:
+    total: int
+    rows: list[dict]  # the list's first rows, as DEADLINE_ROW_VALUES
 
-    Each count is an index-only range scan (one per kind keeps every range narrow), all of them in
-    one statement: eight statements cost more to build and send than to run."""
-    now = now or timezone.now()
+
+def _totals(now: datetime) -> dict[str, Combinable]:
+    """Return, per deadline list, a scalar subquery counting its rows: index-only range scans of
+    the open deadlines of each kind (a range per kind keeps every range narrow), the kinds at risk
+    for as long a window counted by one subquery."""
     open_deadlines = Deadline.objects.filter(closed_at__isnull=True)
-    counts = {
-        "overdue": _count(open_deadlines.filter(kind__in=LATE_KINDS, due_at__lt=now)),
-        "provisional": _count(open_deadlines.filter(provisional=True)),
-        **{
-            f"at_risk_{kind}": _count(
-                open_deadlines.filter(kind=kind, due_at__gte=now, due_at__lt=now + window)
-            )
-            for kind, window in AT_RISK_WINDOWS.items()
-        },
-    }
-    # The counts are scalar subqueries; any one-row table carries them (the provinces always exist).
-    row = Province.objects.using(replica_alias()).order_by().annotate(**counts).values(*counts)[:1]
-    found = dict(row[0]) if row else dict.fromkeys(counts, 0)
+    kinds_by_window = defaultdict(list)
+    for kind, window in AT_RISK_WINDOWS.items():
+        kinds_by_window[window].append(kind)
+    at_risk = [
+        _count(open_deadlines.filter(kind__in=kinds, due_at__gte=now, due_at__lt=now + window))
+        for window, kinds in kinds_by_window.items()
+    ]
     return {
-        "overdue": found["overdue"],
-        "at_risk": sum(found[f"at_risk_{kind}"] for kind in AT_RISK_WINDOWS),
-        "provisional": found["provisional"],
+        "overdue": _count(open_deadlines.filter(kind__in=LATE_KINDS, due_at__lt=now)),
+        "at-risk": functools.reduce(operator.add, at_risk),
+        "provisional": _count(open_deadlines.filter(provisional=True)),
     }
+
+
+def deadline_previews(*, now: datetime | None = None, size: int) -> dict[str, DeadlinePreview]:
+    """Return each deadline list's first `size` rows and how many rows it holds, in one statement.
+
+    Every row carries its list's total (an uncorrelated subquery: counted once per list, and not at
+    all for a list with no rows, whose total is then 0, since the rows and the count share one
+    snapshot), and the three lists are one UNION ALL where the database allows a LIMIT inside it:
+    one statement instead of the counts' and the three lists' four."""
+    now = now or timezone.now()
+    totals = _totals(now)
+    parts = [
+        rows(now=now)
+        .annotate(list_slug=Value(slug, output_field=CharField()), list_total=totals[slug])
+        .values(*DEADLINE_ROW_VALUES, "list_slug", "list_total")[:size]
+        for slug, rows in DEADLINE_LISTS.items()
+    ]
+    if connections[replica_alias()].features.supports_slicing_ordering_in_compound:
+        found = list(parts[0].union(*parts[1:], all=True))
+    else:  # SQLite (make run) allows no LIMIT inside a UNION
+        found = [row for part in parts for row in part]
+    previews = {slug: DeadlinePreview(total=0, rows=[]) for slug in DEADLINE_LISTS}
+    for row in found:
+        preview = previews[row.pop("list_slug")]
+        preview.total = row.pop("list_total")
+        preview.rows.append(row)
+    for preview in previews.values():
+        # A UNION ALL keeps each part's order in practice, though SQL does not promise it.
+        preview.rows.sort(key=lambda row: (row["due_at"], row["id"]))
+    return previews

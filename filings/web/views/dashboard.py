@@ -1,5 +1,8 @@
 """The manager dashboard: counts, overdue and at-risk work, durations, outcomes, trends, exports."""
 
+import itertools
+from collections.abc import Iterable
+
 from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
@@ -81,24 +84,27 @@ def dashboard(request):
     now = timezone.now()
     provinces = _list_provinces()  # one read for the estimates and the summaries
     estimator = PublicationEstimator(provinces=provinces)
-    lists = []
     words = list_rows.deadline_words()
-    totals = dashboard_stats.deadline_counts(now=now)
-    for slug, title in DEADLINE_LIST_TITLES.items():
-        rows = dashboard_stats.DEADLINE_LISTS[slug](now=now)
-        lists.append(
-            {
-                "slug": slug,
-                "title": title,
-                "total": totals[slug.replace("-", "_")],
-                "rows": list_rows.deadline_rows(
-                    rows.values(*dashboard_stats.DEADLINE_ROW_VALUES)[:LIST_PREVIEW],
-                    words=words,
-                    estimator=estimator,
-                    now=now,
-                ),
-            }
+    previews = dashboard_stats.deadline_previews(now=now, size=LIST_PREVIEW)
+    # The three lists' rows are written in one call: the words and labels they share, once.
+    rows = iter(
+        list_rows.deadline_rows(
+            [row for slug in DEADLINE_LIST_TITLES for row in previews[slug].rows],
+            words=words,
+            estimator=estimator,
+            now=now,
         )
+    )
+    lists = [
+        {
+            "slug": slug,
+            "title": title,
+            "url": reverse("filings:dashboard-deadlines", kwargs={"kind": slug}),
+            "total": previews[slug].total,
+            "rows": list(itertools.islice(rows, len(previews[slug].rows))),
+        }
+        for slug, title in DEADLINE_LIST_TITLES.items()
+    ]
     return render(
         request,
         "dashboard/dashboard.html",
@@ -121,7 +127,7 @@ def _summary_sections(period: int, provinces: list[Province]) -> dict[str, str]:
     last_refresh = summaries.last_refresh()
     flow_charts = [
         (
-            stage,
+            State(stage).label,
             charts.grouped_bars(
                 title=str(State(stage).label),
                 categories=[f"{w['week']:%m-%d}" for w in flows],
@@ -154,13 +160,21 @@ def _summary_sections(period: int, provinces: list[Province]) -> dict[str, str]:
     context = {
         "period": period,
         "counts": counts,
-        "states": list(State),
-        "count_totals": [counts.totals.get(state, 0) for state in State.values],
+        # The tables' heads, totals and rows and the charts' figures are written here, as the rows'
+        # cells were already: the template engine's loops over them cost more than their values.
+        "state_heads": _cells('<th scope="col" class="num">{}</th>', ((s.label,) for s in State)),
+        "count_totals": _cells('<td class="num">{}</td>', ((counts.totals.get(s, 0),) for s in State.values)),
         "count_rows": _count_rows(counts, names),
-        "duration_rows": [_duration_row(_("全国"), period_stats.national)]
-        + [_duration_row(names[ps.province.pk], ps) for ps in period_stats.provinces],
-        "duration_stages": summary_terms.DURATION_STAGES,
-        "flow_charts": flow_charts,
+        "duration_heads": _cells(
+            '<th class="num">{}</th>', ((s.label,) for s in summary_terms.DURATION_STAGES)
+        ),
+        "duration_rows": mark_safe(  # noqa: S308 - rows of escaped values
+            "".join(
+                [_duration_row(_("全国"), period_stats.national)]
+                + [_duration_row(names[ps.province.pk], ps) for ps in period_stats.provinces]
+            )
+        ),
+        "flow_charts": _cells("<figure><figcaption>{}</figcaption>{}</figure>", flow_charts),
         "bureau_chart": bureau_chart,
         "refreshed_at": last_refresh.refreshed_at if last_refresh else None,
     }
@@ -170,10 +184,17 @@ def _summary_sections(period: int, provinces: list[Province]) -> dict[str, str]:
     }
 
 
-def _count_rows(counts: dashboard_stats.StageCounts, names: dict[int, str]) -> list:
-    """Return (province name, its count cells as HTML, awaiting public security) per province: 34
-    rows of 9 cells through the template engine (or format_html per cell) cost more than the rest
-    of the summary. Each cell holds a count and a link made of an enum value and an escaped code."""
+def _cells(template: str, rows: Iterable[tuple]) -> SafeString:
+    """Return the template filled with each row's values, escaped, all joined."""
+    return mark_safe(  # noqa: S308 - every value is escaped
+        "".join(template.format(*map(conditional_escape, row)) for row in rows)
+    )
+
+
+def _count_rows(counts: dashboard_stats.StageCounts, names: dict[int, str]) -> SafeString:
+    """Return the count table's row of each province: its name, the count of each state and those
+    awaiting public security. Each cell holds a count and a link made of an enum value and an
+    escaped code."""
     link = escape(reverse("filings:dashboard-open"))
     open_states = set(OPEN_STATES)
     rows = []
@@ -185,8 +206,12 @@ def _count_rows(counts: dashboard_stats.StageCounts, names: dict[int, str]) -> l
             else f'<td class="num">{int(n)}</td>'
             for state, n in cells.items()
         )
-        rows.append((names[province.pk], mark_safe(html), counts.awaiting_by_province.get(province.pk, 0)))  # noqa: S308
-    return rows
+        awaiting = int(counts.awaiting_by_province.get(province.pk, 0))
+        rows.append(
+            f'<tr><th scope="row">{conditional_escape(names[province.pk])}</th>{html}'
+            f'<td class="num awaiting-psb">{awaiting}</td></tr>'
+        )
+    return mark_safe("".join(rows))  # noqa: S308 - the names are escaped, the rest are numbers and codes
 
 
 def _duration_text(duration: dashboard_stats.Duration) -> str:
