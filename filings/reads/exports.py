@@ -221,8 +221,8 @@ DEADLINE_COLUMNS = (
 def deadline_table(
     deadlines: QuerySet[Deadline], *, name: str, provinces: Iterable[Province] | None = None
 ) -> Table:
-    """Return the deadlines' export; `provinces` (every province, with estimates.PROVINCE_FIELDS)
-    when the caller has read them already."""
+    """Return the deadlines' export; `provinces` (with estimates.PROVINCE_FIELDS: every province the
+    rows may name) when the caller has read them already."""
     # Every export (CSV or Excel) reads its rows on the replica when there is one.
     deadlines = deadlines.using(replica_alias())
     header = _filing_header(_("截止类型"), _("截止时间"), _("暂定"), _("紧急程度"), _("初审员"))
