@@ -203,10 +203,11 @@ def _provinces_and_estimator(
     return provinces, PublicationEstimator(provinces=provinces.values())
 
 
+# The province is the deadline's copy of its filing's, the one a province's list is narrowed by.
 DEADLINE_COLUMNS = (
     "filing_id",
     "filing__subject__name",
-    "filing__province_id",
+    "province_id",
     "filing__state",
     "entered_on",
     "kind",
