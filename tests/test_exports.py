@@ -10,11 +10,13 @@ from django.db import connection
 from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from filings.kinds.states import State
 from filings.models import Deadline, ExportJob, Filing
 from filings.reads import exports
+from filings.reads.estimates import PublicationEstimator
 from filings.rules import workdays
 from filings.rules.workdays import SHANGHAI
 from filings.services import exports as export_service
@@ -223,3 +225,63 @@ def test_old_exports_are_purged_with_their_files(manager, settings):
     assert export_service.purge_exports() == 1
     assert list(ExportJob.objects.all()) == [recent]
     assert not old.file.storage.exists(old.file.name) and recent.file.storage.exists(recent.file.name)
+
+
+def test_deadline_csv_continues_across_batches_at_shared_and_fractional_due_times(
+    client, manager, monkeypatch
+):
+    # Due times are read as text and only the last row's is parsed into the next batch's key: rows
+    # sharing a due time, and due times with fractions of a second, must continue exactly.
+    monkeypatch.setattr(exports, "BATCH", 3)
+    filings = _in_review(8)
+    shared = datetime(2026, 11, 4, 23, 59, 59, tzinfo=SHANGHAI)
+    due = [shared, shared + timedelta(microseconds=1), shared, shared, shared - timedelta(microseconds=250)]
+    due += [shared + timedelta(seconds=1, microseconds=500_000), shared, shared + timedelta(hours=9)]
+    for filing, at in zip(filings, due, strict=True):
+        Deadline.objects.filter(filing=filing).update(due_at=at)
+    client.force_login(manager)
+    rows = _csv(client.get("/filings/dashboard/deadlines/overdue/", {"format": "csv"}))
+    deadlines = Deadline.objects.filter(filing__in=filings).order_by("due_at", "id")
+    assert [int(r[0]) for r in rows[1:]] == [d.filing_id for d in deadlines]
+    assert [r[5] for r in rows[1:]] == ["2026-11-04 23:59"] * 6 + ["2026-11-05 00:00", "2026-11-05 08:59"]
+    assert {r[7] for r in rows[1:]} == {"超期"}
+
+
+def test_csv_estimates_count_from_the_day_the_stage_was_entered_in_china(client, manager):
+    # 23:30 and 00:30 China time fall on one day in UTC and on two in China: the estimate counts
+    # from the Chinese day, as the estimator does for the filing itself.
+    day = timezone.localdate() + timedelta(days=1)
+    while not (workdays.is_workday(day) and workdays.is_workday(day + timedelta(days=1))):
+        day += timedelta(days=1)
+    late = datetime(day.year, day.month, day.day, 23, 30, tzinfo=SHANGHAI)
+    filings = _in_review(1, entered=late) + _in_review(
+        1, province_code="11", entered=late + timedelta(hours=1)
+    )
+    estimator = PublicationEstimator()
+    expected = [estimator.expect(Filing.objects.get(pk=f.pk)) for f in filings]
+    assert expected[0].date != expected[1].date
+    client.force_login(manager)
+    for url in ("/filings/dashboard/deadlines/provisional/", OPEN_URL):
+        Deadline.objects.update(provisional=True)
+        rows = _csv(client.get(url, {"format": "csv"}))
+        by_filing = {int(r[0]): r[-2:] for r in rows[1:]}
+        assert [by_filing[f.pk] for f in filings] == [[e.date.isoformat(), e.basis] for e in expected]
+
+
+def test_csv_cells_are_what_csv_cell_makes_of_each_whole_column_or_not(client):
+    # Columns are checked whole and kept when no value needs care; one that does is written cell by
+    # cell. Either way every cell must be csv_cell's, and None an empty cell.
+    header = ["备案ID", "=名称", "说明"]
+    batches = [
+        [[1, "星河科技", "a\nb"], [2, "云帆", "x\n=HYPERLINK(1)"], [3, None, "plain"]],
+        [[4, " =1+1", ""], [5, "数据\x07", "-2"], [6, "＋全角", "\t tab"]],
+        [[7, "普通", "普通"], [8, "普通", "@普通"]],
+    ]
+    table = exports.Table(name="t", header=header, batches=iter(batches), queryset=Filing.objects.none())
+    body = b"".join(exports.csv_response(table).streaming_content).decode("utf-8")
+    expected = io.StringIO()
+    writer = csv.writer(expected)
+    writer.writerow([exports.csv_cell(v) for v in header])
+    writer.writerows([exports.csv_cell(v) for v in row] for batch in batches for row in batch)
+    assert body == "\ufeff" + expected.getvalue()
+    assert "' =1+1" in body and "'-2" in body and "'＋全角" in body and "\x07" not in body

@@ -207,7 +207,8 @@ DEADLINE_ROW_FIELDS = (
 
 
 # What a deadline list's web page shows of each row, read as plain values: building each row's
-# deadline, filing and subject as model instances cost more than the query that reads them.
+# deadline, filing and subject as model instances cost more than the query that reads them. The
+# province is the deadline's copy of its filing's, the one a province's list is narrowed by.
 DEADLINE_ROW_VALUES = (
     "id",
     "kind",
@@ -216,7 +217,7 @@ DEADLINE_ROW_VALUES = (
     "provisional",
     "filing_id",
     "filing__state",
-    "filing__province_id",
+    "province_id",
     "filing__stage_entered_at",
     "filing__subject__name",
 )

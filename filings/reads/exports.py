@@ -6,13 +6,15 @@ stream starts at once and its cost grows linearly with the rows, whatever their 
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import IO, Any
 
-from django.db.models import F, QuerySet
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import CharField, DateTimeField, F, QuerySet
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
+from django.db.models.functions import Cast, TruncDate
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +27,7 @@ from filings.models import Deadline, ExportJob, Filing, Province, deadline_label
 from filings.reads import dashboard as dashboard_stats
 from filings.reads import queues
 from filings.reads.estimates import PublicationEstimator
+from filings.reads.summary_terms import day_start
 from filings.rules.workdays import SHANGHAI
 
 # An Excel file of more rows is slow to make and to open; beyond this a CSV is the right tool.
@@ -86,6 +89,36 @@ def _when(value) -> str:
     return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
+def instant(text: str) -> datetime:
+    """Return the moment a timestamp read as text names (PostgreSQL writes its offset; SQLite
+    stores UTC and writes none)."""
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+class _Memo(dict):
+    """A dict that makes a missing value once, with make(key)."""
+
+    def __init__(self, make: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key: Hashable) -> Any:
+        value = self[key] = self.make(key)
+        return value
+
+
+def _is_timestamp(model, name: str) -> bool:
+    """Return whether the column `name` (a field, maybe across relations) holds a timestamp."""
+    try:
+        for part in name.split("__"):
+            field = model._meta.get_field(part)
+            model = field.related_model
+    except FieldDoesNotExist:
+        return False  # an annotation
+    return isinstance(field, DateTimeField)
+
+
 def keyset_batches(
     queryset: QuerySet, columns: tuple[str, ...], *, size: int | None = None
 ) -> Iterator[list[tuple]]:
@@ -93,21 +126,28 @@ def keyset_batches(
 
     Each batch starts after the previous one's last key (its ORDER BY fields, ascending, ending in a
     unique one), so every query is a short index range scan, and no cursor or transaction stays
-    open while the rows are sent."""
+    open while the rows are sent.
+
+    Timestamps come as the database writes them, ISO 8601 text (instant() reads one): Django parses
+    each timestamp with time zone in Python, at about 3 µs, more than the rest of a row costs, and
+    most rows' timestamps are only shown, or shared with the rows around them."""
     size = size or BATCH
     order = tuple(queryset.query.order_by)
     if not order or any(not isinstance(f, str) or f.startswith("-") for f in order):
         raise ValueError(f"keyset batches need ascending ORDER BY fields, not {order!r}")
-    extra = [f for f in order if f not in columns]
-    key_at = [columns.index(f) if f in columns else len(columns) + extra.index(f) for f in order]
-    rows = queryset.values_list(*columns, *extra)
+    names = [*columns, *(f for f in order if f not in columns)]
+    texts = {name: f"text{i}" for i, name in enumerate(names) if _is_timestamp(queryset.model, name)}
+    rows = queryset.annotate(**{alias: Cast(name, CharField()) for name, alias in texts.items()})
+    rows = rows.values_list(*(texts.get(name, name) for name in names))
+    key_at = [(names.index(f), f in texts) for f in order]
     after = None
     while True:
         page = rows if after is None else rows.filter(TupleGreaterThan(Tuple(*(F(f) for f in order)), after))
         batch = list(page[:size])
         if batch:
-            yield [row[: len(columns)] for row in batch]
-            after = tuple(batch[-1][i] for i in key_at)
+            last = batch[-1]
+            after = tuple(instant(last[i]) if is_text else last[i] for i, is_text in key_at)
+            yield batch if len(names) == len(columns) else [row[: len(columns)] for row in batch]
         if len(batch) < size:
             return
 
@@ -135,20 +175,20 @@ class _Labels:
         self.urgency = {key: str(label) for key, label in URGENCY_LABELS.items()}
         self.provinces = {pk: _(province.short_name) for pk, province in provinces.items()}
         self.yes = _("是")
-        self._deadlines: dict[tuple[str, int | None], str] = {}
-
-    def deadline(self, kind: str, workdays: int | None) -> str:
-        key = (kind, workdays)
-        if key not in self._deadlines:
-            self._deadlines[key] = deadline_label(self.kinds.get(kind, kind), workdays)
-        return self._deadlines[key]
+        # {(kind, workdays): label}
+        self.deadlines = _Memo(lambda key: deadline_label(self.kinds.get(key[0], key[0]), key[1]))
 
 
-def _expected(
-    estimator: PublicationEstimator, province: Province, state: str, entered_at, *, today: date
-) -> tuple[str, str]:
-    expected = estimator.expect_for(province, state, entered_at, today=today)
-    return (expected.date.isoformat(), expected.basis) if expected else ("", "")
+def _estimates(provinces: dict[int, Province], estimator: PublicationEstimator, *, today: date) -> _Memo:
+    """Return {(province id, state, day the stage was entered): (expected date, basis)}: the
+    estimate depends on the day, and rows share days."""
+
+    def estimate(key: tuple[int, str, date]) -> tuple[str, str]:
+        province_id, state, day = key
+        expected = estimator.expect_for(provinces[province_id], state, day_start(day), today=today)
+        return (expected.date.isoformat(), expected.basis) if expected else ("", "")
+
+    return _Memo(estimate)
 
 
 def _filing_header(*columns: str) -> list[str]:
@@ -163,12 +203,13 @@ def _provinces_and_estimator(
     return provinces, PublicationEstimator(provinces=provinces.values())
 
 
+# The province is the deadline's copy of its filing's, the one a province's list is narrowed by.
 DEADLINE_COLUMNS = (
     "filing_id",
     "filing__subject__name",
-    "filing__province_id",
+    "province_id",
     "filing__state",
-    "filing__stage_entered_at",
+    "entered_on",
     "kind",
     "workdays",
     "due_at",
@@ -181,8 +222,8 @@ DEADLINE_COLUMNS = (
 def deadline_table(
     deadlines: QuerySet[Deadline], *, name: str, provinces: Iterable[Province] | None = None
 ) -> Table:
-    """Return the deadlines' export; `provinces` (every province, with estimates.PROVINCE_FIELDS)
-    when the caller has read them already."""
+    """Return the deadlines' export; `provinces` (with estimates.PROVINCE_FIELDS: every province the
+    rows may name) when the caller has read them already."""
     # Every export (CSV or Excel) reads its rows on the replica when there is one.
     deadlines = deadlines.using(replica_alias())
     header = _filing_header(_("截止类型"), _("截止时间"), _("暂定"), _("紧急程度"), _("初审员"))
@@ -190,15 +231,26 @@ def deadline_table(
     def batches() -> Iterator[list[list]]:
         by_id, estimator = _provinces_and_estimator(provinces)
         labels = _Labels(by_id)
-        now, today = timezone.now(), timezone.localdate()
-        for batch in keyset_batches(deadlines, DEADLINE_COLUMNS):
+        now = timezone.now()
+        expected = _estimates(by_id, estimator, today=timezone.localdate())
+
+        def due_cells(key: tuple[str, str]) -> tuple[str, str]:
+            kind, text = key
+            moment = instant(text)
+            return _when(moment), labels.urgency[queues.urgency_of(kind, moment, now=now)]
+
+        # The day the stage was entered is all an estimate reads of its moment.
+        dated = deadlines.annotate(entered_on=TruncDate("filing__stage_entered_at", tzinfo=SHANGHAI))
+        for batch in keyset_batches(dated, DEADLINE_COLUMNS):
+            # Rows in due order share due times (most limits end at 23:59:59 of a working day).
+            due = _Memo(due_cells)
             rows = []
             for (
                 filing_id,
                 subject,
                 province_id,
                 state,
-                entered_at,
+                entered_on,
                 kind,
                 workdays,
                 due_at,
@@ -206,19 +258,19 @@ def deadline_table(
                 shown,
                 user,
             ) in batch:
-                province = by_id[province_id]
+                when, urgency = due[kind, due_at]
                 rows.append(
                     [
                         filing_id,
                         subject,
                         labels.provinces[province_id],
                         labels.states.get(state, state),
-                        labels.deadline(kind, workdays),
-                        _when(due_at),
+                        labels.deadlines[kind, workdays],
+                        when,
                         labels.yes if provisional else "",
-                        labels.urgency[queues.urgency_of(kind, due_at, now=now)],
+                        urgency,
                         shown or user or "",
-                        *_expected(estimator, province, state, entered_at, today=today),
+                        *expected[province_id, state, entered_on],
                     ]
                 )
             yield rows
@@ -236,20 +288,20 @@ def filing_table(filings: QuerySet[Filing], *, name: str) -> Table:
     def batches() -> Iterator[list[list]]:
         provinces, estimator = _provinces_and_estimator()
         labels = _Labels(provinces)
-        today = timezone.localdate()
+        expected = _estimates(provinces, estimator, today=timezone.localdate())
         for batch in keyset_batches(filings, FILING_COLUMNS):
             rows = []
             for filing_id, subject, province_id, state, entered_at, icp_number in batch:
-                province = provinces[province_id]
+                entered = instant(entered_at).astimezone(SHANGHAI)
                 rows.append(
                     [
                         filing_id,
                         subject,
                         labels.provinces[province_id],
                         labels.states.get(state, state),
-                        _when(entered_at),
+                        _when(entered),
                         icp_number,
-                        *_expected(estimator, province, state, entered_at, today=today),
+                        *expected[province_id, state, entered.date()],
                     ]
                 )
             yield rows
@@ -269,8 +321,18 @@ def _csv_chunks(table: Table) -> Iterator[str]:
     for batch in table.batches:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerows([csv_cell(v) for v in row] for row in batch)
+        writer.writerows(_csv_cells(batch))
         yield buffer.getvalue()
+
+
+def _csv_cells(batch: list[list]) -> Iterator[tuple]:
+    """Return the batch's rows with csv_cell() of every cell, checked column by column: a column
+    whose distinct values all stay as they are (nearly every column of every batch) is kept whole."""
+    columns = [
+        column if all(csv_cell(value) is value for value in set(column)) else [csv_cell(v) for v in column]
+        for column in zip(*batch, strict=True)
+    ]
+    return zip(*columns, strict=True)
 
 
 def file_name(name: str, extension: str) -> str:

@@ -254,6 +254,12 @@ def _province(code: str | None, provinces: list[Province]) -> Province | None:
     return province
 
 
+def _estimated(province: Province | None, provinces: list[Province]) -> list[Province]:
+    """Return the provinces whose rows a list may show: a province's list estimates from its own
+    medians and the country's, not from every province's."""
+    return [province] if province is not None else provinces
+
+
 @login_required
 @dashboard_required
 @require_GET
@@ -268,7 +274,7 @@ def deadline_list(request, kind: str):
     rows = dashboard_stats.DEADLINE_LISTS[kind](province=province)
     if params.cleaned_data["format"] == "csv":
         return exports.csv_response(
-            exports.deadline_table(rows, name=f"deadlines-{kind}", provinces=provinces)
+            exports.deadline_table(rows, name=f"deadlines-{kind}", provinces=_estimated(province, provinces))
         )
     if params.cleaned_data["format"] == "xlsx":
         export_filters = {"kind": kind, "province": province.code if province else ""}
@@ -285,7 +291,7 @@ def deadline_list(request, kind: str):
         size=PAGE_SIZE,
     )
     now = timezone.now()
-    estimator = PublicationEstimator(provinces=provinces)
+    estimator = PublicationEstimator(provinces=_estimated(province, provinces))
     words = list_rows.deadline_words()
     return render(
         request,
@@ -333,7 +339,7 @@ def open_filings(request):
         size=PAGE_SIZE,
         values=dashboard_stats.OPEN_FILING_VALUES,
     )
-    estimator = PublicationEstimator(provinces=provinces)
+    estimator = PublicationEstimator(provinces=_estimated(province, provinces))
     return render(
         request,
         "dashboard/open_filings.html",

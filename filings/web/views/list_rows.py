@@ -69,7 +69,7 @@ def deadline_rows(
     today = timezone.localdate()
     rows = []
     for row in deadlines:
-        province_id = row["filing__province_id"]
+        province_id = row["province_id"]
         expected = estimator.expect_for(
             estimator.provinces[province_id],
             row["filing__state"],
