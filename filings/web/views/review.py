@@ -161,7 +161,7 @@ def queue(request, queue: str):
 
 
 def _detail_context(request, filing_id: int) -> dict[str, Any]:
-    filing = selectors.filing_page(request.user, filing_id, with_users=True)
+    filing = selectors.filing_page(request.user, filing_id, with_users=True, with_packages=True)
     durations = duration_rules.rules()  # for the catalogue's texts and the checks alike
     catalogue = selectors.rejection_catalogue(durations)
     checklist = None
