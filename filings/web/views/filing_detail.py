@@ -45,7 +45,10 @@ def detail_context(request, filing: Filing) -> dict:
     )
     slots = display.material_slots(filing)
     # What matters now is shown in full; the rest is one paginated history, folded until asked for.
-    history = Paginator(filing_history.history(events, deadlines, slots), filing_history.HISTORY_PAGE_SIZE)
+    history = Paginator(
+        filing_history.history(events, deadlines, slots), filing_history.HISTORY_PAGE_SIZE
+    ).get_page(request.GET.get("history"))
+    filing_history.with_event_lines(history.object_list)
     can_follow_up = (
         filing.state == State.PUBLISHED
         and filing.kind.takes_followups
@@ -106,7 +109,7 @@ def detail_context(request, filing: Filing) -> dict:
         ],
         "slots": slots,
         "package_panel": packages.package_panel(request.user, filing),
-        "history": history.get_page(request.GET.get("history")),
+        "history": history,
         "history_open": "history" in request.GET,
         "sms_round": selectors.current_sms_verifiers(filing),
         "transitions": allowed,
