@@ -28,7 +28,7 @@ from filings.rules.checks import run_submission_checks
 from filings.rules.fields import field_choices, field_label
 from filings.services import dispatch, public_security, transitions
 from filings.web.forms.base import refuse_control_characters
-from filings.web.views import display, queue_rows, reasons_form
+from filings.web.views import display, queue_rows, review_rows
 from filings.web.views import exports as export_views
 
 reviewer_required = permission_required(Perm.REVIEW, raise_exception=True)
@@ -200,15 +200,18 @@ def _detail_context(request, filing_id: int) -> dict[str, Any]:
             (a, request.POST.get(f"app_{a.pk}") or a.icp_number or app_defaults.get(a.pk, "")) for a in apps
         ],
         "checklist": checklist,
+        "checklist_lines": review_rows.checklist_lines(checklist) if checklist is not None else "",
         "package_panel": packages.package_panel(request.user, filing),
         "risk": rejection_risk(filing, checklist) if checklist is not None else None,
         "materials": list(latest.values()),
-        "reason_groups": reasons_form.reason_groups_html(
-            reasons_form.catalogue_by_section(catalogue, filing.kind.return_sections)
+        "reason_groups": review_rows.reason_groups_html(
+            review_rows.catalogue_by_section(catalogue, filing.kind.return_sections)
         ),
-        "field_options": reasons_form.field_options_html(field_choices(filing.kind.return_sections)),
+        "field_options": review_rows.field_options_html(field_choices(filing.kind.return_sections)),
         "transitions": transitions_now,
-        "events": [(display.event_label(event), event) for event in reversed(events)],
+        "history_lines": review_rows.history_lines(
+            [(display.event_label(event), event) for event in reversed(events)]
+        ),
         "open_deadlines": [d for d in filing.deadlines.all() if d.closed_at is None],
         "verifiers": selectors.current_sms_verifiers(filing),
         # Footers are checked only once a filing has its ICP number.

@@ -1,12 +1,15 @@
-"""The reviewer's reasons form (return, failed SMS, bureau rejection): its catalogued reasons and
-the fields a reason can name, written in Python as the form's template wrote them, each value
-escaped (some 80 rows of template nodes were a seventh of the pre-review page's work)."""
+"""The pre-review page's repeated rows, written in Python as its templates wrote them, each value
+escaped: the reasons form's catalogued reasons and fields (return, failed SMS, bureau rejection;
+some 80 rows of template nodes were a seventh of the page's work), the checks' results and the
+history."""
 
+from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from filings.models import RejectionReason
+from filings.models import FilingEvent, RejectionReason
+from filings.rules.checks import Checklist
 from filings.rules.fields import SECTIONS, field_label
 
 REASON = (
@@ -15,6 +18,7 @@ REASON = (
 )
 GROUP = '<fieldset class="reason-group"><legend>{section}</legend>\n      {reasons}\n    </fieldset>'
 OPTION = '<option value="{value}">{group} · {label}</option>'
+RESULT = '<li><span class="badge {status}">{status}</span> {message}{fix}</li>'
 
 
 def catalogue_by_section(
@@ -65,3 +69,53 @@ def field_options_html(choices: list[tuple[str, list[tuple[str, str]]]]) -> Safe
         )
         parts.append("</optgroup>")
     return mark_safe("".join(parts))
+
+
+def checklist_lines(checklist: Checklist) -> SafeString:
+    """Return the checks' results the page lists: those not passed, and the prior approvals'."""
+    escape = conditional_escape
+    return mark_safe(
+        "".join(
+            RESULT.format(
+                status=escape(r.status),
+                message=escape(r.message),
+                fix=f" — {escape(r.fix)}" if r.fix else "",
+            )
+            for r in checklist.results
+            if r.status != "pass" or r.code == "prior_approval"
+        )
+    )
+
+
+def history_lines(events: list[tuple[str, FilingEvent]]) -> SafeString:
+    """Return the history's lines, one an (label, event), newest first as given."""
+    escape = conditional_escape
+    system = escape(_("系统"))
+    lines = []
+    for label, event in events:
+        line = "<li>{} · {} · {}".format(
+            timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M"),
+            escape(event.actor) if event.actor else system,
+            escape(label),
+        )
+        if event.from_state != event.to_state:
+            line += f"({escape(event.get_from_state_display())} → {escape(event.get_to_state_display())})"
+        if event.comment:
+            line += f" · {escape(event.shown_comment)}"
+        line += "\n    "
+        if event.reasons and event.transition != "edit":
+            reasons = "".join(
+                "<li>{}{}</li>".format(
+                    escape(_value(r, "reason")),
+                    f" — {escape(r['suggested_fix'])}" if _value(r, "suggested_fix") else "",
+                )
+                for r in event.shown_reasons
+            )
+            line += f"<ul>{reasons}</ul>"
+        lines.append(line + "</li>")
+    return mark_safe("".join(lines))
+
+
+def _value(reason, key: str):
+    """Return what the template printed for reason.key: the entry of a dict, nothing for a plain text."""
+    return reason.get(key, "") if isinstance(reason, dict) else ""
