@@ -22,7 +22,7 @@ from filings.rules import change_diff, footer_guidance, proposals
 from filings.rules.deadlines import owes_public_security
 from filings.services import public_security, transitions
 from filings.web.forms.actions import CommentForm, PublicSecurityForm, WentLiveForm
-from filings.web.views import display
+from filings.web.views import display, filing_cards
 from filings.web.views import history as filing_history
 from filings.web.views.common import reasons_with_links, refused
 
@@ -44,6 +44,7 @@ def detail_context(request, filing: Filing) -> dict:
         else []
     )
     slots = display.material_slots(filing)
+    progress = display.progress_of(filing, returned)
     # What matters now is shown in full; the rest is one paginated history, folded until asked for.
     history = Paginator(
         filing_history.history(events, deadlines, slots), filing_history.HISTORY_PAGE_SIZE
@@ -76,7 +77,9 @@ def detail_context(request, filing: Filing) -> dict:
     return {
         **compliance.filing_compliance(filing, today=timezone.localdate(now)),
         "filing": filing,
-        "progress": display.progress_of(filing, returned),
+        "progress": progress,
+        # filings/_progress.html, written in Python (as the cards write it).
+        "progress_bar": filing_cards.progress_html(progress, filing_cards.progress_words()),
         "next_step": next_step,
         "footer_fixes": footer_fixes,
         "next_deadline": display.next_deadline(deadlines, now),
