@@ -113,6 +113,7 @@ def detail_context(request, filing: Filing) -> dict:
             for a in filing.apps.all()
         ],
         "slots": slots,
+        "slot_lines": filing_rows.slot_lines(filing.pk, slots),
         "package_panel": packages.package_panel(request.user, filing),
         "history": history,
         "history_open": "history" in request.GET,
