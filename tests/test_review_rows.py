@@ -16,6 +16,7 @@ from filings.rules.fields import field_choices
 from filings.web.views.review_rows import (
     catalogue_by_section,
     checklist_lines,
+    field_options,
     field_options_html,
     history_lines,
     reason_groups_html,
@@ -57,6 +58,18 @@ def test_the_rows_are_the_templates_rows(language, kind):
     assert written == expected
     assert "&lt;b&gt;内容&lt;/b&gt; &amp; &quot;描述&quot; &#x27;过简&#x27;" in written
     assert 'value="x&quot;&lt;&amp;"' in written
+
+
+def test_the_field_options_are_written_once_a_process_in_each_language():
+    sections = KINDS["first"].return_sections
+    with translation.override("zh-hans"):
+        chinese = field_options(sections)
+        assert chinese == field_options_html(field_choices(sections)) and "网站名称" in chinese
+    with translation.override("en"):
+        english = field_options(sections)
+        assert english == field_options_html(field_choices(sections)) and english != chinese
+    with translation.override("zh-hans"):
+        assert field_options(sections) is chinese
 
 
 def test_no_fields_no_options():

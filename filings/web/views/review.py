@@ -207,7 +207,7 @@ def _detail_context(request, filing_id: int) -> dict[str, Any]:
         "reason_groups": review_rows.reason_groups_html(
             review_rows.catalogue_by_section(catalogue, filing.kind.return_sections)
         ),
-        "field_options": review_rows.field_options_html(field_choices(filing.kind.return_sections)),
+        "field_options": review_rows.field_options(filing.kind.return_sections),
         "transitions": transitions_now,
         "history_lines": review_rows.history_lines(
             [(display.event_label(event), event) for event in reversed(events)]

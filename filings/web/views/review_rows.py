@@ -3,14 +3,17 @@ escaped: the reasons form's catalogued reasons and fields (return, failed SMS, b
 some 80 rows of template nodes were a seventh of the page's work), the checks' results and the
 history."""
 
+import functools
+
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from filings.models import FilingEvent, RejectionReason
 from filings.rules.checks import Checklist
-from filings.rules.fields import SECTIONS, field_label
+from filings.rules.fields import SECTIONS, field_choices, field_label
 
 REASON = (
     '<label data-reason-option><input type="checkbox" name="codes" value="{code}"> {reason} '
@@ -55,6 +58,17 @@ def reason_groups_html(groups: list[tuple[str, list[dict]]]) -> SafeString:
             for section, items in groups
         )
     )
+
+
+def field_options(sections: tuple[str, ...]) -> SafeString:
+    """Return the field select's options for a filing type's return sections in the reader's
+    language: written from the code's field names alone, so once a process for each."""
+    return _field_options(sections, get_language())
+
+
+@functools.cache
+def _field_options(sections: tuple[str, ...], language: str) -> SafeString:
+    return field_options_html(field_choices(sections))
 
 
 def field_options_html(choices: list[tuple[str, list[tuple[str, str]]]]) -> SafeString:
