@@ -1,7 +1,7 @@
 """The filing page and the pre-review page read a filing in a fixed number of statements, however
 long its history: apps only for a type whose declaration says it can hold them, the reader's
-decisions from the events the page reads anyway, its alerts only when it has a current one, and the
-checks' phone holders in one statement."""
+decisions from the events the page reads anyway, its alerts only when it has a current one, the
+checks' phone holders in one statement, and the pre-review page's bureau packages only when there is one."""
 
 import pytest
 from django.db import connection
@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from filings.kinds import kind_of
 from filings.models import Alert, AlertThreshold, Notification
-from filings.services import changes, transitions
+from filings.services import changes, packages, transitions
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,8 @@ REASONS = [{"field": "website.description", "reason": "内容描述过于简单"
 # The page's own statements: the session, user, permissions, second factor and the navigation's
 # unread count come on top of these.
 FILING_PAGE = 7
-PRE_REVIEW_PAGE = 16
+# The pre-review page: 15 since whether the filing has a bureau package rides on its own statement.
+PRE_REVIEW_PAGE = 15
 
 
 def _statements(client, url: str) -> list[str]:
@@ -112,6 +113,21 @@ def test_the_pre_review_page_reads_a_fixed_number_of_statements(client, principa
     expected = PRE_REVIEW_PAGE + (0 if connection.features.supports_slicing_ordering_in_compound else 1)
     assert len(one) == len(four) == expected, "\n".join(sql[:80] for sql in four)
     assert not any('FROM "filings_app"' in sql for sql in four)
+
+
+def test_the_pre_review_page_reads_the_bureau_packages_only_when_the_filing_has_one(
+    client, principal, reviewer
+):
+    filing = transitions.submit_filing(_returned_and_resubmitted(principal, reviewer, 1), by=principal)
+    client.force_login(reviewer)
+    url = reverse("filings:review-filing", args=[filing.pk])
+    reads_packages = 'SELECT "filings_bureaupackage"."id"'
+
+    assert not any(sql.startswith(reads_packages) for sql in _statements(client, url))
+    package = packages.request_package(filing, by=reviewer)
+
+    assert any(sql.startswith(reads_packages) for sql in _statements(client, url))
+    assert f'data-package="{package.pk}"' in client.get(url).content.decode()
 
 
 def test_a_change_of_a_published_filing_still_reads_its_apps(client, principal, reviewer):

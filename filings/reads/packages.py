@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 
 from accounts.roles import Perm
@@ -9,6 +10,12 @@ from filings.kinds.states import PACKAGE_STATES
 from filings.models import BureauPackage, Filing
 
 RECENT_PACKAGES = 5
+
+
+def has_packages_annotation() -> Exists:
+    """Return the filing statement's column that says whether the filing has a package
+    (`has_packages`): most have none, and package_panel then asks for none."""
+    return Exists(BureauPackage.objects.filter(filing=OuterRef("pk")))
 
 
 def package_panel(user: Any, filing: Filing) -> dict | None:
@@ -21,7 +28,9 @@ def package_panel(user: Any, filing: Filing) -> dict | None:
             BureauPackage.objects.filter(filing=filing)
             .select_related("requested_by")
             .order_by("-created_at", "-id")[:RECENT_PACKAGES]
-        ),
+        )
+        if getattr(filing, "has_packages", True)
+        else [],
     }
 
 

@@ -40,7 +40,7 @@ from filings.models import (
     Transition,
     Website,
 )
-from filings.reads import keyset, search
+from filings.reads import keyset, packages, search
 from filings.rules import durations as duration_rules
 from filings.rules.deadlines import owes_public_security
 
@@ -210,15 +210,23 @@ def rejection_catalogue(durations: dict[str, duration_rules.Duration] | None = N
 
 
 def _filing_with_parts(
-    user: Any, filing_id: int, *, with_users: bool = True, with_inbox: bool = True
+    user: Any,
+    filing_id: int,
+    *,
+    with_users: bool = True,
+    with_inbox: bool = True,
+    with_packages: bool = False,
 ) -> Filing:
     """Return one filing the user may see with its parts, history, deadlines and materials (and its
     principal's and reviewer's users, `with_users`); 404 otherwise. `with_inbox`: the filing says
     whether it has a current alert (`has_current_alerts`) and each event carries the user's inbox
-    row of it, if any (`sent_at`, `sent_read_at`, `sent_id`), for reads.filing_inbox."""
+    row of it, if any (`sent_at`, `sent_read_at`, `sent_id`), for reads.filing_inbox. `with_packages`:
+    the filing says whether it has a bureau package (`has_packages`), for packages.package_panel."""
     queryset = filings_for_user(user).select_related(
         "subject", "province", "subject_principal", *(("assignee", "reviewer") if with_users else ())
     )
+    if with_packages:
+        queryset = queryset.annotate(has_packages=packages.has_packages_annotation())
     events = FilingEvent.objects.select_related("actor").order_by("at", "id")
     if with_inbox:
         # Most filings have no current alert: the page then asks for none.
@@ -270,12 +278,22 @@ def filing_detail(user: Any, filing_id: int) -> Filing:
     return filing
 
 
-def filing_page(user: Any, filing_id: int, *, with_users: bool = False, with_inbox: bool = False) -> Filing:
+def filing_page(
+    user: Any,
+    filing_id: int,
+    *,
+    with_users: bool = False,
+    with_inbox: bool = False,
+    with_packages: bool = False,
+) -> Filing:
     """Return filing_detail()'s filing for a page that shows the SMS verifiers and face checks only
     during SMS verification (the filing page, the pre-review page): read only then (two queries fewer
-    on every other page). The filing's principal and reviewer users are joined only `with_users`, and
-    what reads.filing_inbox needs is read only `with_inbox` (the filing page shows the inbox)."""
-    filing = _filing_with_parts(user, filing_id, with_users=with_users, with_inbox=with_inbox)
+    on every other page). The filing's principal and reviewer users are joined only `with_users`,
+    what reads.filing_inbox needs is read only `with_inbox` (the filing page shows the inbox), and
+    whether it has a bureau package only `with_packages` (the pre-review page, always a reviewer's)."""
+    filing = _filing_with_parts(
+        user, filing_id, with_users=with_users, with_inbox=with_inbox, with_packages=with_packages
+    )
     if filing.state == State.SMS_VERIFICATION:
         prefetch_related_objects([filing], *_verification_prefetches())
     return filing

@@ -22,7 +22,7 @@ from filings.rules import change_diff, footer_guidance, proposals
 from filings.rules.deadlines import owes_public_security
 from filings.services import public_security, transitions
 from filings.web.forms.actions import CommentForm, PublicSecurityForm, WentLiveForm
-from filings.web.views import display
+from filings.web.views import display, filing_cards, filing_rows
 from filings.web.views import history as filing_history
 from filings.web.views.common import reasons_with_links, refused
 
@@ -44,8 +44,15 @@ def detail_context(request, filing: Filing) -> dict:
         else []
     )
     slots = display.material_slots(filing)
+    progress = display.progress_of(filing, returned)
+    open_deadlines = [
+        {"deadline": d, "countdown": display.countdown(d, now)} for d in deadlines if d.closed_at is None
+    ]
     # What matters now is shown in full; the rest is one paginated history, folded until asked for.
-    history = Paginator(filing_history.history(events, deadlines, slots), filing_history.HISTORY_PAGE_SIZE)
+    history = Paginator(
+        filing_history.history(events, deadlines, slots), filing_history.HISTORY_PAGE_SIZE
+    ).get_page(request.GET.get("history"))
+    filing_history.with_event_lines(history.object_list)
     can_follow_up = (
         filing.state == State.PUBLISHED
         and filing.kind.takes_followups
@@ -73,13 +80,14 @@ def detail_context(request, filing: Filing) -> dict:
     return {
         **compliance.filing_compliance(filing, today=timezone.localdate(now)),
         "filing": filing,
-        "progress": display.progress_of(filing, returned),
+        "progress": progress,
+        # filings/_progress.html, written in Python (as the cards write it).
+        "progress_bar": filing_cards.progress_html(progress, filing_cards.progress_words()),
         "next_step": next_step,
         "footer_fixes": footer_fixes,
         "next_deadline": display.next_deadline(deadlines, now),
-        "deadlines": [
-            {"deadline": d, "countdown": display.countdown(d, now)} for d in deadlines if d.closed_at is None
-        ],
+        "deadlines": open_deadlines,
+        "deadline_lines": filing_rows.deadline_lines([row["countdown"] for row in open_deadlines]),
         "reasons": reasons_with_links(filing, reasons_event),
         "reasons_event": reasons_event,
         "subject_principal": display.shown_person(filing.subject_principal, unmasked=unmasked),
@@ -105,13 +113,15 @@ def detail_context(request, filing: Filing) -> dict:
             for a in filing.apps.all()
         ],
         "slots": slots,
+        "slot_lines": filing_rows.slot_lines(filing.pk, slots),
         "package_panel": packages.package_panel(request.user, filing),
-        "history": history.get_page(request.GET.get("history")),
+        "history": history,
         "history_open": "history" in request.GET,
         "sms_round": selectors.current_sms_verifiers(filing),
         "transitions": allowed,
         "can_edit": filing.state in EDITABLE_STATES and permissions.can_edit_filing(request.user, filing),
         "alerts": alerts,
+        "inbox_lines": filing_rows.inbox_lines(alerts),
         "alerts_unread": sum(1 for row in alerts if row["unread"]),
         "materials_passed": sum(1 for slot in slots if slot.status == "pass"),
         # The small forms are built only when the page shows them.

@@ -25,10 +25,10 @@ from filings.reads.risk import rejection_risk
 from filings.rules import change_diff, deadlines, numbering
 from filings.rules import durations as duration_rules
 from filings.rules.checks import run_submission_checks
-from filings.rules.fields import SECTIONS, field_choices, field_label
+from filings.rules.fields import field_choices, field_label
 from filings.services import dispatch, public_security, transitions
 from filings.web.forms.base import refuse_control_characters
-from filings.web.views import display, queue_rows
+from filings.web.views import display, queue_rows, review_rows
 from filings.web.views import exports as export_views
 
 reviewer_required = permission_required(Perm.REVIEW, raise_exception=True)
@@ -161,7 +161,7 @@ def queue(request, queue: str):
 
 
 def _detail_context(request, filing_id: int) -> dict[str, Any]:
-    filing = selectors.filing_page(request.user, filing_id, with_users=True)
+    filing = selectors.filing_page(request.user, filing_id, with_users=True, with_packages=True)
     durations = duration_rules.rules()  # for the catalogue's texts and the checks alike
     catalogue = selectors.rejection_catalogue(durations)
     checklist = None
@@ -200,13 +200,18 @@ def _detail_context(request, filing_id: int) -> dict[str, Any]:
             (a, request.POST.get(f"app_{a.pk}") or a.icp_number or app_defaults.get(a.pk, "")) for a in apps
         ],
         "checklist": checklist,
+        "checklist_lines": review_rows.checklist_lines(checklist) if checklist is not None else "",
         "package_panel": packages.package_panel(request.user, filing),
         "risk": rejection_risk(filing, checklist) if checklist is not None else None,
         "materials": list(latest.values()),
-        "catalogue": _catalogue_by_section(catalogue, filing.kind.return_sections),
-        "field_choices": field_choices(filing.kind.return_sections),
+        "reason_groups": review_rows.reason_groups_html(
+            review_rows.catalogue_by_section(catalogue, filing.kind.return_sections)
+        ),
+        "field_options": review_rows.field_options(filing.kind.return_sections),
         "transitions": transitions_now,
-        "events": [(display.event_label(event), event) for event in reversed(events)],
+        "history_lines": review_rows.history_lines(
+            [(display.event_label(event), event) for event in reversed(events)]
+        ),
         "open_deadlines": [d for d in filing.deadlines.all() if d.closed_at is None],
         "verifiers": selectors.current_sms_verifiers(filing),
         # Footers are checked only once a filing has its ICP number.
@@ -227,21 +232,6 @@ def _detail_context(request, filing_id: int) -> dict[str, Any]:
         ],
         "form": request.POST if request.method == "POST" else {},
     }
-
-
-def _catalogue_by_section(
-    catalogue: list[RejectionReason], sections: tuple[str, ...]
-) -> list[tuple[str, list[dict]]]:
-    """Return the catalogued reasons a filing of a type can be returned for (those naming its sections,
-    materials or steps), grouped by the section of the field each names, with its label."""
-    groups: dict[str, list[dict]] = {}
-    for reason in catalogue:
-        section = reason.field.partition(".")[0]
-        if section in SECTIONS and section not in sections:
-            continue
-        label = field_label(reason.field)
-        groups.setdefault(label.split(" · ")[0], []).append({"reason": reason, "field_label": label})
-    return list(groups.items())
 
 
 @login_required
