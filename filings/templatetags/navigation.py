@@ -5,25 +5,22 @@ permission checks, two forms and a loop) it cost about half of what a page's own
 words are translated and escaped once per language and process; what differs between readers
 (their permissions, name, unread count, token and address) is read on every page, as before."""
 
-import functools
-
 from django import template
 from django.conf import settings
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.roles import Perm
+from filings.web.per_language import per_language
 
 register = template.Library()
 
 
-@functools.cache
-def _words(language: str) -> dict[str, str]:
-    """Return the navigation's fixed words in `language` (the active one), escaped."""
+@per_language
+def _words() -> dict[str, str]:
+    """Return the navigation's fixed words in the active language, escaped."""
     words = {
         "all_filings": _("备案列表"),
         "my_filings": _("我的备案"),
@@ -40,13 +37,6 @@ def _words(language: str) -> dict[str, str]:
         "switch": _("切换"),
     }
     return {key: conditional_escape(word) for key, word in words.items()}
-
-
-@receiver(setting_changed)
-def _forget_words(*, setting: str, **kwargs) -> None:
-    # Tests may change the languages or the catalogues: the words are read again.
-    if setting in {"LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS"}:
-        _words.cache_clear()
 
 
 def _unread_badge(unread: int) -> str:
@@ -94,7 +84,7 @@ def navigation(context) -> SafeString:
     request, user, urls = context.request, context.get("user"), context.get("nav_urls")
     if request is None or urls is None:
         return mark_safe("")  # rendered outside a request: nothing to link to
-    words = _words(get_language())
+    words = _words()
     csrf = _csrf_input(context.get("csrf_token"))
     links = ""
     if user is not None and user.is_authenticated:

@@ -2,12 +2,26 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from filings.kinds.states import State
 from filings.models import Deadline, Filing
 from filings.reads import keyset, search
 from filings.web.forms.base import ListSelect, PlainCheckboxInput, PlainTextInput
+from filings.web.per_language import per_language, translated_name
+
+
+@per_language
+def _fixed_choices() -> dict[str, list[tuple[str, str]]]:
+    """Return the type and stage filters' options, translated: every list page prints them."""
+    return {
+        "filing_type": [
+            ("", gettext("全部类型")),
+            *((value, str(label)) for value, label in Filing.Type.choices),
+        ],
+        "state": [("", gettext("全部阶段")), *((value, str(label)) for value, label in State.choices)],
+    }
 
 
 class FilingFilterForm(forms.Form):
@@ -22,7 +36,6 @@ class FilingFilterForm(forms.Form):
     filing_type = forms.ChoiceField(
         label=_("备案类型"),
         required=False,
-        choices=[("", _("全部类型")), *Filing.Type.choices],
         widget=ListSelect,
     )
     domain = forms.CharField(
@@ -41,8 +54,11 @@ class FilingFilterForm(forms.Form):
 
     def __init__(self, *args, provinces=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["state"].choices = [("", _("全部阶段")), *State.choices]
-        self.fields["province"].choices = [("", _("全部省份"))] + [(p.code, _(p.name)) for p in provinces]
+        for name, choices in _fixed_choices().items():
+            self.fields[name].choices = choices
+        self.fields["province"].choices = [("", gettext("全部省份"))] + [
+            (p.code, translated_name(p.name)) for p in provinces
+        ]
 
     def clean(self) -> dict:
         data = super().clean()

@@ -1,0 +1,46 @@
+"""Words a page prints on every request, translated once per language and process.
+
+A translation is fixed by the code (the catalogues under locale/), so it needs no invalidation; only
+a test that changes the languages or the catalogues makes it read them again."""
+
+import functools
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.translation import get_language, gettext
+
+_cached: list[Callable] = []
+T = TypeVar("T")
+
+
+def per_language(build: Callable[[], T]) -> Callable[[], T]:
+    """Return `build` called once per active language (it translates with the active language)."""
+    by_language = functools.cache(lambda language: build())
+    _cached.append(by_language)
+    return functools.wraps(build)(lambda: by_language(get_language()))
+
+
+@functools.cache
+def _names(language: str) -> dict[str, str]:
+    return {}
+
+
+def translated_name(name: str) -> str:
+    """Return gettext(name) for the name of a reference row (a province), remembered per language:
+    the list pages translate some 30 of them each (about 30 calls each through gettext)."""
+    names = _names(get_language())
+    if name not in names:
+        names[name] = gettext(name)
+    return names[name]
+
+
+_cached.append(_names)
+
+
+@receiver(setting_changed)
+def _forget(*, setting: str, **kwargs) -> None:
+    if setting in {"LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS"}:
+        for by_language in _cached:
+            by_language.cache_clear()
