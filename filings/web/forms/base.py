@@ -1,14 +1,13 @@
 """What every form of the filing pages shares: refused control characters, and rows that screen
 readers can follow."""
 
-import html
-
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html
-from django.utils.safestring import SafeData, mark_safe
+from django.utils.safestring import mark_safe
 
 from filings.formats.validators import validate_multiline, validate_single_line
+from filings.web.escaping import escaped
 
 DATE_INPUT = {"type": "date"}
 
@@ -23,8 +22,8 @@ class ListSelect(forms.Select):
         # Escaped as the template escapes them (format_html costs some twenty calls an option, and a
         # province select has 35).
         options = "".join(
-            f'\n  <option value="{_escaped(key)}"{" selected" if str(key) in chosen else ""}>'
-            f"{_escaped(label)}</option>"
+            f'\n  <option value="{escaped(key)}"{" selected" if str(key) in chosen else ""}>'
+            f"{escaped(label)}</option>"
             for key, label in self.choices
         )
         return format_html(
@@ -33,12 +32,6 @@ class ListSelect(forms.Select):
             flatatt(self.build_attrs(self.attrs, attrs)),
             mark_safe(options),  # noqa: S308 (every value above is escaped)
         )
-
-
-def _escaped(value) -> str:
-    """Return what conditional_escape returns for an option's value or label, without the checks for
-    lazy arguments that made it some 16 calls (a list page's filters print about 50 options)."""
-    return value.__html__() if isinstance(value, SafeData) else html.escape(str(value))
 
 
 class PlainInputMixin:

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from filings.models import Deadline, Filing
 from filings.models.deadlines import deadline_label
+from filings.web.escaping import escaped
 from filings.web.views import display
 from filings.web.views.queue_rows import minute, url_for_each
 
@@ -127,7 +128,7 @@ def _card_words() -> dict[str, str]:
 
 def card_html(row: dict[str, Any], words: dict[str, str]) -> SafeString:
     """Return one card of the list as HTML, as the template printed it (each value escaped)."""
-    e = conditional_escape
+    e = escaped
     title = e(row["subject"])
     if row["first_app_name"]:
         title += " · " + e(row["first_app_name"])
