@@ -41,16 +41,15 @@ class PlainInputMixin:
 
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
-        shown = "" if widget["value"] is None else format_html(' value="{}"', widget["value"])
-        attributes = mark_safe(
-            "".join(
-                format_html(" {}", key) if attribute is True else format_html(' {}="{}"', key, attribute)
-                for key, attribute in widget["attrs"].items()
-                if attribute is not False
-            )
+        # Each value escaped as format_html escapes it (it costs some twenty calls a value).
+        shown = "" if widget["value"] is None else f' value="{escaped(widget["value"])}"'
+        attributes = "".join(
+            f" {escaped(key)}" if attribute is True else f' {escaped(key)}="{escaped(attribute)}"'
+            for key, attribute in widget["attrs"].items()
+            if attribute is not False
         )
-        return format_html(
-            '<input type="{}" name="{}"{}{}>', widget["type"], widget["name"], shown, attributes
+        return mark_safe(  # noqa: S308 (every value above is escaped)
+            f'<input type="{escaped(widget["type"])}" name="{escaped(widget["name"])}"{shown}{attributes}>'
         )
 
 

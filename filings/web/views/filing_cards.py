@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -28,6 +29,7 @@ def card_rows(
     limit_label = functools.cache(lambda kind, days: deadline_label(Deadline.Kind(kind).label, days))
     progress_bar = _progress_bars_for_page()
     detail_url = url_for_each("filings:detail", "filing_id")
+    tz = timezone.get_current_timezone()
     rows = []
     for filing in filings:
         returned = display.returned_by(filing, filing.last_round_transition)
@@ -48,7 +50,7 @@ def card_rows(
                     "overdue": countdown.overdue,
                     "urgent": countdown.urgent,
                     "label": limit_label(deadline.kind, deadline.workdays),
-                    "due": minute(deadline.due_at),
+                    "due": minute(deadline.due_at, tz),
                     "provisional": deadline.provisional,
                 },
                 # The next step speaks to the filing's principal; staff reading the list are not asked.
@@ -57,7 +59,7 @@ def card_rows(
                     if filing.assignee_id == user.pk
                     else ""
                 ),
-                "updated": minute(filing.updated_at),
+                "updated": minute(filing.updated_at, tz),
                 "unread_alerts": unread_alerts.get(filing.pk, 0),
             }
         )
