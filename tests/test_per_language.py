@@ -41,3 +41,18 @@ def test_a_name_is_translated_in_each_readers_language():
         assert translated_name("没有这个词") == "没有这个词"
     with translation.override("zh-hans"):
         assert translated_name("审核队列") == "审核队列"
+
+
+def test_words_built_from_arguments_are_remembered_per_language_and_arguments():
+    built = []
+
+    @per_language
+    def label(state: str) -> str:
+        built.append((translation.get_language(), state))
+        return translation.gettext(state)
+
+    for language in ["en", "zh-hans", "en"]:
+        with translation.override(language):
+            assert label("审核队列") == ("Review queues" if language == "en" else "审核队列")
+            label("审核队列")
+    assert built == [("en", "审核队列"), ("zh-hans", "审核队列")]

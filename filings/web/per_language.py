@@ -15,11 +15,12 @@ _cached: list[Callable] = []
 T = TypeVar("T")
 
 
-def per_language(build: Callable[[], T]) -> Callable[[], T]:
-    """Return `build` called once per active language (it translates with the active language)."""
-    by_language = functools.cache(lambda language: build())
+def per_language(build: Callable[..., T]) -> Callable[..., T]:
+    """Return `build` called once per active language and arguments (it translates with the active
+    language; its arguments are few values of the code, such as a filing's type and state)."""
+    by_language = functools.cache(lambda language, *args: build(*args))
     _cached.append(by_language)
-    return functools.wraps(build)(lambda: by_language(get_language()))
+    return functools.wraps(build)(lambda *args: by_language(get_language(), *args))
 
 
 @functools.cache

@@ -3,7 +3,6 @@ are translated once per page, the links reversed once and the times formatted in
 card is one string (some 40 template calls a printed value made a 20-card loop most of the page)."""
 
 import functools
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +15,7 @@ from django.utils.translation import ngettext
 from filings.models import Deadline, Filing
 from filings.models.deadlines import deadline_label
 from filings.web.escaping import escaped
+from filings.web.per_language import per_language, translated_name
 from filings.web.views import display
 from filings.web.views.queue_rows import minute, url_for_each
 
@@ -25,9 +25,7 @@ def card_rows(
 ) -> list[dict[str, Any]]:
     """Return what each card of the filing list shows."""
     type_label = functools.cache(lambda value: str(Filing.Type(value).label))
-    province_label = functools.cache(lambda short_name: _(short_name))
     limit_label = functools.cache(lambda kind, days: deadline_label(Deadline.Kind(kind).label, days))
-    progress_bar = _progress_bars_for_page()
     detail_url = url_for_each("filings:detail", "filing_id")
     tz = timezone.get_current_timezone()
     rows = []
@@ -42,8 +40,8 @@ def card_rows(
                 "subject": filing.subject.name,
                 "first_app_name": filing.first_app_name,
                 "type": type_label(filing.filing_type),
-                "province": province_label(filing.province.short_name),
-                "progress_bar": progress_bar(filing, returned),
+                "province": translated_name(filing.province.short_name),
+                "progress_bar": progress_bar(filing.filing_type, filing.state, returned),
                 "deadline": countdown
                 and {
                     "text": countdown.text,
@@ -69,17 +67,13 @@ def card_rows(
     return rows
 
 
-def _progress_bars_for_page() -> Callable[[Filing, str], str]:
-    """Return each row's progress bar as HTML, written once per page for the filings of one type in
-    one state (and returned by one transition): a page shows about six, and each through the
-    template engine (filings/_progress.html, which the filing page includes) cost 0.14 ms."""
-    words = progress_words()
-
-    @functools.cache
-    def bar(filing_type: str, state: str, returned: str) -> str:
-        return progress_html(display.progress_in(filing_type, state, returned), words)
-
-    return lambda filing, returned="": bar(filing.filing_type, filing.state, returned)
+@per_language
+def progress_bar(filing_type: str, state: str, returned: str) -> SafeString:
+    """Return the progress bar of the filings of one type in one state (and returned by one
+    transition) as HTML, written once per language and process: it follows from the filing types'
+    declarations and the translations alone. Through the template engine (filings/_progress.html,
+    which the filing page includes) each cost 0.14 ms; written once per page, about 0.06 ms."""
+    return progress_html(display.progress_in(filing_type, state, returned), progress_words())
 
 
 def progress_words() -> dict[str, str]:
@@ -113,8 +107,9 @@ def progress_html(progress: display.Progress, words: dict[str, str]) -> SafeStri
     )
 
 
+@per_language
 def _card_words() -> dict[str, str]:
-    """Return the words every card shows, translated and escaped once per page."""
+    """Return the words every card shows, translated and escaped once per language."""
     return {
         key: conditional_escape(text)
         for key, text in {
