@@ -28,13 +28,23 @@ def _names(language: str) -> dict[str, str]:
     return {}
 
 
-def translated_name(name: str) -> str:
-    """Return gettext(name) for the name of a reference row (a province), remembered per language:
-    the list pages translate some 30 of them each (about 30 calls each through gettext)."""
+def name_translator() -> Callable[[str], str]:
+    """Return gettext for the names of reference rows (provinces) in the active language, each
+    remembered per language: the list pages translate some 30 of them each (about 30 calls each
+    through gettext)."""
     names = _names(get_language())
-    if name not in names:
-        names[name] = gettext(name)
-    return names[name]
+
+    def translated(name: str) -> str:
+        if name not in names:
+            names[name] = gettext(name)
+        return names[name]
+
+    return translated
+
+
+def translated_name(name: str) -> str:
+    """Return gettext(name) for the name of a reference row (see name_translator())."""
+    return name_translator()(name)
 
 
 _cached.append(_names)

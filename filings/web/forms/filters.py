@@ -9,7 +9,7 @@ from filings.kinds.states import State
 from filings.models import Deadline, Filing
 from filings.reads import keyset, search
 from filings.web.forms.base import ListSelect, PlainCheckboxInput, PlainTextInput
-from filings.web.per_language import per_language, translated_name
+from filings.web.per_language import name_translator, per_language
 
 
 @per_language
@@ -56,8 +56,9 @@ class FilingFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name, choices in _fixed_choices().items():
             self.fields[name].choices = choices
+        translated = name_translator()
         self.fields["province"].choices = [("", gettext("全部省份"))] + [
-            (p.code, translated_name(p.name)) for p in provinces
+            (p.code, translated(p.name)) for p in provinces
         ]
 
     def clean(self) -> dict:

@@ -26,6 +26,9 @@ def card_rows(
     """Return what each card of the filing list shows."""
     type_label = functools.cache(lambda value: str(Filing.Type(value).label))
     limit_label = functools.cache(lambda kind, days: deadline_label(Deadline.Kind(kind).label, days))
+    # Remembered per language and process; these per page, saving a lookup of the language a card.
+    province_label = functools.cache(translated_name)
+    bar = functools.cache(progress_bar)
     detail_url = url_for_each("filings:detail", "filing_id")
     tz = timezone.get_current_timezone()
     rows = []
@@ -40,8 +43,8 @@ def card_rows(
                 "subject": filing.subject.name,
                 "first_app_name": filing.first_app_name,
                 "type": type_label(filing.filing_type),
-                "province": translated_name(filing.province.short_name),
-                "progress_bar": progress_bar(filing.filing_type, filing.state, returned),
+                "province": province_label(filing.province.short_name),
+                "progress_bar": bar(filing.filing_type, filing.state, returned),
                 "deadline": countdown
                 and {
                     "text": countdown.text,

@@ -17,7 +17,7 @@ from filings.models.deadlines import deadline_label
 from filings.reads import queues
 from filings.reads.estimates import PublicationEstimator
 from filings.web.escaping import escaped
-from filings.web.per_language import translated_name
+from filings.web.per_language import name_translator, translated_name
 
 
 def minute(moment: datetime, tz: tzinfo | None = None) -> str:
@@ -46,12 +46,13 @@ def page_words() -> dict[str, str]:
 def province_options(provinces: Iterable[Province], *, chosen: str | None) -> SafeString:
     """Return a province filter's options (the chosen code selected), written once per page rather
     than an option at a time by the template engine; each code and name is escaped once."""
+    translated = name_translator()
     return mark_safe(
         "".join(
             '<option value="{}"{}>{}</option>'.format(
                 escaped(province.code),
                 " selected" if province.code == chosen else "",
-                escaped(translated_name(province.name)),
+                escaped(translated(province.name)),
             )
             for province in provinces
         )
