@@ -24,7 +24,7 @@ def _normalised(html: str) -> str:
     ids=["unbound", "chosen", "invalid"],
 )
 def test_the_filters_select_matches_djangos(data):
-    provinces = list(Province.objects.only("code", "name"))
+    provinces = list(Province.objects.values_list("code", "name"))
     form = FilingFilterForm(data, provinces=provinces)
     if data:
         form.is_valid()

@@ -1,5 +1,7 @@
 """The search and filters of the filing list, and where its page starts."""
 
+from collections.abc import Iterable
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
@@ -52,13 +54,14 @@ class FilingFilterForm(forms.Form):
     # Where the page starts (filings/reads/keyset.py); the pager's links carry it.
     after = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
 
-    def __init__(self, *args, provinces=(), **kwargs):
+    def __init__(self, *args, provinces: Iterable[tuple[str, str]] = (), **kwargs):
+        """`provinces`: the (code, name) of each province the filter offers, in order."""
         super().__init__(*args, **kwargs)
         for name, choices in _fixed_choices().items():
             self.fields[name].choices = choices
         translated = name_translator()
         self.fields["province"].choices = [("", gettext("全部省份"))] + [
-            (p.code, translated(p.name)) for p in provinces
+            (code, translated(name)) for code, name in provinces
         ]
 
     def clean(self) -> dict:
