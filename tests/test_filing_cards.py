@@ -30,6 +30,18 @@ def test_a_cards_progress_bar_is_the_templates(language):
             assert written == render_to_string("filings/_progress.html", {"progress": progress})
 
 
+def test_a_cards_remembered_bar_is_the_templates_in_each_language_in_turn():
+    """The bars a list prints are remembered per language: each language in turn gets its own."""
+    for language in ["zh-hans", "en", "zh-hans", "en"]:
+        with translation.override(language):
+            for filing_type in Filing.Type.values:
+                for state in kind_of(filing_type).stages:
+                    progress = display.progress_in(filing_type, state, "")
+                    assert filing_cards.progress_bar(filing_type, state, "") == render_to_string(
+                        "filings/_progress.html", {"progress": progress}
+                    )
+
+
 def test_a_progress_bar_escapes_its_words():
     progress = display.Progress(
         steps=[display.Step("entry", '<b>"填报"</b>', "current", 1, "当前&阶段")], returned="<i>退回</i>"

@@ -70,3 +70,46 @@ def logged_in_client(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def test_a_readers_name_and_the_address_are_escaped_in_the_navigation():
+    user = factories.principal_user(username="p-markup", display_name='<b>甲&"乙</b>')
+    nav = _nav(logged_in_client(user).get('/filings/?q=<i>"x"').content.decode())
+    assert '<span class="who">&lt;b&gt;甲&amp;&quot;乙&lt;/b&gt;</span>' in nav
+    assert 'value="/filings/?q=%3Ci%3E%22x%22"' in nav and "<b>" not in nav and "<i>" not in nav
+
+
+def test_an_admin_sees_every_link_in_order_and_a_principal_only_theirs():
+    admin = factories.UserFactory(username="nav-admin", role="admin")
+    client = logged_in_client(admin)
+    verify_second_factor(client, admin)
+    nav = _nav(client.get("/filings/").content.decode())
+    words = [
+        "备案列表",
+        "新建备案",
+        "提醒",
+        "审核队列",
+        "管局结果导入",
+        "看板",
+        "公示后整改",
+        "我的导出",
+        "修改密码",
+        "退出",
+    ]
+    positions = [nav.index(f">{word}<") for word in words]
+    assert positions == sorted(positions)
+    nav = _nav(
+        logged_in_client(factories.principal_user(username="p-only")).get("/filings/").content.decode()
+    )
+    assert [word for word in words if f">{word}<" in nav] == ["新建备案", "提醒", "修改密码", "退出"]
+    assert ">我的备案<" in nav
+
+
+def test_the_navigation_words_follow_the_readers_language():
+    client = logged_in_client(factories.reviewer_user(username="r-en"))
+    client.cookies["django_language"] = "en"
+    nav = _nav(client.get(QUEUE).content.decode())
+    assert ">Review queues<" in nav and ">Log out<" in nav and "审核队列" not in nav
+    client.cookies["django_language"] = "zh-hans"
+    nav = _nav(client.get(QUEUE).content.decode())
+    assert ">审核队列<" in nav and "Log out" not in nav

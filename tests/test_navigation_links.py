@@ -34,3 +34,17 @@ def test_the_navigation_follows_the_prefix_the_site_is_served_under():
         set_script_prefix("/")
     assert navigation(request)["nav_urls"]["filings"] == "/filings/"
     assert set(prefixed) == set(NAVIGATION)
+
+
+def test_the_head_links_every_asset_at_the_address_static_gives_it(client, settings):
+    from django.templatetags.static import static
+
+    from filings.web.context_processors import ASSETS
+
+    head = client.get("/accounts/login/").content.decode().split("</head>")[0]
+    for path in ASSETS.values():
+        assert f'"{static(path)}"' in head, path
+    settings.STATIC_URL = "/assets/"
+    head = client.get("/accounts/login/").content.decode().split("</head>")[0]
+    assert '<link rel="stylesheet" href="/assets/css/beian.css">' in head
+    assert '<script src="/assets/js/beian.js" defer></script>' in head

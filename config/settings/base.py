@@ -78,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "filings.web.context_processors.navigation",
+                "filings.web.context_processors.assets",
                 "filings.web.context_processors.alerts",
             ],
         },

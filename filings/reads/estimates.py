@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.db import connections
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,18 +59,74 @@ def _forward_medians(
     }
 
 
+# What a page of every province shows of each (its filter's options) besides what an estimate reads,
+# in the model's order (Model.from_db takes the values in that order).
+SHOWN_PROVINCE_FIELDS = tuple(
+    field.attname
+    for field in Province._meta.concrete_fields
+    if field.attname in {"id", "code", "name", *PROVINCE_FIELDS}
+)
+# Every province and the period's forward medians in one statement: a queue page needs both, and
+# two statements (the second with an IN of every province) cost more to build than to run. The
+# two kinds of row are told apart by the code, which only a province's row has.
+_PROVINCES_AND_MEDIANS = (
+    "SELECT {shown}, NULL, NULL, NULL FROM {province} UNION ALL "
+    "SELECT province_id, {blanks}, stage, forward_median_workdays, forward_visits FROM {duration} "
+    "WHERE period_days = %s AND forward_visits > 0"
+).format(
+    shown=", ".join(SHOWN_PROVINCE_FIELDS),
+    province=Province._meta.db_table,
+    blanks=", ".join(["NULL"] * (len(SHOWN_PROVINCE_FIELDS) - 1)),
+    duration=StageDuration._meta.db_table,
+)
+
+
 class PublicationEstimator:
     """Estimate publication dates from each province's median forward stage durations.
 
     Knows the provinces it is given (all by default): a page passes those of its rows."""
 
-    def __init__(self, *, period_days: int = BASIS_PERIOD, provinces: Iterable[Province] | None = None):
+    def __init__(
+        self,
+        *,
+        period_days: int = BASIS_PERIOD,
+        provinces: Iterable[Province] | None = None,
+        medians: dict[tuple[int | None, str], StageBasis] | None = None,
+    ):
         self.period_days = period_days
         self.provinces = {p.pk: p for p in (provinces if provinces is not None else Province.objects.all())}
-        self.medians = _forward_medians(period_days, self.provinces)
+        self.medians = medians if medians is not None else _forward_medians(period_days, self.provinces)
         # Filings of one province that entered a stage on the same day share their estimate.
         self._results: dict[tuple, Expectation] = {}
         self._bases: dict[tuple, StageBasis] = {}
+
+    @classmethod
+    def for_every_province(cls, *, period_days: int = BASIS_PERIOD) -> "PublicationEstimator":
+        """Return an estimator knowing every province, ordered by code, each read with
+        SHOWN_PROVINCE_FIELDS, the provinces and the medians in one statement.
+
+        Summaries rebuilt every few minutes, provinces edited a few times a year: read on the
+        replica when there is one."""
+        alias = replica_alias()
+        with connections[alias].cursor() as cursor:
+            cursor.execute(_PROVINCES_AND_MEDIANS, [period_days])
+            rows = cursor.fetchall()
+        width = len(SHOWN_PROVINCE_FIELDS)
+        provinces = sorted(
+            (
+                Province.from_db(alias, SHOWN_PROVINCE_FIELDS, row[:width])
+                for row in rows
+                if row[1] is not None
+            ),
+            key=lambda province: province.code,
+        )
+        medians = {
+            (province_id, stage): StageBasis(
+                workdays, visits, "national" if province_id is None else "province"
+            )
+            for province_id, *_shown, stage, workdays, visits in (row for row in rows if row[1] is None)
+        }
+        return cls(period_days=period_days, provinces=provinces, medians=medians)
 
     def basis(self, province: Province, stage: str) -> StageBasis:
         key = (province.pk, stage)

@@ -1,13 +1,29 @@
 """The search and filters of the filing list, and where its page starts."""
 
+from collections.abc import Iterable
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from filings.kinds.states import State
 from filings.models import Deadline, Filing
 from filings.reads import keyset, search
 from filings.web.forms.base import ListSelect, PlainCheckboxInput, PlainTextInput
+from filings.web.per_language import name_translator, per_language
+
+
+@per_language
+def _fixed_choices() -> dict[str, list[tuple[str, str]]]:
+    """Return the type and stage filters' options, translated: every list page prints them."""
+    return {
+        "filing_type": [
+            ("", gettext("全部类型")),
+            *((value, str(label)) for value, label in Filing.Type.choices),
+        ],
+        "state": [("", gettext("全部阶段")), *((value, str(label)) for value, label in State.choices)],
+    }
 
 
 class FilingFilterForm(forms.Form):
@@ -22,7 +38,6 @@ class FilingFilterForm(forms.Form):
     filing_type = forms.ChoiceField(
         label=_("备案类型"),
         required=False,
-        choices=[("", _("全部类型")), *Filing.Type.choices],
         widget=ListSelect,
     )
     domain = forms.CharField(
@@ -39,10 +54,15 @@ class FilingFilterForm(forms.Form):
     # Where the page starts (filings/reads/keyset.py); the pager's links carry it.
     after = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
 
-    def __init__(self, *args, provinces=(), **kwargs):
+    def __init__(self, *args, provinces: Iterable[tuple[str, str]] = (), **kwargs):
+        """`provinces`: the (code, name) of each province the filter offers, in order."""
         super().__init__(*args, **kwargs)
-        self.fields["state"].choices = [("", _("全部阶段")), *State.choices]
-        self.fields["province"].choices = [("", _("全部省份"))] + [(p.code, _(p.name)) for p in provinces]
+        for name, choices in _fixed_choices().items():
+            self.fields[name].choices = choices
+        translated = name_translator()
+        self.fields["province"].choices = [("", gettext("全部省份"))] + [
+            (code, translated(name)) for code, name in provinces
+        ]
 
     def clean(self) -> dict:
         data = super().clean()

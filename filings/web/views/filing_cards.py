@@ -3,10 +3,10 @@ are translated once per page, the links reversed once and the times formatted in
 card is one string (some 40 template calls a printed value made a 20-card loop most of the page)."""
 
 import functools
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -14,6 +14,8 @@ from django.utils.translation import ngettext
 
 from filings.models import Deadline, Filing
 from filings.models.deadlines import deadline_label
+from filings.web.escaping import escaped
+from filings.web.per_language import per_language, translated_name
 from filings.web.views import display
 from filings.web.views.queue_rows import minute, url_for_each
 
@@ -23,10 +25,12 @@ def card_rows(
 ) -> list[dict[str, Any]]:
     """Return what each card of the filing list shows."""
     type_label = functools.cache(lambda value: str(Filing.Type(value).label))
-    province_label = functools.cache(lambda short_name: _(short_name))
     limit_label = functools.cache(lambda kind, days: deadline_label(Deadline.Kind(kind).label, days))
-    progress_bar = _progress_bars_for_page()
+    # Remembered per language and process; these per page, saving a lookup of the language a card.
+    province_label = functools.cache(translated_name)
+    bar = functools.cache(progress_bar)
     detail_url = url_for_each("filings:detail", "filing_id")
+    tz = timezone.get_current_timezone()
     rows = []
     for filing in filings:
         returned = display.returned_by(filing, filing.last_round_transition)
@@ -40,14 +44,14 @@ def card_rows(
                 "first_app_name": filing.first_app_name,
                 "type": type_label(filing.filing_type),
                 "province": province_label(filing.province.short_name),
-                "progress_bar": progress_bar(filing, returned),
+                "progress_bar": bar(filing.filing_type, filing.state, returned),
                 "deadline": countdown
                 and {
                     "text": countdown.text,
                     "overdue": countdown.overdue,
                     "urgent": countdown.urgent,
                     "label": limit_label(deadline.kind, deadline.workdays),
-                    "due": minute(deadline.due_at),
+                    "due": minute(deadline.due_at, tz),
                     "provisional": deadline.provisional,
                 },
                 # The next step speaks to the filing's principal; staff reading the list are not asked.
@@ -56,7 +60,7 @@ def card_rows(
                     if filing.assignee_id == user.pk
                     else ""
                 ),
-                "updated": minute(filing.updated_at),
+                "updated": minute(filing.updated_at, tz),
                 "unread_alerts": unread_alerts.get(filing.pk, 0),
             }
         )
@@ -66,18 +70,13 @@ def card_rows(
     return rows
 
 
-def _progress_bars_for_page() -> Callable[[Filing, str], str]:
-    """Return each row's progress bar as HTML, written once per page for the filings of one type in
-    one state (and returned by one transition): a page shows about six, and each through the
-    template engine (filings/_progress.html, which the filing page also writes through progress_html)
-    cost 0.14 ms."""
-    words = progress_words()
-
-    @functools.cache
-    def bar(filing_type: str, state: str, returned: str) -> str:
-        return progress_html(display.progress_in(filing_type, state, returned), words)
-
-    return lambda filing, returned="": bar(filing.filing_type, filing.state, returned)
+@per_language
+def progress_bar(filing_type: str, state: str, returned: str) -> SafeString:
+    """Return the progress bar of the filings of one type in one state (and returned by one
+    transition) as HTML, written once per language and process: it follows from the filing types'
+    declarations and the translations alone. Through the template engine (filings/_progress.html,
+    which the filing page includes) each cost 0.14 ms; written once per page, about 0.06 ms."""
+    return progress_html(display.progress_in(filing_type, state, returned), progress_words())
 
 
 def progress_words() -> dict[str, str]:
@@ -111,8 +110,9 @@ def progress_html(progress: display.Progress, words: dict[str, str]) -> SafeStri
     )
 
 
+@per_language
 def _card_words() -> dict[str, str]:
-    """Return the words every card shows, translated and escaped once per page."""
+    """Return the words every card shows, translated and escaped once per language."""
     return {
         key: conditional_escape(text)
         for key, text in {
@@ -128,7 +128,7 @@ def _card_words() -> dict[str, str]:
 
 def card_html(row: dict[str, Any], words: dict[str, str]) -> SafeString:
     """Return one card of the list as HTML, as the template printed it (each value escaped)."""
-    e = conditional_escape
+    e = escaped
     title = e(row["subject"])
     if row["first_app_name"]:
         title += " · " + e(row["first_app_name"])

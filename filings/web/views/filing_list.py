@@ -18,7 +18,8 @@ PAGE_SIZE = 20
 @require_GET
 def filing_list(request):
     """My filings: progress, next deadline, unread alerts and the next step, filtered and paginated."""
-    provinces = list(Province.objects.only("code", "name"))
+    # Codes and names only: model instances cost twice as much Python as the statement.
+    provinces = list(Province.objects.values_list("code", "name"))
     form = FilingFilterForm(request.GET or None, provinces=provinces)
     filters = form.cleaned_data if form.is_valid() else {}
     narrowed = {

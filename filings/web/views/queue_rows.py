@@ -16,6 +16,8 @@ from filings.models import Deadline, Filing, Province
 from filings.models.deadlines import deadline_label
 from filings.reads import queues
 from filings.reads.estimates import PublicationEstimator
+from filings.web.escaping import escaped
+from filings.web.per_language import name_translator, translated_name
 
 
 def minute(moment: datetime, tz: tzinfo | None = None) -> str:
@@ -44,12 +46,13 @@ def page_words() -> dict[str, str]:
 def province_options(provinces: Iterable[Province], *, chosen: str | None) -> SafeString:
     """Return a province filter's options (the chosen code selected), written once per page rather
     than an option at a time by the template engine; each code and name is escaped once."""
+    translated = name_translator()
     return mark_safe(
         "".join(
             '<option value="{}"{}>{}</option>'.format(
-                conditional_escape(province.code),
+                escaped(province.code),
                 " selected" if province.code == chosen else "",
-                conditional_escape(_(province.name)),
+                escaped(translated(province.name)),
             )
             for province in provinces
         )
@@ -98,14 +101,16 @@ def queue_rows(
     every value of every row again, 25 rows escaped some 350 values a page."""
     tz = timezone.get_current_timezone()
 
-    def escaped(label: Callable[..., Any]) -> Callable[..., str]:
-        return functools.cache(lambda *key: conditional_escape(str(label(*key))))
+    def escaped_once(label: Callable[..., Any]) -> Callable[..., str]:
+        return functools.cache(lambda *key: escaped(str(label(*key))))
 
-    type_label = escaped(lambda value: Filing.Type(value).label)
-    province_label = escaped(lambda province_id: _(estimator.provinces[province_id].short_name))
-    limit_label = escaped(lambda kind, days: deadline_label(Deadline.Kind(kind).label, days))
-    mark = escaped(lambda urgency: queues.URGENCY_MARKS[urgency])
-    reviewer_name = escaped(lambda display_name, username: display_name or username)
+    type_label = escaped_once(lambda value: Filing.Type(value).label)
+    province_label = escaped_once(
+        lambda province_id: translated_name(estimator.provinces[province_id].short_name)
+    )
+    limit_label = escaped_once(lambda kind, days: deadline_label(Deadline.Kind(kind).label, days))
+    mark = escaped_once(lambda urgency: queues.URGENCY_MARKS[urgency])
+    reviewer_name = escaped_once(lambda display_name, username: display_name or username)
     expected_cell = functools.cache(
         lambda expected: EXPECTED.format(expected.date.isoformat(), conditional_escape(expected.basis))
     )
@@ -129,7 +134,7 @@ def queue_rows(
                 QUEUE_ROW.format(
                     urgency=urgency,
                     url=review_url(filing_id),
-                    subject=conditional_escape(row["filing__subject__name"]),
+                    subject=escaped(row["filing__subject__name"]),
                     type=type_label(row["filing__filing_type"]),
                     province=province_label(province_id),
                     due=minute(row["due_at"], tz),

@@ -18,9 +18,9 @@ from filings.exceptions import BeianError, InvalidInput
 from filings.formats.validators import psb_example
 from filings.jobs import footer_checks
 from filings.kinds.states import State
-from filings.models import Deadline, ExportJob, FooterCheck, Province, RejectionReason, Transition, wording
+from filings.models import Deadline, ExportJob, FooterCheck, RejectionReason, Transition, wording
 from filings.reads import compliance, exports, keyset, packages, queues, selectors
-from filings.reads.estimates import PROVINCE_FIELDS, PublicationEstimator
+from filings.reads.estimates import PublicationEstimator
 from filings.reads.risk import rejection_risk
 from filings.rules import change_diff, deadlines, numbering
 from filings.rules import durations as duration_rules
@@ -132,8 +132,7 @@ def queue(request, queue: str):
     now = timezone.now()
     today = timezone.localdate()
     # One list of provinces for the filter, the rows and the estimates.
-    provinces = list(Province.objects.only("code", "name", "short_name", *PROVINCE_FIELDS).order_by("code"))
-    estimator = PublicationEstimator(provinces=provinces)
+    estimator = PublicationEstimator.for_every_province()
     counts = queues.queue_sizes(cap=queues.TAB_COUNT_CAP, overdue_in=chosen, now=now)
     rows = queue_rows.queue_rows(page.rows, estimator=estimator, user=request.user, now=now, today=today)
     query = request.GET.copy()
