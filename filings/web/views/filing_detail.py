@@ -81,7 +81,6 @@ def detail_context(request, filing: Filing) -> dict:
         **compliance.filing_compliance(filing, today=timezone.localdate(now)),
         "filing": filing,
         "progress": progress,
-        # filings/_progress.html, written in Python (as the cards write it).
         "progress_bar": filing_cards.progress_html(progress, filing_cards.progress_words()),
         "next_step": next_step,
         "footer_fixes": footer_fixes,
