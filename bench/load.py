@@ -179,14 +179,22 @@ def _drive(
     errors: list[str],
 ) -> None:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    # As a browser does, the client sends back the cookies the pages set (the CSRF cookie: without
+    # it every page would make and sign a new secret).
+    kept: dict[str, str] = {}
     for path in itertools.cycle(paths):
         if time.monotonic() >= stop:
             return
         started = time.perf_counter()
+        cookies = "; ".join([cookie, *(f"{name}={value}" for name, value in kept.items())])
         # Search terms are Chinese: the request line carries them percent-encoded, as a browser does.
-        connection.request("GET", quote(path, safe="/?&=%:+,-_.~"), headers={"Cookie": cookie})
+        connection.request("GET", quote(path, safe="/?&=%:+,-_.~"), headers={"Cookie": cookies})
         response = connection.getresponse()
         response.read()
+        for header in response.msg.get_all("Set-Cookie") or []:
+            name, _, value = header.split(";", 1)[0].partition("=")
+            if name.strip() != cookie.split("=", 1)[0]:
+                kept[name.strip()] = value
         times.append((path, time.perf_counter() - started))
         if response.status != 200:
             errors.append(f"{path}: HTTP {response.status}")
