@@ -1,6 +1,7 @@
 """Identity document numbers: unified social credit codes (GB 32100), resident IDs (GB 11643),
 residence permits of Hong Kong, Macao and Taiwan residents and foreigners' permanent residence ID cards."""
 
+import functools
 import re
 import unicodedata
 from datetime import date
@@ -43,12 +44,20 @@ FOREIGN_PR_RE = re.compile(r"^9\d{16}[\dX]$")
 CERTIFICATE_NOISE = re.compile(r"[\s\-\u2010-\u2015\u2212]")
 
 
+@functools.cache
+def _folded(character: str) -> str:
+    folded = unicodedata.normalize("NFKC", character).upper()
+    # A character that folds to several ("ß" → "SS", "㎏" → "KG") is kept as typed: no certificate
+    # holds one, and folding it would make the number longer than the length it was checked at.
+    return folded if len(folded) == 1 else character
+
+
 def normalise_certificate_number(value: str | None) -> str:
     """Return a certificate number as stored: full-width characters folded, no spaces or hyphens,
-    upper case."""
+    upper case; never longer than typed."""
     if not value:
         return value or ""
-    return CERTIFICATE_NOISE.sub("", unicodedata.normalize("NFKC", value)).upper()
+    return CERTIFICATE_NOISE.sub("", "".join(map(_folded, value)))
 
 
 def validate_uscc(value: str) -> None:
