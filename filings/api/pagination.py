@@ -57,6 +57,9 @@ class NewestFirstPagination(CursorPagination):
         for parameter in parameters:
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+            if parameter["name"] == self.cursor_query_param:
+                # The `next` link's position, URL-safe Base64; anything else is refused.
+                parameter["schema"].update(pattern="^[A-Za-z0-9_=-]*$")
         return parameters
 
 
