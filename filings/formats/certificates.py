@@ -44,7 +44,8 @@ FOREIGN_PR_RE = re.compile(r"^9\d{16}[\dX]$")
 CERTIFICATE_NOISE = re.compile(r"[\s\-\u2010-\u2015\u2212]")
 
 
-@functools.cache
+# Bounded: the characters typed are few, but anyone may send any of a million code points.
+@functools.lru_cache(maxsize=4096)
 def _folded(character: str) -> str:
     folded = unicodedata.normalize("NFKC", character).upper()
     # A character that folds to several ("ß" → "SS", "㎏" → "KG") is kept as typed: no certificate
