@@ -5,7 +5,6 @@ dozen template nodes a row)."""
 from datetime import datetime
 
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -13,6 +12,7 @@ from django.utils.translation import ngettext
 
 from filings.rules.scans import say
 from filings.web.views.display import Countdown, MaterialSlot
+from filings.web.views.queue_rows import minute
 
 ALERT = '<li class="alert-row {tone}">{unread}<span class="badge {tone}">{badge}</span> {title} <span class="muted">{at}</span>{link}</li>'
 DEADLINE = (
@@ -23,7 +23,7 @@ DEADLINE = (
 
 def shown_time(value: datetime | None) -> str:
     """Return a time as the template's |date:"Y-m-d H:i" printed it (in the reader's time zone)."""
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+    return minute(value) if value else ""
 
 
 def inbox_lines(rows: list[dict]) -> SafeString:

@@ -5,7 +5,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from filings.rules.fields import field_label
 from filings.rules.privacy import FIELD_MASKS
 from filings.services.notifications import state_label
 from filings.web.views import display
+from filings.web.views.queue_rows import minute
 
 
 def timeline(events: list[FilingEvent]) -> list[dict]:
@@ -121,7 +121,7 @@ def _event_line(row: dict, words: dict[str, str]) -> SafeString:
         head += f' <span class="muted">{escape(row["from_label"])} → {escape(row["to_label"])}</span>'
     if row["round"]:
         head += f' <span class="tag">{_("第%(n)s轮") % {"n": escape(row["round"])}}</span>'
-    at = timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M")
+    at = minute(event.at)
     actor = escape(event.actor) if event.actor else words["system"]
     comment = f"<p>{escape(event.shown_comment)}</p>" if event.comment else ""
     reasons = replaced = changed = ""

@@ -5,7 +5,6 @@ history."""
 
 import functools
 
-from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from filings.models import FilingEvent, RejectionReason
 from filings.rules.checks import Checklist
 from filings.rules.fields import SECTIONS, field_choices, field_label
+from filings.web.views.queue_rows import minute
 
 REASON = (
     '<label data-reason-option><input type="checkbox" name="codes" value="{code}"> {reason} '
@@ -107,11 +107,7 @@ def history_lines(events: list[tuple[str, FilingEvent]]) -> SafeString:
     system = escape(_("系统"))
     lines = []
     for label, event in events:
-        line = "<li>{} · {} · {}".format(
-            timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M"),
-            escape(event.actor) if event.actor else system,
-            escape(label),
-        )
+        line = f"<li>{minute(event.at)} · {escape(event.actor) if event.actor else system} · {escape(label)}"
         if event.from_state != event.to_state:
             line += f"({escape(event.get_from_state_display())} → {escape(event.get_to_state_display())})"
         if event.comment:
