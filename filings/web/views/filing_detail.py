@@ -81,7 +81,7 @@ def detail_context(request, filing: Filing) -> dict:
         **compliance.filing_compliance(filing, today=timezone.localdate(now)),
         "filing": filing,
         "progress": progress,
-        "progress_bar": filing_cards.progress_html(progress, filing_cards.progress_words()),
+        "progress_bar": filing_cards.progress_bar(filing.filing_type, filing.state, returned),
         "next_step": next_step,
         "footer_fixes": footer_fixes,
         "next_deadline": display.next_deadline(deadlines, now),
