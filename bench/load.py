@@ -66,8 +66,42 @@ def _cookie(user) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
-def paths_for_roles(rng: random.Random) -> dict[str, list[tuple[str, list[str]]]]:
-    """Return, per role, (session cookie, the paths that user will take in turn)."""
+# Run in another checkout (--code): logs in the users whose ids it reads, printing one session cookie
+# a line, made by that code's own authentication backends.
+LOG_IN_THERE = """
+import sys
+from bench._common import setup_django
+setup_django()
+from django.conf import settings
+from accounts.models import User
+from bench._database import logged_in_client
+for user_id in sys.stdin.read().split():
+    client = logged_in_client(User.objects.get(pk=int(user_id)))
+    print(f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}")
+"""
+
+
+def _logged_in_by(code: Path, roles: dict[str, list[tuple[str, list[str]]]]) -> None:
+    """Replace each session of `roles` (a placeholder "@<user id>") by one the code in `code` made."""
+    user_ids = sorted({cookie[1:] for sessions in roles.values() for cookie, _paths in sessions})
+    made = subprocess.run(
+        [sys.executable, "-c", LOG_IN_THERE],
+        input=" ".join(user_ids),
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=code,
+        env={**os.environ, "PYTHONPATH": str(code)},
+    ).stdout.split()
+    cookies = dict(zip((f"@{user_id}" for user_id in user_ids), made, strict=True))
+    for sessions in roles.values():
+        sessions[:] = [(cookies[cookie], paths) for cookie, paths in sessions]
+
+
+def paths_for_roles(rng: random.Random, *, cookie=None) -> dict[str, list[tuple[str, list[str]]]]:
+    """Return, per role, (session cookie, the paths that user will take in turn); `cookie` makes a
+    user's session cookie (default: logged in by this code)."""
+    cookie = cookie or _cookie
     from django.db.models import Count
 
     from accounts.models import User
@@ -100,7 +134,7 @@ def paths_for_roles(rng: random.Random) -> dict[str, list[tuple[str, list[str]]]
         paths = []
         for filing_id in own:
             paths += [f"/filings/{filing_id}/", "/filings/", f"/filings/?state={rng.choice(State.values)}"]
-        principals.append((_cookie(User.objects.get(pk=owner_id)), paths))
+        principals.append((cookie(User.objects.get(pk=owner_id)), paths))
 
     reviewer = User.objects.get(username="reviewer")
     in_review = list(
@@ -131,8 +165,8 @@ def paths_for_roles(rng: random.Random) -> dict[str, list[tuple[str, list[str]]]
         ]
     return {
         "principal": principals,
-        "reviewer": [(_cookie(reviewer), reviewer_paths)],
-        "manager": [(_cookie(manager), manager_paths)],
+        "reviewer": [(cookie(reviewer), reviewer_paths)],
+        "manager": [(cookie(manager), manager_paths)],
     }
 
 
@@ -221,6 +255,13 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="bench load")
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument(
+        "--code",
+        type=Path,
+        default=ROOT,
+        help="the checkout whose code gunicorn serves (default this one): an earlier commit's worktree "
+        "answers the same paths, sessions and database, so that both are measured alike",
+    )
     args, _unknown = parser.parse_known_args(argv)
     setup_django()
 
@@ -230,7 +271,12 @@ def main(argv: list[str]) -> int:
 
     ensure_realistic()
     rng = random.Random(7)
-    roles = paths_for_roles(rng)
+    code = args.code.resolve()
+    if code == ROOT.resolve():
+        roles = paths_for_roles(rng)
+    else:
+        roles = paths_for_roles(rng, cookie=lambda user: f"@{user.pk}")
+        _logged_in_by(code, roles)
     # 8 clients: 3 principals, 3 reviewers, 2 managers (each with its own sequence of paths).
     shares = {"principal": 3, "reviewer": 3, "manager": 2}
     clients = []
@@ -243,7 +289,7 @@ def main(argv: list[str]) -> int:
     bare = [(roles["principal"][0][0], ["/bench/bare-user/"])] * args.clients
 
     port = _free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench._settings", "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench._settings", "PYTHONPATH": str(code)}
     server = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("gunicorn")),
@@ -257,7 +303,7 @@ def main(argv: list[str]) -> int:
             "warning",
             "config.wsgi:application",
         ],
-        cwd=ROOT,
+        cwd=code,
         env=env,
     )
     try:
@@ -278,6 +324,8 @@ def main(argv: list[str]) -> int:
     rate = len(times) / args.seconds
     bare_rate = len(bare_times) / min(10, args.seconds)
     print(f"gunicorn 2 workers, {len(clients)} clients for {args.seconds}s (principals, reviewers, managers)")
+    if code != ROOT.resolve():
+        print(f"  serving the code in {code}")
     print(f"  requests {len(times):,}, errors {len(errors)}{' e.g. ' + errors[0] if errors else ''}")
     verdict = "met" if not errors and p95 < P95_GOAL_MS else "MISSED"
     print(f"  p50 {p50:.0f} ms, p95 {p95:.0f} ms (goal: no error, p95 < {P95_GOAL_MS} ms)  {verdict}")
