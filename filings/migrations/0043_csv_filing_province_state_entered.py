@@ -4,25 +4,32 @@
 # walked (state, stage_entered_at) over every province's filings of the stage and kept its own
 # (Beijing's first page in bureau review: 431 filings read for 51, 653 buffers; now 51, 261
 # buffers). This index replaces (province, state), which it serves as well.
+#
+# Built and dropped concurrently on PostgreSQL (writes to filings go on meanwhile); the new index is
+# built before the old one goes, so the lists always have one of them.
 from django.conf import settings
 from django.db import migrations, models
 
+from config.migration_operations import AddIndexOnline, RemoveIndexOnline
+
 
 class Migration(migrations.Migration):
+    atomic = False
+
     dependencies = [
         ("filings", "0042_csv_deadline_province_covering"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
-        migrations.RemoveIndex(
-            model_name="filing",
-            name="filings_fil_provinc_b3f13e_idx",
-        ),
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name="filing",
             index=models.Index(
                 fields=["province", "state", "stage_entered_at", "id"], name="filing_province_state_entered"
             ),
+        ),
+        RemoveIndexOnline(
+            model_name="filing",
+            name="filings_fil_provinc_b3f13e_idx",
         ),
     ]

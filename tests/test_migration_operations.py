@@ -1,0 +1,37 @@
+"""The index migrations that run against a live database build and drop their indexes
+concurrently on PostgreSQL (writes go on meanwhile), and plainly on SQLite."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+# (migration, the index it builds, the index it drops)
+INDEX_MIGRATIONS = [
+    ("0042", "deadline_open_province_due", "deadline_open_province_due"),
+    ("0043", "filing_province_state_entered", "filings_fil_provinc_b3f13e_idx"),
+]
+
+
+def migration_sql(migration: str, *, backwards: bool) -> str:
+    out = io.StringIO()
+    call_command("sqlmigrate", "filings", migration, backwards=backwards, stdout=out)
+    return out.getvalue()
+
+
+# Outside a test transaction: SQLite's schema editor (which sqlmigrate uses) refuses to work in one.
+@pytest.mark.django_db(transaction=True)
+def test_index_migrations_build_and_drop_concurrently_on_postgresql():
+    concurrently = " CONCURRENTLY" if connection.vendor == "postgresql" else ""
+    for migration, built, dropped in INDEX_MIGRATIONS:
+        for backwards in (False, True):
+            sql = migration_sql(migration, backwards=backwards)
+            if backwards:
+                built, dropped = dropped, built
+            assert f'CREATE INDEX{concurrently} "{built}"' in sql, (migration, backwards, sql)
+            assert f'DROP INDEX{concurrently} IF EXISTS "{dropped}"' in sql or (
+                f'DROP INDEX{concurrently} "{dropped}"' in sql
+            ), (migration, backwards, sql)
+            # Not in a transaction: PostgreSQL builds an index concurrently only outside one.
+            assert "BEGIN;" not in sql
