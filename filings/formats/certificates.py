@@ -135,15 +135,6 @@ def validate_resident_id(value: str) -> None:
     _check_birth_and_check_character(number, document=_("身份证"))
 
 
-def resident_id_problem(value: str) -> str | None:
-    """Return why a resident ID number is wrong (check character, birth date, region, length), or None."""
-    try:
-        validate_resident_id(value)
-    except ValidationError as error:
-        return " ".join(str(m) for m in error.messages)
-    return None
-
-
 def validate_hmt_residence_permit(value: str) -> None:
     """Validate a residence permit number of a Hong Kong, Macao or Taiwan resident (港澳台居民居住证):
     a resident ID's structure under 810000, 820000 or 830000."""

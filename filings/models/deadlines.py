@@ -132,10 +132,6 @@ class Deadline(OneLabelDisplay, models.Model):
         super().save(*args, **kwargs)
 
     @property
-    def is_open(self) -> bool:
-        return self.closed_at is None
-
-    @property
     def label(self) -> str:
         """Return the kind with the limit this deadline was computed with, e.g. 管局审核时限(30个工作日)."""
         return deadline_label(self.Kind(self.kind).label, self.workdays)

@@ -164,10 +164,6 @@ class Filing(ConcurrentTransitionMixin, models.Model):
         """Return what a cancellation filing cancels; other filings have none (and are not asked)."""
         return getattr(self, "cancellation", None) if self.kind.cancels else None
 
-    @property
-    def is_open(self) -> bool:
-        return self.state in OPEN_STATES
-
     # Transitions change only this row; services do the locking, history and notifications.
 
     @transition(

@@ -86,10 +86,6 @@ class Progress:
     returned: str = ""
     withdrawn: bool = False
 
-    @property
-    def current_label(self) -> str:
-        return next((s.label for s in self.steps if s.status == "current"), "")
-
 
 def returned_by(filing: Filing, last_round_transition: str | None) -> str:
     """Return the name of the return that put the filing back in entry, or "" if none did."""
