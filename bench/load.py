@@ -4,6 +4,11 @@ and pre-review pages, managers on the dashboard, its lists and an export; 8 conc
 filter). Prints errors, p50/p95 and throughput beside a bare logged-in Django view's in the same run.
 
     python bench/run.py load -- --seconds 30 --clients 8
+
+Against an earlier commit, on the same paths, database and machine, in turn (its sessions are made by
+its own login code): `git worktree add --detach ../old <commit>`, link its .venv, then
+
+    python bench/run.py load -- --against ../old --rounds 2
 """
 
 import argparse
@@ -17,6 +22,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -251,43 +257,49 @@ def _run(
     return times, errors
 
 
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="bench load")
-    parser.add_argument("--seconds", type=int, default=30)
-    parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument(
-        "--code",
-        type=Path,
-        default=ROOT,
-        help="the checkout whose code gunicorn serves (default this one): an earlier commit's worktree "
-        "answers the same paths, sessions and database, so that both are measured alike",
-    )
-    args, _unknown = parser.parse_known_args(argv)
-    setup_django()
+@dataclass
+class Measurement:
+    """One run of the mixed load and then the bare view on one checkout's code."""
 
-    if not on_postgres():
-        return 1
-    from bench._database import ensure_realistic
+    seconds: int
+    timed: list[tuple[str, float]]
+    errors: list[str]
+    bare_seconds: int
+    bare_times: list[tuple[str, float]]
+    bare_errors: list[str]
+    cpu_mixed: float
+    cpu_bare: float
 
-    ensure_realistic()
-    rng = random.Random(7)
-    code = args.code.resolve()
-    if code == ROOT.resolve():
-        roles = paths_for_roles(rng)
-    else:
-        roles = paths_for_roles(rng, cookie=lambda user: f"@{user.pk}")
-        _logged_in_by(code, roles)
+    @property
+    def rate(self) -> float:
+        return len(self.timed) / self.seconds
+
+    @property
+    def bare_rate(self) -> float:
+        return len(self.bare_times) / self.bare_seconds
+
+    @property
+    def cpu_per_request(self) -> float:
+        return self.cpu_mixed / max(1, len(self.timed)) * 1000
+
+
+def _clients(roles: dict[str, list[tuple[str, list[str]]]], count: int) -> list[tuple[str, list[str]]]:
     # 8 clients: 3 principals, 3 reviewers, 2 managers (each with its own sequence of paths).
     shares = {"principal": 3, "reviewer": 3, "manager": 2}
     clients = []
-    for role, count in shares.items():
+    for role, share in shares.items():
         sessions = roles[role]
-        for index in range(max(1, round(count * args.clients / 8))):
+        for index in range(max(1, round(share * count / 8))):
             cookie, paths = sessions[index % len(sessions)]
             offset = (index * 7) % max(1, len(paths))
             clients.append((cookie, paths[offset:] + paths[:offset]))
-    bare = [(roles["principal"][0][0], ["/bench/bare-user/"])] * args.clients
+    return clients
 
+
+def _measure(code: Path, roles: dict[str, list[tuple[str, list[str]]]], args) -> Measurement:
+    """Serve `code` on gunicorn and run the mixed load, then the bare view, against it."""
+    clients = _clients(roles, args.clients)
+    bare = [(roles["principal"][0][0], ["/bench/bare-user/"])] * args.clients
     port = _free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench._settings", "PYTHONPATH": str(code)}
     server = subprocess.Popen(
@@ -306,6 +318,7 @@ def main(argv: list[str]) -> int:
         cwd=code,
         env=env,
     )
+    bare_seconds = min(10, args.seconds)
     try:
         _wait_for(port)
         _run(port, clients, 3)  # both workers import and connect before the timed run
@@ -313,37 +326,111 @@ def main(argv: list[str]) -> int:
         cpu_before = _workers_cpu(server.pid)
         timed, errors = _run(port, clients, args.seconds)
         cpu_mixed = _workers_cpu(server.pid) - cpu_before
-        bare_times, bare_errors = _run(port, bare, min(10, args.seconds))
+        bare_times, bare_errors = _run(port, bare, bare_seconds)
         cpu_bare = _workers_cpu(server.pid) - cpu_before - cpu_mixed
     finally:
         server.terminate()
         server.wait(timeout=30)
-    times = [seconds for _path, seconds in timed]
+    return Measurement(
+        args.seconds, timed, errors, bare_seconds, bare_times, bare_errors, cpu_mixed, cpu_bare
+    )
+
+
+def _report(run: Measurement, code: Path, clients: int) -> None:
+    times = [seconds for _path, seconds in run.timed]
     p50 = statistics.median(times) * 1000
     p95 = statistics.quantiles(times, n=20)[-1] * 1000
-    rate = len(times) / args.seconds
-    bare_rate = len(bare_times) / min(10, args.seconds)
-    print(f"gunicorn 2 workers, {len(clients)} clients for {args.seconds}s (principals, reviewers, managers)")
+    print(f"gunicorn 2 workers, {clients} clients for {run.seconds}s (principals, reviewers, managers)")
     if code != ROOT.resolve():
         print(f"  serving the code in {code}")
+    errors = run.errors
     print(f"  requests {len(times):,}, errors {len(errors)}{' e.g. ' + errors[0] if errors else ''}")
     verdict = "met" if not errors and p95 < P95_GOAL_MS else "MISSED"
     print(f"  p50 {p50:.0f} ms, p95 {p95:.0f} ms (goal: no error, p95 < {P95_GOAL_MS} ms)  {verdict}")
-    print(f"  throughput {rate:.1f} req/s; bare logged-in view in the same run {bare_rate:.0f} req/s", end="")
-    print(f" ({len(bare_errors)} errors)")
     print(
-        f"  gunicorn workers' CPU per request: mixed {cpu_mixed / max(1, len(times)) * 1000:.1f} ms, "
-        f"bare {cpu_bare / max(1, len(bare_times)) * 1000:.1f} ms (load average {os.getloadavg()[0]:.1f})"
+        f"  throughput {run.rate:.1f} req/s; bare logged-in view in the same run {run.bare_rate:.0f} req/s",
+        end="",
+    )
+    print(f" ({len(run.bare_errors)} errors)")
+    print(
+        f"  gunicorn workers' CPU per request: mixed {run.cpu_per_request:.1f} ms, "
+        f"bare {run.cpu_bare / max(1, len(run.bare_times)) * 1000:.1f} ms "
+        f"(load average {os.getloadavg()[0]:.1f})"
     )
     print("  where the time goes (share of all request time; closed loop, so slow kinds weigh more):")
-    for kind, count, kind_p50, share in breakdown(timed):
+    for kind, count, kind_p50, share in breakdown(run.timed):
         print(f"    {kind:<21} {count:>6,}  p50 {kind_p50:>6.0f} ms  {share:>4.0%}")
-    ratio = rate / bare_rate if bare_rate else 0
+    ratio = run.rate / run.bare_rate if run.bare_rate else 0
     verdict = "met" if ratio >= RATIO_GOAL and p95 < P95_GOAL_MS and not errors else "MISSED"
     print(
         f"  mixed / bare {ratio:.0%} (goal ≥ {RATIO_GOAL:.0%} with p95 < {P95_GOAL_MS} ms, issue #29)  {verdict}"
     )
+
+
+def _roles_for(code: Path) -> dict[str, list[tuple[str, list[str]]]]:
+    """The paths of every role, with sessions made by `code`'s own login (the same paths for any code)."""
+    rng = random.Random(7)
+    if code == ROOT.resolve():
+        return paths_for_roles(rng)
+    roles = paths_for_roles(rng, cookie=lambda user: f"@{user.pk}")
+    _logged_in_by(code, roles)
+    return roles
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="bench load")
+    parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument(
+        "--code",
+        type=Path,
+        default=ROOT,
+        help="the checkout whose code gunicorn serves (default this one): an earlier commit's worktree "
+        "answers the same paths, sessions and database, so that both are measured alike",
+    )
+    parser.add_argument(
+        "--against",
+        type=Path,
+        default=None,
+        help="another checkout (e.g. a worktree of the commit an issue was filed at): the load runs on "
+        "--code and on it in turn, --rounds times, and the rates are compared",
+    )
+    parser.add_argument("--rounds", type=int, default=1)
+    args, _unknown = parser.parse_known_args(argv)
+    setup_django()
+
+    if not on_postgres():
+        return 1
+    from bench._database import ensure_realistic
+
+    ensure_realistic()
+    codes = [args.code.resolve(), *([args.against.resolve()] if args.against else [])]
+    roles = {code: _roles_for(code) for code in codes}
+    runs: dict[Path, list[Measurement]] = {code: [] for code in codes}
+    for _round in range(args.rounds):
+        for code in codes:
+            run = _measure(code, roles[code], args)
+            _report(run, code, args.clients)
+            runs[code].append(run)
+    if args.against:
+        _compare(runs[codes[0]], runs[codes[1]], codes[1])
     return 0
+
+
+def _compare(these: list[Measurement], those: list[Measurement], other: Path) -> None:
+    """Print how many times the other code's rates and CPU this code's runs reached (median of rounds)."""
+
+    def median(runs: list[Measurement], value) -> float:
+        return statistics.median(value(run) for run in runs)
+
+    print(f"this code against {other} ({len(these)} round(s) each, medians):")
+    for label, value in [
+        ("mixed req/s", lambda run: run.rate),
+        ("bare req/s", lambda run: run.bare_rate),
+        ("workers' CPU ms per mixed request", lambda run: run.cpu_per_request),
+    ]:
+        mine, theirs = median(these, value), median(those, value)
+        print(f"  {label:<34} {theirs:>7.1f} -> {mine:>7.1f}  ({mine / theirs:.2f}x)")
 
 
 if __name__ == "__main__":
