@@ -36,6 +36,10 @@ def main(argv: list[str]) -> int:
         return 1
     import random
 
+    from bench._database import scan_as_the_scheduler_does
+
+    scan_as_the_scheduler_does()
+
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext

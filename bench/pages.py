@@ -94,8 +94,9 @@ def main(argv: list[str]) -> int:
         )
         return 2
     call_command("refresh_stats")  # the 5-minute task, so the dashboard reads current summaries
-    from bench._database import stand_in_for_autovacuum
+    from bench._database import scan_as_the_scheduler_does, stand_in_for_autovacuum
 
+    scan_as_the_scheduler_does()
     stand_in_for_autovacuum()
 
     manager = User.objects.get(username="manager")

@@ -377,7 +377,16 @@ class AlertAdmin(ReadOnlyAdmin):
 
 @admin.register(AlertScan)
 class AlertScanAdmin(ReadOnlyAdmin):
-    list_display = ["scanned_until", "started_at", "finished_at", "raised", "expired"]
+    list_display = [
+        "scanned_until",
+        "started_at",
+        "finished_at",
+        "raised",
+        "expired",
+        "overdue_total",
+        "at_risk_total",
+        "provisional_total",
+    ]
 
 
 class AppPlatformInline(admin.TabularInline):

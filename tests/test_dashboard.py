@@ -1,14 +1,16 @@
-"""The manager dashboard page: summary sections rendered once per statistics refresh, live lists."""
+"""The manager dashboard page: summary sections rendered once per statistics refresh, live lists, and
+the long lists' totals kept by the minute's alert scan."""
 
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from filings.jobs import summaries
-from filings.models import Deadline, Province
+from filings.jobs import alert_scan, summaries
+from filings.models import AlertScan, Deadline, Province
 from filings.reads import dashboard as dashboard_stats
 from filings.services import transitions
 from tests import factories
@@ -198,12 +200,18 @@ def test_the_dashboard_reads_a_fixed_number_of_queries_whatever_its_rows(client,
     summaries.refresh_summaries(full=True)
     with CaptureQueriesContext(connection) as more_rows:
         client.get(url)
+    # With a fresh scan the lists' totals are the scan's: the page reads them instead of counting.
+    _scan_with_totals(timezone.now(), **SCAN_TOTALS)
+    with CaptureQueriesContext(connection) as scan_totals:
+        client.get(url)
     # The session is read from Redis or, when its copy there is missing, from the database.
     page_reads = [
         [q["sql"] for q in captured.captured_queries if 'FROM "django_session"' not in q["sql"]]
-        for captured in (one_row, more_rows)
+        for captured in (one_row, more_rows, scan_totals)
     ]
-    assert len(page_reads[0]) == len(page_reads[1]), page_reads
+    assert len(page_reads[0]) == len(page_reads[1]) == len(page_reads[2]), page_reads
+    assert any("COUNT(" in sql and "filings_deadline" in sql for sql in page_reads[1])
+    assert not any("COUNT(" in sql and "filings_deadline" in sql for sql in page_reads[2])
     # The provinces are read once, for the estimates and the summaries alike.
     province_reads = [q for q in more_rows.captured_queries if '"filings_province"."name"' in q["sql"]]
     assert len(province_reads) == 1
@@ -294,3 +302,95 @@ def test_the_dashboard_shows_each_lists_total_beyond_its_preview(client, manager
     assert sum(f'href="/filings/{f.pk}/"' in overdue for f in filings) == 2
     assert at_risk.startswith("临近截止 <small>(0)</small>") and "没有记录。" in at_risk
     assert provisional.startswith("暂定截止时间(待官方日历) <small>(0)</small>")
+
+
+def _live_totals(now):
+    return {slug: rows(now=now).count() for slug, rows in dashboard_stats.DEADLINE_LISTS.items()}
+
+
+def test_each_complete_scan_keeps_the_deadline_lists_totals_as_of_its_time():
+    now = timezone.now()
+    filings = [_submit(f"scan-total-owner-{n}") for n in range(4)]
+    late = Deadline.objects.filter(filing__in=filings, kind=Deadline.Kind.PREREVIEW_OVERDUE)
+    for filing, hours in zip(filings, (-5, -3, 2, 30), strict=True):
+        late.filter(filing=filing).update(due_at=now + timedelta(hours=hours))
+    Deadline.objects.filter(filing=filings[3]).update(provisional=True)
+    later = now + timedelta(hours=2, minutes=30)  # the at-risk deadline has fallen due by then
+    assert _live_totals(now) != _live_totals(later)
+
+    for moment in (now, later):
+        alert_scan.scan_deadlines(now=moment)
+        scan = AlertScan.objects.get(scanned_until=moment)
+        kept = {slug: getattr(scan, field) for slug, field in dashboard_stats.SCAN_TOTAL_FIELDS.items()}
+        assert kept == _live_totals(moment), moment
+    assert kept == {"overdue": 3, "at-risk": 0, "provisional": 2}
+
+
+def _list_headings(body: str) -> list[str]:
+    # The three lists' headings, after the stage counts' one.
+    return [re.match(r"(.*?)</h2>", part, re.S).group(1) for part in body.split("<h2>")[2:5]]
+
+
+@pytest.fixture
+def long_and_short_lists():
+    """Three overdue deadlines (a list longer than a preview of 2) and no at-risk or provisional
+    one; a preview of 2 rows."""
+    from filings.web.views import dashboard as dashboard_view
+
+    now = timezone.now()
+    filings = [_submit(f"scan-heading-owner-{n}") for n in range(3)]
+    Deadline.objects.filter(filing__in=filings, kind=Deadline.Kind.PREREVIEW_OVERDUE).update(
+        due_at=now - timedelta(hours=1)
+    )
+    dashboard_view.LIST_PREVIEW, size = 2, dashboard_view.LIST_PREVIEW
+    yield now
+    dashboard_view.LIST_PREVIEW = size
+
+
+def _scan_with_totals(at, **totals):
+    return AlertScan.objects.create(scanned_until=at, started_at=at, finished_at=at, **totals)
+
+
+SCAN_TOTALS = {"overdue_total": 1234, "at_risk_total": 56, "provisional_total": 7}
+
+
+def test_a_long_list_shows_the_latest_fresh_scans_total_with_its_time_and_a_short_one_its_rows(
+    client, manager, long_and_short_lists
+):
+    now = long_and_short_lists
+    _scan_with_totals(now - timedelta(minutes=3), overdue_total=999, at_risk_total=1, provisional_total=1)
+    latest = _scan_with_totals(now - timedelta(seconds=50), **SCAN_TOTALS)
+    client.force_login(manager)
+    url = reverse("filings:dashboard")
+    at = timezone.localtime(latest.scanned_until, ZoneInfo("Asia/Shanghai")).strftime("%H:%M")
+
+    overdue, at_risk, provisional = _list_headings(client.get(url).content.decode())
+    assert overdue == f"超期 <small>(1234,截至 {at})</small>"
+    # The at-risk and provisional lists are shorter than a preview: whole, and counted by their rows.
+    assert at_risk == "临近截止 <small>(0)</small>"
+    assert provisional == "暂定截止时间(待官方日历) <small>(0)</small>"
+    english = _list_headings(client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode())
+    assert english[0].endswith(f"<small>(1234, as of {at})</small>"), english
+
+
+@pytest.mark.parametrize(
+    "scan",
+    [
+        pytest.param(None, id="no scan yet"),
+        pytest.param({"minutes": 6, **SCAN_TOTALS}, id="the latest scan is stale"),
+        pytest.param({"minutes": 1}, id="the latest scan kept no totals"),
+        pytest.param({"minutes": -1, **SCAN_TOTALS}, id="the only scan is ahead of this clock"),
+    ],
+)
+def test_without_a_fresh_scan_the_dashboard_counts_its_lists_live(
+    client, manager, long_and_short_lists, scan
+):
+    now = long_and_short_lists
+    if scan is not None:
+        totals = {field: n for field, n in scan.items() if field != "minutes"}
+        _scan_with_totals(now - timedelta(minutes=scan["minutes"]), **totals)
+    client.force_login(manager)
+    overdue, _at_risk, _provisional = _list_headings(
+        client.get(reverse("filings:dashboard")).content.decode()
+    )
+    assert overdue == "超期 <small>(3)</small>"

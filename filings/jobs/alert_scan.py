@@ -13,6 +13,7 @@ from django.utils import timezone
 from config.databases import PRIMARY, replica_alias
 from filings.jobs import side_by_side
 from filings.models import Alert, AlertScan, AlertThreshold, Deadline
+from filings.reads import dashboard
 from filings.rules import due_deadlines
 from filings.services import alert_raising, authenticity, sms_expiry
 from filings.services.alert_raising import ANALYZE_AFTER_ALERTS, ScanResult
@@ -165,7 +166,8 @@ def scan_deadlines(*, now: datetime | None = None, deadline_ids: list[int] | Non
     due meanwhile (with no scan recorded, on everything due so far); `deadline_ids` limits the
     scan to those deadlines, with no window. Each threshold's due deadlines are walked in keyset
     batches of BEIAN_ALERT_SCAN_BATCH, each committed on its own, so the cost follows what is due
-    and no lock is held for longer than one batch."""
+    and no lock is held for longer than one batch. A complete scan records itself (AlertScan) with
+    the dashboard's deadline list totals as of `now`."""
     now = now or timezone.now()
     started = timezone.now()
     result = ScanResult()
@@ -195,12 +197,14 @@ def scan_deadlines(*, now: datetime | None = None, deadline_ids: list[int] | Non
         alert_raising.refresh_alert_statistics()
     if deadline_ids is None and complete:
         # Only a scan that left nothing behind moves the window on; otherwise the next one looks again.
+        # Its row keeps the dashboard's deadline totals as of `now`, counted by the INSERT itself.
         AlertScan.objects.create(
             scanned_until=now,
             started_at=started,
             finished_at=timezone.now(),
             raised=result.total,
             expired=result.expired,
+            **dashboard.scan_totals(now=now),
         )
     return result
 

@@ -420,6 +420,11 @@ class AlertScan(models.Model):
     finished_at = models.DateTimeField(_("完成时间"), default=timezone.now)
     raised = models.PositiveIntegerField(_("新提醒数"), default=0)
     expired = models.PositiveIntegerField(_("短信超时退回数"), default=0)
+    # The dashboard's deadline lists' totals as of scanned_until (filings/reads/dashboard.py), so
+    # that its views need not count them; empty on scans recorded before they were kept.
+    overdue_total = models.PositiveIntegerField(_("超期总数"), null=True, blank=True)
+    at_risk_total = models.PositiveIntegerField(_("临近截止总数"), null=True, blank=True)
+    provisional_total = models.PositiveIntegerField(_("暂定截止总数"), null=True, blank=True)
 
     class Meta:
         ordering = ["-scanned_until"]

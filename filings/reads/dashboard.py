@@ -1,5 +1,6 @@
 """What the manager dashboard reads: period statistics, stage counts and flows from the summaries,
-and the live deadline lists (overdue, at risk, provisional) and open filings.
+the live deadline lists (overdue, at risk, provisional) with the totals the minute's alert scan
+counted, and open filings.
 
 Every read here may lag the primary by a moment, so all of them go to the read replica when one is
 named (config.databases)."""
@@ -19,6 +20,7 @@ from django.utils import timezone
 from config.databases import replica_alias
 from filings.kinds.states import OPEN_STATES, State
 from filings.models import (
+    AlertScan,
     Deadline,
     Filing,
     Province,
@@ -330,6 +332,8 @@ def _count(rows) -> Subquery:
 class DeadlinePreview:
     total: int
     rows: list[dict]  # the list's first rows, as DEADLINE_ROW_VALUES
+    # The time of the alert scan that counted the total; None when it was counted with the rows.
+    counted_at: datetime | None = None
 
 
 def _totals(now: datetime) -> dict[str, Combinable]:
@@ -351,21 +355,66 @@ def _totals(now: datetime) -> dict[str, Combinable]:
     }
 
 
-def deadline_previews(*, now: datetime | None = None, size: int) -> dict[str, DeadlinePreview]:
-    """Return each deadline list's first `size` rows and how many rows it holds, in one statement.
+# The AlertScan field that keeps each deadline list's total.
+SCAN_TOTAL_FIELDS = {
+    "overdue": "overdue_total",
+    "at-risk": "at_risk_total",
+    "provisional": "provisional_total",
+}
+# A scan's totals are shown for this long; an older latest scan means the scheduler is down, and the
+# dashboard counts again rather than show a stale number.
+SCAN_TOTALS_FRESH_FOR = timedelta(minutes=5)
 
-    Every row carries its list's total (an uncorrelated subquery: counted once per list, and not at
-    all for a list with no rows, whose total is then 0, since the rows and the count share one
-    snapshot), and the three lists are one UNION ALL where the database allows a LIMIT inside it:
-    one statement instead of the counts' and the three lists' four."""
+
+def scan_totals(*, now: datetime) -> dict[str, Combinable]:
+    """Return the expressions counting each deadline list at `now`, keyed by the AlertScan field
+    that keeps the total: the alert scan stores them with its row, in the statement that inserts it."""
+    return {SCAN_TOTAL_FIELDS[slug]: total for slug, total in _totals(now).items()}
+
+
+@dataclass(frozen=True)
+class ScanTotals:
+    counted_at: datetime
+    totals: dict[str, int]  # by deadline list
+
+
+def latest_scan_totals(*, now: datetime) -> ScanTotals | None:
+    """Return the totals of the latest alert scan up to `now` that kept them, unless it is older
+    than SCAN_TOTALS_FRESH_FOR (then None: the scheduler is down, or no scan has run yet)."""
+    latest = (
+        AlertScan.objects.using(replica_alias())
+        .filter(
+            scanned_until__gt=now - SCAN_TOTALS_FRESH_FOR,
+            scanned_until__lte=now,
+            overdue_total__isnull=False,
+        )
+        .order_by("-scanned_until")
+        .values_list("scanned_until", *SCAN_TOTAL_FIELDS.values())
+        .first()
+    )
+    if latest is None:
+        return None
+    counted_at, *totals = latest
+    return ScanTotals(counted_at=counted_at, totals=dict(zip(SCAN_TOTAL_FIELDS, totals, strict=True)))
+
+
+def deadline_previews(*, now: datetime | None = None, size: int) -> dict[str, DeadlinePreview]:
+    """Return each deadline list's first `size` rows and how many rows it holds.
+
+    A list of fewer than `size` rows holds those rows. A longer list's total is the one the latest
+    alert scan counted (with the scan's time) while that scan is fresh; otherwise every row carries
+    its list's total, counted live (an uncorrelated subquery: counted once per list, and not at all
+    for a list with no rows, whose total is then 0, since the rows and the count share one
+    snapshot). The three lists are one UNION ALL where the database allows a LIMIT inside it."""
     now = now or timezone.now()
-    totals = _totals(now)
-    parts = [
-        rows(now=now)
-        .annotate(list_slug=Value(slug, output_field=CharField()), list_total=totals[slug])
-        .values(*DEADLINE_ROW_VALUES, "list_slug", "list_total")[:size]
-        for slug, rows in DEADLINE_LISTS.items()
-    ]
+    scan = latest_scan_totals(now=now)
+    live_totals = _totals(now) if scan is None else None
+    parts = []
+    for slug, rows in DEADLINE_LISTS.items():
+        annotations: dict[str, Combinable] = {"list_slug": Value(slug, output_field=CharField())}
+        if live_totals is not None:
+            annotations["list_total"] = live_totals[slug]
+        parts.append(rows(now=now).annotate(**annotations).values(*DEADLINE_ROW_VALUES, *annotations)[:size])
     if connections[replica_alias()].features.supports_slicing_ordering_in_compound:
         found = list(parts[0].union(*parts[1:], all=True))
     else:  # SQLite (make run) allows no LIMIT inside a UNION
@@ -373,9 +422,15 @@ def deadline_previews(*, now: datetime | None = None, size: int) -> dict[str, De
     previews = {slug: DeadlinePreview(total=0, rows=[]) for slug in DEADLINE_LISTS}
     for row in found:
         preview = previews[row.pop("list_slug")]
-        preview.total = row.pop("list_total")
+        preview.total = row.pop("list_total", 0)
         preview.rows.append(row)
-    for preview in previews.values():
+    for slug, preview in previews.items():
         # A UNION ALL keeps each part's order in practice, though SQL does not promise it.
         preview.rows.sort(key=lambda row: (row["due_at"], row["id"]))
+        if scan is None:
+            continue  # counted with the rows
+        if len(preview.rows) < size:  # these rows are the whole list
+            preview.total = len(preview.rows)
+        else:
+            preview.total, preview.counted_at = scan.totals[slug], scan.counted_at
     return previews

@@ -101,6 +101,7 @@ def dashboard(request):
             "title": title,
             "url": reverse("filings:dashboard-deadlines", kwargs={"kind": slug}),
             "total": previews[slug].total,
+            "counted_at": previews[slug].counted_at,
             "rows": list(itertools.islice(rows, len(previews[slug].rows))),
         }
         for slug, title in DEADLINE_LIST_TITLES.items()
