@@ -373,6 +373,20 @@ def test_a_long_list_shows_the_latest_fresh_scans_total_with_its_time_and_a_shor
     assert english[0].endswith(f"<small>(1234, as of {at})</small>"), english
 
 
+def test_a_scans_total_below_a_full_previews_rows_shows_the_rows_shown(client, manager, long_and_short_lists):
+    # The scan ran before two of the three overdue deadlines fell due: it counted one.
+    now = long_and_short_lists
+    latest = _scan_with_totals(
+        now - timedelta(seconds=30), overdue_total=1, at_risk_total=0, provisional_total=0
+    )
+    client.force_login(manager)
+    at = timezone.localtime(latest.scanned_until, ZoneInfo("Asia/Shanghai")).strftime("%H:%M")
+    overdue, _at_risk, _provisional = _list_headings(
+        client.get(reverse("filings:dashboard")).content.decode()
+    )
+    assert overdue == f"超期 <small>(2,截至 {at})</small>"
+
+
 @pytest.mark.parametrize(
     "scan",
     [

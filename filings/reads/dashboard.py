@@ -432,5 +432,7 @@ def deadline_previews(*, now: datetime | None = None, size: int) -> dict[str, De
         if len(preview.rows) < size:  # these rows are the whole list
             preview.total = len(preview.rows)
         else:
-            preview.total, preview.counted_at = scan.totals[slug], scan.counted_at
+            # A full preview shows at least `size` rows: a total counted a minute ago, before some
+            # of them fell due, never says fewer than the rows under it.
+            preview.total, preview.counted_at = max(scan.totals[slug], len(preview.rows)), scan.counted_at
     return previews
