@@ -23,6 +23,11 @@ class ConcurrentIndexEditor:
         self.schema_editor.remove_index(model, index, concurrently=True)
 
 
+def concurrently(schema_editor) -> str:
+    """Return what makes a CREATE INDEX or DROP INDEX statement concurrent where the database can."""
+    return " CONCURRENTLY" if schema_editor.connection.vendor == "postgresql" else ""
+
+
 def online(schema_editor):
     """Return the editor to build or drop an index with, concurrently where the database can."""
     if schema_editor.connection.vendor == "postgresql":

@@ -46,3 +46,28 @@ def test_the_indexes_pass_the_database_checks_without_a_warning():
     call_command("check", databases=["default"], stdout=out, stderr=err)
     assert "W040" not in out.getvalue() + err.getvalue()
     assert "no issues" in out.getvalue()
+
+
+REDUNDANT_INDEXES = """
+SELECT a.indexrelid::regclass::text, b.indexrelid::regclass::text
+  FROM pg_index a
+  JOIN pg_index b ON b.indrelid = a.indrelid AND b.indexrelid <> a.indexrelid
+  JOIN pg_class t ON t.oid = a.indrelid
+  JOIN pg_am am_a ON am_a.oid = (SELECT relam FROM pg_class WHERE oid = a.indexrelid)
+  JOIN pg_am am_b ON am_b.oid = (SELECT relam FROM pg_class WHERE oid = b.indexrelid)
+ WHERE t.relname LIKE 'filings\\_%%' AND NOT a.indisunique
+   AND am_a.amname = 'btree' AND am_b.amname = 'btree'
+   AND a.indpred IS NULL AND b.indpred IS NULL AND a.indexprs IS NULL AND b.indexprs IS NULL
+   AND a.indnkeyatts < b.indnkeyatts
+   AND (b.indkey::int2[])[0:a.indnkeyatts - 1] = (a.indkey::int2[])[0:a.indnkeyatts - 1]
+   AND (b.indclass::oid[])[0:a.indnkeyatts - 1] = (a.indclass::oid[])[0:a.indnkeyatts - 1]
+"""
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres  # reads PostgreSQL's catalogue
+def test_no_index_of_the_filings_tables_is_the_start_of_another():
+    # Such an index serves no read the longer one does not, and every write maintains it.
+    with connection.cursor() as cursor:
+        cursor.execute(REDUNDANT_INDEXES)
+        assert cursor.fetchall() == []

@@ -43,7 +43,10 @@ class App(FilingItem):
         MINI_PROGRAM = "mini_program", _("小程序")
         QUICK_APP = "quick_app", _("快应用")
 
-    filing = models.ForeignKey(Filing, verbose_name=_("备案"), on_delete=models.CASCADE, related_name="apps")
+    # Found through an index or constraint below that starts with it.
+    filing = models.ForeignKey(
+        Filing, verbose_name=_("备案"), on_delete=models.CASCADE, related_name="apps", db_index=False
+    )
     kind = models.CharField(_("应用类型"), max_length=16, choices=Kind.choices, default=Kind.APP)
     name = models.CharField(_("应用名称"), max_length=64)
     service_content = models.CharField(
@@ -114,7 +117,10 @@ class AppPlatform(OneLabelDisplay, models.Model):
         HARMONY = "harmony", _("HarmonyOS")
         OTHER = "other", _("其他")
 
-    app = models.ForeignKey(App, verbose_name=_("应用"), on_delete=models.CASCADE, related_name="platforms")
+    # Found through an index or constraint below that starts with it.
+    app = models.ForeignKey(
+        App, verbose_name=_("应用"), on_delete=models.CASCADE, related_name="platforms", db_index=False
+    )
     platform = models.CharField(_("平台"), max_length=16, choices=Platform.choices)
     package_name = models.CharField(_("包名/Bundle ID"), max_length=255)
     public_key = models.TextField(_("签名证书公钥"), max_length=4096)
@@ -135,8 +141,9 @@ class AppPlatform(OneLabelDisplay, models.Model):
 class AppPriorApproval(models.Model):
     """A prior-approval item (前置审批) an app needs, with its licence."""
 
+    # Found through an index or constraint below that starts with it.
     app = models.ForeignKey(
-        App, verbose_name=_("应用"), on_delete=models.CASCADE, related_name="prior_approvals"
+        App, verbose_name=_("应用"), on_delete=models.CASCADE, related_name="prior_approvals", db_index=False
     )
     category = models.CharField(_("前置审批类别"), max_length=32, choices=PriorApproval.Category.choices)
     licence_number = models.CharField(_("审批文号"), max_length=64)

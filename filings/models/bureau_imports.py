@@ -79,7 +79,8 @@ class BureauImportRow(models.Model):
         APPLIED = "applied", _("已导入")
         FAILED = "failed", _("导入失败")
 
-    upload = models.ForeignKey(BureauImport, on_delete=models.CASCADE, related_name="rows")
+    # Found through an index or constraint below that starts with it.
+    upload = models.ForeignKey(BureauImport, on_delete=models.CASCADE, related_name="rows", db_index=False)
     line = models.PositiveIntegerField(_("行号"))
     filing = models.ForeignKey(
         "filings.Filing", verbose_name=_("备案"), null=True, blank=True, on_delete=models.SET_NULL

@@ -25,8 +25,9 @@ class CallAttempt(models.Model):
         CALL = "call", _("电话")
         SMS = "sms", _("短信")
 
+    # Found through an index or constraint below that starts with it.
     filing = models.ForeignKey(
-        Filing, verbose_name=_("备案"), on_delete=models.CASCADE, related_name="call_attempts"
+        Filing, verbose_name=_("备案"), on_delete=models.CASCADE, related_name="call_attempts", db_index=False
     )
     person = models.ForeignKey(Person, verbose_name=_("负责人"), on_delete=models.PROTECT, related_name="+")
     number = models.CharField(_("拨打号码"), max_length=20)

@@ -25,11 +25,13 @@ class ExportJob(models.Model):
         DONE = "done", _("已完成")
         FAILED = "failed", _("失败")
 
+    # Found through an index or constraint below that starts with it.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("申请人"),
         on_delete=models.CASCADE,
         related_name="export_jobs",
+        db_index=False,
     )
     source = models.CharField(_("导出内容"), max_length=20, choices=Source.choices)
     filters = models.JSONField(_("筛选条件"), default=dict, blank=True)

@@ -26,8 +26,9 @@ class AppendOnlyQuerySet(models.QuerySet):
 class FilingEvent(OneLabelDisplay, models.Model):
     """An append-only history row: one transition (or a recorded step) of a filing."""
 
+    # Found through the (filing, at) index below, which starts with it.
     filing = models.ForeignKey(
-        Filing, verbose_name=_("备案"), on_delete=models.PROTECT, related_name="events"
+        Filing, verbose_name=_("备案"), on_delete=models.PROTECT, related_name="events", db_index=False
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -37,8 +37,9 @@ class Material(OneLabelDisplay, models.Model):
         WARNING = "warning", _("提示")
         FAIL = "fail", _("未通过")
 
+    # Found through an index or constraint below that starts with it.
     filing = models.ForeignKey(
-        Filing, verbose_name=_("备案"), on_delete=models.PROTECT, related_name="materials"
+        Filing, verbose_name=_("备案"), on_delete=models.PROTECT, related_name="materials", db_index=False
     )
     kind = models.CharField(_("材料类型"), max_length=32, choices=Kind.choices)
     person = models.ForeignKey(

@@ -22,8 +22,13 @@ class BureauPackage(models.Model):
         DONE = "done", _("已完成")
         FAILED = "failed", _("未能生成")
 
+    # Found through an index or constraint below that starts with it.
     filing = models.ForeignKey(
-        Filing, verbose_name=_("备案"), on_delete=models.CASCADE, related_name="bureau_packages"
+        Filing,
+        verbose_name=_("备案"),
+        on_delete=models.CASCADE,
+        related_name="bureau_packages",
+        db_index=False,
     )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"

@@ -20,11 +20,17 @@ class FooterCheck(models.Model):
         FAIL = "fail", _("未通过")
         UNREACHABLE = "unreachable", _("无法访问")
 
+    # Found through an index or constraint below that starts with it.
     filing = models.ForeignKey(
-        Filing, verbose_name=_("备案"), on_delete=models.CASCADE, related_name="footer_checks"
+        Filing, verbose_name=_("备案"), on_delete=models.CASCADE, related_name="footer_checks", db_index=False
     )
+    # Found through an index or constraint below that starts with it.
     website = models.ForeignKey(
-        Website, verbose_name=_("网站"), on_delete=models.CASCADE, related_name="footer_checks"
+        Website,
+        verbose_name=_("网站"),
+        on_delete=models.CASCADE,
+        related_name="footer_checks",
+        db_index=False,
     )
     url = models.URLField(_("检查地址"), max_length=300)
     final_url = models.CharField(_("最终地址"), max_length=2000, blank=True)
@@ -83,7 +89,8 @@ class FooterCheck(models.Model):
 class StageCount(models.Model):
     """How many filings are in each state of each province, as of the last refresh."""
 
-    province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="+")
+    # Found through an index or constraint below that starts with it.
+    province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="+", db_index=False)
     state = models.CharField(max_length=32, choices=State.choices)
     filings = models.PositiveIntegerField(default=0)
     # Published filings still without a public-security number (the reviewer's fourth queue).

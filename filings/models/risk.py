@@ -12,7 +12,8 @@ class SubmittedFeatures(models.Model):
     """A filing's features as they were when it was submitted (one row per submission round), so
     that a later fix does not rewrite what the reviewer and the bureau judged."""
 
-    filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="+")
+    # Found through an index or constraint below that starts with it.
+    filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="+", db_index=False)
     round = models.PositiveSmallIntegerField()
     submitted_at = models.DateTimeField()
     # {feature: value}, see filings.rules.risk_features.
@@ -63,7 +64,10 @@ class RiskSummary(models.Model):
     returned or rejected, and each reason's count. The estimate of a filing reads its province's and
     the country's rows of its type, a few dozen."""
 
-    province = models.ForeignKey(Province, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    # Found through an index or constraint below that starts with it.
+    province = models.ForeignKey(
+        Province, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_index=False
+    )
     filing_type = models.CharField(max_length=16, choices=Filing.Type.choices)
     feature = models.CharField(max_length=32, blank=True)
     value = models.CharField(max_length=32, blank=True)

@@ -27,9 +27,8 @@ def validate_cidr(value: str) -> None:
 class ProviderAddressRange(models.Model):
     """An address range (CIDR) an access provider declared for the servers it hosts filed sites on."""
 
-    provider = models.CharField(
-        _("接入服务商"), max_length=100, db_index=True, help_text=_("与网站的“接入服务商”一致")
-    )
+    # Found through an index or constraint below that starts with it.
+    provider = models.CharField(_("接入服务商"), max_length=100, help_text=_("与网站的“接入服务商”一致"))
     cidr = models.CharField(_("地址段"), max_length=64, validators=[validate_cidr])
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
@@ -59,11 +58,13 @@ class SiteCheck(models.Model):
     """One scheduled check of a published website: does it answer, resolve, show its numbers, and
     stand on its access provider's addresses."""
 
+    # Found through an index or constraint below that starts with it.
     filing = models.ForeignKey(
-        Filing, verbose_name=_("备案"), on_delete=models.CASCADE, related_name="site_checks"
+        Filing, verbose_name=_("备案"), on_delete=models.CASCADE, related_name="site_checks", db_index=False
     )
+    # Found through an index or constraint below that starts with it.
     website = models.ForeignKey(
-        Website, verbose_name=_("网站"), on_delete=models.CASCADE, related_name="site_checks"
+        Website, verbose_name=_("网站"), on_delete=models.CASCADE, related_name="site_checks", db_index=False
     )
     checked_at = models.DateTimeField(_("检查时间"), default=timezone.now)
     url = models.CharField(_("检查地址"), max_length=300)

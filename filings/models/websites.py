@@ -70,8 +70,9 @@ class Website(FilingItem):
         HEALTH = "health", _("医疗保健")
         OTHER = "other", _("其他")
 
+    # Found through an index or constraint below that starts with it.
     filing = models.ForeignKey(
-        Filing, verbose_name=_("备案"), on_delete=models.CASCADE, related_name="websites"
+        Filing, verbose_name=_("备案"), on_delete=models.CASCADE, related_name="websites", db_index=False
     )
     name = models.CharField(_("网站名称"), max_length=64)
     homepage = models.URLField(_("首页地址"), max_length=300)
@@ -134,8 +135,13 @@ class PriorApproval(OneLabelDisplay, models.Model):
         [(m.name, (m.value, m.label)) for m in Website.ServiceContent if m.value in REGULATED_SERVICES],
     )
 
+    # Found through an index or constraint below that starts with it.
     website = models.ForeignKey(
-        Website, verbose_name=_("网站"), on_delete=models.CASCADE, related_name="prior_approvals"
+        Website,
+        verbose_name=_("网站"),
+        on_delete=models.CASCADE,
+        related_name="prior_approvals",
+        db_index=False,
     )
     category = models.CharField(_("前置审批类别"), max_length=32, choices=Category.choices)
     licence_number = models.CharField(_("审批文号"), max_length=64)
@@ -154,8 +160,9 @@ class PriorApproval(OneLabelDisplay, models.Model):
 class Domain(OneLabelDisplay, models.Model):
     """A domain name of a website, stored in its IDNA-normalised Unicode form."""
 
+    # Found through an index or constraint below that starts with it.
     website = models.ForeignKey(
-        Website, verbose_name=_("网站"), on_delete=models.CASCADE, related_name="domains"
+        Website, verbose_name=_("网站"), on_delete=models.CASCADE, related_name="domains", db_index=False
     )
     name = models.CharField(_("域名"), max_length=253, validators=[validate_domain_name])
     registrar = models.CharField(_("注册商"), max_length=100, blank=True)
