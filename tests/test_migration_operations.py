@@ -22,7 +22,7 @@ def migration_sql(migration: str, *, backwards: bool) -> str:
 
 
 # Outside a test transaction: SQLite's schema editor (which sqlmigrate uses) refuses to work in one.
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_index_migrations_build_and_drop_concurrently_on_postgresql():
     concurrently = " CONCURRENTLY" if connection.vendor == "postgresql" else ""
     for migration, built, dropped in INDEX_MIGRATIONS:
