@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from filings.jobs import summaries
 from filings.kinds.states import State
-from filings.models import Filing, FilingEvent, RejectionReason, SmsVerifier
+from filings.models import Domain, Filing, FilingEvent, RejectionReason, SmsVerifier
 from filings.reads import queues
 from filings.services import transitions
 from tests import factories
@@ -62,6 +62,22 @@ def test_pre_review_page_shows_checklist_and_materials(client, principal, review
         in body
     )
     assert "初审通过" in body and "退回修改" in body
+
+
+def test_pre_review_page_names_each_checks_status_in_the_readers_language(client, principal, reviewer):
+    filing = _submitted(principal)
+    Domain.objects.filter(website__filing=filing).update(registrar="某未获批准的注册商")
+    client.force_login(reviewer)
+    url = reverse("filings:review-filing", kwargs={"filing_id": filing.pk})
+
+    body = client.get(url).content.decode()
+    assert "某未获批准的注册商" in body
+    assert '<span class="badge warning">提示</span>' in body
+    assert ">warning<" not in body
+
+    client.post(reverse("set_language"), {"language": "en"})
+    english = client.get(url).content.decode()
+    assert '<span class="badge warning">Notice</span>' in english
 
 
 def test_pass_review_through_the_view(client, principal, reviewer):

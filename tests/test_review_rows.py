@@ -79,7 +79,7 @@ def test_no_fields_no_options():
 # The checks' results and the history as the page's template wrote them.
 TEMPLATE_RESULTS = Template(
     '{% for r in checklist.results %}{% if r.status != "pass" or r.code == "prior_approval" %}<li>'
-    '<span class="badge {{ r.status }}">{{ r.status }}</span> {{ r.message }}{% if r.fix %} — {{ r.fix }}'
+    '<span class="badge {{ r.status }}">{{ r.status_label }}</span> {{ r.message }}{% if r.fix %} — {{ r.fix }}'
     "{% endif %}</li>{% endif %}{% endfor %}"
 )
 TEMPLATE_HISTORY = Template(

@@ -4,6 +4,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 PASS, WARNING, FAIL = "pass", "warning", "fail"
 
@@ -19,6 +20,11 @@ class CheckResult:
 
     def as_json(self) -> dict:
         return asdict(self)
+
+    @property
+    def status_label(self) -> str:
+        """Return the status as the pages name it (通过, 提示, 未通过), in the reader's language."""
+        return {PASS: _("通过"), WARNING: _("提示")}.get(self.status, _("未通过"))
 
 
 @dataclass

@@ -21,7 +21,7 @@ REASON = (
 )
 GROUP = '<fieldset class="reason-group"><legend>{section}</legend>\n      {reasons}\n    </fieldset>'
 OPTION = '<option value="{value}">{group} · {label}</option>'
-RESULT = '<li><span class="badge {status}">{status}</span> {message}{fix}</li>'
+RESULT = '<li><span class="badge {status}">{label}</span> {message}{fix}</li>'
 
 
 def catalogue_by_section(
@@ -92,6 +92,7 @@ def checklist_lines(checklist: Checklist) -> SafeString:
         "".join(
             RESULT.format(
                 status=escape(r.status),
+                label=escape(r.status_label),
                 message=escape(r.message),
                 fix=f" — {escape(r.fix)}" if r.fix else "",
             )
