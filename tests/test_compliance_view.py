@@ -63,6 +63,16 @@ def test_reviewers_and_managers_see_the_list_and_its_csv(three, reviewer, manage
     assert client_for(reviewer).get(url, {"kind": "nope"}).status_code == 400
 
 
+def test_each_rectification_links_to_a_page_its_reader_may_open(three, reviewer, manager, client_for):
+    url = reverse("filings:compliance")
+    for user, view in ((reviewer, "filings:review-filing"), (manager, "filings:detail")):
+        client = client_for(user)
+        body = client.get(url).content.decode()
+        link = reverse(view, kwargs={"filing_id": three[1].pk})
+        assert f'href="{link}"' in body
+        assert client.get(link).status_code == 200
+
+
 def test_filing_pages_show_checks_rectifications_and_record_calls(three, reviewer, principal, client_for):
     filing = three[0]
     SiteCheck.objects.create(

@@ -104,6 +104,10 @@ def rectification_list(request):
             "province": province,
             "kind": kind,
             "query": query.urlencode(),
+            # A manager may read every filing but not open the pre-review page, where reviewers record calls.
+            "filing_view": "filings:review-filing"
+            if request.user.has_perm(Perm.REVIEW)
+            else "filings:detail",
         },
     )
 
