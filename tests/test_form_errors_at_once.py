@@ -129,3 +129,20 @@ def test_the_entry_form_shows_a_repeated_domain_with_the_form_s_own_errors(clien
     assert field_error(page, "id_subject-postal_address")
     assert not FIELD_CODE.search(shown_text(page))
     assert not Filing.objects.exists() and not Website.objects.exists()
+
+
+def test_a_website_run_by_the_subject_s_principal_shows_no_errors_on_its_own_principal(client_for, principal):
+    data = entry_data(**{"websites-0-server_provider": ""})
+    url = reverse("filings:create") + "?filing_type=first&province=44"
+    response = client_for(principal).post(url, data)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "该字段是必填项" in field_error(page, "id_websites-0-server_provider")
+    # Without a script the website principal's fields stay on the page; none of them is asked for.
+    assert 'name="websites-0-principal-name"' in page
+    assert not field_error(page, "id_websites-0-principal-name")
+    assert not re.search(r'name="websites-0-principal-[^"]*"[^>]*aria-invalid', page)
+
+    del data["websites-0-same_as_subject_principal"]
+    page = client_for(principal).post(url, data).content.decode()
+    assert "该字段是必填项" in field_error(page, "id_websites-0-principal-name")

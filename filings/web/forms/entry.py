@@ -185,6 +185,10 @@ class FilingEntry:
             valid = form.is_valid() and valid
             if not form.cleaned_data.get("same_as_subject_principal"):
                 valid = form.principal_form.is_valid() and valid
+            else:
+                # Not judged: the template would otherwise validate it when it reads its errors, and
+                # show "required" on fields the principal was told are not needed.
+                form.principal_form._errors = ErrorDict()
             valid = form.domains.is_valid() and valid
             valid = self._domains_as_filed_are_valid(form) and valid
             valid = form.approvals.is_valid() and valid
