@@ -80,6 +80,13 @@ def test_pre_review_page_names_each_checks_status_in_the_readers_language(client
     assert '<span class="badge warning">Notice</span>' in english
 
 
+def test_pre_review_page_shows_the_filing_number_a_bureau_result_file_names(client, principal, reviewer):
+    filing = _submitted(principal)
+    client.force_login(reviewer)
+    body = client.get(reverse("filings:review-filing", kwargs={"filing_id": filing.pk})).content.decode()
+    assert f"<code>{filing.reference}</code>" in body
+
+
 def test_pass_review_through_the_view(client, principal, reviewer):
     filing = _submitted(principal)
     client.force_login(reviewer)
