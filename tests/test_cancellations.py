@@ -295,3 +295,20 @@ def test_cancelling_the_last_app_proposes_the_subject_through_the_api(api, publi
     response = api(principal).post(f"/api/v1/filings/{app_filing.pk}/cancel/", body, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["cancellation"]["scope"] == "subject"
+
+
+def test_the_short_form_offers_only_what_the_filing_has_and_asks_for_a_missing_website(
+    client_for, published, principal
+):
+    client = client_for(principal)
+    url = reverse("filings:cancel-open", args=[published.pk])
+    form = client.get(url + "?scope=subject").content.decode()
+    assert not published.apps.exists()
+    assert 'value="website"' in form and 'value="access"' in form and 'value="app"' not in form
+
+    refused = client.post(url, {"scope": "website", "reason": "closed", "confirm": "on"})
+    page = refused.content.decode()
+    assert refused.status_code == 400
+    assert "请选择本备案的网站" in page and "网站不属于该备案" not in page
+    assert client.post(url, {"scope": "app", "reason": "closed", "confirm": "on"}).status_code == 400
+    assert not Filing.objects.filter(filing_type=Filing.Type.CANCEL).exists()

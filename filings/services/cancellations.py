@@ -28,9 +28,8 @@ def _item(
     if scope in (Scope.WEBSITE, Scope.ACCESS):
         website = target.websites.filter(pk=website_id).first() if website_id else None
         if website is None:
-            raise InvalidInput(
-                _("请选择该备案中要注销或取消接入的网站。"), details={"website": [_("网站不属于该备案。")]}
-            )
+            problem = _("网站不属于该备案。") if website_id else _("请选择本备案的网站。")
+            raise InvalidInput(_("请选择该备案中要注销或取消接入的网站。"), details={"website": [problem]})
         if website.cancelled_at:
             raise TransitionNotPossible(_("网站“%(name)s”已注销。") % {"name": website.name})
         if scope == Scope.ACCESS and website.access_cancelled_at:
@@ -39,7 +38,8 @@ def _item(
     if scope == Scope.APP:
         app = target.apps.filter(pk=app_id).first() if app_id else None
         if app is None:
-            raise InvalidInput(_("请选择该备案中要注销的应用。"), details={"app": [_("应用不属于该备案。")]})
+            problem = _("应用不属于该备案。") if app_id else _("请选择本备案的应用。")
+            raise InvalidInput(_("请选择该备案中要注销的应用。"), details={"app": [problem]})
         if app.cancelled_at:
             raise TransitionNotPossible(_("应用“%(name)s”已注销。") % {"name": app.name})
         return None, app

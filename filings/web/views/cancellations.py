@@ -48,6 +48,13 @@ class CancellationForm(AccessibleFormMixin, forms.Form):
         self.fields["app"].choices = [("", "—")] + [
             (a.pk, f"{a.name} {a.icp_number}") for a in target.apps.all() if a.cancelled_at is None
         ]
+        # Offer only what this filing has left to cancel: 注销APP on a filing without apps could only fail.
+        without = set()
+        if len(self.fields["website"].choices) == 1:
+            without |= {Cancellation.Scope.WEBSITE, Cancellation.Scope.ACCESS}
+        if len(self.fields["app"].choices) == 1:
+            without.add(Cancellation.Scope.APP)
+        self.fields["scope"].choices = [c for c in Cancellation.Scope.choices if c[0] not in without]
 
 
 @login_required
