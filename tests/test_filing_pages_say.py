@@ -114,3 +114,16 @@ def test_app_pages_speak_of_apps(client, principal, reviewer, published):
     assert "页脚" not in page and "网站开通日期" not in page
     listing = client.get(reverse("filings:list")).content.decode()
     assert f"{published.subject.name} · {filing.apps.get().name}" in listing
+
+
+def test_a_reason_naming_no_field_is_shown_without_an_empty_label(client, principal, reviewer):
+    filing = transitions.submit_filing(factories.ready_filing(assignee=principal), by=principal)
+    transitions.return_filing(filing, by=reviewer, reasons=[{"field": "", "reason": "内容与经营范围不符"}])
+    client.force_login(principal)
+    edit = reverse("filings:edit", args=[filing.pk])
+    for url in (filing.get_absolute_url(), edit):
+        page = client.get(url).content.decode()
+        assert "<li>内容与经营范围不符" in page
+        assert "<strong></strong>" not in page
+    detail = client.get(filing.get_absolute_url()).content.decode()
+    assert f'<a href="{edit}">' in detail and "focus=&" not in detail and 'focus="' not in detail

@@ -245,6 +245,8 @@ def fix_url(filing: Filing, field_code: str, object_id: int | None = None) -> st
         return reverse("filings:materials", args=[filing.pk]) + (f"#material-{kind}" if kind else "")
     if field_code == "sms":
         return reverse("filings:sms", args=[filing.pk])
+    if not field_code:
+        return reverse("filings:edit", args=[filing.pk])
     query = {"focus": field_code}
     if object_id:
         query["obj"] = object_id
