@@ -143,3 +143,20 @@ def test_the_call_form_takes_the_time_of_the_call_and_offers_no_sms_outcome(thre
         )
         assert refused.status_code == 400
     assert CallAttempt.objects.filter(filing=filing).count() == 1
+
+
+def test_a_refused_call_says_why_and_leads_back_to_the_filing(three, reviewer, client_for):
+    filing = three[0]
+    person = filing.subject_principal
+    url = reverse("filings:review-call", kwargs={"filing_id": filing.pk})
+    later = (timezone.localtime() + timedelta(days=400)).strftime("%Y-%m-%dT%H:%M")
+    back = reverse("filings:review-filing", kwargs={"filing_id": filing.pk}) + "#compliance"
+    for values in (
+        {"contact": f"{person.pk}|{person.mobile}", "outcome": "answered", "called_at": later},
+        {"contact": "", "outcome": "answered"},
+    ):
+        refused = client_for(reviewer).post(url, values)
+        page = refused.content.decode()
+        assert refused.status_code == 400
+        assert "电话核实未记录" in page and f'href="{back}"' in page
+    assert not CallAttempt.objects.filter(filing=filing).exists()

@@ -140,7 +140,7 @@ def record_call(request, filing_id: int):
     form = CallForm(request.POST)
     if not form.is_valid():
         errors = [str(m) for e in form.errors.values() for m in e]
-        return render(request, "dashboard/error.html", {"errors": errors}, status=400)
+        return render(request, "review/call_refused.html", {"errors": errors, "filing": filing}, status=400)
     data = form.cleaned_data
     try:
         contacts.record_call_attempt(
@@ -153,7 +153,10 @@ def record_call(request, filing_id: int):
         )
     except BeianError as error:
         return render(
-            request, "dashboard/error.html", {"errors": [str(error.message)]}, status=error.status_code
+            request,
+            "review/call_refused.html",
+            {"errors": [str(error.message)], "filing": filing},
+            status=error.status_code,
         )
     messages.success(request, _("已记录电话核实。"))
     return redirect("filings:review-filing", filing_id=filing_id)
