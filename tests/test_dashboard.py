@@ -261,13 +261,20 @@ def _preview_totals(now):
     return {slug: preview.total for slug, preview in previews.items()}
 
 
-def test_deadline_previews_count_each_list_as_deadlines_close_and_fall_due():
-    now = timezone.now()
-    filings = [_submit(f"preview-owner-{n}") for n in range(4)]
+def _four_submitted_around(now, owner: str):
+    """Four submitted filings whose pre-review deadlines fall 5 and 3 hours before `now`, 2 and 30
+    hours after it, the fourth's provisional; returns them and their pre-review deadlines."""
+    filings = [_submit(f"{owner}-{n}") for n in range(4)]
     late = Deadline.objects.filter(filing__in=filings, kind=Deadline.Kind.PREREVIEW_OVERDUE)
     for filing, hours in zip(filings, (-5, -3, 2, 30), strict=True):
         late.filter(filing=filing).update(due_at=now + timedelta(hours=hours))
     Deadline.objects.filter(filing=filings[3]).update(provisional=True)
+    return filings, late
+
+
+def test_deadline_previews_count_each_list_as_deadlines_close_and_fall_due():
+    now = timezone.now()
+    filings, late = _four_submitted_around(now, "preview-owner")
     # Two overdue, one due within its day (at risk), one beyond it; the third and fourth filings'
     # pre-review targets are open too but are no list's (a target is a goal, not a deadline).
     assert _preview_totals(now) == {"overdue": 2, "at-risk": 1, "provisional": 2}
@@ -310,11 +317,7 @@ def _live_totals(now):
 
 def test_each_complete_scan_keeps_the_deadline_lists_totals_as_of_its_time():
     now = timezone.now()
-    filings = [_submit(f"scan-total-owner-{n}") for n in range(4)]
-    late = Deadline.objects.filter(filing__in=filings, kind=Deadline.Kind.PREREVIEW_OVERDUE)
-    for filing, hours in zip(filings, (-5, -3, 2, 30), strict=True):
-        late.filter(filing=filing).update(due_at=now + timedelta(hours=hours))
-    Deadline.objects.filter(filing=filings[3]).update(provisional=True)
+    _four_submitted_around(now, "scan-total-owner")
     later = now + timedelta(hours=2, minutes=30)  # the at-risk deadline has fallen due by then
     assert _live_totals(now) != _live_totals(later)
 
