@@ -146,3 +146,18 @@ def test_a_website_run_by_the_subject_s_principal_shows_no_errors_on_its_own_pri
     del data["websites-0-same_as_subject_principal"]
     page = client_for(principal).post(url, data).content.decode()
     assert "该字段是必填项" in field_error(page, "id_websites-0-principal-name")
+
+
+def test_more_websites_than_a_filing_may_hold_are_refused_with_one_message(client_for, principal):
+    data = entry_data(**{"websites-TOTAL_FORMS": "21"})
+    first = {k.removeprefix("websites-0-"): v for k, v in data.items() if k.startswith("websites-0-")}
+    for index in range(1, 21):
+        data.update({f"websites-{index}-{key}": value for key, value in first.items()})
+    url = reverse("filings:create") + "?filing_type=first&province=44"
+    response = client_for(principal).post(url, data)
+    page = response.content.decode()
+    assert response.status_code == 400
+    # Said once, in the filing's words (not also Django's "submit at most 20 forms").
+    assert shown_text(page).count("一个备案最多20个网站。") == 1
+    assert "表单" not in shown_text(page)
+    assert not Filing.objects.exists() and not Website.objects.exists()

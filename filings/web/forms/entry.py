@@ -192,9 +192,8 @@ class FilingEntry:
             valid = form.domains.is_valid() and valid
             valid = self._domains_as_filed_are_valid(form) and valid
             valid = form.approvals.is_valid() and valid
-        if self.websites.is_bound and self.websites.total_form_count() > 20:
-            self.non_field_errors.append(str(_("一个备案最多20个网站。")))
-            valid = False
+        # More websites than a filing may hold: the formset's own limit (validate_max).
+        valid = not self.websites.non_form_errors() and valid
         return valid
 
     def _domains_as_filed_are_valid(self, form: "WebsiteForm") -> bool:

@@ -74,8 +74,13 @@ class PriorApprovalFormSet(UniqueFieldFormSet):
     duplicate_message = _("同一类前置审批只需填写一次。")
 
 
+class WebsiteFormSet(forms.BaseFormSet):
+    # The filing's limit in its own words, instead of Django's "submit at most 20 forms".
+    default_error_messages = {"too_many_forms": _("一个备案最多20个网站。")}
+
+
 WebsiteFormSetBase = forms.formset_factory(
-    WebsiteForm, extra=0, can_delete=True, max_num=20, validate_max=True
+    WebsiteForm, formset=WebsiteFormSet, extra=0, can_delete=True, max_num=20, validate_max=True
 )
 DomainFormSetBase = forms.formset_factory(
     DomainForm, formset=DomainFormSet, extra=0, can_delete=True, max_num=50, validate_max=True
