@@ -333,6 +333,33 @@ def test_alert_text_names_filing_stage_deadline_in_shanghai_time_and_action(prin
 
 
 @pytest.mark.django_db
+def test_alert_text_follows_each_readers_language_in_turn_and_an_admins_own_threshold_name(principal):
+    # The fixed words are translated once per language: a reader in English between two in
+    # Chinese must not get the other language's words, nor the generated name once an admin
+    # names the threshold.
+    from django.utils import translation
+
+    filing = entered(State.SMS_VERIFICATION, at("2026-11-10 10:00"), assignee=principal)
+    scan("2026-11-11 06:30")
+    alert = Alert.objects.select_related("filing__subject", "threshold").get(filing=filing)
+    with translation.override("zh-hans"):
+        chinese = alert.title, alert.message
+    with translation.override("en"):
+        assert (
+            alert.title
+            == f"[Warning] {filing.subject.name}: SMS verification limit (24 hours) · 4 hours before the deadline"
+        )
+        assert alert.message.splitlines()[1:3] == [
+            "Stage: SMS verification",
+            "Due: 2026-11-11 10:00 (Beijing time)",
+        ]
+    with translation.override("zh-hans"):
+        assert (alert.title, alert.message) == chinese
+        alert.threshold.label = "核验提醒"
+        assert alert.title.endswith(" · 核验提醒")
+
+
+@pytest.mark.django_db
 def test_delivery_emails_and_texts_each_recipient_once(principal, settings):
     principal.mobile = "13800138000"
     principal.save(update_fields=["mobile"])

@@ -13,6 +13,7 @@ from filings.kinds.states import State
 from filings.models.deadlines import STALE_ENTRY_DAYS, Deadline
 from filings.models.filing import Filing
 from filings.models.history import FilingEvent
+from filings.per_language import choice_label, per_language
 
 
 class Severity(models.TextChoices):
@@ -61,14 +62,23 @@ def threshold_label(threshold: "AlertThreshold") -> str:
     """Return the threshold's name in the active language (its own label when an admin gave one)."""
     if threshold.label:
         return threshold.label
-    named = NAMED_THRESHOLDS.get((threshold.deadline_kind, threshold.code))
+    return _generated_threshold_label(
+        threshold.deadline_kind, threshold.code, threshold.workdays_before, threshold.offset
+    )
+
+
+@per_language
+def _generated_threshold_label(
+    deadline_kind: str, code: str, workdays_before: int | None, offset: timedelta | None
+) -> str:
+    named = NAMED_THRESHOLDS.get((deadline_kind, code))
     if named is not None:
         return str(named)
-    if threshold.workdays_before:
-        n = threshold.workdays_before
+    if workdays_before:
+        n = workdays_before
         return ngettext("到期前%(n)s个工作日", "到期前%(n)s个工作日", n) % {"n": n}
-    offset = threshold.offset or timedelta(0)
-    if threshold.deadline_kind == Deadline.Kind.STALE_ENTRY:
+    offset = offset or timedelta(0)
+    if deadline_kind == Deadline.Kind.STALE_ENTRY:
         n = STALE_ENTRY_DAYS + offset.days
         return ngettext("停滞%(n)s天", "停滞%(n)s天", n) % {"n": n}
     days = _whole_days(offset)
@@ -80,7 +90,7 @@ def threshold_label(threshold: "AlertThreshold") -> str:
         return ngettext("超期%(n)s天", "超期%(n)s天", days) % {"n": days}
     if offset > timedelta(0):
         return ngettext("超期%(n)s小时", "超期%(n)s小时", _hours(offset)) % {"n": _hours(offset)}
-    return str(AT_DEADLINE.get(threshold.deadline_kind, AT_DEADLINE_OTHERWISE))
+    return str(AT_DEADLINE.get(deadline_kind, AT_DEADLINE_OTHERWISE))
 
 
 class AlertThreshold(models.Model):
@@ -268,15 +278,15 @@ class Alert(models.Model):
     # 3,000 translations); these translate one.
     @property
     def severity_label(self) -> str:
-        return str(Severity(self.severity).label)
+        return choice_label(Severity, self.severity)
 
     @property
     def kind_label(self) -> str:
-        return str(Deadline.Kind(self.kind).label)
+        return choice_label(Deadline.Kind, self.kind)
 
     @property
     def stage_label(self) -> str:
-        return str(State(self.stage).label)
+        return choice_label(State, self.stage)
 
     @property
     def is_acknowledged(self) -> bool:
@@ -289,8 +299,9 @@ class Alert(models.Model):
     @property
     def title(self) -> str:
         """Return "[预警] 主体名称:短信核验时限 · 到期前4小时" in the active language."""
-        repeat = gettext("(第%(n)s次)") % {"n": self.occurrence + 1} if self.occurrence else ""
-        return gettext("[%(severity)s] %(subject)s:%(kind)s · %(label)s%(repeat)s") % {
+        texts = _alert_texts()
+        repeat = texts["repeat"] % {"n": self.occurrence + 1} if self.occurrence else ""
+        return texts["title"] % {
             "severity": self.severity_label,
             "subject": self.filing.subject.name,
             "kind": self.kind_label,
@@ -301,24 +312,28 @@ class Alert(models.Model):
     @property
     def action(self) -> str:
         """Return what the recipient should do, in the active language."""
-        return str(ACTION_TEXTS.get((self.kind, self.severity), DEFAULT_ACTION))
+        return _action_text(self.kind, self.severity)
 
     @property
     def message(self) -> str:
         """Return the full text: the filing, its stage, the deadline (Asia/Shanghai) and what to do."""
-        filing = self.filing
-        deadline = gettext("截止时间:%(at)s(北京时间)") % {"at": _local(self.deadline_at)}
+        filing, texts = self.filing, _alert_texts()
+        deadline = texts["deadline"] % {"at": _local(self.deadline_at)}
         if self.provisional:
-            deadline += gettext(";暂定:该年度官方放假安排尚未公布,录入后将重新计算")
+            deadline += texts["provisional"]
         lines = [
-            gettext("备案:%(subject)s(%(type)s,#%(id)s)")
-            % {"subject": filing.subject.name, "type": filing.type_label, "id": filing.pk},
-            gettext("阶段:%(stage)s") % {"stage": self.stage_label},
+            texts["filing"]
+            % {
+                "subject": filing.subject.name,
+                "type": choice_label(Filing.Type, filing.filing_type),
+                "id": filing.pk,
+            },
+            texts["stage"] % {"stage": self.stage_label},
             deadline,
             self.action,
         ]
         if self.withdrawn_at:
-            lines.append(gettext("已撤销:%(reason)s") % {"reason": self.shown_withdrawn_reason})
+            lines.append(texts["withdrawn"] % {"reason": self.shown_withdrawn_reason})
         return "\n".join(lines)
 
     @property
@@ -334,6 +349,25 @@ class Alert(models.Model):
             "at": _local(self.deadline_at),
             "action": self.action,
         }
+
+
+@per_language
+def _alert_texts() -> dict[str, str]:
+    # An inbox page of 50 alerts translated these some 300 times.
+    return {
+        "repeat": gettext("(第%(n)s次)"),
+        "title": gettext("[%(severity)s] %(subject)s:%(kind)s · %(label)s%(repeat)s"),
+        "deadline": gettext("截止时间:%(at)s(北京时间)"),
+        "provisional": gettext(";暂定:该年度官方放假安排尚未公布,录入后将重新计算"),
+        "filing": gettext("备案:%(subject)s(%(type)s,#%(id)s)"),
+        "stage": gettext("阶段:%(stage)s"),
+        "withdrawn": gettext("已撤销:%(reason)s"),
+    }
+
+
+@per_language
+def _action_text(kind: str, severity: str) -> str:
+    return str(ACTION_TEXTS.get((kind, severity), DEFAULT_ACTION))
 
 
 def _local(value) -> str:

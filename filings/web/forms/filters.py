@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from filings.kinds.states import State
 from filings.models import Deadline, Filing
+from filings.per_language import name_translator, per_language
 from filings.reads import keyset, search
 from filings.web.forms.base import ListSelect, PlainCheckboxInput, PlainTextInput
-from filings.web.per_language import name_translator, per_language
 
 
 @per_language

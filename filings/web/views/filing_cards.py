@@ -14,8 +14,8 @@ from django.utils.translation import ngettext
 
 from filings.models import Deadline, Filing
 from filings.models.deadlines import deadline_label
+from filings.per_language import per_language, translated_name
 from filings.web.escaping import escaped
-from filings.web.per_language import per_language, translated_name
 from filings.web.views import display
 from filings.web.views.queue_rows import minute, url_for_each
 

@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 
 from filings.models import Deadline, Filing, Province
 from filings.models.deadlines import deadline_label
+from filings.per_language import name_translator, translated_name
 from filings.reads import queues
 from filings.reads.estimates import PublicationEstimator
 from filings.web.escaping import escaped
-from filings.web.per_language import name_translator, translated_name
 
 
 def minute(moment: datetime, tz: tzinfo | None = None) -> str:

@@ -23,6 +23,13 @@ def per_language(build: Callable[..., T]) -> Callable[..., T]:
     return functools.wraps(build)(lambda *args: by_language(get_language(), *args))
 
 
+@per_language
+def choice_label(choices: type, value: str) -> str:
+    """Return the label of `value` among `choices` (a TextChoices class) in the active language:
+    Django translates a lazy label at each use, and a page of 50 alerts used some 300 of them."""
+    return str(choices(value).label)
+
+
 @functools.cache
 def _names(language: str) -> dict[str, str]:
     return {}
