@@ -18,9 +18,11 @@ Kind = Deadline.Kind
 
 
 def _published(principal, reviewer, province_code="44"):
-    return factories.publish(
-        factories.ready_filing(assignee=principal, province_code=province_code), reviewer=reviewer
-    )
+    filing = factories.ready_filing(assignee=principal, province_code=province_code)
+    # Created well before the calls the tests record (a call before it is refused).
+    filing.created_at = timezone.now() - timedelta(days=400)
+    filing.save(update_fields=["created_at"])
+    return factories.publish(filing, reviewer=reviewer)
 
 
 @pytest.fixture
@@ -160,3 +162,23 @@ def test_a_refused_call_says_why_and_leads_back_to_the_filing(three, reviewer, c
         assert refused.status_code == 400
         assert "电话核实未记录" in page and f'href="{back}"' in page
     assert not CallAttempt.objects.filter(filing=filing).exists()
+
+
+def test_a_call_before_the_filing_was_created_is_refused_like_a_future_one(three, reviewer, client_for):
+    filing = three[0]
+    person = filing.subject_principal
+    url = reverse("filings:review-call", kwargs={"filing_id": filing.pk})
+    before = (timezone.localtime(filing.created_at) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    refused = client_for(reviewer).post(
+        url, {"contact": f"{person.pk}|{person.mobile}", "outcome": "answered", "called_at": before}
+    )
+    page = refused.content.decode()
+    assert refused.status_code == 400
+    assert "电话核实未记录" in page and "拨打时间不能早于备案创建时间" in page
+    assert not CallAttempt.objects.filter(filing=filing).exists()
+    # The minute the filing was created in is not before it: the form takes no seconds.
+    created = timezone.localtime(filing.created_at).strftime("%Y-%m-%dT%H:%M")
+    taken = client_for(reviewer).post(
+        url, {"contact": f"{person.pk}|{person.mobile}", "outcome": "answered", "called_at": created}
+    )
+    assert taken.status_code == 302 and CallAttempt.objects.filter(filing=filing).count() == 1

@@ -19,7 +19,11 @@ Outcome = CallAttempt.Outcome
 
 @pytest.fixture
 def published(principal, reviewer):
-    return factories.publish(factories.ready_filing(assignee=principal), reviewer=reviewer)
+    filing = factories.ready_filing(assignee=principal)
+    # Created a month before: the calls recorded below go back ten days, and a call before it is refused.
+    filing.created_at = timezone.now() - timedelta(days=30)
+    filing.save(update_fields=["created_at"])
+    return factories.publish(filing, reviewer=reviewer)
 
 
 def _call(filing, reviewer, outcome, *, days_ago=0, number=None):
@@ -233,6 +237,15 @@ def test_bad_calls_through_the_api_are_4xx_and_save_nothing(published, reviewer,
                 "number": person.mobile,
                 "outcome": "no_answer",
                 "called_at": (timezone.now() + timedelta(days=1)).isoformat(),
+            },
+        ),
+        "before the filing": (
+            api(reviewer),
+            {
+                "person_id": person.pk,
+                "number": person.mobile,
+                "outcome": "no_answer",
+                "called_at": (published.created_at - timedelta(days=1)).isoformat(),
             },
         ),
         "bad number": (api(reviewer), {"person_id": person.pk, "number": "abc\x00", "outcome": "no_answer"}),

@@ -79,6 +79,7 @@ class FilingCalls(APIView):
                 "unknown_person": _("person_id 须为本备案的主体负责人或网站负责人"),
                 "unknown_number": _("number 须为该负责人登记的手机号码或应急电话"),
                 "called_in_future": _("called_at 不能晚于现在"),
+                "called_before_filing": _("called_at 不能早于备案创建时间"),
             },
             summary=_(
                 "初审员记录对已公示备案负责人的一次电话核实;一周内对同一人两次未接通(含未送达的短信)"

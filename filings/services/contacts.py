@@ -51,6 +51,9 @@ def record_call_attempt(
         )
         if filing.state != State.PUBLISHED:
             raise TransitionNotPossible(_("只有已公示的备案需要电话核实。"))
+        # The review page's form gives the minute only: a call in the minute of creation is after it.
+        if called_at < filing.created_at.replace(second=0, microsecond=0):
+            raise BeianError(_("拨打时间不能早于备案创建时间。"), code="called_before_filing")
         person = next((p for p in contacts_of(filing) if p.pk == person_id), None)
         if person is None:
             raise BeianError(_("该负责人不属于此备案。"), code="unknown_person")
