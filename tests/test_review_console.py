@@ -1,5 +1,7 @@
 """The reviewer console through its pages: queues, the pre-review page, each action, permissions, query counts."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -389,3 +391,18 @@ def test_queue_rows_are_escaped_and_claim_forms_carry_the_requesters_token(princ
     tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', body))
     secret = response.wsgi_request.META["CSRF_COOKIE"]
     assert tokens and all(_unmask_cipher_token(token) == secret for token in tokens)
+
+
+def test_a_verifier_not_of_this_round_is_refused_with_one_message(client, principal, reviewer):
+    first = transitions.pass_review(_submitted(principal), by=reviewer)
+    other = transitions.pass_review(_submitted(principal), by=reviewer)
+    foreign = SmsVerifier.objects.filter(filing=other).first()
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("filings:review-sms-verified", kwargs={"filing_id": first.pk}), {"verifier": foreign.pk}
+    )
+    assert response.status_code == 400
+    card = re.search(r'<div class="card error" role="alert">(.*?)</div>', response.content.decode(), re.S)
+    said = re.sub(r"<[^>]+>", "\n", card.group(1)).split()
+    assert said == ["该核验人不属于本轮短信核验,请刷新页面后重新选择。"]
+    assert not SmsVerifier.objects.filter(filing=first, verified_at__isnull=False).exists()

@@ -316,7 +316,10 @@ def record_sms_verification(filing: Filing, *, verifier_id: int, by: Any) -> Fil
         )
         verifier = next((v for v in verifiers if v.pk == verifier_id), None)
         if verifier is None:
-            raise InvalidInput(_("找不到该核验人。"), details={"verifier": [_("核验人不属于本轮短信核验。")]})
+            # The detail repeats the message: the API names the field, and the review page, which leaves
+            # out a detail its message says, shows one sentence.
+            message = _("该核验人不属于本轮短信核验,请刷新页面后重新选择。")
+            raise InvalidInput(message, details={"verifier": [message]})
         if verifier.verified_at is None:
             now = timezone.now()
             verifier.verified_at, verifier.verified_by = now, by
