@@ -43,7 +43,7 @@ from filings.models import (
     Website,
 )
 from filings.services import calendar, dispatch, transitions
-from filings.web.forms.base import refuse_control_characters
+from filings.web.forms.base import RefusesControlCharacters
 
 
 @admin.register(Province)
@@ -134,15 +134,13 @@ class DeadlineInline(admin.TabularInline):
         return False
 
 
-class ReasonsForm(forms.Form):
+class ReasonsForm(RefusesControlCharacters, forms.Form):
     comment = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea)
     reason = forms.CharField(label=_("原因"))
     field = forms.CharField(label=_("字段"), required=False)
     suggested_fix = forms.CharField(label=_("修改建议"), required=False)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        refuse_control_characters(self.fields, multiline=("reason", "suggested_fix"))
+    multiline = ("reason", "suggested_fix")
 
     def transition_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -154,14 +152,14 @@ class ReasonsForm(forms.Form):
         }
 
 
-class ApproveForm(forms.Form):
+class ApproveForm(RefusesControlCharacters, forms.Form):
     icp_number = forms.CharField(label=_("主体备案号"), help_text=_("例如 粤ICP备2023012345号"))
 
     def transition_kwargs(self) -> dict:
         return {"icp_number": self.cleaned_data["icp_number"]}
 
 
-class PublicSecurityForm(forms.Form):
+class PublicSecurityForm(RefusesControlCharacters, forms.Form):
     psb_number = forms.CharField(label=_("公安联网备案号"))
 
     def transition_kwargs(self) -> dict:

@@ -194,3 +194,28 @@ def test_entry_form_refuses_invisible_formatting(principal, filing, field):
     assert "不可见字符" in response.content.decode()
     filing.subject.refresh_from_db()
     assert {"name": filing.subject.name, "registered_address": filing.subject.registered_address} == before
+
+
+def test_a_nul_byte_in_a_form_field_gets_our_one_message(principal, filing):
+    client = Client()
+    client.force_login(principal)
+    url = reverse("filings:edit", args=[filing.pk])
+    before = filing.subject.name
+    response = client.post(url, edit_data(filing, **{"subject-name": "星河\x00科技有限公司"}))
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert page.count("不能包含换行或控制字符,请删除后重新填写。") == 1
+    assert "空字符" not in page and "Null characters" not in page
+    filing.subject.refresh_from_db()
+    assert filing.subject.name == before
+
+
+@pytest.mark.parametrize("field", ["q", "domain"])
+def test_a_nul_byte_in_the_list_search_gets_our_message(principal, field):
+    client = Client()
+    client.force_login(principal)
+    response = client.get(reverse("filings:list"), {field: "星河\x00"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert page.count("不能包含换行或控制字符,请删除后重新填写。") == 1
+    assert "空字符" not in page

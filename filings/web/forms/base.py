@@ -2,6 +2,7 @@
 readers can follow."""
 
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
 from django.forms.utils import flatatt
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -66,21 +67,33 @@ class PlainDateInput(PlainInputMixin, forms.DateInput):
 
 
 def refuse_control_characters(fields: dict[str, forms.Field], *, multiline: tuple[str, ...] = ()) -> None:
-    """Refuse control characters in every text field; text areas and `multiline` keep line breaks."""
+    """Refuse control characters in every text field; text areas and `multiline` keep line breaks.
+
+    Ours replaces Django's own refusal of a NUL byte, which would otherwise stand beside it as a
+    second message saying the same."""
     for name, field in fields.items():
         if isinstance(field, forms.CharField):
             lines = name in multiline or isinstance(field.widget, forms.Textarea)
-            field.validators.append(validate_multiline if lines else validate_single_line)
+            field.validators = [
+                v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)
+            ] + [validate_multiline if lines else validate_single_line]
 
 
-class AccessibleFormMixin:
-    """Give every control the ids of its help text and errors, so screen readers announce them."""
+class RefusesControlCharacters:
+    """A form whose text fields refuse control characters (refuse_control_characters); the fields
+    named in `multiline` keep line breaks."""
 
-    row_exclude: tuple[str, ...] = ("DELETE",)
+    multiline: tuple[str, ...] = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        refuse_control_characters(self.fields)
+        refuse_control_characters(self.fields, multiline=self.multiline)
+
+
+class AccessibleFormMixin(RefusesControlCharacters):
+    """Give every control the ids of its help text and errors, so screen readers announce them."""
+
+    row_exclude: tuple[str, ...] = ("DELETE",)
 
     def rows(self) -> list[dict]:
         rows = []

@@ -11,7 +11,7 @@ from filings.kinds.states import State
 from filings.models import Deadline, Filing
 from filings.per_language import name_translator, per_language
 from filings.reads import keyset, search
-from filings.web.forms.base import ListSelect, PlainCheckboxInput, PlainTextInput
+from filings.web.forms.base import ListSelect, PlainCheckboxInput, PlainTextInput, RefusesControlCharacters
 
 
 @per_language
@@ -26,7 +26,7 @@ def _fixed_choices() -> dict[str, list[tuple[str, str]]]:
     }
 
 
-class FilingFilterForm(forms.Form):
+class FilingFilterForm(RefusesControlCharacters, forms.Form):
     q = forms.CharField(
         label=_("名称、证件号或备案号"),
         required=False,

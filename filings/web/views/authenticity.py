@@ -11,11 +11,12 @@ from accounts.roles import Perm
 from filings.exceptions import BeianError, InvalidInput
 from filings.reads import selectors
 from filings.services import authenticity
+from filings.web.forms.base import RefusesControlCharacters
 from filings.web.views.common import refused
 from filings.web.views.filing_detail import detail_context
 
 
-class FaceCheckForm(forms.Form):
+class FaceCheckForm(RefusesControlCharacters, forms.Form):
     person_id = forms.IntegerField(required=False)
     outcome = forms.ChoiceField(choices=[("passed", "passed"), ("failed", "failed")])
     reason = forms.CharField(required=False, max_length=500)

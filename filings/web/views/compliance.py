@@ -16,6 +16,7 @@ from filings.models.contacts import CALL_OUTCOMES
 from filings.models.deadlines import RECTIFICATION_KINDS
 from filings.reads import compliance, exports, keyset, selectors
 from filings.services import contacts
+from filings.web.forms.base import RefusesControlCharacters
 
 view_all_required = permission_required(Perm.VIEW_ALL, raise_exception=True)
 reviewer_required = permission_required(Perm.REVIEW, raise_exception=True)
@@ -112,7 +113,7 @@ def rectification_list(request):
     )
 
 
-class CallForm(forms.Form):
+class CallForm(RefusesControlCharacters, forms.Form):
     # The page's one menu names both ("person id|number"); the API-like pair is accepted too.
     contact = forms.CharField(required=False, max_length=40, label=gettext_lazy("负责人与号码"))
     person = forms.IntegerField(required=False, label=gettext_lazy("负责人"))
