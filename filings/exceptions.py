@@ -57,6 +57,15 @@ class InvalidInput(BeianError):
     default_code = "invalid"
 
 
+class OpenFilingExists(InvalidInput):
+    """A second open filing of one subject was refused; `open_filing` is the one under way, given
+    only when the acting user may see it (so that a page can link to it)."""
+
+    def __init__(self, message: str, *, open_filing=None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.open_filing = open_filing
+
+
 class Problems:
     """The InvalidInput errors of the independent parts of one input (each website, domain, app,
     platform…), gathered so that the whole input is judged and every problem is told at once."""

@@ -200,7 +200,7 @@ def test_one_open_filing_per_subject_under_a_race_of_two_creations(principal, ot
         lambda: drafts.create_filing(by=other_principal, **data),
     )
 
-    assert sorted(type(r).__name__ for r in results) == ["Filing", "InvalidInput"], results
+    assert sorted(type(r).__name__ for r in results) == ["Filing", "OpenFilingExists"], results
     assert Filing.objects.filter(subject__certificate_number=number, state__in=["entry"]).count() == 1
 
 
@@ -216,7 +216,7 @@ def test_one_open_filing_per_subject_row_under_a_race(principal):
         lambda: drafts.create_filing(by=principal, subject_id=subject.pk, **data),
     )
 
-    assert sorted(type(r).__name__ for r in results) == ["Filing", "InvalidInput"], results
+    assert sorted(type(r).__name__ for r in results) == ["Filing", "OpenFilingExists"], results
     assert Filing.objects.filter(subject=subject, state=State.ENTRY).count() == 1
 
 

@@ -89,7 +89,7 @@ def create_app_filing(
                 filed = Subject(province=Province.objects.get(pk=province_id))
                 assign(filed, subject, SUBJECT_FIELDS, changes, "subject")
                 full_clean(filed, "subject", exclude=["province"])
-            refuse_second_open_filing(filed.certificate_number)
+            refuse_second_open_filing(filed.certificate_number, by=by)
             if filed.pk is None:
                 filed.save()
             person = save_person(None, subject_principal, changes, "subject_principal")
@@ -106,7 +106,7 @@ def create_app_filing(
             _save_apps(filing, apps, changes)
             start_draft_history(filing, by=by, now=now, comment=said(gettext_noop("创建APP备案草稿。")))
     except IntegrityError as error:
-        raise second_open_filing_refused() from error
+        raise second_open_filing_refused(filed.certificate_number, by=by) from error
     except Province.DoesNotExist as error:
         raise InvalidInput(_("请选择备案省份。"), details={"province": [_("省份不存在。")]}) from error
     return filing

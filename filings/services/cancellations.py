@@ -92,7 +92,7 @@ def open_cancellation(
                 keeps_shell = True
             else:
                 raise _shell_subject_proposed(website or app)
-        refuse_open_followup(target)
+        refuse_open_followup(target, by=by)
         filing = create_followup(
             target,
             filing_type=next(code for code, kind in KINDS.items() if scope in kind.cancel_scopes),

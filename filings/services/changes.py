@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from filings.exceptions import InvalidInput, TransitionNotPermitted, TransitionNotPossible
+from filings.exceptions import OpenFilingExists, TransitionNotPermitted, TransitionNotPossible
 from filings.kinds import Approval, codes
 from filings.kinds.states import OPEN_STATES, State
 from filings.models import (
@@ -32,8 +32,9 @@ from filings.services.transitions import apply_transition, lock_filing, refuse_u
 FOLLOWUP_TYPES = codes(acts_on_target=True)
 
 
-def refuse_open_followup(target: Filing) -> None:
-    """Refuse while the subject already has a change or cancellation under way, or any open filing."""
+def refuse_open_followup(target: Filing, *, by: Any) -> None:
+    """Refuse while the subject already has a change or cancellation under way, or any open filing;
+    the refusal names the one under way only to a user who may see it."""
     subjects = Subject.objects.filter(certificate_number__iexact=target.subject.certificate_number).values(
         "pk"
     )
@@ -45,12 +46,20 @@ def refuse_open_followup(target: Filing) -> None:
         .first()
     )
     if open_followup is not None:
-        raise InvalidInput(
+        details = {"target": [_("同一主体同时只能有一个进行中的变更或注销。")]}
+        if not transition_perms.can_view_filing(by, open_followup):
+            raise OpenFilingExists(
+                _("该主体已有一个进行中的%(type)s,同一主体同时只能有一个,请先完成或撤回。")
+                % {"type": open_followup.type_label},
+                details=details,
+            )
+        raise OpenFilingExists(
             _("该主体已有一个进行中的%(type)s(编号 %(id)s),同一主体同时只能有一个,请先完成或撤回。")
-            % {"type": open_followup.get_filing_type_display(), "id": open_followup.pk},
-            details={"target": [_("同一主体同时只能有一个进行中的变更或注销。")]},
+            % {"type": open_followup.type_label, "id": open_followup.pk},
+            details=details,
+            open_filing=open_followup,
         )
-    refuse_second_open_filing(target.subject.certificate_number)
+    refuse_second_open_filing(target.subject.certificate_number, by=by)
 
 
 def lock_followup_target(
@@ -109,7 +118,7 @@ def open_change(target: Filing, *, by: Any) -> Filing:
             % {"state": target.get_state_display()},
             not_main=_("请在主体的网站或APP备案上办理变更。"),
         )
-        refuse_open_followup(target)
+        refuse_open_followup(target, by=by)
         people: dict[int, Person] = {}
 
         def person_copy(person: Person) -> Person:

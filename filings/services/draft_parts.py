@@ -8,10 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from filings.exceptions import InvalidInput
+from filings.exceptions import InvalidInput, OpenFilingExists
 from filings.formats.validators import filed_domain
 from filings.kinds.states import OPEN_STATES
 from filings.models import Domain, Filing, Person
+from filings.models.transition_rules import can_view_filing
 from filings.rules.fields import PERSON_FIELDS
 
 
@@ -53,7 +54,7 @@ def save_person(person: Person | None, data: dict, changes: list[dict], prefix: 
     return person
 
 
-def refuse_second_open_filing(certificate_number: str) -> None:
+def refuse_second_open_filing(certificate_number: str, *, by: Any) -> None:
     """Refuse a new draft while the same certificate number (a second subject row) has an open filing."""
     if connection.vendor == "postgresql":
         # Serialise creations for one certificate number so that two at once cannot both pass the check.
@@ -62,14 +63,26 @@ def refuse_second_open_filing(certificate_number: str) -> None:
     if Filing.objects.filter(
         subject__certificate_number__iexact=certificate_number, state__in=OPEN_STATES
     ).exists():
-        raise second_open_filing_refused()
+        raise second_open_filing_refused(certificate_number, by=by)
 
 
-def second_open_filing_refused() -> InvalidInput:
-    """The error for a draft the one-open-filing-per-subject constraint refused."""
-    return InvalidInput(
-        _("该主体已有一个进行中的备案,请先完成或撤回。"),
-        details={"subject": [_("同一主体同时只能有一个进行中的备案。")]},
+def second_open_filing_refused(certificate_number: str, *, by: Any) -> OpenFilingExists:
+    """The error for a second open filing of the subject with this certificate number (also when the
+    one-open-filing-per-subject constraint refused it). It names the open filing to a user who may
+    see it; to anyone else that would show another customer's filing, so it does not."""
+    details = {"subject": [_("同一主体同时只能有一个进行中的备案。")]}
+    under_way = (
+        Filing.objects.filter(subject__certificate_number__iexact=certificate_number, state__in=OPEN_STATES)
+        .order_by("pk")
+        .first()
+    )
+    if under_way is None or not can_view_filing(by, under_way):
+        return OpenFilingExists(_("该主体已有一个进行中的备案,请先完成或撤回。"), details=details)
+    return OpenFilingExists(
+        _("该主体已有一个进行中的%(type)s(编号 %(id)s,%(state)s),请先完成或撤回。")
+        % {"type": under_way.type_label, "id": under_way.pk, "state": under_way.state_label},
+        details=details,
+        open_filing=under_way,
     )
 
 

@@ -164,7 +164,7 @@ def create_filing(
                 subject_obj = Subject(province_id=province_id)
             assign(subject_obj, subject, SUBJECT_FIELDS, changes, "subject")
             full_clean(subject_obj, "subject", exclude=["province"])
-            refuse_second_open_filing(subject_obj.certificate_number)
+            refuse_second_open_filing(subject_obj.certificate_number, by=by)
             subject_obj.save()
             person = save_person(None, subject_principal, changes, "subject_principal")
             filing = Filing(
@@ -184,7 +184,7 @@ def create_filing(
             _save_websites(filing, websites, changes)
             start_draft_history(filing, by=by, now=now, comment=said(gettext_noop("创建备案草稿。")))
     except IntegrityError as error:
-        raise second_open_filing_refused() from error
+        raise second_open_filing_refused(subject_obj.certificate_number, by=by) from error
     except Subject.DoesNotExist as error:
         raise InvalidInput(_("找不到该备案主体。"), details={"subject_id": [_("主体不存在。")]}) from error
     return filing

@@ -15,6 +15,7 @@ from filings.models import Filing, Province
 from filings.reads import selectors
 from filings.services import apps
 from filings.web.forms.apps import AppEntry
+from filings.web.views.common import error_message
 from filings.web.views.filing_entry import refuse_uneditable
 
 
@@ -27,7 +28,7 @@ def _save(request, entry: AppEntry, save) -> tuple[Filing | None, int]:
         return save(entry.payload()), 200
     except InvalidInput as error:
         entry.add_service_errors(error.details, str(error.message))
-        messages.error(request, str(error.message))
+        messages.error(request, error_message(error))
         return None, error.status_code
     except BeianError as error:
         messages.error(request, str(error.message))

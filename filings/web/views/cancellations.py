@@ -14,6 +14,7 @@ from filings.reads import selectors
 from filings.rules.proposals import LastItemChoice
 from filings.services import cancellations
 from filings.web.forms.base import AccessibleFormMixin
+from filings.web.views.common import error_message
 
 
 class CancellationForm(AccessibleFormMixin, forms.Form):
@@ -81,7 +82,7 @@ def cancellation_open(request, filing_id: int):
                 last_item=data["last_item"],
             )
         except InvalidInput as error:
-            messages.error(request, str(error.message))
+            messages.error(request, error_message(error))
             if isinstance(error.details, dict) and hasattr(form, "cleaned_data"):
                 for key, problems in error.details.items():
                     if key in form.fields:

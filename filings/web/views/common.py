@@ -3,6 +3,8 @@ return's reasons with links to the fields they name."""
 
 from django.contrib import messages
 from django.shortcuts import render
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from filings.exceptions import BeianError
 from filings.models import Filing, FilingEvent
@@ -10,9 +12,19 @@ from filings.rules.fields import field_label
 from filings.web.views import display
 
 
+def error_message(error: BeianError) -> str:
+    """Return the error's message for a page, with a link to the open filing it names, if any."""
+    open_filing = getattr(error, "open_filing", None)
+    if open_filing is None:
+        return str(error.message)
+    return format_html(
+        '{} <a href="{}">{}</a>', error.message, open_filing.get_absolute_url(), _("查看该备案")
+    )
+
+
 def refused(request, error: BeianError, template: str, context: dict):
     """Render the page again with the error's message and its 4xx status."""
-    messages.error(request, str(error.message))
+    messages.error(request, error_message(error))
     return render(request, template, context, status=error.status_code)
 
 

@@ -21,7 +21,7 @@ from filings.services import access, drafts
 from filings.web.forms.entry import AccessNumbersForm, FilingEntry
 from filings.web.forms.start import FilingStartForm
 from filings.web.views import display
-from filings.web.views.common import reasons_with_links
+from filings.web.views.common import error_message, reasons_with_links
 
 
 @login_required
@@ -91,7 +91,7 @@ def filing_create(request):
                     )
             except InvalidInput as error:
                 entry.add_service_errors(error.details, str(error.message))
-                messages.error(request, str(error.message))
+                messages.error(request, error_message(error))
                 status = error.status_code
             except BeianError as error:
                 messages.error(request, str(error.message))
