@@ -282,3 +282,47 @@ def test_a_long_domain_is_looked_up_by_its_rarest_pairs_in_the_domain_index(prin
     filings = search.filings_with_domain(Filing.objects.all(), "SITE101")
     expected = Filing.objects.filter(websites__domains__name__icontains="site101").distinct()
     assert sorted(f.pk for f in filings) == sorted(f.pk for f in expected) and len(expected) == 10
+
+
+def _full_width(text: str) -> str:
+    """The text as a Chinese input method in full-width mode types its letters and digits."""
+    return "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalnum() else c for c in text)
+
+
+def _listed(principal, text: str) -> list[int]:
+    client = Client()
+    client.force_login(principal)
+    response = client.get(reverse("filings:list"), {"q": text})
+    assert response.status_code == 200
+    return [row["filing"].pk for row in response.context["rows"]]
+
+
+@pytest.mark.postgres
+def test_full_width_letters_and_digits_find_what_half_width_ones_find(principal, reviewer):
+    filing = factories.published_filing(assignee=principal, reviewer=reviewer)
+    factories.ready_filing(assignee=principal)  # one the searches must leave out
+    number_start = filing.icp_number[:10]  # 粤ICP备2026…
+    certificate = filing.subject.certificate_number
+    domain = Domain.objects.get(website__filing=filing).name.split(".")[0]
+    for half in (number_start, filing.icp_number, certificate, domain.upper()):
+        full = _full_width(half)
+        assert full != half
+        assert _listed(principal, full) == _listed(principal, half) == [filing.pk], half
+    # Typed in full width, the start of an ICP number still reads the numbers' own index.
+    assert search.icp_number_prefix(_full_width(number_start.lower())) == number_start
+    matches = search.filings_matching(Filing.objects.all(), _full_width(number_start))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+    assert "filing_icp_number_prefix" in matches.explain()
+
+
+def test_full_width_digits_find_a_filing_on_any_database(principal):
+    filing = factories.ready_filing(assignee=principal)
+    certificate = filing.subject.certificate_number
+    assert _listed(principal, _full_width(certificate)) == [filing.pk]
+
+
+def test_only_letters_and_digits_are_folded_full_width_punctuation_stays():
+    assert search.search_term(" ＩＣＰ备９１３７ｘｙ ") == "ICP备9137xy"
+    assert search.search_term("星河（广州）科技，有限公司＿－") == "星河（广州）科技，有限公司＿－"

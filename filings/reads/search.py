@@ -24,6 +24,21 @@ from filings.reads.keyset import SPARSE_COUNT_CAP as COUNT_CAP_OF_SEARCH
 # Shorter queries would match a large share of all names: the forms ask for at least this many.
 MIN_QUERY_LENGTH = 2
 
+# Full-width digits and Latin letters (U+FF10–FF19, U+FF21–FF3A, U+FF41–FF5A), as a Chinese input
+# method types them in full-width mode, and their half-width forms, 0xFEE0 below.
+HALF_WIDTH = {
+    code: code - 0xFEE0
+    for block in (range(0xFF10, 0xFF1A), range(0xFF21, 0xFF3B), range(0xFF41, 0xFF5B))
+    for code in block
+}
+
+
+def search_term(text: str) -> str:
+    """Return what a search looks for when the text is typed: trimmed, its full-width letters and
+    digits made half-width (numbers, domains and names are stored so). Full-width punctuation stays,
+    as company names are written with it (星河（广州）科技)."""
+    return text.strip().translate(HALF_WIDTH)
+
 
 class Bigrams(Func):
     """beian_bigrams(column): the column's distinct lower-case character pairs."""
@@ -54,7 +69,7 @@ def containing(queryset: QuerySet, field: str, text: str) -> QuerySet:
 def matching_filing_ids(text: str) -> QuerySet:
     """Return the ids of filings whose subject or certificate number, ICP numbers, website, domain
     or app names or package names contain the text (SQLite's way, table by table)."""
-    text = text.strip()
+    text = search_term(text)
     subjects = containing(Subject.objects.all(), "name", text).values("pk")
     by_certificate = containing(Subject.objects.all(), "certificate_number", text).values("pk")
     # Each part finds its ids through its own index; the union is the set a list then orders.
@@ -75,12 +90,12 @@ def matching_filing_ids(text: str) -> QuerySet:
 
 def matching_domain_filing_ids(text: str) -> QuerySet:
     """Return the ids of filings with a domain that contains the text."""
-    return containing(Domain.objects.all(), "name", text.strip().lower()).values("website__filing_id")
+    return containing(Domain.objects.all(), "name", search_term(text).lower()).values("website__filing_id")
 
 
 def search_subjects(subjects: QuerySet[Subject], text: str) -> QuerySet[Subject]:
     """Filter subjects to those whose name contains the text or whose certificate number it is."""
-    text = text.strip()
+    text = search_term(text)
     named = containing(subjects, "name", text)
     return named | subjects.filter(certificate_number__iexact=text)
 
@@ -103,7 +118,7 @@ def filings_matching(
         return filings_by_icp_number(filings, prefix)
     if not (sorts_found(text) if sorted_found is None else sorted_found):
         # The LIKE alone, whose estimate is the column's own: the planner walks the list's index.
-        return filings.filter(search_document__contains=text.strip().lower())
+        return filings.filter(search_document__contains=search_term(text).lower())
     return _in_document(filings, text)
 
 
@@ -134,7 +149,7 @@ def reading(text: str, *, page_size: int, narrowed: bool = False) -> Reading:
     13,000). A list `narrowed` to a customer, a province or a state may hold few of its matches
     (海青 is in names of 青海 and 上海, not of 北京), and a walk that finds none reads the whole
     list: there only a common text walks for its page."""
-    if connection.vendor != "postgresql" or len(text.strip()) < MIN_QUERY_LENGTH:
+    if connection.vendor != "postgresql" or len(search_term(text)) < MIN_QUERY_LENGTH:
         return Reading(sorts_page=False, walks_count=True)
     if icp_number_prefix(text) is not None:
         return Reading(sorts_page=True, walks_count=False)
@@ -152,14 +167,14 @@ def for_count(matching: QuerySet, text: str, how: Reading) -> QuerySet:
     so that the count reads the pair index and stops at its cap."""
     if how.sorts_page or how.walks_count:
         return matching
-    return _with_pairs(matching, text.strip().lower())
+    return _with_pairs(matching, search_term(text).lower())
 
 
 def _common(text: str) -> bool:
     """Return whether so many documents hold the text that walking the list's order finds a page
     and the count's cap sooner than the pair index finds every match: a walk reads about cap / share
     rows, the index share × all rows."""
-    if len(text.strip()) < MIN_QUERY_LENGTH:
+    if len(search_term(text)) < MIN_QUERY_LENGTH:
         return True
     return _walk_finds_sooner(COUNT_CAP_OF_SEARCH, *_estimates(text))
 
@@ -178,7 +193,7 @@ def _estimates(text: str) -> tuple[float, float]:
     (statistics target, migration 0020), which is honest for a common text. Beside the pair
     condition it is not: the planner multiplies the two as if unrelated, though every match of the
     LIKE has the pairs, and took 藏凌 (1,641 of a million) for 5 and 科技有 (a quarter) for 0.6%."""
-    lowered = text.strip().lower()
+    lowered = search_term(text).lower()
     # One plan, two estimates: the matches, and all filings. Unordered: planning the list's order
     # for each (every index of the table weighed, a sort costed) took longer than the estimates.
     matching = Filing.objects.filter(search_document__contains=lowered).values("pk").order_by()
@@ -200,7 +215,7 @@ ICP_NUMBER_START = re.compile(r"[\u4e00-\u9fff]ICP备", re.IGNORECASE)
 def icp_number_prefix(text: str) -> str | None:
     """Return the text as the start of an ICP number as numbers are stored (京ICP备2025 for
     京icp备2025), or None when it does not start like one."""
-    text = text.strip()
+    text = search_term(text)
     return text.upper() if ICP_NUMBER_START.match(text) else None
 
 
@@ -223,7 +238,7 @@ def _in_document(filings: QuerySet[Filing], text: str) -> QuerySet[Filing]:
     """Filter filings to those whose (lower-case) search document contains the text. A plain LIKE
     on the column, not ILIKE on an expression: the planner then estimates how many rows match from
     the column's statistics and walks the list's own index for a common text."""
-    lowered = text.strip().lower()
+    lowered = search_term(text).lower()
     return _with_pairs(filings.filter(search_document__contains=lowered), lowered)
 
 
