@@ -219,3 +219,14 @@ def test_a_nul_byte_in_the_list_search_gets_our_message(principal, field):
     assert response.status_code == 400
     assert page.count("不能包含换行或控制字符,请删除后重新填写。") == 1
     assert "空字符" not in page
+
+
+def test_a_nul_byte_in_an_api_text_field_gets_our_one_message(api, principal):
+    body = payload(name="星河\x00科技有限公司")
+    body["subject_principal"]["name"] = "陈\x00帆"
+    response = post_json(api(principal), LIST, body)
+    assert response.status_code == 400
+    ours = ["不能包含换行或控制字符,请删除后重新填写。"]
+    assert response.json()["subject"]["name"] == ours
+    assert response.json()["subject_principal"]["name"] == ours
+    assert not Filing.objects.exists()

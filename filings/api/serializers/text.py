@@ -1,6 +1,7 @@
 """Text inputs of the API: control characters refused, certificate numbers stored as the model stores them,
 rows named by their code."""
 
+from django.core.validators import ProhibitNullCharactersValidator
 from rest_framework import serializers
 
 from filings.formats.certificates import normalise_certificate_number
@@ -15,7 +16,8 @@ class CertificateNumberInput(serializers.CharField):
 
 
 class TextInput(serializers.Serializer):
-    """Refuse control characters in every text field; the fields named in `multiline` keep line breaks."""
+    """Refuse control characters in every text field; the fields named in `multiline` keep line breaks.
+    Ours replaces the framework's own refusal of a NUL byte, which would say the same a second time."""
 
     multiline: tuple[str, ...] = ()
 
@@ -26,7 +28,9 @@ class TextInput(serializers.Serializer):
             for target in targets:
                 if isinstance(target, serializers.CharField):
                     multiline = name in self.multiline and target is field
-                    target.validators.append(validate_multiline if multiline else validate_single_line)
+                    target.validators = [
+                        v for v in target.validators if not isinstance(v, ProhibitNullCharactersValidator)
+                    ] + [validate_multiline if multiline else validate_single_line]
         return fields
 
 
