@@ -1,9 +1,9 @@
-"""Words translated once per language and process (filings.per_language): each reader still
+"""Words translated once per language and process (config.per_language): each reader still
 gets their own language, and a change of the catalogues' settings reads them again."""
 
 from django.utils import translation
 
-from filings.per_language import per_language, translated_name
+from config.per_language import per_language, translated_name
 
 
 def test_words_are_built_once_per_language_and_follow_the_active_one():

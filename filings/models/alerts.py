@@ -9,11 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from config.per_language import choice_label, per_language
 from filings.kinds.states import State
 from filings.models.deadlines import STALE_ENTRY_DAYS, Deadline
 from filings.models.filing import Filing
 from filings.models.history import FilingEvent
-from filings.per_language import choice_label, per_language
 
 
 class Severity(models.TextChoices):

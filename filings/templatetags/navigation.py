@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.roles import Perm
-from filings.per_language import per_language
+from config.per_language import per_language
 
 register = template.Library()
 

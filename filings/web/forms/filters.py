@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from config.per_language import name_translator, per_language
 from filings.kinds.states import State
 from filings.models import Deadline, Filing
-from filings.per_language import name_translator, per_language
 from filings.reads import keyset, search
 from filings.web.forms.base import ListSelect, PlainCheckboxInput, PlainTextInput, RefusesControlCharacters
 

@@ -12,9 +12,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from config.per_language import per_language, translated_name
 from filings.models import Deadline, Filing
 from filings.models.deadlines import deadline_label
-from filings.per_language import per_language, translated_name
 from filings.web.escaping import escaped
 from filings.web.views import display
 from filings.web.views.queue_rows import minute, url_for_each

@@ -12,9 +12,9 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from config.per_language import name_translator, translated_name
 from filings.models import Deadline, Filing, Province
 from filings.models.deadlines import deadline_label
-from filings.per_language import name_translator, translated_name
 from filings.reads import queues
 from filings.reads.estimates import PublicationEstimator
 from filings.web.escaping import escaped
