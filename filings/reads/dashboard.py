@@ -16,6 +16,7 @@ from django.db import connections
 from django.db.models import CharField, Func, IntegerField, Q, Subquery, Value
 from django.db.models.expressions import Combinable
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from config.databases import replica_alias
 from filings.kinds.states import OPEN_STATES, State
@@ -315,6 +316,11 @@ DEADLINE_LISTS = {
     "overdue": overdue_deadlines,
     "at-risk": at_risk_deadlines,
     "provisional": provisional_deadlines,
+}
+DEADLINE_LIST_TITLES = {
+    "overdue": gettext_lazy("超期"),
+    "at-risk": gettext_lazy("临近截止"),
+    "provisional": gettext_lazy("暂定截止时间(待官方日历)"),
 }
 
 
