@@ -26,6 +26,7 @@ from filings.models import (
     Filing,
     Province,
     ReasonRollup,
+    RejectionReason,
     StageCount,
     StageDuration,
     Transition,
@@ -33,6 +34,7 @@ from filings.models import (
 )
 from filings.reads import keyset, summary_terms
 from filings.reads.summary_terms import DURATION_STAGES
+from filings.rules import durations as duration_rules
 
 DEFAULT_PERIOD = 90
 
@@ -82,6 +84,19 @@ class PeriodStats:
     top_reasons: list[tuple[str, int]] = field(default_factory=list)
 
 
+def _reason_words(stored: dict[str, str]) -> dict[str, str]:
+    """Return each reason key's words in the active language: a catalogue reason's from the catalogue
+    (its seeded texts are msgids, with the current waiting times), a typed reason as it was typed."""
+    catalogue = dict(
+        RejectionReason.objects.using(replica_alias()).filter(code__in=stored).values_list("code", "reason")
+    )
+    durations = duration_rules.rules() if catalogue else {}
+    return {
+        key: str(duration_rules.catalogue_words(catalogue[key], durations)) if key in catalogue else text
+        for key, text in stored.items()
+    }
+
+
 def period_stats(
     period_days: int = DEFAULT_PERIOD, *, provinces: Iterable[Province] | None = None
 ) -> PeriodStats:
@@ -101,15 +116,16 @@ def period_stats(
         exits[province_id][stage] = stage_exits
     reasons: dict[int, list[tuple[str, int]]] = defaultdict(list)
     national_reasons: dict[str, int] = defaultdict(int)
-    reason_rows = (
+    reason_rows = list(
         ReasonRollup.objects.using(replica_alias())
         .filter(period_days=period_days)
         .order_by("province_id", "-count", "key")
-        .values_list("province_id", "reason", "count")
+        .values_list("province_id", "key", "reason", "count")
     )
-    for province_id, reason, count in reason_rows:
-        reasons[province_id].append((reason, count))
-        national_reasons[reason] += count
+    words = _reason_words({key: reason for _, key, reason, _ in reason_rows})
+    for province_id, key, _reason, count in reason_rows:
+        reasons[province_id].append((words[key], count))
+        national_reasons[words[key]] += count
     result = []
     for province in provinces:
         result.append(
