@@ -140,7 +140,10 @@ def send_transition_mails(events: Iterable) -> None:
     already with them are read (a statement each), not the events and filings again."""
     events = list(events)
     prefetch_related_objects(events, "filing__assignee", "filing__subject")
-    messages = [message for event in events if (message := transition_mail(event)) is not None]
+    # The principal's language is not stored: the site's, as for alert mails, not the language of
+    # the reviewer whose request happens to send it.
+    with translation.override(settings.LANGUAGE_CODE):
+        messages = [message for event in events if (message := transition_mail(event)) is not None]
     if messages:
         get_connection(fail_silently=True).send_messages(messages)
 
