@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db import connections
-from django.db.models import CharField, Func, IntegerField, Q, Subquery, Value
+from django.db.models import CharField, Func, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.expressions import Combinable
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from config.databases import replica_alias
 from filings.kinds.states import OPEN_STATES, State
@@ -84,17 +84,21 @@ class PeriodStats:
     top_reasons: list[tuple[str, int]] = field(default_factory=list)
 
 
-def _reason_words(stored: dict[str, str]) -> dict[str, str]:
-    """Return each reason key's words in the active language: a catalogue reason's from the catalogue
-    (its seeded texts are msgids, with the current waiting times), a typed reason as it was typed."""
-    catalogue = dict(
-        RejectionReason.objects.using(replica_alias()).filter(code__in=stored).values_list("code", "reason")
-    )
-    durations = duration_rules.rules() if catalogue else {}
-    return {
-        key: str(duration_rules.catalogue_words(catalogue[key], durations)) if key in catalogue else text
-        for key, text in stored.items()
-    }
+def _reason_words(stored: dict[str, tuple[str, str | None]]) -> dict[str, str]:
+    """Return each reason key's words in the active language from (the words stored, the catalogue's
+    words): a catalogue reason's from the catalogue (its seeded texts are msgids, with the current
+    waiting times), a typed reason as it was typed."""
+    with_terms = any(catalogue and "{" in catalogue for _, catalogue in stored.values())
+    durations = duration_rules.rules() if with_terms else {}
+
+    def said(text: str, catalogue: str | None) -> str:
+        if not catalogue:
+            return text
+        if "{" in catalogue:
+            return str(duration_rules.catalogue_words(catalogue, durations))
+        return gettext(catalogue)
+
+    return {key: said(text, catalogue) for key, (text, catalogue) in stored.items()}
 
 
 def period_stats(
@@ -116,14 +120,16 @@ def period_stats(
         exits[province_id][stage] = stage_exits
     reasons: dict[int, list[tuple[str, int]]] = defaultdict(list)
     national_reasons: dict[str, int] = defaultdict(int)
+    # The catalogue's words for a chosen reason come in the same read (a typed reason has none).
+    catalogue_reason = RejectionReason.objects.filter(code=OuterRef("key")).values("reason")[:1]
     reason_rows = list(
         ReasonRollup.objects.using(replica_alias())
         .filter(period_days=period_days)
         .order_by("province_id", "-count", "key")
-        .values_list("province_id", "key", "reason", "count")
+        .values_list("province_id", "key", "reason", "count", Subquery(catalogue_reason))
     )
-    words = _reason_words({key: reason for _, key, reason, _ in reason_rows})
-    for province_id, key, _reason, count in reason_rows:
+    words = _reason_words({key: (reason, catalogue) for _, key, reason, _, catalogue in reason_rows})
+    for province_id, key, _reason, count, _catalogue in reason_rows:
         reasons[province_id].append((words[key], count))
         national_reasons[words[key]] += count
     result = []
