@@ -138,16 +138,3 @@ def test_row_messages_are_said_in_the_readers_language(client_for, principal, re
     page = client.get(reverse("filings:bureau-import", args=[upload.pk])).content.decode()
     assert "No filing matches" in page and "not under bureau review" in page
     assert "looks like a formula" in page and "找不到对应的备案" not in page
-
-
-def test_the_api_says_an_unknown_import_is_not_found_in_the_readers_language(api, reviewer):
-    client = api(reviewer)
-    for method, url in (
-        ("get", "/api/v1/bureau-imports/999999/"),
-        ("post", "/api/v1/bureau-imports/999999/apply/"),
-    ):
-        response = getattr(client, method)(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
-        assert response.status_code == 404
-        assert response.json()["detail"] == "找不到该导入。", response.json()
-        english = getattr(client, method)(url, HTTP_ACCEPT_LANGUAGE="en")
-        assert english.json()["detail"] == "No such import.", english.json()
