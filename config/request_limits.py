@@ -1,8 +1,13 @@
 """Refuse a request whose declared body is too large before anything reads it."""
 
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
+
+MB = 1024 * 1024
 
 
 class RequestSizeLimitMiddleware:
@@ -22,12 +27,24 @@ class RequestSizeLimitMiddleware:
             length = 0
         limit = settings.BEIAN_MAX_REQUEST_BYTES
         if length > limit:
-            message = _("请求内容超过 %(mb)s MB 的上限,请压缩文件后重试。") % {"mb": limit // (1024 * 1024)}
-            if request.path.startswith("/api/"):
-                response = JsonResponse({"detail": message, "code": "too_large"}, status=413)
-            else:
-                response = HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+            # Sessions and LocaleMiddleware have not run: the language comes from its cookie or the
+            # browser's Accept-Language, as LocaleMiddleware would find it for a page.
+            with translation.override(translation.get_language_from_request(request)):
+                response = _too_large(request, limit)
             # The unread body must not be taken for the next request on a kept-alive connection.
             response["Connection"] = "close"
             return response
         return self.get_response(request)
+
+
+def _too_large(request, limit: int):
+    if request.path.startswith("/api/"):
+        message = _("请求内容超过 %(mb)s MB 的上限,请压缩文件后重试。") % {"mb": limit // MB}
+        return JsonResponse({"detail": message, "code": "too_large"}, status=413)
+    # A page's upload (a material, a result file): say the limit its form states, and lead back to it.
+    context = {
+        "file_mb": settings.MATERIAL_MAX_BYTES // MB,
+        "back": request.get_full_path(),
+        "home": reverse("home"),
+    }
+    return render(request, "413.html", context, status=413)

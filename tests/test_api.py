@@ -535,6 +535,19 @@ def test_malformed_json_is_a_400(api, principal, filing):
     assert response.status_code == 400
 
 
+@pytest.mark.django_db
+def test_malformed_json_is_explained_in_the_readers_language(api, principal):
+    client = api(principal)
+    body = '{"province": "44",\n "filing_type" "first"}'
+    response = client.post(LIST, data=body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 400
+    assert response.json()["detail"] == "请求内容不是有效的 JSON(第 2 行第 16 列附近)。", response.json()
+    english = client.post(LIST, data=body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["detail"] == "The request body is not valid JSON (near line 2, column 16).", (
+        english.json()
+    )
+
+
 MALFORMED_BODIES = [
     None,
     [],

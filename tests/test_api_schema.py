@@ -1,5 +1,7 @@
 """The OpenAPI schema says what the API does: shapes, nullable fields, error answers, paging bounds."""
 
+import re
+
 import pytest
 import yaml
 
@@ -62,3 +64,32 @@ def test_paging_parameters_have_the_bounds_the_api_enforces(schema, api, princip
 def test_an_address_no_route_matches_under_the_api_answers_json(api, principal):
     response = api(principal).get("/api/v1/alerts/-5/")
     assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+
+def _texts(node, path=""):
+    """Yield (where, text) for every summary, description and title in a schema, not its examples."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("summary", "description", "title") and isinstance(value, str):
+                yield f"{path}/{key}", value
+            elif key not in ("example", "examples", "enum", "default", "pattern"):
+                yield from _texts(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for value in node:
+            yield from _texts(value, path)
+
+
+# What stays Chinese in English: numbers and province abbreviations given as examples, quoted words.
+CHINESE_EXAMPLES = re.compile(
+    r"[\u4e00-\u9fff]{1,2}(ICP备|公网安备)\d+号(-\d+)?|“[^”]*”|\"[^\"]*\"|\bor 粤\b"
+)
+
+
+def test_the_schema_in_english_has_no_chinese_words_left(api, principal):
+    schema = yaml.safe_load(api(principal).get("/api/schema/", HTTP_ACCEPT_LANGUAGE="en").content)
+    left = [
+        (where, text)
+        for where, text in _texts(schema)
+        if re.search(r"[\u4e00-\u9fff]", CHINESE_EXAMPLES.sub("", text))
+    ]
+    assert left == []

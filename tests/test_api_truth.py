@@ -191,3 +191,16 @@ def test_a_post_to_an_unknown_api_address_is_json_even_from_a_session_without_cs
     client.force_login(principal)
     response = client.post("/api/v1/filings/not-a-number/claim/")
     assert response.status_code == 404 and response["Content-Type"] == "application/json"
+
+
+def test_the_api_says_an_unknown_import_is_not_found_in_the_readers_language(api, reviewer):
+    client = api(reviewer)
+    for method, url in (
+        ("get", "/api/v1/bureau-imports/999999/"),
+        ("post", "/api/v1/bureau-imports/999999/apply/"),
+    ):
+        response = getattr(client, method)(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
+        assert response.status_code == 404
+        assert response.json()["detail"] == "找不到该导入。", response.json()
+        english = getattr(client, method)(url, HTTP_ACCEPT_LANGUAGE="en")
+        assert english.json()["detail"] == "No such import.", english.json()

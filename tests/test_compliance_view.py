@@ -65,6 +65,25 @@ def test_reviewers_and_managers_see_the_list_and_its_csv(three, reviewer, manage
     assert client_for(reviewer).get(url, {"kind": "nope"}).status_code == 400
 
 
+def test_the_csv_names_the_filing_id_as_the_other_exports_do_and_says_provinces_in_the_readers_language(
+    three, manager, client_for
+):
+    url = reverse("filings:compliance")
+    client = client_for(manager)
+
+    def rows(language):
+        response = client.get(url, {"format": "csv", "province": "44"}, HTTP_ACCEPT_LANGUAGE=language)
+        return [
+            line.split(",") for line in b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+        ]
+
+    chinese, english = rows("zh-hans"), rows("en")
+    # 备案编号 is the filing's reference (the number a bureau result file carries); this column holds its id.
+    assert chinese[0][0] == "备案ID" and english[0][0] == "Filing ID"
+    assert chinese[1][0] == str(three[1].pk) and chinese[1][3] == "广东省"
+    assert english[1][3] == "Guangdong Province"
+
+
 def test_each_rectification_links_to_a_page_its_reader_may_open(three, reviewer, manager, client_for):
     url = reverse("filings:compliance")
     for user, view in ((reviewer, "filings:review-filing"), (manager, "filings:detail")):

@@ -48,6 +48,22 @@ def test_a_return_is_in_the_inbox_with_its_reasons_and_a_link_to_fix(client, pri
     assert "1 条未读提醒" in listing
 
 
+def test_a_return_fixed_and_resubmitted_no_longer_asks_to_fix_it(client, principal, reviewer):
+    filing = transitions.return_filing(_submitted(principal), by=reviewer, reasons=REASONS, comment="请补充")
+    transitions.submit_filing(filing, by=principal)
+    client.force_login(principal)
+
+    inbox = client.get(reverse("alert-inbox")).content.decode()
+
+    # The reasons are history now: the filing page no longer has them to fix, and nothing asks to.
+    assert f"[服务商初审退回] {filing.subject.name}" in inbox
+    assert "#reasons" not in inbox and "查看原因并修改" not in inbox
+    assert f'href="/filings/{filing.pk}/">查看备案 →' in inbox
+    assert "decision-fail" in inbox  # still shown as the return it was
+    page = client.get(reverse("filings:detail", args=[filing.pk])).content.decode()
+    assert 'id="reasons"' not in page and "查看原因并修改" not in page
+
+
 @pytest.mark.parametrize(
     ("decide", "title", "link_text", "link"),
     [

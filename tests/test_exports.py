@@ -211,6 +211,34 @@ def test_job_page_in_english(client, manager):
     assert 'href="/filings/exports/">My exports</a>' in nav
 
 
+def test_my_exports_name_the_list_each_export_was_made_of(client, manager):
+    factories.province("44")
+    made = [
+        ("deadlines", {"kind": "overdue", "province": ""}, "截止时间列表 · 超期", "Deadline lists · Overdue"),
+        (
+            "deadlines",
+            {"kind": "at-risk", "province": "44"},
+            "截止时间列表 · 临近截止 · 广东",
+            "· Due soon · Guangdong",
+        ),
+        (
+            "queue",
+            {"queue": "bureau_review", "province": "", "mine": True},
+            "审核队列 · 管局审核中",
+            "· Under bureau review",
+        ),
+        ("open_filings", {"state": "entry", "province": ""}, "进行中的备案 · 信息填报", "· Entry"),
+    ]
+    jobs = [ExportJob.objects.create(user=manager, source=s, filters=f, row_cap=10) for s, f, _, _ in made]
+    client.force_login(manager)
+    listed = client.get(reverse("filings:exports")).content.decode()
+    in_english = client.get(reverse("filings:exports"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    for job, (_, _, chinese, english) in zip(jobs, made, strict=True):
+        assert chinese in listed and english in in_english, chinese
+        page = client.get(reverse("filings:export", args=[job.pk])).content.decode()
+        assert chinese in page, chinese
+
+
 def test_old_exports_are_purged_with_their_files(manager, settings):
     settings.BEIAN_EXPORT_KEEP_DAYS = 7
     _in_review(2)

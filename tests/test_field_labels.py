@@ -95,3 +95,26 @@ def test_a_field_not_in_the_list_is_refused_with_a_message(client, principal, re
     assert "填写有误" in response.content.decode()
     filing.refresh_from_db()
     assert filing.state == State.PROVIDER_REVIEW
+
+
+def test_the_email_to_the_principal_is_in_chinese_whatever_language_the_reviewer_reads(
+    client, principal, reviewer, django_capture_on_commit_callbacks
+):
+    principal.email = "principal@example.cn"
+    principal.save(update_fields=["email"])
+    filing = _submitted(principal)
+    client.force_login(reviewer)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("filings:review-return", kwargs={"filing_id": filing.pk}),
+            {"reason": "注册人与主体不一致", "field": "domain.registrant_name"},
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+
+    assert response.status_code == 302
+    # The principal's language is not known: their mail is in the site's language, as alert mails are.
+    message = mail.outbox[-1]
+    assert message.subject.startswith("[备案进度]"), message.subject
+    assert "阶段:服务商初审 → 信息填报" in message.body, message.body

@@ -127,3 +127,20 @@ def test_a_reason_naming_no_field_is_shown_without_an_empty_label(client, princi
         assert "<strong></strong>" not in page
     detail = client.get(filing.get_absolute_url()).content.decode()
     assert f'<a href="{edit}">' in detail and "focus=&" not in detail and 'focus="' not in detail
+
+
+def test_materials_that_only_need_a_look_are_not_summed_up_as_failing(client, principal):
+    filing = factories.ready_filing(assignee=principal)
+    client.force_login(principal)
+    url = reverse("filings:detail", args=[filing.pk])
+    total = filing.materials.count()
+    # A PDF cannot be checked for resolution and corners: its check says 提示 (look at it), not 未通过.
+    filing.materials.update(check_status="warning")
+    page = client.get(url).content.decode()
+    assert f'<span class="fold-status badge warn">0/{total} 项通过,{total} 项提示</span>' in page
+    filing.materials.filter(pk=filing.materials.first().pk).update(check_status="fail")
+    page = client.get(url).content.decode()
+    assert f'<span class="fold-status badge fail">0/{total} 项通过,{total - 1} 项提示</span>' in page
+    filing.materials.update(check_status="pass")
+    page = client.get(url).content.decode()
+    assert f'<span class="fold-status badge pass">{total}/{total} 项通过</span>' in page

@@ -127,7 +127,7 @@ def test_an_oversized_request_is_refused_before_its_body_is_read(filing):
         **{"CONTENT_LENGTH": str(size), "wsgi.input": _Unreadable()},
     )
     assert response.status_code == 413
-    assert "上限" in response.content.decode()
+    assert "单个文件不能超过" in response.content.decode()
     api = client.generic(
         "POST",
         "/api/v1/filings/",
@@ -135,6 +135,33 @@ def test_an_oversized_request_is_refused_before_its_body_is_read(filing):
         **{"CONTENT_LENGTH": str(40 * 1024 * 1024), "wsgi.input": _Unreadable()},
     )
     assert api.status_code == 413 and api.json()["code"] == "too_large"
+
+
+@pytest.mark.parametrize(
+    ("language", "says"),
+    [
+        ("zh-hans", ["文件太大", "单个文件不能超过 10 MB", "返回上一页"]),
+        ("en", ["File too large", "A single file may be at most 10 MB", "Back"]),
+    ],
+)
+def test_an_oversized_upload_from_a_page_gets_a_page_with_the_file_limit_and_a_way_back(
+    filing, language, says
+):
+    client = _client(filing.assignee)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    url = reverse("filings:materials", args=[filing.pk])
+    response = client.generic(
+        "POST",
+        url,
+        content_type="multipart/form-data; boundary=x",
+        **{"CONTENT_LENGTH": str(settings.BEIAN_MAX_REQUEST_BYTES + 1), "wsgi.input": _Unreadable()},
+    )
+    assert response.status_code == 413
+    assert response["Content-Type"].startswith("text/html")
+    page = response.content.decode()
+    for words in says:
+        assert words in page, words
+    assert f'href="{url}"' in page
 
 
 def test_the_production_proxy_caps_bodies_at_the_same_size():

@@ -6,6 +6,7 @@ working days in (entered day, left day]."""
 from datetime import datetime
 
 import pytest
+from django.utils import translation
 
 from filings.jobs import summaries
 from filings.kinds.states import State
@@ -139,8 +140,40 @@ def test_returned_and_rejected_shares_and_top_reasons(history):
     guangdong = _by_code(dashboard_stats.period_stats(30))["44"]
     assert guangdong.returned_share == pytest.approx(1 / 5)
     assert guangdong.rejected_share == pytest.approx(1 / 4)
-    assert sorted(guangdong.top_reasons) == [("网站名称与内容不符", 1), ("营业执照扫描件不清晰", 1)]
+    # LICENCE names the catalogue's licence-scan-unclear: its words are the catalogue's.
+    assert sorted(guangdong.top_reasons) == [
+        ("网站名称与内容不符", 1),
+        ("营业执照扫描件不清晰或分辨率低于300dpi。", 1),
+    ]
     assert _by_code(dashboard_stats.period_stats(30))["11"].returned_share == 0
+
+
+def test_top_reasons_from_the_catalogue_are_said_in_the_readers_language(db):
+    synced = {
+        "field": "domain.real_name_verified_at",
+        "reason": "域名未完成实名认证,或实名认证后未满3个工作日,信息尚未同步到管局。",
+        "suggested_fix": "请完成域名实名认证",
+        "code": "domain-real-name-not-synced",
+    }
+    typed = {"field": "website.name", "reason": "网站名称与内容不符", "suggested_fix": "", "code": ""}
+    for code in ("44", "11"):
+        _filing(
+            code, S.ENTRY, _path(at(11, 2), at(11, 4), at(11, 5), at(11, 6), at(11, 20), "reject", [synced])
+        )
+    _filing("44", S.ENTRY, _path(at(11, 2), at(11, 4), at(11, 5), at(11, 6), at(11, 20), "reject", [typed]))
+    summaries.refresh_summaries(full=True, now=NOW)
+    with translation.override("en"):
+        result = dashboard_stats.period_stats(30)
+    english = (
+        "The domain has not completed real-name verification, or 3 working days have not yet passed since, "
+        "so the bureau does not have the details yet."
+    )
+    assert sorted(_by_code(result)["44"].top_reasons) == [(english, 1), ("网站名称与内容不符", 1)]
+    # The country's list counts one catalogue reason once, whatever the words it was stored in.
+    assert result.top_reasons == [(english, 2), ("网站名称与内容不符", 1)]
+    with translation.override("zh-hans"):
+        chinese = dashboard_stats.period_stats(30)
+    assert chinese.top_reasons[0] == (synced["reason"], 2)
 
 
 def test_period_excludes_visits_that_ended_before_it(history, monkeypatch):

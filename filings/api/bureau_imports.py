@@ -1,10 +1,10 @@
 """API for bureau result imports: upload a result file (its preview comes back), read an import's
 rows, and apply it (a worker's job; read the import again for its progress). Reviewers only."""
 
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -98,6 +98,13 @@ class BureauImports(APIView):
         return Response(ImportSerializer(result).data, status=status.HTTP_201_CREATED)
 
 
+def _import(pk: int) -> BureauImport:
+    try:
+        return BureauImport.objects.get(pk=pk)
+    except BureauImport.DoesNotExist as error:
+        raise NotFound(_("找不到该导入。")) from error
+
+
 class BureauImportDetail(APIView):
     @extend_schema(
         responses=ImportSerializer,
@@ -105,7 +112,7 @@ class BureauImportDetail(APIView):
     )
     def get(self, request, pk: int):
         bureau_import.refuse_unless_staff(request.user)
-        return Response(ImportSerializer(get_object_or_404(BureauImport, pk=pk)).data)
+        return Response(ImportSerializer(_import(pk)).data)
 
 
 class BureauImportApply(APIView):
@@ -118,5 +125,5 @@ class BureauImportApply(APIView):
         ),
     )
     def post(self, request, pk: int):
-        upload = bureau_import.request_apply(get_object_or_404(BureauImport, pk=pk), by=request.user)
+        upload = bureau_import.request_apply(_import(pk), by=request.user)
         return Response(ImportSerializer(upload).data, status=status.HTTP_202_ACCEPTED)

@@ -126,10 +126,12 @@ class RectificationList(APIView):
     @extend_schema(
         parameters=[RectificationQuery],
         responses={200: RectificationPageOut},
-        summary="公示后未完成的整改",
+        summary=gettext_lazy("公示后未完成的整改"),
         description=rules_beyond_schema(
             RULES,
-            summary="已公示备案未完成的整改(页脚、无法访问、接入地址、域名到期、确认联系电话),按起算时间最早的在前,分页读取。",
+            summary=gettext_lazy(
+                "已公示备案未完成的整改(页脚、无法访问、接入地址、域名到期、确认联系电话),按起算时间最早的在前,分页读取。"
+            ),
         ),
     )
     def get(self, request):
@@ -163,8 +165,10 @@ class RectificationList(APIView):
 class FilingCompliance(APIView):
     @extend_schema(
         responses={200: FilingComplianceOut},
-        summary="备案的巡检与整改",
-        description="已公示备案最近的网站巡检、未完成的整改、已停机的联系电话、本省数据要求标记的号码和已到期的域名;其他阶段的备案各项为空。",
+        summary=gettext_lazy("备案的巡检与整改"),
+        description=gettext_lazy(
+            "已公示备案最近的网站巡检、未完成的整改、已停机的联系电话、本省数据要求标记的号码和已到期的域名;其他阶段的备案各项为空。"
+        ),
     )
     def get(self, request, pk: int):
         filing = selectors.filing_detail(request.user, pk)

@@ -60,7 +60,7 @@ def call_attempt_json(attempt: CallAttempt, *, unmasked: bool) -> dict:
 class FilingCalls(APIView):
     @extend_schema(
         responses={200: CallAttemptOut(many=True)},
-        summary="备案的联系记录",
+        summary=_("备案的联系记录"),
         description=_("已公示备案最近的电话核实与未送达短信(最新在前,最多50条);其他阶段的备案为空。"),
     )
     def get(self, request, pk: int):
@@ -73,7 +73,7 @@ class FilingCalls(APIView):
     @extend_schema(
         request=CallAttemptInput,
         responses={201: CallAttemptOut},
-        summary="记录电话核实",
+        summary=_("记录电话核实"),
         description=rules_beyond_schema(
             {
                 "unknown_person": _("person_id 须为本备案的主体负责人或网站负责人"),
@@ -155,7 +155,7 @@ class SmsDeliveryReports(APIView):
         ],
         request=DeliveryReportsInput,
         responses={200: DeliveryReportsOut},
-        summary="短信送达回执",
+        summary=_("短信送达回执"),
         description=_(
             "短信网关推送的送达回执。未送达或空号停机的短信记入已公示备案中使用该号码的负责人的联系记录,"
             "与未接通的电话一样计数;空号停机时建议办理变更备案。"

@@ -13,10 +13,12 @@ from filings.services import public_security
 
 
 class PublicSecurityInput(serializers.Serializer):
-    version = serializers.IntegerField(required=False, help_text="读取时的版本号,用于防止覆盖他人的修改")
-    went_live_on = serializers.DateField(required=False, help_text="网站开通日期,公安联网备案期限由此起算")
+    version = serializers.IntegerField(required=False, help_text=_("读取时的版本号,用于防止覆盖他人的修改"))
+    went_live_on = serializers.DateField(required=False, help_text=_("网站开通日期,公安联网备案期限由此起算"))
     psb_number = serializers.CharField(
-        max_length=40, required=False, help_text="更正已记录的公安联网备案号,例如 京公网安备11010502030143号"
+        max_length=40,
+        required=False,
+        help_text=_("更正已记录的公安联网备案号,例如 京公网安备11010502030143号"),
     )
 
 

@@ -1,5 +1,6 @@
 """What the stats and review-queue endpoints answer, for the OpenAPI schema (the views build plain dicts)."""
 
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 
@@ -81,7 +82,7 @@ class DeadlineOut(serializers.Serializer):
 
 class DeadlinePageOut(serializers.Serializer):
     next = serializers.CharField(
-        allow_null=True, help_text="下一页的位置:作为 after 参数传回;最后一页为 null"
+        allow_null=True, help_text=gettext_lazy("下一页的位置:作为 after 参数传回;最后一页为 null")
     )
     results = DeadlineOut(many=True)
 
@@ -102,7 +103,7 @@ class ExpectedFilingOut(serializers.Serializer):
 
 class ExpectedPageOut(serializers.Serializer):
     next = serializers.CharField(
-        allow_null=True, help_text="下一页的位置:作为 after 参数传回;最后一页为 null"
+        allow_null=True, help_text=gettext_lazy("下一页的位置:作为 after 参数传回;最后一页为 null")
     )
     results = ExpectedFilingOut(many=True)
 

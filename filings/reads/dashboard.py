@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db import connections
-from django.db.models import CharField, Func, IntegerField, Q, Subquery, Value
+from django.db.models import CharField, Func, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.expressions import Combinable
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from config.databases import replica_alias
 from filings.kinds.states import OPEN_STATES, State
@@ -25,6 +26,7 @@ from filings.models import (
     Filing,
     Province,
     ReasonRollup,
+    RejectionReason,
     StageCount,
     StageDuration,
     Transition,
@@ -32,6 +34,7 @@ from filings.models import (
 )
 from filings.reads import keyset, summary_terms
 from filings.reads.summary_terms import DURATION_STAGES
+from filings.rules import durations as duration_rules
 
 DEFAULT_PERIOD = 90
 
@@ -81,6 +84,23 @@ class PeriodStats:
     top_reasons: list[tuple[str, int]] = field(default_factory=list)
 
 
+def _reason_words(stored: dict[str, tuple[str, str | None]]) -> dict[str, str]:
+    """Return each reason key's words in the active language from (the words stored, the catalogue's
+    words): a catalogue reason's from the catalogue (its seeded texts are msgids, with the current
+    waiting times), a typed reason as it was typed."""
+    with_terms = any(catalogue and "{" in catalogue for _, catalogue in stored.values())
+    durations = duration_rules.rules() if with_terms else {}
+
+    def said(text: str, catalogue: str | None) -> str:
+        if not catalogue:
+            return text
+        if "{" in catalogue:
+            return str(duration_rules.catalogue_words(catalogue, durations))
+        return gettext(catalogue)
+
+    return {key: said(text, catalogue) for key, (text, catalogue) in stored.items()}
+
+
 def period_stats(
     period_days: int = DEFAULT_PERIOD, *, provinces: Iterable[Province] | None = None
 ) -> PeriodStats:
@@ -100,15 +120,18 @@ def period_stats(
         exits[province_id][stage] = stage_exits
     reasons: dict[int, list[tuple[str, int]]] = defaultdict(list)
     national_reasons: dict[str, int] = defaultdict(int)
-    reason_rows = (
+    # The catalogue's words for a chosen reason come in the same read (a typed reason has none).
+    catalogue_reason = RejectionReason.objects.filter(code=OuterRef("key")).values("reason")[:1]
+    reason_rows = list(
         ReasonRollup.objects.using(replica_alias())
         .filter(period_days=period_days)
         .order_by("province_id", "-count", "key")
-        .values_list("province_id", "reason", "count")
+        .values_list("province_id", "key", "reason", "count", Subquery(catalogue_reason))
     )
-    for province_id, reason, count in reason_rows:
-        reasons[province_id].append((reason, count))
-        national_reasons[reason] += count
+    words = _reason_words({key: (reason, catalogue) for _, key, reason, _, catalogue in reason_rows})
+    for province_id, key, _reason, count, _catalogue in reason_rows:
+        reasons[province_id].append((words[key], count))
+        national_reasons[words[key]] += count
     result = []
     for province in provinces:
         result.append(
@@ -315,6 +338,11 @@ DEADLINE_LISTS = {
     "overdue": overdue_deadlines,
     "at-risk": at_risk_deadlines,
     "provisional": provisional_deadlines,
+}
+DEADLINE_LIST_TITLES = {
+    "overdue": gettext_lazy("超期"),
+    "at-risk": gettext_lazy("临近截止"),
+    "provisional": gettext_lazy("暂定截止时间(待官方日历)"),
 }
 
 

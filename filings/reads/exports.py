@@ -434,5 +434,25 @@ def clean_filters(source: str, filters: dict) -> dict:
     raise ValueError("source")
 
 
+def job_title(job: ExportJob) -> str:
+    """Return which list an export holds, e.g. "截止时间列表 · 临近截止 · 广东"."""
+    filters = job.filters or {}
+    parts = [str(job.get_source_display())]
+    if job.source == ExportJob.Source.QUEUE and filters.get("queue") in queues.QUEUES:
+        parts.append(str(queues.QUEUES[filters["queue"]].label))
+    elif (
+        job.source == ExportJob.Source.DEADLINES
+        and filters.get("kind") in dashboard_stats.DEADLINE_LIST_TITLES
+    ):
+        parts.append(str(dashboard_stats.DEADLINE_LIST_TITLES[filters["kind"]]))
+    elif job.source == ExportJob.Source.OPEN_FILINGS and filters.get("state") in OPEN_STATES:
+        parts.append(str(State(filters["state"]).label))
+    if province := _province(str(filters.get("province") or "")):
+        parts.append(_(province.short_name))
+    if filters.get("mine"):
+        parts.append(_("只看我认领的"))
+    return " · ".join(parts)
+
+
 def job_table(job: ExportJob) -> Table:
     return SOURCES[job.source].table(user=job.user, **job.filters)

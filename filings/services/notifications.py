@@ -75,14 +75,17 @@ def record_decisions(events: list) -> None:
 
 
 def where_to_act(event) -> tuple[str, str, str]:
-    """Return (path, action, tone) of the place a principal acts on a decision: the reasons to fix,
-    the SMS step, the public-security form, or the filing."""
+    """Return (path, action, tone) of the place a principal acts on a decision: the reasons to fix
+    (while the filing is still in the stage the decision sent it to), the SMS step, the
+    public-security form, or the filing."""
     from filings.models import FIX_TRANSITIONS, Transition, finish_transition
 
     filing = event.filing
     detail = reverse("filings:detail", args=[filing.pk])
     if event.transition in FIX_TRANSITIONS:
-        return f"{detail}#reasons", _("查看原因并修改"), "fail"
+        if filing.stage_visit == event.stage_visit:
+            return f"{detail}#reasons", _("查看原因并修改"), "fail"
+        return detail, _("查看备案"), "fail"
     if event.transition == Transition.PASS_REVIEW and _sms_window_open(filing, event.stage_visit):
         return reverse("filings:sms", args=[filing.pk]), _("去完成短信核验"), "pass"
     if event.transition == Transition.PASS_REVIEW and filing.state == "sms_verification":
@@ -140,7 +143,10 @@ def send_transition_mails(events: Iterable) -> None:
     already with them are read (a statement each), not the events and filings again."""
     events = list(events)
     prefetch_related_objects(events, "filing__assignee", "filing__subject")
-    messages = [message for event in events if (message := transition_mail(event)) is not None]
+    # The principal's language is not stored: the site's, as for alert mails, not the language of
+    # the reviewer whose request happens to send it.
+    with translation.override(settings.LANGUAGE_CODE):
+        messages = [message for event in events if (message := transition_mail(event)) is not None]
     if messages:
         get_connection(fail_silently=True).send_messages(messages)
 

@@ -54,7 +54,7 @@ def rectification_table(*, province_id, kind) -> exports.Table:
                     d.filing_id,
                     d.filing.subject.name,
                     d.filing.icp_number,
-                    d.province.name,
+                    _(d.province.name),
                     str(Deadline.Kind(d.kind).label),
                     timezone.localtime(d.starts_at).strftime("%Y-%m-%d %H:%M"),
                     timezone.localtime(d.due_at).strftime("%Y-%m-%d %H:%M"),
@@ -66,7 +66,7 @@ def rectification_table(*, province_id, kind) -> exports.Table:
         if batch:
             yield batch
 
-    header = [_("备案编号"), _("主体名称"), _("备案号"), _("省份"), _("类型"), _("起算时间"), _("截止时间")]
+    header = [_("备案ID"), _("主体名称"), _("备案号"), _("省份"), _("类型"), _("起算时间"), _("截止时间")]
     return exports.Table(
         name="rectifications",
         header=[str(h) for h in header],

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from accounts.roles import Perm
@@ -30,11 +29,7 @@ from filings.web.views import list_rows, queue_rows
 dashboard_required = permission_required(Perm.DASHBOARD, raise_exception=True)
 LIST_PREVIEW = 10
 PAGE_SIZE = 50
-DEADLINE_LIST_TITLES = {
-    "overdue": gettext_lazy("超期"),
-    "at-risk": gettext_lazy("临近截止"),
-    "provisional": gettext_lazy("暂定截止时间(待官方日历)"),
-}
+DEADLINE_LIST_TITLES = dashboard_stats.DEADLINE_LIST_TITLES
 
 
 class DashboardFilter(forms.Form):

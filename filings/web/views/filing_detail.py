@@ -123,6 +123,8 @@ def detail_context(request, filing: Filing) -> dict:
         "inbox_lines": filing_rows.inbox_lines(alerts),
         "alerts_unread": sum(1 for row in alerts if row["unread"]),
         "materials_passed": sum(1 for slot in slots if slot.status == "pass"),
+        # A 提示 (a PDF, say) asks the reader to look, and the checklist lets it through: not a failure.
+        "materials_warned": sum(1 for slot in slots if slot.status == "warning"),
         # The small forms are built only when the page shows them.
         "psb_form": (
             PublicSecurityForm(province=filing.province)
