@@ -34,6 +34,8 @@ def scan_as_the_scheduler_does(log=print) -> None:
     log("running the minute's alert scan first, so that the dashboard reads the totals it keeps …")
     log(f"  {alert_scan.catch_up()}")
     latest = AlertScan.objects.latest("scanned_until")
+    if not hasattr(latest, "overdue_total"):
+        return  # an earlier checkout's code (see docs/performance.md), whose scan keeps no totals
     log(
         f"  scan at {latest.scanned_until:%H:%M:%S} UTC: overdue {latest.overdue_total:,}, "
         f"at risk {latest.at_risk_total:,}, provisional {latest.provisional_total:,}"
@@ -54,7 +56,8 @@ def stand_in_for_autovacuum(log=print) -> None:
         if cursor.fetchone()[0] == "on":
             return
     log("autovacuum is off on this server: doing what it would have done")
-    demo.settle_after_bulk(log=log)
+    if hasattr(demo, "settle_after_bulk"):  # not in an earlier checkout's code
+        demo.settle_after_bulk(log=log)
 
 
 def logged_in_client(user):
