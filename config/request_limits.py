@@ -10,8 +10,13 @@ from django.utils.translation import gettext as _
 MB = 1024 * 1024
 
 
+# Set by the production proxy (deploy/nginx.conf) on the headers of a request whose body it refused
+# at the same cap, so that the refusal is this app's answer; the proxy drops a client's own.
+REFUSED_BY_PROXY = "HTTP_X_BEIAN_BODY_REFUSED"
+
+
 class RequestSizeLimitMiddleware:
-    """Answer 413 when Content-Length passes BEIAN_MAX_REQUEST_BYTES.
+    """Answer 413 when Content-Length passes BEIAN_MAX_REQUEST_BYTES, or the proxy refused the body.
 
     Django caps form fields (DATA_UPLOAD_MAX_MEMORY_SIZE) but streams a multipart file to disk
     whatever its size, and the CSRF check reads the whole body first; this looks only at the header.
@@ -26,7 +31,7 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0
         limit = settings.BEIAN_MAX_REQUEST_BYTES
-        if length > limit:
+        if length > limit or request.META.get(REFUSED_BY_PROXY):
             # Sessions and LocaleMiddleware have not run: the language comes from its cookie or the
             # browser's Accept-Language, as LocaleMiddleware would find it for a page.
             with translation.override(translation.get_language_from_request(request)):

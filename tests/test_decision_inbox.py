@@ -93,6 +93,58 @@ def test_bureau_decisions_reach_the_inbox(client, principal, reviewer, decide, t
     assert names == ["pass_review", "complete_sms", decide]
 
 
+def _card(html: str, event) -> str:
+    return html.split(f'id="decision-{event.pk}"', 1)[1].split("</article>", 1)[0]
+
+
+def _alerts_card(html: str) -> str:
+    return html.split('id="alerts-h"', 1)[1].split("</details>", 1)[0]
+
+
+def test_an_approval_asks_for_the_public_security_number_only_until_it_is_recorded(
+    client, principal, reviewer
+):
+    filing = _in_bureau(principal, reviewer)
+    filing = transitions.approve_filing(
+        filing, by=reviewer, icp_number=f"{filing.province.icp_abbreviation}ICP备2026012345号"
+    )
+    approval = filing.events.get(transition="approve")
+    detail = reverse("filings:detail", args=[filing.pk])
+    client.force_login(principal)
+    card = _card(client.get(reverse("alert-inbox")).content.decode(), approval)
+    assert f'href="{detail}#next-h">登记公安联网备案号 →' in card
+    assert "登记公安联网备案号" in _alerts_card(client.get(detail).content.decode())
+
+    transitions.register_public_security(filing, by=reviewer, psb_number="粤公网安备44030502000001号")
+
+    # Done: the approval stays in the inbox as what happened, and now only leads to the filing.
+    card = _card(client.get(reverse("alert-inbox")).content.decode(), approval)
+    assert f"[管局审核通过] {filing.subject.name}" in card
+    assert "登记公安联网备案号" not in card and "#next-h" not in card
+    assert f'href="{detail}">查看备案 →' in card
+    shown = _alerts_card(client.get(detail).content.decode())
+    assert "登记公安联网备案号" not in shown and "查看备案" in shown
+
+
+def test_an_approval_of_a_site_no_longer_online_does_not_ask_for_public_security(
+    client, published, principal, reviewer
+):
+    from filings.services import cancellations
+
+    approval = published.events.get(transition="approve")
+    client.force_login(principal)
+    assert "登记公安联网备案号" in _card(client.get(reverse("alert-inbox")).content.decode(), approval)
+
+    # Its only website cancelled: nothing is left online to register.
+    cancellation = factories.cancel_website(published, principal)
+    factories.add_required_materials(cancellation)
+    cancellation = factories.carry_to_bureau(cancellation, reviewer=reviewer)
+    cancellations.approve_cancellation(cancellation, by=reviewer)
+
+    card = _card(client.get(reverse("alert-inbox")).content.decode(), approval)
+    assert "登记公安联网备案号" not in card and "查看备案" in card
+
+
 def test_the_principals_own_steps_are_not_put_in_their_inbox(principal):
     _submitted(principal)
     assert not Notification.objects.filter(user=principal).exists()

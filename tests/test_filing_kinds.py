@@ -77,6 +77,12 @@ def test_a_finished_change_does_not_ask_for_public_security(client, published, p
     client.force_login(principal)
     page = client.get(reverse("filings:detail", args=[change.pk])).content.decode()
     assert "公安联网备案" not in page.split('id="next-h"', 1)[1].split("</section>", 1)[0]
+    # Its decision in the inbox leads to the filing, not to a public-security step it does not have.
+    approval = change.events.get(transition="approve")
+    inbox = client.get(reverse("alert-inbox")).content.decode()
+    card = inbox.split(f'id="decision-{approval.pk}"', 1)[1].split("</article>", 1)[0]
+    assert "[变更已生效]" in card
+    assert "登记公安联网备案号" not in card and f'href="/filings/{change.pk}/">查看备案 →' in card
 
 
 def test_a_cancellations_decision_says_cancelled_without_a_public_security_link(

@@ -152,6 +152,20 @@ def test_new_access_takes_over_the_sites_public_security_number(api, principal, 
     assert not Deadline.objects.filter(filing=filing, kind=Deadline.Kind.PUBLIC_SECURITY).exists()
 
 
+def test_new_access_with_its_public_security_number_is_not_asked_for_one(client, api, principal, reviewer):
+    body = access_body(existing_psb_number="粤公网安备44030502001234号")
+    response = api(principal).post("/api/v1/filings/", body, format="json")
+    filing = _publish_access(
+        Filing.objects.get(pk=response.json()["id"]), principal=principal, reviewer=reviewer
+    )
+    approval = filing.events.get(transition="approve")
+    client.force_login(principal)
+    inbox = client.get(reverse("alert-inbox")).content.decode()
+    card = inbox.split(f'id="decision-{approval.pk}"', 1)[1].split("</article>", 1)[0]
+    assert "[管局审核通过]" in card
+    assert "登记公安联网备案号" not in card and f'href="/filings/{filing.pk}/">查看备案 →' in card
+
+
 def test_new_access_without_a_public_security_number_opens_the_30_days(api, principal, reviewer):
     from filings.models import Deadline
 

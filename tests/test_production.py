@@ -3,8 +3,12 @@
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import jsonschema
@@ -193,3 +197,101 @@ def test_api_docs_load_swagger_ui_from_our_own_static_files(client):
     html = response.content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
     assert "cdn." not in html and "jsdelivr" not in html and "unpkg" not in html
+
+
+NGINX = "/usr/sbin/nginx"  # installed by .ci/run
+TEMP_PATHS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_for(port: int) -> None:
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError(f"nothing answers on port {port}")
+
+
+@pytest.fixture
+def production_proxy(tmp_path):
+    """Run deploy/nginx.conf (its upstream and port pointed here) in front of the app under gunicorn,
+    as the production stack does; yield the proxy's base URL."""
+    assert Path(NGINX).exists(), "nginx is needed: apt-get install nginx-light (.ci/run installs it)"
+    app_port, port = _free_port(), _free_port()
+    site = (ROOT / "deploy" / "nginx.conf").read_text()
+    site = re.sub(r"server web\d:8000", f"server 127.0.0.1:{app_port}", site)
+    site = site.replace("listen 80;", f"listen 127.0.0.1:{port};")
+    assert f"listen 127.0.0.1:{port};" in site and f"server 127.0.0.1:{app_port} " in site
+    (tmp_path / "site.conf").write_text(site)
+    temp_paths = "".join(f"{kind}_temp_path {tmp_path / kind};\n" for kind in TEMP_PATHS)
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path / 'nginx.pid'};\nerror_log {tmp_path / 'error.log'};\nevents {{}}\n"
+        f"http {{\naccess_log off;\n{temp_paths}include {tmp_path / 'site.conf'};\n}}\n"
+    )
+    nginx = [
+        NGINX,
+        "-p",
+        str(tmp_path),
+        "-e",
+        str(tmp_path / "error.log"),
+        "-c",
+        str(tmp_path / "nginx.conf"),
+    ]
+    checked = subprocess.run([*nginx, "-t"], capture_output=True, text=True, timeout=30)
+    assert checked.returncode == 0, checked.stderr
+    # The requests it serves here read no database.
+    gunicorn = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--workers", "1"]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    started = [
+        subprocess.Popen([*gunicorn, "--bind", f"127.0.0.1:{app_port}"], cwd=ROOT, env=env),
+        subprocess.Popen([*nginx, "-g", "daemon off; master_process off;"]),
+    ]
+    try:
+        _wait_for(app_port)
+        _wait_for(port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        for process in started:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def _post(url: str, body: bytes, **headers: str) -> tuple[int, dict, str]:
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
+
+
+def test_the_production_proxy_lets_the_app_say_an_upload_is_too_large(production_proxy):
+    from django.conf import settings
+
+    too_large = b"x" * (settings.BEIAN_MAX_REQUEST_BYTES + 1)
+    status, headers, page = _post(
+        f"{production_proxy}/filings/1/materials/",
+        too_large,
+        **{"Content-Type": "multipart/form-data; boundary=x", "Accept-Language": "en"},
+    )
+    # The app's page in the reader's language with a way back, not nginx's "413 Request Entity Too Large".
+    assert status == 413, page
+    assert headers["Content-Type"].startswith("text/html")
+    assert "File too large" in page and 'href="/filings/1/materials/"' in page
+    assert "Request Entity Too Large" not in page
+    status, headers, body = _post(
+        f"{production_proxy}/api/v1/filings/", too_large, **{"Content-Type": "application/json"}
+    )
+    assert status == 413 and json.loads(body)["code"] == "too_large"
+    # A client cannot say the proxy refused its body: the app reads it as usual.
+    status, _, body = _post(
+        f"{production_proxy}/api/v1/no-such-thing/", b"{}", **{"X-Beian-Body-Refused": "1"}
+    )
+    assert status == 404, body

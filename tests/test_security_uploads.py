@@ -164,6 +164,20 @@ def test_an_oversized_upload_from_a_page_gets_a_page_with_the_file_limit_and_a_w
     assert f'href="{url}"' in page
 
 
+def test_a_body_the_proxy_refused_gets_the_apps_answer_without_the_body(filing):
+    # deploy/nginx.conf passes only the headers of a body it refused, saying so in X-Beian-Body-Refused.
+    client = _client(filing.assignee)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    url = reverse("filings:materials", args=[filing.pk])
+    refused = {"HTTP_X_BEIAN_BODY_REFUSED": "1", "wsgi.input": _Unreadable()}
+    response = client.generic("POST", url, content_type="multipart/form-data; boundary=x", **refused)
+    assert response.status_code == 413 and response["Connection"] == "close"
+    page = response.content.decode()
+    assert "File too large" in page and f'href="{url}"' in page
+    api = client.generic("POST", "/api/v1/filings/", content_type="application/json", **refused)
+    assert api.status_code == 413 and api.json()["code"] == "too_large"
+
+
 def test_the_production_proxy_caps_bodies_at_the_same_size():
     conf = (ROOT / "deploy" / "nginx.conf").read_text()
     assert f"client_max_body_size {settings.BEIAN_MAX_REQUEST_BYTES // (1024 * 1024)}m;" in conf

@@ -63,7 +63,8 @@ class Words:
 
     # Said to the reviewer once the approval (or the finish at the provider) is recorded.
     approved_notice: Promise = _("已记录管局审核通过,备案已公示。")
-    # The principal's next step once approved, or "" when nothing is left to do.
+    # The principal's next step once approved, asked while the filing owes the public-security
+    # registration (FilingKind.owes_public_security and no number recorded yet).
     after_approval_action: Promise = _("登记公安联网备案号")
     # What the approval's decision says happened: the stage it lands in, and its title ("" for the
     # transition's own name).

@@ -17,7 +17,6 @@ CANCEL = register(
         return_sections=("subject", "subject_principal"),
         words=Words(
             approved_notice=_("已记录管局审核通过,已注销。"),
-            after_approval_action="",
             approved_state=_("已注销"),
             decision_title=_("已注销"),
             finished=_("注销已完成,无需操作。"),

@@ -20,7 +20,6 @@ CANCEL_ACCESS = register(
         return_sections=("subject", "subject_principal", "website"),
         words=Words(
             approved_notice=_("已记录取消接入完成。"),
-            after_approval_action="",
             approved_state=_("已取消接入"),
             decision_title=_("已取消接入"),
             finished=_("取消接入已完成,无需操作。"),

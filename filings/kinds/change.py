@@ -27,7 +27,6 @@ CHANGE = register(
         return_sections=(*WEBSITE_SECTIONS, *APP_SECTIONS[2:]),
         words=Words(
             approved_notice=_("已记录管局审核通过,变更已生效。"),
-            after_approval_action="",
             approved_state=_("变更已生效"),
             decision_title=_("变更已生效"),
             finished=_("变更已生效,无需操作。"),

@@ -42,7 +42,7 @@ from filings.models import (
 )
 from filings.reads import keyset, packages, search
 from filings.rules import durations as duration_rules
-from filings.rules.deadlines import owes_public_security
+from filings.rules.deadlines import owes_public_security, read_what_is_online
 
 
 def filings_for_user(user: Any) -> QuerySet[Filing]:
@@ -423,8 +423,12 @@ def inbox_page(
     user: Any, *, unread_only: bool = False, after: keyset.Position | None = None, size: int
 ) -> keyset.Page:
     """Return a page of the user's inbox from a position: no count of a manager's whole inbox."""
-    rows = alert_inbox(user, unread_only=unread_only)
-    return keyset.page_after(rows, order=INBOX_ORDER, after=after, size=size)
+    page = keyset.page_after(
+        alert_inbox(user, unread_only=unread_only), order=INBOX_ORDER, after=after, size=size
+    )
+    # A decision's link asks for the public-security step while it is owed: read for them all at once.
+    read_what_is_online(row.event.filing for row in page.rows if row.event_id)
+    return page
 
 
 def inbox_position(token: str) -> keyset.Position:

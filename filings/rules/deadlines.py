@@ -1,11 +1,12 @@
 """Deadlines of each stage: computed and stored when a filing enters a stage, recomputed when the
 calendar changes."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.db.models.functions import ExtractYear
 
 from filings.kinds.states import State
@@ -87,6 +88,16 @@ def keeps_something_online(filing: Filing) -> bool:
 def owes_public_security(filing: Filing) -> bool:
     """Return whether the filing is still to be registered with the public-security bureau."""
     return not filing.psb_number and keeps_something_online(filing)
+
+
+def read_what_is_online(filings: Iterable[Filing]) -> None:
+    """Read the websites and apps owes_public_security() reads of those filings that may still owe
+    the registration, two statements for them all (none when none may)."""
+    may_owe = [
+        f for f in filings if f.state == State.PUBLISHED and f.kind.owes_public_security and not f.psb_number
+    ]
+    if may_owe:
+        prefetch_related_objects(may_owe, "websites", "apps")
 
 
 # What a published filing owes only while something of it is online.

@@ -16,6 +16,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from filings.kinds.states import State
+from filings.rules.deadlines import owes_public_security, read_what_is_online
 from filings.rules.fields import field_label
 from filings.rules.footer_guidance import failing_footer_guidance
 from filings.services import bulk_rows
@@ -77,7 +78,7 @@ def record_decisions(events: list) -> None:
 def where_to_act(event) -> tuple[str, str, str]:
     """Return (path, action, tone) of the place a principal acts on a decision: the reasons to fix
     (while the filing is still in the stage the decision sent it to), the SMS step, the
-    public-security form, or the filing."""
+    public-security step (while it is owed), or the filing."""
     from filings.models import FIX_TRANSITIONS, Transition, finish_transition
 
     filing = event.filing
@@ -90,7 +91,9 @@ def where_to_act(event) -> tuple[str, str, str]:
         return reverse("filings:sms", args=[filing.pk]), _("去完成短信核验"), "pass"
     if event.transition == Transition.PASS_REVIEW and filing.state == "sms_verification":
         return f"{detail}#face-check-h", _("去完成真实性核验"), "pass"
-    if event.transition == finish_transition(filing) and filing.kind.words.after_approval_action:
+    # Asked of a type whose publication owes the registration, until its number is recorded (or taken
+    # over by a new access) or nothing of it is online any more; then the approval is only history.
+    if event.transition == finish_transition(filing) and owes_public_security(filing):
         return f"{detail}#next-h", str(filing.kind.words.after_approval_action), "pass"
     return detail, _("查看备案"), "pass"
 
@@ -143,6 +146,7 @@ def send_transition_mails(events: Iterable) -> None:
     already with them are read (a statement each), not the events and filings again."""
     events = list(events)
     prefetch_related_objects(events, "filing__assignee", "filing__subject")
+    read_what_is_online(event.filing for event in events)  # where_to_act's public-security step
     # The principal's language is not stored: the site's, as for alert mails, not the language of
     # the reviewer whose request happens to send it.
     with translation.override(settings.LANGUAGE_CODE):
