@@ -35,10 +35,10 @@ class RequestSizeLimitMiddleware:
             # Sessions and LocaleMiddleware have not run: the language comes from its cookie or the
             # browser's Accept-Language, as LocaleMiddleware would find it for a page.
             with translation.override(translation.get_language_from_request(request)):
-                response = _too_large(request, limit)
-            # The unread body must not be taken for the next request on a kept-alive connection.
-            response["Connection"] = "close"
-            return response
+                # No "Connection: close": PEP 3333 forbids an application's hop-by-hop headers
+                # (Django's development server answered 500, gunicorn drops them); both servers
+                # read past an unread body before the connection's next request.
+                return _too_large(request, limit)
         return self.get_response(request)
 
 
