@@ -674,3 +674,16 @@ def test_the_unread_count_stops_past_what_the_navigation_shows(raised, principal
     assert selectors.unread_alert_count(principal) == 3
     monkeypatch.setattr(selectors, "UNREAD_SHOWN_UP_TO", 1)
     assert selectors.unread_alert_count(principal) == 2  # "more than 1": the rest is not counted
+
+
+@pytest.mark.django_db
+def test_the_unread_filter_with_nothing_unread_says_no_unread_alerts(client, raised, principal):
+    client.force_login(principal)
+    client.post("/alerts/read-all/")
+    page = client.get("/alerts/?unread=1").content.decode()
+    assert "暂无未读提醒。" in page and "暂无提醒。" not in page
+    assert "No unread alerts." in client.get("/alerts/?unread=1", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # Everything read, the whole inbox still lists them; an empty inbox still says 暂无提醒.
+    assert "暂无未读提醒" not in client.get("/alerts/").content.decode()
+    Notification.objects.filter(user=principal).delete()
+    assert "暂无提醒。" in client.get("/alerts/").content.decode()
