@@ -345,7 +345,10 @@ def test_a_stale_entry_reminder_says_how_long_the_draft_stalled_not_a_deadline(c
     assert lines[2] == "已停滞 7 天(最近一次更新:2026-10-01 10:00,北京时间)"
     assert "截止" not in alert.message and "截止" not in alert.sms_text
     with translation.override("en"):
-        assert alert.message.splitlines()[2] == "Stalled for 7 days (last updated 2026-10-01 10:00, Beijing time)"
+        assert (
+            alert.message.splitlines()[2]
+            == "Stalled for 7 days (last updated 2026-10-01 10:00, Beijing time)"
+        )
         assert "Due" not in alert.message and "Due" not in alert.sms_text
     client.force_login(principal)
     inbox = client.get("/alerts/").content.decode()

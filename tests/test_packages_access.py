@@ -124,7 +124,9 @@ def test_the_api_answers_others_403_or_404(api, filing, reviewer, manager, other
     assert api().post(f"/api/v1/filings/{filing.pk}/packages/").status_code in (401, 403)
 
 
-def test_the_package_page_does_not_link_to_itself_while_the_filing_pages_link_to_it(client_for, filing, reviewer):
+def test_the_package_page_does_not_link_to_itself_while_the_filing_pages_link_to_it(
+    client_for, filing, reviewer
+):
     packages.run_package(packages.request_package(filing, by=reviewer).pk)
     client = client_for(reviewer)
     build_url = reverse("filings:packages", args=[filing.pk])

@@ -179,9 +179,10 @@ def test_checklist_page_says_the_risk_in_words_with_the_fix(client, principal, s
     thin = client.get(url).content.decode()
     assert "广东同类备案历史不足(50 个,至少需要 60 个)" in thin and "曾被退回" not in thin
     # Chinese joins the province to the sentence; English keeps its own spacing.
-    assert "Guangdong: too little history of similar filings (50, at least 60 needed)" in client.get(
-        url, HTTP_ACCEPT_LANGUAGE="en"
-    ).content.decode()
+    assert (
+        "Guangdong: too little history of similar filings (50, at least 60 needed)"
+        in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
 
 
 def test_pre_review_page_shows_the_risk(client, principal, reviewer):
