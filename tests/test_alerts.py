@@ -333,6 +333,32 @@ def test_alert_text_names_filing_stage_deadline_in_shanghai_time_and_action(prin
 
 
 @pytest.mark.django_db
+def test_a_stale_entry_reminder_says_how_long_the_draft_stalled_not_a_deadline(client, principal):
+    # Entry has no time limit: the reminder names the days stalled and the last change instead.
+    from django.utils import translation
+
+    filing = entered(State.ENTRY, at("2026-10-01 10:00"), assignee=principal)
+    scan("2026-10-08 10:00")
+    alert = Alert.objects.select_related("filing__subject", "threshold").get(filing=filing)
+    lines = alert.message.splitlines()
+    assert lines[1] == "阶段:信息填报"
+    assert lines[2] == "已停滞 7 天(最近一次更新:2026-10-01 10:00,北京时间)"
+    assert "截止" not in alert.message and "截止" not in alert.sms_text
+    with translation.override("en"):
+        assert (
+            alert.message.splitlines()[2]
+            == "Stalled for 7 days (last updated 2026-10-01 10:00, Beijing time)"
+        )
+        assert "Due" not in alert.message and "Due" not in alert.sms_text
+    client.force_login(principal)
+    inbox = client.get("/alerts/").content.decode()
+    assert "已停滞 7 天" in inbox and "截止时间" not in inbox
+    scan("2026-10-31 10:00")  # the 30-day breach
+    breach = Alert.objects.get(filing=filing, threshold__code="after_30d")
+    assert breach.message.splitlines()[2].startswith("已停滞 30 天")
+
+
+@pytest.mark.django_db
 def test_alert_text_follows_each_readers_language_in_turn_and_an_admins_own_threshold_name(principal):
     # The fixed words are translated once per language: a reader in English between two in
     # Chinese must not get the other language's words, nor the generated name once an admin
@@ -674,3 +700,16 @@ def test_the_unread_count_stops_past_what_the_navigation_shows(raised, principal
     assert selectors.unread_alert_count(principal) == 3
     monkeypatch.setattr(selectors, "UNREAD_SHOWN_UP_TO", 1)
     assert selectors.unread_alert_count(principal) == 2  # "more than 1": the rest is not counted
+
+
+@pytest.mark.django_db
+def test_the_unread_filter_with_nothing_unread_says_no_unread_alerts(client, raised, principal):
+    client.force_login(principal)
+    client.post("/alerts/read-all/")
+    page = client.get("/alerts/?unread=1").content.decode()
+    assert "暂无未读提醒。" in page and "暂无提醒。" not in page
+    assert "No unread alerts." in client.get("/alerts/?unread=1", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # Everything read, the whole inbox still lists them; an empty inbox still says 暂无提醒.
+    assert "暂无未读提醒" not in client.get("/alerts/").content.decode()
+    Notification.objects.filter(user=principal).delete()
+    assert "暂无提醒。" in client.get("/alerts/").content.decode()

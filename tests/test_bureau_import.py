@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from openpyxl import Workbook
 
-from filings.exceptions import InvalidInput
+from filings.exceptions import ConflictError, InvalidInput
 from filings.kinds.states import State
 from filings.models import BureauImport, BureauImportRow, Deadline, Filing, FilingEvent, Notification
 from filings.services import bureau_apply, bureau_import, notifications, transition_batch
@@ -115,12 +115,16 @@ def test_applying_again_or_uploading_the_same_file_again_changes_nothing(princip
     versions = list(Filing.objects.order_by("pk").values_list("version", flat=True))
     first.status = BureauImport.Status.PREVIEW
     first.save(update_fields=["status"])
-    apply(first, reviewer)
+    # Nothing is left to import: the request is refused rather than queued.
+    with pytest.raises(ConflictError, match="该导入没有可导入的行"):
+        apply(first, reviewer)
     again = upload(reviewer, data)
     assert {row.status for row in rows(again)} == {Row.Status.RECORDED}
     # Each upload keeps its own file, whatever its name and second.
     assert again.file.name != first.file.name and again.file.read() == first.file.read() == data
-    apply(again, reviewer)
+    with pytest.raises(ConflictError, match="该导入没有可导入的行"):
+        apply(again, reviewer)
+    assert BureauImport.objects.get(pk=again.pk).status == BureauImport.Status.PREVIEW
     assert FilingEvent.objects.count() == events
     assert list(Filing.objects.order_by("pk").values_list("version", flat=True)) == versions
 

@@ -138,3 +138,21 @@ def test_row_messages_are_said_in_the_readers_language(client_for, principal, re
     page = client.get(reverse("filings:bureau-import", args=[upload.pk])).content.decode()
     assert "No filing matches" in page and "not under bureau review" in page
     assert "looks like a formula" in page and "找不到对应的备案" not in page
+
+
+def test_an_import_with_no_importable_rows_is_refused_and_not_queued(
+    client_for, api, principal, reviewer, queued
+):
+    draft = factories.ready_filing(assignee=principal)
+    upload = bureau_import.upload_results(
+        by=reviewer, name="结果.csv", data=csv_bytes(approve_line(draft, "粤ICP备2026000002号"))
+    )
+    apply_url = reverse("filings:bureau-import-apply", args=[upload.pk])
+    response = client_for(reviewer).post(apply_url)
+    assert response.status_code == 409 and "该导入没有可导入的行。" in response.content.decode()
+    english = client_for(reviewer).post(apply_url, HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 409 and "This import has no rows to import." in english.content.decode()
+    answer = api(reviewer).post(f"/api/v1/bureau-imports/{upload.pk}/apply/")
+    assert answer.status_code == 409 and answer.json()["detail"] == "该导入没有可导入的行。"
+    upload.refresh_from_db()
+    assert queued == [] and upload.status == BureauImport.Status.PREVIEW and upload.applied_by is None

@@ -138,7 +138,7 @@ def test_excel_is_offered_with_its_row_cap_and_needs_a_post(client, manager):
     body = client.get(
         OPEN_URL, {"format": "xlsx", "state": "provider_review", "province": "44"}
     ).content.decode()
-    assert "100000" in body and 'method="post"' in body
+    assert "最多包含前 100,000 行" in body and "100000" not in body and 'method="post"' in body
     assert 'name="state" value="provider_review"' in body and 'name="province" value="44"' in body
     assert "format=csv" in body
     assert not ExportJob.objects.exists()
@@ -209,6 +209,16 @@ def test_job_page_in_english(client, manager):
     assert "Queued" in page and "at most the first 10 rows" in page
     nav = client.get(reverse("filings:exports"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'href="/filings/exports/">My exports</a>' in nav
+
+
+def test_the_job_page_groups_the_digits_of_its_row_cap(client, manager):
+    job = ExportJob.objects.create(user=manager, source="open_filings", filters={}, row_cap=100000)
+    client.force_login(manager)
+    url = reverse("filings:export", args=[job.pk])
+    assert "最多包含前 100,000 行" in client.get(url).content.decode()
+    assert "at most the first 100,000 rows" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    ExportJob.objects.filter(pk=job.pk).update(status="running", rows_written=12000, rows_expected=100000)
+    assert "已写 12,000 / 100,000 行" in client.get(url).content.decode()
 
 
 def test_my_exports_name_the_list_each_export_was_made_of(client, manager):

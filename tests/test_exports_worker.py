@@ -38,7 +38,7 @@ def test_excel_export_is_made_by_the_worker_and_downloaded_only_by_its_owner(
     client.force_login(manager)
 
     offer = client.get(OPEN_URL, {"format": "xlsx", "province": "44"}).content.decode()
-    assert "最多包含前 100000 行" in offer
+    assert "最多包含前 100,000 行" in offer
     response = client.post(reverse("filings:exports"), {"source": "open_filings", "province": "44"})
     job = ExportJob.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("filings:export", args=[job.pk])

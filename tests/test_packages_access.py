@@ -122,3 +122,15 @@ def test_the_api_answers_others_403_or_404(api, filing, reviewer, manager, other
         assert api(user).get(f"/api/v1/packages/{package.pk}/").status_code == 404
         assert api(user).get(f"/api/v1/packages/{package.pk}/file/").status_code == 404
     assert api().post(f"/api/v1/filings/{filing.pk}/packages/").status_code in (401, 403)
+
+
+def test_the_package_page_does_not_link_to_itself_while_the_filing_pages_link_to_it(
+    client_for, filing, reviewer
+):
+    packages.run_package(packages.request_package(filing, by=reviewer).pk)
+    client = client_for(reviewer)
+    build_url = reverse("filings:packages", args=[filing.pk])
+    link = f'<a href="{build_url}">'
+    assert link not in client.get(build_url).content.decode()
+    for page in ("filings:detail", "filings:review-filing"):
+        assert link in client.get(reverse(page, args=[filing.pk])).content.decode()

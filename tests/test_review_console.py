@@ -138,6 +138,20 @@ def test_return_with_catalogue_reasons_and_free_text(client, principal, reviewer
     ]
 
 
+def test_a_bureau_rejection_without_reason_is_refused_with_its_own_message(client, principal, reviewer):
+    filing = _in_bureau(principal, reviewer)
+    client.force_login(reviewer)
+    url = reverse("filings:review-reject", kwargs={"filing_id": filing.pk})
+    response = client.post(url, {"comment": "x"})
+    assert response.status_code == 400
+    assert "记录管局退回时请至少填写一条原因。" in response.content.decode()
+    english = client.post(url, {"comment": "x"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Give at least one reason when recording a bureau rejection." in english
+    assert "when returning a filing" not in english
+    filing.refresh_from_db()
+    assert filing.state == State.BUREAU_REVIEW
+
+
 def test_return_without_reason_is_refused_with_a_message(client, principal, reviewer):
     filing = _submitted(principal)
     client.force_login(reviewer)

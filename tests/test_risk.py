@@ -169,7 +169,7 @@ def test_checklist_page_says_the_risk_in_words_with_the_fix(client, principal, s
     percent = response.context["risk"].percent
     assert 17 <= percent <= 20  # 9 of 50 came back, and a little for a rejection never seen yet
     body = response.content.decode()
-    assert f"广东 同类备案 {percent}% 曾被退回,最常见原因:网站内容与主体经营范围不符" in body
+    assert f"广东同类备案 {percent}% 曾被退回,最常见原因:网站内容与主体经营范围不符" in body
     assert f"(改法:{CATALOGUE_FIX}" in body and "50 个" in body
     english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert (
@@ -177,7 +177,12 @@ def test_checklist_page_says_the_risk_in_words_with_the_fix(client, principal, s
     )
     settings.BEIAN_RISK_MIN_CASES = 60
     thin = client.get(url).content.decode()
-    assert "广东 同类备案历史不足(50 个,至少需要 60 个)" in thin and "曾被退回" not in thin
+    assert "广东同类备案历史不足(50 个,至少需要 60 个)" in thin and "曾被退回" not in thin
+    # Chinese joins the province to the sentence; English keeps its own spacing.
+    assert (
+        "Guangdong: too little history of similar filings (50, at least 60 needed)"
+        in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
 
 
 def test_pre_review_page_shows_the_risk(client, principal, reviewer):
@@ -227,7 +232,7 @@ def test_api_returns_the_estimate_and_refuses_other_stages(api, principal, revie
     assert answer.status_code == 200
     data = answer.json()
     assert data["enough"] and data["cases"] == 50 and 0.17 < data["chance"] < 0.20
-    assert data["summary"].startswith(f"广东 同类备案 {round(data['chance'] * 100)}% 曾被退回")
+    assert data["summary"].startswith(f"广东同类备案 {round(data['chance'] * 100)}% 曾被退回")
     assert data["reasons"][0]["code"] == "business-scope-mismatch"
     assert data["reasons"][0]["suggested_fix"].startswith(CATALOGUE_FIX)
     published = factories.published_filing(assignee=principal, reviewer=reviewer)

@@ -121,7 +121,7 @@ class BureauImportApply(APIView):
         responses={202: ImportSerializer},
         description=_(
             "由后台任务导入尚未导入的行(每行与手工录入的审核结果经过同一流程);已导入的行不会重复导入,"
-            "中断后可再次调用。进度见导入详情。仅初审员可用。"
+            "中断后可再次调用;没有可导入的行时答 409。进度见导入详情。仅初审员可用。"
         ),
     )
     def post(self, request, pk: int):

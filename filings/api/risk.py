@@ -23,7 +23,7 @@ class LikelyReasonSerializer(serializers.Serializer):
 
 class RiskSerializer(serializers.Serializer):
     summary = serializers.CharField(
-        help_text=gettext_lazy("一句话说明,例如 浙江 同类备案 18% 曾被退回,最常见原因:…(改法:…)")
+        help_text=gettext_lazy("一句话说明,例如 浙江同类备案 18% 曾被退回,最常见原因:…(改法:…)")
     )
     enough = serializers.BooleanField(help_text=gettext_lazy("历史是否足够;不足时不给出概率"))
     cases = serializers.IntegerField(help_text=gettext_lazy("估算所依据的本省同类已审结提交数"))

@@ -318,9 +318,12 @@ class Alert(models.Model):
     def message(self) -> str:
         """Return the full text: the filing, its stage, the deadline (Asia/Shanghai) and what to do."""
         filing, texts = self.filing, _alert_texts()
-        deadline = texts["deadline"] % {"at": _local(self.deadline_at)}
-        if self.provisional:
-            deadline += texts["provisional"]
+        if self.kind == Deadline.Kind.STALE_ENTRY:
+            deadline = self.stalled
+        else:
+            deadline = texts["deadline"] % {"at": _local(self.deadline_at)}
+            if self.provisional:
+                deadline += texts["provisional"]
         lines = [
             texts["filing"]
             % {
@@ -337,6 +340,18 @@ class Alert(models.Model):
         return "\n".join(lines)
 
     @property
+    def stalled(self) -> str:
+        """Return how long a draft had stalled at this reminder: entry has no time limit, so its
+        stale-entry clock's end (deadline_at) is no deadline to show."""
+        since = self.deadline_at - timedelta(days=STALE_ENTRY_DAYS)
+        days = (self.due_at - since).days
+        return ngettext(
+            "已停滞 %(days)s 天(最近一次更新:%(since)s,北京时间)",
+            "已停滞 %(days)s 天(最近一次更新:%(since)s,北京时间)",
+            days,
+        ) % {"days": days, "since": _local(since)}
+
+    @property
     def shown_withdrawn_reason(self) -> str:
         """The reason in the reader's language: the system's reasons are stored as their Chinese
         source text (the scan runs in the default language), which the catalogue translates."""
@@ -344,6 +359,8 @@ class Alert(models.Model):
 
     @property
     def sms_text(self) -> str:
+        if self.kind == Deadline.Kind.STALE_ENTRY:
+            return gettext("【备案提醒】%(title)s。%(action)s") % {"title": self.title, "action": self.action}
         return gettext("【备案提醒】%(title)s。截止 %(at)s。%(action)s") % {
             "title": self.title,
             "at": _local(self.deadline_at),

@@ -59,16 +59,16 @@ class RiskEstimate:
 
     @property
     def summary(self) -> str:
-        """Return the estimate in one sentence, e.g. "浙江 同类备案 18% 曾被退回,最常见原因:…(改法:…)"."""
+        """Return the estimate in one sentence, e.g. "浙江同类备案 18% 曾被退回,最常见原因:…(改法:…)"."""
         if not self.enough:
             return _(
-                "%(province)s 同类备案历史不足(%(cases)s 个,至少需要 %(minimum)s 个),暂不估算退回风险。"
+                "%(province)s同类备案历史不足(%(cases)s 个,至少需要 %(minimum)s 个),暂不估算退回风险。"
             ) % {
                 "province": self.province,
                 "cases": self.cases,
                 "minimum": self.minimum,
             }
-        text = _("%(province)s 同类备案 %(percent)s%% 曾被退回") % {
+        text = _("%(province)s同类备案 %(percent)s%% 曾被退回") % {
             "province": self.province,
             "percent": self.percent,
         }

@@ -189,7 +189,9 @@ def _step(
     websites and apps whose numbers an approval sets to `parts`."""
     comment = history_comment(row, upload)
     if row.action == REJECTED:
-        reasons = transitions.clean_reasons(row_reasons(row), required=True)
+        reasons = transitions.clean_reasons(
+            row_reasons(row), required=True, missing=transitions.no_rejection_reasons()
+        )
         return transition_batch.take_step(
             filing, filing.reject, by=by, now=now, comment=comment, reasons=reasons
         )

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.roles import Perm
-from filings.exceptions import InvalidInput
+from filings.exceptions import ConflictError, InvalidInput
 from filings.formats.validators import validate_icp_subject_number
 from filings.kinds import Approval, Numbers
 from filings.kinds.states import State
@@ -235,6 +235,8 @@ def request_apply(upload: BureauImport, *, by: Any) -> BureauImport:
         locked = BureauImport.objects.select_for_update().get(pk=upload.pk)
         if locked.status in (BureauImport.Status.QUEUED, BureauImport.Status.APPLYING):
             return locked
+        if not locked.rows.filter(status__in=[Row.Status.READY, Row.Status.FAILED]).exists():
+            raise ConflictError(_("该导入没有可导入的行。"))
         locked.status, locked.applied_by, locked.error = BureauImport.Status.QUEUED, by, ""
         locked.save(update_fields=["status", "applied_by", "error"])
         transaction.on_commit(partial(queue_apply, locked.pk))

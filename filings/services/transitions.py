@@ -66,7 +66,7 @@ def lock_filing(filing: Filing, *, expected_version: int | None = None) -> Filin
     return locked
 
 
-def clean_reasons(reasons: Iterable[dict] | None, *, required: bool) -> list[dict]:
+def clean_reasons(reasons: Iterable[dict] | None, *, required: bool, missing: str = "") -> list[dict]:
     cleaned = []
     reasons = refuse_unbounded_reasons(reasons)
     for item in reasons:
@@ -92,8 +92,14 @@ def clean_reasons(reasons: Iterable[dict] | None, *, required: bool) -> list[dic
             }
         )
     if required and not cleaned:
-        raise InvalidInput(_("退回时请至少填写一条原因。"), details={"reasons": [_("请至少填写一条原因。")]})
+        raise InvalidInput(
+            missing or _("退回时请至少填写一条原因。"), details={"reasons": [_("请至少填写一条原因。")]}
+        )
     return cleaned
+
+
+def no_rejection_reasons() -> str:
+    return _("记录管局退回时请至少填写一条原因。")
 
 
 def refuse_unless_allowed(
@@ -190,10 +196,11 @@ def _run_transition(
     comment: str,
     reasons: list[dict] | None,
     reasons_required: bool = False,
+    no_reasons: str = "",
 ) -> Filing:
     """Lock the filing and run the transition (Filing's method, e.g. `Filing.withdraw`), which needs
     nothing but the actor and a comment."""
-    cleaned = clean_reasons(reasons, required=reasons_required)
+    cleaned = clean_reasons(reasons, required=reasons_required, missing=no_reasons)
     with transaction.atomic():
         locked = lock_filing(filing)
         apply_transition(locked, getattr(locked, method.__name__), by=by, comment=comment, reasons=cleaned)
@@ -236,7 +243,13 @@ def return_filing(filing: Filing, *, by: Any, comment: str = "", reasons: list[d
 def reject_filing(filing: Filing, *, by: Any, comment: str = "", reasons: list[dict] | None = None) -> Filing:
     """Record the bureau's rejection, with at least one of its reasons."""
     return _run_transition(
-        filing, Filing.reject, by=by, comment=comment, reasons=reasons, reasons_required=True
+        filing,
+        Filing.reject,
+        by=by,
+        comment=comment,
+        reasons=reasons,
+        reasons_required=True,
+        no_reasons=no_rejection_reasons(),
     )
 
 

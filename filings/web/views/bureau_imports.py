@@ -13,6 +13,7 @@ from filings.exceptions import BeianError
 from filings.models import BureauImport
 from filings.reads import bureau_imports
 from filings.services import bureau_import
+from filings.web.views.common import refused
 
 staff_required = permission_required(Perm.VIEW_ALL, raise_exception=True)
 reviewer_required = permission_required(Perm.REVIEW, raise_exception=True)
@@ -60,14 +61,17 @@ def import_list(request):
 def import_detail(request, import_id: int):
     """The preview of an upload (what each row would do) or, once applied, what each row did."""
     upload = get_object_or_404(BureauImport.objects.select_related("uploaded_by", "applied_by"), pk=import_id)
-    context = {
+    return render(request, "bureau_imports/detail.html", _detail(upload))
+
+
+def _detail(upload: BureauImport) -> dict:
+    return {
         "upload": upload,
         "rows": bureau_imports.import_rows(upload),
         "counts": bureau_imports.row_counts(upload),
         "shown": bureau_imports.PREVIEW_ROWS,
         "working": upload.status in (BureauImport.Status.QUEUED, BureauImport.Status.APPLYING),
     }
-    return render(request, "bureau_imports/detail.html", context)
 
 
 @login_required
@@ -75,7 +79,10 @@ def import_detail(request, import_id: int):
 @require_POST
 def import_apply(request, import_id: int):
     """Queue the upload's rows to be applied by a worker."""
-    upload = get_object_or_404(BureauImport, pk=import_id)
-    bureau_import.request_apply(upload, by=request.user)
+    upload = get_object_or_404(BureauImport.objects.select_related("uploaded_by", "applied_by"), pk=import_id)
+    try:
+        bureau_import.request_apply(upload, by=request.user)
+    except BeianError as error:
+        return refused(request, error, "bureau_imports/detail.html", _detail(upload))
     messages.success(request, _("已开始导入,进度见本页。"))
     return redirect("filings:bureau-import", import_id=upload.pk)
