@@ -249,6 +249,27 @@ def test_my_exports_name_the_list_each_export_was_made_of(client, manager):
         assert chinese in page, chinese
 
 
+def test_my_exports_read_the_provinces_they_name_in_one_statement(client, manager):
+    def statements() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("filings:exports")).status_code == 200
+        return len(captured.captured_queries)
+
+    client.force_login(manager)
+    codes = ["44", "11", "31"]
+    for code in codes:
+        factories.province(code)
+    ExportJob.objects.create(
+        user=manager, source="deadlines", filters={"kind": "overdue", "province": "44"}, row_cap=10
+    )
+    one = statements()
+    for code in codes:
+        ExportJob.objects.create(
+            user=manager, source="open_filings", filters={"state": "", "province": code}, row_cap=10
+        )
+    assert statements() == one
+
+
 def test_old_exports_are_purged_with_their_files(manager, settings):
     settings.BEIAN_EXPORT_KEEP_DAYS = 7
     _in_review(2)

@@ -434,8 +434,15 @@ def clean_filters(source: str, filters: dict) -> dict:
     raise ValueError("source")
 
 
-def job_title(job: ExportJob) -> str:
-    """Return which list an export holds, e.g. "截止时间列表 · 临近截止 · 广东"."""
+def job_titles(jobs: list[ExportJob]) -> list[str]:
+    """Return which list each export holds, e.g. "截止时间列表 · 临近截止 · 广东", reading the
+    provinces they name in one statement."""
+    codes = {str(job.filters.get("province")) for job in jobs if job.filters and job.filters.get("province")}
+    provinces = {p.code: p for p in Province.objects.filter(code__in=codes)} if codes else {}
+    return [_job_title(job, provinces) for job in jobs]
+
+
+def _job_title(job: ExportJob, provinces: dict[str, Province]) -> str:
     filters = job.filters or {}
     parts = [str(job.get_source_display())]
     if job.source == ExportJob.Source.QUEUE and filters.get("queue") in queues.QUEUES:
@@ -447,7 +454,7 @@ def job_title(job: ExportJob) -> str:
         parts.append(str(dashboard_stats.DEADLINE_LIST_TITLES[filters["kind"]]))
     elif job.source == ExportJob.Source.OPEN_FILINGS and filters.get("state") in OPEN_STATES:
         parts.append(str(State(filters["state"]).label))
-    if province := _province(str(filters.get("province") or "")):
+    if province := provinces.get(str(filters.get("province") or "")):
         parts.append(_(province.short_name))
     if filters.get("mine"):
         parts.append(_("只看我认领的"))

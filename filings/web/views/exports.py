@@ -71,15 +71,15 @@ def export_list(request):
 
 def _recent(user) -> list[tuple[ExportJob, str]]:
     """Return the user's recent jobs, each with the words naming the list it holds."""
-    jobs = ExportJob.objects.filter(user=user).order_by("-created_at")[:RECENT_JOBS]
-    return [(job, exports.job_title(job)) for job in jobs]
+    jobs = list(ExportJob.objects.filter(user=user).order_by("-created_at")[:RECENT_JOBS])
+    return list(zip(jobs, exports.job_titles(jobs), strict=True))
 
 
 @login_required
 @require_GET
 def export_detail(request, job_id: int):
     job = get_object_or_404(ExportJob, pk=job_id, user=request.user)
-    return render(request, "exports/job.html", {"job": job, "title": exports.job_title(job)})
+    return render(request, "exports/job.html", {"job": job, "title": exports.job_titles([job])[0]})
 
 
 @login_required
