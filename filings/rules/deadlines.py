@@ -74,11 +74,16 @@ def public_security_due(start: datetime) -> workdays.Due:
     return workdays.civil_period_deadline(start.astimezone(workdays.SHANGHAI).date(), PUBLIC_SECURITY_DAYS)
 
 
+def puts_things_online(filing: Filing) -> bool:
+    """Return whether the filing is published and of a type that puts things online."""
+    return filing.state == State.PUBLISHED and filing.kind.owes_public_security
+
+
 def keeps_something_online(filing: Filing) -> bool:
     """Return whether a published filing of a type that puts things online still has one online here
     (a website neither cancelled nor moved to another provider, or an app not cancelled). Reads the
     filing's websites and apps (prefetched by selectors.filing_detail)."""
-    if filing.state != State.PUBLISHED or not filing.kind.owes_public_security:
+    if not puts_things_online(filing):
         return False
     return any(
         w.cancelled_at is None and w.access_cancelled_at is None for w in filing.websites.all()
@@ -93,9 +98,7 @@ def owes_public_security(filing: Filing) -> bool:
 def read_what_is_online(filings: Iterable[Filing]) -> None:
     """Read the websites and apps owes_public_security() reads of those filings that may still owe
     the registration, two statements for them all (none when none may)."""
-    may_owe = [
-        f for f in filings if f.state == State.PUBLISHED and f.kind.owes_public_security and not f.psb_number
-    ]
+    may_owe = [f for f in filings if not f.psb_number and puts_things_online(f)]
     if may_owe:
         prefetch_related_objects(may_owe, "websites", "apps")
 
