@@ -6,7 +6,7 @@ import unicodedata
 
 import idna
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_ipv46_address
+from django.core.validators import ProhibitNullCharactersValidator, validate_ipv46_address
 from django.utils.translation import gettext_lazy as _
 
 from filings.exceptions import InvalidInput
@@ -192,6 +192,13 @@ def validate_multiline(value: str) -> None:
     """Refuse control characters other than tab and line breaks in a multi-line text field."""
     if value and _MULTILINE_CONTROL_RE.search(value):
         raise ValidationError(_("不能包含控制字符,请删除后重新填写。"), code="control_characters")
+
+
+def control_character_checks(validators: list, *, multiline: bool) -> list:
+    """Return a text field's validators with ours refusing control characters in place of Django's
+    own refusal of a NUL byte, which would say the same a second time beside ours."""
+    kept = [v for v in validators if not isinstance(v, ProhibitNullCharactersValidator)]
+    return [*kept, validate_multiline if multiline else validate_single_line]
 
 
 def refuse_unbounded_reasons(reasons) -> list:

@@ -1,11 +1,10 @@
 """Text inputs of the API: control characters refused, certificate numbers stored as the model stores them,
 rows named by their code."""
 
-from django.core.validators import ProhibitNullCharactersValidator
 from rest_framework import serializers
 
 from filings.formats.certificates import normalise_certificate_number
-from filings.formats.validators import validate_multiline, validate_single_line
+from filings.formats.validators import control_character_checks
 
 
 class CertificateNumberInput(serializers.CharField):
@@ -28,9 +27,7 @@ class TextInput(serializers.Serializer):
             for target in targets:
                 if isinstance(target, serializers.CharField):
                     multiline = name in self.multiline and target is field
-                    target.validators = [
-                        v for v in target.validators if not isinstance(v, ProhibitNullCharactersValidator)
-                    ] + [validate_multiline if multiline else validate_single_line]
+                    target.validators = control_character_checks(target.validators, multiline=multiline)
         return fields
 
 

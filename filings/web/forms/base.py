@@ -2,12 +2,11 @@
 readers can follow."""
 
 from django import forms
-from django.core.validators import ProhibitNullCharactersValidator
 from django.forms.utils import flatatt
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from filings.formats.validators import validate_multiline, validate_single_line
+from filings.formats.validators import control_character_checks
 from filings.web.escaping import escaped
 
 DATE_INPUT = {"type": "date"}
@@ -74,9 +73,7 @@ def refuse_control_characters(fields: dict[str, forms.Field], *, multiline: tupl
     for name, field in fields.items():
         if isinstance(field, forms.CharField):
             lines = name in multiline or isinstance(field.widget, forms.Textarea)
-            field.validators = [
-                v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)
-            ] + [validate_multiline if lines else validate_single_line]
+            field.validators = control_character_checks(field.validators, multiline=lines)
 
 
 class RefusesControlCharacters:
