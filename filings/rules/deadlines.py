@@ -98,7 +98,8 @@ def owes_public_security(filing: Filing) -> bool:
 def read_what_is_online(filings: Iterable[Filing]) -> None:
     """Read the websites and apps owes_public_security() reads of those filings that may still owe
     the registration, two statements for them all (none when none may)."""
-    may_owe = [f for f in filings if not f.psb_number and puts_things_online(f)]
+    # psb_number last: a filing read with only() may not have it, and most are not published.
+    may_owe = [f for f in filings if puts_things_online(f) and not f.psb_number]
     if may_owe:
         prefetch_related_objects(may_owe, "websites", "apps")
 
